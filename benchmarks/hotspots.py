@@ -1,0 +1,132 @@
+"""Benchmark the issue clusterer: gold issues on hot_messages.xlsx, speed, growth, top issues.
+
+    .venv/bin/python benchmarks/hotspots.py [--data DIR] [--scale 10 100] [--skip-unlabeled]
+
+For each gold issue (corpora/hotspots/gold_hot_messages.csv) it prints the found issue with the
+best F1, its precision / recall / F1 and heat rank; then fit time on the 4,326 letters and on the
+letters replicated 10x and 100x (replicas get new ids and writers, same text: the near-duplicate
+step must keep this linear); then the top issues on unlabeled_messages.xlsx and on the bundled
+sample corpus (with its issue_key truth, when present).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipeline.cluster import IssueClusterer  # noqa: E402
+from pipeline.paths import CORPORA_DIR, SAMPLE_DIR, SHARED_DATA_DIR  # noqa: E402
+from pipeline.read import read_letters  # noqa: E402
+
+GOLD = CORPORA_DIR / "hotspots" / "gold_hot_messages.csv"
+
+
+def score_against_gold(letters: pd.DataFrame, model: IssueClusterer, gold: pd.DataFrame, key: str = "gold_issue") -> pd.DataFrame:
+    """Best-matching found issue per gold issue, with precision, recall, F1 and heat rank."""
+    labels, info = model.labels_, model.get_issue_info()
+    found = pd.DataFrame({"letter_id": letters["letter_id"].astype(str).to_numpy(), "issue": list(labels)})
+    ranks = dict(zip(info["issue_id"], info["heat_rank"])) if len(info) else {}
+    ids = dict(enumerate(model.issue_ids_))
+    rows = []
+    for name, grp in gold.groupby(key):
+        truth = set(grp["letter_id"].astype(str))
+        best = (0.0, 0.0, 0.0, None)
+        cand = found[found["letter_id"].isin(truth) & (found["issue"] >= 0)]["issue"].value_counts()
+        for issue, hit in cand.items():
+            size = int((found["issue"] == issue).sum())
+            p, r = hit / size, hit / len(truth)
+            f = 2 * p * r / (p + r)
+            if f > best[2]:
+                best = (p, r, f, issue)
+        issue_id = ids.get(best[3]) if best[3] is not None else None
+        rows.append({"gold_issue": name, "gold_size": len(truth), "found_issue": issue_id,
+                     "precision": round(best[0], 3), "recall": round(best[1], 3), "f1": round(best[2], 3),
+                     "heat_rank": ranks.get(issue_id)})
+    return pd.DataFrame(rows).sort_values("gold_size", ascending=False)
+
+
+def fit(letters: pd.DataFrame) -> tuple[IssueClusterer, float]:
+    start = time.perf_counter()
+    model = IssueClusterer()
+    model.fit(letters)
+    return model, time.perf_counter() - start
+
+
+def replicate(letters: pd.DataFrame, factor: int) -> pd.DataFrame:
+    parts = []
+    for k in range(factor):
+        part = letters.copy()
+        part["letter_id"] = part["letter_id"].astype(str) + f"-r{k}"
+        if "writer_id" in part:
+            part["writer_id"] = part["writer_id"].astype(str) + f"-r{k}"
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def show_top(info: pd.DataFrame, n: int = 10) -> None:
+    cols = ["heat_rank", "issue_id", "heat", "n_letters", "n_writers", "first_date", "last_date", "deep_seated", "label"]
+    view = info[cols].head(n).copy()
+    view["first_date"] = view["first_date"].dt.date
+    view["last_date"] = view["last_date"].dt.date
+    print(view.to_string(index=False))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(SHARED_DATA_DIR))
+    parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
+    parser.add_argument("--skip-unlabeled", action="store_true")
+    args = parser.parse_args(argv)
+    pd.set_option("display.width", 200)
+    data = Path(args.data)
+
+    letters = read_letters([data / "hot_messages.xlsx"]).letters
+    model, seconds = fit(letters)
+    info = model.get_issue_info()
+    gold = pd.read_csv(GOLD, dtype={"letter_id": str})
+    table = score_against_gold(letters, model, gold)
+    print(f"== gold issues on hot_messages.xlsx ({len(letters)} letters, {len(info)} issues found, "
+          f"{int((model.labels_ >= 0).sum())} letters clustered)")
+    labels_of = dict(zip(info["issue_id"], info["label"]))
+    table["found_label"] = table["found_issue"].map(labels_of)
+    print(table.to_string(index=False))
+    ok = ((table["f1"] >= 0.8) & (table["heat_rank"] <= 15)).sum()
+    ok_f1 = (table["f1"] >= 0.8).sum()
+    print(f"F1 >= 0.8: {ok_f1}/{len(table)}; F1 >= 0.8 and within top 15 by heat: {ok}/{len(table)}")
+    print(f"fit time, {len(letters)} letters: {seconds:.1f} s")
+    print("\n== top 10 issues, hot_messages.xlsx")
+    show_top(info)
+
+    for factor in args.scale:
+        big = replicate(letters, factor)
+        _, secs = fit(big)
+        print(f"fit time, {factor}x replicated ({len(big)} letters): {secs:.1f} s")
+
+    if not args.skip_unlabeled:
+        unl = read_letters([data / "unlabeled_messages.xlsx"]).letters
+        m2, secs = fit(unl)
+        print(f"\n== top 10 issues, unlabeled_messages.xlsx ({len(unl)} letters, {len(m2.get_issue_info())} issues, {secs:.1f} s)")
+        show_top(m2.get_issue_info())
+
+    truth_path = SAMPLE_DIR / "truth.csv"
+    if truth_path.exists():
+        sample = read_letters([SAMPLE_DIR]).letters
+        truth = pd.read_csv(truth_path, dtype=str)
+        if "issue_key" in truth.columns and "letter_id" in truth.columns:
+            m3, secs = fit(sample)
+            big_keys = truth.dropna(subset=["issue_key"])
+            big_keys = big_keys[big_keys.groupby("issue_key")["letter_id"].transform("size") >= 3]
+            t3 = score_against_gold(sample, m3, big_keys, key="issue_key")
+            print(f"\n== sample corpus ({len(sample)} letters, issue_key groups of >= 3 letters)")
+            print(t3.to_string(index=False))
+            print(f"F1 >= 0.8: {(t3['f1'] >= 0.8).sum()}/{len(t3)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,683 @@
+"""Group letters into specific issues (same place + same grievance), BERTopic-style.
+
+A leader does not ask "how many housing letters?" but "which concrete problems are many people
+writing about, and where?". An issue here is therefore narrow: the mixing plant next to one estate,
+the parking spaces bundled with flats at one project. The method, in the order it runs:
+
+1. Near-duplicates are collapsed first (same normalised title + text): petition campaigns repost
+   one text many times, and collapsing keeps the cost proportional to *distinct* letters.
+2. Each distinct letter gets two TF-IDF vectors over jieba tokens (title counted twice): one over
+   all tokens, one over "grievance" tokens with the named places removed. Places (estates,
+   villages, roads, schools, companies: `丽发新城小区`, `伊景园滨河苑`, `58车贷`) are cut from the
+   text by suffix rules between function words and masked place codes (A市, A5区, K9县).
+3. Candidate pairs come from a sparse similarity product (never a dense n x n matrix). A pair is
+   linked when it is a near-copy (high similarity, no conflicting place), when it names the same
+   place and shares grievance words, or, when neither letter names a place, when it is very
+   similar. Two letters whose headline places differ are never linked by wording alone: copies of
+   one complaint text sent about two estates are two issues.
+4. Connected components of that graph are the candidate issues; a component that is large or loose
+   is split again by average-linkage clustering with a distance threshold (dense, but only inside
+   the component), so chains of pairwise links cannot merge unrelated problems. No number of
+   clusters is fixed in advance; letters in no group of `min_letters` stay unclustered (-1).
+5. Each issue is labelled `dominant place · c-TF-IDF keywords`, described (writers, dates, votes,
+   representative letter, issue-type / urgency mix when those columns exist), scored by the heat
+   index (`pipeline.heat`) and flagged deep-seated when the evidence says so.
+
+`transform` assigns new letters to the fitted issues (nearest centroid, same-place rule), so an
+issue keeps its id across batches; `update` does that and opens new issues, with fresh ids, from
+what is left. `save` / `load` keep the state in one file the case store can hold.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from pipeline.errors import PetitionError
+from pipeline.heat import deep_seated_evidence, heat_scores
+
+STATE_VERSION = 1
+
+# ------------------------------------------------------------------ places from the text
+_ADMIN = r"[A-Z][0-9]{0,2}(?:省|市|区|县)"
+# Suffixes that end the name of somewhere or some organisation petitions are about.
+_SUFFIXES = (
+    "国际城 小区 花园 家园 新城 新村 公寓 大厦 广场 商城 公馆 华府 名苑 雅苑 城 苑 府 郡 湾 庭 园 居 "
+    "村 组 镇 乡 街道 社区 大道 路 街 大桥 隧道 高速 公园 项目 学院 大学 中学 小学 学校 幼儿园 医院 "
+    "公司 集团 厂 市场 物流园 工业园 车贷 驾校 酒店 宾馆"
+).split()
+_SUFFIX_RE = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True))
+# Words that cannot be inside a place name: a place name starts after them.
+_BREAKERS = (
+    "的 在 和 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
+    "我 我们 你 您 他 她 它 他们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
+    "位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
+    "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
+    "经开区 开发区 高新区 "
+    "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 "
+    "一个 一家"
+).split()
+_BREAK_RE = re.compile(
+    r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _ADMIN + "|" + "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
+)
+_PLACE_IN_SEGMENT = re.compile(rf"^.{{1,10}}?(?:{_SUFFIX_RE})")
+_GENERIC_STEMS = frozenset(
+    "整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
+    "政 市政 人民 省 城市 农村 城乡 乡村 住宅 商品 居民 公共 社区 街道 地方 各级 当地 城区 老城 "
+    "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
+    "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家".split()
+)
+
+
+def _stem(place: str) -> str:
+    return re.sub(rf"(?:{_SUFFIX_RE})$", "", place)
+
+
+def extract_places(text: str) -> list[str]:
+    """Named places and organisations in order of appearance, e.g. `丽发新城小区`, `58车贷`.
+
+    A name runs from a break (punctuation, a masked place code such as A2区, a function word) to
+    the last place suffix within ten characters. Generic phrases (我们小区, 周边小区) are dropped.
+    """
+    if not text:
+        return []
+    found: list[str] = []
+    for segment in _BREAK_RE.split(text):
+        if len(segment) < 3:
+            continue
+        start = 0
+        while start < len(segment) - 2:
+            piece = segment[start:start + 12]
+            match = None
+            for m in re.finditer(rf"(?:{_SUFFIX_RE})", piece):
+                if m.end() >= 3:
+                    match = m  # the longest name ending in a suffix wins
+            if not match:
+                break
+            name = re.sub(r"^[省市区县镇乡]+", "", piece[: match.end()])
+            stem = _stem(name)
+            if name.endswith(("政府", "市委", "党委")):
+                start += match.end()
+                continue
+            if len(stem) >= 2 and stem not in _GENERIC_STEMS and not stem.isdigit() or name.endswith("车贷"):
+                found.append(name)
+                found.extend(_components(name))
+            start += match.end()
+    return found
+
+
+def _components(name: str) -> list[str]:
+    """`劳动东路魅力之城小区` -> `劳动东路`, `魅力之城小区`: each level of a nested name."""
+    parts, last = [], 0
+    for m in re.finditer(rf"(?:{_SUFFIX_RE})", name):
+        if m.end() - last >= 3 and m.end() < len(name) or (parts and m.end() == len(name)):
+            piece = name[last:m.end()]
+            stem = _stem(piece)
+            if len(stem) >= 2 and stem not in _GENERIC_STEMS:
+                parts.append(piece)
+            last = m.end()
+    return [p for p in parts if p != name]
+
+
+def _canonical(place: str) -> str:
+    """Drop a trailing 小区/社区/项目 so `魅力之城小区` and `魅力之城` compare equal."""
+    return re.sub(r"(?:小区|社区|项目|二期|一期|三期)$", "", place) or place
+
+
+def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return False
+    if a & b:
+        return True
+    for x in a:
+        for y in b:
+            if len(x) >= 3 and len(y) >= 3 and (x in y or y in x):
+                return True
+    return False
+
+
+# ------------------------------------------------------------------ the estimator
+class IssueClusterer:
+    """Cluster letters into specific issues; see the module docstring for the method.
+
+    Parameters
+    ----------
+    min_letters : smallest issue (letters, duplicates included); smaller groups stay unclustered.
+    near_dup_sim : cosine at or above which two letters are near-copies of one complaint.
+    same_place_sim : grievance cosine needed to link two letters naming the same place.
+    no_place_sim : cosine needed to link letters when neither names a specific place.
+    split_distance : average-linkage distance threshold used to split a loose component.
+    max_place_share : a "place" named in more than this share of letters is too generic to key on.
+    assign_sim : cosine to an issue centroid needed by `transform` (same-place letters need
+        `same_place_sim` instead).
+    title_weight : how many times the title counts in the text.
+    n_keywords : c-TF-IDF keywords in a label.
+    n_jobs : tokenizer processes.
+    """
+
+    def __init__(
+        self,
+        min_letters: int = 3,
+        near_dup_sim: float = 0.6,
+        same_place_sim: float = 0.12,
+        no_place_sim: float = 0.45,
+        split_distance: float = 0.8,
+        max_place_share: float = 0.01,
+        assign_sim: float = 0.35,
+        title_weight: int = 2,
+        n_keywords: int = 4,
+        n_jobs: int = 2,
+        tokenizer=None,
+        progress: bool = False,
+    ):
+        self.min_letters = min_letters
+        self.near_dup_sim = near_dup_sim
+        self.same_place_sim = same_place_sim
+        self.no_place_sim = no_place_sim
+        self.split_distance = split_distance
+        self.max_place_share = max_place_share
+        self.assign_sim = assign_sim
+        self.title_weight = title_weight
+        self.n_keywords = n_keywords
+        self.n_jobs = n_jobs
+        self.tokenizer = tokenizer
+        self.progress = progress
+
+    # -------------------------------------------------------------- preparation
+    def _tok(self):
+        if self.tokenizer is None:
+            from pipeline.tokenize import Tokenizer
+
+            self.tokenizer = Tokenizer()
+        return self.tokenizer
+
+    @staticmethod
+    def _check(letters: pd.DataFrame) -> pd.DataFrame:
+        if not isinstance(letters, pd.DataFrame):
+            raise PetitionError("IssueClusterer needs a letters table (pandas DataFrame)")
+        if "text" not in letters.columns and "title" not in letters.columns:
+            raise PetitionError("the letters table has neither a 'title' nor a 'text' column to cluster on")
+        out = letters.reset_index(drop=True).copy()
+        for col in ("title", "text"):
+            if col not in out.columns:
+                out[col] = ""
+            out[col] = out[col].fillna("").astype(str)
+        if "letter_id" not in out.columns:
+            out["letter_id"] = [str(i) for i in range(len(out))]
+        if "received_at" in out.columns:
+            out["received_at"] = pd.to_datetime(out["received_at"], errors="coerce")
+        else:
+            out["received_at"] = pd.NaT
+        return out
+
+    @staticmethod
+    def _dedupe_key(title: str, text: str) -> str:
+        norm = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", title + "|" + text)
+        return hashlib.blake2b(norm.encode("utf-8"), digest_size=12).hexdigest()
+
+    def _documents(self, titles: list[str], texts: list[str]):
+        """Tokens (all / grievance) and places of each distinct document."""
+        docs = [((t + "。") * self.title_weight) + x for t, x in zip(titles, texts)]
+        places_all = [extract_places(t + "。" + x) for t, x in zip(titles, texts)]
+        tokens = self._tok().cut_all(docs, n_jobs=self.n_jobs, progress=self.progress)
+        # title character bigrams: 搅拌站 / 搅拌厂 / 搅拌场 share 搅拌 even when jieba cuts them apart
+        for toks, title in zip(tokens, titles):
+            han = re.sub(r"[^\u4e00-\u9fff]", " ", title)
+            toks.extend("§" + han[k:k + 2] for k in range(len(han) - 1) if " " not in han[k:k + 2])
+        return docs, tokens, places_all, [extract_places(t) for t in titles]
+
+    @staticmethod
+    def _grievance_tokens(tokens: list[str], places: list[str]) -> list[str]:
+        if not places:
+            return tokens
+        joined = "".join(places)
+        return [t for t in tokens if (t[1:] if t[0] == "§" else t) not in joined]
+
+    def _place_sets(self, places_all, places_title, keep: set[str]):
+        """Per document: all specific places, and the headline places (title, else first named)."""
+        full, head = [], []
+        for pa, pt in zip(places_all, places_title):
+            pa_c = [_canonical(p) for p in pa if _canonical(p) in keep]
+            pt_c = [_canonical(p) for p in pt if _canonical(p) in keep]
+            full.append(frozenset(pa_c))
+            head.append(frozenset(pt_c if pt_c else pa_c[:1]))
+        return full, head
+
+    # -------------------------------------------------------------- fit
+    def fit(self, letters: pd.DataFrame, y=None):
+        self.fit_transform(letters)
+        return self
+
+    def fit_transform(self, letters: pd.DataFrame, y=None) -> np.ndarray:
+        """Cluster `letters`; returns one issue number per letter (-1 = unclustered)."""
+        df = self._check(letters)
+        keys = [self._dedupe_key(a, b) for a, b in zip(df["title"], df["text"])]
+        df["_doc"] = pd.factorize(pd.Series(keys))[0]
+        first = df.drop_duplicates("_doc").sort_values("_doc")
+        weights = np.bincount(df["_doc"].to_numpy(), minlength=len(first)).astype(float)
+        titles, texts = first["title"].tolist(), first["text"].tolist()
+        _, tokens, places_all, places_title = self._documents(titles, texts)
+        n = len(first)
+
+        # places named by too many letters (物业公司, 开发区) are not specific enough to key on
+        doc_freq = Counter(p for pa in places_all for p in {_canonical(q) for q in pa})
+        limit = max(5, self.max_place_share * n)
+        keep = {p for p, c in doc_freq.items() if c <= limit}
+        place_full, place_head = self._place_sets(places_all, places_title, keep)
+
+        analyzer = _identity
+        self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, min_df=2, max_df=0.3, sublinear_tf=True, dtype=np.float32)
+        X = self.vectorizer_.fit_transform(tokens)
+        G = normalize(self.vectorizer_.transform(
+            [self._grievance_tokens(t, sorted(pa)) for t, pa in zip(tokens, places_all)]))
+
+        labels_doc = self._cluster(X, G, place_full, place_head, weights)
+        self._finish(df, labels_doc, X, tokens, place_full, place_head, titles, texts)
+        return self.labels_
+
+    def _pairs(self, X: sparse.csr_matrix, floor: float):
+        """Upper-triangle pairs with cosine >= floor, computed in row blocks (sparse, bounded memory)."""
+        X = X.tocsr()
+        XT = X.T.tocsc()
+        rows, cols, vals = [], [], []
+        block = 2000
+        for start in range(0, X.shape[0], block):
+            S = (X[start:start + block] @ XT).tocoo()
+            r = S.row + start
+            mask = (S.data >= floor) & (S.col > r)
+            rows.append(r[mask]); cols.append(S.col[mask]); vals.append(S.data[mask])
+        if not rows:
+            return np.array([], int), np.array([], int), np.array([], float)
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+    def _link(self, X, G, place_full, place_head):
+        """Which candidate pairs are the same issue, and their combined similarity."""
+        floor = min(self.near_dup_sim, self.no_place_sim, 0.08)
+        i, j, s = self._pairs(X, floor)
+        if len(i) == 0:
+            return i, j, s, s
+        g = np.asarray(G[i].multiply(G[j]).sum(axis=1)).ravel()
+        link = np.zeros(len(i), bool)
+        comb = s.copy()
+        for k in range(len(i)):
+            a, b = i[k], j[k]
+            comb[k], link[k] = self._combined(s[k], g[k], place_full[a], place_head[a], place_full[b], place_head[b])
+        return i, j, link, comb
+
+    def _cluster(self, X, G, place_full, place_head, weights) -> np.ndarray:
+        n = X.shape[0]
+        i, j, link, comb = self._link(X, G, place_full, place_head)
+        A = sparse.coo_matrix((np.ones(int(link.sum())), (i[link], j[link])), shape=(n, n))
+        _, comp = connected_components(A, directed=False)
+        labels = np.full(n, -1)
+        next_label = 0
+        order = np.argsort(comp, kind="stable")
+        bounds = np.flatnonzero(np.diff(comp[order])) + 1
+        for members in np.split(order, bounds):
+            if weights[members].sum() < self.min_letters:
+                continue
+            for group in self._split(members, X, G, place_full, place_head):
+                if weights[group].sum() >= self.min_letters:
+                    labels[group] = next_label
+                    next_label += 1
+        return labels
+
+    def _combined(self, s: float, g: float, pa, ha, pb, hb) -> tuple[float, bool]:
+        """Combined similarity of two letters and whether they may be linked directly."""
+        same = _places_match(ha, pb) or _places_match(hb, pa)
+        conflict = bool(ha) and bool(hb) and not same and not _places_match(pa, pb)
+        if same:
+            return 0.5 * s + 0.5 * g + 0.25, g >= self.same_place_sim
+        if conflict:
+            return s - 0.3, s >= 0.97
+        if ha or hb:
+            return s, s >= self.near_dup_sim
+        return s, s >= self.no_place_sim
+
+    def _split(self, members, X, G, place_full, place_head) -> list[np.ndarray]:
+        """Average-linkage split of one component, so chained links cannot merge distinct problems."""
+        m = len(members)
+        if m <= 2:
+            return [members]
+        S = (X[members] @ X[members].T).toarray()
+        Gm = (G[members] @ G[members].T).toarray()
+        D = np.zeros((m, m))
+        for x in range(m):
+            a = members[x]
+            for y in range(x + 1, m):
+                b = members[y]
+                c, _ = self._combined(S[x, y], Gm[x, y], place_full[a], place_head[a], place_full[b], place_head[b])
+                D[x, y] = D[y, x] = min(1.0, max(0.0, 1.0 - c))
+        condensed = D[np.triu_indices(m, 1)]
+        if condensed.max() <= self.split_distance:
+            return [members]
+        Z = linkage(condensed, method="average")
+        parts = fcluster(Z, t=self.split_distance, criterion="distance")
+        return [members[parts == p] for p in np.unique(parts)]
+
+    # -------------------------------------------------------------- describe
+    def _finish(self, df, labels_doc, X, tokens, place_full, place_head, titles, texts):
+        """Letter labels, stable ids, centroids, labels and the issue table."""
+        # order issues by size so ids read naturally (I0001 = largest at fit time)
+        doc_of = df["_doc"].to_numpy()
+        letter_labels = labels_doc[doc_of]
+        sizes = Counter(l for l in letter_labels if l >= 0)
+        order = {old: new for new, (old, _) in enumerate(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])))}
+        remap = np.array([order.get(l, -1) for l in range(labels_doc.max() + 1)] + [-1])
+        labels_doc = remap[labels_doc]
+        self.labels_ = labels_doc[doc_of]
+        self.issue_ids_ = [f"I{k + 1:04d}" for k in range(len(order))]
+        self.next_issue_ = len(order) + 1
+
+        # centroids and places per issue (kept for transform)
+        Xn = normalize(X)
+        k = len(order)
+        if k:
+            M = sparse.csr_matrix((np.ones(int((labels_doc >= 0).sum())), (labels_doc[labels_doc >= 0], np.flatnonzero(labels_doc >= 0))), shape=(k, X.shape[0]))
+            self.centroids_ = normalize(M @ Xn)
+        else:
+            self.centroids_ = sparse.csr_matrix((0, X.shape[1]))
+        self.issue_places_ = []
+        for c in range(k):
+            cnt = Counter()
+            for d in np.flatnonzero(labels_doc == c):
+                cnt.update(place_head[d] or place_full[d])
+            self.issue_places_.append([p for p, _ in cnt.most_common(3)])
+        self.keywords_ = self._ctfidf(labels_doc, tokens, k)
+        self.letters_ = df.drop(columns=["_doc"]).assign(issue=self.labels_)
+        self.letters_["issue_id"] = [self.issue_ids_[l] if l >= 0 else None for l in self.labels_]
+        self.issue_info_ = self._describe(self.letters_, place_full, place_head, doc_of, labels_doc)
+
+    def _ctfidf(self, labels_doc, tokens, k) -> list[list[str]]:
+        """Class-based TF-IDF (BERTopic): words frequent in the issue and rare across issues."""
+        if not k:
+            return []
+        vocab = self.vectorizer_.vocabulary_
+        rows, cols = [], []
+        for d, toks in enumerate(tokens):
+            if labels_doc[d] < 0:
+                continue
+            for t in toks:
+                idx = vocab.get(t)
+                if idx is not None:
+                    rows.append(labels_doc[d]); cols.append(idx)
+        C = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(k, len(vocab)))
+        tf = normalize(C, norm="l1")
+        avg = C.sum() / k
+        idf = np.log1p(avg / (np.asarray(C.sum(axis=0)).ravel() + 1e-9))
+        W = tf.multiply(idf).tocsr()
+        inv = np.array(self.vectorizer_.get_feature_names_out())
+        out = []
+        for c in range(k):
+            row = W.getrow(c)
+            top = row.indices[np.argsort(-row.data)][: self.n_keywords * 3]
+            words = []
+            for t in inv[top]:
+                if any(t in w or w in t for w in words):
+                    continue
+                words.append(t)
+                if len(words) == self.n_keywords:
+                    break
+            out.append(words)
+        return out
+
+    def _describe(self, letters, place_full, place_head, doc_of, labels_doc) -> pd.DataFrame:
+        cols = letters.columns
+        writer_col = "person_id" if "person_id" in cols else ("writer_id" if "writer_id" in cols else None)
+        ref = letters["received_at"].max()
+        rows = []
+        for c, issue_id in enumerate(self.issue_ids_):
+            sub = letters[letters["issue"] == c]
+            places = self.issue_places_[c]
+            place = places[0] if places else ""
+            keywords = [w for w in self.keywords_[c] if not place or (w not in place and place not in w)]
+            label = (place + " · " if place else "") + " ".join(keywords[: self.n_keywords])
+            writers = sub[writer_col].dropna().astype(str) if writer_col else pd.Series(dtype=str)
+            up = float(pd.to_numeric(sub["up_votes"], errors="coerce").fillna(0).sum()) if "up_votes" in cols else 0.0
+            down = float(pd.to_numeric(sub["down_votes"], errors="coerce").fillna(0).sum()) if "down_votes" in cols else 0.0
+            dates = sub["received_at"].dropna()
+            rep = self._representative(c, sub)
+            row = {
+                "issue_id": issue_id,
+                "label": label,
+                "place": place,
+                "places": "、".join(places),
+                "keywords": " ".join(self.keywords_[c]),
+                "n_letters": len(sub),
+                "n_distinct_texts": int(len(set(doc_of[sub.index]))),
+                "n_writers": int(writers.nunique()) if writer_col else len(sub),
+                "first_date": dates.min() if len(dates) else pd.NaT,
+                "last_date": dates.max() if len(dates) else pd.NaT,
+                "up_votes": up,
+                "down_votes": down,
+                "representative_id": rep["letter_id"],
+                "representative_title": rep["title"],
+                "representative_text": rep["text"][:300],
+            }
+            if "issue_type" in cols:
+                row["top_issue_type"] = sub["issue_type"].dropna().astype(str).mode().iloc[0] if sub["issue_type"].notna().any() else None
+            elif "label" in cols and sub["label"].notna().any():
+                row["top_issue_type"] = sub["label"].dropna().astype(str).mode().iloc[0]
+            if "urgency" in cols:
+                mix = sub["urgency"].dropna().astype(str).value_counts()
+                row["urgency_mix"] = "; ".join(f"{k}:{v}" for k, v in mix.items())
+            row.update(deep_seated_evidence(sub["received_at"], writers if writer_col else None))
+            rows.append(row)
+        info = pd.DataFrame(rows)
+        if info.empty:
+            return info
+        info["heat"] = heat_scores(info, ref_date=ref)
+        info = info.sort_values(["heat", "n_letters"], ascending=False).reset_index(drop=True)
+        info.insert(0, "heat_rank", np.arange(1, len(info) + 1))
+        return info
+
+    def _representative(self, c: int, sub: pd.DataFrame) -> pd.Series:
+        """The letter closest to the issue centroid (most typical wording), ties to the earliest."""
+        X = normalize(self.vectorizer_.transform(self._tok().cut_all(
+            [((t + "。") * self.title_weight) + x for t, x in zip(sub["title"], sub["text"])], n_jobs=1)))
+        sims = np.asarray((X @ self.centroids_[c].T).todense()).ravel()
+        return sub.iloc[int(np.argmax(sims))]
+
+    # -------------------------------------------------------------- BERTopic-like accessors
+    def _fitted(self):
+        if not hasattr(self, "issue_info_"):
+            raise PetitionError("the issue clusterer is not fitted yet: call fit(letters) first")
+
+    def get_issue_info(self) -> pd.DataFrame:
+        """One row per issue, hottest first (heat_rank 1)."""
+        self._fitted()
+        return self.issue_info_.copy()
+
+    def get_issue_letters(self, issue_id: str | None = None) -> pd.DataFrame:
+        """Letters with their issue_id (all clustered letters, or those of one issue)."""
+        self._fitted()
+        out = self.letters_[self.letters_["issue"] >= 0]
+        if issue_id is not None:
+            out = out[out["issue_id"] == issue_id]
+        return out.sort_values(["issue_id", "received_at"]).copy()
+
+    def monthly_counts(self, top_n: int = 10) -> pd.DataFrame:
+        """Letters per month (rows) for the `top_n` hottest issues (columns)."""
+        self._fitted()
+        top = self.issue_info_.head(top_n)["issue_id"].tolist()
+        sub = self.letters_[self.letters_["issue_id"].isin(top)].dropna(subset=["received_at"])
+        if sub.empty:
+            return pd.DataFrame()
+        month = sub["received_at"].dt.to_period("M")
+        table = pd.crosstab(month, sub["issue_id"]).reindex(columns=top, fill_value=0)
+        full = pd.period_range(table.index.min(), table.index.max(), freq="M")
+        return table.reindex(full, fill_value=0)
+
+    def visualize_monthly(self, top_n: int = 10, ax=None):
+        """Matplotlib figure: letters per month for the hottest issues (deep-seated ones dashed)."""
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        _use_cjk_font()
+        table = self.monthly_counts(top_n)
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(11, 5.5))
+        else:
+            fig = ax.figure
+        info = self.issue_info_.set_index("issue_id")
+        x = [p.to_timestamp() for p in table.index]
+        for issue_id in table.columns:
+            row = info.loc[issue_id]
+            style = "--" if row["deep_seated"] else "-"
+            ax.plot(x, table[issue_id].to_numpy(), style, marker="o", ms=3,
+                    label=f"#{row['heat_rank']} {issue_id} {row['label'][:28]}")
+        ax.set_title(f"热点问题月度留言数 (前{len(table.columns)}) · 虚线 = 深层次问题")
+        ax.set_ylabel("留言数 / 月")
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        fig.autofmt_xdate()
+        fig.tight_layout()
+        return fig
+
+    # -------------------------------------------------------------- incremental
+    def transform(self, letters: pd.DataFrame) -> np.ndarray:
+        """Existing issue number (index into issue_ids_) for each new letter, -1 when none fits."""
+        self._fitted()
+        df = self._check(letters)
+        if len(df) == 0 or self.centroids_.shape[0] == 0:
+            return np.full(len(df), -1)
+        _, tokens, places_all, places_title = self._documents(df["title"].tolist(), df["text"].tolist())
+        X = normalize(self.vectorizer_.transform(tokens))
+        S = (X @ self.centroids_.T).toarray()
+        out = np.full(len(df), -1)
+        for r in range(len(df)):
+            heads = frozenset(_canonical(p) for p in (places_title[r] or places_all[r][:1]))
+            full = frozenset(_canonical(p) for p in places_all[r])
+            order = np.argsort(-S[r])[:5]
+            for c in order:
+                ip = frozenset(self.issue_places_[c])
+                same = _places_match(heads, ip) or (not heads and _places_match(full, ip))
+                conflict = bool(heads) and bool(ip) and not _places_match(full, ip)
+                if (same and S[r, c] >= self.same_place_sim + 0.1) or (not conflict and S[r, c] >= self.assign_sim):
+                    out[r] = c
+                    break
+        return out
+
+    def transform_ids(self, letters: pd.DataFrame) -> list[str | None]:
+        """Like `transform`, but the persistent issue ids (None when unassigned)."""
+        return [self.issue_ids_[c] if c >= 0 else None for c in self.transform(letters)]
+
+    def update(self, letters: pd.DataFrame) -> list[str | None]:
+        """Assign a new batch: existing issues keep their ids; what is left may open new issues.
+
+        The vectorizer stays as fitted (ids and centroids remain comparable); new issues get ids
+        after the highest id used so far. Returns the issue id of each letter of the batch.
+        """
+        self._fitted()
+        assigned = self.transform(letters)
+        ids: list[str | None] = [self.issue_ids_[c] if c >= 0 else None for c in assigned]
+        rest = self._check(letters)[assigned < 0]
+        if len(rest) >= self.min_letters:
+            fresh = IssueClusterer(**self.get_params())
+            fresh.tokenizer = self.tokenizer
+            fresh.fit(rest)
+            for k, new_id in enumerate(fresh.issue_ids_):
+                ids_new = f"I{self.next_issue_:04d}"
+                self.next_issue_ += 1
+                self.issue_ids_.append(ids_new)
+                vec = normalize(self.vectorizer_.transform(fresh._tok().cut_all(
+                    [((t + "。") * self.title_weight) + x for t, x in zip(
+                        fresh.letters_.loc[fresh.labels_ == k, "title"], fresh.letters_.loc[fresh.labels_ == k, "text"])], n_jobs=1)))
+                self.centroids_ = sparse.vstack([self.centroids_, normalize(sparse.csr_matrix(vec.mean(axis=0)))]).tocsr()
+                self.issue_places_.append(fresh.issue_places_[k])
+                self.keywords_.append(fresh.keywords_[k])
+                for pos, lab in zip(np.flatnonzero(assigned < 0), fresh.labels_):
+                    if lab == k:
+                        ids[pos] = ids_new
+        return ids
+
+    def get_params(self, deep: bool = False) -> dict:
+        return {k: getattr(self, k) for k in (
+            "min_letters", "near_dup_sim", "same_place_sim", "no_place_sim", "split_distance",
+            "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs")}
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted state (vocabulary, idf, centroids, ids, places) atomically."""
+        self._fitted()
+        path = Path(path)
+        state = {
+            "version": STATE_VERSION,
+            "params": self.get_params(),
+            "vocabulary": self.vectorizer_.vocabulary_,
+            "idf": self.vectorizer_.idf_,
+            "centroids": self.centroids_,
+            "issue_ids": self.issue_ids_,
+            "next_issue": self.next_issue_,
+            "issue_places": self.issue_places_,
+            "keywords": self.keywords_,
+            "issue_info": self.issue_info_,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "IssueClusterer":
+        """Read a state written by `save` (only load files this tool wrote: it is a pickle)."""
+        try:
+            with open(path, "rb") as handle:
+                state = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError) as error:
+            raise PetitionError(f"cannot read issue state {path}: {error}") from error
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            raise PetitionError(f"{path} is not an issue state file of this version")
+        model = cls(**state["params"])
+        vec = TfidfVectorizer(analyzer=_identity, min_df=1, sublinear_tf=True, dtype=np.float32)
+        vec.vocabulary_ = state["vocabulary"]
+        vec.idf_ = state["idf"]
+        model.vectorizer_ = vec
+        model.centroids_ = state["centroids"]
+        model.issue_ids_ = list(state["issue_ids"])
+        model.next_issue_ = state["next_issue"]
+        model.issue_places_ = state["issue_places"]
+        model.keywords_ = state["keywords"]
+        model.issue_info_ = state["issue_info"]
+        model.letters_ = pd.DataFrame(columns=["letter_id", "title", "text", "received_at", "issue", "issue_id"])
+        return model
+
+
+def _identity(tokens):
+    return tokens
+
+
+def _use_cjk_font() -> None:
+    """Pick a font with Chinese glyphs if one is installed (mplfonts ships Noto Sans CJK)."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    wanted = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei"]
+    try:
+        import mplfonts  # noqa: F401
+        from mplfonts import use_font
+
+        use_font("Noto Sans CJK SC")
+        return
+    except Exception:  # noqa: BLE001 - fall back to whatever is installed
+        pass
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for name in wanted:
+        if name in names:
+            matplotlib.rcParams["font.sans-serif"] = [name] + matplotlib.rcParams["font.sans-serif"]
+            matplotlib.rcParams["axes.unicode_minus"] = False
+            return

@@ -1,0 +1,1 @@
+"""Subcommands of the `petition` CLI, discovered by `pipeline.cli`."""

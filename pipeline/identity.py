@@ -1,0 +1,325 @@
+"""Clean the petitioner's identity fields so the same person looks the same in every letter.
+
+Linking compares identities, and raw intake fields disagree in form more often than in
+substance: 15-digit old ID cards, `+86 138-1234-5678`, `王秀英女士`, Traditional characters,
+an address written with or without its province. Everything here turns such variants into one
+canonical form, and rejects values that cannot be right (a failed GB 11643 checksum, a birth date
+in the future), because a wrong identifier links strangers. Identity written only inside the
+letter (我叫…, 身份证号…, 电话…) fills fields the intake form left empty.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from pipeline.normalise import to_simplified
+
+# ---------------------------------------------------------------- ID cards (GB 11643-1999)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_NON_ID = re.compile(r"[\s\-]")
+
+
+def id_check_digit(first17: str) -> str:
+    """The GB 11643 check character (0-9 or X) for the first 17 digits of an ID number."""
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS))
+    return _ID_CHECK[total % 11]
+
+
+def _valid_birth(yyyymmdd: str, today: date | None = None) -> bool:
+    try:
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    today = today or date.today()
+    return date(1890, 1, 1) <= born <= today
+
+
+def id_15_to_18(old: str) -> str:
+    """Convert a first-generation 15-digit ID (YYMMDD birth, no check digit) to 18 digits."""
+    first17 = old[:6] + "19" + old[6:15]
+    return first17 + id_check_digit(first17)
+
+
+def clean_id_number(value: object) -> str | None:
+    """Return a valid 18-character ID number (upper-case X), or None when it cannot be valid.
+
+    15-digit numbers are converted; spaces and dashes are dropped; a lower-case x is accepted.
+    A failed checksum or an impossible birth date gives None: a mistyped ID must not become
+    somebody else's.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = _NON_ID.sub("", str(value)).upper()
+    if text.endswith(".0") and len(text) == 17:  # a spreadsheet read the number as a float
+        text = text[:-2]
+    if re.fullmatch(r"\d{15}", text):
+        if not _valid_birth("19" + text[6:12]):
+            return None
+        return id_15_to_18(text)
+    if not re.fullmatch(r"\d{17}[\dX]", text):
+        return None
+    if not _valid_birth(text[6:14]) or id_check_digit(text[:17]) != text[17]:
+        return None
+    return text
+
+
+def loose_id_number(value: object) -> str | None:
+    """An 18-character ID-shaped string even when its checksum fails (kept for fuzzy matching).
+
+    A clerk's single-digit typo makes the checksum fail but still points at the right person when
+    the name agrees; linking compares these only at the "one character apart" level.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = _NON_ID.sub("", str(value)).upper()
+    strict = clean_id_number(text)
+    if strict:
+        return strict
+    if re.fullmatch(r"\d{17}[\dX]", text):
+        return text
+    if re.fullmatch(r"\d{15}", text):
+        return id_15_to_18(text)
+    return None
+
+
+# ---------------------------------------------------------------- phones
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{9,11}")
+_THREE_DIGIT_AREAS = ("010", "020", "021", "022", "023", "024", "025", "027", "028", "029")
+
+
+def clean_phone(value: object) -> str | None:
+    """Return a phone as bare digits: 11-digit mobile, or landline with its area code.
+
+    `+86`, `0086`, `86-`, spaces, dashes, dots and brackets are dropped, so
+    `+86 138-1234-5678` and `13812345678` compare equal. 7-8 digit local numbers without an
+    area code are kept as they are; anything else gives None.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    digits = re.sub(r"\D", "", text)
+    if not digits:
+        return None
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) >= 11:
+        rest = digits[2:]
+        if _MOBILE.fullmatch(rest):
+            digits = rest
+        elif 9 <= len(rest) <= 11 and not rest.startswith("1"):
+            digits = rest if rest.startswith("0") else "0" + rest
+    if re.fullmatch(r"[48]00\d{7}", digits):
+        return None  # company service numbers identify no petitioner
+    if len(digits) in (10, 11, 12) and digits[0] in "23456789" and not _MOBILE.fullmatch(digits):
+        digits = "0" + digits  # a landline written without the trunk 0 after +86
+    if _MOBILE.fullmatch(digits):
+        return digits
+    if _LANDLINE.fullmatch(digits):
+        area = 3 if digits.startswith(_THREE_DIGIT_AREAS) else 4
+        local = digits[area:]
+        if 7 <= len(local) <= 8:
+            return digits
+        return None
+    if re.fullmatch(r"[2-9]\d{6,7}", digits):
+        return digits
+    return None
+
+
+# ---------------------------------------------------------------- names
+_TITLES = (
+    "老先生", "老太太", "老大爷", "老同志", "老人家", "先生", "女士", "小姐", "老人", "同志", "大爷",
+    "大妈", "大娘", "阿姨", "师傅", "老师", "同学", "夫人", "太太", "老伯", "奶奶", "爷爷",
+)
+_NAME_JUNK = re.compile(r"[^\u3400-\u9fff·•]")
+_PLACEHOLDER = re.compile(r"某|匿名|无名|不详|未知|网友|市民|群众|村民|居民|业主")
+
+
+def clean_name(value: object) -> str | None:
+    """Return the name in Simplified characters, without titles, spaces or punctuation.
+
+    `王秀英女士` → `王秀英`, `陳 建國` → `陈建国`. Placeholders (王某某, 匿名, 市民) give None: they
+    identify no one. Latin-script names are not handled (they do not occur in these letters).
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = to_simplified(str(value))
+    text = re.sub(r"[(\[（【].*?[)\]）】]", "", text)  # (代), (家属) and similar notes
+    text = _NAME_JUNK.sub("", text).replace("•", "·").strip("·")
+    changed = True
+    while changed and text:
+        changed = False
+        for title in _TITLES:
+            if text.endswith(title) and len(text) > len(title):
+                text = text[: -len(title)]
+                changed = True
+    if not 2 <= len(text.replace("·", "")) <= 6 or _PLACEHOLDER.search(text):
+        return None
+    return text
+
+
+@lru_cache(maxsize=200_000)
+def name_pinyin(name: str | None) -> str | None:
+    """Toneless pinyin of a name, so homophone mis-writings (王秀英/王秀瑛) compare equal."""
+    if not name:
+        return None
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(name.replace("·", "")))
+
+
+# ---------------------------------------------------------------- addresses
+_PROVINCE = re.compile(r"^(.{2,7}?(?:省|自治区|特别行政区)|北京市|天津市|上海市|重庆市)")
+_CITY = re.compile(r"^(.{1,9}?(?:自治州|地区|市|州(?!市)|盟))")
+_COUNTY = re.compile(r"^(.{1,9}?(?:区|县|旗|市))")
+_TOWN = re.compile(r"^(.{1,10}?(?:街道办事处|街道办|街道|镇|乡))")
+_VILLAGE = re.compile(
+    r"^(.{1,14}?(?:村委会|居委会|村|社区|小区|花园|家园|公寓|新城|苑|庭|院|里|大厦|广场))"
+)
+_NOT_COUNTY = ("小区", "社区", "园区", "景区", "校区", "城区", "片区", "开发区", "新区")
+ADDRESS_PARTS = ("province", "city", "county", "town", "village")
+
+
+def split_address(value: object) -> dict[str, str | None]:
+    """Split an address into province/city/county/town/village-or-estate where it can be seen.
+
+    Parts are matched left to right by their administrative suffix (省, 市, 区/县, 街道/镇/乡,
+    村/社区/小区/苑...); a part that is not written stays None. Masked place codes (A市, A3区,
+    K9县) split the same way. `detail` keeps what is left (road, building, room).
+    """
+    out: dict[str, str | None] = dict.fromkeys((*ADDRESS_PARTS, "detail"))
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return out
+    text = re.sub(r"\s+", "", to_simplified(str(value)))
+    text = re.sub(r"^(?:中国|中华人民共和国)", "", text)
+    if not text:
+        return out
+    for part, pattern in (("province", _PROVINCE), ("city", _CITY), ("county", _COUNTY),
+                          ("town", _TOWN), ("village", _VILLAGE)):
+        match = pattern.match(text)
+        if not match:
+            continue
+        found = match.group(1)
+        if part == "county" and found.endswith(_NOT_COUNTY):
+            continue
+        if part == "city" and out["province"] is None and found.endswith("市"):
+            # a lone "X市" may be a county-level city; it is still the city-level key we have
+            pass
+        out[part] = found
+        text = text[match.end():]
+    out["detail"] = text or None
+    return out
+
+
+# ---------------------------------------------------------------- identity inside the letter
+_NAME_IN_TEXT = re.compile(
+    r"(?:我叫|本人叫|本人名叫|我的名字(?:是|叫)|信访人[:：]?|反映人[:：]?|姓名[:：]|联系人[:：]?|"
+    r"本人[:：])\s*([\u4e00-\u9fff·]{2,4}?)"
+    r"(?=[,，。.、;；:：\s(（!！]|$|是|今年|家住|住在|住|男|女|系|现|身份|电话|手机|联系|的|在|年)"
+    r"|本人([\u4e00-\u9fff]{2,3}?)[,，]?(?=是|系|男,|女,|身份证|电话|现年|今年|家住)"
+)
+_ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{6}(?:19|20)\d{9}[\dXx]|\d{15})(?![\dA-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d(?:[-\s]?\d){8})(?!\d)")
+_LANDLINE_IN_TEXT = re.compile(
+    r"(?:电话|座机|固话|联系方式|联系电话)[^\d]{0,6}(\(?0\d{2,3}\)?[-\s]?\d{7,8})(?!\d)"
+)
+
+
+def extract_identity(text: object) -> dict[str, str | None]:
+    """Find the writer's own name, ID number and phone written inside the letter text.
+
+    Only self-identifying patterns count for the name (我叫…, 本人…, 姓名:…); the first valid ID
+    number and the first phone in the text are taken as the writer's, as petition letters put
+    the writer's contact details before anyone else's.
+    """
+    out: dict[str, str | None] = {"name": None, "id_number": None, "phone": None}
+    if not isinstance(text, str) or not text:
+        return out
+    match = _NAME_IN_TEXT.search(text)
+    if match:
+        out["name"] = clean_name(match.group(1) or match.group(2))
+    for match in _ID_IN_TEXT.finditer(text):
+        raw = match.group(1)
+        if len(raw) == 15 and "身份" not in text[max(0, match.start() - 12):match.start()]:
+            continue
+        found = clean_id_number(raw)
+        if found:
+            out["id_number"] = found
+            break
+    match = _MOBILE_IN_TEXT.search(text)
+    if match:
+        out["phone"] = clean_phone(match.group(1))
+    else:
+        match = _LANDLINE_IN_TEXT.search(text)
+        if match:
+            out["phone"] = clean_phone(match.group(1))
+    return out
+
+
+# ---------------------------------------------------------------- the whole table
+IDENTITY_COLUMNS = (
+    "name_clean", "name_pinyin", "surname", "id_clean", "id_prefix", "id_birth", "phone_clean",
+    "addr_province", "addr_city", "addr_county", "addr_town", "addr_village", "writer_key",
+    "identity_from_text",
+)
+
+
+def _col(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name].astype(object).where(frame[name].notna(), None)
+    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFrame:
+    """Return `letters` with canonical identity columns added (see IDENTITY_COLUMNS).
+
+    The raw `name`, `id_number`, `phone`, `address` and `writer_id` stay as they were; the
+    added columns are what linking compares. With `from_text`, fields the intake left empty are
+    filled from the letter text, and `identity_from_text` says which were.
+    """
+    out = letters.copy()
+    names = _col(letters, "name").map(clean_name)
+    ids = _col(letters, "id_number").map(loose_id_number)
+    phones = _col(letters, "phone").map(clean_phone)
+    from_text_flags = [""] * len(letters)
+    if from_text and "text" in letters.columns:
+        texts = _col(letters, "text").tolist()
+        names_l, ids_l, phones_l = names.tolist(), ids.tolist(), phones.tolist()
+        for i, text in enumerate(texts):
+            if names_l[i] and ids_l[i] and phones_l[i]:
+                continue
+            found = extract_identity(text)
+            flags = []
+            for key, values in (("name", names_l), ("id_number", ids_l), ("phone", phones_l)):
+                if values[i] is None and found[key]:
+                    values[i] = found[key]
+                    flags.append(key)
+            from_text_flags[i] = ",".join(flags)
+        names = pd.Series(names_l, index=letters.index, dtype=object)
+        ids = pd.Series(ids_l, index=letters.index, dtype=object)
+        phones = pd.Series(phones_l, index=letters.index, dtype=object)
+    out["name_clean"] = names
+    out["name_pinyin"] = names.map(name_pinyin)
+    out["surname"] = names.map(lambda n: n[0] if n else None)
+    out["id_clean"] = ids
+    out["id_prefix"] = ids.map(lambda v: v[:6] if v else None)
+    out["id_birth"] = ids.map(lambda v: v[6:14] if v else None)
+    out["phone_clean"] = phones
+    parts = _col(letters, "address").map(split_address)
+    for part in ADDRESS_PARTS:
+        out[f"addr_{part}"] = parts.map(lambda p, part=part: p[part])
+    writer = _col(letters, "writer_id").map(
+        lambda v: re.sub(r"\s+", "", str(v)) or None if v is not None else None
+    )
+    out["writer_key"] = writer
+    out["identity_from_text"] = pd.Series(from_text_flags, index=letters.index).replace("", None)
+    for column in IDENTITY_COLUMNS:
+        out[column] = out[column].astype(object)
+    return out

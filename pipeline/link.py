@@ -1,0 +1,701 @@
+"""Link letters to petitioners, and find copy-paste repeats and joint letters.
+
+A case manager must see that a letter comes from someone who has written eleven times about the
+same dispute even when the name is mis-written, the phone changed and no one copied the ID. Two
+signals do that:
+
+* Probabilistic record linkage (Fellegi-Sunter, Splink on DuckDB) over the cleaned identity
+  fields of `pipeline.identity`: name (exact / same pinyin / one character off), ID number
+  (exact / one character off), phone, address (village / town / county) and the platform's
+  writer id. Candidate pairs come from blocking on phone, ID prefix + birth date, name pinyin +
+  place, and writer id. The m/u weights are EM-estimated: on the batch itself when it is big
+  enough, otherwise from `models/linking/splink_model.json`, trained on the linking benchmark
+  (`benchmarks/linking.py --train`) and never downloaded.
+* Near-duplicate text (datasketch MinHash LSH over character 4-gram shingles), which on its own
+  finds copy-paste repeats (`near_duplicate_of`) and letters copied by several people
+  (`joint_letter_group`).
+
+Pairs become persons by greedy clustering over the Splink probabilities, strongest first, that
+refuses a merge when the two groups carry clearly different names or ID numbers. That is what
+keeps a family sharing one phone and one address apart, and namesakes (王秀英) in different
+places apart: no one is merged on a shared phone alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import PetitionError
+from pipeline.identity import IDENTITY_COLUMNS, clean_identity
+from pipeline.paths import MODELS_DIR
+
+DEFAULT_MODEL_PATH = MODELS_DIR / "linking" / "splink_model.json"
+LINK_COLUMNS = (
+    "person_id", "person_match_prob", "repeat_count", "first_seen", "near_duplicate_of",
+    "joint_letter_group",
+)
+# The columns Splink compares (all produced by pipeline.identity.clean_identity).
+COMPARE_COLUMNS = (
+    "name_clean", "name_pinyin", "id_clean", "id_prefix", "id_birth", "phone_clean",
+    "addr_county", "addr_town", "addr_village", "writer_key",
+)
+log = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------------------ keys
+def letter_keys(letters: pd.DataFrame) -> pd.Series:
+    """A stable key per letter: the same letter re-ingested from any file gets the same key.
+
+    Built from letter_id, received_at and text, so two different letters that happen to share
+    a letter_id (two systems numbering from 1) stay distinct.
+    """
+    def part(column: str) -> pd.Series:
+        if column not in letters.columns:
+            return pd.Series([""] * len(letters), index=letters.index)
+        values = letters[column]
+        if column == "received_at":
+            values = pd.to_datetime(values, errors="coerce").dt.strftime("%Y-%m-%dT%H:%M:%S")
+        return values.astype(object).where(values.notna(), "").astype(str)
+
+    joined = part("letter_id") + "\x1f" + part("received_at") + "\x1f" + part("text")
+    return joined.map(lambda s: hashlib.sha1(s.encode("utf-8")).hexdigest()[:20]).astype(object)
+
+
+def person_id_for(first_key: str) -> str:
+    """A person's id is derived from their first letter's key: stable across runs."""
+    return "P" + hashlib.sha1(("person:" + first_key).encode()).hexdigest()[:10].upper()
+
+
+# ------------------------------------------------------------------------------ splink model
+def _levels(column: str, *levels: tuple[str, str]) -> list[dict]:
+    out = [{
+        "sql_condition": f'"{column}_l" IS NULL OR "{column}_r" IS NULL',
+        "label_for_charts": "null", "is_null_level": True,
+    }]
+    out += [{"sql_condition": sql, "label_for_charts": label} for label, sql in levels]
+    out.append({"sql_condition": "ELSE", "label_for_charts": "else"})
+    return out
+
+
+def splink_settings(probability_two_random_records_match: float = 1e-4) -> dict:
+    """The linkage model: which fields are compared, at which levels, and how pairs are blocked."""
+    comparisons = [
+        {"output_column_name": "name", "comparison_levels": _levels(
+            "name_clean",
+            ("exact", "name_clean_l = name_clean_r"),
+            ("same pinyin", "name_pinyin_l = name_pinyin_r"),
+            ("one character off",
+             "length(name_clean_l) >= 3 AND levenshtein(name_clean_l, name_clean_r) <= 1"),
+        )},
+        {"output_column_name": "id_number", "comparison_levels": _levels(
+            "id_clean",
+            ("exact", "id_clean_l = id_clean_r"),
+            ("one character off", "damerau_levenshtein(id_clean_l, id_clean_r) <= 1"),
+            ("same region and birth date",
+             "id_prefix_l = id_prefix_r AND id_birth_l = id_birth_r"),
+        )},
+        {"output_column_name": "phone", "comparison_levels": _levels(
+            "phone_clean",
+            ("exact", "phone_clean_l = phone_clean_r"),
+            ("one digit off", "damerau_levenshtein(phone_clean_l, phone_clean_r) <= 1"),
+        )},
+        {"output_column_name": "address", "comparison_levels": [
+            {"sql_condition": "(addr_county_l IS NULL AND addr_village_l IS NULL) OR "
+                              "(addr_county_r IS NULL AND addr_village_r IS NULL)",
+             "label_for_charts": "null", "is_null_level": True},
+            {"sql_condition": "addr_village_l = addr_village_r AND "
+                              "coalesce(addr_county_l = addr_county_r, true)",
+             "label_for_charts": "same village or estate"},
+            {"sql_condition": "addr_town_l = addr_town_r AND "
+                              "coalesce(addr_county_l = addr_county_r, true)",
+             "label_for_charts": "same town"},
+            {"sql_condition": "addr_county_l = addr_county_r", "label_for_charts": "same county"},
+            {"sql_condition": "ELSE", "label_for_charts": "else"},
+        ]},
+        {"output_column_name": "writer", "comparison_levels": _levels(
+            "writer_key", ("exact", "writer_key_l = writer_key_r"),
+        )},
+    ]
+    blocking = [
+        "l.phone_clean = r.phone_clean",
+        "l.id_prefix = r.id_prefix AND l.id_birth = r.id_birth",
+        "l.name_pinyin = r.name_pinyin AND l.addr_county = r.addr_county",
+        "l.name_pinyin = r.name_pinyin AND l.id_prefix = r.id_prefix",
+        "l.name_pinyin = r.name_pinyin AND l.addr_village = r.addr_village",
+        "l.writer_key = r.writer_key",
+    ]
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "letter_key",
+        "probability_two_random_records_match": probability_two_random_records_match,
+        "comparisons": comparisons,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule, "sql_dialect": "duckdb"} for rule in blocking
+        ],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "em_convergence": 0.0001,
+        "max_iterations": 25,
+    }
+
+
+# A platform account is one person's: documented default, since the benchmark hides writer ids
+# and EM cannot see them. m: share of a person's letters sent from the same account;
+# u: chance two strangers share an account (only by data error).
+WRITER_M_EXACT, WRITER_U_EXACT = 0.9, 1e-6
+
+
+def _set_writer_weights(settings: dict) -> dict:
+    for comparison in settings["comparisons"]:
+        if comparison["output_column_name"] != "writer":
+            continue
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            if level["label_for_charts"] == "exact":
+                level["m_probability"], level["u_probability"] = WRITER_M_EXACT, WRITER_U_EXACT
+            else:
+                level["m_probability"] = 1 - WRITER_M_EXACT
+                level["u_probability"] = 1 - WRITER_U_EXACT
+    return settings
+
+
+def _quiet_splink() -> None:
+    for name in ("splink", "splink.internals"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _splink_input(frame: pd.DataFrame) -> pd.DataFrame:
+    data = frame[["letter_key", *COMPARE_COLUMNS]].copy()
+    for column in data.columns:
+        data[column] = data[column].astype(object).where(data[column].notna(), None)
+        data[column] = data[column].astype("string[pyarrow]")
+    return data.reset_index(drop=True)
+
+
+def _has_identity(frame: pd.DataFrame) -> pd.Series:
+    return frame[["name_clean", "id_clean", "phone_clean", "writer_key"]].notna().any(axis=1)
+
+
+def train_model(letters: pd.DataFrame, seed: int = 42, max_pairs: float = 2e6) -> dict:
+    """EM-estimate the linkage model on cleaned letters; return the Splink settings dict.
+
+    u from random sampling, then m by EM under three blocking rules so each comparison is
+    estimated from pairs not chosen by its own field. The prior (probability that two random
+    letters are the same person) comes from the pairs deterministic rules find.
+    """
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    _quiet_splink()
+    data = _splink_input(letters[_has_identity(letters)])
+    if len(data) < 50:
+        raise PetitionError(f"only {len(data)} letters carry identity fields: too few to train")
+    db_api = DuckDBAPI(duckdb.connect())
+    sdf = db_api.register(data, table_name="letters_for_training")
+    linker = Linker(sdf, _set_writer_weights(splink_settings()), log_level=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linker.training.estimate_probability_two_random_records_match(
+            ["l.id_clean = r.id_clean",
+             "l.phone_clean = r.phone_clean AND l.name_clean = r.name_clean"],
+            recall=0.8,
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+        for rule in ("l.phone_clean = r.phone_clean",
+                     "l.name_pinyin = r.name_pinyin AND l.addr_county = r.addr_county",
+                     "l.id_prefix = r.id_prefix AND l.id_birth = r.id_birth"):
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_u_probabilities=True, estimate_without_term_frequencies=True,
+            )
+    settings = linker.misc.save_model_to_json()
+    settings = _set_writer_weights(settings)
+    _check_trained(settings)
+    return settings
+
+
+def _check_trained(settings: dict) -> None:
+    """Refuse a model whose agreement weights point the wrong way (EM on too little data)."""
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level") or level["label_for_charts"] != "exact":
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if m is None or u is None or not (m > u):
+                raise PetitionError(
+                    f"EM gave an implausible weight for {comparison['output_column_name']}"
+                )
+
+
+def load_model(path: Path | str = DEFAULT_MODEL_PATH) -> dict:
+    """Read a saved model: {"splink": settings, "letters": n, ...}."""
+    path = Path(path)
+    if not path.exists():
+        raise PetitionError(
+            f"linking model {path} is missing: run `python benchmarks/linking.py --train`"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------------ near duplicates
+def _shingle_hashes(text: str, k: int) -> np.ndarray:
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < k:
+        return np.zeros(0, dtype=np.uint64)
+    n = len(codes) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            h = h * np.uint64(1_000_003) + codes[j:n + j]
+        h ^= h >> np.uint64(29)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(32)
+    return np.unique(h & np.uint64(0xFFFFFFFF))
+
+
+def _near_dup_text(text: object) -> str:
+    if not isinstance(text, str):
+        return ""
+    # punctuation and spacing differ between copies; characters carry the content
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+@dataclass
+class NearDuplicates:
+    """Near-duplicate letters by MinHash LSH (datasketch) over character shingles.
+
+    `signatures(texts)` gives one MinHash per letter (uint32 rows, storable); `pairs(...)` finds
+    pairs whose estimated Jaccard similarity of shingle sets is at least `threshold`. Letters
+    shorter than `min_chars` characters are never near-duplicates: "同上" matches everything.
+    """
+
+    threshold: float = 0.8
+    num_perm: int = 64
+    shingle: int = 4
+    min_chars: int = 30
+    seed: int = 1
+    _template: object = field(default=None, init=False, repr=False)
+
+    def _minhash(self, hashvalues=None):
+        from datasketch import MinHash
+
+        if self._template is None:
+            self._template = MinHash(num_perm=self.num_perm, seed=self.seed)
+        return MinHash(num_perm=self.num_perm, hashfunc=int, hashvalues=hashvalues,
+                       permutations=self._template.permutations, scheme=self._template.scheme)
+
+    def signatures(self, texts) -> np.ndarray:
+        """One MinHash signature per text; an all-max row marks a text too short to compare."""
+        texts = list(texts)
+        out = np.full((len(texts), self.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+        for i, text in enumerate(texts):
+            clean = _near_dup_text(text)
+            if len(clean) < self.min_chars:
+                continue
+            m = self._minhash()
+            m.update_batch(_shingle_hashes(clean, self.shingle))
+            out[i] = m.hashvalues
+        return out
+
+    def pairs(self, new: np.ndarray, history: np.ndarray | None = None) -> pd.DataFrame:
+        """Pairs (i, j, similarity): i indexes `new`; j indexes `new` (j < i) or, with
+        `history`, `history` (column `in_history` says which)."""
+        from datasketch import MinHashLSH
+
+        empty = np.iinfo(np.uint32).max
+        lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+        history = history if history is not None else np.zeros((0, self.num_perm), np.uint32)
+        with lsh.insertion_session() as session:
+            for j, row in enumerate(history):
+                if row[0] != empty or (row != empty).any():
+                    session.insert(("h", j), self._minhash(row), check_duplication=False)
+            for i, row in enumerate(new):
+                if (row != empty).any():
+                    session.insert(("n", i), self._minhash(row), check_duplication=False)
+        rows = []
+        for i, row in enumerate(new):
+            if not (row != empty).any():
+                continue
+            for side, j in lsh.query(self._minhash(row)):
+                if side == "n" and j >= i:
+                    continue
+                other = history[j] if side == "h" else new[j]
+                similarity = float(np.mean(other == row))
+                if similarity >= self.threshold:
+                    rows.append((i, j, side == "h", similarity))
+        return pd.DataFrame(rows, columns=["i", "j", "in_history", "similarity"])
+
+
+# ------------------------------------------------------------------------------ clustering
+def _names_compatible(a: str, b: str, pinyin) -> bool:
+    if a == b or pinyin.get(a) == pinyin.get(b):
+        return True
+    if len(a) == len(b) >= 3:
+        return sum(x != y for x, y in zip(a, b)) <= 1
+    return False
+
+
+def _ids_compatible(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) != len(b):
+        return False
+    diff = [k for k, (x, y) in enumerate(zip(a, b)) if x != y]
+    if len(diff) <= 1:
+        return True
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] \
+        and a[diff[1]] == b[diff[0]]
+
+
+class _Clusters:
+    """Union-find whose merges are vetoed when two groups' names or ID numbers clearly differ."""
+
+    def __init__(self, keys, names, ids, pinyin):
+        self.parent = {k: k for k in keys}
+        self.names = {k: ({names[k]} if names.get(k) else set()) for k in keys}
+        self.ids = {k: ({ids[k]} if ids.get(k) else set()) for k in keys}
+        self.pinyin = pinyin
+
+    def find(self, k):
+        root = k
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[k] != root:
+            self.parent[k], k = root, self.parent[k]
+        return root
+
+    def conflict(self, a, b) -> bool:
+        na, nb = self.names[a], self.names[b]
+        if na and nb and not any(_names_compatible(x, y, self.pinyin) for x in na for y in nb):
+            return True
+        ia, ib = self.ids[a], self.ids[b]
+        return bool(ia and ib and not any(_ids_compatible(x, y) for x in ia for y in ib))
+
+    def union(self, a, b) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if self.conflict(ra, rb):
+            return False
+        if len(self.names[ra]) + len(self.ids[ra]) < len(self.names[rb]) + len(self.ids[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.names[ra] |= self.names.pop(rb)
+        self.ids[ra] |= self.ids.pop(rb)
+        return True
+
+
+# ------------------------------------------------------------------------------ the linker
+class PetitionerLinker:
+    """Assign each letter a person, a repeat count, near-duplicate and joint-letter links.
+
+    Parameters
+    ----------
+    threshold : match probability at which two letters are taken to be the same person.
+    train : "auto" re-estimates the model by EM when the letters (history + new) hold at least
+        `min_train_letters` letters with identity and EM gives a plausible model; "never" uses
+        the saved model; "always" insists on EM (PetitionError if it cannot).
+    model_path : the saved model (default models/linking/splink_model.json).
+    scale_prior : rescale the prior "two random letters are the same person" to the number of
+        letters being linked, as the chance of a chance match grows with the store.
+    near_duplicate_threshold : MinHash Jaccard at which two texts are near-duplicates.
+
+    After `link(...)`: `persons_` (one row per person touched, unmasked), `model_source_`
+    ("em" or the path of the saved model), `pairs_` (scored pairs above threshold).
+    """
+
+    def __init__(self, threshold: float = 0.9, train: str = "never",
+                 model_path: Path | str | None = None, min_train_letters: int = 3000,
+                 scale_prior: bool = True, near_duplicate_threshold: float = 0.8,
+                 num_perm: int = 64, seed: int = 42):
+        self.threshold = threshold
+        self.train = train
+        self.model_path = model_path
+        self.min_train_letters = min_train_letters
+        self.scale_prior = scale_prior
+        self.near_duplicate_threshold = near_duplicate_threshold
+        self.num_perm = num_perm
+        self.seed = seed
+
+    # -- model -------------------------------------------------------------------------------
+    def _settings_for(self, letters: pd.DataFrame) -> dict:
+        saved = None
+        if self.train in ("auto", "always"):
+            enough = int(_has_identity(letters).sum()) >= self.min_train_letters
+            if enough or self.train == "always":
+                try:
+                    settings = train_model(letters, seed=self.seed)
+                    self.model_source_ = "em"
+                    return settings
+                except Exception as error:  # noqa: BLE001 - EM failing is expected on small data
+                    if self.train == "always":
+                        raise PetitionError(f"EM could not train the linking model: {error}")
+                    log.info("EM training failed (%s); using the saved model", error)
+        saved = load_model(self.model_path or DEFAULT_MODEL_PATH)
+        self.model_source_ = str(self.model_path or DEFAULT_MODEL_PATH)
+        settings = saved["splink"]
+        if self.scale_prior and saved.get("letters"):
+            n = max(len(letters), 2)
+            prior = settings["probability_two_random_records_match"] * saved["letters"] / n
+            settings = {**settings, "probability_two_random_records_match": min(prior, 0.5)}
+        return settings
+
+    def model_version(self) -> str:
+        """A short hash of the model in use, recorded with every prediction in the store."""
+        blob = json.dumps(getattr(self, "settings_", {}), sort_keys=True, default=str)
+        return hashlib.sha1(blob.encode()).hexdigest()[:12]
+
+    # -- pairs -------------------------------------------------------------------------------
+    def _score_pairs(self, new: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+        import duckdb
+        from splink import DuckDBAPI, Linker
+
+        _quiet_splink()
+        new_in = _splink_input(new[_has_identity(new)])
+        hist_in = _splink_input(history[_has_identity(history)]) if len(history) else None
+        columns = ["letter_key_l", "letter_key_r", "match_probability"]
+        if len(new_in) == 0:
+            return pd.DataFrame(columns=columns)
+        db_api = DuckDBAPI(duckdb.connect())
+        new_sdf = db_api.register(new_in, table_name="new_letters")
+        linker = Linker(new_sdf, self.settings_, log_level=None)
+        threshold = min(self.threshold, 0.5)
+        frames = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            within = linker.inference.predict_within(
+                new_sdf, threshold_match_probability=threshold, warning_mode="never")
+            frames.append(within.as_pandas_dataframe()[columns])
+            if hist_in is not None and len(hist_in):
+                hist_sdf = db_api.register(hist_in, table_name="history_letters")
+                between = linker.inference.predict_between(
+                    new_sdf, hist_sdf, threshold_match_probability=threshold,
+                    warning_mode="never")
+                frames.append(between.as_pandas_dataframe()[columns])
+        db_api.duckdb_con.close()
+        pairs = pd.concat(frames, ignore_index=True)
+        pairs["letter_key_l"] = pairs["letter_key_l"].astype(object)
+        pairs["letter_key_r"] = pairs["letter_key_r"].astype(object)
+        return pairs
+
+    # -- main --------------------------------------------------------------------------------
+    def link(self, letters: pd.DataFrame, history: pd.DataFrame | None = None,
+             history_signatures: np.ndarray | None = None) -> pd.DataFrame:
+        """Return `letters` with identity columns and LINK_COLUMNS added.
+
+        `history` holds earlier letters already linked (as `CaseStore.history()` returns them:
+        letter_key, letter_id, received_at, label, person_id and the identity columns);
+        `history_signatures` their MinHash rows, aligned with `history`. New letters join
+        history persons; history persons may merge when a new letter proves them one person.
+        """
+        if "name_clean" not in letters.columns:
+            letters = clean_identity(letters)
+        letters = letters.copy()
+        if "letter_key" not in letters.columns:
+            letters["letter_key"] = letter_keys(letters)
+        history = history if history is not None else pd.DataFrame(
+            columns=["letter_key", "letter_id", "received_at", "person_id", *IDENTITY_COLUMNS])
+        if "received_at" not in letters.columns:
+            letters["received_at"] = pd.NaT
+        letters["received_at"] = pd.to_datetime(letters["received_at"], errors="coerce")
+        new = letters.drop_duplicates("letter_key")
+        new = new[~new["letter_key"].isin(set(history["letter_key"]))]
+
+        both = pd.concat([history[["letter_key", *IDENTITY_COLUMNS]],
+                          new[["letter_key", *IDENTITY_COLUMNS]]], ignore_index=True)
+        self.settings_ = self._settings_for(both)
+        pairs = self._score_pairs(new, history)
+        self.pairs_ = pairs[pairs["match_probability"] >= self.threshold]
+
+        person_of, prob_of = self._cluster(new, history, self.pairs_)
+        out = self._assemble(letters, new, history, person_of, prob_of)
+        out = self._near_duplicates(out, new, history, history_signatures)
+        return out
+
+    def _cluster(self, new, history, pairs):
+        hist_person = dict(zip(history["letter_key"], history["person_id"]))
+        keys = list(new["letter_key"])
+        involved = set(pairs["letter_key_l"]) | set(pairs["letter_key_r"])
+        hist_keys = [k for k in involved if k in hist_person]
+        # every history letter of a touched person joins the clustering, so vetoes see the
+        # person's full set of names and ID numbers
+        touched = {hist_person[k] for k in hist_keys}
+        hist_rows = history[history["person_id"].isin(touched)]
+        all_frame = pd.concat([new[["letter_key", "name_clean", "name_pinyin", "id_clean"]],
+                               hist_rows[["letter_key", "name_clean", "name_pinyin", "id_clean"]]])
+        names = dict(zip(all_frame["letter_key"], all_frame["name_clean"]))
+        ids = dict(zip(all_frame["letter_key"], all_frame["id_clean"]))
+        pinyin = dict(zip(all_frame["name_clean"], all_frame["name_pinyin"]))
+        clusters = _Clusters(list(all_frame["letter_key"]), names, ids, pinyin)
+        # history persons stay whole: join their letters first
+        for _, group in hist_rows.groupby("person_id")["letter_key"]:
+            group = list(group)
+            for k in group[1:]:
+                root_a, root_b = clusters.find(group[0]), clusters.find(k)
+                if root_a != root_b:
+                    clusters.parent[root_b] = root_a
+                    clusters.names[root_a] |= clusters.names.pop(root_b)
+                    clusters.ids[root_a] |= clusters.ids.pop(root_b)
+        prob_of: dict[str, float] = {}
+        ordered = pairs.sort_values("match_probability", ascending=False, kind="stable")
+        for a, b, p in ordered[["letter_key_l", "letter_key_r", "match_probability"]].itertuples(
+                index=False):
+            if a not in clusters.parent or b not in clusters.parent:
+                continue
+            if clusters.union(a, b):
+                for k in (a, b):
+                    prob_of[k] = max(prob_of.get(k, 0.0), float(p))
+        # name each cluster: an existing person id if it holds history, else a new stable id
+        members: dict[str, list[str]] = {}
+        for k in clusters.parent:
+            members.setdefault(clusters.find(k), []).append(k)
+        received = dict(zip(new["letter_key"], new["received_at"]))
+        received.update(zip(hist_rows["letter_key"], hist_rows["received_at"]))
+        person_of: dict[str, str] = {}
+        for group in members.values():
+            old = sorted({hist_person[k] for k in group if k in hist_person})
+            if old:
+                pid = old[0]
+            else:
+                first = min(group, key=lambda k: (_ts(received.get(k)), k))
+                pid = person_id_for(first)
+            for k in group:
+                person_of[k] = pid
+        for k in keys:
+            person_of.setdefault(k, person_id_for(k))
+        self.merged_persons_ = {
+            hist_person[k]: person_of[k] for k in hist_rows["letter_key"]
+            if person_of[k] != hist_person[k]
+        }
+        return person_of, prob_of
+
+    def _assemble(self, letters, new, history, person_of, prob_of):
+        hist_person = dict(zip(history["letter_key"], history["person_id"]))
+        hist_person.update({k: v for k, v in person_of.items() if k in hist_person})
+        out = letters.copy()
+        out["person_id"] = out["letter_key"].map(lambda k: person_of.get(k, hist_person.get(k)))
+        out["person_match_prob"] = out["letter_key"].map(prob_of).astype(float)
+        # repeat counts and first dates over all the person's letters, history included
+        hist = history[["letter_key", "received_at"]].copy()
+        hist["person_id"] = hist["letter_key"].map(hist_person)
+        hist["received_at"] = pd.to_datetime(hist["received_at"], errors="coerce")
+        timeline = pd.concat([hist, new[["letter_key", "received_at"]].assign(
+            person_id=new["letter_key"].map(person_of))], ignore_index=True)
+        timeline = timeline.drop_duplicates("letter_key")
+        timeline = timeline.sort_values(["person_id", "received_at", "letter_key"],
+                                        na_position="last", kind="stable")
+        timeline["repeat_count"] = timeline.groupby("person_id").cumcount() + 1
+        first_seen = timeline.groupby("person_id")["received_at"].min()
+        repeat = dict(zip(timeline["letter_key"], timeline["repeat_count"]))
+        out["repeat_count"] = out["letter_key"].map(repeat).astype("Int64")
+        out["first_seen"] = out["person_id"].map(first_seen)
+        self.timeline_ = timeline
+        return out
+
+    def _near_duplicates(self, out, new, history, history_signatures):
+        finder = NearDuplicates(threshold=self.near_duplicate_threshold, num_perm=self.num_perm)
+        signatures = finder.signatures(new["text"] if "text" in new.columns else [""] * len(new))
+        self.signatures_ = dict(zip(new["letter_key"], signatures))
+        if history_signatures is None or len(history) == 0:
+            history_signatures = np.zeros((0, self.num_perm), np.uint32)
+            hist_frame = history.iloc[0:0]
+        else:
+            hist_frame = history
+        pairs = finder.pairs(signatures, history_signatures)
+        new_keys = list(new["letter_key"])
+        hist_keys = list(hist_frame["letter_key"])
+        received = dict(zip(new["letter_key"], new["received_at"]))
+        received.update(zip(hist_frame["letter_key"],
+                            pd.to_datetime(hist_frame["received_at"], errors="coerce")))
+        letter_id = dict(zip(new["letter_key"], new.get("letter_id", new["letter_key"])))
+        letter_id.update(zip(hist_frame["letter_key"], hist_frame["letter_id"]))
+        person = dict(zip(out["letter_key"], out["person_id"]))
+        hist_person = dict(zip(hist_frame["letter_key"], hist_frame["person_id"]))
+        for k, v in hist_person.items():
+            person.setdefault(k, self.merged_persons_.get(v, v))
+        parent: dict[str, str] = {}
+
+        def find(k):
+            parent.setdefault(k, k)
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        for i, j, in_history in pairs[["i", "j", "in_history"]].itertuples(index=False):
+            a = new_keys[i]
+            b = hist_keys[j] if in_history else new_keys[j]
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[rb] = ra
+        groups: dict[str, list[str]] = {}
+        for k in list(parent):
+            groups.setdefault(find(k), []).append(k)
+        near_of: dict[str, object] = {}
+        joint_of: dict[str, str] = {}
+        for group in groups.values():
+            group.sort(key=lambda k: (_ts(received.get(k)), str(letter_id.get(k)), k))
+            first = group[0]
+            for k in group[1:]:
+                near_of[k] = letter_id.get(first)
+            if len({person.get(k) for k in group}) > 1:
+                gid = "J" + hashlib.sha1(("joint:" + first).encode()).hexdigest()[:8].upper()
+                for k in group:
+                    joint_of[k] = gid
+        out["near_duplicate_of"] = out["letter_key"].map(near_of).astype(object)
+        out["joint_letter_group"] = out["letter_key"].map(joint_of).astype(object)
+        self.near_duplicate_pairs_ = pairs
+        return out
+
+
+def _ts(value) -> float:
+    if value is None or pd.isna(value):
+        return math.inf
+    return pd.Timestamp(value).timestamp()
+
+
+# ------------------------------------------------------------------------------ persons
+def persons_table(linked: pd.DataFrame) -> pd.DataFrame:
+    """One row per person: most frequent identity values, letter count, dates, issue types.
+
+    `linked` holds every letter of the persons wanted (history included) with person_id and the
+    identity columns. Identity is unmasked here: mask it (pipeline.mask.mask_frame) to export.
+    """
+    def mode(values: pd.Series):
+        values = values.dropna()
+        return values.mode().iloc[0] if len(values) else None
+
+    frame = linked.copy()
+    frame["received_at"] = pd.to_datetime(frame.get("received_at"), errors="coerce")
+    rows = []
+    for pid, group in frame.groupby("person_id", sort=False):
+        group = group.sort_values("received_at", na_position="last", kind="stable")
+        labels = group["label"].dropna().astype(str) if "label" in group else pd.Series([])
+        issue_types = ";".join(f"{k}({v})" for k, v in labels.value_counts().items())
+        rows.append({
+            "person_id": pid,
+            "name": mode(group["name_clean"]),
+            "id_number": mode(group["id_clean"]),
+            "phone": group["phone_clean"].dropna().iloc[-1] if group["phone_clean"].notna().any()
+            else None,
+            "address": mode(group["address"]) if "address" in group else None,
+            "writer_ids": ";".join(sorted(group["writer_key"].dropna().astype(str).unique())),
+            "letter_count": len(group),
+            "first_seen": group["received_at"].min(),
+            "last_seen": group["received_at"].max(),
+            "issue_types": issue_types or None,
+            "letter_ids": ";".join(group["letter_id"].astype(str)) if "letter_id" in group
+            else None,
+        })
+    persons = pd.DataFrame(rows)
+    if len(persons):
+        persons = persons.sort_values(["letter_count", "person_id"], ascending=[False, True])
+    return persons.reset_index(drop=True)

@@ -1,0 +1,118 @@
+"""Mask petitioners' personal information in everything that leaves the case store.
+
+Lists sent to departments carry only what they need (信访工作条例), and an accuser's identity must
+never reach the accused, so every export masks identity the same way: 姓名 王*英, 身份证
+110***********1234, 电话 138****5678, 住址 down to the township. `mask_text` does the same inside
+free text (phones, ID numbers, the name after 我叫…) for letters quoted in reports.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from pipeline.identity import split_address
+
+STAR = "*"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA
+
+
+def mask_name(value: object) -> object:
+    """王秀英 → 王*英, 王英 → 王*, 欧阳秀英 → 欧**英: the surname and last character stay."""
+    if _missing(value):
+        return value
+    text = str(value).strip()
+    if len(text) <= 1:
+        return STAR if text else text
+    if len(text) == 2:
+        return text[0] + STAR
+    return text[0] + STAR * (len(text) - 2) + text[-1]
+
+
+def mask_id_number(value: object) -> object:
+    """110105194912310021 → 110***********0021: region's first 3 and the last 4 stay."""
+    if _missing(value):
+        return value
+    text = re.sub(r"\s", "", str(value))
+    if len(text) <= 7:
+        return STAR * len(text)
+    return text[:3] + STAR * (len(text) - 7) + text[-4:]
+
+
+def mask_phone(value: object) -> object:
+    """13812345678 → 138****5678; landlines keep their first 3 and last 4 digits likewise."""
+    if _missing(value):
+        return value
+    text = str(value).strip()
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 7:
+        return STAR * len(digits) if digits else text
+    if len(digits) > 11 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits[:3] + STAR * (len(digits) - 7) + digits[-4:]
+
+
+def mask_address(value: object) -> object:
+    """Keep province/city/county/town (needed for routing by place); mask the rest."""
+    if _missing(value):
+        return value
+    parts = split_address(value)
+    kept = "".join(parts[p] or "" for p in ("province", "city", "county", "town"))
+    rest = (parts["village"] or "") + (parts["detail"] or "")
+    if not kept:
+        return STAR * 3 if rest else ""
+    return kept + (STAR * 3 if rest else "")
+
+
+_ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)((?:(?:\+|00)?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8})(?!\d)")
+_LANDLINE_IN_TEXT = re.compile(r"(?<![\d-])(\(?0\d{2,3}\)?[-\s]?\d{7,8})(?![\d-])")
+_NAME_IN_TEXT = re.compile(
+    r"((?:我叫|本人叫|本人名叫|我的名字(?:是|叫)|信访人|反映人|姓名|联系人)[:：]?\s*)"
+    r"([\u4e00-\u9fff·]{2,4}?)"
+    r"(?=[,，。.、;；:：\s(（!！]|$|是|今年|家住|住在|住|男|女|系|现|身份|电话|手机|联系|的|在|年)"
+)
+
+
+def mask_text(text: object) -> object:
+    """Mask phone numbers, ID numbers and self-introduced names inside free text.
+
+    `我叫王秀英，电话13812345678` → `我叫王*英，电话138****5678`. Other numbers (dates, amounts, room
+    numbers) are left alone: only 15/18-digit ID shapes, 11-digit mobiles and area-coded landlines
+    are touched.
+    """
+    if _missing(text) or not isinstance(text, str) or not text:
+        return text
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
+    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+    text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+    text = _NAME_IN_TEXT.sub(lambda m: m.group(1) + mask_name(m.group(2)), text)
+    return text
+
+
+# Columns linking adds that re-identify a person and never leave the store.
+LINKING_ONLY_COLUMNS = (
+    "name_pinyin", "surname", "id_prefix", "id_birth", "addr_village", "identity_from_text",
+)
+MASKERS = {
+    "name": mask_name, "name_clean": mask_name,
+    "id_number": mask_id_number, "id_clean": mask_id_number,
+    "phone": mask_phone, "phone_clean": mask_phone,
+    "address": mask_address,
+}
+
+
+def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")) -> pd.DataFrame:
+    """A copy of `frame` fit for export: identity columns masked, linking helpers dropped,
+    and phones/IDs/names inside the free-text columns masked."""
+    out = frame.drop(columns=[c for c in LINKING_ONLY_COLUMNS if c in frame.columns])
+    for column, masker in MASKERS.items():
+        if column in out.columns:
+            out[column] = out[column].astype(object).map(masker)
+    for column in text_columns:
+        if column in out.columns:
+            out[column] = out[column].astype(object).map(mask_text)
+    return out

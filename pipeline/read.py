@@ -1,0 +1,545 @@
+"""Read letters from whatever files an office has into one letters table, losing none.
+
+Every source row ends up either in `IngestResult.letters` or in `IngestResult.rejects` with
+the file, row and column that made it unusable, so `rows read = letters + rejects` always.
+
+What is rejected and what is kept (the rule: reject only what no later stage could use):
+- a file that cannot be opened or parsed: one reject row for the file (its rows are unknown);
+- a file with no text column (no alias matched and no `--map`): every row rejected;
+- a malformed row (wrong number of fields, invalid JSON line): rejected;
+- a row whose title and text are both empty: rejected (nothing to analyse);
+- an unparseable date, a duplicate id: the letter is KEPT, the field left empty (or the id
+  suffixed), and the problem recorded in `ingest_warnings` and `IngestResult.warnings`.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import PetitionError
+from pipeline.normalise import clean_text, to_simplified
+
+# Canonical fields of the letters table, in output order.
+LETTER_FIELDS = [
+    "letter_id", "received_at", "title", "text", "writer_id", "name", "id_number", "phone",
+    "address", "channel", "label", "source_file", "source_row",
+]
+# Fields taken when a source has them.
+OPTIONAL_FIELDS = ["up_votes", "down_votes", "reply_text", "replied_at", "status", "head_count"]
+DATE_FIELDS = ("received_at", "replied_at")
+COUNT_FIELDS = ("up_votes", "down_votes", "head_count")
+TEXT_FIELDS = ("title", "text", "reply_text", "address")
+
+# Source column names (after stripping spaces and NFKC) → canonical field.
+ALIASES: dict[str, str] = {}
+for _field, _names in {
+    "letter_id": "留言编号 信件编号 来信编号 编号 工单编号 工单号 信访编号 件号 id letter_id",
+    "received_at": "留言时间 来信日期 来信时间 受理时间 信访日期 登记日期 登记时间 来电时间 提交时间 日期 时间 date received_at",
+    "title": "留言主题 标题 主题 诉求标题 信件标题 事项标题 title subject",
+    "text": "留言详情 主要内容 投诉件内容 来信内容 信件内容 诉求内容 反映内容 内容 详情 正文 问题描述 text content body",
+    "writer_id": "留言用户 用户id 用户编号 writer_id user_id",
+    "name": "来信人 姓名 信访人 信访人姓名 诉求人 来电人 投诉人 反映人 联系人 name",
+    "id_number": "身份证号 身份证号码 身份证 证件号码 证件号 id_number",
+    "phone": "联系电话 电话 手机 手机号 手机号码 联系方式 来电号码 phone mobile",
+    "address": "住址 地址 家庭住址 诉求地址 联系地址 通讯地址 address",
+    "channel": "信访形式 来源 渠道 来信渠道 信访渠道 受理渠道 channel",
+    "label": "一级分类 分类 类别 问题分类 内容分类 诉求类型 label category",
+    "up_votes": "点赞数 支持数 up_votes",
+    "down_votes": "反对数 down_votes",
+    "reply_text": "答复意见 回复内容 答复内容 办理结果 reply_text",
+    "replied_at": "答复时间 答复日期 回复时间 办结时间 办结日期 replied_at",
+    "status": "办理状态 状态 处理状态 status",
+    "head_count": "人数 信访人数 head_count",
+}.items():
+    for _name in _names.split():
+        ALIASES[_name] = _field
+
+# Where a file carries no channel column, its header family says where it came from.
+_CHANNEL_BY_HEADER = (("留言详情", "网上留言"), ("投诉件内容", "12345热线"), ("工单编号", "12345热线"))
+
+READABLE_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".jsonl", ".ndjson", ".json", ".parquet"}
+STRING_FIELDS = [
+    "letter_id", "title", "text", "writer_id", "name", "id_number", "phone", "address", "channel",
+    "label", "source_file", "reply_text", "status", "ingest_warnings",
+]
+REJECT_COLUMNS = ["source_file", "source_row", "column", "reason"]
+
+
+@dataclass
+class IngestResult:
+    """Letters that can be analysed, rows that cannot (with why), and kept-but-flagged problems."""
+
+    letters: pd.DataFrame
+    rejects: pd.DataFrame
+    warnings: pd.DataFrame
+    rows_read: int = 0
+    files: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        dates = self.letters["received_at"].dropna() if len(self.letters) else pd.Series(dtype="datetime64[ns]")
+        return {
+            "files": len(self.files),
+            "rows_read": self.rows_read,
+            "letters": len(self.letters),
+            "rejects": len(self.rejects),
+            "warnings": len(self.warnings),
+            "first_date": None if dates.empty else str(dates.min()),
+            "last_date": None if dates.empty else str(dates.max()),
+        }
+
+
+# --------------------------------------------------------------------------- dates
+
+_DATE_RE = re.compile(
+    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]*(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})(?:\.\d+)?)?\s*秒?)?\s*$"
+)
+_COMPACT_DATE_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def parse_date(value: object) -> datetime | None:
+    """Parse the date formats real petition files mix; None when it cannot be read.
+
+    Handles `2019/3/7 18:32:24`, `2019-12-20 14:06:19`, `2019年3月7日`, `2019.03.07`, `20190307`,
+    datetimes from spreadsheets and Excel serial day numbers.
+    """
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, (int, float)):
+        if value != value:
+            return None
+        if 20000 <= value <= 80000:  # Excel serial day number (1954..2119)
+            return _EXCEL_EPOCH + timedelta(days=float(value))
+        value = str(int(value)) if float(value).is_integer() else str(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    match = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
+    if match:
+        parts = [int(p) if p else 0 for p in match.groups()] + [0] * (6 - len(match.groups()))
+        try:
+            return datetime(*parts[:6])
+        except ValueError:
+            return None
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return parse_date(float(text))
+    return None
+
+
+# --------------------------------------------------------------------------- files
+
+
+def expand_inputs(paths: list[str | Path]) -> list[Path]:
+    """Files named, plus readable files inside folders named (recursively, in a stable order)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                p for p in sorted(path.rglob("*"))
+                if p.is_file() and p.suffix.lower() in READABLE_SUFFIXES and not p.name.startswith((".", "~$"))
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise PetitionError(f"input not found: {path}")
+    if not found:
+        raise PetitionError(f"no letter files (csv, tsv, xlsx, jsonl, parquet) found in: {', '.join(map(str, paths))}")
+    return found
+
+
+def detect_encoding(data: bytes, hint: str | None = None) -> str:
+    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK), then a detector's guess."""
+    if hint:
+        return hint
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise PetitionError("cannot tell the text encoding; pass --encoding (e.g. gb18030 or utf-8)")
+    return best.encoding
+
+
+@dataclass
+class _Table:
+    """Raw rows of one sheet or file before mapping: header, rows and their row numbers."""
+
+    name: str
+    header: list[str]
+    rows: list[list[object]]
+    row_numbers: list[int]
+    bad_rows: list[tuple[int, str]]  # (row number, reason) for rows that could not be split
+
+
+def _read_delimited(path: Path, encoding: str | None) -> list[_Table]:
+    data = path.read_bytes()
+    enc = detect_encoding(data, encoding)
+    try:
+        text = data.decode(enc)
+    except (UnicodeDecodeError, LookupError) as error:
+        raise PetitionError(f"cannot decode with encoding {enc!r} ({error}); pass --encoding") from None
+    text = text.lstrip("\ufeff")
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    else:
+        first_line = text.split("\n", 1)[0]
+        delimiter = max([",", "\t", ";", "|"], key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows, numbers, bad = [], [], []
+    line_before = 0
+    for record in reader:
+        start_line = line_before + 1
+        line_before = reader.line_num
+        if header is None:
+            if not any(cell.strip() for cell in record):
+                continue
+            header = record
+            continue
+        if not record or not any(cell.strip() for cell in record):
+            continue  # blank line: not a letter
+        if len(record) != len(header):
+            bad.append((start_line, f"malformed row: expected {len(header)} fields, found {len(record)}"))
+            continue
+        rows.append(record)
+        numbers.append(start_line)
+    if header is None:
+        raise PetitionError("the file is empty (no header row)")
+    return [_Table(path.name, header, rows, numbers, bad)]
+
+
+def _read_excel(path: Path, sheet: str | None) -> list[_Table]:
+    try:
+        sheets = pd.read_excel(path, sheet_name=sheet if sheet else None, dtype=object, header=None)
+    except ValueError as error:
+        if sheet:
+            raise PetitionError(f"no sheet named {sheet!r} ({error})") from None
+        raise
+    if isinstance(sheets, pd.DataFrame):
+        sheets = {sheet: sheets}
+    tables = []
+    for name, frame in sheets.items():
+        frame = frame.dropna(how="all")
+        if frame.empty:
+            continue
+        header = [("" if pd.isna(v) else str(v)) for v in frame.iloc[0].tolist()]
+        body = frame.iloc[1:]
+        rows = [[None if (isinstance(v, float) and v != v) else v for v in row] for row in body.itertuples(index=False)]
+        numbers = [int(i) + 1 for i in body.index]  # Excel row numbers: header is row 1
+        tables.append(_Table(f"{path.name}#{name}", header, rows, numbers, []))
+    return tables
+
+
+def _read_jsonl(path: Path, encoding: str | None) -> list[_Table]:
+    data = path.read_bytes()
+    text = data.decode(detect_encoding(data, encoding)).lstrip("\ufeff")
+    if path.suffix.lower() == ".json" and text.lstrip().startswith("["):
+        records = [(i + 1, r) for i, r in enumerate(json.loads(text))]
+        bad = []
+    else:
+        records, bad = [], []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                bad.append((number, f"malformed JSON line: {error.msg}"))
+                continue
+            if not isinstance(record, dict):
+                bad.append((number, "malformed JSON line: not an object"))
+                continue
+            records.append((number, record))
+    header: list[str] = []
+    for _, record in records:
+        header.extend(k for k in record if k not in header)
+    rows = [[record.get(k) for k in header] for _, record in records]
+    return [_Table(path.name, header, rows, [n for n, _ in records], bad)]
+
+
+def _read_parquet(path: Path) -> list[_Table]:
+    frame = pd.read_parquet(path)
+    rows = [list(r) for r in frame.astype(object).where(frame.notna(), None).itertuples(index=False)]
+    return [_Table(path.name, [str(c) for c in frame.columns], rows, list(range(1, len(frame) + 1)), [])]
+
+
+def _read_tables(path: Path, encoding: str | None, sheet: str | None) -> list[_Table]:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return _read_delimited(path, encoding)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        return _read_excel(path, sheet)
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return _read_jsonl(path, encoding)
+    if suffix == ".parquet":
+        return _read_parquet(path)
+    raise PetitionError(f"unsupported file type {suffix!r} (use csv, tsv, xlsx, jsonl or parquet)")
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def _header_key(name: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))).lower()
+
+
+def map_columns(header: list[str], column_map: dict[str, str] | None = None) -> dict[int, str]:
+    """Column position → canonical field, from `--map` first, then built-in aliases (first wins)."""
+    user = {_header_key(k): v for k, v in (column_map or {}).items()}
+    unknown = set(user.values()) - set(LETTER_FIELDS) - set(OPTIONAL_FIELDS)
+    if unknown:
+        raise PetitionError(
+            f"--map names unknown field(s) {sorted(unknown)}; fields are: {', '.join(LETTER_FIELDS[:11] + OPTIONAL_FIELDS)}"
+        )
+    mapping: dict[int, str] = {}
+    taken: set[str] = set()
+    for source in (user, ALIASES):
+        for position, name in enumerate(header):
+            target = source.get(_header_key(name))
+            if target and position not in mapping and target not in taken:
+                mapping[position] = target
+                taken.add(target)
+    return mapping
+
+
+def parse_column_map(pairs: list[str] | None) -> dict[str, str]:
+    """`["源列=field", ...]` from the command line → dict."""
+    result = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise PetitionError(f"--map expects 源列=field, got {pair!r}")
+        source, target = pair.split("=", 1)
+        result[source.strip()] = target.strip()
+    return result
+
+
+def _as_id(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = clean_text(value)
+    return text or None
+
+
+def _as_count(value: object) -> float | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    match = re.search(r"\d+", unicodedata.normalize("NFKC", str(value)))
+    return float(match.group()) if match else None
+
+
+def content_hash(title: str, text: str, received_at: datetime | None, name: str | None) -> str:
+    """A stable id for letters that came without one: the same letter gets the same id on reruns."""
+    key = "\x1f".join([title, text, received_at.isoformat() if received_at else "", name or ""])
+    return "H" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def read_letters(
+    paths: list[str | Path] | str | Path,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    column_map: dict[str, str] | None = None,
+    simplify: bool = False,
+    progress: bool = False,
+) -> IngestResult:
+    """Read, map, clean and validate letters from files or folders.
+
+    `simplify` folds Traditional characters to Simplified in title and text (names are
+    left as written; identity matching folds them itself).
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    files = expand_inputs(list(paths))
+    records: list[dict] = []
+    rejects: list[dict] = []
+    warnings: list[dict] = []
+    file_info: list[dict] = []
+    rows_read = 0
+    iterator = files
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(files, desc="reading", unit="file", disable=len(files) < 2)
+    for path in iterator:
+        try:
+            tables = _read_tables(path, encoding, sheet)
+        except PetitionError as error:
+            rejects.append({"source_file": str(path), "source_row": None, "column": None, "reason": f"unreadable file: {error}"})
+            file_info.append({"file": str(path), "rows": None, "letters": 0, "rejects": 1, "error": str(error)})
+            continue
+        except Exception as error:  # noqa: BLE001 - a corrupt file must not stop the batch
+            reason = f"unreadable file: {type(error).__name__}: {error}"
+            rejects.append({"source_file": str(path), "source_row": None, "column": None, "reason": reason})
+            file_info.append({"file": str(path), "rows": None, "letters": 0, "rejects": 1, "error": reason})
+            continue
+        for table in tables:
+            before_letters, before_rejects = len(records), len(rejects)
+            rows_read += len(table.rows) + len(table.bad_rows)
+            source = str(path) if "#" not in table.name else f"{path}#{table.name.split('#', 1)[1]}"
+            _map_table(table, source, column_map, simplify, records, rejects, warnings)
+            file_info.append({
+                "file": source,
+                "rows": len(table.rows) + len(table.bad_rows),
+                "letters": len(records) - before_letters,
+                "rejects": len(rejects) - before_rejects,
+                "columns_mapped": table.name and _describe_mapping(table.header, column_map),
+            })
+    letters = _to_frame(records)
+    _dedupe_ids(letters, warnings)
+    return IngestResult(
+        letters=letters,
+        rejects=pd.DataFrame(rejects, columns=REJECT_COLUMNS),
+        warnings=pd.DataFrame(warnings, columns=REJECT_COLUMNS),
+        rows_read=rows_read,
+        files=file_info,
+    )
+
+
+def _describe_mapping(header: list[str], column_map: dict[str, str] | None) -> dict[str, str]:
+    return {header[i]: f for i, f in sorted(map_columns(header, column_map).items())}
+
+
+def _map_table(table, source, column_map, simplify, records, rejects, warnings) -> None:
+    mapping = map_columns(table.header, column_map)
+    by_field = {f: i for i, f in mapping.items()}
+    for number, reason in table.bad_rows:
+        rejects.append({"source_file": source, "source_row": number, "column": None, "reason": reason})
+    if "text" not in by_field and "title" not in by_field:
+        reason = (
+            "missing text column: none of the columns "
+            f"{[h for h in table.header if h][:12]} is a known letter-text column; "
+            "name it with --map 列名=text"
+        )
+        for number in table.row_numbers:
+            rejects.append({"source_file": source, "source_row": number, "column": None, "reason": reason})
+        return
+    extra = [(i, h) for i, h in enumerate(table.header) if i not in mapping and str(h).strip()]
+    default_channel = next((c for col, c in _CHANNEL_BY_HEADER if col in table.header), None)
+    text_col = table.header[by_field.get("text", by_field.get("title"))]
+    for row, number in zip(table.rows, table.row_numbers):
+        record = {"source_file": source, "source_row": number, "ingest_warnings": None}
+        notes = []
+        for fld, position in by_field.items():
+            value = row[position] if position < len(row) else None
+            if fld in DATE_FIELDS:
+                parsed = parse_date(value)
+                if parsed is None and value is not None and str(value).strip():
+                    notes.append(f"{table.header[position]}: cannot parse date {str(value)[:30]!r}, left empty")
+                    warnings.append({"source_file": source, "source_row": number, "column": table.header[position],
+                                     "reason": f"cannot parse date {str(value)[:30]!r}; letter kept with empty {fld}"})
+                record[fld] = parsed
+            elif fld in COUNT_FIELDS:
+                record[fld] = _as_count(value)
+            elif fld in TEXT_FIELDS:
+                record[fld] = clean_text(value) or None
+            else:
+                record[fld] = _as_id(value)
+        title, text = record.get("title") or "", record.get("text") or ""
+        if not title and not text:
+            rejects.append({"source_file": source, "source_row": number, "column": text_col,
+                            "reason": "empty text: the letter has no title and no content"})
+            continue
+        if simplify:
+            record["title"] = to_simplified(title) or None
+            record["text"] = to_simplified(text) or None
+        if not record.get("channel"):
+            record["channel"] = default_channel
+        if not record.get("letter_id"):
+            record["letter_id"] = content_hash(title, text, record.get("received_at"), record.get("name"))
+        for position, header in extra:
+            value = row[position] if position < len(row) else None
+            record[header] = None if value is None else (value if isinstance(value, (int, float, datetime)) else str(value))
+        record["ingest_warnings"] = "; ".join(notes) or None
+        records.append(record)
+
+
+def _to_frame(records: list[dict]) -> pd.DataFrame:
+    columns = list(LETTER_FIELDS)
+    seen = set(columns)
+    for record in records:
+        for key in record:
+            if key not in seen:
+                seen.add(key)
+                columns.append(key)
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for fld in DATE_FIELDS:
+        if fld in frame:
+            frame[fld] = pd.to_datetime(frame[fld], errors="coerce")
+    frame["received_at"] = pd.to_datetime(frame["received_at"], errors="coerce")
+    for fld in COUNT_FIELDS:
+        if fld in frame:
+            frame[fld] = pd.to_numeric(frame[fld], errors="coerce")
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    for column in frame.columns:
+        if frame[column].dtype == object and column not in DATE_FIELDS:
+            # mixed extra columns (numbers and text) must still write to parquet
+            values = frame[column]
+            if values.map(lambda v: isinstance(v, (datetime, pd.Timestamp))).any():
+                frame[column] = pd.to_datetime(values, errors="coerce")
+            else:
+                frame[column] = values.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v))
+    for column in STRING_FIELDS:
+        if column in frame:
+            frame[column] = frame[column].astype("str")
+    ordered = [c for c in LETTER_FIELDS + OPTIONAL_FIELDS if c in frame.columns]
+    rest = [c for c in frame.columns if c not in ordered and c != "ingest_warnings"]
+    return frame[ordered + rest + ["ingest_warnings"]].reset_index(drop=True)
+
+
+def _dedupe_ids(letters: pd.DataFrame, warnings: list[dict]) -> None:
+    """Make `letter_id` unique: a repeated id gets `@<file>` (other file) or `-2`, `-3` (same file)."""
+    if letters.empty:
+        return
+    duplicated = letters["letter_id"].duplicated(keep="first")
+    if not duplicated.any():
+        return
+    first_file = letters.drop_duplicates("letter_id").set_index("letter_id")["source_file"]
+    used = set(letters["letter_id"])
+    for index in letters.index[duplicated]:
+        original = letters.at[index, "letter_id"]
+        source = letters.at[index, "source_file"]
+        if source != first_file[original]:
+            candidate = f"{original}@{Path(source.split('#')[0]).stem}"
+        else:
+            candidate = original
+        suffix = 2
+        base = candidate
+        while candidate in used:
+            candidate = f"{base}-{suffix}"
+            suffix += 1
+        used.add(candidate)
+        letters.at[index, "letter_id"] = candidate
+        note = f"duplicate id {original!r}, renamed {candidate!r}"
+        previous = letters.at[index, "ingest_warnings"]
+        letters.at[index, "ingest_warnings"] = f"{previous}; {note}" if previous else note
+        warnings.append({"source_file": source, "source_row": letters.at[index, "source_row"], "column": "letter_id", "reason": note})

@@ -1,0 +1,23 @@
+"""Shared fixtures: the bundled sample corpus and, when present, the real shared letters."""
+from pathlib import Path
+
+import pytest
+
+from pipeline.paths import SAMPLE_DIR, SHARED_DATA_DIR
+
+requires_shared_data = pytest.mark.skipif(
+    not (SHARED_DATA_DIR / "hot_messages.xlsx").exists(),
+    reason=f"real letters not found at {SHARED_DATA_DIR} (../shared/data is only in dev checkouts and CI)",
+)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED_DATA_DIR / "hot_messages.xlsx").exists():
+        pytest.skip(f"real letters not found at {SHARED_DATA_DIR}")
+    return SHARED_DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    return SAMPLE_DIR
