@@ -54,8 +54,8 @@ STATE_VERSION = 1
 _ADMIN = r"[A-Z][0-9]{0,2}(?:省|市|区|县)"
 # Suffixes that end the name of somewhere or some organisation petitions are about.
 _SUFFIXES = (
-    "国际城 小区 花园 家园 新城 新村 公寓 大厦 广场 商城 公馆 华府 名苑 雅苑 城 苑 府 郡 湾 庭 园 居 "
-    "村 组 镇 乡 街道 社区 大道 路 街 大桥 隧道 高速 公园 项目 学院 大学 中学 小学 学校 幼儿园 医院 "
+    "国际城 小区 花园 家园 新城 新村 公寓 大厦 广场 商城 公馆 华府 名苑 雅苑 庭院 山庄 城 苑 府 郡 湾 园 "
+    "城际铁路 铁路 村 镇 乡 街道 社区 大道 路 街 大桥 隧道 高速 公园 项目 学院 大学 中学 小学 学校 幼儿园 医院 "
     "公司 集团 厂 市场 物流园 工业园 车贷 驾校 酒店 宾馆"
 ).split()
 _SUFFIX_RE = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True))
@@ -63,10 +63,10 @@ _SUFFIX_RE = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True))
 _BREAKERS = (
     "的 在 和 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
     "我 我们 你 您 他 她 它 他们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
-    "位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
+    "组织 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
     "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
     "经开区 开发区 高新区 "
-    "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 "
+    "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 影响 导致 造成 目前 现在 "
     "一个 一家"
 ).split()
 _BREAK_RE = re.compile(
@@ -77,7 +77,9 @@ _GENERIC_STEMS = frozenset(
     "整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
     "政 市政 人民 省 城市 农村 城乡 乡村 住宅 商品 居民 公共 社区 街道 地方 各级 当地 城区 老城 "
     "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
-    "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家".split()
+    "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家 十字 必经之 过马 断头 快速 "
+    "水泥 公交线 城市道 小区道 道 线 两个 餐饮服务 文明 际 高速 市委 政府 市政府 委市政 配套 小区配套 "
+    "普惠 普惠性 公办 附属 自来水 供水 燃气 电力 移动 电信 联通 银行 保险 物业 物业服务 物业管理 置业 地产".split()
 )
 
 
@@ -125,7 +127,7 @@ def _components(name: str) -> list[str]:
         if m.end() - last >= 3 and m.end() < len(name) or (parts and m.end() == len(name)):
             piece = name[last:m.end()]
             stem = _stem(piece)
-            if len(stem) >= 2 and stem not in _GENERIC_STEMS:
+            if len(stem) >= 2 and stem not in _GENERIC_STEMS and not piece.endswith("政府"):
                 parts.append(piece)
             last = m.end()
     return [p for p in parts if p != name]
@@ -136,16 +138,39 @@ def _canonical(place: str) -> str:
     return re.sub(r"(?:小区|社区|项目|二期|一期|三期)$", "", place) or place
 
 
-def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
+# Places that many unrelated letters share (a long road, a town, a utility company): naming the
+# same one is weak evidence of the same problem, so the wording must agree more.
+_WEAK_SUFFIXES = (
+    "城际铁路", "铁路", "路", "大道", "街", "街道", "镇", "乡", "社区", "公司", "集团", "高速", "大桥",
+    "隧道", "市场", "医院", "幼儿园",
+)
+
+
+def _is_weak(place: str) -> bool:
+    return place.endswith(_WEAK_SUFFIXES)
+
+
+def _match_strength(a: frozenset[str], b: frozenset[str]) -> int:
+    """2 = share a specific place (estate, village, project), 1 = only a weak one, 0 = none."""
     if not a or not b:
-        return False
-    if a & b:
-        return True
+        return 0
+    best = 0
     for x in a:
         for y in b:
-            if len(x) >= 3 and len(y) >= 3 and (x in y or y in x):
-                return True
-    return False
+            if x == y:
+                common = x
+            elif len(x) >= 3 and len(y) >= 3 and (x in y or y in x):
+                common = x if len(x) < len(y) else y
+            else:
+                continue
+            if not _is_weak(common):
+                return 2
+            best = 1
+    return best
+
+
+def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
+    return _match_strength(a, b) > 0
 
 
 # ------------------------------------------------------------------ the estimator
@@ -156,7 +181,8 @@ class IssueClusterer:
     ----------
     min_letters : smallest issue (letters, duplicates included); smaller groups stay unclustered.
     near_dup_sim : cosine at or above which two letters are near-copies of one complaint.
-    same_place_sim : grievance cosine needed to link two letters naming the same place.
+    same_place_sim : grievance cosine needed to link two letters naming the same specific place.
+    weak_place_sim : the same when the shared place is a road, town or company many letters name.
     no_place_sim : cosine needed to link letters when neither names a specific place.
     split_distance : average-linkage distance threshold used to split a loose component.
     max_place_share : a "place" named in more than this share of letters is too generic to key on.
@@ -172,9 +198,10 @@ class IssueClusterer:
         min_letters: int = 3,
         near_dup_sim: float = 0.6,
         same_place_sim: float = 0.12,
+        weak_place_sim: float = 0.2,
         no_place_sim: float = 0.45,
         split_distance: float = 0.8,
-        max_place_share: float = 0.01,
+        max_place_share: float = 0.03,
         assign_sim: float = 0.35,
         title_weight: int = 2,
         n_keywords: int = 4,
@@ -185,6 +212,7 @@ class IssueClusterer:
         self.min_letters = min_letters
         self.near_dup_sim = near_dup_sim
         self.same_place_sim = same_place_sim
+        self.weak_place_sim = weak_place_sim
         self.no_place_sim = no_place_sim
         self.split_distance = split_distance
         self.max_place_share = max_place_share
@@ -336,10 +364,12 @@ class IssueClusterer:
 
     def _combined(self, s: float, g: float, pa, ha, pb, hb) -> tuple[float, bool]:
         """Combined similarity of two letters and whether they may be linked directly."""
-        same = _places_match(ha, pb) or _places_match(hb, pa)
-        conflict = bool(ha) and bool(hb) and not same and not _places_match(pa, pb)
-        if same:
-            return 0.5 * s + 0.5 * g + 0.25, g >= self.same_place_sim
+        strength = max(_match_strength(ha, pb), _match_strength(hb, pa))
+        if strength == 2:
+            return 0.5 * s + 0.5 * g + 0.2, g >= self.same_place_sim
+        if strength == 1:
+            return 0.5 * s + 0.5 * g + 0.05, g >= self.weak_place_sim or s >= self.near_dup_sim
+        conflict = bool(ha) and bool(hb) and not _places_match(pa, pb)
         if conflict:
             return s - 0.3, s >= 0.97
         if ha or hb:
@@ -606,7 +636,7 @@ class IssueClusterer:
 
     def get_params(self, deep: bool = False) -> dict:
         return {k: getattr(self, k) for k in (
-            "min_letters", "near_dup_sim", "same_place_sim", "no_place_sim", "split_distance",
+            "min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
             "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs")}
 
     def save(self, path: str | Path) -> Path:

@@ -168,7 +168,7 @@ def clean_name(value: object) -> str | None:
 @lru_cache(maxsize=200_000)
 def name_pinyin(name: str | None) -> str | None:
     """Toneless pinyin of a name, so homophone mis-writings (王秀英/王秀瑛) compare equal."""
-    if not name:
+    if not isinstance(name, str) or not name:
         return None
     from pypinyin import lazy_pinyin
 
@@ -271,6 +271,12 @@ IDENTITY_COLUMNS = (
 )
 
 
+def _objects(series: pd.Series) -> pd.Series:
+    """Object dtype with None for every missing value (pandas may hand back NaN)."""
+    series = series.astype(object)
+    return series.where(series.notna(), None)
+
+
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
     if name in frame.columns:
         return frame[name].astype(object).where(frame[name].notna(), None)
@@ -285,9 +291,9 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
     filled from the letter text, and `identity_from_text` says which were.
     """
     out = letters.copy()
-    names = _col(letters, "name").map(clean_name)
-    ids = _col(letters, "id_number").map(loose_id_number)
-    phones = _col(letters, "phone").map(clean_phone)
+    names = _objects(_col(letters, "name").map(clean_name))
+    ids = _objects(_col(letters, "id_number").map(loose_id_number))
+    phones = _objects(_col(letters, "phone").map(clean_phone))
     from_text_flags = [""] * len(letters)
     if from_text and "text" in letters.columns:
         texts = _col(letters, "text").tolist()
@@ -307,10 +313,10 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
         phones = pd.Series(phones_l, index=letters.index, dtype=object)
     out["name_clean"] = names
     out["name_pinyin"] = names.map(name_pinyin)
-    out["surname"] = names.map(lambda n: n[0] if n else None)
+    out["surname"] = names.map(lambda n: n[0] if isinstance(n, str) else None)
     out["id_clean"] = ids
-    out["id_prefix"] = ids.map(lambda v: v[:6] if v else None)
-    out["id_birth"] = ids.map(lambda v: v[6:14] if v else None)
+    out["id_prefix"] = ids.map(lambda v: v[:6] if isinstance(v, str) else None)
+    out["id_birth"] = ids.map(lambda v: v[6:14] if isinstance(v, str) else None)
     out["phone_clean"] = phones
     parts = _col(letters, "address").map(split_address)
     for part in ADDRESS_PARTS:
@@ -321,5 +327,5 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
     out["writer_key"] = writer
     out["identity_from_text"] = pd.Series(from_text_flags, index=letters.index).replace("", None)
     for column in IDENTITY_COLUMNS:
-        out[column] = out[column].astype(object)
+        out[column] = _objects(out[column])
     return out

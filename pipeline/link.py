@@ -217,8 +217,26 @@ def train_model(letters: pd.DataFrame, seed: int = 42, max_pairs: float = 2e6) -
                 rule, fix_u_probabilities=True, estimate_without_term_frequencies=True,
             )
     settings = linker.misc.save_model_to_json()
-    settings = _set_writer_weights(settings)
+    settings = _set_writer_weights(_regularise(settings))
     _check_trained(settings)
+    return settings
+
+
+def _regularise(settings: dict, floor: float = 1e-4) -> dict:
+    """Keep EM's m/u away from 0 and 1, and give unobserved levels a small documented m.
+
+    A level EM never saw (or saw only one way) otherwise gets m = 1e-53 and a weight of
+    -170 bits, and one stray field would veto a link that every other field supports.
+    """
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            for key, low in (("m_probability", floor), ("u_probability", floor / 100)):
+                value = level.get(key)
+                if value is None or not np.isfinite(value):
+                    value = low
+                level[key] = float(min(max(value, low), 1 - floor))
     return settings
 
 

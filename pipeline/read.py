@@ -101,7 +101,7 @@ class IngestResult:
 
 _DATE_RE = re.compile(
     r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT]*(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})(?:\.\d+)?)?\s*秒?)?\s*$"
+    r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?(?:\s*:?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?\s*$"
 )
 _COMPACT_DATE_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -484,7 +484,7 @@ def _map_table(table, source, column_map, simplify, records, rejects, warnings) 
 
 
 def _to_frame(records: list[dict]) -> pd.DataFrame:
-    columns = list(LETTER_FIELDS)
+    columns = list(LETTER_FIELDS) + ["ingest_warnings"]
     seen = set(columns)
     for record in records:
         for key in record:

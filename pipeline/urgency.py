@@ -43,10 +43,12 @@ MODIFIER_EFFECTS = {
     "条件": (EVENT, "demote"),
     "风险": (EVENT, "demote"),
     "既往": (EVENT | {"越级上访", "群体行动"}, "demote"),
-    "已然": ({"越级上访", "群体行动"}, "demote"),
+    "已然": ({"越级上访", "群体行动", "群体事件"}, "demote"),
+    "他人": ({"自伤威胁"}, "demote"),
+    "远期": ({"自伤威胁"}, "demote"),
 }
 # How far back (characters, inside the clause) each modifier is looked for.
-LOOKBACK = {"否定": 5, "防范": 14, "建议": 30, "条件": 14, "既往": 14, "已然": 8, "引述": 30}
+LOOKBACK = {"否定": 6, "防范": 14, "建议": 30, "条件": 14, "既往": 14, "已然": 8, "引述": 30, "他人": 12, "远期": 14}
 LOOKAHEAD = 12
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
@@ -168,7 +170,7 @@ class UrgencyGrader:
     """
 
     def __init__(self, lexicon: str | Path | None = None, urgent_threshold: float = 1.0,
-                 pressing_threshold: float = 0.7, text_columns: tuple[str, ...] = ("title", "text")):
+                 pressing_threshold: float = 1.0, text_columns: tuple[str, ...] = ("title", "text")):
         self.lexicon = lexicon
         self.urgent_threshold = urgent_threshold
         self.pressing_threshold = pressing_threshold
@@ -205,7 +207,7 @@ class UrgencyGrader:
         after = text[end:min(clause[1], end + LOOKAHEAD)]
         if self._negated(before):
             found.append("否定")
-        for name in ("防范", "建议", "条件", "既往", "已然"):
+        for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期"):
             if self._modifier(name, before[-LOOKBACK[name]:]):
                 found.append(name)
         if name_hit := self._modifier("风险", after):

@@ -1,0 +1,41 @@
+"""`petition grade`: every letter with its urgency (紧急/较急/一般), score, cues and evidence."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.commands._inputs import add_input_arguments, read_inputs
+from pipeline.errors import PetitionError
+from pipeline.urgency import LEXICON_PATH, UrgencyGrader
+from pipeline.write import write_table
+
+SUFFIXES = (".csv", ".tsv", ".xlsx", ".parquet")
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "grade", help="grade urgency (紧急/较急/一般) of every letter, with the cues that fired",
+        description="Read letters, grade each one 紧急 / 较急 / 一般 from the cue lexicon read in context "
+                    "(negation, prevention, reported history, quotes), and write every letter with the columns "
+                    "urgency, urgency_score, urgency_cues and urgency_evidence. Rejected rows go to "
+                    "<out stem>.rejects.csv next to the output.",
+    )
+    add_input_arguments(parser)
+    parser.add_argument("--out", required=True, metavar="FILE", help="output file: .csv, .tsv, .xlsx or .parquet")
+    parser.add_argument("--lexicon", metavar="CSV", help=f"cue lexicon to use (default: {LEXICON_PATH.name} shipped in corpora/urgency)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in SUFFIXES:
+        raise PetitionError(f"--out {out}: use a file name ending in {', '.join(SUFFIXES)}")
+    grader = UrgencyGrader(lexicon=args.lexicon).fit()  # a bad lexicon fails before the slow read
+    result = read_inputs(args)
+    graded = grader.transform(result.letters, progress=True)
+    write_table(graded, out)
+    rejects_path = out.with_name(f"{out.stem}.rejects.csv")
+    write_table(result.rejects, rejects_path)
+    counts = graded["urgency"].value_counts()
+    print(f"graded {len(graded)} letters: " + ", ".join(f"{level} {int(counts.get(level, 0))}" for level in ("紧急", "较急", "一般")))
+    print(f"wrote {out} and {rejects_path} ({len(result.rejects)} rejected rows)")
+    return 0

@@ -1,0 +1,207 @@
+"""Ingestion: every row is a letter or a reject, on real files and on broken ones."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from pipeline.errors import PetitionError
+from pipeline.read import content_hash, parse_column_map, parse_date, read_letters
+from tests.conftest import requires_shared_data
+
+SHARED_FILES = [
+    "hot_messages.xlsx", "replies.xlsx", "unlabeled_messages.xlsx", "labeled_sample.xlsx",
+    "labeled_raw.csv", "labeled_segmented.csv",
+]
+
+
+def assert_invariant(result):
+    assert result.rows_read == len(result.letters) + len(result.rejects)
+
+
+@requires_shared_data
+@pytest.mark.parametrize("name", SHARED_FILES)
+def test_every_shared_file_ingests_with_the_row_invariant(shared_dir, name):
+    result = read_letters(shared_dir / name)
+    assert_invariant(result)
+    assert len(result.letters) > 400
+    assert len(result.rejects) == 0  # the shared files are clean letters
+    letters = result.letters
+    assert letters["letter_id"].is_unique
+    assert letters["text"].str.len().min() > 0
+    assert not letters["text"].str.contains("\t|\n").any()
+
+
+@requires_shared_data
+def test_tipdm_columns_map_and_mixed_dates_all_parse(shared_dir):
+    letters = read_letters(shared_dir / "hot_messages.xlsx").letters
+    assert len(letters) == 4326
+    assert letters["received_at"].notna().all()  # strings in two formats and Excel datetimes
+    assert letters["writer_id"].notna().all()
+    assert letters["up_votes"].sum() > 0 and "down_votes" in letters
+    row = letters[letters["letter_id"] == "188006"].iloc[0]
+    assert row["title"].startswith("A3区一米阳光婚纱艺术摄影")
+    assert row["received_at"] == pd.Timestamp("2019-02-28 11:25:05")
+    assert row["channel"] == "网上留言"
+
+
+@requires_shared_data
+def test_replies_bring_reply_text_and_reply_date(shared_dir):
+    letters = read_letters(shared_dir / "replies.xlsx").letters
+    assert letters["replied_at"].notna().mean() > 0.99
+    delay = (letters["replied_at"] - letters["received_at"]).dt.days
+    assert delay.median() > 0
+
+
+@requires_shared_data
+def test_segmented_training_file_keeps_label_and_gets_stable_ids(shared_dir):
+    first = read_letters(shared_dir / "labeled_segmented.csv").letters
+    again = read_letters(shared_dir / "labeled_segmented.csv").letters
+    assert set(first["label"]) >= {"城乡建设", "劳动和社会保障", "教育文体"}
+    assert first["letter_id"].tolist() == again["letter_id"].tolist()
+    assert first["letter_id"].str.startswith("H").all()
+
+
+@requires_shared_data
+def test_gbk_and_bom_encodings_read_the_same_letters(shared_dir, tmp_path):
+    source = pd.read_csv(shared_dir / "labeled_raw.csv", nrows=200)
+    for encoding in ("gbk", "gb18030", "utf-8-sig", "utf-8"):
+        path = tmp_path / f"letters_{encoding}.csv"
+        source.to_csv(path, index=False, encoding=encoding, errors="ignore" if encoding == "gbk" else "strict")
+        letters = read_letters(path).letters
+        assert len(letters) == 200, encoding
+        assert letters["label"].tolist() == source["label"].tolist()
+        assert letters["text"].iloc[0][:10] == source["text"].iloc[0][:10]
+
+
+def test_parse_date_formats():
+    assert parse_date("2019/3/7 18:32:24") == datetime(2019, 3, 7, 18, 32, 24)
+    assert parse_date("2019-12-20 14:06:19") == datetime(2019, 12, 20, 14, 6, 19)
+    assert parse_date("2019年3月7日") == datetime(2019, 3, 7)
+    assert parse_date("2019年3月7日 9时5分") == datetime(2019, 3, 7, 9, 5)
+    assert parse_date("2019.03.07") == datetime(2019, 3, 7)
+    assert parse_date("20190307") == datetime(2019, 3, 7)
+    assert parse_date(43531.77) == datetime(2019, 3, 7, 18, 28, 48, 0) or parse_date(43531.77).date().isoformat() == "2019-03-07"
+    assert parse_date(pd.Timestamp("2020-01-02 03:04:05")) == datetime(2020, 1, 2, 3, 4, 5)
+    assert parse_date("２０１９／３／７") == datetime(2019, 3, 7)  # full-width digits
+    for bad in ("2019/13/45", "去年春天", "", None, float("nan")):
+        assert parse_date(bad) is None
+
+
+def write_csv(path, text, encoding="utf-8"):
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def test_broken_rows_are_rejected_or_kept_with_a_reason(tmp_path):
+    path = write_csv(tmp_path / "letters.csv", (
+        "信件编号,来信日期,来信人,标题,主要内容\n"
+        "X1,2025/3/7 18:32:24,王秀英,小区噪音,楼下饭店油烟和噪音扰民\n"
+        "X2,2025/13/45,李四,道路积水,门口道路积水严重\n"
+        "X3,2025-03-09,张三,,\n"
+        "X4,2025-03-10,赵六,欠薪,工地老板拖欠工资,多出一列,又一列\n"
+        "X5,2025年3月11日,钱七,路灯,路灯坏了\n"
+    ))
+    result = read_letters(path)
+    assert_invariant(result)
+    assert result.rows_read == 5
+    assert result.letters["letter_id"].tolist() == ["X1", "X2", "X5"]
+    rejects = result.rejects.set_index("source_row")
+    assert "empty text" in rejects.loc[4, "reason"] and rejects.loc[4, "column"] == "主要内容"
+    assert "malformed row: expected 5 fields, found 7" in rejects.loc[5, "reason"]
+    kept = result.letters.set_index("letter_id")
+    assert pd.isna(kept.loc["X2", "received_at"])
+    assert "来信日期" in kept.loc["X2", "ingest_warnings"] and "2025/13/45" in kept.loc["X2", "ingest_warnings"]
+    warning = result.warnings.iloc[0]
+    assert (warning["source_row"], warning["column"]) == (3, "来信日期")
+
+
+def test_missing_text_column_rejects_every_row_and_says_how_to_fix(tmp_path):
+    path = write_csv(tmp_path / "odd.csv", "编号,事项内容\n1,路灯坏了\n2,噪音扰民\n")
+    result = read_letters(path)
+    assert_invariant(result)
+    assert len(result.letters) == 0 and len(result.rejects) == 2
+    assert "missing text column" in result.rejects["reason"].iloc[0]
+    assert "--map" in result.rejects["reason"].iloc[0]
+    mapped = read_letters(path, column_map=parse_column_map(["事项内容=text"]))
+    assert mapped.letters["text"].tolist() == ["路灯坏了", "噪音扰民"]
+
+
+def test_unreadable_file_is_a_reject_not_a_crash(tmp_path):
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"this is not a spreadsheet")
+    good = write_csv(tmp_path / "good.csv", "标题,主要内容\n路灯,路灯坏了\n")
+    result = read_letters([bad, good])
+    assert len(result.letters) == 1
+    assert result.rejects["reason"].iloc[0].startswith("unreadable file")
+    assert result.rejects["source_file"].iloc[0].endswith("broken.xlsx")
+
+
+def test_unknown_map_target_and_missing_input_are_clear_errors(tmp_path):
+    path = write_csv(tmp_path / "a.csv", "标题,主要内容\n路灯,路灯坏了\n")
+    with pytest.raises(PetitionError, match="unknown field"):
+        read_letters(path, column_map={"标题": "headline"})
+    with pytest.raises(PetitionError, match="input not found"):
+        read_letters(tmp_path / "nope.csv")
+    with pytest.raises(PetitionError, match="--map expects"):
+        parse_column_map(["标题"])
+
+
+def test_formats_xlsx_sheets_jsonl_parquet_tsv_and_extra_columns(tmp_path):
+    frame = pd.DataFrame({
+        "工单编号": ["G1", "G2"], "受理时间": [datetime(2025, 1, 2, 9, 30), datetime(2025, 1, 3)],
+        "投诉件内容": ["小区&nbsp;电梯\t\t经常故障", "Ａ市A5区油烟扰民"], "联系电话": ["13812345678", None],
+        "承办单位": ["住建局", "环保局"],
+    })
+    xlsx = tmp_path / "orders.xlsx"
+    with pd.ExcelWriter(xlsx) as writer:
+        frame.to_excel(writer, sheet_name="一月", index=False)
+        frame.assign(工单编号=["G3", "G4"]).to_excel(writer, sheet_name="二月", index=False)
+    every = read_letters(xlsx)
+    assert every.letters["letter_id"].tolist() == ["G1", "G2", "G3", "G4"]
+    assert every.letters["source_row"].tolist() == [2, 3, 2, 3]
+    assert every.letters["text"].iloc[0] == "小区 电梯 经常故障"
+    assert every.letters["text"].iloc[1] == "A市A5区油烟扰民"  # NFKC folds full-width letters
+    assert every.letters["承办单位"].tolist() == ["住建局", "环保局"] * 2  # unknown columns kept
+    assert every.letters["channel"].iloc[0] == "12345热线"
+    one = read_letters(xlsx, sheet="二月")
+    assert one.letters["letter_id"].tolist() == ["G3", "G4"]
+
+    jsonl = tmp_path / "letters.jsonl"
+    jsonl.write_text(
+        json.dumps({"title": "路灯", "text": "路灯坏了", "date": "2025-01-02"}, ensure_ascii=False) + "\n"
+        + "{not json}\n"
+        + json.dumps({"title": "噪音", "text": "夜间施工", "date": "2025/1/3"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    result = read_letters(jsonl)
+    assert_invariant(result)
+    assert len(result.letters) == 2 and result.rejects["source_row"].tolist() == [2]
+
+    parquet = tmp_path / "letters.parquet"
+    frame.to_parquet(parquet)
+    assert read_letters(parquet).letters["phone"].tolist()[0] == "13812345678"
+
+    tsv = tmp_path / "letters.tsv"
+    tsv.write_text("标题\t主要内容\n路灯\t路灯坏了,请修\n", encoding="utf-8")
+    assert read_letters(tsv).letters["text"].tolist() == ["路灯坏了,请修"]
+
+    folder = read_letters(tmp_path)
+    assert len(folder.letters) == 4 + 2 + 2 + 1
+
+
+def test_traditional_to_simplified_is_optional(tmp_path):
+    path = write_csv(tmp_path / "t.csv", "标题,主要内容\n噪音問題,樓下飯店油煙擾民\n")
+    assert read_letters(path).letters["text"].iloc[0] == "樓下飯店油煙擾民"
+    assert read_letters(path, simplify=True).letters["text"].iloc[0] == "楼下饭店油烟扰民"
+
+
+def test_hash_ids_are_stable_and_duplicates_get_distinct_ids(tmp_path):
+    path = write_csv(tmp_path / "d.csv", "标题,主要内容\n路灯,路灯坏了\n路灯,路灯坏了\n噪音,夜间施工\n")
+    first, second = read_letters(path).letters, read_letters(path).letters
+    assert first["letter_id"].tolist() == second["letter_id"].tolist()
+    assert first["letter_id"].is_unique
+    assert first["letter_id"].iloc[0] == content_hash("路灯", "路灯坏了", None, None)
+    assert first["letter_id"].iloc[1] == first["letter_id"].iloc[0] + "-2"

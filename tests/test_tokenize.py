@@ -1,0 +1,65 @@
+"""Tokenization: jieba's segmentation, faster, plus the petition dictionary and place codes."""
+from __future__ import annotations
+
+import jieba
+import pytest
+
+from pipeline.read import read_letters
+from pipeline.tokenize import STOPWORDS, USER_DICT, FastSegmenter, Tokenizer
+from tests.conftest import requires_shared_data
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return Tokenizer()
+
+
+def test_place_codes_stay_whole(tokenizer):
+    tokens = tokenizer.cut("A市A5区魅力之城小区和K9县春华镇的问题")
+    assert "A市" in tokens and "A5区" in tokens and "K9县" in tokens
+
+
+def test_stop_words_and_punctuation_are_dropped_but_raw_mode_keeps_them(tokenizer):
+    text = "尊敬的领导，我们小区的噪音非常严重！"
+    content = tokenizer.cut(text)
+    raw = tokenizer.cut(text, keep_stopwords=True)
+    assert "噪音" in content
+    assert "的" not in content and "，" not in content and "!" not in content
+    assert "".join(raw) == text
+
+
+@pytest.mark.skipif(not USER_DICT.exists(), reason="petition dictionary not built yet")
+def test_domain_terms_survive_only_with_the_dictionary():
+    plain = Tokenizer(user_dict=None, stopwords=None)
+    ours = Tokenizer(stopwords=None)
+    kept = 0
+    for term, sentence in [
+        ("息诉罢访", "经多次协调仍未息诉罢访"),
+        ("拆迁安置", "拆迁安置房至今没有交付"),
+        ("物业费", "物业公司强行收取物业费"),
+        ("噪音扰民", "夜间施工噪音扰民"),
+    ]:
+        assert term in ours.cut(sentence), term
+        kept += term not in plain.cut(sentence)
+    assert kept >= 2  # the dictionary changes segmentation, not just confirms it
+
+
+def test_stopword_list_ships():
+    assert STOPWORDS.exists()
+
+
+def test_cut_all_matches_cut_and_handles_missing_text(tokenizer):
+    texts = ["A5区油烟扰民", None, "", "工地拖欠农民工工资"] * 200
+    assert tokenizer.cut_all(texts, n_jobs=2) == [tokenizer.cut(t or "") for t in texts]
+
+
+@requires_shared_data
+def test_fast_segmenter_is_token_for_token_jieba_on_real_letters(shared_dir):
+    letters = read_letters(shared_dir / "hot_messages.xlsx").letters.head(600)
+    texts = (letters["title"] + " " + letters["text"]).tolist()
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    fast = FastSegmenter(plain)
+    assert [fast.lcut(t) for t in texts] == [plain.lcut(t) for t in texts]
+    bulk = Tokenizer(user_dict=None, stopwords=None, keep_place_codes=False)
+    assert bulk.cut_all(texts, n_jobs=2, keep_stopwords=True) == [plain.lcut(t) for t in texts]
