@@ -317,7 +317,7 @@ def train(seed: int = 7) -> None:
                   f"m={m or float('nan'):.4g} u={u or float('nan'):.4g} weight={weight:+.1f}")
 
 
-def accuracy(seed: int = 7, threshold: float = 0.9) -> pd.DataFrame:
+def accuracy(seed: int = 7, threshold: float = 0.7) -> pd.DataFrame:
     bench = make_benchmark(seed)
     truth = bench.pop("truth")
     start = time.perf_counter()
@@ -450,7 +450,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train", action="store_true", help="EM-train and save the model")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--scale", type=int, default=0, help="store size for the speed test")
     parser.add_argument("--new", type=int, default=0, help="new letters for the speed test")
     parser.add_argument("--near-dup-letters", type=int, default=100_000)

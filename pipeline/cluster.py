@@ -63,7 +63,7 @@ _SUFFIX_RE = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True))
 _BREAKERS = (
     "的 在 和 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
     "我 我们 你 您 他 她 它 他们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
-    "组织 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
+    "组织 临街 沿街 一楼 底层 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
     "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
     "经开区 开发区 高新区 "
     "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 影响 导致 造成 目前 现在 "
@@ -131,6 +131,35 @@ def _components(name: str) -> list[str]:
                 parts.append(piece)
             last = m.end()
     return [p for p in parts if p != name]
+
+
+_DISTRICT = re.compile(r"[A-Z][0-9]{1,2}(?:区|县)")
+# Words too common in petitions to describe a grievance in a label.
+_GENERIC_WORDS = frozenset(
+    "建议 希望 请问 咨询 反映 投诉 举报 问题 情况 相关 部门 领导 政府 尊敬 您好 谢谢 感谢 请求 要求 "
+    "解决 处理 严重 影响 附近 周边 难道 为什么 什么 怎么 何时 能否 是否 已经 目前 现在 一直 多次 "
+    "区域 有关 业主 居民 市民 百姓 群众 我们 本人 小区 社区".split()
+)
+
+
+def _dominant_places(counts: Counter, n: int = 3) -> list[str]:
+    """Most named places of an issue, each replaced by a fuller name most letters also use.
+
+    `滨河苑` (55 letters) becomes `伊景园滨河苑` (40) because over half the letters say it in full.
+    """
+    out: list[str] = []
+    for place, count in counts.most_common():
+        best = place
+        while True:
+            longer = [(c, p) for p, c in counts.items() if p != best and best in p and c >= 0.5 * count]
+            if not longer:
+                break
+            best = max(longer, key=lambda cp: (cp[0], len(cp[1])))[1]
+        if not any(best in o or o in best for o in out):
+            out.append(best)
+        if len(out) == n:
+            break
+    return out
 
 
 def _canonical(place: str) -> str:
@@ -420,11 +449,14 @@ class IssueClusterer:
         else:
             self.centroids_ = sparse.csr_matrix((0, X.shape[1]))
         self.issue_places_ = []
+        self.issue_districts_ = []
         for c in range(k):
-            cnt = Counter()
+            cnt, codes = Counter(), Counter()
             for d in np.flatnonzero(labels_doc == c):
                 cnt.update(place_head[d] or place_full[d])
-            self.issue_places_.append([p for p, _ in cnt.most_common(3)])
+                codes.update(set(_DISTRICT.findall(titles[d] + texts[d][:200])))
+            self.issue_places_.append(_dominant_places(cnt))
+            self.issue_districts_.append(codes.most_common(1)[0][0] if codes else "")
         self.keywords_ = self._ctfidf(labels_doc, tokens, k)
         self.letters_ = df.drop(columns=["_doc"]).assign(issue=self.labels_)
         self.letters_["issue_id"] = [self.issue_ids_[l] if l >= 0 else None for l in self.labels_]
@@ -452,10 +484,12 @@ class IssueClusterer:
         out = []
         for c in range(k):
             row = W.getrow(c)
-            top = row.indices[np.argsort(-row.data)][: self.n_keywords * 3]
+            top = row.indices[np.argsort(-row.data)]
             words = []
             for t in inv[top]:
-                if any(t in w or w in t for w in words):
+                if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or any(t in w or w in t for w in words):
+                    continue
+                if any(t in p or p in t for p in self.issue_places_[c]) or _DISTRICT.fullmatch(t):
                     continue
                 words.append(t)
                 if len(words) == self.n_keywords:
@@ -472,8 +506,9 @@ class IssueClusterer:
             sub = letters[letters["issue"] == c]
             places = self.issue_places_[c]
             place = places[0] if places else ""
-            keywords = [w for w in self.keywords_[c] if not place or (w not in place and place not in w)]
-            label = (place + " · " if place else "") + " ".join(keywords[: self.n_keywords])
+            district = self.issue_districts_[c] if c < len(self.issue_districts_) else ""
+            shown = (district + place) if place and district and not place.startswith(district) else place
+            label = (shown + " · " if shown else "") + " ".join(self.keywords_[c][: self.n_keywords])
             writers = sub[writer_col].dropna().astype(str) if writer_col else pd.Series(dtype=str)
             up = float(pd.to_numeric(sub["up_votes"], errors="coerce").fillna(0).sum()) if "up_votes" in cols else 0.0
             down = float(pd.to_numeric(sub["down_votes"], errors="coerce").fillna(0).sum()) if "down_votes" in cols else 0.0
@@ -483,6 +518,7 @@ class IssueClusterer:
                 "issue_id": issue_id,
                 "label": label,
                 "place": place,
+                "district": district,
                 "places": "、".join(places),
                 "keywords": " ".join(self.keywords_[c]),
                 "n_letters": len(sub),
@@ -628,11 +664,47 @@ class IssueClusterer:
                         fresh.letters_.loc[fresh.labels_ == k, "title"], fresh.letters_.loc[fresh.labels_ == k, "text"])], n_jobs=1)))
                 self.centroids_ = sparse.vstack([self.centroids_, normalize(sparse.csr_matrix(vec.mean(axis=0)))]).tocsr()
                 self.issue_places_.append(fresh.issue_places_[k])
+                self.issue_districts_.append(fresh.issue_districts_[k])
                 self.keywords_.append(fresh.keywords_[k])
                 for pos, lab in zip(np.flatnonzero(assigned < 0), fresh.labels_):
                     if lab == k:
                         ids[pos] = ids_new
         return ids
+
+    def relabel_from(self, old_ids: list[str | None], previous: "IssueClusterer") -> dict[str, str]:
+        """Give this fit's issues the ids of a previous fit where they continue an old issue.
+
+        `old_ids` is `previous.transform_ids(letters)` for the letters this model was fitted on.
+        An issue whose letters mostly (> 50%) fall in one old issue takes that id (the largest
+        such issue wins a tie); every other issue gets a fresh id after the previous highest, so
+        ids are never reused for a different problem. Returns {temporary id: final id}.
+        """
+        self._fitted()
+        old = pd.Series(old_ids, index=self.letters_.index)
+        claims = []
+        for k, issue_id in enumerate(self.issue_ids_):
+            votes = old[self.labels_ == k].dropna()
+            if len(votes):
+                top, count = votes.value_counts().index[0], votes.value_counts().iloc[0]
+                if count > 0.5 * (self.labels_ == k).sum():
+                    claims.append((count, k, top))
+        mapping: dict[int, str] = {}
+        taken = set()
+        for count, k, top in sorted(claims, reverse=True):
+            if top not in taken:
+                mapping[k] = top
+                taken.add(top)
+        next_issue = max(previous.next_issue_, 1)
+        for k in range(len(self.issue_ids_)):
+            if k not in mapping:
+                mapping[k] = f"I{next_issue:04d}"
+                next_issue += 1
+        renamed = {self.issue_ids_[k]: new for k, new in mapping.items()}
+        self.issue_ids_ = [mapping[k] for k in range(len(self.issue_ids_))]
+        self.next_issue_ = next_issue
+        self.letters_["issue_id"] = self.letters_["issue_id"].map(renamed)
+        self.issue_info_["issue_id"] = self.issue_info_["issue_id"].map(renamed)
+        return renamed
 
     def get_params(self, deep: bool = False) -> dict:
         return {k: getattr(self, k) for k in (
@@ -652,6 +724,7 @@ class IssueClusterer:
             "issue_ids": self.issue_ids_,
             "next_issue": self.next_issue_,
             "issue_places": self.issue_places_,
+            "issue_districts": self.issue_districts_,
             "keywords": self.keywords_,
             "issue_info": self.issue_info_,
         }
@@ -681,6 +754,7 @@ class IssueClusterer:
         model.issue_ids_ = list(state["issue_ids"])
         model.next_issue_ = state["next_issue"]
         model.issue_places_ = state["issue_places"]
+        model.issue_districts_ = state.get("issue_districts", [""] * len(model.issue_places_))
         model.keywords_ = state["keywords"]
         model.issue_info_ = state["issue_info"]
         model.letters_ = pd.DataFrame(columns=["letter_id", "title", "text", "received_at", "issue", "issue_id"])

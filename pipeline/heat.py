@@ -17,8 +17,9 @@ Heat index (an absolute score, comparable across batches and offices):
   sales rule) needs action now; it moves the score by at most 15%.
 
 Deep-seated (深层次问题): letters keep coming over a long span from many people, in waves:
-span >= 90 days, active in >= 3 calendar months, and either >= 3 writers or a writer who came
-back (重复信访) with >= 2 waves. The evidence (span, active months, waves, repeat writers) is kept
+span >= 90 days, active in >= 3 calendar months, no single 30-day burst holding more than 60% of
+the letters (a one-off campaign is hot, not deep), and either >= 3 writers or a writer who came
+back (重复信访) across >= 2 waves. The evidence (span, active months, waves, repeat writers) is kept
 beside the flag so an analyst can check it.
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ RECENCY_HALF_LIFE_DAYS = 90
 DEEP_MIN_SPAN_DAYS = 90
 DEEP_MIN_ACTIVE_MONTHS = 3
 DEEP_MIN_WRITERS = 3
+DEEP_MAX_PEAK_SHARE = 0.6
 
 
 def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> dict:
@@ -56,8 +58,8 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
         best = max(best, right - left + 1)
     peak = best / len(values)
     many = n_writers is None or n_writers >= DEEP_MIN_WRITERS
-    deep = span >= DEEP_MIN_SPAN_DAYS and len(months) >= DEEP_MIN_ACTIVE_MONTHS and (
-        many or (repeat >= 1 and waves >= 2))
+    sustained = span >= DEEP_MIN_SPAN_DAYS and len(months) >= DEEP_MIN_ACTIVE_MONTHS and peak <= DEEP_MAX_PEAK_SHARE
+    deep = sustained and (many or (repeat >= 1 and waves >= 2))
     evidence = f"跨度{span}天, 活跃{len(months)}个月, {waves}波"
     if n_writers is not None:
         evidence += f", 来信人{n_writers}, 重复来信人{repeat}"

@@ -216,9 +216,27 @@ def train_model(letters: pd.DataFrame, seed: int = 42, max_pairs: float = 2e6) -
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, fix_u_probabilities=True, estimate_without_term_frequencies=True,
             )
-    settings = linker.misc.save_model_to_json()
+    settings = _decontaminate_u(linker.misc.save_model_to_json())
     settings = _set_writer_weights(_regularise(settings))
     _check_trained(settings)
+    return settings
+
+
+def _decontaminate_u(settings: dict) -> dict:
+    """Remove the true matches that random sampling counts as non-matches.
+
+    Random pairs include true matches at rate λ; when one petitioner writes dozens of letters
+    that inflates u for every agreement level (u_obs = λ·m + (1-λ)·u). An ID number shared by
+    two strangers would otherwise look as common as a petitioner writing twice.
+    """
+    lam = settings["probability_two_random_records_match"]
+    for comparison in settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        corrected = [max(((lv.get("u_probability") or 0.0) - lam * (lv.get("m_probability") or 0.0))
+                         / (1 - lam), 1e-7) for lv in levels]
+        total = sum(corrected)
+        for lv, u in zip(levels, corrected):
+            lv["u_probability"] = u / total
     return settings
 
 
@@ -430,7 +448,7 @@ class PetitionerLinker:
     ("em" or the path of the saved model), `pairs_` (scored pairs above threshold).
     """
 
-    def __init__(self, threshold: float = 0.9, train: str = "never",
+    def __init__(self, threshold: float = 0.7, train: str = "never",
                  model_path: Path | str | None = None, min_train_letters: int = 3000,
                  scale_prior: bool = True, near_duplicate_threshold: float = 0.8,
                  num_perm: int = 64, seed: int = 42):

@@ -1,0 +1,42 @@
+"""`petition run`: the morning job, from letters to triage.xlsx and report.html."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.commands._inputs import add_input_arguments, report_problems
+from pipeline.config import load_settings
+from pipeline.read import parse_column_map
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run", help="the whole job: classify, grade, route, link, find hot issues, rank; write triage.xlsx and report.html",
+        description="Run every stage on the letters (default: the bundled sample corpus) and write to DIR: "
+                    "letters.parquet, letters.csv, triage.xlsx, report.html, rejects.csv, run.json.",
+    )
+    add_input_arguments(parser, required=False)
+    parser.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    parser.add_argument("--store", metavar="FILE", help="case store (DuckDB) kept across runs (default: DIR/cases.duckdb)")
+    parser.add_argument("--model", metavar="DIR", help="issue-type model (default: the config's, models/default)")
+    parser.add_argument("--config", metavar="FILE", help="settings TOML over corpora/config/default.toml")
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="date the run is as of (default: config, else today)")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from pipeline.run import PetitionRun
+
+    settings = load_settings(args.config)
+    if args.as_of:
+        settings.values["run"]["as_of"] = args.as_of
+    job = PetitionRun(settings, store=args.store, model=args.model)
+    options = {"encoding": args.encoding, "sheet": args.sheet, "column_map": parse_column_map(args.map),
+               "simplify": args.simplified}
+    result = job.run(args.inputs or None, args.out, read_options=options)
+    counts = result.info["counts"]
+    print(f"{counts['letters']} letters ({counts['rejects']} rejected): {counts['urgent']} urgent, "
+          f"{counts['backlog']} overdue (积案), {counts['issues']} hot issues, {counts['cases']} cases")
+    out = Path(args.out)
+    for name in ("triage.xlsx", "report.html", "letters.csv", "rejects.csv", "run.json"):
+        print(f"  {out / name}")
+    return 0

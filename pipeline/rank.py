@@ -1,0 +1,148 @@
+"""Priority of letters and cases: what a petition office should look at first, and why.
+
+Priority = urgency + escalation + age, in that order of weight (weights in the config file):
+- urgency first: a 紧急 letter (threat to life, imminent escalation) outranks everything else,
+  a 较急 one outranks routine letters;
+- escalation next: a person writing again and again (重复信访), a joint or group letter
+  (联名, 集体访), a letter that is part of a concentrated or deep-seated problem — each is a sign
+  the matter will grow if it is not handled;
+- age last: open letters past the time limit (积案, default 60 days per the 信访工作条例) and
+  every month they stay open.
+A case is one person's letters on one matter (the same hot issue, else the same issue type);
+cases are what a leader takes on (领导包案). Every score comes with `priority_reasons`, a short
+Chinese sentence a reviewer can check against the letter.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+CLOSED_STATUSES = ("已办结", "办结", "已答复", "已回复", "不予受理", "已终结", "息诉罢访")
+
+
+class PriorityRanker:
+    """Score letters and cases; parameters are the `[priority]` and `[backlog]` config values."""
+
+    def __init__(self, urgent=100.0, pressing=40.0, per_repeat=4.0, joint_letter=10.0, hot_issue=8.0,
+                 deep_seated=12.0, overdue=25.0, per_month_open=2.0, limit_days=60, as_of: date | None = None):
+        self.urgent = urgent
+        self.pressing = pressing
+        self.per_repeat = per_repeat
+        self.joint_letter = joint_letter
+        self.hot_issue = hot_issue
+        self.deep_seated = deep_seated
+        self.overdue = overdue
+        self.per_month_open = per_month_open
+        self.limit_days = limit_days
+        self.as_of = as_of
+
+    def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
+        """Add `is_open`, `days_open`, `is_backlog`, `response_days`, `priority`, `priority_reasons`."""
+        out = letters.copy()
+        as_of = pd.Timestamp(self.as_of or date.today())
+        received = pd.to_datetime(out["received_at"])
+        replied = pd.to_datetime(out["replied_at"]) if "replied_at" in out else pd.Series(pd.NaT, index=out.index)
+        status = out["status"].fillna("").astype(str) if "status" in out else pd.Series("", index=out.index)
+        closed = replied.notna() | status.isin(CLOSED_STATUSES)
+        out["is_open"] = ~closed
+        out["days_open"] = np.where(out["is_open"], (as_of - received).dt.days, np.nan)
+        out["response_days"] = (replied - received).dt.total_seconds() / 86400.0
+        out["is_backlog"] = out["is_open"] & (out["days_open"] > self.limit_days)
+
+        scores, reasons = [], []
+        for row in out.itertuples(index=False):
+            score, why = self._score(row)
+            scores.append(round(score, 1))
+            reasons.append(";".join(why) if why else "常规来信")
+        out["priority"] = scores
+        out["priority_reasons"] = reasons
+        return out
+
+    def _score(self, row) -> tuple[float, list[str]]:
+        score, why = 0.0, []
+        urgency = getattr(row, "urgency", None)
+        cues = _text(getattr(row, "urgency_cues", None))
+        if urgency == "紧急":
+            score += self.urgent
+            why.append("紧急" + (f"({cues})" if cues else ""))
+        elif urgency == "较急":
+            score += self.pressing
+            why.append("较急" + (f"({cues})" if cues else ""))
+        repeats = _number(getattr(row, "repeat_count", None))
+        if repeats and repeats > 1:
+            score += min(repeats - 1, 10) * self.per_repeat
+            why.append(f"同一信访人第{int(repeats)}次来信")
+        head_count = _number(getattr(row, "head_count", None))
+        joint = _text(getattr(row, "joint_letter_group", None))
+        if (head_count and head_count >= 5) or joint:
+            score += self.joint_letter
+            why.append(f"联名/集体信访{f' {int(head_count)}人' if head_count and head_count >= 5 else ''}")
+        issue = _text(getattr(row, "hot_issue_label", None)) or _text(getattr(row, "issue_id", None))
+        if issue:
+            score += self.hot_issue
+            why.append(f"属热点问题「{issue}」")
+            if bool(getattr(row, "deep_seated", False)) is True:
+                score += self.deep_seated
+                why.append("深层次问题")
+        if row.is_open and row.days_open == row.days_open:
+            days = int(row.days_open)
+            score += min(days / 30.0, 24) * self.per_month_open
+            if row.is_backlog:
+                score += self.overdue
+                why.append(f"积案: 已超期{days - self.limit_days}天(受理后{days}天未办结)")
+        return score, why
+
+    def cases(self, letters: pd.DataFrame) -> pd.DataFrame:
+        """One row per person and matter, scored by its most pressing letter plus its history."""
+        frame = letters.copy()
+        person = frame["person_id"] if "person_id" in frame else frame["letter_id"]
+        matter = frame["issue_id"] if "issue_id" in frame else pd.Series(None, index=frame.index)
+        if "issue_type" in frame:
+            matter = matter.where(matter.notna() & (matter.astype(str) != ""), frame["issue_type"])
+        frame["case_id"] = person.astype(str) + "|" + matter.fillna("未分类").astype(str)
+        frame = frame.sort_values(["case_id", "priority", "received_at"], ascending=[True, False, True])
+        rows = []
+        for case_id, group in frame.groupby("case_id", sort=False):
+            top = group.iloc[0]
+            first, last = group["received_at"].min(), group["received_at"].max()
+            span_days = (last - first).days if pd.notna(first) and pd.notna(last) else 0
+            score = float(top["priority"]) + 3.0 * min(len(group) - 1, 10) + min(span_days / 365.0, 5) * 4.0
+            reasons = [top["priority_reasons"]] if top["priority_reasons"] != "常规来信" else []
+            if len(group) > 1:
+                reasons.append(f"共{len(group)}封来信,跨{max(1, span_days // 30)}个月")
+            rows.append({
+                "case_id": case_id,
+                "person_id": top.get("person_id", top["letter_id"]),
+                "matter": top.get("hot_issue_label") if _text(top.get("hot_issue_label")) else top.get("issue_type"),
+                "letters": len(group),
+                "open_letters": int(group["is_open"].sum()),
+                "first_letter": first,
+                "last_letter": last,
+                "urgency": top.get("urgency"),
+                "department": top.get("department"),
+                "confidential": bool(group["confidential"].any()) if "confidential" in group else False,
+                "top_letter_id": top["letter_id"],
+                "title": top.get("title"),
+                "case_priority": round(score, 1),
+                "priority_reasons": ";".join(reasons) or "常规来信",
+            })
+        cases = pd.DataFrame(rows)
+        if cases.empty:
+            return cases
+        return cases.sort_values(["case_priority", "last_letter", "case_id"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+def _text(value) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return ""
+    return str(value)
+
+
+def _number(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number

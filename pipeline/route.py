@@ -1,0 +1,100 @@
+"""Which department handles a letter, and which letters must bypass departments altogether.
+
+属地管理, 分级负责: an office sends each matter to the department responsible for its issue
+type, by a routing table it maintains (corpora/routing/routing.csv). A letter that reports
+or accuses an official or a unit (检举, 控告, 揭发, 举报 with someone named) goes to the
+discipline-inspection queue instead, flagged `confidential`, because the law forbids passing
+it or its writer's identity to the person or unit accused.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.errors import PetitionError
+
+ACCUSATION = re.compile(r"检举|控告|揭发|举报|实名举报|贪污|受贿|索贿|挪用|侵吞|截留|私分|以权谋私|滥用职权|违纪")
+OFFICIAL = re.compile(
+    r"书记|村支书|支书|村主任|主任|镇长|乡长|县长|市长|区长|局长|科长|所长|站长|队长|院长|校长|干部|公职人员|"
+    r"工作人员|村委会?|居委会|党支部|[镇乡区县市]政府|街道办|派出所|城管|执法人员|民警|辅警|村干部"
+)
+# Misconduct words strong enough alone when an official is named: 贪污 needs no 举报 to be an accusation.
+MISCONDUCT = re.compile(r"贪污|受贿|索贿|挪用|侵吞|截留|私分|以权谋私|滥用职权|吃拿卡要|违纪违法")
+
+
+class Router:
+    """Add `department`, `routing_reason` and `confidential` to every letter.
+
+    Parameters
+    ----------
+    table : routing CSV with 一级分类, 二级分类 (may be empty), 责任部门.
+    fallback_department : for issue types the table does not know; every letter gets a department.
+    discipline_department : the queue for accusations against officials.
+    """
+
+    def __init__(self, table: str | Path, fallback_department: str = "信访局综合科",
+                 discipline_department: str = "纪检监察"):
+        self.table = table
+        self.fallback_department = fallback_department
+        self.discipline_department = discipline_department
+
+    def fit(self, letters=None):
+        try:
+            table = pd.read_csv(self.table, dtype=str, keep_default_na=False)
+        except FileNotFoundError:
+            raise PetitionError(f"routing table not found: {self.table}") from None
+        missing = {"一级分类", "二级分类", "责任部门"} - set(table.columns)
+        if missing:
+            raise PetitionError(f"routing table {self.table}: missing column(s) {sorted(missing)}")
+        self.by_type_ = {(r["一级分类"], r["二级分类"]): r["责任部门"] for _, r in table.iterrows()}
+        return self
+
+    def department_for(self, issue_type: str | None, level2: str | None = None) -> tuple[str, str]:
+        if level2 and (issue_type, level2) in self.by_type_:
+            return self.by_type_[(issue_type, level2)], f"{issue_type}/{level2} → 路由表"
+        if issue_type and (issue_type, "") in self.by_type_:
+            return self.by_type_[(issue_type, "")], f"{issue_type} → 路由表"
+        return self.fallback_department, f"分类“{issue_type or '未知'}”不在路由表,转综合科人工分派"
+
+    def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
+        if not hasattr(self, "by_type_"):
+            self.fit()
+        out = letters.copy()
+        text = (out["title"].fillna("") + " " + out["text"].fillna("")).astype(str)
+        accusation = text.map(is_accusation)
+        issue = out["issue_type"] if "issue_type" in out else pd.Series([None] * len(out), index=out.index)
+        level2 = out["issue_level2_suggestion"] if "issue_level2_suggestion" in out else pd.Series([None] * len(out), index=out.index)
+        departments, reasons = [], []
+        for accused, kind, sub in zip(accusation, issue, level2):
+            if accused or kind == self.discipline_department:
+                departments.append(self.discipline_department)
+                reasons.append("检举控告公职人员或单位: 转纪检监察, 信访人信息保密")
+            else:
+                department, reason = self.department_for(_clean(kind), _clean(sub))
+                departments.append(department)
+                reasons.append(reason)
+        out["department"] = departments
+        out["routing_reason"] = reasons
+        out["confidential"] = out["department"] == self.discipline_department
+        return out
+
+
+def is_accusation(text: str) -> bool:
+    """An accusation names both a wrongdoing or reporting verb and an official or public unit."""
+    if not text:
+        return False
+    if MISCONDUCT.search(text) and OFFICIAL.search(text):
+        return True
+    for match in ACCUSATION.finditer(text):
+        accused = text[match.end(): match.end() + 25]  # who is accused follows the verb
+        if OFFICIAL.search(accused):
+            return True
+    return False
+
+
+def _clean(value) -> str | None:
+    if value is None or value != value or value == "":
+        return None
+    return str(value).split(" ")[0].split("(")[0]

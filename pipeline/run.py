@@ -1,0 +1,247 @@
+"""The main job: letters in, ranked triage lists, routing and a report out.
+
+read → classify → grade → route → link → cluster → rank → write. Each stage is a component
+from its own module; this one only wires them, times them and writes what people open.
+Nothing here decides anything about a letter.
+"""
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Settings, load_settings
+from pipeline.errors import PetitionError
+from pipeline.paths import PROJECT_DIR
+from pipeline.read import IngestResult, read_letters
+
+SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "积案", "需人工复核")
+
+
+@dataclass
+class RunResult:
+    """What a run produced, for notebooks: the tables, and where the files went."""
+
+    letters: pd.DataFrame
+    cases: pd.DataFrame
+    issues: pd.DataFrame
+    persons: pd.DataFrame
+    rejects: pd.DataFrame
+    out_dir: Path
+    info: dict = field(default_factory=dict)
+
+
+class PetitionRun:
+    """One configured run. `PetitionRun(settings).run(inputs, out_dir)` does the whole job."""
+
+    def __init__(self, settings: Settings | None = None, store: str | Path | None = None,
+                 model: str | Path | None = None, progress: bool = True):
+        self.settings = settings or load_settings()
+        self.store = store
+        self.model = model
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+
+    def _log(self, message: str) -> None:
+        if self.progress:
+            print(message, file=sys.stderr, flush=True)
+
+    def _stage(self, name: str, function, *args, **kwargs):
+        self._log(f"[{name}] ...")
+        start = time.perf_counter()
+        result = function(*args, **kwargs)
+        self.timings[name] = round(time.perf_counter() - start, 2)
+        self._log(f"[{name}] done in {self.timings[name]:.1f}s")
+        return result
+
+    # ------------------------------------------------------------------ stages
+    def read(self, inputs, read_options: dict | None = None) -> IngestResult:
+        if not inputs:
+            inputs = [PROJECT_DIR / p for p in self.settings.get("run", "default_inputs", [])]
+        return read_letters(inputs, progress=self.progress, **(read_options or {}))
+
+    def classify(self, letters: pd.DataFrame) -> pd.DataFrame:
+        from pipeline.classify import IssueClassifier
+
+        model_dir = Path(self.model) if self.model else self.settings.path("classify", "model")
+        classifier = IssueClassifier.load(model_dir)
+        self.model_version = getattr(classifier, "version_", str(model_dir))
+        return classifier.transform(letters)
+
+    def grade(self, letters: pd.DataFrame) -> pd.DataFrame:
+        from pipeline.urgency import UrgencyGrader
+
+        grader = UrgencyGrader(lexicon=self.settings.path("urgency", "lexicon")).fit()
+        self.lexicon_version = getattr(grader, "version_", None)
+        return grader.transform(letters)
+
+    def route(self, letters: pd.DataFrame) -> pd.DataFrame:
+        from pipeline.route import Router
+
+        routing = self.settings.section("routing")
+        router = Router(self.settings.path("routing", "table"), routing.get("fallback_department", "信访局综合科"),
+                        routing.get("discipline_department", "纪检监察"))
+        return router.fit().transform(letters)
+
+    def link(self, letters: pd.DataFrame, store) -> tuple[pd.DataFrame, pd.DataFrame]:
+        from pipeline.link import PetitionerLinker, persons_table
+
+        linker = PetitionerLinker()
+        history = store.history() if store is not None else None
+        linked = linker.link(letters, history=history)
+        self.linker_version = linker.model_version()
+        return linked, persons_table(linked)
+
+    def cluster(self, letters: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        from pipeline.cluster import IssueClusterer
+
+        clusterer = IssueClusterer(n_jobs=self.settings.get("run", "n_jobs", 2))
+        clusterer.fit_transform(letters)
+        issues = clusterer.get_issue_info()
+        members = clusterer.get_issue_letters()
+        return members, issues
+
+    # ------------------------------------------------------------------ the job
+    def run(self, inputs=None, out_dir: str | Path = "out", read_options: dict | None = None) -> RunResult:
+        from pipeline.mask import mask_frame
+        from pipeline.rank import PriorityRanker
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        as_of = self.settings.as_of()
+
+        ingest = self._stage("read", self.read, inputs, read_options)
+        letters = ingest.letters
+        if letters.empty:
+            raise PetitionError("no usable letters in the input; see the messages above and rejects.csv")
+        letters = self._stage("classify", self.classify, letters)
+        letters = self._stage("grade", self.grade, letters)
+        letters = self._stage("route", self.route, letters)
+        store = self._open_store(out)
+        letters, persons = self._stage("link", self.link, letters, store)
+        members, issues = self._stage("cluster", self.cluster, letters)
+        letters = _attach_issues(letters, members, issues)
+        priority = self.settings.section("priority")
+        ranker = PriorityRanker(**priority, limit_days=self.settings.get("backlog", "limit_days", 60), as_of=as_of)
+        letters = self._stage("rank", ranker.transform, letters)
+        cases = ranker.cases(letters)
+        if store is not None:
+            self._stage("store", store.save, letters, persons, versions=self.versions())
+        info = {
+            "as_of": as_of.isoformat(),
+            "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
+            "counts": {**ingest.summary(), "cases": len(cases), "issues": len(issues), "persons": len(persons),
+                       "urgent": int((letters["urgency"] == "紧急").sum()),
+                       "backlog": int(letters["is_backlog"].sum())},
+            "versions": self.versions(),
+            "config": self.settings.source,
+        }
+        result = RunResult(letters, cases, issues, persons, ingest.rejects, out, info)
+        self._stage("write", write_outputs, result, mask_frame, self.settings)
+        info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
+        from pipeline.write import write_json
+
+        write_json(info, out / "run.json")
+        return result
+
+    def versions(self) -> dict:
+        from importlib.metadata import version
+
+        return {
+            "petition-pipeline": version("petition-pipeline"),
+            "python": platform.python_version(),
+            "classifier": getattr(self, "model_version", None),
+            "urgency_lexicon": getattr(self, "lexicon_version", None),
+            "linker": getattr(self, "linker_version", None),
+        }
+
+    def _open_store(self, out: Path):
+        from pipeline.store import CaseStore
+
+        return CaseStore(self.store or out / "cases.duckdb")
+
+
+def _attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """Issue id, label and deep-seated flag on each letter that belongs to an issue."""
+    out = letters.copy()
+    if members is None or members.empty:
+        out["issue_id"], out["hot_issue_label"], out["deep_seated"] = None, None, False
+        return out
+    lookup = members[["letter_id", "issue_id"]].drop_duplicates("letter_id")
+    out = out.merge(lookup, on="letter_id", how="left")
+    labels = issues.set_index("issue_id")
+    out["hot_issue_label"] = out["issue_id"].map(labels["label"]) if "label" in labels else out["issue_id"]
+    out["deep_seated"] = out["issue_id"].map(labels["deep_seated"]).fillna(False).astype(bool) if "deep_seated" in labels else False
+    return out
+
+
+def write_outputs(result: RunResult, mask_frame, settings: Settings) -> None:
+    """letters.parquet/.csv, triage.xlsx, rejects.csv, report.html — all masked."""
+    from pipeline.report import build_report
+    from pipeline.write import atomic_path, write_sheets, write_table
+
+    out = result.out_dir
+    masked = mask_frame(result.letters)
+    write_table(masked, out / "letters.parquet")
+    write_table(masked, out / "letters.csv")
+    write_table(result.rejects, out / "rejects.csv")
+    sheets = triage_sheets(masked, result.cases, result.issues, mask_frame(result.persons), settings)
+    with atomic_path(out / "triage.xlsx") as temporary:
+        write_sheets(sheets, temporary)
+    report = build_report(masked, result.cases, result.issues, mask_frame(result.persons), result.info["counts"],
+                          date.fromisoformat(result.info["as_of"]), settings.get("backlog", "limit_days", 60))
+    with atomic_path(out / "report.html") as temporary:
+        temporary.write_text(report, encoding="utf-8")
+
+
+LETTER_COLUMNS = {
+    "letter_id": "信件编号", "received_at": "来信时间", "channel": "渠道", "name": "姓名", "phone": "联系电话",
+    "title": "标题", "text": "内容", "issue_type": "问题类型", "issue_confidence": "分类置信度",
+    "urgency": "紧急程度", "urgency_cues": "紧急线索", "urgency_evidence": "依据原文",
+    "department": "责任部门", "priority": "优先分", "priority_reasons": "优先理由", "repeat_count": "第几次来信",
+    "person_id": "信访人编号", "hot_issue_label": "所属热点问题", "days_open": "已等待天数", "status": "办理状态",
+}
+
+
+def _letters_sheet(frame: pd.DataFrame, extra: dict | None = None, drop_identity: bool = False) -> pd.DataFrame:
+    columns = dict(LETTER_COLUMNS, **(extra or {}))
+    if drop_identity:
+        columns = {k: v for k, v in columns.items() if k not in ("name", "phone", "person_id")}
+    present = [c for c in columns if c in frame.columns]
+    return frame.sort_values(["priority", "received_at"], ascending=[False, True])[present].rename(columns=columns)
+
+
+def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame, persons: pd.DataFrame,
+                  settings: Settings) -> dict[str, pd.DataFrame]:
+    """The workbook a petition office works from; department sheets never carry accusers' identity."""
+    discipline = settings.get("routing", "discipline_department", "纪检监察")
+    sheets: dict[str, pd.DataFrame] = {}
+    sheets["今日紧急"] = _letters_sheet(letters[letters["urgency"] == "紧急"])
+    load = letters.groupby("department").agg(
+        待办=("is_open", "sum"), 全部=("letter_id", "size"), 紧急=("urgency", lambda s: int((s == "紧急").sum())),
+        积案=("is_backlog", "sum")).sort_values("待办", ascending=False).reset_index().rename(columns={"department": "责任部门"})
+    sheets["各部门待办"] = load
+    leader = settings.get("lists", "leader_cases", 20)
+    sheets["领导包案建议"] = cases.head(leader).rename(columns={
+        "case_priority": "优先分", "matter": "事项", "letters": "信件数", "open_letters": "未办结",
+        "first_letter": "首次来信", "last_letter": "最近来信", "urgency": "最高紧急程度", "department": "责任部门",
+        "priority_reasons": "理由", "top_letter_id": "代表信件", "title": "标题", "person_id": "信访人编号",
+        "case_id": "案件编号", "confidential": "保密"})
+    repeaters = persons[persons["letter_count"] > 1].sort_values("letter_count", ascending=False) if "letter_count" in persons else persons
+    sheets["重复信访人"] = repeaters
+    sheets["热点问题"] = issues
+    sheets["积案"] = _letters_sheet(letters[letters["is_backlog"]])
+    review = letters[letters["needs_review"].fillna(False).astype(bool)] if "needs_review" in letters else letters.iloc[0:0]
+    sheets["需人工复核"] = _letters_sheet(review, {"issue_top3": "候选分类"})
+    for department, group in sorted(letters[letters["is_open"]].groupby("department"), key=lambda kv: -len(kv[1])):
+        confidential = department == discipline
+        # a department list carries what the department needs; accusers never appear in any but 纪检监察's
+        sheets[f"待办-{department}"[:31]] = _letters_sheet(group, drop_identity=not confidential)
+    return sheets
+
