@@ -100,9 +100,9 @@ def main() -> int:
         truth = pd.read_csv(truth_path, dtype=str)
         if "urgency" in truth.columns:
             from pipeline.read import read_letters
-            sample = read_letters([p for p in SAMPLE_DIR.iterdir() if p.name != truth_path.name and p.suffix in (".csv", ".xlsx", ".jsonl", ".tsv", ".parquet")]).letters
-            key = "letter_id"
-            joined = sample.merge(truth[[key, "urgency"]].rename(columns={"urgency": "truth"}), on=key, how="inner")
+            sample = read_letters([p for p in sorted(SAMPLE_DIR.iterdir()) if p.name != truth_path.name and p.suffix in (".csv", ".xlsx", ".jsonl", ".tsv", ".parquet")]).letters
+            truth = truth.rename(columns={"source_id": "letter_id", "urgency": "truth"})
+            joined = sample.merge(truth[["letter_id", "truth"]].drop_duplicates("letter_id"), on="letter_id", how="inner")
             joined = joined[joined["truth"].isin(LEVELS)]
             print(f"\n== bundled sample corpus (corpora/sample): {len(joined)} letters with a truth urgency")
             if len(joined):
