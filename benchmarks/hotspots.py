@@ -1,6 +1,9 @@
 """Benchmark the issue clusterer: gold issues on hot_messages.xlsx, speed, growth, top issues.
 
-    .venv/bin/python benchmarks/hotspots.py [--data DIR] [--scale 10 100] [--skip-unlabeled]
+    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--skip-unlabeled]
+
+(run it as a module: `python benchmarks/hotspots.py` puts benchmarks/ first on sys.path, where
+benchmarks/tokenize.py shadows the standard library module of that name.)
 
 For each gold issue (corpora/hotspots/gold_hot_messages.csv) it prints the found issue with the
 best F1, its precision / recall / F1 and heat rank; then fit time on the 4,326 letters and on the

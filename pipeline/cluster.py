@@ -133,6 +133,7 @@ def _components(name: str) -> list[str]:
     return [p for p in parts if p != name]
 
 
+_CODE = re.compile(r"[A-Z][0-9]{0,2}(?:省|市|区|县|镇|乡)|西地省")
 _DISTRICT = re.compile(r"[A-Z][0-9]{1,2}(?:区|县)")
 # Words too common in petitions to describe a grievance in a label.
 _GENERIC_WORDS = frozenset(
@@ -289,6 +290,8 @@ class IssueClusterer:
         docs = [((t + "。") * self.title_weight) + x for t, x in zip(titles, texts)]
         places_all = [extract_places(t + "。" + x) for t, x in zip(titles, texts)]
         tokens = self._tok().cut_all(docs, n_jobs=self.n_jobs, progress=self.progress)
+        # masked place codes (A市, A3区) say where, not what; places are compared separately
+        tokens = [[t for t in toks if not _CODE.fullmatch(t) and t not in _GENERIC_WORDS] for toks in tokens]
         # title character bigrams: 搅拌站 / 搅拌厂 / 搅拌场 share 搅拌 even when jieba cuts them apart
         for toks, title in zip(tokens, titles):
             han = re.sub(r"[^\u4e00-\u9fff]", " ", title)
@@ -335,7 +338,9 @@ class IssueClusterer:
         place_full, place_head = self._place_sets(places_all, places_title, keep)
 
         analyzer = _identity
-        self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, min_df=2, max_df=0.3, sublinear_tf=True, dtype=np.float32)
+        # words in 30% of letters say nothing about which problem; on a small batch, idf alone must do
+        max_df = 0.3 if n >= 100 else 1.0
+        self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, min_df=2, max_df=max_df, sublinear_tf=True, dtype=np.float32)
         X = self.vectorizer_.fit_transform(tokens)
         G = normalize(self.vectorizer_.transform(
             [self._grievance_tokens(t, sorted(pa)) for t, pa in zip(tokens, places_all)]))
@@ -766,22 +771,23 @@ def _identity(tokens):
 
 
 def _use_cjk_font() -> None:
-    """Pick a font with Chinese glyphs if one is installed (mplfonts ships Noto Sans CJK)."""
+    """Use a font with Chinese glyphs: mplfonts ships Noto Sans CJK; else any installed CJK font."""
     import matplotlib
     from matplotlib import font_manager
 
-    wanted = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans CN", "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei"]
     try:
-        import mplfonts  # noqa: F401
-        from mplfonts import use_font
+        import mplfonts
 
-        use_font("Noto Sans CJK SC")
-        return
-    except Exception:  # noqa: BLE001 - fall back to whatever is installed
+        fonts = Path(mplfonts.__file__).parent / "fonts"
+        for name in ("NotoSansCJKsc-Regular.otf", "SimHei.ttf"):
+            if (fonts / name).exists():
+                font_manager.fontManager.addfont(str(fonts / name))
+    except ImportError:
         pass
     names = {f.name for f in font_manager.fontManager.ttflist}
-    for name in wanted:
+    for name in ("Noto Sans CJK SC", "SimHei", "Source Han Sans CN", "WenQuanYi Micro Hei", "Microsoft YaHei"):
         if name in names:
-            matplotlib.rcParams["font.sans-serif"] = [name] + matplotlib.rcParams["font.sans-serif"]
+            matplotlib.rcParams["font.sans-serif"] = [name] + list(matplotlib.rcParams["font.sans-serif"])
+            matplotlib.rcParams["font.family"] = "sans-serif"
             matplotlib.rcParams["axes.unicode_minus"] = False
             return

@@ -281,6 +281,16 @@ def load_model(path: Path | str = DEFAULT_MODEL_PATH) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _name_pairs(new: pd.DataFrame, history: pd.DataFrame | None) -> int:
+    """How many pairs blocking on the name alone would generate (new x new and new x history)."""
+    counts = new["name_pinyin"].dropna().value_counts()
+    total = int((counts * (counts - 1) // 2).sum())
+    if history is not None and len(history):
+        hist_counts = history["name_pinyin"].dropna().value_counts()
+        total += int((counts * hist_counts.reindex(counts.index).fillna(0)).sum())
+    return total
+
+
 # ------------------------------------------------------------------------------ near duplicates
 def _shingle_hashes(text: str, k: int) -> np.ndarray:
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -443,6 +453,11 @@ class PetitionerLinker:
     scale_prior : rescale the prior "two random letters are the same person" to the number of
         letters being linked, as the chance of a chance match grows with the store.
     near_duplicate_threshold : MinHash Jaccard at which two texts are near-duplicates.
+    attach_min_support : a letter whose links are all weak (0.5 <= p < threshold) still joins a
+        person when at least this many of that person's letters support it and no other
+        person's do (0 turns this off).
+    max_name_pairs : also block on the name alone (finding letters that carry nothing but a
+        name) while that adds at most this many pairs; big stores skip it.
 
     After `link(...)`: `persons_` (one row per person touched, unmasked), `model_source_`
     ("em" or the path of the saved model), `pairs_` (scored pairs above threshold).
@@ -451,7 +466,8 @@ class PetitionerLinker:
     def __init__(self, threshold: float = 0.7, train: str = "never",
                  model_path: Path | str | None = None, min_train_letters: int = 3000,
                  scale_prior: bool = True, near_duplicate_threshold: float = 0.8,
-                 num_perm: int = 64, seed: int = 42):
+                 num_perm: int = 64, attach_min_support: int = 2,
+                 max_name_pairs: int = 2_000_000, seed: int = 42):
         self.threshold = threshold
         self.train = train
         self.model_path = model_path
@@ -459,13 +475,16 @@ class PetitionerLinker:
         self.scale_prior = scale_prior
         self.near_duplicate_threshold = near_duplicate_threshold
         self.num_perm = num_perm
+        self.attach_min_support = attach_min_support
+        self.max_name_pairs = max_name_pairs
         self.seed = seed
 
     # -- model -------------------------------------------------------------------------------
     def _settings_for(self, letters: pd.DataFrame) -> dict:
         saved = None
         if self.train in ("auto", "always"):
-            enough = int(_has_identity(letters).sum()) >= self.min_train_letters
+            personal = letters[["name_clean", "id_clean", "phone_clean"]].notna().sum(axis=1) >= 2
+            enough = int(personal.sum()) >= self.min_train_letters
             if enough or self.train == "always":
                 try:
                     settings = train_model(letters, seed=self.seed)
@@ -504,17 +523,22 @@ class PetitionerLinker:
         new_sdf = db_api.register(new_in, table_name="new_letters")
         linker = Linker(new_sdf, self.settings_, log_level=None)
         threshold = min(self.threshold, 0.5)
+        rules = [r["blocking_rule"] if isinstance(r, dict) else r
+                 for r in self.settings_["blocking_rules_to_generate_predictions"]]
+        if _name_pairs(new_in, hist_in) <= self.max_name_pairs:
+            rules = rules + ["l.name_pinyin = r.name_pinyin"]
         frames = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             within = linker.inference.predict_within(
-                new_sdf, threshold_match_probability=threshold, warning_mode="never")
+                new_sdf, threshold_match_probability=threshold, warning_mode="never",
+                blocking_rules_to_generate_predictions=rules)
             frames.append(within.as_pandas_dataframe()[columns])
             if hist_in is not None and len(hist_in):
                 hist_sdf = db_api.register(hist_in, table_name="history_letters")
                 between = linker.inference.predict_between(
                     new_sdf, hist_sdf, threshold_match_probability=threshold,
-                    warning_mode="never")
+                    warning_mode="never", blocking_rules_to_generate_predictions=rules)
                 frames.append(between.as_pandas_dataframe()[columns])
         db_api.duckdb_con.close()
         pairs = pd.concat(frames, ignore_index=True)
@@ -551,15 +575,16 @@ class PetitionerLinker:
         pairs = self._score_pairs(new, history)
         self.pairs_ = pairs[pairs["match_probability"] >= self.threshold]
 
-        person_of, prob_of = self._cluster(new, history, self.pairs_)
+        person_of, prob_of = self._cluster(new, history, pairs)
         out = self._assemble(letters, new, history, person_of, prob_of)
         out = self._near_duplicates(out, new, history, history_signatures)
         return out
 
-    def _cluster(self, new, history, pairs):
+    def _cluster(self, new, history, all_pairs):
+        pairs = all_pairs[all_pairs["match_probability"] >= self.threshold]
         hist_person = dict(zip(history["letter_key"], history["person_id"]))
         keys = list(new["letter_key"])
-        involved = set(pairs["letter_key_l"]) | set(pairs["letter_key_r"])
+        involved = set(all_pairs["letter_key_l"]) | set(all_pairs["letter_key_r"])
         hist_keys = [k for k in involved if k in hist_person]
         # every history letter of a touched person joins the clustering, so vetoes see the
         # person's full set of names and ID numbers
@@ -589,6 +614,7 @@ class PetitionerLinker:
             if clusters.union(a, b):
                 for k in (a, b):
                     prob_of[k] = max(prob_of.get(k, 0.0), float(p))
+        self._attach_unambiguous(clusters, all_pairs, set(keys), prob_of)
         # name each cluster: an existing person id if it holds history, else a new stable id
         members: dict[str, list[str]] = {}
         for k in clusters.parent:
@@ -612,6 +638,44 @@ class PetitionerLinker:
             if person_of[k] != hist_person[k]
         }
         return person_of, prob_of
+
+    def _attach_unambiguous(self, clusters, all_pairs, new_keys, prob_of) -> None:
+        """Join a lone letter to a person when all its weaker links point at that one person.
+
+        A letter carrying only a phone (or only a name) scores below the threshold against each
+        of a repeat petitioner's letters, yet when `attach_min_support` of that person's letters
+        share it and no other person does, it is theirs. A phone shared by a family points at
+        two persons and attaches nowhere; vetoes still apply.
+        """
+        weak = all_pairs[(all_pairs["match_probability"] >= 0.5)
+                         & (all_pairs["match_probability"] < self.threshold)]
+        if weak.empty or self.attach_min_support <= 0:
+            return
+        sizes: dict[str, int] = {}
+        for k in clusters.parent:
+            root = clusters.find(k)
+            sizes[root] = sizes.get(root, 0) + 1
+        links: dict[str, list[tuple[str, float]]] = {}
+        for a, b, p in weak[["letter_key_l", "letter_key_r", "match_probability"]].itertuples(
+                index=False):
+            if a in clusters.parent and b in clusters.parent:
+                links.setdefault(a, []).append((b, float(p)))
+                links.setdefault(b, []).append((a, float(p)))
+        for k in sorted(new_keys & set(links)):
+            if sizes.get(clusters.find(k), 0) != 1:
+                continue  # already placed by a strong link
+            targets: dict[str, list[float]] = {}
+            for other, p in links[k]:
+                root = clusters.find(other)
+                if sizes.get(root, 0) < 2 and not clusters.names[root] and not clusters.ids[root]:
+                    continue  # another anonymous lone letter is no competing person
+                targets.setdefault(root, []).append(p)
+            if len(targets) != 1:
+                continue
+            (root, probs), = targets.items()
+            if len(probs) >= self.attach_min_support and clusters.union(k, root):
+                prob_of[k] = max(probs)
+                sizes[clusters.find(k)] = sizes.pop(root, 0) + 1
 
     def _assemble(self, letters, new, history, person_of, prob_of):
         hist_person = dict(zip(history["letter_key"], history["person_id"]))
@@ -704,34 +768,54 @@ def persons_table(linked: pd.DataFrame) -> pd.DataFrame:
 
     `linked` holds every letter of the persons wanted (history included) with person_id and the
     identity columns. Identity is unmasked here: mask it (pipeline.mask.mask_frame) to export.
+    The phone is the most recent one written; name, ID number and address the most frequent.
     """
-    def mode(values: pd.Series):
-        values = values.dropna()
-        return values.mode().iloc[0] if len(values) else None
-
-    frame = linked.copy()
+    frame = linked[linked["person_id"].notna()].copy()
     frame["received_at"] = pd.to_datetime(frame.get("received_at"), errors="coerce")
-    rows = []
-    for pid, group in frame.groupby("person_id", sort=False):
-        group = group.sort_values("received_at", na_position="last", kind="stable")
-        labels = group["label"].dropna().astype(str) if "label" in group else pd.Series([])
-        issue_types = ";".join(f"{k}({v})" for k, v in labels.value_counts().items())
-        rows.append({
-            "person_id": pid,
-            "name": mode(group["name_clean"]),
-            "id_number": mode(group["id_clean"]),
-            "phone": group["phone_clean"].dropna().iloc[-1] if group["phone_clean"].notna().any()
-            else None,
-            "address": mode(group["address"]) if "address" in group else None,
-            "writer_ids": ";".join(sorted(group["writer_key"].dropna().astype(str).unique())),
-            "letter_count": len(group),
-            "first_seen": group["received_at"].min(),
-            "last_seen": group["received_at"].max(),
-            "issue_types": issue_types or None,
-            "letter_ids": ";".join(group["letter_id"].astype(str)) if "letter_id" in group
-            else None,
-        })
-    persons = pd.DataFrame(rows)
-    if len(persons):
-        persons = persons.sort_values(["letter_count", "person_id"], ascending=[False, True])
+    frame = frame.sort_values(["person_id", "received_at"], na_position="first", kind="stable")
+    grouped = frame.groupby("person_id", sort=False)
+    persons = pd.DataFrame({
+        "letter_count": grouped.size(),
+        "first_seen": grouped["received_at"].min(),
+        "last_seen": grouped["received_at"].max(),
+    })
+
+    def most_frequent(column: str) -> pd.Series:
+        if column not in frame.columns:
+            return pd.Series(dtype=object)
+        counts = frame[["person_id", column]].dropna().value_counts().reset_index(name="n")
+        counts = counts.sort_values(["person_id", "n", column], ascending=[True, False, True])
+        return counts.drop_duplicates("person_id").set_index("person_id")[column]
+
+    def joined(column: str, counted: bool) -> pd.Series:
+        if column not in frame.columns:
+            return pd.Series(dtype=object)
+        part = frame[["person_id", column]].dropna()
+        part = part.assign(**{column: part[column].astype(str)})
+        if counted:
+            counts = part.value_counts().reset_index(name="n")
+            counts = counts.sort_values(["person_id", "n", column], ascending=[True, False, True])
+            part = counts.assign(**{column: counts[column] + "(" + counts["n"].astype(str) + ")"})
+            part = part[["person_id", column]]
+        return part.groupby("person_id", sort=False)[column].agg(";".join)
+
+    persons["name"] = most_frequent("name_clean")
+    persons["id_number"] = most_frequent("id_clean")
+    if "phone_clean" in frame.columns:
+        persons["phone"] = grouped["phone_clean"].last()
+    persons["address"] = most_frequent("address")
+    writers = frame[["person_id", "writer_key"]].dropna().drop_duplicates() \
+        if "writer_key" in frame.columns else frame.iloc[0:0][["person_id"]].assign(writer_key="")
+    persons["writer_ids"] = writers.sort_values("writer_key").groupby("person_id")[
+        "writer_key"].agg(";".join)
+    persons["issue_types"] = joined("label", counted=True)
+    persons["letter_ids"] = joined("letter_id", counted=False)
+    persons = persons.reset_index().rename(columns={"index": "person_id"})
+    columns = ["person_id", "name", "id_number", "phone", "address", "writer_ids",
+               "letter_count", "first_seen", "last_seen", "issue_types", "letter_ids"]
+    for column in columns:
+        if column not in persons.columns:
+            persons[column] = None
+    persons = persons[columns].sort_values(["letter_count", "person_id"],
+                                           ascending=[False, True], kind="stable")
     return persons.reset_index(drop=True)

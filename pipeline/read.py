@@ -84,6 +84,24 @@ class IngestResult:
     rows_read: int = 0
     files: list[dict] = field(default_factory=list)
 
+    def problem_lines(self, limit: int = 20) -> list[str]:
+        """One line per file, column and reason with the rows concerned (ranges, not 500 lines)."""
+        groups: dict[tuple, list[int]] = {}
+        for kind, frame in (("rejected", self.rejects), ("kept", self.warnings)):
+            for row in frame.itertuples():
+                key = (kind, str(row.source_file), _text(row.column), str(row.reason))
+                groups.setdefault(key, [])
+                if _text(row.source_row):
+                    groups[key].append(int(row.source_row))
+        lines = []
+        for shown, ((kind, source, column, reason), rows) in enumerate(groups.items()):
+            if shown == limit:
+                lines.append(f"  ... and {len(groups) - shown} more (see rejects.csv and the ingest_warnings column)")
+                break
+            where = source + (f", {_ranges(rows)}" if rows else "") + (f", column {column}" if column else "")
+            lines.append(f"  {kind}: {where}: {reason}")
+        return lines
+
     def summary(self) -> dict:
         dates = self.letters["received_at"].dropna() if len(self.letters) else pd.Series(dtype="datetime64[ns]")
         return {
@@ -95,6 +113,24 @@ class IngestResult:
             "first_date": None if dates.empty else str(dates.min()),
             "last_date": None if dates.empty else str(dates.max()),
         }
+
+
+def _text(value) -> str:
+    return "" if value is None or value != value else str(value)
+
+
+def _ranges(rows: list[int]) -> str:
+    rows = sorted(rows)
+    spans, start, end = [], rows[0], rows[0]
+    for row in rows[1:]:
+        if row == end + 1:
+            end = row
+            continue
+        spans.append((start, end))
+        start = end = row
+    spans.append((start, end))
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans[:6]) + (" ..." if len(spans) > 6 else "")
+    return ("row " if len(rows) == 1 else f"rows ({len(rows)}) ") + text
 
 
 # --------------------------------------------------------------------------- dates

@@ -63,7 +63,10 @@ class PetitionRun:
     def read(self, inputs, read_options: dict | None = None) -> IngestResult:
         if not inputs:
             inputs = [PROJECT_DIR / p for p in self.settings.get("run", "default_inputs", [])]
-        return read_letters(inputs, progress=self.progress, **(read_options or {}))
+        result = read_letters(inputs, progress=self.progress, **(read_options or {}))
+        for line in result.problem_lines():
+            self._log(line)
+        return result
 
     def classify(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.classify import IssueClassifier
@@ -71,7 +74,7 @@ class PetitionRun:
         model_dir = Path(self.model) if self.model else self.settings.path("classify", "model")
         classifier = IssueClassifier.load(model_dir)
         self.model_version = getattr(classifier, "version_", str(model_dir))
-        return classifier.transform(letters)
+        return classifier.classify(letters)
 
     def grade(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.urgency import UrgencyGrader

@@ -46,6 +46,8 @@ MODIFIER_EFFECTS = {
     "已然": ({"越级上访", "群体行动", "群体事件"}, "demote"),
     "他人": ({"自伤威胁"}, "demote"),
     "远期": ({"自伤威胁"}, "demote"),
+    # letter-level: the letter says it is happening now; undemoted events and violence become 紧急
+    "即时": (frozenset({"安全险情", "暴力威胁"}), "promote"),
 }
 # How far back (characters, inside the clause) each modifier is looked for.
 LOOKBACK = {"否定": 6, "防范": 14, "建议": 30, "条件": 14, "既往": 14, "已然": 8, "引述": 30, "他人": 12, "远期": 14}
@@ -54,7 +56,7 @@ LOOKAHEAD = 12
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing.
 NOT_NEGATORS = re.compile(r"不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
-CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n]+|…{1,}|\.{3,}")
+CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
 
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -230,6 +232,7 @@ class UrgencyGrader:
         bounds = _clause_bounds(text)
         starts = [b[0] for b in bounds]
         quotes = [(m.start(1), m.end(1) + 1) for m in QUOTE_SPAN.finditer(text)]
+        happening_now = self._modifier("即时", text) is not None
         # per category: {phrase: (weight, level)}; repeated phrases count once
         hits: dict[str, dict[str, tuple[float, str]]] = {}
         for cue in self.cues_:
@@ -242,7 +245,7 @@ class UrgencyGrader:
                 level, weight, tags = cue.level, cue.weight, []
                 for modifier in self._context(text, match.start(), match.end(), clause, quotes):
                     scope, effect = MODIFIER_EFFECTS.get(modifier, (EVENT, "demote"))
-                    if cue.category not in scope:
+                    if cue.category not in scope or effect == "promote":
                         continue
                     tags.append(modifier)
                     if effect == "drop":
@@ -252,6 +255,8 @@ class UrgencyGrader:
                         level = "较急"
                 if level is None:
                     continue
+                if happening_now and level == "较急" and not tags and cue.category in MODIFIER_EFFECTS["即时"][0]:
+                    level, weight, tags = "紧急", max(weight, 1.0), ["即时"]
                 phrase = match.group() + (f"[{'/'.join(tags)}]" if tags else "")
                 previous = hits.setdefault(cue.category, {}).get(match.group())
                 if previous is None or (LEVELS.index(level), -weight) < (LEVELS.index(previous[1]), -previous[0]):

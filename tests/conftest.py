@@ -21,3 +21,15 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     return SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """The main job on the bundled corpus, run once for every test that inspects its outputs."""
+    from pipeline.config import load_settings
+    from pipeline.run import PetitionRun
+
+    settings = load_settings()
+    settings.values["run"]["as_of"] = "2026-11-25"
+    out = tmp_path_factory.mktemp("run")
+    return PetitionRun(settings, progress=False).run(None, out)

@@ -33,35 +33,5 @@ def read_inputs(args, inputs=None) -> IngestResult:
 
 
 def report_problems(result: IngestResult, stream=sys.stderr) -> None:
-    """One line per file, column and reason, with the rows it concerns (ranges, not 500 lines)."""
-    groups: dict[tuple, list[int]] = {}
-    for kind, frame in (("rejected", result.rejects), ("kept", result.warnings)):
-        for row in frame.itertuples():
-            key = (kind, str(row.source_file), _text(row.column), str(row.reason))
-            groups.setdefault(key, [])
-            if _text(row.source_row):
-                groups[key].append(int(row.source_row))
-    for shown, ((kind, source, column, reason), rows) in enumerate(groups.items()):
-        if shown == MAX_PROBLEMS_SHOWN:
-            print(f"  ... and {len(groups) - shown} more (see rejects.csv and the ingest_warnings column)", file=stream)
-            break
-        where = source + (f", {_ranges(rows)}" if rows else "") + (f", column {column}" if column else "")
-        print(f"  {kind}: {where}: {reason}", file=stream)
-
-
-def _text(value) -> str:
-    return "" if value is None or value != value else str(value)
-
-
-def _ranges(rows: list[int]) -> str:
-    rows = sorted(rows)
-    spans, start, end = [], rows[0], rows[0]
-    for row in rows[1:]:
-        if row == end + 1:
-            end = row
-            continue
-        spans.append((start, end))
-        start = end = row
-    spans.append((start, end))
-    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans[:6]) + (" ..." if len(spans) > 6 else "")
-    return ("row " if len(rows) == 1 else f"rows ({len(rows)}) ") + text
+    for line in result.problem_lines(MAX_PROBLEMS_SHOWN):
+        print(line, file=stream)

@@ -1,0 +1,607 @@
+"""Issue-type classification of letters, with calibrated confidence and the words behind it.
+
+Intake staff route letters by issue type, so the classifier must be right, say how sure it is,
+and show why. `IssueClassifier` learns whatever labels an office uses (nothing assumes the
+TipDM classes) from raw letters and from pre-segmented text (tokens joined by spaces, stop
+words removed, as in `labeled_segmented.csv`). Both are brought to one form before
+featurising: content tokens without stop words, and the Han characters of those tokens run
+together, so character n-grams do not depend on spaces or on how a letter was segmented.
+
+Features: TF-IDF word 1-2grams, TF-IDF character 1-3grams, and the opening tokens of the
+letter (its title, or the first words where the title is inside the text) as their own
+block. A linear SVM on these is the strongest fast model we measured on the shared letters
+(see `benchmarks/classify.py`); an ensemble with logistic regression, SGD or naive Bayes
+did not beat it. Probabilities are the SVM's scores through a softmax whose temperature is
+fitted on out-of-fold scores, so `predict_proba` is calibrated while the decision (argmax)
+stays the SVM's. The same out-of-fold predictions, with near-duplicate letters kept in the
+same fold, give the model card's cross-validated scores and the `needs_review` threshold.
+"""
+from __future__ import annotations
+
+import json
+import platform
+import re
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.svm import LinearSVC
+
+from pipeline.errors import PetitionError
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.joblib"
+META_FILE = "meta.json"
+CARD_FILE = "card.json"
+README_FILE = "README.md"
+OUTPUT_COLUMNS = ["issue_type", "issue_confidence", "issue_top3", "needs_review"]
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+# Two Han characters separated by spaces: rare in raw Chinese, everywhere in segmented text.
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
+
+
+def package_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("petition-pipeline")
+    except Exception:  # noqa: BLE001 - running from a source tree without installation
+        return "unknown"
+
+
+def is_segmented(text: str) -> bool:
+    """True for pre-segmented text (words joined by spaces), False for a raw letter."""
+    if not text:
+        return False
+    han = len(_HAN.findall(text))
+    return han > 0 and len(_HAN_GAP.findall(text)) >= 0.2 * han
+
+
+def letter_texts(letters: pd.DataFrame | pd.Series | list) -> list[str]:
+    """Title and text of each letter as one string (the title first: it says the most)."""
+    if isinstance(letters, pd.DataFrame):
+        if "text" not in letters and "title" not in letters:
+            raise PetitionError("letters need a text or title column to classify")
+        title = letters["title"] if "title" in letters else pd.Series("", index=letters.index)
+        text = letters["text"] if "text" in letters else pd.Series("", index=letters.index)
+        title = title.astype("object").where(title.notna(), "").astype(str)
+        text = text.astype("object").where(text.notna(), "").astype(str)
+        return [(a + " " + b).strip() if a and not b.startswith(a) else b or a for a, b in zip(title, text)]
+    return ["" if t is None or t != t else str(t) for t in letters]
+
+
+def tokenize_letters(texts: list[str], n_jobs: int = 2, progress: bool = False) -> list[list[str]]:
+    """Content tokens without stop words; segmented text is split on spaces, raw text cut by jieba."""
+    from pipeline.tokenize import Tokenizer
+
+    tokenizer = Tokenizer()
+    stop = tokenizer._stop
+    segmented = [is_segmented(t) for t in texts]
+    raw = [t for t, s in zip(texts, segmented) if not s]
+    cut = iter(tokenizer.cut_all(raw, n_jobs=n_jobs, progress=progress) if raw else [])
+    out = []
+    for text, seg in zip(texts, segmented):
+        if seg:
+            out.append([w for w in text.split() if w not in stop and _CONTENT.search(w)])
+        else:
+            out.append(next(cut))
+    return out
+
+
+def _documents(tokens: list[list[str]], head_tokens: int) -> tuple[list[str], list[str], list[str]]:
+    words = [" ".join(t) for t in tokens]
+    chars = [_NOT_HAN.sub("", "".join(t)) for t in tokens]
+    heads = [" ".join(t[:head_tokens]) for t in tokens]
+    return words, chars, heads
+
+
+def near_duplicate_groups(texts: list[str], threshold: float = 0.3, seed: int = 1) -> np.ndarray:
+    """Group id per text; texts whose Han character bigrams overlap (Jaccard >= threshold) share one.
+
+    Used to keep a letter and its re-submissions (or its raw and segmented copies) in the same
+    cross-validation fold, so scores are not inflated by the model seeing the test letter.
+    """
+    from datasketch import MinHash, MinHashLSH
+
+    num_perm = 64
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    hashes = []
+    for index, text in enumerate(texts):
+        han = _NOT_HAN.sub("", text)
+        shingles = {han[k:k + 2] for k in range(len(han) - 1)} or {han or f"\x00{index}"}
+        minhash = MinHash(num_perm=num_perm, seed=seed)
+        minhash.update_batch([s.encode("utf-8") for s in shingles])
+        hashes.append(minhash)
+        lsh.insert(index, minhash)
+    parent = list(range(len(texts)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for index, minhash in enumerate(hashes):
+        for other in lsh.query(minhash):
+            a, b = find(index), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return np.array([find(i) for i in range(len(texts))])
+
+
+def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = scores / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
+    """Temperature minimising the log loss of softmax(scores / T) on held-out scores."""
+    rows = np.arange(len(y))
+
+    def loss(log_t: float) -> float:
+        p = _softmax(scores, float(np.exp(log_t)))
+        return float(-np.log(np.clip(p[rows, y], 1e-12, None)).mean())
+
+    result = minimize_scalar(loss, bounds=(-6.0, 3.0), method="bounded")
+    return float(np.exp(result.x))
+
+
+def review_threshold(confidence: np.ndarray, correct: np.ndarray, precision: float) -> float:
+    """Lowest confidence above which held-out letters are right at least `precision` of the time.
+
+    Letters below it are the ones a person must look at. Read off the calibration curve: sort by
+    confidence and take the smallest cut whose accepted letters reach the target accuracy.
+    """
+    order = np.argsort(-confidence)
+    conf, ok = confidence[order], correct[order].astype(float)
+    accuracy = np.cumsum(ok) / np.arange(1, len(ok) + 1)
+    good = np.nonzero(accuracy >= precision)[0]
+    if len(good) == 0:
+        return 1.0
+    return float(np.round(conf[good[-1]], 4))
+
+
+class IssueClassifier(ClassifierMixin, BaseEstimator):
+    """Learn an office's issue types from labeled letters; predict with calibrated confidence.
+
+    Parameters
+    ----------
+    C : regularisation of the linear SVM (smaller: smoother).
+    word_ngrams, char_ngrams : n-gram ranges of the word and character TF-IDF blocks.
+    head_tokens, head_weight : how many opening tokens form the title block, and its weight.
+    min_df : drop n-grams seen in fewer training letters (keeps the model small).
+    max_features : cap on each block's vocabulary (None: no cap).
+    cv_folds : folds of the internal cross-validation (calibration, card, threshold); 0 skips it.
+    review_precision : `needs_review` flags letters below the confidence at which held-out
+        letters were right this often.
+    min_class_size : labels with fewer letters are dropped from training with a warning: the
+        model cannot learn, calibrate or score them.
+    random_state, n_jobs, progress : seeds, cores for tokenising, progress bars on stderr.
+    """
+
+    def __init__(
+        self,
+        C: float = 0.3,
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (1, 3),
+        head_tokens: int = 12,
+        head_weight: float = 1.0,
+        min_df: int = 2,
+        max_features: int | None = None,
+        cv_folds: int = 5,
+        review_precision: float = 0.95,
+        min_class_size: int = 5,
+        random_state: int = 0,
+        n_jobs: int = 2,
+        progress: bool = False,
+    ):
+        self.C = C
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.head_tokens = head_tokens
+        self.head_weight = head_weight
+        self.min_df = min_df
+        self.max_features = max_features
+        self.cv_folds = cv_folds
+        self.review_precision = review_precision
+        self.min_class_size = min_class_size
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.progress = progress
+
+    # ------------------------------------------------------------------ features
+
+    def _vectorizers(self, n_letters: int) -> list[tuple[str, TfidfVectorizer, float]]:
+        min_df = self.min_df if n_letters >= 10 * self.min_df else 1
+        common = dict(sublinear_tf=True, min_df=min_df, max_features=self.max_features, dtype=np.float32)
+        return [
+            ("word", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.word_ngrams),
+                                     max_df=0.5 if n_letters >= 50 else 1.0, **common), 1.0),
+            ("char", TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=tuple(self.char_ngrams),
+                                     max_df=0.5 if n_letters >= 50 else 1.0, **common), 1.0),
+            ("head", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, **common), float(self.head_weight)),
+        ]
+
+    def _tokens(self, texts: list[str]) -> list[list[str]]:
+        return tokenize_letters(texts, n_jobs=self.n_jobs, progress=self.progress)
+
+    def _fit_features(self, tokens: list[list[str]]) -> sp.csr_matrix:
+        docs = _documents(tokens, self.head_tokens)
+        self.vectorizers_ = []
+        blocks = []
+        for (name, vectorizer, weight), doc in zip(self._vectorizers(len(tokens)), docs):
+            try:
+                blocks.append(vectorizer.fit_transform(doc) * weight)
+            except ValueError:  # empty vocabulary: e.g. no Han text at all in a tiny set
+                vectorizer = None
+                blocks.append(sp.csr_matrix((len(doc), 0), dtype=np.float32))
+            self.vectorizers_.append((name, vectorizer, weight))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _features(self, tokens: list[list[str]]) -> sp.csr_matrix:
+        docs = _documents(tokens, self.head_tokens)
+        blocks = []
+        for (name, vectorizer, weight), doc in zip(self.vectorizers_, docs):
+            if vectorizer is None:
+                blocks.append(sp.csr_matrix((len(doc), 0), dtype=np.float32))
+            else:
+                blocks.append(vectorizer.transform(doc) * weight)
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000)
+
+    @staticmethod
+    def _scores(svm: LinearSVC, X) -> np.ndarray:
+        scores = svm.decision_function(X)
+        if scores.ndim == 1:  # two classes: one score, positive for classes_[1]
+            scores = np.column_stack([-scores, scores])
+        return scores
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X, y=None, groups=None):
+        """Learn from letters (DataFrame with title/text, or a list of texts) and their labels.
+
+        `y` defaults to the `label` column of X. `groups` (optional) keeps letters with the same
+        group id in the same internal fold; by default near-duplicates are grouped.
+        """
+        texts = letter_texts(X)
+        if y is None:
+            if not isinstance(X, pd.DataFrame) or "label" not in X:
+                raise PetitionError("no labels: pass y or a letters table with a `label` column")
+            y = X["label"]
+        labels = pd.Series(np.asarray(y, dtype=object)).map(
+            lambda v: None if v is None or v != v or not str(v).strip() else str(v).strip())
+        keep = labels.notna().to_numpy() & np.array([bool(t.strip()) for t in texts])
+        self.n_unlabeled_ignored_ = int((~keep).sum())
+        if not keep.any():
+            raise PetitionError("empty training set: no letter has both text and a label")
+        counts = labels[keep].value_counts()
+        rare = counts[counts < self.min_class_size]
+        self.dropped_labels_ = {str(k): int(v) for k, v in rare.items()}
+        if len(rare):
+            warnings.warn(
+                f"labels with fewer than {self.min_class_size} letters were left out of training "
+                f"(too few to learn and calibrate): {', '.join(f'{k} ({v})' for k, v in rare.items())}",
+                UserWarning, stacklevel=2,
+            )
+            keep &= ~labels.isin(rare.index).to_numpy()
+        if keep.sum() == 0 or labels[keep].nunique() < 2:
+            raise PetitionError(
+                f"training needs at least two labels with {self.min_class_size} or more letters each; "
+                f"found: {', '.join(f'{k} ({v})' for k, v in counts.items()) or 'none'}")
+        index = np.nonzero(keep)[0]
+        texts = [texts[i] for i in index]
+        y_text = labels.iloc[index].to_numpy()
+        self.classes_ = np.array(sorted(set(y_text)), dtype=object)
+        y_codes = np.searchsorted(self.classes_, y_text)
+        self.class_counts_ = {str(k): int(v) for k, v in zip(*np.unique(y_text, return_counts=True))}
+
+        tokens = self._tokens(texts)
+        X_all = self._fit_features(tokens)
+        self.n_features_ = X_all.shape[1]
+        self.temperature_ = 1.0
+        self.review_threshold_ = 0.0
+        self.cv_report_ = None
+        folds = min(self.cv_folds, int(np.bincount(y_codes).min())) if self.cv_folds else 0
+        if folds >= 2:
+            if groups is None:
+                groups = near_duplicate_groups(texts)
+            else:
+                groups = np.asarray(groups)[index]
+            self._cross_validate(X_all, y_codes, groups, folds)
+        self.svm_ = self._svm().fit(X_all, y_codes)
+        self.trained_at_ = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.n_train_ = len(texts)
+        self.n_segmented_ = int(sum(is_segmented(t) for t in texts))
+        return self
+
+    def _cross_validate(self, X, y, groups, folds: int) -> None:
+        """Out-of-fold scores → temperature, review threshold, and the card's honest scores."""
+        scores = np.zeros((len(y), len(self.classes_)))
+        splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=self.random_state)
+        splits = list(splitter.split(X, y, groups))
+        if self.progress:
+            from tqdm import tqdm
+
+            splits = tqdm(splits, desc="cross-validating", unit="fold")
+        for train, test in splits:
+            svm = self._svm().fit(X[train], y[train])
+            fold_scores = self._scores(svm, X[test])
+            scores[np.ix_(test, np.searchsorted(np.arange(len(self.classes_)), svm.classes_))] = fold_scores
+            missing = np.setdiff1d(np.arange(len(self.classes_)), svm.classes_)
+            if len(missing):
+                scores[np.ix_(test, missing)] = fold_scores.min() - 1.0
+        self.temperature_ = fit_temperature(scores, y)
+        proba = _softmax(scores, self.temperature_)
+        pred = proba.argmax(axis=1)
+        confidence = proba.max(axis=1)
+        correct = pred == y
+        self.review_threshold_ = review_threshold(confidence, correct, self.review_precision)
+        self.cv_report_ = _report(y, pred, self.classes_, confidence, correct, self.review_threshold_)
+        self.cv_report_["folds"] = folds
+        self.cv_report_["groups"] = int(len(np.unique(groups)))
+        self.cv_report_["temperature"] = round(self.temperature_, 4)
+
+    # ------------------------------------------------------------------ predict
+
+    def _check(self) -> None:
+        if not hasattr(self, "svm_"):
+            raise PetitionError("the classifier is not trained: run `petition train` or call fit first")
+
+    def decision_function(self, X) -> np.ndarray:
+        self._check()
+        return self._scores(self.svm_, self._features(self._tokens(letter_texts(X))))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probability of each class (columns in `classes_` order)."""
+        return _softmax(self.decision_function(X), self.temperature_)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[self.decision_function(X).argmax(axis=1)]
+
+    def classify(self, letters: pd.DataFrame) -> pd.DataFrame:
+        """The letters with `issue_type`, `issue_confidence`, `issue_top3` and `needs_review` added."""
+        self._check()
+        out = letters.copy()
+        if len(out) == 0:
+            for column in OUTPUT_COLUMNS:
+                out[column] = pd.Series(dtype="object")
+            return out
+        proba = self.predict_proba(letters)
+        top = np.argsort(-proba, axis=1)[:, :3]
+        rows = np.arange(len(proba))
+        confidence = proba[rows, top[:, 0]]
+        out["issue_type"] = pd.array(self.classes_[top[:, 0]].astype(str), dtype="str")
+        out["issue_confidence"] = np.round(confidence, 4)
+        out["issue_top3"] = [
+            "; ".join(f"{self.classes_[k]} {proba[i, k]:.2f}" for k in top[i]) for i in rows
+        ]
+        out["needs_review"] = confidence < self.review_threshold_
+        return out
+
+    # ------------------------------------------------------------------ explain
+
+    def _feature_terms(self) -> list[str]:
+        terms = getattr(self, "_terms", None)
+        if terms is None:
+            terms = []
+            for name, vectorizer, _ in self.vectorizers_:
+                if vectorizer is not None:
+                    terms.extend(vectorizer.get_feature_names_out().tolist())
+            self._terms = terms
+        return terms
+
+    def explain(self, X, top: int = 10, label=None) -> list[list[tuple[str, float]]]:
+        """For each letter, the words that pushed it towards its predicted class (or `label`).
+
+        A word's weight is its TF-IDF value times the SVM weight for the class, summed over the
+        word, character and title blocks where the same string appears; single characters are
+        left out because a reader cannot act on them.
+        """
+        self._check()
+        features = self._features(self._tokens(letter_texts(X)))
+        scores = self._scores(self.svm_, features)
+        coef = self.svm_.coef_
+        if coef.shape[0] == 1:
+            coef = np.vstack([-coef[0], coef[0]])
+        terms = self._feature_terms()
+        result = []
+        for i in range(features.shape[0]):
+            if label is None:
+                k = int(scores[i].argmax())
+            else:
+                matches = np.nonzero(self.classes_ == label)[0]
+                if not len(matches):
+                    raise PetitionError(f"unknown label {label!r}; the model knows: {', '.join(self.classes_)}")
+                k = int(matches[0])
+            row = features.getrow(i)
+            weights: dict[str, float] = {}
+            for j, value in zip(row.indices, row.data):
+                term = terms[j]
+                if len(term.replace(" ", "")) < 2:
+                    continue
+                weights[term] = weights.get(term, 0.0) + float(value * coef[k, j])
+            ranked = sorted(((t, w) for t, w in weights.items() if w > 0), key=lambda tw: -tw[1])
+            result.append([(t, round(w, 4)) for t, w in ranked[:top]])
+        return result
+
+    # ------------------------------------------------------------------ persistence
+
+    def card(self) -> dict:
+        """What a reader needs to trust the model: data, classes, scores, settings, versions."""
+        self._check()
+        import sklearn
+
+        return {
+            "model": "IssueClassifier",
+            "format_version": FORMAT_VERSION,
+            "package_version": package_version(),
+            "trained_at": self.trained_at_,
+            "training_letters": self.n_train_,
+            "segmented_letters": self.n_segmented_,
+            "letters_without_label_ignored": self.n_unlabeled_ignored_,
+            "classes": list(map(str, self.classes_)),
+            "class_counts": self.class_counts_,
+            "dropped_labels": self.dropped_labels_,
+            "review_threshold": self.review_threshold_,
+            "review_precision": self.review_precision,
+            "temperature": round(self.temperature_, 4),
+            "features": int(self.n_features_),
+            "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()},
+            "cross_validation": self.cv_report_,
+            "versions": {
+                "python": platform.python_version(),
+                "scikit-learn": sklearn.__version__,
+                "numpy": np.__version__,
+                "pandas": pd.__version__,
+            },
+        }
+
+    def save(self, directory: str | Path, training_data: list[str] | None = None) -> Path:
+        """Write the model, its version stamp and its card (card.json, README.md) into `directory`."""
+        import joblib
+
+        from pipeline.write import atomic_path, write_json
+
+        self._check()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._terms = None
+        with atomic_path(directory / MODEL_FILE) as temporary:
+            joblib.dump(self, temporary, compress=3)
+        card = self.card()
+        if training_data is not None:
+            card["training_data"] = training_data
+        meta = {k: card[k] for k in ("model", "format_version", "package_version", "versions", "classes")}
+        write_json(meta, directory / META_FILE)
+        write_json(card, directory / CARD_FILE)
+        with atomic_path(directory / README_FILE) as temporary:
+            temporary.write_text(card_markdown(card), encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "IssueClassifier":
+        """Read a saved model; a clear error if it is missing or from an incompatible version."""
+        import joblib
+        import sklearn
+
+        directory = Path(directory)
+        meta_path, model_path = directory / META_FILE, directory / MODEL_FILE
+        if not meta_path.exists() or not model_path.exists():
+            raise PetitionError(
+                f"no issue-type model in {directory} (expected {META_FILE} and {MODEL_FILE}); "
+                f"train one with `petition train LETTERS --model {directory}`")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise PetitionError(f"{meta_path}: unreadable model description ({error})") from error
+        if meta.get("model") != "IssueClassifier" or meta.get("format_version") != FORMAT_VERSION:
+            raise PetitionError(
+                f"{directory}: model format {meta.get('model')} v{meta.get('format_version')} "
+                f"(package {meta.get('package_version')}) is not supported by this version "
+                f"(IssueClassifier v{FORMAT_VERSION}, package {package_version()}); retrain it with `petition train`")
+        trained_with = meta.get("versions", {}).get("scikit-learn")
+        if trained_with and trained_with.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+            warnings.warn(
+                f"{directory} was trained with scikit-learn {trained_with}, this is {sklearn.__version__}; "
+                "if predictions look wrong, retrain with `petition train`", UserWarning, stacklevel=2)
+        try:
+            model = joblib.load(model_path)
+        except Exception as error:  # noqa: BLE001 - a corrupt or foreign file
+            raise PetitionError(f"{model_path}: cannot load the model ({type(error).__name__}: {error}); "
+                                "retrain it with `petition train`") from error
+        if not isinstance(model, cls):
+            raise PetitionError(f"{model_path} does not hold an IssueClassifier")
+        return model
+
+
+def _report(y, pred, classes, confidence, correct, threshold) -> dict:
+    labels = np.arange(len(classes))
+    precision, recall, f1, support = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
+    matrix = confusion_matrix(y, pred, labels=labels)
+    review = confidence < threshold
+    bins = np.linspace(0, 1, 11)
+    curve = []
+    for lo, hi in zip(bins[:-1], bins[1:]):
+        inside = (confidence >= lo) & (confidence < hi if hi < 1 else confidence <= hi)
+        if inside.any():
+            curve.append({"confidence": f"{lo:.1f}-{hi:.1f}", "letters": int(inside.sum()),
+                          "mean_confidence": round(float(confidence[inside].mean()), 3),
+                          "accuracy": round(float(correct[inside].mean()), 3)})
+    return {
+        "macro_f1": round(float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)), 4),
+        "accuracy": round(float(correct.mean()), 4),
+        "per_class": {str(c): {"precision": round(float(p), 4), "recall": round(float(r), 4),
+                               "f1": round(float(f), 4), "support": int(s)}
+                      for c, p, r, f, s in zip(classes, precision, recall, f1, support)},
+        "confusion_matrix": {"labels": list(map(str, classes)), "rows_true_cols_predicted": matrix.tolist()},
+        "calibration_curve": curve,
+        "review": {
+            "threshold": threshold,
+            "share_flagged": round(float(review.mean()), 4),
+            "accuracy_not_flagged": round(float(correct[~review].mean()), 4) if (~review).any() else None,
+            "accuracy_flagged": round(float(correct[review].mean()), 4) if review.any() else None,
+        },
+    }
+
+
+def card_markdown(card: dict) -> str:
+    """The model card as a page a person reads."""
+    lines = [
+        "# Issue-type model", "",
+        f"- trained: {card['trained_at']} with petition-pipeline {card['package_version']} "
+        f"(model format {card['format_version']})",
+        f"- training letters: {card['training_letters']} ({card['segmented_letters']} pre-segmented)",
+    ]
+    for source in card.get("training_data") or []:
+        lines.append(f"  - {source}")
+    if card["dropped_labels"]:
+        lines.append("- labels left out (fewer than {} letters): {}".format(
+            card["params"]["min_class_size"], ", ".join(f"{k} ({v})" for k, v in card["dropped_labels"].items())))
+    lines += ["", "## Classes", "", "| class | training letters |", "| --- | ---: |"]
+    lines += [f"| {c} | {card['class_counts'][c]} |" for c in card["classes"]]
+    cv = card.get("cross_validation")
+    if cv:
+        lines += [
+            "", f"## Cross-validated scores ({cv['folds']}-fold, near-duplicate letters kept in one fold)", "",
+            f"macro-F1 **{cv['macro_f1']:.4f}**, accuracy {cv['accuracy']:.4f}", "",
+            "| class | precision | recall | F1 | letters |", "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for c, s in cv["per_class"].items():
+            lines.append(f"| {c} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
+        labels = cv["confusion_matrix"]["labels"]
+        lines += ["", "Confusion matrix (rows: true class, columns: predicted)", "",
+                  "| | " + " | ".join(labels) + " |", "| --- |" + " ---: |" * len(labels)]
+        for label, row in zip(labels, cv["confusion_matrix"]["rows_true_cols_predicted"]):
+            lines.append(f"| {label} | " + " | ".join(map(str, row)) + " |")
+        review = cv["review"]
+        lines += [
+            "", "## Confidence and review", "",
+            f"`issue_confidence` is a calibrated probability (softmax of the SVM scores, temperature "
+            f"{card['temperature']} fitted on out-of-fold scores). Letters below **{card['review_threshold']}** "
+            f"are marked `needs_review`: above it, held-out letters were right at least "
+            f"{card['review_precision']:.0%} of the time. On the held-out letters {review['share_flagged']:.1%} "
+            f"were flagged; accuracy {review['accuracy_not_flagged']} unflagged vs {review['accuracy_flagged']} flagged.",
+            "", "| confidence | letters | mean confidence | accuracy |", "| --- | ---: | ---: | ---: |",
+        ]
+        for b in cv["calibration_curve"]:
+            lines.append(f"| {b['confidence']} | {b['letters']} | {b['mean_confidence']} | {b['accuracy']} |")
+    versions = ", ".join(f"{k} {v}" for k, v in card["versions"].items())
+    lines += ["", "## Settings", "", f"- parameters: `{json.dumps(card['params'], ensure_ascii=False)}`",
+              f"- features: {card['features']}", f"- versions: {versions}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,335 @@
+"""The case store: one DuckDB file that remembers every letter, prediction and person across runs.
+
+Repeat petitions only show up against history: the eleventh letter about a homestead dispute is
+recognised because the first ten are in the store. So every run links its new letters against
+all stored letters and saves the result back:
+
+* `letters`: every letter once (keyed by `letter_key`, so re-ingesting a file adds nothing),
+  with its raw and cleaned identity, person, near-duplicate and joint-letter links and MinHash
+  signature. Identity columns live here and nowhere else; exports go through `pipeline.mask`.
+* `predictions`: one row per letter and task (person, issue type, urgency, ...), with the model
+  and lexicon versions that produced it and the run.
+* `persons`: one row per person, recomputed for the persons a run touches.
+* `runs` and `person_merges`: what each run did, and which person ids a run folded together.
+
+Each save is one transaction: an interrupted run leaves the store as it was before the run.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import PetitionError
+from pipeline.identity import IDENTITY_COLUMNS, clean_identity
+from pipeline.link import LINK_COLUMNS, PetitionerLinker, letter_keys, persons_table
+
+SCHEMA_VERSION = 1
+CORE_COLUMNS = {
+    "letter_id": "VARCHAR", "received_at": "TIMESTAMP", "title": "VARCHAR", "text": "VARCHAR",
+    "writer_id": "VARCHAR", "name": "VARCHAR", "id_number": "VARCHAR", "phone": "VARCHAR",
+    "address": "VARCHAR", "channel": "VARCHAR", "label": "VARCHAR", "source_file": "VARCHAR",
+    "source_row": "BIGINT",
+}
+LINK_TYPES = {
+    "person_id": "VARCHAR", "person_match_prob": "DOUBLE", "near_duplicate_of": "VARCHAR",
+    "joint_letter_group": "VARCHAR",
+}
+_DDL = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY, started_at TIMESTAMP, finished_at TIMESTAMP, command VARCHAR,
+    letters_in BIGINT, letters_new BIGINT, linking_model VARCHAR, status VARCHAR);
+CREATE TABLE IF NOT EXISTS letters (
+    letter_key VARCHAR PRIMARY KEY,
+    {", ".join(f"{c} {t}" for c, t in CORE_COLUMNS.items())},
+    extra JSON,
+    {", ".join(f"{c} VARCHAR" for c in IDENTITY_COLUMNS)},
+    {", ".join(f"{c} {t}" for c, t in LINK_TYPES.items())},
+    minhash BLOB, first_run VARCHAR, last_run VARCHAR);
+CREATE TABLE IF NOT EXISTS predictions (
+    letter_key VARCHAR, task VARCHAR, value VARCHAR, score DOUBLE, model_name VARCHAR,
+    model_version VARCHAR, lexicon_version VARCHAR, run_id VARCHAR, created_at TIMESTAMP,
+    PRIMARY KEY (letter_key, task));
+CREATE TABLE IF NOT EXISTS persons (
+    person_id VARCHAR PRIMARY KEY, letter_count BIGINT, first_seen TIMESTAMP,
+    last_seen TIMESTAMP, issue_types VARCHAR, updated_run VARCHAR);
+CREATE TABLE IF NOT EXISTS person_merges (
+    old_person_id VARCHAR, new_person_id VARCHAR, run_id VARCHAR, merged_at TIMESTAMP);
+"""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _jsonable(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+class CaseStore:
+    """A persistent DuckDB case store (`path`), opened for the life of the object."""
+
+    def __init__(self, path: str | Path, read_only: bool = False):
+        import duckdb
+
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise PetitionError(f"case store {self.path} does not exist")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as error:
+            raise PetitionError(f"cannot open case store {self.path}: {error}") from error
+        if not read_only:
+            self.con.execute(_DDL)
+            self.con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                [str(SCHEMA_VERSION)])
+        version = self.con.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if version and int(version[0]) > SCHEMA_VERSION:
+            raise PetitionError(f"case store {self.path} was written by a newer version "
+                                f"(schema {version[0]}); upgrade petition-pipeline")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self.con.execute("SELECT count(*) FROM letters").fetchone()[0])
+
+    def history(self, signatures: bool = True) -> tuple[pd.DataFrame, np.ndarray | None]:
+        """Stored letters as linking needs them, and their MinHash rows (aligned)."""
+        columns = ["letter_key", "letter_id", "received_at", "label", "address", *IDENTITY_COLUMNS,
+                   "person_id"]
+        frame = self.con.execute(
+            f"SELECT {', '.join(columns)} FROM letters ORDER BY letter_key").fetchdf()
+        for column in frame.columns:
+            if column != "received_at":
+                frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        if not signatures:
+            return frame, None
+        blobs = self.con.execute("SELECT minhash FROM letters ORDER BY letter_key").fetchall()
+        return frame, _signature_matrix([b[0] for b in blobs])
+
+    def letters_with_persons(self, person_ids=None) -> pd.DataFrame:
+        """Stored letters (unmasked) with their links, optionally only these persons'."""
+        sql = "SELECT * EXCLUDE (minhash, extra) FROM letters"
+        if person_ids is not None:
+            ids = pd.DataFrame({"person_id": list(person_ids)})
+            self.con.register("_wanted", ids)
+            sql += " WHERE person_id IN (SELECT person_id FROM _wanted)"
+        frame = self.con.execute(sql + " ORDER BY received_at, letter_key").fetchdf()
+        if person_ids is not None:
+            self.con.unregister("_wanted")
+        return frame
+
+    def persons(self) -> pd.DataFrame:
+        return self.con.execute(
+            "SELECT * FROM persons ORDER BY letter_count DESC, person_id").fetchdf()
+
+    def predictions(self, task: str | None = None) -> pd.DataFrame:
+        if task is None:
+            return self.con.execute("SELECT * FROM predictions").fetchdf()
+        return self.con.execute("SELECT * FROM predictions WHERE task = ?", [task]).fetchdf()
+
+    # -- writing -------------------------------------------------------------------------------
+    def link_and_save(self, letters: pd.DataFrame, linker: PetitionerLinker | None = None,
+                      command: str = "link", lexicon_version: str | None = None) -> pd.DataFrame:
+        """Link `letters` against everything stored, save them, and return them linked."""
+        linker = linker or PetitionerLinker()
+        if "name_clean" not in letters.columns:
+            letters = clean_identity(letters)
+        letters = letters.copy()
+        letters["letter_key"] = letter_keys(letters)
+        history, signatures = self.history()
+        linked = linker.link(letters, history, signatures)
+        self.save(linked, linker, command=command, lexicon_version=lexicon_version)
+        return linked
+
+    def save(self, linked: pd.DataFrame, linker: PetitionerLinker, command: str = "link",
+             lexicon_version: str | None = None) -> str:
+        """Store a linked batch in one transaction; return the run id.
+
+        New letters are inserted, letters already stored keep their row (idempotent re-ingest)
+        but take the batch's person links, persons that a new letter proved to be one are
+        merged, and the persons touched are recomputed.
+        """
+        run_id = _now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        started = _now()
+        batch = linked.drop_duplicates("letter_key").copy()
+        signatures = getattr(linker, "signatures_", {})
+        frame = pd.DataFrame({"letter_key": batch["letter_key"].astype(str).to_numpy()})
+        for column, kind in CORE_COLUMNS.items():
+            values = batch[column] if column in batch.columns else pd.Series(
+                [None] * len(batch), index=batch.index)
+            if kind == "TIMESTAMP":
+                frame[column] = pd.to_datetime(values, errors="coerce").to_numpy()
+            elif kind == "BIGINT":
+                frame[column] = pd.to_numeric(values, errors="coerce").astype("Int64").to_numpy()
+            else:
+                frame[column] = _strings(values)
+        known = set(CORE_COLUMNS) | set(IDENTITY_COLUMNS) | set(LINK_COLUMNS) | {
+            "letter_key", "repeat_count", "first_seen"}
+        extra_columns = [c for c in batch.columns if c not in known]
+        frame["extra"] = [
+            json.dumps({c: _jsonable(v) for c, v in zip(extra_columns, row) if _jsonable(v)
+                        is not None}, ensure_ascii=False, default=str) if extra_columns else None
+            for row in batch[extra_columns].itertuples(index=False, name=None)
+        ] if extra_columns else None
+        for column in IDENTITY_COLUMNS:
+            frame[column] = _strings(batch[column])
+        for column, kind in LINK_TYPES.items():
+            frame[column] = (pd.to_numeric(batch[column], errors="coerce").to_numpy()
+                             if kind == "DOUBLE" else _strings(batch[column]))
+        frame["minhash"] = [
+            signatures[k].tobytes() if k in signatures else None for k in frame["letter_key"]]
+        frame["first_run"] = run_id
+        frame["last_run"] = run_id
+        merges = getattr(linker, "merged_persons_", {})
+        model_version = linker.model_version()
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.register("_batch", frame)
+            stored_before = self.count()
+            con.execute("INSERT INTO letters SELECT * FROM _batch ON CONFLICT DO NOTHING")
+            new_count = self.count() - stored_before
+            # letters already stored: take this run's links (person merges, near duplicates)
+            con.execute("""
+                UPDATE letters SET person_id = b.person_id,
+                    person_match_prob = coalesce(b.person_match_prob, letters.person_match_prob),
+                    near_duplicate_of = coalesce(b.near_duplicate_of, letters.near_duplicate_of),
+                    joint_letter_group = coalesce(b.joint_letter_group,
+                                                  letters.joint_letter_group),
+                    last_run = b.last_run
+                FROM _batch b WHERE letters.letter_key = b.letter_key
+                  AND letters.first_run <> b.first_run""")
+            if merges:
+                merge_frame = pd.DataFrame({"old": list(merges), "new": list(merges.values())})
+                con.register("_merges", merge_frame)
+                con.execute("""UPDATE letters SET person_id = m.new FROM _merges m
+                               WHERE letters.person_id = m.old""")
+                con.execute("DELETE FROM persons WHERE person_id IN (SELECT old FROM _merges)")
+                con.execute("INSERT INTO person_merges SELECT old, new, ?, ? FROM _merges",
+                            [run_id, started])
+                con.unregister("_merges")
+            self._save_link_predictions(frame, model_version, run_id)
+            touched = set(frame["person_id"].dropna()) | set(merges.values())
+            self._refresh_persons(touched, run_id)
+            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, 'complete')",
+                        [run_id, started, _now(), command, len(linked), new_count,
+                         f"{getattr(linker, 'model_source_', '?')}#{model_version}"])
+            con.unregister("_batch")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return run_id
+
+    def _save_link_predictions(self, frame: pd.DataFrame, model_version: str, run_id: str):
+        rows = []
+        for task, score in (("person_id", "person_match_prob"), ("near_duplicate_of", None),
+                            ("joint_letter_group", None)):
+            part = pd.DataFrame({
+                "letter_key": frame["letter_key"], "task": task, "value": frame[task],
+                "score": frame[score] if score else np.nan,
+            })
+            rows.append(part)
+        predictions = pd.concat(rows, ignore_index=True)
+        self._upsert_predictions(predictions, "petitioner-linker", model_version, None, run_id)
+
+    def save_predictions(self, predictions: pd.DataFrame, model_name: str, model_version: str,
+                         lexicon_version: str | None = None, run_id: str | None = None) -> None:
+        """Record other stages' predictions (columns letter_key, task, value[, score]).
+
+        Re-running replaces a letter's prediction for that task and records the new model and
+        lexicon versions; stored letters only (unknown letter keys are an error).
+        """
+        missing = {"letter_key", "task", "value"} - set(predictions.columns)
+        if missing:
+            raise PetitionError(f"predictions lack columns {sorted(missing)}")
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self._upsert_predictions(predictions, model_name, model_version, lexicon_version,
+                                     run_id or _now().strftime("%Y%m%dT%H%M%S"))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+
+    def _upsert_predictions(self, predictions, model_name, model_version, lexicon_version,
+                            run_id) -> None:
+        frame = pd.DataFrame({
+            "letter_key": predictions["letter_key"].astype(str).to_numpy(),
+            "task": predictions["task"].astype(str).to_numpy(),
+            "value": _strings(predictions["value"]),
+            "score": pd.to_numeric(predictions.get("score", np.nan), errors="coerce"),
+        })
+        frame["model_name"] = model_name
+        frame["model_version"] = model_version
+        frame["lexicon_version"] = lexicon_version
+        frame["run_id"] = run_id
+        frame["created_at"] = _now()
+        self.con.register("_predictions", frame)
+        unknown = self.con.execute("""SELECT count(*) FROM _predictions p
+            WHERE NOT EXISTS (SELECT 1 FROM letters l WHERE l.letter_key = p.letter_key)
+            """).fetchone()[0]
+        if unknown:
+            self.con.unregister("_predictions")
+            raise PetitionError(f"{unknown} predictions refer to letters not in the store")
+        self.con.execute("""INSERT OR REPLACE INTO predictions
+            SELECT letter_key, task, value, score, model_name, model_version, lexicon_version,
+                   run_id, created_at FROM _predictions""")
+        self.con.unregister("_predictions")
+
+    def _refresh_persons(self, person_ids, run_id: str) -> None:
+        if not person_ids:
+            return
+        letters = self.letters_with_persons(person_ids)
+        persons = persons_table(letters)
+        table = pd.DataFrame({
+            "person_id": persons["person_id"], "letter_count": persons["letter_count"],
+            "first_seen": persons["first_seen"], "last_seen": persons["last_seen"],
+            "issue_types": persons["issue_types"], "updated_run": run_id,
+        })
+        self.con.register("_persons", table)
+        self.con.execute("INSERT OR REPLACE INTO persons SELECT * FROM _persons")
+        self.con.unregister("_persons")
+
+
+def _strings(values: pd.Series) -> np.ndarray:
+    values = values.astype(object)
+    return np.array([None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+                     else str(v) for v in values], dtype=object)
+
+
+def _signature_matrix(blobs: list, num_perm: int = 64) -> np.ndarray:
+    empty = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
+    rows = []
+    for blob in blobs:
+        if blob is None:
+            rows.append(empty)
+        else:
+            row = np.frombuffer(bytes(blob), dtype=np.uint32)
+            rows.append(row if len(row) == num_perm else empty)
+    if not rows:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    return np.vstack(rows)

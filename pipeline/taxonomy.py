@@ -1,0 +1,148 @@
+"""An office's issue taxonomy (一级/二级/三级分类) as data, and 2nd/3rd-level suggestions from it.
+
+Offices label letters only at the top level, so the classifier learns that level alone. The
+lower levels have no labels to learn from; instead they are *suggested* from the taxonomy's own
+terms: a sub-category whose name's character bigrams occur in the letter scores high. Bigrams
+that many taxonomy terms share (管理, 问题) count for little, so 拖欠工资 beats 工资福利 when a
+letter is about unpaid wages. Scores are in [0, 1] and the output columns say "suggestion":
+they are a starting point for the person routing the letter, not a prediction.
+
+The shipped taxonomy (corpora/taxonomy/taxonomy.csv) is the public TipDM 2020 competition's;
+pass another file (CSV or XLSX with columns 一级分类, 二级分类, 三级分类) for another office.
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import PetitionError
+from pipeline.paths import CORPORA_DIR
+
+DEFAULT_TAXONOMY = CORPORA_DIR / "taxonomy" / "taxonomy.csv"
+LEVEL_COLUMNS = ("level1", "level2", "level3")
+_HEADERS = {
+    "一级分类": "level1", "二级分类": "level2", "三级分类": "level3",
+    "level1": "level1", "level2": "level2", "level3": "level3",
+}
+# Catch-all names carry no evidence: never suggested on their words.
+CATCH_ALL = frozenset({"其他", "其它", "综合", "其他问题"})
+SUGGESTION_COLUMNS = ["issue_level2_suggestion", "issue_level2_score", "issue_level3_suggestion", "issue_level3_score"]
+_NOT_TERM = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
+
+
+def _bigrams(text: str) -> set[str]:
+    text = _NOT_TERM.sub("", text)
+    if len(text) < 2:
+        return {text} if text else set()
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+class Taxonomy:
+    """The 3-level taxonomy table (`level1`, `level2`, `level3`) and suggestions under a level 1.
+
+    Parameters
+    ----------
+    table : DataFrame with columns level1, level2, level3 (or 一级分类, 二级分类, 三级分类).
+    min_score : suggestions scoring below this are left empty.
+    """
+
+    def __init__(self, table: pd.DataFrame, min_score: float = 0.3):
+        table = table.rename(columns={c: _HEADERS.get(str(c).strip(), c) for c in table.columns})
+        missing = [c for c in LEVEL_COLUMNS if c not in table]
+        if missing:
+            raise PetitionError(
+                f"taxonomy table lacks column(s) {missing}: it needs 一级分类, 二级分类, 三级分类 (or level1..3)")
+        table = table[list(LEVEL_COLUMNS)].astype("object")
+        table = table.map(lambda v: None if v is None or v != v or not str(v).strip() else str(v).strip())
+        table = table.dropna(subset=["level1"]).drop_duplicates().reset_index(drop=True)
+        if table.empty:
+            raise PetitionError("the taxonomy table has no rows")
+        self.table = table
+        self.min_score = min_score
+        terms = [t for t in pd.unique(table[["level2", "level3"]].to_numpy().ravel()) if t]
+        df: dict[str, int] = {}
+        for term in terms:
+            for gram in _bigrams(term):
+                df[gram] = df.get(gram, 0) + 1
+        n = len(terms) + 1
+        self._idf = {g: math.log(n / c) + 0.1 for g, c in df.items()}
+        self._grams = {t: _bigrams(t) for t in terms}
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, min_score: float = 0.3) -> "Taxonomy":
+        """Read a CSV or XLSX taxonomy (default: the shipped TipDM taxonomy)."""
+        path = Path(path) if path else DEFAULT_TAXONOMY
+        if not path.exists():
+            raise PetitionError(f"taxonomy file not found: {path}")
+        try:
+            if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+                table = pd.read_excel(path)
+            else:
+                table = pd.read_csv(path, encoding="utf-8-sig")
+        except Exception as error:  # noqa: BLE001 - any parse failure is the user's file
+            raise PetitionError(f"cannot read taxonomy {path}: {type(error).__name__}: {error}") from error
+        return cls(table, min_score=min_score)
+
+    @property
+    def level1(self) -> list[str]:
+        return list(pd.unique(self.table["level1"]))
+
+    def children(self, level1: str, level2: str | None = None) -> list[str]:
+        rows = self.table[self.table["level1"] == level1]
+        if level2 is None:
+            return [v for v in pd.unique(rows["level2"]) if v]
+        return [v for v in pd.unique(rows[rows["level2"] == level2]["level3"]) if v]
+
+    def _coverage(self, term: str | None, grams: set[str]) -> float:
+        """IDF-weighted share of the term's bigrams found in the letter."""
+        if not term or term in CATCH_ALL:
+            return 0.0
+        term_grams = self._grams.get(term) or _bigrams(term)
+        total = sum(self._idf.get(g, 1.0) for g in term_grams)
+        if not total:
+            return 0.0
+        return sum(self._idf.get(g, 1.0) for g in term_grams if g in grams) / total
+
+    def suggest(self, text: str, level1: str) -> dict:
+        """Best 2nd and 3rd level under `level1` for one letter, each with a score in [0, 1]."""
+        empty = dict.fromkeys(SUGGESTION_COLUMNS)
+        rows = self.table[self.table["level1"] == level1]
+        if rows.empty or not text:
+            return empty
+        grams = _bigrams(text)
+        best2, score2, best3, score3 = None, 0.0, None, 0.0
+        for level2, group in rows.groupby("level2", sort=False):
+            s2 = self._coverage(level2, grams)
+            s3s = [(self._coverage(l3, grams), l3) for l3 in group["level3"] if l3]
+            top3 = max(s3s, default=(0.0, None))
+            # a sub-category is as likely as its own name or its best child says
+            combined = max(s2, top3[0]) * 0.8 + min(s2, top3[0]) * 0.2
+            if combined > score2:
+                best2, score2 = level2, combined
+                best3, score3 = (top3[1], 0.7 * top3[0] + 0.3 * s2) if top3[0] > 0 else (None, 0.0)
+        result = dict(empty)
+        if best2 is not None and score2 >= self.min_score:
+            result["issue_level2_suggestion"], result["issue_level2_score"] = best2, round(score2, 3)
+            if best3 is not None and score3 >= self.min_score:
+                result["issue_level3_suggestion"], result["issue_level3_score"] = best3, round(score3, 3)
+        return result
+
+    def suggest_all(self, texts: list[str], level1: list[str]) -> pd.DataFrame:
+        """`suggest` for many letters: one row per letter with the four suggestion columns."""
+        rows = [self.suggest(t or "", l1) for t, l1 in zip(texts, level1)]
+        frame = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
+        for column in ("issue_level2_score", "issue_level3_score"):
+            frame[column] = pd.to_numeric(frame[column]).astype("float64")
+        for column in ("issue_level2_suggestion", "issue_level3_suggestion"):
+            frame[column] = frame[column].astype("str")
+        return frame
+
+    def coverage_of(self, labels) -> float:
+        """Share of the given top-level labels that this taxonomy knows (0 means: wrong taxonomy)."""
+        labels = list(labels)
+        known = set(self.level1)
+        return float(np.mean([l in known for l in labels])) if labels else 0.0

@@ -1,0 +1,205 @@
+"""IssueClusterer, heat index and the `petition hotspots` command, on real letter text."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.cluster import IssueClusterer, extract_places
+from pipeline.heat import deep_seated_evidence, heat_scores
+
+from tests.conftest import requires_shared_data
+
+
+# Letters taken (shortened) from the TipDM hot_messages file: two concrete problems at two
+# estates, a copy of one complaint text about a *different* estate, and unrelated letters.
+MIXING = [
+    ("A2区丽发新城附近修建搅拌厂噪音、灰尘污染", "A市A2区丽发新城小区附近,竟然堂而皇之修建搅拌厂,噪音扰民,灰尘污染,请问环保部门为什么审批通过?"),
+    ("投诉A2区丽发新城附近建搅拌站噪音扰民", "我是A2区丽发新城小区的一名业主,投诉在离小区不到百米的地方建搅拌站,噪音严重,扬尘污染,请尽快关闭搅拌站!"),
+    ("丽发新城小区附近的搅拌站噪音严重扰民", "我是暮云街道丽发新城小区的业主,小区附近建的搅拌站机器不分昼夜运行,噪音严重影响居民,灰尘飘到小区里。"),
+    ("A市丽发新城小区侧面建设混泥土搅拌站,粉尘和噪音污染严重", "在丽发新城小区侧面建设混泥土搅拌站,离最近的楼栋不足100米,粉尘巨大,噪音污染严重。"),
+    ("丽发新城小区噪音大粉尘大,求撤走搅拌站", "我是暮云街道丽发新城小区的一名业主,因为一个搅拌站,白天粉尘太大,晚上噪音太大无法睡觉,早日撤走搅拌站。"),
+]
+FUMES = [
+    ("A5区劳动东路魅力之城小区油烟扰民", "A5区劳动东路魅力之城小区临街门面长期油烟直排,经常深夜经营,各种噪音扰民,无法生活。"),
+    ("魅力之城小区临街门面油烟直排扰民", "魅力之城小区楼下烧烤摊、快餐店无证经营,长期油烟烧烤熏死人,没有烟道,请求处理。"),
+    ("A5区劳动东路魅力之城小区底层餐馆油烟扰民", "A5区劳动东路魅力之城小区底层有几家餐馆,油烟严重影响居民生活,晚上营业到凌晨,炒菜噪声大。"),
+    ("A市万科魅力之城商铺无排烟管道,小区内到处油烟味", "万科魅力之城底层商铺无排烟管道,经营餐馆导致大量油烟排入小区,烧烤店到凌晨还在营业。"),
+]
+# same complaint wording, another estate: must not join the 魅力之城 issue
+OTHER_ESTATE = [
+    ("A3区梅溪湖看云路润芳园小区临街门面油烟扰民", "A3区梅溪湖看云路润芳园小区临街门面长期油烟直排,经常深夜经营,各种噪音扰民,无法生活。"),
+    ("A3区梅溪湖看云路一师润芳园小区临街门面油烟直排扰民", "润芳园小区楼下烧烤摊、快餐店无证经营,长期油烟烧烤熏死人,没有烟道,请求处理。"),
+    ("A3区梅溪湖看云路一师润芳园小区临街门面烧烤夜宵摊", "润芳园小区临街夜宵摊、烧烤摊24小时经营,油烟扰民,楼下店里面无烟管道。"),
+]
+SINGLETONS = [
+    ("咨询A6区道路命名规划初步成果公示和城乡门牌问题", "A市A6区道路命名规划已经初步成果公示,什么时候能转化为正式成果,希望给道路安装好路名牌。"),
+    ("A3区一米阳光婚纱艺术摄影是否合法纳税了", "座落在A市A3区联丰路米兰春天G2栋的一家影楼,请税务局和工商局查一下有没有正常纳税。"),
+    ("希望A市也能有独生子女护理假", "父母年纪大了住院需要照顾,希望A市出台独生子女护理假政策。"),
+]
+
+
+def _letters(groups, start="2019-07-01"):
+    rows = []
+    day = pd.Timestamp(start)
+    for name, group in groups:
+        for k, (title, text) in enumerate(group):
+            rows.append({"letter_id": f"{name}{k}", "title": title, "text": text, "writer_id": f"W{name}{k}",
+                         "received_at": day + pd.Timedelta(days=3 * len(rows)), "up_votes": k, "down_votes": 0})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    letters = _letters([("mix", MIXING), ("fume", FUMES), ("other", OTHER_ESTATE), ("single", SINGLETONS)])
+    model = IssueClusterer(n_jobs=1)
+    labels = model.fit_transform(letters)
+    return model, letters, labels
+
+
+def test_places_are_cut_from_masked_text():
+    places = extract_places("投诉A市伊景园滨河苑捆绑销售车位")
+    assert "伊景园滨河苑" in places
+    assert "丽发新城" in extract_places("A2区丽发新城附近修建搅拌厂噪音")
+    nested = extract_places("A5区劳动东路魅力之城小区一楼的夜宵摊")
+    assert "劳动东路" in nested and "魅力之城" in nested
+    assert extract_places("不知市委市政府有何行动") == []
+
+
+def test_same_place_same_grievance_letters_form_one_issue(fitted):
+    model, letters, labels = fitted
+    lab = dict(zip(letters["letter_id"], labels))
+    mix = {lab[f"mix{k}"] for k in range(len(MIXING))}
+    fume = {lab[f"fume{k}"] for k in range(len(FUMES))}
+    assert len(mix) == 1 and -1 not in mix
+    assert len(fume) == 1 and -1 not in fume
+    assert mix != fume
+
+
+def test_copied_wording_about_another_estate_is_another_issue(fitted):
+    model, letters, labels = fitted
+    lab = dict(zip(letters["letter_id"], labels))
+    fume = lab["fume0"]
+    assert all(lab[f"other{k}"] != fume for k in range(len(OTHER_ESTATE)))
+
+
+def test_unrelated_letters_stay_unclustered(fitted):
+    model, letters, labels = fitted
+    lab = dict(zip(letters["letter_id"], labels))
+    assert all(lab[f"single{k}"] == -1 for k in range(len(SINGLETONS)))
+
+
+def test_issue_info_has_label_place_and_evidence(fitted):
+    model, _, _ = fitted
+    info = model.get_issue_info()
+    mix = info[info["place"].str.contains("丽发新城")].iloc[0]
+    assert "搅拌" in mix["label"] and mix["label"].startswith("A2区丽发新城")
+    assert mix["n_letters"] == len(MIXING) and mix["n_writers"] == len(MIXING)
+    assert mix["up_votes"] == sum(range(len(MIXING)))
+    assert list(info["heat_rank"]) == list(range(1, len(info) + 1))
+    assert info["heat"].is_monotonic_decreasing
+    for column in ("first_date", "last_date", "representative_title", "deep_seated", "deep_evidence"):
+        assert column in info.columns
+    letters = model.get_issue_letters(mix["issue_id"])
+    assert len(letters) == len(MIXING)
+
+
+def test_transform_keeps_issue_ids_and_state_round_trips(fitted, tmp_path):
+    model, _, _ = fitted
+    new = pd.DataFrame({
+        "letter_id": ["n1", "n2"],
+        "title": ["再次投诉丽发新城小区附近搅拌站噪音粉尘", "A市独生子女护理假什么时候出台"],
+        "text": ["丽发新城小区附近的搅拌站还在日夜运行,噪音和粉尘严重影响居民休息,请尽快搬走搅拌站。", "希望出台护理假。"],
+        "received_at": pd.to_datetime(["2020-01-10", "2020-01-11"]),
+    })
+    info = model.get_issue_info()
+    mix_id = info[info["place"].str.contains("丽发新城")]["issue_id"].iloc[0]
+    assert model.transform_ids(new) == [mix_id, None]
+    path = model.save(tmp_path / "issues.pkl")
+    again = IssueClusterer.load(path)
+    again.tokenizer = model.tokenizer
+    assert again.transform_ids(new) == [mix_id, None]
+
+
+def test_refit_with_previous_state_keeps_ids(fitted):
+    model, letters, _ = fitted
+    more = pd.concat([letters, _letters([("late", MIXING[:2])], start="2020-01-05")], ignore_index=True)
+    refit = IssueClusterer(n_jobs=1)
+    refit.tokenizer = model.tokenizer
+    refit.fit(more)
+    refit.relabel_from(model.transform_ids(more), model)
+    old = model.get_issue_info().set_index("place")["issue_id"]
+    new = refit.get_issue_info().set_index("place")["issue_id"]
+    for place in old.index:
+        assert new[place] == old[place]
+
+
+def test_monthly_plot_is_a_figure(fitted):
+    model, _, _ = fitted
+    fig = model.visualize_monthly(top_n=3)
+    assert len(fig.axes[0].lines) == len(model.get_issue_info().head(3))
+
+
+def test_heat_prefers_many_writers_and_recent_letters():
+    info = pd.DataFrame({
+        "n_letters": [20, 20, 20],
+        "n_writers": [18, 1, 18],
+        "up_votes": [0, 0, 0], "down_votes": [0, 0, 0],
+        "last_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2019-01-01"]),
+        "peak_30d_share": [0.5, 0.5, 0.5],
+    })
+    heat = heat_scores(info, ref_date="2020-01-01")
+    assert heat[0] > heat[1] and heat[0] > heat[2]
+
+
+def test_deep_seated_needs_span_months_and_writers():
+    spread = pd.to_datetime(["2019-01-05", "2019-03-10", "2019-06-01", "2019-06-20", "2019-09-30"])
+    burst = pd.to_datetime(["2019-11-01", "2019-11-05", "2019-11-20", "2019-11-25", "2019-12-01"])
+    writers = pd.Series(["a", "b", "c", "a", "d"])
+    deep = deep_seated_evidence(pd.Series(spread), writers)
+    assert deep["deep_seated"] and deep["active_months"] == 4 and deep["repeat_writers"] == 1
+    assert "跨度268天" in deep["deep_evidence"]
+    assert not deep_seated_evidence(pd.Series(burst), writers)["deep_seated"]
+
+
+def test_bad_input_is_a_user_error():
+    from pipeline.errors import PetitionError
+
+    with pytest.raises(PetitionError):
+        IssueClusterer().fit(pd.DataFrame({"x": [1]}))
+    with pytest.raises(PetitionError):
+        IssueClusterer().get_issue_info()
+
+
+def test_hotspots_command_writes_tables(tmp_path):
+    from pipeline.cli import main
+
+    letters = _letters([("mix", MIXING), ("fume", FUMES), ("single", SINGLETONS)])
+    src = tmp_path / "letters.csv"
+    letters.rename(columns={"letter_id": "留言编号", "writer_id": "留言用户", "title": "留言主题",
+                            "received_at": "留言时间", "text": "留言详情", "up_votes": "点赞数",
+                            "down_votes": "反对数"}).to_csv(src, index=False)
+    out = tmp_path / "out"
+    assert main(["hotspots", str(src), "--out", str(out), "--state", str(out / "state.pkl")]) == 0
+    issues = pd.read_csv(out / "hot_issues.csv")
+    assert list(issues.columns[:7]) == ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述", "是否深层次问题"]
+    assert len(issues) == 2
+    letters_out = pd.read_csv(out / "hot_issue_letters.csv", dtype=str)
+    assert list(letters_out.columns) == ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"]
+    assert len(letters_out) == len(MIXING) + len(FUMES)
+    assert not letters_out["留言用户"].isin(letters["writer_id"]).any()  # masked
+    assert (out / "hot_issues.xlsx").exists() and (out / "hot_issues_monthly.png").exists()
+    # second run with the state keeps the ids
+    assert main(["hotspots", str(src), "--out", str(out), "--state", str(out / "state.pkl"), "--no-plot"]) == 0
+    assert sorted(pd.read_csv(out / "hot_issues.csv")["问题ID"]) == sorted(issues["问题ID"])
+
+
+@requires_shared_data
+def test_real_hot_messages_top_issues(shared_dir):
+    from pipeline.read import read_letters
+
+    letters = read_letters([shared_dir / "hot_messages.xlsx"]).letters
+    model = IssueClusterer().fit(letters)
+    top = model.get_issue_info().head(5)["label"].str.cat(sep=" | ")
+    assert "丽发新城" in top and "搅拌" in top
+    assert "伊景园滨河苑" in top and "车位" in top
+    assert "58车贷" in top

@@ -1,0 +1,63 @@
+"""Priority: urgency first, then escalation, then age; every score has its reasons."""
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from pipeline.rank import PriorityRanker
+
+
+def make(rows):
+    base = {"title": "", "text": "", "urgency": "一般", "urgency_cues": "", "repeat_count": 1, "head_count": None,
+            "joint_letter_group": None, "issue_id": None, "hot_issue_label": None, "deep_seated": False,
+            "replied_at": pd.NaT, "status": None, "person_id": None, "issue_type": "城乡建设", "department": "住建局"}
+    frame = pd.DataFrame([{**base, **r} for r in rows])
+    frame["received_at"] = pd.to_datetime(frame["received_at"])
+    frame["replied_at"] = pd.to_datetime(frame["replied_at"])
+    return frame
+
+
+@pytest.fixture
+def ranker():
+    return PriorityRanker(as_of=date(2026, 11, 25))
+
+
+def test_urgent_outranks_escalation_which_outranks_age(ranker):
+    out = ranker.transform(make([
+        {"letter_id": "urgent", "received_at": "2026-11-24", "urgency": "紧急", "urgency_cues": "自伤威胁"},
+        {"letter_id": "repeat", "received_at": "2026-11-20", "urgency": "较急", "repeat_count": 6},
+        {"letter_id": "old", "received_at": "2026-06-01"},
+        {"letter_id": "routine", "received_at": "2026-11-24"},
+    ])).set_index("letter_id")
+    order = out["priority"].sort_values(ascending=False).index.tolist()
+    assert order == ["urgent", "repeat", "old", "routine"]
+    assert "紧急(自伤威胁)" in out.loc["urgent", "priority_reasons"]
+    assert "第6次来信" in out.loc["repeat", "priority_reasons"]
+    assert "积案" in out.loc["old", "priority_reasons"]
+    assert out.loc["routine", "priority_reasons"] == "常规来信"
+
+
+def test_backlog_is_open_past_the_limit_and_replies_close_letters(ranker):
+    out = ranker.transform(make([
+        {"letter_id": "a", "received_at": "2026-08-01"},
+        {"letter_id": "b", "received_at": "2026-08-01", "replied_at": "2026-09-01"},
+        {"letter_id": "c", "received_at": "2026-08-01", "status": "已办结"},
+        {"letter_id": "d", "received_at": "2026-10-20"},
+    ])).set_index("letter_id")
+    assert out["is_backlog"].to_dict() == {"a": True, "b": False, "c": False, "d": False}
+    assert out.loc["b", "response_days"] == 31
+    assert out.loc["a", "days_open"] == 116
+
+
+def test_cases_group_a_persons_letters_on_one_matter(ranker):
+    letters = ranker.transform(make([
+        {"letter_id": "1", "person_id": "P1", "received_at": "2025-01-05", "issue_id": "I1", "hot_issue_label": "宅基地纠纷"},
+        {"letter_id": "2", "person_id": "P1", "received_at": "2026-10-05", "issue_id": "I1", "hot_issue_label": "宅基地纠纷",
+         "urgency": "紧急", "urgency_cues": "越级上访", "repeat_count": 2},
+        {"letter_id": "3", "person_id": "P2", "received_at": "2026-11-20"},
+    ]))
+    cases = ranker.cases(letters)
+    assert len(cases) == 2
+    top = cases.iloc[0]
+    assert top["person_id"] == "P1" and top["letters"] == 2 and top["urgency"] == "紧急"
+    assert "共2封来信" in top["priority_reasons"]
