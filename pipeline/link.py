@@ -578,6 +578,11 @@ class PetitionerLinker:
         person_of, prob_of = self._cluster(new, history, pairs)
         out = self._assemble(letters, new, history, person_of, prob_of)
         out = self._near_duplicates(out, new, history, history_signatures)
+        # letters already in the history keep the links found when they were new
+        for column in ("person_match_prob", "near_duplicate_of", "joint_letter_group"):
+            if column in history.columns and len(history):
+                stored = out["letter_key"].map(dict(zip(history["letter_key"], history[column])))
+                out[column] = out[column].where(out[column].notna(), stored)
         return out
 
     def _cluster(self, new, history, all_pairs):

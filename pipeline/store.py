@@ -118,11 +118,11 @@ class CaseStore:
     def history(self, signatures: bool = True) -> tuple[pd.DataFrame, np.ndarray | None]:
         """Stored letters as linking needs them, and their MinHash rows (aligned)."""
         columns = ["letter_key", "letter_id", "received_at", "label", "address", *IDENTITY_COLUMNS,
-                   "person_id"]
+                   *LINK_TYPES]
         frame = self.con.execute(
             f"SELECT {', '.join(columns)} FROM letters ORDER BY letter_key").fetchdf()
         for column in frame.columns:
-            if column != "received_at":
+            if column not in ("received_at", "person_match_prob"):
                 frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
         if not signatures:
             return frame, None

@@ -22,8 +22,7 @@ def shared_letters(shared_dir):
     raw = pd.read_csv(shared_dir / "labeled_raw.csv")
     seg = pd.read_csv(shared_dir / "labeled_segmented.csv")
     frame = pd.concat([raw.assign(kind="raw"), seg.assign(kind="seg")], ignore_index=True)
-    frame = frame.groupby("label", group_keys=False).apply(
-        lambda g: g.sample(min(len(g), 340), random_state=0)).reset_index(drop=True)
+    frame = frame.groupby("label").sample(n=340, random_state=0).reset_index(drop=True)
     frame["title"] = None
     return frame
 

@@ -1325,6 +1325,8 @@ for spec in REPEATS:
     whens = [rand_dt(lo + dt.timedelta(days=d), lo + dt.timedelta(days=d)) for d in days]
     hl_idx = set(rng.sample(range(1, n), min(spec["hl"], n - 1)))
     used = set()
+    # every way of writing the name shows up at least once, on letters after the first
+    var_at = dict(zip(rng.sample(range(1, n), min(len(p.variants), n - 1)), p.variants))
     for i in range(n):
         v = min(k - 1, i * k // n)
         urg, title, body = letters[v]
@@ -1350,7 +1352,9 @@ for spec in REPEATS:
         r["phone_raw"] = phone
         if spec["note"]:
             r["note"] = note + "; " + spec["note"]
-        if rng.random() < 0.3 and p.variants:
+        if i in var_at:
+            r["name_w"] = var_at[i]
+        elif rng.random() < 0.15 and p.variants:
             r["name_w"] = rng.choice(p.variants)
 
 

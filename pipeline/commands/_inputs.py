@@ -32,6 +32,6 @@ def read_inputs(args, inputs=None) -> IngestResult:
     return result
 
 
-def report_problems(result: IngestResult, stream=sys.stderr) -> None:
+def report_problems(result: IngestResult, stream=None) -> None:
     for line in result.problem_lines(MAX_PROBLEMS_SHOWN):
-        print(line, file=stream)
+        print(line, file=stream or sys.stderr)

@@ -15,16 +15,22 @@ def register(subparsers) -> None:
     )
     add_input_arguments(parser)
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    parser.add_argument("--keep-identity", action="store_true",
+                        help="write names, ID numbers and phones unmasked (sensitive: for feeding your own tools only)")
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from pipeline.mask import mask_frame
+
     result = read_inputs(args)
     out = Path(args.out)
-    write_table(result.letters, out / "letters.parquet")
+    letters = result.letters if args.keep_identity else mask_frame(result.letters)
+    write_table(letters, out / "letters.parquet")
     write_table(result.rejects, out / "rejects.csv")
     summary = result.summary()
     print(f"read {summary['rows_read']} rows from {summary['files']} file(s): "
           f"{summary['letters']} letters, {summary['rejects']} rejected, {summary['warnings']} kept with warnings")
-    print(f"wrote {out / 'letters.parquet'} and {out / 'rejects.csv'}")
+    print(f"wrote {out / 'letters.parquet'} ({'identity kept: handle as sensitive' if args.keep_identity else 'identity masked'}) "
+          f"and {out / 'rejects.csv'}")
     return 0
