@@ -90,11 +90,21 @@ def main() -> int:
         letters = load_shared_letters()
         gold = pd.read_csv(GOLD, dtype=str)
         rows = gold.merge(letters.drop_duplicates(["source_file", "letter_id"]), on=["source_file", "letter_id"], how="left")
-        missing = rows["text"].isna().sum()
-        print(f"== gold set: {len(gold)} real letters hand-labelled by the rubric ({missing} not found)")
-        print(gold["urgency"].value_counts().reindex(LEVELS).to_string())
-        ours = list(grader.transform(rows[["title", "text"]])["urgency"])
-        report({"ours": ours, "keyword": baseline.predict(rows[["title", "text"]])}, list(rows["urgency"]))
+        missing = int(rows["text"].isna().sum())
+        rows["ours"] = list(grader.transform(rows[["title", "text"]].fillna(""))["urgency"])
+        rows["keyword"] = baseline.predict(rows[["title", "text"]].fillna(""))
+        if "split" not in rows.columns:
+            rows["split"] = "dev"
+        parts = [("test", "held out: labelled after tuning stopped, never used for tuning"),
+                 ("dev", "the rules were tuned on these"), (None, "all")]
+        for split, what in parts:
+            part = rows if split is None else rows[rows["split"] == split]
+            if part.empty:
+                continue
+            counts = part["urgency"].value_counts().reindex(LEVELS).fillna(0).astype(int)
+            print(f"\n== gold set, {split or 'dev + test'} ({what}): {len(part)} real letters "
+                  f"({', '.join(f'{k} {v}' for k, v in counts.items())}; {missing} not found overall)")
+            report({"ours": list(part["ours"]), "keyword": list(part["keyword"])}, list(part["urgency"]))
     truth_path = SAMPLE_DIR / "truth.csv"
     if truth_path.exists():
         truth = pd.read_csv(truth_path, dtype=str)

@@ -182,6 +182,8 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
     C : regularisation of the linear SVM (smaller: smoother).
     word_ngrams, char_ngrams : n-gram ranges of the word and character TF-IDF blocks.
     head_tokens, head_weight : how many opening tokens form the title block, and its weight.
+    char_weight : weight of the character block (character n-grams carry more than words here:
+        they survive segmentation differences between raw and pre-segmented text).
     min_df : drop n-grams seen in fewer training letters (keeps the model small).
     max_features : cap on each block's vocabulary (None: no cap).
     cv_folds : folds of the internal cross-validation (calibration, card, threshold); 0 skips it.
@@ -199,6 +201,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         char_ngrams: tuple[int, int] = (1, 3),
         head_tokens: int = 12,
         head_weight: float = 1.0,
+        char_weight: float = 1.5,
         min_df: int = 2,
         max_features: int | None = None,
         cv_folds: int = 5,
@@ -213,6 +216,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.head_tokens = head_tokens
         self.head_weight = head_weight
+        self.char_weight = char_weight
         self.min_df = min_df
         self.max_features = max_features
         self.cv_folds = cv_folds
@@ -231,7 +235,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             ("word", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.word_ngrams),
                                      max_df=0.5 if n_letters >= 50 else 1.0, **common), 1.0),
             ("char", TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=tuple(self.char_ngrams),
-                                     max_df=0.5 if n_letters >= 50 else 1.0, **common), 1.0),
+                                     max_df=0.5 if n_letters >= 50 else 1.0, **common), float(self.char_weight)),
             ("head", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, **common), float(self.head_weight)),
         ]
 

@@ -219,6 +219,36 @@ def split_address(value: object) -> dict[str, str | None]:
 
 
 # ---------------------------------------------------------------- identity inside the letter
+# Common Chinese surnames (the ~300 most frequent single ones and the usual compound ones): a name
+# found in free text must start with one, or "本人认为…" would give the name 认为.
+SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+    "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒"
+    "阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
+    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇"
+    "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉"
+    "伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏"
+    "鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯"
+    "元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+                     "宇文", "司徒", "夏侯", "令狐", "端木", "西门", "南宫", "独孤", "呼延", "万俟")
+
+
+_NOT_NAMES = {"曾经", "确实", "多次", "认为", "现在", "目前", "已经", "一直", "也是", "就是", "只是",
+              "还是", "本来", "非常", "特此", "和联", "于是", "方便", "高度", "严重", "成为", "全部",
+              "和家人", "和妻子", "和丈夫", "和父母", "和孩子", "江边", "向领导", "向政府", "向您"}
+
+
+def looks_like_name(text: str | None) -> bool:
+    """Two to four characters starting with a known surname (a compound one needs three)."""
+    if not text or not 2 <= len(text) <= 4 or text in _NOT_NAMES:
+        return False
+    if text.startswith(COMPOUND_SURNAMES):
+        return len(text) >= 3
+    return text[0] in SURNAMES
+
 _NAME_IN_TEXT = re.compile(
     r"(?:我叫|本人叫|本人名叫|我的名字(?:是|叫)|信访人[:：]?|反映人[:：]?|姓名[:：]|联系人[:：]?|"
     r"本人[:：])\s*([\u4e00-\u9fff·]{2,4}?)"
@@ -242,9 +272,11 @@ def extract_identity(text: object) -> dict[str, str | None]:
     out: dict[str, str | None] = {"name": None, "id_number": None, "phone": None}
     if not isinstance(text, str) or not text:
         return out
-    match = _NAME_IN_TEXT.search(text)
-    if match:
-        out["name"] = clean_name(match.group(1) or match.group(2))
+    for match in _NAME_IN_TEXT.finditer(text):
+        candidate = clean_name(match.group(1) or match.group(2))
+        if looks_like_name(candidate):
+            out["name"] = candidate
+            break
     for match in _ID_IN_TEXT.finditer(text):
         raw = match.group(1)
         if len(raw) == 15 and "身份" not in text[max(0, match.start() - 12):match.start()]:

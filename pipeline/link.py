@@ -382,7 +382,11 @@ class NearDuplicates:
 
 # ------------------------------------------------------------------------------ clustering
 def _names_compatible(a: str, b: str, pinyin) -> bool:
+    """Same name as far as a veto can tell: equal, same pinyin, one character off, or the given
+    name's characters swapped (周艳群/周群艳 occur for one writer in the real letters)."""
     if a == b or pinyin.get(a) == pinyin.get(b):
+        return True
+    if len(a) == len(b) >= 3 and a[0] == b[0] and sorted(a) == sorted(b):
         return True
     if len(a) == len(b) >= 3:
         return sum(x != y for x, y in zip(a, b)) <= 1

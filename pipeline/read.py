@@ -249,22 +249,22 @@ def _read_delimited(path: Path, encoding: str | None) -> list[_Table]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     rows, numbers, bad = [], [], []
-    line_before = 0
-    for record in reader:
-        start_line = line_before + 1
-        line_before = reader.line_num
+    # Rows are numbered as a spreadsheet shows them (header = row 1), not by physical line:
+    # quoted cells in real exports carry newlines, so one record can span several lines.
+    for number, record in enumerate(reader, start=1):
         if header is None:
             if not any(cell.strip() for cell in record):
                 continue
             header = record
+            header_row = number
             continue
         if not record or not any(cell.strip() for cell in record):
             continue  # blank line: not a letter
         if len(record) != len(header):
-            bad.append((start_line, f"malformed row: expected {len(header)} fields, found {len(record)}"))
+            bad.append((number - header_row + 1, f"malformed row: expected {len(header)} fields, found {len(record)}"))
             continue
         rows.append(record)
-        numbers.append(start_line)
+        numbers.append(number - header_row + 1)
     if header is None:
         raise PetitionError("the file is empty (no header row)")
     return [_Table(path.name, header, rows, numbers, bad)]
@@ -389,6 +389,9 @@ def _as_count(value: object) -> float | None:
         return None
     match = re.search(r"\d+", unicodedata.normalize("NFKC", str(value)))
     return float(match.group()) if match else None
+
+
+_HASH_ID = re.compile(r"H[0-9a-f]{12}")
 
 
 def content_hash(title: str, text: str, received_at: datetime | None, name: str | None) -> str:
@@ -575,7 +578,10 @@ def _dedupe_ids(letters: pd.DataFrame, warnings: list[dict]) -> None:
             suffix += 1
         used.add(candidate)
         letters.at[index, "letter_id"] = candidate
-        note = f"duplicate id {original!r}, renamed {candidate!r}"
+        if _HASH_ID.fullmatch(original):
+            note = f"same title, text, date and name as an earlier letter (a resubmission?); id {candidate!r}"
+        else:
+            note = f"duplicate id {original!r}, renamed {candidate!r}"
         previous = letters.at[index, "ingest_warnings"]
         letters.at[index, "ingest_warnings"] = f"{previous}; {note}" if previous else note
         warnings.append({"source_file": source, "source_row": letters.at[index, "source_row"], "column": "letter_id", "reason": note})

@@ -46,8 +46,6 @@ MODIFIER_EFFECTS = {
     "已然": ({"越级上访", "群体行动", "群体事件"}, "demote"),
     "他人": ({"自伤威胁"}, "demote"),
     "远期": ({"自伤威胁"}, "demote"),
-    # looked for from the start of the sentence, not just the clause
-    "往事": (frozenset({"暴力威胁", "群体行动", "越级上访"}), "demote"),
     # letter-level: the letter says it is happening now; undemoted events and violence become 紧急
     "即时": (frozenset({"安全险情", "暴力威胁"}), "promote"),
 }
@@ -216,9 +214,7 @@ class UrgencyGrader:
                 found.append(name)
         if self._modifier("风险", after):
             found.append("风险")
-        sentence_start = max(text.rfind(mark, 0, start) for mark in "。！？!?\n") + 1
-        if self._modifier("往事", text[sentence_start:start]):
-            found.append("往事")
+
         if text[end:end + 1] == "过" or text[end:end + 2] in ("了过", "一次", "多次", "几次"):
             found.append("既往")
         quoted = any(q0 <= start and end <= q1 for q0, q1 in quotes)
