@@ -20,16 +20,21 @@ Baselines get the same jieba tokens as ours (stop words removed), computed once.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+
+# Run as a script, this folder is sys.path[0] and its tokenize.py would shadow the standard library's.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import argparse  # noqa: E402
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(_HERE))
 
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402

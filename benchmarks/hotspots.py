@@ -7,8 +7,8 @@ benchmarks/tokenize.py shadows the standard library module of that name.)
 
 For each gold issue (corpora/hotspots/gold_hot_messages.csv) it prints the found issue with the
 best F1, its precision / recall / F1 and heat rank; then fit time on the 4,326 letters and on the
-letters replicated 10x and 100x (replicas get new ids and writers, same text: the near-duplicate
-step must keep this linear); then the top issues on unlabeled_messages.xlsx and on the bundled
+letters replicated 10x and 100x (replicas get new letter ids, same writer and text, as if every
+letter were re-sent: the near-duplicate step must keep this linear and the issues unchanged); then the top issues on unlabeled_messages.xlsx and on the bundled
 sample corpus (with its issue_key truth, when present).
 """
 from __future__ import annotations
@@ -65,8 +65,6 @@ def replicate(letters: pd.DataFrame, factor: int) -> pd.DataFrame:
     for k in range(factor):
         part = letters.copy()
         part["letter_id"] = part["letter_id"].astype(str) + f"-r{k}"
-        if "writer_id" in part:
-            part["writer_id"] = part["writer_id"].astype(str) + f"-r{k}"
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
 

@@ -89,10 +89,17 @@ class Generator:
             "".join(str(d) for d in self.rng.integers(0, 10, 9))
 
     def address(self) -> dict:
-        county = self.choice(COUNTIES)
-        town = self.choice(TOWN_WORDS) + self.choice(TOWN_WORDS) + self.choice(["镇", "街道", "乡"])
-        village = self.choice(TOWN_WORDS) + self.choice(TOWN_WORDS) + self.choice(
-            ["村", "社区", "小区", "花园", "苑"])
+        # a city's real shape: 13 counties, ~12 towns each, ~40 villages or estates per town,
+        # so strangers often share a town and sometimes an estate
+        county_no = int(self.rng.integers(len(COUNTIES)))
+        town_no = int(self.rng.integers(12))
+        county = COUNTIES[county_no]
+        town_rng = np.random.default_rng(1000 * county_no + town_no)
+        town = "".join(town_rng.choice(TOWN_WORDS, 2)) + ["镇", "街道", "乡"][town_no % 3]
+        village_rng = np.random.default_rng(
+            100_000 + 1000 * county_no + 40 * town_no + int(self.rng.integers(40)))
+        village = "".join(village_rng.choice(TOWN_WORDS, 2)) + str(village_rng.choice(
+            ["村", "社区", "小区", "花园", "苑"]))
         detail = f"{int(self.rng.integers(1, 30))}栋{int(self.rng.integers(101, 2999))}室"
         return {"county": county, "town": town, "village": village, "detail": detail}
 

@@ -95,14 +95,15 @@ def main() -> int:
         rows["keyword"] = baseline.predict(rows[["title", "text"]].fillna(""))
         if "split" not in rows.columns:
             rows["split"] = "dev"
-        parts = [("test", "held out: labelled after tuning stopped, never used for tuning"),
-                 ("dev", "the rules were tuned on these"), (None, "all")]
+        parts = [("test", "held out: labelled after the last rule change, never used for tuning"),
+                 ("dev2", "held out once, then used for error analysis"),
+                 ("dev", "the rules were written against these"), (None, "all")]
         for split, what in parts:
             part = rows if split is None else rows[rows["split"] == split]
             if part.empty:
                 continue
             counts = part["urgency"].value_counts().reindex(LEVELS).fillna(0).astype(int)
-            print(f"\n== gold set, {split or 'dev + test'} ({what}): {len(part)} real letters "
+            print(f"\n== gold set, {split or 'all splits'} ({what}): {len(part)} real letters "
                   f"({', '.join(f'{k} {v}' for k, v in counts.items())}; {missing} not found overall)")
             report({"ours": list(part["ours"]), "keyword": list(part["keyword"])}, list(part["urgency"]))
     truth_path = SAMPLE_DIR / "truth.csv"

@@ -290,7 +290,9 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             y = X["label"]
         labels = pd.Series(np.asarray(y, dtype=object)).map(
             lambda v: None if v is None or v != v or not str(v).strip() else str(v).strip())
-        keep = labels.notna().to_numpy() & np.array([bool(t.strip()) for t in texts])
+        if len(labels) != len(texts):
+            raise PetitionError(f"{len(texts)} letters but {len(labels)} labels")
+        keep = labels.notna().to_numpy(dtype=bool) & np.array([bool(t.strip()) for t in texts], dtype=bool)
         self.n_unlabeled_ignored_ = int((~keep).sum())
         if not keep.any():
             raise PetitionError("empty training set: no letter has both text and a label")
@@ -376,6 +378,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         return _softmax(self.decision_function(X), self.temperature_)
 
     def predict(self, X) -> np.ndarray:
+        self._check()
         return self.classes_[self.decision_function(X).argmax(axis=1)]
 
     def classify(self, letters: pd.DataFrame) -> pd.DataFrame:

@@ -63,7 +63,7 @@ _SUFFIX_RE = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True))
 _BREAKERS = (
     "的 在 和 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
     "我 我们 你 您 他 她 它 他们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
-    "组织 临街 沿街 一楼 底层 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
+    "加快 组织 临街 沿街 一楼 底层 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
     "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
     "经开区 开发区 高新区 "
     "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 影响 导致 造成 目前 现在 "
@@ -79,7 +79,7 @@ _GENERIC_STEMS = frozenset(
     "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
     "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家 十字 必经之 过马 断头 快速 "
     "水泥 公交线 城市道 小区道 道 线 两个 餐饮服务 文明 际 高速 市委 政府 市政府 委市政 配套 小区配套 "
-    "普惠 普惠性 公办 附属 自来水 供水 燃气 电力 移动 电信 联通 银行 保险 物业 物业服务 物业管理 置业 地产".split()
+    "国家中心 中心 普惠 普惠性 公办 附属 自来水 供水 燃气 电力 移动 电信 联通 银行 保险 物业 物业服务 物业管理 置业 地产".split()
 )
 
 
@@ -327,6 +327,12 @@ class IssueClusterer:
         df["_doc"] = pd.factorize(pd.Series(keys))[0]
         first = df.drop_duplicates("_doc").sort_values("_doc")
         weights = np.bincount(df["_doc"].to_numpy(), minlength=len(first)).astype(float)
+        # distinct writers per distinct text (a letter without a writer id counts as its own writer)
+        if "writer_id" in df.columns:
+            who = df["writer_id"].astype("string").fillna("§row" + pd.Series(df.index.astype(str), index=df.index))
+            doc_writers = who.groupby(df["_doc"]).nunique().reindex(range(len(first)), fill_value=1).to_numpy()
+        else:
+            doc_writers = weights.copy()
         titles, texts = first["title"].tolist(), first["text"].tolist()
         _, tokens, places_all, places_title = self._documents(titles, texts)
         n = len(first)
@@ -345,7 +351,7 @@ class IssueClusterer:
         G = normalize(self.vectorizer_.transform(
             [self._grievance_tokens(t, sorted(pa)) for t, pa in zip(tokens, places_all)]))
 
-        labels_doc = self._cluster(X, G, place_full, place_head, weights)
+        labels_doc = self._cluster(X, G, place_full, place_head, weights, doc_writers)
         self._finish(df, labels_doc, X, tokens, place_full, place_head, titles, texts)
         return self.labels_
 
@@ -378,7 +384,13 @@ class IssueClusterer:
             comb[k], link[k] = self._combined(s[k], g[k], place_full[a], place_head[a], place_full[b], place_head[b])
         return i, j, link, comb
 
-    def _cluster(self, X, G, place_full, place_head, weights) -> np.ndarray:
+    def _big_enough(self, group, weights, doc_writers) -> bool:
+        """min_letters letters, and either two different texts or min_letters different writers
+        (one person re-sending one letter is a repeat petition, not a group of letters)."""
+        return weights[group].sum() >= self.min_letters and (
+            len(group) >= 2 or doc_writers[group].sum() >= self.min_letters)
+
+    def _cluster(self, X, G, place_full, place_head, weights, doc_writers) -> np.ndarray:
         n = X.shape[0]
         i, j, link, comb = self._link(X, G, place_full, place_head)
         A = sparse.coo_matrix((np.ones(int(link.sum())), (i[link], j[link])), shape=(n, n))
@@ -388,10 +400,10 @@ class IssueClusterer:
         order = np.argsort(comp, kind="stable")
         bounds = np.flatnonzero(np.diff(comp[order])) + 1
         for members in np.split(order, bounds):
-            if weights[members].sum() < self.min_letters:
+            if not self._big_enough(members, weights, doc_writers):
                 continue
             for group in self._split(members, X, G, place_full, place_head):
-                if weights[group].sum() >= self.min_letters:
+                if self._big_enough(group, weights, doc_writers):
                     labels[group] = next_label
                     next_label += 1
         return labels
@@ -463,6 +475,12 @@ class IssueClusterer:
             self.issue_places_.append(_dominant_places(cnt))
             self.issue_districts_.append(codes.most_common(1)[0][0] if codes else "")
         self.keywords_ = self._ctfidf(labels_doc, tokens, k)
+        # representative: the distinct text closest to the centroid (most typical wording)
+        self.rep_doc_ = {}
+        for c in range(k):
+            docs = np.flatnonzero(labels_doc == c)
+            sims = np.asarray((Xn[docs] @ self.centroids_[c].T).todense()).ravel()
+            self.rep_doc_[c] = int(docs[int(np.argmax(sims))])
         self.letters_ = df.drop(columns=["_doc"]).assign(issue=self.labels_)
         self.letters_["issue_id"] = [self.issue_ids_[l] if l >= 0 else None for l in self.labels_]
         self.issue_info_ = self._describe(self.letters_, place_full, place_head, doc_of, labels_doc)
@@ -507,8 +525,9 @@ class IssueClusterer:
         writer_col = "person_id" if "person_id" in cols else ("writer_id" if "writer_id" in cols else None)
         ref = letters["received_at"].max()
         rows = []
+        groups = {c: sub for c, sub in letters[letters["issue"] >= 0].groupby("issue", sort=True)}
         for c, issue_id in enumerate(self.issue_ids_):
-            sub = letters[letters["issue"] == c]
+            sub = groups[c]
             places = self.issue_places_[c]
             place = places[0] if places else ""
             district = self.issue_districts_[c] if c < len(self.issue_districts_) else ""
@@ -518,7 +537,8 @@ class IssueClusterer:
             up = float(pd.to_numeric(sub["up_votes"], errors="coerce").fillna(0).sum()) if "up_votes" in cols else 0.0
             down = float(pd.to_numeric(sub["down_votes"], errors="coerce").fillna(0).sum()) if "down_votes" in cols else 0.0
             dates = sub["received_at"].dropna()
-            rep = self._representative(c, sub)
+            reps = sub[doc_of[sub.index] == self.rep_doc_[c]].sort_values("received_at")
+            rep = reps.iloc[0] if len(reps) else sub.iloc[0]
             row = {
                 "issue_id": issue_id,
                 "label": label,
@@ -553,13 +573,6 @@ class IssueClusterer:
         info = info.sort_values(["heat", "n_letters"], ascending=False).reset_index(drop=True)
         info.insert(0, "heat_rank", np.arange(1, len(info) + 1))
         return info
-
-    def _representative(self, c: int, sub: pd.DataFrame) -> pd.Series:
-        """The letter closest to the issue centroid (most typical wording), ties to the earliest."""
-        X = normalize(self.vectorizer_.transform(self._tok().cut_all(
-            [((t + "。") * self.title_weight) + x for t, x in zip(sub["title"], sub["text"])], n_jobs=1)))
-        sims = np.asarray((X @ self.centroids_[c].T).todense()).ravel()
-        return sub.iloc[int(np.argmax(sims))]
 
     # -------------------------------------------------------------- BERTopic-like accessors
     def _fitted(self):

@@ -17,7 +17,8 @@ Heat index (an absolute score, comparable across batches and offices):
   sales rule) needs action now; it moves the score by at most 15%.
 
 Deep-seated (深层次问题): letters keep coming over a long span from many people, in waves:
-span >= 90 days, active in >= 3 calendar months, no single 30-day burst holding more than 60% of
+a core span (5th to 95th percentile of dates, once there are 10 letters) >= 90 days, active in
+>= 3 calendar months, no single 30-day burst holding more than 60% of
 the letters (a one-off campaign is hot, not deep), and either >= 3 writers or a writer who came
 back (重复信访) across >= 2 waves. The evidence (span, active months, waves, repeat writers) is kept
 beside the flag so an analyst can check it.
@@ -38,9 +39,12 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
     """Span, active months, waves, repeat writers, burst share and the deep_seated flag."""
     dates = pd.to_datetime(pd.Series(dates), errors="coerce").dropna().sort_values()
     if dates.empty:
-        return {"span_days": 0, "active_months": 0, "waves": 0, "repeat_writers": 0,
+        return {"span_days": 0, "core_span_days": 0, "active_months": 0, "waves": 0, "repeat_writers": 0,
                 "peak_30d_share": 1.0, "deep_seated": False, "deep_evidence": "无日期"}
     span = int((dates.iloc[-1] - dates.iloc[0]).days)
+    # the core span ignores the earliest and latest 5% of letters once there are enough of them,
+    # so one stray letter months before a campaign does not make the campaign "long-running"
+    core = span if len(dates) < 10 else int((dates.quantile(0.95) - dates.quantile(0.05)).days)
     months = sorted(set(dates.dt.to_period("M")))
     waves = 1 + sum(1 for a, b in zip(months, months[1:]) if (b - a).n > 1)
     repeat = 0
@@ -58,12 +62,12 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
         best = max(best, right - left + 1)
     peak = best / len(values)
     many = n_writers is None or n_writers >= DEEP_MIN_WRITERS
-    sustained = span >= DEEP_MIN_SPAN_DAYS and len(months) >= DEEP_MIN_ACTIVE_MONTHS and peak <= DEEP_MAX_PEAK_SHARE
+    sustained = core >= DEEP_MIN_SPAN_DAYS and len(months) >= DEEP_MIN_ACTIVE_MONTHS and peak <= DEEP_MAX_PEAK_SHARE
     deep = sustained and (many or (repeat >= 1 and waves >= 2))
-    evidence = f"跨度{span}天, 活跃{len(months)}个月, {waves}波"
+    evidence = f"跨度{span}天 (主体{core}天), 活跃{len(months)}个月, {waves}波, 最集中30天占{peak:.0%}"
     if n_writers is not None:
         evidence += f", 来信人{n_writers}, 重复来信人{repeat}"
-    return {"span_days": span, "active_months": len(months), "waves": waves, "repeat_writers": repeat,
+    return {"span_days": span, "core_span_days": core, "active_months": len(months), "waves": waves, "repeat_writers": repeat,
             "peak_30d_share": round(peak, 3), "deep_seated": bool(deep), "deep_evidence": evidence}
 
 

@@ -457,7 +457,8 @@ class PetitionerLinker:
     scale_prior : rescale the prior "two random letters are the same person" to the number of
         letters being linked, as the chance of a chance match grows with the store.
     near_duplicate_threshold : MinHash Jaccard at which two texts are near-duplicates.
-    attach_min_support : a letter whose links are all weak (0.5 <= p < threshold) still joins a
+    attach_min_support, attach_floor : a letter whose links are all weak
+        (attach_floor <= p < threshold) still joins a
         person when at least this many of that person's letters support it and no other
         person's do (0 turns this off).
     max_name_pairs : also block on the name alone (finding letters that carry nothing but a
@@ -470,7 +471,7 @@ class PetitionerLinker:
     def __init__(self, threshold: float = 0.7, train: str = "never",
                  model_path: Path | str | None = None, min_train_letters: int = 3000,
                  scale_prior: bool = True, near_duplicate_threshold: float = 0.8,
-                 num_perm: int = 64, attach_min_support: int = 2,
+                 num_perm: int = 64, attach_min_support: int = 2, attach_floor: float = 0.5,
                  max_name_pairs: int = 2_000_000, seed: int = 42):
         self.threshold = threshold
         self.train = train
@@ -480,6 +481,7 @@ class PetitionerLinker:
         self.near_duplicate_threshold = near_duplicate_threshold
         self.num_perm = num_perm
         self.attach_min_support = attach_min_support
+        self.attach_floor = attach_floor
         self.max_name_pairs = max_name_pairs
         self.seed = seed
 
@@ -526,7 +528,7 @@ class PetitionerLinker:
         db_api = DuckDBAPI(duckdb.connect())
         new_sdf = db_api.register(new_in, table_name="new_letters")
         linker = Linker(new_sdf, self.settings_, log_level=None)
-        threshold = min(self.threshold, 0.5)
+        threshold = min(self.threshold, self.attach_floor)
         rules = [r["blocking_rule"] if isinstance(r, dict) else r
                  for r in self.settings_["blocking_rules_to_generate_predictions"]]
         if _name_pairs(new_in, hist_in) <= self.max_name_pairs:
@@ -656,7 +658,7 @@ class PetitionerLinker:
         share it and no other person does, it is theirs. A phone shared by a family points at
         two persons and attaches nowhere; vetoes still apply.
         """
-        weak = all_pairs[(all_pairs["match_probability"] >= 0.5)
+        weak = all_pairs[(all_pairs["match_probability"] >= self.attach_floor)
                          & (all_pairs["match_probability"] < self.threshold)]
         if weak.empty or self.attach_min_support <= 0:
             return

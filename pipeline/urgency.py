@@ -33,7 +33,7 @@ OUTPUT_COLUMNS = ("urgency", "urgency_score", "urgency_cues", "urgency_evidence"
 # What each modifier category does, by the kind of cue it meets. The phrases live in the lexicon.
 THREAT = frozenset({"自伤威胁", "暴力威胁", "越级上访", "群体行动"})
 EVENT = frozenset({"安全险情", "群体事件"})
-ESCALATION = frozenset({"越级上访", "群体行动", "上访"})
+ESCALATION = frozenset({"越级上访", "群体行动", "上访", "群体事件"})
 MODIFIER_EFFECTS = {
     # modifier: (cue categories it applies to, "drop" or "demote")
     "否定": (THREAT | EVENT, "drop"),
@@ -46,11 +46,15 @@ MODIFIER_EFFECTS = {
     "已然": ({"越级上访", "群体行动", "群体事件"}, "demote"),
     "他人": ({"自伤威胁"}, "demote"),
     "远期": ({"自伤威胁"}, "demote"),
+    "反问": (THREAT, "demote"),
+    # required context: self-harm of nobody in particular (可能引起自杀, 彩民服毒自杀) is not a threat
+    "亲身": (frozenset({"自伤威胁"}), "require"),
+    "法条": (THREAT | EVENT, "drop"),
     # letter-level: the letter says it is happening now; undemoted events and violence become 紧急
     "即时": (frozenset({"安全险情", "暴力威胁"}), "promote"),
 }
 # How far back (characters, inside the clause) each modifier is looked for.
-LOOKBACK = {"否定": 6, "防范": 14, "建议": 30, "条件": 14, "既往": 14, "已然": 8, "引述": 30, "他人": 12, "远期": 14}
+LOOKBACK = {"否定": 6, "防范": 14, "建议": 30, "条件": 14, "既往": 14, "已然": 8, "引述": 30, "他人": 12, "远期": 14, "反问": 14, "法条": 20}
 LOOKAHEAD = 12
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
@@ -209,11 +213,14 @@ class UrgencyGrader:
         after = text[end:min(clause[1], end + LOOKAHEAD)]
         if self._negated(before):
             found.append("否定")
-        for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期"):
+        for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期", "反问", "法条"):
             if self._modifier(name, before[-LOOKBACK[name]:]):
                 found.append(name)
         if self._modifier("风险", after):
             found.append("风险")
+        sentence = text[max(text.rfind(mark, 0, start) for mark in "。！？!?\n") + 1:end + 8]
+        if "亲身" in self.modifiers_ and not self._modifier("亲身", sentence):
+            found.append("非亲身")
 
         if text[end:end + 1] == "过" or text[end:end + 2] in ("了过", "一次", "多次", "几次"):
             found.append("既往")
@@ -245,8 +252,11 @@ class UrgencyGrader:
                 clause = bounds[bisect.bisect_right(starts, match.start()) - 1]
                 level, weight, tags = cue.level, cue.weight, []
                 for modifier in self._context(text, match.start(), match.end(), clause, quotes):
-                    scope, effect = MODIFIER_EFFECTS.get(modifier, (EVENT, "demote"))
-                    if cue.category not in scope or effect == "promote":
+                    if modifier == "非亲身":
+                        scope, effect = MODIFIER_EFFECTS["亲身"][0], "demote"
+                    else:
+                        scope, effect = MODIFIER_EFFECTS.get(modifier, (EVENT, "demote"))
+                    if cue.category not in scope or effect in ("promote", "require"):
                         continue
                     tags.append(modifier)
                     if effect == "drop":

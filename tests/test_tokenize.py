@@ -63,3 +63,16 @@ def test_fast_segmenter_is_token_for_token_jieba_on_real_letters(shared_dir):
     assert [fast.lcut(t) for t in texts] == [plain.lcut(t) for t in texts]
     bulk = Tokenizer(user_dict=None, stopwords=None, keep_place_codes=False)
     assert bulk.cut_all(texts, n_jobs=2, keep_stopwords=True) == [plain.lcut(t) for t in texts]
+
+
+def test_dictionary_fixes_every_recorded_real_case():
+    """corpora/dict/segmentation_cases.csv: real sentences plain jieba cuts wrong."""
+    import pandas as pd
+
+    cases = pd.read_csv(USER_DICT.parent / "segmentation_cases.csv")
+    ours, plain = Tokenizer(stopwords=None), Tokenizer(user_dict=None, stopwords=None)
+    assert len(cases) >= 40
+    fixed = [row.term in ours.cut(row.text, keep_stopwords=True) for row in cases.itertuples()]
+    broken_before = [row.term not in plain.cut(row.text, keep_stopwords=True) for row in cases.itertuples()]
+    assert all(fixed), cases[[not f for f in fixed]][["text", "term"]].head().to_string()
+    assert all(broken_before)

@@ -91,6 +91,29 @@ def test_modifiers_demote_to_pressing(grader, text):
 
 
 @pytest.mark.parametrize("text", [
+    "我的工友已经爬上了工地旁边的广告牌，说不给钱就跳下来。",             # heights
+    "我们三十多位家长已经约好，明天早上一起去县教育局，不给学位就不走。",  # a gathering fixed for a date
+    "来访农民工在接待大厅席地而坐，表示不拿到钱不走。",                    # refusing to leave
+    "刚才一楼楼道里的电动车着火了，楼里还有老人没下来。",                  # 即时 promotes an event
+    "二十多名讨薪工人与保安发生推搡，有人被打伤，双方还在对峙。",          # 即时 promotes violence
+])
+def test_happening_now_is_urgent(grader, text):
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "去年小区发生过一次火灾，幸好没有人员伤亡。",                      # an event told after the fact
+    "据说长期接触电磁辐射可能引起自杀和白血病。",                      # 亲身: self-harm of nobody in particular
+    "彩民因欠码债被逼无奈服毒自杀。",                                  # 亲身: a third party
+    "难道一定要去省政府静坐、拉横幅，领导才会重视吗？",                # 反问: a rhetorical question
+    "公务员不得组织或者参加罢工、游行、示威等活动。",                  # 法条: quoted rules
+    "镇政府说我们重复上访、越级上访。",                                # 引述: an accusation, not a threat
+])
+def test_context_keeps_these_below_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
     "如果再不解决，我们只能去北京上访。",        # a condition does not soften a threat
     "不给钱我就跳楼。",                          # 不 ... 就: a condition, not a negation
     "逼得我不得不去跳楼。",                       # 不得不 is not a negator
@@ -168,6 +191,7 @@ def test_cli_grade_writes_output_and_rejects(tmp_path):
 def gold_scores(grader):
     from sklearn.metrics import f1_score, precision_recall_fscore_support
     gold = pd.read_csv(CORPORA_DIR / "urgency" / "gold.csv", dtype=str)
+    gold = gold[gold["split"] == "dev"]  # the test split is reported by benchmarks/urgency.py
     wanted = set(gold["source_file"])
     frames = []
     for name in SHARED_FILES:
@@ -200,7 +224,7 @@ def test_gold_set_floor(gold_scores):
 
 
 @requires_shared_data
-@pytest.mark.xfail(reason="issue 4 targets not yet met: 紧急 recall 0.90, precision 0.62, macro-F1 0.73", strict=False)
+@pytest.mark.xfail(reason="issue 4 targets not met: dev 紧急 recall 0.91, precision 0.66, macro-F1 0.72", strict=False)
 def test_gold_set_issue_targets(gold_scores):
     assert gold_scores["recall"] >= 0.95
     assert gold_scores["precision"] >= 0.8

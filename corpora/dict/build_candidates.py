@@ -118,7 +118,6 @@ def annotate(df: pd.DataFrame) -> pd.DataFrame:
     df["place_like"] = df["term"].map(lambda t: t.endswith(PLACE_ENDINGS))
     df = df[~df["in_jieba_dict"] & ~df["place_like"]]
     df = df[df["plain_tokens"].str.contains("/")]
-    # A candidate whose parts are all single characters is usually a grammar fragment (的/了/在 ...).
     df["score"] = (df["pmi"].clip(lower=0) * df["min_entropy"].clip(lower=0)
                    * df["count"].map(math.log))
     df.loc[df["suffix_hit"], "score"] *= 1.5  # complaint-object suffixes first
@@ -220,6 +219,7 @@ def write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.chmod(tmp, 0o644)  # mkstemp makes 0600; shipped files must be readable by all
     os.replace(tmp, path)
 
 
