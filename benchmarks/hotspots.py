@@ -118,14 +118,18 @@ def main(argv=None) -> int:
     if truth_path.exists():
         sample = read_letters([SAMPLE_DIR]).letters
         truth = pd.read_csv(truth_path, dtype=str)
+        if "letter_id" not in truth.columns and "source_id" in truth.columns:
+            truth = truth.rename(columns={"source_id": "letter_id"})
         if "issue_key" in truth.columns and "letter_id" in truth.columns:
             m3, secs = fit(sample)
             big_keys = truth.dropna(subset=["issue_key"])
             big_keys = big_keys[big_keys.groupby("issue_key")["letter_id"].transform("size") >= 3]
             t3 = score_against_gold(sample, m3, big_keys, key="issue_key")
             print(f"\n== sample corpus ({len(sample)} letters, issue_key groups of >= 3 letters)")
+            t3["found_label"] = t3["found_issue"].map(dict(zip(m3.get_issue_info()["issue_id"], m3.get_issue_info()["label"])))
             print(t3.to_string(index=False))
-            print(f"F1 >= 0.8: {(t3['f1'] >= 0.8).sum()}/{len(t3)}")
+            print(f"F1 >= 0.8: {(t3['f1'] >= 0.8).sum()}/{len(t3)}; {len(m3.get_issue_info())} issues found, {secs:.1f} s")
+            show_top(m3.get_issue_info())
     return 0
 
 

@@ -56,7 +56,7 @@ _ADMIN = r"[A-Z][0-9]{0,2}(?:省|市|区|县)"
 _SUFFIXES = (
     "国际城 小区 花园 家园 新城 新村 公寓 大厦 广场 商城 公馆 华府 名苑 雅苑 庭院 山庄 城 苑 府 郡 湾 园 "
     "城际铁路 铁路 村 镇 乡 街道 社区 大道 路 街 大桥 隧道 高速 公园 项目 学院 大学 中学 小学 学校 幼儿园 医院 "
-    "公司 集团 厂 市场 物流园 工业园 车贷 驾校 酒店 宾馆"
+    "公司 集团 厂 市场 物流园 工业园 车贷 驾校 酒店 宾馆 建设 置业 地产"
 ).split()
 _SUFFIX_RE = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True))
 # Words that cannot be inside a place name: a place name starts after them.
@@ -165,6 +165,7 @@ def _dominant_places(counts: Counter, n: int = 3) -> list[str]:
 
 def _canonical(place: str) -> str:
     """Drop a trailing 小区/社区/项目 so `魅力之城小区` and `魅力之城` compare equal."""
+    place = place.replace("·", "").replace(".", "")
     return re.sub(r"(?:小区|社区|项目|二期|一期|三期)$", "", place) or place
 
 
@@ -231,7 +232,7 @@ class IssueClusterer:
         weak_place_sim: float = 0.2,
         no_place_sim: float = 0.45,
         split_distance: float = 0.8,
-        max_place_share: float = 0.03,
+        max_place_share: float = 0.2,
         assign_sim: float = 0.35,
         title_weight: int = 2,
         n_keywords: int = 4,
@@ -328,8 +329,10 @@ class IssueClusterer:
         first = df.drop_duplicates("_doc").sort_values("_doc")
         weights = np.bincount(df["_doc"].to_numpy(), minlength=len(first)).astype(float)
         # distinct writers per distinct text (a letter without a writer id counts as its own writer)
-        if "writer_id" in df.columns:
-            who = df["writer_id"].astype("string").fillna("§row" + pd.Series(df.index.astype(str), index=df.index))
+        who_col = next((c for c in ("person_id", "writer_id", "name", "phone", "id_number")
+                        if c in df.columns and df[c].notna().any()), None)
+        if who_col:
+            who = df[who_col].astype("string").fillna("§row" + pd.Series(df.index.astype(str), index=df.index))
             doc_writers = who.groupby(df["_doc"]).nunique().reindex(range(len(first)), fill_value=1).to_numpy()
         else:
             doc_writers = weights.copy()
@@ -339,7 +342,7 @@ class IssueClusterer:
 
         # places named by too many letters (物业公司, 开发区) are not specific enough to key on
         doc_freq = Counter(p for pa in places_all for p in {_canonical(q) for q in pa})
-        limit = max(5, self.max_place_share * n)
+        limit = max(50, self.max_place_share * n)
         keep = {p for p, c in doc_freq.items() if c <= limit}
         place_full, place_head = self._place_sets(places_all, places_title, keep)
 
@@ -522,7 +525,9 @@ class IssueClusterer:
 
     def _describe(self, letters, place_full, place_head, doc_of, labels_doc) -> pd.DataFrame:
         cols = letters.columns
-        writer_col = "person_id" if "person_id" in cols else ("writer_id" if "writer_id" in cols else None)
+        # who wrote: the linker's person_id, else the source's writer id, else the name (only counted)
+        writer_col = next((c for c in ("person_id", "writer_id", "name", "phone", "id_number")
+                           if c in cols and letters[c].notna().any()), None)
         ref = letters["received_at"].max()
         rows = []
         groups = {c: sub for c, sub in letters[letters["issue"] >= 0].groupby("issue", sort=True)}

@@ -213,8 +213,14 @@ def split_address(value: object) -> dict[str, str | None]:
         if part == "city" and out["province"] is None and found.endswith("市"):
             # a lone "X市" may be a county-level city; it is still the city-level key we have
             pass
+        end = match.end()
+        if part == "village":  # 枫林苑小区, 金桂园小区: take the whole estate name
+            for suffix in ("小区", "花园", "家园", "社区", "新村", "村"):
+                if text.startswith(suffix, end):
+                    found, end = found + suffix, end + len(suffix)
+                    break
         out[part] = found
-        text = text[match.end():]
+        text = text[end:]
     out["detail"] = text or None
     return out
 

@@ -454,8 +454,9 @@ class PetitionerLinker:
         `min_train_letters` letters with identity and EM gives a plausible model; "never" uses
         the saved model; "always" insists on EM (PetitionError if it cannot).
     model_path : the saved model (default models/linking/splink_model.json).
-    scale_prior : rescale the prior "two random letters are the same person" to the number of
-        letters being linked, as the chance of a chance match grows with the store.
+    scale_prior : lower the prior "two random letters are the same person" in proportion when
+        more letters are linked than the model was trained on: in a store ten times bigger a
+        random pair is ten times less likely to be one person.
     near_duplicate_threshold : MinHash Jaccard at which two texts are near-duplicates.
     attach_min_support, attach_floor : a letter whose links are all weak
         (attach_floor <= p < threshold) still joins a
@@ -504,9 +505,11 @@ class PetitionerLinker:
         self.model_source_ = str(self.model_path or DEFAULT_MODEL_PATH)
         settings = saved["splink"]
         if self.scale_prior and saved.get("letters"):
-            n = max(len(letters), 2)
+            # only ever lowered: a batch of five letters says nothing about how often strangers
+            # collide, and a raised prior would link namesakes on the name alone
+            n = max(len(letters), saved["letters"])
             prior = settings["probability_two_random_records_match"] * saved["letters"] / n
-            settings = {**settings, "probability_two_random_records_match": min(prior, 0.5)}
+            settings = {**settings, "probability_two_random_records_match": prior}
         return settings
 
     def model_version(self) -> str:
@@ -761,6 +764,12 @@ class PetitionerLinker:
                 gid = "J" + hashlib.sha1(("joint:" + first).encode()).hexdigest()[:8].upper()
                 for k in group:
                     joint_of[k] = gid
+        # a letter signed or brought by several people (人数 >= 2) is a joint letter by itself
+        if "head_count" in new.columns:
+            counts = pd.to_numeric(new["head_count"], errors="coerce")
+            for k in new.loc[counts >= 2, "letter_key"]:
+                joint_of.setdefault(
+                    k, "J" + hashlib.sha1(("joint:" + k).encode()).hexdigest()[:8].upper())
         out["near_duplicate_of"] = out["letter_key"].map(near_of).astype(object)
         out["joint_letter_group"] = out["letter_key"].map(joint_of).astype(object)
         self.near_duplicate_pairs_ = pairs

@@ -96,8 +96,12 @@ class CaseStore:
             self.con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                 [str(SCHEMA_VERSION)])
-        version = self.con.execute(
-            "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        try:
+            rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+        except duckdb.CatalogException as error:
+            self.con.close()
+            raise PetitionError(f"{self.path} is not a petition case store") from error
+        version = rows[0] if rows else None
         if version and int(version[0]) > SCHEMA_VERSION:
             raise PetitionError(f"case store {self.path} was written by a newer version "
                                 f"(schema {version[0]}); upgrade petition-pipeline")
@@ -113,7 +117,7 @@ class CaseStore:
 
     # -- reading -------------------------------------------------------------------------------
     def count(self) -> int:
-        return int(self.con.execute("SELECT count(*) FROM letters").fetchone()[0])
+        return int(self.con.execute("SELECT count(*) FROM letters").fetchall()[0][0])
 
     def history(self, signatures: bool = True) -> tuple[pd.DataFrame, np.ndarray | None]:
         """Stored letters as linking needs them, and their MinHash rows (aligned)."""
@@ -291,7 +295,7 @@ class CaseStore:
         self.con.register("_predictions", frame)
         unknown = self.con.execute("""SELECT count(*) FROM _predictions p
             WHERE NOT EXISTS (SELECT 1 FROM letters l WHERE l.letter_key = p.letter_key)
-            """).fetchone()[0]
+            """).fetchall()[0][0]
         if unknown:
             self.con.unregister("_predictions")
             raise PetitionError(f"{unknown} predictions refer to letters not in the store")

@@ -194,12 +194,30 @@ def test_hotspots_command_writes_tables(tmp_path):
 
 
 @requires_shared_data
-def test_real_hot_messages_top_issues(shared_dir):
+def test_real_letters_form_specific_pure_issues(shared_dir):
+    """Real letters about four known problems among 600 others: each problem is one issue, the
+    润芳园 letters copied from the 魅力之城 complaint stay out of it, and the big two lead by heat."""
     from pipeline.read import read_letters
 
     letters = read_letters([shared_dir / "hot_messages.xlsx"]).letters
-    model = IssueClusterer().fit(letters)
-    top = model.get_issue_info().head(5)["label"].str.cat(sep=" | ")
-    assert "丽发新城" in top and "搅拌" in top
-    assert "伊景园滨河苑" in top and "车位" in top
-    assert "58车贷" in top
+    text = letters["title"].fillna("") + letters["text"].fillna("")
+    topical = text.str.contains("丽发新城|伊景园|滨河苑|魅力之城|58车贷|润芳园")
+    sample = pd.concat([letters[topical], letters[~topical].sample(600, random_state=0)])
+    model = IssueClusterer().fit(sample)
+    info = model.get_issue_info()
+    found = model.get_issue_letters()
+
+    def issue_of(pattern):
+        row = info[info["label"].str.contains(pattern)]
+        assert len(row) >= 1, f"no issue labelled {pattern}"
+        return set(found[found["issue_id"] == row["issue_id"].iloc[0]]["text"])
+
+    mixing = issue_of("丽发新城 · 搅拌")
+    assert sum("搅拌" in t or "工厂" in t for t in mixing) >= 0.9 * len(mixing) >= 45
+    parking = issue_of("伊景园滨河苑")
+    assert sum("车位" in t or "涨价" in t or "认购" in t for t in parking) >= 0.9 * len(parking) >= 45
+    fumes = issue_of("魅力之城 · ")
+    assert not any("润芳园" in t for t in fumes) and len(fumes) >= 8
+    assert len(issue_of("58车贷")) >= 10
+    top2 = " ".join(info.head(2)["label"])
+    assert "丽发新城" in top2 and "伊景园滨河苑" in top2

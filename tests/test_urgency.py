@@ -130,6 +130,8 @@ def test_threats_under_conditions_stay_urgent(grader, text):
     "上下班高峰路口经常堵路，希望加装红绿灯。",  # traffic jam, not a road blockade
     "石料厂用炸药开山，灰尘很大。",              # explosives at a quarry
     "联通加班太多，难道要几个跳楼的人才能引起重视吗？",  # rhetoric about other people
+    "我们只能以跳楼价变卖房产。",                        # 跳楼价 is a fire-sale price
+    "业委会制定了一个收费方案要各业主投票。",            # 制定了 is not 定了 (a fixed gathering)
 ])
 def test_false_positive_traps_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
@@ -224,7 +226,7 @@ def test_gold_set_floor(gold_scores):
 
 
 @requires_shared_data
-@pytest.mark.xfail(reason="issue 4 targets not met: dev 紧急 recall 0.91, precision 0.66, macro-F1 0.72", strict=False)
+@pytest.mark.xfail(reason="issue 4 targets not met: dev 紧急 recall 0.91, precision 0.64, macro-F1 0.72", strict=False)
 def test_gold_set_issue_targets(gold_scores):
     assert gold_scores["recall"] >= 0.95
     assert gold_scores["precision"] >= 0.8

@@ -1,0 +1,127 @@
+"""Identity cleaning: ID cards (GB 11643), phones, names, addresses, identity inside the text."""
+import pandas as pd
+import pytest
+
+from pipeline.identity import (
+    clean_id_number, clean_identity, clean_name, clean_phone, extract_identity, id_15_to_18,
+    id_check_digit, loose_id_number, name_pinyin, split_address,
+)
+
+
+def valid_id(first17: str) -> str:
+    return first17 + id_check_digit(first17)
+
+
+def test_check_digit_matches_gb11643_worked_example():
+    # the standard's own example: 11010519491231002X
+    assert id_check_digit("11010519491231002") == "X"
+    assert clean_id_number("11010519491231002X") == "11010519491231002X"
+
+
+def test_lower_case_x_spaces_and_dashes_are_accepted():
+    assert clean_id_number("110105 19491231 002x") == "11010519491231002X"
+    assert clean_id_number("110105-19491231-002x") == "11010519491231002X"
+
+
+def test_failed_checksum_or_impossible_birth_date_is_rejected():
+    good = valid_id("43010519650215564")
+    wrong_check = good[:-1] + ("0" if good[-1] != "0" else "1")
+    assert clean_id_number(wrong_check) is None
+    assert clean_id_number(valid_id("43010519651315564")) is None  # month 13
+    assert clean_id_number(valid_id("43010521650215564")) is None  # born in 2165
+    assert clean_id_number("12345") is None
+    # a typo is kept for fuzzy matching, never as a valid ID
+    assert loose_id_number(wrong_check) == wrong_check
+
+
+def test_fifteen_digit_old_id_is_converted():
+    new = id_15_to_18("430105650215564")
+    assert new[:17] == "43010519650215564" and new == valid_id("43010519650215564")
+    assert clean_id_number("430105650215564") == new
+
+
+@pytest.mark.parametrize("raw", ["13812345678", "+86 138-1234-5678", "+8613812345678",
+                                 "0086 138 1234 5678", "138 1234 5678", "13812345678.0"])
+def test_mobile_formats_fold_to_eleven_digits(raw):
+    assert clean_phone(raw) == "13812345678"
+
+
+@pytest.mark.parametrize("raw", ["0731-84567890", "(0731)84567890", "0731-8456 7890",
+                                 "+86 731 84567890"])
+def test_landline_keeps_area_code(raw):
+    assert clean_phone(raw) == "073184567890"
+
+
+def test_service_numbers_and_junk_are_not_phones():
+    assert clean_phone("400-800-1234") is None
+    assert clean_phone("无") is None
+    assert clean_phone("12345") is None
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("陈建国", "陈建国"), ("陈 建国", "陈建国"), ("陳建國", "陈建国"), ("王秀英女士", "王秀英"),
+    ("赵大山老人", "赵大山"), ("刘桂兰(代)", "刘桂兰"), ("阿卜杜·热合曼", "阿卜杜·热合曼"),
+])
+def test_names_are_cleaned(raw, expected):
+    assert clean_name(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["匿名", "王某某", "陈先生", "刘婆婆", "市民", None, float("nan")])
+def test_placeholders_and_bare_surnames_identify_no_one(raw):
+    assert clean_name(raw) is None
+
+
+def test_homophones_share_pinyin():
+    assert name_pinyin("王秀英") == name_pinyin("王秀瑛") == "wangxiuying"
+
+
+def test_address_split_with_and_without_province():
+    parts = split_address("A市A3区望月湖街道枫林苑小区12栋2单元1801")
+    assert (parts["city"], parts["county"], parts["town"], parts["village"]) == (
+        "A市", "A3区", "望月湖街道", "枫林苑小区")
+    parts = split_address("K9县石门镇柏树村1组")
+    assert (parts["county"], parts["town"], parts["village"], parts["detail"]) == (
+        "K9县", "石门镇", "柏树村", "1组")
+    parts = split_address("廣東省廣州市天河區")
+    assert (parts["province"], parts["city"], parts["county"]) == ("广东省", "广州市", "天河区")
+    assert split_address("A市金色小区5栋")["county"] is None  # 小区 is not a district
+
+
+def test_identity_written_in_the_letter_is_found():
+    found = extract_identity("尊敬的领导：我叫王秀英，今年65岁，身份证号11010519491231002x，"
+                             "电话：138-1234-5678。我家的宅基地被占……")
+    assert found == {"name": "王秀英", "id_number": "11010519491231002X",
+                     "phone": "13812345678"}
+    assert extract_identity("作为的报告本人陈善增，系A市A9市金刚镇村民")["name"] == "陈善增"
+
+
+def test_phrases_after_benren_are_not_names():
+    assert extract_identity("有证的话，本人认为这是审批有问题")["name"] is None
+    assert extract_identity("尊敬的领导本人曾经是一名小微企业主")["name"] is None
+    assert extract_identity("本人多次反映，无果")["name"] is None
+
+
+def test_clean_identity_fills_only_missing_fields_from_text():
+    letters = pd.DataFrame({
+        "name": ["陳建國", None], "id_number": [None, None], "phone": ["+86 138-1234-5678", None],
+        "address": ["A市A3区望月湖街道枫林苑小区12栋", None], "writer_id": [None, "U01"],
+        "text": ["我叫李四，电话13900001111", "我叫王秀英，联系电话0731-84567890。"],
+    })
+    out = clean_identity(letters)
+    assert out["name_clean"].tolist() == ["陈建国", "王秀英"]
+    assert out["phone_clean"].tolist() == ["13812345678", "073184567890"]
+    assert out["identity_from_text"].tolist() == [None, "name,phone"]
+    assert out["addr_county"].tolist() == ["A3区", None]
+    assert out["writer_key"].tolist() == [None, "U01"]
+    assert out["name"].iloc[0] == "陳建國" and pd.isna(out["name"].iloc[1])  # raw stays as written
+
+
+def test_sample_corpus_identities_clean(sample_dir):
+    path = sample_dir / "letters_xinfang.csv"
+    if not path.exists():
+        pytest.skip("sample corpus not built")
+    raw = pd.read_csv(path, dtype=str, on_bad_lines="skip", encoding="utf-8-sig")
+    ids = raw["身份证号"].dropna()
+    phones = raw["联系电话"].dropna()
+    assert ids.map(loose_id_number).notna().mean() > 0.98
+    assert phones.map(clean_phone).notna().mean() > 0.98

@@ -1,0 +1,194 @@
+"""Petitioner linking: same person however written; families and namesakes kept apart."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.identity import id_check_digit
+from pipeline.link import NearDuplicates, PetitionerLinker, letter_keys, persons_table
+
+HOMESTEAD = ("我家在K9县石门镇柏树村1组的宅基地，2015年被邻居强行占用修建围墙，村委会和镇政府多次调解无果，"
+             "土地证上写得清清楚楚，请求县国土局依法处理，恢复我家宅基地原状。")
+WAGES = ("我们是湘远建设公司在A5区洞井街道工地的农民工，公司拖欠我们2023年下半年的工资共计三十多万元，"
+         "多次讨要，项目经理一直推脱，眼看就要过年了，恳请劳动监察部门督促公司尽快支付。")
+NOISE = ("A3区望月湖街道枫林苑小区门口的道路施工半年没有完工，晚上十一点还在施工，噪音很大，老人小孩"
+         "都睡不好，希望城管局督促施工单位文明施工并尽快完工。")
+
+
+def idn(first17: str) -> str:
+    return first17 + id_check_digit(first17)
+
+
+def letters(rows) -> pd.DataFrame:
+    columns = ["letter_id", "received_at", "name", "id_number", "phone", "address", "text",
+               "label"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["received_at"] = pd.to_datetime(frame["received_at"])
+    return frame
+
+
+@pytest.fixture(scope="module")
+def linked():
+    chen_id = idn("43052119711126989")
+    rows = [
+        # one man written four ways: Traditional, spaced, +86 phone, 15-digit ID, title
+        ("L1", "2023-03-01", "陈建国", chen_id, "13812345678", "K9县石门镇柏树村1组", HOMESTEAD, "城乡建设"),
+        ("L2", "2023-09-12", "陳建國", None, "+86 138-1234-5678", "A市K9县石门镇柏树村", HOMESTEAD + "至今未解决。", "城乡建设"),
+        ("L3", "2024-02-20", "陈 建国", chen_id[:6] + chen_id[8:17], None, None, "再次反映宅基地被占问题，已经写信两次。" + HOMESTEAD[:40], "城乡建设"),
+        ("L4", "2024-06-01", "陈建国先生", None, "138 1234 5678", "K9县石门镇柏树村1组", "关于宅基地被占，请求领导过问。" + HOMESTEAD[20:80], "城乡建设"),
+        # a couple: one phone, one address, two people
+        ("L5", "2023-05-02", "王建军", idn("43010419620315123"), "13900001111", "A市A3区望月湖街道枫林苑小区12栋2单元1801", NOISE, "城乡建设"),
+        ("L6", "2023-05-20", "李秀兰", idn("43010419640722234"), "13900001111", "A市A3区望月湖街道枫林苑小区12栋2单元1801", "小区电梯坏了三个月没人修，物业推给开发商，开发商推给物业，请住建局督促处理。", "城乡建设"),
+        ("L7", "2023-11-02", "王建军", None, "139-0000-1111", "A3区望月湖街道枫林苑小区", NOISE + "施工还在继续。", "城乡建设"),
+        # two women named 王秀英 in different places
+        ("L8", "2023-04-10", "王秀英", None, "15011112222", "A市A1区五一街道橡树湾11栋", "我儿子在A1区上小学，学校乱收资料费，请教育局查处。", "教育文体"),
+        ("L9", "2023-08-15", "王秀英", None, "18622223333", "K9县白果乡莲花村3组", "莲花村的村小要撤并，孩子上学要走十公里山路，请求保留村小。", "教育文体"),
+        # a homophone variant of a third person, same phone and village
+        ("L10", "2023-02-01", "张秀瑛", None, "17733334444", "A7县春华镇金鼎村", "金鼎村自来水到户工程停工一年，请求水利局督办。", "城乡建设"),
+        ("L11", "2023-12-01", "张秀英", None, "17733334444", "A7县春华镇金鼎村七里组", "金鼎村自来水工程至今未通水。", "城乡建设"),
+        # the same wage letter copied by three workers: a joint letter
+        ("L12", "2024-01-05", "赵大山", None, "13511112222", "A5区洞井街道", WAGES, "劳动和社会保障"),
+        ("L13", "2024-01-05", "孙二牛", None, "13522223333", "A5区洞井街道", WAGES.replace("三十多万元", "三十余万元"), "劳动和社会保障"),
+        ("L14", "2024-01-06", "周小平", None, "13533334444", "A5区洞井街道", WAGES + "请尽快处理！", "劳动和社会保障"),
+    ]
+    frame = letters(rows)
+    linker = PetitionerLinker()
+    out = linker.link(frame).set_index("letter_id")
+    return out, linker
+
+
+def same(out, a, b) -> bool:
+    return out.loc[a, "person_id"] == out.loc[b, "person_id"]
+
+
+def test_one_person_however_written(linked):
+    out, _ = linked
+    assert same(out, "L1", "L2") and same(out, "L1", "L3") and same(out, "L1", "L4")
+    assert same(out, "L10", "L11")  # 张秀瑛 / 张秀英 with one phone and village
+    assert same(out, "L5", "L7")
+
+
+def test_family_sharing_phone_and_address_are_two_people(linked):
+    out, _ = linked
+    assert not same(out, "L5", "L6")
+    assert not same(out, "L6", "L7")
+
+
+def test_namesakes_in_different_places_are_two_people(linked):
+    out, _ = linked
+    assert not same(out, "L8", "L9")
+
+
+def test_repeat_count_and_first_seen_follow_the_calendar(linked):
+    out, _ = linked
+    assert out.loc[["L1", "L2", "L3", "L4"], "repeat_count"].tolist() == [1, 2, 3, 4]
+    assert (out.loc[["L1", "L2", "L3", "L4"], "first_seen"] == pd.Timestamp("2023-03-01")).all()
+    assert out.loc["L4", "person_match_prob"] > 0.7
+    assert out.loc["L9", "repeat_count"] == 1 and pd.isna(out.loc["L9", "person_match_prob"])
+
+
+def test_copies_are_near_duplicates_and_a_joint_letter(linked):
+    out, _ = linked
+    assert out.loc["L2", "near_duplicate_of"] == "L1"  # the same person's repeat copy
+    assert pd.isna(out.loc["L1", "near_duplicate_of"])
+    group = out.loc[["L12", "L13", "L14"], "joint_letter_group"]
+    assert group.notna().all() and group.nunique() == 1
+    assert out.loc[["L13", "L14"], "near_duplicate_of"].tolist() == ["L12", "L12"]
+    assert pd.isna(out.loc["L1", "joint_letter_group"])  # one person's copies are no joint letter
+    assert len({out.loc[k, "person_id"] for k in ("L12", "L13", "L14")}) == 3
+
+
+def test_nameless_letter_with_a_family_phone_joins_no_one():
+    frame = letters([
+        ("F1", "2023-01-01", "王建军", None, "13900001111", "A3区枫林苑小区", NOISE, None),
+        ("F2", "2023-02-01", "王建军", None, "13900001111", "A3区枫林苑小区", NOISE[:50], None),
+        ("F3", "2023-01-05", "李秀兰", None, "13900001111", "A3区枫林苑小区", "电梯坏了三个月没人修理。", None),
+        ("F4", "2023-01-09", "李秀兰", None, "13900001111", "A3区枫林苑小区", "电梯还是坏的，物业不管。", None),
+        ("F5", "2023-03-01", None, None, "13900001111", None, "小区门口的下水道堵了，请处理。", None),
+    ])
+    out = PetitionerLinker().link(frame).set_index("letter_id")
+    assert out.loc["F1", "person_id"] != out.loc["F3", "person_id"]
+    assert out.loc["F5", "person_id"] not in {out.loc["F1", "person_id"], out.loc["F3", "person_id"]}
+
+
+def test_incremental_linking_joins_history_persons():
+    first = letters([
+        ("H1", "2022-01-01", "陈建国", None, "13812345678", "K9县石门镇柏树村", HOMESTEAD, "城乡建设"),
+        ("H2", "2022-06-01", "王秀英", None, "15011112222", "A1区五一街道橡树湾", NOISE, "城乡建设"),
+    ])
+    linker = PetitionerLinker()
+    history = linker.link(first)
+    history_signatures = np.vstack([linker.signatures_[k] for k in history["letter_key"]])
+    second = letters([
+        ("N1", "2024-01-01", "陳建國", None, "138-1234-5678", None, "宅基地问题第三次反映。", "城乡建设"),
+        ("N2", "2024-01-02", "赵大山", None, "13511112222", None, HOMESTEAD, "城乡建设"),
+    ])
+    out = PetitionerLinker().link(second, history, history_signatures).set_index("letter_id")
+    assert out.loc["N1", "person_id"] == history.set_index("letter_id").loc["H1", "person_id"]
+    assert out.loc["N1", "repeat_count"] == 2
+    assert out.loc["N1", "first_seen"] == pd.Timestamp("2022-01-01")
+    assert out.loc["N2", "near_duplicate_of"] == "H1"
+    assert out.loc["N2", "repeat_count"] == 1
+
+
+def test_letter_keys_are_stable_and_distinguish_reused_ids():
+    frame = letters([("1", "2023-01-01", None, None, None, None, "甲", None),
+                     ("1", "2023-01-01", None, None, None, None, "乙", None)])
+    keys = letter_keys(frame)
+    assert keys.nunique() == 2 and keys.tolist() == letter_keys(frame.copy()).tolist()
+
+
+def test_near_duplicates_ignore_short_texts():
+    finder = NearDuplicates()
+    sig = finder.signatures(["同上", "同上", HOMESTEAD, HOMESTEAD + "。"])
+    pairs = finder.pairs(sig)
+    assert [(int(i), int(j)) for i, j in zip(pairs["i"], pairs["j"])] == [(3, 2)]
+
+
+def test_persons_table_counts_letters_and_issue_types(linked):
+    out, _ = linked
+    persons = persons_table(out.reset_index()).set_index("person_id")
+    chen = persons.loc[out.loc["L1", "person_id"]]
+    assert chen["letter_count"] == 4 and chen["name"] == "陈建国"
+    assert chen["issue_types"] == "城乡建设(4)"
+    assert chen["first_seen"] == pd.Timestamp("2023-03-01")
+
+
+def test_sample_corpus_persons_and_joint_letters(sample_dir):
+    truth_path = sample_dir / "truth.csv"
+    if not truth_path.exists():
+        pytest.skip("sample corpus not built")
+    from pipeline.read import read_letters
+
+    result = read_letters([sample_dir / "letters_xinfang.csv", sample_dir / "hotline_12345.xlsx"])
+    out = PetitionerLinker().link(result.letters)
+    truth = pd.read_csv(truth_path, dtype=str)
+    merged = out.merge(truth, left_on="letter_id", right_on="source_id", how="inner")
+    assert len(merged) >= 0.98 * len(out)
+    tp = merged.groupby(["person_id", "person_key"]).size()
+    pred = merged.groupby("person_id").size()
+    true = merged.groupby("person_key").size()
+    pairs = lambda s: int((s * (s - 1) // 2).sum())  # noqa: E731
+    precision, recall = pairs(tp) / pairs(pred), pairs(tp) / pairs(true)
+    assert precision >= 0.98 and recall >= 0.95, (precision, recall)
+    # joint letters: most rows of a truth joint group are flagged, and flagged rows are a joint
+    # letter or a copy of a fellow petitioner's letter on the same issue
+    joint = merged[merged["joint_group"].notna()]
+    assert joint["joint_letter_group"].notna().mean() >= 0.6
+    flagged = merged[merged["joint_letter_group"].notna()]
+    assert (flagged["joint_group"].notna() | flagged["issue_key"].notna()).mean() >= 0.9
+
+
+def test_real_hot_messages_writers_become_persons(shared_dir):
+    raw = pd.read_excel(shared_dir / "hot_messages.xlsx")
+    frame = pd.DataFrame({
+        "letter_id": raw["留言编号"].astype(str), "writer_id": raw["留言用户"].astype(str),
+        "text": raw["留言详情"].astype(str).str.strip(),
+        "received_at": pd.to_datetime(raw["留言时间"].astype(str), errors="coerce", format="mixed"),
+    })
+    out = PetitionerLinker().link(frame)
+    # every writer id is one person and no person spans two writer ids
+    assert out.groupby("person_id")["writer_id"].nunique().max() == 1
+    assert out.groupby("writer_id")["person_id"].nunique().mean() > 0.99
+    top = out["person_id"].value_counts()
+    assert top.iloc[0] == 92
+    assert out.loc[out["person_id"] == top.index[0], "repeat_count"].max() == 92
