@@ -35,6 +35,7 @@
 
 # %%
 import pandas as pd
+from IPython.display import display
 
 from pipeline import plots
 from pipeline.datasets import load_letters
@@ -44,6 +45,7 @@ from pipeline.taxonomy import Taxonomy
 plots.use_chinese_font()
 pd.set_option("display.max_colwidth", 60)
 pd.set_option("display.width", 160)
+# charts inline; after the pipeline imports, because pipeline.plots selects the Agg backend on import
 # %matplotlib inline
 
 # %%

@@ -47,6 +47,7 @@ from pipeline.mask import mask_frame
 plots.use_chinese_font()
 pd.set_option("display.max_colwidth", 70)
 pd.set_option("display.width", 160)
+# charts inline; after the pipeline imports, because pipeline.plots selects the Agg backend on import
 # %matplotlib inline
 
 # %%
@@ -165,7 +166,7 @@ print(f"{len(errors)} errors in {len(predicted)} test letters; the true class wa
       f"{(errors['true_rank'] == 2).mean():.0%} of them")
 shown = ["letter_id", "label", "issue_type", "issue_confidence", "issue_top3", "text"]
 confident = mask_frame(errors.sort_values("issue_confidence", ascending=False).head(8))[shown]
-confident.assign(text=confident["text"].str[:70])
+confident.assign(text=confident["text"].str[:50])
 
 # %%
 pairs = errors.groupby(["label", "issue_type"]).size().sort_values(ascending=False).head(8)
@@ -205,7 +206,7 @@ correct = y_true == y_pred
 print(f"threshold {model.review_threshold_:.3f}: {flagged.mean():.0%} of test letters go to review")
 print(f"accuracy of letters not flagged: {correct[~flagged].mean():.3f}; of flagged letters: {correct[flagged].mean():.3f}")
 queue = mask_frame(predicted[flagged].sort_values("issue_confidence"))[["letter_id", "issue_top3", "label", "text"]]
-queue.assign(text=queue["text"].str[:60]).head(10)
+queue.assign(text=queue["text"].str[:50]).head(10)
 
 # %%
 thresholds = np.linspace(0.3, 0.95, 14)

@@ -44,6 +44,7 @@ from pipeline.urgency import UrgencyGrader
 plots.use_chinese_font()
 pd.set_option("display.max_colwidth", 50)
 pd.set_option("display.width", 180)
+# charts inline; after the pipeline imports, because pipeline.plots selects the Agg backend on import
 # %matplotlib inline
 
 # %%
@@ -75,12 +76,14 @@ fig = plots.bar_chart(counts, "每人来信数 (人数)", xlabel="人数", horiz
 # %% [markdown]
 # ## The most frequent writers
 #
-# Masked. `writer_ids` (the platform accounts) are left out of what is shown.
+# Masked. `writer_ids` (the platform accounts) are left out of what is shown. `issue_types` is the
+# office's own label, which only the labeled letters carry.
 
 # %%
 shown = ["person_id", "name", "phone", "address", "letter_count", "first_seen", "last_seen", "issue_types"]
 top = mask_frame(persons.head(12))[shown]
-top.assign(first_seen=top["first_seen"].dt.date, last_seen=top["last_seen"].dt.date)
+top = top.assign(first_seen=top["first_seen"].dt.date, last_seen=top["last_seen"].dt.date)
+top.dropna(axis=1, how="all")  # the real letters have no name, phone or address to show
 
 # %% [markdown]
 # ## How their issues and urgency evolve
@@ -166,7 +169,9 @@ fig = plots.bar_chart(sizes, "联名/同文信组: 每组的来信人数 (组数
 mask_frame(groups.head(10).reset_index())[["joint_letter_group", "letters", "persons", "days", "title"]]
 
 # %% [markdown]
-# The largest groups on the real board are campaigns about one estate or one project (the same
-# problems notebook 03 finds as hot issues), posted by dozens of accounts within days. A joint
-# letter counts once as a matter but many times as a voice: the triage lists score it as a joint
-# letter (联名/集体信访) rather than as many separate cases.
+# On the real board the groups are small (a handful of accounts posting one text within days or
+# weeks), and about a third of the near-copies are one person re-posting. The large campaigns of
+# notebook 03 (dozens of letters about one estate) are mostly written in each writer's own words,
+# so they show up as hot issues, not as near-duplicates: the two views complement each other. A
+# joint letter counts once as a matter but many times as a voice: the triage lists score it as a
+# joint letter (联名/集体信访) rather than as many separate cases.

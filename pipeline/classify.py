@@ -19,6 +19,8 @@ same fold, give the model card's cross-validated scores and the `needs_review` t
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import os
 import platform
 import re
 import warnings
@@ -265,6 +267,30 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
                 blocks.append(vectorizer.transform(doc) * weight)
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
+    def _transform(self, texts: list[str]) -> sp.csr_matrix:
+        """Tokens and features of many letters, the work split over `n_jobs` forked processes.
+
+        Tokenising dominates prediction time, and vectorising is pure Python too, so both run
+        in the workers; each returns its chunk's sparse rows.
+        """
+        jobs = self.n_jobs if self.n_jobs and self.n_jobs > 0 else (os.cpu_count() or 1)
+        jobs = min(jobs, os.cpu_count() or 1)
+        if jobs < 2 or len(texts) < 400 or "fork" not in mp.get_all_start_methods():
+            return self._features(tokenize_letters(texts, n_jobs=1))
+        global _WORKER_MODEL
+        from pipeline.tokenize import Tokenizer
+
+        Tokenizer().cut("预热")  # load the dictionary once, before forking, so workers share it
+        _WORKER_MODEL = self
+        size = max(100, -(-len(texts) // (jobs * 4)))
+        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+        try:
+            with mp.get_context("fork").Pool(jobs) as pool:
+                parts = pool.map(_featurize_chunk, chunks, chunksize=1)
+        finally:
+            _WORKER_MODEL = None
+        return sp.vstack(parts, format="csr")
+
     def _svm(self) -> LinearSVC:
         return LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000)
 
@@ -371,7 +397,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X) -> np.ndarray:
         self._check()
-        return self._scores(self.svm_, self._features(self._tokens(letter_texts(X))))
+        return self._scores(self.svm_, self._transform(letter_texts(X)))
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probability of each class (columns in `classes_` order)."""
@@ -421,7 +447,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         left out because a reader cannot act on them.
         """
         self._check()
-        features = self._features(self._tokens(letter_texts(X)))
+        features = self._transform(letter_texts(X))
         scores = self._scores(self.svm_, features)
         coef = self.svm_.coef_
         if coef.shape[0] == 1:
@@ -535,6 +561,13 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         if not isinstance(model, cls):
             raise PetitionError(f"{model_path} does not hold an IssueClassifier")
         return model
+
+
+_WORKER_MODEL: IssueClassifier | None = None
+
+
+def _featurize_chunk(texts: list[str]) -> sp.csr_matrix:
+    return _WORKER_MODEL._features(tokenize_letters(texts, n_jobs=1))
 
 
 def _report(y, pred, classes, confidence, correct, threshold) -> dict:

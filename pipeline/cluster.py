@@ -56,7 +56,8 @@ _ADMIN = r"[A-Z][0-9]{0,2}(?:省|市|区|县)"
 _SUFFIXES = (
     "国际城 小区 花园 家园 新城 新村 公寓 大厦 广场 商城 公馆 华府 名苑 雅苑 庭院 山庄 城 苑 府 郡 湾 园 "
     "城际铁路 铁路 村 镇 乡 街道 社区 大道 路 街 大桥 隧道 高速 公园 项目 学院 大学 中学 小学 学校 幼儿园 医院 "
-    "公司 集团 厂 市场 物流园 工业园 车贷 驾校 酒店 宾馆 建设 置业 地产"
+    "公司 集团 厂 市场 物流园 工业园 车贷 驾校 酒店 宾馆 建设 置业 地产 搅拌站 采石场 养殖场 砂石场 "
+    "垃圾站 变电站 加油站"
 ).split()
 _SUFFIX_RE = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True))
 # Words that cannot be inside a place name: a place name starts after them.
@@ -79,7 +80,7 @@ _GENERIC_STEMS = frozenset(
     "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
     "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家 十字 必经之 过马 断头 快速 "
     "水泥 公交线 城市道 小区道 道 线 两个 餐饮服务 文明 际 高速 市委 政府 市政府 委市政 配套 小区配套 "
-    "国家中心 中心 普惠 普惠性 公办 附属 自来水 供水 燃气 电力 移动 电信 联通 银行 保险 物业 物业服务 物业管理 置业 地产".split()
+    "搅拌 混凝土 混凝土搅拌 采石 养殖 砂石 垃圾 变电 加油 大型 新建 修建 违建 违规 非法 国家中心 中心 普惠 普惠性 公办 附属 自来水 供水 燃气 电力 移动 电信 联通 银行 保险 物业 物业服务 物业管理 置业 地产".split()
 )
 
 
@@ -161,6 +162,29 @@ def _dominant_places(counts: Counter, n: int = 3) -> list[str]:
         if len(out) == n:
             break
     return out
+
+
+_CUT_AFTER = ("v", "d", "t", "f", "q", "m", "i", "p", "c", "r")
+
+
+def _trim_place(place: str) -> str:
+    """Drop a leading clause the suffix rule swept in: 呼吁长株潭城 -> 长株潭城, 个宜居城 -> 宜居城.
+
+    Uses jieba's part-of-speech tags (verbs, adverbs, time, direction, measure words end a
+    clause); only for the few places shown in labels, since tagging costs more than cutting.
+    """
+    if len(place) <= 3:
+        return place
+    import jieba.posseg as posseg
+
+    words = list(posseg.cut(place))
+    cut = 0
+    for k, w in enumerate(words[:-1]):
+        if w.flag.startswith(_CUT_AFTER) and w.flag != "vn":
+            cut = sum(len(x.word) for x in words[: k + 1])
+    rest = place[cut:]
+    ok = len(rest) >= 3 and len(_stem(rest)) >= 2 and _stem(rest) != rest and rest[0] not in "省市区县镇乡"
+    return rest if ok else place
 
 
 def _canonical(place: str) -> str:
@@ -475,7 +499,7 @@ class IssueClusterer:
             for d in np.flatnonzero(labels_doc == c):
                 cnt.update(place_head[d] or place_full[d])
                 codes.update(set(_DISTRICT.findall(titles[d] + texts[d][:200])))
-            self.issue_places_.append(_dominant_places(cnt))
+            self.issue_places_.append([_trim_place(p) for p in _dominant_places(cnt)])
             self.issue_districts_.append(codes.most_common(1)[0][0] if codes else "")
         self.keywords_ = self._ctfidf(labels_doc, tokens, k)
         # representative: the distinct text closest to the centroid (most typical wording)
@@ -515,7 +539,7 @@ class IssueClusterer:
             for t in inv[top]:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or any(t in w or w in t for w in words):
                     continue
-                if any(t in p or p in t for p in self.issue_places_[c]) or _DISTRICT.fullmatch(t):
+                if any(t in p or p in t for p in self.issue_places_[c][:1]) or _DISTRICT.fullmatch(t):
                     continue
                 words.append(t)
                 if len(words) == self.n_keywords:

@@ -13,6 +13,7 @@ pseudonymous ids (留言用户); they carry no name, phone or ID number. The sam
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from pipeline.errors import PetitionError
 from pipeline.paths import SAMPLE_DIR, SHARED_DATA_DIR
 
 SOURCES = ("auto", "real", "sample")
+SOURCE_VARIABLE = "PETITION_DATA_SOURCE"
 # kind -> files, for each source. Real files are disjoint sets of letters (a few ids recur).
 REAL_FILES = {
     "messages": ("hot_messages.xlsx", "unlabeled_messages.xlsx", "labeled_sample.xlsx", "replies.xlsx"),
@@ -46,10 +48,19 @@ def real_data_available(data_dir: str | Path | None = None) -> bool:
 
 
 def resolve_source(source: str = "auto", data_dir: str | Path | None = None) -> str:
-    """"real" or "sample": what `source="auto"` means on this machine."""
+    """"real" or "sample": what `source="auto"` means on this machine.
+
+    The environment variable PETITION_DATA_SOURCE=real|sample overrides "auto", so the same
+    notebooks can be run on the sample corpus in a checkout that has the real letters.
+    """
     if source not in SOURCES:
         raise PetitionError(f"unknown data source {source!r}; use one of {', '.join(SOURCES)}")
     if source == "auto":
+        forced = os.environ.get(SOURCE_VARIABLE, "").strip().lower()
+        if forced:
+            if forced not in ("real", "sample"):
+                raise PetitionError(f"{SOURCE_VARIABLE}={forced!r}: use 'real' or 'sample'")
+            return resolve_source(forced, data_dir)
         return "real" if real_data_available(data_dir) else "sample"
     if source == "real" and not real_data_available(data_dir):
         raise PetitionError(f"the real letters are not in {Path(data_dir) if data_dir else SHARED_DATA_DIR}; "

@@ -16,12 +16,14 @@ Heat index (an absolute score, comparable across batches and offices):
 - concentration = share of the issue's letters in its busiest 30 days: a burst (a new plant, a
   sales rule) needs action now; it moves the score by at most 15%.
 
-Deep-seated (深层次问题): letters keep coming over a long span from many people, in waves:
-a core span (5th to 95th percentile of dates, once there are 10 letters) >= 90 days, active in
->= 3 calendar months, no single 30-day burst holding more than 60% of
-the letters (a one-off campaign is hot, not deep), and either >= 3 writers or a writer who came
-back (重复信访) across >= 2 waves. The evidence (span, active months, waves, repeat writers) is kept
-beside the flag so an analyst can check it.
+Deep-seated (深层次问题): letters keep coming over a long span, in waves, from many people:
+- core span >= 90 days (5th to 95th percentile of the dates once there are 10 letters, so one
+  stray letter does not make a campaign long-running), active in >= 3 calendar months;
+- no 30-day burst holding more than 60% of the letters (a one-off campaign is hot, not deep);
+- >= 2 waves (a quiet month between active months) and >= 5 letters;
+- >= 3 writers, or a writer who came back (重复信访: one person's unresolved case is a 积案).
+The evidence (span, core span, active months, waves, burst share, writers, repeat writers) is
+kept beside the flag so an analyst can check it.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ DEEP_MIN_SPAN_DAYS = 90
 DEEP_MIN_ACTIVE_MONTHS = 3
 DEEP_MIN_WRITERS = 3
 DEEP_MAX_PEAK_SHARE = 0.6
+DEEP_MIN_LETTERS = 5
 
 
 def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> dict:
@@ -63,7 +66,7 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
     peak = best / len(values)
     many = n_writers is None or n_writers >= DEEP_MIN_WRITERS
     sustained = core >= DEEP_MIN_SPAN_DAYS and len(months) >= DEEP_MIN_ACTIVE_MONTHS and peak <= DEEP_MAX_PEAK_SHARE
-    deep = sustained and (many or (repeat >= 1 and waves >= 2))
+    deep = sustained and waves >= 2 and len(dates) >= DEEP_MIN_LETTERS and (many or repeat >= 1)
     evidence = f"跨度{span}天 (主体{core}天), 活跃{len(months)}个月, {waves}波, 最集中30天占{peak:.0%}"
     if n_writers is not None:
         evidence += f", 来信人{n_writers}, 重复来信人{repeat}"

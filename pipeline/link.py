@@ -351,33 +351,46 @@ class NearDuplicates:
             out[i] = m.hashvalues
         return out
 
+    def _lean(self, row: np.ndarray):
+        from datasketch import LeanMinHash
+
+        return LeanMinHash(seed=self.seed, hashvalues=row, scheme="affine32")
+
     def pairs(self, new: np.ndarray, history: np.ndarray | None = None) -> pd.DataFrame:
-        """Pairs (i, j, similarity): i indexes `new`; j indexes `new` (j < i) or, with
-        `history`, `history` (column `in_history` says which)."""
+        """Pairs (i, j, in_history, similarity): i indexes `new`; j indexes `new` (j < i) or,
+        when `in_history`, `history`. Similarity is the MinHash estimate of Jaccard."""
         from datasketch import MinHashLSH
 
         empty = np.iinfo(np.uint32).max
-        lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         history = history if history is not None else np.zeros((0, self.num_perm), np.uint32)
+        lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+        new_ok = (new != empty).any(axis=1)
+        hist_ok = (history != empty).any(axis=1)
         with lsh.insertion_session() as session:
-            for j, row in enumerate(history):
-                if row[0] != empty or (row != empty).any():
-                    session.insert(("h", j), self._minhash(row), check_duplication=False)
-            for i, row in enumerate(new):
-                if (row != empty).any():
-                    session.insert(("n", i), self._minhash(row), check_duplication=False)
-        rows = []
-        for i, row in enumerate(new):
-            if not (row != empty).any():
-                continue
-            for side, j in lsh.query(self._minhash(row)):
-                if side == "n" and j >= i:
-                    continue
-                other = history[j] if side == "h" else new[j]
-                similarity = float(np.mean(other == row))
-                if similarity >= self.threshold:
-                    rows.append((i, j, side == "h", similarity))
-        return pd.DataFrame(rows, columns=["i", "j", "in_history", "similarity"])
+            for j in np.flatnonzero(hist_ok):
+                session.insert(~int(j), self._lean(history[j]), check_duplication=False)
+            for i in np.flatnonzero(new_ok):
+                session.insert(int(i), self._lean(new[i]), check_duplication=False)
+        left, right = [], []
+        for i in np.flatnonzero(new_ok):
+            for key in lsh.query(self._lean(new[i])):
+                if key >= 0 and key >= i:
+                    continue  # each pair within the batch once, never a letter with itself
+                left.append(int(i))
+                right.append(int(key))
+        columns = ["i", "j", "in_history", "similarity"]
+        if not left:
+            return pd.DataFrame(columns=columns)
+        left_a, right_a = np.array(left), np.array(right)
+        in_history = right_a < 0
+        j = np.where(in_history, ~right_a, right_a)
+        others = np.empty((len(j), new.shape[1]), dtype=new.dtype)
+        others[in_history] = history[j[in_history]]
+        others[~in_history] = new[j[~in_history]]
+        similarity = (new[left_a] == others).mean(axis=1)
+        keep = similarity >= self.threshold
+        return pd.DataFrame({"i": left_a[keep], "j": j[keep], "in_history": in_history[keep],
+                             "similarity": similarity[keep]}, columns=columns)
 
 
 # ------------------------------------------------------------------------------ clustering
@@ -556,7 +569,7 @@ class PetitionerLinker:
         return pairs
 
     # -- main --------------------------------------------------------------------------------
-    def link(self, letters: pd.DataFrame, history: pd.DataFrame | None = None,
+    def link(self, letters: pd.DataFrame, history: pd.DataFrame | tuple | None = None,
              history_signatures: np.ndarray | None = None) -> pd.DataFrame:
         """Return `letters` with identity columns and LINK_COLUMNS added.
 
@@ -565,6 +578,8 @@ class PetitionerLinker:
         `history_signatures` their MinHash rows, aligned with `history`. New letters join
         history persons; history persons may merge when a new letter proves them one person.
         """
+        if isinstance(history, tuple):  # CaseStore.history() gives (frame, signatures)
+            history, history_signatures = history
         if "name_clean" not in letters.columns:
             letters = clean_identity(letters)
         letters = letters.copy()
@@ -592,6 +607,8 @@ class PetitionerLinker:
             if column in history.columns and len(history):
                 stored = out["letter_key"].map(dict(zip(history["letter_key"], history[column])))
                 out[column] = out[column].where(out[column].notna(), stored)
+        out.attrs["merged_persons"] = dict(self.merged_persons_)
+        out.attrs["linker_version"] = self.model_version()
         return out
 
     def _cluster(self, new, history, all_pairs):
@@ -828,7 +845,14 @@ def persons_table(linked: pd.DataFrame) -> pd.DataFrame:
         if "writer_key" in frame.columns else frame.iloc[0:0][["person_id"]].assign(writer_key="")
     persons["writer_ids"] = writers.sort_values("writer_key").groupby("person_id")[
         "writer_key"].agg(";".join)
-    persons["issue_types"] = joined("label", counted=True)
+    # the office's own label where it has one, else the classifier's
+    if "issue_type" in frame.columns:
+        label = frame["label"] if "label" in frame.columns else None
+        frame["_issue"] = frame["issue_type"] if label is None else label.where(
+            label.notna(), frame["issue_type"])
+    elif "label" in frame.columns:
+        frame["_issue"] = frame["label"]
+    persons["issue_types"] = joined("_issue", counted=True)
     persons["letter_ids"] = joined("letter_id", counted=False)
     persons = persons.reset_index().rename(columns={"index": "person_id"})
     columns = ["person_id", "name", "id_number", "phone", "address", "writer_ids",

@@ -26,7 +26,9 @@ import pandas as pd
 
 from pipeline.errors import PetitionError
 from pipeline.identity import IDENTITY_COLUMNS, clean_identity
-from pipeline.link import LINK_COLUMNS, PetitionerLinker, letter_keys, persons_table
+from pipeline.link import (
+    LINK_COLUMNS, NearDuplicates, PetitionerLinker, letter_keys, persons_table,
+)
 
 SCHEMA_VERSION = 1
 CORE_COLUMNS = {
@@ -39,11 +41,19 @@ LINK_TYPES = {
     "person_id": "VARCHAR", "person_match_prob": "DOUBLE", "near_duplicate_of": "VARCHAR",
     "joint_letter_group": "VARCHAR",
 }
+# task -> (value column, score column, `versions` key of the model, of the lexicon)
+PREDICTION_TASKS = {
+    "issue_type": ("issue_type", "issue_confidence", "classifier", None),
+    "urgency": ("urgency", "urgency_score", "urgency_lexicon", "urgency_lexicon"),
+    "department": ("department", None, "petition-pipeline", None),
+    "issue_id": ("issue_id", None, "petition-pipeline", None),
+    "priority": ("priority", None, "petition-pipeline", None),
+}
 _DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS runs (
     run_id VARCHAR PRIMARY KEY, started_at TIMESTAMP, finished_at TIMESTAMP, command VARCHAR,
-    letters_in BIGINT, letters_new BIGINT, linking_model VARCHAR, status VARCHAR);
+    letters_in BIGINT, letters_new BIGINT, linking_model VARCHAR, versions JSON, status VARCHAR);
 CREATE TABLE IF NOT EXISTS letters (
     letter_key VARCHAR PRIMARY KEY,
     {", ".join(f"{c} {t}" for c, t in CORE_COLUMNS.items())},
@@ -156,7 +166,7 @@ class CaseStore:
 
     # -- writing -------------------------------------------------------------------------------
     def link_and_save(self, letters: pd.DataFrame, linker: PetitionerLinker | None = None,
-                      command: str = "link", lexicon_version: str | None = None) -> pd.DataFrame:
+                      command: str = "link", versions: dict | None = None) -> pd.DataFrame:
         """Link `letters` against everything stored, save them, and return them linked."""
         linker = linker or PetitionerLinker()
         if "name_clean" not in letters.columns:
@@ -165,21 +175,37 @@ class CaseStore:
         letters["letter_key"] = letter_keys(letters)
         history, signatures = self.history()
         linked = linker.link(letters, history, signatures)
-        self.save(linked, linker, command=command, lexicon_version=lexicon_version)
+        self.save(linked, linker=linker, command=command, versions=versions)
         return linked
 
-    def save(self, linked: pd.DataFrame, linker: PetitionerLinker, command: str = "link",
-             lexicon_version: str | None = None) -> str:
+    def save(self, linked: pd.DataFrame, persons: pd.DataFrame | None = None,
+             versions: dict | None = None, linker: PetitionerLinker | None = None,
+             command: str = "run") -> str:
         """Store a linked batch in one transaction; return the run id.
 
         New letters are inserted, letters already stored keep their row (idempotent re-ingest)
         but take the batch's person links, persons that a new letter proved to be one are
-        merged, and the persons touched are recomputed.
+        merged (pass the `linker` that linked the batch, or the merges in
+        `linked.attrs["merged_persons"]` are used), and the persons touched are recomputed.
+        Columns of later stages present in `linked` (issue_type, urgency, department, issue_id,
+        priority; see PREDICTION_TASKS) are stored as predictions with the model and lexicon
+        versions from `versions` (keys classifier, urgency_lexicon, linker, ...). `persons` is
+        accepted for symmetry with the run and recomputed from the store.
         """
+        if isinstance(persons, PetitionerLinker):  # save(linked, linker)
+            linker, persons = persons, None
+        versions = dict(versions or {})
         run_id = _now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         started = _now()
+        if "letter_key" not in linked.columns:
+            linked = linked.assign(letter_key=letter_keys(linked))
         batch = linked.drop_duplicates("letter_key").copy()
-        signatures = getattr(linker, "signatures_", {})
+        signatures = dict(getattr(linker, "signatures_", None) or {})
+        missing = [k for k in batch["letter_key"] if k not in signatures]
+        if missing and "text" in batch.columns:  # linked elsewhere: sign the texts here
+            rows = batch.set_index("letter_key").loc[missing, "text"]
+            signatures.update(zip(missing, NearDuplicates(
+                num_perm=getattr(linker, "num_perm", 64)).signatures(rows)))
         frame = pd.DataFrame({"letter_key": batch["letter_key"].astype(str).to_numpy()})
         for column, kind in CORE_COLUMNS.items():
             values = batch[column] if column in batch.columns else pd.Series(
@@ -207,8 +233,10 @@ class CaseStore:
             signatures[k].tobytes() if k in signatures else None for k in frame["letter_key"]]
         frame["first_run"] = run_id
         frame["last_run"] = run_id
-        merges = getattr(linker, "merged_persons_", {})
-        model_version = linker.model_version()
+        merges = dict(getattr(linker, "merged_persons_", None)
+                      or linked.attrs.get("merged_persons") or {})
+        model_version = (linker.model_version() if linker is not None
+                         else versions.get("linker") or linked.attrs.get("linker_version") or "?")
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
@@ -236,11 +264,13 @@ class CaseStore:
                             [run_id, started])
                 con.unregister("_merges")
             self._save_link_predictions(frame, model_version, run_id)
+            self._save_stage_predictions(batch, versions, run_id)
             touched = set(frame["person_id"].dropna()) | set(merges.values())
             self._refresh_persons(touched, run_id)
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, 'complete')",
+            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'complete')",
                         [run_id, started, _now(), command, len(linked), new_count,
-                         f"{getattr(linker, 'model_source_', '?')}#{model_version}"])
+                         f"{getattr(linker, 'model_source_', 'linker')}#{model_version}",
+                         json.dumps(versions, ensure_ascii=False, default=str)])
             con.unregister("_batch")
             con.execute("COMMIT")
         except BaseException:
@@ -259,6 +289,21 @@ class CaseStore:
             rows.append(part)
         predictions = pd.concat(rows, ignore_index=True)
         self._upsert_predictions(predictions, "petitioner-linker", model_version, None, run_id)
+
+    def _save_stage_predictions(self, batch: pd.DataFrame, versions: dict, run_id: str) -> None:
+        for task, (value, score, model_key, lexicon_key) in PREDICTION_TASKS.items():
+            if value not in batch.columns:
+                continue
+            part = pd.DataFrame({
+                "letter_key": batch["letter_key"], "task": task, "value": batch[value],
+                "score": batch[score] if score and score in batch.columns else np.nan,
+            })
+            part = part[part["value"].notna()]
+            if part.empty:
+                continue
+            self._upsert_predictions(
+                part, task, str(versions.get(model_key) or versions.get("petition-pipeline")),
+                versions.get(lexicon_key) if lexicon_key else None, run_id)
 
     def save_predictions(self, predictions: pd.DataFrame, model_name: str, model_version: str,
                          lexicon_version: str | None = None, run_id: str | None = None) -> None:

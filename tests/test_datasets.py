@@ -44,3 +44,15 @@ def test_real_sets_read_completely():
     labeled = load_letters("labeled")
     assert len(labeled) == 1811 + 433 and labeled["label"].notna().all()
     assert {len(dataset_files(kind)) for kind in KINDS} <= {1, 2, 4}
+
+
+def test_the_environment_can_force_the_sample(monkeypatch, tmp_path):
+    monkeypatch.setenv("PETITION_DATA_SOURCE", "sample")
+    assert resolve_source() == "sample"
+    assert load_letters("replies").attrs["source"] == "sample"
+    monkeypatch.setenv("PETITION_DATA_SOURCE", "real")
+    with pytest.raises(PetitionError, match="not in"):
+        resolve_source("auto", tmp_path)
+    monkeypatch.setenv("PETITION_DATA_SOURCE", "both")
+    with pytest.raises(PetitionError, match="use 'real' or 'sample'"):
+        resolve_source()

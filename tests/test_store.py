@@ -133,3 +133,27 @@ def test_persons_merge_when_a_new_letter_proves_two_are_one(store):
     if after["M1"] == after["M2"]:  # merged: the older id survives and the merge is recorded
         merges = store.con.execute("SELECT count(*) FROM person_merges").fetchall()[0][0]
         assert merges >= 1
+
+
+def test_run_style_save_stores_stage_predictions_with_versions(store):
+    """`petition run` links with the store's history, adds later stages, then saves."""
+    linker = PetitionerLinker()
+    linked = linker.link(FIRST, history=store.history())
+    linked["issue_type"] = ["城乡建设", "教育文体"]
+    linked["issue_confidence"] = [0.91, 0.55]
+    linked["urgency"] = ["一般", "较急"]
+    linked["urgency_score"] = [0.1, 0.5]
+    store.save(linked, versions={"classifier": "svm-7", "urgency_lexicon": "lex-3",
+                                 "petition-pipeline": "0.1.0"}, linker=linker)
+    issue = store.predictions("issue_type").set_index("value")
+    assert issue.loc["城乡建设", "model_version"] == "svm-7"
+    assert issue.loc["城乡建设", "score"] == pytest.approx(0.91)
+    urgency = store.predictions("urgency")
+    assert urgency["lexicon_version"].eq("lex-3").all()
+    out = PetitionerLinker().link(SECOND, history=store.history()).set_index("letter_id")
+    assert out.loc["B1", "repeat_count"] == 2
+    # without the linker the store signs the texts itself, so repeats are still found later
+    store.save(PetitionerLinker().link(SECOND, history=store.history()))
+    assert store.count() == 4
+    unsigned = store.con.execute("SELECT count(*) FROM letters WHERE minhash IS NULL").fetchall()
+    assert unsigned[0][0] == 0
