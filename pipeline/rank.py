@@ -46,7 +46,11 @@ class PriorityRanker:
         replied = pd.to_datetime(out["replied_at"]) if "replied_at" in out else pd.Series(pd.NaT, index=out.index)
         status = out["status"].fillna("").astype(str) if "status" in out else pd.Series("", index=out.index)
         closed = replied.notna() | status.isin(CLOSED_STATUSES)
-        out["is_open"] = ~closed
+        # A file that records neither replies nor status says nothing about which letters are open:
+        # its letters are not counted open (nor 积案) rather than all of them at once.
+        source = out["source_file"] if "source_file" in out else pd.Series("", index=out.index)
+        tracked = (replied.notna() | (status != "")).groupby(source).transform("any")
+        out["is_open"] = ~closed & tracked
         out["days_open"] = np.where(out["is_open"], (as_of - received).dt.days, np.nan)
         out["response_days"] = (replied - received).dt.total_seconds() / 86400.0
         out["is_backlog"] = out["is_open"] & (out["days_open"] > self.limit_days)

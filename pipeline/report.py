@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
@@ -33,6 +34,8 @@ text-align:left;vertical-align:top}th{background:#fafafa}td.num{text-align:right
 def _cell(value) -> str:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "是" if value else "否"
     if isinstance(value, pd.Timestamp):
         return "" if pd.isna(value) else value.strftime("%Y-%m-%d")
     if isinstance(value, float):
@@ -120,8 +123,8 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
 
     if issues is not None and not issues.empty:
         body = html_table(issues, {
-            "heat_rank": "热度排名", "issue_id": "问题ID", "label": "问题", "heat": "热度指数", "letter_count": "信件数",
-            "writer_count": "信访人数", "date_range": "时间范围", "deep_seated": "深层次", "deep_seated_evidence": "依据",
+            "heat_rank": "热度排名", "issue_id": "问题ID", "label": "问题", "heat": "热度指数", "n_letters": "信件数",
+            "n_writers": "信访人数", "first_date": "最早", "last_date": "最近", "deep_seated": "深层次", "deep_evidence": "依据",
         }, limit=15)
         curves = _monthly_issue_curves(letters, issues)
         parts.append(_section("热点与深层次问题", body + curves))

@@ -91,23 +91,27 @@ class PetitionRun:
                         routing.get("discipline_department", "纪检监察"))
         return router.fit().transform(letters)
 
-    def link(self, letters: pd.DataFrame, store) -> tuple[pd.DataFrame, pd.DataFrame]:
-        from pipeline.link import PetitionerLinker, persons_table
+    def link(self, letters: pd.DataFrame, store) -> pd.DataFrame:
+        """Persons across this batch and everything the store holds; the batch is stored."""
+        from pipeline.link import PetitionerLinker
 
         linker = PetitionerLinker()
-        history = store.history() if store is not None else None
-        linked = linker.link(letters, history=history)
+        linked = store.link_and_save(letters, linker, command="run", versions=self.versions())
         self.linker_version = linker.model_version()
-        return linked, persons_table(linked)
+        return linked
 
-    def cluster(self, letters: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def cluster(self, letters: pd.DataFrame, state_path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Issues in this batch; with a saved state, issues seen before keep their ids."""
         from pipeline.cluster import IssueClusterer
 
-        clusterer = IssueClusterer(n_jobs=self.settings.get("run", "n_jobs", 2))
-        clusterer.fit_transform(letters)
-        issues = clusterer.get_issue_info()
-        members = clusterer.get_issue_letters()
-        return members, issues
+        clusterer = IssueClusterer(n_jobs=self.settings.get("run", "n_jobs", 2), progress=self.progress)
+        clusterer.fit(letters)
+        if state_path is not None and state_path.exists():
+            previous = IssueClusterer.load(state_path)
+            clusterer.relabel_from(previous.transform_ids(letters), previous)
+        if state_path is not None:
+            clusterer.save(state_path)
+        return clusterer.get_issue_letters(), clusterer.get_issue_info()
 
     # ------------------------------------------------------------------ the job
     def run(self, inputs=None, out_dir: str | Path = "out", read_options: dict | None = None) -> RunResult:
@@ -127,15 +131,16 @@ class PetitionRun:
         letters = self._stage("grade", self.grade, letters)
         letters = self._stage("route", self.route, letters)
         store = self._open_store(out)
-        letters, persons = self._stage("link", self.link, letters, store)
-        members, issues = self._stage("cluster", self.cluster, letters)
+        letters = self._stage("link", self.link, letters, store)
+        members, issues = self._stage("cluster", self.cluster, letters, self._issue_state(out))
         letters = _attach_issues(letters, members, issues)
         priority = self.settings.section("priority")
         ranker = PriorityRanker(**priority, limit_days=self.settings.get("backlog", "limit_days", 60), as_of=as_of)
         letters = self._stage("rank", ranker.transform, letters)
         cases = ranker.cases(letters)
-        if store is not None:
-            self._stage("store", store.save, letters, persons, versions=self.versions())
+        self._stage("store", store.save, letters, versions=self.versions())
+        persons = store.persons()
+        store.close()
         info = {
             "as_of": as_of.isoformat(),
             "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
@@ -163,6 +168,10 @@ class PetitionRun:
             "urgency_lexicon": getattr(self, "lexicon_version", None),
             "linker": getattr(self, "linker_version", None),
         }
+
+    def _issue_state(self, out: Path) -> Path:
+        store = Path(self.store) if self.store else out / "cases.duckdb"
+        return store.with_name(store.stem + ".issues.pkl")
 
     def _open_store(self, out: Path):
         from pipeline.store import CaseStore
@@ -238,7 +247,9 @@ def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFra
         "case_id": "案件编号", "confidential": "保密"})
     repeaters = persons[persons["letter_count"] > 1].sort_values("letter_count", ascending=False) if "letter_count" in persons else persons
     sheets["重复信访人"] = repeaters
-    sheets["热点问题"] = issues
+    from pipeline.commands.hotspots import issue_table
+
+    sheets["热点问题"] = issue_table(issues)
     sheets["积案"] = _letters_sheet(letters[letters["is_backlog"]])
     review = letters[letters["needs_review"].fillna(False).astype(bool)] if "needs_review" in letters else letters.iloc[0:0]
     sheets["需人工复核"] = _letters_sheet(review, {"issue_top3": "候选分类"})

@@ -122,7 +122,7 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
             safe.to_excel(writer, sheet_name=str(name)[:31] or "Sheet1", index=False)
             sheet = writer.sheets[str(name)[:31] or "Sheet1"]
             for index, column in enumerate(safe.columns, start=1):
-                values = safe[column].astype("str").str.len()
+                values = safe[column].astype("str").str.len().fillna(0)
                 width = min(60, max(6, len(str(column)) * 2, int(values.quantile(0.9)) if len(values) else 0))
                 sheet.column_dimensions[_excel_column(index)].width = width
             sheet.freeze_panes = "A2"

@@ -10,7 +10,7 @@ from pipeline.rank import PriorityRanker
 def make(rows):
     base = {"title": "", "text": "", "urgency": "一般", "urgency_cues": "", "repeat_count": 1, "head_count": None,
             "joint_letter_group": None, "issue_id": None, "hot_issue_label": None, "deep_seated": False,
-            "replied_at": pd.NaT, "status": None, "person_id": None, "issue_type": "城乡建设", "department": "住建局"}
+            "replied_at": pd.NaT, "status": "办理中", "person_id": None, "issue_type": "城乡建设", "department": "住建局"}
     frame = pd.DataFrame([{**base, **r} for r in rows])
     frame["received_at"] = pd.to_datetime(frame["received_at"])
     frame["replied_at"] = pd.to_datetime(frame["replied_at"])
@@ -61,3 +61,10 @@ def test_cases_group_a_persons_letters_on_one_matter(ranker):
     top = cases.iloc[0]
     assert top["person_id"] == "P1" and top["letters"] == 2 and top["urgency"] == "紧急"
     assert "共2封来信" in top["priority_reasons"]
+
+
+def test_letters_from_a_file_without_replies_or_status_are_not_counted_open(ranker):
+    frame = make([{"letter_id": "x", "received_at": "2026-01-01", "status": None}])
+    frame["source_file"] = "hotline.xlsx"
+    out = ranker.transform(frame)
+    assert not out["is_open"].iloc[0] and not out["is_backlog"].iloc[0]
