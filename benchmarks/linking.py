@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(_HERE))
 
 import argparse  # noqa: E402
 import resource  # noqa: E402
+import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -417,35 +418,63 @@ def top_persons(k: int = 10) -> None:
               f"{repeats} near-duplicate repeats")
 
 
-def scale(store_size: int, new_size: int, seed: int = 7) -> None:
+def scale(store_size: int, new_size: int, seed: int = 7, scale_prior: bool = True) -> None:
     """Link `new_size` letters against a store of `store_size` (replicated benchmark)."""
     from pipeline.store import CaseStore
 
     messages = read_hot_messages()
     reps = int(np.ceil((store_size + new_size) / len(messages)))
     t0 = time.perf_counter()
-    frames = [make_benchmark(seed + r, messages, writer_prefix=f"R{r}_") for r in range(reps)]
+    frames = []
+    rng = np.random.default_rng(seed)
+    texts = messages["text"].to_numpy()
+    for r in range(reps):
+        copy = messages
+        if r:  # new persons, and new texts (halves of two letters) so replicas are not copies
+            other = texts[rng.permutation(len(texts))]
+            copy = messages.assign(text=[a[: len(a) // 2] + b[len(b) // 2:]
+                                         for a, b in zip(texts, other)])
+        frames.append(make_benchmark(seed + r, copy, writer_prefix=f"R{r}_"))
     data = pd.concat(frames, ignore_index=True).iloc[: store_size + new_size]
     data = data.sample(frac=1, random_state=seed).reset_index(drop=True)
     truth = data.pop("truth")
     t1 = time.perf_counter()
     print(f"scale: generated {len(data)} letters in {t1 - t0:.0f}s")
     with tempfile.TemporaryDirectory() as tmp:
-        store = CaseStore(Path(tmp) / "cases.duckdb")
+        store_path = Path(tmp) / "cases.duckdb"
         history_part = data.iloc[:store_size]
         new_part = data.iloc[store_size:]
+        new_path = Path(tmp) / "new.parquet"
+        new_part.to_parquet(new_path)
         t2 = time.perf_counter()
-        store.link_and_save(history_part, PetitionerLinker())
+        with CaseStore(store_path) as store:
+            store.link_and_save(history_part, PetitionerLinker(scale_prior=scale_prior))
         t3 = time.perf_counter()
-        print(f"  store of {len(history_part)} letters built (clean + link + save) in "
+        print(f"  store of {len(history_part)} letters built (clean + link + save, one batch) in "
               f"{t3 - t2:.0f}s ({len(history_part) / (t3 - t2):.0f} letters/s); "
               f"peak memory {peak_mb():.0f} MB")
-        linked = store.link_and_save(new_part, PetitionerLinker())
-        t4 = time.perf_counter()
-        print(f"  linked {len(new_part)} new letters against the store in {t4 - t3:.0f}s "
-              f"({len(new_part) / (t4 - t3):.0f} letters/s); peak memory {peak_mb():.0f} MB")
-        everything = store.letters_with_persons()
-        store.close()
+        del history_part, frames
+        # link the new letters in a fresh process, so its peak memory is its own
+        code = (
+            "import resource, sys, time; import pandas as pd; "
+            "from pipeline.store import CaseStore; from pipeline.link import PetitionerLinker; "
+            f"new = pd.read_parquet({str(new_path)!r}); t = time.perf_counter(); "
+            f"store = CaseStore({str(store_path)!r}); "
+            f"store.link_and_save(new, PetitionerLinker(scale_prior={scale_prior})); "
+            "store.close(); e = time.perf_counter() - t; "
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
+            "print(f'{e:.1f} {int(hwm.split()[1]) / 1024:.0f}')"
+        )
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                cwd=str(Path(__file__).resolve().parents[1]))
+        if result.returncode:
+            raise RuntimeError(result.stderr[-2000:])
+        elapsed, peak = result.stdout.split()[-2:]
+        print(f"  linked {len(new_part)} new letters against the store in {float(elapsed):.0f}s "
+              f"({len(new_part) / float(elapsed):.0f} letters/s, clean + block + score + cluster "
+              f"+ near duplicates + save); peak memory of that process {peak} MB")
+        with CaseStore(store_path, read_only=True) as store:
+            everything = store.letters_with_persons()
     pred = everything.set_index("letter_key")["person_id"]
     keys = letter_keys(data)
     p, r, f = pairwise(keys.map(pred), truth)
@@ -461,6 +490,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=int, default=0, help="store size for the speed test")
     parser.add_argument("--new", type=int, default=0, help="new letters for the speed test")
     parser.add_argument("--near-dup-letters", type=int, default=100_000)
+    parser.add_argument("--fixed-prior", action="store_true",
+                        help="do not lower the prior with store size (scale test)")
     parser.add_argument("--only", choices=["accuracy", "neardup", "top", "scale"])
     args = parser.parse_args(argv)
     if args.train:
@@ -478,7 +509,7 @@ def main(argv=None) -> int:
     if args.only in (None, "scale"):
         sizes = [(args.scale, args.new)] if args.scale else [(20_000, 2_000), (50_000, 5_000)]
         for store_size, new_size in sizes:
-            scale(store_size, new_size, args.seed)
+            scale(store_size, new_size, args.seed, scale_prior=not args.fixed_prior)
     return 0
 
 

@@ -321,6 +321,7 @@ class NearDuplicates:
     `signatures(texts)` gives one MinHash per letter (uint32 rows, storable); `pairs(...)` finds
     pairs whose estimated Jaccard similarity of shingle sets is at least `threshold`. Letters
     shorter than `min_chars` characters are never near-duplicates: "同上" matches everything.
+    Each letter keeps at most `max_candidates` links, so mass campaigns stay linear in memory.
     """
 
     threshold: float = 0.8
@@ -328,6 +329,7 @@ class NearDuplicates:
     shingle: int = 4
     min_chars: int = 30
     seed: int = 1
+    max_candidates: int = 20
     _template: object = field(default=None, init=False, repr=False)
 
     def _minhash(self, hashvalues=None):
@@ -373,11 +375,13 @@ class NearDuplicates:
                 session.insert(int(i), self._lean(new[i]), check_duplication=False)
         left, right = [], []
         for i in np.flatnonzero(new_ok):
-            for key in lsh.query(self._lean(new[i])):
-                if key >= 0 and key >= i:
-                    continue  # each pair within the batch once, never a letter with itself
-                left.append(int(i))
-                right.append(int(key))
+            found = [key for key in lsh.query(self._lean(new[i])) if key < 0 or key < i]
+            if len(found) > self.max_candidates:
+                # a campaign of thousands of identical letters: a few links per letter keep the
+                # group connected without listing every pair
+                found = sorted(found)[: self.max_candidates]
+            left.extend([int(i)] * len(found))
+            right.extend(int(key) for key in found)
         columns = ["i", "j", "in_history", "similarity"]
         if not left:
             return pd.DataFrame(columns=columns)
@@ -471,21 +475,24 @@ class PetitionerLinker:
         more letters are linked than the model was trained on: in a store ten times bigger a
         random pair is ten times less likely to be one person.
     near_duplicate_threshold : MinHash Jaccard at which two texts are near-duplicates.
-    attach_min_support, attach_floor : a letter whose links are all weak
-        (attach_floor <= p < threshold) still joins a
+    attach_min_support, attach_min_bits : a letter whose links are all weak (below
+        `threshold`, but each with a Bayes factor of at least `attach_min_bits` bits, e.g. one
+        exact phone or name and nothing contradicting) still joins a
         person when at least this many of that person's letters support it and no other
         person's do (0 turns this off).
     max_name_pairs : also block on the name alone (finding letters that carry nothing but a
         name) while that adds at most this many pairs; big stores skip it.
 
-    After `link(...)`: `persons_` (one row per person touched, unmasked), `model_source_`
-    ("em" or the path of the saved model), `pairs_` (scored pairs above threshold).
+    After `link(...)`: `settings_` (the Splink model used), `model_source_` ("em" or the path
+    of the saved model), `pairs_` (scored pairs at or above threshold), `merged_persons_`
+    (history person id -> the id it was merged into), `signatures_` (letter_key -> MinHash row,
+    for the store), `near_duplicate_pairs_`. `persons_table(linked)` gives the persons.
     """
 
     def __init__(self, threshold: float = 0.7, train: str = "never",
                  model_path: Path | str | None = None, min_train_letters: int = 3000,
                  scale_prior: bool = True, near_duplicate_threshold: float = 0.8,
-                 num_perm: int = 64, attach_min_support: int = 2, attach_floor: float = 0.5,
+                 num_perm: int = 64, attach_min_support: int = 2, attach_min_bits: float = 10.0,
                  max_name_pairs: int = 2_000_000, seed: int = 42):
         self.threshold = threshold
         self.train = train
@@ -495,7 +502,7 @@ class PetitionerLinker:
         self.near_duplicate_threshold = near_duplicate_threshold
         self.num_perm = num_perm
         self.attach_min_support = attach_min_support
-        self.attach_floor = attach_floor
+        self.attach_min_bits = attach_min_bits
         self.max_name_pairs = max_name_pairs
         self.seed = seed
 
@@ -544,7 +551,7 @@ class PetitionerLinker:
         db_api = DuckDBAPI(duckdb.connect())
         new_sdf = db_api.register(new_in, table_name="new_letters")
         linker = Linker(new_sdf, self.settings_, log_level=None)
-        threshold = min(self.threshold, self.attach_floor)
+        threshold = min(self.threshold, self._attach_floor())
         rules = [r["blocking_rule"] if isinstance(r, dict) else r
                  for r in self.settings_["blocking_rules_to_generate_predictions"]]
         if _name_pairs(new_in, hist_in) <= self.max_name_pairs:
@@ -670,6 +677,13 @@ class PetitionerLinker:
         }
         return person_of, prob_of
 
+    def _attach_floor(self) -> float:
+        """The match probability of a pair whose Bayes factor is `attach_min_bits`, under the
+        prior in use: the same evidence at any store size, however small the prior gets."""
+        prior = self.settings_["probability_two_random_records_match"]
+        odds = prior / (1 - prior) * 2.0 ** self.attach_min_bits
+        return min(odds / (1 + odds), self.threshold)
+
     def _attach_unambiguous(self, clusters, all_pairs, new_keys, prob_of) -> None:
         """Join a lone letter to a person when all its weaker links point at that one person.
 
@@ -678,7 +692,7 @@ class PetitionerLinker:
         share it and no other person does, it is theirs. A phone shared by a family points at
         two persons and attaches nowhere; vetoes still apply.
         """
-        weak = all_pairs[(all_pairs["match_probability"] >= self.attach_floor)
+        weak = all_pairs[(all_pairs["match_probability"] >= self._attach_floor())
                          & (all_pairs["match_probability"] < self.threshold)]
         if weak.empty or self.attach_min_support <= 0:
             return

@@ -95,9 +95,9 @@ class PetitionRun:
         """Persons across this batch and everything the store holds; the batch is stored."""
         from pipeline.link import PetitionerLinker
 
-        linker = PetitionerLinker()
-        linked = store.link_and_save(letters, linker, command="run", versions=self.versions())
-        self.linker_version = linker.model_version()
+        self.linker = PetitionerLinker()
+        linked = store.link_and_save(letters, self.linker, command="run", versions=self.versions())
+        self.linker_version = self.linker.model_version()
         return linked
 
     def cluster(self, letters: pd.DataFrame, state_path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -138,8 +138,8 @@ class PetitionRun:
         ranker = PriorityRanker(**priority, limit_days=self.settings.get("backlog", "limit_days", 60), as_of=as_of)
         letters = self._stage("rank", ranker.transform, letters)
         cases = ranker.cases(letters)
-        self._stage("store", store.save, letters, versions=self.versions())
-        persons = store.persons()
+        self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
+        persons = self._persons(store, letters)
         store.close()
         info = {
             "as_of": as_of.isoformat(),
@@ -168,6 +168,13 @@ class PetitionRun:
             "urgency_lexicon": getattr(self, "lexicon_version", None),
             "linker": getattr(self, "linker_version", None),
         }
+
+    @staticmethod
+    def _persons(store, letters: pd.DataFrame) -> pd.DataFrame:
+        """The persons who wrote in this batch, counted over everything the store holds."""
+        from pipeline.link import persons_table
+
+        return persons_table(store.letters_with_persons(set(letters["person_id"].dropna())))
 
     def _issue_state(self, out: Path) -> Path:
         store = Path(self.store) if self.store else out / "cases.duckdb"

@@ -192,3 +192,18 @@ def test_real_hot_messages_writers_become_persons(shared_dir):
     top = out["person_id"].value_counts()
     assert top.iloc[0] == 92
     assert out.loc[out["person_id"] == top.index[0], "repeat_count"].max() == 92
+
+
+def test_small_batches_fall_back_to_the_saved_model():
+    frame = letters([
+        ("S1", "2023-01-01", "陈建国", None, "13812345678", "K9县石门镇柏树村", HOMESTEAD, None),
+        ("S2", "2023-02-01", "陈建国", None, "13812345678", "K9县石门镇柏树村", NOISE, None),
+    ])
+    linker = PetitionerLinker(train="auto")
+    out = linker.link(frame)
+    assert linker.model_source_.endswith("splink_model.json")
+    assert out["person_id"].nunique() == 1
+    from pipeline.errors import PetitionError
+
+    with pytest.raises(PetitionError, match="EM could not train"):
+        PetitionerLinker(train="always").link(frame)
