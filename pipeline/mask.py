@@ -105,10 +105,31 @@ MASKERS = {
 }
 
 
-def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")) -> pd.DataFrame:
+def known_names_pattern(names) -> re.Pattern | None:
+    """One pattern for every full name the identity columns hold (longest first), to find them in text."""
+    unique = sorted({str(n).strip() for n in names if not _missing(n) and len(str(n).strip()) >= 2
+                     and re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", str(n).strip()) and str(n).strip() != "匿名"},
+                    key=lambda n: (-len(n), n))
+    if not unique:
+        return None
+    return re.compile("|".join(re.escape(n) for n in unique))
+
+
+def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=()) -> pd.DataFrame:
     """A copy of `frame` fit for export: identity columns masked, linking helpers dropped,
-    and phones/IDs/names inside the free-text columns masked."""
+    and phones/IDs/names inside the free-text columns masked.
+
+    Names written in the text without a cue (a signature, 来信人:王秀英) are caught by looking
+    for every full name that the frame's own name columns hold, plus `names`.
+    """
     out = frame.drop(columns=[c for c in LINKING_ONLY_COLUMNS if c in frame.columns])
+    names = known_names_pattern(
+        pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns] + [pd.Series(list(names), dtype=object)]))
+    if names is not None:
+        for column in text_columns:
+            if column in out.columns:
+                out[column] = out[column].astype(object).map(
+                    lambda t: names.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
     for column, masker in MASKERS.items():
         if column in out.columns:
             out[column] = out[column].astype(object).map(masker)

@@ -201,19 +201,29 @@ def _attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.Data
 
 
 def write_outputs(result: RunResult, mask_frame, settings: Settings) -> None:
-    """letters.parquet/.csv, triage.xlsx, rejects.csv, report.html — all masked."""
+    """letters.parquet/.csv, triage.xlsx, rejects.csv, report.html — every one masked.
+
+    Names are masked wherever they appear: the identity columns hold the full names, and
+    any text cell of any exported table that contains one of them gets it masked too.
+    """
     from pipeline.report import build_report
     from pipeline.write import atomic_path, write_sheets, write_table
 
     out = result.out_dir
-    masked = mask_frame(result.letters)
+    names = pd.concat([result.letters[c] for c in ("name", "name_clean") if c in result.letters.columns]).dropna().unique()
+
+    def scrub(frame: pd.DataFrame) -> pd.DataFrame:
+        text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+        return mask_frame(frame, text_columns=text_columns, names=names)
+
+    masked = scrub(result.letters)
+    cases, issues, persons = scrub(result.cases), scrub(result.issues), scrub(result.persons)
     write_table(masked, out / "letters.parquet")
     write_table(masked, out / "letters.csv")
     write_table(result.rejects, out / "rejects.csv")
-    sheets = triage_sheets(masked, result.cases, result.issues, mask_frame(result.persons), settings)
     with atomic_path(out / "triage.xlsx") as temporary:
-        write_sheets(sheets, temporary)
-    report = build_report(masked, result.cases, result.issues, mask_frame(result.persons), result.info["counts"],
+        write_sheets(triage_sheets(masked, cases, issues, persons, settings), temporary)
+    report = build_report(masked, cases, issues, persons, result.info["counts"],
                           date.fromisoformat(result.info["as_of"]), settings.get("backlog", "limit_days", 60))
     with atomic_path(out / "report.html") as temporary:
         temporary.write_text(report, encoding="utf-8")
