@@ -46,6 +46,8 @@ HEADERS_ZH = {
     "needs_review": "需人工复核",
     "issue_level2_suggestion": "二级分类建议",
     "issue_level3_suggestion": "三级分类建议",
+    "issue_level2_score": "二级分类建议分值",
+    "issue_level3_score": "三级分类建议分值",
     "department": "责任部门",
     "routing_reason": "分派依据",
     "confidential": "保密(检举控告)",

@@ -69,8 +69,8 @@ def test_probabilities_are_calibrated_and_review_flags_the_uncertain(trained, sp
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
     correct = (out["issue_type"] == test["label"]).to_numpy()
     confident = out["issue_confidence"].to_numpy()
-    # calibrated: mean confidence close to accuracy
-    assert abs(confident.mean() - correct.mean()) < 0.05
+    # calibrated on out-of-fold scores: mean confidence near the held-out accuracy
+    assert abs(confident.mean() - correct.mean()) < 0.07
     flagged = out["needs_review"].to_numpy()
     assert 0 < flagged.mean() < 0.5
     assert correct[~flagged].mean() > correct[flagged].mean() + 0.2
@@ -162,9 +162,9 @@ def test_cli_train_classify_evaluate_end_to_end(tmp_path, capsys):
     assert (model_dir / "card.json").exists() and (model_dir / "README.md").exists()
     new = pd.DataFrame({"标题": ["物业乱收停车费"], "内容": ["小区物业擅自提高停车费, 业主不满"]})
     new.to_csv(tmp_path / "new.csv", index=False)
-    out = tmp_path / "out.csv"
+    out = tmp_path / "out.parquet"  # parquet keeps the snake_case column names
     assert main(["classify", str(tmp_path / "new.csv"), "--model", str(model_dir), "--out", str(out)]) == 0
-    result = pd.read_csv(out, encoding="utf-8-sig")
+    result = pd.read_parquet(out)
     assert result["issue_type"].tolist() == ["城建"]
     for column in ("issue_confidence", "issue_top3", "needs_review", "issue_level2_suggestion", "issue_level3_suggestion"):
         assert column in result.columns
@@ -176,3 +176,23 @@ def test_cli_train_classify_evaluate_end_to_end(tmp_path, capsys):
     assert main(["train", str(tmp_path / "train.csv"), "--model", str(tmp_path / "m3"), "--label-col", "分类X"]) == 1
     assert "--label-col '分类X' is not a column" in capsys.readouterr().err
     assert main(["classify", str(tmp_path / "new.csv"), "--model", str(tmp_path / "none"), "--out", str(out)]) == 1
+
+
+def test_same_data_and_seed_give_a_byte_identical_model(tmp_path):
+    letters = _toy({"城建": 10, "劳动": 10, "教育": 10})
+    for name in ("a", "b"):
+        IssueClassifier(cv_folds=3, random_state=0).fit(letters).save(tmp_path / name)
+    assert (tmp_path / "a" / "model.joblib").read_bytes() == (tmp_path / "b" / "model.joblib").read_bytes()
+
+
+def test_shipped_default_model_classifies_the_sample_corpus(sample_dir):
+    from pipeline.paths import MODELS_DIR
+    from pipeline.read import read_letters
+
+    model = IssueClassifier.load(MODELS_DIR / "default")
+    letters = read_letters(sample_dir).letters
+    letters = letters[letters["label"].notna()]
+    out = model.classify(letters)
+    assert set(out["issue_type"]) <= set(model.classes_)
+    assert set(model.classes_) == set(letters["label"])  # rebuild models/default when the corpus changes
+    assert (out["issue_type"] == out["label"]).mean() > 0.8  # letters it was trained on

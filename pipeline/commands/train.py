@@ -72,7 +72,13 @@ def run(args) -> int:
         if issubclass(warning.category, UserWarning):
             print(f"warning: {warning.message}", file=sys.stderr)
     sources = [f"{Path(f).name}: {n} letters" for f, n in letters["source_file"].map(lambda s: Path(str(s)).name).value_counts(sort=False).items()]
-    model.save(args.model, training_data=sources)
+    rebuild = " ".join(["petition train", *args.inputs, "--model", str(args.model), "--seed", str(args.seed)]
+                       + (["--label-col", args.label_col] if args.label_col else [])
+                       + [f"--map {m}" for m in args.map]
+                       + [f"--{flag} {value}" for flag, value, default in (
+                           ("cv-folds", args.cv_folds, 5), ("min-class-size", args.min_class_size, 5),
+                           ("review-precision", args.review_precision, 0.95)) if value != default])
+    model.save(args.model, training_data=sources, rebuild=rebuild)
     print(f"trained on {model.n_train_} letters, {len(model.classes_)} classes, in {time.time() - started:.0f} s")
     if model.cv_report_:
         print(f"cross-validated macro-F1 {model.cv_report_['macro_f1']:.4f} ({model.cv_report_['folds']}-fold); "
