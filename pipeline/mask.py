@@ -96,6 +96,7 @@ def mask_text(text: object) -> object:
 # Columns linking adds that re-identify a person and never leave the store.
 LINKING_ONLY_COLUMNS = (
     "name_pinyin", "surname", "id_prefix", "id_birth", "addr_village", "identity_from_text",
+    "letter_key",  # a hash of the identity: internal to the store
 )
 MASKERS = {
     "name": mask_name, "name_clean": mask_name,

@@ -52,7 +52,7 @@ class PriorityRanker:
         tracked = (replied.notna() | (status != "")).groupby(source).transform("any")
         out["is_open"] = ~closed & tracked
         out["days_open"] = np.where(out["is_open"], (as_of - received).dt.days, np.nan)
-        out["response_days"] = (replied - received).dt.total_seconds() / 86400.0
+        out["response_days"] = ((replied - received).dt.total_seconds() / 86400.0).round(1)
         out["is_backlog"] = out["is_open"] & (out["days_open"] > self.limit_days)
 
         scores, reasons = [], []

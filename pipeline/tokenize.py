@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 import re
 from functools import lru_cache
 from math import log
@@ -234,20 +236,29 @@ class Tokenizer:
         return [cut[t] for t in texts]
 
     def _cut_parallel(self, texts: list[str], n_jobs: int, keep_stopwords: bool, progress: bool) -> list[list[str]]:
+        """Forked workers share the loaded dictionary; if one dies, the rest is cut here instead.
+
+        A forked child can die when the parent holds threads of native libraries (a browser
+        driver, a database), so a broken pool falls back to one process rather than hanging.
+        """
         global _WORKER
         _segmenter(self.user_dict)  # load the dictionary once, before forking, so workers share it
         _WORKER = (self, keep_stopwords)
         chunk = max(50, len(texts) // (n_jobs * 8))
         batches = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
         out: list[list[str]] = []
-        with mp.get_context("fork").Pool(n_jobs) as pool:
-            results = pool.imap(_cut_batch, batches)
-            if progress:
-                from tqdm import tqdm
+        try:
+            with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork")) as pool:
+                results = pool.map(_cut_batch, batches)
+                if progress:
+                    from tqdm import tqdm
 
-                results = tqdm(results, total=len(batches), desc="tokenizing", unit="batch", mininterval=1.0)
-            for joined in results:
-                out.extend(s.split(_SEP) if s else [] for s in joined)
+                    results = tqdm(results, total=len(batches), desc="tokenizing", unit="batch", mininterval=1.0)
+                for joined in results:
+                    out.extend(s.split(_SEP) if s else [] for s in joined)
+        except BrokenProcessPool:
+            warnings.warn("tokenizer worker processes failed; tokenizing in one process", RuntimeWarning)
+            return [self.cut(t, keep_stopwords) for t in texts]
         return out
 
 
