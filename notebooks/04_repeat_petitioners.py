@@ -58,9 +58,12 @@ letters[identity].notna().mean().round(3).to_frame("share of letters with the fi
 # ## Linking
 #
 # About 10 seconds on the real letters. `persons_table` makes one row per person with the most
-# frequent identity values (unmasked: it is for the case store; we mask it before showing).
+# frequent identity values (unmasked: it is for the case store; we mask it before showing). The
+# issue-type classifier used further down is trained here too, before linking (a few seconds).
 
 # %%
+labeled = load_letters("labeled", source=SOURCE)
+classifier = IssueClassifier(cv_folds=0, random_state=0).fit(labeled)  # used below; trained before linking
 linker = PetitionerLinker()
 linked = linker.link(letters)
 persons = persons_table(linked)
@@ -89,13 +92,11 @@ top.dropna(axis=1, how="all")  # the real letters have no name, phone or address
 # ## How their issues and urgency evolve
 #
 # For the 12 most frequent writers, each letter gets an issue type and an urgency grade. Issue
-# types come from a classifier trained here on the labeled letters (no cross-validation, a few
-# seconds; notebook 02 evaluates it), urgency from the rule-based `UrgencyGrader`, which also
+# types come from the classifier trained above on the labeled letters (without cross-validation;
+# notebook 02 evaluates the same model), urgency from the rule-based `UrgencyGrader`, which also
 # returns the cue words and the sentence that made a letter urgent.
 
 # %%
-labeled = load_letters("labeled", source=SOURCE)
-classifier = IssueClassifier(cv_folds=0, random_state=0).fit(labeled)
 top_ids = persons.head(12)["person_id"]
 theirs = linked[linked["person_id"].isin(top_ids)].sort_values("received_at")
 theirs = classifier.classify(theirs)

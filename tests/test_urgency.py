@@ -226,7 +226,7 @@ def test_gold_set_floor(gold_scores):
 
 
 @requires_shared_data
-@pytest.mark.xfail(reason="issue 4 targets not met: dev 紧急 recall 0.91, precision 0.64, macro-F1 0.72", strict=False)
+@pytest.mark.xfail(reason="issue 4 targets not met: dev 紧急 recall 0.91, precision 0.64, macro-F1 0.72", strict=True)
 def test_gold_set_issue_targets(gold_scores):
     assert gold_scores["recall"] >= 0.95
     assert gold_scores["precision"] >= 0.8
