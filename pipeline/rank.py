@@ -39,7 +39,11 @@ class PriorityRanker:
         self.as_of = as_of
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
-        """Add `is_open`, `days_open`, `is_backlog`, `response_days`, `priority`, `priority_reasons`."""
+        """Add `is_closed`, `is_open`, `days_open`, `is_backlog`, `response_days`, `priority`, `priority_reasons`.
+
+        `is_closed`: known to be replied or closed; `is_open`: known to be still open (its file
+        records replies or status). A letter can be neither: then nobody has said it is done.
+        """
         out = letters.copy()
         as_of = pd.Timestamp(self.as_of or date.today())
         received = pd.to_datetime(out["received_at"])
@@ -50,6 +54,7 @@ class PriorityRanker:
         # its letters are not counted open (nor 积案) rather than all of them at once.
         source = out["source_file"] if "source_file" in out else pd.Series("", index=out.index)
         tracked = (replied.notna() | (status != "")).groupby(source).transform("any")
+        out["is_closed"] = closed
         out["is_open"] = ~closed & tracked
         out["days_open"] = np.where(out["is_open"], (as_of - received).dt.days, np.nan)
         out["response_days"] = ((replied - received).dt.total_seconds() / 86400.0).round(1)

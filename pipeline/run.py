@@ -252,8 +252,8 @@ def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFra
     discipline = settings.get("routing", "discipline_department", "纪检监察")
     sheets: dict[str, pd.DataFrame] = {}
     sheets["今日紧急"] = _letters_sheet(letters[letters["urgency"] == "紧急"])
-    load = letters.groupby("department").agg(
-        待办=("is_open", "sum"), 全部=("letter_id", "size"), 紧急=("urgency", lambda s: int((s == "紧急").sum())),
+    load = letters.assign(to_do=~letters["is_closed"]).groupby("department").agg(
+        待办=("to_do", "sum"), 全部=("letter_id", "size"), 紧急=("urgency", lambda s: int((s == "紧急").sum())),
         积案=("is_backlog", "sum")).sort_values("待办", ascending=False).reset_index().rename(columns={"department": "责任部门"})
     sheets["各部门待办"] = load
     leader = settings.get("lists", "leader_cases", 20)
@@ -270,7 +270,8 @@ def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFra
     sheets["积案"] = _letters_sheet(letters[letters["is_backlog"]])
     review = letters[letters["needs_review"].fillna(False).astype(bool)] if "needs_review" in letters else letters.iloc[0:0]
     sheets["需人工复核"] = _letters_sheet(review, {"issue_top3": "候选分类"})
-    for department, group in sorted(letters[letters["is_open"]].groupby("department"), key=lambda kv: -len(kv[1])):
+    # a department's list: every letter routed to it that nobody has recorded as replied or closed
+    for department, group in sorted(letters[~letters["is_closed"]].groupby("department"), key=lambda kv: (-len(kv[1]), kv[0])):
         confidential = department == discipline
         # a department list carries what the department needs; accusers never appear in any but 纪检监察's
         sheets[f"待办-{department}"[:31]] = _letters_sheet(group, drop_identity=not confidential)
