@@ -308,35 +308,39 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def _transform(self, texts: list[str]) -> sp.csr_matrix:
-        """Features of many letters: worker processes tokenise while this one vectorises.
+        """Features of many letters, each worker process tokenising and vectorising its chunks.
 
         Tokenising (jieba) and vectorising (n-gram lookup) are both pure Python and take about
-        equal time, so chunks flow from `n_jobs` tokenising workers to the vectoriser here as
-        they finish, and the two overlap. Small batches skip the pool.
+        equal time, so both run in the workers; this process only stacks the sparse rows. A
+        broken pool (a worker killed) falls back to one process. Small batches skip the pool.
         """
         jobs = self.n_jobs if self.n_jobs and self.n_jobs > 0 else (os.cpu_count() or 1)
         jobs = min(jobs, os.cpu_count() or 1)
         if jobs < 2 or len(texts) < 400 or "fork" not in mp.get_all_start_methods():
             return self._features(tokenize_letters(texts, n_jobs=1))
-        global _WORKER_TOKENIZER
+        global _WORKER
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
         from pipeline.tokenize import Tokenizer
 
-        _WORKER_TOKENIZER = Tokenizer()
-        _WORKER_TOKENIZER.cut("预热")  # load the dictionary before forking, so workers share it
+        tokenizer = Tokenizer()
+        tokenizer.cut("预热")  # load the dictionary before forking, so workers share it
+        _WORKER = (self, tokenizer)
         size = max(100, -(-len(texts) // (jobs * 6)))
         chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-        parts = []
         try:
-            with mp.get_context("fork").Pool(jobs) as pool:
-                results = pool.imap(_tokenize_chunk, chunks)
+            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+                results = pool.map(_features_chunk, chunks)
                 if self.progress:
                     from tqdm import tqdm
 
                     results = tqdm(results, total=len(chunks), desc="classifying", unit="chunk", mininterval=1.0)
-                for joined in results:
-                    parts.append(self._features([t.split(_SEP) if t else [] for t in joined]))
+                parts = list(results)
+        except BrokenProcessPool:
+            return self._features(tokenize_letters(texts, n_jobs=1))
         finally:
-            _WORKER_TOKENIZER = None
+            _WORKER = None
         return sp.vstack(parts, format="csr")
 
     def _svm(self) -> LinearSVC:
@@ -647,21 +651,18 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         return model
 
 
-_WORKER_TOKENIZER = None
-_SEP = "\x1f"
+_WORKER = None
 
 
-def _tokenize_chunk(texts: list[str]) -> list[str]:
-    """Tokens of a chunk in a worker, joined: strings pickle much faster than lists of lists."""
-    stop = _WORKER_TOKENIZER._stop
-    out = []
-    for text in texts:
-        if is_segmented(text):
-            tokens = [w for w in text.split() if w not in stop and _CONTENT.search(w)]
-        else:
-            tokens = _WORKER_TOKENIZER.cut(text)
-        out.append(_SEP.join(tokens))
-    return out
+def _features_chunk(texts: list[str]) -> sp.csr_matrix:
+    """Tokens and features of one chunk, in a worker (the model and dictionary came by fork)."""
+    model, tokenizer = _WORKER
+    stop = tokenizer._stop
+    tokens = [
+        [w for w in text.split() if w not in stop and _CONTENT.search(w)] if is_segmented(text) else tokenizer.cut(text)
+        for text in texts
+    ]
+    return model._features(tokens)
 
 
 def _report(y, pred, classes, confidence, correct, threshold) -> dict:
