@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import gc
 import os
 import platform
 import re
@@ -329,8 +330,9 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         _WORKER = (self, tokenizer)
         size = max(100, -(-len(texts) // (jobs * 6)))
         chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+        gc.collect()  # garbage left by native libraries (DuckDB) must not be collected in a child
         try:
-            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"), initializer=gc.freeze) as pool:
                 results = pool.map(_features_chunk, chunks)
                 if self.progress:
                     from tqdm import tqdm

@@ -635,12 +635,11 @@ class IssueClusterer:
 
     def visualize_monthly(self, top_n: int = 10, ax=None):
         """Matplotlib figure: letters per month for the hottest issues (deep-seated ones dashed)."""
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
 
-        _use_cjk_font()
+        from pipeline.plots import use_chinese_font
+
+        use_chinese_font()
         table = self.monthly_counts(top_n)
         if ax is None:
             fig, ax = plt.subplots(figsize=(11, 5.5))
@@ -811,25 +810,3 @@ class IssueClusterer:
 def _identity(tokens):
     return tokens
 
-
-def _use_cjk_font() -> None:
-    """Use a font with Chinese glyphs: mplfonts ships Noto Sans CJK; else any installed CJK font."""
-    import matplotlib
-    from matplotlib import font_manager
-
-    try:
-        import mplfonts
-
-        fonts = Path(mplfonts.__file__).parent / "fonts"
-        for name in ("NotoSansCJKsc-Regular.otf", "SimHei.ttf"):
-            if (fonts / name).exists():
-                font_manager.fontManager.addfont(str(fonts / name))
-    except ImportError:
-        pass
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    for name in ("Noto Sans CJK SC", "SimHei", "Source Han Sans CN", "WenQuanYi Micro Hei", "Microsoft YaHei"):
-        if name in names:
-            matplotlib.rcParams["font.sans-serif"] = [name] + list(matplotlib.rcParams["font.sans-serif"])
-            matplotlib.rcParams["font.family"] = "sans-serif"
-            matplotlib.rcParams["axes.unicode_minus"] = False
-            return

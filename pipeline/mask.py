@@ -71,7 +71,8 @@ _ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)((?:(?:\+|00)?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8})(?!\d)")
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d-])(\(?0\d{2,3}\)?[-\s]?\d{7,8})(?![\d-])")
 _NAME_IN_TEXT = re.compile(
-    r"((?:我叫|本人叫|本人名叫|我的名字(?:是|叫)|信访人|反映人|姓名|联系人)[:：]?\s*)"
+    r"((?:我叫|本人叫|本人名叫|我的名字(?:是|叫)|信访人|反映人|姓名|联系人|"
+    r"父亲|母亲|丈夫|妻子|老公|老婆|儿子|女儿|老伴|爱人|哥哥|姐姐|弟弟|妹妹)[:：]?\s*)"
     r"([\u4e00-\u9fff·]{2,4}?)"
     r"(?=[,，。.、;；:：\s(（!！]|$|是|今年|家住|住在|住|男|女|系|现|身份|电话|手机|联系|的|在|年)"
 )
@@ -98,7 +99,16 @@ LINKING_ONLY_COLUMNS = (
     "name_pinyin", "surname", "id_prefix", "id_birth", "addr_village", "identity_from_text",
     "letter_key",  # a hash of the identity: internal to the store
 )
+def mask_writer_id(value: object) -> object:
+    """A platform user id can be a login name or a phone: keep 2 characters each end."""
+    if _missing(value):
+        return value
+    text = str(value)
+    return text if len(text) <= 4 else text[:2] + STAR * (len(text) - 4) + text[-2:]
+
+
 MASKERS = {
+    "writer_id": mask_writer_id,
     "name": mask_name, "name_clean": mask_name,
     "id_number": mask_id_number, "id_clean": mask_id_number,
     "phone": mask_phone, "phone_clean": mask_phone,

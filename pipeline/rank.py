@@ -49,7 +49,7 @@ class PriorityRanker:
         received = pd.to_datetime(out["received_at"])
         replied = pd.to_datetime(out["replied_at"]) if "replied_at" in out else pd.Series(pd.NaT, index=out.index)
         status = out["status"].fillna("").astype(str) if "status" in out else pd.Series("", index=out.index)
-        closed = replied.notna() | status.isin(CLOSED_STATUSES)
+        closed = (replied <= as_of + pd.Timedelta(days=1)) | status.isin(CLOSED_STATUSES)  # replied by the as-of date
         # A file that records neither replies nor status says nothing about which letters are open:
         # its letters are not counted open (nor 积案) rather than all of them at once.
         source = out["source_file"] if "source_file" in out else pd.Series("", index=out.index)

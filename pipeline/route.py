@@ -14,6 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import PetitionError
+from pipeline.paths import CORPORA_DIR
+
+DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"
 
 ACCUSATION = re.compile(r"检举|控告|揭发|举报|实名举报|贪污|受贿|索贿|挪用|侵吞|截留|私分|以权谋私|滥用职权|违纪")
 OFFICIAL = re.compile(
@@ -29,12 +32,12 @@ class Router:
 
     Parameters
     ----------
-    table : routing CSV with 一级分类, 二级分类 (may be empty), 责任部门.
+    table : routing CSV with 一级分类, 二级分类 (may be empty), 责任部门 (default: the shipped table).
     fallback_department : for issue types the table does not know; every letter gets a department.
     discipline_department : the queue for accusations against officials.
     """
 
-    def __init__(self, table: str | Path, fallback_department: str = "信访局综合科",
+    def __init__(self, table: str | Path | None = None, fallback_department: str = "信访局综合科",
                  discipline_department: str = "纪检监察"):
         self.table = table
         self.fallback_department = fallback_department
@@ -42,7 +45,7 @@ class Router:
 
     def fit(self, letters=None):
         try:
-            table = pd.read_csv(self.table, dtype=str, keep_default_na=False)
+            table = pd.read_csv(self.table or DEFAULT_TABLE, dtype=str, keep_default_na=False)
         except FileNotFoundError:
             raise PetitionError(f"routing table not found: {self.table}") from None
         missing = {"一级分类", "二级分类", "责任部门"} - set(table.columns)

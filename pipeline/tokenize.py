@@ -7,6 +7,7 @@ rest is shared across worker processes, because offices process letters by the h
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -247,8 +248,9 @@ class Tokenizer:
         chunk = max(50, len(texts) // (n_jobs * 8))
         batches = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
         out: list[list[str]] = []
+        gc.collect()  # garbage left by native libraries (DuckDB) must not be collected in a child
         try:
-            with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork")) as pool:
+            with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork"), initializer=gc.freeze) as pool:
                 results = pool.map(_cut_batch, batches)
                 if progress:
                     from tqdm import tqdm
