@@ -9,14 +9,13 @@ Writes, atomically, into DIR:
 """
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.errors import PetitionError
+from pipeline.write import atomic_path
 
 ISSUE_COLUMNS = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述", "是否深层次问题"]
 LETTER_COLUMNS = ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"]
@@ -105,14 +104,8 @@ def letter_table(letters: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
 
 
 def _atomic(path: Path, writer) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=path.suffix)
-    os.close(fd)
-    try:
-        writer(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path) as temporary:
+        writer(temporary)
 
 
 def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame) -> list[Path]:
