@@ -23,6 +23,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.cluster import IssueClusterer  # noqa: E402
+from pipeline.heat import DEFAULT_HEAT_WEIGHTS  # noqa: E402
 from pipeline.paths import CORPORA_DIR, SAMPLE_DIR, SHARED_DATA_DIR  # noqa: E402
 from pipeline.read import read_letters  # noqa: E402
 
@@ -69,6 +70,39 @@ def replicate(letters: pd.DataFrame, factor: int) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def robustness(model: IssueClusterer, letters: pd.DataFrame, gold: pd.DataFrame, top: int = 15, change: float = 0.2) -> pd.DataFrame:
+    """Each heat weight moved by -20% and +20% in turn (no re-clustering): which issues enter or
+    leave the top 15, and how many gold issues stay matched within it."""
+    base = model.heat_weights
+    model.rerank(base)
+    before = model.get_issue_info().head(top)
+    labels = dict(zip(model.get_issue_info()["issue_id"], model.get_issue_info()["label"]))
+    rows = []
+    try:
+        for key, value in DEFAULT_HEAT_WEIGHTS.items():
+            for factor in (1 - change, 1 + change):
+                weights = dict(base or {})
+                moved = value * factor
+                if key in ("burst_min_letters", "persistence_months"):
+                    moved = max(2, round(moved))
+                weights[key] = moved
+                try:
+                    info = model.rerank(weights)
+                except Exception as error:  # e.g. recency above 1
+                    rows.append({"weight": key, "value": moved, "note": str(error)})
+                    continue
+                after = info.head(top)
+                gone = sorted(set(before["issue_id"]) - set(after["issue_id"]))
+                new = sorted(set(after["issue_id"]) - set(before["issue_id"]))
+                table = score_against_gold(letters, model, gold)
+                rows.append({"weight": key, "value": round(moved, 3), "left_top15": len(gone),
+                             "gold_in_top15": int(((table["f1"] >= 0.8) & (table["heat_rank"] <= top)).sum()),
+                             "out": "; ".join(labels[i][:18] for i in gone), "in": "; ".join(labels[i][:18] for i in new)})
+    finally:
+        model.rerank(base)
+    return pd.DataFrame(rows)
+
+
 def show_top(info: pd.DataFrame, n: int = 10) -> None:
     cols = ["heat_rank", "issue_id", "heat", "n_letters", "n_writers", "first_date", "last_date", "deep_seated", "label"]
     view = info[cols].head(n).copy()
@@ -100,6 +134,8 @@ def main(argv=None) -> int:
     ok_f1 = (table["f1"] >= 0.8).sum()
     print(f"F1 >= 0.8: {ok_f1}/{len(table)}; F1 >= 0.8 and within top 15 by heat: {ok}/{len(table)}")
     print(f"fit time, {len(letters)} letters: {seconds:.1f} s")
+    print(f"\n== robustness: each heat weight -20% / +20% (defaults {DEFAULT_HEAT_WEIGHTS})")
+    print(robustness(model, letters, gold).to_string(index=False))
     print("\n== top 10 issues, hot_messages.xlsx")
     show_top(info)
 

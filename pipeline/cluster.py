@@ -46,7 +46,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
-from pipeline.heat import deep_seated_evidence, heat_scores
+from pipeline.heat import deep_seated_evidence, heat_scores, heat_weights
 
 STATE_VERSION = 1
 
@@ -228,6 +228,13 @@ def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
     return _match_strength(a, b) > 0
 
 
+def _check_heat_weights(weights: dict | None) -> None:
+    try:
+        heat_weights(weights)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise PetitionError(f"bad heat_weights: {error}") from error
+
+
 # ------------------------------------------------------------------ the estimator
 class IssueClusterer:
     """Cluster letters into specific issues; see the module docstring for the method.
@@ -246,6 +253,9 @@ class IssueClusterer:
     title_weight : how many times the title counts in the text.
     n_keywords : c-TF-IDF keywords in a label.
     n_jobs : tokenizer processes.
+    heat_weights : overrides of `pipeline.heat.DEFAULT_HEAT_WEIGHTS` (letters, writers, votes,
+        recency, half_life_days, burst, burst_min_letters, persistence, persistence_months), e.g.
+        `{"persistence": 0.25}` for an office that ranks chronic problems higher. None = defaults.
     """
 
     def __init__(
@@ -261,6 +271,7 @@ class IssueClusterer:
         title_weight: int = 2,
         n_keywords: int = 4,
         n_jobs: int = 2,
+        heat_weights: dict | None = None,
         tokenizer=None,
         progress: bool = False,
     ):
@@ -275,6 +286,8 @@ class IssueClusterer:
         self.title_weight = title_weight
         self.n_keywords = n_keywords
         self.n_jobs = n_jobs
+        self.heat_weights = heat_weights
+        _check_heat_weights(heat_weights)  # fail at construction, not after an expensive fit
         self.tokenizer = tokenizer
         self.progress = progress
 
@@ -598,10 +611,29 @@ class IssueClusterer:
         info = pd.DataFrame(rows)
         if info.empty:
             return info
-        info["heat"] = heat_scores(info, ref_date=ref)
+        return self._rank(info, ref)
+
+    def _rank(self, info: pd.DataFrame, ref=None) -> pd.DataFrame:
+        """Heat index and heat_rank (1 = hottest) with this model's heat weights."""
+        info = info.drop(columns=["heat_rank"], errors="ignore")
+        info["heat"] = heat_scores(info, ref_date=ref, weights=self.heat_weights)
         info = info.sort_values(["heat", "n_letters"], ascending=False).reset_index(drop=True)
         info.insert(0, "heat_rank", np.arange(1, len(info) + 1))
         return info
+
+    def rerank(self, heat_weights: dict | None = None, ref_date=None) -> pd.DataFrame:
+        """Re-score the fitted issues with other heat weights (no re-clustering); returns the table.
+
+        `ref_date` defaults to the last letter of the fit, as in `fit`.
+        """
+        self._fitted()
+        _check_heat_weights(heat_weights)
+        self.heat_weights = heat_weights
+        if ref_date is None and len(self.letters_) and self.letters_["received_at"].notna().any():
+            ref_date = self.letters_["received_at"].max()
+        if len(self.issue_info_):
+            self.issue_info_ = self._rank(self.issue_info_, ref_date)
+        return self.get_issue_info()
 
     # -------------------------------------------------------------- BERTopic-like accessors
     def _fitted(self):
@@ -755,7 +787,7 @@ class IssueClusterer:
     def get_params(self, deep: bool = False) -> dict:
         return {k: getattr(self, k) for k in (
             "min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
-            "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs")}
+            "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs", "heat_weights")}
 
     def save(self, path: str | Path) -> Path:
         """Write the fitted state (vocabulary, idf, centroids, ids, places) atomically."""

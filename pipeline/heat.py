@@ -3,7 +3,8 @@
 Heat index (an absolute score, comparable across batches and offices):
 
     heat = 10 * (0.35*ln(1+letters) + 0.40*ln(1+writers) + 0.25*ln(1+votes))
-              * (0.55 + 0.45*recency) * (0.85 + 0.15*concentration)
+              * (0.55 + 0.45*recency)
+              * (0.70 + 0.15*burst + 0.15*persistence)
 
 - writers weigh most: forty people writing once is a wider problem than one person writing forty
   times (that is a repeat petition, which the linker and the deep-seated flag capture instead);
@@ -13,8 +14,18 @@ Heat index (an absolute score, comparable across batches and offices):
 - recency = 0.5 ** (days since the issue's last letter / 90): an issue nobody wrote about for a
   quarter is half as hot; it never drops below 55% of its size, because old unsolved problems stay
   on the leader's list.
-- concentration = share of the issue's letters in its busiest 30 days: a burst (a new plant, a
-  sales rule) needs action now; it moves the score by at most 15%.
+- burst (concentration in time) = letters in the busiest 30 days / max(letters, 10): a surge (a new
+  plant, a sales rule) needs action now. The floor of 10 letters means three letters in one week
+  are not a surge (as a plain share they would score like thirty).
+- persistence = (active calendar months - 1) / 5, capped at 1: a problem still written about after
+  six separate months has not been solved (a 积案), even when one person keeps writing.
+  Burst and persistence are the two ways time makes a problem urgent (acute, chronic); an issue with
+  neither (a few letters in one month) keeps 70% of its size. Each moves the score by at most 15%,
+  so neither can lift a small issue over one that many people write about.
+
+The weights are `DEFAULT_HEAT_WEIGHTS` and can be changed per model
+(`IssueClusterer(heat_weights={...})`); `benchmarks/hotspots.py` reports how the top 15 moves when
+each weight is changed by 20%.
 
 Deep-seated (深层次问题): letters keep coming over a long span, in waves, from many people:
 - core span >= 90 days (5th to 95th percentile of the dates once there are 10 letters, so one
@@ -37,13 +48,26 @@ DEEP_MIN_WRITERS = 3
 DEEP_MAX_PEAK_SHARE = 0.6
 DEEP_MIN_LETTERS = 5
 
+# Weights of the heat index (see the module docstring for why each has its value).
+DEFAULT_HEAT_WEIGHTS = {
+    "letters": 0.35,             # ln(1 + letters): volume, repetition of an unsolved problem
+    "writers": 0.40,             # ln(1 + distinct writers): how many people it touches
+    "votes": 0.25,               # ln(1 + 点赞 + 反对): public attention on the board
+    "recency": 0.45,             # share of the score that decays with the last letter's age
+    "half_life_days": RECENCY_HALF_LIFE_DAYS,
+    "burst": 0.15,               # share for concentration in the busiest 30 days
+    "burst_min_letters": 10,     # a surge needs at least this many letters to count in full
+    "persistence": 0.15,         # share for being written about in many separate months
+    "persistence_months": 6,     # active months at which persistence counts in full
+}
+
 
 def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> dict:
     """Span, active months, waves, repeat writers, burst share and the deep_seated flag."""
     dates = pd.to_datetime(pd.Series(dates), errors="coerce").dropna().sort_values()
     if dates.empty:
         return {"span_days": 0, "core_span_days": 0, "active_months": 0, "waves": 0, "repeat_writers": 0,
-                "peak_30d_share": 1.0, "deep_seated": False, "deep_evidence": "无日期"}
+                "peak_30d_letters": 0, "peak_30d_share": 1.0, "deep_seated": False, "deep_evidence": "无日期"}
     span = int((dates.iloc[-1] - dates.iloc[0]).days)
     # the core span ignores the earliest and latest 5% of letters once there are enough of them,
     # so one stray letter months before a campaign does not make the campaign "long-running"
@@ -71,11 +95,25 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
     if n_writers is not None:
         evidence += f", 来信人{n_writers}, 重复来信人{repeat}"
     return {"span_days": span, "core_span_days": core, "active_months": len(months), "waves": waves, "repeat_writers": repeat,
-            "peak_30d_share": round(peak, 3), "deep_seated": bool(deep), "deep_evidence": evidence}
+            "peak_30d_letters": int(best), "peak_30d_share": round(peak, 3), "deep_seated": bool(deep), "deep_evidence": evidence}
 
 
-def heat_scores(info: pd.DataFrame, ref_date=None) -> pd.Series:
-    """Heat index per issue row (needs n_letters, n_writers, last_date; votes and peak optional)."""
+def heat_weights(overrides: dict | None = None) -> dict:
+    """DEFAULT_HEAT_WEIGHTS with `overrides` applied (unknown names are an error)."""
+    weights = dict(DEFAULT_HEAT_WEIGHTS)
+    for key, value in (overrides or {}).items():
+        if key not in weights:
+            raise ValueError(f"unknown heat weight {key!r}; known: {', '.join(weights)}")
+        weights[key] = float(value)
+    if weights["recency"] > 1 or weights["burst"] + weights["persistence"] > 1:
+        raise ValueError("heat weights: recency and burst + persistence must each be at most 1")
+    return weights
+
+
+def heat_scores(info: pd.DataFrame, ref_date=None, weights: dict | None = None) -> pd.Series:
+    """Heat index per issue row (needs n_letters, n_writers, last_date; votes, peak_30d_letters or
+    peak_30d_share, and active_months optional). `weights` overrides DEFAULT_HEAT_WEIGHTS."""
+    w = heat_weights(weights)
     letters = info["n_letters"].astype(float)
     writers = info.get("n_writers", letters).astype(float)
     votes = info.get("up_votes", 0) + info.get("down_votes", 0)
@@ -83,8 +121,16 @@ def heat_scores(info: pd.DataFrame, ref_date=None) -> pd.Series:
     last = pd.to_datetime(info.get("last_date"), errors="coerce")
     ref = pd.to_datetime(ref_date) if ref_date is not None else last.max()
     age = (ref - last).dt.days.fillna(365).clip(lower=0)
-    recency = 0.5 ** (age / RECENCY_HALF_LIFE_DAYS)
-    concentration = info.get("peak_30d_share", pd.Series(1.0, index=info.index)).astype(float)
-    size = 0.35 * np.log1p(letters) + 0.40 * np.log1p(writers) + 0.25 * np.log1p(votes)
-    heat = 10 * size * (0.55 + 0.45 * recency) * (0.85 + 0.15 * concentration)
+    recency = 0.5 ** (age / w["half_life_days"])
+    if "peak_30d_letters" in info:
+        peak = info["peak_30d_letters"].astype(float)
+    else:
+        peak = (info.get("peak_30d_share", pd.Series(1.0, index=info.index)).astype(float) * letters).round()
+    burst = (peak / np.maximum(letters, w["burst_min_letters"])).clip(0, 1)
+    months = info.get("active_months", pd.Series(1, index=info.index)).astype(float)
+    full = max(w["persistence_months"], 2.0)
+    persistence = ((months - 1) / (full - 1)).clip(0, 1)
+    size = w["letters"] * np.log1p(letters) + w["writers"] * np.log1p(writers) + w["votes"] * np.log1p(votes)
+    timing = 1 - w["burst"] - w["persistence"] + w["burst"] * burst + w["persistence"] * persistence
+    heat = 10 * size * (1 - w["recency"] + w["recency"] * recency) * timing
     return heat.round(2)
