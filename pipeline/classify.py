@@ -86,11 +86,11 @@ def letter_texts(letters: pd.DataFrame | pd.Series | list) -> list[str]:
     return ["" if t is None or t != t else str(t) for t in letters]
 
 
-def tokenize_letters(texts: list[str], n_jobs: int = 2, progress: bool = False) -> list[list[str]]:
+def tokenize_letters(texts: list[str], n_jobs: int = 2, progress: bool = False, hmm: bool = True) -> list[list[str]]:
     """Content tokens without stop words; segmented text is split on spaces, raw text cut by jieba."""
     from pipeline.tokenize import Tokenizer
 
-    tokenizer = Tokenizer()
+    tokenizer = Tokenizer(hmm=hmm)
     stop = tokenizer._stop
     segmented = [is_segmented(t) for t in texts]
     raw = [t for t, s in zip(texts, segmented) if not s]
@@ -231,6 +231,9 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         (off by default: +0.003 on the full shared set, -0.01 on a 1,200-letter set).
     min_class_size : labels with fewer letters are dropped from training with a warning: the
         model cannot learn, calibrate or score them.
+    hmm : let jieba's HMM guess unknown words when cutting raw letters. Off by default: it costs
+        a third of the tokenising time and made no difference to cross-validated macro-F1
+        (0.9205 off vs 0.9193 on; raw letters 0.914 vs 0.915, within fold noise).
     random_state, n_jobs, progress : seeds, cores for tokenising, progress bars on stderr.
     """
 
@@ -248,6 +251,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         review_precision: float = 0.95,
         tune_bias: bool = False,
         min_class_size: int = 5,
+        hmm: bool = False,
         random_state: int = 0,
         n_jobs: int = 2,
         progress: bool = False,
@@ -264,6 +268,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         self.review_precision = review_precision
         self.tune_bias = tune_bias
         self.min_class_size = min_class_size
+        self.hmm = hmm
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.progress = progress
@@ -282,11 +287,12 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         ]
 
     def _tokens(self, texts: list[str]) -> list[list[str]]:
-        return tokenize_letters(texts, n_jobs=self.n_jobs, progress=self.progress)
+        return tokenize_letters(texts, n_jobs=self.n_jobs, progress=self.progress, hmm=self.hmm)
 
     def _fit_features(self, tokens: list[list[str]]) -> sp.csr_matrix:
         docs = _documents(tokens, self.head_tokens)
         self.vectorizers_ = []
+        self._fast = None
         blocks = []
         for (name, vectorizer, weight), doc in zip(self._vectorizers(len(tokens)), docs):
             try:
@@ -298,14 +304,23 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             self.vectorizers_.append((name, vectorizer, weight))
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
+    def _fast_vectorizers(self) -> list:
+        """Numpy lookups for the fitted vectorizers (built once per loaded model, not saved)."""
+        fast = getattr(self, "_fast", None)
+        if fast is None:
+            from pipeline.ngrams import FastTfidf
+
+            fast = self._fast = [None if v is None else FastTfidf(v) for _, v, _ in self.vectorizers_]
+        return fast
+
     def _features(self, tokens: list[list[str]]) -> sp.csr_matrix:
         docs = _documents(tokens, self.head_tokens)
         blocks = []
-        for (name, vectorizer, weight), doc in zip(self.vectorizers_, docs):
+        for (name, vectorizer, weight), fast, doc in zip(self.vectorizers_, self._fast_vectorizers(), docs):
             if vectorizer is None:
                 blocks.append(sp.csr_matrix((len(doc), 0), dtype=np.float32))
             else:
-                blocks.append(vectorizer.transform(doc) * weight)
+                blocks.append(fast.transform(doc) * weight)
         return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def _transform(self, texts: list[str]) -> sp.csr_matrix:
@@ -318,15 +333,16 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         jobs = self.n_jobs if self.n_jobs and self.n_jobs > 0 else (os.cpu_count() or 1)
         jobs = min(jobs, os.cpu_count() or 1)
         if jobs < 2 or len(texts) < 400 or "fork" not in mp.get_all_start_methods():
-            return self._features(tokenize_letters(texts, n_jobs=1))
+            return self._features(tokenize_letters(texts, n_jobs=1, hmm=self.hmm))
         global _WORKER
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
         from pipeline.tokenize import Tokenizer
 
-        tokenizer = Tokenizer()
+        tokenizer = Tokenizer(hmm=self.hmm)
         tokenizer.cut("预热")  # load the dictionary before forking, so workers share it
+        self._fast_vectorizers()  # and the n-gram index
         _WORKER = (self, tokenizer)
         size = max(100, -(-len(texts) // (jobs * 6)))
         chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
@@ -340,7 +356,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
                     results = tqdm(results, total=len(chunks), desc="classifying", unit="chunk", mininterval=1.0)
                 parts = list(results)
         except BrokenProcessPool:
-            return self._features(tokenize_letters(texts, n_jobs=1))
+            return self._features(tokenize_letters(texts, n_jobs=1, hmm=self.hmm))
         finally:
             _WORKER = None
         return sp.vstack(parts, format="csr")
@@ -551,12 +567,17 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         """Which model made a prediction, for run manifests: format and training date."""
         return f"IssueClassifier format {FORMAT_VERSION}, trained {getattr(self, 'trained_at_', None)}"
 
+    def __setstate__(self, state):
+        state.setdefault("hmm", True)  # models saved before the option existed were cut with the HMM
+        self.__dict__.update(state)
+
     def __getstate__(self):
         # The training date lives in meta.json and the card, not in the pickle, so retraining on
         # the same data with the same seed writes a byte-identical model file.
         state = dict(self.__dict__)
         state.pop("trained_at_", None)
         state.pop("_terms", None)
+        state.pop("_fast", None)
         return state
 
     def card(self) -> dict:

@@ -65,6 +65,18 @@ def test_fast_segmenter_is_token_for_token_jieba_on_real_letters(shared_dir):
     assert bulk.cut_all(texts, n_jobs=2, keep_stopwords=True) == [plain.lcut(t) for t in texts]
 
 
+@requires_shared_data
+def test_fast_segmenter_without_hmm_is_jieba_without_hmm(shared_dir):
+    letters = read_letters(shared_dir / "hot_messages.xlsx").letters.head(600)
+    texts = (letters["title"] + " " + letters["text"]).tolist() + ["ab中c12x", "A5区abc德雅苑1栋2单元"]
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    fast = FastSegmenter(plain, hmm=False)
+    expected = [plain.lcut(t, HMM=False) for t in texts]
+    assert [fast.lcut(t) for t in texts] == expected
+    assert expected != [plain.lcut(t) for t in texts]  # the HMM really is off: it joins unknown words
+
+
 def test_dictionary_fixes_every_recorded_real_case():
     """corpora/dict/segmentation_cases.csv: real sentences plain jieba cuts wrong."""
     import pandas as pd
