@@ -8,6 +8,7 @@ changed phones), families share a phone and an address, and some persons are nam
 linking and for exact match on phone or ID.
 
     python benchmarks/linking.py                 # accuracy, near duplicates, speed at small scale
+    python benchmarks/linking.py --only accuracy --seeds 7,8,9,10   # per seed, mean and range
     python benchmarks/linking.py --train         # EM-train and save models/linking/splink_model.json
     python benchmarks/linking.py --scale 500000 --new 50000   # linking speed against a big store
 """
@@ -325,7 +326,7 @@ def train(seed: int = 7) -> None:
                   f"m={m or float('nan'):.4g} u={u or float('nan'):.4g} weight={weight:+.1f}")
 
 
-def accuracy(seed: int = 7, threshold: float = 0.7) -> pd.DataFrame:
+def accuracy(seed: int = 7, threshold: float = 0.7, scores: dict | None = None) -> pd.DataFrame:
     bench = make_benchmark(seed)
     truth = bench.pop("truth")
     start = time.perf_counter()
@@ -344,7 +345,27 @@ def accuracy(seed: int = 7, threshold: float = 0.7) -> pd.DataFrame:
     ):
         p, r, f = pairwise(pred, truth)
         print(f"{label:34s} {p:9.4f} {r:7.4f} {f:6.4f} {pred.nunique():8d}")
+        if scores is not None:
+            scores.setdefault(label, []).append((seed, p, r, f))
     return linked.assign(truth=truth)
+
+
+def accuracy_over(seeds: list[int], threshold: float = 0.7, trained_on: int = 7) -> None:
+    """Accuracy on several identity seeds, then each method's mean and range over the seeds the
+    shipped model was not trained on (the training seed is shown apart)."""
+    scores: dict = {}
+    for seed in seeds:
+        accuracy(seed, threshold, scores)
+    held_out = [s for s in seeds if s != trained_on]
+    print(f"summary over held-out seeds {held_out} (model trained on seed {trained_on}):")
+    print(f"{'method':34s} {'precision':>17s} {'recall':>17s} {'F1':>17s}")
+    for label, rows in scores.items():
+        kept = np.array([row[1:] for row in rows if row[0] in held_out])
+        if not len(kept):
+            continue
+        cells = [f"{kept[:, k].mean():.4f} ({kept[:, k].min():.3f}-{kept[:, k].max():.3f})"
+                 for k in range(3)]
+        print(f"{label:34s} {cells[0]:>17s} {cells[1]:>17s} {cells[2]:>17s}")
 
 
 def near_duplicates(n_timing: int = 100_000) -> None:
@@ -486,6 +507,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train", action="store_true", help="EM-train and save the model")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seeds", default="",
+                        help="comma-separated identity seeds for accuracy (default: --seed, and "
+                             "8,9,10 held out when --seed is 7)")
     parser.add_argument("--threshold", type=float, default=0.7)
     parser.add_argument("--scale", type=int, default=0, help="store size for the speed test")
     parser.add_argument("--new", type=int, default=0, help="new letters for the speed test")
@@ -498,10 +522,14 @@ def main(argv=None) -> int:
         train(args.seed)
         return 0
     if args.only in (None, "accuracy"):
-        accuracy(args.seed, args.threshold)
-        if args.seed == 7 and args.only is None:
-            print("held-out identities (seed 8, model trained on seed 7):")
-            accuracy(8, args.threshold)
+        if args.seeds:
+            seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        else:
+            seeds = [args.seed] + ([8, 9, 10] if args.seed == 7 and args.only is None else [])
+        if len(seeds) == 1:
+            accuracy(seeds[0], args.threshold)
+        else:
+            accuracy_over(seeds, args.threshold)
     if args.only in (None, "top"):
         top_persons()
     if args.only in (None, "neardup"):

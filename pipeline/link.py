@@ -6,9 +6,13 @@ signals do that:
 
 * Probabilistic record linkage (Fellegi-Sunter, Splink on DuckDB) over the cleaned identity
   fields of `pipeline.identity`: name (exact / same pinyin / one character off), ID number
-  (exact / one character off), phone, address (village / town / county) and the platform's
-  writer id. Candidate pairs come from blocking on phone, ID prefix + birth date, name pinyin +
-  place, and writer id. The m/u weights are EM-estimated: on the batch itself when it is big
+  (exact / one character off), phone, address (village / town / county), the platform's
+  writer id, and the letter's wording (share of agreeing MinHash positions of character 4-gram
+  shingles: near copy / same wording / shared phrases), since a repeat petitioner re-sends and
+  rewrites the same complaint. Candidate pairs come from blocking on phone, ID prefix + birth
+  date, name pinyin + place, and writer id: wording is compared only between letters that
+  already share an identity field, never used to find them. The m/u weights are EM-estimated:
+  on the batch itself when it is big
   enough, otherwise from `models/linking/splink_model.json`, trained on the linking benchmark
   (`benchmarks/linking.py --train`) and never downloaded.
 * Near-duplicate text (datasketch MinHash LSH over character 4-gram shingles), which on its own
@@ -16,9 +20,13 @@ signals do that:
   (`joint_letter_group`).
 
 Pairs become persons by greedy clustering over the Splink probabilities, strongest first, that
-refuses a merge when the two groups carry clearly different names or ID numbers. That is what
-keeps a family sharing one phone and one address apart, and namesakes (王秀英) in different
-places apart: no one is merged on a shared phone alone.
+refuses a merge when the two groups carry clearly different names or ID numbers, or live in
+different counties with no phone, ID number or account in common (nor is a link between two
+letters from different counties used unless they share one). That is what keeps a family sharing
+one phone and one address apart, and namesakes (王秀英) in different places apart even when they
+write about the same kind of matter: no one is merged on a shared phone alone, nor on a name
+alone. A letter carrying only a name or only a (family) phone joins the person whose complaint
+it repeats in other words; without such wording it joins no one unless it is unambiguous.
 """
 from __future__ import annotations
 
@@ -123,6 +131,10 @@ def splink_settings(probability_two_random_records_match: float = 1e-4) -> dict:
         {"output_column_name": "writer", "comparison_levels": _levels(
             "writer_key", ("exact", "writer_key_l = writer_key_r"),
         )},
+        {"output_column_name": "text", "comparison_levels": _levels(
+            "text_sig", *[(label, f"{_TEXT_AGREEMENT} >= {share} * len(text_sig_l)")
+                          for label, share in TEXT_LEVELS],
+        )},
     ]
     blocking = [
         "l.phone_clean = r.phone_clean",
@@ -168,40 +180,88 @@ def _set_writer_weights(settings: dict) -> dict:
     return settings
 
 
+# Letter text as a comparison: the share of MinHash positions (character 4-gram shingles, the
+# near-duplicate signatures) on which two letters agree estimates the Jaccard similarity of their
+# wording. A repeat petitioner re-sends, extends and rewrites the same complaint; a namesake or a
+# relative sharing the phone writes about something else. Only pairs blocked on identity are
+# compared: text never links two letters by itself (joint letters are many people).
+TEXT_LEVELS = (("near copy", 0.5), ("same wording", 0.12), ("shared phrases", 0.04))
+_TEXT_AGREEMENT = "len(list_intersect(text_sig_l, text_sig_r))"
+
+
+def _text_sig_array(signatures: np.ndarray | None, n: int):
+    """Position-tagged MinHash rows as an Arrow list column (null where the text is too short),
+    so `len(list_intersect(a, b))` counts the positions on which two signatures agree."""
+    import pyarrow as pa
+
+    if signatures is None or len(signatures) == 0:
+        return pa.nulls(n, type=pa.list_(pa.uint32()))
+    signatures = np.asarray(signatures, dtype=np.uint32)
+    num_perm = signatures.shape[1]
+    shift = max(num_perm - 1, 1).bit_length()
+    empty = (signatures == np.iinfo(np.uint32).max).all(axis=1)
+    tagged = ((signatures >> np.uint32(shift)) << np.uint32(shift)) | np.arange(
+        num_perm, dtype=np.uint32)
+    values = pa.array(tagged.reshape(-1), type=pa.uint32())
+    offsets = pa.array(np.arange(0, (len(tagged) + 1) * num_perm, num_perm, dtype=np.int32))
+    return pa.ListArray.from_arrays(offsets, values, mask=pa.array(empty))
+
+
+def _text_signatures(frame: pd.DataFrame, num_perm: int = 64) -> np.ndarray | None:
+    if "text" not in frame.columns:
+        return None
+    return NearDuplicates(num_perm=num_perm).signatures(frame["text"])
+
+
 def _quiet_splink() -> None:
     for name in ("splink", "splink.internals"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _splink_input(frame: pd.DataFrame) -> pd.DataFrame:
+def _splink_input(frame: pd.DataFrame, signatures: np.ndarray | None = None):
+    """The compared columns as an Arrow table; `signatures` (MinHash rows aligned with `frame`)
+    become the `text_sig` column."""
+    import pyarrow as pa
+
     data = frame[["letter_key", *COMPARE_COLUMNS]].copy()
     for column in data.columns:
         data[column] = data[column].astype(object).where(data[column].notna(), None)
         data[column] = data[column].astype("string[pyarrow]")
-    return data.reset_index(drop=True)
+    table = pa.Table.from_pandas(data.reset_index(drop=True), preserve_index=False)
+    return table.append_column("text_sig", _text_sig_array(signatures, len(data)))
 
 
 def _has_identity(frame: pd.DataFrame) -> pd.Series:
     return frame[["name_clean", "id_clean", "phone_clean", "writer_key"]].notna().any(axis=1)
 
 
-def train_model(letters: pd.DataFrame, seed: int = 42, max_pairs: float = 2e6) -> dict:
+def train_model(letters: pd.DataFrame, seed: int = 42, max_pairs: float = 2e6,
+                signatures: np.ndarray | None = None) -> dict:
     """EM-estimate the linkage model on cleaned letters; return the Splink settings dict.
 
     u from random sampling, then m by EM under three blocking rules so each comparison is
     estimated from pairs not chosen by its own field. The prior (probability that two random
-    letters are the same person) comes from the pairs deterministic rules find.
+    letters are the same person) comes from the pairs deterministic rules find. `signatures`
+    (MinHash rows aligned with `letters`, else made from `letters["text"]`) feed the text
+    comparison; without any text the model has no text comparison at all.
     """
     import duckdb
     from splink import DuckDBAPI, Linker
 
     _quiet_splink()
-    data = _splink_input(letters[_has_identity(letters)])
+    keep = _has_identity(letters).to_numpy()
+    if signatures is None:
+        signatures = _text_signatures(letters)
+    data = _splink_input(letters[keep], None if signatures is None else signatures[keep])
     if len(data) < 50:
         raise PetitionError(f"only {len(data)} letters carry identity fields: too few to train")
+    settings = splink_settings()
+    if data.column("text_sig").null_count == len(data):  # EM cannot weigh what it never sees
+        settings["comparisons"] = [c for c in settings["comparisons"]
+                                   if c["output_column_name"] != "text"]
     db_api = DuckDBAPI(duckdb.connect())
     sdf = db_api.register(data, table_name="letters_for_training")
-    linker = Linker(sdf, _set_writer_weights(splink_settings()), log_level=None)
+    linker = Linker(sdf, _set_writer_weights(settings), log_level=None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         linker.training.estimate_probability_two_random_records_match(
@@ -423,13 +483,34 @@ def _ids_compatible(a: str, b: str) -> bool:
 
 
 class _Clusters:
-    """Union-find whose merges are vetoed when two groups' names or ID numbers clearly differ."""
+    """Union-find whose merges are vetoed when two groups' names or ID numbers clearly differ,
+    or when they live in different counties and nothing but a name (and wording) joins them.
 
-    def __init__(self, keys, names, ids, pinyin):
+    The place veto keeps namesakes apart who write about the same kind of problem (two 王秀英 in
+    different counties both asking about 医保 reimbursement): a shared phone, ID number or
+    platform account may bridge counties (people move, or write where the dispute is), a name
+    may not.
+    """
+
+    def __init__(self, keys, names, ids, pinyin, places=None, contacts=None):
+        places, contacts = places or {}, contacts or {}
         self.parent = {k: k for k in keys}
         self.names = {k: ({names[k]} if names.get(k) else set()) for k in keys}
         self.ids = {k: ({ids[k]} if ids.get(k) else set()) for k in keys}
+        self.places = {k: ({places[k]} if places.get(k) else set()) for k in keys}
+        self.contacts = {k: set(contacts.get(k) or ()) for k in keys}
         self.pinyin = pinyin
+        self._letter = {k: (places.get(k), frozenset(contacts.get(k) or ()), ids.get(k))
+                        for k in keys}
+
+    def crosses_places(self, a, b) -> bool:
+        """Letters `a` and `b` name different counties and share no phone, ID or account: their
+        link is no evidence of one person, however alike the name and the wording."""
+        place_a, contacts_a, id_a = self._letter[a]
+        place_b, contacts_b, id_b = self._letter[b]
+        if not place_a or not place_b or place_a == place_b or contacts_a & contacts_b:
+            return False
+        return not (id_a and id_b and _ids_compatible(id_a, id_b))
 
     def find(self, k):
         root = k
@@ -444,7 +525,18 @@ class _Clusters:
         if na and nb and not any(_names_compatible(x, y, self.pinyin) for x in na for y in nb):
             return True
         ia, ib = self.ids[a], self.ids[b]
-        return bool(ia and ib and not any(_ids_compatible(x, y) for x in ia for y in ib))
+        if ia and ib:
+            if not any(_ids_compatible(x, y) for x in ia for y in ib):
+                return True
+            return False  # one ID number: the place does not matter
+        pa, pb = self.places[a], self.places[b]
+        return bool(pa and pb and not (pa & pb) and not (self.contacts[a] & self.contacts[b]))
+
+    def absorb(self, ra, rb) -> None:
+        """Make root `ra` the parent of root `rb` (no checks)."""
+        self.parent[rb] = ra
+        for attr in (self.names, self.ids, self.places, self.contacts):
+            attr[ra] |= attr.pop(rb)
 
     def union(self, a, b) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -454,9 +546,7 @@ class _Clusters:
             return False
         if len(self.names[ra]) + len(self.ids[ra]) < len(self.names[rb]) + len(self.ids[rb]):
             ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.names[ra] |= self.names.pop(rb)
-        self.ids[ra] |= self.ids.pop(rb)
+        self.absorb(ra, rb)
         return True
 
 
@@ -507,14 +597,23 @@ class PetitionerLinker:
         self.seed = seed
 
     # -- model -------------------------------------------------------------------------------
-    def _settings_for(self, letters: pd.DataFrame) -> dict:
+    def _settings_for(self, letters: pd.DataFrame, signatures: tuple | None = None) -> dict:
+        """The model to link with; `signatures` = (history rows or None, new rows), aligned with
+        `letters` (history first), for EM's text comparison."""
         saved = None
         if self.train in ("auto", "always"):
             personal = letters[["name_clean", "id_clean", "phone_clean"]].notna().sum(axis=1) >= 2
             enough = int(personal.sum()) >= self.min_train_letters
             if enough or self.train == "always":
                 try:
-                    settings = train_model(letters, seed=self.seed)
+                    rows = None
+                    if signatures is not None:
+                        hist, new = signatures
+                        if hist is None:
+                            hist = np.full((len(letters) - len(new), new.shape[1]),
+                                           np.iinfo(np.uint32).max, np.uint32)
+                        rows = np.vstack([hist, new])
+                    settings = train_model(letters, seed=self.seed, signatures=rows)
                     self.model_source_ = "em"
                     return settings
                 except Exception as error:  # noqa: BLE001 - EM failing is expected on small data
@@ -538,13 +637,22 @@ class PetitionerLinker:
         return hashlib.sha1(blob.encode()).hexdigest()[:12]
 
     # -- pairs -------------------------------------------------------------------------------
-    def _score_pairs(self, new: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    def _score_pairs(self, new: pd.DataFrame, history: pd.DataFrame,
+                     new_signatures: np.ndarray | None = None,
+                     history_signatures: np.ndarray | None = None) -> pd.DataFrame:
         import duckdb
         from splink import DuckDBAPI, Linker
 
         _quiet_splink()
-        new_in = _splink_input(new[_has_identity(new)])
-        hist_in = _splink_input(history[_has_identity(history)]) if len(history) else None
+        keep = _has_identity(new).to_numpy()
+        new_in = _splink_input(new[keep], None if new_signatures is None
+                               else new_signatures[keep])
+        hist_in = None
+        if len(history):
+            keep = _has_identity(history).to_numpy()
+            usable = history_signatures is not None and len(history_signatures) == len(history)
+            hist_in = _splink_input(history[keep],
+                                    history_signatures[keep] if usable else None)
         columns = ["letter_key_l", "letter_key_r", "match_probability"]
         if len(new_in) == 0:
             return pd.DataFrame(columns=columns)
@@ -554,7 +662,7 @@ class PetitionerLinker:
         threshold = min(self.threshold, self._attach_floor())
         rules = [r["blocking_rule"] if isinstance(r, dict) else r
                  for r in self.settings_["blocking_rules_to_generate_predictions"]]
-        if _name_pairs(new_in, hist_in) <= self.max_name_pairs:
+        if _name_pairs(new, history if len(history) else None) <= self.max_name_pairs:
             rules = rules + ["l.name_pinyin = r.name_pinyin"]
         frames = []
         with warnings.catch_warnings():
@@ -602,13 +710,18 @@ class PetitionerLinker:
 
         both = pd.concat([history[["letter_key", *IDENTITY_COLUMNS]],
                           new[["letter_key", *IDENTITY_COLUMNS]]], ignore_index=True)
-        self.settings_ = self._settings_for(both)
-        pairs = self._score_pairs(new, history)
+        new_signatures = NearDuplicates(num_perm=self.num_perm).signatures(
+            new["text"] if "text" in new.columns else [""] * len(new))
+        self.signatures_ = dict(zip(new["letter_key"], new_signatures))
+        if history_signatures is None or len(history_signatures) != len(history):
+            history_signatures = None
+        self.settings_ = self._settings_for(both, (history_signatures, new_signatures))
+        pairs = self._score_pairs(new, history, new_signatures, history_signatures)
         self.pairs_ = pairs[pairs["match_probability"] >= self.threshold]
 
         person_of, prob_of = self._cluster(new, history, pairs)
         out = self._assemble(letters, new, history, person_of, prob_of)
-        out = self._near_duplicates(out, new, history, history_signatures)
+        out = self._near_duplicates(out, new, history, new_signatures, history_signatures)
         # letters already in the history keep the links found when they were new
         for column in ("person_match_prob", "near_duplicate_of", "joint_letter_group"):
             if column in history.columns and len(history):
@@ -628,26 +741,31 @@ class PetitionerLinker:
         # person's full set of names and ID numbers
         touched = {hist_person[k] for k in hist_keys}
         hist_rows = history[history["person_id"].isin(touched)]
-        all_frame = pd.concat([new[["letter_key", "name_clean", "name_pinyin", "id_clean"]],
-                               hist_rows[["letter_key", "name_clean", "name_pinyin", "id_clean"]]])
+        wanted = ["letter_key", "name_clean", "name_pinyin", "id_clean", "addr_county",
+                  "phone_clean", "writer_key"]
+        all_frame = pd.concat([new[wanted], hist_rows[wanted]])
         names = dict(zip(all_frame["letter_key"], all_frame["name_clean"]))
         ids = dict(zip(all_frame["letter_key"], all_frame["id_clean"]))
         pinyin = dict(zip(all_frame["name_clean"], all_frame["name_pinyin"]))
-        clusters = _Clusters(list(all_frame["letter_key"]), names, ids, pinyin)
+        places = dict(zip(all_frame["letter_key"], all_frame["addr_county"]))
+        contacts = {k: [f"{tag}:{v}" for tag, v in (("phone", p), ("writer", w)) if v]
+                    for k, p, w in zip(all_frame["letter_key"], all_frame["phone_clean"],
+                                       all_frame["writer_key"])}
+        clusters = _Clusters(list(all_frame["letter_key"]), names, ids, pinyin, places, contacts)
         # history persons stay whole: join their letters first
         for _, group in hist_rows.groupby("person_id")["letter_key"]:
             group = list(group)
             for k in group[1:]:
                 root_a, root_b = clusters.find(group[0]), clusters.find(k)
                 if root_a != root_b:
-                    clusters.parent[root_b] = root_a
-                    clusters.names[root_a] |= clusters.names.pop(root_b)
-                    clusters.ids[root_a] |= clusters.ids.pop(root_b)
+                    clusters.absorb(root_a, root_b)
         prob_of: dict[str, float] = {}
         ordered = pairs.sort_values("match_probability", ascending=False, kind="stable")
         for a, b, p in ordered[["letter_key_l", "letter_key_r", "match_probability"]].itertuples(
                 index=False):
             if a not in clusters.parent or b not in clusters.parent:
+                continue
+            if clusters.crosses_places(a, b):
                 continue
             if clusters.union(a, b):
                 for k in (a, b):
@@ -745,10 +863,8 @@ class PetitionerLinker:
         self.timeline_ = timeline
         return out
 
-    def _near_duplicates(self, out, new, history, history_signatures):
+    def _near_duplicates(self, out, new, history, signatures, history_signatures):
         finder = NearDuplicates(threshold=self.near_duplicate_threshold, num_perm=self.num_perm)
-        signatures = finder.signatures(new["text"] if "text" in new.columns else [""] * len(new))
-        self.signatures_ = dict(zip(new["letter_key"], signatures))
         if history_signatures is None or len(history) == 0:
             history_signatures = np.zeros((0, self.num_perm), np.uint32)
             hist_frame = history.iloc[0:0]

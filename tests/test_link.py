@@ -186,8 +186,13 @@ def test_real_hot_messages_writers_become_persons(shared_dir):
         "received_at": pd.to_datetime(raw["留言时间"].astype(str), errors="coerce", format="mixed"),
     })
     out = PetitionerLinker().link(frame)
-    # every writer id is one person and no person spans two writer ids
-    assert out.groupby("person_id")["writer_id"].nunique().max() == 1
+    # every writer id is one person, and no person spans two writer ids but one: the same letter
+    # posted at the same second from two accounts signed 本人杨俊 / 本人杨均 (one person, a homophone)
+    spans = out.groupby("person_id")["writer_id"].nunique()
+    assert (spans > 1).sum() <= 1
+    for person in spans[spans > 1].index:
+        both = out[out["person_id"] == person]
+        assert both["near_duplicate_of"].notna().sum() == 1 and both["received_at"].nunique() == 1
     assert out.groupby("writer_id")["person_id"].nunique().mean() > 0.99
     top = out["person_id"].value_counts()
     assert top.iloc[0] == 92
@@ -207,3 +212,58 @@ def test_small_batches_fall_back_to_the_saved_model():
 
     with pytest.raises(PetitionError, match="EM could not train"):
         PetitionerLinker(train="always").link(frame)
+
+
+# ------------------------------------------------------------------ the letter's wording as evidence
+MEDICAL_A = ("我母亲今年七十二岁，去年在县人民医院住院做了心脏支架手术，花费六万多元，按照新农合政策应当报销百分之"
+             "七十，可是县医保局只给报销了两万元，说是部分药品和耗材不在目录内，请求市医保局核查报销比例是否合规。")
+MEDICAL_B = ("我父亲患尿毒症在县医院做透析已经三年，每月医药费三千多元，按照新农合政策门诊特殊病种应当报销，"
+             "可是县医保局说透析耗材不在目录内不予报销，家里实在负担不起，请求市医保局核查报销比例是否合规。")
+DEMOLITION = ("A3区西湖街道茶场村五组的土地三年前就被大学科技城报批了用地红线，周边的六组早已拆迁，唯独五组"
+              "迟迟不启动征地拆迁，房子不能翻修也不能加建，请问领导五组到底是如何规划的，何时启动拆迁？")
+
+
+def test_a_letter_signed_only_with_a_common_name_joins_the_namesake_whose_complaint_it_continues():
+    frame = letters([
+        # two women named 王秀英, each known by phone and place
+        ("C1", "2023-01-05", "王秀英", None, "15011112222", "A3区西湖街道茶场村五组", DEMOLITION, None),
+        ("C2", "2023-03-09", "王秀英", None, "15011112222", "A3区西湖街道茶场村", DEMOLITION[20:] + "请尽快答复。", None),
+        ("C3", "2023-02-11", "王秀英", None, "18622223333", "K9县白果乡莲花村3组", MEDICAL_A, None),
+        # signed 王秀英 and nothing else: the same demolition complaint, reworded
+        ("C4", "2023-06-20", "王秀英", None, None, None,
+         "再次反映：" + DEMOLITION[:60] + "至今没有任何答复，五组村民的房子年久失修。", None),
+        # signed 王秀英 and nothing else, about something neither of them wrote about
+        ("C5", "2023-07-01", "王秀英", None, None, None,
+         "小区旁边的垃圾站每天早上五点就开始压缩垃圾，臭气熏天，噪音扰民，请求城管局把垃圾站搬离居民区。", None),
+    ])
+    out = PetitionerLinker().link(frame).set_index("letter_id")
+    assert same(out, "C1", "C2") and same(out, "C1", "C4")
+    assert not same(out, "C3", "C1")
+    # a name alone still links no one
+    assert out.loc["C5", "person_id"] not in {out.loc["C1", "person_id"], out.loc["C3", "person_id"]}
+
+
+def test_a_nameless_letter_on_a_family_phone_joins_the_member_whose_complaint_it_repeats():
+    frame = letters([
+        ("F1", "2023-05-02", "王建军", None, "13900001111", "A3区望月湖街道枫林苑小区12栋", NOISE, None),
+        ("F2", "2023-05-20", "李秀兰", None, "13900001111", "A3区望月湖街道枫林苑小区12栋",
+         "小区电梯坏了三个月没人修，物业推给开发商，开发商推给物业，老人上下楼非常困难，请住建局督促处理。", None),
+        ("F3", "2023-07-01", None, None, "139-0000-1111", None, NOISE[:70] + "到现在还是每天晚上施工。", None),
+    ])
+    out = PetitionerLinker().link(frame).set_index("letter_id")
+    assert same(out, "F1", "F3")
+    assert not same(out, "F1", "F2")
+
+
+def test_namesakes_in_different_counties_on_the_same_kind_of_matter_stay_apart():
+    # two 王秀英, one in A1区 and one in K9县, both asking the 医保局 about reimbursement in
+    # similar words: a shared name and similar wording are no proof across places
+    frame = letters([
+        ("M1", "2023-04-10", "王秀英", None, "15011112222", "A市A1区五一街道橡树湾11栋", MEDICAL_A, None),
+        ("M2", "2023-08-15", "王秀英", None, None, "K9县白果乡莲花村3组", MEDICAL_B, None),
+        # the first one, moved to K9县, keeps her phone: a phone may bridge the counties
+        ("M3", "2024-01-15", "王秀英", None, "150-1111-2222", "K9县石门镇", MEDICAL_A[:45] + "至今没有答复。", None),
+    ])
+    out = PetitionerLinker().link(frame).set_index("letter_id")
+    assert not same(out, "M1", "M2")
+    assert same(out, "M1", "M3")
