@@ -188,22 +188,21 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, 
     return cues, modifiers
 
 
-def _clause_bounds(text: str) -> list[tuple[int, int]]:
+def _spans_between(separator: re.Pattern, text: str) -> list[tuple[int, int]]:
     bounds, start = [], 0
-    for sep in CLAUSE_SPLIT.finditer(text):
+    for sep in separator.finditer(text):
         bounds.append((start, sep.start()))
         start = sep.end()
     bounds.append((start, len(text)))
     return bounds
+
+
+def _clause_bounds(text: str) -> list[tuple[int, int]]:
+    return _spans_between(CLAUSE_SPLIT, text)
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:
-    bounds, start = [], 0
-    for sep in SENTENCE_SPLIT.finditer(text):
-        bounds.append((start, sep.start()))
-        start = sep.end()
-    bounds.append((start, len(text)))
-    return bounds
+    return _spans_between(SENTENCE_SPLIT, text)
 
 
 def _crosses_quote(phrase: str) -> bool:
