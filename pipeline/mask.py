@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from pipeline.identity import split_address
+from pipeline.identity import looks_like_name, split_address
 
 STAR = "*"
 
@@ -70,9 +70,10 @@ def mask_address(value: object) -> object:
 _ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)((?:(?:\+|00)?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8})(?!\d)")
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d-])(\(?0\d{2,3}\)?[-\s]?\d{7,8})(?![\d-])")
+_KINSHIP = "父亲|母亲|丈夫|妻子|老公|老婆|儿子|女儿|老伴|爱人|哥哥|姐姐|弟弟|妹妹"
 _NAME_IN_TEXT = re.compile(
     r"((?:我叫|本人叫|本人名叫|我的名字(?:是|叫)|信访人|反映人|姓名|联系人|"
-    r"父亲|母亲|丈夫|妻子|老公|老婆|儿子|女儿|老伴|爱人|哥哥|姐姐|弟弟|妹妹)[:：]?\s*)"
+    r"(" + _KINSHIP + r"))[:：]?\s*)"
     r"([\u4e00-\u9fff·]{2,4}?)"
     r"(?=[,，。.、;；:：\s(（!！]|$|是|今年|家住|住在|住|男|女|系|现|身份|电话|手机|联系|的|在|年)"
 )
@@ -90,8 +91,17 @@ def mask_text(text: object) -> object:
     text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
     text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
-    text = _NAME_IN_TEXT.sub(lambda m: m.group(1) + mask_name(m.group(2)), text)
+    text = _NAME_IN_TEXT.sub(_mask_named, text)
     return text
+
+
+def _mask_named(match: re.Match) -> str:
+    cue, kin, name = match.group(1), match.group(2), match.group(3)
+    # After 我叫 / 姓名 anything is a name; after a kinship word only what looks like one
+    # (儿子王小明 yes; 跟儿子一起走, 儿子走了两年 no), or the text becomes unreadable.
+    if kin and not looks_like_name(name):
+        return match.group(0)
+    return cue + mask_name(name)
 
 
 # Columns linking adds that re-identify a person and never leave the store.

@@ -37,6 +37,13 @@ def test_mask_text_masks_phones_ids_and_self_introduced_names():
     assert "2019年3月" in masked and "12000元" in masked and "2301" in masked
 
 
+def test_kinship_words_mask_names_but_not_ordinary_words_after_them():
+    assert mask_text("我儿子王小明在工地受伤，女儿李娜今年十岁") == "我儿子王*明在工地受伤，女儿李*今年十岁"
+    # real phrasing from the sample letters: nothing here is a name and must stay readable
+    assert mask_text("不如跟儿子一起走，儿子走了两年，钱一分都没拿到") == "不如跟儿子一起走，儿子走了两年，钱一分都没拿到"
+    assert mask_text("我叫欧秀英") == "我叫欧*英"  # after 我叫 anything is taken as a name
+
+
 def test_mask_frame_masks_identity_and_drops_linking_helpers():
     frame = pd.DataFrame({
         "name": ["王秀英"], "name_clean": ["王秀英"], "name_pinyin": ["wangxiuying"],
