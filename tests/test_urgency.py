@@ -164,6 +164,8 @@ def test_score_bands_follow_levels(grader):
     "他手持刀具，敲开我家的大门要行凶。",                                          # 要行凶
     "拆我的房子我就喝农药死在这里。",                                              # 死在这里 is a threat, not a death told
     "来访农民工在接待大厅打出“还我血汗钱”横幅，表示不拿到钱不走。",                # a cue may contain a whole quotation
+    "物业公司叫来一帮社会人员在小区里和业主斗殴，已经有人受伤。",                  # a brawl under way
+    "上个月山体滑坡冲垮了我家后墙，这几天还要下暴雨，随时可能再垮下来。",          # more rain onto a slide
 ])
 def test_new_cues_are_urgent(grader, text):
     assert level(grader, text) == "紧急", grader.grade(text)
@@ -191,6 +193,9 @@ def test_new_cues_are_urgent(grader, text):
     "村主任在会上说“谁去北京上访就取消谁家的低保”，我不去上访，只是想问一下。",      # no cue straddles a quotation
     "在签署病危通知书后，经过9天的抢救性治疗，我小孩重症肺炎治愈出院。",            # 了结: cured
     "业主拉横幅起义，各部门均有投诉。",                                            # a bare group name + action is history
+    "2015年物业曾找来打手和业主斗殴，此事早已处理完毕。",                          # 往事: a dated brawl
+    "这几天下大雨，小区门口积水严重，请尽快疏通下水道。",                          # rain alone is no emergency
+    "建议在山体滑坡易发路段设置警示牌，以免雨季出现垮塌伤人。",                    # 建议 / 以免: a proposal
 ])
 def test_history_and_suppositions_stay_below_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
@@ -311,7 +316,7 @@ def gold_scores(grader):
 
 @requires_shared_data
 def test_gold_set_floor(gold_scores):
-    """Regression floor a little under the measured figures (800 letters: 紧急 R 0.93, P 0.92)."""
+    """Regression floor a little under the measured figures (800 letters: 紧急 R 0.97, P 0.92)."""
     assert gold_scores["recall"] >= 0.91
     assert gold_scores["precision"] >= 0.85
     assert gold_scores["rules_macro"] >= 0.76
@@ -319,9 +324,9 @@ def test_gold_set_floor(gold_scores):
 
 
 @requires_shared_data
-@pytest.mark.xfail(reason="issue 4 targets not all met: on all 800 gold letters 紧急 recall 0.93 (< 0.95); "
-                          "precision 0.92 and macro-F1 0.82 (out of fold) are met", strict=True)
 def test_gold_set_issue_targets(gold_scores):
+    """Issue 4's targets on the whole development gold set (800 letters; the blind first looks
+    are lower: see corpora/urgency/README.md)."""
     assert gold_scores["recall"] >= 0.95
     assert gold_scores["precision"] >= 0.8
     assert gold_scores["macro"] >= 0.8
