@@ -9,17 +9,30 @@ together, so character n-grams do not depend on spaces or on how a letter was se
 
 Features: TF-IDF word 1-2grams, TF-IDF character 1-3grams (weighted 1.5), and the opening
 tokens of the letter (its title, or the first words where the title is inside the text) as
-their own block. The model is a linear SVM averaged with an NBSVM (the same SVM on features
-scaled by each class's naive-Bayes log-count ratio): +0.006 cross-validated macro-F1 over the SVM
-alone, at no cost when predicting, since both are one weight vector per class (see
-`benchmarks/classify.py`). Measured and not adopted, on held-out folds: averaging with logistic
-regression, SGD or naive Bayes (no gain), class weights (+0.002), LSA dimensions (+0.001, slow),
-relabelling near-duplicates to their majority label (no gain), self-training on the ~7,000 unlabeled
-shared letters (-0.006 macro-F1: they come from another period and mix), dropping training
-letters the cross-validation disbelieves (-0.002), character 4-grams (no gain). Probabilities are the SVM's scores through a softmax whose temperature is
-fitted on out-of-fold scores, so `predict_proba` is calibrated while the decision (argmax)
-stays the SVM's. The same out-of-fold predictions, with near-duplicate letters kept in the
-same fold, give the model card's cross-validated scores and the `needs_review` threshold.
+their own block, in Han character 1-2grams: like the body's character block, it does not depend
+on how the title was segmented (+0.0025 grouped 5-fold macro-F1 over the title's words, and
++0.002 to +0.003 on two other fold partitions, at no cost when predicting; see `head_chars`).
+The model has two members, a linear SVM and an NBSVM (the same SVM on features scaled by each
+class's naive-Bayes log-count ratio), mixed by a multinomial logistic regression (the stacker)
+fitted on their out-of-fold scores from the internal cross-validation, which the model runs
+anyway for calibration. Members and stacker are linear, so the mix folds back into one weight
+vector per class and predicting costs no more than one SVM. Grouped 5-fold macro-F1 on the shared
+letters (`benchmarks/classify.py`): SVM 0.9193, SVM and NBSVM averaged 0.9257, with the title
+in characters 0.9282, stacked 0.9313 (better on every fold). Below ~300 letters per class the
+stacker overfits, so smaller training sets keep the plain average (see `stack_min_per_class`).
+Measured and not adopted, on held-out folds: averaging with logistic regression, SGD or naive
+Bayes (no gain), class weights (+0.002), LSA dimensions (+0.001, slow), relabelling
+near-duplicates to their majority label (no gain), self-training on the ~7,000 unlabeled shared
+letters (-0.006 macro-F1: they come from another period and mix), dropping training letters the
+cross-validation disbelieves (-0.002), character 4-grams (no gain), adding per-block SVMs as
+stacker members (no gain over the two members), blending in k-nearest-letter votes (no gain),
+pairwise specialists for 城乡建设 vs 交通运输 / 商贸旅游 (-0.002), a Crammer-Singer or hinge-loss
+SVM (no gain), word 1-3grams (no gain), re-cutting pre-segmented letters with our jieba (no gain).
+Probabilities are the model's scores through a softmax whose temperature is fitted on
+out-of-fold scores, so `predict_proba` is calibrated while the decision (argmax) stays the
+model's. The same out-of-fold predictions (the stacker refitted without each fold), with
+near-duplicate letters kept in the same fold, give the model card's cross-validated scores and
+the `needs_review` threshold.
 """
 from __future__ import annotations
 
@@ -108,10 +121,13 @@ def tokenize_letters(texts: list[str], n_jobs: int = 2, progress: bool = False, 
     return out
 
 
-def _documents(tokens: list[list[str]], head_tokens: int) -> tuple[list[str], list[str], list[str]]:
+def _documents(tokens: list[list[str]], head_tokens: int, head_chars: bool = False) -> tuple[list[str], list[str], list[str]]:
     words = [" ".join(t) for t in tokens]
     chars = [_NOT_HAN.sub("", "".join(t)) for t in tokens]
-    heads = [" ".join(t[:head_tokens]) for t in tokens]
+    if head_chars:
+        heads = [_NOT_HAN.sub("", "".join(t[:head_tokens])) for t in tokens]
+    else:
+        heads = [" ".join(t[:head_tokens]) for t in tokens]
     return words, chars, heads
 
 
@@ -224,6 +240,10 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
     C : regularisation of the linear SVM (smaller: smoother).
     word_ngrams, char_ngrams : n-gram ranges of the word and character TF-IDF blocks.
     head_tokens, head_weight : how many opening tokens form the title block, and its weight.
+    head_chars : featurise the title block as Han character 1-2grams (True) or as words (False,
+        as in models saved before this option). benchmarks/classify.py: 0.9282 ± 0.0024 grouped
+        5-fold macro-F1 against 0.9257 ± 0.0048 for words (better on 3 of 5 folds); on two other
+        grouped fold partitions (seeds 1, 2) +0.0024 and +0.0029. Keeping both blocks was no better.
     char_weight : weight of the character block (character n-grams carry more than words here:
         they survive segmentation differences between raw and pre-segmented text).
     min_df : drop n-grams seen in fewer training letters (keeps the model small).
@@ -238,9 +258,20 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
     hmm : let jieba's HMM guess unknown words when cutting raw letters. Off by default: it costs
         a third of the tokenising time and made no difference to cross-validated macro-F1
         (0.9205 off vs 0.9193 on; raw letters 0.914 vs 0.915, within fold noise).
-    nb_weight : share of the naive-Bayes-scaled SVM (NBSVM) in the model; the rest is the plain
-        SVM. Half and half scored 0.9251 cross-validated macro-F1 against 0.9193 for the SVM alone
+    nb_weight : share of the naive-Bayes-scaled SVM (NBSVM) when the members are averaged rather
+        than stacked (no stacker, or too few letters); the rest is the plain SVM. Half and half scored 0.9251 cross-validated macro-F1 against 0.9193 for the SVM alone
         and 0.9240 for NBSVM alone; anywhere from 0.33 to 0.6 gave 0.925 (benchmarks/classify.py).
+    stack : mix the SVM and the NBSVM with a multinomial logistic regression (C=`stack_C`) fitted on
+        their out-of-fold scores from the internal cross-validation, instead of the fixed
+        `nb_weight` average (needs cv_folds >= 2). It learns how far to trust each member for each
+        class, and folds back into one weight vector per class, so predicting costs nothing extra.
+        Grouped 5-fold macro-F1 0.9313 against 0.9282 for the average (benchmarks/classify.py,
+        better on every fold; with C=1 the same experiment gave 0.9300).
+    stack_min_per_class : stack only when the training set averages at least this many letters per
+        class; below that the stacker's 2K weights per class overfit the out-of-fold scores. On
+        subsets of the shared letters (3 draws each, 2,000 held-out letters) stacking changed
+        macro-F1 by -0.25 at 150 letters, -0.04 at 400, +0.001 at 1,200, +0.002 at 2,500 and
+        +0.006 at 5,000 (7 classes).
     random_state, n_jobs, progress : seeds, cores for tokenising, progress bars on stderr.
     """
 
@@ -251,6 +282,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         char_ngrams: tuple[int, int] = (1, 3),
         head_tokens: int = 12,
         head_weight: float = 1.0,
+        head_chars: bool = True,
         char_weight: float = 1.5,
         min_df: int = 2,
         max_features: int | None = None,
@@ -260,6 +292,9 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         min_class_size: int = 5,
         hmm: bool = False,
         nb_weight: float = 0.5,
+        stack: bool = True,
+        stack_C: float = 0.1,
+        stack_min_per_class: int = 300,
         random_state: int = 0,
         n_jobs: int = 2,
         progress: bool = False,
@@ -269,6 +304,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         self.char_ngrams = char_ngrams
         self.head_tokens = head_tokens
         self.head_weight = head_weight
+        self.head_chars = head_chars
         self.char_weight = char_weight
         self.min_df = min_df
         self.max_features = max_features
@@ -278,6 +314,9 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         self.min_class_size = min_class_size
         self.hmm = hmm
         self.nb_weight = nb_weight
+        self.stack = stack
+        self.stack_C = stack_C
+        self.stack_min_per_class = stack_min_per_class
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.progress = progress
@@ -287,19 +326,24 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
     def _vectorizers(self, n_letters: int) -> list[tuple[str, TfidfVectorizer, float]]:
         min_df = self.min_df if n_letters >= 10 * self.min_df else 1
         common = dict(sublinear_tf=True, min_df=min_df, max_features=self.max_features, dtype=np.float32)
+        max_df = 0.5 if n_letters >= 50 else 1.0
+        if self.head_chars:
+            head = TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=(1, 2), max_df=max_df, **common)
+        else:
+            head = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, **common)
         return [
             ("word", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.word_ngrams),
-                                     max_df=0.5 if n_letters >= 50 else 1.0, **common), 1.0),
+                                     max_df=max_df, **common), 1.0),
             ("char", TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=tuple(self.char_ngrams),
-                                     max_df=0.5 if n_letters >= 50 else 1.0, **common), float(self.char_weight)),
-            ("head", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, **common), float(self.head_weight)),
+                                     max_df=max_df, **common), float(self.char_weight)),
+            ("head", head, float(self.head_weight)),
         ]
 
     def _tokens(self, texts: list[str]) -> list[list[str]]:
         return tokenize_letters(texts, n_jobs=self.n_jobs, progress=self.progress, hmm=self.hmm)
 
     def _fit_features(self, tokens: list[list[str]]) -> sp.csr_matrix:
-        docs = _documents(tokens, self.head_tokens)
+        docs = _documents(tokens, self.head_tokens, self.head_chars)
         self.vectorizers_ = []
         self._fast = None
         blocks = []
@@ -323,7 +367,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         return fast
 
     def _features(self, tokens: list[list[str]]) -> sp.csr_matrix:
-        docs = _documents(tokens, self.head_tokens)
+        docs = _documents(tokens, self.head_tokens, self.head_chars)
         blocks = []
         for (name, vectorizer, weight), fast, doc in zip(self.vectorizers_, self._fast_vectorizers(), docs):
             if vectorizer is None:
@@ -373,8 +417,9 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
     def _svm(self) -> LinearSVC:
         return LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000)
 
-    def _full_form(self, svm: LinearSVC) -> tuple[np.ndarray, np.ndarray]:
-        """One weight row and intercept per class of `classes_` (rows of absent classes are zero)."""
+    def _full_form(self, svm) -> tuple[np.ndarray, np.ndarray]:
+        """One weight row and intercept per class of `classes_` (rows of absent classes are zero),
+        from any fitted linear classifier (the SVMs, the stacker)."""
         coef = np.zeros((len(self.classes_), svm.coef_.shape[1]))
         intercept = np.zeros(len(self.classes_))
         if len(svm.classes_) == 2 and svm.coef_.shape[0] == 1:  # two classes: one score for classes_[1]
@@ -385,16 +430,39 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             intercept[svm.classes_] = svm.intercept_
         return coef, intercept
 
-    def _fit_linear(self, X, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Weights and intercepts per class (and which classes were present): the SVM, averaged
-        with the naive-Bayes-scaled SVM when `nb_weight` > 0."""
+    def _fit_members(self, X, y) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+        """Full-form weights and intercepts of the SVM and (when used) the naive-Bayes-scaled SVM,
+        and which classes were present."""
         svm = self._svm().fit(X, y)
-        coef, intercept = self._full_form(svm)
-        if self.nb_weight > 0:
-            nb_coef, nb_intercept = self._nb_svm(X, y, svm.classes_)
+        members = [self._full_form(svm)]
+        if self.nb_weight > 0 or self.stack:
+            members.append(self._nb_svm(X, y, svm.classes_))
+        return members, svm.classes_
+
+    def _combine(self, members: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """One weight row and intercept per class: the stacker's mix of the members once it is
+        fitted (`stack_`), else the SVM averaged with the NBSVM by `nb_weight`."""
+        stacker = getattr(self, "stack_", None)
+        if stacker is not None:
+            mix, offset = stacker
+            k = len(self.classes_)
+            coef = sum(mix[:, m * k:(m + 1) * k] @ w for m, (w, _) in enumerate(members))
+            intercept = offset + sum(mix[:, m * k:(m + 1) * k] @ b for m, (_, b) in enumerate(members))
+            return coef, intercept
+        coef, intercept = members[0]
+        if len(members) > 1 and self.nb_weight > 0:
+            nb_coef, nb_intercept = members[1]
             coef = (1 - self.nb_weight) * coef + self.nb_weight * nb_coef
             intercept = (1 - self.nb_weight) * intercept + self.nb_weight * nb_intercept
-        return coef, intercept, svm.classes_
+        return coef, intercept
+
+    def _fit_stacker(self, Z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Multinomial logistic regression from the members' scores (side by side) to the class:
+        its weights in full form (one row per class of `classes_`) and intercepts."""
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=self.stack_C, max_iter=2000).fit(Z, y)
+        return self._full_form(model)
 
     def _nb_svm(self, X, y, present) -> tuple[np.ndarray, np.ndarray]:
         """One-vs-rest SVMs on features scaled by each class's naive-Bayes log-count ratio (NBSVM,
@@ -466,6 +534,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         self.bias_ = np.zeros(len(self.classes_))
         self.review_threshold_ = 0.0
         self.cv_report_ = None
+        self.stack_ = None
         folds = min(self.cv_folds, int(np.bincount(y_codes).min())) if self.cv_folds else 0
         if folds >= 2:
             if groups is None:
@@ -475,7 +544,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             self._cross_validate(X_all, y_codes, groups, folds)
         # Refit on all letters: averaging the fold models instead (scores on the calibration's
         # scale) cost 0.01-0.02 macro-F1 on held-out letters, more than calibration gains.
-        self.coef_, self.intercept_, _ = self._fit_linear(X_all, y_codes)
+        self.coef_, self.intercept_ = self._combine(self._fit_members(X_all, y_codes)[0])
         self.trained_at_ = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self.n_train_ = len(texts)
         self.n_segmented_ = int(sum(is_segmented(t) for t in texts))
@@ -483,21 +552,33 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
 
     def _cross_validate(self, X, y, groups, folds: int) -> None:
         """Out-of-fold scores → temperature, review threshold, and the card's honest scores."""
-        scores = np.zeros((len(y), len(self.classes_)))
         splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=self.random_state)
         splits = list(splitter.split(X, y, groups))
         if self.progress:
             from tqdm import tqdm
 
-            splits = tqdm(splits, desc="cross-validating", unit="fold")
-        n_classes = len(self.classes_)
-        for train, test in splits:
-            coef, intercept, present = self._fit_linear(X[train], y[train])
-            fold_scores = np.asarray(X[test] @ coef[present].T) + intercept[present]
-            scores[np.ix_(test, present)] = fold_scores
-            missing = np.setdiff1d(np.arange(n_classes), present)
-            if len(missing):
-                scores[np.ix_(test, missing)] = fold_scores.min() - 1.0
+            splits_shown = tqdm(splits, desc="cross-validating", unit="fold")
+        else:
+            splits_shown = splits
+        member_scores = []  # per member: out-of-fold scores, one column per class
+        for train, test in splits_shown:
+            members, present = self._fit_members(X[train], y[train])
+            member_scores = member_scores or [np.zeros((len(y), len(self.classes_))) for _ in members]
+            for scores, (coef, intercept) in zip(member_scores, members):
+                _put_scores(scores, test, present, np.asarray(X[test] @ coef[present].T) + intercept[present])
+        if self.stack and len(member_scores) > 1 and len(y) >= self.stack_min_per_class * len(self.classes_):
+            # the stacked model's own out-of-fold scores: the stacker refitted without each fold
+            Z = np.hstack(member_scores)
+            scores = np.zeros((len(y), len(self.classes_)))
+            for train, test in splits:
+                mix, offset = self._fit_stacker(Z[train], y[train])
+                present = np.unique(y[train])
+                _put_scores(scores, test, present, Z[test] @ mix[present].T + offset[present])
+            self.stack_ = self._fit_stacker(Z, y)
+        else:
+            scores = member_scores[0]
+            if len(member_scores) > 1 and self.nb_weight > 0:
+                scores = (1 - self.nb_weight) * scores + self.nb_weight * member_scores[1]
         unbiased_f1 = _macro_f1(y, scores.argmax(axis=1), len(self.classes_))
         self.bias_ = fit_class_bias(scores, y) if self.tune_bias else np.zeros(len(self.classes_))
         scores = scores + self.bias_
@@ -509,6 +590,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         self.review_threshold_ = review_threshold(confidence, correct, self.review_precision)
         self.cv_report_ = _report(y, pred, self.classes_, confidence, correct, self.review_threshold_)
         self.cv_report_["folds"] = folds
+        self.cv_report_["stacked"] = self.stack_ is not None
         # the class offsets were tuned on these same out-of-fold scores: this is the score without them
         self.cv_report_["macro_f1_without_class_bias"] = round(unbiased_f1, 4)
         self.cv_report_["groups"] = int(len(np.unique(groups)))
@@ -606,6 +688,11 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
     def __setstate__(self, state):
         state.setdefault("hmm", True)  # models saved before these options were cut with the HMM,
         state.setdefault("nb_weight", 0.0)  # and were a plain SVM
+        state.setdefault("head_chars", False)  # and had the title block in words,
+        state.setdefault("stack", False)  # and averaged their two members
+        state.setdefault("stack_C", 0.1)
+        state.setdefault("stack_min_per_class", 300)
+        state.setdefault("stack_", None)
         self.__dict__.update(state)
 
     def __getstate__(self):
@@ -712,6 +799,14 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
 
 
 _WORKER = None
+
+
+def _put_scores(scores: np.ndarray, rows: np.ndarray, present: np.ndarray, fold_scores: np.ndarray) -> None:
+    """Write one fold's out-of-fold scores; classes its training part lacked score below all others."""
+    scores[np.ix_(rows, present)] = fold_scores
+    missing = np.setdiff1d(np.arange(scores.shape[1]), present)
+    if len(missing):
+        scores[np.ix_(rows, missing)] = fold_scores.min() - 1.0
 
 
 def _features_chunk(texts: list[str]) -> sp.csr_matrix:
