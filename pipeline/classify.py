@@ -259,7 +259,8 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         a third of the tokenising time and made no difference to cross-validated macro-F1
         (0.9205 off vs 0.9193 on; raw letters 0.914 vs 0.915, within fold noise).
     nb_weight : share of the naive-Bayes-scaled SVM (NBSVM) when the members are averaged rather
-        than stacked (no stacker, or too few letters); the rest is the plain SVM. Half and half scored 0.9251 cross-validated macro-F1 against 0.9193 for the SVM alone
+        than stacked (no stacker, or too few letters); the rest is the plain SVM. Half and half
+        scored 0.9251 cross-validated macro-F1 against 0.9193 for the SVM alone
         and 0.9240 for NBSVM alone; anywhere from 0.33 to 0.6 gave 0.925 (benchmarks/classify.py).
     stack : mix the SVM and the NBSVM with a multinomial logistic regression (C=`stack_C`) fitted on
         their out-of-fold scores from the internal cross-validation, instead of the fixed
