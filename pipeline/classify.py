@@ -450,12 +450,13 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             coef = sum(mix[:, m * k:(m + 1) * k] @ w for m, (w, _) in enumerate(members))
             intercept = offset + sum(mix[:, m * k:(m + 1) * k] @ b for m, (_, b) in enumerate(members))
             return coef, intercept
-        coef, intercept = members[0]
-        if len(members) > 1 and self.nb_weight > 0:
-            nb_coef, nb_intercept = members[1]
-            coef = (1 - self.nb_weight) * coef + self.nb_weight * nb_coef
-            intercept = (1 - self.nb_weight) * intercept + self.nb_weight * nb_intercept
-        return coef, intercept
+        return self._average([w for w, _ in members]), self._average([b for _, b in members])
+
+    def _average(self, parts: list[np.ndarray]) -> np.ndarray:
+        """The SVM's part (weights or scores) averaged with the NBSVM's by `nb_weight`."""
+        if len(parts) > 1 and self.nb_weight > 0:
+            return (1 - self.nb_weight) * parts[0] + self.nb_weight * parts[1]
+        return parts[0]
 
     def _fit_stacker(self, Z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Multinomial logistic regression from the members' scores (side by side) to the class:
@@ -577,9 +578,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
                 _put_scores(scores, test, present, Z[test] @ mix[present].T + offset[present])
             self.stack_ = self._fit_stacker(Z, y)
         else:
-            scores = member_scores[0]
-            if len(member_scores) > 1 and self.nb_weight > 0:
-                scores = (1 - self.nb_weight) * scores + self.nb_weight * member_scores[1]
+            scores = self._average(member_scores)
         unbiased_f1 = _macro_f1(y, scores.argmax(axis=1), len(self.classes_))
         self.bias_ = fit_class_bias(scores, y) if self.tune_bias else np.zeros(len(self.classes_))
         scores = scores + self.bias_
