@@ -151,9 +151,9 @@ fig.tight_layout()
 # ## How the ranking depends on the heat index's ingredients
 #
 # The heat index (see `pipeline/heat.py`) multiplies a size term (letters, writers and votes, each
-# on a log scale, weighted 0.35 / 0.40 / 0.25) by a recency factor and a burst factor. Its weights
-# are fixed in the module; what an analyst can vary through `heat_scores` is the input. Below,
-# each ingredient is switched off in turn by neutralising its column, and we count how many of the
+# on a log scale, weighted 0.625 / 0.25 / 0.125) by a recency factor and a burst factor. Its weights
+# are a parameter (`IssueClusterer(heat_weights=...)`, `model.rerank(...)`); here we vary the input
+# instead. Below, each ingredient is switched off in turn by neutralising its column, and we count how many of the
 # top 10 issues stay in the top 10 and how the ranks move (Spearman correlation over all issues).
 
 # %%
@@ -164,7 +164,7 @@ variants = {
     "writers = letters": info.assign(n_writers=info["n_letters"]),
     "letters = writers": info.assign(n_letters=info["n_writers"]),
     "no recency": info.assign(last_date=reference_date),
-    "no burst bonus": info.assign(peak_30d_share=0.0),
+    "no burst bonus": info.assign(peak_30d_share=0.0, peak_30d_letters=0),
 }
 base = heat_scores(info, ref_date=reference_date)
 base_top = set(info.loc[base.nlargest(10).index, "issue_id"])

@@ -1,11 +1,10 @@
-"""IssueClusterer, heat index and the `petition hotspots` command, on real letter text."""
+"""IssueClusterer and the `petition hotspots` command, on real letter text (the heat index: test_heat.py)."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
 from pipeline.cluster import IssueClusterer, extract_places
-from pipeline.heat import deep_seated_evidence, heat_scores
 
 from tests.conftest import requires_shared_data
 
@@ -139,63 +138,6 @@ def test_monthly_plot_is_a_figure(fitted):
     assert len(fig.axes[0].lines) == len(model.get_issue_info().head(3))
 
 
-def test_heat_prefers_many_writers_and_recent_letters():
-    info = pd.DataFrame({
-        "n_letters": [20, 20, 20],
-        "n_writers": [18, 1, 18],
-        "up_votes": [0, 0, 0], "down_votes": [0, 0, 0],
-        "last_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2019-01-01"]),
-        "peak_30d_share": [0.5, 0.5, 0.5],
-    })
-    heat = heat_scores(info, ref_date="2020-01-01")
-    assert heat[0] > heat[1] and heat[0] > heat[2]
-
-
-def _issue_rows(rows):
-    """Issue-table rows as `_describe` makes them: letters, writers, votes, dates -> evidence."""
-    out = []
-    for n_writers, dates, votes in rows:
-        dates = pd.Series(pd.to_datetime(dates))
-        writers = pd.Series([f"w{k % n_writers}" for k in range(len(dates))])
-        ev = deep_seated_evidence(dates, writers)
-        out.append({"n_letters": len(dates), "n_writers": n_writers, "up_votes": votes, "down_votes": 0,
-                    "last_date": dates.max(), **ev})
-    return pd.DataFrame(out)
-
-
-def test_three_letters_in_a_week_are_not_a_surge():
-    """Concentration counts letters in the busiest 30 days against at least 10: three letters in one
-    week get less credit than twelve in one month (as a plain share both would be 100%)."""
-    info = _issue_rows([
-        (3, ["2019-12-01", "2019-12-03", "2019-12-05"], 0),
-        (3, ["2019-09-01", "2019-10-15", "2019-12-05"], 0),
-        (12, pd.date_range("2019-11-10", periods=12, freq="2D"), 0),
-        (12, pd.date_range("2019-01-10", periods=12, freq="30D"), 0),
-    ])
-    heat = heat_scores(info, ref_date="2019-12-06")
-    # the week's three letters barely beat three letters spread over three months
-    assert abs(heat[0] - heat[1]) / heat[1] < 0.05
-    # twelve letters in one month (acute) and twelve over eleven months (chronic), equally recent:
-    # both clearly hotter than the three, and neither pattern is discounted against the other
-    assert info.loc[2, "peak_30d_letters"] == 12 and info.loc[3, "active_months"] == 12
-    assert heat[2] > 1.3 * heat[0] and abs(heat[2] - heat[3]) / heat[3] < 0.05
-
-
-def test_persistent_repeat_petition_is_not_discounted_against_a_one_month_burst():
-    """One villager asking about the 茶场村五组 relocation in 7 separate months is a 积案: at equal
-    letters, writers and recency it is at least as hot as the same letters sent in one month."""
-    months = ["2019-01-06", "2019-02-21", "2019-04-01", "2019-05-22", "2019-06-17", "2019-07-09", "2019-09-12",
-              "2019-09-13", "2019-09-14", "2019-09-15"]
-    burst = [f"2019-09-{d:02d}" for d in range(1, 11)]
-    info = _issue_rows([(1, months, 0), (1, burst, 0)])
-    assert info.loc[0, "active_months"] == 7 and info.loc[1, "peak_30d_letters"] == 10
-    heat = heat_scores(info, ref_date="2019-09-20")
-    assert heat[0] >= heat[1]
-    # an office that weighs chronic problems more can say so
-    chronic = heat_scores(info, ref_date="2019-09-20", weights={"persistence": 0.3, "burst": 0.1})
-    assert chronic[0] > chronic[1] * 1.1
-
-
 def test_heat_weights_are_model_parameters(fitted):
     from pipeline.errors import PetitionError
 
@@ -211,16 +153,6 @@ def test_heat_weights_are_model_parameters(fitted):
         IssueClusterer(heat_weights={"likes": 0.3})
     with pytest.raises(PetitionError):
         IssueClusterer(heat_weights={"burst": 0.6, "persistence": 0.6})
-
-
-def test_deep_seated_needs_span_months_and_writers():
-    spread = pd.to_datetime(["2019-01-05", "2019-03-10", "2019-06-01", "2019-06-20", "2019-09-30"])
-    burst = pd.to_datetime(["2019-11-01", "2019-11-05", "2019-11-20", "2019-11-25", "2019-12-01"])
-    writers = pd.Series(["a", "b", "c", "a", "d"])
-    deep = deep_seated_evidence(pd.Series(spread), writers)
-    assert deep["deep_seated"] and deep["active_months"] == 4 and deep["repeat_writers"] == 1
-    assert deep["deep_evidence"].startswith("跨度268天")
-    assert not deep_seated_evidence(pd.Series(burst), writers)["deep_seated"]
 
 
 def test_bad_input_is_a_user_error():

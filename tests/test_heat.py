@@ -1,0 +1,96 @@
+"""Heat index and deep-seated evidence (`pipeline/heat.py`), on issue rows shaped like real ones."""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.heat import deep_seated_evidence, heat_scores
+
+
+def _issue_rows(rows):
+    """Issue-table rows as the clusterer makes them: (writers, dates, votes) -> letters, evidence."""
+    out = []
+    for n_writers, dates, votes in rows:
+        dates = pd.Series(pd.to_datetime(dates))
+        writers = pd.Series([f"w{k % n_writers}" for k in range(len(dates))])
+        ev = deep_seated_evidence(dates, writers)
+        out.append({"n_letters": len(dates), "n_writers": n_writers, "up_votes": votes, "down_votes": 0,
+                    "last_date": dates.max(), **ev})
+    return pd.DataFrame(out)
+
+
+def test_heat_prefers_many_writers_and_recent_letters():
+    info = pd.DataFrame({
+        "n_letters": [20, 20, 20],
+        "n_writers": [18, 1, 18],
+        "up_votes": [0, 0, 0], "down_votes": [0, 0, 0],
+        "last_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2019-01-01"]),
+        "peak_30d_share": [0.5, 0.5, 0.5],
+    })
+    heat = heat_scores(info, ref_date="2020-01-01")
+    assert heat[0] > heat[1] and heat[0] > heat[2]
+
+
+def test_forty_people_outrank_one_person_writing_forty_times():
+    dates = pd.date_range("2019-10-01", periods=40, freq="D")
+    info = _issue_rows([(40, dates, 0), (1, dates, 0)])
+    heat = heat_scores(info, ref_date="2019-11-10")
+    assert heat[0] > 1.2 * heat[1]
+
+
+def test_a_larger_problem_outranks_a_small_one_with_likes():
+    """Fifteen letters from four neighbours over four months (the 青青家园 flue) against six letters
+    from six people with 54 likes (洪山公园: when will it open), equally recent: volume weighs more
+    than clicks, so the larger problem ranks first."""
+    flue = _issue_rows([(4, pd.date_range("2019-04-22", periods=15, freq="7D"), 2)])
+    park = _issue_rows([(6, pd.date_range("2019-02-20", periods=6, freq="30D"), 54)])
+    info = pd.concat([flue, park], ignore_index=True)
+    info["last_date"] = pd.Timestamp("2019-08-01")
+    heat = heat_scores(info, ref_date="2019-08-01")
+    assert heat[0] > heat[1]
+    # likes still count: the park with its likes beats the same six letters without them
+    quiet = info.iloc[[1]].assign(up_votes=0)
+    assert heat[1] > heat_scores(quiet, ref_date="2019-08-01").iloc[0]
+
+
+def test_three_letters_in_a_week_are_not_a_surge():
+    """Concentration counts letters in the busiest 30 days against at least 10: three letters in one
+    week get little more than three letters over three months (as a plain share, 100% vs 33%)."""
+    info = _issue_rows([
+        (3, ["2019-12-01", "2019-12-03", "2019-12-05"], 0),
+        (3, ["2019-09-01", "2019-10-15", "2019-12-05"], 0),
+        (12, pd.date_range("2019-11-10", periods=12, freq="2D"), 0),
+        (12, pd.date_range("2019-01-10", periods=12, freq="30D"), 0),
+    ])
+    heat = heat_scores(info, ref_date="2019-12-06")
+    assert abs(heat[0] - heat[1]) / heat[1] < 0.1
+    # twelve letters in one month are a surge: hotter than twelve spread over a year, equally recent;
+    # both are far hotter than the three
+    assert info.loc[2, "peak_30d_letters"] == 12 and info.loc[3, "active_months"] == 12
+    assert heat[2] > 1.2 * heat[3] and heat[3] > 1.5 * heat[0]
+
+
+def test_persistent_repeat_petition_is_flagged_deep_and_an_office_can_weigh_it():
+    """One villager asking about the 茶场村五组 relocation in 7 separate months is a 积案: it is
+    flagged deep-seated (the one-month burst is not); by default the burst ranks hotter, and an office
+    that weighs chronic problems more says so with the persistence weight."""
+    months = ["2019-01-06", "2019-02-21", "2019-04-01", "2019-05-22", "2019-06-17", "2019-07-09", "2019-09-12",
+              "2019-09-13", "2019-09-14", "2019-09-15"]
+    burst = [f"2019-09-{d:02d}" for d in range(1, 11)]
+    info = _issue_rows([(1, months, 0), (1, burst, 0)])
+    assert info.loc[0, "active_months"] == 7 and info.loc[1, "peak_30d_letters"] == 10
+    assert info.loc[0, "deep_seated"] and not info.loc[1, "deep_seated"]
+    assert "重复来信人1" in info.loc[0, "deep_evidence"]
+    heat = heat_scores(info, ref_date="2019-09-20")
+    assert heat[1] > heat[0]
+    chronic = heat_scores(info, ref_date="2019-09-20", weights={"persistence": 0.3, "burst": 0.1})
+    assert chronic[0] > chronic[1] * 1.1
+
+
+def test_deep_seated_needs_span_months_and_writers():
+    spread = pd.to_datetime(["2019-01-05", "2019-03-10", "2019-06-01", "2019-06-20", "2019-09-30"])
+    burst = pd.to_datetime(["2019-11-01", "2019-11-05", "2019-11-20", "2019-11-25", "2019-12-01"])
+    writers = pd.Series(["a", "b", "c", "a", "d"])
+    deep = deep_seated_evidence(pd.Series(spread), writers)
+    assert deep["deep_seated"] and deep["active_months"] == 4 and deep["repeat_writers"] == 1
+    assert deep["deep_evidence"].startswith("跨度268天")
+    assert not deep_seated_evidence(pd.Series(burst), writers)["deep_seated"]
