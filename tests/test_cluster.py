@@ -177,6 +177,10 @@ def test_hotspots_command_writes_tables(tmp_path):
     issues = pd.read_csv(out / "hot_issues.csv")
     assert list(issues.columns[:7]) == ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述", "是否深层次问题"]
     assert len(issues) == 2
+    # each issue carries its letters' top issue type and urgency mix (classified and graded first)
+    types = dict(zip(issues["问题标签"].str.contains("丽发新城"), issues["主要类别"]))
+    assert types[True] in {"环境保护", "城乡建设"}
+    assert issues["紧急程度分布"].str.match(r"^(紧急|较急|一般):\d+").all()
     letters_out = pd.read_csv(out / "hot_issue_letters.csv", dtype=str)
     assert list(letters_out.columns) == ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"]
     assert len(letters_out) == len(MIXING) + len(FUMES)
@@ -185,6 +189,9 @@ def test_hotspots_command_writes_tables(tmp_path):
     # second run with the state keeps the ids
     assert main(["hotspots", str(src), "--out", str(out), "--state", str(out / "state.pkl"), "--no-plot"]) == 0
     assert sorted(pd.read_csv(out / "hot_issues.csv")["问题ID"]) == sorted(issues["问题ID"])
+    # --no-classify leaves the type and urgency columns out
+    assert main(["hotspots", str(src), "--out", str(tmp_path / "bare"), "--no-classify", "--no-plot"]) == 0
+    assert "主要类别" not in pd.read_csv(tmp_path / "bare" / "hot_issues.csv").columns
 
 
 @requires_shared_data

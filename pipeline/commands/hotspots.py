@@ -2,7 +2,8 @@
 
 Writes, atomically, into DIR:
 - hot_issues.csv / .xlsx: 热度排名, 问题ID, 热度指数, 时间范围, 地点/人群, 问题描述, 是否深层次问题, then the
-  evidence (留言数, 留言人数, 点赞数, 反对数, 深层次依据, 代表留言编号, 关键词);
+  evidence (问题标签, 留言数, 留言人数, 点赞数, 反对数, 深层次依据, 代表留言编号) and 主要类别 / 紧急程度分布
+  (letters are classified and graded first, unless --no-classify);
 - hot_issue_letters.csv / .xlsx: 问题ID, 留言编号, 留言用户 (masked), 留言主题, 留言时间, 留言详情, 点赞数, 反对数;
 - hot_issues_monthly.png: letters per month for the hottest issues;
 - issue_state.pkl (with --state): the fitted issues, so the next batch keeps the same 问题ID.
@@ -37,6 +38,10 @@ def register(subparsers) -> None:
     parser.add_argument("--encoding", help="text encoding of csv/tsv inputs (default: detect)")
     parser.add_argument("--sheet", help="Excel sheet name (default: every sheet)")
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
+    parser.add_argument("--model", metavar="DIR", help="issue-type model for 主要类别 (default: the config's, models/default)")
+    parser.add_argument("--config", metavar="FILE", help="settings TOML over corpora/config/default.toml")
+    parser.add_argument("--no-classify", action="store_true",
+                        help="skip issue type and urgency (主要类别, 紧急程度分布); keep the input's own columns if any")
     parser.set_defaults(func=run)
 
 
@@ -119,6 +124,22 @@ def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame) -> 
     return written
 
 
+def classify_and_grade(letters: pd.DataFrame, args) -> pd.DataFrame:
+    """Issue type and urgency per letter (the main job's stages), so each issue shows its top type
+    and urgency mix. An input that already has the column keeps it."""
+    from pipeline.config import load_settings
+    from pipeline.run import PetitionRun
+
+    job = PetitionRun(load_settings(args.config), model=args.model, progress=False)
+    if "issue_type" not in letters.columns or letters["issue_type"].isna().all():
+        print(f"classifying {len(letters)} letters ...", file=sys.stderr)
+        letters = job.classify(letters)
+    if "urgency" not in letters.columns or letters["urgency"].isna().all():
+        print(f"grading urgency of {len(letters)} letters ...", file=sys.stderr)
+        letters = job.grade(letters)
+    return letters
+
+
 def run(args) -> int:
     from pipeline.cluster import IssueClusterer
     from pipeline.read import read_letters
@@ -128,6 +149,8 @@ def run(args) -> int:
     if letters.empty:
         raise PetitionError(f"no letters could be read from {', '.join(map(str, args.inputs))}")
     out_dir = Path(args.out)
+    if not args.no_classify:
+        letters = classify_and_grade(letters, args)
     print(f"clustering {len(letters)} letters ...", file=sys.stderr)
     model = IssueClusterer(min_letters=args.min_letters, progress=True)
     state = Path(args.state) if args.state else None
