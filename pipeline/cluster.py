@@ -14,7 +14,8 @@ the parking spaces bundled with flats at one project. The method, in the order i
    linked when it is a near-copy (high similarity, no conflicting place), when it names the same
    place and shares grievance words, or, when neither letter names a place, when it is very
    similar. Two letters whose headline places differ are never linked by wording alone: copies of
-   one complaint text sent about two estates are two issues.
+   one complaint text sent about two estates are two issues. Nor are two letters whose titles name
+   different districts: 二中 in B7县 is not 二中 in L3县.
 4. Connected components of that graph are the candidate issues; a component that is large or loose
    is split again by average-linkage clustering with a distance threshold (dense, but only inside
    the component), so chains of pairwise links cannot merge unrelated problems. No number of
@@ -75,7 +76,7 @@ _BREAK_RE = re.compile(
 )
 _PLACE_IN_SEGMENT = re.compile(rf"^.{{1,10}}?(?:{_SUFFIX_RE})")
 _GENERIC_STEMS = frozenset(
-    "整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
+    "新农 整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
     "政 市政 人民 省 城市 农村 城乡 乡村 住宅 商品 居民 公共 社区 街道 地方 各级 当地 城区 老城 "
     "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
     "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家 十字 必经之 过马 断头 快速 "
@@ -180,7 +181,9 @@ def _trim_place(place: str) -> str:
     words = list(posseg.cut(place))
     cut = 0
     for k, w in enumerate(words[:-1]):
-        if w.flag.startswith(_CUT_AFTER) and w.flag != "vn":
+        # a lone numeral or time character (月, 年) more often begins a name (月皓玻璃) than ends a clause
+        lone_number = len(w.word) == 1 and w.flag[0] in "mt"
+        if w.flag.startswith(_CUT_AFTER) and w.flag != "vn" and not lone_number:
             cut = sum(len(x.word) for x in words[: k + 1])
     rest = place[cut:]
     ok = len(rest) >= 3 and len(_stem(rest)) >= 2 and _stem(rest) != rest and rest[0] not in "省市区县镇乡"
@@ -226,6 +229,12 @@ def _match_strength(a: frozenset[str], b: frozenset[str]) -> int:
 
 def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
     return _match_strength(a, b) > 0
+
+
+def _districts(title: str) -> frozenset[str]:
+    """The masked districts a letter's title names. Only the title: the body also names where the
+    writer lives or where else something happened (a fraud in L5县 by a company in A4区)."""
+    return frozenset(_DISTRICT.findall(title or ""))
 
 
 def _check_heat_weights(weights: dict | None) -> None:
@@ -382,6 +391,7 @@ class IssueClusterer:
         limit = max(50, self.max_place_share * n)
         keep = {p for p, c in doc_freq.items() if c <= limit}
         place_full, place_head = self._place_sets(places_all, places_title, keep)
+        districts = [_districts(t) for t in titles]
 
         analyzer = _identity
         # words in 30% of letters say nothing about which problem; on a small batch, idf alone must do
@@ -391,7 +401,7 @@ class IssueClusterer:
         G = normalize(self.vectorizer_.transform(
             [self._grievance_tokens(t, sorted(pa)) for t, pa in zip(tokens, places_all)]))
 
-        labels_doc = self._cluster(X, G, place_full, place_head, weights, doc_writers)
+        labels_doc = self._cluster(X, G, place_full, place_head, districts, weights, doc_writers)
         self._finish(df, labels_doc, X, tokens, place_full, place_head, titles, texts)
         return self.labels_
 
@@ -410,7 +420,7 @@ class IssueClusterer:
             return np.array([], int), np.array([], int), np.array([], float)
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
-    def _link(self, X, G, place_full, place_head):
+    def _link(self, X, G, place_full, place_head, districts):
         """Which candidate pairs are the same issue, and their combined similarity."""
         floor = min(self.near_dup_sim, self.no_place_sim, 0.08)
         i, j, s = self._pairs(X, floor)
@@ -421,7 +431,8 @@ class IssueClusterer:
         comb = s.copy()
         for k in range(len(i)):
             a, b = i[k], j[k]
-            comb[k], link[k] = self._combined(s[k], g[k], place_full[a], place_head[a], place_full[b], place_head[b])
+            comb[k], link[k] = self._combined(s[k], g[k], place_full[a], place_head[a], place_full[b], place_head[b],
+                                              districts[a], districts[b])
         return i, j, link, comb
 
     def _big_enough(self, group, weights, doc_writers) -> bool:
@@ -430,9 +441,9 @@ class IssueClusterer:
         return weights[group].sum() >= self.min_letters and (
             len(group) >= 2 or doc_writers[group].sum() >= self.min_letters)
 
-    def _cluster(self, X, G, place_full, place_head, weights, doc_writers) -> np.ndarray:
+    def _cluster(self, X, G, place_full, place_head, districts, weights, doc_writers) -> np.ndarray:
         n = X.shape[0]
-        i, j, link, comb = self._link(X, G, place_full, place_head)
+        i, j, link, comb = self._link(X, G, place_full, place_head, districts)
         A = sparse.coo_matrix((np.ones(int(link.sum())), (i[link], j[link])), shape=(n, n))
         _, comp = connected_components(A, directed=False)
         labels = np.full(n, -1)
@@ -442,14 +453,18 @@ class IssueClusterer:
         for members in np.split(order, bounds):
             if not self._big_enough(members, weights, doc_writers):
                 continue
-            for group in self._split(members, X, G, place_full, place_head):
+            for group in self._split(members, X, G, place_full, place_head, districts):
                 if self._big_enough(group, weights, doc_writers):
                     labels[group] = next_label
                     next_label += 1
         return labels
 
-    def _combined(self, s: float, g: float, pa, ha, pb, hb) -> tuple[float, bool]:
-        """Combined similarity of two letters and whether they may be linked directly."""
+    def _combined(self, s: float, g: float, pa, ha, pb, hb, da=frozenset(), db=frozenset()) -> tuple[float, bool]:
+        """Combined similarity of two letters and whether they may be linked directly.
+        Letters headed by different districts (B7县 vs L3县) are about different places, whatever
+        they share by name (二中, 碧桂园): only a literal copy may join them."""
+        if da and db and da.isdisjoint(db):
+            return s - 0.3, s >= 0.97
         strength = max(_match_strength(ha, pb), _match_strength(hb, pa))
         if strength == 2:
             return 0.5 * s + 0.5 * g + 0.2, g >= self.same_place_sim
@@ -462,7 +477,7 @@ class IssueClusterer:
             return s, s >= self.near_dup_sim
         return s, s >= self.no_place_sim
 
-    def _split(self, members, X, G, place_full, place_head) -> list[np.ndarray]:
+    def _split(self, members, X, G, place_full, place_head, districts) -> list[np.ndarray]:
         """Average-linkage split of one component, so chained links cannot merge distinct problems."""
         m = len(members)
         if m <= 2:
@@ -474,7 +489,8 @@ class IssueClusterer:
             a = members[x]
             for y in range(x + 1, m):
                 b = members[y]
-                c, _ = self._combined(S[x, y], Gm[x, y], place_full[a], place_head[a], place_full[b], place_head[b])
+                c, _ = self._combined(S[x, y], Gm[x, y], place_full[a], place_head[a], place_full[b], place_head[b],
+                                      districts[a], districts[b])
                 D[x, y] = D[y, x] = min(1.0, max(0.0, 1.0 - c))
         condensed = D[np.triu_indices(m, 1)]
         if condensed.max() <= self.split_distance:
@@ -511,7 +527,9 @@ class IssueClusterer:
             cnt, codes = Counter(), Counter()
             for d in np.flatnonzero(labels_doc == c):
                 cnt.update(place_head[d] or place_full[d])
-                codes.update(set(_DISTRICT.findall(titles[d] + texts[d][:200])))
+                # the title says where the problem is; the opening may say where the writer lives
+                codes.update({code: 2 for code in _districts(titles[d])})
+                codes.update(set(_DISTRICT.findall(texts[d][:200])))
             self.issue_places_.append([_trim_place(p) for p in _dominant_places(cnt)])
             self.issue_districts_.append(codes.most_common(1)[0][0] if codes else "")
         self.keywords_ = self._ctfidf(labels_doc, tokens, k)
@@ -702,11 +720,15 @@ class IssueClusterer:
         X = normalize(self.vectorizer_.transform(tokens))
         S = (X @ self.centroids_.T).toarray()
         out = np.full(len(df), -1)
+        titles = df["title"].tolist()
         for r in range(len(df)):
             heads = frozenset(_canonical(p) for p in (places_title[r] or places_all[r][:1]))
             full = frozenset(_canonical(p) for p in places_all[r])
+            districts = _districts(titles[r])
             order = np.argsort(-S[r])[:5]
             for c in order:
+                if districts and self.issue_districts_[c] and self.issue_districts_[c] not in districts:
+                    continue  # another district's issue (属地): never assigned by wording alone
                 ip = frozenset(self.issue_places_[c])
                 same = _places_match(heads, ip) or (not heads and _places_match(full, ip))
                 conflict = bool(heads) and bool(ip) and not _places_match(full, ip)

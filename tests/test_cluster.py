@@ -81,6 +81,33 @@ def test_copied_wording_about_another_estate_is_another_issue(fitted):
     assert all(lab[f"other{k}"] != fume for k in range(len(OTHER_ESTATE)))
 
 
+# Real letters (TipDM unlabeled set and hot_messages, shortened): holiday classes at a school called
+# 二中 in two different counties, and at one school, 长郡A1区实验中学, from two parents.
+SECOND_SCHOOLS = [
+    ("B7县二中占用学生暑假时间补课,并强行征收学生补课费", "B7县二中占用学生暑假时间强行给学生补课,强行征收学生补课费。"),
+    ("投诉L3县二中暑假违规补课", "L3县二中暑假违规补课,学校老师领导组织全校的学生都在补课,好多学生不愿意补课,学校就强迫学生补,听说还要收补课费,请求二中不要补课了。"),
+]
+ONE_SCHOOL = [
+    ("A市长郡A1区实验中学组织学生补课", "A市长郡A1区实验中学在8月1日到8月17日组织新初三前150名的学生在校为澄池杯竞赛补课,每天有8节课,所发资料一律印有暑假作业字样,资料收费。"),
+    ("A1区长郡A1区实验中学成绩一般的孩子不能去补课?", "我小孩在A市A1区的长郡A1区实验中学上初三,看到了班上成绩好的学生家长收到了学校培优补课的通知。为什么我们成绩一般的孩子就不能一起去补课?"),
+]
+
+
+def test_same_school_name_in_two_districts_is_two_issues():
+    letters = _letters([("second", SECOND_SCHOOLS), ("one", ONE_SCHOOL), ("single", SINGLETONS)])
+    model = IssueClusterer(min_letters=2).fit(letters)
+    labels = pd.Series(model.labels_, index=letters["letter_id"])
+    second, one = labels.filter(like="second"), labels.filter(like="one")
+    assert second.iloc[0] == -1 or second.iloc[0] != second.iloc[1]
+    assert one.iloc[0] >= 0 and one.iloc[0] == one.iloc[1]
+    # a new letter about a school of that name in B7县 is not assigned to the A1区 school's issue,
+    # while one from A1区 is
+    elsewhere = _letters([("new", [("B7县长郡实验中学组织学生补课", "B7县长郡实验中学组织初三学生暑假在校补课,资料收费。")])])
+    here = _letters([("new", [("A1区长郡A1区实验中学暑假组织学生补课", "长郡A1区实验中学暑假组织初三学生在校补课,资料收费。")])])
+    assert model.transform(elsewhere)[0] != one.iloc[0]
+    assert model.transform(here)[0] == one.iloc[0]
+
+
 def test_unrelated_letters_stay_unclustered(fitted):
     model, letters, labels = fitted
     lab = dict(zip(letters["letter_id"], labels))
