@@ -151,13 +151,14 @@ def _dominant_places(counts: Counter, n: int = 3) -> list[str]:
     `滨河苑` (55 letters) becomes `伊景园滨河苑` (40) because over half the letters say it in full.
     """
     out: list[str] = []
-    for place, count in counts.most_common():
+    # ties broken by name, not by set order (which changes from run to run)
+    for place, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         best = place
         while True:
             longer = [(c, p) for p, c in counts.items() if p != best and best in p and c >= 0.5 * count]
             if not longer:
                 break
-            best = max(longer, key=lambda cp: (cp[0], len(cp[1])))[1]
+            best = max(longer, key=lambda cp: (cp[0], len(cp[1]), cp[1]))[1]
         if not any(best in o or o in best for o in out):
             out.append(best)
         if len(out) == n:
@@ -526,12 +527,12 @@ class IssueClusterer:
         for c in range(k):
             cnt, codes = Counter(), Counter()
             for d in np.flatnonzero(labels_doc == c):
-                cnt.update(place_head[d] or place_full[d])
+                cnt.update(sorted(place_head[d] or place_full[d]))
                 # the title says where the problem is; the opening may say where the writer lives
                 codes.update({code: 2 for code in _districts(titles[d])})
                 codes.update(set(_DISTRICT.findall(texts[d][:200])))
             self.issue_places_.append([_trim_place(p) for p in _dominant_places(cnt)])
-            self.issue_districts_.append(codes.most_common(1)[0][0] if codes else "")
+            self.issue_districts_.append(min(codes, key=lambda code: (-codes[code], code)) if codes else "")
         self.keywords_ = self._ctfidf(labels_doc, tokens, k)
         # representative: the distinct text closest to the centroid (most typical wording)
         self.rep_doc_ = {}
