@@ -76,7 +76,7 @@ _BREAK_RE = re.compile(
 )
 _PLACE_IN_SEGMENT = re.compile(rf"^.{{1,10}}?(?:{_SUFFIX_RE})")
 _GENERIC_STEMS = frozenset(
-    "新农 整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
+    "新农 老旧 整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
     "政 市政 人民 省 城市 农村 城乡 乡村 住宅 商品 居民 公共 社区 街道 地方 各级 当地 城区 老城 "
     "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
     "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家 十字 必经之 过马 断头 快速 "
@@ -98,27 +98,43 @@ def extract_places(text: str) -> list[str]:
     if not text:
         return []
     found: list[str] = []
-    for segment in _BREAK_RE.split(text):
-        if len(segment) < 3:
-            continue
-        start = 0
-        while start < len(segment) - 2:
-            piece = segment[start:start + 12]
-            match = None
-            for m in re.finditer(rf"(?:{_SUFFIX_RE})", piece):
-                if m.end() >= 3:
-                    match = m  # the longest name ending in a suffix wins
-            if not match:
-                break
-            name = re.sub(r"^[省市区县镇乡]+", "", piece[: match.end()])
-            stem = _stem(name)
-            if name.endswith(("政府", "市委", "党委")):
-                start += match.end()
-                continue
-            if len(stem) >= 2 and stem not in _GENERIC_STEMS and not stem.isdigit() or name.endswith("车贷"):
-                found.append(name)
-                found.extend(_components(name))
+    position, breaker = 0, ""
+    for gap in list(_BREAK_RE.finditer(text)) + [None]:
+        segment = text[position:gap.start() if gap else len(text)]
+        names = _names_in(segment)
+        if not names and breaker == "和":
+            # 和 is a conjunction, and the first character of many estate names (和顺家园, 和平小区);
+            # it may begin a name, but not make one of a generic word (和物业公司)
+            names = [n for n in _names_in(breaker + segment) if _stem(n)[1:] not in _GENERIC_STEMS]
+        found.extend(names)
+        if gap:
+            position, breaker = gap.end(), gap.group()
+    return found
+
+
+def _names_in(segment: str) -> list[str]:
+    """Place names (and their parts) in one stretch of text between breaks."""
+    found: list[str] = []
+    if len(segment) < 3:
+        return found
+    start = 0
+    while start < len(segment) - 2:
+        piece = segment[start:start + 12]
+        match = None
+        for m in re.finditer(rf"(?:{_SUFFIX_RE})", piece):
+            if m.end() >= 3:
+                match = m  # the longest name ending in a suffix wins
+        if not match:
+            break
+        name = re.sub(r"^[省市区县镇乡]+", "", piece[: match.end()])
+        stem = _stem(name)
+        if name.endswith(("政府", "市委", "党委")):
             start += match.end()
+            continue
+        if len(stem) >= 2 and stem not in _GENERIC_STEMS and not stem.isdigit() or name.endswith("车贷"):
+            found.append(name)
+            found.extend(_components(name))
+        start += match.end()
     return found
 
 

@@ -62,6 +62,10 @@ def test_places_are_cut_from_masked_text():
     nested = extract_places("A5区劳动东路魅力之城小区一楼的夜宵摊")
     assert "劳动东路" in nested and "魅力之城" in nested
     assert extract_places("不知市委市政府有何行动") == []
+    # names that begin with a function word (和) are still names; the word does not make one
+    assert extract_places("和顺家园开发商违规出售人防车位") == ["和顺家园"]
+    assert "和平小区" in extract_places("投诉和平小区物业")
+    assert extract_places("我们和物业公司协商无果") == []
 
 
 def test_same_place_same_grievance_letters_form_one_issue(fitted):
