@@ -34,6 +34,7 @@ from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
 
 LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
+COMPOSE_PATH = CORPORA_DIR / "urgency" / "compose.csv"
 REFINER_PATH = CORPORA_DIR / "urgency" / "refiner.json"
 LEVELS = ("紧急", "较急", "一般")
 OUTPUT_COLUMNS = ("urgency", "urgency_score", "urgency_cues", "urgency_evidence")
@@ -188,6 +189,127 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, 
     return cues, modifiers
 
 
+class _Span:
+    """What a frame match looks like to the grader: a start, an end and a phrase (like re.Match)."""
+
+    __slots__ = ("_start", "_end", "_text")
+
+    def __init__(self, start: int, end: int, text: str):
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self, *_) -> str:
+        return self._text
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+# needs looked for within this many characters stay inside the anchor's sentence (只能去省委反映);
+# wider ones (a letter's 老人 two sentences after its 停气) may cross sentences.
+_SENTENCE_WINDOW = 30
+
+
+class FramePattern:
+    """A compositional cue: an anchor word class and the word classes that must be near it.
+
+    `need` is ((slot, before, after), ...): each needed class must occur within `before`
+    characters before the anchor or `after` characters after it. So 只能 × 省委 × 反映 or
+    停气 × 老人 × 冷 fire whatever the exact wording, and an office widens a frame by adding
+    words to a class (compose.csv), not by writing one more phrase. Behaves like a compiled
+    regex for the grader (finditer, search).
+    """
+
+    def __init__(self, name: str, anchor: re.Pattern, need: tuple, ignore: frozenset = frozenset()):
+        self.name, self.anchor, self.need, self.ignore = name, anchor, need, ignore
+
+    def _near(self, text: str, start: int, end: int, slot: re.Pattern, before: int, after: int):
+        left, right = text[max(0, start - before):start], text[end:end + after]
+        if max(before, after) <= _SENTENCE_WINDOW:
+            cut = None
+            for cut in _SENTENCE_END.finditer(left):
+                pass
+            left = left[cut.end():] if cut else left
+            stop = _SENTENCE_END.search(right)
+            right = right[:stop.start()] if stop else right
+        found = None
+        for found in slot.finditer(left):
+            pass  # the nearest one before the anchor
+        if found is not None:
+            return start - len(left) + found.start(), start - len(left) + found.end(), found.group()
+        found = slot.search(right)
+        if found is not None:
+            return end + found.start(), end + found.end(), found.group()
+        return None
+
+    def finditer(self, text: str):
+        for match in self.anchor.finditer(text):
+            start, end = match.start(), match.end()
+            parts, span_start = [(start, end, match.group())], start
+            for slot, before, after in self.need:
+                hit = self._near(text, start, end, slot, before, after)
+                if hit is None:
+                    break
+                parts.append(hit)
+                if max(before, after) <= _SENTENCE_WINDOW:
+                    span_start = min(span_start, hit[0])  # 只能去省委反映 is read from 只能: 不会 before it negates
+            else:
+                parts.sort()
+                first, last = parts[0][0], max(p[1] for p in parts)
+                phrase = text[first:last] if last - first <= 24 else "…".join(p[2] for p in parts)
+                yield _Span(span_start, end, phrase)
+
+    def search(self, text: str):
+        return next(self.finditer(text), None)
+
+
+def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
+    """Read the compositional cues (compose.csv): word classes (kind slot) and frames that combine them.
+
+    A frame row's pattern reads `anchor=SLOT; need=SLOT:before:after,...; category=C; weight=W`
+    and optionally `; ignore=往事/既往` (modifiers that do not apply: an outage or a crack told from
+    the date it began is still going on); every frame is a 紧急 cue of category C, read in context
+    like any lexicon cue.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    slots: dict[str, list[str]] = {}
+    frames = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row_number, row in enumerate(csv.DictReader(handle), start=2):
+            kind, name, pattern = (row.get("kind") or "").strip(), (row.get("name") or "").strip(), (row.get("pattern") or "").strip()
+            if not kind or kind.startswith("#"):
+                continue
+            if kind == "slot":
+                _compile(pattern, row_number)
+                slots.setdefault(name, []).append(f"(?:{pattern})")
+            elif kind == "frame":
+                frames.append((row_number, name, pattern, (row.get("note") or "").strip()))
+            else:
+                raise PetitionError(f"{path} row {row_number}: column kind must be slot or frame, got {kind!r}")
+    compiled = {name: re.compile("|".join(parts)) for name, parts in slots.items()}
+    cues = []
+    for row_number, name, spec, note in frames:
+        try:
+            fields = dict(part.strip().split("=", 1) for part in spec.split(";") if part.strip())
+            need = []
+            for item in filter(None, (i.strip() for i in fields.get("need", "").split(","))):
+                slot, before, after = item.split(":")
+                need.append((compiled[slot], int(before), int(after)))
+            ignore = frozenset(filter(None, fields.get("ignore", "").split("/")))
+            frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore)
+            cues.append(Cue(frame, fields["category"], float(fields.get("weight", 1.0)), fields.get("level", "紧急"),
+                            note or name, ()))
+        except (KeyError, ValueError) as error:
+            raise PetitionError(f"{path} row {row_number}: frame {name!r} is not anchor=SLOT; need=SLOT:before:after,...; "
+                                f"category=...; weight=... (unknown slot or bad field: {error})") from error
+    return cues
+
+
 def _spans_between(separator: re.Pattern, text: str) -> list[tuple[int, int]]:
     bounds, start = [], 0
     for sep in separator.finditer(text):
@@ -321,6 +443,127 @@ class PressingRefiner:
         return refiner
 
 
+class UrgentModel:
+    """Learned 紧急 decision over the letter's characters and the cues the rules found.
+
+    The rules alone either miss new wordings or, widened by the frames, raise false alarms on
+    letters that only mention an outage or a petition. A logistic regression over the character
+    2-3-grams of a letter's opening (idf-weighted, as in `PressingRefiner`) and the cue kinds that
+    survived context (`fired`: category|level and frame:name|level) weighs them, fitted on the
+    multi-source labels. Thresholds are recall-first: `threshold_` is the highest probability that
+    still finds `recall` of the 紧急 letters out of fold (folds = sources when `groups` is given, so
+    the threshold is what holds on an office the model has not seen), and `review_threshold_` the one
+    that finds `review_recall` of them: letters between the two go to the review band.
+    """
+
+    def __init__(self, maxlen: int = 1500, max_features: int = 4000, C: float = 1.0, recall: float = 0.95,
+                 review_recall: float = 0.99, max_review_share: float = 0.06):
+        self.maxlen, self.max_features, self.C = maxlen, max_features, C
+        self.recall, self.review_recall, self.max_review_share = recall, review_recall, max_review_share
+
+    def _rule_features(self, graded: dict) -> list[float]:
+        fired = graded.get("fired", ())
+        return [1.0 if f in fired else 0.0 for f in self.fired_] + [float(graded["urgency"] == "紧急")]
+
+    def _fit_model(self, texts, graded, labels):
+        import numpy as np
+        import scipy.sparse as sp
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        self.fired_ = sorted({f for g in graded for f in g.get("fired", ())})
+        vectorizer = TfidfVectorizer(analyzer=lambda t: list(char_grams(t, self.maxlen)), min_df=3, binary=True,
+                                     max_features=self.max_features)
+        grams = vectorizer.fit_transform(texts)
+        rules = sp.csr_matrix(np.array([self._rule_features(g) for g in graded]))
+        y = [1 if v == "紧急" else 0 for v in labels]
+        model = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
+        model.fit(sp.hstack([grams, rules]).tocsr(), y)
+        weights = model.coef_[0]
+        self.grams_ = {g: (float(vectorizer.idf_[j]), float(weights[j])) for g, j in vectorizer.vocabulary_.items()}
+        self.rule_weights_ = [float(w) for w in weights[len(vectorizer.vocabulary_):]]
+        self.intercept_ = float(model.intercept_[0])
+        return self
+
+    def fit(self, texts: list[str], graded: list[dict], labels: list[str], groups: list[str] | None = None) -> "UrgentModel":
+        """Fit on letters labelled 紧急 / 较急 / 一般 (graded by the rules); thresholds from out-of-fold scores."""
+        import numpy as np
+        from sklearn.model_selection import GroupKFold, StratifiedKFold
+
+        y = np.array([v == "紧急" for v in labels])
+        if y.sum() < 2 or (~y).sum() < 2:
+            raise PetitionError("the urgent model needs letters labelled 紧急 and letters labelled otherwise")
+        oof = np.zeros(len(texts))
+        if groups is not None and len(set(groups)) >= 3:
+            splits = GroupKFold(len(set(groups))).split(texts, y, groups)
+        else:
+            splits = StratifiedKFold(5, shuffle=True, random_state=0).split(texts, y)
+        for train, test in splits:
+            if y[train].sum() < 2:
+                continue
+            part = UrgentModel(self.maxlen, self.max_features, self.C)._fit_model(
+                [texts[i] for i in train], [graded[i] for i in train], [labels[i] for i in train])
+            for i in test:
+                oof[i] = part.probability(texts[i], graded[i])
+        self.oof_ = oof
+        self._fit_model(texts, graded, labels)
+        positives = np.sort(oof[y])[::-1]
+        self.threshold_ = float(positives[min(len(positives) - 1, math.ceil(self.recall * len(positives)) - 1)])
+        review = float(positives[min(len(positives) - 1, math.ceil(self.review_recall * len(positives)) - 1)])
+        # the band may not hold more than max_review_share of the letters
+        below = np.sort(oof[oof < self.threshold_])[::-1]
+        cap = int(self.max_review_share * len(oof))
+        floor = float(below[cap - 1]) if 0 < cap <= len(below) else 0.0
+        self.review_threshold_ = min(self.threshold_, max(review, floor))
+        return self
+
+    def probability(self, text: str, graded: dict) -> float:
+        """P(紧急) for one letter already graded by the rules."""
+        weighted, norm = 0.0, 0.0
+        for gram in char_grams(text, self.maxlen) & self.grams_.keys():
+            idf, weight = self.grams_[gram]
+            weighted += idf * weight
+            norm += idf * idf
+        z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0)
+        z += sum(w * x for w, x in zip(self.rule_weights_, self._rule_features(graded)))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def decide(self, text: str, graded: dict) -> dict:
+        """The rules' verdict with 紧急 set by the model; urgency_review marks the band below it."""
+        p = self.probability(text, graded)
+        out = dict(graded, urgency_review=False)
+        if p >= self.threshold_:
+            if graded["urgency"] != "紧急":
+                out["urgency_evidence"] = f"{graded['urgency_evidence']};模型紧急(p={p:.2f})".lstrip(";")
+            out["urgency"] = "紧急"
+            out["urgency_score"] = round(max(0.7, min(1.0, 0.7 + 0.3 * p)), 4)
+        else:
+            if graded["urgency"] == "紧急":
+                out["urgency"], out["urgency_score"] = "较急", 0.6999
+                out["urgency_evidence"] = f"{graded['urgency_evidence']};模型较急(p={p:.2f})"
+            out["urgency_review"] = p >= self.review_threshold_
+        out["urgent_p"] = p
+        return out
+
+    def save(self, path: str | Path) -> None:
+        state = {"maxlen": self.maxlen, "max_features": self.max_features, "C": self.C, "recall": self.recall,
+                 "review_recall": self.review_recall, "max_review_share": self.max_review_share,
+                 "threshold": self.threshold_, "review_threshold": self.review_threshold_, "fired": self.fired_,
+                 "intercept": self.intercept_, "rule_weights": self.rule_weights_,
+                 "grams": {g: [round(v[0], 5), round(v[1], 5)] for g, v in sorted(self.grams_.items())}}
+        Path(path).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "UrgentModel":
+        state = json.loads(Path(path).read_text(encoding="utf-8"))
+        model = cls(state["maxlen"], state["max_features"], state["C"], state["recall"], state["review_recall"],
+                    state["max_review_share"])
+        model.threshold_, model.review_threshold_ = state["threshold"], state["review_threshold"]
+        model.fired_, model.intercept_, model.rule_weights_ = state["fired"], state["intercept"], state["rule_weights"]
+        model.grams_ = {g: (v[0], v[1]) for g, v in state["grams"].items()}
+        return model
+
+
 class UrgencyGrader:
     """Grade letters 紧急 / 较急 / 一般 from lexicon cues read in context.
 
@@ -336,8 +579,10 @@ class UrgencyGrader:
 
     def __init__(self, lexicon: str | Path | None = None, urgent_threshold: float = 1.0,
                  pressing_threshold: float = 1.0, text_columns: tuple[str, ...] = ("title", "text"),
-                 refiner: "str | Path | PressingRefiner | None" = "default"):
+                 refiner: "str | Path | PressingRefiner | None" = "default",
+                 compose: str | Path | None = "default"):
         self.lexicon = lexicon
+        self.compose = compose
         self.urgent_threshold = urgent_threshold
         self.pressing_threshold = pressing_threshold
         self.text_columns = text_columns
@@ -347,6 +592,8 @@ class UrgencyGrader:
         """Load the lexicon (errors surface early); with labels `y` (紧急/较急/一般 per letter), also
         fit the 较急/一般 refiner on them instead of loading the shipped one."""
         self.cues_, self.modifiers_ = load_lexicon(self.lexicon or LEXICON_PATH)
+        if self.compose is not None:
+            self.cues_ = self.cues_ + load_frames(COMPOSE_PATH if self.compose == "default" else self.compose)
         self.refiner_ = None
         if y is not None and letters_df is not None:
             texts = self.letter_texts(letters_df)
@@ -439,8 +686,9 @@ class UrgencyGrader:
             graded = self.refiner_.refine("" if not isinstance(text, str) else text, graded)
         return graded
 
-    def grade_rules(self, text: str) -> dict:
-        """The rules' verdict alone (no learned refinement)."""
+    def grade_rules(self, text: str, features: bool = False) -> dict:
+        """The rules' verdict alone (no learned refinement); with `features`, also `fired` (the cue
+        kinds that survived context, at their level), which the urgent model reads."""
         self._ensure_fitted()
         text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
         text = text.replace("_x000D_", "\n")  # spreadsheet line breaks end a sentence
@@ -449,6 +697,7 @@ class UrgencyGrader:
         now_at = [m.start() for m in self.modifiers_["即时"].finditer(text)] if "即时" in self.modifiers_ else []
         # per category: {phrase: (weight, level)}; repeated phrases count once
         hits: dict[str, dict[str, tuple[float, str]]] = {}
+        fired: set[str] = set()  # which cue kinds survived at which level: features for the urgent model
         for cue in self.cues_:
             for match in cue.pattern.finditer(text):
                 if match.end() == match.start() or _crosses_quote(match.group()):
@@ -463,6 +712,8 @@ class UrgencyGrader:
                         layout = _Layout(text)
                     context = self._context(text, match.start(), match.end(), layout.clause(match.start()),
                                             layout.quotes, layout.sentence(match.start()))
+                if isinstance(cue.pattern, FramePattern):
+                    context = [m for m in context if m not in cue.pattern.ignore]  # a state told from its start date
                 for modifier in context:
                     if modifier == "非亲身":
                         scope, effect = MODIFIER_EFFECTS["亲身"][0], "demote"
@@ -482,11 +733,17 @@ class UrgencyGrader:
                 if near_now and level == "较急" and not tags and cue.category in MODIFIER_EFFECTS["即时"][0]:
                     level, weight, tags = "紧急", max(weight, 1.0), ["即时"]
                 phrase = match.group() + (f"[{'/'.join(tags)}]" if tags else "")
+                fired.add(f"{cue.category}|{level}")
+                if isinstance(cue.pattern, FramePattern):
+                    fired.add(f"frame:{cue.pattern.name}|{level}")
                 previous = hits.setdefault(cue.category, {}).get(match.group())
                 if previous is None or (LEVELS.index(level), -weight) < (LEVELS.index(previous[1]), -previous[0]):
                     hits[cue.category].pop(match.group(), None)
                     hits[cue.category][phrase] = (weight, level)
-        return self._decide(hits)
+        graded = self._decide(hits)
+        if features:
+            graded["fired"] = fired
+        return graded
 
     @staticmethod
     def _in_ranges(match: re.Match, ranges: tuple) -> bool:
