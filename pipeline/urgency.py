@@ -37,7 +37,7 @@ LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
 COMPOSE_PATH = CORPORA_DIR / "urgency" / "compose.csv"
 REFINER_PATH = CORPORA_DIR / "urgency" / "refiner.json"
 LEVELS = ("紧急", "较急", "一般")
-OUTPUT_COLUMNS = ("urgency", "urgency_score", "urgency_cues", "urgency_evidence")
+OUTPUT_COLUMNS = ("urgency", "urgency_score", "urgency_cues", "urgency_evidence", "urgency_review")
 
 # What each modifier category does, by the kind of cue it meets. The phrases live in the lexicon.
 THREAT = frozenset({"自伤威胁", "暴力威胁", "越级上访", "群体行动"})
@@ -87,6 +87,11 @@ LOOKAHEAD = 12
 # 即时 (刚才, 还在对峙) promotes events at most this many characters away: a long letter's 今天 says
 # nothing about an incident it recounts three paragraphs later.
 NOW_DISTANCE = 120
+# Demotions the grader trusts (a negation, a quoted rule, a proposal); any other demotion of a 紧急
+# cue (history, supposition, question) puts the letter in the review band.
+SURE_DEMOTIONS = frozenset({"否定", "防范", "建议", "法条", "条文", "提议", "引述", "了结", "已故"})
+# a letter whose 紧急 cues reach this share of the threshold (one weight-0.6 cue: 走投无路, 后果自负) is reviewed
+REVIEW_WEIGHT = 0.5
 # 了结 (幸亏, 被劝下) and a closing question mark count only this close after the cue.
 AFTERMATH = 30
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
@@ -223,8 +228,9 @@ class FramePattern:
     regex for the grader (finditer, search).
     """
 
-    def __init__(self, name: str, anchor: re.Pattern, need: tuple, ignore: frozenset = frozenset()):
-        self.name, self.anchor, self.need, self.ignore = name, anchor, need, ignore
+    def __init__(self, name: str, anchor: re.Pattern, need: tuple, ignore: frozenset = frozenset(),
+                 review: str | None = None):
+        self.name, self.anchor, self.need, self.ignore, self.review = name, anchor, need, ignore, review
 
     def _near(self, text: str, start: int, end: int, slot: re.Pattern, before: int, after: int):
         left, right = text[max(0, start - before):start], text[end:end + after]
@@ -245,11 +251,14 @@ class FramePattern:
             return end + found.start(), end + found.end(), found.group()
         return None
 
-    def finditer(self, text: str):
+    def finditer(self, text: str, skip: str | None = None):
+        """Frame matches; with `skip` (a slot name), matches that lack only that slot."""
         for match in self.anchor.finditer(text):
             start, end = match.start(), match.end()
             parts, span_start = [(start, end, match.group())], start
-            for slot, before, after in self.need:
+            for name, slot, before, after in self.need:
+                if name == skip:
+                    continue
                 hit = self._near(text, start, end, slot, before, after)
                 if hit is None:
                     break
@@ -264,6 +273,12 @@ class FramePattern:
 
     def search(self, text: str):
         return next(self.finditer(text), None)
+
+    def search_partial(self, text: str):
+        """The first match lacking only the `review` slot (and no full match), or None."""
+        if self.review is None or self.search(text) is not None:
+            return None
+        return next(self.finditer(text, skip=self.review), None)
 
 
 def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
@@ -299,9 +314,12 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
             need = []
             for item in filter(None, (i.strip() for i in fields.get("need", "").split(","))):
                 slot, before, after = item.split(":")
-                need.append((compiled[slot], int(before), int(after)))
+                need.append((slot, compiled[slot], int(before), int(after)))
             ignore = frozenset(filter(None, fields.get("ignore", "").split("/")))
-            frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore)
+            review = fields.get("review")
+            if review is not None and review not in {n[0] for n in need}:
+                raise KeyError(f"review={review} is not one of the needed slots")
+            frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore, review)
             cues.append(Cue(frame, fields["category"], float(fields.get("weight", 1.0)), fields.get("level", "紧急"),
                             note or name, ()))
         except (KeyError, ValueError) as error:
@@ -443,126 +461,6 @@ class PressingRefiner:
         return refiner
 
 
-class UrgentModel:
-    """Learned 紧急 decision over the letter's characters and the cues the rules found.
-
-    The rules alone either miss new wordings or, widened by the frames, raise false alarms on
-    letters that only mention an outage or a petition. A logistic regression over the character
-    2-3-grams of a letter's opening (idf-weighted, as in `PressingRefiner`) and the cue kinds that
-    survived context (`fired`: category|level and frame:name|level) weighs them, fitted on the
-    multi-source labels. Thresholds are recall-first: `threshold_` is the highest probability that
-    still finds `recall` of the 紧急 letters out of fold (folds = sources when `groups` is given, so
-    the threshold is what holds on an office the model has not seen), and `review_threshold_` the one
-    that finds `review_recall` of them: letters between the two go to the review band.
-    """
-
-    def __init__(self, maxlen: int = 1500, max_features: int = 4000, C: float = 1.0, recall: float = 0.95,
-                 review_recall: float = 0.99, max_review_share: float = 0.06):
-        self.maxlen, self.max_features, self.C = maxlen, max_features, C
-        self.recall, self.review_recall, self.max_review_share = recall, review_recall, max_review_share
-
-    def _rule_features(self, graded: dict) -> list[float]:
-        fired = graded.get("fired", ())
-        return [1.0 if f in fired else 0.0 for f in self.fired_] + [float(graded["urgency"] == "紧急")]
-
-    def _fit_model(self, texts, graded, labels):
-        import numpy as np
-        import scipy.sparse as sp
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
-        self.fired_ = sorted({f for g in graded for f in g.get("fired", ())})
-        vectorizer = TfidfVectorizer(analyzer=lambda t: list(char_grams(t, self.maxlen)), min_df=3, binary=True,
-                                     max_features=self.max_features)
-        grams = vectorizer.fit_transform(texts)
-        rules = sp.csr_matrix(np.array([self._rule_features(g) for g in graded]))
-        y = [1 if v == "紧急" else 0 for v in labels]
-        model = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
-        model.fit(sp.hstack([grams, rules]).tocsr(), y)
-        weights = model.coef_[0]
-        self.grams_ = {g: (float(vectorizer.idf_[j]), float(weights[j])) for g, j in vectorizer.vocabulary_.items()}
-        self.rule_weights_ = [float(w) for w in weights[len(vectorizer.vocabulary_):]]
-        self.intercept_ = float(model.intercept_[0])
-        return self
-
-    def fit(self, texts: list[str], graded: list[dict], labels: list[str], groups: list[str] | None = None) -> "UrgentModel":
-        """Fit on letters labelled 紧急 / 较急 / 一般 (graded by the rules); thresholds from out-of-fold scores."""
-        import numpy as np
-        from sklearn.model_selection import GroupKFold, StratifiedKFold
-
-        y = np.array([v == "紧急" for v in labels])
-        if y.sum() < 2 or (~y).sum() < 2:
-            raise PetitionError("the urgent model needs letters labelled 紧急 and letters labelled otherwise")
-        oof = np.zeros(len(texts))
-        if groups is not None and len(set(groups)) >= 3:
-            splits = GroupKFold(len(set(groups))).split(texts, y, groups)
-        else:
-            splits = StratifiedKFold(5, shuffle=True, random_state=0).split(texts, y)
-        for train, test in splits:
-            if y[train].sum() < 2:
-                continue
-            part = UrgentModel(self.maxlen, self.max_features, self.C)._fit_model(
-                [texts[i] for i in train], [graded[i] for i in train], [labels[i] for i in train])
-            for i in test:
-                oof[i] = part.probability(texts[i], graded[i])
-        self.oof_ = oof
-        self._fit_model(texts, graded, labels)
-        positives = np.sort(oof[y])[::-1]
-        self.threshold_ = float(positives[min(len(positives) - 1, math.ceil(self.recall * len(positives)) - 1)])
-        review = float(positives[min(len(positives) - 1, math.ceil(self.review_recall * len(positives)) - 1)])
-        # the band may not hold more than max_review_share of the letters
-        below = np.sort(oof[oof < self.threshold_])[::-1]
-        cap = int(self.max_review_share * len(oof))
-        floor = float(below[cap - 1]) if 0 < cap <= len(below) else 0.0
-        self.review_threshold_ = min(self.threshold_, max(review, floor))
-        return self
-
-    def probability(self, text: str, graded: dict) -> float:
-        """P(紧急) for one letter already graded by the rules."""
-        weighted, norm = 0.0, 0.0
-        for gram in char_grams(text, self.maxlen) & self.grams_.keys():
-            idf, weight = self.grams_[gram]
-            weighted += idf * weight
-            norm += idf * idf
-        z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0)
-        z += sum(w * x for w, x in zip(self.rule_weights_, self._rule_features(graded)))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def decide(self, text: str, graded: dict) -> dict:
-        """The rules' verdict with 紧急 set by the model; urgency_review marks the band below it."""
-        p = self.probability(text, graded)
-        out = dict(graded, urgency_review=False)
-        if p >= self.threshold_:
-            if graded["urgency"] != "紧急":
-                out["urgency_evidence"] = f"{graded['urgency_evidence']};模型紧急(p={p:.2f})".lstrip(";")
-            out["urgency"] = "紧急"
-            out["urgency_score"] = round(max(0.7, min(1.0, 0.7 + 0.3 * p)), 4)
-        else:
-            if graded["urgency"] == "紧急":
-                out["urgency"], out["urgency_score"] = "较急", 0.6999
-                out["urgency_evidence"] = f"{graded['urgency_evidence']};模型较急(p={p:.2f})"
-            out["urgency_review"] = p >= self.review_threshold_
-        out["urgent_p"] = p
-        return out
-
-    def save(self, path: str | Path) -> None:
-        state = {"maxlen": self.maxlen, "max_features": self.max_features, "C": self.C, "recall": self.recall,
-                 "review_recall": self.review_recall, "max_review_share": self.max_review_share,
-                 "threshold": self.threshold_, "review_threshold": self.review_threshold_, "fired": self.fired_,
-                 "intercept": self.intercept_, "rule_weights": self.rule_weights_,
-                 "grams": {g: [round(v[0], 5), round(v[1], 5)] for g, v in sorted(self.grams_.items())}}
-        Path(path).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-    @classmethod
-    def load(cls, path: str | Path) -> "UrgentModel":
-        state = json.loads(Path(path).read_text(encoding="utf-8"))
-        model = cls(state["maxlen"], state["max_features"], state["C"], state["recall"], state["review_recall"],
-                    state["max_review_share"])
-        model.threshold_, model.review_threshold_ = state["threshold"], state["review_threshold"]
-        model.fired_, model.intercept_, model.rule_weights_ = state["fired"], state["intercept"], state["rule_weights"]
-        model.grams_ = {g: (v[0], v[1]) for g, v in state["grams"].items()}
-        return model
-
 
 class UrgencyGrader:
     """Grade letters 紧急 / 较急 / 一般 from lexicon cues read in context.
@@ -686,9 +584,8 @@ class UrgencyGrader:
             graded = self.refiner_.refine("" if not isinstance(text, str) else text, graded)
         return graded
 
-    def grade_rules(self, text: str, features: bool = False) -> dict:
-        """The rules' verdict alone (no learned refinement); with `features`, also `fired` (the cue
-        kinds that survived context, at their level), which the urgent model reads."""
+    def grade_rules(self, text: str) -> dict:
+        """The rules' verdict alone (no learned refinement)."""
         self._ensure_fitted()
         text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
         text = text.replace("_x000D_", "\n")  # spreadsheet line breaks end a sentence
@@ -697,7 +594,7 @@ class UrgencyGrader:
         now_at = [m.start() for m in self.modifiers_["即时"].finditer(text)] if "即时" in self.modifiers_ else []
         # per category: {phrase: (weight, level)}; repeated phrases count once
         hits: dict[str, dict[str, tuple[float, str]]] = {}
-        fired: set[str] = set()  # which cue kinds survived at which level: features for the urgent model
+        doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
         for cue in self.cues_:
             for match in cue.pattern.finditer(text):
                 if match.end() == match.start() or _crosses_quote(match.group()):
@@ -733,17 +630,33 @@ class UrgencyGrader:
                 if near_now and level == "较急" and not tags and cue.category in MODIFIER_EFFECTS["即时"][0]:
                     level, weight, tags = "紧急", max(weight, 1.0), ["即时"]
                 phrase = match.group() + (f"[{'/'.join(tags)}]" if tags else "")
-                fired.add(f"{cue.category}|{level}")
-                if isinstance(cue.pattern, FramePattern):
-                    fired.add(f"frame:{cue.pattern.name}|{level}")
+                if cue.level == "紧急" and level != "紧急" and not set(tags) & SURE_DEMOTIONS:
+                    doubts.append(phrase)  # a threat or danger read as history or a supposition: the reading may be wrong
                 previous = hits.setdefault(cue.category, {}).get(match.group())
                 if previous is None or (LEVELS.index(level), -weight) < (LEVELS.index(previous[1]), -previous[0]):
                     hits[cue.category].pop(match.group(), None)
                     hits[cue.category][phrase] = (weight, level)
         graded = self._decide(hits)
-        if features:
-            graded["fired"] = fired
+        if graded["urgency"] != "紧急":
+            doubts += self._partial_frames(text)
+            urgent = sum(min(1.0, sum(w for w, lv in cat.values() if lv == "紧急")) for cat in hits.values())
+            if urgent >= REVIEW_WEIGHT * self.urgent_threshold:
+                doubts.append("半数紧急线索")
+        graded["urgency_review"] = bool(doubts) and graded["urgency"] != "紧急"
+        if graded["urgency_review"]:
+            graded["urgency_evidence"] = ";".join(filter(None, [graded["urgency_evidence"], "待复核:" + "/".join(dict.fromkeys(doubts))]))
         return graded
+
+    def _partial_frames(self, text: str) -> list[str]:
+        """Frames that lack only their `review` slot (停气 × 老人 with no word for the cold): unsure."""
+        found = []
+        for cue in self.cues_:
+            frame = cue.pattern
+            if isinstance(frame, FramePattern) and frame.review:
+                span = frame.search_partial(text)
+                if span is not None:
+                    found.append(f"{span.group()}(缺{frame.review})")
+        return found
 
     @staticmethod
     def _in_ranges(match: re.Match, ranges: tuple) -> bool:
@@ -794,7 +707,8 @@ class UrgencyGrader:
         out = letters_df.copy()
         for column in OUTPUT_COLUMNS:
             values = [g[column] for g in graded]
-            out[column] = pd.array(values, dtype="float64" if column == "urgency_score" else "string")
+            dtype = {"urgency_score": "float64", "urgency_review": "bool"}.get(column, "string")
+            out[column] = pd.array(values, dtype=dtype)
         return out
 
     def predict(self, letters_df: pd.DataFrame) -> pd.Series:
