@@ -6,6 +6,11 @@ how each letter was chosen (census / random / net, and whether the wide net caug
 the selection record written by `build_label_batches.py`. No letter text is copied: the
 more_sources letters carry real names and phones.
 
+It also rewrites `gold.csv` (the 800 TipDM letters first labelled under the project's earlier
+rubric) with the relabelling to the shared rubric (`gold_relabel_*.csv`): `urgency`, `kind` and
+`reason` are the new label; `old_urgency` and `old_reason` the earlier one; `change_reason` says why
+a letter changed level (empty when it did not).
+
 Run: `.venv/bin/python corpora/urgency/make_gold_splits.py LABELS_DIR SELECTION_CSV`.
 """
 from __future__ import annotations
@@ -37,6 +42,28 @@ def main(labels_dir: str, selection_csv: str) -> None:
             raise SystemExit(f"{source}: a reason holds a long number (phone?): fix it before copying")
         rows[COLUMNS].to_csv(HERE / name, index=False)
         print(f"{name}: {len(rows)} letters, {rows['urgency'].value_counts().to_dict()}")
+    relabel(sorted(Path(labels_dir).glob("gold_relabel_*.csv")))
+
+
+def relabel(paths: list[Path]) -> None:
+    """gold.csv with the shared rubric's labels, keeping the earlier ones and why they changed."""
+    gold = pd.read_csv(HERE / "gold.csv", dtype=str, keep_default_na=False)
+    if "old_urgency" in gold.columns or not paths:
+        return  # already relabelled, or no relabelling yet
+    new = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths], ignore_index=True)
+    if new.duplicated(["source_file", "letter_id"]).any() or len(new) != len(gold):
+        raise SystemExit(f"relabelling has {len(new)} rows for {len(gold)} gold letters (or duplicates)")
+    rows = gold.rename(columns={"urgency": "old_urgency", "reason": "old_reason"}).merge(
+        new[["source_file", "letter_id", "urgency", "kind", "reason", "change_reason"]],
+        on=["source_file", "letter_id"], how="left", validate="one_to_one")
+    if rows["urgency"].isna().any():
+        raise SystemExit("relabelling misses some gold letters")
+    if rows["reason"].str.contains(PHONE).any():
+        raise SystemExit("a relabelling reason holds a long number (phone?)")
+    rows.loc[rows["urgency"] == rows["old_urgency"], "change_reason"] = ""
+    columns = ["source_file", "letter_id", "urgency", "kind", "reason", "split", "old_urgency", "old_reason", "change_reason"]
+    rows[columns].to_csv(HERE / "gold.csv", index=False)
+    print(f"gold.csv relabelled: {int((rows['urgency'] != rows['old_urgency']).sum())} of {len(rows)} letters changed level")
 
 
 if __name__ == "__main__":
