@@ -246,12 +246,22 @@ def _letters_sheet(frame: pd.DataFrame, extra: dict | None = None, drop_identity
     return frame.sort_values(["priority", "received_at"], ascending=[False, True])[present].rename(columns=columns)
 
 
+def _today_sheet(letters: pd.DataFrame) -> pd.DataFrame:
+    """The same-day queue: 紧急 letters first, then the review band (letters the grader is unsure of
+    that a person must read today), each row marked with which it is (列 今日队列)."""
+    urgent = letters["urgency"] == "紧急"
+    review = ~urgent & letters["urgency_review"].fillna(False).astype(bool) if "urgency_review" in letters else urgent & False
+    parts = [_letters_sheet(letters[mask]).assign(今日队列=mark) for mask, mark in ((urgent, "紧急"), (review, "待复核:可能紧急"))]
+    today = pd.concat(parts, ignore_index=True)
+    return today[["今日队列"] + [c for c in today.columns if c != "今日队列"]]
+
+
 def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame, persons: pd.DataFrame,
                   settings: Settings) -> dict[str, pd.DataFrame]:
     """The workbook a petition office works from; department sheets never carry accusers' identity."""
     discipline = settings.get("routing", "discipline_department", "纪检监察")
     sheets: dict[str, pd.DataFrame] = {}
-    sheets["今日紧急"] = _letters_sheet(letters[letters["urgency"] == "紧急"])
+    sheets["今日紧急"] = _today_sheet(letters)
     load = letters.assign(to_do=~letters["is_closed"]).groupby("department").agg(
         待办=("to_do", "sum"), 全部=("letter_id", "size"), 紧急=("urgency", lambda s: int((s == "紧急").sum())),
         积案=("is_backlog", "sum")).sort_values("待办", ascending=False).reset_index().rename(columns={"department": "责任部门"})

@@ -40,6 +40,7 @@ HEADERS_ZH = {
     "urgency_score": "紧急分值",
     "urgency_cues": "紧急线索",
     "urgency_evidence": "紧急依据",
+    "urgency_review": "紧急待复核",
     "issue_type": "问题类型",
     "issue_confidence": "分类置信度",
     "issue_top3": "候选分类",

@@ -53,8 +53,20 @@ def test_triage_workbook_has_every_sheet(sample_run):
     sheets = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name=None)
     assert set(SHEETS) <= set(sheets)
     assert any(name.startswith("待办-") for name in sheets)
-    urgent = sheets["今日紧急"]
-    assert len(urgent) > 0 and (urgent["紧急程度"] == "紧急").all()
+    today = sheets["今日紧急"]
+    marks = list(today["今日队列"])
+    # 紧急 first, then the review band, each row marked
+    assert marks.count("紧急") > 0 and marks == sorted(marks, key=lambda m: m != "紧急")
+    assert ((today["今日队列"] == "紧急") == (today["紧急程度"] == "紧急")).all()
+
+
+def test_today_queue_holds_the_review_band(sample_run):
+    letters = sample_run.letters
+    band = letters[letters["urgency_review"].astype(bool)]
+    assert not (band["urgency"] == "紧急").any()
+    today = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="今日紧急", dtype=str)
+    marked = set(today.loc[today["今日队列"] == "待复核:可能紧急", "信件编号"])
+    assert marked == set(band["letter_id"])
 
 
 def test_no_identity_in_any_exported_file(sample_run):
