@@ -90,6 +90,8 @@ NOW_DISTANCE = 120
 # Demotions the grader trusts (a negation, a quoted rule, a proposal); any other demotion of a 紧急
 # cue (history, supposition, question) puts the letter in the review band.
 SURE_DEMOTIONS = frozenset({"否定", "防范", "建议", "法条", "条文", "提议", "引述", "了结", "已故"})
+# a frame is dropped when one of these stands before any of its parts (a negation is read at the anchor only)
+DROPPING = frozenset({"防范", "建议", "法条", "条文", "提议"})
 # a letter whose 紧急 cues reach this share of the threshold (one weight-0.6 cue: 走投无路, 后果自负) is reviewed
 REVIEW_WEIGHT = 0.5
 # 了结 (幸亏, 被劝下) and a closing question mark count only this close after the cue.
@@ -197,10 +199,10 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, 
 class _Span:
     """What a frame match looks like to the grader: a start, an end and a phrase (like re.Match)."""
 
-    __slots__ = ("_start", "_end", "_text")
+    __slots__ = ("_start", "_end", "_text", "parts")
 
-    def __init__(self, start: int, end: int, text: str):
-        self._start, self._end, self._text = start, end, text
+    def __init__(self, start: int, end: int, text: str, parts: tuple = ()):
+        self._start, self._end, self._text, self.parts = start, end, text, parts
 
     def start(self) -> int:
         return self._start
@@ -269,7 +271,7 @@ class FramePattern:
                 parts.sort()
                 first, last = parts[0][0], max(p[1] for p in parts)
                 phrase = text[first:last] if last - first <= 24 else "…".join(p[2] for p in parts)
-                yield _Span(span_start, end, phrase)
+                yield _Span(span_start, end, phrase, tuple((p[0], p[1]) for p in parts))
 
     def search(self, text: str):
         return next(self.finditer(text), None)
@@ -611,6 +613,10 @@ class UrgencyGrader:
                                             layout.quotes, layout.sentence(match.start()))
                 if isinstance(cue.pattern, FramePattern):
                     context = [m for m in context if m not in cue.pattern.ignore]  # a state told from its start date
+                    for part_start, part_end in match.parts:  # 停气前应通知，以免影响老人: 以免 before a later slot
+                        context += [m for m in self._context(text, part_start, part_end, layout.clause(part_start),
+                                                             layout.quotes, layout.sentence(part_start))
+                                    if m in DROPPING and m not in context]
                 for modifier in context:
                     if modifier == "非亲身":
                         scope, effect = MODIFIER_EFFECTS["亲身"][0], "demote"
