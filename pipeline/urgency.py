@@ -235,6 +235,9 @@ class FramePattern:
         self.name, self.anchor, self.need, self.ignore, self.review = name, anchor, need, ignore, review
 
     def _near(self, text: str, start: int, end: int, slot: re.Pattern, before: int, after: int):
+        inside = slot.search(text, start, end)  # 楼下工地施工时我家墙体开裂: 我家 is inside the anchor
+        if inside is not None:
+            return inside.start(), inside.end(), inside.group()
         left, right = text[max(0, start - before):start], text[end:end + after]
         if max(before, after) <= _SENTENCE_WINDOW:
             cut = None
@@ -562,7 +565,9 @@ class UrgencyGrader:
             found.append("了结")
         if self._modifier("已故", text[end:end + 8]):
             found.append("已故")
-        if text[sentence[1]:sentence[1] + 1] in ("？", "?") and sentence[1] - end <= AFTERMATH:
+        # 非得逼我们集体去闹吗？ is a warning, not a question
+        warning = "逼" in text[max(clause[0], start - 6):end]
+        if text[sentence[1]:sentence[1] + 1] in ("？", "?") and sentence[1] - end <= AFTERMATH and not warning:
             found.append("问句")
         sentence_text = text[sentence[0]:end + 8]
         if "亲身" in self.modifiers_ and not self._modifier("亲身", sentence_text):
