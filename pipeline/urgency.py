@@ -280,10 +280,8 @@ class FramePattern:
         return next(self.finditer(text), None)
 
     def search_partial(self, text: str):
-        """The first match lacking only the `review` slot (and no full match), or None."""
-        if self.review is None or self.search(text) is not None:
-            return None
-        return next(self.finditer(text, skip=self.review), None)
+        """The first match lacking only the `review` slot, or None."""
+        return None if self.review is None else next(self.finditer(text, skip=self.review), None)
 
 
 def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
@@ -602,6 +600,7 @@ class UrgencyGrader:
         # per category: {phrase: (weight, level)}; repeated phrases count once
         hits: dict[str, dict[str, tuple[float, str]]] = {}
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
+        matched_frames: set[str] = set()
         for cue in self.cues_:
             for match in cue.pattern.finditer(text):
                 if match.end() == match.start() or _crosses_quote(match.group()):
@@ -617,6 +616,7 @@ class UrgencyGrader:
                     context = self._context(text, match.start(), match.end(), layout.clause(match.start()),
                                             layout.quotes, layout.sentence(match.start()))
                 if isinstance(cue.pattern, FramePattern):
+                    matched_frames.add(cue.pattern.name)
                     context = [m for m in context if m not in cue.pattern.ignore]  # a state told from its start date
                     for part_start, part_end in match.parts:  # 停气前应通知，以免影响老人: 以免 before a later slot
                         context += [m for m in self._context(text, part_start, part_end, layout.clause(part_start),
@@ -649,7 +649,7 @@ class UrgencyGrader:
                     hits[cue.category][phrase] = (weight, level)
         graded = self._decide(hits)
         if graded["urgency"] != "紧急":
-            doubts += self._partial_frames(text)
+            doubts += self._partial_frames(text, matched_frames)
             urgent = sum(min(1.0, sum(w for w, lv in cat.values() if lv == "紧急")) for cat in hits.values())
             if urgent >= REVIEW_WEIGHT * self.urgent_threshold:
                 doubts.append("半数紧急线索")
@@ -658,12 +658,12 @@ class UrgencyGrader:
             graded["urgency_evidence"] = ";".join(filter(None, [graded["urgency_evidence"], "待复核:" + "/".join(dict.fromkeys(doubts))]))
         return graded
 
-    def _partial_frames(self, text: str) -> list[str]:
+    def _partial_frames(self, text: str, matched: set[str]) -> list[str]:
         """Frames that lack only their `review` slot (停气 × 老人 with no word for the cold): unsure."""
         found = []
         for cue in self.cues_:
             frame = cue.pattern
-            if isinstance(frame, FramePattern) and frame.review:
+            if isinstance(frame, FramePattern) and frame.review and frame.name not in matched:
                 span = frame.search_partial(text)
                 if span is not None:
                     found.append(f"{span.group()}(缺{frame.review})")
