@@ -258,6 +258,8 @@ class FramePattern:
 
     def finditer(self, text: str, skip: str | None = None):
         """Frame matches; with `skip` (a slot name), matches that lack only that slot."""
+        if not all(slot.search(text) for name, slot, _, _ in self.need if name != skip):
+            return  # a needed word class is nowhere in the letter: no anchor can have it near
         for match in self.anchor.finditer(text):
             start, end = match.start(), match.end()
             parts, span_start = [(start, end, match.group())], start
@@ -418,17 +420,18 @@ class PressingRefiner:
         weights = sign * model.coef_[0]
         vocabulary = vectorizer.vocabulary_
         self.grams_ = {g: (float(vectorizer.idf_[j]), float(weights[j])) for g, j in vocabulary.items()}
+        self.__dict__.pop("_terms", None)
         self.rule_weights_ = [float(w) for w in weights[len(vocabulary):]]
         self.intercept_ = float(sign * model.intercept_[0])
         return self
 
     def probability(self, text: str, graded: dict) -> float:
         """P(较急) for one letter already graded by the rules."""
-        weighted, norm = 0.0, 0.0
-        for gram in char_grams(text, self.maxlen) & self.grams_.keys():
-            idf, weight = self.grams_[gram]
-            weighted += idf * weight
-            norm += idf * idf
+        if not hasattr(self, "_terms"):  # idf * weight and idf², per gram: the loop below is the hot path
+            self._terms = {g: (idf * w, idf * idf) for g, (idf, w) in self.grams_.items()}
+        terms = self._terms
+        present = [terms[g] for g in char_grams(text, self.maxlen) if g in terms]
+        weighted, norm = sum(t[0] for t in present), sum(t[1] for t in present)
         z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0)
         z += sum(w * x for w, x in zip(self.rule_weights_, self._rule_features(graded)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
