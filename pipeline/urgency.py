@@ -99,7 +99,7 @@ AFTERMATH = 30
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing.
-NOT_NEGATORS = re.compile(r"不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
+NOT_NEGATORS = re.compile(r"不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
 CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+|…{2,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
