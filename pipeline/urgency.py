@@ -9,13 +9,22 @@ rather than an event (极易引发群体性事件, 火灾隐患), reported histo
 earlier in the sentence; 幸亏民警赶到 after it), a supposition, a question, a suggestion, or an
 official's quoted words.
 
-紧急 is the rules' alone. Between 较急 and 一般, where summed cue weight is a blunt instrument, a
-small learned model (`PressingRefiner`, shipped in `corpora/urgency/refiner.json`) overrules the
-rules when it is sure, and says so in the evidence.
+Phrases catch one wording each and every office brings new ones, so besides the phrase lexicon
+there are compositional frames (`corpora/urgency/compose.csv`): word classes (modality, group
+action, level, danger, exposure, outage, vulnerable, cold …) and frames that need several classes
+near each other (只能 × 省委 × 反映; 停气 × 老人 × 冷; an occupied building × 开裂). A frame match is
+a cue like any other, read in the same context.
 
-The cues and the modifier phrases are data (`corpora/urgency/lexicon.csv`, columns pattern,
-category, weight, level, note) so an office can extend them; this module only knows what each
-modifier category *does*. Patterns are Python regexes; `{NUM:a-b}` matches a number written
+紧急 is the rules' alone (a character model fitted on several offices' labels did not transfer
+to an office left out: corpora/urgency/README.md). Letters the rules are unsure of — a 紧急 cue
+demoted by a reading that may be wrong, a frame lacking only its review slot, half the 紧急
+weight — are flagged `urgency_review`: a person reads them today. Between 较急 and 一般, where
+summed cue weight is a blunt instrument, a small learned model (`PressingRefiner`, shipped in
+`corpora/urgency/refiner.json`) overrules the rules when it is sure, and says so in the evidence.
+
+The cues, word classes and modifier phrases are data (`lexicon.csv`: pattern, category, weight,
+level, note; `compose.csv`: kind, name, pattern, note) so an office can extend them; this module
+only knows what each modifier category *does*. Patterns are Python regexes; `{NUM:a-b}` matches a number written
 in digits or Chinese (300, 三百, 几十, 上百) and keeps the cue only when a <= value <= b.
 """
 from __future__ import annotations
