@@ -22,7 +22,6 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT.parent / "shared" / "data"
 SEED = 20261201
 
 WIDE_NET = re.compile(
@@ -35,38 +34,9 @@ WIDE_NET = re.compile(
     "高利贷|黑社会|黑恶|讨债|追债|急|救|媒体|曝光|网络|围攻|冲突|群体"
 )
 
-TIPDM_FILES = ("hot_messages.xlsx", "replies.xlsx", "unlabeled_messages.xlsx", "labeled_sample.xlsx")
-
-
-def tipdm_letters() -> pd.DataFrame:
-    frames = []
-    for name in TIPDM_FILES:
-        raw = pd.read_excel(DATA / "tipdm2020c" / name, dtype={"留言编号": str})
-        frames.append(pd.DataFrame({"source": "tipdm", "source_file": name, "letter_id": raw["留言编号"].astype(str),
-                                    "title": raw["留言主题"].astype(str), "text": raw["留言详情"].astype(str)}))
-    return pd.concat(frames, ignore_index=True)
-
-
-def beijing_letters() -> pd.DataFrame:
-    raw = pd.read_csv(DATA / "more_sources" / "beijing12345_2024.csv", dtype=str)
-    return pd.DataFrame({"source": "beijing12345", "source_file": "beijing12345_2024.csv",
-                         "letter_id": raw["工单编号"], "title": raw["标题"].fillna(""), "text": raw["主要内容"].fillna("")})
-
-
-def gas_letters() -> pd.DataFrame:
-    raw = pd.read_csv(DATA / "more_sources" / "peoples_gas_2022_2023.csv", dtype=str)
-    return pd.DataFrame({"source": "peoples_gas", "source_file": "peoples_gas_2022_2023.csv",
-                         "letter_id": raw["replyID"], "title": raw["title"].fillna(""), "text": raw["replyContentMain"].fillna("")})
-
-
-def qingdao_letters() -> pd.DataFrame:
-    sheets = pd.read_excel(DATA / "more_sources" / "qingdao12345_two_callers.xlsx", sheet_name=None, dtype=str)
-    frames = []
-    for sheet, raw in sheets.items():
-        raw = raw[raw["来电类别"].fillna("") != "无效"]
-        frames.append(pd.DataFrame({"source": "qingdao12345", "source_file": "qingdao12345_two_callers.xlsx",
-                                    "letter_id": raw["工单编号"], "title": "", "text": raw["主要内容"].fillna("")}))
-    return pd.concat(frames, ignore_index=True)
+# the letters of each source, read the same way the benchmark reads them
+sys.path.insert(0, str(ROOT))
+from benchmarks.urgency import beijing_letters, gas_letters, qingdao_letters, tipdm_letters  # noqa: E402
 
 
 def select(letters: pd.DataFrame, how: str, random_n: int = 0, pool_n: int = 0, exclude: set = frozenset()) -> pd.DataFrame:
