@@ -6,13 +6,11 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import PetitionError
-from pipeline.normalise import clean_text
 from pipeline.paths import CORPORA_DIR, SHARED_DATA_DIR
 from pipeline.urgency import OUTPUT_COLUMNS, UrgencyGrader, load_lexicon, parse_number
 
 requires_shared_data = pytest.mark.skipif(not (SHARED_DATA_DIR / "hot_messages.xlsx").exists(),
                                           reason=f"real letters not found at {SHARED_DATA_DIR}")
-SHARED_FILES = ("hot_messages.xlsx", "replies.xlsx", "unlabeled_messages.xlsx", "labeled_sample.xlsx")
 
 
 @pytest.fixture(scope="module")
