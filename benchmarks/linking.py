@@ -11,6 +11,14 @@ linking and for exact match on phone or ID.
     python benchmarks/linking.py --only accuracy --seeds 7,8,9,10   # per seed, mean and range
     python benchmarks/linking.py --train         # EM-train and save models/linking/splink_model.json
     python benchmarks/linking.py --scale 500000 --new 50000   # linking speed against a big store
+    python benchmarks/linking.py --only real     # real repeat callers (Qingdao 12345), and mixed in
+
+The real-callers section reads ../shared/data/more_sources/qingdao12345_two_callers.xlsx (one
+sheet per caller: the sheet is the person) through `pipeline.read`, links its substantive calls
+(来电类别 not 无效) and scores person_id against the sheet, beside an exact-full-name baseline.
+With two callers every pair within a sheet is a true pair, so merging everything would score
+well there: the same calls are also linked mixed with the hot_messages letters (anonymous: writer
+id hidden, no identity) and with the synthetic benchmark, where merging is punished.
 """
 from __future__ import annotations
 
@@ -24,6 +32,7 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 sys.path.insert(0, os.path.dirname(_HERE))
 
 import argparse  # noqa: E402
+import re  # noqa: E402
 import resource  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -503,6 +512,93 @@ def scale(store_size: int, new_size: int, seed: int = 7, scale_prior: bool = Tru
           f"{len(data)} letters")
 
 
+# ------------------------------------------------------------------------------ real callers
+QINGDAO = SHARED_DATA_DIR.parent / "more_sources" / "qingdao12345_two_callers.xlsx"
+_NO_NAME = re.compile(r"^(?:市民|群众|匿名|先生|女士|小姐|来电人|来话人|\*+)?$")
+
+
+def read_qingdao(path: Path = QINGDAO) -> pd.DataFrame:
+    """The substantive calls (来电类别 not 无效) of the real-callers file, as `pipeline.read`
+    reads them; `truth` is the sheet (the caller)."""
+    from pipeline.read import read_letters
+
+    letters = read_letters([path]).letters
+    letters = letters[letters["来电类别"].fillna("") != "无效"].reset_index(drop=True)
+    letters["truth"] = letters["source_file"].str.split("#").str[-1]
+    return letters
+
+
+def full_name_baseline(names: pd.Series) -> pd.Series:
+    """Baseline: letters whose written name, without its title (先生, 女士, 来电), is the same
+    full name of 2-4 characters are one person; every other letter is a person by itself."""
+    out = []
+    for i, value in enumerate(names.tolist()):
+        text = re.sub(r"[^\u4e00-\u9fff]", "", str(value)) if isinstance(value, str) else ""
+        text = re.sub(r"(?:先生|女士|小姐|来电|市民)+$", "", text)
+        ok = 3 <= len(text) <= 4 and not _NO_NAME.match(text)
+        out.append("N:" + text if ok else f"L:{i}")
+    return pd.Series(out, index=names.index)
+
+
+def _print_scores(label: str, pred: pd.Series, truth: pd.Series) -> tuple:
+    p, r, f = pairwise(pred, truth)
+    print(f"  {label:44s} {p:9.4f} {r:7.4f} {f:6.4f} {pred.nunique():8d}")
+    return p, r, f
+
+
+def _biggest_stray(pred: pd.Series, truth: pd.Series, real: pd.Series) -> str:
+    """How the linker treated the letters that are not the real callers': the largest person
+    made of them, and how many of them were put with a real caller."""
+    frame = pd.DataFrame({"p": pred.to_numpy(), "t": truth.to_numpy(), "real": real.to_numpy()})
+    callers = set(frame.loc[frame["real"], "p"])
+    other = frame[~frame["real"]]
+    joined = int(other["p"].isin(callers).sum())
+    sizes = other.groupby("p")["t"].agg(["size", "nunique"])
+    worst = sizes.sort_values("nunique", ascending=False).iloc[0] if len(sizes) else None
+    most = "" if worst is None else (f"; the person joining most different writers holds "
+                                    f"{int(worst['size'])} letters of {int(worst['nunique'])} writers")
+    return f"{joined} of {len(other)} other letters were put with a real caller{most}"
+
+
+def real_callers(path: Path = QINGDAO, seed: int = 8) -> None:
+    if not path.exists():
+        print(f"real callers: {path} is absent; skipped")
+        return
+    calls = read_qingdao(path)
+    truth = calls.pop("truth")
+    sizes = truth.value_counts()
+    print(f"real callers: {path.name}: {len(calls)} substantive calls of {len(sizes)} callers "
+          f"({', '.join(f'{n}' for n in sizes)}), "
+          f"{int((sizes * (sizes - 1) // 2).sum())} true pairs")
+    print(f"  {'method':44s} {'precision':>9s} {'recall':>7s} {'F1':>6s} {'persons':>8s}")
+    start = time.perf_counter()
+    linked = PetitionerLinker().link(calls)
+    elapsed = time.perf_counter() - start
+    _print_scores("ours: substantive calls alone", linked["person_id"], truth)
+    _print_scores("baseline: exact written full name", full_name_baseline(calls["name"]), truth)
+    print(f"  (linked in {elapsed:.1f}s)")
+    # the same calls among unrelated letters: hot_messages as anonymous letters (no writer id,
+    # no identity fields), and the synthetic benchmark's noisy identities
+    hot = read_hot_messages()
+    anonymous = hot.drop(columns=["writer_id"]).assign(letter_id="HOT" + hot["letter_id"])
+    synthetic = make_benchmark(seed).assign(letter_id=lambda f: "SYN" + f["letter_id"])
+    for label, other, other_truth in (
+        ("mixed with 4,326 anonymous hot_messages letters", anonymous, "W" + hot["writer_id"]),
+        (f"mixed with the synthetic benchmark (seed {seed})", synthetic.drop(columns=["truth"]),
+         "S" + synthetic["truth"].astype(str)),
+    ):
+        mixed = pd.concat([calls, other], ignore_index=True)
+        mixed_truth = pd.concat([truth, other_truth], ignore_index=True)
+        real = pd.Series([True] * len(calls) + [False] * len(other))
+        linked = PetitionerLinker().link(mixed)
+        print(f"  {label}:")
+        _print_scores("  ours, all letters", linked["person_id"], mixed_truth)
+        _print_scores("  ours, the real calls only", linked["person_id"][real.to_numpy()],
+                      truth)
+        _print_scores("  baseline, all letters", full_name_baseline(mixed["name"]), mixed_truth)
+        print("    " + _biggest_stray(linked["person_id"], mixed_truth, real))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--train", action="store_true", help="EM-train and save the model")
@@ -516,7 +612,7 @@ def main(argv=None) -> int:
     parser.add_argument("--near-dup-letters", type=int, default=100_000)
     parser.add_argument("--fixed-prior", action="store_true",
                         help="do not lower the prior with store size (scale test)")
-    parser.add_argument("--only", choices=["accuracy", "neardup", "top", "scale"])
+    parser.add_argument("--only", choices=["accuracy", "neardup", "top", "scale", "real"])
     args = parser.parse_args(argv)
     if args.train:
         train(args.seed)
@@ -530,6 +626,8 @@ def main(argv=None) -> int:
             accuracy(seeds[0], args.threshold)
         else:
             accuracy_over(seeds, args.threshold)
+    if args.only in (None, "real"):
+        real_callers()
     if args.only in (None, "top"):
         top_persons()
     if args.only in (None, "neardup"):
