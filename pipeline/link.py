@@ -457,6 +457,110 @@ class NearDuplicates:
                              "similarity": similarity[keep]}, columns=columns)
 
 
+# ------------------------------------------------------------------------------ written names
+# The most frequent given names in China (the public "most common names" rankings): with any
+# common surname they name thousands of people, so the name alone is never one person.
+COMMON_GIVEN = frozenset(
+    "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 英 华 玲 红 斌 辉 鹏 飞 波 宇 浩 "
+    "秀英 秀兰 秀珍 桂英 桂兰 玉兰 凤英 秀云 建华 建国 建军 国华 国强 志强 志刚 海燕 丽娟 红梅 "
+    "晓红 小红 小明 文华 玉梅 玉珍 淑珍 淑华 秀芳 丽华 明华 建平 建明 海涛 志明 永红 春梅 桂芳 "
+    "金凤 素英 卫东 卫国 红霞 子涵 浩然 欣怡 梓涵 一诺 雨涵 建伟 建新 文明 俊杰".split())
+RARE_NAME_PROB = 0.9      # a rare full name, alone, within one store (one office's records)
+WRITTEN_NAME_PROB = 0.85  # a partial name (王先生) and a near copy of the complaint
+
+
+def _given(name: str) -> str:
+    return name[2:] if _is_compound(name) else name[1:]
+
+
+def _is_compound(name: str) -> bool:
+    from pipeline.identity import COMPOUND_SURNAMES
+
+    return name.startswith(COMPOUND_SURNAMES)
+
+
+def rare_names(frame: pd.DataFrame) -> set[str]:
+    """The name pinyins (of full names of 3+ characters) that point at one person in `frame`.
+
+    Rarity is counted among persons, not letters: a caller who wrote 2,000 times under 李裴东
+    makes that name no commoner. A name is rare when its given name is not one of the
+    commonest (COMMON_GIVEN), no two different surnames carry the same given name among the
+    distinct names seen (王秀英, 李秀英, 张秀英 say 秀英 is common), and its letters carry no two
+    different ID numbers nor two different counties (namesakes in two places).
+    """
+    cols = frame[["name_clean", "name_pinyin", "id_clean", "addr_county"]]
+    cols = cols[cols["name_clean"].notna() & (cols["name_clean"].str.len() >= 3)]
+    if cols.empty:
+        return set()
+    distinct = pd.Series(cols["name_clean"].unique())
+    given = distinct.map(_given)
+    surnames_per_given = pd.Series(distinct.str[0].to_numpy(), index=given).groupby(
+        level=0).nunique()
+    common_given = set(surnames_per_given[surnames_per_given >= 2].index) | COMMON_GIVEN
+    rare = set()
+    for pinyin, group in cols.groupby("name_pinyin", sort=False):
+        if any(_given(n) in common_given for n in group["name_clean"].unique()):
+            continue
+        ids = [i for i in group["id_clean"].dropna().unique()]
+        if len(ids) > 1 and not all(_ids_compatible(ids[0], i) for i in ids[1:]):
+            continue
+        if group["addr_county"].dropna().nunique() > 1:
+            continue
+        rare.add(pinyin)
+    return rare
+
+
+def _rare_name_pairs(new: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """Pairs joining the letters of each rare full name (see `rare_names`): each new letter to the
+    previous letter of that name, new or stored."""
+    wanted = ["letter_key", "name_clean", "name_pinyin", "id_clean", "addr_county", "received_at"]
+    columns = ["letter_key_l", "letter_key_r", "match_probability"]
+    touched = set(new["name_pinyin"].dropna())
+    hist = history[history["name_pinyin"].isin(touched)][wanted] if len(history) else None
+    both = pd.concat([new[wanted].assign(_new=True)]
+                     + ([hist.assign(_new=False)] if hist is not None else []), ignore_index=True)
+    rare = rare_names(both)
+    if not rare:
+        return pd.DataFrame(columns=columns)
+    both = both[both["name_pinyin"].isin(rare)].copy()
+    both["_t"] = pd.to_datetime(both["received_at"], errors="coerce")
+    both = both.sort_values(["name_pinyin", "_new", "_t", "letter_key"], kind="stable",
+                            na_position="last")
+    previous = both.groupby("name_pinyin")["letter_key"].shift(1)
+    keep = both["_new"].to_numpy() & previous.notna().to_numpy()
+    return pd.DataFrame({"letter_key_l": both["letter_key"][keep].to_numpy(),
+                         "letter_key_r": previous[keep].to_numpy(),
+                         "match_probability": RARE_NAME_PROB}, columns=columns)
+
+
+def _sexes_agree(a: str, b: str) -> bool:
+    """王先生 and 王女士 are two people; 王先生 and 王 (a name written without a title) may be one."""
+    tail_a, tail_b = a[len(_surname_of(a)):], b[len(_surname_of(b)):]
+    return not tail_a or not tail_b or tail_a == tail_b
+
+
+def _surname_of(partial: str) -> str:
+    return partial[:2] if _is_compound(partial) else partial[:1]
+
+
+def _written_name_pairs(near: pd.DataFrame, keys_new: list, keys_hist: list,
+                        partial: dict, full: dict) -> pd.DataFrame:
+    """Near copies of one complaint (MinHash LSH pairs) whose letters carry the same surname
+    with agreeing titles, at least one of them no full name (王先生 and 王先生, 王先生 and
+    王建国): the same person re-telling the same matter. Two 王先生 with different complaints
+    are no near copies and stay apart."""
+    columns = ["letter_key_l", "letter_key_r", "match_probability"]
+    rows = []
+    for i, j, in_history in near[["i", "j", "in_history"]].itertuples(index=False):
+        a, b = keys_new[i], (keys_hist[j] if in_history else keys_new[j])
+        pa, pb = partial.get(a), partial.get(b)
+        if not pa or not pb or (full.get(a) and full.get(b)):
+            continue
+        if _surname_of(pa) == _surname_of(pb) and _sexes_agree(pa, pb):
+            rows.append((a, b, WRITTEN_NAME_PROB))
+    return pd.DataFrame(rows, columns=columns)
+
+
 # ------------------------------------------------------------------------------ clustering
 def _names_compatible(a: str, b: str, pinyin) -> bool:
     """Same name as far as a veto can tell: equal, same pinyin, one character off, or the given
@@ -492,9 +596,14 @@ class _Clusters:
     may not.
     """
 
-    def __init__(self, keys, names, ids, pinyin, places=None, contacts=None):
-        places, contacts = places or {}, contacts or {}
+    def __init__(self, keys, names, ids, pinyin, places=None, contacts=None, partials=None):
+        from pipeline.identity import name_pinyin
+
+        places, contacts, partials = places or {}, contacts or {}, partials or {}
         self.parent = {k: k for k in keys}
+        # the surname (as pinyin) a letter's written name gives, full or partial (王先生)
+        self.surnames = {k: ({name_pinyin(_surname_of(partials[k]))} if partials.get(k)
+                             else set()) for k in keys}
         self.names = {k: ({names[k]} if names.get(k) else set()) for k in keys}
         self.ids = {k: ({ids[k]} if ids.get(k) else set()) for k in keys}
         self.places = {k: ({places[k]} if places.get(k) else set()) for k in keys}
@@ -524,6 +633,9 @@ class _Clusters:
         na, nb = self.names[a], self.names[b]
         if na and nb and not any(_names_compatible(x, y, self.pinyin) for x in na for y in nb):
             return True
+        sa, sb = self.surnames[a], self.surnames[b]
+        if not (na and nb) and sa and sb and not (sa & sb):
+            return True  # 王先生 is not 李建国
         ia, ib = self.ids[a], self.ids[b]
         if ia and ib:
             if not any(_ids_compatible(x, y) for x in ia for y in ib):
@@ -535,7 +647,7 @@ class _Clusters:
     def absorb(self, ra, rb) -> None:
         """Make root `ra` the parent of root `rb` (no checks)."""
         self.parent[rb] = ra
-        for attr in (self.names, self.ids, self.places, self.contacts):
+        for attr in (self.names, self.ids, self.places, self.contacts, self.surnames):
             attr[ra] |= attr.pop(rb)
 
     def union(self, a, b) -> bool:
@@ -717,11 +829,24 @@ class PetitionerLinker:
             history_signatures = None
         self.settings_ = self._settings_for(both, (history_signatures, new_signatures))
         pairs = self._score_pairs(new, history, new_signatures, history_signatures)
+        finder = NearDuplicates(threshold=self.near_duplicate_threshold, num_perm=self.num_perm)
+        usable = history_signatures is not None and len(history) > 0
+        near = finder.pairs(new_signatures, history_signatures if usable else None)
+        hist_keys = list(history["letter_key"]) if usable else []
+        frames = [pairs, _rare_name_pairs(new, history)]
+        frames.append(_written_name_pairs(
+            near, list(new["letter_key"]), hist_keys,
+            dict(zip(both["letter_key"], both["name_partial"])),
+            dict(zip(both["letter_key"], both["name_clean"]))))
+        pairs = pd.concat([f for f in frames if len(f)], ignore_index=True) \
+            if any(len(f) for f in frames[1:]) else pairs
+        pairs = pairs.sort_values("match_probability", ascending=False, kind="stable") \
+            .drop_duplicates(["letter_key_l", "letter_key_r"])
         self.pairs_ = pairs[pairs["match_probability"] >= self.threshold]
 
         person_of, prob_of = self._cluster(new, history, pairs)
         out = self._assemble(letters, new, history, person_of, prob_of)
-        out = self._near_duplicates(out, new, history, new_signatures, history_signatures)
+        out = self._near_duplicates(out, new, history, near)
         # letters already in the history keep the links found when they were new
         for column in ("person_match_prob", "near_duplicate_of", "joint_letter_group"):
             if column in history.columns and len(history):
@@ -741,8 +866,8 @@ class PetitionerLinker:
         # person's full set of names and ID numbers
         touched = {hist_person[k] for k in hist_keys}
         hist_rows = history[history["person_id"].isin(touched)]
-        wanted = ["letter_key", "name_clean", "name_pinyin", "id_clean", "addr_county",
-                  "phone_clean", "writer_key"]
+        wanted = ["letter_key", "name_clean", "name_pinyin", "name_partial", "id_clean",
+                  "addr_county", "phone_clean", "writer_key"]
         all_frame = pd.concat([new[wanted], hist_rows[wanted]])
         names = dict(zip(all_frame["letter_key"], all_frame["name_clean"]))
         ids = dict(zip(all_frame["letter_key"], all_frame["id_clean"]))
@@ -751,7 +876,8 @@ class PetitionerLinker:
         contacts = {k: [f"{tag}:{v}" for tag, v in (("phone", p), ("writer", w)) if v]
                     for k, p, w in zip(all_frame["letter_key"], all_frame["phone_clean"],
                                        all_frame["writer_key"])}
-        clusters = _Clusters(list(all_frame["letter_key"]), names, ids, pinyin, places, contacts)
+        clusters = _Clusters(list(all_frame["letter_key"]), names, ids, pinyin, places, contacts,
+                             dict(zip(all_frame["letter_key"], all_frame["name_partial"])))
         # history persons stay whole: join their letters first
         for _, group in hist_rows.groupby("person_id")["letter_key"]:
             group = list(group)
@@ -863,14 +989,10 @@ class PetitionerLinker:
         self.timeline_ = timeline
         return out
 
-    def _near_duplicates(self, out, new, history, signatures, history_signatures):
-        finder = NearDuplicates(threshold=self.near_duplicate_threshold, num_perm=self.num_perm)
-        if history_signatures is None or len(history) == 0:
-            history_signatures = np.zeros((0, self.num_perm), np.uint32)
-            hist_frame = history.iloc[0:0]
-        else:
-            hist_frame = history
-        pairs = finder.pairs(signatures, history_signatures)
+    def _near_duplicates(self, out, new, history, pairs):
+        """`pairs`: NearDuplicates.pairs of the new letters' signatures (against the history's
+        when it has signatures)."""
+        hist_frame = history if pairs["in_history"].astype(bool).any() else history.iloc[0:0]
         new_keys = list(new["letter_key"])
         hist_keys = list(hist_frame["letter_key"])
         received = dict(zip(new["letter_key"], new["received_at"]))

@@ -103,6 +103,8 @@ class CaseStore:
             raise PetitionError(f"cannot open case store {self.path}: {error}") from error
         if not read_only:
             self.con.execute(_DDL)
+            for column in IDENTITY_COLUMNS:  # identity columns added since the store was made
+                self.con.execute(f"ALTER TABLE letters ADD COLUMN IF NOT EXISTS {column} VARCHAR")
             self.con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                 [str(SCHEMA_VERSION)])

@@ -90,7 +90,7 @@ def test_address_split_with_and_without_province():
 def test_identity_written_in_the_letter_is_found():
     found = extract_identity("尊敬的领导：我叫王秀英，今年65岁，身份证号11010519491231002x，"
                              "电话：138-1234-5678。我家的宅基地被占……")
-    assert found == {"name": "王秀英", "id_number": "11010519491231002X",
+    assert found == {"name": "王秀英", "name_partial": "王", "id_number": "11010519491231002X",
                      "phone": "13812345678"}
     assert extract_identity("作为的报告本人陈善增，系A市A9市金刚镇村民")["name"] == "陈善增"
 
