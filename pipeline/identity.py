@@ -30,6 +30,11 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+def valid_birth_date(yyyymmdd: str, today: date | None = None) -> bool:
+    """Whether 8 digits are a birth date an ID card can carry (1890-01-01 up to today)."""
+    return _valid_birth(yyyymmdd, today)
+
+
 def _valid_birth(yyyymmdd: str, today: date | None = None) -> bool:
     try:
         born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
@@ -311,7 +316,7 @@ _OTHER_PHONE_CUE = re.compile(
 _OPERATOR_NAME = re.compile(
     r"^\s*(?:市民|来电人|来话人|诉求人|反映人|群众)?[:：]?\s*"
     r"([\u4e00-\u9fff]{1,4}?)(先生|女士|小姐|阿姨|大爷|师傅)?"
-    r"(?=来电|来话|反映|表示|致电|咨询|求助|投诉|诉求|询问)"
+    r"(?=(?:未|没有|再次|又|多次|曾)?(?:来电|来话|反映|表示|致电|咨询|求助|投诉|诉求|询问))"
 )
 
 

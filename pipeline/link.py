@@ -34,6 +34,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1105,13 +1106,52 @@ def persons_table(linked: pd.DataFrame) -> pd.DataFrame:
     elif "label" in frame.columns:
         frame["_issue"] = frame["label"]
     persons["issue_types"] = joined("_issue", counted=True)
+    # what a case manager reads first: every form of the name seen, how many phones, how often
+    # they call, and about what
+    frame["_name_form"] = _name_forms(frame)
+    persons["name_forms"] = joined("_name_form", counted=True)
+    persons["phone_count"] = (grouped["phone_clean"].nunique() if "phone_clean" in frame.columns
+                              else 0)
+    months = ((persons["last_seen"] - persons["first_seen"]).dt.days / 30.44).clip(lower=1.0)
+    persons["letters_per_month"] = (persons["letter_count"] / months.fillna(1.0)).round(1)
+    if "hot_issue_label" in frame.columns and frame["hot_issue_label"].notna().any():
+        frame["_matter"] = frame["hot_issue_label"].where(frame["hot_issue_label"].notna(),
+                                                          frame.get("_issue"))
+    else:
+        frame["_matter"] = frame.get("_issue")
+    persons["top_matters"] = joined("_matter", counted=True).map(
+        lambda v: ";".join(v.split(";")[:3]) if isinstance(v, str) else v)
     persons["letter_ids"] = joined("letter_id", counted=False)
     persons = persons.reset_index().rename(columns={"index": "person_id"})
-    columns = ["person_id", "name", "id_number", "phone", "address", "writer_ids",
-               "letter_count", "first_seen", "last_seen", "issue_types", "letter_ids"]
+    columns = ["person_id", "name", "name_forms", "id_number", "phone", "phone_count", "address",
+               "writer_ids", "letter_count", "first_seen", "last_seen", "letters_per_month",
+               "top_matters", "issue_types", "letter_ids"]
     for column in columns:
         if column not in persons.columns:
             persons[column] = None
-    persons = persons[columns].sort_values(["letter_count", "person_id"],
-                                           ascending=[False, True], kind="stable")
+    # most letters first, then the most recently heard from
+    persons = persons[columns].sort_values(["letter_count", "last_seen", "person_id"],
+                                           ascending=[False, False, True], kind="stable",
+                                           na_position="last")
     return persons.reset_index(drop=True)
+
+
+def _name_forms(frame: pd.DataFrame) -> pd.Series:
+    """The name as each letter wrote it (李裴东先生, 李先生, 高树海来电 → 高树海), or the name found
+    in its text; None where the letter names no one (市民, 先生, ***)."""
+    from pipeline.identity import clean_name, partial_name
+
+    raw = frame["name"] if "name" in frame.columns else pd.Series(None, index=frame.index)
+    found = frame["name_clean"] if "name_clean" in frame.columns else raw.map(lambda v: None)
+    partial = frame["name_partial"] if "name_partial" in frame.columns else found
+
+    def form(value, name, part):
+        if isinstance(value, str) and (clean_name(value) or partial_name(value)):
+            text = re.sub(r"[^\u3400-\u9fff·]", "", value)
+            return re.sub(r"(?:来电|来话|市民)+$", "", text) or text
+        if isinstance(name, str):
+            return name
+        return part if isinstance(part, str) and len(part) > 1 else None
+
+    return pd.Series([form(v, n, p) for v, n, p in zip(raw, found, partial)], index=frame.index,
+                     dtype=object)
