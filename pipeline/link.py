@@ -19,6 +19,15 @@ signals do that:
   finds copy-paste repeats (`near_duplicate_of`) and letters copied by several people
   (`joint_letter_group`).
 
+* Names as hotline records write them (one store is one office's records): a rare full name
+  (`rare_names`: counted among persons, so a caller's 2,000 calls do not make 李裴东 common; a
+  given name carried by several surnames, one of the commonest given names, or a name seen with
+  two ID numbers or in two counties is not rare) joins its letters by itself; a partial name
+  (王先生, from `pipeline.identity.partial_name`) joins only letters that near-copy the same
+  complaint (MinHash LSH, the near-duplicate pairs) and carry the same surname and title's sex.
+  Letters with no name, number or account join no one by their wording alone: a campaign of
+  anonymous copies stays many people.
+
 Pairs become persons by greedy clustering over the Splink probabilities, strongest first, that
 refuses a merge when the two groups carry clearly different names or ID numbers, or live in
 different counties with no phone, ID number or account in common (nor is a link between two
@@ -1059,6 +1068,10 @@ def persons_table(linked: pd.DataFrame) -> pd.DataFrame:
     `linked` holds every letter of the persons wanted (history included) with person_id and the
     identity columns. Identity is unmasked here: mask it (pipeline.mask.mask_frame) to export.
     The phone is the most recent one written; name, ID number and address the most frequent.
+    For a case manager: `name_forms` (every written form with its count), `phone_count`,
+    `letters_per_month` (over the months from first to last letter, at least one) and
+    `top_matters` (hot issue where known, else issue type; the three commonest, with counts).
+    Sorted by letters, then the most recent contact.
     """
     frame = linked[linked["person_id"].notna()].copy()
     frame["received_at"] = pd.to_datetime(frame.get("received_at"), errors="coerce")
