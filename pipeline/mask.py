@@ -138,8 +138,8 @@ def mask_writer_id(value: object) -> object:
 
 
 def mask_name_forms(value: object) -> object:
-    """`李裴东先生(202);李先生(3)` → `李*东先生(202);李先生(3)`: each written name masked, its title
-    and count kept (a surname with a title identifies no one)."""
+    """`李裴东先生(202);李先生(3)` → `李*东先生(202);李*生(3)`: each written name masked, its
+    title and count kept; a surname with a title is masked whole, as `mask_name` does."""
     if _missing(value):
         return value
     from pipeline.identity import _TITLES
@@ -149,7 +149,9 @@ def mask_name_forms(value: object) -> object:
         name, count = match.group(1), match.group(2) or ""
         title = next((t for t in _TITLES if name.endswith(t) and len(name) > len(t)), "")
         core = name[: len(name) - len(title)]
-        return (core if len(core) <= 1 else mask_name(core)) + title + count
+        if len(core) <= 1:  # 王女士: masked as a whole, as in the name column
+            return mask_name(name) + count
+        return mask_name(core) + title + count
 
     return ";".join(one(form) for form in str(value).split(";"))
 
