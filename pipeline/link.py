@@ -477,6 +477,9 @@ COMMON_GIVEN = frozenset(
     "金凤 素英 卫东 卫国 红霞 子涵 浩然 欣怡 梓涵 一诺 雨涵 建伟 建新 文明 俊杰".split())
 RARE_NAME_PROB = 0.9      # a rare full name, alone, within one store (one office's records)
 WRITTEN_NAME_PROB = 0.85  # a partial name (王先生) and a near copy of the complaint
+# A partial name and the same complaint re-told (share of agreeing MinHash positions, the text
+# comparison's "near copy" level), compared against the most recent letters of that surname.
+SAME_MATTER_SHARE, SAME_MATTER_RECENT = 0.5, 2000
 
 
 def _given(name: str) -> str:
@@ -551,6 +554,53 @@ def _sexes_agree(a: str, b: str) -> bool:
 
 def _surname_of(partial: str) -> str:
     return partial[:2] if _is_compound(partial) else partial[:1]
+
+
+def _same_matter_pairs(new: pd.DataFrame, history: pd.DataFrame, new_sig: np.ndarray,
+                       hist_sig: np.ndarray | None) -> pd.DataFrame:
+    """Letters carrying only a partial name (王先生) and the letters of the same surname (and
+    agreeing title) whose wording agrees on at least SAME_MATTER_SHARE of the MinHash positions:
+    the same caller re-telling the same matter, in other words than a near copy. Each new letter
+    is compared with the SAME_MATTER_RECENT most recent letters of its surname, so the cost
+    stays linear in the new letters whatever the store's size."""
+    columns = ["letter_key_l", "letter_key_r", "match_probability"]
+    empty = np.iinfo(np.uint32).max
+    wanted = ["letter_key", "name_clean", "name_partial", "received_at"]
+    frames = [new[wanted].assign(_new=True, _row=np.arange(len(new)))]
+    if hist_sig is not None and len(history) and len(hist_sig) == len(history):
+        frames.append(history[wanted].assign(_new=False, _row=np.arange(len(history))))
+    both = pd.concat(frames, ignore_index=True)
+    both = both[both["name_partial"].notna()]
+    both["_surname"] = both["name_partial"].map(_surname_of)
+    both["_only"] = both["name_clean"].isna()
+    rows: list = []
+
+    def compare(left: pd.DataFrame, right: pd.DataFrame) -> None:
+        right = right.assign(_t=pd.to_datetime(right["received_at"], errors="coerce")) \
+            .sort_values("_t", ascending=False, na_position="last").head(SAME_MATTER_RECENT)
+        if left.empty or right.empty:
+            return
+        b = np.vstack([(new_sig if is_new else hist_sig)[row]
+                       for is_new, row in zip(right["_new"], right["_row"])])
+        b_ok = ~(b == empty).all(axis=1)
+        rkeys, rparts = right["letter_key"].to_numpy(), right["name_partial"].to_numpy()
+        for key, part, row in zip(left["letter_key"], left["name_partial"], left["_row"]):
+            a = new_sig[row]
+            if (a == empty).all():
+                continue
+            hits = np.flatnonzero(((b == a).mean(axis=1) >= SAME_MATTER_SHARE) & b_ok
+                                  & (rkeys != key))
+            rows.extend((key, rkeys[h], WRITTEN_NAME_PROB) for h in hits
+                        if _sexes_agree(part, rparts[h]))
+
+    # one side carries only a partial name, one side is new: new partial-only letters against
+    # every letter of their surname, new full-named letters against stored partial-only ones
+    surnames_new = set(both.loc[both["_new"], "_surname"])
+    for surname, group in both[both["_surname"].isin(surnames_new)].groupby("_surname",
+                                                                             sort=False):
+        compare(group[group["_new"] & group["_only"]], group)
+        compare(group[group["_new"] & ~group["_only"]], group[~group["_new"] & group["_only"]])
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _written_name_pairs(near: pd.DataFrame, keys_new: list, keys_hist: list,
@@ -848,6 +898,8 @@ class PetitionerLinker:
             near, list(new["letter_key"]), hist_keys,
             dict(zip(both["letter_key"], both["name_partial"])),
             dict(zip(both["letter_key"], both["name_clean"]))))
+        frames.append(_same_matter_pairs(new, history, new_signatures,
+                                         history_signatures if usable else None))
         pairs = pd.concat([f for f in frames if len(f)], ignore_index=True) \
             if any(len(f) for f in frames[1:]) else pairs
         pairs = pairs.sort_values("match_probability", ascending=False, kind="stable") \
