@@ -354,3 +354,19 @@ def test_persons_table_shows_name_forms_phones_rate_and_matters():
     assert top["top_matters"] == "城乡建设(2);商贸旅游(1)"
     assert top["letters_per_month"] == 1.5  # three letters over two months
     assert list(persons["letter_count"]) == sorted(persons["letter_count"], reverse=True)
+
+
+def test_a_wang_xiansheng_retelling_his_matter_in_other_words_joins_his_earlier_calls():
+    retold = ("王先生再次来电反映：自己居住的海泊河街道卓远小区南门路灯已经坏了两个多月，晚上一片漆黑，"
+              "老人出门摔倒过，多次联系物业公司，物业称归市政管，互相推诿，至今无人处理，对此不满。")
+    first = PetitionerLinker().link(_calls([
+        ("A1", "2024-01-03", "王先生", None, LAMP.format(who="王先生")),
+        ("B1", "2024-01-05", "王先生", None, DEPOSIT.format(who="王先生")),
+    ]))
+    signatures = NearDuplicates().signatures(first["text"])
+    # a later batch, linked against the stored calls: not a near copy, the same matter
+    later = PetitionerLinker().link(_calls([("A2", "2024-04-01", "市民", None, retold)]),
+                                    first, signatures)
+    assert later["name_partial"].iloc[0] == "王先生"  # from the operator's text
+    assert later["person_id"].iloc[0] == first.set_index("letter_id").loc["A1", "person_id"]
+    assert later["near_duplicate_of"].isna().all()
