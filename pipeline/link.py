@@ -492,20 +492,23 @@ def _is_compound(name: str) -> bool:
     return name.startswith(COMPOUND_SURNAMES)
 
 
-def rare_names(frame: pd.DataFrame) -> set[str]:
+def rare_names(frame: pd.DataFrame, known_names=()) -> set[str]:
     """The name pinyins (of full names of 3+ characters) that point at one person in `frame`.
 
     Rarity is counted among persons, not letters: a caller who wrote 2,000 times under 李裴东
     makes that name no commoner. A name is rare when its given name is not one of the
     commonest (COMMON_GIVEN), no two different surnames carry the same given name among the
-    distinct names seen (王秀英, 李秀英, 张秀英 say 秀英 is common), and its letters carry no two
+    distinct names seen in `frame` and `known_names` (王秀英, 李秀英, 张秀英 say 秀英 is common),
+    and its letters carry no two
     different ID numbers nor two different counties (namesakes in two places).
     """
     cols = frame[["name_clean", "name_pinyin", "id_clean", "addr_county"]]
     cols = cols[cols["name_clean"].notna() & (cols["name_clean"].str.len() >= 3)]
     if cols.empty:
         return set()
-    distinct = pd.Series(cols["name_clean"].unique())
+    distinct = pd.Series(pd.unique(pd.concat([cols["name_clean"],
+                                              pd.Series(list(known_names), dtype=object)])))
+    distinct = distinct[distinct.notna() & (distinct.str.len() >= 3)]
     given = distinct.map(_given)
     surnames_per_given = pd.Series(distinct.str[0].to_numpy(), index=given).groupby(
         level=0).nunique()
@@ -532,7 +535,8 @@ def _rare_name_pairs(new: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
     hist = history[history["name_pinyin"].isin(touched)][wanted] if len(history) else None
     both = pd.concat([new[wanted].assign(_new=True)]
                      + ([hist.assign(_new=False)] if hist is not None else []), ignore_index=True)
-    rare = rare_names(both)
+    stored = history["name_clean"].dropna().unique() if len(history) else ()
+    rare = rare_names(both, stored)
     if not rare:
         return pd.DataFrame(columns=columns)
     both = both[both["name_pinyin"].isin(rare)].copy()
@@ -571,11 +575,16 @@ def _same_matter_pairs(new: pd.DataFrame, history: pd.DataFrame, new_sig: np.nda
         frames.append(history[wanted].assign(_new=False, _row=np.arange(len(history))))
     both = pd.concat(frames, ignore_index=True)
     both = both[both["name_partial"].notna()]
-    both["_surname"] = both["name_partial"].map(_surname_of)
+    if not (both["_new"] & both["name_clean"].isna()).any() and not (
+            ~both["_new"] & both["name_clean"].isna()).any():
+        return pd.DataFrame(columns=columns)  # no partial-only letter anywhere
+    both = both.assign(_surname=both["name_partial"].map(_surname_of))
     both["_only"] = both["name_clean"].isna()
     rows: list = []
 
     def compare(left: pd.DataFrame, right: pd.DataFrame) -> None:
+        if left.empty or right.empty:
+            return
         right = right.assign(_t=pd.to_datetime(right["received_at"], errors="coerce")) \
             .sort_values("_t", ascending=False, na_position="last").head(SAME_MATTER_RECENT)
         if left.empty or right.empty:
