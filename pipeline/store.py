@@ -244,7 +244,7 @@ class CaseStore:
         try:
             con.register("_batch", frame)
             stored_before = self.count()
-            con.execute("INSERT INTO letters SELECT * FROM _batch ON CONFLICT DO NOTHING")
+            con.execute("INSERT INTO letters BY NAME SELECT * FROM _batch ON CONFLICT DO NOTHING")
             new_count = self.count() - stored_before
             # letters already stored: take this run's links (person merges, near duplicates)
             con.execute("""
