@@ -614,6 +614,14 @@ def real_callers(path: Path = QINGDAO, seed: int = 8) -> None:
     _print_scores("ours: substantive calls alone", linked["person_id"], truth)
     _print_scores("baseline: exact written full name", full_name_baseline(calls["name"]), truth)
     print(f"  (linked in {elapsed:.1f}s)")
+    from pipeline.mask import mask_frame
+
+    persons = mask_frame(persons_table(linked))
+    shown = [c for c in ("name_forms", "phone_count", "letter_count", "first_seen", "last_seen",
+                         "letters_per_month", "top_matters") if c in persons.columns]
+    print("  top of 重复信访人 (masked):")
+    for row in persons[persons["letter_count"] > 1].head(4)[shown].itertuples(index=False):
+        print("    " + " | ".join(str(v) for v in row))
     cleaned = clean_identity(calls)
     if "name_partial" in cleaned.columns:  # the frozen code has no partial names
         carried = cleaned[["name_clean", "name_partial", "phone_clean", "id_clean"]].notna().any(
