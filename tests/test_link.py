@@ -370,3 +370,25 @@ def test_a_wang_xiansheng_retelling_his_matter_in_other_words_joins_his_earlier_
     assert later["name_partial"].iloc[0] == "王先生"  # from the operator's text
     assert later["person_id"].iloc[0] == first.set_index("letter_id").loc["A1", "person_id"]
     assert later["near_duplicate_of"].isna().all()
+
+
+def test_real_hotline_callers_are_found_however_the_operator_wrote_them(shared_dir):
+    """The Qingdao file: every call of two real callers, one sheet each (read, never copied)."""
+    path = shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    from pipeline.read import read_letters
+
+    calls = read_letters([path]).letters
+    calls = calls[calls["来电类别"].fillna("") != "无效"].reset_index(drop=True)
+    out = PetitionerLinker().link(calls)
+    out["caller"] = out["source_file"].str.split("#").str[-1]
+    # no person mixes the two callers
+    assert (out.groupby("person_id")["caller"].nunique() == 1).all()
+    # the calls that carry a name (field or operator text) are, per caller, nearly all one person
+    named = out[out["name_clean"].notna() | out["name_partial"].notna()]
+    assert len(named) >= 450
+    largest = named.groupby("caller")["person_id"].agg(lambda s: s.value_counts().iloc[0] / len(s))
+    assert (largest >= 0.95).all(), largest
+    # 先生 / 市民 alone never become a person's name
+    assert not out["name_clean"].isin(["先生", "市民", "女士"]).any()
