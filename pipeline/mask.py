@@ -196,6 +196,27 @@ def is_source_id_column(column: object) -> bool:
     return name in SOURCE_ID_COLUMNS or bool(_ID_COLUMN_NAME.search(name))
 
 
+# surnames that more often begin an ordinary word (和年迈, 查询我, 由于, 相依为命, 左眼)
+_WORDLIKE_SURNAMES = set("和查由相左向于时成")
+
+
+def cued_names(columns) -> set[str]:
+    """Full names (3 characters, a known surname first) that some text introduces by a cue
+    (弟弟李修波, 我叫…, 联系人…): a third party named once after a cue is masked wherever else the
+    texts mention them (和李修波的手机)."""
+    found: set[str] = set()
+    for values in columns:
+        for text in values:
+            if not isinstance(text, str) or not text:
+                continue
+            for match in _NAME_IN_TEXT.finditer(text):
+                name = match.group(3)
+                if len(name) == 3 and looks_like_name(name) and name[0] not in _WORDLIKE_SURNAMES \
+                        and not re.search(r"某|先生|女士|[我你他她们的了]$", name):
+                    found.add(name)
+    return found
+
+
 def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=()) -> pd.DataFrame:
     """A copy of `frame` fit for export: identity columns masked, linking helpers dropped,
     and phones/IDs/names inside the free-text columns masked.
@@ -206,8 +227,10 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
     """
     out = frame.drop(columns=[c for c in LINKING_ONLY_COLUMNS if c in frame.columns])
     text_columns = [c for c in text_columns if not is_source_id_column(c) and c not in MASKERS]
+    cued = cued_names(out[c] for c in text_columns if c in out.columns)
     names = known_names_pattern(
-        pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns] + [pd.Series(list(names), dtype=object)]))
+        pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns]
+                  + [pd.Series(list(names) + sorted(cued), dtype=object)]))
     if names is not None:
         for column in text_columns:
             if column in out.columns:

@@ -106,3 +106,12 @@ def test_a_work_order_number_survives_every_export_of_a_run(tmp_path):
     assert "180427113843671535" in texts
     assert "13812345678" not in texts and "110105194912310021" not in texts
     assert "周明远" not in texts and "周明远" not in " ".join(csv.fillna("").to_numpy().ravel())
+
+
+def test_a_third_party_named_once_after_a_cue_is_masked_wherever_mentioned():
+    frame = pd.DataFrame({"text": ["派出所称扣押的钱已归还弟弟周修远，来话人称周修远不是自己的弟弟",
+                                   "周修远的一部手机，民警正在使用", "路灯坏了两个月"]})
+    out = mask_frame(frame)
+    assert "周修远" not in " ".join(out["text"])
+    assert out.loc[1, "text"] == "周*远的一部手机，民警正在使用"
+    assert out.loc[2, "text"] == "路灯坏了两个月"
