@@ -513,17 +513,14 @@ def rare_names(frame: pd.DataFrame, known_names=()) -> set[str]:
     surnames_per_given = pd.Series(distinct.str[0].to_numpy(), index=given).groupby(
         level=0).nunique()
     common_given = set(surnames_per_given[surnames_per_given >= 2].index) | COMMON_GIVEN
-    rare = set()
-    for pinyin, group in cols.groupby("name_pinyin", sort=False):
-        if any(_given(n) in common_given for n in group["name_clean"].unique()):
-            continue
-        ids = [i for i in group["id_clean"].dropna().unique()]
-        if len(ids) > 1 and not all(_ids_compatible(ids[0], i) for i in ids[1:]):
-            continue
-        if group["addr_county"].dropna().nunique() > 1:
-            continue
-        rare.add(pinyin)
-    return rare
+    cols = cols.assign(_common=cols["name_clean"].map(lambda n: _given(n) in common_given))
+    grouped = cols.groupby("name_pinyin", sort=False)
+    ok = ~grouped["_common"].any() & (grouped["addr_county"].nunique() <= 1)
+    several_ids = grouped["id_clean"].nunique() > 1
+    for pinyin in ok[ok & several_ids].index:  # rare: only a typo apart may be one person
+        ids = list(cols.loc[cols["name_pinyin"] == pinyin, "id_clean"].dropna().unique())
+        ok[pinyin] = all(_ids_compatible(ids[0], i) for i in ids[1:])
+    return set(ok[ok].index)
 
 
 def _rare_name_pairs(new: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
