@@ -30,6 +30,11 @@ def id_check_digit(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+def valid_birth_date(yyyymmdd: str, today: date | None = None) -> bool:
+    """Whether 8 digits are a birth date an ID card can carry (1890-01-01 up to today)."""
+    return _valid_birth(yyyymmdd, today)
+
+
 def _valid_birth(yyyymmdd: str, today: date | None = None) -> bool:
     try:
         born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
@@ -140,30 +145,62 @@ _TITLES = (
     "婆婆", "爹爹", "阿婆", "老太", "老汉", "伯伯", "叔叔", "大姐", "大哥", "大嫂", "嫂子", "姐", "哥",
 )
 _NAME_JUNK = re.compile(r"[^\u3400-\u9fff·•]")
-_PLACEHOLDER = re.compile(r"某|匿名|无名|不详|未知|网友|市民|群众|村民|居民|业主")
+_PLACEHOLDER = re.compile(r"某|匿名|无名|不详|未知|网友|市民|群众|村民|居民|业主|来电|来话|反映人")
+# What an operator writes after the caller's name in the 来电人 field ("高树海来电", "李裴东市民").
+_NAME_TAIL = re.compile(r"(?:来电|来话|反映|市民|本人)+$")
+_MALE_TITLES = {"先生", "老先生", "大爷", "老大爷", "大哥", "叔叔", "伯伯", "老伯", "爷爷", "老汉", "师傅"}
+_FEMALE_TITLES = {"女士", "小姐", "阿姨", "大妈", "大娘", "奶奶", "婆婆", "阿婆", "大姐", "大嫂", "嫂子",
+                  "夫人", "太太", "老太", "老太太"}
 
 
-def clean_name(value: object) -> str | None:
-    """Return the name in Simplified characters, without titles, spaces or punctuation.
-
-    `王秀英女士` → `王秀英`, `陳 建國` → `陈建国`. Placeholders (王某某, 匿名, 市民) give None: they
-    identify no one. Latin-script names are not handled (they do not occur in these letters).
-    """
+def _name_and_title(value: object) -> tuple[str, str]:
+    """The written name without junk, tails and titles, and the last title stripped ("" if none)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
+        return "", ""
     text = to_simplified(str(value))
     text = re.sub(r"[(\[（【].*?[)\]）】]", "", text)  # (代), (家属) and similar notes
     text = _NAME_JUNK.sub("", text).replace("•", "·").strip("·")
-    changed = True
+    text = _NAME_TAIL.sub("", text) or text
+    title, changed = "", True
     while changed and text:
         changed = False
-        for title in _TITLES:
-            if text.endswith(title) and len(text) > len(title):
-                text = text[: -len(title)]
-                changed = True
-    if not 2 <= len(text.replace("·", "")) <= 6 or _PLACEHOLDER.search(text):
+        for candidate in _TITLES:
+            if text.endswith(candidate) and len(text) > len(candidate):
+                text, changed = text[: -len(candidate)], True
+                title = title or candidate
+    return text, title
+
+
+def clean_name(value: object) -> str | None:
+    """Return the full name in Simplified characters, without titles, spaces or punctuation.
+
+    `王秀英女士` → `王秀英`, `陳 建國` → `陈建国`, `高树海来电` → `高树海`. Placeholders (王某某,
+    匿名, 市民), a title alone (先生, 女士) and a surname with a title (王先生: see
+    `partial_name`) give None: they identify no one by themselves. Latin-script names are not
+    handled (they do not occur in these letters).
+    """
+    text, _ = _name_and_title(value)
+    if text in _TITLES or not 2 <= len(text.replace("·", "")) <= 6 or _PLACEHOLDER.search(text):
         return None
     return text
+
+
+def partial_name(value: object) -> str | None:
+    """The surname and the written title's sex: 王先生 → 王先生, 李裴东先生 → 李先生, 张女士 /
+    张阿姨 → 张女士, 李裴东 → 李; a title alone (先生, 市民) gives None.
+
+    A hotline operator often writes only 王先生: no name, but evidence that joins letters which
+    share it and the same matter. It never links by itself (a city has thousands of 王先生).
+    """
+    text, title = _name_and_title(value)
+    sex = "先生" if title in _MALE_TITLES else "女士" if title in _FEMALE_TITLES else ""
+    if not text or _PLACEHOLDER.search(text):
+        return None
+    if text.startswith(COMPOUND_SURNAMES) and (len(text) == 2 or clean_name(value)):
+        return text[:2] + sex
+    if text[0] in SURNAMES and (len(text) == 1 or clean_name(value)):
+        return text[0] + sex
+    return None
 
 
 @lru_cache(maxsize=200_000)
@@ -264,19 +301,54 @@ _NAME_IN_TEXT = re.compile(
 )
 _ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{6}(?:19|20)\d{9}[\dXx]|\d{15})(?![\dA-Za-z])")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:(?:\+|00)?86[-\s]?)?(1[3-9]\d(?:[-\s]?\d){8})(?!\d)")
-_LANDLINE_IN_TEXT = re.compile(
-    r"(?:电话|座机|固话|联系方式|联系电话)[^\d]{0,6}(\(?0\d{2,3}\)?[-\s]?\d{7,8})(?!\d)"
+_LANDLINE_IN_TEXT = re.compile(r"(?<![\d-])(\(?0\d{2,3}\)?[-\s]?\d{7,8})(?![\d-])")
+# A number in the text is the writer's own only after a cue that says so (我的电话, 联系电话,
+# 来电人电话, 本人手机 ...) with no one else named in between: hotline texts are full of the numbers
+# of shops, 物业, police stations, officials and relatives.
+_OWN_PHONE_CUE = re.compile(r"(?:我的?|本人|自己的?|来电人|来话人|反映人|信访人|联系|回电|号码|"
+                            r"电话|手机|座机|固话|联系方式)")
+_OTHER_PHONE_CUE = re.compile(
+    r"物业|商家|商户|店|公司|单位|派出所|公安|民警|警察|工作人员|经理|老板|负责人|客服|司机|房东|"
+    r"中介|医院|学校|社区|街道|政府|局|所长|主任|书记|村委|居委|对方|他的?|她的?|其|儿子|女儿|"
+    r"父亲|母亲|丈夫|妻子|老公|老婆|弟弟|哥哥|姐姐|妹妹|朋友|邻居|同事|亲戚|家属|拨打|举报电话|热线")
+# Operators write the caller in the third person at the start: 李裴东先生反映：…, 高树海来电，
+# 市民王先生来电称…, 来电人李某表示…
+_OPERATOR_NAME = re.compile(
+    r"^\s*(?:市民|来电人|来话人|诉求人|反映人|群众)?[:：]?\s*"
+    r"([\u4e00-\u9fff]{1,4}?)(先生|女士|小姐|阿姨|大爷|师傅)?"
+    r"(?=(?:未|没有|再次|又|多次|曾)?(?:来电|来话|反映|表示|致电|咨询|求助|投诉|诉求|询问))"
 )
+
+
+def _own_phone(text: str) -> str | None:
+    """The first phone number in `text` that a cue marks as the writer's own (see above)."""
+    spans = [(m.start(), m.group(1)) for m in _MOBILE_IN_TEXT.finditer(text)]
+    spans += [(m.start(), m.group(1)) for m in _LANDLINE_IN_TEXT.finditer(text)]
+    for start, raw in sorted(spans):
+        before = text[max(0, start - 10):start]
+        cue = None
+        for cue in _OWN_PHONE_CUE.finditer(before):
+            pass
+        if cue is None:
+            continue
+        if _OTHER_PHONE_CUE.search(before):
+            continue
+        phone = clean_phone(raw)
+        if phone:
+            return phone
+    return None
 
 
 def extract_identity(text: object) -> dict[str, str | None]:
     """Find the writer's own name, ID number and phone written inside the letter text.
 
-    Only self-identifying patterns count for the name (我叫…, 本人…, 姓名:…); the first valid ID
-    number and the first phone in the text are taken as the writer's, as petition letters put
-    the writer's contact details before anyone else's.
+    The name counts only in self-identifying patterns (我叫…, 本人…, 姓名:…) or where a hotline
+    operator names the caller at the start (李裴东先生反映：…, 高树海来电); a surname with a
+    title there (王先生反映) gives only `name_partial`. The first valid ID number is the
+    writer's; a phone only when a cue marks it as the writer's own (`_own_phone`).
     """
-    out: dict[str, str | None] = {"name": None, "id_number": None, "phone": None}
+    out: dict[str, str | None] = {"name": None, "name_partial": None, "id_number": None,
+                                  "phone": None}
     if not isinstance(text, str) or not text:
         return out
     for match in _NAME_IN_TEXT.finditer(text):
@@ -284,6 +356,17 @@ def extract_identity(text: object) -> dict[str, str | None]:
         if looks_like_name(candidate):
             out["name"] = candidate
             break
+    if out["name"] is None:
+        match = _OPERATOR_NAME.match(text)
+        if match:
+            written = match.group(1) + (match.group(2) or "")
+            candidate = clean_name(written)
+            if looks_like_name(candidate) and len(candidate) >= 3 - bool(match.group(2)):
+                out["name"] = candidate
+            if (out["name"] or len(match.group(1)) == 1) and match.group(1)[0] in SURNAMES:
+                out["name_partial"] = partial_name(written)
+    elif out["name"]:
+        out["name_partial"] = partial_name(out["name"])
     for match in _ID_IN_TEXT.finditer(text):
         raw = match.group(1)
         if len(raw) == 15 and "身份" not in text[max(0, match.start() - 12):match.start()]:
@@ -292,19 +375,13 @@ def extract_identity(text: object) -> dict[str, str | None]:
         if found:
             out["id_number"] = found
             break
-    match = _MOBILE_IN_TEXT.search(text)
-    if match:
-        out["phone"] = clean_phone(match.group(1))
-    else:
-        match = _LANDLINE_IN_TEXT.search(text)
-        if match:
-            out["phone"] = clean_phone(match.group(1))
+    out["phone"] = _own_phone(text)
     return out
 
 
 # ---------------------------------------------------------------- the whole table
 IDENTITY_COLUMNS = (
-    "name_clean", "name_pinyin", "surname", "id_clean", "id_prefix", "id_birth", "phone_clean",
+    "name_clean", "name_pinyin", "name_partial", "surname", "id_clean", "id_prefix", "id_birth", "phone_clean",
     "addr_province", "addr_city", "addr_county", "addr_town", "addr_village", "writer_key",
     "identity_from_text",
 )
@@ -331,17 +408,21 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
     """
     out = letters.copy()
     names = _objects(_col(letters, "name").map(clean_name))
+    partials = _objects(_col(letters, "name").map(partial_name))
     ids = _objects(_col(letters, "id_number").map(loose_id_number))
     phones = _objects(_col(letters, "phone").map(clean_phone))
     from_text_flags = [""] * len(letters)
     if from_text and "text" in letters.columns:
         texts = _col(letters, "text").tolist()
         names_l, ids_l, phones_l = names.tolist(), ids.tolist(), phones.tolist()
+        partials_l = partials.tolist()
         for i, text in enumerate(texts):
             if names_l[i] and ids_l[i] and phones_l[i]:
                 continue
             found = extract_identity(text)
             flags = []
+            if names_l[i] is None and found["name"] is None and partials_l[i] is None:
+                partials_l[i] = found["name_partial"]
             for key, values in (("name", names_l), ("id_number", ids_l), ("phone", phones_l)):
                 if values[i] is None and found[key]:
                     values[i] = found[key]
@@ -350,9 +431,15 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
         names = pd.Series(names_l, index=letters.index, dtype=object)
         ids = pd.Series(ids_l, index=letters.index, dtype=object)
         phones = pd.Series(phones_l, index=letters.index, dtype=object)
+        partials = pd.Series(partials_l, index=letters.index, dtype=object)
+    # a full name found in the text gives its surname too
+    partials = partials.where(partials.notna(), names.map(partial_name))
     out["name_clean"] = names
     out["name_pinyin"] = names.map(name_pinyin)
-    out["surname"] = names.map(lambda n: n[0] if isinstance(n, str) else None)
+    out["name_partial"] = partials
+    out["surname"] = partials.map(
+        lambda n: (n[:2] if n.startswith(COMPOUND_SURNAMES) else n[0]) if isinstance(n, str)
+        else None)
     out["id_clean"] = ids
     out["id_prefix"] = ids.map(lambda v: v[:6] if isinstance(v, str) else None)
     out["id_birth"] = ids.map(lambda v: v[6:14] if isinstance(v, str) else None)

@@ -19,6 +19,15 @@ signals do that:
   finds copy-paste repeats (`near_duplicate_of`) and letters copied by several people
   (`joint_letter_group`).
 
+* Names as hotline records write them (one store is one office's records): a rare full name
+  (`rare_names`: counted among persons, so a caller's 2,000 calls do not make 李裴东 common; a
+  given name carried by several surnames, one of the commonest given names, or a name seen with
+  two ID numbers or in two counties is not rare) joins its letters by itself; a partial name
+  (王先生, from `pipeline.identity.partial_name`) joins only letters that near-copy the same
+  complaint (MinHash LSH, the near-duplicate pairs) and carry the same surname and title's sex.
+  Letters with no name, number or account join no one by their wording alone: a campaign of
+  anonymous copies stays many people.
+
 Pairs become persons by greedy clustering over the Splink probabilities, strongest first, that
 refuses a merge when the two groups carry clearly different names or ID numbers, or live in
 different counties with no phone, ID number or account in common (nor is a link between two
@@ -34,6 +43,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -457,6 +467,166 @@ class NearDuplicates:
                              "similarity": similarity[keep]}, columns=columns)
 
 
+# ------------------------------------------------------------------------------ written names
+# The most frequent given names in China (the public "most common names" rankings): with any
+# common surname they name thousands of people, so the name alone is never one person.
+COMMON_GIVEN = frozenset(
+    "伟 芳 娜 敏 静 丽 强 磊 军 洋 勇 艳 杰 娟 涛 明 超 霞 平 刚 英 华 玲 红 斌 辉 鹏 飞 波 宇 浩 "
+    "秀英 秀兰 秀珍 桂英 桂兰 玉兰 凤英 秀云 建华 建国 建军 国华 国强 志强 志刚 海燕 丽娟 红梅 "
+    "晓红 小红 小明 文华 玉梅 玉珍 淑珍 淑华 秀芳 丽华 明华 建平 建明 海涛 志明 永红 春梅 桂芳 "
+    "金凤 素英 卫东 卫国 红霞 子涵 浩然 欣怡 梓涵 一诺 雨涵 建伟 建新 文明 俊杰".split())
+RARE_NAME_PROB = 0.9      # a rare full name, alone, within one store (one office's records)
+WRITTEN_NAME_PROB = 0.85  # a partial name (王先生) and a near copy of the complaint
+# A partial name and the same complaint re-told (share of agreeing MinHash positions, the text
+# comparison's "near copy" level), compared against the most recent letters of that surname.
+SAME_MATTER_SHARE, SAME_MATTER_RECENT = 0.5, 2000
+
+
+def _given(name: str) -> str:
+    return name[2:] if _is_compound(name) else name[1:]
+
+
+def _is_compound(name: str) -> bool:
+    from pipeline.identity import COMPOUND_SURNAMES
+
+    return name.startswith(COMPOUND_SURNAMES)
+
+
+def rare_names(frame: pd.DataFrame, known_names=()) -> set[str]:
+    """The name pinyins (of full names of 3+ characters) that point at one person in `frame`.
+
+    Rarity is counted among persons, not letters: a caller who wrote 2,000 times under 李裴东
+    makes that name no commoner. A name is rare when its given name is not one of the
+    commonest (COMMON_GIVEN), no two different surnames carry the same given name among the
+    distinct names seen in `frame` and `known_names` (王秀英, 李秀英, 张秀英 say 秀英 is common),
+    and its letters carry no two
+    different ID numbers nor two different counties (namesakes in two places).
+    """
+    cols = frame[["name_clean", "name_pinyin", "id_clean", "addr_county"]]
+    cols = cols[cols["name_clean"].notna() & (cols["name_clean"].str.len() >= 3)]
+    if cols.empty:
+        return set()
+    distinct = pd.Series(pd.unique(pd.concat([cols["name_clean"],
+                                              pd.Series(list(known_names), dtype=object)])))
+    distinct = distinct[distinct.notna() & (distinct.str.len() >= 3)]
+    given = distinct.map(_given)
+    surnames_per_given = pd.Series(distinct.str[0].to_numpy(), index=given).groupby(
+        level=0).nunique()
+    common_given = set(surnames_per_given[surnames_per_given >= 2].index) | COMMON_GIVEN
+    cols = cols.assign(_common=cols["name_clean"].map(lambda n: _given(n) in common_given))
+    grouped = cols.groupby("name_pinyin", sort=False)
+    ok = ~grouped["_common"].any() & (grouped["addr_county"].nunique() <= 1)
+    several_ids = grouped["id_clean"].nunique() > 1
+    for pinyin in ok[ok & several_ids].index:  # rare: only a typo apart may be one person
+        ids = list(cols.loc[cols["name_pinyin"] == pinyin, "id_clean"].dropna().unique())
+        ok[pinyin] = all(_ids_compatible(ids[0], i) for i in ids[1:])
+    return set(ok[ok].index)
+
+
+def _rare_name_pairs(new: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """Pairs joining the letters of each rare full name (see `rare_names`): each new letter to the
+    previous letter of that name, new or stored."""
+    wanted = ["letter_key", "name_clean", "name_pinyin", "id_clean", "addr_county", "received_at"]
+    columns = ["letter_key_l", "letter_key_r", "match_probability"]
+    touched = set(new["name_pinyin"].dropna())
+    hist = history[history["name_pinyin"].isin(touched)][wanted] if len(history) else None
+    both = pd.concat([new[wanted].assign(_new=True)]
+                     + ([hist.assign(_new=False)] if hist is not None else []), ignore_index=True)
+    stored = history["name_clean"].dropna().unique() if len(history) else ()
+    rare = rare_names(both, stored)
+    if not rare:
+        return pd.DataFrame(columns=columns)
+    both = both[both["name_pinyin"].isin(rare)].copy()
+    both["_t"] = pd.to_datetime(both["received_at"], errors="coerce")
+    both = both.sort_values(["name_pinyin", "_new", "_t", "letter_key"], kind="stable",
+                            na_position="last")
+    previous = both.groupby("name_pinyin")["letter_key"].shift(1)
+    keep = both["_new"].to_numpy() & previous.notna().to_numpy()
+    return pd.DataFrame({"letter_key_l": both["letter_key"][keep].to_numpy(),
+                         "letter_key_r": previous[keep].to_numpy(),
+                         "match_probability": RARE_NAME_PROB}, columns=columns)
+
+
+def _sexes_agree(a: str, b: str) -> bool:
+    """王先生 and 王女士 are two people; 王先生 and 王 (a name written without a title) may be one."""
+    tail_a, tail_b = a[len(_surname_of(a)):], b[len(_surname_of(b)):]
+    return not tail_a or not tail_b or tail_a == tail_b
+
+
+def _surname_of(partial: str) -> str:
+    return partial[:2] if _is_compound(partial) else partial[:1]
+
+
+def _same_matter_pairs(new: pd.DataFrame, history: pd.DataFrame, new_sig: np.ndarray,
+                       hist_sig: np.ndarray | None) -> pd.DataFrame:
+    """Letters carrying only a partial name (王先生) and the letters of the same surname (and
+    agreeing title) whose wording agrees on at least SAME_MATTER_SHARE of the MinHash positions:
+    the same caller re-telling the same matter, in other words than a near copy. Each new letter
+    is compared with the SAME_MATTER_RECENT most recent letters of its surname, so the cost
+    stays linear in the new letters whatever the store's size."""
+    columns = ["letter_key_l", "letter_key_r", "match_probability"]
+    empty = np.iinfo(np.uint32).max
+    wanted = ["letter_key", "name_clean", "name_partial", "received_at"]
+    frames = [new[wanted].assign(_new=True, _row=np.arange(len(new)))]
+    if hist_sig is not None and len(history) and len(hist_sig) == len(history):
+        frames.append(history[wanted].assign(_new=False, _row=np.arange(len(history))))
+    both = pd.concat(frames, ignore_index=True)
+    both = both[both["name_partial"].notna()]
+    if not (both["_new"] & both["name_clean"].isna()).any() and not (
+            ~both["_new"] & both["name_clean"].isna()).any():
+        return pd.DataFrame(columns=columns)  # no partial-only letter anywhere
+    both = both.assign(_surname=both["name_partial"].map(_surname_of))
+    both["_only"] = both["name_clean"].isna()
+    rows: list = []
+
+    def compare(left: pd.DataFrame, right: pd.DataFrame) -> None:
+        if left.empty or right.empty:
+            return
+        right = right.assign(_t=pd.to_datetime(right["received_at"], errors="coerce")) \
+            .sort_values("_t", ascending=False, na_position="last").head(SAME_MATTER_RECENT)
+        if left.empty or right.empty:
+            return
+        b = np.vstack([(new_sig if is_new else hist_sig)[row]
+                       for is_new, row in zip(right["_new"], right["_row"])])
+        b_ok = ~(b == empty).all(axis=1)
+        rkeys, rparts = right["letter_key"].to_numpy(), right["name_partial"].to_numpy()
+        for key, part, row in zip(left["letter_key"], left["name_partial"], left["_row"]):
+            a = new_sig[row]
+            if (a == empty).all():
+                continue
+            hits = np.flatnonzero(((b == a).mean(axis=1) >= SAME_MATTER_SHARE) & b_ok
+                                  & (rkeys != key))
+            rows.extend((key, rkeys[h], WRITTEN_NAME_PROB) for h in hits
+                        if _sexes_agree(part, rparts[h]))
+
+    # one side carries only a partial name, one side is new: new partial-only letters against
+    # every letter of their surname, new full-named letters against stored partial-only ones
+    surnames_new = set(both.loc[both["_new"], "_surname"])
+    for surname, group in both[both["_surname"].isin(surnames_new)].groupby("_surname",
+                                                                             sort=False):
+        compare(group[group["_new"] & group["_only"]], group)
+        compare(group[group["_new"] & ~group["_only"]], group[~group["_new"] & group["_only"]])
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _written_name_pairs(near: pd.DataFrame, keys_new: list, keys_hist: list,
+                        partial: dict, full: dict) -> pd.DataFrame:
+    """Near copies of one complaint (MinHash LSH pairs) whose letters carry the same surname
+    with agreeing titles, at least one of them no full name (王先生 and 王先生, 王先生 and
+    王建国): the same person re-telling the same matter. Two 王先生 with different complaints
+    are no near copies and stay apart."""
+    columns = ["letter_key_l", "letter_key_r", "match_probability"]
+    rows = []
+    for i, j, in_history in near[["i", "j", "in_history"]].itertuples(index=False):
+        a, b = keys_new[i], (keys_hist[j] if in_history else keys_new[j])
+        pa, pb = partial.get(a), partial.get(b)
+        if not pa or not pb or (full.get(a) and full.get(b)):
+            continue
+        if _surname_of(pa) == _surname_of(pb) and _sexes_agree(pa, pb):
+            rows.append((a, b, WRITTEN_NAME_PROB))
+    return pd.DataFrame(rows, columns=columns)
+
+
 # ------------------------------------------------------------------------------ clustering
 def _names_compatible(a: str, b: str, pinyin) -> bool:
     """Same name as far as a veto can tell: equal, same pinyin, one character off, or the given
@@ -492,9 +662,14 @@ class _Clusters:
     may not.
     """
 
-    def __init__(self, keys, names, ids, pinyin, places=None, contacts=None):
-        places, contacts = places or {}, contacts or {}
+    def __init__(self, keys, names, ids, pinyin, places=None, contacts=None, partials=None):
+        from pipeline.identity import name_pinyin
+
+        places, contacts, partials = places or {}, contacts or {}, partials or {}
         self.parent = {k: k for k in keys}
+        # the surname (as pinyin) a letter's written name gives, full or partial (王先生)
+        self.surnames = {k: ({name_pinyin(_surname_of(partials[k]))} if partials.get(k)
+                             else set()) for k in keys}
         self.names = {k: ({names[k]} if names.get(k) else set()) for k in keys}
         self.ids = {k: ({ids[k]} if ids.get(k) else set()) for k in keys}
         self.places = {k: ({places[k]} if places.get(k) else set()) for k in keys}
@@ -524,6 +699,9 @@ class _Clusters:
         na, nb = self.names[a], self.names[b]
         if na and nb and not any(_names_compatible(x, y, self.pinyin) for x in na for y in nb):
             return True
+        sa, sb = self.surnames[a], self.surnames[b]
+        if not (na and nb) and sa and sb and not (sa & sb):
+            return True  # 王先生 is not 李建国
         ia, ib = self.ids[a], self.ids[b]
         if ia and ib:
             if not any(_ids_compatible(x, y) for x in ia for y in ib):
@@ -535,7 +713,7 @@ class _Clusters:
     def absorb(self, ra, rb) -> None:
         """Make root `ra` the parent of root `rb` (no checks)."""
         self.parent[rb] = ra
-        for attr in (self.names, self.ids, self.places, self.contacts):
+        for attr in (self.names, self.ids, self.places, self.contacts, self.surnames):
             attr[ra] |= attr.pop(rb)
 
     def union(self, a, b) -> bool:
@@ -717,11 +895,26 @@ class PetitionerLinker:
             history_signatures = None
         self.settings_ = self._settings_for(both, (history_signatures, new_signatures))
         pairs = self._score_pairs(new, history, new_signatures, history_signatures)
+        finder = NearDuplicates(threshold=self.near_duplicate_threshold, num_perm=self.num_perm)
+        usable = history_signatures is not None and len(history) > 0
+        near = finder.pairs(new_signatures, history_signatures if usable else None)
+        hist_keys = list(history["letter_key"]) if usable else []
+        frames = [pairs, _rare_name_pairs(new, history)]
+        frames.append(_written_name_pairs(
+            near, list(new["letter_key"]), hist_keys,
+            dict(zip(both["letter_key"], both["name_partial"])),
+            dict(zip(both["letter_key"], both["name_clean"]))))
+        frames.append(_same_matter_pairs(new, history, new_signatures,
+                                         history_signatures if usable else None))
+        pairs = pd.concat([f for f in frames if len(f)], ignore_index=True) \
+            if any(len(f) for f in frames[1:]) else pairs
+        pairs = pairs.sort_values("match_probability", ascending=False, kind="stable") \
+            .drop_duplicates(["letter_key_l", "letter_key_r"])
         self.pairs_ = pairs[pairs["match_probability"] >= self.threshold]
 
         person_of, prob_of = self._cluster(new, history, pairs)
         out = self._assemble(letters, new, history, person_of, prob_of)
-        out = self._near_duplicates(out, new, history, new_signatures, history_signatures)
+        out = self._near_duplicates(out, new, history, near)
         # letters already in the history keep the links found when they were new
         for column in ("person_match_prob", "near_duplicate_of", "joint_letter_group"):
             if column in history.columns and len(history):
@@ -741,8 +934,8 @@ class PetitionerLinker:
         # person's full set of names and ID numbers
         touched = {hist_person[k] for k in hist_keys}
         hist_rows = history[history["person_id"].isin(touched)]
-        wanted = ["letter_key", "name_clean", "name_pinyin", "id_clean", "addr_county",
-                  "phone_clean", "writer_key"]
+        wanted = ["letter_key", "name_clean", "name_pinyin", "name_partial", "id_clean",
+                  "addr_county", "phone_clean", "writer_key"]
         all_frame = pd.concat([new[wanted], hist_rows[wanted]])
         names = dict(zip(all_frame["letter_key"], all_frame["name_clean"]))
         ids = dict(zip(all_frame["letter_key"], all_frame["id_clean"]))
@@ -751,7 +944,8 @@ class PetitionerLinker:
         contacts = {k: [f"{tag}:{v}" for tag, v in (("phone", p), ("writer", w)) if v]
                     for k, p, w in zip(all_frame["letter_key"], all_frame["phone_clean"],
                                        all_frame["writer_key"])}
-        clusters = _Clusters(list(all_frame["letter_key"]), names, ids, pinyin, places, contacts)
+        clusters = _Clusters(list(all_frame["letter_key"]), names, ids, pinyin, places, contacts,
+                             dict(zip(all_frame["letter_key"], all_frame["name_partial"])))
         # history persons stay whole: join their letters first
         for _, group in hist_rows.groupby("person_id")["letter_key"]:
             group = list(group)
@@ -863,14 +1057,10 @@ class PetitionerLinker:
         self.timeline_ = timeline
         return out
 
-    def _near_duplicates(self, out, new, history, signatures, history_signatures):
-        finder = NearDuplicates(threshold=self.near_duplicate_threshold, num_perm=self.num_perm)
-        if history_signatures is None or len(history) == 0:
-            history_signatures = np.zeros((0, self.num_perm), np.uint32)
-            hist_frame = history.iloc[0:0]
-        else:
-            hist_frame = history
-        pairs = finder.pairs(signatures, history_signatures)
+    def _near_duplicates(self, out, new, history, pairs):
+        """`pairs`: NearDuplicates.pairs of the new letters' signatures (against the history's
+        when it has signatures)."""
+        hist_frame = history if pairs["in_history"].astype(bool).any() else history.iloc[0:0]
         new_keys = list(new["letter_key"])
         hist_keys = list(hist_frame["letter_key"])
         received = dict(zip(new["letter_key"], new["received_at"]))
@@ -936,6 +1126,10 @@ def persons_table(linked: pd.DataFrame) -> pd.DataFrame:
     `linked` holds every letter of the persons wanted (history included) with person_id and the
     identity columns. Identity is unmasked here: mask it (pipeline.mask.mask_frame) to export.
     The phone is the most recent one written; name, ID number and address the most frequent.
+    For a case manager: `name_forms` (every written form with its count), `phone_count`,
+    `letters_per_month` (over the months from first to last letter, at least one) and
+    `top_matters` (hot issue where known, else issue type; the three commonest, with counts).
+    Sorted by letters, then the most recent contact.
     """
     frame = linked[linked["person_id"].notna()].copy()
     frame["received_at"] = pd.to_datetime(frame.get("received_at"), errors="coerce")
@@ -983,13 +1177,52 @@ def persons_table(linked: pd.DataFrame) -> pd.DataFrame:
     elif "label" in frame.columns:
         frame["_issue"] = frame["label"]
     persons["issue_types"] = joined("_issue", counted=True)
+    # what a case manager reads first: every form of the name seen, how many phones, how often
+    # they call, and about what
+    frame["_name_form"] = _name_forms(frame)
+    persons["name_forms"] = joined("_name_form", counted=True)
+    persons["phone_count"] = (grouped["phone_clean"].nunique() if "phone_clean" in frame.columns
+                              else 0)
+    months = ((persons["last_seen"] - persons["first_seen"]).dt.days / 30.44).clip(lower=1.0)
+    persons["letters_per_month"] = (persons["letter_count"] / months.fillna(1.0)).round(1)
+    if "hot_issue_label" in frame.columns and frame["hot_issue_label"].notna().any():
+        frame["_matter"] = frame["hot_issue_label"].where(frame["hot_issue_label"].notna(),
+                                                          frame.get("_issue"))
+    else:
+        frame["_matter"] = frame.get("_issue")
+    persons["top_matters"] = joined("_matter", counted=True).map(
+        lambda v: ";".join(v.split(";")[:3]) if isinstance(v, str) else v)
     persons["letter_ids"] = joined("letter_id", counted=False)
     persons = persons.reset_index().rename(columns={"index": "person_id"})
-    columns = ["person_id", "name", "id_number", "phone", "address", "writer_ids",
-               "letter_count", "first_seen", "last_seen", "issue_types", "letter_ids"]
+    columns = ["person_id", "name", "name_forms", "id_number", "phone", "phone_count", "address",
+               "writer_ids", "letter_count", "first_seen", "last_seen", "letters_per_month",
+               "top_matters", "issue_types", "letter_ids"]
     for column in columns:
         if column not in persons.columns:
             persons[column] = None
-    persons = persons[columns].sort_values(["letter_count", "person_id"],
-                                           ascending=[False, True], kind="stable")
+    # most letters first, then the most recently heard from
+    persons = persons[columns].sort_values(["letter_count", "last_seen", "person_id"],
+                                           ascending=[False, False, True], kind="stable",
+                                           na_position="last")
     return persons.reset_index(drop=True)
+
+
+def _name_forms(frame: pd.DataFrame) -> pd.Series:
+    """The name as each letter wrote it (李裴东先生, 李先生, 高树海来电 → 高树海), or the name found
+    in its text; None where the letter names no one (市民, 先生, ***)."""
+    from pipeline.identity import clean_name, partial_name
+
+    raw = frame["name"] if "name" in frame.columns else pd.Series(None, index=frame.index)
+    found = frame["name_clean"] if "name_clean" in frame.columns else raw.map(lambda v: None)
+    partial = frame["name_partial"] if "name_partial" in frame.columns else found
+
+    def form(value, name, part):
+        if isinstance(value, str) and (clean_name(value) or partial_name(value)):
+            text = re.sub(r"[^\u3400-\u9fff·]", "", value)
+            return re.sub(r"(?:来电|来话|市民)+$", "", text) or text
+        if isinstance(name, str):
+            return name
+        return part if isinstance(part, str) and len(part) > 1 else None
+
+    return pd.Series([form(v, n, p) for v, n, p in zip(raw, found, partial)], index=frame.index,
+                     dtype=object)

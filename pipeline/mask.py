@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from pipeline.identity import looks_like_name, split_address
+from pipeline.identity import looks_like_name, split_address, valid_birth_date
 
 STAR = "*"
 
@@ -68,6 +68,26 @@ def mask_address(value: object) -> object:
 
 
 _ID_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15})(?![\dA-Za-z])")
+_ID_CUE = re.compile(r"身份|证件|证号|公民号")
+
+
+def _id_shaped(number: str, before: str) -> bool:
+    """Whether a 15/18-digit number in text is (or may be, typos included) an ID card number:
+    it is written after 身份证/证件, or its birth-date digits are a real date. A work-order
+    number (工单编号 180427113843671535: "birth" 1138-43-67) or an amount is no ID number."""
+    if _ID_CUE.search(before):
+        return True
+    if len(number) == 18:
+        return valid_birth_date(number[6:14])
+    return valid_birth_date("19" + number[6:12])
+
+
+def _mask_id_in_text(match: re.Match) -> str:
+    text = match.string
+    number = match.group(1)
+    if _id_shaped(number, text[max(0, match.start() - 12):match.start()]):
+        return mask_id_number(number)
+    return number
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)((?:(?:\+|00)?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8})(?!\d)")
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d-])(\(?0\d{2,3}\)?[-\s]?\d{7,8})(?![\d-])")
 _KINSHIP = "父亲|母亲|丈夫|妻子|老公|老婆|儿子|女儿|老伴|爱人|哥哥|姐姐|弟弟|妹妹"
@@ -88,7 +108,7 @@ def mask_text(text: object) -> object:
     """
     if _missing(text) or not isinstance(text, str) or not text:
         return text
-    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1)), text)
+    text = _ID_IN_TEXT.sub(_mask_id_in_text, text)
     text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     text = _NAME_IN_TEXT.sub(_mask_named, text)
@@ -106,7 +126,7 @@ def _mask_named(match: re.Match) -> str:
 
 # Columns linking adds that re-identify a person and never leave the store.
 LINKING_ONLY_COLUMNS = (
-    "name_pinyin", "surname", "id_prefix", "id_birth", "addr_village", "identity_from_text",
+    "name_pinyin", "name_partial", "surname", "id_prefix", "id_birth", "addr_village", "identity_from_text",
     "letter_key",  # a hash of the identity: internal to the store
 )
 def mask_writer_id(value: object) -> object:
@@ -117,7 +137,27 @@ def mask_writer_id(value: object) -> object:
     return text if len(text) <= 4 else text[:2] + STAR * (len(text) - 4) + text[-2:]
 
 
+def mask_name_forms(value: object) -> object:
+    """`李裴东先生(202);李先生(3)` → `李*东先生(202);李*生(3)`: each written name masked, its
+    title and count kept; a surname with a title is masked whole, as `mask_name` does."""
+    if _missing(value):
+        return value
+    from pipeline.identity import _TITLES
+
+    def one(form: str) -> str:
+        match = re.fullmatch(r"(.*?)(\(\d+\))?", form)
+        name, count = match.group(1), match.group(2) or ""
+        title = next((t for t in _TITLES if name.endswith(t) and len(name) > len(t)), "")
+        core = name[: len(name) - len(title)]
+        if len(core) <= 1:  # 王女士: masked as a whole, as in the name column
+            return mask_name(name) + count
+        return mask_name(core) + title + count
+
+    return ";".join(one(form) for form in str(value).split(";"))
+
+
 MASKERS = {
+    "name_forms": mask_name_forms,
     "writer_id": mask_writer_id,
     "name": mask_name, "name_clean": mask_name,
     "id_number": mask_id_number, "id_clean": mask_id_number,
@@ -136,16 +176,61 @@ def known_names_pattern(names) -> re.Pattern | None:
     return re.compile("|".join(re.escape(n) for n in unique))
 
 
+# Source and pipeline ids (工单编号, 信件编号, 留言编号 → letter_id; person, case, issue ids; the
+# source's own id columns) are ids, not identity: staff look tickets up by their exact text.
+SOURCE_ID_COLUMNS = (
+    "letter_id", "letter_ids", "near_duplicate_of", "person_id", "joint_letter_group", "case_id",
+    "issue_id", "top_letter_id", "source_row", "source_file",
+)
+_ID_COLUMN_NAME = re.compile(r"(?:编号|单号|工单号|件号|_id|_ids|ID|Id)$")
+_IDENTITY_COLUMN_NAME = re.compile(r"身份|证件|证号|电话|手机|号码")
+
+
+def is_source_id_column(column: object) -> bool:
+    """A column of ids that identity masking never touches: the known id columns, and any
+    column named like one (被催办单ID, 工单编号) unless it names an identity (身份证号, 证件编号,
+    writer_id, id_number)."""
+    name = str(column)
+    if name in MASKERS or _IDENTITY_COLUMN_NAME.search(name):
+        return False
+    return name in SOURCE_ID_COLUMNS or bool(_ID_COLUMN_NAME.search(name))
+
+
+# surnames that more often begin an ordinary word (和年迈, 查询我, 由于, 相依为命, 左眼)
+_WORDLIKE_SURNAMES = set("和查由相左向于时成")
+
+
+def cued_names(columns) -> set[str]:
+    """Full names (3 characters, a known surname first) that some text introduces by a cue
+    (弟弟李修波, 我叫…, 联系人…): a third party named once after a cue is masked wherever else the
+    texts mention them (和李修波的手机)."""
+    found: set[str] = set()
+    for values in columns:
+        for text in values:
+            if not isinstance(text, str) or not text:
+                continue
+            for match in _NAME_IN_TEXT.finditer(text):
+                name = match.group(3)
+                if len(name) == 3 and looks_like_name(name) and name[0] not in _WORDLIKE_SURNAMES \
+                        and not re.search(r"某|先生|女士|[我你他她们的了]$", name):
+                    found.add(name)
+    return found
+
+
 def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=()) -> pd.DataFrame:
     """A copy of `frame` fit for export: identity columns masked, linking helpers dropped,
     and phones/IDs/names inside the free-text columns masked.
 
     Names written in the text without a cue (a signature, 来信人:王秀英) are caught by looking
-    for every full name that the frame's own name columns hold, plus `names`.
+    for every full name that the frame's own name columns hold, plus `names`. Id columns
+    (`is_source_id_column`) are never text-masked, whatever `text_columns` says.
     """
     out = frame.drop(columns=[c for c in LINKING_ONLY_COLUMNS if c in frame.columns])
+    text_columns = [c for c in text_columns if not is_source_id_column(c) and c not in MASKERS]
+    cued = cued_names(out[c] for c in text_columns if c in out.columns)
     names = known_names_pattern(
-        pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns] + [pd.Series(list(names), dtype=object)]))
+        pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns]
+                  + [pd.Series(list(names) + sorted(cued), dtype=object)]))
     if names is not None:
         for column in text_columns:
             if column in out.columns:

@@ -272,7 +272,10 @@ def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFra
         "first_letter": "首次来信", "last_letter": "最近来信", "urgency": "最高紧急程度", "department": "责任部门",
         "priority_reasons": "理由", "top_letter_id": "代表信件", "title": "标题", "person_id": "信访人编号",
         "case_id": "案件编号", "confidential": "保密"})
-    repeaters = persons[persons["letter_count"] > 1].sort_values("letter_count", ascending=False) if "letter_count" in persons else persons
+    # most letters first, then the most recently heard from (persons_table's own order)
+    repeaters = persons[persons["letter_count"] > 1].sort_values(
+        [c for c in ("letter_count", "last_seen") if c in persons], ascending=False, kind="stable") \
+        if "letter_count" in persons else persons
     sheets["重复信访人"] = repeaters
     from pipeline.commands.hotspots import issue_table
 

@@ -103,6 +103,8 @@ class CaseStore:
             raise PetitionError(f"cannot open case store {self.path}: {error}") from error
         if not read_only:
             self.con.execute(_DDL)
+            for column in IDENTITY_COLUMNS:  # identity columns added since the store was made
+                self.con.execute(f"ALTER TABLE letters ADD COLUMN IF NOT EXISTS {column} VARCHAR")
             self.con.execute(
                 "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                 [str(SCHEMA_VERSION)])
@@ -242,7 +244,7 @@ class CaseStore:
         try:
             con.register("_batch", frame)
             stored_before = self.count()
-            con.execute("INSERT INTO letters SELECT * FROM _batch ON CONFLICT DO NOTHING")
+            con.execute("INSERT INTO letters BY NAME SELECT * FROM _batch ON CONFLICT DO NOTHING")
             new_count = self.count() - stored_before
             # letters already stored: take this run's links (person merges, near duplicates)
             con.execute("""

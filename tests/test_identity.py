@@ -4,6 +4,7 @@ import pytest
 
 from pipeline.identity import (
     clean_id_number, clean_identity, clean_name, clean_phone, extract_identity, id_15_to_18,
+    partial_name,
     id_check_digit, loose_id_number, name_pinyin, split_address,
 )
 
@@ -90,7 +91,7 @@ def test_address_split_with_and_without_province():
 def test_identity_written_in_the_letter_is_found():
     found = extract_identity("尊敬的领导：我叫王秀英，今年65岁，身份证号11010519491231002x，"
                              "电话：138-1234-5678。我家的宅基地被占……")
-    assert found == {"name": "王秀英", "id_number": "11010519491231002X",
+    assert found == {"name": "王秀英", "name_partial": "王", "id_number": "11010519491231002X",
                      "phone": "13812345678"}
     assert extract_identity("作为的报告本人陈善增，系A市A9市金刚镇村民")["name"] == "陈善增"
 
@@ -125,3 +126,42 @@ def test_sample_corpus_identities_clean(sample_dir):
     phones = raw["联系电话"].dropna()
     assert ids.map(loose_id_number).notna().mean() > 0.98
     assert phones.map(clean_phone).notna().mean() > 0.98
+
+
+@pytest.mark.parametrize("raw", ["先生", "女士", "市民", "匿名", "***", "来电人", "王先生", "张阿姨"])
+def test_a_title_alone_or_a_surname_with_a_title_is_no_full_name(raw):
+    assert clean_name(raw) is None
+
+
+@pytest.mark.parametrize("raw,partial", [
+    ("王先生", "王先生"), ("张阿姨", "张女士"), ("周明远先生", "周先生"), ("周明远", "周"),
+    ("欧阳先生", "欧阳先生"), ("先生", None), ("市民", None), ("***", None), ("王某某", None),
+])
+def test_partial_names_keep_the_surname_and_the_titles_sex(raw, partial):
+    assert partial_name(raw) == partial
+
+
+def test_operators_tail_on_the_caller_field_is_dropped():
+    assert clean_name("周明远来电") == "周明远"
+    assert clean_name("周明远市民") == "周明远"
+
+
+def test_the_operators_third_person_names_the_caller():
+    found = extract_identity("周明远先生反映：小区南门的路灯坏了两个月，多次联系物业无人处理。")
+    assert (found["name"], found["name_partial"]) == ("周明远", "周先生")
+    assert extract_identity("来电人周明远表示：供暖不热")["name"] == "周明远"
+    assert extract_identity("周明远未反映具体问题")["name"] == "周明远"
+    found = extract_identity("市民王先生来电反映：楼上漏水")
+    assert (found["name"], found["name_partial"]) == (None, "王先生")
+    for note in ("异常来电", "未反映具体问题", "来话人未反映具体问题。", "市民来电辱骂工作人员",
+                 "胡市长：您好！我是一名普通的投资者"):
+        assert extract_identity(note)["name"] is None, note
+
+
+def test_numbers_of_other_people_in_the_text_are_not_the_writers_phone():
+    assert extract_identity("物业电话13912345678一直无人接听")["phone"] is None
+    assert extract_identity("来电表示自己儿子电话是13912345678，请联系他")["phone"] is None
+    assert extract_identity("派出所民警留的号码0532-83456789打不通")["phone"] is None
+    assert extract_identity("商家13912345678拒不退款")["phone"] is None
+    assert extract_identity("饭店老板娘不退押金，我的电话13812345678")["phone"] == "13812345678"
+    assert extract_identity("联系电话：0532-83456789")["phone"] == "053283456789"

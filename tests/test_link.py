@@ -267,3 +267,128 @@ def test_namesakes_in_different_counties_on_the_same_kind_of_matter_stay_apart()
     out = PetitionerLinker().link(frame).set_index("letter_id")
     assert not same(out, "M1", "M2")
     assert same(out, "M1", "M3")
+
+
+# ------------------------------------------------------------------ names as hotline operators write them
+LAMP = ("{who}反映：自己居住的海泊河街道卓远小区南门路灯已经坏了两个多月，晚上一片漆黑，老人出门摔倒过，"
+        "多次联系物业公司，物业称归市政管，市政称归物业管，互相推诿，要求尽快修好路灯并答复。")
+DEPOSIT = ("{who}反映：今年三月在浮山后一家健身房办了年卡，交了两千元押金，健身房突然关门，老板联系不上，"
+           "要求市场监管部门督促退还押金。")
+TAXI = ("{who}反映：昨晚在火车站打出租车，司机绕路多收了四十元，还态度恶劣，已记下车牌号，要求交通部门"
+        "查处该司机并退还多收的车费。")
+
+
+def _calls(rows):
+    return pd.DataFrame(rows, columns=["letter_id", "received_at", "name", "phone", "text"]).assign(
+        received_at=lambda f: pd.to_datetime(f["received_at"]))
+
+
+def test_a_rare_full_name_is_one_person_across_phones_and_matters():
+    out = PetitionerLinker().link(_calls([
+        ("C1", "2024-01-03", "卢卓远先生", "13812340001", LAMP.format(who="卢卓远先生")),
+        ("C2", "2024-02-11", "卢卓远", "15912340002", DEPOSIT.format(who="卢卓远先生")),
+        ("C3", "2024-05-20", "市民", None, TAXI.format(who="卢卓远先生")),
+        ("C4", "2024-06-02", "卢卓远来电", "18612340003", "卢卓远来电，未反映具体问题。"),
+        ("C5", "2024-06-03", "王秀英", "13812349999", LAMP.format(who="王秀英女士")[:40]),
+    ]))
+    assert out.loc[out["letter_id"].isin(["C1", "C2", "C3", "C4"]), "person_id"].nunique() == 1
+    assert out.set_index("letter_id").loc["C5", "person_id"] != out.set_index(
+        "letter_id").loc["C1", "person_id"]
+
+
+def test_a_common_full_name_alone_does_not_make_one_person():
+    out = PetitionerLinker().link(_calls([
+        ("W1", "2024-01-03", "王秀英", "13812340001", LAMP.format(who="王秀英女士")),
+        ("W2", "2024-02-11", "王秀英", "15912340002", DEPOSIT.format(who="王秀英女士")),
+        ("W3", "2024-03-11", "张伟", "15912340003", TAXI.format(who="张伟先生")),
+        ("W4", "2024-04-11", "张伟", "18612340004", DEPOSIT.format(who="张伟先生")),
+    ]))
+    assert out["person_id"].nunique() == 4
+
+
+def test_two_wang_xiansheng_with_different_matters_stay_apart_and_each_joins_his_repeats():
+    out = PetitionerLinker().link(_calls([
+        ("A1", "2024-01-03", "王先生", None, LAMP.format(who="王先生")),
+        ("A2", "2024-01-20", "王先生", None, LAMP.format(who="王先生") + "至今没有修好。"),
+        ("A3", "2024-02-07", "市民", None, LAMP.format(who="王先生")),
+        ("B1", "2024-01-05", "王先生", None, DEPOSIT.format(who="王先生")),
+        ("B2", "2024-03-01", "王先生", None, DEPOSIT.format(who="王先生") + "再次来电催促。"),
+        ("D1", "2024-03-02", "王女士", None, DEPOSIT.format(who="王女士")),
+        ("E1", "2024-03-03", "李先生", None, LAMP.format(who="李先生")),
+    ])).set_index("letter_id")["person_id"]
+    assert out["A1"] == out["A2"] == out["A3"]
+    assert out["B1"] == out["B2"]
+    assert out["A1"] != out["B1"]
+    assert out["D1"] not in (out["A1"], out["B1"]) and out["E1"] != out["A1"]
+
+
+def test_anonymous_near_copies_are_not_chained_into_one_person():
+    # a campaign: the same complaint from ten callers who give no name and no number
+    out = PetitionerLinker().link(_calls([
+        (f"N{i}", f"2024-01-{i + 1:02d}", "市民", None, TAXI.format(who="市民") + f"第{i}次。")
+        for i in range(10)
+    ] + [("K1", "2024-02-01", "王先生", None, TAXI.format(who="王先生"))]))
+    assert out["person_id"].nunique() == 11
+
+
+def test_a_number_of_someone_else_in_the_text_links_no_one():
+    out = PetitionerLinker().link(_calls([
+        ("P1", "2024-01-03", "市民", None, DEPOSIT.format(who="市民") + "健身房老板电话13912345678。"),
+        ("P2", "2024-02-03", "市民", None, TAXI.format(who="市民") + "司机电话13912345678。"),
+    ]))
+    assert out["phone_clean"].isna().all()
+    assert out["person_id"].nunique() == 2
+
+
+def test_persons_table_shows_name_forms_phones_rate_and_matters():
+    out = PetitionerLinker().link(_calls([
+        ("C1", "2024-01-03", "卢卓远先生", "13812340001", LAMP.format(who="卢卓远先生")),
+        ("C2", "2024-02-11", "卢卓远", "15912340002", DEPOSIT.format(who="卢卓远先生")),
+        ("C3", "2024-03-04", "卢卓远先生", "15912340002", LAMP.format(who="卢卓远先生")),
+        ("X1", "2024-03-05", "市民", None, TAXI.format(who="市民")),
+    ]).assign(label=["城乡建设", "商贸旅游", "城乡建设", "交通运输"]))
+    persons = persons_table(out)
+    top = persons.iloc[0]
+    assert top["letter_count"] == 3 and top["phone_count"] == 2
+    assert top["name_forms"] == "卢卓远先生(2);卢卓远(1)"
+    assert top["top_matters"] == "城乡建设(2);商贸旅游(1)"
+    assert top["letters_per_month"] == 1.5  # three letters over two months
+    assert list(persons["letter_count"]) == sorted(persons["letter_count"], reverse=True)
+
+
+def test_a_wang_xiansheng_retelling_his_matter_in_other_words_joins_his_earlier_calls():
+    retold = ("王先生再次来电反映：自己居住的海泊河街道卓远小区南门路灯已经坏了两个多月，晚上一片漆黑，"
+              "老人出门摔倒过，多次联系物业公司，物业称归市政管，互相推诿，至今无人处理，对此不满。")
+    first = PetitionerLinker().link(_calls([
+        ("A1", "2024-01-03", "王先生", None, LAMP.format(who="王先生")),
+        ("B1", "2024-01-05", "王先生", None, DEPOSIT.format(who="王先生")),
+    ]))
+    signatures = NearDuplicates().signatures(first["text"])
+    # a later batch, linked against the stored calls: not a near copy, the same matter
+    later = PetitionerLinker().link(_calls([("A2", "2024-04-01", "市民", None, retold)]),
+                                    first, signatures)
+    assert later["name_partial"].iloc[0] == "王先生"  # from the operator's text
+    assert later["person_id"].iloc[0] == first.set_index("letter_id").loc["A1", "person_id"]
+    assert later["near_duplicate_of"].isna().all()
+
+
+def test_real_hotline_callers_are_found_however_the_operator_wrote_them(shared_dir):
+    """The Qingdao file: every call of two real callers, one sheet each (read, never copied)."""
+    path = shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    from pipeline.read import read_letters
+
+    calls = read_letters([path]).letters
+    calls = calls[calls["来电类别"].fillna("") != "无效"].reset_index(drop=True)
+    out = PetitionerLinker().link(calls)
+    out["caller"] = out["source_file"].str.split("#").str[-1]
+    # no person mixes the two callers
+    assert (out.groupby("person_id")["caller"].nunique() == 1).all()
+    # the calls that carry a name (field or operator text) are, per caller, nearly all one person
+    named = out[out["name_clean"].notna() | out["name_partial"].notna()]
+    assert len(named) >= 450
+    largest = named.groupby("caller")["person_id"].agg(lambda s: s.value_counts().iloc[0] / len(s))
+    assert (largest >= 0.95).all(), largest
+    # 先生 / 市民 alone never become a person's name
+    assert not out["name_clean"].isin(["先生", "市民", "女士"]).any()

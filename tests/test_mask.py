@@ -2,7 +2,7 @@
 import pandas as pd
 
 from pipeline.mask import (
-    mask_address, mask_frame, mask_id_number, mask_name, mask_phone, mask_text,
+    mask_address, mask_frame, mask_id_number, mask_name, mask_name_forms, mask_phone, mask_text,
 )
 
 
@@ -56,3 +56,62 @@ def test_mask_frame_masks_identity_and_drops_linking_helpers():
     for secret in ("王秀英", "13812345678", "194912311234", "柏树村"):
         assert secret not in flat
     assert out["label"].tolist() == ["城乡建设"]
+
+
+def test_work_order_numbers_are_ids_not_id_card_numbers():
+    # an 18-digit 工单编号 in the text (its "birth date" digits are no date) stays as written;
+    # an ID card number after 身份证, or one with a real birth date, is masked
+    text = "同180427113843671535件，身份证号110105194912310021，再次来电"
+    assert mask_text(text) == "同180427113843671535件，身份证号110***********0021，再次来电"
+    assert mask_text("证件号码 110105194912310099 有误") == "证件号码 110***********0099 有误"
+    frame = pd.DataFrame({"letter_id": ["180427113843671535"], "工单编号": ["181026164543037088"],
+                          "被催办单ID": ["180511172201771164"], "near_duplicate_of": ["110105194912310021"],
+                          "id_number": ["110105194912310021"], "text": ["工单180427113843671535"]})
+    out = mask_frame(frame, text_columns=list(frame.columns))
+    assert out.loc[0, "letter_id"] == "180427113843671535"
+    assert out.loc[0, "工单编号"] == "181026164543037088"
+    assert out.loc[0, "被催办单ID"] == "180511172201771164"
+    assert out.loc[0, "near_duplicate_of"] == "110105194912310021"  # an id column, whatever it looks like
+    assert out.loc[0, "id_number"] == "110***********0021"
+    assert out.loc[0, "text"] == "工单180427113843671535"
+
+
+def test_name_forms_are_masked_with_their_titles_and_counts_kept():
+    assert mask_name_forms("周明远先生(202);周先生(3);周明远(2)") == "周*远先生(202);周*生(3);周*远(2)"
+
+
+def test_a_work_order_number_survives_every_export_of_a_run(tmp_path):
+    from pipeline.cli import main
+
+    ids = ["180427113843671535", "180511172201771164", "181026164543037088"]
+    pd.DataFrame({
+        "工单编号": ids,
+        "来电人": ["周明远先生", "市民", "周明远"],
+        "受理时间": ["2018-04-27 11:38:43", "2018-05-11 17:22:01", "2018-10-26 16:45:43"],
+        "主要内容": ["周明远先生反映：小区南门路灯坏了两个月，联系电话13812345678，要求尽快修好。",
+                 "同180427113843671535件，市民再次来电反映路灯问题仍未解决。",
+                 "周明远先生反映：身份证110105194912310021被物业扣留，要求归还。"],
+    }).to_excel(tmp_path / "calls.xlsx", index=False)
+    assert main(["run", str(tmp_path / "calls.xlsx"), "--out", str(tmp_path / "out")]) == 0
+    out = tmp_path / "out"
+    parquet = pd.read_parquet(out / "letters.parquet")
+    csv = pd.read_csv(out / "letters.csv", dtype=str)
+    assert sorted(parquet["letter_id"]) == ids
+    assert sorted(csv.iloc[:, 0]) == ids  # 信件编号, the first column
+    workbook = pd.read_excel(out / "triage.xlsx", sheet_name=None, dtype=str)
+    in_sheets = {v for sheet in workbook.values() if "信件编号" in sheet for v in sheet["信件编号"]}
+    assert in_sheets and in_sheets <= set(ids)
+    # the number quoted in the text is kept; identity is not
+    texts = " ".join(parquet["text"])
+    assert "180427113843671535" in texts
+    assert "13812345678" not in texts and "110105194912310021" not in texts
+    assert "周明远" not in texts and "周明远" not in " ".join(csv.fillna("").to_numpy().ravel())
+
+
+def test_a_third_party_named_once_after_a_cue_is_masked_wherever_mentioned():
+    frame = pd.DataFrame({"text": ["派出所称扣押的钱已归还弟弟周修远，来话人称周修远不是自己的弟弟",
+                                   "周修远的一部手机，民警正在使用", "路灯坏了两个月"]})
+    out = mask_frame(frame)
+    assert "周修远" not in " ".join(out["text"])
+    assert out.loc[1, "text"] == "周*远的一部手机，民警正在使用"
+    assert out.loc[2, "text"] == "路灯坏了两个月"
