@@ -52,107 +52,16 @@ from pipeline.heat import deep_seated_evidence, heat_scores, heat_weights
 STATE_VERSION = 1
 
 # ------------------------------------------------------------------ places from the text
-_ADMIN = r"[A-Z][0-9]{0,2}(?:省|市|区|县)"
-# Suffixes that end the name of somewhere or some organisation petitions are about.
-_SUFFIXES = (
-    "国际城 小区 花园 家园 新城 新村 公寓 大厦 广场 商城 公馆 华府 名苑 雅苑 庭院 山庄 城 苑 府 郡 湾 园 "
-    "城际铁路 铁路 村 镇 乡 街道 社区 大道 路 街 大桥 隧道 高速 公园 项目 学院 大学 中学 小学 学校 幼儿园 医院 "
-    "公司 集团 厂 市场 物流园 工业园 车贷 驾校 酒店 宾馆 建设 置业 地产 搅拌站 采石场 养殖场 砂石场 "
-    "垃圾站 变电站 加油站"
-).split()
-_SUFFIX_RE = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True))
-# Words that cannot be inside a place name: a place name starts after them.
-_BREAKERS = (
-    "的 在 和 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
-    "我 我们 你 您 他 她 它 他们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
-    "加快 组织 临街 沿街 一楼 底层 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
-    "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
-    "经开区 开发区 高新区 "
-    "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 影响 导致 造成 目前 现在 "
-    "一个 一家"
-).split()
-_BREAK_RE = re.compile(
-    r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _ADMIN + "|" + "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
-)
-_PLACE_IN_SEGMENT = re.compile(rf"^.{{1,10}}?(?:{_SUFFIX_RE})")
-_GENERIC_STEMS = frozenset(
-    "新农 老旧 整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
-    "政 市政 人民 省 城市 农村 城乡 乡村 住宅 商品 居民 公共 社区 街道 地方 各级 当地 城区 老城 "
-    "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
-    "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家 十字 必经之 过马 断头 快速 "
-    "水泥 公交线 城市道 小区道 道 线 两个 餐饮服务 文明 际 高速 市委 政府 市政府 委市政 配套 小区配套 "
-    "搅拌 混凝土 混凝土搅拌 采石 养殖 砂石 垃圾 变电 加油 大型 新建 修建 违建 违规 非法 国家中心 中心 普惠 普惠性 公办 附属 自来水 供水 燃气 电力 移动 电信 联通 银行 保险 物业 物业服务 物业管理 置业 地产".split()
-)
+# one extractor for every stage (pipeline.places); kept importable from here for old callers
+from pipeline.places import PLACE_CODE, admin_units, extract_places, is_weak as _is_weak  # noqa: E402
+from pipeline.places import stem as _stem  # noqa: E402
+
+_CODE = re.compile(PLACE_CODE.pattern + "|西地省")
 
 
-def _stem(place: str) -> str:
-    return re.sub(rf"(?:{_SUFFIX_RE})$", "", place)
-
-
-def extract_places(text: str) -> list[str]:
-    """Named places and organisations in order of appearance, e.g. `丽发新城小区`, `58车贷`.
-
-    A name runs from a break (punctuation, a masked place code such as A2区, a function word) to
-    the last place suffix within ten characters. Generic phrases (我们小区, 周边小区) are dropped.
-    """
-    if not text:
-        return []
-    found: list[str] = []
-    position, breaker = 0, ""
-    for gap in list(_BREAK_RE.finditer(text)) + [None]:
-        segment = text[position:gap.start() if gap else len(text)]
-        names = _names_in(segment)
-        if not names and breaker == "和":
-            # 和 is a conjunction, and the first character of many estate names (和顺家园, 和平小区);
-            # it may begin a name, but not make one of a generic word (和物业公司)
-            names = [n for n in _names_in(breaker + segment) if _stem(n)[1:] not in _GENERIC_STEMS]
-        found.extend(names)
-        if gap:
-            position, breaker = gap.end(), gap.group()
-    return found
-
-
-def _names_in(segment: str) -> list[str]:
-    """Place names (and their parts) in one stretch of text between breaks."""
-    found: list[str] = []
-    if len(segment) < 3:
-        return found
-    start = 0
-    while start < len(segment) - 2:
-        piece = segment[start:start + 12]
-        match = None
-        for m in re.finditer(rf"(?:{_SUFFIX_RE})", piece):
-            if m.end() >= 3:
-                match = m  # the longest name ending in a suffix wins
-        if not match:
-            break
-        name = re.sub(r"^[省市区县镇乡]+", "", piece[: match.end()])
-        stem = _stem(name)
-        if name.endswith(("政府", "市委", "党委")):
-            start += match.end()
-            continue
-        if len(stem) >= 2 and stem not in _GENERIC_STEMS and not stem.isdigit() or name.endswith("车贷"):
-            found.append(name)
-            found.extend(_components(name))
-        start += match.end()
-    return found
-
-
-def _components(name: str) -> list[str]:
-    """`劳动东路魅力之城小区` -> `劳动东路`, `魅力之城小区`: each level of a nested name."""
-    parts, last = [], 0
-    for m in re.finditer(rf"(?:{_SUFFIX_RE})", name):
-        if m.end() - last >= 3 and m.end() < len(name) or (parts and m.end() == len(name)):
-            piece = name[last:m.end()]
-            stem = _stem(piece)
-            if len(stem) >= 2 and stem not in _GENERIC_STEMS and not piece.endswith("政府"):
-                parts.append(piece)
-            last = m.end()
-    return [p for p in parts if p != name]
-
-
-_CODE = re.compile(r"[A-Z][0-9]{0,2}(?:省|市|区|县|镇|乡)|西地省")
-_DISTRICT = re.compile(r"[A-Z][0-9]{1,2}(?:区|县)")
+def _district_units(text: str) -> list[str]:
+    """The districts / counties (A5区, 上党区, K9县) a text names, in order."""
+    return [u.name for u in admin_units(text) if u.kind == "区县" and not u.name.startswith(("A区", "A县"))]
 # Words too common in petitions to describe a grievance in a label.
 _GENERIC_WORDS = frozenset(
     "建议 希望 请问 咨询 反映 投诉 举报 问题 情况 相关 部门 领导 政府 尊敬 您好 谢谢 感谢 请求 要求 "
@@ -213,18 +122,6 @@ def _canonical(place: str) -> str:
     return re.sub(r"(?:小区|社区|项目|二期|一期|三期)$", "", place) or place
 
 
-# Places that many unrelated letters share (a long road, a town, a utility company): naming the
-# same one is weak evidence of the same problem, so the wording must agree more.
-_WEAK_SUFFIXES = (
-    "城际铁路", "铁路", "路", "大道", "街", "街道", "镇", "乡", "社区", "公司", "集团", "高速", "大桥",
-    "隧道", "市场", "医院", "幼儿园",
-)
-
-
-def _is_weak(place: str) -> bool:
-    return place.endswith(_WEAK_SUFFIXES)
-
-
 def _match_strength(a: frozenset[str], b: frozenset[str]) -> int:
     """2 = share a specific place (estate, village, project), 1 = only a weak one, 0 = none."""
     if not a or not b:
@@ -251,7 +148,7 @@ def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
 def _districts(title: str) -> frozenset[str]:
     """The masked districts a letter's title names. Only the title: the body also names where the
     writer lives or where else something happened (a fraud in L5县 by a company in A4区)."""
-    return frozenset(_DISTRICT.findall(title or ""))
+    return frozenset(_district_units(title or ""))
 
 
 def _check_heat_weights(weights: dict | None) -> None:
@@ -546,7 +443,7 @@ class IssueClusterer:
                 cnt.update(sorted(place_head[d] or place_full[d]))
                 # the title says where the problem is; the opening may say where the writer lives
                 codes.update({code: 2 for code in _districts(titles[d])})
-                codes.update(set(_DISTRICT.findall(texts[d][:200])))
+                codes.update(set(_district_units(texts[d][:200])))
             self.issue_places_.append([_trim_place(p) for p in _dominant_places(cnt)])
             self.issue_districts_.append(min(codes, key=lambda code: (-codes[code], code)) if codes else "")
         self.keywords_ = self._ctfidf(labels_doc, tokens, k)
@@ -587,7 +484,7 @@ class IssueClusterer:
             for t in inv[top]:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or any(t in w or w in t for w in words):
                     continue
-                if any(t in p or p in t for p in self.issue_places_[c][:1]) or _DISTRICT.fullmatch(t):
+                if any(t in p or p in t for p in self.issue_places_[c][:1]) or t in self.issue_districts_[c]:
                     continue
                 words.append(t)
                 if len(words) == self.n_keywords:
