@@ -25,7 +25,7 @@ from functools import lru_cache
 # ------------------------------------------------------------------ masked codes
 # Masked place codes of the TipDM data and similar exports: A市, A5区, K9县, B省; a space may
 # separate the code from its level (`J10 县`). Group 1 = the code with the space removed.
-PLACE_CODE = re.compile(r"([A-Z][0-9]{0,2})\s?(省|市|区|县|镇|乡)(?![A-Za-z0-9])")
+PLACE_CODE = re.compile(r"([A-Z][0-9]{0,2})\s?(省|市|区|县|镇|乡)")
 # one token that is a masked code (the tokenizer keeps them whole; the spaCy ruler matches them)
 PLACE_CODE_TOKEN = r"^[A-Z][0-9]{0,2}[省市区县镇乡]$"
 _CODE_SPACE = re.compile(r"(?<![A-Za-z0-9])([A-Z][0-9]{0,2})[ \u3000](?=[省市区县镇乡])")
@@ -72,7 +72,8 @@ _KIND_OF = {s: k for k, ss in KIND_SUFFIXES.items() for s in ss}
 SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
-_NOT_AFTER = {"湖": "南北泊", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员"}
+_NOT_AFTER = {"湖": "南北泊", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
+             "村": "民委里内长干组", "镇": "长政里民", "乡": "长政里民下亲"}
 _SUFFIX_RE = re.compile("|".join(
     re.escape(s) + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
 _STRIP_SUFFIX = re.compile("(?:" + "|".join(map(re.escape, SUFFIXES)) + ")$")
@@ -119,7 +120,8 @@ _LEVEL_RE = {
     "区县": re.compile(rf"{_CODE_AT}(?:区|县)|{_HAN}{{1,3}}?[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖0-9A-Za-z_](?:区|县|旗)(?![委政城长级里内域间别])"),
     "镇街": re.compile(rf"{_CODE_AT}(?:镇|乡)|{_HAN}{{1,4}}?[^\W城乡小集0-9A-Za-z_](?:镇|街道|乡)(?![村下长政里民镇])"),
     "村社区": re.compile(rf"{_HAN}{{1,5}}?[^\W农乡山小本我全该各0-9A-Za-z_](?:村|社区)(?![民委里内长干组])"),
-    "组": re.compile(r"(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2})(?:组|队)(?![织长成建合员])"),
+    # a group is named by a number (五组, 3组) or, right after its village, by a word (金鼎村七里组)
+    "组": re.compile(rf"(?:[一二三四五六七八九十]{{1,3}}|[0-9]{{1,2}}|{_HAN}{{1,2}})(?:组|队)(?![织长成建合员])"),
 }
 _CHAIN_START = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
 
@@ -200,6 +202,8 @@ def _chain_units(text: str, position: int) -> list[Place]:
     word ending in 区 is more often no district at all (建筑物区)."""
     units: list[Place] = []
     for level in LEVELS:
+        if level == "组" and not (units and units[-1].kind == "村社区"):
+            break
         m = _unit(level, text, position)
         if m:
             units.append(Place(m.group(), level, m.start(), m.end()))
@@ -322,7 +326,7 @@ def _names_in(segment: str, offset: int) -> list[Place]:
             parts = _components(name)
             tail = name[parts[-1][0] + len(parts[-1][1]):] if parts else ""
             # 东良镇农村: the tail 农村 is no name, so only 东良镇 is one (茶场村五组 keeps its 组)
-            if not tail or tail.endswith("组") or _is_name(tail, stem(tail)):
+            if not stem(tail) or tail.endswith("组") or _is_name(tail, stem(tail)):
                 found.append(Place(name, kind_of(name), at, at + len(name)))
             found.extend(Place(p, kind_of(p), at + k, at + k + len(p)) for k, p in parts)
         start += match.end()
@@ -333,7 +337,7 @@ def _is_name(name: str, name_stem: str) -> bool:
     if name.endswith("车贷"):
         return True
     if name.endswith("组"):
-        return bool(re.search(r"(?:村|社区)(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2})组$", name))
+        return bool(re.search(r"(?:村|社区)(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}|[\u4e00-\u9fff]{1,2})组$", name))
     return len(name_stem) >= 2 and name_stem not in _GENERIC_STEMS and not name_stem.isdigit()
 
 
@@ -351,6 +355,29 @@ def _components(name: str) -> list[tuple[int, str]]:
                 parts.append((last, piece))
             last = m.end()
     return [(k, p) for k, p in parts if p != name]
+
+
+# entity labels of the spaCy ruler (pipeline.nlp) by kind of the last part of a span
+ENTITY_LABEL = {"estate": "ESTATE", "school": "SCHOOL", "company": "ORG", "agency": "ORG", "factory": "ORG",
+                "hospital": "ORG", "mall": "ORG", "market": "ORG"}
+
+
+def place_spans(text: str) -> list[tuple[int, int, str]]:
+    """Character spans of whole places, chain and name together: `A7县春华镇金鼎村七里组` (PLACE),
+    `A5区魅力之城小区` (ESTATE), `A市程明物业管理有限公司` (ORG). For entity rulers and highlighting."""
+    text = normalise_codes(text or "")
+    items = sorted(admin_units(text) + find_places(text), key=lambda p: (p.start, -p.end))
+    spans: list[list] = []
+    for item in items:
+        if spans and item.start < spans[-1][1]:
+            if item.end > spans[-1][1]:  # overlapping: extend the span, its kind is the later part's
+                spans[-1][1], spans[-1][2] = item.end, item.kind
+            continue
+        if spans and item.start == spans[-1][1]:
+            spans[-1][1], spans[-1][2] = item.end, item.kind
+            continue
+        spans.append([item.start, item.end, item.kind])
+    return [(a, b, ENTITY_LABEL.get(kind, "PLACE")) for a, b, kind in spans]
 
 
 def places_with_chain(text: str) -> dict[str, object]:
