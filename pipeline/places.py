@@ -380,9 +380,16 @@ def place_spans(text: str) -> list[tuple[int, int, str]]:
     return [(a, b, ENTITY_LABEL.get(kind, "PLACE")) for a, b, kind in spans]
 
 
-def places_with_chain(text: str) -> dict[str, object]:
-    """What routing and labels need from one letter: its admin chain and its named places."""
-    return {"chain": admin_chain(text), "places": extract_places(text)}
+def where(text: str) -> str:
+    """Where a letter's problem is, for 属地 routing and lists: the admin chain and the first named
+    place not already in it (`A3区西湖街道茶场村五组`, `上党区郝家庄镇岭上村`, `A5区劳动东路魅力之城小区`)."""
+    text = normalise_codes(text or "")
+    chain = chain_text(admin_chain(text))
+    for name in extract_places(text):
+        if name in chain:
+            continue
+        return chain + name if not chain.endswith(name) else chain
+    return chain
 
 
 def chain_text(chain: dict[str, str], levels=LEVELS) -> str:
