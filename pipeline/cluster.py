@@ -53,7 +53,8 @@ STATE_VERSION = 1
 
 # ------------------------------------------------------------------ places from the text
 # one extractor for every stage (pipeline.places); kept importable from here for old callers
-from pipeline.places import PLACE_CODE, admin_units, extract_places, is_weak as _is_weak  # noqa: E402
+from pipeline.places import PLACE_CODE, admin_chain, admin_units, extract_places, kind_of  # noqa: E402
+from pipeline.places import is_weak as _is_weak  # noqa: E402
 from pipeline.places import stem as _stem  # noqa: E402
 
 _CODE = re.compile(PLACE_CODE.pattern + "|西地省")
@@ -149,6 +150,52 @@ def _districts(title: str) -> frozenset[str]:
     """The masked districts a letter's title names. Only the title: the body also names where the
     writer lives or where else something happened (a fraud in L5县 by a company in A4区)."""
     return frozenset(_district_units(title or ""))
+
+
+def _issue_chain(docs: list[str], district: str = "", min_share: float = 1 / 3) -> list[str]:
+    """The administrative chain most of an issue's letters write (市 only when no 区/县 is known):
+    each level's most named unit, kept when at least `min_share` of the letters name it."""
+    counts: dict[str, Counter] = {}
+    for doc in docs:
+        for level, unit in admin_chain(doc).items():
+            counts.setdefault(level, Counter())[unit] += 1
+    chain = []
+    for level in ("市", "区县", "镇街", "村社区", "组"):
+        if level == "区县" and district:
+            chain.append(district)
+            continue
+        if level == "市" and (district or counts.get("区县")):
+            continue
+        if level not in counts:
+            continue
+        unit, n = min(counts[level].items(), key=lambda kv: (-kv[1], kv[0]))
+        if n >= min_share * len(docs):
+            chain.append(unit)
+    return chain
+
+
+def place_label(chain: list[str], places: list[str]) -> str:
+    """`A3区 西湖街道茶场村五组`, `A3区 新塘支河(东风路路段)`: the chain, then the issue's place (a
+    water, bridge or park with the road section most letters name beside it); units the place
+    already spells are not repeated."""
+    place = places[0] if places else ""
+    if place and len(places) > 1 and kind_of(place) in ("water", "bridge", "park") and kind_of(places[1]) == "road":
+        place += f"({places[1]})"
+    units = [u for u in chain if u and u not in place]
+    return " ".join(units + ([place] if place else []))
+
+
+_DATE_IN_TEXT = re.compile(r"(20[0-9]{2})\s*[年/.-]\s*([0-9]{1,2})\s*[月/.-]\s*([0-9]{1,2})")
+
+
+def _dates_in(text: str) -> list[pd.Timestamp]:
+    out = []
+    for y, m, d in _DATE_IN_TEXT.findall(text or ""):
+        try:
+            out.append(pd.Timestamp(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return out
 
 
 def _check_heat_weights(weights: dict | None) -> None:
@@ -437,6 +484,7 @@ class IssueClusterer:
             self.centroids_ = sparse.csr_matrix((0, X.shape[1]))
         self.issue_places_ = []
         self.issue_districts_ = []
+        self.issue_chains_ = []
         for c in range(k):
             cnt, codes = Counter(), Counter()
             for d in np.flatnonzero(labels_doc == c):
@@ -446,6 +494,8 @@ class IssueClusterer:
                 codes.update(set(_district_units(texts[d][:200])))
             self.issue_places_.append([_trim_place(p) for p in _dominant_places(cnt)])
             self.issue_districts_.append(min(codes, key=lambda code: (-codes[code], code)) if codes else "")
+            self.issue_chains_.append(_issue_chain(
+                [titles[d] + "。" + texts[d][:300] for d in np.flatnonzero(labels_doc == c)], self.issue_districts_[-1]))
         self.keywords_ = self._ctfidf(labels_doc, tokens, k)
         # representative: the distinct text closest to the centroid (most typical wording)
         self.rep_doc_ = {}
@@ -484,7 +534,7 @@ class IssueClusterer:
             for t in inv[top]:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or any(t in w or w in t for w in words):
                     continue
-                if any(t in p or p in t for p in self.issue_places_[c][:1]) or t in self.issue_districts_[c]:
+                if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
                     continue
                 words.append(t)
                 if len(words) == self.n_keywords:
@@ -505,12 +555,15 @@ class IssueClusterer:
             places = self.issue_places_[c]
             place = places[0] if places else ""
             district = self.issue_districts_[c] if c < len(self.issue_districts_) else ""
-            shown = (district + place) if place and district and not place.startswith(district) else place
+            chain = self.issue_chains_[c] if c < len(getattr(self, "issue_chains_", [])) else ([district] if district else [])
+            shown = place_label(chain, places)
             label = (shown + " · " if shown else "") + " ".join(self.keywords_[c][: self.n_keywords])
             writers = sub[writer_col].dropna().astype(str) if writer_col else pd.Series(dtype=str)
             up = float(pd.to_numeric(sub["up_votes"], errors="coerce").fillna(0).sum()) if "up_votes" in cols else 0.0
             down = float(pd.to_numeric(sub["down_votes"], errors="coerce").fillna(0).sum()) if "down_votes" in cols else 0.0
             dates = sub["received_at"].dropna()
+            if dates.empty:  # no date column: the dates the letters themselves write (时间范围 never empty)
+                dates = pd.Series([d for x in sub["title"] + "。" + sub["text"] for d in _dates_in(x)], dtype="datetime64[ns]")
             reps = sub[doc_of[sub.index] == self.rep_doc_[c]].sort_values("received_at")
             rep = reps.iloc[0] if len(reps) else sub.iloc[0]
             row = {
@@ -518,6 +571,7 @@ class IssueClusterer:
                 "label": label,
                 "place": place,
                 "district": district,
+                "place_chain": " ".join(chain),
                 "places": "、".join(places),
                 "keywords": " ".join(self.keywords_[c]),
                 "n_letters": len(sub),
@@ -679,6 +733,7 @@ class IssueClusterer:
                 self.centroids_ = sparse.vstack([self.centroids_, normalize(sparse.csr_matrix(vec.mean(axis=0)))]).tocsr()
                 self.issue_places_.append(fresh.issue_places_[k])
                 self.issue_districts_.append(fresh.issue_districts_[k])
+                self.issue_chains_.append(fresh.issue_chains_[k])
                 self.keywords_.append(fresh.keywords_[k])
                 for pos, lab in zip(np.flatnonzero(assigned < 0), fresh.labels_):
                     if lab == k:
@@ -739,6 +794,7 @@ class IssueClusterer:
             "next_issue": self.next_issue_,
             "issue_places": self.issue_places_,
             "issue_districts": self.issue_districts_,
+            "issue_chains": self.issue_chains_,
             "keywords": self.keywords_,
             "issue_info": self.issue_info_,
         }
@@ -769,6 +825,7 @@ class IssueClusterer:
         model.next_issue_ = state["next_issue"]
         model.issue_places_ = state["issue_places"]
         model.issue_districts_ = state.get("issue_districts", [""] * len(model.issue_places_))
+        model.issue_chains_ = state.get("issue_chains", [[d] if d else [] for d in model.issue_districts_])
         model.keywords_ = state["keywords"]
         model.issue_info_ = state["issue_info"]
         model.letters_ = pd.DataFrame(columns=["letter_id", "title", "text", "received_at", "issue", "issue_id"])

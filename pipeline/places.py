@@ -81,13 +81,14 @@ _STRIP_SUFFIX = re.compile("(?:" + "|".join(map(re.escape, SUFFIXES)) + ")$")
 # Places many unrelated letters share (a long road, a town, a utility company): naming the same one
 # is weak evidence of the same problem.
 WEAK_SUFFIXES = ("城际铁路", "铁路", "路", "大道", "街", "街道", "镇", "乡", "社区", "公司", "集团", "高速",
-                 "大桥", "隧道", "市场", "医院", "幼儿园", "银行", "超市")
+                 "大桥", "隧道", "市场", "医院", "幼儿园", "银行", "超市", "管理局", "委员会", "管委会", "派出所",
+                 "法院", "办事处", "服务中心")
 
 # ------------------------------------------------------------------ breaks
 # Words that cannot be inside a place name: a place name starts after them.
 _BREAKERS = (
     "的 在 和 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
-    "我 我们 你 您 他 她 它 他们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
+    "我 我们 你 你们 您 他 她 它 他们 她们 咱们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
     "加快 组织 临街 沿街 一楼 底层 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
     "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
     "经开区 开发区 高新区 "
@@ -263,6 +264,12 @@ def find_places(text: str) -> list[Place]:
         # the district / city part of a chain is a break, not part of a name
         skip = _leading_admin(segment)
         names = _names_in(segment[skip:], position + skip)
+        if skip and names and names[0].kind == "agency" and names[0].start == position + skip:
+            # 东城区市场监督管理局 is not 朝阳区市场监督管理局: an office keeps the unit it serves
+            unit = _chain_units(segment, 0)[-1] if _chain_units(segment, 0) else None
+            if unit and unit.end == skip:
+                first = names[0]
+                names[0] = Place(unit.name + first.name, first.kind, position + unit.start, first.end)
         if not names and breaker == "和":
             # 和 is a conjunction, and the first character of many estate names (和顺家园, 和平小区);
             # it may begin a name, but not make one of a generic word (和物业公司)

@@ -48,7 +48,7 @@ def test_full_chain_written_out_with_real_names():
 
 def test_clause_words_do_not_start_a_district():
     assert admin_chain("希望东城区市场监督管理局尽快核发营业执照") == {"区县": "东城区"}
-    assert "市场监督管理局" in extract_places("希望东城区市场监督管理局尽快核发营业执照")
+    assert "东城区市场监督管理局" in extract_places("希望东城区市场监督管理局尽快核发营业执照")
 
 
 def test_words_ending_in_qu_are_not_districts():
@@ -73,3 +73,8 @@ def test_spans_join_chain_and_name():
     spans = {(text[a:b], label) for a, b, label in place_spans(text)}
     assert ("A7县春华镇金鼎村七里组", "PLACE") in spans
     assert ("A5区魅力之城小区", "ESTATE") in spans
+
+
+def test_an_office_keeps_the_district_it_serves():
+    assert "东城区市场监督管理局" in extract_places("希望东城区市场监督管理局尽快核发营业执照")
+    assert "朝阳区市场监督管理局" in extract_places("朝阳区市场监督管理局工作效率慢")

@@ -60,6 +60,13 @@ def _date(value) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y/%m/%d")
 
 
+def _where(info: pd.DataFrame) -> list[str]:
+    """The full place of each issue (chain + place, as in its label: `A3区 西湖街道茶场村五组`)."""
+    if "place_chain" in info.columns:
+        return [label.split(" · ")[0] if " · " in label else "" for label in info["label"]]
+    return [(d + p) if p and d and not p.startswith(d) else (p or d) for d, p in zip(info["district"], info["place"])]
+
+
 def issue_table(info: pd.DataFrame) -> pd.DataFrame:
     """hot_issues in the TipDM layout, evidence columns after the required seven."""
     if info.empty:
@@ -69,7 +76,7 @@ def issue_table(info: pd.DataFrame) -> pd.DataFrame:
         "问题ID": info["issue_id"],
         "热度指数": info["heat"],
         "时间范围": [f"{_date(a)} 至 {_date(b)}" for a, b in zip(info["first_date"], info["last_date"])],
-        "地点/人群": [(d + p) if p and d and not p.startswith(d) else (p or d) for d, p in zip(info["district"], info["place"])],
+        "地点/人群": _where(info),
         "问题描述": info["label"].str.split(" · ").str[-1].str.replace(" ", "、") + " (" + info["representative_title"] + ")",
         "是否深层次问题": info["deep_seated"].map({True: "是", False: "否"}),
         "问题标签": info["label"],
