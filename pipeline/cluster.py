@@ -54,6 +54,7 @@ STATE_VERSION = 1
 # ------------------------------------------------------------------ places from the text
 # one extractor for every stage (pipeline.places); kept importable from here for old callers
 from pipeline.places import PLACE_CODE, admin_chain, admin_units, extract_places, kind_of  # noqa: E402
+from pipeline.places import variant_candidates  # noqa: E402
 from pipeline.places import is_weak as _is_weak  # noqa: E402
 from pipeline.places import stem as _stem  # noqa: E402
 
@@ -223,6 +224,7 @@ class IssueClusterer:
     title_weight : how many times the title counts in the text.
     n_keywords : c-TF-IDF keywords in a label.
     n_jobs : tokenizer processes.
+    variant_sim : grievance cosine two spellings of a place name need to be merged as one name.
     heat_weights : overrides of `pipeline.heat.DEFAULT_HEAT_WEIGHTS` (letters, writers, votes,
         recency, half_life_days, burst, burst_min_letters, persistence, persistence_months), e.g.
         `{"persistence": 0.25}` for an office that ranks chronic problems higher. None = defaults.
@@ -242,6 +244,7 @@ class IssueClusterer:
         n_keywords: int = 4,
         n_jobs: int = 2,
         heat_weights: dict | None = None,
+        variant_sim: float = 0.2,
         tokenizer=None,
         progress: bool = False,
     ):
@@ -257,6 +260,7 @@ class IssueClusterer:
         self.n_keywords = n_keywords
         self.n_jobs = n_jobs
         self.heat_weights = heat_weights
+        self.variant_sim = variant_sim
         _check_heat_weights(heat_weights)  # fail at construction, not after an expensive fit
         self.tokenizer = tokenizer
         self.progress = progress
@@ -313,12 +317,17 @@ class IssueClusterer:
         joined = "".join(places)
         return [t for t in tokens if (t[1:] if t[0] == "§" else t) not in joined]
 
+    def _canon(self, place: str) -> str:
+        """The compared form of a place: trailing 小区/项目 dropped, spelling variants merged."""
+        c = _canonical(place)
+        return getattr(self, "place_variants_", {}).get(c, c)
+
     def _place_sets(self, places_all, places_title, keep: set[str]):
         """Per document: all specific places, and the headline places (title, else first named)."""
         full, head = [], []
         for pa, pt in zip(places_all, places_title):
-            pa_c = [_canonical(p) for p in pa if _canonical(p) in keep]
-            pt_c = [_canonical(p) for p in pt if _canonical(p) in keep]
+            pa_c = [self._canon(p) for p in pa if self._canon(p) in keep]
+            pt_c = [self._canon(p) for p in pt if self._canon(p) in keep]
             full.append(frozenset(pa_c))
             head.append(frozenset(pt_c if pt_c else pa_c[:1]))
         return full, head
@@ -347,11 +356,6 @@ class IssueClusterer:
         _, tokens, places_all, places_title = self._documents(titles, texts)
         n = len(first)
 
-        # places named by too many letters (物业公司, 开发区) are not specific enough to key on
-        doc_freq = Counter(p for pa in places_all for p in {_canonical(q) for q in pa})
-        limit = max(50, self.max_place_share * n)
-        keep = {p for p, c in doc_freq.items() if c <= limit}
-        place_full, place_head = self._place_sets(places_all, places_title, keep)
         districts = [_districts(t) for t in titles]
 
         analyzer = _identity
@@ -362,9 +366,59 @@ class IssueClusterer:
         G = normalize(self.vectorizer_.transform(
             [self._grievance_tokens(t, sorted(pa)) for t, pa in zip(tokens, places_all)]))
 
+        # one name for the spellings of one place (滨河苑/滨河院, 58车贷/58车货, 广铁/铁广)
+        self.place_variants_ = {}
+        self.place_variants_ = self._variant_map(places_all, districts, G, weights)
+        # places named by too many letters (物业公司, 开发区) are not specific enough to key on
+        doc_freq = Counter(p for pa in places_all for p in {self._canon(q) for q in pa})
+        limit = max(50, self.max_place_share * n)
+        keep = {p for p, c in doc_freq.items() if c <= limit}
+        place_full, place_head = self._place_sets(places_all, places_title, keep)
+
         labels_doc = self._cluster(X, G, place_full, place_head, districts, weights, doc_writers)
         self._finish(df, labels_doc, X, tokens, place_full, place_head, titles, texts)
         return self.labels_
+
+    def _variant_map(self, places_all, districts, G, weights) -> dict[str, str]:
+        """{variant: label form} for place names spelt several ways (a swap, a homophone, a look-alike
+        character: `pipeline.places.variant_kind`) whose letters also name the same district (or
+        none) and share the grievance (mean grievance vectors' cosine >= variant_sim). The label form
+        is the spelling most letters use. 一期/二期, 东/西 are never merged."""
+        docs: dict[str, list[int]] = {}
+        for d, pa in enumerate(places_all):
+            for p in {_canonical(q) for q in pa}:
+                docs.setdefault(p, []).append(d)
+        parent: dict[str, str] = {}
+
+        def root(x):
+            while parent.get(x, x) != x:
+                x = parent[x]
+            return x
+
+        freq = {p: weights[ds].sum() for p, ds in docs.items()}
+        for a, b, _ in variant_candidates(docs):
+            if _is_weak(a) and _is_weak(b) and kind_of(a) in ("road", "town", "community"):
+                continue  # roads and towns of similar names are common; too little to go on
+            da = Counter(x for d in docs[a] for x in districts[d])
+            db = Counter(x for d in docs[b] for x in districts[d])
+            if da and db and da.most_common(1)[0][0] != db.most_common(1)[0][0]:
+                continue
+            ga = normalize(sparse.csr_matrix(G[docs[a]].mean(axis=0)))
+            gb = normalize(sparse.csr_matrix(G[docs[b]].mean(axis=0)))
+            if float(ga.multiply(gb).sum()) < self.variant_sim:
+                continue
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[rb] = ra
+        groups: dict[str, list[str]] = {}
+        for p in parent:
+            groups.setdefault(root(p), []).append(p)
+        out = {}
+        for r, members in groups.items():
+            members = set(members) | {r}
+            label = min(members, key=lambda m: (-freq.get(m, 0), m))
+            out.update({m: label for m in members if m != label})
+        return out
 
     def _pairs(self, X: sparse.csr_matrix, floor: float):
         """Upper-triangle pairs with cosine >= floor, computed in row blocks (sparse, bounded memory)."""
@@ -690,8 +744,8 @@ class IssueClusterer:
         out = np.full(len(df), -1)
         titles = df["title"].tolist()
         for r in range(len(df)):
-            heads = frozenset(_canonical(p) for p in (places_title[r] or places_all[r][:1]))
-            full = frozenset(_canonical(p) for p in places_all[r])
+            heads = frozenset(self._canon(p) for p in (places_title[r] or places_all[r][:1]))
+            full = frozenset(self._canon(p) for p in places_all[r])
             districts = _districts(titles[r])
             order = np.argsort(-S[r])[:5]
             for c in order:
@@ -778,7 +832,7 @@ class IssueClusterer:
     def get_params(self, deep: bool = False) -> dict:
         return {k: getattr(self, k) for k in (
             "min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
-            "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs", "heat_weights")}
+            "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs", "heat_weights", "variant_sim")}
 
     def save(self, path: str | Path) -> Path:
         """Write the fitted state (vocabulary, idf, centroids, ids, places) atomically."""
@@ -795,6 +849,7 @@ class IssueClusterer:
             "issue_places": self.issue_places_,
             "issue_districts": self.issue_districts_,
             "issue_chains": self.issue_chains_,
+            "place_variants": self.place_variants_,
             "keywords": self.keywords_,
             "issue_info": self.issue_info_,
         }
@@ -825,6 +880,7 @@ class IssueClusterer:
         model.next_issue_ = state["next_issue"]
         model.issue_places_ = state["issue_places"]
         model.issue_districts_ = state.get("issue_districts", [""] * len(model.issue_places_))
+        model.place_variants_ = state.get("place_variants", {})
         model.issue_chains_ = state.get("issue_chains", [[d] if d else [] for d in model.issue_districts_])
         model.keywords_ = state["keywords"]
         model.issue_info_ = state["issue_info"]

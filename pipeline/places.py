@@ -402,3 +402,100 @@ def where(text: str) -> str:
 def chain_text(chain: dict[str, str], levels=LEVELS) -> str:
     """`{区县: A3区, 镇街: 西湖街道, 村社区: 茶场村}` -> `A3区西湖街道茶场村`."""
     return "".join(chain[level] for level in levels if chain.get(level))
+
+
+# ------------------------------------------------------------------ spelling variants
+# Characters whose difference makes two real places (一期/二期, 东路/西路, 3栋/5栋): never a typo.
+_DISTINCT_CHARS = frozenset("一二三四五六七八九十百零〇两0123456789东西南北中上下前后左右内外新老大小")
+LOOKALIKE_SIMILARITY = 0.88
+
+
+def variant_kind(a: str, b: str) -> str | None:
+    """How `b` may be a misspelling of `a`: 'swap' (two neighbours swapped: 铁广/广铁),
+    'homophone' (same pinyin: 滨河苑/滨河院), 'lookalike' (one character of the same shape:
+    58车贷/58车货); None when they are not variants or differ in a number or direction.
+
+    This is the spelling test only; whether two letters mean the same place also needs the same
+    district and grievance (`IssueClusterer` checks that before merging).
+    """
+    if a == b or len(a) != len(b) or len(a) < 3:
+        return None
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    if any(a[k] in _DISTINCT_CHARS or b[k] in _DISTINCT_CHARS for k in diff):
+        return None
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+        return "swap"
+    if len(diff) > 2 or len(a) - len(diff) < 2:
+        return None
+    if all(_pinyin(a[k]) & _pinyin(b[k]) for k in diff):
+        return "homophone"
+    if len(diff) == 1 and glyph_similarity(a[diff[0]], b[diff[0]]) >= LOOKALIKE_SIMILARITY:
+        return "lookalike"
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _pinyin(char: str) -> frozenset[str]:
+    """Every toneless reading of a character (多音字 have several)."""
+    from pypinyin import Style, pinyin
+
+    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+
+
+@lru_cache(maxsize=1)
+def _font():
+    from pathlib import Path
+
+    import mplfonts
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"), 32)
+
+
+@lru_cache(maxsize=8192)
+def _glyph(char: str):
+    import numpy as np
+    from PIL import Image, ImageDraw
+    from scipy.ndimage import gaussian_filter
+
+    image = Image.new("L", (36, 36), 0)
+    ImageDraw.Draw(image).text((2, -6), char, fill=255, font=_font())
+    vector = gaussian_filter(np.asarray(image, dtype=float) / 255, 1).ravel()
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+def glyph_similarity(a: str, b: str) -> float:
+    """Cosine of the two characters' blurred glyphs in the shipped CJK font (货/贷 0.94, 东/西 0.59):
+    a look-alike measure that needs no table of confusable characters."""
+    if not (_HAN_CHAR.fullmatch(a) and _HAN_CHAR.fullmatch(b)):
+        return 0.0
+    return float(_glyph(a) @ _glyph(b))
+
+
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+def variant_candidates(names) -> list[tuple[str, str, str]]:
+    """Pairs (a, b, kind) among `names` that `variant_kind` calls variants, found through buckets
+    (same letters in another order; all but one character alike; same pinyin), never all pairs."""
+    names = sorted(set(n for n in names if len(n) >= 3))
+    buckets: dict[tuple, list[str]] = {}
+    for name in names:
+        keys = [("sorted", "".join(sorted(name)))]
+        keys += [("one", k, name[:k] + name[k + 1:]) for k in range(len(name))]
+        for key in keys:
+            buckets.setdefault(key, []).append(name)
+    seen, out = set(), []
+    for group in buckets.values():
+        if len(group) < 2 or len(group) > 50:
+            continue
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if (a, b) in seen:
+                    continue
+                seen.add((a, b))
+                kind = variant_kind(a, b)
+                if kind:
+                    out.append((a, b, kind))
+    return out

@@ -122,7 +122,7 @@ def test_issue_info_has_label_place_and_evidence(fitted):
     model, _, _ = fitted
     info = model.get_issue_info()
     mix = info[info["place"].str.contains("丽发新城")].iloc[0]
-    assert "搅拌" in mix["label"] and mix["label"].startswith("A2区丽发新城")
+    assert "搅拌" in mix["label"] and mix["label"].startswith("A2区 暮云街道 丽发新城 · ")
     assert mix["n_letters"] == len(MIXING) and mix["n_writers"] == len(MIXING)
     assert mix["up_votes"] == sum(range(len(MIXING)))
     assert list(info["heat_rank"]) == list(range(1, len(info) + 1))
