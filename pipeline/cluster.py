@@ -54,7 +54,7 @@ STATE_VERSION = 1
 # ------------------------------------------------------------------ places from the text
 # one extractor for every stage (pipeline.places); kept importable from here for old callers
 from pipeline.places import PLACE_CODE, admin_chain, admin_units, extract_places, kind_of  # noqa: E402
-from pipeline.places import variant_candidates  # noqa: E402
+from pipeline.places import DISTINCT_CHARS, variant_candidates  # noqa: E402
 from pipeline.places import is_weak as _is_weak  # noqa: E402
 from pipeline.places import stem as _stem  # noqa: E402
 
@@ -86,8 +86,10 @@ def _dominant_places(counts: Counter, n: int = 3) -> list[str]:
             if not longer:
                 break
             best = max(longer, key=lambda cp: (cp[0], len(cp[1]), cp[1]))[1]
-        if not any(best in o or o in best for o in out):
-            out.append(best)
+        # the fuller name, else the name itself (东风路路段 beside 新塘支河, not 新塘支河东风路路段 again)
+        fresh = [c for c in (best, place) if not any(c in o or o in c for o in out)]
+        if fresh:
+            out.append(fresh[0])
         if len(out) == n:
             break
     return out
@@ -121,7 +123,7 @@ def _trim_place(place: str) -> str:
 def _canonical(place: str) -> str:
     """Drop a trailing 小区/社区/项目 so `魅力之城小区` and `魅力之城` compare equal."""
     place = place.replace("·", "").replace(".", "")
-    return re.sub(r"(?:小区|社区|项目|二期|一期|三期)$", "", place) or place
+    return re.sub(r"(?:小区|社区|项目)$", "", place) or place
 
 
 def _match_strength(a: frozenset[str], b: frozenset[str]) -> int:
@@ -141,6 +143,18 @@ def _match_strength(a: frozenset[str], b: frozenset[str]) -> int:
                 return 2
             best = 1
     return best
+
+
+def _numbered_apart(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two letters name places that differ only in a number or direction (辉煌国际城一期 / 二期,
+    劳动东路 / 劳动西路): two real places, so they are not linked by wording alone."""
+    for x in a:
+        for y in b:
+            if len(x) == len(y) and x != y:
+                diff = [k for k in range(len(x)) if x[k] != y[k]]
+                if all(x[k] in DISTINCT_CHARS and y[k] in DISTINCT_CHARS for k in diff):
+                    return True
+    return False
 
 
 def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -479,6 +493,8 @@ class IssueClusterer:
         Letters headed by different districts (B7县 vs L3县) are about different places, whatever
         they share by name (二中, 碧桂园): only a literal copy may join them."""
         if da and db and da.isdisjoint(db):
+            return s - 0.3, s >= 0.97
+        if _numbered_apart(ha, pb) or _numbered_apart(hb, pa):
             return s - 0.3, s >= 0.97
         strength = max(_match_strength(ha, pb), _match_strength(hb, pa))
         if strength == 2:

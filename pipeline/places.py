@@ -72,10 +72,12 @@ _KIND_OF = {s: k for k, ss in KIND_SUFFIXES.items() for s in ss}
 SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
-_NOT_AFTER = {"湖": "南北泊", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
+_NOT_AFTER = {"河": "水流边堤岸畔床面", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
              "村": "民委里内长干组", "镇": "长政里民", "乡": "长政里民下亲"}
 _SUFFIX_RE = re.compile("|".join(
     re.escape(s) + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
+_PHASE = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期")
+_PHASE_END = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期$")
 _STRIP_SUFFIX = re.compile("(?:" + "|".join(map(re.escape, SUFFIXES)) + ")$")
 
 # Places many unrelated letters share (a long road, a town, a utility company): naming the same one
@@ -143,7 +145,7 @@ def kind_of(name: str) -> str:
     if code:
         level = code.group(2)
         return {"省": "省", "市": "市", "区": "区县", "县": "区县", "镇": "镇街", "乡": "镇街"}[level]
-    m = _STRIP_SUFFIX.search(name)
+    m = _STRIP_SUFFIX.search(_PHASE_END.sub("", name))
     return _KIND_OF[m.group()] if m else ""
 
 
@@ -154,7 +156,7 @@ def is_weak(place: str) -> bool:
 
 def stem(place: str) -> str:
     """The name without its ending: `魅力之城小区` -> `魅力之城`, `某某河` -> `某某`."""
-    return _STRIP_SUFFIX.sub("", place)
+    return _STRIP_SUFFIX.sub("", _PHASE_END.sub("", place))
 
 
 @lru_cache(maxsize=1)
@@ -308,6 +310,8 @@ def _leading_admin(segment: str) -> int:
     return position
 
 
+
+
 def _names_in(segment: str, offset: int) -> list[Place]:
     """Place names (and their parts) in one stretch of text between breaks."""
     found: list[Place] = []
@@ -322,11 +326,15 @@ def _names_in(segment: str, offset: int) -> list[Place]:
                 match = m  # the longest name ending in a suffix wins
         if not match:
             break
-        name = piece[: match.end()]
+        end = match.end()
+        phase = _PHASE.match(segment, start + end)
+        if phase and kind_of(piece[:end]) == "estate":  # 辉煌国际城二期 is a place of its own
+            end = phase.end() - start
+        name = segment[start:start + end]
         # a 组 belongs to its village: 茶场村五组, never a bare 五组 name
         name_stem = stem(name)
         if name.endswith(("政府", "市委", "党委")):
-            start += match.end()
+            start += end
             continue
         if _is_name(name, name_stem):
             at = offset + start
@@ -336,7 +344,7 @@ def _names_in(segment: str, offset: int) -> list[Place]:
             if not stem(tail) or tail.endswith("组") or _is_name(tail, stem(tail)):
                 found.append(Place(name, kind_of(name), at, at + len(name)))
             found.extend(Place(p, kind_of(p), at + k, at + k + len(p)) for k, p in parts)
-        start += match.end()
+        start += end
     return found
 
 
@@ -356,6 +364,10 @@ def _components(name: str) -> list[tuple[int, str]]:
             piece = name[last:m.end()]
             piece_stem = stem(piece)
             if piece.endswith("组"):
+                last = m.end()
+                continue
+            if not piece_stem and parts and parts[-1][0] + len(parts[-1][1]) == last:
+                parts[-1] = (parts[-1][0], parts[-1][1] + piece)  # 东风路 + 路段: one part
                 last = m.end()
                 continue
             if len(piece_stem) >= 2 and piece_stem not in _GENERIC_STEMS and not piece.endswith("政府"):
@@ -406,7 +418,7 @@ def chain_text(chain: dict[str, str], levels=LEVELS) -> str:
 
 # ------------------------------------------------------------------ spelling variants
 # Characters whose difference makes two real places (一期/二期, 东路/西路, 3栋/5栋): never a typo.
-_DISTINCT_CHARS = frozenset("一二三四五六七八九十百零〇两0123456789东西南北中上下前后左右内外新老大小")
+DISTINCT_CHARS = frozenset("一二三四五六七八九十百零〇两0123456789东西南北中上下前后左右内外新老大小")
 LOOKALIKE_SIMILARITY = 0.88
 
 
@@ -421,7 +433,7 @@ def variant_kind(a: str, b: str) -> str | None:
     if a == b or len(a) != len(b) or len(a) < 3:
         return None
     diff = [k for k in range(len(a)) if a[k] != b[k]]
-    if any(a[k] in _DISTINCT_CHARS or b[k] in _DISTINCT_CHARS for k in diff):
+    if any(a[k] in DISTINCT_CHARS or b[k] in DISTINCT_CHARS for k in diff):
         return None
     if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
         return "swap"
