@@ -115,6 +115,8 @@ def _trim_place(place: str) -> str:
         lone_number = len(w.word) == 1 and w.flag[0] in "mt"
         if w.flag.startswith(_CUT_AFTER) and w.flag != "vn" and not lone_number:
             cut = sum(len(x.word) for x in words[: k + 1])
+    if cut > 3:  # a long cut is more often inside a name (北京顺欣世纪咨询服务有限公司) than a clause
+        return place
     rest = place[cut:]
     ok = len(rest) >= 3 and len(_stem(rest)) >= 2 and _stem(rest) != rest and rest[0] not in "省市区县镇乡"
     return rest if ok else place

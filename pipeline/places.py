@@ -73,7 +73,7 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
 _NOT_AFTER = {"河": "水流边堤岸畔床面", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
-             "村": "民委里内长干组", "镇": "长政里民", "乡": "长政里民下亲"}
+             "村": "民委里内长干组", "路": "面灯费况由", "镇": "长政里民", "乡": "长政里民下亲"}
 _SUFFIX_RE = re.compile("|".join(
     re.escape(s) + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
 _PHASE = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期")
@@ -95,7 +95,7 @@ _BREAKERS = (
     "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
     "经开区 开发区 高新区 "
     "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 影响 导致 造成 目前 现在 "
-    "等 协调 督促 一个 一家 这条 那条 一条 这座 那座 一座 整条 沿线 两岸 沿岸 一带 来电 市民 来电人 称"
+    "等 往 已 流入 排入 排到 协调 督促 一个 一家 这条 那条 一条 这座 那座 一座 整条 沿线 两岸 沿岸 一带 来电 市民 来电人 称"
 ).split()
 _GENERIC_STEMS = frozenset(
     "新农 老旧 整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
@@ -430,8 +430,8 @@ def variant_kind(a: str, b: str) -> str | None:
     This is the spelling test only; whether two letters mean the same place also needs the same
     district and grievance (`IssueClusterer` checks that before merging).
     """
-    if a == b or len(a) != len(b) or len(a) < 3:
-        return None
+    if a == b or len(a) != len(b) or len(a) < 3 or kind_of(a) != kind_of(b):
+        return None  # an estate is not a road (云栖谷 / 云栖路), whatever the spelling
     diff = [k for k in range(len(a)) if a[k] != b[k]]
     if any(a[k] in DISTINCT_CHARS or b[k] in DISTINCT_CHARS for k in diff):
         return None
