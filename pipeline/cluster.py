@@ -377,7 +377,10 @@ class IssueClusterer:
         analyzer = _identity
         # words in 30% of letters say nothing about which problem; on a small batch, idf alone must do
         max_df = 0.3 if n >= 100 else 1.0
-        self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, min_df=2, max_df=max_df, sublinear_tf=True, dtype=np.float32)
+        # a word in one letter only cannot link letters, but a batch of 1-4 letters keeps every word
+        # (else a single letter, or two letters sharing no word, leave no vocabulary at all)
+        min_df = 2 if n >= 5 else 1
+        self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, min_df=min_df, max_df=max_df, sublinear_tf=True, dtype=np.float32)
         X = self.vectorizer_.fit_transform(tokens)
         G = normalize(self.vectorizer_.transform(
             [self._grievance_tokens(t, sorted(pa)) for t, pa in zip(tokens, places_all)]))
@@ -456,7 +459,7 @@ class IssueClusterer:
         floor = min(self.near_dup_sim, self.no_place_sim, 0.08)
         i, j, s = self._pairs(X, floor)
         if len(i) == 0:
-            return i, j, s, s
+            return i, j, np.zeros(0, bool), s
         g = np.asarray(G[i].multiply(G[j]).sum(axis=1)).ravel()
         link = np.zeros(len(i), bool)
         comb = s.copy()

@@ -73,7 +73,7 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
 _NOT_AFTER = {"河": "水流边堤岸畔床面", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
-             "村": "民委里内长干组", "路": "面灯费况由", "镇": "长政里民", "乡": "长政里民下亲"}
+             "村": "民委里内长干组", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
 _SUFFIX_RE = re.compile("|".join(
     re.escape(s) + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
 _PHASE = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期")

@@ -324,3 +324,19 @@ def test_river_label_is_the_full_place_with_the_road_section_and_dates_come_from
     assert info["label"].iloc[0].startswith("A3区 新塘支河(东风路路段) · ")
     assert info["first_date"].iloc[0] == pd.Timestamp("2024-07-05")
     assert info["last_date"].iloc[0] == pd.Timestamp("2024-07-11")
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_a_batch_of_one_to_three_letters_is_a_batch(n):
+    letters = _letters([("mix", MIXING[:n])])
+    model = IssueClusterer(n_jobs=1, min_letters=3)
+    labels = model.fit_transform(letters)
+    assert len(labels) == n
+    assert len(model.get_issue_info()) == (1 if n == 3 else 0)
+
+
+def test_a_batch_of_four_letters_finds_the_issue_of_three():
+    letters = _letters([("mix", MIXING[:3]), ("single", SINGLETONS[:1])])
+    labels = pd.Series(IssueClusterer(n_jobs=1, min_letters=3).fit_transform(letters), index=letters["letter_id"])
+    assert labels["mix0"] >= 0 and (labels.filter(like="mix") == labels["mix0"]).all()
+    assert labels["single0"] == -1
