@@ -260,7 +260,7 @@ class IssueClusterer:
         n_keywords: int = 4,
         n_jobs: int = 2,
         heat_weights: dict | None = None,
-        variant_sim: float = 0.2,
+        variant_sim: float = 0.3,
         tokenizer=None,
         progress: bool = False,
     ):
@@ -415,7 +415,8 @@ class IssueClusterer:
             return x
 
         freq = {p: weights[ds].sum() for p, ds in docs.items()}
-        for a, b, _ in variant_candidates(docs):
+        self.variant_evidence_ = []  # (spelling, spelling, how they differ, grievance cosine), for review
+        for a, b, kind in variant_candidates(docs):
             if _is_weak(a) and _is_weak(b) and kind_of(a) in ("road", "town", "community"):
                 continue  # roads and towns of similar names are common; too little to go on
             da = Counter(x for d in docs[a] for x in districts[d])
@@ -424,7 +425,9 @@ class IssueClusterer:
                 continue
             ga = normalize(sparse.csr_matrix(G[docs[a]].mean(axis=0)))
             gb = normalize(sparse.csr_matrix(G[docs[b]].mean(axis=0)))
-            if float(ga.multiply(gb).sum()) < self.variant_sim:
+            sim = float(ga.multiply(gb).sum())
+            self.variant_evidence_.append((a, b, kind, round(sim, 3)))
+            if sim < self.variant_sim:
                 continue
             ra, rb = root(a), root(b)
             if ra != rb:
