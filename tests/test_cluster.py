@@ -340,3 +340,20 @@ def test_a_batch_of_four_letters_finds_the_issue_of_three():
     labels = pd.Series(IssueClusterer(n_jobs=1, min_letters=3).fit_transform(letters), index=letters["letter_id"])
     assert labels["mix0"] >= 0 and (labels.filter(like="mix") == labels["mix0"]).all()
     assert labels["single0"] == -1
+
+
+def test_hotspots_command_maps_columns_of_another_layout(tmp_path):
+    """A message board with English column names (title, replyContentMain, replyDate): `--map`
+    reads its letters, and each issue shows its full place and a 时间范围."""
+    from pipeline.cli import main
+
+    letters = _letters([("mix", MIXING), ("fume", FUMES), ("single", SINGLETONS)])
+    src = tmp_path / "board.csv"
+    letters.rename(columns={"letter_id": "replyID", "title": "title", "text": "replyContentMain",
+                            "received_at": "replyDate"}).drop(columns=["writer_id"]).to_csv(src, index=False)
+    out = tmp_path / "out"
+    assert main(["hotspots", str(src), "--out", str(out), "--no-classify", "--no-plot", "--map", "replyContentMain=text",
+                 "--map", "replyDate=received_at", "--map", "replyID=letter_id"]) == 0
+    issues = pd.read_csv(out / "hot_issues.csv").set_index("地点/人群")
+    assert sorted(issues.index) == ["A2区 暮云街道 丽发新城", "A5区 劳动东路魅力之城"]
+    assert issues["时间范围"].str.match(r"^\d{4}/\d{2}/\d{2} 至 \d{4}/\d{2}/\d{2}$").all()
