@@ -215,6 +215,18 @@ def _dates_in(text: str) -> list[pd.Timestamp]:
     return out
 
 
+def _districts_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two letters name different districts. Masked codes (A5区) are compared with codes and real
+    names (渌口区) with real names: a board that masks most names leaves some real ones, and B5县 may
+    be 渌口区."""
+    if not a or not b or not a.isdisjoint(b):
+        return False
+    codes_a = {d for d in a if PLACE_CODE.fullmatch(d)}
+    codes_b = {d for d in b if PLACE_CODE.fullmatch(d)}
+    real_a, real_b = a - codes_a, b - codes_b
+    return bool(codes_a and codes_b) or bool(real_a and real_b)
+
+
 def _check_heat_weights(weights: dict | None) -> None:
     try:
         heat_weights(weights)
@@ -500,7 +512,7 @@ class IssueClusterer:
         """Combined similarity of two letters and whether they may be linked directly.
         Letters headed by different districts (B7县 vs L3县) are about different places, whatever
         they share by name (二中, 碧桂园): only a literal copy may join them."""
-        if da and db and da.isdisjoint(db):
+        if _districts_conflict(da, db):
             return s - 0.3, s >= 0.97
         if _numbered_apart(ha, pb) or _numbered_apart(hb, pa):
             return s - 0.3, s >= 0.97
@@ -773,7 +785,7 @@ class IssueClusterer:
             districts = _districts(titles[r])
             order = np.argsort(-S[r])[:5]
             for c in order:
-                if districts and self.issue_districts_[c] and self.issue_districts_[c] not in districts:
+                if _districts_conflict(districts, frozenset([self.issue_districts_[c]]) - {""}):
                     continue  # another district's issue (属地): never assigned by wording alone
                 ip = frozenset(self.issue_places_[c])
                 same = _places_match(heads, ip) or (not heads and _places_match(full, ip))
