@@ -7,9 +7,12 @@ the parking spaces bundled with flats at one project. The method, in the order i
 1. Near-duplicates are collapsed first (same normalised title + text): petition campaigns repost
    one text many times, and collapsing keeps the cost proportional to *distinct* letters.
 2. Each distinct letter gets two TF-IDF vectors over jieba tokens (title counted twice): one over
-   all tokens, one over "grievance" tokens with the named places removed. Places (estates,
-   villages, roads, schools, companies: `丽发新城小区`, `伊景园滨河苑`, `58车贷`) are cut from the
-   text by suffix rules between function words and masked place codes (A市, A5区, K9县).
+   all tokens, one over "grievance" tokens with the named places removed. Places (rivers, roads,
+   estates, villages, schools, companies: `丽发新城小区`, `新塘支河`, `58车贷`) and the administrative
+   chain (A3区 → 西湖街道 → 茶场村 → 五组, masked or written out) come from `pipeline.places`, the one
+   extractor routing and the spaCy ruler use too. Spellings of one name (a swap 铁广/广铁, a
+   homophone 滨河苑/滨河院, a look-alike 车贷/车货) become one name when their letters name the same
+   district and share the grievance; 一期/二期 and 东/西 never do.
 3. Candidate pairs come from a sparse similarity product (never a dense n x n matrix). A pair is
    linked when it is a near-copy (high similarity, no conflicting place), when it names the same
    place and shares grievance words, or, when neither letter names a place, when it is very
@@ -20,7 +23,8 @@ the parking spaces bundled with flats at one project. The method, in the order i
    is split again by average-linkage clustering with a distance threshold (dense, but only inside
    the component), so chains of pairwise links cannot merge unrelated problems. No number of
    clusters is fixed in advance; letters in no group of `min_letters` stay unclustered (-1).
-5. Each issue is labelled `dominant place · c-TF-IDF keywords`, described (writers, dates, votes,
+5. Each issue is labelled `place chain + dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段)
+   · 黑臭 …`, the spelling most letters use), described (writers, dates, votes,
    representative letter, issue-type / urgency mix when those columns exist), scored by the heat
    index (`pipeline.heat`) and flagged deep-seated when the evidence says so.
 
@@ -48,15 +52,16 @@ from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
 from pipeline.heat import deep_seated_evidence, heat_scores, heat_weights
+# one place extractor for every stage; extract_places stays importable from here for old callers
+from pipeline.places import (  # noqa: F401
+    DISTINCT_CHARS, PLACE_CODE, admin_chain, admin_units, extract_places, kind_of, variant_candidates,
+)
+from pipeline.places import is_weak as _is_weak
+from pipeline.places import stem as _stem
 
 STATE_VERSION = 1
 
 # ------------------------------------------------------------------ places from the text
-# one extractor for every stage (pipeline.places); kept importable from here for old callers
-from pipeline.places import PLACE_CODE, admin_chain, admin_units, extract_places, kind_of  # noqa: E402
-from pipeline.places import DISTINCT_CHARS, variant_candidates  # noqa: E402
-from pipeline.places import is_weak as _is_weak  # noqa: E402
-from pipeline.places import stem as _stem  # noqa: E402
 
 _CODE = re.compile(PLACE_CODE.pattern + "|西地省")
 

@@ -126,7 +126,6 @@ _LEVEL_RE = {
     # a group is named by a number (五组, 3组) or, right after its village, by a word (金鼎村七里组)
     "组": re.compile(rf"(?:[一二三四五六七八九十]{{1,3}}|[0-9]{{1,2}}|{_HAN}{{1,2}})(?:组|队)(?![织长成建合员])"),
 }
-_CHAIN_START = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
 
 
 @dataclass(frozen=True)
