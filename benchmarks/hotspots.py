@@ -1,15 +1,25 @@
-"""Benchmark the issue clusterer: gold issues on hot_messages.xlsx, speed, growth, top issues.
+"""Benchmark the issue clusterer on every shared source: gold issues, name variants, top issues, speed.
 
-    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--skip-unlabeled]
+    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd]
+                                            [--code DIR] [--skip-robustness]
 
 (run it as a module: `python benchmarks/hotspots.py` puts benchmarks/ first on sys.path, where
 benchmarks/tokenize.py shadows the standard library module of that name.)
 
-For each gold issue (corpora/hotspots/gold_hot_messages.csv) it prints the found issue with the
-best F1, its precision / recall / F1 and heat rank; then fit time on the 4,326 letters and on the
-letters replicated 10x and 100x (replicas get new letter ids, same writer and text, as if every
-letter were re-sent: the near-duplicate step must keep this linear and the issues unchanged); then the top issues on unlabeled_messages.xlsx and on the bundled
-sample corpus (with its issue_key truth, when present).
+Per shared source it prints letters, issues, CPU time and the top 10 issues with three checks a
+reader can verify (the judgement by reading is in corpora/hotspots/README.md):
+- `place`: the label names a place (an issue without one is rarely "specific");
+- `pure`: share of the issue's letters that name the label's place (or a spelling variant of it);
+- `chain`: administrative levels in the label (市/区县/镇街/村社区/组) + 1 for a named place.
+On hot_messages.xlsx: each gold issue (corpora/hotspots/gold_hot_messages.csv) with its best F1 and
+heat rank, and how the top 15 moves when each heat weight moves by 20%. On both TipDM files: the
+precision and recall of merging spellings of one name (corpora/hotspots/gold_name_variants.csv).
+Then fit time on hot_messages replicated 10x and 100x (replicas get new letter ids, same writer
+and text, as if every letter were re-sent: the near-duplicate step must keep this linear).
+
+`--code DIR` imports `pipeline` from another checkout (e.g. /work/frozen, the code before issue 16),
+so the blind first look on a source is this same script: checks a checkout cannot compute (its
+clusterer has no place_variants_) print as empty.
 """
 from __future__ import annotations
 
@@ -21,14 +31,22 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+_ROOT = Path(__file__).resolve().parents[1]
+if "--code" in sys.argv:
+    _ROOT = Path(sys.argv[sys.argv.index("--code") + 1]).resolve()
+sys.path.insert(0, str(_ROOT))
 
 from pipeline.cluster import IssueClusterer  # noqa: E402
 from pipeline.heat import DEFAULT_HEAT_WEIGHTS  # noqa: E402
-from pipeline.paths import CORPORA_DIR, SAMPLE_DIR, SHARED_DATA_DIR  # noqa: E402
+from pipeline.paths import SAMPLE_DIR, SHARED_DATA_DIR  # noqa: E402
 from pipeline.read import read_letters  # noqa: E402
 
-GOLD = CORPORA_DIR / "hotspots" / "gold_hot_messages.csv"
+HERE = Path(__file__).resolve().parents[1] / "corpora" / "hotspots"  # gold files: always this checkout's
+GOLD = HERE / "gold_hot_messages.csv"
+VARIANT_GOLD = HERE / "gold_name_variants.csv"
+MORE = SHARED_DATA_DIR.parent / "more_sources"
+# the message board names its columns in English; `petition hotspots --map` takes the same pairs
+GAS_MAP = {"replyContentMain": "text", "replyDate": "received_at", "replyID": "letter_id"}
 
 
 def score_against_gold(letters: pd.DataFrame, model: IssueClusterer, gold: pd.DataFrame, key: str = "gold_issue") -> pd.DataFrame:
@@ -56,10 +74,50 @@ def score_against_gold(letters: pd.DataFrame, model: IssueClusterer, gold: pd.Da
 
 
 def fit(letters: pd.DataFrame, **params) -> tuple[IssueClusterer, float]:
-    start = time.perf_counter()
+    """The fitted model and its CPU seconds (user + sys of this process: the machine is shared,
+    so wall time is noisy; the tokenizer's worker processes are not included)."""
+    start = time.process_time()
     model = IssueClusterer(**params)
     model.fit(letters)
-    return model, time.perf_counter() - start
+    return model, time.process_time() - start
+
+
+def variant_scores(model: IssueClusterer, pairs: pd.DataFrame) -> dict:
+    """Precision / recall of the merge on gold name pairs: a pair is merged when both spellings map
+    to one compared form. Names the extractor never found count as not merged."""
+    canon = getattr(model, "_canon", lambda p: p)  # a checkout without variant merging: none merged
+    merged = pairs.apply(lambda r: canon(r["name_a"]) == canon(r["name_b"]), axis=1)
+    same = pairs["same"].astype(int) == 1
+    tp, fp, fn = int((merged & same).sum()), int((merged & ~same).sum()), int((~merged & same).sum())
+    return {"pairs": len(pairs), "same": int(same.sum()), "merged": int(merged.sum()), "tp": tp, "fp": fp, "fn": fn,
+            "precision": round(tp / (tp + fp), 3) if tp + fp else float("nan"),
+            "recall": round(tp / (tp + fn), 3) if tp + fn else float("nan"),
+            "false_merges": "; ".join(f"{a}/{b}" for a, b in pairs.loc[merged & ~same, ["name_a", "name_b"]].itertuples(index=False))}
+
+
+def top_checks(model: IssueClusterer, n: int = 10) -> pd.DataFrame:
+    """Top issues with the place / pure / chain checks described in the module docstring."""
+    from pipeline.cluster import extract_places
+
+    info = model.get_issue_info().head(n).copy()
+    if info.empty:
+        return info
+    letters = model.get_issue_letters()
+    canon = getattr(model, "_canon", lambda p: p)
+    pure, chain_levels = [], []
+    for row in info.itertuples():
+        sub = letters[letters["issue_id"] == row.issue_id]
+        place = canon(row.place) if row.place else ""
+        named = [any(place and (place in canon(p) or canon(p) in place and len(p) >= 3)
+                     for p in extract_places(t + "。" + x)) for t, x in zip(sub["title"], sub["text"])]
+        pure.append(round(sum(named) / len(named), 2) if place and named else float("nan"))
+        shown = row.label.split(" · ")[0] if " · " in row.label else ""
+        chain_levels.append(len(shown.split()) if shown else 0)
+    info["pure"] = pure
+    info["chain"] = chain_levels
+    info["place"] = info["place"].fillna("").ne("")
+    info["dates"] = info["first_date"].dt.strftime("%Y-%m-%d").fillna("") + "~" + info["last_date"].dt.strftime("%Y-%m-%d").fillna("")
+    return info[["heat_rank", "n_letters", "n_writers", "dates", "place", "pure", "chain", "label"]]
 
 
 def replicate(letters: pd.DataFrame, factor: int) -> pd.DataFrame:
@@ -104,61 +162,96 @@ def robustness(model: IssueClusterer, letters: pd.DataFrame, gold: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def show_top(info: pd.DataFrame, n: int = 10) -> None:
-    cols = ["heat_rank", "issue_id", "heat", "n_letters", "n_writers", "first_date", "last_date", "deep_seated", "label"]
-    view = info[cols].head(n).copy()
-    view["first_date"] = view["first_date"].dt.date
-    view["last_date"] = view["last_date"].dt.date
-    print(view.to_string(index=False))
-
-
 def peak_mb() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
+    """One shared source as the reader gives it (no per-source code in the clusterer)."""
+    if key == "hot":
+        return "hot_messages.xlsx", read_letters([data / "hot_messages.xlsx"]).letters
+    if key == "unl":
+        return "unlabeled_messages.xlsx", read_letters([data / "unlabeled_messages.xlsx"]).letters
+    if key == "bj":
+        return "beijing12345_2024.csv", read_letters([MORE / "beijing12345_2024.csv"]).letters
+    if key == "gas":
+        return "peoples_gas_2022_2023.csv (default read: title only)", read_letters([MORE / "peoples_gas_2022_2023.csv"]).letters
+    if key == "gasmap":
+        return ("peoples_gas_2022_2023.csv (--map replyContentMain=text replyDate=received_at replyID=letter_id)",
+                read_letters([MORE / "peoples_gas_2022_2023.csv"], column_map=GAS_MAP).letters)
+    if key == "qd":
+        path = MORE / "qingdao12345_two_callers.xlsx"
+        letters = read_letters([path]).letters
+        # only to choose the substantive calls: the reader keeps no 来电类别 column
+        raw = pd.concat(pd.read_excel(path, sheet_name=None, dtype={"工单编号": str}).values())
+        keep = set(raw.loc[~raw["来电类别"].astype(str).str.contains("无效|异常"), "工单编号"].astype(str))
+        return "qingdao12345_two_callers.xlsx (calls not 无效/异常)", letters[letters["letter_id"].astype(str).isin(keep)]
+    raise SystemExit(f"unknown source {key}")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--skip-unlabeled", action="store_true")
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "bj", "gas", "gasmap", "qd"])
+    parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
+    parser.add_argument("--skip-robustness", action="store_true")
+    parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
     args = parser.parse_args(argv)
-    pd.set_option("display.width", 200)
+    pd.set_option("display.width", 250)
+    pd.set_option("display.max_colwidth", 60)
     data = Path(args.data)
+    sources = [k for k in args.sources if not (args.skip_unlabeled and k == "unl")]
+    print(f"pipeline imported from {Path(sys.modules[IssueClusterer.__module__].__file__).parent}")
+    variant_gold = pd.read_csv(VARIANT_GOLD, dtype=str) if VARIANT_GOLD.exists() else pd.DataFrame()
+    variant_rows = []
 
-    letters = read_letters([data / "hot_messages.xlsx"]).letters
-    model, seconds = fit(letters)
-    info = model.get_issue_info()
-    gold = pd.read_csv(GOLD, dtype={"letter_id": str})
-    table = score_against_gold(letters, model, gold)
-    print(f"== gold issues on hot_messages.xlsx ({len(letters)} letters, {len(info)} issues found, "
-          f"{int((model.labels_ >= 0).sum())} letters clustered)")
-    labels_of = dict(zip(info["issue_id"], info["label"]))
-    table["found_label"] = table["found_issue"].map(labels_of)
-    print(table.to_string(index=False))
-    ok = ((table["f1"] >= 0.8) & (table["heat_rank"] <= 15)).sum()
-    ok_f1 = (table["f1"] >= 0.8).sum()
-    print(f"F1 >= 0.8: {ok_f1}/{len(table)}; F1 >= 0.8 and within top 15 by heat: {ok}/{len(table)}")
-    print(f"fit time, {len(letters)} letters: {seconds:.1f} s; peak memory so far {peak_mb():.0f} MB")
-    print(f"\n== robustness: each heat weight -20% / +20% (defaults {DEFAULT_HEAT_WEIGHTS})")
-    print(robustness(model, letters, gold).to_string(index=False))
-    print("\n== top 10 issues, hot_messages.xlsx")
-    show_top(info)
+    for key in sources:
+        name, letters = read_source(key, data)
+        wall = time.perf_counter()
+        model, seconds = fit(letters)
+        wall = time.perf_counter() - wall
+        info = model.get_issue_info()
+        print(f"\n== {name}: {len(letters)} letters, {len(info)} issues, {int((model.labels_ >= 0).sum())} letters clustered; "
+              f"fit {seconds:.1f} s CPU ({wall:.1f} s wall); peak memory so far {peak_mb():.0f} MB")
+        if key == "hot":
+            gold = pd.read_csv(GOLD, dtype={"letter_id": str})
+            table = score_against_gold(letters, model, gold)
+            table["found_label"] = table["found_issue"].map(dict(zip(info["issue_id"], info["label"])))
+            print(table.to_string(index=False))
+            ok = ((table["f1"] >= 0.8) & (table["heat_rank"] <= 15)).sum()
+            print(f"F1 >= 0.8: {(table['f1'] >= 0.8).sum()}/{len(table)}; F1 >= 0.8 and within top 15 by heat: {ok}/{len(table)}")
+            if not args.skip_robustness:
+                print(f"\n-- robustness: each heat weight -20% / +20% (defaults {DEFAULT_HEAT_WEIGHTS})")
+                print(robustness(model, letters, gold).to_string(index=False))
+        print(f"\n-- top 10 issues, {name}")
+        print(top_checks(model).to_string(index=False))
+        base = name.split(" ")[0]
+        pairs = variant_gold[variant_gold["source"] == base] if len(variant_gold) else variant_gold
+        if len(pairs):
+            row = variant_scores(model, pairs)
+            if row:
+                variant_rows.append({"source": base, **row})
 
-    for factor in args.scale:
-        big = replicate(letters, factor)
-        _, secs = fit(big)
-        print(f"fit time, {factor}x replicated ({len(big)} letters): {secs:.1f} s; peak memory so far {peak_mb():.0f} MB")
+    if variant_rows:
+        table = pd.DataFrame(variant_rows)
+        total = table[["pairs", "same", "merged", "tp", "fp", "fn"]].sum()
+        print(f"\n== name-variant merge on {VARIANT_GOLD.name} (same place / company written two ways)")
+        print(table.drop(columns=["false_merges"]).to_string(index=False))
+        p = total["tp"] / (total["tp"] + total["fp"]) if total["tp"] + total["fp"] else float("nan")
+        r = total["tp"] / (total["tp"] + total["fn"]) if total["tp"] + total["fn"] else float("nan")
+        print(f"all sources: precision {p:.3f}, recall {r:.3f} ({int(total['tp'])} of {int(total['same'])} same pairs merged, "
+              f"{int(total['fp'])} false merges: {'; '.join(x for x in table['false_merges'] if x) or 'none'})")
 
-    if not args.skip_unlabeled:
-        unl = read_letters([data / "unlabeled_messages.xlsx"]).letters
-        m2, secs = fit(unl)
-        print(f"\n== top 10 issues, unlabeled_messages.xlsx ({len(unl)} letters, {len(m2.get_issue_info())} issues, {secs:.1f} s)")
-        show_top(m2.get_issue_info())
-        # few problems repeat there: the top 10 issues of two or more letters, to judge by reading
-        m2, secs = fit(unl, min_letters=2)
-        print(f"\n== top 10 issues of >= 2 letters, unlabeled_messages.xlsx ({len(m2.get_issue_info())} issues, {secs:.1f} s)")
-        show_top(m2.get_issue_info())
+    if "hot" in sources:
+        letters = read_source("hot", data)[1]
+        for factor in args.scale:
+            big = replicate(letters, factor)
+            wall = time.perf_counter()
+            _, secs = fit(big)
+            print(f"fit time, {factor}x replicated ({len(big)} letters): {secs:.1f} s CPU ({time.perf_counter() - wall:.1f} s wall); "
+                  f"peak memory so far {peak_mb():.0f} MB")
 
     truth_path = SAMPLE_DIR / "truth.csv"
     if truth_path.exists():
@@ -174,8 +267,8 @@ def main(argv=None) -> int:
             print(f"\n== sample corpus ({len(sample)} letters, issue_key groups of >= 3 letters)")
             t3["found_label"] = t3["found_issue"].map(dict(zip(m3.get_issue_info()["issue_id"], m3.get_issue_info()["label"])))
             print(t3.to_string(index=False))
-            print(f"F1 >= 0.8: {(t3['f1'] >= 0.8).sum()}/{len(t3)}; {len(m3.get_issue_info())} issues found, {secs:.1f} s")
-            show_top(m3.get_issue_info())
+            print(f"F1 >= 0.8: {(t3['f1'] >= 0.8).sum()}/{len(t3)}; {len(m3.get_issue_info())} issues found, {secs:.1f} s CPU")
+            print(top_checks(m3).to_string(index=False))
     return 0
 
 

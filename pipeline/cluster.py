@@ -7,9 +7,12 @@ the parking spaces bundled with flats at one project. The method, in the order i
 1. Near-duplicates are collapsed first (same normalised title + text): petition campaigns repost
    one text many times, and collapsing keeps the cost proportional to *distinct* letters.
 2. Each distinct letter gets two TF-IDF vectors over jieba tokens (title counted twice): one over
-   all tokens, one over "grievance" tokens with the named places removed. Places (estates,
-   villages, roads, schools, companies: `丽发新城小区`, `伊景园滨河苑`, `58车贷`) are cut from the
-   text by suffix rules between function words and masked place codes (A市, A5区, K9县).
+   all tokens, one over "grievance" tokens with the named places removed. Places (rivers, roads,
+   estates, villages, schools, companies: `丽发新城小区`, `新塘支河`, `58车贷`) and the administrative
+   chain (A3区 → 西湖街道 → 茶场村 → 五组, masked or written out) come from `pipeline.places`, the one
+   extractor routing and the spaCy ruler use too. Spellings of one name (a swap 铁广/广铁, a
+   homophone 滨河苑/滨河院, a look-alike 车贷/车货) become one name when their letters name the same
+   district and share the grievance; 一期/二期 and 东/西 never do.
 3. Candidate pairs come from a sparse similarity product (never a dense n x n matrix). A pair is
    linked when it is a near-copy (high similarity, no conflicting place), when it names the same
    place and shares grievance words, or, when neither letter names a place, when it is very
@@ -20,7 +23,8 @@ the parking spaces bundled with flats at one project. The method, in the order i
    is split again by average-linkage clustering with a distance threshold (dense, but only inside
    the component), so chains of pairwise links cannot merge unrelated problems. No number of
    clusters is fixed in advance; letters in no group of `min_letters` stay unclustered (-1).
-5. Each issue is labelled `dominant place · c-TF-IDF keywords`, described (writers, dates, votes,
+5. Each issue is labelled `place chain + dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段)
+   · 黑臭 …`, the spelling most letters use), described (writers, dates, votes,
    representative letter, issue-type / urgency mix when those columns exist), scored by the heat
    index (`pipeline.heat`) and flagged deep-seated when the evidence says so.
 
@@ -48,111 +52,23 @@ from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
 from pipeline.heat import deep_seated_evidence, heat_scores, heat_weights
+# one place extractor for every stage; extract_places stays importable from here for old callers
+from pipeline.places import (  # noqa: F401
+    DISTINCT_CHARS, PLACE_CODE, admin_chain, admin_units, extract_places, kind_of, variant_candidates,
+)
+from pipeline.places import is_weak as _is_weak
+from pipeline.places import stem as _stem
 
 STATE_VERSION = 1
 
 # ------------------------------------------------------------------ places from the text
-_ADMIN = r"[A-Z][0-9]{0,2}(?:省|市|区|县)"
-# Suffixes that end the name of somewhere or some organisation petitions are about.
-_SUFFIXES = (
-    "国际城 小区 花园 家园 新城 新村 公寓 大厦 广场 商城 公馆 华府 名苑 雅苑 庭院 山庄 城 苑 府 郡 湾 园 "
-    "城际铁路 铁路 村 镇 乡 街道 社区 大道 路 街 大桥 隧道 高速 公园 项目 学院 大学 中学 小学 学校 幼儿园 医院 "
-    "公司 集团 厂 市场 物流园 工业园 车贷 驾校 酒店 宾馆 建设 置业 地产 搅拌站 采石场 养殖场 砂石场 "
-    "垃圾站 变电站 加油站"
-).split()
-_SUFFIX_RE = "|".join(sorted(map(re.escape, _SUFFIXES), key=len, reverse=True))
-# Words that cannot be inside a place name: a place name starts after them.
-_BREAKERS = (
-    "的 在 和 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
-    "我 我们 你 您 他 她 它 他们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
-    "加快 组织 临街 沿街 一楼 底层 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
-    "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
-    "经开区 开发区 高新区 "
-    "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 影响 导致 造成 目前 现在 "
-    "一个 一家"
-).split()
-_BREAK_RE = re.compile(
-    r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _ADMIN + "|" + "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
-)
-_PLACE_IN_SEGMENT = re.compile(rf"^.{{1,10}}?(?:{_SUFFIX_RE})")
-_GENERIC_STEMS = frozenset(
-    "新农 老旧 整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
-    "政 市政 人民 省 城市 农村 城乡 乡村 住宅 商品 居民 公共 社区 街道 地方 各级 当地 城区 老城 "
-    "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
-    "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家 十字 必经之 过马 断头 快速 "
-    "水泥 公交线 城市道 小区道 道 线 两个 餐饮服务 文明 际 高速 市委 政府 市政府 委市政 配套 小区配套 "
-    "搅拌 混凝土 混凝土搅拌 采石 养殖 砂石 垃圾 变电 加油 大型 新建 修建 违建 违规 非法 国家中心 中心 普惠 普惠性 公办 附属 自来水 供水 燃气 电力 移动 电信 联通 银行 保险 物业 物业服务 物业管理 置业 地产".split()
-)
+
+_CODE = re.compile(PLACE_CODE.pattern + "|西地省")
 
 
-def _stem(place: str) -> str:
-    return re.sub(rf"(?:{_SUFFIX_RE})$", "", place)
-
-
-def extract_places(text: str) -> list[str]:
-    """Named places and organisations in order of appearance, e.g. `丽发新城小区`, `58车贷`.
-
-    A name runs from a break (punctuation, a masked place code such as A2区, a function word) to
-    the last place suffix within ten characters. Generic phrases (我们小区, 周边小区) are dropped.
-    """
-    if not text:
-        return []
-    found: list[str] = []
-    position, breaker = 0, ""
-    for gap in list(_BREAK_RE.finditer(text)) + [None]:
-        segment = text[position:gap.start() if gap else len(text)]
-        names = _names_in(segment)
-        if not names and breaker == "和":
-            # 和 is a conjunction, and the first character of many estate names (和顺家园, 和平小区);
-            # it may begin a name, but not make one of a generic word (和物业公司)
-            names = [n for n in _names_in(breaker + segment) if _stem(n)[1:] not in _GENERIC_STEMS]
-        found.extend(names)
-        if gap:
-            position, breaker = gap.end(), gap.group()
-    return found
-
-
-def _names_in(segment: str) -> list[str]:
-    """Place names (and their parts) in one stretch of text between breaks."""
-    found: list[str] = []
-    if len(segment) < 3:
-        return found
-    start = 0
-    while start < len(segment) - 2:
-        piece = segment[start:start + 12]
-        match = None
-        for m in re.finditer(rf"(?:{_SUFFIX_RE})", piece):
-            if m.end() >= 3:
-                match = m  # the longest name ending in a suffix wins
-        if not match:
-            break
-        name = re.sub(r"^[省市区县镇乡]+", "", piece[: match.end()])
-        stem = _stem(name)
-        if name.endswith(("政府", "市委", "党委")):
-            start += match.end()
-            continue
-        if len(stem) >= 2 and stem not in _GENERIC_STEMS and not stem.isdigit() or name.endswith("车贷"):
-            found.append(name)
-            found.extend(_components(name))
-        start += match.end()
-    return found
-
-
-def _components(name: str) -> list[str]:
-    """`劳动东路魅力之城小区` -> `劳动东路`, `魅力之城小区`: each level of a nested name."""
-    parts, last = [], 0
-    for m in re.finditer(rf"(?:{_SUFFIX_RE})", name):
-        if m.end() - last >= 3 and m.end() < len(name) or (parts and m.end() == len(name)):
-            piece = name[last:m.end()]
-            stem = _stem(piece)
-            if len(stem) >= 2 and stem not in _GENERIC_STEMS and not piece.endswith("政府"):
-                parts.append(piece)
-            last = m.end()
-    return [p for p in parts if p != name]
-
-
-_CODE = re.compile(r"[A-Z][0-9]{0,2}(?:省|市|区|县|镇|乡)|西地省")
-_DISTRICT = re.compile(r"[A-Z][0-9]{1,2}(?:区|县)")
+def _district_units(text: str) -> list[str]:
+    """The districts / counties (A5区, 上党区, K9县) a text names, in order."""
+    return [u.name for u in admin_units(text) if u.kind == "区县" and not u.name.startswith(("A区", "A县"))]
 # Words too common in petitions to describe a grievance in a label.
 _GENERIC_WORDS = frozenset(
     "建议 希望 请问 咨询 反映 投诉 举报 问题 情况 相关 部门 领导 政府 尊敬 您好 谢谢 感谢 请求 要求 "
@@ -175,8 +91,10 @@ def _dominant_places(counts: Counter, n: int = 3) -> list[str]:
             if not longer:
                 break
             best = max(longer, key=lambda cp: (cp[0], len(cp[1]), cp[1]))[1]
-        if not any(best in o or o in best for o in out):
-            out.append(best)
+        # the fuller name, else the name itself (东风路路段 beside 新塘支河, not 新塘支河东风路路段 again)
+        fresh = [c for c in (best, place) if not any(c in o or o in c for o in out)]
+        if fresh:
+            out.append(fresh[0])
         if len(out) == n:
             break
     return out
@@ -202,6 +120,8 @@ def _trim_place(place: str) -> str:
         lone_number = len(w.word) == 1 and w.flag[0] in "mt"
         if w.flag.startswith(_CUT_AFTER) and w.flag != "vn" and not lone_number:
             cut = sum(len(x.word) for x in words[: k + 1])
+    if cut > 3:  # a long cut is more often inside a name (北京顺欣世纪咨询服务有限公司) than a clause
+        return place
     rest = place[cut:]
     ok = len(rest) >= 3 and len(_stem(rest)) >= 2 and _stem(rest) != rest and rest[0] not in "省市区县镇乡"
     return rest if ok else place
@@ -210,19 +130,7 @@ def _trim_place(place: str) -> str:
 def _canonical(place: str) -> str:
     """Drop a trailing 小区/社区/项目 so `魅力之城小区` and `魅力之城` compare equal."""
     place = place.replace("·", "").replace(".", "")
-    return re.sub(r"(?:小区|社区|项目|二期|一期|三期)$", "", place) or place
-
-
-# Places that many unrelated letters share (a long road, a town, a utility company): naming the
-# same one is weak evidence of the same problem, so the wording must agree more.
-_WEAK_SUFFIXES = (
-    "城际铁路", "铁路", "路", "大道", "街", "街道", "镇", "乡", "社区", "公司", "集团", "高速", "大桥",
-    "隧道", "市场", "医院", "幼儿园",
-)
-
-
-def _is_weak(place: str) -> bool:
-    return place.endswith(_WEAK_SUFFIXES)
+    return re.sub(r"(?:小区|社区|项目)$", "", place) or place
 
 
 def _match_strength(a: frozenset[str], b: frozenset[str]) -> int:
@@ -244,6 +152,18 @@ def _match_strength(a: frozenset[str], b: frozenset[str]) -> int:
     return best
 
 
+def _numbered_apart(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two letters name places that differ only in a number or direction (辉煌国际城一期 / 二期,
+    劳动东路 / 劳动西路): two real places, so they are not linked by wording alone."""
+    for x in a:
+        for y in b:
+            if len(x) == len(y) and x != y:
+                diff = [k for k in range(len(x)) if x[k] != y[k]]
+                if all(x[k] in DISTINCT_CHARS and y[k] in DISTINCT_CHARS for k in diff):
+                    return True
+    return False
+
+
 def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
     return _match_strength(a, b) > 0
 
@@ -251,7 +171,65 @@ def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
 def _districts(title: str) -> frozenset[str]:
     """The masked districts a letter's title names. Only the title: the body also names where the
     writer lives or where else something happened (a fraud in L5县 by a company in A4区)."""
-    return frozenset(_DISTRICT.findall(title or ""))
+    return frozenset(_district_units(title or ""))
+
+
+def _issue_chain(docs: list[str], district: str = "", min_share: float = 1 / 3) -> list[str]:
+    """The administrative chain most of an issue's letters write (市 only when no 区/县 is known):
+    each level's most named unit, kept when at least `min_share` of the letters name it."""
+    counts: dict[str, Counter] = {}
+    for doc in docs:
+        for level, unit in admin_chain(doc).items():
+            counts.setdefault(level, Counter())[unit] += 1
+    chain = []
+    for level in ("市", "区县", "镇街", "村社区", "组"):
+        if level == "区县" and district:
+            chain.append(district)
+            continue
+        if level == "市" and (district or counts.get("区县")):
+            continue
+        if level not in counts:
+            continue
+        unit, n = min(counts[level].items(), key=lambda kv: (-kv[1], kv[0]))
+        if n >= min_share * len(docs):
+            chain.append(unit)
+    return chain
+
+
+def place_label(chain: list[str], places: list[str]) -> str:
+    """`A3区 西湖街道茶场村五组`, `A3区 新塘支河(东风路路段)`: the chain, then the issue's place (a
+    water, bridge or park with the road section most letters name beside it); units the place
+    already spells are not repeated."""
+    place = places[0] if places else ""
+    if place and len(places) > 1 and kind_of(place) in ("water", "bridge", "park") and kind_of(places[1]) == "road":
+        place += f"({places[1]})"
+    units = [u for u in chain if u and u not in place]
+    return " ".join(units + ([place] if place else []))
+
+
+_DATE_IN_TEXT = re.compile(r"(20[0-9]{2})\s*[年/.-]\s*([0-9]{1,2})\s*[月/.-]\s*([0-9]{1,2})")
+
+
+def _dates_in(text: str) -> list[pd.Timestamp]:
+    out = []
+    for y, m, d in _DATE_IN_TEXT.findall(text or ""):
+        try:
+            out.append(pd.Timestamp(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return out
+
+
+def _districts_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two letters name different districts. Masked codes (A5区) are compared with codes and real
+    names (渌口区) with real names: a board that masks most names leaves some real ones, and B5县 may
+    be 渌口区."""
+    if not a or not b or not a.isdisjoint(b):
+        return False
+    codes_a = {d for d in a if PLACE_CODE.fullmatch(d)}
+    codes_b = {d for d in b if PLACE_CODE.fullmatch(d)}
+    real_a, real_b = a - codes_a, b - codes_b
+    return bool(codes_a and codes_b) or bool(real_a and real_b)
 
 
 def _check_heat_weights(weights: dict | None) -> None:
@@ -279,6 +257,7 @@ class IssueClusterer:
     title_weight : how many times the title counts in the text.
     n_keywords : c-TF-IDF keywords in a label.
     n_jobs : tokenizer processes.
+    variant_sim : grievance cosine two spellings of a place name need to be merged as one name.
     heat_weights : overrides of `pipeline.heat.DEFAULT_HEAT_WEIGHTS` (letters, writers, votes,
         recency, half_life_days, burst, burst_min_letters, persistence, persistence_months), e.g.
         `{"persistence": 0.25}` for an office that ranks chronic problems higher. None = defaults.
@@ -298,6 +277,7 @@ class IssueClusterer:
         n_keywords: int = 4,
         n_jobs: int = 2,
         heat_weights: dict | None = None,
+        variant_sim: float = 0.3,
         tokenizer=None,
         progress: bool = False,
     ):
@@ -313,6 +293,7 @@ class IssueClusterer:
         self.n_keywords = n_keywords
         self.n_jobs = n_jobs
         self.heat_weights = heat_weights
+        self.variant_sim = variant_sim
         _check_heat_weights(heat_weights)  # fail at construction, not after an expensive fit
         self.tokenizer = tokenizer
         self.progress = progress
@@ -369,12 +350,17 @@ class IssueClusterer:
         joined = "".join(places)
         return [t for t in tokens if (t[1:] if t[0] == "§" else t) not in joined]
 
+    def _canon(self, place: str) -> str:
+        """The compared form of a place: trailing 小区/项目 dropped, spelling variants merged."""
+        c = _canonical(place)
+        return getattr(self, "place_variants_", {}).get(c, c)
+
     def _place_sets(self, places_all, places_title, keep: set[str]):
         """Per document: all specific places, and the headline places (title, else first named)."""
         full, head = [], []
         for pa, pt in zip(places_all, places_title):
-            pa_c = [_canonical(p) for p in pa if _canonical(p) in keep]
-            pt_c = [_canonical(p) for p in pt if _canonical(p) in keep]
+            pa_c = [self._canon(p) for p in pa if self._canon(p) in keep]
+            pt_c = [self._canon(p) for p in pt if self._canon(p) in keep]
             full.append(frozenset(pa_c))
             head.append(frozenset(pt_c if pt_c else pa_c[:1]))
         return full, head
@@ -403,24 +389,75 @@ class IssueClusterer:
         _, tokens, places_all, places_title = self._documents(titles, texts)
         n = len(first)
 
-        # places named by too many letters (物业公司, 开发区) are not specific enough to key on
-        doc_freq = Counter(p for pa in places_all for p in {_canonical(q) for q in pa})
-        limit = max(50, self.max_place_share * n)
-        keep = {p for p, c in doc_freq.items() if c <= limit}
-        place_full, place_head = self._place_sets(places_all, places_title, keep)
         districts = [_districts(t) for t in titles]
 
         analyzer = _identity
         # words in 30% of letters say nothing about which problem; on a small batch, idf alone must do
         max_df = 0.3 if n >= 100 else 1.0
-        self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, min_df=2, max_df=max_df, sublinear_tf=True, dtype=np.float32)
+        # a word in one letter only cannot link letters, but a batch of 1-4 letters keeps every word
+        # (else a single letter, or two letters sharing no word, leave no vocabulary at all)
+        min_df = 2 if n >= 5 else 1
+        self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, min_df=min_df, max_df=max_df, sublinear_tf=True, dtype=np.float32)
         X = self.vectorizer_.fit_transform(tokens)
         G = normalize(self.vectorizer_.transform(
             [self._grievance_tokens(t, sorted(pa)) for t, pa in zip(tokens, places_all)]))
 
+        # one name for the spellings of one place (滨河苑/滨河院, 58车贷/58车货, 广铁/铁广)
+        self.place_variants_ = {}
+        self.place_variants_ = self._variant_map(places_all, districts, G, weights)
+        # places named by too many letters (物业公司, 开发区) are not specific enough to key on
+        doc_freq = Counter(p for pa in places_all for p in {self._canon(q) for q in pa})
+        limit = max(50, self.max_place_share * n)
+        keep = {p for p, c in doc_freq.items() if c <= limit}
+        place_full, place_head = self._place_sets(places_all, places_title, keep)
+
         labels_doc = self._cluster(X, G, place_full, place_head, districts, weights, doc_writers)
         self._finish(df, labels_doc, X, tokens, place_full, place_head, titles, texts)
         return self.labels_
+
+    def _variant_map(self, places_all, districts, G, weights) -> dict[str, str]:
+        """{variant: label form} for place names spelt several ways (a swap, a homophone, a look-alike
+        character: `pipeline.places.variant_kind`) whose letters also name the same district (or
+        none) and share the grievance (mean grievance vectors' cosine >= variant_sim). The label form
+        is the spelling most letters use. 一期/二期, 东/西 are never merged."""
+        docs: dict[str, list[int]] = {}
+        for d, pa in enumerate(places_all):
+            for p in {_canonical(q) for q in pa}:
+                docs.setdefault(p, []).append(d)
+        parent: dict[str, str] = {}
+
+        def root(x):
+            while parent.get(x, x) != x:
+                x = parent[x]
+            return x
+
+        freq = {p: weights[ds].sum() for p, ds in docs.items()}
+        self.variant_evidence_ = []  # (spelling, spelling, how they differ, grievance cosine), for review
+        for a, b, kind in variant_candidates(docs):
+            if _is_weak(a) and _is_weak(b) and kind_of(a) in ("road", "town", "community"):
+                continue  # roads and towns of similar names are common; too little to go on
+            da = Counter(x for d in docs[a] for x in districts[d])
+            db = Counter(x for d in docs[b] for x in districts[d])
+            if da and db and da.most_common(1)[0][0] != db.most_common(1)[0][0]:
+                continue
+            ga = normalize(sparse.csr_matrix(G[docs[a]].mean(axis=0)))
+            gb = normalize(sparse.csr_matrix(G[docs[b]].mean(axis=0)))
+            sim = float(ga.multiply(gb).sum())
+            self.variant_evidence_.append((a, b, kind, round(sim, 3)))
+            if sim < self.variant_sim:
+                continue
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[rb] = ra
+        groups: dict[str, list[str]] = {}
+        for p in parent:
+            groups.setdefault(root(p), []).append(p)
+        out = {}
+        for r, members in groups.items():
+            members = set(members) | {r}
+            label = min(members, key=lambda m: (-freq.get(m, 0), m))
+            out.update({m: label for m in members if m != label})
+        return out
 
     def _pairs(self, X: sparse.csr_matrix, floor: float):
         """Upper-triangle pairs with cosine >= floor, computed in row blocks (sparse, bounded memory)."""
@@ -442,7 +479,7 @@ class IssueClusterer:
         floor = min(self.near_dup_sim, self.no_place_sim, 0.08)
         i, j, s = self._pairs(X, floor)
         if len(i) == 0:
-            return i, j, s, s
+            return i, j, np.zeros(0, bool), s
         g = np.asarray(G[i].multiply(G[j]).sum(axis=1)).ravel()
         link = np.zeros(len(i), bool)
         comb = s.copy()
@@ -480,7 +517,9 @@ class IssueClusterer:
         """Combined similarity of two letters and whether they may be linked directly.
         Letters headed by different districts (B7县 vs L3县) are about different places, whatever
         they share by name (二中, 碧桂园): only a literal copy may join them."""
-        if da and db and da.isdisjoint(db):
+        if _districts_conflict(da, db):
+            return s - 0.3, s >= 0.97
+        if _numbered_apart(ha, pb) or _numbered_apart(hb, pa):
             return s - 0.3, s >= 0.97
         strength = max(_match_strength(ha, pb), _match_strength(hb, pa))
         if strength == 2:
@@ -540,15 +579,18 @@ class IssueClusterer:
             self.centroids_ = sparse.csr_matrix((0, X.shape[1]))
         self.issue_places_ = []
         self.issue_districts_ = []
+        self.issue_chains_ = []
         for c in range(k):
             cnt, codes = Counter(), Counter()
             for d in np.flatnonzero(labels_doc == c):
                 cnt.update(sorted(place_head[d] or place_full[d]))
                 # the title says where the problem is; the opening may say where the writer lives
                 codes.update({code: 2 for code in _districts(titles[d])})
-                codes.update(set(_DISTRICT.findall(texts[d][:200])))
+                codes.update(set(_district_units(texts[d][:200])))
             self.issue_places_.append([_trim_place(p) for p in _dominant_places(cnt)])
             self.issue_districts_.append(min(codes, key=lambda code: (-codes[code], code)) if codes else "")
+            self.issue_chains_.append(_issue_chain(
+                [titles[d] + "。" + texts[d][:300] for d in np.flatnonzero(labels_doc == c)], self.issue_districts_[-1]))
         self.keywords_ = self._ctfidf(labels_doc, tokens, k)
         # representative: the distinct text closest to the centroid (most typical wording)
         self.rep_doc_ = {}
@@ -587,7 +629,7 @@ class IssueClusterer:
             for t in inv[top]:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or any(t in w or w in t for w in words):
                     continue
-                if any(t in p or p in t for p in self.issue_places_[c][:1]) or _DISTRICT.fullmatch(t):
+                if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
                     continue
                 words.append(t)
                 if len(words) == self.n_keywords:
@@ -608,12 +650,15 @@ class IssueClusterer:
             places = self.issue_places_[c]
             place = places[0] if places else ""
             district = self.issue_districts_[c] if c < len(self.issue_districts_) else ""
-            shown = (district + place) if place and district and not place.startswith(district) else place
+            chain = self.issue_chains_[c] if c < len(getattr(self, "issue_chains_", [])) else ([district] if district else [])
+            shown = place_label(chain, places)
             label = (shown + " · " if shown else "") + " ".join(self.keywords_[c][: self.n_keywords])
             writers = sub[writer_col].dropna().astype(str) if writer_col else pd.Series(dtype=str)
             up = float(pd.to_numeric(sub["up_votes"], errors="coerce").fillna(0).sum()) if "up_votes" in cols else 0.0
             down = float(pd.to_numeric(sub["down_votes"], errors="coerce").fillna(0).sum()) if "down_votes" in cols else 0.0
             dates = sub["received_at"].dropna()
+            if dates.empty:  # no date column: the dates the letters themselves write (时间范围 never empty)
+                dates = pd.Series([d for x in sub["title"] + "。" + sub["text"] for d in _dates_in(x)], dtype="datetime64[ns]")
             reps = sub[doc_of[sub.index] == self.rep_doc_[c]].sort_values("received_at")
             rep = reps.iloc[0] if len(reps) else sub.iloc[0]
             row = {
@@ -621,6 +666,7 @@ class IssueClusterer:
                 "label": label,
                 "place": place,
                 "district": district,
+                "place_chain": " ".join(chain),
                 "places": "、".join(places),
                 "keywords": " ".join(self.keywords_[c]),
                 "n_letters": len(sub),
@@ -739,12 +785,12 @@ class IssueClusterer:
         out = np.full(len(df), -1)
         titles = df["title"].tolist()
         for r in range(len(df)):
-            heads = frozenset(_canonical(p) for p in (places_title[r] or places_all[r][:1]))
-            full = frozenset(_canonical(p) for p in places_all[r])
+            heads = frozenset(self._canon(p) for p in (places_title[r] or places_all[r][:1]))
+            full = frozenset(self._canon(p) for p in places_all[r])
             districts = _districts(titles[r])
             order = np.argsort(-S[r])[:5]
             for c in order:
-                if districts and self.issue_districts_[c] and self.issue_districts_[c] not in districts:
+                if _districts_conflict(districts, frozenset([self.issue_districts_[c]]) - {""}):
                     continue  # another district's issue (属地): never assigned by wording alone
                 ip = frozenset(self.issue_places_[c])
                 same = _places_match(heads, ip) or (not heads and _places_match(full, ip))
@@ -782,6 +828,7 @@ class IssueClusterer:
                 self.centroids_ = sparse.vstack([self.centroids_, normalize(sparse.csr_matrix(vec.mean(axis=0)))]).tocsr()
                 self.issue_places_.append(fresh.issue_places_[k])
                 self.issue_districts_.append(fresh.issue_districts_[k])
+                self.issue_chains_.append(fresh.issue_chains_[k])
                 self.keywords_.append(fresh.keywords_[k])
                 for pos, lab in zip(np.flatnonzero(assigned < 0), fresh.labels_):
                     if lab == k:
@@ -826,7 +873,7 @@ class IssueClusterer:
     def get_params(self, deep: bool = False) -> dict:
         return {k: getattr(self, k) for k in (
             "min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
-            "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs", "heat_weights")}
+            "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs", "heat_weights", "variant_sim")}
 
     def save(self, path: str | Path) -> Path:
         """Write the fitted state (vocabulary, idf, centroids, ids, places) atomically."""
@@ -842,6 +889,8 @@ class IssueClusterer:
             "next_issue": self.next_issue_,
             "issue_places": self.issue_places_,
             "issue_districts": self.issue_districts_,
+            "issue_chains": self.issue_chains_,
+            "place_variants": self.place_variants_,
             "keywords": self.keywords_,
             "issue_info": self.issue_info_,
         }
@@ -872,6 +921,8 @@ class IssueClusterer:
         model.next_issue_ = state["next_issue"]
         model.issue_places_ = state["issue_places"]
         model.issue_districts_ = state.get("issue_districts", [""] * len(model.issue_places_))
+        model.place_variants_ = state.get("place_variants", {})
+        model.issue_chains_ = state.get("issue_chains", [[d] if d else [] for d in model.issue_districts_])
         model.keywords_ = state["keywords"]
         model.issue_info_ = state["issue_info"]
         model.letters_ = pd.DataFrame(columns=["letter_id", "title", "text", "received_at", "issue", "issue_id"])

@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
+from pipeline.places import where
 
 DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"
 
@@ -28,7 +29,8 @@ MISCONDUCT = re.compile(r"贪污|受贿|索贿|挪用|侵吞|截留|私分|以�
 
 
 class Router:
-    """Add `department`, `routing_reason` and `confidential` to every letter.
+    """Add `department`, `routing_reason`, `confidential` and `place` (属地, `pipeline.places.where`)
+    to every letter.
 
     Parameters
     ----------
@@ -81,6 +83,8 @@ class Router:
         out["department"] = departments
         out["routing_reason"] = reasons
         out["confidential"] = out["department"] == self.discipline_department
+        # 属地: where the problem is, by the extractor clustering and the spaCy ruler use
+        out["place"] = text.map(where)
         return out
 
 

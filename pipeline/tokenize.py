@@ -29,8 +29,8 @@ from pipeline.paths import DICT_DIR
 USER_DICT = DICT_DIR / "petition_userdict.txt"
 STOPWORDS = DICT_DIR / "stopwords.txt"
 
-# Masked place codes of the TipDM data and similar exports: A市, A5区, K9县, B省, A3区.
-PLACE_CODE = re.compile(r"([A-Z][0-9]{0,2}(?:省|市|区|县|镇|乡))")
+# Masked place codes (A市, A5区, K9县, also `J10 县`) are defined once, in pipeline.places.
+from pipeline.places import PLACE_CODE, split_codes  # noqa: E402
 # A token carries content when it has a Han character or a Latin letter (not just digits/punctuation).
 _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _SEP = "\x1f"
@@ -204,7 +204,7 @@ class Tokenizer:
         if not self.keep_place_codes:
             return cut(text)
         tokens: list[str] = []
-        for index, piece in enumerate(PLACE_CODE.split(text)):
+        for index, piece in enumerate(split_codes(text)):
             if index % 2:
                 tokens.append(piece)
             elif piece:

@@ -60,7 +60,7 @@ def test_places_are_cut_from_masked_text():
     assert "伊景园滨河苑" in places
     assert "丽发新城" in extract_places("A2区丽发新城附近修建搅拌厂噪音")
     nested = extract_places("A5区劳动东路魅力之城小区一楼的夜宵摊")
-    assert "劳动东路" in nested and "魅力之城" in nested
+    assert "劳动东路" in nested and "魅力之城小区" in nested
     assert extract_places("不知市委市政府有何行动") == []
     # names that begin with a function word (和) are still names; the word does not make one
     assert extract_places("和顺家园开发商违规出售人防车位") == ["和顺家园"]
@@ -122,7 +122,7 @@ def test_issue_info_has_label_place_and_evidence(fitted):
     model, _, _ = fitted
     info = model.get_issue_info()
     mix = info[info["place"].str.contains("丽发新城")].iloc[0]
-    assert "搅拌" in mix["label"] and mix["label"].startswith("A2区丽发新城")
+    assert "搅拌" in mix["label"] and mix["label"].startswith("A2区 暮云街道 丽发新城 · ")
     assert mix["n_letters"] == len(MIXING) and mix["n_writers"] == len(MIXING)
     assert mix["up_votes"] == sum(range(len(MIXING)))
     assert list(info["heat_rank"]) == list(range(1, len(info) + 1))
@@ -271,3 +271,89 @@ def test_rerun_gives_the_same_tables_whatever_the_hash_seed(shared_dir, tmp_path
                        check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
         outputs.append([(out / name).read_bytes() for name in ("hot_issues.csv", "hot_issue_letters.csv")])
     assert outputs[0] == outputs[1]
+
+
+# A mall written three ways across its letters (two characters swapped, one a homophone / look-alike)
+MALL = [
+    ("A4区万象城购物中心消防通道被堵", "A4区万象城购物中心地下车库消防通道长期堆放货物,一旦起火后果不堪设想,请消防部门检查。"),
+    ("万象城购物中心消防通道堵塞无人管", "万象城购物中心的消防通道被商户堆满纸箱,消防门上锁,多次向商场反映无人处理。"),
+    ("A4区象万城购物中心消防通道堆满杂物", "象万城购物中心负一楼消防通道堆满杂物,消防门被锁,存在重大安全隐患。"),
+    ("A4区万像城购物中心消防安全隐患", "万像城购物中心消防通道被占用,商户把货物堆在消防门口,请求消防部门查处。"),
+]
+# two phases of one estate, same grievance: two places, never one name
+PHASES = [
+    ("A1区辉煌国际城一期电梯故障频发", "辉煌国际城一期3栋电梯一个月坏了五次,物业维修拖延,老人被困。"),
+    ("辉煌国际城一期电梯经常停运", "辉煌国际城一期电梯经常停运,物业不维修,老人上下楼困难。"),
+    ("A1区辉煌国际城二期电梯又坏了", "辉煌国际城二期8栋的电梯这个月第五次故障,老人被困半小时,物业迟迟不修。"),
+    ("辉煌国际城二期电梯停运无人修", "我住辉煌国际城二期,电梯停运一周,物业说没有配件,老人只能爬楼。"),
+]
+# a river and the road section people name with it
+RIVER = [
+    ("A3区新塘支河东风路路段黑臭", "A3区新塘支河东风路路段河水黑臭,夏天蚊虫多,沿岸居民不敢开窗,请治理。"),
+    ("新塘支河(东风路路段)河水发黑发臭", "新塘支河东风路路段河水发黑发臭,垃圾漂浮,请尽快清淤治理。"),
+    ("反映A3区新塘支河黑臭问题", "A3区新塘支河东风路路段黑臭水体治理迟迟不见效果,河里垃圾没人打捞。"),
+]
+
+
+def test_spellings_of_one_mall_are_one_issue_labelled_by_the_common_form():
+    letters = _letters([("mall", MALL), ("single", SINGLETONS)])
+    model = IssueClusterer(n_jobs=1, min_letters=3)
+    labels = pd.Series(model.fit_transform(letters), index=letters["letter_id"])
+    mall = labels.filter(like="mall")
+    assert mall.iloc[0] >= 0 and (mall == mall.iloc[0]).all()
+    info = model.get_issue_info()
+    assert info["label"].iloc[0].startswith("A4区 万象城购物中心 · ")
+    assert model.place_variants_.get("象万城购物中心") == "万象城购物中心"
+
+
+def test_two_phases_of_one_estate_are_not_merged_as_one_name():
+    letters = _letters([("phase", PHASES)])
+    model = IssueClusterer(n_jobs=1, min_letters=2)
+    labels = pd.Series(model.fit_transform(letters), index=letters["letter_id"])
+    assert "辉煌国际城一期" not in model.place_variants_ and "辉煌国际城二期" not in model.place_variants_
+    assert labels["phase0"] != labels["phase2"]
+
+
+def test_river_label_is_the_full_place_with_the_road_section_and_dates_come_from_the_text():
+    letters = _letters([("river", RIVER)]).drop(columns=["received_at"])
+    letters["text"] = [t + f"(2024年7月{5 + 3 * k}日)" for k, t in enumerate(letters["text"])]
+    model = IssueClusterer(n_jobs=1, min_letters=3)
+    model.fit(letters)
+    info = model.get_issue_info()
+    assert len(info) == 1
+    assert info["label"].iloc[0].startswith("A3区 新塘支河(东风路路段) · ")
+    assert info["first_date"].iloc[0] == pd.Timestamp("2024-07-05")
+    assert info["last_date"].iloc[0] == pd.Timestamp("2024-07-11")
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_a_batch_of_one_to_three_letters_is_a_batch(n):
+    letters = _letters([("mix", MIXING[:n])])
+    model = IssueClusterer(n_jobs=1, min_letters=3)
+    labels = model.fit_transform(letters)
+    assert len(labels) == n
+    assert len(model.get_issue_info()) == (1 if n == 3 else 0)
+
+
+def test_a_batch_of_four_letters_finds_the_issue_of_three():
+    letters = _letters([("mix", MIXING[:3]), ("single", SINGLETONS[:1])])
+    labels = pd.Series(IssueClusterer(n_jobs=1, min_letters=3).fit_transform(letters), index=letters["letter_id"])
+    assert labels["mix0"] >= 0 and (labels.filter(like="mix") == labels["mix0"]).all()
+    assert labels["single0"] == -1
+
+
+def test_hotspots_command_maps_columns_of_another_layout(tmp_path):
+    """A message board with English column names (title, replyContentMain, replyDate): `--map`
+    reads its letters, and each issue shows its full place and a 时间范围."""
+    from pipeline.cli import main
+
+    letters = _letters([("mix", MIXING), ("fume", FUMES), ("single", SINGLETONS)])
+    src = tmp_path / "board.csv"
+    letters.rename(columns={"letter_id": "replyID", "title": "title", "text": "replyContentMain",
+                            "received_at": "replyDate"}).drop(columns=["writer_id"]).to_csv(src, index=False)
+    out = tmp_path / "out"
+    assert main(["hotspots", str(src), "--out", str(out), "--no-classify", "--no-plot", "--map", "replyContentMain=text",
+                 "--map", "replyDate=received_at", "--map", "replyID=letter_id"]) == 0
+    issues = pd.read_csv(out / "hot_issues.csv").set_index("地点/人群")
+    assert sorted(issues.index) == ["A2区 暮云街道 丽发新城", "A5区 劳动东路魅力之城"]
+    assert issues["时间范围"].str.match(r"^\d{4}/\d{2}/\d{2} 至 \d{4}/\d{2}/\d{2}$").all()

@@ -60,3 +60,13 @@ def test_ordinary_reports_about_businesses_are_not_accusations(text):
 ])
 def test_accusations_are_recognised(text):
     assert is_accusation(text)
+
+
+def test_place_is_the_admin_chain_and_the_named_place(router):
+    frame = pd.DataFrame({
+        "title": ["A3区西湖街道茶场村五组拆迁何时启动", "J10 县城关镇东风村停水"],
+        "text": ["本人是茶场村五组村民,想问拆迁安置何时启动。", "东风村自来水停水三天,无人答复。"],
+        "issue_type": ["城乡建设", "城乡建设"],
+    })
+    out = router.transform(frame)
+    assert out["place"].tolist() == ["A3区西湖街道茶场村五组", "J10县城关镇东风村"]

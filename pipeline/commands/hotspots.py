@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.commands._inputs import add_input_arguments, read_inputs
 from pipeline.errors import PetitionError
 from pipeline.write import atomic_path
 
@@ -29,14 +30,12 @@ def register(subparsers) -> None:
         description="热点问题挖掘: group letters about the same concrete problem, rank by a heat index, "
         "flag deep-seated problems, and write hot_issues / hot_issue_letters tables and a monthly plot.",
     )
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="letter files or folders (csv/tsv/xlsx/jsonl/parquet)")
+    add_input_arguments(parser)  # INPUT..., --encoding, --sheet, --map 源列=field, --simplified
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--top", type=int, default=0, help="keep only the N hottest issues (0 = all)")
     parser.add_argument("--plot-top", type=int, default=10, help="issues in the monthly plot (default 10)")
     parser.add_argument("--min-letters", type=int, default=3, help="smallest issue, in letters (default 3)")
     parser.add_argument("--state", help="issue state file: loaded if it exists (ids persist), saved after")
-    parser.add_argument("--encoding", help="text encoding of csv/tsv inputs (default: detect)")
-    parser.add_argument("--sheet", help="Excel sheet name (default: every sheet)")
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
     parser.add_argument("--model", metavar="DIR", help="issue-type model for 主要类别 (default: the config's, models/default)")
     parser.add_argument("--config", metavar="FILE", help="settings TOML over corpora/config/default.toml")
@@ -60,6 +59,13 @@ def _date(value) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y/%m/%d")
 
 
+def _where(info: pd.DataFrame) -> list[str]:
+    """The full place of each issue (chain + place, as in its label: `A3区 西湖街道茶场村五组`)."""
+    if "place_chain" in info.columns:
+        return [label.split(" · ")[0] if " · " in label else "" for label in info["label"]]
+    return [(d + p) if p and d and not p.startswith(d) else (p or d) for d, p in zip(info["district"], info["place"])]
+
+
 def issue_table(info: pd.DataFrame) -> pd.DataFrame:
     """hot_issues in the TipDM layout, evidence columns after the required seven."""
     if info.empty:
@@ -69,7 +75,7 @@ def issue_table(info: pd.DataFrame) -> pd.DataFrame:
         "问题ID": info["issue_id"],
         "热度指数": info["heat"],
         "时间范围": [f"{_date(a)} 至 {_date(b)}" for a, b in zip(info["first_date"], info["last_date"])],
-        "地点/人群": [(d + p) if p and d and not p.startswith(d) else (p or d) for d, p in zip(info["district"], info["place"])],
+        "地点/人群": _where(info),
         "问题描述": info["label"].str.split(" · ").str[-1].str.replace(" ", "、") + " (" + info["representative_title"] + ")",
         "是否深层次问题": info["deep_seated"].map({True: "是", False: "否"}),
         "问题标签": info["label"],
@@ -142,9 +148,8 @@ def classify_and_grade(letters: pd.DataFrame, args) -> pd.DataFrame:
 
 def run(args) -> int:
     from pipeline.cluster import IssueClusterer
-    from pipeline.read import read_letters
 
-    result = read_letters(args.inputs, encoding=args.encoding, sheet=args.sheet)
+    result = read_inputs(args)
     letters = result.letters
     if letters.empty:
         raise PetitionError(f"no letters could be read from {', '.join(map(str, args.inputs))}")

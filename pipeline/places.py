@@ -1,0 +1,512 @@
+"""Every place a letter names, and where it sits in the administrative chain: one extractor for all.
+
+Letters say where a problem is in two ways, and both matter to a leader asking "where?":
+
+- the **administrative chain** 省 → 市 → 区/县 → 镇/街道/乡 → 村/社区 → 组, written out in full
+  (`长治市上党区郝家庄镇岭上村`) or masked by the data set (`A市`, `A5区`, `K9县`, also with a space:
+  `J10 县`);
+- **named places and organisations**, recognised by how their names end: waters (河, 支河, 内河, 溪,
+  港, 湖, 渠, 浦, 水库), bridges, parks, roads and 路段, estates (小区, 家园, 花园, 城, 苑 …), villages
+  and 组, schools, hospitals, malls, markets, companies, factories and works (搅拌站, 垃圾站).
+
+A name runs from a break (punctuation, an administrative unit, a function word such as 的/在/反映)
+to the last place ending within a dozen characters, so a name is never clipped: `茶场村五组` keeps its
+村, `某某河某某花园` gives `某某河` and `某某花园`, each whole. Generic phrases (我们小区, 周边小区) are not
+names. Clustering (`pipeline.cluster`), the tokenizer (`PLACE_CODE` keeps masked codes whole),
+the spaCy ruler (`pipeline.nlp`) and routing (`pipeline.route`, 属地) all use this module, so a
+place is the same thing everywhere.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# ------------------------------------------------------------------ masked codes
+# Masked place codes of the TipDM data and similar exports: A市, A5区, K9县, B省; a space may
+# separate the code from its level (`J10 县`). Group 1 = the code with the space removed.
+PLACE_CODE = re.compile(r"([A-Z][0-9]{0,2})\s?(省|市|区|县|镇|乡)")
+# one token that is a masked code (the tokenizer keeps them whole; the spaCy ruler matches them)
+PLACE_CODE_TOKEN = r"^[A-Z][0-9]{0,2}[省市区县镇乡]$"
+_CODE_SPACE = re.compile(r"(?<![A-Za-z0-9])([A-Z][0-9]{0,2})[ \u3000](?=[省市区县镇乡])")
+
+
+def normalise_codes(text: str) -> str:
+    """`J10 县` -> `J10县`: one spelling for every masked code (and never a broken name)."""
+    return _CODE_SPACE.sub(r"\1", text) if text else ""
+
+
+def split_codes(text: str) -> list[str]:
+    """The text split around masked codes; odd items are codes (`["在", "A5区", "劳动东路"]`)."""
+    out = []
+    position = 0
+    for m in PLACE_CODE.finditer(text):
+        out.append(text[position:m.start()])
+        out.append(m.group(1) + m.group(2))
+        position = m.end()
+    out.append(text[position:])
+    return out
+
+
+# ------------------------------------------------------------------ kinds of places
+# kind -> name endings. Order inside a kind does not matter; the longest ending wins.
+KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "water": ("支河", "内河", "河", "溪", "港", "湖", "渠", "浦", "水库", "河道"),
+    "bridge": ("大桥", "桥"),
+    "park": ("公园", "湿地公园", "绿道"),
+    "road": ("路段", "大道", "路", "街", "巷", "高速", "隧道", "铁路", "城际铁路", "立交桥"),
+    "estate": ("国际城", "小区", "花园", "家园", "嘉园", "新城", "新村", "公寓", "大厦", "公馆", "华府", "华庭",
+               "名苑", "雅苑", "佳苑", "庭院", "山庄", "城", "苑", "府", "郡", "湾", "园", "宿舍", "安置区"),
+    "village": ("村", "组"),
+    "community": ("社区",),
+    "town": ("镇", "乡", "街道"),
+    "school": ("学院", "大学", "中学", "小学", "学校", "幼儿园", "职校"),
+    "hospital": ("医院", "卫生院"),
+    "mall": ("商城", "商场", "购物中心", "广场", "超市"),
+    "market": ("市场", "农贸市场", "菜市场"),
+    "company": ("公司", "集团", "车贷", "驾校", "酒店", "宾馆", "建设", "置业", "地产", "银行", "物流园", "工业园"),
+    "agency": ("管理局", "派出所", "法院", "检察院", "委员会", "居委会", "村委会", "办事处", "服务中心", "管委会"),
+    "factory": ("厂", "搅拌站", "采石场", "养殖场", "砂石场", "垃圾站", "变电站", "加油站", "项目"),
+}
+_KIND_OF = {s: k for k, ss in KIND_SUFFIXES.items() for s in ss}
+SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
+# A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
+# ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
+_NOT_AFTER = {"河": "水流边堤岸畔床面", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
+             "村": "民委里内长干组", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
+_SUFFIX_RE = re.compile("|".join(
+    re.escape(s) + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
+_PHASE = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期")
+_PHASE_END = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期$")
+_STRIP_SUFFIX = re.compile("(?:" + "|".join(map(re.escape, SUFFIXES)) + ")$")
+
+# Places many unrelated letters share (a long road, a town, a utility company): naming the same one
+# is weak evidence of the same problem.
+WEAK_SUFFIXES = ("城际铁路", "铁路", "路", "大道", "街", "街道", "镇", "乡", "社区", "公司", "集团", "高速",
+                 "大桥", "隧道", "市场", "医院", "幼儿园", "银行", "超市", "管理局", "委员会", "管委会", "派出所",
+                 "法院", "办事处", "服务中心")
+
+# ------------------------------------------------------------------ breaks
+# Words that cannot be inside a place name: a place name starts after them.
+_BREAKERS = (
+    "的 在 和 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
+    "我 我们 你 你们 您 他 她 它 他们 她们 咱们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
+    "加快 组织 临街 沿街 一楼 底层 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
+    "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
+    "经开区 开发区 高新区 "
+    "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 影响 导致 造成 目前 现在 "
+    "立即 马上 尽快 恢复 当时 当天 今天 昨天 至今 近期 晚上 白天 夜间 只要 等 往 已 流入 排入 排到 协调 督促 一个 一家 这条 那条 一条 这座 那座 一座 整条 沿线 两岸 沿岸 一带 来电 市民 来电人 称"
+).split()
+_GENERIC_STEMS = frozenset(
+    "新农 老旧 整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
+    "政 市政 人民 省 城市 农村 城乡 乡村 住宅 商品 居民 公共 社区 街道 地方 各级 当地 城区 老城 "
+    "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
+    "施工 建筑 物流 贷款 集资 保障 有限 股份 责任 总 分 子 母 校 院 园 花 家 十字 必经之 过马 断头 快速 "
+    "水泥 公交线 城市道 小区道 道 线 两个 餐饮服务 文明 际 高速 市委 政府 市政府 委市政 配套 小区配套 "
+    "搅拌 混凝土 混凝土搅拌 采石 养殖 砂石 垃圾 变电 加油 大型 新建 修建 违建 违规 非法 国家中心 中心 普惠 普惠性 "
+    "公办 附属 自来水 供水 燃气 电力 移动 电信 联通 银行 保险 物业 物业服务 物业管理 置业 地产 "
+    "黑臭 臭 污染 河 小河 大河 内 支 水 湖 桥 门前 屋后 村里 村口 镇上 乡下 全 各 本 该 这 那 "
+    "工作 服务 网络 运营 科技 燃气公 热力 供暖 供热 天然气 暖气 附近 城管 交通 高铁 地铁 公交 "
+    "购物 商 工 电 网 进 出 上 下 左 右 东 南 西 北 前 后 一 二 三 两 多 几 小学 中学 有关 相关部门 职能 主管 "
+    "政府相关 当地政府 各 人事 派 民政 公安 税务 教育 卫生 财政".split()
+)
+
+# ------------------------------------------------------------------ the administrative chain
+LEVELS = ("省", "市", "区县", "镇街", "村社区", "组")
+_HAN = r"[\u4e00-\u9fff]"
+# One unit per level; stems are short (长治市, 上党区, 郝家庄镇, 岭上村), and endings that are not
+# administrative (小区, 园区, 景区, 城镇, 农村, 社区 after 小) are excluded by the character before them.
+_CODE_AT = r"[A-Z][0-9]{0,2}"
+_LEVEL_RE = {
+    "省": re.compile(rf"{_CODE_AT}省|{_HAN}{{2,3}}?省"),
+    "市": re.compile(rf"{_CODE_AT}市|{_HAN}{{2,4}}?市(?![场民委政区长级属直容貌])"),
+    "区县": re.compile(rf"{_CODE_AT}(?:区|县)|{_HAN}{{1,3}}?[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖0-9A-Za-z_](?:区|县|旗)(?![委政城长级里内域间别])"),
+    "镇街": re.compile(rf"{_CODE_AT}(?:镇|乡)|{_HAN}{{1,4}}?[^\W城乡小集0-9A-Za-z_](?:镇|街道|乡)(?![村下长政里民镇])"),
+    "村社区": re.compile(rf"{_HAN}{{1,5}}?[^\W农乡山小本我全该各0-9A-Za-z_](?:村|社区)(?![民委里内长干组])"),
+    # a group is named by a number (五组, 3组) or, right after its village, by a word (金鼎村七里组)
+    "组": re.compile(rf"(?:[一二三四五六七八九十]{{1,3}}|[0-9]{{1,2}}|{_HAN}{{1,2}})(?:组|队)(?![织长成建合员])"),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place as written: its full name, its kind (water, road, estate … or an admin level)."""
+
+    name: str
+    kind: str
+    start: int
+    end: int
+
+
+def kind_of(name: str) -> str:
+    """`某某河` -> water, `岭上村` -> village, `A5区` -> 区县; '' when the ending is not a place's."""
+    code = PLACE_CODE.fullmatch(name)
+    if code:
+        level = code.group(2)
+        return {"省": "省", "市": "市", "区": "区县", "县": "区县", "镇": "镇街", "乡": "镇街"}[level]
+    m = _STRIP_SUFFIX.search(_PHASE_END.sub("", name))
+    return _KIND_OF[m.group()] if m else ""
+
+
+def is_weak(place: str) -> bool:
+    """A road, town or utility many unrelated letters name: weak evidence of the same problem."""
+    return place.endswith(WEAK_SUFFIXES)
+
+
+def stem(place: str) -> str:
+    """The name without its ending: `魅力之城小区` -> `魅力之城`, `某某河` -> `某某`."""
+    return _STRIP_SUFFIX.sub("", _PHASE_END.sub("", place))
+
+
+@lru_cache(maxsize=1)
+def _break_re() -> re.Pattern:
+    codes = r"[A-Z][0-9]{0,2}(?:省|市|区|县)"
+    words = "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
+    return re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + codes + "|" + words)
+
+
+def admin_chain(text: str) -> dict[str, str]:
+    """The first full administrative chain the text writes, one unit per level.
+
+    `山西省长治市上党区郝家庄镇岭上村` -> {省: 山西省, 市: 长治市, 区县: 上党区, 镇街: 郝家庄镇, 村社区: 岭上村};
+    `A3区西湖街道茶场村五组` -> {区县: A3区, 镇街: 西湖街道, 村社区: 茶场村, 组: 五组}. A chain starts
+    at a break (punctuation, a function word); units of one chain follow each other directly.
+    The longest chain wins (the first among equals).
+    """
+    text = normalise_codes(text or "")
+    best: dict[str, str] = {}
+    for start in _chain_starts(text):
+        chain = {u.kind: u.name for u in _chain_units(text, start)}
+        if len(chain) > len(best):
+            best = chain
+        if len(best) >= 4:
+            break
+    return best
+
+
+def admin_units(text: str) -> list[Place]:
+    """Every administrative unit of every chain in the text, in order (duplicates kept)."""
+    text = normalise_codes(text or "")
+    out: list[Place] = []
+    covered = -1
+    for start in _chain_starts(text):
+        if start < covered:
+            continue
+        units = _chain_units(text, start)
+        out.extend(units)
+        covered = units[-1].end if units else start
+    return out
+
+
+def _chain_units(text: str, position: int) -> list[Place]:
+    """The units of the chain starting at `position`. A district or county written in full with a
+    long stem (石景山区) counts only inside a chain (after its 市, or before its 镇/街道): alone, a
+    word ending in 区 is more often no district at all (建筑物区)."""
+    units: list[Place] = []
+    for level in LEVELS:
+        if level == "组" and not (units and units[-1].kind == "村社区"):
+            break
+        m = _unit(level, text, position)
+        if m:
+            units.append(Place(m.group(), level, m.start(), m.end()))
+            position = m.end()
+    for k, u in enumerate(units):
+        if u.kind == "区县" and not PLACE_CODE.fullmatch(u.name) and len(u.name) > 3:
+            before = k > 0 and units[k - 1].kind in ("省", "市")
+            after = k + 1 < len(units) and units[k + 1].kind == "镇街"
+            if not (before or after):
+                return units[:k]
+    return units
+
+
+def _chain_starts(text: str):
+    yield 0
+    for m in _break_re().finditer(text):
+        if PLACE_CODE.fullmatch(m.group()):
+            yield m.start()  # a code begins a chain itself
+        yield m.end()
+
+
+# a unit never begins with a clause word: 希望东城区 is 希望 + 东城区
+_NOT_UNIT_START = re.compile("|".join(sorted((re.escape(b) for b in _BREAKERS if len(b) > 1), key=len, reverse=True))
+                             + "|[的在是了对把被给从到向由为将就都也还又但而或这那该此我你您他她它请]")
+
+
+def _unit(level: str, text: str, position: int):
+    m = _LEVEL_RE[level].match(text, position)
+    if m and not PLACE_CODE.match(m.group()):
+        inner = _NOT_UNIT_START.search(m.group(), 0, len(m.group()) - 1)
+        if inner:
+            return _unit(level, text, position + inner.end()) if inner.start() == 0 else None
+    return m
+
+
+# ------------------------------------------------------------------ named places
+def extract_places(text: str) -> list[str]:
+    """Named places and organisations in order of appearance (nested names give each level).
+
+    `A5区劳动东路魅力之城小区` -> `劳动东路魅力之城小区`, `劳动东路`, `魅力之城小区`. A name runs from a
+    break (punctuation, an administrative unit such as A2区 or 上党区, a function word) to the last
+    place ending within twelve characters. Generic phrases (我们小区, 周边小区) are dropped.
+    """
+    return [p.name for p in find_places(text)]
+
+
+def find_places(text: str) -> list[Place]:
+    """Like `extract_places`, with each name's kind and position."""
+    if not text:
+        return []
+    text = normalise_codes(text)
+    found: list[Place] = []
+    position, breaker, previous = 0, "", 0
+    for gap in list(_break_re().finditer(text)) + [None]:
+        end = gap.start() if gap else len(text)
+        segment = text[position:end]
+        # the district / city part of a chain is a break, not part of a name
+        skip = _leading_admin(segment)
+        names = _names_in(segment[skip:], position + skip)
+        if skip and names and names[0].kind == "agency" and names[0].start == position + skip:
+            # 东城区市场监督管理局 is not 朝阳区市场监督管理局: an office keeps the unit it serves
+            unit = _chain_units(segment, 0)[-1] if _chain_units(segment, 0) else None
+            if unit and unit.end == skip:
+                first = names[0]
+                names[0] = Place(unit.name + first.name, first.kind, position + unit.start, first.end)
+        if not names and breaker == "和":
+            # 和 is a conjunction, and the first character of many estate names (和顺家园, 和平小区);
+            # it may begin a name, but not make one of a generic word (和物业公司)
+            names = [p for p in _names_in(breaker + segment, position - 1) if stem(p.name)[1:] not in _GENERIC_STEMS]
+        if names and breaker in _NAME_INNER and names[0].start == position and names[0].kind in ("company", "agency", "school"):
+            # 顺欣世纪咨询服务有限公司: 咨询 breaks clauses, but is also inside company names
+            head = re.search(r"[\u4e00-\u9fff]{2,8}$", text[max(previous, position - len(breaker) - 8):position - len(breaker)])
+            if head:
+                first = names[0]
+                whole = head.group() + breaker + first.name
+                lead = _leading_admin(whole)
+                whole = whole[lead:]
+                names[0] = Place(whole, first.kind, first.end - len(whole), first.end)
+        found.extend(names)
+        if gap:
+            previous = position + skip
+            position, breaker = gap.end(), gap.group()
+    return found
+
+
+# function words that also occur inside organisation names
+_NAME_INNER = frozenset("咨询 建设 开发 销售 服务 投诉 组织 影响 修建 新建".split())
+
+
+_ADMIN_END = re.compile("[省市区县旗]")
+
+
+def _leading_admin(segment: str) -> int:
+    """Length of the 省/市/区县 units a segment starts with (长治市上党区 of 长治市上党区郝家庄镇)."""
+    if not _ADMIN_END.search(segment):
+        return 0
+    position = 0
+    for unit in _chain_units(segment, 0):
+        if unit.kind in ("省", "市", "区县"):
+            position = unit.end
+    return position
+
+
+
+
+def _names_in(segment: str, offset: int) -> list[Place]:
+    """Place names (and their parts) in one stretch of text between breaks."""
+    found: list[Place] = []
+    if len(segment) < 2:
+        return found
+    start = 0
+    while start < len(segment) - 1:
+        piece = segment[start:start + 12]
+        match = None
+        for m in _SUFFIX_RE.finditer(piece):
+            if m.end() >= 3 or (m.group() == "组" and m.end() >= 2):
+                match = m  # the longest name ending in a suffix wins
+        if not match:
+            break
+        end = match.end()
+        phase = _PHASE.match(segment, start + end)
+        if phase and kind_of(piece[:end]) == "estate":  # 辉煌国际城二期 is a place of its own
+            end = phase.end() - start
+        name = segment[start:start + end]
+        # a 组 belongs to its village: 茶场村五组, never a bare 五组 name
+        name_stem = stem(name)
+        if name.endswith(("政府", "市委", "党委")):
+            start += end
+            continue
+        if _is_name(name, name_stem):
+            at = offset + start
+            parts = _components(name)
+            tail = name[parts[-1][0] + len(parts[-1][1]):] if parts else ""
+            # 东良镇农村: the tail 农村 is no name, so only 东良镇 is one (茶场村五组 keeps its 组)
+            if not stem(tail) or tail.endswith("组") or _is_name(tail, stem(tail)):
+                found.append(Place(name, kind_of(name), at, at + len(name)))
+            found.extend(Place(p, kind_of(p), at + k, at + k + len(p)) for k, p in parts)
+        start += end
+    return found
+
+
+def _is_name(name: str, name_stem: str) -> bool:
+    if name.endswith("车贷"):
+        return True
+    if name.endswith("组"):
+        return bool(re.search(r"(?:村|社区)(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}|[\u4e00-\u9fff]{1,2})组$", name))
+    return len(name_stem) >= 2 and name_stem not in _GENERIC_STEMS and not name_stem.isdigit()
+
+
+def _components(name: str) -> list[tuple[int, str]]:
+    """`劳动东路魅力之城小区` -> `劳动东路`, `魅力之城小区`: each level of a nested name, whole."""
+    parts, last = [], 0
+    for m in _SUFFIX_RE.finditer(name):
+        if m.end() - last >= 3 and m.end() < len(name) or (last and m.end() == len(name) and m.end() - last >= 2):
+            piece = name[last:m.end()]
+            piece_stem = stem(piece)
+            if piece.endswith("组"):
+                last = m.end()
+                continue
+            if not piece_stem and parts and parts[-1][0] + len(parts[-1][1]) == last:
+                parts[-1] = (parts[-1][0], parts[-1][1] + piece)  # 东风路 + 路段: one part
+                last = m.end()
+                continue
+            if len(piece_stem) >= 2 and piece_stem not in _GENERIC_STEMS and not piece.endswith("政府"):
+                parts.append((last, piece))
+            last = m.end()
+    return [(k, p) for k, p in parts if p != name]
+
+
+# entity labels of the spaCy ruler (pipeline.nlp) by kind of the last part of a span
+ENTITY_LABEL = {"estate": "ESTATE", "school": "SCHOOL", "company": "ORG", "agency": "ORG", "factory": "ORG",
+                "hospital": "ORG", "mall": "ORG", "market": "ORG"}
+
+
+def place_spans(text: str) -> list[tuple[int, int, str]]:
+    """Character spans of whole places, chain and name together: `A7县春华镇金鼎村七里组` (PLACE),
+    `A5区魅力之城小区` (ESTATE), `A市程明物业管理有限公司` (ORG). For entity rulers and highlighting."""
+    text = normalise_codes(text or "")
+    items = sorted(admin_units(text) + find_places(text), key=lambda p: (p.start, -p.end))
+    spans: list[list] = []
+    for item in items:
+        if spans and item.start < spans[-1][1]:
+            if item.end > spans[-1][1]:  # overlapping: extend the span, its kind is the later part's
+                spans[-1][1], spans[-1][2] = item.end, item.kind
+            continue
+        if spans and item.start == spans[-1][1]:
+            spans[-1][1], spans[-1][2] = item.end, item.kind
+            continue
+        spans.append([item.start, item.end, item.kind])
+    return [(a, b, ENTITY_LABEL.get(kind, "PLACE")) for a, b, kind in spans]
+
+
+def where(text: str) -> str:
+    """Where a letter's problem is, for 属地 routing and lists: the admin chain and the first named
+    place not already in it (`A3区西湖街道茶场村五组`, `上党区郝家庄镇岭上村`, `A5区劳动东路魅力之城小区`)."""
+    text = normalise_codes(text or "")
+    chain = chain_text(admin_chain(text))
+    for name in extract_places(text):
+        if name in chain:
+            continue
+        return chain + name if not chain.endswith(name) else chain
+    return chain
+
+
+def chain_text(chain: dict[str, str], levels=LEVELS) -> str:
+    """`{区县: A3区, 镇街: 西湖街道, 村社区: 茶场村}` -> `A3区西湖街道茶场村`."""
+    return "".join(chain[level] for level in levels if chain.get(level))
+
+
+# ------------------------------------------------------------------ spelling variants
+# Characters whose difference makes two real places (一期/二期, 东路/西路, 3栋/5栋): never a typo.
+DISTINCT_CHARS = frozenset("一二三四五六七八九十百零〇两0123456789东西南北中上下前后左右内外新老大小")
+LOOKALIKE_SIMILARITY = 0.88
+
+
+def variant_kind(a: str, b: str) -> str | None:
+    """How `b` may be a misspelling of `a`: 'swap' (two neighbours swapped: 铁广/广铁),
+    'homophone' (same pinyin: 滨河苑/滨河院), 'lookalike' (one character of the same shape:
+    58车贷/58车货); None when they are not variants or differ in a number or direction.
+
+    This is the spelling test only; whether two letters mean the same place also needs the same
+    district and grievance (`IssueClusterer` checks that before merging).
+    """
+    if a == b or len(a) != len(b) or len(a) < 3 or kind_of(a) != kind_of(b):
+        return None  # an estate is not a road (云栖谷 / 云栖路), whatever the spelling
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    if any(a[k] in DISTINCT_CHARS or b[k] in DISTINCT_CHARS for k in diff):
+        return None
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+        return "swap"
+    if len(diff) > 2 or len(a) - len(diff) < 2:
+        return None
+    if all(_pinyin(a[k]) & _pinyin(b[k]) for k in diff):
+        return "homophone"
+    if len(diff) == 1 and glyph_similarity(a[diff[0]], b[diff[0]]) >= LOOKALIKE_SIMILARITY:
+        return "lookalike"
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _pinyin(char: str) -> frozenset[str]:
+    """Every toneless reading of a character (多音字 have several)."""
+    from pypinyin import Style, pinyin
+
+    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+
+
+@lru_cache(maxsize=1)
+def _font():
+    from pathlib import Path
+
+    import mplfonts
+    from PIL import ImageFont
+
+    return ImageFont.truetype(str(Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"), 32)
+
+
+@lru_cache(maxsize=8192)
+def _glyph(char: str):
+    import numpy as np
+    from PIL import Image, ImageDraw
+    from scipy.ndimage import gaussian_filter
+
+    image = Image.new("L", (36, 36), 0)
+    ImageDraw.Draw(image).text((2, -6), char, fill=255, font=_font())
+    vector = gaussian_filter(np.asarray(image, dtype=float) / 255, 1).ravel()
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+def glyph_similarity(a: str, b: str) -> float:
+    """Cosine of the two characters' blurred glyphs in the shipped CJK font (货/贷 0.94, 东/西 0.59):
+    a look-alike measure that needs no table of confusable characters."""
+    if not (_HAN_CHAR.fullmatch(a) and _HAN_CHAR.fullmatch(b)):
+        return 0.0
+    return float(_glyph(a) @ _glyph(b))
+
+
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+def variant_candidates(names) -> list[tuple[str, str, str]]:
+    """Pairs (a, b, kind) among `names` that `variant_kind` calls variants, found through buckets
+    (same letters in another order; all but one character alike; same pinyin), never all pairs."""
+    names = sorted(set(n for n in names if len(n) >= 3))
+    buckets: dict[tuple, list[str]] = {}
+    for name in names:
+        keys = [("sorted", "".join(sorted(name)))]
+        keys += [("one", k, name[:k] + name[k + 1:]) for k in range(len(name))]
+        for key in keys:
+            buckets.setdefault(key, []).append(name)
+    seen, out = set(), []
+    for group in buckets.values():
+        if len(group) < 2 or len(group) > 50:
+            continue
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if (a, b) in seen:
+                    continue
+                seen.add((a, b))
+                kind = variant_kind(a, b)
+                if kind:
+                    out.append((a, b, kind))
+    return out

@@ -1,0 +1,80 @@
+"""One extractor for every place a letter names (rivers, roads, estates, villages, organisations,
+masked codes) and for the administrative chain 市 → 区/县 → 镇/街道/乡 → 村/社区 → 组."""
+from pipeline.places import admin_chain, extract_places, kind_of, normalise_codes, place_spans, split_codes
+
+
+def test_rivers_branches_and_road_sections_are_whole_names():
+    text = "A3区新塘支河(东风路路段)河道黑臭,沿岸幸福家园的居民夏天不敢开窗"
+    places = extract_places(text)
+    assert "新塘支河" in places
+    assert "东风路路段" in places
+    assert "幸福家园" in places
+    assert kind_of("新塘支河") == "water" and kind_of("东风路路段") == "road"
+
+
+def test_an_estate_after_a_river_keeps_no_character_of_the_river():
+    places = extract_places("反映龙溪河锦绣花园段施工扰民,晚上十二点还在打桩")
+    assert "龙溪河" in places
+    assert "锦绣花园" in places
+    assert not any(p.startswith("河") for p in places)
+
+
+def test_every_kind_of_place():
+    text = ("投诉K9县红星桥下垃圾堆积;白沙公园健身器材损坏;实验小学门口占道;县人民医院停车难;"
+            "万家购物中心消防通道堵塞;东门农贸市场噪音;宏达混凝土有限公司夜间施工;金光纸厂排污")
+    found = {kind_of(p) for p in extract_places(text)}
+    assert {"bridge", "park", "school", "hospital", "mall", "market", "company", "factory"} <= found
+
+
+def test_common_words_are_not_places():
+    assert extract_places("通过正规渠道反映问题,河道黑臭没人管") == []
+    assert extract_places("我们和物业公司协商无果") == []
+    assert extract_places("不知市委市政府有何行动") == []
+
+
+def test_village_and_group_keep_their_town_and_first_character():
+    text = "本人是A3区西湖街道茶场村五组村民,想问拆迁何时启动"
+    places = extract_places(text)
+    assert "西湖街道茶场村五组" in places and "茶场村" in places
+    assert admin_chain(text) == {"区县": "A3区", "镇街": "西湖街道", "村社区": "茶场村", "组": "五组"}
+
+
+def test_full_chain_written_out_with_real_names():
+    text = "自入冬以来,山西省长治市上党区郝家庄镇岭上村天然气供气不足,老人孩子受冻"
+    assert admin_chain(text) == {"省": "山西省", "市": "长治市", "区县": "上党区", "镇街": "郝家庄镇", "村社区": "岭上村"}
+    assert "岭上村" in extract_places(text)
+    assert not any(p.startswith(("长治市", "上党区")) for p in extract_places(text))
+
+
+def test_clause_words_do_not_start_a_district():
+    assert admin_chain("希望东城区市场监督管理局尽快核发营业执照") == {"区县": "东城区"}
+    assert "东城区市场监督管理局" in extract_places("希望东城区市场监督管理局尽快核发营业执照")
+
+
+def test_words_ending_in_qu_are_not_districts():
+    assert admin_chain("建筑物区伊景园滨河苑车位捆绑") == {}
+    assert admin_chain("丽发新城小区旁边修建搅拌站") == {}
+
+
+def test_masked_codes_with_a_space_are_one_code():
+    assert normalise_codes("J10 县城关镇") == "J10县城关镇"
+    assert admin_chain("J10 县城关镇东风村自来水停水三天") == {"区县": "J10县", "镇街": "城关镇", "村社区": "东风村"}
+    assert split_codes("在A5区劳动东路") == ["在", "A5区", "劳动东路"]
+
+
+def test_company_names_are_not_clipped_at_words_they_contain():
+    places = extract_places("协调北京顺安咨询服务有限公司退还押金")
+    assert any(p.endswith("顺安咨询服务有限公司") for p in places)
+    assert "服务有限公司" not in places
+
+
+def test_spans_join_chain_and_name():
+    text = "本人系A7县春华镇金鼎村七里组村民,反映A5区魅力之城小区油烟扰民"
+    spans = {(text[a:b], label) for a, b, label in place_spans(text)}
+    assert ("A7县春华镇金鼎村七里组", "PLACE") in spans
+    assert ("A5区魅力之城小区", "ESTATE") in spans
+
+
+def test_an_office_keeps_the_district_it_serves():
+    assert "东城区市场监督管理局" in extract_places("希望东城区市场监督管理局尽快核发营业执照")
+    assert "朝阳区市场监督管理局" in extract_places("朝阳区市场监督管理局工作效率慢")
