@@ -23,8 +23,8 @@ test: install  ## every test (real-letter tests skip when ../shared/data is abse
 benchmarks: install  ## speed and quality figures on ../shared/data
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-models: install  ## rebuild the shipped default model from the bundled corpus (seeded)
-	$(BIN)/petition train corpora/sample --model models/default
+models: install  ## rebuild the shipped default model from ../shared/data and the bundled corpus (seeded)
+	$(BIN)/python models/build_default.py --out models/default
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -5,6 +5,14 @@ type, by a routing table it maintains (corpora/routing/routing.csv). A letter th
 or accuses an official or a unit (检举, 控告, 揭发, 举报 with someone named) goes to the
 discipline-inspection queue instead, flagged `confidential`, because the law forbids passing
 it or its writer's identity to the person or unit accused.
+
+Offices also record which unit handled each past case (承办单位, 主办单位, 办理单位). A model
+trained on that column (`petition train --label-col 承办单位 --model models/units`) is a learned
+routing table: set `[routing] model` and the router sends each letter where the office sent
+letters like it, when the model is sure (its confidence is at or above the class's review
+threshold, the one behind `needs_review`). Otherwise the hand table decides, as before. The
+纪检监察 rule sits on top of both. `routing_reason` starts with who decided: 纪检监察规则,
+历史承办模型 or 路由表 (or 人工分派 when not even the table knows the type).
 """
 from __future__ import annotations
 
@@ -35,15 +43,20 @@ class Router:
     Parameters
     ----------
     table : routing CSV with 一级分类, 二级分类 (may be empty), 责任部门 (default: the shipped table).
+        Its 二级分类 may name a 2nd- or a 3rd-level term of the taxonomy (物业服务 is a 3rd-level
+        term under 城乡建设/住房保障与房地产): a letter's suggested 3rd level is tried first, then its 2nd.
     fallback_department : for issue types the table does not know; every letter gets a department.
     discipline_department : the queue for accusations against officials.
+    model : folder of a department model (an IssueClassifier trained on a unit column); None
+        routes by the table alone.
     """
 
     def __init__(self, table: str | Path | None = None, fallback_department: str = "信访局综合科",
-                 discipline_department: str = "纪检监察"):
+                 discipline_department: str = "纪检监察", model: str | Path | None = None):
         self.table = table
         self.fallback_department = fallback_department
         self.discipline_department = discipline_department
+        self.model = model
 
     def fit(self, letters=None):
         try:
@@ -54,14 +67,29 @@ class Router:
         if missing:
             raise PetitionError(f"routing table {self.table}: missing column(s) {sorted(missing)}")
         self.by_type_ = {(r["一级分类"], r["二级分类"]): r["责任部门"] for _, r in table.iterrows()}
+        self.model_ = None
+        if self.model:
+            from pipeline.classify import IssueClassifier
+
+            self.model_ = IssueClassifier.load(self.model)
         return self
 
-    def department_for(self, issue_type: str | None, level2: str | None = None) -> tuple[str, str]:
-        if level2 and (issue_type, level2) in self.by_type_:
-            return self.by_type_[(issue_type, level2)], f"{issue_type}/{level2} → 路由表"
+    def learned(self, letters: pd.DataFrame) -> pd.DataFrame | None:
+        """The department model's unit, confidence and whether it is sure, per letter (None without a model)."""
+        if getattr(self, "model_", None) is None or len(letters) == 0:
+            return None
+        columns = [c for c in ("title", "text") if c in letters]
+        classified = self.model_.classify(letters[columns])
+        return pd.DataFrame({"unit": classified["issue_type"].to_numpy(), "confidence": classified["issue_confidence"].to_numpy(),
+                             "sure": ~classified["needs_review"].to_numpy(dtype=bool)}, index=letters.index)
+
+    def department_for(self, issue_type: str | None, level2: str | None = None, level3: str | None = None) -> tuple[str, str]:
+        for sub in (level3, level2):
+            if sub and (issue_type, sub) in self.by_type_:
+                return self.by_type_[(issue_type, sub)], f"路由表: {issue_type}/{sub}"
         if issue_type and (issue_type, "") in self.by_type_:
-            return self.by_type_[(issue_type, "")], f"{issue_type} → 路由表"
-        return self.fallback_department, f"分类“{issue_type or '未知'}”不在路由表,转综合科人工分派"
+            return self.by_type_[(issue_type, "")], f"路由表: {issue_type}"
+        return self.fallback_department, f"人工分派: 分类“{issue_type or '未知'}”不在路由表, 转综合科"
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):
@@ -70,16 +98,25 @@ class Router:
         text = (out["title"].fillna("") + " " + out["text"].fillna("")).astype(str)
         accusation = text.map(is_accusation)
         issue = out["issue_type"] if "issue_type" in out else pd.Series([None] * len(out), index=out.index)
-        level2 = out["issue_level2_suggestion"] if "issue_level2_suggestion" in out else pd.Series([None] * len(out), index=out.index)
+        none = pd.Series([None] * len(out), index=out.index)
+        level2 = out["issue_level2_suggestion"] if "issue_level2_suggestion" in out else none
+        level3 = out["issue_level3_suggestion"] if "issue_level3_suggestion" in out else none
+        learned = self.learned(out)
         departments, reasons = [], []
-        for accused, kind, sub in zip(accusation, issue, level2):
+        for i, (accused, kind, sub, subsub) in enumerate(zip(accusation, issue, level2, level3)):
             if accused or kind == self.discipline_department:
                 departments.append(self.discipline_department)
-                reasons.append("检举控告公职人员或单位: 转纪检监察, 信访人信息保密")
-            else:
-                department, reason = self.department_for(_clean(kind), _clean(sub))
-                departments.append(department)
-                reasons.append(reason)
+                reasons.append("纪检监察规则: 检举控告公职人员或单位, 转纪检监察, 信访人信息保密")
+                continue
+            if learned is not None and learned["sure"].iloc[i]:
+                departments.append(learned["unit"].iloc[i])
+                reasons.append(f"历史承办模型: 同类来信由{learned['unit'].iloc[i]}承办 (置信度 {learned['confidence'].iloc[i]:.2f})")
+                continue
+            department, reason = self.department_for(_clean(kind), _clean(sub), _clean(subsub))
+            if learned is not None:
+                reason += f" (历史承办模型不确定: {learned['unit'].iloc[i]} {learned['confidence'].iloc[i]:.2f})"
+            departments.append(department)
+            reasons.append(reason)
         out["department"] = departments
         out["routing_reason"] = reasons
         out["confidential"] = out["department"] == self.discipline_department

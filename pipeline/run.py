@@ -74,7 +74,12 @@ class PetitionRun:
         model_dir = Path(self.model) if self.model else self.settings.path("classify", "model")
         classifier = IssueClassifier.load(model_dir)
         self.model_version = getattr(classifier, "version_", str(model_dir))
-        return classifier.classify(letters)
+        classified = classifier.classify(letters)
+        if self.settings.get("classify", "taxonomy"):  # 2nd/3rd-level suggestions refine the routing
+            from pipeline.taxonomy import Taxonomy
+
+            classified = Taxonomy.load(self.settings.path("classify", "taxonomy")).add_suggestions(classified)
+        return classified
 
     def grade(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.urgency import UrgencyGrader
@@ -88,7 +93,8 @@ class PetitionRun:
 
         routing = self.settings.section("routing")
         router = Router(self.settings.path("routing", "table"), routing.get("fallback_department", "信访局综合科"),
-                        routing.get("discipline_department", "纪检监察"))
+                        routing.get("discipline_department", "纪检监察"),
+                        model=self.settings.path("routing", "model") if routing.get("model") else None)
         return router.fit().transform(letters)
 
     def link(self, letters: pd.DataFrame, store) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Offices label letters only at the top level, so the classifier learns that level alone. The
 lower levels have no labels to learn from; instead they are *suggested* from the taxonomy's own
-terms: a sub-category whose name's character bigrams occur in the letter scores high. Bigrams
+terms: a sub-category whose name's two-character words (物业服务 → 物业, 服务) occur in the letter
+scores high. Bigrams
 that many taxonomy terms share (管理, 问题) count for little, so 拖欠工资 beats 工资福利 when a
 letter is about unpaid wages. Scores are in [0, 1] and the output columns say "suggestion":
 they are a starting point for the person routing the letter, not a prediction.
@@ -32,6 +33,23 @@ _HEADERS = {
 CATCH_ALL = frozenset({"其他", "其它", "综合", "其他问题"})
 SUGGESTION_COLUMNS = ["issue_level2_suggestion", "issue_level2_score", "issue_level3_suggestion", "issue_level3_score"]
 _NOT_TERM = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
+
+
+def _term_grams(terms: list[str]) -> dict[str, set[str]]:
+    """The two-character words of each taxonomy term (jieba's search-mode cut): 物业服务 → 物业, 服务.
+
+    A term's overlapping bigrams include the seams between its words (业服 in 物业服务), which no
+    letter contains and which, being rare among terms, weighed the most: a letter about 物业 covered
+    only a third of 物业服务. Terms without two-character words keep their bigrams.
+    """
+    from pipeline.tokenize import Tokenizer
+
+    cutter = Tokenizer(hmm=False).jieba
+    grams = {}
+    for term in terms:
+        words = {w for w in cutter.cut_for_search(_NOT_TERM.sub("", term), HMM=False) if len(w) == 2}
+        grams[term] = words or _bigrams(term)
+    return grams
 
 
 def _bigrams(text: str) -> set[str]:
@@ -64,13 +82,13 @@ class Taxonomy:
         self.table = table
         self.min_score = min_score
         terms = [t for t in pd.unique(table[["level2", "level3"]].to_numpy().ravel()) if t]
+        self._grams = _term_grams(terms)
         df: dict[str, int] = {}
         for term in terms:
-            for gram in _bigrams(term):
+            for gram in self._grams[term]:
                 df[gram] = df.get(gram, 0) + 1
         n = len(terms) + 1
         self._idf = {g: math.log(n / c) + 0.1 for g, c in df.items()}
-        self._grams = {t: _bigrams(t) for t in terms}
 
     @classmethod
     def load(cls, path: str | Path | None = None, min_score: float = 0.3) -> "Taxonomy":
@@ -140,6 +158,20 @@ class Taxonomy:
         for column in ("issue_level2_suggestion", "issue_level3_suggestion"):
             frame[column] = frame[column].astype("str")
         return frame
+
+    def add_suggestions(self, letters: pd.DataFrame) -> pd.DataFrame:
+        """The classified letters (with `issue_type`) with the four suggestion columns added."""
+        from pipeline.classify import letter_texts
+
+        out = letters.copy()
+        if len(out) == 0:
+            for column in SUGGESTION_COLUMNS:
+                out[column] = pd.Series(dtype="float64" if column.endswith("score") else "str")
+            return out
+        suggestions = self.suggest_all(letter_texts(out), out["issue_type"].tolist())
+        for column in SUGGESTION_COLUMNS:
+            out[column] = suggestions[column].to_numpy()
+        return out
 
     def coverage_of(self, labels) -> float:
         """Share of the given top-level labels that this taxonomy knows (0 means: wrong taxonomy)."""

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from pipeline.classify import (
-    FORMAT_VERSION, META_FILE, IssueClassifier, fit_temperature, is_segmented, letter_texts,
-    near_duplicate_groups, review_threshold,
+    FORMAT_VERSION, META_FILE, IssueClassifier, fit_temperature, is_segmented, label_variants, letter_texts,
+    near_duplicate_groups, review_threshold, split_large_groups,
 )
 from pipeline.cli import main
 from pipeline.errors import PetitionError
@@ -143,8 +143,17 @@ def _toy(labels: dict[str, int]) -> pd.DataFrame:
 
 def test_rare_labels_are_dropped_with_a_warning():
     with pytest.warns(UserWarning, match="罕见"):
-        model = IssueClassifier(cv_folds=0).fit(_toy({"城建": 8, "劳动": 8, "教育": 8, "罕见": 2}))
-    assert "罕见" not in model.classes_ and model.dropped_labels_ == {"罕见": 2}
+        model = IssueClassifier(cv_folds=0).fit(_toy({"城建": 8, "劳动": 8, "教育": 8, "罕见": 1}))
+    assert "罕见" not in model.classes_ and model.dropped_labels_ == {"罕见": 1}
+
+
+def test_tiny_classes_are_learned_and_cross_validated_on_the_big_classes_folds():
+    """A class of 2 letters is kept (offices' taxonomies are long-tailed) and the internal folds
+    follow the big classes (5, not 2); the tiny class falls back to the global review threshold."""
+    model = IssueClassifier(cv_folds=5, random_state=0).fit(_toy({"城建": 20, "劳动": 20, "教育": 20, "罕见": 2}))
+    assert "罕见" in model.classes_ and model.cv_report_["folds"] == 5
+    assert model.predict(pd.DataFrame({"text": ["古树 名木 砍伐 来信"]}))[0] == "罕见"
+    assert "罕见" not in model.review_thresholds_
 
 
 def test_empty_and_unlabeled_training_sets_are_clear_errors():
@@ -154,7 +163,7 @@ def test_empty_and_unlabeled_training_sets_are_clear_errors():
     with pytest.raises(PetitionError, match="at least two labels"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            IssueClassifier().fit(_toy({"城建": 8, "罕见": 2}))
+            IssueClassifier().fit(_toy({"城建": 8, "罕见": 1}))
     with pytest.raises(PetitionError, match="not trained"):
         IssueClassifier().predict(["小区物业"])
 
@@ -204,6 +213,8 @@ def test_same_data_and_seed_give_a_byte_identical_model(tmp_path):
 
 
 def test_shipped_default_model_classifies_the_sample_corpus(sample_dir):
+    """models/default is trained on the real shared letters (7 classes) and, for the 8 classes they
+    lack, on the bundled corpus's letters of those classes; it knows every class of the corpus."""
     from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
 
@@ -213,23 +224,124 @@ def test_shipped_default_model_classifies_the_sample_corpus(sample_dir):
     out = model.classify(letters)
     assert set(out["issue_type"]) <= set(model.classes_)
     assert set(model.classes_) == set(letters["label"])  # rebuild models/default when the corpus changes
-    assert (out["issue_type"] == out["label"]).mean() > 0.8  # letters it was trained on
+    real = out["label"].isin(["城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生", "交通运输"])
+    # The bundled letters of the shared classes are fictitious and were not trained on: a held-out
+    # test in another style (0.746 with the model of this commit; the old model, trained on them, 0.8+).
+    assert (out["issue_type"] == out["label"])[real].mean() > 0.7
+    assert model.card()["cross_validation"]["by_source"]["labeled_raw.csv"]["accuracy"] > 0.92
+
+
+def test_template_notes_do_not_invert_a_two_class_model():
+    """Hundreds of copies of one note ("未反映具体问题") form one near-duplicate group. Held out whole,
+    it took a class out of the training folds, the out-of-fold scores came out wrong-signed, and the
+    stacker learned to flip the model (Qingdao's 一级分类: 3% right where a plain SVM is right 100%)."""
+    police = ["反映小区门口有人打架斗殴，请派出所出警", "家中电动车被盗，已报警，询问案件进展",
+              "反映邻居深夜聚众赌博，请公安机关查处", "询问办理居住证需要哪些材料和派出所地址"]
+    rows = [{"text": t + f"（第{i}次来电）", "label": "公安政法类"} for i in range(60) for t in police[i % 4:i % 4 + 1]]
+    rows += [{"text": "未反映具体问题。", "label": "政务综合类"} for _ in range(150)]
+    rows += [{"text": "来电人未反映具体问题，挂机。", "label": "政务综合类"} for _ in range(90)]
+    letters = pd.DataFrame(rows)
+    model = IssueClassifier(cv_folds=5, random_state=0).fit(letters)
+    assert (model.predict(letters) == letters["label"]).mean() > 0.95
+    assert model.cv_report_["accuracy"] > 0.9
+
+
+def test_large_groups_are_dealt_across_folds_and_small_ones_kept():
+    y = np.array([0] * 100 + [1] * 20)
+    groups = np.array([0] * 90 + list(range(1, 11)) + [11, 11] + list(range(12, 30)))
+    split = split_large_groups(groups, y, folds=5)
+    assert np.bincount(split[:90]).max() <= 20  # the 90-letter group: at most 1/5 of its class
+    assert len(np.unique(split[:90])) == 5
+    assert split[100] == split[101] and len(np.unique(split[90:])) == len(np.unique(groups[90:]))
+
+
+def test_label_spellings_are_reported_and_merged_only_when_asked():
+    assert label_variants(["其他"] * 5 + ["其它"] * 2 + ["公安政法类", "公安政法", "交通"]) == [
+        {"其他": 5, "其它": 2}, {"公安政法类": 1, "公安政法": 1}]
+    letters = _toy({"城建": 10, "劳动": 10, "教育": 10})
+    letters.loc[letters["label"] == "教育", "label"] = ["其他"] * 7 + ["其它"] * 3
+    with pytest.warns(UserWarning, match="其他 \\(7\\) / 其它 \\(3\\).*merge"):
+        kept = IssueClassifier(cv_folds=0, min_class_size=3).fit(letters)
+    assert {"其他", "其它"} <= set(kept.classes_) and kept.merged_labels_ == {}
+    with pytest.warns(UserWarning, match="merged"):
+        merged = IssueClassifier(cv_folds=0, merge_labels=True).fit(letters)
+    assert "其它" not in merged.classes_ and merged.merged_labels_ == {"其它": "其他"}
+    assert merged.card()["merged_labels"] == {"其它": "其他"}
+
+
+def test_each_class_gets_its_own_review_threshold_where_it_has_letters(trained):
+    own = trained.review_thresholds_
+    assert own and set(own) <= set(trained.classes_)
+    predicted = trained.cv_report_["confusion_matrix"]["rows_true_cols_predicted"]
+    times_predicted = dict(zip(trained.classes_, np.array(predicted).sum(axis=0)))
+    assert all(times_predicted[c] >= trained.min_review_letters for c in own)
+    out = trained.classify(pd.DataFrame({"text": ["小区物业乱收停车费", "学校违规补课收费"]}))
+    expected = [own.get(c, trained.review_threshold_) for c in out["issue_type"]]
+    assert out["needs_review"].tolist() == [c < t for c, t in zip(out["issue_confidence"], expected)]
+
+
+def test_float16_weights_save_smaller_and_decide_the_same(trained, split, tmp_path):
+    import copy
+
+    _, test = split
+    before = trained.predict(test)
+    trained.save(tmp_path / "full")
+    small = copy.deepcopy(trained).prune(quantise=True)
+    small.trained_at_ = trained.trained_at_
+    small.save(tmp_path / "small")
+    loaded = IssueClassifier.load(tmp_path / "small")
+    assert loaded.coef_.dtype == np.float32 and loaded.card()["weights"].startswith("float16")
+    assert (tmp_path / "small" / "model.joblib").stat().st_size < 0.6 * (tmp_path / "full" / "model.joblib").stat().st_size
+    assert (loaded.predict(test) == before).mean() > 0.99
+    pruned = copy.deepcopy(trained).prune(n_features=trained.n_features_ // 4)
+    assert pruned.coef_.shape[1] == trained.n_features_ // 4 == sum(len(v.vocabulary_) for _, v, _ in pruned.vectorizers_ if v)
 
 
 def test_stacker_folds_into_one_weight_vector_per_class():
-    """The stacker's mix of the members' scores equals the folded weights' scores, and it is only
-    learned when there are enough letters per class (otherwise the members are averaged)."""
+    """The stacker's mix of the members' scores equals the folded weights' scores; it is only
+    considered when there are enough letters per class, and kept only when its own out-of-fold
+    scores beat the plain average's."""
     letters = _toy({"城建": 12, "劳动": 12, "教育": 12})
     small = IssueClassifier(cv_folds=3, random_state=0).fit(letters)
-    assert small.stack_ is None and not small.cv_report_["stacked"]
+    assert small.stack_ is None and not small.cv_report_["stacked"] and small.cv_report_["stack_choice"] is None
     model = IssueClassifier(cv_folds=3, stack_min_per_class=0, random_state=0).fit(letters)
-    assert model.stack_ is not None and model.cv_report_["stacked"]
+    choice = model.cv_report_["stack_choice"]
+    stacked_pays = sum(choice["stacked"].values()) > sum(choice["averaged"].values())
+    assert (model.stack_ is not None) == stacked_pays == model.cv_report_["stacked"]
 
     rng = np.random.default_rng(0)
     k, d = len(model.classes_), 40
     members = [(rng.normal(size=(k, d)), rng.normal(size=k)) for _ in range(2)]
     X = rng.normal(size=(6, d))
+    model.stack_ = (rng.normal(size=(k, 2 * k)), rng.normal(size=k))
     coef, intercept = model._combine(members)
     mix, offset = model.stack_
     member_scores = np.hstack([X @ w.T + b for w, b in members])
     np.testing.assert_allclose(X @ coef.T + intercept, member_scores @ mix.T + offset, rtol=1e-10, atol=1e-10)
+
+
+def test_own_taxonomy_of_a_real_hotline_file_is_learned_not_inverted(shared_dir):
+    """Qingdao 12345's substantive calls (来电类别 not 无效), 一级分类 (政务综合类 / 公安政法类): most
+    政务综合类 calls are copies of a few template notes. Trained on calls before July 2018 and tested
+    on the later ones, the frozen code was right on 3% (its stacker learned to flip the classes)."""
+    path = shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"
+    frame = pd.concat(pd.read_excel(path, sheet_name=None).values(), ignore_index=True)
+    frame = frame[(frame["来电类别"] != "无效") & frame["主要内容"].notna()]
+    letters = pd.DataFrame({"text": frame["主要内容"].astype(str).to_numpy(), "label": frame["一级分类"].to_numpy()})
+    before = (pd.to_datetime(frame["受理时间"]) < "2018-07-01").to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = IssueClassifier(random_state=0, n_jobs=1).fit(letters[before])
+    assert (model.predict(letters[~before]) == letters["label"][~before]).mean() > 0.95
+    assert model.cv_report_["accuracy"] > 0.95
+
+
+def test_train_on_a_unit_column_makes_a_department_model(shared_dir, tmp_path):
+    """`petition train --label-col 承办单位` on Beijing 12345's work orders: a department model whose
+    classes are the handling units, including units with only 2-4 letters."""
+    path = shared_dir.parent / "more_sources" / "beijing12345_2024.csv"
+    assert main(["train", str(path), "--label-col", "承办单位", "--model", str(tmp_path / "units"), "--cv-folds", "3"]) == 0
+    model = IssueClassifier.load(tmp_path / "units")
+    units = pd.read_csv(path)["承办单位"].value_counts()
+    assert set(model.classes_) == set(units[units >= 2].index)
+    assert "朝阳区分中心" in model.classes_ and model.cv_report_["accuracy"] > 0.6

@@ -27,10 +27,16 @@ def test_issue_types_route_by_the_table_and_unknown_types_fall_back(router):
     assert "人工分派" in out["routing_reason"].iloc[2]
 
 
-def test_second_level_suggestion_refines_the_department(router):
-    frame = letters(("物业乱收费", "物业公司乱收停车费", "城乡建设"))
-    frame["issue_level2_suggestion"] = ["物业管理"]
-    assert router.transform(frame)["department"].iloc[0] == "住房和城乡建设局(物业科)"
+def test_lower_level_suggestions_refine_the_department(router):
+    """The table's 二级分类 names the taxonomy's own terms, 2nd or 3rd level (物业服务 is a 3rd-level
+    term under 住房保障与房地产); the 3rd level is tried first."""
+    frame = letters(("物业乱收费", "物业公司乱收停车费", "城乡建设"), ("违建", "楼顶违章搭建", "城乡建设"),
+                    ("路灯", "路灯坏了", "城乡建设"))
+    frame["issue_level2_suggestion"] = ["住房保障与房地产", "城乡规划", "工程质量"]
+    frame["issue_level3_suggestion"] = ["物业服务", "违章建筑", None]
+    out = router.transform(frame)
+    assert out["department"].tolist() == ["住房和城乡建设局(物业科)", "自然资源和规划局", "住房和城乡建设局"]
+    assert out["routing_reason"].tolist() == ["路由表: 城乡建设/物业服务", "路由表: 城乡建设/城乡规划", "路由表: 城乡建设"]
 
 
 def test_accusations_against_officials_go_to_discipline_whatever_the_type(router):
@@ -70,3 +76,58 @@ def test_place_is_the_admin_chain_and_the_named_place(router):
     })
     out = router.transform(frame)
     assert out["place"].tolist() == ["A3区西湖街道茶场村五组", "J10县城关镇东风村"]
+
+
+@pytest.fixture(scope="module")
+def unit_model(tmp_path_factory):
+    """A department model learned from a unit column (as `petition train --label-col 承办单位` makes)."""
+    from pipeline.classify import IssueClassifier
+
+    history = {
+        "区市场监管局": ["饭店卫生条件差，后厨有老鼠", "超市出售过期食品", "商家虚假宣传，拒不退款", "奶茶店无证经营",
+                      "药店高价销售口罩", "健身房收费后跑路，要求退费"],
+        "区住房城乡建设委": ["小区电梯经常故障无人维修", "物业乱收停车费", "开发商延期交房", "楼顶漏水物业不管",
+                        "小区供暖温度不达标", "维修基金使用不透明"],
+        "区人力社保局": ["公司拖欠三个月工资", "单位不给缴纳社保", "工伤认定申请没人受理", "失业金申领不到",
+                     "劳动合同到期不续签不给补偿", "养老保险转移接续办不了"],
+    }
+    rows = [{"title": "", "text": f"{text}，请尽快处理（{i}）", "unit": unit}
+            for unit, texts in history.items() for i in range(3) for text in texts]
+    frame = pd.DataFrame(rows)
+    model_dir = tmp_path_factory.mktemp("units")
+    IssueClassifier(cv_folds=3, random_state=0).fit(frame, frame["unit"]).save(model_dir)
+    return model_dir
+
+
+def test_a_learned_department_model_routes_where_it_is_sure_and_the_table_decides_the_rest(unit_model):
+    router = Router(load_settings().path("routing", "table"), model=unit_model).fit()
+    frame = letters(
+        ("超市卖过期食品", "超市出售过期食品，商家拒不退款", "商贸旅游"),
+        ("物业", "小区电梯经常故障，物业乱收停车费", "城乡建设"),
+        ("", "天气很好", "环境保护"),
+        ("举报村支书", "实名举报金鼎村村支书王某贪污扶贫款", "商贸旅游"),
+    )
+    out = router.transform(frame)
+    assert out["department"].iloc[0] == "区市场监管局" and out["routing_reason"].iloc[0].startswith("历史承办模型")
+    assert out["department"].iloc[1] == "区住房城乡建设委"
+    # nothing like the history: the model is unsure, the hand table decides and says so
+    assert out["department"].iloc[2] == "生态环境局"
+    assert out["routing_reason"].iloc[2].startswith("路由表") and "历史承办模型不确定" in out["routing_reason"].iloc[2]
+    # the confidentiality rule sits on top of the model
+    assert out["department"].iloc[3] == "纪检监察" and out["confidential"].iloc[3]
+    assert out["routing_reason"].iloc[3].startswith("纪检监察规则")
+
+
+def test_without_a_model_the_reason_names_the_table(router):
+    out = router.transform(letters(("拖欠工资", "工地老板拖欠我们三个月工资", "劳动和社会保障")))
+    assert out["routing_reason"].iloc[0] == "路由表: 劳动和社会保障"
+
+
+def test_the_run_routes_by_a_learned_model_when_the_config_names_one(unit_model, tmp_path):
+    from pipeline.run import PetitionRun
+
+    settings = load_settings()
+    settings.values["routing"]["model"] = str(unit_model)
+    routed = PetitionRun(settings, progress=False).route(letters(
+        ("拖欠工资", "公司拖欠三个月工资，单位不给缴纳社保", "劳动和社会保障")))
+    assert routed["department"].iloc[0] == "区人力社保局"

@@ -49,6 +49,18 @@ def test_every_letter_has_a_department_urgency_issue_type_and_priority(sample_ru
     assert set(letters["urgency"]) <= {"紧急", "较急", "一般"}
 
 
+def test_second_level_suggestions_refine_the_routing_in_the_run(sample_run):
+    """The run computes the taxonomy's 2nd-level suggestions too (once only `petition classify` did),
+    so a 物业 letter goes to 住房和城乡建设局(物业科), not to 住房和城乡建设局."""
+    letters = sample_run.letters
+    assert "issue_level2_suggestion" in letters
+    property_letters = letters[(letters["issue_type"] == "城乡建设") & (letters["issue_level3_suggestion"] == "物业服务")
+                               & ~letters["confidential"]]
+    assert len(property_letters) > 0
+    assert (property_letters["department"] == "住房和城乡建设局(物业科)").all()
+    assert (property_letters["routing_reason"] == "路由表: 城乡建设/物业服务").all()
+
+
 def test_triage_workbook_has_every_sheet(sample_run):
     sheets = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name=None)
     assert set(SHEETS) <= set(sheets)

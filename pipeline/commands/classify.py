@@ -28,8 +28,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from pipeline.classify import IssueClassifier, letter_texts
-    from pipeline.taxonomy import SUGGESTION_COLUMNS, Taxonomy
+    from pipeline.classify import IssueClassifier
+    from pipeline.taxonomy import Taxonomy
 
     out = Path(args.out)
     if out.suffix.lower() not in SUFFIXES:
@@ -42,9 +42,7 @@ def run(args) -> int:
     if taxonomy is not None and len(classified):
         if taxonomy.coverage_of(model.classes_) == 0:
             print("note: the taxonomy knows none of the model's classes; no 2nd/3rd-level suggestions")
-        suggestions = taxonomy.suggest_all(letter_texts(classified), classified["issue_type"].tolist())
-        for column in SUGGESTION_COLUMNS:
-            classified[column] = suggestions[column].to_numpy()
+        classified = taxonomy.add_suggestions(classified)
     write_table(classified, out)
     rejects_path = out.with_name(f"{out.stem}.rejects.csv")
     write_table(result.rejects, rejects_path)
