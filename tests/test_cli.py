@@ -43,3 +43,37 @@ def test_user_errors_are_one_sentence_not_a_traceback(tmp_path, capsys):
     (tmp_path / "a.csv").write_text("标题,内容\n路灯,路灯坏了\n", encoding="utf-8")
     assert main(["inspect", str(tmp_path / "a.csv"), "--map", "标题=headline"]) == 1
     assert "unknown field" in capsys.readouterr().err
+
+
+def _letters_csv(sample_dir, path, rows: int, **overrides) -> "Path":
+    """The first `rows` letters of the bundled intake export as their own file (its own headers)."""
+    letters = pd.read_csv(sample_dir / "letters_xinfang.csv", encoding="utf-8-sig", dtype=str,
+                          on_bad_lines="skip").head(rows)
+    for column, values in overrides.items():
+        letters[column] = values
+    letters.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def test_run_on_a_batch_of_one_letter_and_of_three_and_again(sample_dir, tmp_path):
+    """A batch of one letter is a batch: no issue can form, yet every file is written, twice."""
+    one = _letters_csv(sample_dir, tmp_path / "one.csv", 1)
+    out = tmp_path / "out1"
+    assert main(["run", str(one), "--out", str(out), "--as-of", "2024-06-01"]) == 0
+    first = pd.read_csv(out / "letters.csv", encoding="utf-8-sig")
+    assert first["信件编号"].tolist() == ["XF2024-000137"]
+    assert (out / "triage.xlsx").exists() and (out / "report.html").exists()
+    # the second run finds the first one's issue state and case store
+    assert main(["run", str(one), "--out", str(out), "--as-of", "2024-06-01"]) == 0
+    assert pd.read_csv(out / "letters.csv", encoding="utf-8-sig").equals(first)
+    three = _letters_csv(sample_dir, tmp_path / "three.csv", 3)
+    assert main(["run", str(three), "--out", str(tmp_path / "out3"), "--as-of", "2024-06-01"]) == 0
+    assert len(pd.read_csv(tmp_path / "out3" / "letters.csv", encoding="utf-8-sig")) == 3
+
+
+def test_hotspots_on_one_letter_writes_empty_tables(sample_dir, tmp_path):
+    one = _letters_csv(sample_dir, tmp_path / "one.csv", 1)
+    for _ in range(2):  # the second run loads the state the first one saved
+        assert main(["hotspots", str(one), "--out", str(tmp_path), "--state", str(tmp_path / "s.pkl"),
+                     "--no-classify"]) == 0
+    assert pd.read_csv(tmp_path / "hot_issues.csv", encoding="utf-8-sig").empty
