@@ -219,8 +219,9 @@ def write_outputs(result: RunResult, mask_frame, settings: Settings) -> None:
     masked = scrub(result.letters)
     cases, issues, persons = scrub(result.cases), scrub(result.issues), scrub(result.persons)
     write_table(masked, out / "letters.parquet")
-    write_table(masked, out / "letters.csv")
-    write_table(result.rejects, out / "rejects.csv")
+    headers = settings.get("run", "headers", "zh")  # letters.csv, rejects.csv; triage.xlsx is the office's, in Chinese
+    write_table(masked, out / "letters.csv", headers=headers)
+    write_table(result.rejects, out / "rejects.csv", headers=headers)
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(triage_sheets(masked, cases, issues, persons, settings), temporary)
     report = build_report(masked, cases, issues, persons, result.info["counts"],

@@ -3,15 +3,24 @@
 A half-written triage list is worse than none, so every file goes to a temporary name in the
 same folder and is renamed into place. CSV is written as UTF-8 with BOM so that Excel on a
 Chinese Windows desktop shows the characters instead of mojibake.
+
+No file carries a live formula (CSV/Excel injection, as OWASP describes it): a letter titled
+`=HYPERLINK("http://…","点我")` must stay a title. Spreadsheets read a cell that begins with
+= + - @ tab or CR as a formula, so `safe_cells` puts a single quote before such text in every CSV
+field and header, and workbooks are written with xlsxwriter as text only (no string becomes a
+formula, a link or a number) with Excel's quote-prefix on formula-like cells, which shows them as
+typed and keeps them text when edited. Parquet is data for pandas and keeps the text as it is.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 # snake_case column → the header an office reads. Columns not listed keep their name.
@@ -90,22 +99,59 @@ def atomic_path(path: str | Path):
             os.remove(temporary)
 
 
+HEADER_CHOICES = ("zh", "en")
+# What a spreadsheet reads as the start of a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def to_chinese_headers(frame: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
     mapping = dict(HEADERS_ZH, **(extra or {}))
     return frame.rename(columns={c: mapping.get(c, c) for c in frame.columns})
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = True, sheet: str = "Sheet1") -> Path:
-    """Write CSV, XLSX or Parquet by extension. Parquet keeps the snake_case schema."""
+def formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def neutralise(value):
+    """`=1+1` → `'=1+1`: a spreadsheet shows the text, quote first, and computes nothing."""
+    return "'" + value if formula_like(value) else value
+
+
+def _text_columns(frame: pd.DataFrame) -> list:
+    return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and headers cannot start a formula (for CSV)."""
+    out = frame.copy()
+    for column in _text_columns(out):
+        if out[column].map(formula_like).any():
+            out[column] = out[column].astype(object).map(neutralise)
+    return out.rename(columns={c: neutralise(c) for c in out.columns if formula_like(c)})
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = True, sheet: str = "Sheet1",
+                headers: str | None = None) -> Path:
+    """Write CSV, XLSX or Parquet by extension. Parquet keeps the snake_case schema.
+
+    `headers` "zh" (the default) or "en" names the CSV/XLSX columns; `chinese_headers` is the older
+    spelling of the same choice.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
+    if headers is not None:
+        if headers not in HEADER_CHOICES:
+            raise ValueError(f"headers must be one of {HEADER_CHOICES}, not {headers!r}")
+        chinese_headers = headers == "zh"
     with atomic_path(path) as temporary:
         if suffix == ".parquet":
             frame.to_parquet(temporary, index=False)
         elif suffix in (".csv", ".tsv"):
             out = to_chinese_headers(frame) if chinese_headers else frame
-            out.to_csv(temporary, index=False, encoding="utf-8-sig", sep="\t" if suffix == ".tsv" else ",",
-                       date_format="%Y-%m-%d %H:%M:%S")
+            # CRLF as RFC 4180 says: a field holding a lone CR is then quoted, not a row break
+            safe_cells(out).to_csv(temporary, index=False, encoding="utf-8-sig", sep="\t" if suffix == ".tsv" else ",",
+                                   date_format="%Y-%m-%d %H:%M:%S", lineterminator="\r\n")
         elif suffix == ".xlsx":
             out = to_chinese_headers(frame) if chinese_headers else frame
             write_sheets({sheet: out}, temporary)
@@ -114,29 +160,49 @@ def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = T
     return path
 
 
+# Every string is written as a string: never a formula, a hyperlink or a number.
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
 def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
-    """Several tables into one workbook; sheet names are cut to Excel's 31 characters."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    """Several tables into one workbook; sheet names are cut to Excel's 31 characters.
+
+    Text is written as text (see the module docstring); a formula-like cell or header gets
+    Excel's quote prefix, so it reads as written and stays text if someone edits it.
+    """
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
+        as_text = writer.book.add_format({"quote_prefix": True})
+        used: set[str] = set()
         for name, frame in sheets.items():
             safe = frame.copy()
             for column in safe.columns:
                 if pd.api.types.is_datetime64_any_dtype(safe[column]) and getattr(safe[column].dt, "tz", None):
                     safe[column] = safe[column].dt.tz_localize(None)
-            safe.to_excel(writer, sheet_name=str(name)[:31] or "Sheet1", index=False)
-            sheet = writer.sheets[str(name)[:31] or "Sheet1"]
-            for index, column in enumerate(safe.columns, start=1):
+            sheet_name = _sheet_name(name, used)
+            safe.to_excel(writer, sheet_name=sheet_name, index=False)
+            sheet = writer.sheets[sheet_name]
+            text_columns = set(_text_columns(safe))
+            for index, column in enumerate(safe.columns):
+                if formula_like(column):
+                    sheet.write_string(0, index, column, as_text)
+                if column in text_columns:
+                    for row in np.flatnonzero(safe[column].map(formula_like).to_numpy(dtype=bool)):
+                        sheet.write_string(int(row) + 1, index, safe[column].iloc[row], as_text)
                 values = safe[column].astype("str").str.len().fillna(0)
                 width = min(60, max(6, len(str(column)) * 2, int(values.quantile(0.9)) if len(values) else 0))
-                sheet.column_dimensions[_excel_column(index)].width = width
-            sheet.freeze_panes = "A2"
+                sheet.set_column(index, index, width)
+            sheet.freeze_panes(1, 0)
 
 
-def _excel_column(index: int) -> str:
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+def _sheet_name(name, used: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique whatever the case."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'")[:31] or "Sheet1"
+    candidate, k = base, 1
+    while candidate.lower() in used:
+        k += 1
+        candidate = f"{base[:31 - len(str(k)) - 1]}~{k}"
+    used.add(candidate.lower())
+    return candidate
 
 
 def write_json(data: dict, path: str | Path) -> Path:

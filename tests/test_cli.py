@@ -77,3 +77,53 @@ def test_hotspots_on_one_letter_writes_empty_tables(sample_dir, tmp_path):
         assert main(["hotspots", str(one), "--out", str(tmp_path), "--state", str(tmp_path / "s.pkl"),
                      "--no-classify"]) == 0
     assert pd.read_csv(tmp_path / "hot_issues.csv", encoding="utf-8-sig").empty
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HYPERLINK = '=HYPERLINK("http://example.com/x","点我")'
+
+
+def test_run_exports_carry_no_live_formula_anywhere(sample_dir, tmp_path):
+    """OWASP CSV/Excel injection: a title like =HYPERLINK(...) stays text in every export."""
+    import openpyxl
+    from openpyxl.utils.escape import unescape
+
+    titles = [HYPERLINK, "@物业 小区电梯坏了一个月", "-路灯不亮 +1"]
+    batch = _letters_csv(sample_dir, tmp_path / "in.csv", 3, 标题=titles, 办理状态="办理中", 答复日期="")
+    out = tmp_path / "out"
+    assert main(["run", str(batch), "--out", str(out), "--as-of", "2024-06-01"]) == 0
+    book = openpyxl.load_workbook(out / "triage.xlsx")
+    assert any(name.startswith("待办-") for name in book.sheetnames)  # the department sheets too
+    seen = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str) and unescape(cell.value).startswith(FORMULA_STARTS):
+                    assert cell.quotePrefix, (sheet.title, cell.coordinate, cell.value)
+                    seen.append(cell.value)
+    assert HYPERLINK in seen
+    with open(out / "letters.csv", encoding="utf-8-sig", newline="") as handle:
+        import csv
+
+        rows = list(csv.reader(handle))
+    assert not [c for row in rows for c in row if c.startswith(FORMULA_STARTS)]
+    assert sorted(row[rows[0].index("标题")] for row in rows[1:]) == sorted("'" + t for t in titles)
+
+
+def test_grade_and_classify_write_the_headers_asked_for_with_identity_masked(sample_dir, tmp_path):
+    batch = _letters_csv(sample_dir, tmp_path / "in.csv", 3)
+    assert main(["grade", str(batch), "--out", str(tmp_path / "zh.csv")]) == 0
+    assert main(["grade", str(batch), "--out", str(tmp_path / "en.csv"), "--headers", "en"]) == 0
+    assert main(["classify", str(batch), "--out", str(tmp_path / "c.xlsx"), "--headers", "en"]) == 0
+    assert main(["grade", str(batch), "--out", str(tmp_path / "g.parquet"), "--headers", "zh"]) == 0
+    zh = pd.read_csv(tmp_path / "zh.csv", encoding="utf-8-sig", dtype=str)
+    en = pd.read_csv(tmp_path / "en.csv", encoding="utf-8-sig", dtype=str)
+    assert {"信件编号", "紧急程度", "联系电话"} <= set(zh.columns)
+    assert {"letter_id", "urgency", "urgency_score", "phone"} <= set(en.columns)
+    assert zh["信件编号"].tolist() == en["letter_id"].tolist()
+    assert {"letter_id", "issue_type", "needs_review"} <= set(pd.read_excel(tmp_path / "c.xlsx").columns)
+    assert "urgency" in pd.read_parquet(tmp_path / "g.parquet").columns  # parquet stays snake_case
+    # identity is masked by default, as in every other export (the sample's ID numbers are 18 digits)
+    assert en["id_number"].str.contains(r"\*").all() and not en["id_number"].str.fullmatch(r"\d{17}[\dX]").any()
+    assert en["name"].str.contains(r"\*").all()
