@@ -115,6 +115,16 @@ class PetitionRun:
 
     # ------------------------------------------------------------------ the job
     def run(self, inputs=None, out_dir: str | Path = "out", read_options: dict | None = None) -> RunResult:
+        """The whole job. The case store keeps the run only if it finishes: one transaction, whose
+        one `runs` row is written last, after the files; a failed run leaves the store as it was."""
+        try:
+            return self._job(inputs, out_dir, read_options)
+        finally:
+            if getattr(self, "_case_store", None) is not None:
+                self._case_store.close()  # rolls back a run that did not finish
+                self._case_store = None
+
+    def _job(self, inputs, out_dir, read_options) -> RunResult:
         from pipeline.mask import mask_frame
         from pipeline.rank import PriorityRanker
 
@@ -140,7 +150,6 @@ class PetitionRun:
         cases = ranker.cases(letters)
         self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
         persons = self._persons(store, letters)
-        store.close()
         info = {
             "as_of": as_of.isoformat(),
             "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
@@ -156,6 +165,7 @@ class PetitionRun:
         from pipeline.write import write_json
 
         write_json(info, out / "run.json")
+        store.finish_run(self.versions())  # the run's one runs row, committed last
         return result
 
     def versions(self) -> dict:
@@ -183,7 +193,10 @@ class PetitionRun:
     def _open_store(self, out: Path):
         from pipeline.store import CaseStore
 
-        return CaseStore(self.store or out / "cases.duckdb")
+        self._case_store = CaseStore(self.store or out / "cases.duckdb",
+                                     lock_timeout=self.settings.get("store", "lock_timeout"))
+        self._case_store.begin_run("run")
+        return self._case_store
 
 
 def _attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:

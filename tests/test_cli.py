@@ -127,3 +127,12 @@ def test_grade_and_classify_write_the_headers_asked_for_with_identity_masked(sam
     # identity is masked by default, as in every other export (the sample's ID numbers are 18 digits)
     assert en["id_number"].str.contains(r"\*").all() and not en["id_number"].str.fullmatch(r"\d{17}[\dX]").any()
     assert en["name"].str.contains(r"\*").all()
+
+
+def test_link_waits_for_a_store_another_run_is_using(sample_dir, tmp_path, capsys, hold_store):
+    one = _letters_csv(sample_dir, tmp_path / "one.csv", 1)
+    holder = hold_store(tmp_path / "out" / "cases.duckdb", 3)
+    assert main(["link", str(one), "--out", str(tmp_path / "out")]) == 0
+    assert holder.poll() is not None  # it went on only once the other run had let go
+    err = capsys.readouterr().err
+    assert "案件库正被另一个运行使用，等待中" in err and "Conflicting lock" not in err
