@@ -136,7 +136,10 @@ class PetitionRun:
         ingest = self._stage("read", self.read, inputs, read_options)
         letters = ingest.letters
         if letters.empty:
-            raise PetitionError("no usable letters in the input; see the messages above and rejects.csv")
+            from pipeline.write import write_table
+
+            write_table(ingest.rejects, out / "rejects.csv", headers=self.settings.get("run", "headers", "zh"))
+            raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
         letters = self._stage("classify", self.classify, letters)
         letters = self._stage("grade", self.grade, letters)
         letters = self._stage("route", self.route, letters)

@@ -118,14 +118,14 @@ def neutralise(value):
     return "'" + value if formula_like(value) else value
 
 
-def _text_columns(frame: pd.DataFrame) -> list:
+def text_columns(frame: pd.DataFrame) -> list:
     return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
 
 
 def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and headers cannot start a formula (for CSV)."""
     out = frame.copy()
-    for column in _text_columns(out):
+    for column in text_columns(out):
         if out[column].map(formula_like).any():
             out[column] = out[column].astype(object).map(neutralise)
     return out.rename(columns={c: neutralise(c) for c in out.columns if formula_like(c)})
@@ -181,11 +181,11 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
             sheet_name = _sheet_name(name, used)
             safe.to_excel(writer, sheet_name=sheet_name, index=False)
             sheet = writer.sheets[sheet_name]
-            text_columns = set(_text_columns(safe))
+            texts = set(text_columns(safe))
             for index, column in enumerate(safe.columns):
                 if formula_like(column):
                     sheet.write_string(0, index, column, as_text)
-                if column in text_columns:
+                if column in texts:
                     for row in np.flatnonzero(safe[column].map(formula_like).to_numpy(dtype=bool)):
                         sheet.write_string(int(row) + 1, index, safe[column].iloc[row], as_text)
                 values = safe[column].astype("str").str.len().fillna(0)

@@ -4,7 +4,10 @@ from __future__ import annotations
 import sys
 
 from pipeline.read import IngestResult, parse_column_map, read_letters
-from pipeline.write import HEADER_CHOICES
+from pipeline.write import HEADER_CHOICES, text_columns
+
+# ids are ids, not identity: they stay as they are
+NOT_MASKED = ("letter_id", "source_file")
 
 MAX_PROBLEMS_SHOWN = 20
 
@@ -29,6 +32,16 @@ def add_headers_argument(parser, default: str | None = "zh") -> None:
 def add_keep_identity_argument(parser) -> None:
     parser.add_argument("--keep-identity", action="store_true",
                         help="write names, ID numbers and phones unmasked (sensitive: for feeding your own tools only)")
+
+
+def masked_for_export(frame, keep_identity: bool = False):
+    """Identity masked in its columns and inside every text column: a remark column (备注) or an
+    unparseable date often holds a phone or an ID number."""
+    if keep_identity:
+        return frame
+    from pipeline.mask import mask_frame
+
+    return mask_frame(frame, text_columns=[c for c in text_columns(frame) if c not in NOT_MASKED])
 
 
 def read_inputs(args, inputs=None) -> IngestResult:

@@ -4,10 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.commands._inputs import (
-    add_headers_argument, add_input_arguments, add_keep_identity_argument, read_inputs,
+    add_headers_argument, add_input_arguments, add_keep_identity_argument, masked_for_export, read_inputs,
 )
 from pipeline.errors import PetitionError
-from pipeline.mask import mask_frame
 from pipeline.paths import MODELS_DIR
 from pipeline.write import write_table
 
@@ -50,7 +49,7 @@ def run(args) -> int:
         suggestions = taxonomy.suggest_all(letter_texts(classified), classified["issue_type"].tolist())
         for column in SUGGESTION_COLUMNS:
             classified[column] = suggestions[column].to_numpy()
-    write_table(classified if args.keep_identity else mask_frame(classified), out, headers=args.headers)
+    write_table(masked_for_export(classified, args.keep_identity), out, headers=args.headers)
     rejects_path = out.with_name(f"{out.stem}.rejects.csv")
     write_table(result.rejects, rejects_path, headers=args.headers)
     if len(classified):

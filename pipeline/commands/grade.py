@@ -4,10 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.commands._inputs import (
-    add_headers_argument, add_input_arguments, add_keep_identity_argument, read_inputs,
+    add_headers_argument, add_input_arguments, add_keep_identity_argument, masked_for_export, read_inputs,
 )
 from pipeline.errors import PetitionError
-from pipeline.mask import mask_frame
 from pipeline.urgency import LEXICON_PATH, UrgencyGrader
 from pipeline.write import write_table
 
@@ -37,7 +36,7 @@ def run(args) -> int:
     grader = UrgencyGrader(lexicon=args.lexicon).fit()  # a bad lexicon fails before the slow read
     result = read_inputs(args)
     graded = grader.transform(result.letters, progress=True)
-    write_table(graded if args.keep_identity else mask_frame(graded), out, headers=args.headers)
+    write_table(masked_for_export(graded, args.keep_identity), out, headers=args.headers)
     rejects_path = out.with_name(f"{out.stem}.rejects.csv")
     write_table(result.rejects, rejects_path, headers=args.headers)
     counts = graded["urgency"].value_counts()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.commands._inputs import (
-    add_headers_argument, add_input_arguments, add_keep_identity_argument, read_inputs,
+    add_headers_argument, add_input_arguments, add_keep_identity_argument, masked_for_export, read_inputs,
 )
 from pipeline.write import write_table
 
@@ -23,11 +23,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from pipeline.mask import mask_frame
-
     result = read_inputs(args)
     out = Path(args.out)
-    letters = result.letters if args.keep_identity else mask_frame(result.letters)
+    letters = masked_for_export(result.letters, args.keep_identity)
     write_table(letters, out / "letters.parquet")
     write_table(result.rejects, out / "rejects.csv", headers=args.headers)
     summary = result.summary()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.commands._inputs import add_headers_argument, add_input_arguments, read_inputs
+from pipeline.commands._inputs import add_headers_argument, add_input_arguments, masked_for_export, read_inputs
 from pipeline.errors import PetitionError
 from pipeline.link import PetitionerLinker, persons_table
 from pipeline.mask import mask_frame
@@ -58,7 +58,7 @@ def run(args) -> int:
         linked = store.link_and_save(result.letters, linker, command="link")
         persons = persons_table(store.letters_with_persons(set(linked["person_id"].dropna())))
         stored_after = store.count()
-    letters_out = mask_frame(linked.drop(columns=[c for c in EXPORT_DROP if c in linked.columns]))
+    letters_out = masked_for_export(linked.drop(columns=[c for c in EXPORT_DROP if c in linked.columns]))
     write_table(letters_out, out / "letters.parquet")
     write_table(mask_frame(persons), out / "persons.csv", headers=args.headers)
     write_table(result.rejects, out / "rejects.csv", headers=args.headers)
