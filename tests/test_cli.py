@@ -136,3 +136,30 @@ def test_link_waits_for_a_store_another_run_is_using(sample_dir, tmp_path, capsy
     assert holder.poll() is not None  # it went on only once the other run had let go
     err = capsys.readouterr().err
     assert "案件库正被另一个运行使用，等待中" in err and "Conflicting lock" not in err
+
+
+def test_a_run_with_no_usable_letter_still_writes_its_rejects(tmp_path, capsys):
+    """Found by the property suite: the message pointed at a rejects.csv that was never written."""
+    (tmp_path / "a.csv").write_text("信件编号,标题,主要内容\nXF-1,,\nXF-2, , \n", encoding="utf-8")
+    assert main(["run", str(tmp_path / "a.csv"), "--out", str(tmp_path / "out")]) == 1
+    assert "no usable letters" in capsys.readouterr().err
+    rejects = pd.read_csv(tmp_path / "out" / "rejects.csv", encoding="utf-8-sig")
+    assert rejects["行号"].tolist() == [2, 3] and rejects["原因"].str.contains("empty text").all()
+
+
+def test_phones_and_ids_in_remarks_and_shifted_dates_are_masked_and_never_printed(tmp_path, capsys):
+    """Found by the property suite: ingest (and grade, classify, link) masked only title and text."""
+    (tmp_path / "a.csv").write_text(
+        "信件编号,来信日期,标题,主要内容,备注\n"
+        "XF-1,13912345678,小区路灯不亮,小区门口路灯坏了三个月，晚上出行不便。,联系电话13812345678\n"
+        "XF-2,2024-01-05,噪音扰民,楼下饭店夜里施工噪音大。,430105196502155649\n", encoding="utf-8")
+    assert main(["ingest", str(tmp_path / "a.csv"), "--out", str(tmp_path / "out")]) == 0
+    assert main(["grade", str(tmp_path / "a.csv"), "--out", str(tmp_path / "g.csv")]) == 0
+    logged = "".join(capsys.readouterr())
+    letters = pd.read_parquet(tmp_path / "out" / "letters.parquet").set_index("letter_id")
+    graded = (tmp_path / "g.csv").read_text(encoding="utf-8-sig")
+    for raw in ("13912345678", "13812345678", "430105196502155649"):
+        assert raw not in logged and raw not in graded and raw not in letters.to_csv()
+    assert letters.loc["XF-1", "备注"] == "联系电话138****5678"
+    assert letters.loc["XF-2", "备注"] == "430***********5649"
+    assert "cannot parse date '139****5678'" in letters.loc["XF-1", "ingest_warnings"]
