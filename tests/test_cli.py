@@ -163,3 +163,27 @@ def test_phones_and_ids_in_remarks_and_shifted_dates_are_masked_and_never_printe
     assert letters.loc["XF-1", "备注"] == "联系电话138****5678"
     assert letters.loc["XF-2", "备注"] == "430***********5649"
     assert "cannot parse date '139****5678'" in letters.loc["XF-1", "ingest_warnings"]
+
+
+def test_hotspots_tables_carry_no_formula_and_no_phone(tmp_path):
+    """hot_issues / hot_issue_letters were written straight by pandas: live formulas, raw phones."""
+    import openpyxl
+
+    rows = [("H1", "2024-03-01", "张建华", HYPERLINK, "金桂园小区3栋门口路灯坏了一个月，晚上老人摔倒，联系电话13912345678。"),
+            ("H2", "2024-03-03", "李淑芬", "金桂园小区路灯不亮", "金桂园小区3栋门口路灯坏了，晚上很黑，请尽快修复。电话13812345678"),
+            ("H3", "2024-03-05", "王德明", "金桂园小区3栋路灯坏了", "金桂园小区3栋门口路灯一直不亮，物业不管，请城管修理。")]
+    frame = pd.DataFrame(rows, columns=["留言编号", "留言时间", "来信人", "留言主题", "留言详情"])
+    frame.to_csv(tmp_path / "in.csv", index=False, encoding="utf-8-sig")
+    out = tmp_path / "out"
+    assert main(["hotspots", str(tmp_path / "in.csv"), "--out", str(out), "--no-classify", "--no-plot"]) == 0
+    quoted = pd.read_csv(out / "hot_issue_letters.csv", encoding="utf-8-sig", dtype=str)
+    assert len(quoted) == 3  # one issue of three letters
+    text = "".join(quoted.fillna("").to_numpy().ravel())
+    assert "13912345678" not in text and "13812345678" not in text and "139****5678" in text
+    assert set(quoted["留言主题"]) >= {"'" + HYPERLINK}
+    book = openpyxl.load_workbook(out / "hot_issue_letters.xlsx")
+    cells = [c for row in book.active.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert main(["hotspots", str(tmp_path / "in.csv"), "--out", str(out), "--no-classify", "--no-plot",
+                 "--headers", "en"]) == 0
+    assert list(pd.read_csv(out / "hot_issues.csv", encoding="utf-8-sig").columns[:3]) == ["heat_rank", "issue_id", "heat"]

@@ -182,7 +182,7 @@ def run(args) -> int:
     clustered = model.get_issue_letters()
     clustered = clustered[clustered["issue_id"].isin(set(info["issue_id"]))]
     # phones, ID numbers and the writers' names are masked wherever a letter is quoted
-    names = pd.concat([letters[c] for c in ("name",) if c in letters.columns] + [pd.Series([], dtype=object)])
+    names = letters["name"].dropna().tolist() if "name" in letters.columns else []
     issues = mask_frame(issues, text_columns=("问题描述", "问题标签"), names=names)
     quoted = mask_frame(letter_table(clustered, info), text_columns=("留言主题", "留言详情"), names=names)
     written = write_tables(out_dir, issues, quoted, args.headers)
