@@ -105,8 +105,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_chinese_headers(frame: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """Chinese headers; where the source file already has a column of that name (an office's own
+    问题类型 beside ours), ours is told apart as 问题类型(issue_type), so no two columns share a name."""
     mapping = dict(HEADERS_ZH, **(extra or {}))
-    return frame.rename(columns={c: mapping.get(c, c) for c in frame.columns})
+    names = {c: mapping.get(c, c) for c in frame.columns}
+    uses = pd.Series(list(names.values())).value_counts()
+    return frame.rename(columns={c: f"{n}({c})" if n != c and uses[n] > 1 else n for c, n in names.items()})
 
 
 def formula_like(value) -> bool:
@@ -118,17 +122,24 @@ def neutralise(value):
     return "'" + value if formula_like(value) else value
 
 
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
+
+
 def text_columns(frame: pd.DataFrame) -> list:
-    return [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    return [c for i, c in enumerate(frame.columns) if _is_text(frame.iloc[:, i])]
 
 
 def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells and headers cannot start a formula (for CSV)."""
+    """A copy whose text cells and headers cannot start a formula (for CSV). Columns are taken by
+    position: a file may carry two columns of one name."""
     out = frame.copy()
-    for column in text_columns(out):
-        if out[column].map(formula_like).any():
-            out[column] = out[column].astype(object).map(neutralise)
-    return out.rename(columns={c: neutralise(c) for c in out.columns if formula_like(c)})
+    for i in range(out.shape[1]):
+        values = out.iloc[:, i]
+        if _is_text(values) and values.map(formula_like).any():
+            out.isetitem(i, values.astype(object).map(neutralise))
+    out.columns = [neutralise(c) for c in out.columns]
+    return out
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = True, sheet: str = "Sheet1",
@@ -175,20 +186,21 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
         used: set[str] = set()
         for name, frame in sheets.items():
             safe = frame.copy()
-            for column in safe.columns:
-                if pd.api.types.is_datetime64_any_dtype(safe[column]) and getattr(safe[column].dt, "tz", None):
-                    safe[column] = safe[column].dt.tz_localize(None)
+            for index in range(safe.shape[1]):  # by position: two columns may share a name
+                values = safe.iloc[:, index]
+                if pd.api.types.is_datetime64_any_dtype(values) and getattr(values.dt, "tz", None):
+                    safe.isetitem(index, values.dt.tz_localize(None))
             sheet_name = _sheet_name(name, used)
             safe.to_excel(writer, sheet_name=sheet_name, index=False)
             sheet = writer.sheets[sheet_name]
-            texts = set(text_columns(safe))
             for index, column in enumerate(safe.columns):
+                values = safe.iloc[:, index]
                 if formula_like(column):
                     sheet.write_string(0, index, column, as_text)
-                if column in texts:
-                    for row in np.flatnonzero(safe[column].map(formula_like).to_numpy(dtype=bool)):
-                        sheet.write_string(int(row) + 1, index, safe[column].iloc[row], as_text)
-                values = safe[column].astype("str").str.len().fillna(0)
+                if _is_text(values):
+                    for row in np.flatnonzero(values.map(formula_like).to_numpy(dtype=bool)):
+                        sheet.write_string(int(row) + 1, index, values.iloc[row], as_text)
+                values = values.astype("str").str.len().fillna(0)
                 width = min(60, max(6, len(str(column)) * 2, int(values.quantile(0.9)) if len(values) else 0))
                 sheet.set_column(index, index, width)
             sheet.freeze_panes(1, 0)

@@ -80,3 +80,19 @@ def test_headers_choose_the_language_of_csv_and_xlsx_but_parquet_stays_snake_cas
     assert parquet["title"].iloc[0] == HYPERLINK  # data for pandas keeps the text exactly
     with pytest.raises(ValueError):
         write_table(LETTERS, tmp_path / "y.csv", headers="fr")
+
+
+def test_an_office_column_named_like_ours_keeps_both_columns_apart(tmp_path):
+    """A source file's own 问题类型 beside the computed issue_type: two columns of one name made the
+    CSV ambiguous and the workbook writer crash."""
+    frame = pd.DataFrame({"issue_type": ["城乡建设"], "问题类型": ["=物业"], "title": ["电梯坏了"]})
+    write_table(frame, tmp_path / "x.csv")
+    write_table(frame, tmp_path / "x.xlsx")
+    assert _csv_cells(tmp_path / "x.csv") == [["问题类型(issue_type)", "问题类型", "标题"], ["城乡建设", "'=物业", "电梯坏了"]]
+    sheet = openpyxl.load_workbook(tmp_path / "x.xlsx").active
+    assert [c.value for c in sheet[1]] == ["问题类型(issue_type)", "问题类型", "标题"]
+    assert sheet["B2"].value == "=物业" and sheet["B2"].quotePrefix
+    same = pd.DataFrame([["=a", "b"]], columns=["备注", "备注"])  # duplicated by the caller
+    write_table(same, tmp_path / "y.csv")
+    write_table(same, tmp_path / "y.xlsx")
+    assert _csv_cells(tmp_path / "y.csv")[1] == ["'=a", "b"]
