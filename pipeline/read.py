@@ -301,7 +301,9 @@ def _read_jsonl(path: Path, encoding: str | None) -> list[_Table]:
         bad = []
     else:
         records, bad = [], []
-        for number, line in enumerate(text.splitlines(), start=1):
+        # JSON Lines end at "\n" only: str.splitlines() would also cut a record at a U+2028, U+0085
+        # or other separator that json.dumps leaves unescaped inside a string, and lose the letter
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:

@@ -187,3 +187,17 @@ def test_hotspots_tables_carry_no_formula_and_no_phone(tmp_path):
     assert main(["hotspots", str(tmp_path / "in.csv"), "--out", str(out), "--no-classify", "--no-plot",
                  "--headers", "en"]) == 0
     assert list(pd.read_csv(out / "hot_issues.csv", encoding="utf-8-sig").columns[:3]) == ["heat_rank", "issue_id", "heat"]
+
+
+def test_a_jsonl_letter_holding_a_line_separator_is_one_letter(tmp_path):
+    """Found by the property suite: U+2028 / U+0085 in a text cut its JSON line in two rejects."""
+    import json
+
+    records = [{"信件编号": "J1", "标题": "小区路灯不亮", "主要内容": "路灯坏了三个月。\u2028晚上出行不便。"},
+               {"信件编号": "J2", "标题": "噪音扰民", "主要内容": "楼下饭店\x85夜里施工。"}]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n",
+                                      encoding="utf-8")
+    assert main(["ingest", str(tmp_path / "a.jsonl"), "--out", str(tmp_path / "out")]) == 0
+    letters = pd.read_parquet(tmp_path / "out" / "letters.parquet")
+    assert letters["letter_id"].tolist() == ["J1", "J2"]
+    assert pd.read_csv(tmp_path / "out" / "rejects.csv", encoding="utf-8-sig").empty
