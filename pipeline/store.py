@@ -157,10 +157,12 @@ class CaseStore:
 
     def close(self) -> None:
         """Close the file; a run begun and not finished is rolled back, as if it never ran."""
-        if self._run is not None:
-            self._run = None
-            self.con.execute("ROLLBACK")
-        self.con.close()
+        try:
+            if self._run is not None:
+                self._run = None
+                self.con.execute("ROLLBACK")
+        finally:
+            self.con.close()
 
     # -- one run, one transaction ----------------------------------------------------------------
     def begin_run(self, command: str = "run") -> str:
