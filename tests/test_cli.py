@@ -67,8 +67,9 @@ def test_run_on_a_batch_of_one_letter_and_of_three_and_again(sample_dir, tmp_pat
     assert main(["run", str(one), "--out", str(out), "--as-of", "2024-06-01"]) == 0
     assert pd.read_csv(out / "letters.csv", encoding="utf-8-sig").equals(first)
     three = _letters_csv(sample_dir, tmp_path / "three.csv", 3)
-    assert main(["run", str(three), "--out", str(tmp_path / "out3"), "--as-of", "2024-06-01"]) == 0
-    assert len(pd.read_csv(tmp_path / "out3" / "letters.csv", encoding="utf-8-sig")) == 3
+    assert main(["run", str(three), "--out", str(tmp_path / "out3"), "--as-of", "2024-06-01", "--headers", "en"]) == 0
+    letters = pd.read_csv(tmp_path / "out3" / "letters.csv", encoding="utf-8-sig")
+    assert len(letters) == 3 and {"letter_id", "urgency", "priority"} <= set(letters.columns)  # --headers en
 
 
 def test_hotspots_on_one_letter_writes_empty_tables(sample_dir, tmp_path):
