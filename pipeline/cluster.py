@@ -240,6 +240,20 @@ def _check_heat_weights(weights: dict | None) -> None:
 
 
 # ------------------------------------------------------------------ the estimator
+def _fit_vectorizer(tokens: list[list[str]], analyzer, max_df: float):
+    """TF-IDF over words shared by two letters; a batch of one letter is still a batch.
+
+    When no word is in two letters (one letter, or a few unrelated ones) every word is kept, and
+    a batch with no word at all gets one token per letter, so nothing links and nothing crashes.
+    """
+    shared = Counter(t for toks in tokens for t in set(toks))
+    min_df = 2 if any(count >= 2 for count in shared.values()) else 1
+    if not shared:
+        tokens = [[f"§letter{k}"] for k in range(len(tokens))]
+    vectorizer = TfidfVectorizer(analyzer=analyzer, min_df=min_df, max_df=max_df, sublinear_tf=True, dtype=np.float32)
+    return vectorizer, vectorizer.fit_transform(tokens)
+
+
 class IssueClusterer:
     """Cluster letters into specific issues; see the module docstring for the method.
 
@@ -394,11 +408,7 @@ class IssueClusterer:
         analyzer = _identity
         # words in 30% of letters say nothing about which problem; on a small batch, idf alone must do
         max_df = 0.3 if n >= 100 else 1.0
-        # a word in one letter only cannot link letters, but a batch of 1-4 letters keeps every word
-        # (else a single letter, or two letters sharing no word, leave no vocabulary at all)
-        min_df = 2 if n >= 5 else 1
-        self.vectorizer_ = TfidfVectorizer(analyzer=analyzer, min_df=min_df, max_df=max_df, sublinear_tf=True, dtype=np.float32)
-        X = self.vectorizer_.fit_transform(tokens)
+        self.vectorizer_, X = _fit_vectorizer(tokens, analyzer, max_df)
         G = normalize(self.vectorizer_.transform(
             [self._grievance_tokens(t, sorted(pa)) for t, pa in zip(tokens, places_all)]))
 
@@ -478,7 +488,7 @@ class IssueClusterer:
         """Which candidate pairs are the same issue, and their combined similarity."""
         floor = min(self.near_dup_sim, self.no_place_sim, 0.08)
         i, j, s = self._pairs(X, floor)
-        if len(i) == 0:
+        if len(i) == 0:  # no pair at all (a batch of one): nothing is linked
             return i, j, np.zeros(0, bool), s
         g = np.asarray(G[i].multiply(G[j]).sum(axis=1)).ravel()
         link = np.zeros(len(i), bool)
@@ -690,8 +700,8 @@ class IssueClusterer:
             row.update(deep_seated_evidence(sub["received_at"], writers if writer_col else None))
             rows.append(row)
         info = pd.DataFrame(rows)
-        if info.empty:
-            return info
+        if info.empty:  # no issue (a batch of one letter): the table still has its key columns
+            return pd.DataFrame(columns=["heat_rank", "issue_id", "label", "n_letters", "deep_seated", "heat"])
         return self._rank(info, ref)
 
     def _rank(self, info: pd.DataFrame, ref=None) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import PetitionError
+from pipeline.mask import mask_text
 from pipeline.normalise import clean_text, to_simplified
 
 # Canonical fields of the letters table, in output order.
@@ -300,7 +301,9 @@ def _read_jsonl(path: Path, encoding: str | None) -> list[_Table]:
         bad = []
     else:
         records, bad = [], []
-        for number, line in enumerate(text.splitlines(), start=1):
+        # JSON Lines end at "\n" only: str.splitlines() would also cut a record at a U+2028, U+0085
+        # or other separator that json.dumps leaves unescaped inside a string, and lose the letter
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
@@ -493,9 +496,10 @@ def _map_table(table, source, column_map, simplify, records, rejects, warnings) 
             if fld in DATE_FIELDS:
                 parsed = parse_date(value)
                 if parsed is None and value is not None and str(value).strip():
-                    notes.append(f"{table.header[position]}: cannot parse date {str(value)[:30]!r}, left empty")
+                    shown = mask_text(str(value)[:30])  # a shifted column can put a phone here: never log it
+                    notes.append(f"{table.header[position]}: cannot parse date {shown!r}, left empty")
                     warnings.append({"source_file": source, "source_row": number, "column": table.header[position],
-                                     "reason": f"cannot parse date {str(value)[:30]!r}; letter kept with empty {fld}"})
+                                     "reason": f"cannot parse date {shown!r}; letter kept with empty {fld}"})
                 record[fld] = parsed
             elif fld in COUNT_FIELDS:
                 record[fld] = _as_count(value)

@@ -121,6 +121,16 @@ class PetitionRun:
 
     # ------------------------------------------------------------------ the job
     def run(self, inputs=None, out_dir: str | Path = "out", read_options: dict | None = None) -> RunResult:
+        """The whole job. The case store keeps the run only if it finishes: one transaction, whose
+        one `runs` row is written last, after the files; a failed run leaves the store as it was."""
+        try:
+            return self._job(inputs, out_dir, read_options)
+        finally:
+            if getattr(self, "_case_store", None) is not None:
+                self._case_store.close()  # rolls back a run that did not finish
+                self._case_store = None
+
+    def _job(self, inputs, out_dir, read_options) -> RunResult:
         from pipeline.mask import mask_frame
         from pipeline.rank import PriorityRanker
 
@@ -132,7 +142,10 @@ class PetitionRun:
         ingest = self._stage("read", self.read, inputs, read_options)
         letters = ingest.letters
         if letters.empty:
-            raise PetitionError("no usable letters in the input; see the messages above and rejects.csv")
+            from pipeline.write import write_table
+
+            write_table(ingest.rejects, out / "rejects.csv", headers=self.settings.get("run", "headers", "zh"))
+            raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
         letters = self._stage("classify", self.classify, letters)
         letters = self._stage("grade", self.grade, letters)
         letters = self._stage("route", self.route, letters)
@@ -146,7 +159,6 @@ class PetitionRun:
         cases = ranker.cases(letters)
         self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
         persons = self._persons(store, letters)
-        store.close()
         info = {
             "as_of": as_of.isoformat(),
             "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
@@ -162,6 +174,7 @@ class PetitionRun:
         from pipeline.write import write_json
 
         write_json(info, out / "run.json")
+        store.finish_run(self.versions())  # the run's one runs row, committed last
         return result
 
     def versions(self) -> dict:
@@ -189,7 +202,10 @@ class PetitionRun:
     def _open_store(self, out: Path):
         from pipeline.store import CaseStore
 
-        return CaseStore(self.store or out / "cases.duckdb")
+        self._case_store = CaseStore(self.store or out / "cases.duckdb",
+                                     lock_timeout=self.settings.get("store", "lock_timeout"))
+        self._case_store.begin_run("run")
+        return self._case_store
 
 
 def _attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
@@ -225,8 +241,9 @@ def write_outputs(result: RunResult, mask_frame, settings: Settings) -> None:
     masked = scrub(result.letters)
     cases, issues, persons = scrub(result.cases), scrub(result.issues), scrub(result.persons)
     write_table(masked, out / "letters.parquet")
-    write_table(masked, out / "letters.csv")
-    write_table(result.rejects, out / "rejects.csv")
+    headers = settings.get("run", "headers", "zh")  # letters.csv, rejects.csv; triage.xlsx is the office's, in Chinese
+    write_table(masked, out / "letters.csv", headers=headers)
+    write_table(result.rejects, out / "rejects.csv", headers=headers)
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(triage_sheets(masked, cases, issues, persons, settings), temporary)
     report = build_report(masked, cases, issues, persons, result.info["counts"],

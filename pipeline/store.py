@@ -12,11 +12,20 @@ all stored letters and saves the result back:
 * `persons`: one row per person, recomputed for the persons a run touches.
 * `runs` and `person_merges`: what each run did, and which person ids a run folded together.
 
-Each save is one transaction: an interrupted run leaves the store as it was before the run.
+Each save is one transaction: an interrupted run leaves the store as it was before the run. A
+whole `petition run` is one transaction too (`begin_run` ... `finish_run`): every save of the run
+joins it, and its one `runs` row is written last, after clustering, ranking and writing, in the
+commit; closing the store before `finish_run` rolls the run back.
+
+One process at a time may write a store (DuckDB locks the file). A second run waits for the lock,
+saying so, up to `lock_timeout` seconds ([store] lock_timeout in the config), then stops with a
+PetitionError.
 """
 from __future__ import annotations
 
 import json
+import sys
+import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -87,20 +96,50 @@ def _jsonable(value):
     return value
 
 
+WAITING = "案件库正被另一个运行使用，等待中… / the case store is in use by another run, waiting"
+
+
+def _default_lock_timeout() -> float:
+    from pipeline.config import load_settings
+
+    return float(load_settings().get("store", "lock_timeout", 600))
+
+
+def _connect(path: Path, read_only: bool, lock_timeout: float, poll: float = 0.5):
+    """Open the DuckDB file; while another process holds its lock, wait (saying so once)."""
+    import duckdb
+
+    deadline = time.monotonic() + lock_timeout
+    waiting = False
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise PetitionError(f"cannot open case store {path}: {error}") from error
+            if time.monotonic() >= deadline:
+                raise PetitionError(
+                    f"case store {path} is still in use by another run after {lock_timeout:g} s; "
+                    f"try again when it has finished, or raise [store] lock_timeout ({error})") from error
+            if not waiting:
+                print(f"{WAITING} ({path}, up to {lock_timeout:g} s)", file=sys.stderr, flush=True)
+                waiting = True
+            time.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+
+
 class CaseStore:
     """A persistent DuckDB case store (`path`), opened for the life of the object."""
 
-    def __init__(self, path: str | Path, read_only: bool = False):
-        import duckdb
-
+    def __init__(self, path: str | Path, read_only: bool = False, lock_timeout: float | None = None):
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise PetitionError(f"case store {self.path} does not exist")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as error:
-            raise PetitionError(f"cannot open case store {self.path}: {error}") from error
+        self._run: dict | None = None
+        self.lock_timeout = _default_lock_timeout() if lock_timeout is None else float(lock_timeout)
+        self.con = _connect(self.path, read_only, self.lock_timeout)
+        import duckdb
+
         if not read_only:
             self.con.execute(_DDL)
             for column in IDENTITY_COLUMNS:  # identity columns added since the store was made
@@ -119,7 +158,44 @@ class CaseStore:
                                 f"(schema {version[0]}); upgrade petition-pipeline")
 
     def close(self) -> None:
-        self.con.close()
+        """Close the file; a run begun and not finished is rolled back, as if it never ran."""
+        try:
+            if self._run is not None:
+                self._run = None
+                self.con.execute("ROLLBACK")
+        finally:
+            self.con.close()
+
+    # -- one run, one transaction ----------------------------------------------------------------
+    def begin_run(self, command: str = "run") -> str:
+        """Open the transaction of a whole run; saves until `finish_run` join it. Returns the run id."""
+        if self._run is not None:
+            raise PetitionError(f"case store {self.path}: run {self._run['run_id']} is still open")
+        self.con.execute("BEGIN TRANSACTION")
+        self._run = {"run_id": _new_run_id(), "started": _now(), "command": command, "letters_in": 0,
+                     "letters_new": 0, "linking_model": None, "versions": {}}
+        return self._run["run_id"]
+
+    def finish_run(self, versions: dict | None = None) -> str:
+        """Write the run's one `runs` row and commit everything the run saved."""
+        run = self._run
+        if run is None:
+            raise PetitionError(f"case store {self.path}: no run to finish")
+        try:
+            self._insert_run(run["run_id"], run["started"], run["command"], run["letters_in"],
+                             run["letters_new"], run["linking_model"], dict(run["versions"], **(versions or {})))
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        finally:
+            self._run = None
+        return run["run_id"]
+
+    def _insert_run(self, run_id, started, command, letters_in, letters_new, linking_model, versions) -> None:
+        self.con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'complete')",
+                         [run_id, started, _now(), command, letters_in, letters_new, linking_model,
+                          json.dumps(versions, ensure_ascii=False, default=str)])
 
     def __enter__(self):
         return self
@@ -183,7 +259,7 @@ class CaseStore:
     def save(self, linked: pd.DataFrame, persons: pd.DataFrame | None = None,
              versions: dict | None = None, linker: PetitionerLinker | None = None,
              command: str = "run") -> str:
-        """Store a linked batch in one transaction; return the run id.
+        """Store a linked batch in one transaction (or in the open run's); return the run id.
 
         New letters are inserted, letters already stored keep their row (idempotent re-ingest)
         but take the batch's person links, persons that a new letter proved to be one are
@@ -197,7 +273,8 @@ class CaseStore:
         if isinstance(persons, PetitionerLinker):  # save(linked, linker)
             linker, persons = persons, None
         versions = dict(versions or {})
-        run_id = _now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        run = self._run  # inside begin_run/finish_run: join that transaction, its runs row comes last
+        run_id = run["run_id"] if run else _new_run_id()
         started = _now()
         if "letter_key" not in linked.columns:
             linked = linked.assign(letter_key=letter_keys(linked))
@@ -240,7 +317,8 @@ class CaseStore:
         model_version = (linker.model_version() if linker is not None
                          else versions.get("linker") or linked.attrs.get("linker_version") or "?")
         con = self.con
-        con.execute("BEGIN TRANSACTION")
+        if run is None:
+            con.execute("BEGIN TRANSACTION")
         try:
             con.register("_batch", frame)
             stored_before = self.count()
@@ -269,14 +347,18 @@ class CaseStore:
             self._save_stage_predictions(batch, versions, run_id)
             touched = set(frame["person_id"].dropna()) | set(merges.values())
             self._refresh_persons(touched, run_id)
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'complete')",
-                        [run_id, started, _now(), command, len(linked), new_count,
-                         f"{getattr(linker, 'model_source_', 'linker')}#{model_version}",
-                         json.dumps(versions, ensure_ascii=False, default=str)])
+            linking_model = f"{getattr(linker, 'model_source_', 'linker')}#{model_version}"
             con.unregister("_batch")
-            con.execute("COMMIT")
+            if run is None:
+                self._insert_run(run_id, started, command, len(linked), new_count, linking_model, versions)
+                con.execute("COMMIT")
+            else:
+                run.update(letters_in=max(run["letters_in"], len(linked)),
+                           letters_new=run["letters_new"] + new_count, linking_model=linking_model,
+                           versions=dict(run["versions"], **versions))
         except BaseException:
-            con.execute("ROLLBACK")
+            if run is None:
+                con.execute("ROLLBACK")
             raise
         return run_id
 
@@ -364,6 +446,10 @@ class CaseStore:
         self.con.register("_persons", table)
         self.con.execute("INSERT OR REPLACE INTO persons SELECT * FROM _persons")
         self.con.unregister("_persons")
+
+
+def _new_run_id() -> str:
+    return _now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
 def _strings(values: pd.Series) -> np.ndarray:

@@ -3,15 +3,24 @@
 A half-written triage list is worse than none, so every file goes to a temporary name in the
 same folder and is renamed into place. CSV is written as UTF-8 with BOM so that Excel on a
 Chinese Windows desktop shows the characters instead of mojibake.
+
+No file carries a live formula (CSV/Excel injection, as OWASP describes it): a letter titled
+`=HYPERLINK("http://…","点我")` must stay a title. Spreadsheets read a cell that begins with
+= + - @ tab or CR as a formula, so `safe_cells` puts a single quote before such text in every CSV
+field and header, and workbooks are written with xlsxwriter as text only (no string becomes a
+formula, a link or a number) with Excel's quote-prefix on formula-like cells, which shows them as
+typed and keeps them text when edited. Parquet is data for pandas and keeps the text as it is.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 # snake_case column → the header an office reads. Columns not listed keep their name.
@@ -91,22 +100,70 @@ def atomic_path(path: str | Path):
             os.remove(temporary)
 
 
+HEADER_CHOICES = ("zh", "en")
+# What a spreadsheet reads as the start of a formula (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def to_chinese_headers(frame: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """Chinese headers; where the source file already has a column of that name (an office's own
+    问题类型 beside ours), ours is told apart as 问题类型(issue_type), so no two columns share a name."""
     mapping = dict(HEADERS_ZH, **(extra or {}))
-    return frame.rename(columns={c: mapping.get(c, c) for c in frame.columns})
+    names = {c: mapping.get(c, c) for c in frame.columns}
+    uses = pd.Series(list(names.values())).value_counts()
+    return frame.rename(columns={c: f"{n}({c})" if n != c and uses[n] > 1 else n for c, n in names.items()})
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = True, sheet: str = "Sheet1") -> Path:
-    """Write CSV, XLSX or Parquet by extension. Parquet keeps the snake_case schema."""
+def formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def neutralise(value):
+    """`=1+1` → `'=1+1`: a spreadsheet shows the text, quote first, and computes nothing."""
+    return "'" + value if formula_like(value) else value
+
+
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
+
+
+def text_columns(frame: pd.DataFrame) -> list:
+    return [c for i, c in enumerate(frame.columns) if _is_text(frame.iloc[:, i])]
+
+
+def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and headers cannot start a formula (for CSV). Columns are taken by
+    position: a file may carry two columns of one name."""
+    out = frame.copy()
+    for i in range(out.shape[1]):
+        values = out.iloc[:, i]
+        if _is_text(values) and values.map(formula_like).any():
+            out.isetitem(i, values.astype(object).map(neutralise))
+    out.columns = [neutralise(c) for c in out.columns]
+    return out
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = True, sheet: str = "Sheet1",
+                headers: str | None = None) -> Path:
+    """Write CSV, XLSX or Parquet by extension. Parquet keeps the snake_case schema.
+
+    `headers` "zh" (the default) or "en" names the CSV/XLSX columns; `chinese_headers` is the older
+    spelling of the same choice.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
+    if headers is not None:
+        if headers not in HEADER_CHOICES:
+            raise ValueError(f"headers must be one of {HEADER_CHOICES}, not {headers!r}")
+        chinese_headers = headers == "zh"
     with atomic_path(path) as temporary:
         if suffix == ".parquet":
             frame.to_parquet(temporary, index=False)
         elif suffix in (".csv", ".tsv"):
             out = to_chinese_headers(frame) if chinese_headers else frame
-            out.to_csv(temporary, index=False, encoding="utf-8-sig", sep="\t" if suffix == ".tsv" else ",",
-                       date_format="%Y-%m-%d %H:%M:%S")
+            # CRLF as RFC 4180 says: a field holding a lone CR is then quoted, not a row break
+            safe_cells(out).to_csv(temporary, index=False, encoding="utf-8-sig", sep="\t" if suffix == ".tsv" else ",",
+                                   date_format="%Y-%m-%d %H:%M:%S", lineterminator="\r\n")
         elif suffix == ".xlsx":
             out = to_chinese_headers(frame) if chinese_headers else frame
             write_sheets({sheet: out}, temporary)
@@ -115,29 +172,50 @@ def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = T
     return path
 
 
+# Every string is written as a string: never a formula, a hyperlink or a number.
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
 def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
-    """Several tables into one workbook; sheet names are cut to Excel's 31 characters."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    """Several tables into one workbook; sheet names are cut to Excel's 31 characters.
+
+    Text is written as text (see the module docstring); a formula-like cell or header gets
+    Excel's quote prefix, so it reads as written and stays text if someone edits it.
+    """
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
+        as_text = writer.book.add_format({"quote_prefix": True})
+        used: set[str] = set()
         for name, frame in sheets.items():
             safe = frame.copy()
-            for column in safe.columns:
-                if pd.api.types.is_datetime64_any_dtype(safe[column]) and getattr(safe[column].dt, "tz", None):
-                    safe[column] = safe[column].dt.tz_localize(None)
-            safe.to_excel(writer, sheet_name=str(name)[:31] or "Sheet1", index=False)
-            sheet = writer.sheets[str(name)[:31] or "Sheet1"]
-            for index, column in enumerate(safe.columns, start=1):
-                values = safe[column].astype("str").str.len().fillna(0)
+            for index in range(safe.shape[1]):  # by position: two columns may share a name
+                values = safe.iloc[:, index]
+                if pd.api.types.is_datetime64_any_dtype(values) and getattr(values.dt, "tz", None):
+                    safe.isetitem(index, values.dt.tz_localize(None))
+            sheet_name = _sheet_name(name, used)
+            safe.to_excel(writer, sheet_name=sheet_name, index=False)
+            sheet = writer.sheets[sheet_name]
+            for index, column in enumerate(safe.columns):
+                values = safe.iloc[:, index]
+                if formula_like(column):
+                    sheet.write_string(0, index, column, as_text)
+                if _is_text(values):
+                    for row in np.flatnonzero(values.map(formula_like).to_numpy(dtype=bool)):
+                        sheet.write_string(int(row) + 1, index, values.iloc[row], as_text)
+                values = values.astype("str").str.len().fillna(0)
                 width = min(60, max(6, len(str(column)) * 2, int(values.quantile(0.9)) if len(values) else 0))
-                sheet.column_dimensions[_excel_column(index)].width = width
-            sheet.freeze_panes = "A2"
+                sheet.set_column(index, index, width)
+            sheet.freeze_panes(1, 0)
 
 
-def _excel_column(index: int) -> str:
-    letters = ""
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
+def _sheet_name(name, used: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique whatever the case."""
+    base = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'")[:31] or "Sheet1"
+    candidate, k = base, 1
+    while candidate.lower() in used:
+        k += 1
+        candidate = f"{base[:31 - len(str(k)) - 1]}~{k}"
+    used.add(candidate.lower())
+    return candidate
 
 
 def write_json(data: dict, path: str | Path) -> Path:

@@ -33,3 +33,30 @@ def sample_run(tmp_path_factory):
     settings.values["run"]["as_of"] = "2026-11-25"
     out = tmp_path_factory.mktemp("run")
     return PetitionRun(settings, progress=False).run(None, out)
+
+
+HOLD = ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('holding', flush=True); "
+        "time.sleep(float(sys.argv[2]))")
+
+
+@pytest.fixture
+def hold_store():
+    """Another process that holds a case store's lock for some seconds (a concurrent run)."""
+    import subprocess
+    import sys
+
+    started = []
+
+    def hold(path, seconds):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE,
+                                  text=True)
+        started.append(holder)
+        assert holder.stdout.readline().strip() == "holding"
+        return holder
+
+    yield hold
+    for holder in started:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()

@@ -157,3 +157,88 @@ def test_run_style_save_stores_stage_predictions_with_versions(store):
     assert store.count() == 4
     unsigned = store.con.execute("SELECT count(*) FROM letters WHERE minhash IS NULL").fetchall()
     assert unsigned[0][0] == 0
+
+
+def _runs(store) -> pd.DataFrame:
+    return store.con.execute("SELECT * FROM runs ORDER BY started_at").fetchdf()
+
+
+def test_a_run_is_one_transaction_whose_runs_row_comes_last(store):
+    run_id = store.begin_run("run")
+    linked = store.link_and_save(FIRST, command="run")  # the link stage
+    store.save(linked.assign(urgency=["一般", "较急"]), versions={"urgency_lexicon": "lex-3"})  # the store stage
+    assert _runs(store).empty  # nothing says "run done" while clustering, ranking and writing go on
+    assert store.finish_run({"classifier": "svm-7"}) == run_id
+    runs = _runs(store)
+    assert runs["run_id"].tolist() == [run_id]
+    assert (runs.loc[0, "command"], runs.loc[0, "letters_in"], runs.loc[0, "letters_new"]) == ("run", 2, 2)
+    assert '"classifier": "svm-7"' in runs.loc[0, "versions"] and "lex-3" in runs.loc[0, "versions"]
+    assert set(store.predictions()["run_id"]) == {run_id}
+
+
+def test_a_run_that_does_not_finish_leaves_the_store_as_it_was(tmp_path):
+    path = tmp_path / "cases.duckdb"
+    with CaseStore(path) as store:
+        store.link_and_save(FIRST)
+        store.begin_run("run")
+        store.link_and_save(SECOND, command="run")
+        assert store.count() == 4  # the run sees its own letters ...
+    with CaseStore(path) as store:  # ... but closing without finish_run rolled them back
+        assert store.count() == 2
+        assert len(_runs(store)) == 1
+
+
+def test_petition_run_writes_one_runs_row_after_its_files(sample_dir, tmp_path, monkeypatch):
+    """Today's code wrote two rows per run, the first before clustering, ranking and writing."""
+    from datetime import datetime, timezone
+
+    from pipeline import run as run_module
+    from pipeline.config import load_settings
+    from pipeline.errors import PetitionError
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir / "letters_xinfang.csv"]).letters.head(3)
+    letters.to_csv(tmp_path / "three.csv", index=False, encoding="utf-8-sig")
+    settings = load_settings()
+    settings.values["run"]["as_of"] = "2024-06-01"
+    out = tmp_path / "out"
+    run_module.PetitionRun(settings, progress=False).run([tmp_path / "three.csv"], out)
+    with CaseStore(out / "cases.duckdb", read_only=True) as store:
+        runs = _runs(store)
+    assert len(runs) == 1 and runs.loc[0, "letters_in"] == 3 and runs.loc[0, "letters_new"] == 3
+    written = datetime.fromtimestamp((out / "run.json").stat().st_mtime, timezone.utc).replace(tzinfo=None)
+    assert runs.loc[0, "finished_at"] >= written  # committed after the last file
+    # a run that fails while writing leaves no trace in the store
+    monkeypatch.setattr(run_module, "write_outputs", lambda *a, **k: (_ for _ in ()).throw(PetitionError("disk full")))
+    letters.assign(letter_id=letters["letter_id"] + "-b", text=letters["text"] + "又及。").to_csv(
+        tmp_path / "more.csv", index=False, encoding="utf-8-sig")
+    with pytest.raises(PetitionError, match="disk full"):
+        run_module.PetitionRun(settings, progress=False).run([tmp_path / "more.csv"], out)
+    with CaseStore(out / "cases.duckdb", read_only=True) as store:
+        assert len(_runs(store)) == 1 and store.count() == 3
+
+
+def test_a_second_run_waits_for_the_store_and_says_so(tmp_path, capsys, hold_store):
+    path = tmp_path / "cases.duckdb"
+    CaseStore(path).close()
+    holder = hold_store(path, 2)
+    try:
+        with CaseStore(path, lock_timeout=60) as store:  # waits for the other process to let go
+            assert store.count() == 0
+    finally:
+        holder.wait()
+    assert "案件库正被另一个运行使用，等待中" in capsys.readouterr().err
+
+
+def test_a_store_in_use_past_the_timeout_is_a_clear_error(tmp_path, capsys, hold_store):
+    from pipeline.errors import PetitionError
+
+    path = tmp_path / "cases.duckdb"
+    holder = hold_store(path, 30)
+    try:
+        with pytest.raises(PetitionError, match=r"still in use by another run after 1 s.*lock_timeout"):
+            CaseStore(path, lock_timeout=1)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "等待中" in capsys.readouterr().err

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.commands._inputs import add_input_arguments, read_inputs
+from pipeline.commands._inputs import (
+    add_headers_argument, add_input_arguments, add_keep_identity_argument, masked_for_export, read_inputs,
+)
 from pipeline.errors import PetitionError
 from pipeline.paths import MODELS_DIR
 from pipeline.write import write_table
@@ -23,6 +25,8 @@ def register(subparsers) -> None:
     parser.add_argument("--model", default=str(DEFAULT_MODEL), metavar="DIR", help="trained model folder (default: models/default)")
     parser.add_argument("--out", required=True, metavar="FILE", help="output file: .csv, .tsv, .xlsx or .parquet")
     parser.add_argument("--taxonomy", metavar="FILE", help="3-level taxonomy CSV/XLSX for the suggestions (default: corpora/taxonomy/taxonomy.csv)")
+    add_headers_argument(parser)
+    add_keep_identity_argument(parser)
     parser.add_argument("--no-suggestions", action="store_true", help="skip the 2nd/3rd-level suggestions")
     parser.set_defaults(func=run)
 
@@ -43,9 +47,9 @@ def run(args) -> int:
         if taxonomy.coverage_of(model.classes_) == 0:
             print("note: the taxonomy knows none of the model's classes; no 2nd/3rd-level suggestions")
         classified = taxonomy.add_suggestions(classified)
-    write_table(classified, out)
+    write_table(masked_for_export(classified, args.keep_identity), out, headers=args.headers)
     rejects_path = out.with_name(f"{out.stem}.rejects.csv")
-    write_table(result.rejects, rejects_path)
+    write_table(result.rejects, rejects_path, headers=args.headers)
     if len(classified):
         counts = classified["issue_type"].value_counts()
         print(f"classified {len(classified)} letters: " + ", ".join(f"{k} {v}" for k, v in counts.items()))

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.commands._inputs import add_input_arguments, read_inputs
+from pipeline.commands._inputs import (
+    add_headers_argument, add_input_arguments, add_keep_identity_argument, masked_for_export, read_inputs,
+)
 from pipeline.errors import PetitionError
 from pipeline.urgency import COMPOSE_PATH, LEXICON_PATH, UrgencyGrader
 from pipeline.write import write_table
@@ -23,6 +25,8 @@ def register(subparsers) -> None:
     )
     add_input_arguments(parser)
     parser.add_argument("--out", required=True, metavar="FILE", help="output file: .csv, .tsv, .xlsx or .parquet")
+    add_headers_argument(parser)
+    add_keep_identity_argument(parser)
     parser.add_argument("--lexicon", metavar="CSV", help=f"cue lexicon to use (default: {LEXICON_PATH.name} shipped in corpora/urgency)")
     parser.add_argument("--compose", metavar="CSV",
                         help=f"compositional cues (word classes and frames) to use (default: {COMPOSE_PATH.name} shipped in corpora/urgency)")
@@ -36,9 +40,9 @@ def run(args) -> int:
     grader = UrgencyGrader(lexicon=args.lexicon, compose=args.compose or "default").fit()  # a bad lexicon fails before the slow read
     result = read_inputs(args)
     graded = grader.transform(result.letters, progress=True)
-    write_table(graded, out)
+    write_table(masked_for_export(graded, args.keep_identity), out, headers=args.headers)
     rejects_path = out.with_name(f"{out.stem}.rejects.csv")
-    write_table(result.rejects, rejects_path)
+    write_table(result.rejects, rejects_path, headers=args.headers)
     counts = graded["urgency"].value_counts()
     print(f"graded {len(graded)} letters: " + ", ".join(f"{level} {int(counts.get(level, 0))}" for level in ("紧急", "较急", "一般"))
           + f"; review band {int(graded['urgency_review'].sum())}")

@@ -15,12 +15,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.commands._inputs import add_input_arguments, read_inputs
+from pipeline.commands._inputs import add_headers_argument, add_input_arguments, read_inputs
 from pipeline.errors import PetitionError
-from pipeline.write import atomic_path
+from pipeline.mask import mask_frame
+from pipeline.write import atomic_path, write_table
 
 ISSUE_COLUMNS = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述", "是否深层次问题"]
 LETTER_COLUMNS = ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"]
+# --headers en: the same tables with snake_case names, for scripts
+HEADERS_EN = {
+    "热度排名": "heat_rank", "问题ID": "issue_id", "热度指数": "heat", "时间范围": "time_range",
+    "地点/人群": "place", "问题描述": "description", "是否深层次问题": "deep_seated", "问题标签": "label",
+    "留言数": "n_letters", "留言人数": "n_writers", "点赞数": "up_votes", "反对数": "down_votes",
+    "深层次依据": "deep_evidence", "代表留言编号": "representative_id", "主要类别": "top_issue_type",
+    "紧急程度分布": "urgency_mix", "留言编号": "letter_id", "留言用户": "writer_id", "留言主题": "title",
+    "留言时间": "received_at", "留言详情": "text",
+}
 
 
 def register(subparsers) -> None:
@@ -36,6 +46,7 @@ def register(subparsers) -> None:
     parser.add_argument("--plot-top", type=int, default=10, help="issues in the monthly plot (default 10)")
     parser.add_argument("--min-letters", type=int, default=3, help="smallest issue, in letters (default 3)")
     parser.add_argument("--state", help="issue state file: loaded if it exists (ids persist), saved after")
+    add_headers_argument(parser)
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
     parser.add_argument("--model", metavar="DIR", help="issue-type model for 主要类别 (default: the config's, models/default)")
     parser.add_argument("--config", metavar="FILE", help="settings TOML over corpora/config/default.toml")
@@ -119,14 +130,15 @@ def _atomic(path: Path, writer) -> None:
         writer(temporary)
 
 
-def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame) -> list[Path]:
+def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame, headers: str = "zh") -> list[Path]:
+    """Both tables as CSV and XLSX through `pipeline.write` (atomic, no live formula)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for stem, frame in (("hot_issues", issues), ("hot_issue_letters", letters)):
-        csv_path, xlsx_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.xlsx"
-        _atomic(csv_path, lambda p, f=frame: f.to_csv(p, index=False, encoding="utf-8-sig"))
-        _atomic(xlsx_path, lambda p, f=frame: f.to_excel(p, index=False, engine="xlsxwriter"))
-        written += [csv_path, xlsx_path]
+        if headers == "en":
+            frame = frame.rename(columns=HEADERS_EN)
+        for path in (out_dir / f"{stem}.csv", out_dir / f"{stem}.xlsx"):
+            written.append(write_table(frame, path, chinese_headers=False))
     return written
 
 
@@ -173,7 +185,11 @@ def run(args) -> int:
     issues = issue_table(info)
     clustered = model.get_issue_letters()
     clustered = clustered[clustered["issue_id"].isin(set(info["issue_id"]))]
-    written = write_tables(out_dir, issues, letter_table(clustered, info))
+    # phones, ID numbers and the writers' names are masked wherever a letter is quoted
+    names = letters["name"].dropna().tolist() if "name" in letters.columns else []
+    issues = mask_frame(issues, text_columns=("问题描述", "问题标签"), names=names)
+    quoted = mask_frame(letter_table(clustered, info), text_columns=("留言主题", "留言详情"), names=names)
+    written = write_tables(out_dir, issues, quoted, args.headers)
     if not args.no_plot and len(info):
         import matplotlib.pyplot as plt
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.commands._inputs import add_input_arguments, read_inputs
+from pipeline.commands._inputs import (
+    add_headers_argument, add_input_arguments, add_keep_identity_argument, masked_for_export, read_inputs,
+)
 from pipeline.write import write_table
 
 
@@ -15,19 +17,17 @@ def register(subparsers) -> None:
     )
     add_input_arguments(parser)
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    parser.add_argument("--keep-identity", action="store_true",
-                        help="write names, ID numbers and phones unmasked (sensitive: for feeding your own tools only)")
+    add_keep_identity_argument(parser)
+    add_headers_argument(parser)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from pipeline.mask import mask_frame
-
     result = read_inputs(args)
     out = Path(args.out)
-    letters = result.letters if args.keep_identity else mask_frame(result.letters)
+    letters = masked_for_export(result.letters, args.keep_identity)
     write_table(letters, out / "letters.parquet")
-    write_table(result.rejects, out / "rejects.csv")
+    write_table(result.rejects, out / "rejects.csv", headers=args.headers)
     summary = result.summary()
     print(f"read {summary['rows_read']} rows from {summary['files']} file(s): "
           f"{summary['letters']} letters, {summary['rejects']} rejected, {summary['warnings']} kept with warnings")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.commands._inputs import add_input_arguments, read_inputs
+from pipeline.commands._inputs import add_headers_argument, add_input_arguments, masked_for_export, read_inputs
 from pipeline.errors import PetitionError
 from pipeline.link import PetitionerLinker, persons_table
 from pipeline.mask import mask_frame
@@ -29,6 +29,7 @@ def register(subparsers) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="output folder")
     parser.add_argument("--store", metavar="FILE",
                         help="case store (DuckDB) holding earlier batches (default: DIR/cases.duckdb)")
+    add_headers_argument(parser)
     parser.add_argument("--threshold", type=float, default=0.7,
                         help="match probability at which two letters are one person (default 0.7)")
     parser.add_argument("--train", choices=["auto", "never", "always"], default="auto",
@@ -57,10 +58,10 @@ def run(args) -> int:
         linked = store.link_and_save(result.letters, linker, command="link")
         persons = persons_table(store.letters_with_persons(set(linked["person_id"].dropna())))
         stored_after = store.count()
-    letters_out = mask_frame(linked.drop(columns=[c for c in EXPORT_DROP if c in linked.columns]))
+    letters_out = masked_for_export(linked.drop(columns=[c for c in EXPORT_DROP if c in linked.columns]))
     write_table(letters_out, out / "letters.parquet")
-    write_table(mask_frame(persons), out / "persons.csv")
-    write_table(result.rejects, out / "rejects.csv")
+    write_table(mask_frame(persons), out / "persons.csv", headers=args.headers)
+    write_table(result.rejects, out / "rejects.csv", headers=args.headers)
     repeaters = int((persons["letter_count"] > 1).sum())
     print(f"{len(linked)} letters -> {linked['person_id'].nunique()} persons "
           f"({repeaters} with more than one letter); "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.commands._inputs import add_input_arguments, report_problems
+from pipeline.commands._inputs import add_headers_argument, add_input_arguments, report_problems
 from pipeline.config import load_settings
 from pipeline.read import parse_column_map
 
@@ -19,6 +19,7 @@ def register(subparsers) -> None:
     parser.add_argument("--store", metavar="FILE", help="case store (DuckDB) kept across runs (default: DIR/cases.duckdb)")
     parser.add_argument("--model", metavar="DIR", help="issue-type model (default: the config's, models/default)")
     parser.add_argument("--config", metavar="FILE", help="settings TOML over corpora/config/default.toml")
+    add_headers_argument(parser, default=None)  # None: the config's [run] headers
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="date the run is as of (default: config, else today)")
     parser.set_defaults(func=run)
 
@@ -29,6 +30,8 @@ def run(args) -> int:
     settings = load_settings(args.config)
     if args.as_of:
         settings.values["run"]["as_of"] = args.as_of
+    if args.headers:
+        settings.values["run"]["headers"] = args.headers
     job = PetitionRun(settings, store=args.store, model=args.model)
     options = {"encoding": args.encoding, "sheet": args.sheet, "column_map": parse_column_map(args.map),
                "simplify": args.simplified}
