@@ -95,8 +95,15 @@ _BREAKERS = (
     "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
     "经开区 开发区 高新区 "
     "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 影响 导致 造成 目前 现在 "
-    "立即 马上 尽快 恢复 当时 当天 今天 昨天 至今 近期 晚上 白天 夜间 只要 等 往 已 流入 排入 排到 协调 督促 一个 一家 这条 那条 一条 这座 那座 一座 整条 沿线 两岸 沿岸 一带 来电 市民 来电人 称"
+    "立即 马上 尽快 恢复 当时 当天 今天 昨天 至今 近期 晚上 白天 夜间 只要 等 往 已 流入 排入 排到 协调 督促 一个 一家 这条 那条 一条 这座 那座 一座 整条 沿线 两岸 沿岸 一带 来电 市民 来电人 称 "
+    # what a caller does or wants, as a hotline operator writes it down (需要公司, 删除租房公司,
+    # 自己4月11号去街道): a verb or pronoun, never part of a place name
+    "自己 需要 知道 删除 想要 联系 核实 名下 拨打 查询 审核 注销 取消 按照 属于 通过 去 赴"
 ).split()
+# A date (4月11号, 2024年) or a number glued to a written-out district (50朝阳区) is a break too:
+# 朝阳区50朝阳区市场监督管理局 is two mentions, not one name.
+_NUMBER_BREAK = (r"[0-9]{2,4}年(?:[0-9]{1,2}月)?(?:[0-9]{1,2}[日号])?|[0-9]{1,2}月(?:[0-9]{1,2}[日号])?"
+                 r"|[0-9]+(?=[\u4e00-\u9fff]{1,3}[区县](?![委政城长级里内域间别]))")
 _GENERIC_STEMS = frozenset(
     "新农 老旧 整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
     "政 市政 人民 省 城市 农村 城乡 乡村 住宅 商品 居民 公共 社区 街道 地方 各级 当地 城区 老城 "
@@ -162,7 +169,7 @@ def stem(place: str) -> str:
 def _break_re() -> re.Pattern:
     codes = r"[A-Z][0-9]{0,2}(?:省|市|区|县)"
     words = "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
-    return re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + codes + "|" + words)
+    return re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _NUMBER_BREAK + "|" + codes + "|" + words)
 
 
 def admin_chain(text: str) -> dict[str, str]:
@@ -400,14 +407,31 @@ def place_spans(text: str) -> list[tuple[int, int, str]]:
 
 def where(text: str) -> str:
     """Where a letter's problem is, for 属地 routing and lists: the admin chain and the first named
-    place not already in it (`A3区西湖街道茶场村五组`, `上党区郝家庄镇岭上村`, `A5区劳动东路魅力之城小区`)."""
+    place not already in it (`A3区西湖街道茶场村五组`, `上党区郝家庄镇岭上村`, `A5区劳动东路魅力之城小区`).
+
+    A name that writes its own units (`东城区市场监督管理局`, `清河街道安宁庄东路`) keeps them and takes
+    only the chain's higher levels, so no unit is written twice (never `东城区东城区市场监督管理局`)
+    and an office of another district is not put under the letter's (`朝阳区市场监督管理局`, not
+    `西城区朝阳区市场监督管理局`)."""
     text = normalise_codes(text or "")
-    chain = chain_text(admin_chain(text))
+    chain = admin_chain(text)
+    joined = chain_text(chain)
     for name in extract_places(text):
-        if name in chain:
+        if name in joined:
             continue
-        return chain + name if not chain.endswith(name) else chain
-    return chain
+        own = _chain_units(name, 0)
+        if own and own[-1].end < len(name):
+            return _collapse(chain_text(chain, LEVELS[:LEVELS.index(own[0].kind)]) + name)
+        return _collapse(joined + name if not joined.endswith(name) else joined)
+    return joined
+
+
+# a unit written twice in a row (中关村中关村管委会, 龙湾屯镇龙湾屯镇市场) is written once
+_REPEATED_UNIT = re.compile(r"([\u4e00-\u9fffA-Z0-9]{1,8}?(?:省|市|区|县|旗|镇|乡|街道|村|社区))\1")
+
+
+def _collapse(place: str) -> str:
+    return _REPEATED_UNIT.sub(r"\1", place)
 
 
 def chain_text(chain: dict[str, str], levels=LEVELS) -> str:
