@@ -1,6 +1,6 @@
 """One extractor for every place a letter names (rivers, roads, estates, villages, organisations,
 masked codes) and for the administrative chain 市 → 区/县 → 镇/街道/乡 → 村/社区 → 组."""
-from pipeline.places import admin_chain, extract_places, kind_of, normalise_codes, place_spans, split_codes
+from pipeline.places import admin_chain, extract_places, kind_of, normalise_codes, place_spans, split_codes, where
 
 
 def test_rivers_branches_and_road_sections_are_whole_names():
@@ -78,3 +78,27 @@ def test_spans_join_chain_and_name():
 def test_an_office_keeps_the_district_it_serves():
     assert "东城区市场监督管理局" in extract_places("希望东城区市场监督管理局尽快核发营业执照")
     assert "朝阳区市场监督管理局" in extract_places("朝阳区市场监督管理局工作效率慢")
+
+
+# 属地 (`where`) on hotline work orders: operators write the district, then the office or street again
+def test_where_writes_no_unit_twice():
+    assert where("来电人反映东城区,东城区市场监督管理局不受理投诉") == "东城区市场监督管理局"
+    assert where("海淀区清河街道,清河街道小营西路路灯不亮") == "海淀区清河街道小营西路"
+    assert where("平谷区马坡镇马坡镇牛栏山路积水严重") == "平谷区马坡镇牛栏山路"
+
+
+def test_where_keeps_an_office_of_another_district_whole():
+    # the caller lives in 西城区 but complains about 朝阳区's office: not 西城区朝阳区市场监督管理局
+    assert where("西城区居民反映朝阳区市场监督管理局不回复") == "朝阳区市场监督管理局"
+
+
+def test_a_number_glued_to_a_district_breaks_a_name():
+    assert where("朝阳区企业反映,已等待30朝阳区市场监督管理局仍未审批") == "朝阳区市场监督管理局"
+    assert not any(p[0].isdigit() for p in extract_places("已等待30朝阳区市场监督管理局仍未审批"))
+
+
+def test_dates_and_caller_verbs_are_not_places():
+    assert where("市民称需要公司出具证明") == ""
+    assert where("西城区市民称自己5月3号去街道办理未果") == "西城区"
+    assert extract_places("来电要求删除租房公司发布的信息") == ["租房公司"]
+    assert extract_places("本人知道具体地址在丰台区角门路") == ["角门路"]
