@@ -102,3 +102,8 @@ def test_dates_and_caller_verbs_are_not_places():
     assert where("西城区市民称自己5月3号去街道办理未果") == "西城区"
     assert extract_places("来电要求删除租房公司发布的信息") == ["租房公司"]
     assert extract_places("本人知道具体地址在丰台区角门路") == ["角门路"]
+
+
+def test_a_phase_number_before_an_estate_is_no_district_break():
+    # 5期小区 ends in 区, but 小区 is an estate: the number stays inside the name
+    assert where("A3区含浦中海国际5期小区停车位不够") == "A3区含浦中海国际5期小区"
