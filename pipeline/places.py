@@ -254,7 +254,8 @@ def extract_places(text: str) -> list[str]:
     """Named places and organisations in order of appearance (nested names give each level).
 
     `A5区劳动东路魅力之城小区` -> `劳动东路魅力之城小区`, `劳动东路`, `魅力之城小区`. A name runs from a
-    break (punctuation, an administrative unit such as A2区 or 上党区, a function word) to the last
+    break (punctuation, an administrative unit such as A2区 or 上党区, a function word or caller verb
+    such as 需要/删除, a date, a number glued to a district) to the last
     place ending within twelve characters. Generic phrases (我们小区, 周边小区) are dropped.
     """
     return [p.name for p in find_places(text)]
