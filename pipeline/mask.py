@@ -183,7 +183,42 @@ SOURCE_ID_COLUMNS = (
     "issue_id", "top_letter_id", "source_row", "source_file",
 )
 _ID_COLUMN_NAME = re.compile(r"(?:编号|单号|工单号|件号|_id|_ids|ID|Id)$")
-_IDENTITY_COLUMN_NAME = re.compile(r"身份|证件|证号|电话|手机|号码")
+_IDENTITY_COLUMN_NAME = re.compile(r"身份|证件|证号|电话|手机|号码|账号|帐号")
+# A source column named for a person's ID number or contact (身份证号码, 来电人电话/账号, 联系手机)
+# is masked whole, whatever its cells look like: `mask_text` knows a phone only by its shape, and
+# an 8-digit landline written without its area code (63194155) has none. Only the name's ending
+# counts, so 市电话处理方式 (how the call was handled) or 证件类型 stays readable.
+_ID_NUMBER_COLUMN_NAME = re.compile(r"(?:身份证|证件|公民身份)(?:号码|号|编号)?$|证号$")
+_CONTACT_COLUMN_NAME = re.compile(r"(?:电话|手机|手机号|(?<![单件票])号码|账号|帐号|联系方式|座机|固话)$")
+
+
+def mask_contact(value: object) -> object:
+    """A cell of a phone-or-account column, whatever its shape: digits masked as a phone
+    (63194155 → 631*4155), a login name as a writer id, a written name as a name; a cell the
+    source already masked (****, 138****5678) stays as it is."""
+    if _missing(value):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"[\d\s()+-]*\*{2,}[\d\s()+-]*", text) and len(re.sub(r"\D", "", text)) <= 7:
+        return text
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return mask_name(text)
+    if re.search(r"[A-Za-z]", text):
+        return mask_writer_id(text)
+    return mask_phone(text)
+
+
+def identity_column_masker(column: object):
+    """The masker for a source column whose name says it holds an ID number or a contact
+    (phone/account), else None. Pipeline columns (`MASKERS`) have their own."""
+    name = str(column).strip()
+    if name in MASKERS:
+        return None
+    if _ID_NUMBER_COLUMN_NAME.search(name):
+        return mask_id_number
+    if _CONTACT_COLUMN_NAME.search(name):
+        return mask_contact
+    return None
 
 
 def is_source_id_column(column: object) -> bool:
@@ -218,15 +253,17 @@ def cued_names(columns) -> set[str]:
 
 
 def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=()) -> pd.DataFrame:
-    """A copy of `frame` fit for export: identity columns masked, linking helpers dropped,
-    and phones/IDs/names inside the free-text columns masked.
+    """A copy of `frame` fit for export: identity columns masked (the pipeline's, and any source
+    column named for an ID number, phone or account: `identity_column_masker`), linking helpers
+    dropped, and phones/IDs/names inside the free-text columns masked.
 
     Names written in the text without a cue (a signature, 来信人:王秀英) are caught by looking
     for every full name that the frame's own name columns hold, plus `names`. Id columns
     (`is_source_id_column`) are never text-masked, whatever `text_columns` says.
     """
     out = frame.drop(columns=[c for c in LINKING_ONLY_COLUMNS if c in frame.columns])
-    text_columns = [c for c in text_columns if not is_source_id_column(c) and c not in MASKERS]
+    maskers = {**MASKERS, **{c: m for c in out.columns if (m := identity_column_masker(c)) is not None}}
+    text_columns = [c for c in text_columns if not is_source_id_column(c) and c not in maskers]
     cued = cued_names(out[c] for c in text_columns if c in out.columns)
     names = known_names_pattern(
         pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns]
@@ -236,7 +273,7 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
             if column in out.columns:
                 out[column] = out[column].astype(object).map(
                     lambda t: names.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
-    for column, masker in MASKERS.items():
+    for column, masker in maskers.items():
         if column in out.columns:
             out[column] = out[column].astype(object).map(masker)
     for column in text_columns:
