@@ -208,6 +208,17 @@ def mask_contact(value: object) -> object:
     return mask_phone(text)
 
 
+def mask_loose_cell(value: object) -> object:
+    """A short cell of no known column (the first row of a file that may have no header, quoted in
+    a message): a name masked as a name, phones, ID numbers and any other long number masked."""
+    if _missing(value):
+        return value
+    text = str(value).strip()
+    if looks_like_name(text):
+        return mask_name(text)
+    return re.sub(r"\d{5,}", lambda m: mask_phone(m.group()), mask_text(text))
+
+
 def identity_column_masker(column: object):
     """The masker for a source column whose name says it holds an ID number or a contact
     (phone/account), else None. Pipeline columns (`MASKERS`) have their own."""

@@ -166,6 +166,18 @@ def test_phones_and_ids_in_remarks_and_shifted_dates_are_masked_and_never_printe
     assert "cannot parse date '139****5678'" in letters.loc["XF-1", "ingest_warnings"]
 
 
+def test_a_file_without_a_header_row_counts_both_letters_and_prints_no_identity(tmp_path, capsys):
+    (tmp_path / "nohead.csv").write_text("1,孙立平,62017788,小区南门路灯坏了两个月\n2,王芳,13912345678,楼道堆放杂物\n",
+                                         encoding="utf-8")
+    assert main(["ingest", str(tmp_path / "nohead.csv"), "--out", str(tmp_path / "out")]) == 0
+    logged = "".join(capsys.readouterr())
+    rejects = pd.read_csv(tmp_path / "out" / "rejects.csv", encoding="utf-8-sig", dtype=str)
+    assert "read 2 rows" in logged and sorted(rejects["行号"].astype(int)) == [1, 2]
+    written = rejects.to_csv()
+    for secret in ("孙立平", "62017788", "13912345678"):
+        assert secret not in logged and secret not in written
+
+
 def test_hotspots_tables_carry_no_formula_and_no_phone(tmp_path):
     """hot_issues / hot_issue_letters were written straight by pandas: live formulas, raw phones."""
     import openpyxl
