@@ -90,6 +90,8 @@ def _mask_id_in_text(match: re.Match) -> str:
     return number
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)((?:(?:\+|00)?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8})(?!\d)")
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d-])(\(?0\d{2,3}\)?[-\s]?\d{7,8})(?![\d-])")
+# a local landline written without its area code (座机号:62017788) is a phone only by its cue
+_CUED_LOCAL_PHONE = re.compile(r"((?:电话|座机|固话|手机|联系方式)(?:号码|号)?\s*[:：是为]?\s*)(\d{7,8})(?![\d-])")
 _KINSHIP = "父亲|母亲|丈夫|妻子|老公|老婆|儿子|女儿|老伴|爱人|哥哥|姐姐|弟弟|妹妹"
 _NAME_IN_TEXT = re.compile(
     r"((?:我叫|本人叫|本人名叫|我的名字(?:是|叫)|信访人|反映人|姓名|联系人|"
@@ -103,14 +105,15 @@ def mask_text(text: object) -> object:
     """Mask phone numbers, ID numbers and self-introduced names inside free text.
 
     `我叫王秀英，电话13812345678` → `我叫王*英，电话138****5678`. Other numbers (dates, amounts, room
-    numbers) are left alone: only 15/18-digit ID shapes, 11-digit mobiles and area-coded landlines
-    are touched.
+    numbers) are left alone: only 15/18-digit ID shapes, 11-digit mobiles, area-coded landlines
+    and 7-8 digit local numbers after 电话/座机/固话 are touched.
     """
     if _missing(text) or not isinstance(text, str) or not text:
         return text
     text = _ID_IN_TEXT.sub(_mask_id_in_text, text)
     text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+    text = _CUED_LOCAL_PHONE.sub(lambda m: m.group(1) + mask_phone(m.group(2)), text)
     text = _NAME_IN_TEXT.sub(_mask_named, text)
     return text
 

@@ -37,6 +37,13 @@ def test_mask_text_masks_phones_ids_and_self_introduced_names():
     assert "2019年3月" in masked and "12000元" in masked and "2301" in masked
 
 
+def test_a_local_landline_without_area_code_is_masked_after_its_cue():
+    assert mask_text("企业要求联系座机号：62017788，尽快回复") == "企业要求联系座机号：620*7788，尽快回复"
+    assert mask_text("联系电话62017788") == "联系电话620*7788"
+    # other 8-digit numbers are not phones
+    assert mask_text("欠款20240918元，合同编号62017788") == "欠款20240918元，合同编号62017788"
+
+
 def test_kinship_words_mask_names_but_not_ordinary_words_after_them():
     assert mask_text("我儿子王小明在工地受伤，女儿李娜今年十岁") == "我儿子王*明在工地受伤，女儿李*今年十岁"
     # real phrasing from the sample letters: nothing here is a name and must stay readable
