@@ -90,6 +90,8 @@ def _mask_id_in_text(match: re.Match) -> str:
     return number
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)((?:(?:\+|00)?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8})(?!\d)")
 _LANDLINE_IN_TEXT = re.compile(r"(?<![\d-])(\(?0\d{2,3}\)?[-\s]?\d{7,8})(?![\d-])")
+# a local landline written without its area code (座机号:62017788) is a phone only by its cue
+_CUED_LOCAL_PHONE = re.compile(r"((?:电话|座机|固话|手机|联系方式)(?:号码|号)?\s*[:：是为]?\s*)(\d{7,8})(?![\d-])")
 _KINSHIP = "父亲|母亲|丈夫|妻子|老公|老婆|儿子|女儿|老伴|爱人|哥哥|姐姐|弟弟|妹妹"
 _NAME_IN_TEXT = re.compile(
     r"((?:我叫|本人叫|本人名叫|我的名字(?:是|叫)|信访人|反映人|姓名|联系人|"
@@ -103,14 +105,15 @@ def mask_text(text: object) -> object:
     """Mask phone numbers, ID numbers and self-introduced names inside free text.
 
     `我叫王秀英，电话13812345678` → `我叫王*英，电话138****5678`. Other numbers (dates, amounts, room
-    numbers) are left alone: only 15/18-digit ID shapes, 11-digit mobiles and area-coded landlines
-    are touched.
+    numbers) are left alone: only 15/18-digit ID shapes, 11-digit mobiles, area-coded landlines
+    and 7-8 digit local numbers after 电话/座机/固话 are touched.
     """
     if _missing(text) or not isinstance(text, str) or not text:
         return text
     text = _ID_IN_TEXT.sub(_mask_id_in_text, text)
     text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+    text = _CUED_LOCAL_PHONE.sub(lambda m: m.group(1) + mask_phone(m.group(2)), text)
     text = _NAME_IN_TEXT.sub(_mask_named, text)
     return text
 
@@ -183,7 +186,53 @@ SOURCE_ID_COLUMNS = (
     "issue_id", "top_letter_id", "source_row", "source_file",
 )
 _ID_COLUMN_NAME = re.compile(r"(?:编号|单号|工单号|件号|_id|_ids|ID|Id)$")
-_IDENTITY_COLUMN_NAME = re.compile(r"身份|证件|证号|电话|手机|号码")
+_IDENTITY_COLUMN_NAME = re.compile(r"身份|证件|证号|电话|手机|号码|账号|帐号")
+# A source column named for a person's ID number or contact (身份证号码, 来电人电话/账号, 联系手机)
+# is masked whole, whatever its cells look like: `mask_text` knows a phone only by its shape, and
+# an 8-digit landline written without its area code (63194155) has none. Only the name's ending
+# counts, so 市电话处理方式 (how the call was handled) or 证件类型 stays readable.
+_ID_NUMBER_COLUMN_NAME = re.compile(r"(?:身份证|证件|公民身份)(?:号码|号|编号)?$|证号$")
+_CONTACT_COLUMN_NAME = re.compile(r"(?:电话|手机|手机号|(?<![单件票])号码|账号|帐号|联系方式|座机|固话)$")
+
+
+def mask_contact(value: object) -> object:
+    """A cell of a phone-or-account column, whatever its shape: digits masked as a phone
+    (63194155 → 631*4155), a login name as a writer id, a written name as a name; a cell the
+    source already masked (****, 138****5678) stays as it is."""
+    if _missing(value):
+        return value
+    text = str(value).strip()
+    if re.fullmatch(r"[\d\s()+-]*\*{2,}[\d\s()+-]*", text) and len(re.sub(r"\D", "", text)) <= 7:
+        return text
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return mask_name(text)
+    if re.search(r"[A-Za-z]", text):
+        return mask_writer_id(text)
+    return mask_phone(text)
+
+
+def mask_loose_cell(value: object) -> object:
+    """A short cell of no known column (the first row of a file that may have no header, quoted in
+    a message): a name masked as a name, phones, ID numbers and any other long number masked."""
+    if _missing(value):
+        return value
+    text = str(value).strip()
+    if looks_like_name(text):
+        return mask_name(text)
+    return re.sub(r"\d{5,}", lambda m: mask_phone(m.group()), mask_text(text))
+
+
+def identity_column_masker(column: object):
+    """The masker for a source column whose name says it holds an ID number or a contact
+    (phone/account), else None. Pipeline columns (`MASKERS`) have their own."""
+    name = str(column).strip()
+    if name in MASKERS:
+        return None
+    if _ID_NUMBER_COLUMN_NAME.search(name):
+        return mask_id_number
+    if _CONTACT_COLUMN_NAME.search(name):
+        return mask_contact
+    return None
 
 
 def is_source_id_column(column: object) -> bool:
@@ -218,15 +267,17 @@ def cued_names(columns) -> set[str]:
 
 
 def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=()) -> pd.DataFrame:
-    """A copy of `frame` fit for export: identity columns masked, linking helpers dropped,
-    and phones/IDs/names inside the free-text columns masked.
+    """A copy of `frame` fit for export: identity columns masked (the pipeline's, and any source
+    column named for an ID number, phone or account: `identity_column_masker`), linking helpers
+    dropped, and phones/IDs/names inside the free-text columns masked.
 
     Names written in the text without a cue (a signature, 来信人:王秀英) are caught by looking
     for every full name that the frame's own name columns hold, plus `names`. Id columns
     (`is_source_id_column`) are never text-masked, whatever `text_columns` says.
     """
     out = frame.drop(columns=[c for c in LINKING_ONLY_COLUMNS if c in frame.columns])
-    text_columns = [c for c in text_columns if not is_source_id_column(c) and c not in MASKERS]
+    maskers = {**MASKERS, **{c: m for c in out.columns if (m := identity_column_masker(c)) is not None}}
+    text_columns = [c for c in text_columns if not is_source_id_column(c) and c not in maskers]
     cued = cued_names(out[c] for c in text_columns if c in out.columns)
     names = known_names_pattern(
         pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns]
@@ -236,7 +287,7 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
             if column in out.columns:
                 out[column] = out[column].astype(object).map(
                     lambda t: names.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
-    for column, masker in MASKERS.items():
+    for column, masker in maskers.items():
         if column in out.columns:
             out[column] = out[column].astype(object).map(masker)
     for column in text_columns:

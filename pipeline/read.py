@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import PetitionError
-from pipeline.mask import mask_text
+from pipeline.mask import mask_loose_cell, mask_text
 from pipeline.normalise import clean_text, to_simplified
 
 # Canonical fields of the letters table, in output order.
@@ -232,6 +232,7 @@ class _Table:
     rows: list[list[object]]
     row_numbers: list[int]
     bad_rows: list[tuple[int, str]]  # (row number, reason) for rows that could not be split
+    header_row: int | None = None  # the row the header was read from (csv, xlsx); a letter if the file has none
 
 
 def _read_delimited(path: Path, encoding: str | None) -> list[_Table]:
@@ -268,7 +269,7 @@ def _read_delimited(path: Path, encoding: str | None) -> list[_Table]:
         numbers.append(number - header_row + 1)
     if header is None:
         raise PetitionError("the file is empty (no header row)")
-    return [_Table(path.name, header, rows, numbers, bad)]
+    return [_Table(path.name, header, rows, numbers, bad, header_row=1)]
 
 
 def _read_excel(path: Path, sheet: str | None) -> list[_Table]:
@@ -289,7 +290,7 @@ def _read_excel(path: Path, sheet: str | None) -> list[_Table]:
         body = frame.iloc[1:]
         rows = [[None if (isinstance(v, float) and v != v) else v for v in row] for row in body.itertuples(index=False)]
         numbers = [int(i) + 1 for i in body.index]  # Excel row numbers: header is row 1
-        tables.append(_Table(f"{path.name}#{name}", header, rows, numbers, []))
+        tables.append(_Table(f"{path.name}#{name}", header, rows, numbers, [], header_row=int(frame.index[0]) + 1))
     return tables
 
 
@@ -446,12 +447,12 @@ def read_letters(
             continue
         for table in tables:
             before_letters, before_rejects = len(records), len(rejects)
-            rows_read += len(table.rows) + len(table.bad_rows)
             source = str(path) if "#" not in table.name else f"{path}#{table.name.split('#', 1)[1]}"
-            _map_table(table, source, column_map, simplify, records, rejects, warnings)
+            rows = _map_table(table, source, column_map, simplify, records, rejects, warnings)
+            rows_read += rows
             file_info.append({
                 "file": source,
-                "rows": len(table.rows) + len(table.bad_rows),
+                "rows": rows,
                 "letters": len(records) - before_letters,
                 "rejects": len(rejects) - before_rejects,
                 "columns_mapped": table.name and _describe_mapping(table.header, column_map),
@@ -471,7 +472,27 @@ def _describe_mapping(header: list[str], column_map: dict[str, str] | None) -> d
     return {header[i]: f for i, f in sorted(map_columns(header, column_map).items())}
 
 
-def _map_table(table, source, column_map, simplify, records, rejects, warnings) -> None:
+def _shown_header(header: list) -> list[str]:
+    """Header cells fit to quote in a message. A file without a header row has a letter there
+    (a name, a phone, the text): known column names are shown as they are, short cells masked
+    (`mask_loose_cell`), long ones only counted."""
+    shown = []
+    for cell in header:
+        text = str(cell).strip()
+        if not text:
+            continue
+        if _header_key(text) in ALIASES:
+            shown.append(text)
+        elif len(text) > 12:
+            shown.append(f"<{len(text)} characters>")
+        else:
+            shown.append(mask_loose_cell(text))
+    return shown[:12]
+
+
+def _map_table(table, source, column_map, simplify, records, rejects, warnings) -> int:
+    """Map one table's rows into `records` (letters) and `rejects`; returns how many rows it read."""
+    rows_read = len(table.rows) + len(table.bad_rows)
     mapping = map_columns(table.header, column_map)
     by_field = {f: i for i, f in mapping.items()}
     for number, reason in table.bad_rows:
@@ -479,12 +500,18 @@ def _map_table(table, source, column_map, simplify, records, rejects, warnings) 
     if "text" not in by_field and "title" not in by_field:
         reason = (
             "missing text column: none of the columns "
-            f"{[h for h in table.header if h][:12]} is a known letter-text column; "
-            "name it with --map 列名=text"
+            f"{_shown_header(table.header)} is a known letter-text column; "
+            "name it with --map 列名=text, or add a header row if the file has none"
         )
+        if table.header_row is not None and not mapping:
+            # a first row that names no known column may be no header but a letter: keep it as a reject
+            rows_read += 1
+            rejects.append({"source_file": source, "source_row": table.header_row, "column": None,
+                            "reason": "missing text column: this row was read as the header row; "
+                                      "if the file has none, it is a letter: add a header row"})
         for number in table.row_numbers:
             rejects.append({"source_file": source, "source_row": number, "column": None, "reason": reason})
-        return
+        return rows_read
     extra = [(i, h) for i, h in enumerate(table.header) if i not in mapping and str(h).strip()]
     default_channel = next((c for col, c in _CHANNEL_BY_HEADER if col in table.header), None)
     text_col = table.header[by_field.get("text", by_field.get("title"))]
@@ -524,6 +551,7 @@ def _map_table(table, source, column_map, simplify, records, rejects, warnings) 
             record[header] = None if value is None else (value if isinstance(value, (int, float, datetime)) else str(value))
         record["ingest_warnings"] = "; ".join(notes) or None
         records.append(record)
+    return rows_read
 
 
 def _to_frame(records: list[dict]) -> pd.DataFrame:

@@ -229,14 +229,14 @@ def write_outputs(result: RunResult, mask_frame, settings: Settings) -> None:
     any text cell of any exported table that contains one of them gets it masked too.
     """
     from pipeline.report import build_report
-    from pipeline.write import atomic_path, write_sheets, write_table
+    from pipeline.write import atomic_path, text_columns, write_sheets, write_table
 
     out = result.out_dir
     names = pd.concat([result.letters[c] for c in ("name", "name_clean") if c in result.letters.columns]).dropna().unique()
 
     def scrub(frame: pd.DataFrame) -> pd.DataFrame:
-        text_columns = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
-        return mask_frame(frame, text_columns=text_columns, names=names)
+        # every text column, as the other commands' exports (`_inputs.masked_for_export`); id columns are exempt
+        return mask_frame(frame, text_columns=text_columns(frame), names=names)
 
     masked = scrub(result.letters)
     cases, issues, persons = scrub(result.cases), scrub(result.issues), scrub(result.persons)

@@ -166,6 +166,32 @@ def test_phones_and_ids_in_remarks_and_shifted_dates_are_masked_and_never_printe
     assert "cannot parse date '139****5678'" in letters.loc["XF-1", "ingest_warnings"]
 
 
+def test_a_file_without_a_header_row_counts_both_letters_and_prints_no_identity(tmp_path, capsys):
+    (tmp_path / "nohead.csv").write_text("1,孙立平,62017788,小区南门路灯坏了两个月\n2,王芳,13912345678,楼道堆放杂物\n",
+                                         encoding="utf-8")
+    assert main(["ingest", str(tmp_path / "nohead.csv"), "--out", str(tmp_path / "out")]) == 0
+    logged = "".join(capsys.readouterr())
+    rejects = pd.read_csv(tmp_path / "out" / "rejects.csv", encoding="utf-8-sig", dtype=str)
+    assert "read 2 rows" in logged and sorted(rejects["行号"].astype(int)) == [1, 2]
+    written = rejects.to_csv()
+    for secret in ("孙立平", "62017788", "13912345678"):
+        assert secret not in logged and secret not in written
+
+
+def test_every_command_export_keeps_an_id_shaped_work_order_number_and_masks_the_phone_column(tmp_path):
+    # a 工单编号 whose digits read as an ID card number (a real birth date) is an id: ingest and grade
+    # mask through `masked_for_export`, run through its own scrub; all exempt id columns alike
+    order = "110105194912310021"
+    pd.DataFrame({"工单编号": [order], "来电时间": ["2024-09-18 16:54"], "主要内容": ["小区南门路灯坏了两个月，要求维修。"],
+                  "来电人电话/账号": ["62017788"]}).to_csv(tmp_path / "a.csv", index=False)
+    assert main(["ingest", str(tmp_path / "a.csv"), "--out", str(tmp_path / "i")]) == 0
+    assert main(["grade", str(tmp_path / "a.csv"), "--out", str(tmp_path / "g.csv")]) == 0
+    ingested = pd.read_parquet(tmp_path / "i" / "letters.parquet")
+    graded = pd.read_csv(tmp_path / "g.csv", encoding="utf-8-sig", dtype=str)
+    assert ingested["letter_id"].tolist() == [order] and graded["信件编号"].tolist() == [order]
+    assert ingested["来电人电话/账号"].tolist() == ["620*7788"] and graded["来电人电话/账号"].tolist() == ["620*7788"]
+
+
 def test_hotspots_tables_carry_no_formula_and_no_phone(tmp_path):
     """hot_issues / hot_issue_letters were written straight by pandas: live formulas, raw phones."""
     import openpyxl

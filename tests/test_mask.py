@@ -37,6 +37,13 @@ def test_mask_text_masks_phones_ids_and_self_introduced_names():
     assert "2019年3月" in masked and "12000元" in masked and "2301" in masked
 
 
+def test_a_local_landline_without_area_code_is_masked_after_its_cue():
+    assert mask_text("企业要求联系座机号：62017788，尽快回复") == "企业要求联系座机号：620*7788，尽快回复"
+    assert mask_text("联系电话62017788") == "联系电话620*7788"
+    # other 8-digit numbers are not phones
+    assert mask_text("欠款20240918元，合同编号62017788") == "欠款20240918元，合同编号62017788"
+
+
 def test_kinship_words_mask_names_but_not_ordinary_words_after_them():
     assert mask_text("我儿子王小明在工地受伤，女儿李娜今年十岁") == "我儿子王*明在工地受伤，女儿李*今年十岁"
     # real phrasing from the sample letters: nothing here is a name and must stay readable
@@ -115,3 +122,46 @@ def test_a_third_party_named_once_after_a_cue_is_masked_wherever_mentioned():
     assert "周修远" not in " ".join(out["text"])
     assert out.loc[1, "text"] == "周*远的一部手机，民警正在使用"
     assert out.loc[2, "text"] == "路灯坏了两个月"
+
+
+def test_a_phone_or_id_column_is_masked_whole_whatever_its_digits_look_like():
+    # an 8-digit landline without its area code has no phone shape for mask_text; the column's
+    # name (来电人电话/账号) says what it holds. 市电话处理方式 and 证件类型 hold no identity.
+    frame = pd.DataFrame({
+        "工单编号": ["热线-240918-000001", "热线-240918-000002", "热线-240918-000003", "热线-240918-000004"],
+        "来电人电话/账号": ["62017788", "****", "wang_xy2024", "13912345678"],
+        "市电话处理方式": ["电话联系", "电话联系", None, "电话联系"],
+        "身份证号码": ["11010519491231002X", None, None, "110105194912"],
+        "证件类型": ["居民身份证", None, None, "居民身份证"],
+        "text": ["小区路灯坏了", "楼道堵塞", "噪音扰民", "停水三天"],
+    })
+    out = mask_frame(frame, text_columns=list(frame.columns))
+    assert out["来电人电话/账号"].tolist() == ["620*7788", "****", "wa*******24", "139****5678"]
+    assert out["身份证号码"].tolist()[0] == "110***********002X"
+    assert out.loc[3, "身份证号码"] == "110*****4912"  # a short (typo'd) ID is still masked
+    assert out["工单编号"].tolist() == frame["工单编号"].tolist()
+    assert out["市电话处理方式"].tolist() == frame["市电话处理方式"].tolist()
+    assert out["证件类型"].tolist() == frame["证件类型"].tolist()
+
+
+def test_a_landline_in_a_phone_column_never_reaches_a_run_export(tmp_path):
+    from pipeline.cli import main
+
+    pd.DataFrame({
+        "工单编号": ["热线-240918-000001", "热线-240918-000002"],
+        "创建时间": ["2024/9/18 16:54", "2024/9/19 09:12"],
+        "标题": ["小区路灯不亮", "楼道堆放杂物"],
+        "主要内容": ["来电人反映小区南门路灯坏了两个月，晚上出行不便，要求尽快维修。",
+                 "来电人反映楼道内长期堆放杂物，存在消防隐患，要求物业清理。"],
+        "来电人": ["孙立平", "匿名"],
+        "来电人电话/账号": ["62017788", "13912345678"],
+    }).to_csv(tmp_path / "calls.csv", index=False)
+    assert main(["run", str(tmp_path / "calls.csv"), "--out", str(tmp_path / "out")]) == 0
+    csv = pd.read_csv(tmp_path / "out" / "letters.csv", dtype=str)
+    assert csv["来电人电话/账号"].tolist() == ["620*7788", "139****5678"]
+    workbook = pd.read_excel(tmp_path / "out" / "triage.xlsx", sheet_name=None, dtype=str)
+    everything = " ".join(" ".join(sheet.fillna("").to_numpy().ravel()) for sheet in workbook.values())
+    everything += " ".join(csv.fillna("").to_numpy().ravel())
+    assert "热线-240918-000001" in everything
+    for secret in ("62017788", "13912345678", "孙立平"):
+        assert secret not in everything

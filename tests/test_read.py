@@ -129,6 +129,25 @@ def test_missing_text_column_rejects_every_row_and_says_how_to_fix(tmp_path):
     assert mapped.letters["text"].tolist() == ["路灯坏了", "噪音扰民"]
 
 
+def test_a_file_without_a_header_row_loses_no_letter_and_quotes_no_identity(tmp_path):
+    # the first letter is read as the header: it must be a reject too, and the message quoting
+    # the "column names" must not carry its name, phone or text
+    rows = [["1", "孙立平", "62017788", "小区南门路灯坏了两个月，晚上出行不便，要求尽快维修"],
+            ["2", "王芳", "13912345678", "楼道堆放杂物，存在消防隐患"]]
+    csv_path = write_csv(tmp_path / "nohead.csv", "".join(",".join(r) + "\n" for r in rows))
+    pd.DataFrame(rows).to_excel(tmp_path / "nohead.xlsx", header=False, index=False)
+    for path in (csv_path, tmp_path / "nohead.xlsx"):
+        result = read_letters(path)
+        assert_invariant(result)
+        assert result.rows_read == 2 and len(result.letters) == 0
+        assert sorted(result.rejects["source_row"]) == [1, 2]
+        assert result.rejects["reason"].str.startswith("missing text column").all()
+        said = " ".join(result.rejects["reason"]) + " ".join(result.problem_lines())
+        for secret in ("孙立平", "62017788", "13912345678", "路灯坏了两个月"):
+            assert secret not in said, (path.name, secret)
+        assert "孙*平" in said and "add a header row" in said
+
+
 def test_unreadable_file_is_a_reject_not_a_crash(tmp_path):
     bad = tmp_path / "broken.xlsx"
     bad.write_bytes(b"this is not a spreadsheet")

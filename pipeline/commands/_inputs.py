@@ -6,9 +6,6 @@ import sys
 from pipeline.read import IngestResult, parse_column_map, read_letters
 from pipeline.write import HEADER_CHOICES, text_columns
 
-# ids are ids, not identity: they stay as they are
-NOT_MASKED = ("letter_id", "source_file")
-
 MAX_PROBLEMS_SHOWN = 20
 
 
@@ -36,12 +33,13 @@ def add_keep_identity_argument(parser) -> None:
 
 def masked_for_export(frame, keep_identity: bool = False):
     """Identity masked in its columns and inside every text column: a remark column (备注) or an
-    unparseable date often holds a phone or an ID number."""
+    unparseable date often holds a phone or an ID number. Id columns (letter_id, 工单编号) stay as
+    they are: `mask_frame` exempts them (`pipeline.mask.is_source_id_column`)."""
     if keep_identity:
         return frame
     from pipeline.mask import mask_frame
 
-    return mask_frame(frame, text_columns=[c for c in text_columns(frame) if c not in NOT_MASKED])
+    return mask_frame(frame, text_columns=text_columns(frame))
 
 
 def read_inputs(args, inputs=None) -> IngestResult:
