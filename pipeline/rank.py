@@ -143,6 +143,33 @@ class PriorityRanker:
         return cases.sort_values(["case_priority", "last_letter", "case_id"], ascending=[False, False, True]).reset_index(drop=True)
 
 
+TODAY_URGENT, TODAY_REVIEW = "紧急", "待复核:可能紧急"
+
+
+def today_queue(letters: pd.DataFrame) -> pd.DataFrame:
+    """The same-day queue, one for every list called 今日紧急 (triage.xlsx, report.html).
+
+    紧急 letters first, then the review band (letters the grader is unsure of, `urgency_review`,
+    that a person must read today); within each, highest priority first, then the oldest. Each row
+    carries `today_queue`: 紧急 or 待复核:可能紧急.
+    """
+    if "urgency" not in letters:
+        return letters.iloc[0:0].assign(today_queue=pd.Series(dtype=object))
+    urgent = letters["urgency"] == "紧急"
+    if "urgency_review" in letters:
+        review = ~urgent & letters["urgency_review"].fillna(False).astype(bool)
+    else:
+        review = urgent & False
+    keys = [c for c in ("priority", "received_at") if c in letters]
+    parts = []
+    for mask, mark in ((urgent, TODAY_URGENT), (review, TODAY_REVIEW)):
+        part = letters[mask.fillna(False).astype(bool)]
+        if keys:
+            part = part.sort_values(keys, ascending=[k == "received_at" for k in keys], kind="stable")
+        parts.append(part.assign(today_queue=mark))
+    return pd.concat(parts, ignore_index=True)
+
+
 def _text(value) -> str:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return ""

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
+from pipeline.rank import today_queue
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;background:#f4f5f7;color:#222}
@@ -101,9 +102,9 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     ]
     parts.append(f'<div class="cards">{"".join(cards)}</div>')
 
-    urgent = letters[urgency == "紧急"].sort_values("priority", ascending=False) if "priority" in letters else letters.iloc[0:0]
-    parts.append(_section("今日紧急: 需当日处置的来信", html_table(urgent, {
-        "letter_id": "信件编号", "received_at": "来信时间", "title": "标题", "urgency_cues": "紧急线索",
+    # the same queue as triage.xlsx's 今日紧急: 紧急, then the review band marked 待复核:可能紧急
+    parts.append(_section("今日紧急: 需当日处置的来信", html_table(today_queue(letters), {
+        "today_queue": "今日队列", "letter_id": "信件编号", "received_at": "来信时间", "title": "标题", "urgency_cues": "紧急线索",
         "urgency_evidence": "依据原文", "department": "责任部门", "priority_reasons": "优先理由",
     }, limit=40)))
 

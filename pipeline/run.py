@@ -270,13 +270,13 @@ def _letters_sheet(frame: pd.DataFrame, extra: dict | None = None, drop_identity
 
 
 def _today_sheet(letters: pd.DataFrame) -> pd.DataFrame:
-    """The same-day queue: 紧急 letters first, then the review band (letters the grader is unsure of
-    that a person must read today), each row marked with which it is (列 今日队列)."""
-    urgent = letters["urgency"] == "紧急"
-    review = ~urgent & letters["urgency_review"].fillna(False).astype(bool) if "urgency_review" in letters else urgent & False
-    parts = [_letters_sheet(letters[mask]).assign(今日队列=mark) for mask, mark in ((urgent, "紧急"), (review, "待复核:可能紧急"))]
-    today = pd.concat(parts, ignore_index=True)
-    return today[["今日队列"] + [c for c in today.columns if c != "今日队列"]]
+    """The same-day queue (`rank.today_queue`: 紧急 first, then the review band, the same list
+    report.html shows), each row marked with which it is (列 今日队列)."""
+    from pipeline.rank import today_queue
+
+    queue = today_queue(letters)
+    present = [c for c in LETTER_COLUMNS if c in queue.columns]
+    return queue[["today_queue"] + present].rename(columns=dict(LETTER_COLUMNS, today_queue="今日队列"))
 
 
 def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame, persons: pd.DataFrame,

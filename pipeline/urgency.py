@@ -23,7 +23,7 @@ summed cue weight is a blunt instrument, a small learned model (`PressingRefiner
 `corpora/urgency/refiner.json`) overrules the rules when it is sure, and says so in the evidence.
 
 The cues, word classes and modifier phrases are data (`lexicon.csv`: pattern, category, weight,
-level, note; `compose.csv`: kind, name, pattern, note) so an office can extend them; this module
+level, note; `compose.csv`: kind, name, pattern, note, label) so an office can extend them; this module
 only knows what each modifier category *does*. Patterns are Python regexes; `{NUM:a-b}` matches a number written
 in digits or Chinese (300, 三百, 几十, 上百) and keeps the cue only when a <= value <= b.
 """
@@ -229,6 +229,27 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _SENTENCE_WINDOW = 30
 
 
+_TAGGED = re.compile(r"^(.*?)\[([^\[\]]*)\]$")
+
+
+def _with_doubts(evidence: str, doubts: list[str]) -> str:
+    """The evidence an office reads, each phrase once: cues, then `待复核:` and the doubted phrases.
+
+    A doubted phrase is shown under 待复核 only, not also among the cues, and one phrase read
+    two ways (漏气[往事], 漏气[条件/假设]) is shown once with both readings (漏气[往事/条件/假设]).
+    """
+    readings: dict[str, list[str]] = {}
+    for doubt in doubts:
+        tagged = _TAGGED.match(doubt)
+        phrase, tags = (tagged.group(1), tagged.group(2).split("/")) if tagged else (doubt, [])
+        readings.setdefault(phrase, [])
+        readings[phrase] += [t for t in tags if t not in readings[phrase]]
+    review = "/".join(p + (f"[{'/'.join(t)}]" if t else "") for p, t in readings.items())
+    doubted = set(doubts)
+    cues = [p for p in evidence.split(";") if p and p not in doubted]
+    return ";".join(cues + ["待复核:" + review])
+
+
 class FramePattern:
     """A compositional cue: an anchor word class and the word classes that must be near it.
 
@@ -240,8 +261,9 @@ class FramePattern:
     """
 
     def __init__(self, name: str, anchor: re.Pattern, need: tuple, ignore: frozenset = frozenset(),
-                 review: str | None = None):
+                 review: str | None = None, review_label: str | None = None):
         self.name, self.anchor, self.need, self.ignore, self.review = name, anchor, need, ignore, review
+        self.review_label = review_label or review  # what an office reads: 缺:语气/意图, not 缺modality
 
     def _near(self, text: str, start: int, end: int, slot: re.Pattern, before: int, after: int):
         inside = slot.search(text, start, end)  # 楼下工地施工时我家墙体开裂: 我家 is inside the anchor
@@ -301,12 +323,14 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
     A frame row's pattern reads `anchor=SLOT; need=SLOT:before:after,...; category=C; weight=W`
     and optionally `; ignore=往事/既往` (modifiers that do not apply: an outage or a crack told from
     the date it began is still going on); every frame is a 紧急 cue of category C, read in context
-    like any lexicon cue.
+    like any lexicon cue. A slot row's `label` (语气/意图) names its class in a review reason; the
+    first label given for a class is used.
     """
     path = Path(path)
     if not path.exists():
         return []
     slots: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
     frames = []
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for row_number, row in enumerate(csv.DictReader(handle), start=2):
@@ -316,6 +340,8 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
             if kind == "slot":
                 _compile(pattern, row_number)
                 slots.setdefault(name, []).append(f"(?:{pattern})")
+                if (row.get("label") or "").strip():
+                    labels.setdefault(name, row["label"].strip())
             elif kind == "frame":
                 frames.append((row_number, name, pattern, (row.get("note") or "").strip()))
             else:
@@ -333,7 +359,7 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
             review = fields.get("review")
             if review is not None and review not in {n[0] for n in need}:
                 raise KeyError(f"review={review} is not one of the needed slots")
-            frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore, review)
+            frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore, review, labels.get(review))
             cues.append(Cue(frame, fields["category"], float(fields.get("weight", 1.0)), fields.get("level", "紧急"),
                             note or name, ()))
         except (KeyError, ValueError) as error:
@@ -652,7 +678,7 @@ class UrgencyGrader:
                 near_now = now_at and min(abs(p - match.start()) for p in now_at) <= NOW_DISTANCE
                 if near_now and level == "较急" and not tags and cue.category in MODIFIER_EFFECTS["即时"][0]:
                     level, weight, tags = "紧急", max(weight, 1.0), ["即时"]
-                phrase = match.group() + (f"[{'/'.join(tags)}]" if tags else "")
+                phrase = match.group() + (f"[{'/'.join(dict.fromkeys(tags))}]" if tags else "")
                 if cue.level == "紧急" and level != "紧急" and not set(tags) & SURE_DEMOTIONS:
                     doubts.append(phrase)  # a threat or danger read as history or a supposition: the reading may be wrong
                 previous = hits.setdefault(cue.category, {}).get(match.group())
@@ -667,7 +693,7 @@ class UrgencyGrader:
                 doubts.append("半数紧急线索")
         graded["urgency_review"] = bool(doubts) and graded["urgency"] != "紧急"
         if graded["urgency_review"]:
-            graded["urgency_evidence"] = ";".join(filter(None, [graded["urgency_evidence"], "待复核:" + "/".join(dict.fromkeys(doubts))]))
+            graded["urgency_evidence"] = _with_doubts(graded["urgency_evidence"], doubts)
         return graded
 
     def _partial_frames(self, text: str, matched: set[str]) -> list[str]:
@@ -678,7 +704,7 @@ class UrgencyGrader:
             if isinstance(frame, FramePattern) and frame.review and frame.name not in matched:
                 span = frame.search_partial(text)
                 if span is not None:
-                    found.append(f"{span.group()}(缺{frame.review})")
+                    found.append(f"{span.group()}(缺:{frame.review_label})")
         return found
 
     @staticmethod

@@ -4,7 +4,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from pipeline.rank import PriorityRanker
+from pipeline.rank import PriorityRanker, today_queue
 
 
 def make(rows):
@@ -68,3 +68,17 @@ def test_letters_from_a_file_without_replies_or_status_are_not_counted_open(rank
     frame["source_file"] = "hotline.xlsx"
     out = ranker.transform(frame)
     assert not out["is_open"].iloc[0] and not out["is_backlog"].iloc[0]
+
+
+def test_today_queue_lists_urgent_letters_then_the_review_band(ranker):
+    letters = ranker.transform(make([
+        {"letter_id": "a", "received_at": "2026-11-20", "title": "小区停气一周，家里有八十岁老人", "urgency": "较急"},
+        {"letter_id": "b", "received_at": "2026-11-24", "title": "楼体倾斜随时可能倒塌", "urgency": "紧急"},
+        {"letter_id": "c", "received_at": "2026-11-01", "title": "路灯不亮", "urgency": "一般"},
+        {"letter_id": "d", "received_at": "2026-11-10", "title": "工资拖欠半年，我们将集体上访", "urgency": "紧急"},
+    ]).assign(urgency_review=[True, False, False, False]))
+    queue = today_queue(letters)
+    # both 紧急 letters (the one open longer ranks higher), then the one the grader is unsure of
+    assert list(queue["letter_id"]) == ["d", "b", "a"], queue[["letter_id", "priority"]]
+    assert list(queue["today_queue"]) == ["紧急", "紧急", "待复核:可能紧急"]
+    assert today_queue(letters.drop(columns="urgency_review"))["letter_id"].tolist() == ["d", "b"]

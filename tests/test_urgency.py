@@ -309,7 +309,7 @@ def test_controls_for_the_new_kinds_stay_below_urgent(grader, text):
 
 
 @pytest.mark.parametrize("text, doubt", [
-    ("小区停气一个星期了，家里有八十岁的老人，做饭都成问题。", "缺cold"),          # no word for the cold: unsure
+    ("小区停气一个星期了，家里有八十岁的老人，做饭都成问题。", "缺:寒冷"),          # no word for the cold: unsure
     ("前年楼下工地施工时我家墙体开裂，至今没人来看。", "往事"),                    # dated, yet 至今: unsure
     ("再这样下去我们真的走投无路了。", "半数紧急线索"),                            # one weight-0.6 cue
 ])
@@ -317,6 +317,34 @@ def test_review_band_holds_what_the_grader_is_unsure_of(grader, text, doubt):
     out = grader.grade(text)
     assert out["urgency"] != "紧急" and out["urgency_review"] is True, out
     assert "待复核:" in out["urgency_evidence"] and doubt in out["urgency_evidence"]
+
+
+@pytest.mark.parametrize("text", [
+    "我想咨询北京市商务局关于消费券的发放规则。",           # Beijing's own 12345: the city is where the writer lives
+    "家长想继续给孩子在北京缴纳医保，来电反映希望办理。",
+    "来电人向北京市住建委反映过小区加装电梯的事。",
+])
+def test_the_city_name_beijing_is_no_escalation(grader, text):
+    out = grader.grade(text)
+    assert out["urgency"] != "紧急" and out["urgency_review"] is False, out
+
+
+@pytest.mark.parametrize("text", ["问题再不解决，我们就去北京上访。", "不解决的话我只能到北京反映。", "再不解决我们准备进京上访。"])
+def test_a_trip_to_beijing_to_petition_stays_urgent(grader, text):
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+def test_review_reasons_name_the_missing_class_in_chinese_and_show_each_phrase_once(grader):
+    out = grader.grade("这事我们去省里反映过。")  # a past trip, and no 要/只能: unsure
+    assert out["urgency_review"] is True, out
+    evidence = out["urgency_evidence"]
+    assert "缺:语气/意图" in evidence and "modality" not in evidence, evidence
+    assert evidence.count("去省里反映") == 1 and evidence.startswith("待复核:"), evidence
+    # one phrase read two ways (a past leak, a feared one) is shown once with both readings
+    out = grader.grade_rules("去年家里燃气管道漏气，当时报修了。担心以后还会漏气。")
+    assert out["urgency_review"] is True, out
+    assert out["urgency_evidence"].count("漏气") == 1, out
+    assert "往事" in out["urgency_evidence"] and "条件" in out["urgency_evidence"], out
 
 
 def test_review_band_is_never_urgent_and_plain_letters_are_not_in_it(grader):
