@@ -68,3 +68,14 @@ def test_letters_from_a_file_without_replies_or_status_are_not_counted_open(rank
     frame["source_file"] = "hotline.xlsx"
     out = ranker.transform(frame)
     assert not out["is_open"].iloc[0] and not out["is_backlog"].iloc[0]
+
+
+def test_a_far_date_in_a_file_does_not_overflow_the_response_time():
+    """Found by the property suite: 9999-12-31 (a placeholder some systems write) beside no reply."""
+    letters = pd.DataFrame({
+        "letter_id": ["a", "b"], "urgency": ["一般", "一般"], "status": ["", "已办结"],
+        "received_at": pd.to_datetime(["2024-01-05", "9999-12-31"]).astype("datetime64[us]"),
+    })
+    out = PriorityRanker(as_of="2024-06-01").transform(letters)
+    assert out["response_days"].isna().all()
+    assert out["is_closed"].tolist() == [False, True]
