@@ -46,8 +46,10 @@ class PriorityRanker:
         """
         out = letters.copy()
         as_of = pd.Timestamp(self.as_of or date.today())
-        received = pd.to_datetime(out["received_at"])
-        replied = pd.to_datetime(out["replied_at"]) if "replied_at" in out else pd.Series(pd.NaT, index=out.index)
+        # one unit of seconds for both, so a far date a file may hold (9999-12-31) never overflows
+        received = pd.to_datetime(out["received_at"]).astype("datetime64[s]")
+        replied = (pd.to_datetime(out["replied_at"]) if "replied_at" in out
+                   else pd.Series(pd.NaT, index=out.index)).astype("datetime64[s]")
         status = out["status"].fillna("").astype(str) if "status" in out else pd.Series("", index=out.index)
         closed = (replied <= as_of + pd.Timedelta(days=1)) | status.isin(CLOSED_STATUSES)  # replied by the as-of date
         # A file that records neither replies nor status says nothing about which letters are open:

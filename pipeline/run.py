@@ -191,9 +191,18 @@ class PetitionRun:
     @staticmethod
     def _persons(store, letters: pd.DataFrame) -> pd.DataFrame:
         """The persons who wrote in this batch, counted over everything the store holds."""
-        from pipeline.link import persons_table
+        from pipeline.link import letter_keys, persons_table
 
-        return persons_table(store.letters_with_persons(set(letters["person_id"].dropna())))
+        history = store.letters_with_persons(set(letters["person_id"].dropna()))
+        # the store keeps no hot issue or issue type: this batch's letters lend theirs, so a person's
+        # top matters name the hot issue where one is known
+        keyed = letters.set_index(letter_keys(letters))
+        keyed = keyed[~keyed.index.duplicated()]
+        for column in ("hot_issue_label", "issue_type"):
+            if column in keyed.columns:
+                stored = history.get(column, pd.Series(None, index=history.index, dtype=object))
+                history[column] = stored.where(stored.notna(), history["letter_key"].map(keyed[column]))
+        return persons_table(history)
 
     def _issue_state(self, out: Path) -> Path:
         store = Path(self.store) if self.store else out / "cases.duckdb"
@@ -299,7 +308,9 @@ def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFra
     repeaters = persons[persons["letter_count"] > 1].sort_values(
         [c for c in ("letter_count", "last_seen") if c in persons], ascending=False, kind="stable") \
         if "letter_count" in persons else persons
-    sheets["重复信访人"] = repeaters
+    from pipeline.write import to_chinese_headers
+
+    sheets["重复信访人"] = to_chinese_headers(repeaters)
     from pipeline.commands.hotspots import issue_table
 
     sheets["热点问题"] = issue_table(issues)

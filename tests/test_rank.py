@@ -82,3 +82,14 @@ def test_today_queue_lists_urgent_letters_then_the_review_band(ranker):
     assert list(queue["letter_id"]) == ["d", "b", "a"], queue[["letter_id", "priority"]]
     assert list(queue["today_queue"]) == ["紧急", "紧急", "待复核:可能紧急"]
     assert today_queue(letters.drop(columns="urgency_review"))["letter_id"].tolist() == ["d", "b"]
+
+
+def test_a_far_date_in_a_file_does_not_overflow_the_response_time():
+    """Found by the property suite: 9999-12-31 (a placeholder some systems write) beside no reply."""
+    letters = pd.DataFrame({
+        "letter_id": ["a", "b"], "urgency": ["一般", "一般"], "status": ["", "已办结"],
+        "received_at": pd.to_datetime(["2024-01-05", "9999-12-31"]).astype("datetime64[us]"),
+    })
+    out = PriorityRanker(as_of="2024-06-01").transform(letters)
+    assert out["response_days"].isna().all()
+    assert out["is_closed"].tolist() == [False, True]
