@@ -584,8 +584,6 @@ def _same_matter_pairs(new: pd.DataFrame, history: pd.DataFrame, new_sig: np.nda
             return
         right = right.assign(_t=pd.to_datetime(right["received_at"], errors="coerce")) \
             .sort_values("_t", ascending=False, na_position="last").head(SAME_MATTER_RECENT)
-        if left.empty or right.empty:
-            return
         b = np.vstack([(new_sig if is_new else hist_sig)[row]
                        for is_new, row in zip(right["_new"], right["_row"])])
         b_ok = ~(b == empty).all(axis=1)

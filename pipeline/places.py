@@ -26,8 +26,6 @@ from functools import lru_cache
 # Masked place codes of the TipDM data and similar exports: A市, A5区, K9县, B省; a space may
 # separate the code from its level (`J10 县`). Group 1 = the code with the space removed.
 PLACE_CODE = re.compile(r"([A-Z][0-9]{0,2})\s?(省|市|区|县|镇|乡)")
-# one token that is a masked code (the tokenizer keeps them whole; the spaCy ruler matches them)
-PLACE_CODE_TOKEN = r"^[A-Z][0-9]{0,2}[省市区县镇乡]$"
 _CODE_SPACE = re.compile(r"(?<![A-Za-z0-9])([A-Z][0-9]{0,2})[ \u3000](?=[省市区县镇乡])")
 
 

@@ -30,7 +30,7 @@ USER_DICT = DICT_DIR / "petition_userdict.txt"
 STOPWORDS = DICT_DIR / "stopwords.txt"
 
 # Masked place codes (A市, A5区, K9县, also `J10 县`) are defined once, in pipeline.places.
-from pipeline.places import PLACE_CODE, split_codes  # noqa: E402
+from pipeline.places import split_codes  # noqa: E402
 # A token carries content when it has a Han character or a Latin letter (not just digits/punctuation).
 _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _SEP = "\x1f"
