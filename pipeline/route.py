@@ -139,6 +139,6 @@ def is_accusation(text: str) -> bool:
 
 
 def _clean(value) -> str | None:
-    if value is None or value != value or value == "":
+    if value is None or pd.isna(value) or value == "":
         return None
     return str(value).split(" ")[0].split("(")[0]

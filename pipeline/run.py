@@ -69,33 +69,25 @@ class PetitionRun:
         return result
 
     def classify(self, letters: pd.DataFrame) -> pd.DataFrame:
-        from pipeline.classify import IssueClassifier
+        from pipeline.stages import ClassifyStage
 
-        model_dir = Path(self.model) if self.model else self.settings.path("classify", "model")
-        classifier = IssueClassifier.load(model_dir)
-        self.model_version = getattr(classifier, "version_", str(model_dir))
-        classified = classifier.classify(letters)
-        if self.settings.get("classify", "taxonomy"):  # 2nd/3rd-level suggestions refine the routing
-            from pipeline.taxonomy import Taxonomy
-
-            classified = Taxonomy.load(self.settings.path("classify", "taxonomy")).add_suggestions(classified)
-        return classified
+        stage = ClassifyStage.from_settings(self.settings, model=self.model)
+        out = stage.transform(letters)
+        self.model_version = stage.version()
+        return out
 
     def grade(self, letters: pd.DataFrame) -> pd.DataFrame:
-        from pipeline.urgency import UrgencyGrader
+        from pipeline.stages import GradeStage
 
-        grader = UrgencyGrader(lexicon=self.settings.path("urgency", "lexicon")).fit()
-        self.lexicon_version = getattr(grader, "version_", None)
-        return grader.transform(letters)
+        stage = GradeStage.from_settings(self.settings)
+        out = stage.transform(letters)
+        self.lexicon_version = stage.version()
+        return out
 
     def route(self, letters: pd.DataFrame) -> pd.DataFrame:
-        from pipeline.route import Router
+        from pipeline.stages import RouteStage
 
-        routing = self.settings.section("routing")
-        router = Router(self.settings.path("routing", "table"), routing.get("fallback_department", "信访局综合科"),
-                        routing.get("discipline_department", "纪检监察"),
-                        model=self.settings.path("routing", "model") if routing.get("model") else None)
-        return router.fit().transform(letters)
+        return RouteStage.from_settings(self.settings).transform(letters)
 
     def link(self, letters: pd.DataFrame, store) -> pd.DataFrame:
         """Persons across this batch and everything the store holds; the batch is stored."""
