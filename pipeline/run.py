@@ -19,8 +19,8 @@ from pipeline.config import Settings, load_settings
 from pipeline.errors import PetitionError
 from pipeline.paths import PROJECT_DIR
 from pipeline.read import IngestResult, read_letters
+from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
 
-SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "积案", "需人工复核")
 
 
 @dataclass
@@ -123,7 +123,6 @@ class PetitionRun:
                 self._case_store = None
 
     def _job(self, inputs, out_dir, read_options) -> RunResult:
-        from pipeline.mask import mask_frame
         from pipeline.rank import PriorityRanker
 
         out = Path(out_dir)
@@ -161,7 +160,8 @@ class PetitionRun:
             "config": self.settings.source,
         }
         result = RunResult(letters, cases, issues, persons, ingest.rejects, out, info)
-        self._stage("write", write_outputs, result, mask_frame, self.settings)
+        self._stage("write", write_outputs, out, letters, cases, issues, persons, ingest.rejects, info["counts"],
+                    self.settings, as_of)
         info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
         from pipeline.write import write_json
 
@@ -221,98 +221,3 @@ def _attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.Data
     out["hot_issue_label"] = out["issue_id"].map(labels["label"]) if "label" in labels else out["issue_id"]
     out["deep_seated"] = out["issue_id"].map(labels["deep_seated"]).fillna(False).astype(bool) if "deep_seated" in labels else False
     return out
-
-
-def write_outputs(result: RunResult, mask_frame, settings: Settings) -> None:
-    """letters.parquet/.csv, triage.xlsx, rejects.csv, report.html — every one masked.
-
-    Names are masked wherever they appear: the identity columns hold the full names, and
-    any text cell of any exported table that contains one of them gets it masked too.
-    """
-    from pipeline.report import build_report
-    from pipeline.write import atomic_path, text_columns, write_sheets, write_table
-
-    out = result.out_dir
-    names = pd.concat([result.letters[c] for c in ("name", "name_clean") if c in result.letters.columns]).dropna().unique()
-
-    def scrub(frame: pd.DataFrame) -> pd.DataFrame:
-        # every text column, as the other commands' exports (`_inputs.masked_for_export`); id columns are exempt
-        return mask_frame(frame, text_columns=text_columns(frame), names=names)
-
-    masked = scrub(result.letters)
-    cases, issues, persons = scrub(result.cases), scrub(result.issues), scrub(result.persons)
-    write_table(masked, out / "letters.parquet")
-    headers = settings.get("run", "headers", "zh")  # letters.csv, rejects.csv; triage.xlsx is the office's, in Chinese
-    write_table(masked, out / "letters.csv", headers=headers)
-    write_table(result.rejects, out / "rejects.csv", headers=headers)
-    with atomic_path(out / "triage.xlsx") as temporary:
-        write_sheets(triage_sheets(masked, cases, issues, persons, settings), temporary)
-    report = build_report(masked, cases, issues, persons, result.info["counts"],
-                          date.fromisoformat(result.info["as_of"]), settings.get("backlog", "limit_days", 60))
-    with atomic_path(out / "report.html") as temporary:
-        temporary.write_text(report, encoding="utf-8")
-
-
-LETTER_COLUMNS = {
-    "letter_id": "信件编号", "received_at": "来信时间", "channel": "渠道", "name": "姓名", "phone": "联系电话",
-    "title": "标题", "text": "内容", "issue_type": "问题类型", "issue_confidence": "分类置信度",
-    "urgency": "紧急程度", "urgency_cues": "紧急线索", "urgency_evidence": "依据原文",
-    "department": "责任部门", "priority": "优先分", "priority_reasons": "优先理由", "repeat_count": "第几次来信",
-    "person_id": "信访人编号", "hot_issue_label": "所属热点问题", "days_open": "已等待天数", "status": "办理状态",
-}
-
-
-def _letters_sheet(frame: pd.DataFrame, extra: dict | None = None, drop_identity: bool = False) -> pd.DataFrame:
-    columns = dict(LETTER_COLUMNS, **(extra or {}))
-    if drop_identity:
-        columns = {k: v for k, v in columns.items() if k not in ("name", "phone", "person_id")}
-    present = [c for c in columns if c in frame.columns]
-    return frame.sort_values(["priority", "received_at"], ascending=[False, True])[present].rename(columns=columns)
-
-
-def _today_sheet(letters: pd.DataFrame) -> pd.DataFrame:
-    """The same-day queue (`rank.today_queue`: 紧急 first, then the review band, the same list
-    report.html shows), each row marked with which it is (列 今日队列)."""
-    from pipeline.rank import today_queue
-
-    queue = today_queue(letters)
-    present = [c for c in LETTER_COLUMNS if c in queue.columns]
-    return queue[["today_queue"] + present].rename(columns=dict(LETTER_COLUMNS, today_queue="今日队列"))
-
-
-def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame, persons: pd.DataFrame,
-                  settings: Settings) -> dict[str, pd.DataFrame]:
-    """The workbook a petition office works from; department sheets never carry accusers' identity."""
-    discipline = settings.get("routing", "discipline_department", "纪检监察")
-    sheets: dict[str, pd.DataFrame] = {}
-    sheets["今日紧急"] = _today_sheet(letters)
-    load = letters.assign(to_do=~letters["is_closed"]).groupby("department").agg(
-        待办=("to_do", "sum"), 全部=("letter_id", "size"), 紧急=("urgency", lambda s: int((s == "紧急").sum())),
-        积案=("is_backlog", "sum")).sort_values("待办", ascending=False).reset_index().rename(columns={"department": "责任部门"})
-    sheets["各部门待办"] = load
-    leader = settings.get("lists", "leader_cases", 20)
-    sheets["领导包案建议"] = cases.head(leader).rename(columns={
-        "case_priority": "优先分", "matter": "事项", "letters": "信件数", "open_letters": "未办结",
-        "first_letter": "首次来信", "last_letter": "最近来信", "urgency": "最高紧急程度", "department": "责任部门",
-        "priority_reasons": "理由", "top_letter_id": "代表信件", "title": "标题", "person_id": "信访人编号",
-        "case_id": "案件编号", "confidential": "保密"})
-    # most letters first, then the most recently heard from (persons_table's own order)
-    repeaters = persons[persons["letter_count"] > 1].sort_values(
-        [c for c in ("letter_count", "last_seen") if c in persons], ascending=False, kind="stable") \
-        if "letter_count" in persons else persons
-    from pipeline.write import to_chinese_headers
-
-    sheets["重复信访人"] = to_chinese_headers(repeaters)
-    from pipeline.commands.hotspots import issue_table
-
-    sheets["热点问题"] = issue_table(issues)
-    sheets["积案"] = _letters_sheet(letters[letters["is_backlog"]])
-    review = letters[letters["needs_review"].fillna(False).astype(bool)] if "needs_review" in letters else letters.iloc[0:0]
-    sheets["需人工复核"] = _letters_sheet(review, {"issue_top3": "候选分类"})
-    # a department's list: every letter routed to it that nobody has recorded as replied or closed
-    for department, group in sorted(letters[~letters["is_closed"]].groupby("department"), key=lambda kv: (-len(kv[1]), kv[0])):
-        confidential = department == discipline
-        # a department list carries what the department needs; accusers never appear in any but 纪检监察's
-        sheets[f"待办-{department}"[:31]] = _letters_sheet(group, drop_identity=not confidential)
-    return sheets
-
