@@ -1,8 +1,9 @@
 """The main job: letters in, ranked triage lists, routing and a report out.
 
-read → classify → grade → route → link → cluster → rank → write. Each stage is a component
-from its own module; this one only wires them, times them and writes what people open.
-Nothing here decides anything about a letter.
+read → classify → grade → route → link → cluster → rank → write: the stages of
+`pipeline.stages.STAGES`, in that order. `PetitionRun` reads the letters, builds each stage from
+the one `Settings` when its turn comes, runs and times it, then saves the batch to the case store
+and hands the tables to the write stage (`pipeline.sheets`). It decides nothing about a letter.
 """
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import platform
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,8 @@ from pipeline.errors import PetitionError
 from pipeline.paths import PROJECT_DIR
 from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
-
+from pipeline.stages import STAGES, Stage
+from pipeline.stages import attach_issues as _attach_issues  # noqa: F401  (its old home)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class PetitionRun:
         self.model = model
         self.progress = progress
         self.timings: dict[str, float] = {}
+        self.stages_: dict[str, Stage] = {}  # the stages built so far, by name
 
     def _log(self, message: str) -> None:
         if self.progress:
@@ -68,48 +70,32 @@ class PetitionRun:
             self._log(line)
         return result
 
-    def classify(self, letters: pd.DataFrame) -> pd.DataFrame:
-        from pipeline.stages import ClassifyStage
+    def build(self, name: str, **overrides) -> Stage:
+        """The stage `name` of the registry, built from this run's settings (and its model)."""
+        stage = STAGES[name].from_settings(self.settings, model=self.model, progress=self.progress, **overrides)
+        self.stages_[name] = stage
+        return stage
 
-        stage = ClassifyStage.from_settings(self.settings, model=self.model)
-        out = stage.transform(letters)
-        self.model_version = stage.version()
-        return out
+    def classify(self, letters: pd.DataFrame) -> pd.DataFrame:
+        return self.build("classify").transform(letters)
 
     def grade(self, letters: pd.DataFrame) -> pd.DataFrame:
-        from pipeline.stages import GradeStage
-
-        stage = GradeStage.from_settings(self.settings)
-        out = stage.transform(letters)
-        self.lexicon_version = stage.version()
-        return out
+        return self.build("grade").transform(letters)
 
     def route(self, letters: pd.DataFrame) -> pd.DataFrame:
-        from pipeline.stages import RouteStage
+        return self.build("route").transform(letters)
 
-        return RouteStage.from_settings(self.settings).transform(letters)
-
-    def link(self, letters: pd.DataFrame, store) -> pd.DataFrame:
-        """Persons across this batch and everything the store holds; the batch is stored."""
-        from pipeline.link import PetitionerLinker
-
-        self.linker = PetitionerLinker()
-        linked = store.link_and_save(letters, self.linker, command="run", versions=self.versions())
-        self.linker_version = self.linker.model_version()
-        return linked
+    def link(self, letters: pd.DataFrame, store=None) -> pd.DataFrame:
+        """Persons across this batch and everything the store holds (saved at the end of the run)."""
+        return self.build("link", store=store).transform(letters)
 
     def cluster(self, letters: pd.DataFrame, state_path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Issues in this batch; with a saved state, issues seen before keep their ids."""
-        from pipeline.cluster import IssueClusterer
+        return self.build("cluster", state_path=state_path).cluster(letters)
 
-        clusterer = IssueClusterer(n_jobs=self.settings.get("run", "n_jobs", 2), progress=self.progress)
-        clusterer.fit(letters)
-        if state_path is not None and state_path.exists():
-            previous = IssueClusterer.load(state_path)
-            clusterer.relabel_from(previous.transform_ids(letters), previous)
-        if state_path is not None:
-            clusterer.save(state_path)
-        return clusterer.get_issue_letters(), clusterer.get_issue_info()
+    @property
+    def linker(self):
+        return self.stages_["link"].linker() if "link" in self.stages_ else None
 
     # ------------------------------------------------------------------ the job
     def run(self, inputs=None, out_dir: str | Path = "out", read_options: dict | None = None) -> RunResult:
@@ -122,8 +108,20 @@ class PetitionRun:
                 self._case_store.close()  # rolls back a run that did not finish
                 self._case_store = None
 
+    def _overrides(self, name: str, out: Path) -> dict:
+        """What a stage needs beyond the settings, made when its turn comes (the store is opened
+        just before linking, as a second run waits for it there)."""
+        if name == "link":
+            return {"store": self._open_store(out)}
+        if name == "cluster":
+            return {"state_path": self._issue_state(out)}
+        if name == "write":
+            return {"out_dir": out, "writer": write_outputs}
+        return {}
+
     def _job(self, inputs, out_dir, read_options) -> RunResult:
-        from pipeline.rank import PriorityRanker
+        from pipeline.mask import names_to_mask
+        from pipeline.write import text_columns, write_json
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -137,34 +135,31 @@ class PetitionRun:
 
             write_table(ingest.rejects, out / "rejects.csv", headers=self.settings.get("run", "headers", "zh"))
             raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
-        letters = self._stage("classify", self.classify, letters)
-        letters = self._stage("grade", self.grade, letters)
-        letters = self._stage("route", self.route, letters)
-        store = self._open_store(out)
-        letters = self._stage("link", self.link, letters, store)
-        members, issues = self._stage("cluster", self.cluster, letters, self._issue_state(out))
-        letters = _attach_issues(letters, members, issues)
-        priority = self.settings.section("priority")
-        ranker = PriorityRanker(**priority, limit_days=self.settings.get("backlog", "limit_days", 60), as_of=as_of)
-        letters = self._stage("rank", ranker.transform, letters)
-        cases = ranker.cases(letters)
-        self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
-        persons = self._persons(store, letters)
-        info = {
-            "as_of": as_of.isoformat(),
-            "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
-            "counts": {**ingest.summary(), "cases": len(cases), "issues": len(issues), "persons": len(persons),
-                       "urgent": int((letters["urgency"] == "紧急").sum()),
-                       "backlog": int(letters["is_backlog"].sum())},
-            "versions": self.versions(),
-            "config": self.settings.source,
-        }
-        result = RunResult(letters, cases, issues, persons, ingest.rejects, out, info)
-        self._stage("write", write_outputs, out, letters, cases, issues, persons, ingest.rejects, info["counts"],
-                    self.settings, as_of)
+        # every stage of the registry in turn; the sink (write) last, given the run's tables
+        for name in STAGES:
+            stage = self.build(name, **self._overrides(name, out))
+            if stage.kind != "sink":
+                letters = self._stage(name, stage.transform, letters)
+                continue
+            store = self._case_store
+            cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
+            self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
+            persons = self._persons(store, letters)
+            info = {
+                "as_of": as_of.isoformat(),
+                "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
+                "counts": {**ingest.summary(), "cases": len(cases), "issues": len(issues), "persons": len(persons),
+                           "urgent": int((letters["urgency"] == "紧急").sum()),
+                           "backlog": int(letters["is_backlog"].sum())},
+                "versions": self.versions(),
+                "config": self.settings.source,
+            }
+            result = RunResult(letters, cases, issues, persons, ingest.rejects, out, info)
+            # the run's one list of names, from every letter: a name is masked in every table
+            names = names_to_mask(letters, text_columns(letters))
+            self._stage(name, stage.write, letters, cases, issues, persons, ingest.rejects, info["counts"], as_of,
+                        names)
         info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
-        from pipeline.write import write_json
-
         write_json(info, out / "run.json")
         store.finish_run(self.versions())  # the run's one runs row, committed last
         return result
@@ -172,12 +167,15 @@ class PetitionRun:
     def versions(self) -> dict:
         from importlib.metadata import version
 
+        def of(name):  # what produced a stage's columns, once it has run
+            return self.stages_[name].version() if name in self.stages_ else None
+
         return {
             "petition-pipeline": version("petition-pipeline"),
             "python": platform.python_version(),
-            "classifier": getattr(self, "model_version", None),
-            "urgency_lexicon": getattr(self, "lexicon_version", None),
-            "linker": getattr(self, "linker_version", None),
+            "classifier": of("classify"),
+            "urgency_lexicon": of("grade"),
+            "linker": of("link"),
         }
 
     @staticmethod
@@ -207,17 +205,3 @@ class PetitionRun:
                                      lock_timeout=self.settings.get("store", "lock_timeout"))
         self._case_store.begin_run("run")
         return self._case_store
-
-
-def _attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    """Issue id, label and deep-seated flag on each letter that belongs to an issue."""
-    out = letters.copy()
-    if members is None or members.empty:
-        out["issue_id"], out["hot_issue_label"], out["deep_seated"] = None, None, False
-        return out
-    lookup = members[["letter_id", "issue_id"]].drop_duplicates("letter_id")
-    out = out.merge(lookup, on="letter_id", how="left")
-    labels = issues.set_index("issue_id")
-    out["hot_issue_label"] = out["issue_id"].map(labels["label"]) if "label" in labels else out["issue_id"]
-    out["deep_seated"] = out["issue_id"].map(labels["deep_seated"]).fillna(False).astype(bool) if "deep_seated" in labels else False
-    return out
