@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.commands._inputs import add_headers_argument, add_input_arguments, read_inputs
+from pipeline.config import Settings, load_settings
 from pipeline.errors import PetitionError
 from pipeline.mask import mask_frame, names_to_mask
 from pipeline.sheets import (HEADERS_EN, ISSUE_COLUMNS, ISSUE_LETTER_COLUMNS, issue_table, letter_table,  # noqa: F401
@@ -37,7 +38,8 @@ def register(subparsers) -> None:
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--top", type=int, default=0, help="keep only the N hottest issues (0 = all)")
     parser.add_argument("--plot-top", type=int, default=10, help="issues in the monthly plot (default 10)")
-    parser.add_argument("--min-letters", type=int, default=3, help="smallest issue, in letters (default 3)")
+    parser.add_argument("--min-letters", type=int, help="smallest issue, in letters (default: the config's "
+                        "[cluster] min_letters, 3)")
     parser.add_argument("--state", help="issue state file: loaded if it exists (ids persist), saved after")
     add_headers_argument(parser)
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
@@ -53,13 +55,11 @@ def _atomic(path: Path, writer) -> None:
         writer(temporary)
 
 
-def classify_and_grade(letters: pd.DataFrame, args) -> pd.DataFrame:
+def classify_and_grade(letters: pd.DataFrame, args, settings: Settings) -> pd.DataFrame:
     """Issue type and urgency per letter (the main job's stages), so each issue shows its top type
     and urgency mix. An input that already has the column keeps it."""
-    from pipeline.config import load_settings
     from pipeline.stages import ClassifyStage, GradeStage
 
-    settings = load_settings(args.config)
     if "issue_type" not in letters.columns or letters["issue_type"].isna().all():
         print(f"classifying {len(letters)} letters ...", file=sys.stderr)
         letters = ClassifyStage.from_settings(settings, model=args.model).transform(letters)
@@ -71,16 +71,22 @@ def classify_and_grade(letters: pd.DataFrame, args) -> pd.DataFrame:
 
 def run(args) -> int:
     from pipeline.cluster import IssueClusterer
+    from pipeline.stages import ClusterStage
 
+    settings = load_settings(args.config)
     result = read_inputs(args)
     letters = result.letters
     if letters.empty:
         raise PetitionError(f"no letters could be read from {', '.join(map(str, args.inputs))}")
     out_dir = Path(args.out)
     if not args.no_classify:
-        letters = classify_and_grade(letters, args)
+        letters = classify_and_grade(letters, args, settings)
     print(f"clustering {len(letters)} letters ...", file=sys.stderr)
-    model = IssueClusterer(min_letters=args.min_letters, progress=True)
+    # the cluster stage's settings ([cluster], [heat]), as `petition run` clusters
+    stage = ClusterStage.from_settings(settings, progress=True)
+    if args.min_letters is not None:
+        stage.params["min_letters"] = args.min_letters
+    model = stage.clusterer()
     state = Path(args.state) if args.state else None
     if state and state.exists():
         # keep ids: letters fitting an old issue get its id; the rest are clustered afresh
