@@ -311,7 +311,15 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
                 lambda t: pattern.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
     for column, masker in maskers.items():
         if column in out.columns:
-            out[column] = out[column].astype(object).map(masker)
+            out[column] = _like(out[column].astype(object).map(masker), frame[column])
     for column in text_columns:
-        out[column] = out[column].astype(object).map(mask_text)
+        out[column] = _like(out[column].astype(object).map(mask_text), frame[column])
     return out
+
+
+def _like(masked: pd.Series, before: pd.Series) -> pd.Series:
+    """A masked column keeps its string dtype: pandas infers `str` from the values, so a part of
+    the letters whose column happens to be empty would otherwise come out `object`."""
+    if before.dtype != object and pd.api.types.is_string_dtype(before.dtype):
+        return masked.astype(before.dtype)
+    return masked

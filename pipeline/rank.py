@@ -117,7 +117,7 @@ class PriorityRanker:
         the first and the last letter (`case_per_year`, up to `case_years_cap` years)."""
         frame = letters.copy()
         person = frame["person_id"] if "person_id" in frame else frame["letter_id"]
-        matter = frame["issue_id"] if "issue_id" in frame else pd.Series(None, index=frame.index)
+        matter = frame["issue_id"] if "issue_id" in frame else pd.Series(None, index=frame.index, dtype=object)
         if "issue_type" in frame:
             matter = matter.where(matter.notna() & (matter.astype(str) != ""), frame["issue_type"])
         frame["case_id"] = person.astype(str) + "|" + matter.fillna("未分类").astype(str)
