@@ -1,12 +1,19 @@
 """`petition hotspots INPUT... --out DIR`: hot issues (热点问题) and their letters, as analysts know them.
 
-Writes, atomically, into DIR:
+The letters are read, classified and graded (the run's classify and grade stages, unless
+--no-classify), then clustered into issues with the cluster stage's settings (`[cluster]` and
+`[heat]` of the config, --config FILE over the shipped defaults; --min-letters overrides
+`[cluster] min_letters`). The tables are the write stage's (`pipeline.sheets`). Writes,
+atomically, into DIR:
 - hot_issues.csv / .xlsx: 热度排名, 问题ID, 热度指数, 时间范围, 地点/人群, 问题描述, 是否深层次问题, then the
   evidence (问题标签, 留言数, 留言人数, 点赞数, 反对数, 深层次依据, 代表留言编号) and 主要类别 / 紧急程度分布
-  (letters are classified and graded first, unless --no-classify);
+  (when the letters have issue types and urgency);
 - hot_issue_letters.csv / .xlsx: 问题ID, 留言编号, 留言用户 (masked), 留言主题, 留言时间, 留言详情, 点赞数, 反对数;
-- hot_issues_monthly.png: letters per month for the hottest issues;
-- issue_state.pkl (with --state): the fitted issues, so the next batch keeps the same 问题ID.
+- hot_issues_monthly.png (unless --no-plot): letters per month for the hottest issues;
+- with --state FILE, that file: the fitted issues, loaded first if it exists so that issues seen
+  before keep their 问题ID, and saved after.
+Phones, ID numbers and names (every name any of the letters gives) are masked wherever a letter is quoted; --headers en
+gives the tables snake_case column names.
 """
 from __future__ import annotations
 
@@ -102,8 +109,9 @@ def run(args) -> int:
     issues = issue_table(info)
     clustered = model.get_issue_letters()
     clustered = clustered[clustered["issue_id"].isin(set(info["issue_id"]))]
-    # phones, ID numbers and the writers' names are masked wherever a letter is quoted
-    names = letters["name"].dropna().tolist() if "name" in letters.columns else []
+    # phones, ID numbers and names are masked wherever a letter is quoted: every name any letter
+    # gives (its writer's, or one its text introduces), as the run masks its exports
+    names = names_to_mask(letters, ("title", "text"))
     issues = mask_frame(issues, text_columns=ISSUE_TEXT, names=names + names_to_mask(issues, ISSUE_TEXT))
     quoted = letter_table(clustered, info)
     quoted = mask_frame(quoted, text_columns=QUOTED_TEXT, names=names + names_to_mask(quoted, QUOTED_TEXT))
