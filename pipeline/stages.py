@@ -34,8 +34,8 @@ OBJECT, INT, TIME = "object", "Int64", "datetime64[us]"  # object: strings with 
 
 
 class Stage:
-    """Base of every stage: `name`, `kind` ("row" or "batch"), `output_schema`, `from_settings`,
-    `transform`. Subclasses keep their parameters as attributes and build their model lazily,
+    """Base of every stage: `name`, `kind` ("row", "batch" or "sink"), `output_schema`,
+    `from_settings`, `transform` (a sink has `write` instead). Subclasses keep their parameters as attributes and build their model lazily,
     once, so a stage object can be shipped to a worker and reused for every partition."""
 
     name: ClassVar[str] = ""
