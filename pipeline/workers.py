@@ -72,7 +72,7 @@ class WorkerPool:
     def share(self, key: Hashable, obj: Any) -> None:
         """Make `obj` readable by workers under `key`. Shared before the first map, it costs
         nothing; shared later (or changed), the next map that needs it re-forks the workers."""
-        _SHARED[key] = obj
+        _SHARED[(id(self), key)] = obj  # per pool: closing one pool leaves another's objects alone
         self._keys.add(key)
 
     def map(self, fn: Callable[[Any, Any], Any], chunks: list, key: Hashable, obj: Any,
@@ -88,7 +88,7 @@ class WorkerPool:
         self.share(key, obj)
         try:
             executor = self._start(key, obj)
-            results = executor.map(_call, [fn] * len(chunks), [key] * len(chunks), chunks)
+            results = executor.map(_call, [fn] * len(chunks), [(id(self), key)] * len(chunks), chunks)
             if self.progress or progress:
                 from tqdm import tqdm
 
@@ -106,7 +106,7 @@ class WorkerPool:
             self._stop()
             gc.collect()  # garbage left by native libraries (DuckDB) must not be collected in a child
             self._executor = ProcessPoolExecutor(self.jobs, mp_context=mp.get_context("fork"), initializer=gc.freeze)
-            self._in_workers = {k: _SHARED[k] for k in self._keys}
+            self._in_workers = {k: _SHARED[(id(self), k)] for k in self._keys}
             self.forks += 1
         return self._executor
 
@@ -120,7 +120,7 @@ class WorkerPool:
         """Stop the workers and drop what was shared (the parent keeps no model alive for them)."""
         self._stop()
         for key in self._keys:
-            _SHARED.pop(key, None)
+            _SHARED.pop((id(self), key), None)
         self._keys.clear()
 
     def __enter__(self) -> "WorkerPool":
