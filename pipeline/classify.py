@@ -40,6 +40,13 @@ out-of-fold scores, so `predict_proba` is calibrated while the decision (argmax)
 model's. The same out-of-fold predictions (the stacker refitted without each fold), with
 near-duplicate letters kept in the same fold, give the model card's cross-validated scores and
 the `needs_review` threshold.
+
+This module is the estimator (fit, predict, classify, explain, prune, save, load). Its parts live
+beside it: the feature blocks in `pipeline.features`, the members and stacker in
+`pipeline.ensemble`, temperature, class offsets and review thresholds in `pipeline.calibration`,
+label spellings in `pipeline.labels`, the card in `pipeline.model_card`, letter texts and tokens
+in `pipeline.tokenize`, and the worker processes in `pipeline.workers`. A run that tokenizes
+letters once passes them as `tokens=` (see `tokenize`) and lends its `WorkerPool` as `pool=`.
 """
 from __future__ import annotations
 
@@ -53,13 +60,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.svm import LinearSVC
 
 from pipeline.calibration import fit_class_bias, fit_temperature, macro_f1, review_threshold, softmax
+from pipeline.ensemble import LinearMembers, put_scores
 from pipeline.errors import PetitionError
+from pipeline.features import NGRAMS_1_2, LetterFeatures
+from pipeline.labels import label_variants
 from pipeline import model_card
 from pipeline.model_card import CARD_FILE, META_FILE, README_FILE, cv_scores, package_version
 from pipeline.tokenize import is_segmented, letter_texts, tokenize_letters
@@ -74,21 +82,10 @@ __all__ = [  # names other modules import from here (some now live in calibratio
 FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
 FINE_CLASS_SIZE = 5  # a finer class of a hierarchy needs this many letters to be learned apart
-NB_ALPHA = 1.0  # add-one smoothing of the naive-Bayes n-gram counts
 MIN_PARALLEL_LETTERS = 400  # fewer letters are featurised in this process: a fork costs more than it saves
 OUTPUT_COLUMNS = ["issue_type", "issue_confidence", "issue_top3", "needs_review"]
 
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
-
-
-def _documents(tokens: list[list[str]], head_tokens: int, head_chars: bool = False) -> tuple[list[str], list[str], list[str]]:
-    words = [" ".join(t) for t in tokens]
-    chars = [_NOT_HAN.sub("", "".join(t)) for t in tokens]
-    if head_chars:
-        heads = [_NOT_HAN.sub("", "".join(t[:head_tokens])) for t in tokens]
-    else:
-        heads = [" ".join(t[:head_tokens]) for t in tokens]
-    return words, chars, heads
 
 
 def near_duplicate_groups(texts: list[str], threshold: float = 0.3, seed: int = 1) -> np.ndarray:
@@ -149,28 +146,7 @@ def split_large_groups(groups: np.ndarray, y: np.ndarray, folds: int) -> np.ndar
     return groups
 
 
-_VARIANTS = str.maketrans({"它": "他", "（": "(", "）": ")", "、": ",", "，": ","})
-
-
-def _label_key(label: str) -> str:
-    import unicodedata
-
-    key = unicodedata.normalize("NFKC", str(label)).translate(_VARIANTS)
-    key = re.sub(r"[\s·,.;:/\-_]+", "", key).lower()
-    return re.sub(r"(类|问题|事项)$", "", key) or key
-
-
-def label_variants(labels) -> list[dict[str, int]]:
-    """Groups of label names that differ only in writing (其他/其它, 公安政法/公安政法类, brackets,
-    spaces), each as {spelling: letters}, most frequent spelling first."""
-    counts = pd.Series(list(labels)).astype(str).value_counts()
-    by_key: dict[str, dict[str, int]] = {}
-    for label, count in counts.items():
-        by_key.setdefault(_label_key(label), {})[label] = int(count)
-    return [group for group in by_key.values() if len(group) > 1]
-
-
-class IssueClassifier(ClassifierMixin, BaseEstimator):
+class IssueClassifier(LetterFeatures, LinearMembers, ClassifierMixin, BaseEstimator):
     """Learn an office's issue types from labeled letters; predict with calibrated confidence.
 
     Parameters
@@ -230,7 +206,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         C: float = 0.3,
-        word_ngrams: tuple[int, int] = (1, 2),
+        word_ngrams: tuple[int, int] = NGRAMS_1_2,
         char_ngrams: tuple[int, int] = (1, 3),
         head_tokens: int = 12,
         head_weight: float = 1.0,
@@ -279,58 +255,8 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ features
 
-    def _vectorizers(self, n_letters: int) -> list[tuple[str, TfidfVectorizer, float]]:
-        min_df = self.min_df if n_letters >= 10 * self.min_df else 1
-        common = dict(sublinear_tf=True, min_df=min_df, max_features=self.max_features, dtype=np.float32)
-        max_df = 0.5 if n_letters >= 50 else 1.0
-        if self.head_chars:
-            head = TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=(1, 2), max_df=max_df, **common)
-        else:
-            head = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, **common)
-        return [
-            ("word", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.word_ngrams),
-                                     max_df=max_df, **common), 1.0),
-            ("char", TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=tuple(self.char_ngrams),
-                                     max_df=max_df, **common), float(self.char_weight)),
-            ("head", head, float(self.head_weight)),
-        ]
-
     def _tokens(self, texts: list[str]) -> list[list[str]]:
         return tokenize_letters(texts, n_jobs=self.n_jobs, progress=self.progress, hmm=self.hmm)
-
-    def _fit_features(self, tokens: list[list[str]]) -> sp.csr_matrix:
-        docs = _documents(tokens, self.head_tokens, self.head_chars)
-        self.vectorizers_ = []
-        self._fast = None
-        blocks = []
-        for (name, vectorizer, weight), doc in zip(self._vectorizers(len(tokens)), docs):
-            try:
-                blocks.append(vectorizer.fit_transform(doc) * weight)
-                vectorizer.stop_words_ = None  # the pruned n-grams: large, and only for inspection
-            except ValueError:  # empty vocabulary: e.g. no Han text at all in a tiny set
-                vectorizer = None
-                blocks.append(sp.csr_matrix((len(doc), 0), dtype=np.float32))
-            self.vectorizers_.append((name, vectorizer, weight))
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-    def _fast_vectorizers(self) -> list:
-        """Numpy lookups for the fitted vectorizers (built once per loaded model, not saved)."""
-        fast = getattr(self, "_fast", None)
-        if fast is None:
-            from pipeline.ngrams import FastTfidf
-
-            fast = self._fast = [None if v is None else FastTfidf(v) for _, v, _ in self.vectorizers_]
-        return fast
-
-    def _features(self, tokens: list[list[str]]) -> sp.csr_matrix:
-        docs = _documents(tokens, self.head_tokens, self.head_chars)
-        blocks = []
-        for (name, vectorizer, weight), fast, doc in zip(self.vectorizers_, self._fast_vectorizers(), docs):
-            if vectorizer is None:
-                blocks.append(sp.csr_matrix((len(doc), 0), dtype=np.float32))
-            else:
-                blocks.append(fast.transform(doc) * weight)
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def _transform(self, texts: list[str], tokens: list[list[str]] | None = None,
                    pool: WorkerPool | None = None) -> sp.csr_matrix:
@@ -359,82 +285,6 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         """Each letter's tokens as this model reads them (its `hmm` setting), to compute once and
         pass as `tokens=` to `classify`, `predict_proba` or `predict`."""
         return tokenize_letters(letter_texts(X), n_jobs=self.n_jobs, progress=self.progress, hmm=self.hmm, pool=pool)
-
-    def _svm(self) -> LinearSVC:
-        return LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000)
-
-    def _full_form(self, svm) -> tuple[np.ndarray, np.ndarray]:
-        """One weight row and intercept per class of `classes_` (rows of absent classes are zero),
-        from any fitted linear classifier (the SVMs, the stacker)."""
-        coef = np.zeros((len(self.classes_), svm.coef_.shape[1]))
-        intercept = np.zeros(len(self.classes_))
-        if len(svm.classes_) == 2 and svm.coef_.shape[0] == 1:  # two classes: one score for classes_[1]
-            coef[svm.classes_[0]], coef[svm.classes_[1]] = -svm.coef_[0] / 2, svm.coef_[0] / 2
-            intercept[svm.classes_[0]], intercept[svm.classes_[1]] = -svm.intercept_[0] / 2, svm.intercept_[0] / 2
-        else:
-            coef[svm.classes_] = svm.coef_
-            intercept[svm.classes_] = svm.intercept_
-        return coef, intercept
-
-    def _fit_members(self, X, y) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
-        """Full-form weights and intercepts of the SVM and (when used) the naive-Bayes-scaled SVM,
-        and which classes were present. A training part with one class (a fold that holds all
-        letters of the others) gets constant members that always say that class."""
-        present = np.unique(y)
-        if len(present) < 2:
-            intercept = np.zeros(len(self.classes_))
-            intercept[present] = 1.0
-            constant = (np.zeros((len(self.classes_), X.shape[1])), intercept)
-            return [constant] * (2 if self.nb_weight > 0 or self.stack else 1), present
-        svm = self._svm().fit(X, y)
-        members = [self._full_form(svm)]
-        if self.nb_weight > 0 or self.stack:
-            members.append(self._nb_svm(X, y, svm.classes_))
-        return members, svm.classes_
-
-    def _combine(self, members: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        """One weight row and intercept per class: the stacker's mix of the members once it is
-        fitted (`stack_`), else the SVM averaged with the NBSVM by `nb_weight`."""
-        stacker = getattr(self, "stack_", None)
-        if stacker is not None:
-            mix, offset = stacker
-            k = len(self.classes_)
-            coef = sum(mix[:, m * k:(m + 1) * k] @ w for m, (w, _) in enumerate(members))
-            intercept = offset + sum(mix[:, m * k:(m + 1) * k] @ b for m, (_, b) in enumerate(members))
-            return coef, intercept
-        return self._average([w for w, _ in members]), self._average([b for _, b in members])
-
-    def _average(self, parts: list[np.ndarray]) -> np.ndarray:
-        """The SVM's part (weights or scores) averaged with the NBSVM's by `nb_weight`."""
-        if len(parts) > 1 and self.nb_weight > 0:
-            return (1 - self.nb_weight) * parts[0] + self.nb_weight * parts[1]
-        return parts[0]
-
-    def _fit_stacker(self, Z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Multinomial logistic regression from the members' scores (side by side) to the class:
-        its weights in full form (one row per class of `classes_`) and intercepts."""
-        from sklearn.linear_model import LogisticRegression
-
-        model = LogisticRegression(C=self.stack_C, max_iter=2000).fit(Z, y)
-        return self._full_form(model)
-
-    def _nb_svm(self, X, y, present) -> tuple[np.ndarray, np.ndarray]:
-        """One-vs-rest SVMs on features scaled by each class's naive-Bayes log-count ratio (NBSVM,
-        Wang & Manning 2012): n-grams typical of a class count for more in its own SVM. The scaling
-        is folded back into the weights, so predicting costs nothing extra."""
-        binary = X.copy()
-        binary.data[:] = 1
-        total = np.asarray(binary.sum(axis=0), dtype=np.float64).ravel()
-        coef = np.zeros((len(self.classes_), X.shape[1]))
-        intercept = np.zeros(len(self.classes_))
-        for c in present:
-            positive = y == c
-            in_class = np.asarray(binary[positive].sum(axis=0), dtype=np.float64).ravel()
-            p, q = NB_ALPHA + in_class, NB_ALPHA + total - in_class
-            ratio = (np.log(p / p.sum()) - np.log(q / q.sum())).astype(np.float32)
-            svm = self._svm().fit(X.multiply(ratio).tocsr(), positive.astype(int))
-            coef[c], intercept[c] = svm.coef_[0] * ratio, svm.intercept_[0]
-        return coef, intercept
 
     def _scores(self, X) -> np.ndarray:
         return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_ + self.bias_
@@ -590,7 +440,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             members, present = self._fit_members(X[train], y[train])
             member_scores = member_scores or [np.zeros((len(y), len(self.classes_))) for _ in members]
             for scores, (coef, intercept) in zip(member_scores, members):
-                _put_scores(scores, test, present, np.asarray(X[test] @ coef[present].T) + intercept[present])
+                put_scores(scores, test, present, np.asarray(X[test] @ coef[present].T) + intercept[present])
         scores = self._average(member_scores)
         choice = None
         if self.stack and len(member_scores) > 1 and len(y) >= self.stack_min_per_class * len(self.classes_):
@@ -600,7 +450,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             for train, test in splits:
                 mix, offset = self._fit_stacker(Z[train], y[train])
                 present = np.unique(y[train])
-                _put_scores(stacked, test, present, Z[test] @ mix[present].T + offset[present])
+                put_scores(stacked, test, present, Z[test] @ mix[present].T + offset[present])
             # stack only where it pays on these held-out letters: with few letters per class, or
             # folds that miss a class, the stacker learns the folds' quirks (it once inverted a
             # two-class model whose out-of-fold scores were wrong-signed)
@@ -892,11 +742,3 @@ def _features_of_texts(model: IssueClassifier, texts: list[str]) -> sp.csr_matri
 
 def _features_of_tokens(model: IssueClassifier, tokens: list[list[str]]) -> sp.csr_matrix:
     return model._features(tokens)
-
-
-def _put_scores(scores: np.ndarray, rows: np.ndarray, present: np.ndarray, fold_scores: np.ndarray) -> None:
-    """Write one fold's out-of-fold scores; classes its training part lacked score below all others."""
-    scores[np.ix_(rows, present)] = fold_scores
-    missing = np.setdiff1d(np.arange(scores.shape[1]), present)
-    if len(missing):
-        scores[np.ix_(rows, missing)] = fold_scores.min() - 1.0
