@@ -40,14 +40,17 @@ out-of-fold scores, so `predict_proba` is calibrated while the decision (argmax)
 model's. The same out-of-fold predictions (the stacker refitted without each fold), with
 near-duplicate letters kept in the same fold, give the model card's cross-validated scores and
 the `needs_review` threshold.
+
+This module is the estimator (fit, predict, classify, explain, prune, save, load). Its parts live
+beside it: the feature blocks in `pipeline.features`, the members and stacker in
+`pipeline.ensemble`, temperature, class offsets and review thresholds in `pipeline.calibration`,
+label spellings in `pipeline.labels`, the card in `pipeline.model_card`, letter texts and tokens
+in `pipeline.tokenize`, and the worker processes in `pipeline.workers`. A run that tokenizes
+letters once passes them as `tokens=` (see `tokenize`) and lends its `WorkerPool` as `pool=`.
 """
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
-import gc
-import os
-import platform
 import re
 import warnings
 from datetime import datetime, timezone
@@ -56,87 +59,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.svm import LinearSVC
 
+from pipeline.calibration import fit_class_bias, fit_temperature, macro_f1, review_threshold, softmax
+from pipeline.ensemble import LinearMembers, put_scores
 from pipeline.errors import PetitionError
+from pipeline.features import NGRAMS_1_2, LetterFeatures
+from pipeline.labels import label_variants
+from pipeline import model_card
+from pipeline.model_card import CARD_FILE, META_FILE, README_FILE, cv_scores, package_version
+from pipeline.tokenize import is_segmented, letter_texts, tokenize_letters
+from pipeline.workers import WorkerPool, one_off_or
+
+__all__ = [  # names other modules import from here (some now live in calibration, model_card, tokenize)
+    "IssueClassifier", "FORMAT_VERSION", "MODEL_FILE", "META_FILE", "CARD_FILE", "README_FILE", "OUTPUT_COLUMNS",
+    "fit_class_bias", "fit_temperature", "review_threshold", "is_segmented", "letter_texts", "tokenize_letters",
+    "label_variants", "near_duplicate_groups", "split_large_groups",
+]
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
 FINE_CLASS_SIZE = 5  # a finer class of a hierarchy needs this many letters to be learned apart
-NB_ALPHA = 1.0  # add-one smoothing of the naive-Bayes n-gram counts
-META_FILE = "meta.json"
-CARD_FILE = "card.json"
-README_FILE = "README.md"
+MIN_PARALLEL_LETTERS = 400  # fewer letters are featurised in this process: a fork costs more than it saves
 OUTPUT_COLUMNS = ["issue_type", "issue_confidence", "issue_top3", "needs_review"]
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
-_CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
-# Two Han characters separated by spaces: rare in raw Chinese, everywhere in segmented text.
-_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
-
-
-def package_version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("petition-pipeline")
-    except Exception:  # noqa: BLE001 - running from a source tree without installation
-        return "unknown"
-
-
-def is_segmented(text: str) -> bool:
-    """True for pre-segmented text (words joined by spaces), False for a raw letter."""
-    if not text:
-        return False
-    han = len(_HAN.findall(text))
-    return han > 0 and len(_HAN_GAP.findall(text)) >= 0.2 * han
-
-
-def letter_texts(letters: pd.DataFrame | pd.Series | list) -> list[str]:
-    """Title and text of each letter as one string (the title first: it says the most)."""
-    if isinstance(letters, pd.DataFrame):
-        if "text" not in letters and "title" not in letters:
-            raise PetitionError("letters need a text or title column to classify")
-        title = letters["title"] if "title" in letters else pd.Series("", index=letters.index)
-        text = letters["text"] if "text" in letters else pd.Series("", index=letters.index)
-        title = title.astype("object").where(title.notna(), "").astype(str)
-        text = text.astype("object").where(text.notna(), "").astype(str)
-        return [(a + " " + b).strip() if a and not b.startswith(a) else b or a for a, b in zip(title, text)]
-    return ["" if t is None or t != t else str(t) for t in letters]
-
-
-def tokenize_letters(texts: list[str], n_jobs: int = 2, progress: bool = False, hmm: bool = True) -> list[list[str]]:
-    """Content tokens without stop words; segmented text is split on spaces, raw text cut by jieba."""
-    from pipeline.tokenize import Tokenizer
-
-    tokenizer = Tokenizer(hmm=hmm)
-    stop = tokenizer._stop
-    segmented = [is_segmented(t) for t in texts]
-    raw = [t for t, s in zip(texts, segmented) if not s]
-    cut = iter(tokenizer.cut_all(raw, n_jobs=n_jobs, progress=progress) if raw else [])
-    out = []
-    for text, seg in zip(texts, segmented):
-        if seg:
-            out.append([w for w in text.split() if w not in stop and _CONTENT.search(w)])
-        else:
-            out.append(next(cut))
-    return out
-
-
-def _documents(tokens: list[list[str]], head_tokens: int, head_chars: bool = False) -> tuple[list[str], list[str], list[str]]:
-    words = [" ".join(t) for t in tokens]
-    chars = [_NOT_HAN.sub("", "".join(t)) for t in tokens]
-    if head_chars:
-        heads = [_NOT_HAN.sub("", "".join(t[:head_tokens])) for t in tokens]
-    else:
-        heads = [" ".join(t[:head_tokens]) for t in tokens]
-    return words, chars, heads
 
 
 def near_duplicate_groups(texts: list[str], threshold: float = 0.3, seed: int = 1) -> np.ndarray:
@@ -185,95 +134,7 @@ def split_large_groups(groups: np.ndarray, y: np.ndarray, folds: int) -> np.ndar
     return groups
 
 
-_VARIANTS = str.maketrans({"它": "他", "（": "(", "）": ")", "、": ",", "，": ","})
-
-
-def _label_key(label: str) -> str:
-    import unicodedata
-
-    key = unicodedata.normalize("NFKC", str(label)).translate(_VARIANTS)
-    key = re.sub(r"[\s·,.;:/\-_]+", "", key).lower()
-    return re.sub(r"(类|问题|事项)$", "", key) or key
-
-
-def label_variants(labels) -> list[dict[str, int]]:
-    """Groups of label names that differ only in writing (其他/其它, 公安政法/公安政法类, brackets,
-    spaces), each as {spelling: letters}, most frequent spelling first."""
-    counts = pd.Series(list(labels)).astype(str).value_counts()
-    by_key: dict[str, dict[str, int]] = {}
-    for label, count in counts.items():
-        by_key.setdefault(_label_key(label), {})[label] = int(count)
-    return [group for group in by_key.values() if len(group) > 1]
-
-
-def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
-    z = scores / temperature
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
-    """Temperature minimising the log loss of softmax(scores / T) on held-out scores."""
-    rows = np.arange(len(y))
-
-    def loss(log_t: float) -> float:
-        p = _softmax(scores, float(np.exp(log_t)))
-        return float(-np.log(np.clip(p[rows, y], 1e-12, None)).mean())
-
-    result = minimize_scalar(loss, bounds=(-6.0, 3.0), method="bounded")
-    return float(np.exp(result.x))
-
-
-def _macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
-    matrix = np.bincount(y * n_classes + pred, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
-    tp = np.diag(matrix).astype(float)
-    denominator = matrix.sum(axis=0) + matrix.sum(axis=1)
-    return float(np.mean(np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)))
-
-
-def fit_class_bias(scores: np.ndarray, y: np.ndarray, rounds: int = 3, span: float = 0.3, steps: int = 25) -> np.ndarray:
-    """Per-class offsets to held-out scores that maximise macro-F1 (coordinate ascent on a grid).
-
-    A linear SVM trained on unbalanced classes favours the big ones (城乡建设 takes letters from
-    交通运输 and 商贸旅游); small offsets learned on out-of-fold scores give the small classes back
-    their recall. Gained ~0.003 macro-F1 on held-out folds of all shared letters but lost ~0.01
-    on a 1,200-letter subset, so it is an option (`tune_bias`), not the default.
-    """
-    n_classes = scores.shape[1]
-    bias = np.zeros(n_classes)
-    best = _macro_f1(y, scores.argmax(axis=1), n_classes)
-    grid = np.linspace(-span, span, steps)
-    for _ in range(rounds):
-        improved = False
-        for k in range(n_classes):
-            for value in grid:
-                trial = bias.copy()
-                trial[k] = value
-                f1 = _macro_f1(y, (scores + trial).argmax(axis=1), n_classes)
-                if f1 > best + 1e-6:
-                    best, bias, improved = f1, trial, True
-        if not improved:
-            break
-    return bias
-
-
-def review_threshold(confidence: np.ndarray, correct: np.ndarray, precision: float) -> float:
-    """Lowest confidence above which held-out letters are right at least `precision` of the time.
-
-    Letters below it are the ones a person must look at. Read off the calibration curve: sort by
-    confidence and take the smallest cut whose accepted letters reach the target accuracy.
-    """
-    order = np.argsort(-confidence)
-    conf, ok = confidence[order], correct[order].astype(float)
-    accuracy = np.cumsum(ok) / np.arange(1, len(ok) + 1)
-    good = np.nonzero(accuracy >= precision)[0]
-    if len(good) == 0:
-        return 1.0
-    return float(np.round(conf[good[-1]], 4))
-
-
-class IssueClassifier(ClassifierMixin, BaseEstimator):
+class IssueClassifier(LetterFeatures, LinearMembers, ClassifierMixin, BaseEstimator):
     """Learn an office's issue types from labeled letters; predict with calibrated confidence.
 
     Parameters
@@ -333,7 +194,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         C: float = 0.3,
-        word_ngrams: tuple[int, int] = (1, 2),
+        word_ngrams: tuple[int, int] = NGRAMS_1_2,
         char_ngrams: tuple[int, int] = (1, 3),
         head_tokens: int = 12,
         head_weight: float = 1.0,
@@ -382,172 +243,36 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ features
 
-    def _vectorizers(self, n_letters: int) -> list[tuple[str, TfidfVectorizer, float]]:
-        min_df = self.min_df if n_letters >= 10 * self.min_df else 1
-        common = dict(sublinear_tf=True, min_df=min_df, max_features=self.max_features, dtype=np.float32)
-        max_df = 0.5 if n_letters >= 50 else 1.0
-        if self.head_chars:
-            head = TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=(1, 2), max_df=max_df, **common)
-        else:
-            head = TfidfVectorizer(token_pattern=r"\S+", lowercase=False, **common)
-        return [
-            ("word", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=tuple(self.word_ngrams),
-                                     max_df=max_df, **common), 1.0),
-            ("char", TfidfVectorizer(analyzer="char", lowercase=False, ngram_range=tuple(self.char_ngrams),
-                                     max_df=max_df, **common), float(self.char_weight)),
-            ("head", head, float(self.head_weight)),
-        ]
-
     def _tokens(self, texts: list[str]) -> list[list[str]]:
         return tokenize_letters(texts, n_jobs=self.n_jobs, progress=self.progress, hmm=self.hmm)
 
-    def _fit_features(self, tokens: list[list[str]]) -> sp.csr_matrix:
-        docs = _documents(tokens, self.head_tokens, self.head_chars)
-        self.vectorizers_ = []
-        self._fast = None
-        blocks = []
-        for (name, vectorizer, weight), doc in zip(self._vectorizers(len(tokens)), docs):
-            try:
-                blocks.append(vectorizer.fit_transform(doc) * weight)
-                vectorizer.stop_words_ = None  # the pruned n-grams: large, and only for inspection
-            except ValueError:  # empty vocabulary: e.g. no Han text at all in a tiny set
-                vectorizer = None
-                blocks.append(sp.csr_matrix((len(doc), 0), dtype=np.float32))
-            self.vectorizers_.append((name, vectorizer, weight))
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-    def _fast_vectorizers(self) -> list:
-        """Numpy lookups for the fitted vectorizers (built once per loaded model, not saved)."""
-        fast = getattr(self, "_fast", None)
-        if fast is None:
-            from pipeline.ngrams import FastTfidf
-
-            fast = self._fast = [None if v is None else FastTfidf(v) for _, v, _ in self.vectorizers_]
-        return fast
-
-    def _features(self, tokens: list[list[str]]) -> sp.csr_matrix:
-        docs = _documents(tokens, self.head_tokens, self.head_chars)
-        blocks = []
-        for (name, vectorizer, weight), fast, doc in zip(self.vectorizers_, self._fast_vectorizers(), docs):
-            if vectorizer is None:
-                blocks.append(sp.csr_matrix((len(doc), 0), dtype=np.float32))
-            else:
-                blocks.append(fast.transform(doc) * weight)
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-    def _transform(self, texts: list[str]) -> sp.csr_matrix:
+    def _transform(self, texts: list[str], tokens: list[list[str]] | None = None,
+                   pool: WorkerPool | None = None) -> sp.csr_matrix:
         """Features of many letters, each worker process tokenising and vectorising its chunks.
 
         Tokenising (jieba) and vectorising (n-gram lookup) are both pure Python and take about
-        equal time, so both run in the workers; this process only stacks the sparse rows. A
-        broken pool (a worker killed) falls back to one process. Small batches skip the pool.
+        equal time, so both run in the workers (the run's `pool`, else one forked for this call);
+        this process only stacks the sparse rows. Given `tokens` (see `tokenize`), the workers
+        only vectorise. Small batches stay in this process.
         """
-        jobs = self.n_jobs if self.n_jobs and self.n_jobs > 0 else (os.cpu_count() or 1)
-        jobs = min(jobs, os.cpu_count() or 1)
-        if jobs < 2 or len(texts) < 400 or "fork" not in mp.get_all_start_methods():
-            return self._features(tokenize_letters(texts, n_jobs=1, hmm=self.hmm))
-        global _WORKER
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        from pipeline.tokenize import Tokenizer
-
-        tokenizer = Tokenizer(hmm=self.hmm)
-        tokenizer.cut("预热")  # load the dictionary before forking, so workers share it
-        self._fast_vectorizers()  # and the n-gram index
-        _WORKER = (self, tokenizer)
-        size = max(100, -(-len(texts) // (jobs * 6)))
-        chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-        gc.collect()  # garbage left by native libraries (DuckDB) must not be collected in a child
-        try:
-            with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork"), initializer=gc.freeze) as pool:
-                results = pool.map(_features_chunk, chunks)
-                if self.progress:
-                    from tqdm import tqdm
-
-                    results = tqdm(results, total=len(chunks), desc="classifying", unit="chunk", mininterval=1.0)
-                parts = list(results)
-        except BrokenProcessPool:
-            return self._features(tokenize_letters(texts, n_jobs=1, hmm=self.hmm))
-        finally:
-            _WORKER = None
+        items = texts if tokens is None else tokens
+        with one_off_or(pool, self.n_jobs) as workers:
+            if not workers.parallel(len(items), MIN_PARALLEL_LETTERS):
+                return self._features(tokenize_letters(texts, n_jobs=1, hmm=self.hmm) if tokens is None else tokens)
+            if tokens is None:
+                tokenize_letters(["预热"], n_jobs=1, hmm=self.hmm)  # load the dictionary before forking, so workers share it
+            self._fast_vectorizers()  # and the n-gram index
+            size = max(100, -(-len(items) // (workers.jobs * 6)))
+            chunks = [items[i:i + size] for i in range(0, len(items), size)]
+            key = ("classify", id(self), self.n_features_, getattr(self, "quantised_", False))
+            parts = workers.map(_features_of_texts if tokens is None else _features_of_tokens, chunks, key=key,
+                                obj=self, desc="classifying", progress=self.progress)
         return sp.vstack(parts, format="csr")
 
-    def _svm(self) -> LinearSVC:
-        return LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000)
-
-    def _full_form(self, svm) -> tuple[np.ndarray, np.ndarray]:
-        """One weight row and intercept per class of `classes_` (rows of absent classes are zero),
-        from any fitted linear classifier (the SVMs, the stacker)."""
-        coef = np.zeros((len(self.classes_), svm.coef_.shape[1]))
-        intercept = np.zeros(len(self.classes_))
-        if len(svm.classes_) == 2 and svm.coef_.shape[0] == 1:  # two classes: one score for classes_[1]
-            coef[svm.classes_[0]], coef[svm.classes_[1]] = -svm.coef_[0] / 2, svm.coef_[0] / 2
-            intercept[svm.classes_[0]], intercept[svm.classes_[1]] = -svm.intercept_[0] / 2, svm.intercept_[0] / 2
-        else:
-            coef[svm.classes_] = svm.coef_
-            intercept[svm.classes_] = svm.intercept_
-        return coef, intercept
-
-    def _fit_members(self, X, y) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
-        """Full-form weights and intercepts of the SVM and (when used) the naive-Bayes-scaled SVM,
-        and which classes were present. A training part with one class (a fold that holds all
-        letters of the others) gets constant members that always say that class."""
-        present = np.unique(y)
-        if len(present) < 2:
-            intercept = np.zeros(len(self.classes_))
-            intercept[present] = 1.0
-            constant = (np.zeros((len(self.classes_), X.shape[1])), intercept)
-            return [constant] * (2 if self.nb_weight > 0 or self.stack else 1), present
-        svm = self._svm().fit(X, y)
-        members = [self._full_form(svm)]
-        if self.nb_weight > 0 or self.stack:
-            members.append(self._nb_svm(X, y, svm.classes_))
-        return members, svm.classes_
-
-    def _combine(self, members: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-        """One weight row and intercept per class: the stacker's mix of the members once it is
-        fitted (`stack_`), else the SVM averaged with the NBSVM by `nb_weight`."""
-        stacker = getattr(self, "stack_", None)
-        if stacker is not None:
-            mix, offset = stacker
-            k = len(self.classes_)
-            coef = sum(mix[:, m * k:(m + 1) * k] @ w for m, (w, _) in enumerate(members))
-            intercept = offset + sum(mix[:, m * k:(m + 1) * k] @ b for m, (_, b) in enumerate(members))
-            return coef, intercept
-        return self._average([w for w, _ in members]), self._average([b for _, b in members])
-
-    def _average(self, parts: list[np.ndarray]) -> np.ndarray:
-        """The SVM's part (weights or scores) averaged with the NBSVM's by `nb_weight`."""
-        if len(parts) > 1 and self.nb_weight > 0:
-            return (1 - self.nb_weight) * parts[0] + self.nb_weight * parts[1]
-        return parts[0]
-
-    def _fit_stacker(self, Z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Multinomial logistic regression from the members' scores (side by side) to the class:
-        its weights in full form (one row per class of `classes_`) and intercepts."""
-        from sklearn.linear_model import LogisticRegression
-
-        model = LogisticRegression(C=self.stack_C, max_iter=2000).fit(Z, y)
-        return self._full_form(model)
-
-    def _nb_svm(self, X, y, present) -> tuple[np.ndarray, np.ndarray]:
-        """One-vs-rest SVMs on features scaled by each class's naive-Bayes log-count ratio (NBSVM,
-        Wang & Manning 2012): n-grams typical of a class count for more in its own SVM. The scaling
-        is folded back into the weights, so predicting costs nothing extra."""
-        binary = X.copy()
-        binary.data[:] = 1
-        total = np.asarray(binary.sum(axis=0), dtype=np.float64).ravel()
-        coef = np.zeros((len(self.classes_), X.shape[1]))
-        intercept = np.zeros(len(self.classes_))
-        for c in present:
-            positive = y == c
-            in_class = np.asarray(binary[positive].sum(axis=0), dtype=np.float64).ravel()
-            p, q = NB_ALPHA + in_class, NB_ALPHA + total - in_class
-            ratio = (np.log(p / p.sum()) - np.log(q / q.sum())).astype(np.float32)
-            svm = self._svm().fit(X.multiply(ratio).tocsr(), positive.astype(int))
-            coef[c], intercept[c] = svm.coef_[0] * ratio, svm.intercept_[0]
-        return coef, intercept
+    def tokenize(self, X, pool: WorkerPool | None = None) -> list[list[str]]:
+        """Each letter's tokens as this model reads them (its `hmm` setting), to compute once and
+        pass as `tokens=` to `classify`, `predict_proba` or `predict`."""
+        return tokenize_letters(letter_texts(X), n_jobs=self.n_jobs, progress=self.progress, hmm=self.hmm, pool=pool)
 
     def _scores(self, X) -> np.ndarray:
         return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_ + self.bias_
@@ -679,7 +404,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
                 lifted = proba @ to_parent
                 for name, p in (("flat", self._oof_proba), ("hierarchical", lifted)):
                     report[name] = {"accuracy": round(float(np.mean(p.argmax(axis=1) == y_codes)), 4),
-                                    "macro_f1": round(_macro_f1(y_codes, p.argmax(axis=1), len(self.classes_)), 4)}
+                                    "macro_f1": round(macro_f1(y_codes, p.argmax(axis=1), len(self.classes_)), 4)}
                 model.__dict__.pop("_oof_proba", None)
                 if sum(report["hierarchical"].values()) > sum(report["flat"].values()):
                     self.fine_, self.fine_to_parent_, report["used"] = model, to_parent, True
@@ -703,7 +428,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             members, present = self._fit_members(X[train], y[train])
             member_scores = member_scores or [np.zeros((len(y), len(self.classes_))) for _ in members]
             for scores, (coef, intercept) in zip(member_scores, members):
-                _put_scores(scores, test, present, np.asarray(X[test] @ coef[present].T) + intercept[present])
+                put_scores(scores, test, present, np.asarray(X[test] @ coef[present].T) + intercept[present])
         scores = self._average(member_scores)
         choice = None
         if self.stack and len(member_scores) > 1 and len(y) >= self.stack_min_per_class * len(self.classes_):
@@ -713,21 +438,21 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             for train, test in splits:
                 mix, offset = self._fit_stacker(Z[train], y[train])
                 present = np.unique(y[train])
-                _put_scores(stacked, test, present, Z[test] @ mix[present].T + offset[present])
+                put_scores(stacked, test, present, Z[test] @ mix[present].T + offset[present])
             # stack only where it pays on these held-out letters: with few letters per class, or
             # folds that miss a class, the stacker learns the folds' quirks (it once inverted a
             # two-class model whose out-of-fold scores were wrong-signed)
             choice = {name: {"accuracy": round(float(np.mean(s.argmax(axis=1) == y)), 4),
-                             "macro_f1": round(_macro_f1(y, s.argmax(axis=1), len(self.classes_)), 4)}
+                             "macro_f1": round(macro_f1(y, s.argmax(axis=1), len(self.classes_)), 4)}
                       for name, s in (("averaged", scores), ("stacked", stacked))}
             if sum(choice["stacked"].values()) > sum(choice["averaged"].values()):
                 scores = stacked
                 self.stack_ = self._fit_stacker(Z, y)
-        unbiased_f1 = _macro_f1(y, scores.argmax(axis=1), len(self.classes_))
+        unbiased_f1 = macro_f1(y, scores.argmax(axis=1), len(self.classes_))
         self.bias_ = fit_class_bias(scores, y) if self.tune_bias else np.zeros(len(self.classes_))
         scores = scores + self.bias_
         self.temperature_ = fit_temperature(scores, y)
-        proba = _softmax(scores, self.temperature_)
+        proba = softmax(scores, self.temperature_)
         self._oof_proba = proba  # for the hierarchy's comparison; not saved
         self.cv_report_ = {"macro_f1_without_class_bias": round(unbiased_f1, 4), "stack_choice": choice,
                            "stacked": self.stack_ is not None, "folds": folds,
@@ -745,7 +470,7 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             str(c): review_threshold(confidence[pred == k], correct[pred == k], self.review_precision)
             for k, c in enumerate(self.classes_) if (pred == k).sum() >= self.min_review_letters}
         review = confidence < self._thresholds_for(pred)
-        self.cv_report_.update(_report(y, pred, self.classes_, confidence, correct, self.review_threshold_, review))
+        self.cv_report_.update(cv_scores(y, pred, self.classes_, confidence, correct, self.review_threshold_, review))
         self.cv_report_["review_thresholds_per_class"] = self.review_thresholds_
         if sources is not None:
             self.cv_report_["by_source"] = {
@@ -761,32 +486,40 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "coef_"):
             raise PetitionError("the classifier is not trained: run `petition train` or call fit first")
 
-    def decision_function(self, X) -> np.ndarray:
-        """Scores per class (with a hierarchy: log-probabilities, the finer classes' added up)."""
+    def decision_function(self, X, tokens: list[list[str]] | None = None, pool: WorkerPool | None = None) -> np.ndarray:
+        """Scores per class (with a hierarchy: log-probabilities, the finer classes' added up).
+
+        `tokens`: the letters' tokens from `tokenize` (or `pipeline.tokenize.letter_tokens` with
+        this model's `hmm`), computed once by the run; `pool`: the run's worker pool."""
         self._check()
         if getattr(self, "fine_", None) is not None:
-            return np.log(np.clip(self.predict_proba(X), 1e-12, None))
-        return self._scores(self._transform(letter_texts(X)))
+            return np.log(np.clip(self.predict_proba(X, tokens, pool), 1e-12, None))
+        texts = letter_texts(X)
+        if tokens is not None and len(tokens) != len(texts):
+            raise PetitionError(f"{len(texts)} letters but {len(tokens)} token lists")
+        return self._scores(self._transform(texts, tokens, pool))
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X, tokens: list[list[str]] | None = None, pool: WorkerPool | None = None) -> np.ndarray:
         """Calibrated probability of each class (columns in `classes_` order)."""
         if getattr(self, "fine_", None) is not None:
-            return self.fine_.predict_proba(X) @ self.fine_to_parent_
-        return _softmax(self.decision_function(X), self.temperature_)
+            return self.fine_.predict_proba(X, tokens, pool) @ self.fine_to_parent_
+        return softmax(self.decision_function(X, tokens, pool), self.temperature_)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X, tokens: list[list[str]] | None = None, pool: WorkerPool | None = None) -> np.ndarray:
         self._check()
-        return self.classes_[self.decision_function(X).argmax(axis=1)]
+        return self.classes_[self.decision_function(X, tokens, pool).argmax(axis=1)]
 
-    def classify(self, letters: pd.DataFrame) -> pd.DataFrame:
-        """The letters with `issue_type`, `issue_confidence`, `issue_top3` and `needs_review` added."""
+    def classify(self, letters: pd.DataFrame, tokens: list[list[str]] | None = None,
+                 pool: WorkerPool | None = None) -> pd.DataFrame:
+        """The letters with `issue_type`, `issue_confidence`, `issue_top3` and `needs_review` added
+        (`tokens` and `pool` as in `decision_function`)."""
         self._check()
         out = letters.copy()
         if len(out) == 0:
             for column in OUTPUT_COLUMNS:
                 out[column] = pd.Series(dtype="object")
             return out
-        proba = self.predict_proba(letters)
+        proba = self.predict_proba(letters, tokens, pool)
         top = np.argsort(-proba, axis=1)[:, :3]
         rows = np.arange(len(proba))
         confidence = proba[rows, top[:, 0]]
@@ -931,46 +664,11 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
             state["coef_"] = self.coef_.astype(np.float16)
         return state
 
-    def card(self) -> dict:
-        """What a reader needs to trust the model: data, classes, scores, settings, versions."""
-        self._check()
-        import sklearn
-
-        return {
-            "model": "IssueClassifier",
-            "format_version": FORMAT_VERSION,
-            "package_version": package_version(),
-            "trained_at": self.trained_at_,
-            "training_letters": self.n_train_,
-            "segmented_letters": self.n_segmented_,
-            "letters_without_label_ignored": self.n_unlabeled_ignored_,
-            "classes": list(map(str, self.classes_)),
-            "class_counts": self.class_counts_,
-            "dropped_labels": self.dropped_labels_,
-            "review_threshold": self.review_threshold_,
-            "review_thresholds_per_class": self.review_thresholds_,
-            "label_variants": self.label_variants_,
-            "merged_labels": self.merged_labels_,
-            "review_precision": self.review_precision,
-            "temperature": round(self.temperature_, 4),
-            "class_bias": {str(c): round(float(b), 4) for c, b in zip(self.classes_, self.bias_)},
-            "features": int(self.n_features_),
-            "weights": "float16" if getattr(self, "quantised_", False) else "float64",
-            "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()},
-            "cross_validation": self.cv_report_,
-            "versions": {
-                "python": platform.python_version(),
-                "scikit-learn": sklearn.__version__,
-                "numpy": np.__version__,
-                "pandas": pd.__version__,
-            },
-        }
-
     def save(self, directory: str | Path, training_data: list[str] | None = None, rebuild: str | None = None) -> Path:
         """Write the model, its version stamp and its card (card.json, README.md) into `directory`."""
         import joblib
 
-        from pipeline.write import atomic_path, write_json
+        from pipeline.write import atomic_path
 
         self._check()
         directory = Path(directory)
@@ -980,17 +678,13 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
                 vectorizer.__dict__.pop("_stop_words_id", None)
         with atomic_path(directory / MODEL_FILE) as temporary:
             joblib.dump(self, temporary, compress=3)
-        card = self.card()
-        if training_data is not None:
-            card["training_data"] = training_data
-        if rebuild:
-            card["rebuild"] = rebuild
-        meta = {k: card[k] for k in ("model", "format_version", "package_version", "trained_at", "versions", "classes")}
-        write_json(meta, directory / META_FILE)
-        write_json(card, directory / CARD_FILE)
-        with atomic_path(directory / README_FILE) as temporary:
-            temporary.write_text(card_markdown(card), encoding="utf-8")
+        model_card.write_card(self.card(), directory, training_data, rebuild)
         return directory
+
+    def card(self) -> dict:
+        """The model card (`pipeline.model_card`): data, classes, scores, settings, versions."""
+        self._check()
+        return model_card.card(self, FORMAT_VERSION)
 
     @classmethod
     def load(cls, directory: str | Path) -> "IssueClassifier":
@@ -1029,119 +723,10 @@ class IssueClassifier(ClassifierMixin, BaseEstimator):
         return model
 
 
-_WORKER = None
-
-
-def _put_scores(scores: np.ndarray, rows: np.ndarray, present: np.ndarray, fold_scores: np.ndarray) -> None:
-    """Write one fold's out-of-fold scores; classes its training part lacked score below all others."""
-    scores[np.ix_(rows, present)] = fold_scores
-    missing = np.setdiff1d(np.arange(scores.shape[1]), present)
-    if len(missing):
-        scores[np.ix_(rows, missing)] = fold_scores.min() - 1.0
-
-
-def _features_chunk(texts: list[str]) -> sp.csr_matrix:
+def _features_of_texts(model: IssueClassifier, texts: list[str]) -> sp.csr_matrix:
     """Tokens and features of one chunk, in a worker (the model and dictionary came by fork)."""
-    model, tokenizer = _WORKER
-    stop = tokenizer._stop
-    tokens = [
-        [w for w in text.split() if w not in stop and _CONTENT.search(w)] if is_segmented(text) else tokenizer.cut(text)
-        for text in texts
-    ]
+    return model._features(tokenize_letters(texts, n_jobs=1, hmm=model.hmm))
+
+
+def _features_of_tokens(model: IssueClassifier, tokens: list[list[str]]) -> sp.csr_matrix:
     return model._features(tokens)
-
-
-def _report(y, pred, classes, confidence, correct, threshold, review) -> dict:
-    labels = np.arange(len(classes))
-    precision, recall, f1, support = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
-    matrix = confusion_matrix(y, pred, labels=labels)
-    bins = np.linspace(0, 1, 11)
-    curve = []
-    for lo, hi in zip(bins[:-1], bins[1:]):
-        inside = (confidence >= lo) & (confidence < hi if hi < 1 else confidence <= hi)
-        if inside.any():
-            curve.append({"confidence": f"{lo:.1f}-{hi:.1f}", "letters": int(inside.sum()),
-                          "mean_confidence": round(float(confidence[inside].mean()), 3),
-                          "accuracy": round(float(correct[inside].mean()), 3)})
-    return {
-        "macro_f1": round(float(f1_score(y, pred, labels=labels, average="macro", zero_division=0)), 4),
-        "accuracy": round(float(correct.mean()), 4),
-        "per_class": {str(c): {"precision": round(float(p), 4), "recall": round(float(r), 4),
-                               "f1": round(float(f), 4), "support": int(s)}
-                      for c, p, r, f, s in zip(classes, precision, recall, f1, support)},
-        "confusion_matrix": {"labels": list(map(str, classes)), "rows_true_cols_predicted": matrix.tolist()},
-        "calibration_curve": curve,
-        "review": {
-            "threshold": threshold,
-            "share_flagged": round(float(review.mean()), 4),
-            "accuracy_not_flagged": round(float(correct[~review].mean()), 4) if (~review).any() else None,
-            "accuracy_flagged": round(float(correct[review].mean()), 4) if review.any() else None,
-        },
-    }
-
-
-def card_markdown(card: dict) -> str:
-    """The model card as a page a person reads."""
-    lines = [
-        "# Issue-type model", "",
-        f"- trained: {card['trained_at']} with petition-pipeline {card['package_version']} "
-        f"(model format {card['format_version']})",
-        f"- training letters: {card['training_letters']} ({card['segmented_letters']} pre-segmented)",
-    ]
-    for source in card.get("training_data") or []:
-        lines.append(f"  - {source}")
-    if card.get("rebuild"):
-        lines.append(f"- rebuild (same data and seed give the same model): `{card['rebuild']}`")
-    if card["dropped_labels"]:
-        lines.append("- labels left out (fewer than {} letters): {}".format(
-            card["params"]["min_class_size"], ", ".join(f"{k} ({v})" for k, v in card["dropped_labels"].items())))
-    lines += ["", "## Classes", "", "| class | training letters |", "| --- | ---: |"]
-    lines += [f"| {c} | {card['class_counts'][c]} |" for c in card["classes"]]
-    cv = card.get("cross_validation")
-    if cv:
-        lines += [
-            "", f"## Cross-validated scores ({cv['folds']}-fold, near-duplicate letters kept in one fold)", "",
-            f"macro-F1 **{cv['macro_f1']:.4f}**, accuracy {cv['accuracy']:.4f}"
-            + (f" (per-class score offsets tuned on these folds; without them macro-F1 "
-               f"{cv.get('macro_f1_without_class_bias', float('nan')):.4f})"
-               if any(card.get("class_bias", {}).values()) else ""), "",
-            "| class | precision | recall | F1 | letters |", "| --- | ---: | ---: | ---: | ---: |",
-        ]
-        for c, s in cv["per_class"].items():
-            lines.append(f"| {c} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
-        if cv.get("by_source"):
-            lines += ["", "Per source file (the same out-of-fold predictions)", "",
-                      "| source | letters | accuracy | macro-F1 |", "| --- | ---: | ---: | ---: |"]
-            lines += [f"| {k} | {v['letters']} | {v['accuracy']:.4f} | {v['macro_f1']:.4f} |" for k, v in cv["by_source"].items()]
-        choices = [(name, cv.get(key)) for name, key in (("stacking", "stack_choice"), ("hierarchy", "hierarchy"))]
-        for name, choice in choices:
-            if choice and "flat" in choice:
-                lines.append(f"\n{name}: {'used' if choice['used'] else 'not used'} (out-of-fold accuracy "
-                             f"{choice['hierarchical']['accuracy']:.4f} with {choice['fine_classes']} finer classes, "
-                             f"{choice['flat']['accuracy']:.4f} flat)")
-            elif choice:
-                lines.append(f"\n{name}: {'used' if cv.get('stacked') else 'not used'} (out-of-fold accuracy / macro-F1 "
-                             f"stacked {choice['stacked']['accuracy']:.4f} / {choice['stacked']['macro_f1']:.4f}, "
-                             f"averaged {choice['averaged']['accuracy']:.4f} / {choice['averaged']['macro_f1']:.4f})")
-        labels = cv["confusion_matrix"]["labels"]
-        lines += ["", "Confusion matrix (rows: true class, columns: predicted)", "",
-                  "| | " + " | ".join(labels) + " |", "| --- |" + " ---: |" * len(labels)]
-        for label, row in zip(labels, cv["confusion_matrix"]["rows_true_cols_predicted"]):
-            lines.append(f"| {label} | " + " | ".join(map(str, row)) + " |")
-        review = cv["review"]
-        lines += [
-            "", "## Confidence and review", "",
-            f"`issue_confidence` is a calibrated probability (softmax of the SVM scores, temperature "
-            f"{card['temperature']} fitted on out-of-fold scores). Letters below **{card['review_threshold']}** "
-            f"are marked `needs_review`: above it, held-out letters were right at least "
-            f"{card['review_precision']:.0%} of the time. On the held-out letters {review['share_flagged']:.1%} "
-            f"were flagged; accuracy {review['accuracy_not_flagged']} unflagged vs {review['accuracy_flagged']} flagged.",
-            "", "| confidence | letters | mean confidence | accuracy |", "| --- | ---: | ---: | ---: |",
-        ]
-        for b in cv["calibration_curve"]:
-            lines.append(f"| {b['confidence']} | {b['letters']} | {b['mean_confidence']} | {b['accuracy']} |")
-    versions = ", ".join(f"{k} {v}" for k, v in card["versions"].items())
-    lines += ["", "## Settings", "", f"- parameters: `{json.dumps(card['params'], ensure_ascii=False)}`",
-              f"- features: {card['features']}" + (f", weights {card['weights']}" if card.get("weights") else ""),
-              f"- versions: {versions}", ""]
-    return "\n".join(lines)

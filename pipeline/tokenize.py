@@ -3,15 +3,12 @@
 jieba's general dictionary splits the trade's words (息诉罢访, 拆迁安置, 物业费) and the masked
 place codes of the data (A5区, K9县), so the `Tokenizer` adds a petition-domain user dictionary
 and keeps place codes whole. `cut_all` is the bulk path: identical texts are cut once and the
-rest is shared across worker processes, because offices process letters by the hundred thousand.
+rest is shared across worker processes (the run's `WorkerPool`), because offices process letters
+by the hundred thousand. `letter_tokens` gives a letter's tokens as the issue classifier reads
+them, so a run can tokenize once and hand the same tokens to the classifier.
 """
 from __future__ import annotations
 
-import gc
-import multiprocessing as mp
-import os
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 import re
 from functools import lru_cache
 from math import log
@@ -24,7 +21,9 @@ warnings.filterwarnings("ignore", message="Module .* was already imported")
 import jieba  # noqa: E402
 from jieba import finalseg  # noqa: E402
 
+from pipeline.errors import PetitionError
 from pipeline.paths import DICT_DIR
+from pipeline.workers import WorkerPool, one_off_or
 
 USER_DICT = DICT_DIR / "petition_userdict.txt"
 STOPWORDS = DICT_DIR / "stopwords.txt"
@@ -225,67 +224,99 @@ class Tokenizer:
         n_jobs: int | None = 2,
         keep_stopwords: bool = False,
         progress: bool = False,
+        pool: WorkerPool | None = None,
     ) -> list[list[str]]:
-        """Cut many texts; same tokens as `cut`, faster: duplicates once, cores shared."""
+        """Cut many texts; same tokens as `cut`, faster: duplicates once, cores shared.
+
+        `pool` is the run's `pipeline.workers.WorkerPool` (then `n_jobs` is the pool's); without
+        one, a pool is forked for this call. Fewer than 500 distinct texts are cut in this process.
+        """
         texts = ["" if t is None or t != t else str(t) for t in texts]
         unique = list(dict.fromkeys(texts))
-        n_jobs = _effective_jobs(n_jobs, len(unique))
-        if n_jobs == 1:
-            iterator = unique
-            if progress:
-                from tqdm import tqdm
-
-                iterator = tqdm(unique, desc="tokenizing", unit="letter", mininterval=1.0)
-            cut = {t: self.cut(t, keep_stopwords) for t in iterator}
-        else:
-            cut = dict(zip(unique, self._cut_parallel(unique, n_jobs, keep_stopwords, progress)))
-        return [cut[t] for t in texts]
-
-    def _cut_parallel(self, texts: list[str], n_jobs: int, keep_stopwords: bool, progress: bool) -> list[list[str]]:
-        """Forked workers share the loaded dictionary; if one dies, the rest is cut here instead.
-
-        A forked child can die when the parent holds threads of native libraries (a browser
-        driver, a database), so a broken pool falls back to one process rather than hanging.
-        """
-        global _WORKER
-        _segmenter(self.user_dict, self.hmm)  # load the dictionary once, before forking, so workers share it
-        _WORKER = (self, keep_stopwords)
-        chunk = max(50, len(texts) // (n_jobs * 8))
-        batches = [texts[i:i + chunk] for i in range(0, len(texts), chunk)]
-        out: list[list[str]] = []
-        gc.collect()  # garbage left by native libraries (DuckDB) must not be collected in a child
-        try:
-            with ProcessPoolExecutor(n_jobs, mp_context=mp.get_context("fork"), initializer=gc.freeze) as pool:
-                results = pool.map(_cut_batch, batches)
+        with one_off_or(pool, n_jobs) as workers:
+            if not workers.parallel(len(unique), MIN_PARALLEL_TEXTS):
+                iterator = unique
                 if progress:
                     from tqdm import tqdm
 
-                    results = tqdm(results, total=len(batches), desc="tokenizing", unit="batch", mininterval=1.0)
-                for joined in results:
-                    out.extend(s.split(_SEP) if s else [] for s in joined)
-        except BrokenProcessPool:
-            warnings.warn("tokenizer worker processes failed; tokenizing in one process", RuntimeWarning)
-            return [self.cut(t, keep_stopwords) for t in texts]
-        return out
+                    iterator = tqdm(unique, desc="tokenizing", unit="letter", mininterval=1.0)
+                cut = {t: self.cut(t, keep_stopwords) for t in iterator}
+            else:
+                _segmenter(self.user_dict, self.hmm)  # load the dictionary once, before forking, so workers share it
+                size = max(50, len(unique) // (workers.jobs * 8))
+                batches = [(keep_stopwords, unique[i:i + size]) for i in range(0, len(unique), size)]
+                joined = workers.map(_cut_batch, batches, key=("tokenize", id(self)), obj=self,
+                                     desc="tokenizing", progress=progress)
+                cut = dict(zip(unique, (s.split(_SEP) if s else [] for batch in joined for s in batch)))
+        return [cut[t] for t in texts]
 
 
-_WORKER: tuple[Tokenizer, bool] | None = None
+MIN_PARALLEL_TEXTS = 500  # fewer distinct texts are cut in this process: a fork costs more than it saves
 
 
-def _cut_batch(texts: list[str]) -> list[str]:
-    tokenizer, keep = _WORKER
+def _cut_batch(tokenizer: Tokenizer, batch: tuple[bool, list[str]]) -> list[str]:
+    keep, texts = batch
     # Joined strings pickle far faster than lists of lists; the separator never occurs in text.
     return [_SEP.join(tokenizer.cut(t, keep)) for t in texts]
-
-
-def _effective_jobs(n_jobs: int | None, n_texts: int) -> int:
-    if n_jobs is None or n_jobs <= 0:
-        n_jobs = os.cpu_count() or 1
-    if n_texts < 500 or "fork" not in mp.get_all_start_methods():
-        return 1  # a pool costs more than it saves on a small batch
-    return max(1, min(n_jobs, os.cpu_count() or 1))
 
 
 def join_tokens(tokens: list[str]) -> str:
     """Tokens as one space-separated string, the form scikit-learn vectorizers take."""
     return " ".join(tokens)
+
+
+# ---------------------------------------------------------------------- letters as the classifier reads them
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+# Two Han characters separated by spaces: rare in raw Chinese, everywhere in segmented text.
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
+
+
+def is_segmented(text: str) -> bool:
+    """True for pre-segmented text (words joined by spaces), False for a raw letter."""
+    if not text:
+        return False
+    han = len(_HAN.findall(text))
+    return han > 0 and len(_HAN_GAP.findall(text)) >= 0.2 * han
+
+
+def letter_texts(letters) -> list[str]:
+    """Title and text of each letter as one string (the title first: it says the most)."""
+    import pandas as pd
+
+    if isinstance(letters, pd.DataFrame):
+        if "text" not in letters and "title" not in letters:
+            raise PetitionError("letters need a text or title column to classify")
+        title = letters["title"] if "title" in letters else pd.Series("", index=letters.index)
+        text = letters["text"] if "text" in letters else pd.Series("", index=letters.index)
+        title = title.astype("object").where(title.notna(), "").astype(str)
+        text = text.astype("object").where(text.notna(), "").astype(str)
+        return [(a + " " + b).strip() if a and not b.startswith(a) else b or a for a, b in zip(title, text)]
+    return ["" if t is None or t != t else str(t) for t in letters]
+
+
+@lru_cache(maxsize=2)
+def _letter_tokenizer(hmm: bool) -> Tokenizer:
+    # one instance per setting, so a run's worker pool recognises it from stage to stage
+    return Tokenizer(hmm=hmm)
+
+
+def tokenize_letters(texts: list[str], n_jobs: int = 2, progress: bool = False, hmm: bool = True,
+                     pool: WorkerPool | None = None) -> list[list[str]]:
+    """Content tokens without stop words; segmented text is split on spaces, raw text cut by jieba."""
+    tokenizer = _letter_tokenizer(hmm)
+    segmented = [is_segmented(t) for t in texts]
+    raw = [t for t, s in zip(texts, segmented) if not s]
+    cut = iter(tokenizer.cut_all(raw, n_jobs=n_jobs, progress=progress, pool=pool) if raw else [])
+    return [split_segmented(text, tokenizer._stop) if seg else next(cut) for text, seg in zip(texts, segmented)]
+
+
+def split_segmented(text: str, stop: frozenset[str]) -> list[str]:
+    """Content tokens of pre-segmented text: its own words, without stop words."""
+    return [w for w in text.split() if w not in stop and _CONTENT.search(w)]
+
+
+def letter_tokens(letters, hmm: bool = False, n_jobs: int = 2, pool: WorkerPool | None = None) -> list[list[str]]:
+    """Each letter's tokens exactly as `IssueClassifier` computes them (with its `hmm`), so a run
+    can tokenize once and pass them to `classify(letters, tokens=...)`."""
+    return tokenize_letters(letter_texts(letters), n_jobs=n_jobs, hmm=hmm, pool=pool)

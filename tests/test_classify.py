@@ -345,3 +345,31 @@ def test_train_on_a_unit_column_makes_a_department_model(shared_dir, tmp_path):
     units = pd.read_csv(path)["承办单位"].value_counts()
     assert set(model.classes_) == set(units[units >= 2].index)
     assert "朝阳区分中心" in model.classes_ and model.cv_report_["accuracy"] > 0.6
+
+
+def test_precomputed_tokens_give_the_classifiers_own_features_and_decisions(sample_dir):
+    """Tokenize once: the tokens a run computes (`letter_tokens` with the model's `hmm`, through the
+    run's worker pool) must be exactly what the classifier cuts itself, or decisions would drift."""
+    from pipeline.paths import MODELS_DIR
+    from pipeline.read import read_letters
+    from pipeline.tokenize import letter_tokens
+    from pipeline.workers import WorkerPool
+
+    model = IssueClassifier.load(MODELS_DIR / "default")
+    letters = read_letters(sample_dir).letters  # 676 letters: the classifier forks its own workers
+    texts = letter_texts(letters)
+    own = model._transform(texts)
+    with WorkerPool(n_jobs=2) as pool:
+        tokens = letter_tokens(letters, hmm=model.hmm, pool=pool)
+        assert tokens == model.tokenize(letters)
+        given = model._transform(texts, tokens=tokens, pool=pool)
+        assert (own != given).nnz == 0 and own.shape == given.shape
+        pd.testing.assert_frame_equal(model.classify(letters, tokens=tokens, pool=pool), model.classify(letters))
+    small = letters.head(50)  # in this process
+    assert (model._transform(letter_texts(small), tokens=tokens[:50]) != model._transform(letter_texts(small))).nnz == 0
+    # the check can fail: tokens cut with jieba's HMM (the clusterer's setting) are other features
+    other = letter_tokens(letters, hmm=not model.hmm)
+    assert other != tokens
+    assert (model._transform(texts, tokens=other) != own).nnz > 0
+    with pytest.raises(PetitionError, match="token lists"):
+        model.classify(letters, tokens=tokens[:-1])
