@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.errors import PetitionError
-from pipeline.paths import CORPORA_DIR, PROJECT_DIR
+from pipeline.paths import CORPORA_DIR, DATA_DIR
 
 DEFAULT_CONFIG = CORPORA_DIR / "config" / "default.toml"
 
@@ -27,7 +27,14 @@ class Settings:
         if not value:
             raise PetitionError(f"config {self.source}: [{section}] {key} is not set")
         path = Path(value)
-        return path if path.is_absolute() else PROJECT_DIR / path
+        if path.is_absolute():
+            return path
+        # A relative path is the user's when it names a file next to their own config; otherwise it
+        # is one of the shipped files, in the project folder or inside the installed package.
+        own = Path(self.source).parent / path
+        if self.source != str(DEFAULT_CONFIG) and own.exists():
+            return own
+        return DATA_DIR / path
 
     def as_of(self) -> date:
         value = self.get("run", "as_of")

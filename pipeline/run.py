@@ -17,7 +17,7 @@ import pandas as pd
 
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PetitionError
-from pipeline.paths import PROJECT_DIR
+from pipeline.paths import DATA_DIR
 from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
 from pipeline.stages import STAGES, Stage
@@ -64,7 +64,7 @@ class PetitionRun:
     # ------------------------------------------------------------------ stages
     def read(self, inputs, read_options: dict | None = None) -> IngestResult:
         if not inputs:
-            inputs = [PROJECT_DIR / p for p in self.settings.get("run", "default_inputs", [])]
+            inputs = [DATA_DIR / p for p in self.settings.get("run", "default_inputs", [])]
         result = read_letters(inputs, progress=self.progress, **(read_options or {}))
         for line in result.problem_lines():
             self._log(line)
