@@ -64,9 +64,12 @@ def connected_components(edges: DataFrame, vertices: DataFrame | None = None,
         current = _small_star(_large_star(current)).localCheckpoint()
         # converged when the edges form disjoint stars: every leaf (src) has one centre (dst)
         # and no centre is anyone's leaf
-        many = current.groupBy("src").count().where(F.col("count") > 1).limit(1).count()
-        if not many and current.select("src").intersect(current.select("dst")).limit(1) \
-                .count() == 0:
+        roles = current.select(F.col("src").alias("node"), F.lit(1).alias("leaf"),
+                               F.lit(0).alias("centre")).union(
+            current.select(F.col("dst").alias("node"), F.lit(0), F.lit(1)))
+        bad = roles.groupBy("node").agg(F.sum("leaf").alias("leaf"), F.max("centre").alias("centre"))
+        if bad.where((F.col("leaf") > 1) | ((F.col("leaf") > 0) & (F.col("centre") > 0))) \
+                .limit(1).count() == 0:
             break
     else:
         raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
