@@ -94,7 +94,8 @@ class PetitionRun:
         from pipeline.link import PetitionerLinker
 
         self.linker = PetitionerLinker()
-        linked = store.link_and_save(letters, self.linker, command="run", versions=self.versions())
+        linked = self.linker.link(letters, store.history())
+        store.save(linked, linker=self.linker, command="run", versions=self.versions())
         self.linker_version = self.linker.model_version()
         return linked
 
