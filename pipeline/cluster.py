@@ -320,8 +320,12 @@ class IssueClusterer:
         sims = [float(_mean_direction(G, docs[a]).multiply(_mean_direction(G, docs[b])).sum()) for a, b, _ in pairs]
         self.place_variants_ = self.merge_variants(pairs, sims, {p: weights[ds].sum() for p, ds in docs.items()})
         doc_freq = Counter(p for pa in features["places"] for p in {self._canon(q) for q in pa})
-        limit = max(50, self.max_place_share * len(features))
-        return self.place_sets(features, {p for p, c in doc_freq.items() if c <= limit})
+        return self.place_sets(features, self.too_common(doc_freq, len(features)))
+
+    def too_common(self, doc_freq: dict[str, int], n_docs: int) -> set[str]:
+        """Places named by more than max_place_share of the letters (and over 50 of them)."""
+        limit = max(50, self.max_place_share * n_docs)
+        return {p for p, c in doc_freq.items() if c > limit}
 
     def variant_pairs(self, place_districts: dict[str, Counter]) -> list[tuple[str, str, str]]:
         """Candidate spellings of one place (a, b, how they differ: `pipeline.places.variant_kind`)
@@ -363,12 +367,13 @@ class IssueClusterer:
             out.update({m: label for m in members if m != label})
         return out
 
-    def place_sets(self, features: pd.DataFrame, keep: set[str]) -> tuple[list[frozenset], list[frozenset]]:
-        """Per letter: its specific places, and its headline places (the title's, else the first named)."""
+    def place_sets(self, features: pd.DataFrame, drop: set[str]) -> tuple[list[frozenset], list[frozenset]]:
+        """Per letter: its specific places (not in `drop`), and its headline places (the title's,
+        else the first named)."""
         full, head = [], []
         for pa, pt in zip(features["places"], features["title_places"]):
-            pa_c = [self._canon(p) for p in pa if self._canon(p) in keep]
-            pt_c = [self._canon(p) for p in pt if self._canon(p) in keep]
+            pa_c = [self._canon(p) for p in pa if self._canon(p) not in drop]
+            pt_c = [self._canon(p) for p in pt if self._canon(p) not in drop]
             full.append(frozenset(pa_c))
             head.append(frozenset(pt_c if pt_c else pa_c[:1]))
         return full, head
@@ -729,30 +734,35 @@ class IssueClusterer:
         """
         self._fitted()
         old = pd.Series(old_ids, index=self.letters_.index)
+        votes = [old[self.labels_ == k].dropna().value_counts() for k in range(len(self.issue_ids_))]
+        mapping = self.inherited_ids(votes, np.bincount(self.labels_[self.labels_ >= 0], minlength=len(self.issue_ids_)),
+                                     previous.next_issue_)
+        renamed = {self.issue_ids_[k]: new for k, new in mapping.items()}
+        self.issue_ids_ = [mapping[k] for k in range(len(self.issue_ids_))]
+        self.letters_["issue_id"] = self.letters_["issue_id"].map(renamed)
+        self.issue_info_["issue_id"] = self.issue_info_["issue_id"].map(renamed)
+        return renamed
+
+    def inherited_ids(self, votes: list[pd.Series], sizes, previous_next: int) -> dict[int, str]:
+        """{issue number: final id} from each issue's votes (old id -> letters, most first) and
+        letter counts; sets next_issue_. The rule of `relabel_from`, for engines that count votes."""
         claims = []
-        for k, issue_id in enumerate(self.issue_ids_):
-            votes = old[self.labels_ == k].dropna()
-            if len(votes):
-                top, count = votes.value_counts().index[0], votes.value_counts().iloc[0]
-                if count > 0.5 * (self.labels_ == k).sum():
-                    claims.append((count, k, top))
+        for k, v in enumerate(votes):
+            if len(v) and v.iloc[0] > 0.5 * sizes[k]:
+                claims.append((v.iloc[0], k, v.index[0]))
         mapping: dict[int, str] = {}
         taken = set()
         for count, k, top in sorted(claims, reverse=True):
             if top not in taken:
                 mapping[k] = top
                 taken.add(top)
-        next_issue = max(previous.next_issue_, 1)
+        next_issue = max(previous_next, 1)
         for k in range(len(self.issue_ids_)):
             if k not in mapping:
                 mapping[k] = f"I{next_issue:04d}"
                 next_issue += 1
-        renamed = {self.issue_ids_[k]: new for k, new in mapping.items()}
-        self.issue_ids_ = [mapping[k] for k in range(len(self.issue_ids_))]
         self.next_issue_ = next_issue
-        self.letters_["issue_id"] = self.letters_["issue_id"].map(renamed)
-        self.issue_info_["issue_id"] = self.issue_info_["issue_id"].map(renamed)
-        return renamed
+        return mapping
 
     def get_params(self, deep: bool = False) -> dict:
         return {k: getattr(self, k) for k in (
