@@ -12,12 +12,17 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# PySpark (the Spark engine's extra) only for the tests: `make run` stays local and light
+$(BIN)/.installed-spark: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	touch $@
+
 install: $(BIN)/.installed
 
 run: install  ## the main job on the bundled corpus: triage lists and report in out/
 	$(BIN)/petition run --out $(OUT)
 
-test: install  ## every test (real-letter tests skip when ../shared/data is absent)
+test: install $(BIN)/.installed-spark  ## every test, the Spark engine's included (real-letter tests skip when ../shared/data is absent)
 	$(BIN)/python -m pytest -q
 
 benchmarks: install  ## speed and quality figures on ../shared/data

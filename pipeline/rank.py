@@ -44,11 +44,13 @@ class PriorityRanker:
         self.case_per_year = case_per_year
         self.case_years_cap = case_years_cap
 
-    def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
+    def transform(self, letters: pd.DataFrame, tracked_files=None) -> pd.DataFrame:
         """Add `is_closed`, `is_open`, `days_open`, `is_backlog`, `response_days`, `priority`, `priority_reasons`.
 
         `is_closed`: known to be replied or closed; `is_open`: known to be still open (its file
         records replies or status). A letter can be neither: then nobody has said it is done.
+        `tracked_files`: the files that record replies or status, given by an engine that ranks one
+        partition of a batch at a time (default: found in `letters` itself).
         """
         out = letters.copy()
         as_of = pd.Timestamp(self.as_of or date.today())
@@ -62,6 +64,8 @@ class PriorityRanker:
         # its letters are not counted open (nor 积案) rather than all of them at once.
         source = out["source_file"] if "source_file" in out else pd.Series("", index=out.index)
         tracked = (replied.notna() | (status != "")).groupby(source).transform("any")
+        if tracked_files is not None:
+            tracked = source.isin(set(tracked_files))
         out["is_closed"] = closed
         out["is_open"] = ~closed & tracked
         out["days_open"] = np.where(out["is_open"], (as_of - received).dt.days, np.nan)

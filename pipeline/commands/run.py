@@ -16,11 +16,16 @@ def register(subparsers) -> None:
     )
     add_input_arguments(parser, required=False)
     parser.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
-    parser.add_argument("--store", metavar="FILE", help="case store (DuckDB) kept across runs (default: DIR/cases.duckdb)")
+    parser.add_argument("--store", metavar="PATH", help="case store kept across runs: DuckDB file (default: DIR/cases.duckdb); "
+                        "with --engine spark a Parquet dataset folder (default: DIR/cases.parquet)")
     parser.add_argument("--model", metavar="DIR", help="issue-type model (default: the config's, models/default)")
     parser.add_argument("--config", metavar="FILE", help="settings TOML over corpora/config/default.toml")
     add_headers_argument(parser, default=None)  # None: the config's [run] headers
     parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="date the run is as of (default: config, else today)")
+    parser.add_argument("--engine", choices=("local", "spark"), default="local",
+                        help="local: one process (default); spark: Apache Spark (needs the spark extra and Java 17)")
+    parser.add_argument("--spark-master", default="local[2]", metavar="URL",
+                        help="with --engine spark: local[N], spark://host:port or yarn (default: local[2])")
     parser.set_defaults(func=run)
 
 
@@ -32,11 +37,16 @@ def run(args) -> int:
         settings.values["run"]["as_of"] = args.as_of
     if args.headers:
         settings.values["run"]["headers"] = args.headers
-    job = PetitionRun(settings, store=args.store, model=args.model)
     options = {"encoding": args.encoding, "sheet": args.sheet, "column_map": parse_column_map(args.map),
                "simplify": args.simplified}
-    result = job.run(args.inputs or None, args.out, read_options=options)
-    counts = result.info["counts"]
+    if getattr(args, "engine", "local") == "spark":
+        from pipeline.spark_engine import SparkRun
+
+        job = SparkRun(settings, store=args.store, model=args.model, master=args.spark_master)
+        counts = job.run(args.inputs or None, args.out, read_options=options)["counts"]
+    else:
+        job = PetitionRun(settings, store=args.store, model=args.model)
+        counts = job.run(args.inputs or None, args.out, read_options=options).info["counts"]
     print(f"{counts['letters']} letters ({counts['rejects']} rejected): {counts['urgent']} urgent, "
           f"{counts['backlog']} overdue (积案), {counts['issues']} hot issues, {counts['cases']} cases")
     out = Path(args.out)

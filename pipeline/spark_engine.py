@@ -1,0 +1,263 @@
+"""`petition run --engine spark`: the same job as `pipeline.run.PetitionRun`, on Apache Spark.
+
+read → classify → grade → route → link → cluster → rank → write, with the letters as a Spark
+DataFrame throughout:
+- files (CSV, XLSX, ...) are read by `pipeline.read.read_letters` on the driver, as the local
+  engine reads them (so ids and rejects are the same); a Parquet dataset is read by Spark;
+- the row-wise stages (`pipeline.stages`) and rank run on the executors (`pipeline.spark_rows`);
+- persons come from `pipeline.spark_link.link_persons` against the history dataset (`--store`,
+  a Parquet dataset, the case store's counterpart), hot issues from
+  `pipeline.spark_cluster.cluster_issues`;
+- the outputs are the local engine's files, written from bounded tables (`pipeline.spark_outputs`);
+- the batch is appended to the history dataset last, once everything else is written.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Settings, load_settings
+from pipeline.errors import PetitionError
+from pipeline.paths import PROJECT_DIR
+
+# TEMPORARY: until pipeline.spark_link / pipeline.spark_cluster are importable, link and cluster
+# run the local whole-batch stages on the batch collected to the driver — only up to this many
+# letters (the bundled corpus and the shared letters), never at scale.
+TEMPORARY_COLLECT_LIMIT = 20_000
+LETTERS_PER_PARTITION = 5_000
+
+
+class SparkRun:
+    """One configured run on Spark. `SparkRun(settings, master="local[2]").run(inputs, out_dir)`."""
+
+    def __init__(self, settings: Settings | None = None, store: str | Path | None = None,
+                 model: str | Path | None = None, master: str = "local[2]", progress: bool = True,
+                 spark=None):
+        self.settings = settings or load_settings()
+        self.store = store
+        self.model = model
+        self.master = master
+        self.progress = progress
+        self.spark = spark  # a session to reuse (tests); else one is started and stopped per run
+        self.timings: dict[str, float] = {}
+        self.versions_: dict = {}
+
+    def _log(self, message: str) -> None:
+        if self.progress:
+            print(message, file=sys.stderr, flush=True)
+
+    def _timed(self, name: str, function, *args, **kwargs):
+        self._log(f"[{name}] ...")
+        start = time.perf_counter()
+        result = function(*args, **kwargs)
+        self.timings[name] = round(time.perf_counter() - start, 2)
+        self._log(f"[{name}] done in {self.timings[name]:.1f}s")
+        return result
+
+    def run(self, inputs=None, out_dir: str | Path = "out", read_options: dict | None = None) -> dict:
+        """The whole job; returns run.json's content."""
+        if self.spark is not None:
+            return self._job(self.spark, inputs, out_dir, read_options)
+        from pipeline.spark_session import spark_session
+
+        with spark_session(self.master) as spark:
+            return self._job(spark, inputs, out_dir, read_options)
+
+    # ------------------------------------------------------------------ stages
+    def read(self, spark, inputs, read_options: dict | None):
+        """Letters as a Spark DataFrame, and the rejects (a pandas table, from the files read here)."""
+        from pipeline.read import read_letters
+        from pipeline.spark_session import to_spark
+
+        inputs = [Path(p) for p in (inputs or [PROJECT_DIR / p for p in self.settings.get("run", "default_inputs", [])])]
+        datasets = [p for p in inputs if _is_parquet_dataset(p)]
+        files = [p for p in inputs if p not in datasets]
+        parts, rejects, summary = [], pd.DataFrame(columns=["source_file", "source_row", "column", "reason"]), {}
+        if files:  # all files in one call, as the local engine: a repeated id across files is renamed alike
+            ingest = read_letters(files, progress=self.progress, **(read_options or {}))
+            for line in ingest.problem_lines():
+                self._log(line)
+            rejects, summary = ingest.rejects, ingest.summary()
+            if not ingest.letters.empty:
+                parts.append(to_spark(spark, ingest.letters, _partitions(len(ingest.letters))))
+        for dataset in datasets:
+            parts.append(spark.read.parquet(str(dataset)))
+        if not parts:
+            return None, rejects, summary
+        letters = parts[0]
+        for part in parts[1:]:
+            letters = letters.unionByName(part, allowMissingColumns=True)
+        if datasets:
+            summary = dict(summary, letters=letters.count())
+        return letters, rejects, summary
+
+    def row_stages(self, letters):
+        from pipeline.spark_rows import apply_row_stages
+        from pipeline.stages import build_row_stages
+
+        stages = build_row_stages(self.settings, model=self.model)
+        versions = {s.name: s.version() for s in stages if s.name in ("classify", "grade")}
+        self.versions_.update(classifier=versions.get("classify"), urgency_lexicon=versions.get("grade"))
+        return apply_row_stages(letters, stages)
+
+    def link_and_cluster(self, spark, letters, history, state_path: Path):
+        """Persons (against the history) and hot issues, on Spark when those engines are present."""
+        try:
+            from pipeline.spark_link import link_persons
+        except ImportError:
+            link_persons = None
+        try:
+            from pipeline.spark_cluster import cluster_issues
+        except ImportError:
+            cluster_issues = None
+        if link_persons is not None:
+            letters = self._timed("link", link_persons, spark, letters, history, self.settings)
+        if cluster_issues is not None:
+            if link_persons is None:
+                letters = self._timed("link", self._local_link, spark, letters, history)
+            letters, issues = self._timed("cluster", cluster_issues, spark, letters, self.settings, state=state_path)
+            return letters, issues
+        return self._timed("link+cluster", self._local_link_cluster, spark, letters, history, state_path,
+                           link_persons is None)
+
+    # TEMPORARY path: the local whole-batch stages on the collected batch (bounded by
+    # TEMPORARY_COLLECT_LIMIT) until pipeline.spark_link / pipeline.spark_cluster land.
+    def _collect(self, letters, what: str) -> pd.DataFrame:
+        count = letters.count()
+        if count > TEMPORARY_COLLECT_LIMIT:
+            raise PetitionError(f"{what} on Spark needs pipeline.spark_link/spark_cluster; this build only runs "
+                                f"them on the driver, up to {TEMPORARY_COLLECT_LIMIT:,} letters (batch: {count:,})")
+        return letters.toPandas()
+
+    def _local_link(self, spark, letters, history):
+        from pipeline.link import PetitionerLinker
+        from pipeline.spark_session import to_spark
+
+        frame = self._collect(letters, "linking")
+        linker = PetitionerLinker()
+        linked = linker.link(frame, _history_frame(history))
+        self.versions_["linker"] = linker.model_version()
+        return to_spark(spark, linked, _partitions(len(linked)))
+
+    def _local_link_cluster(self, spark, letters, history, state_path, link: bool):
+        from pipeline.run import PetitionRun, _attach_issues
+        from pipeline.spark_session import to_spark
+
+        frame = self._collect(letters, "linking and clustering")
+        if link:
+            from pipeline.link import PetitionerLinker
+
+            linker = PetitionerLinker()
+            frame = linker.link(frame, _history_frame(history))
+            self.versions_["linker"] = linker.model_version()
+        local = PetitionRun(self.settings, progress=False)
+        members, issues = local.cluster(frame, state_path)
+        frame = _attach_issues(frame, members, issues)
+        return to_spark(spark, frame, _partitions(len(frame))), issues
+
+    def rank(self, letters):
+        from pyspark.sql import functions as F
+
+        from pipeline.rank import PriorityRanker
+        from pipeline.spark_rows import apply_rank
+
+        priority = self.settings.section("priority")
+        ranker = PriorityRanker(**priority, limit_days=self.settings.get("backlog", "limit_days", 60),
+                                as_of=self.settings.as_of())
+        # a file that records replies or status anywhere: found over the whole batch, small (one row per file)
+        replied = F.col("replied_at").isNotNull() if "replied_at" in letters.columns else F.lit(False)
+        status = (F.coalesce(F.col("status"), F.lit("")) != "") if "status" in letters.columns else F.lit(False)
+        source = F.coalesce(F.col("source_file"), F.lit("")) if "source_file" in letters.columns else F.lit("")
+        tracked = letters.groupBy(source.alias("f")).agg(F.max((replied | status).cast("int")).alias("t")) \
+            .where("t = 1").collect()
+        return apply_rank(letters, ranker, {r["f"] for r in tracked}), ranker
+
+    # ------------------------------------------------------------------ the job
+    def _job(self, spark, inputs, out_dir, read_options) -> dict:
+        from pyspark import StorageLevel
+
+        from pipeline.spark_outputs import append_history, read_history, write_outputs
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        letters, rejects, summary = self._timed("read", self.read, spark, inputs, read_options)
+        if letters is None or not summary.get("letters"):
+            from pipeline.write import write_table
+
+            write_table(rejects, out / "rejects.csv", headers=self.settings.get("run", "headers", "zh"))
+            raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
+        spark.conf.set("spark.sql.shuffle.partitions", str(_partitions(summary["letters"], minimum=4)))
+        letters = self._timed("classify+grade+route", lambda: _persist(self.row_stages(letters)))
+        store = Path(self.store) if self.store else out / "cases.parquet"
+        history = read_history(spark, store)
+        state_path = store.with_name(store.stem + ".issues.pkl")
+        linked, issues = self.link_and_cluster(spark, letters, history, state_path)
+        ranked, ranker = self._timed("rank", lambda: self.rank(linked))
+        ranked = ranked.persist(StorageLevel.MEMORY_AND_DISK)
+        letters.unpersist()
+        info = {
+            "engine": "spark",
+            "spark_master": self.master if self.spark is None else spark.sparkContext.master,
+            "as_of": self.settings.as_of().isoformat(),
+            "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
+            "versions": self.versions(),
+            "config": self.settings.source,
+        }
+        counts = self._timed("write", write_outputs, spark, ranked, issues, rejects, summary, history, ranker,
+                             self.settings, out, info)
+        info["counts"] = counts
+        self._timed("store", append_history, spark, ranked, history, store)
+        ranked.unpersist()
+        info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
+        from pipeline.write import write_json
+
+        write_json(info, out / "run.json")
+        return info
+
+    def versions(self) -> dict:
+        import platform
+        from importlib.metadata import version
+
+        import pyspark
+
+        return {"petition-pipeline": version("petition-pipeline"), "python": platform.python_version(),
+                "pyspark": pyspark.__version__, "classifier": self.versions_.get("classifier"),
+                "urgency_lexicon": self.versions_.get("urgency_lexicon"), "linker": self.versions_.get("linker")}
+
+
+def _persist(sdf):
+    from pyspark import StorageLevel
+
+    sdf = sdf.persist(StorageLevel.MEMORY_AND_DISK)
+    sdf.count()  # computed once here; every later step reads the cached partitions
+    return sdf
+
+
+def _partitions(count: int, minimum: int = 2) -> int:
+    return max(minimum, -(-int(count) // LETTERS_PER_PARTITION))
+
+
+def _is_parquet_dataset(path: Path) -> bool:
+    if path.is_dir():
+        return any(path.rglob("*.parquet")) and not any(
+            p.suffix.lower() in (".csv", ".tsv", ".xlsx", ".jsonl") for p in path.iterdir())
+    return path.suffix.lower() == ".parquet"
+
+
+def _history_frame(history) -> pd.DataFrame | None:
+    """TEMPORARY path: the history dataset as the local linker takes it (bounded by the caller)."""
+    if history is None:
+        return None
+    from pipeline.identity import IDENTITY_COLUMNS
+    from pipeline.link import LINK_COLUMNS
+
+    wanted = ["letter_key", "letter_id", "received_at", "label", "address", *IDENTITY_COLUMNS, *LINK_COLUMNS]
+    frame = history.select(*[c for c in wanted if c in history.columns]).toPandas()
+    for column in frame.columns:
+        if column not in ("received_at", "person_match_prob", "first_seen", "repeat_count"):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame

@@ -1,0 +1,233 @@
+"""The Spark engine's outputs: the local engine's files, written without collecting all letters.
+
+- letters.parquet: a partitioned dataset (a folder of part files) written by Spark, masked;
+- letters.csv: formatted partition by partition on the executors (masked, Chinese headers,
+  formula-safe, as `pipeline.write.write_table`) and streamed to one file by the driver, one
+  partition in memory at a time;
+- triage.xlsx and report.html: from bounded tables (see the *_LIMIT constants): the letters the
+  lists show, department counts aggregated in Spark, the top cases, the repeat writers, the issues;
+- the history dataset (`--store`): this batch's letters appended, unmasked, like the case store.
+Every bound is a constant here; on the bundled corpus and the shared letters none of them binds,
+so the sheets are the local engine's.
+"""
+from __future__ import annotations
+
+import shutil
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+# Bounds on what reaches the driver (rows of letters unless said otherwise).
+TODAY_LIMIT = 5_000          # 今日紧急 (紧急 and the review band), by priority
+LIST_LIMIT = 2_000           # 积案 and 需人工复核, each, by priority
+DEPARTMENT_LIMIT = 1_000     # each department's 待办 list, by priority
+REPORT_BACKLOG = 20          # the report's oldest open letters
+CASES_LIMIT = 100            # cases, by case priority (the sheet shows [lists] leader_cases)
+PERSONS_LIMIT = 2_000        # repeat writers shown, by letter count (all their letters are collected)
+
+CASE_SCHEMA = {"case_id": "str", "person_id": "str", "matter": "str", "letters": "Int64", "open_letters": "Int64",
+               "first_letter": "datetime64[ns]", "last_letter": "datetime64[ns]", "urgency": "str",
+               "department": "str", "confidential": "bool", "top_letter_id": "str", "title": "str",
+               "case_priority": "float64", "priority_reasons": "str"}
+
+
+def read_history(spark, store: Path):
+    """The history dataset (earlier batches' letters with their persons), or None before the first run."""
+    if not (store.is_dir() and any(store.rglob("*.parquet"))):
+        return None
+    return spark.read.option("mergeSchema", "true").parquet(str(store))
+
+
+def append_history(spark, letters, history, store: Path) -> None:
+    """This batch's letters not yet in the history, appended (a rerun adds nothing)."""
+    new = letters
+    if history is not None and "letter_key" in letters.columns and "letter_key" in history.columns:
+        new = letters.join(history.select("letter_key").distinct(), "letter_key", "left_anti")
+    new.write.mode("append").parquet(str(store))
+
+
+def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, summary: dict, history,
+                  ranker, settings, out: Path, info: dict) -> dict:
+    """Every output file but run.json; returns the counts run.json carries."""
+    from pyspark.sql import functions as F
+
+    from pipeline.mask import mask_frame
+    from pipeline.report import build_report
+    from pipeline.spark_rows import apply_mask
+    from pipeline.write import atomic_path, text_columns, write_sheets, write_table
+
+    # the global list of names masked everywhere: one row per distinct written name, not per letter
+    name_columns = [c for c in ("name", "name_clean") if c in letters.columns]
+    names = sorted({r[0] for c in name_columns for r in letters.select(c).dropna().distinct().collect()})
+
+    def scrub(frame: pd.DataFrame) -> pd.DataFrame:
+        return mask_frame(frame, text_columns=text_columns(frame), names=names)
+
+    masked = apply_mask(letters, names)
+    headers = settings.get("run", "headers", "zh")
+    _write_dataset(masked, out / "letters.parquet")
+    _write_csv(masked, out / "letters.csv", headers)
+    write_table(rejects, out / "rejects.csv", headers=headers)
+
+    cases, n_cases = top_cases(letters, ranker)
+    cases = scrub(cases)
+    persons, n_persons = repeat_writers(letters, history)
+    persons = scrub(persons)
+    issues = scrub(issues)
+    shown = shown_letters(masked)
+    counts = {**summary, "cases": n_cases, "issues": len(issues), "persons": n_persons,
+              "urgent": letters.where(F.col("urgency") == "紧急").count(),
+              "backlog": letters.where(F.col("is_backlog")).count()}
+    sheets = triage_sheets_bounded(letters, shown, cases, issues, persons, settings)
+    with atomic_path(out / "triage.xlsx") as temporary:
+        write_sheets(sheets, temporary)
+    report = build_report(shown, cases, issues, persons, counts, date.fromisoformat(info["as_of"]),
+                          settings.get("backlog", "limit_days", 60))
+    with atomic_path(out / "report.html") as temporary:
+        temporary.write_text(report, encoding="utf-8")
+    return counts
+
+
+def shown_letters(masked) -> pd.DataFrame:
+    """The letters the lists show, bounded: 今日紧急, 积案, 需人工复核, each department's 待办."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    order = [F.col("priority").desc(), F.col("received_at").asc()]
+    flag = lambda c: F.coalesce(F.col(c), F.lit(False)) if c in masked.columns else F.lit(False)  # noqa: E731
+    parts = [
+        masked.where((F.col("urgency") == "紧急") | flag("urgency_review")).orderBy(*order).limit(TODAY_LIMIT),
+        masked.where(flag("is_backlog")).orderBy(*order).limit(LIST_LIMIT),
+        masked.where(flag("is_backlog")).orderBy(F.col("days_open").desc()).limit(REPORT_BACKLOG),
+        masked.where(flag("needs_review")).orderBy(*order).limit(LIST_LIMIT),
+        masked.where(~F.col("is_closed")).withColumn("_k", F.row_number().over(
+            Window.partitionBy("department").orderBy(*order))).where(F.col("_k") <= DEPARTMENT_LIMIT).drop("_k"),
+    ]
+    union = parts[0]
+    for part in parts[1:]:
+        union = union.unionByName(part)
+    frame = union.dropDuplicates(["letter_id"]).toPandas()
+    return frame.sort_values(["received_at", "letter_id"], kind="stable").reset_index(drop=True)
+
+
+def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, settings) -> dict:
+    """`run.triage_sheets` on the shown letters, with the department counts (and the order of the
+    department sheets) taken over every letter in Spark."""
+    from pyspark.sql import functions as F
+
+    from pipeline.run import triage_sheets
+
+    sheets = triage_sheets(shown, cases, issues, persons, settings)
+    load = letters.groupBy("department").agg(
+        F.sum((~F.col("is_closed")).cast("long")).alias("待办"), F.count("*").alias("全部"),
+        F.sum((F.col("urgency") == "紧急").cast("long")).alias("紧急"),
+        F.sum(F.col("is_backlog").cast("long")).alias("积案")).toPandas()  # one row per department
+    load = load.sort_values("待办", ascending=False).reset_index(drop=True).rename(columns={"department": "责任部门"})
+    sheets["各部门待办"] = load
+    departments = [d for d in sheets if d.startswith("待办-")]
+    rank = {f"待办-{d}"[:31]: (-n, str(d)) for d, n in zip(load["责任部门"], load["待办"])}
+    ordered = {k: v for k, v in sheets.items() if not k.startswith("待办-")}
+    for name in sorted(departments, key=lambda d: rank.get(d, (0, d))):
+        ordered[name] = sheets[name]
+    return ordered
+
+
+def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
+    """`PriorityRanker.cases` per case in Spark (a case is one person's letters on one matter);
+    returns the top CASES_LIMIT and how many there are."""
+    from pyspark.sql import functions as F
+
+    from pipeline.spark_rows import plain
+    from pipeline.spark_session import with_columns
+
+    person = F.coalesce(F.col("person_id"), F.col("letter_id")) if "person_id" in letters.columns else F.col("letter_id")
+    matter = F.col("issue_id") if "issue_id" in letters.columns else F.lit(None).cast("string")
+    if "issue_type" in letters.columns:
+        matter = F.when(matter.isNotNull() & (matter.cast("string") != ""), matter).otherwise(F.col("issue_type"))
+    keyed = letters.withColumn("_case", F.concat_ws("|", person.cast("string"), F.coalesce(matter.cast("string"), F.lit("未分类"))))
+    wanted = ["_case", "letter_id", "person_id", "issue_id", "issue_type", "hot_issue_label", "priority", "received_at",
+              "is_open", "urgency", "department", "confidential", "title", "priority_reasons"]
+    keyed = keyed.select(*[c for c in wanted if c in keyed.columns])
+    schema = with_columns(keyed.schema.__class__([]), CASE_SCHEMA)
+
+    def one_case(frame: pd.DataFrame) -> pd.DataFrame:
+        return plain(ranker.cases(frame.drop(columns="_case")), schema)
+
+    cases = keyed.groupBy("_case").applyInPandas(one_case, schema).persist()
+    count = cases.count()
+    top = cases.orderBy(F.col("case_priority").desc(), F.col("last_letter").desc(), F.col("case_id").asc()) \
+        .limit(CASES_LIMIT).toPandas()
+    cases.unpersist()
+    top["letters"] = top["letters"].astype(int)
+    top["open_letters"] = top["open_letters"].astype(int)
+    return top, count
+
+
+def repeat_writers(letters, history) -> tuple[pd.DataFrame, int]:
+    """`link.persons_table` for the batch's writers with more than one letter (history included),
+    the PERSONS_LIMIT with most letters; and how many persons wrote in this batch."""
+    from pyspark.sql import functions as F
+
+    from pipeline.link import persons_table
+
+    if "person_id" not in letters.columns:
+        return pd.DataFrame(columns=["person_id", "letter_count"]), 0
+    batch_persons = letters.select("person_id").dropna().distinct()
+    n_persons = batch_persons.count()
+    rows = letters
+    if history is not None and "person_id" in history.columns:
+        older = history.join(letters.select("letter_key"), "letter_key", "left_anti") \
+            if "letter_key" in history.columns and "letter_key" in letters.columns else history
+        rows = letters.unionByName(older, allowMissingColumns=True)
+    rows = rows.join(batch_persons, "person_id")
+    counted = rows.groupBy("person_id").agg(F.count("*").alias("n"), F.max("received_at").alias("last"))
+    chosen = counted.where("n > 1").orderBy(F.col("n").desc(), F.col("last").desc()).limit(PERSONS_LIMIT)
+    frame = rows.join(chosen.select("person_id"), "person_id").toPandas()
+    if frame.empty:
+        return pd.DataFrame(columns=["person_id", "letter_count"]), n_persons
+    frame = frame.sort_values(["received_at", "letter_key" if "letter_key" in frame else "letter_id"], kind="stable")
+    return persons_table(frame), n_persons
+
+
+def _replace_path(temporary: Path, path: Path) -> None:
+    """Put a finished file or folder in place of `path`; the old one goes only after."""
+    old = path.with_name(f".{path.name}.old-{uuid.uuid4().hex[:8]}")
+    if path.exists():
+        path.rename(old)
+    temporary.rename(path)
+    if old.exists():
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+
+
+def _write_dataset(masked, path: Path) -> None:
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    masked.write.parquet(str(temporary))
+    _replace_path(temporary, path)
+
+
+def _write_csv(masked, path: Path, headers: str) -> None:
+    """One CSV file, as `write.write_table` writes it, from partitions formatted on the executors."""
+    from pyspark.sql import types as T
+
+    from pipeline.write import atomic_path, safe_cells, to_chinese_headers
+
+    chinese = headers == "zh"
+
+    def format_rows(batches):
+        for frame in batches:
+            named = to_chinese_headers(frame) if chinese else frame
+            text = safe_cells(named).to_csv(index=False, header=False, date_format="%Y-%m-%d %H:%M:%S",
+                                           lineterminator="\r\n")
+            yield pd.DataFrame({"chunk": [text]})
+
+    header_frame = masked.limit(0).toPandas()
+    header = safe_cells(to_chinese_headers(header_frame) if chinese else header_frame).to_csv(
+        index=False, lineterminator="\r\n")
+    chunks = masked.mapInPandas(format_rows, T.StructType([T.StructField("chunk", T.StringType())]))
+    with atomic_path(path) as temporary:
+        with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
+            handle.write(header)
+            for row in chunks.toLocalIterator():  # one partition's text on the driver at a time
+                handle.write(row["chunk"])
