@@ -10,11 +10,16 @@ of the largest process is printed beside it.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import time
-from dataclasses import dataclass
+import sys
 from pathlib import Path
+
+if __name__ == "__main__":  # the project root, not this folder (its tokenize.py shadows the stdlib's)
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -124,6 +129,4 @@ def measure(command: list[str], env: dict | None = None, interval: float = 0.5, 
 
 def petition(*arguments: str) -> list[str]:
     """The `petition` CLI of this checkout (`python -m pipeline`), whatever is installed in the venv."""
-    import sys
-
     return [sys.executable, "-m", "pipeline", *arguments]
