@@ -179,7 +179,7 @@ def history(args, work: Path, seeds, batch: int, has_engine_flag: bool) -> None:
     if not has_engine_flag:
         print("spark engine not available: history skipped")
         return
-    store = work / "history"
+    store = work / "history.parquet"  # a Parquet dataset folder (the Spark engine's --store)
     arguments = engine_arguments("spark", args.spark_master, True) + ["--store", str(store)]
     for name, start, size in (("history", 0, args.history), ("batch", args.history, batch)):
         generate(size, work / f"hist-{name}", start=start, seeds=seeds)
