@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import merge, minhash, splink_model
+from pipeline import merge as merging, minhash, splink_model
 from pipeline.identity import IDENTITY_COLUMNS, clean_identity
 from pipeline.minhash import NearDuplicates  # noqa: F401 - the near-duplicate finder, re-exported
 from pipeline.persons import LINK_COLUMNS, _ts, letter_keys, persons_table  # noqa: F401
@@ -190,13 +190,13 @@ class PetitionerLinker:
         one row per pair, the strongest."""
         hist_keys = list(history["letter_key"]) if history_signatures is not None else []
         frames = [pairs.assign(reason="splink"),
-                  merge.rare_name_pairs(new, history).assign(reason="rare name"),
-                  merge.written_name_pairs(
+                  merging.rare_name_pairs(new, history).assign(reason="rare name"),
+                  merging.written_name_pairs(
                       near, list(new["letter_key"]), hist_keys,
                       dict(zip(both["letter_key"], both["name_partial"])),
                       dict(zip(both["letter_key"], both["name_clean"]))).assign(
                       reason="written name"),
-                  merge.same_matter_pairs(new, history, new_signatures, history_signatures)
+                  merging.same_matter_pairs(new, history, new_signatures, history_signatures)
                   .assign(reason="same matter")]
         if any(len(f) for f in frames[1:]):
             pairs = pd.concat([f for f in frames if len(f)], ignore_index=True)
@@ -208,7 +208,7 @@ class PetitionerLinker:
     # -- 3. the merge with vetoes ------------------------------------------------------------
     def merge(self, new, history, pairs):
         """(person_of, prob_of): see `pipeline.merge.VetoMerger`."""
-        merger = merge.VetoMerger(self.threshold, self._attach_floor(),
+        merger = merging.VetoMerger(self.threshold, self._attach_floor(),
                                   self.attach_min_support).fit(new, history, pairs)
         self.merged_persons_ = merger.merged_persons_
         return merger.person_of_, merger.prob_of_

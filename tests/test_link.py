@@ -4,7 +4,9 @@ import pandas as pd
 import pytest
 
 from pipeline.identity import id_check_digit
-from pipeline.link import NearDuplicates, PetitionerLinker, letter_keys, persons_table
+from pipeline.link import PetitionerLinker
+from pipeline.minhash import NearDuplicates
+from pipeline.persons import letter_keys, persons_table
 
 HOMESTEAD = ("我家在K9县石门镇柏树村1组的宅基地，2015年被邻居强行占用修建围墙，村委会和镇政府多次调解无果，"
              "土地证上写得清清楚楚，请求县国土局依法处理，恢复我家宅基地原状。")
