@@ -102,8 +102,9 @@ def main(argv=None) -> int:
                 b = m[f"{column}_s"].astype(object).where(m[f"{column}_s"].notna(), None)
                 return ((a.isna() & b.isna()) | (a == b)).mean()
 
-            print(f"{label:26s} {len(m):7d} {f1:6.4f} {same:7.4f} {agree('near_duplicate_of'):6.4f} "
-                  f"{agree('joint_letter_group'):6.4f} {local_s:8.1f} {spark_s:8.1f}")
+            near, joint = agree("near_duplicate_of"), agree("joint_letter_group")
+            print(f"{label:26s} {len(m):7d} {f1:6.4f} {same:7.4f} {near:6.4f} {joint:6.4f} "
+                  f"{local_s:8.1f} {spark_s:8.1f}")
             if truth is not None:
                 for engine, column in (("local", "person_id_l"), ("spark", "person_id_s")):
                     p, r, f = pairwise(m[column], m["truth_l"])
