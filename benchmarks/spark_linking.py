@@ -2,7 +2,7 @@
 (`PetitionerLinker().link`): agreement (pairwise F1 of person_id, identical ids, identical
 near-duplicate and joint-letter columns) and times, per source.
 
-    python benchmarks/spark_linking.py                 # bundled corpus, shared letters, Qingdao
+    python benchmarks/spark_linking.py                 # bundled corpus, Qingdao, shared letters
     python benchmarks/spark_linking.py --only sample   # one source: sample | shared | qingdao
 
 Sources: the bundled corpus (corpora/sample); the ~10,000 shared letters (hot_messages +
@@ -44,10 +44,6 @@ def sources(only: str | None):
     if only in (None, "sample"):
         yield "bundled corpus", read_letters([SAMPLE_DIR / "letters_xinfang.csv",
                                               SAMPLE_DIR / "hotline_12345.xlsx"]).letters, None
-    shared = [SHARED_DATA_DIR / n for n in ("hot_messages.xlsx", "replies.xlsx",
-                                            "unlabeled_messages.xlsx")]
-    if only in (None, "shared") and all(p.exists() for p in shared):
-        yield "shared letters (tipdm)", read_letters(shared).letters, None
     if only in (None, "qingdao"):
         from benchmarks.linking import QINGDAO, read_qingdao
 
@@ -55,6 +51,10 @@ def sources(only: str | None):
             calls = read_qingdao()
             truth = calls.pop("truth")
             yield "Qingdao real callers", calls, truth
+    shared = [SHARED_DATA_DIR / n for n in ("hot_messages.xlsx", "replies.xlsx",
+                                            "unlabeled_messages.xlsx")]
+    if only in (None, "shared") and all(p.exists() for p in shared):
+        yield "shared letters (tipdm)", read_letters(shared).letters, None
 
 
 def session():
