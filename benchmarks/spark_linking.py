@@ -2,7 +2,7 @@
 (`PetitionerLinker().link`): agreement (pairwise F1 of person_id, identical ids, identical
 near-duplicate and joint-letter columns) and times, per source.
 
-    python benchmarks/spark_linking.py                 # bundled corpus, shared letters, Qingdao
+    python benchmarks/spark_linking.py                 # bundled corpus, Qingdao, shared letters
     python benchmarks/spark_linking.py --only sample   # one source: sample | shared | qingdao
 
 Sources: the bundled corpus (corpora/sample); the ~10,000 shared letters (hot_messages +
@@ -44,10 +44,6 @@ def sources(only: str | None):
     if only in (None, "sample"):
         yield "bundled corpus", read_letters([SAMPLE_DIR / "letters_xinfang.csv",
                                               SAMPLE_DIR / "hotline_12345.xlsx"]).letters, None
-    shared = [SHARED_DATA_DIR / n for n in ("hot_messages.xlsx", "replies.xlsx",
-                                            "unlabeled_messages.xlsx")]
-    if only in (None, "shared") and all(p.exists() for p in shared):
-        yield "shared letters (tipdm)", read_letters(shared).letters, None
     if only in (None, "qingdao"):
         from benchmarks.linking import QINGDAO, read_qingdao
 
@@ -55,6 +51,10 @@ def sources(only: str | None):
             calls = read_qingdao()
             truth = calls.pop("truth")
             yield "Qingdao real callers", calls, truth
+    shared = [SHARED_DATA_DIR / n for n in ("hot_messages.xlsx", "replies.xlsx",
+                                            "unlabeled_messages.xlsx")]
+    if only in (None, "shared") and all(p.exists() for p in shared):
+        yield "shared letters (tipdm)", read_letters(shared).letters, None
 
 
 def session():
@@ -102,8 +102,9 @@ def main(argv=None) -> int:
                 b = m[f"{column}_s"].astype(object).where(m[f"{column}_s"].notna(), None)
                 return ((a.isna() & b.isna()) | (a == b)).mean()
 
-            print(f"{label:26s} {len(m):7d} {f1:6.4f} {same:7.4f} {agree('near_duplicate_of'):6.4f} "
-                  f"{agree('joint_letter_group'):6.4f} {local_s:8.1f} {spark_s:8.1f}")
+            near, joint = agree("near_duplicate_of"), agree("joint_letter_group")
+            print(f"{label:26s} {len(m):7d} {f1:6.4f} {same:7.4f} {near:6.4f} {joint:6.4f} "
+                  f"{local_s:8.1f} {spark_s:8.1f}")
             if truth is not None:
                 for engine, column in (("local", "person_id_l"), ("spark", "person_id_s")):
                     p, r, f = pairwise(m[column], m["truth_l"])

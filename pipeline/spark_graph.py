@@ -8,7 +8,7 @@ group-by, the number of rounds grows with log(n), and every round's edges are ch
 locally so the lineage stays one round long. GraphFrames would need jars from the network.
 
 `minhash_band_pairs` is the band-key join that replaces datasketch's in-memory LSH index: the
-same signatures (`pipeline.link.NearDuplicates`), the same (bands, rows) split datasketch
+same signatures (`pipeline.minhash`), the same (bands, rows) split datasketch
 chooses for the threshold, candidate pairs from letters sharing a band key, then the estimated
 Jaccard filter. The pairs are those of `NearDuplicates.pairs` except for buckets larger than
 `max_candidates` (mass campaigns), where each letter keeps links to the bucket's first members
@@ -22,8 +22,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-# TODO(linksplit): import from pipeline.minhash once pipeline/link.py is split.
-from pipeline.link import NearDuplicates
+from pipeline.minhash import NearDuplicates, lsh_params
 
 
 # ------------------------------------------------------------------------------ components
@@ -67,7 +66,8 @@ def connected_components(edges: DataFrame, vertices: DataFrame | None = None,
         roles = current.select(F.col("src").alias("node"), F.lit(1).alias("leaf"),
                                F.lit(0).alias("centre")).union(
             current.select(F.col("dst").alias("node"), F.lit(0), F.lit(1)))
-        bad = roles.groupBy("node").agg(F.sum("leaf").alias("leaf"), F.max("centre").alias("centre"))
+        bad = roles.groupBy("node").agg(F.sum("leaf").alias("leaf"),
+                                        F.max("centre").alias("centre"))
         if bad.where((F.col("leaf") > 1) | ((F.col("leaf") > 0) & (F.col("centre") > 0))) \
                 .limit(1).count() == 0:
             break
@@ -83,13 +83,6 @@ def connected_components(edges: DataFrame, vertices: DataFrame | None = None,
 
 
 # ------------------------------------------------------------------------------ near duplicates
-def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows per band) as datasketch's MinHashLSH picks them for `threshold`."""
-    from datasketch.lsh import _optimal_param
-
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
-
-
 def signatures(df: DataFrame, num_perm: int = 64, id_col: str = "id",
                text_col: str = "text") -> DataFrame:
     """(id, sig: array<bigint>) per row, computed per partition with `NearDuplicates`; texts
@@ -147,6 +140,6 @@ def minhash_band_pairs(df: DataFrame, num_perm: int = 64, bands: int | None = No
     those of `NearDuplicates(threshold, num_perm).pairs` (see the module docstring for buckets
     above `max_candidates`).
     """
-    bands, rows = lsh_bands(threshold, num_perm) if bands is None else (bands, num_perm // bands)
+    bands, rows = lsh_params(threshold, num_perm) if bands is None else (bands, num_perm // bands)
     sigs = signatures(df, num_perm, id_col, text_col).localCheckpoint()
     return band_pairs(sigs, threshold, bands, rows, max_candidates, id_col)

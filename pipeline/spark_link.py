@@ -12,7 +12,7 @@ collected on the driver; every step runs the local code on a bounded piece:
    MinHash band-key join (`pipeline.spark_graph`), partial-name pairs on those, same-matter pairs
    per surname, rare-full-name pairs per name pinyin;
 4. connected components in Spark over every pair the merge may use (>= the attach floor) and
-   the history persons they touch; the vetoed greedy merge (`PetitionerLinker._cluster`) runs
+   the history persons they touch; the vetoed greedy merge (`merge.VetoMerger`) runs
    per component through applyInPandas. A component holds letters joined by identity-blocked
    pairs, so its size is bounded by the largest set of letters sharing a phone, ID number,
    account or name chain; `max_component` guards against a giant one (a hotline's own number
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import uuid
 
 import numpy as np
 import pandas as pd
@@ -36,13 +37,12 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from pipeline import merge, splink_model
 from pipeline.identity import IDENTITY_COLUMNS, clean_identity
-# TODO(linksplit): import from pipeline.minhash / splink_model / merge / persons once split.
-from pipeline.link import (
-    COMPARE_COLUMNS, NearDuplicates, PetitionerLinker, _name_pairs, _rare_name_pairs,
-    _same_matter_pairs, _sexes_agree, _surname_of, _text_sig_array, letter_keys,
-)
-from pipeline.spark_graph import band_pairs, connected_components, lsh_bands
+from pipeline.link import PetitionerLinker
+from pipeline.minhash import NearDuplicates, lsh_params
+from pipeline.persons import _ts, letter_keys
+from pipeline.spark_graph import band_pairs, connected_components
 
 PAIR_COLUMNS = ["letter_key_l", "letter_key_r", "match_probability"]
 PAIR_SCHEMA = "letter_key_l string, letter_key_r string, match_probability double"
@@ -62,6 +62,15 @@ def _linker(settings) -> PetitionerLinker:
     known = ("threshold", "near_duplicate_threshold", "num_perm", "attach_min_support",
              "attach_min_bits", "max_name_pairs", "model_path", "scale_prior")
     return PetitionerLinker(**{k: v for k, v in link.items() if k in known})
+
+
+def _model(linker: PetitionerLinker, n_letters: int) -> dict:
+    """The saved model, its prior scaled to `n_letters` as the local linker scales it (only the
+    number of letters matters for the saved model, so none are collected)."""
+    settings, linker.model_source_ = splink_model.select_model(
+        pd.DataFrame(index=pd.RangeIndex(n_letters)), train="never",
+        model_path=linker.model_path, scale_prior=linker.scale_prior)
+    return settings
 
 
 # ------------------------------------------------------------------------------ 1. preparation
@@ -129,7 +138,7 @@ def _splink_frame(prepared: DataFrame, num_perm: int) -> DataFrame:
     tagged = F.transform("sig", lambda v, i: F.shiftleft(F.shiftright(v, shift), shift)
                          .bitwiseOR(i.cast("long")))
     return prepared.where(has_identity).select(
-        "letter_key", *COMPARE_COLUMNS, tagged.alias("text_sig"))
+        "letter_key", *splink_model.COMPARE_COLUMNS, tagged.alias("text_sig"))
 
 
 def score_pairs(spark: SparkSession, new: DataFrame, history: DataFrame | None,
@@ -141,11 +150,13 @@ def score_pairs(spark: SparkSession, new: DataFrame, history: DataFrame | None,
     from splink.backends.spark import SparkAPI
 
     db_api = SparkAPI(spark_session=spark, break_lineage_method="persist")
+    run = uuid.uuid4().hex[:12]  # table names are per call: a session links many batches
     settings = _spark_settings(model)
     rules = [r["blocking_rule"] for r in settings["blocking_rules_to_generate_predictions"]]
     if name_alone:
         rules.append("l.name_pinyin = r.name_pinyin")
-    new_sdf = db_api.register(_splink_frame(new, num_perm), table_name="spark_new_letters")
+    new_sdf = db_api.register(_splink_frame(new, num_perm),
+                              table_name=f"spark_new_letters_{run}")
     linker = Linker(new_sdf, settings, log_level=None)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -153,7 +164,8 @@ def score_pairs(spark: SparkSession, new: DataFrame, history: DataFrame | None,
             new_sdf, threshold_match_probability=threshold, warning_mode="never",
             blocking_rules_to_generate_predictions=rules).as_spark_dataframe()]
         if history is not None:
-            hist_sdf = db_api.register(_splink_frame(history, num_perm), table_name="spark_history_letters")
+            hist_sdf = db_api.register(_splink_frame(history, num_perm),
+                                       table_name=f"spark_history_letters_{run}")
             frames.append(linker.inference.predict_between(
                 new_sdf, hist_sdf, threshold_match_probability=threshold, warning_mode="never",
                 blocking_rules_to_generate_predictions=rules).as_spark_dataframe())
@@ -175,7 +187,8 @@ def _sig_rows(values, num_perm: int) -> np.ndarray:
 
 
 def written_name_pairs(near: DataFrame, both: DataFrame) -> DataFrame:
-    """`_written_name_pairs` on the near-duplicate pairs (partial names, same surname and title)."""
+    """`merge.written_name_pairs` on the near-duplicate pairs: partial names of one surname and
+    agreeing titles."""
     names = both.select("letter_key", "name_partial", "name_clean")
     joined = (near.join(names.toDF("key_l", "partial_l", "full_l"), "key_l")
               .join(names.toDF("key_r", "partial_r", "full_r"), "key_r")
@@ -183,27 +196,25 @@ def written_name_pairs(near: DataFrame, both: DataFrame) -> DataFrame:
                      & (F.col("full_l").isNull() | F.col("full_r").isNull())))
 
     def run(batches):
-        from pipeline.link import WRITTEN_NAME_PROB
-
         for b in batches:
-            keep = [_surname_of(x) == _surname_of(y) and _sexes_agree(x, y)
+            keep = [merge._surname_of(x) == merge._surname_of(y) and merge._sexes_agree(x, y)
                     for x, y in zip(b["partial_l"], b["partial_r"])]
             part = b[keep]
             yield pd.DataFrame({"letter_key_l": part["key_l"], "letter_key_r": part["key_r"],
-                                "match_probability": WRITTEN_NAME_PROB})
+                                "match_probability": merge.WRITTEN_NAME_PROB})
 
     return joined.mapInPandas(run, PAIR_SCHEMA)
 
 
 def same_matter_pairs(new: DataFrame, history: DataFrame | None, num_perm: int) -> DataFrame:
-    """`_same_matter_pairs` per surname of the written (partial) name: the local function
+    """`merge.same_matter_pairs` per surname of the written (partial) name: the local function
     compares only letters of one surname, so each group is one call."""
     cols = ["letter_key", "name_clean", "name_partial", "received_at", "sig"]
     both = new.select(*cols, F.lit(True).alias("_new"))
     if history is not None:
         both = both.unionByName(history.select(*cols, F.lit(False).alias("_new")))
     both = both.where(F.col("name_partial").isNotNull())
-    surname = F.udf(_surname_of, "string")
+    surname = F.udf(merge._surname_of, "string")
     both = both.withColumn("_surname", surname("name_partial"))
 
     def run(group: pd.DataFrame) -> pd.DataFrame:
@@ -211,23 +222,21 @@ def same_matter_pairs(new: DataFrame, history: DataFrame | None, num_perm: int) 
             return pd.DataFrame(columns=PAIR_COLUMNS)
         new_g, hist_g = group[group["_new"]], group[~group["_new"]]
         hist_sig = _sig_rows(hist_g["sig"], num_perm) if len(hist_g) else None
-        return _same_matter_pairs(new_g.reset_index(drop=True), hist_g.reset_index(drop=True),
+        return merge.same_matter_pairs(new_g.reset_index(drop=True), hist_g.reset_index(drop=True),
                                   _sig_rows(new_g["sig"], num_perm), hist_sig)[PAIR_COLUMNS]
 
     return both.groupBy("_surname").applyInPandas(run, PAIR_SCHEMA)
 
 
 def rare_name_pairs(new: DataFrame, history: DataFrame | None) -> DataFrame:
-    """`_rare_name_pairs` per name pinyin. Whether a given name is common depends on every name
+    """`merge.rare_name_pairs` per name pinyin. Whether a given name is common depends on every name
     seen (王秀英, 李秀英 make 秀英 common): per given name, the smallest and largest full name
     stand for all (they differ in surname exactly when two surnames carry it)."""
-    from pipeline.link import _given
-
     cols = ["letter_key", "name_clean", "name_pinyin", "id_clean", "addr_county", "received_at"]
     both = new.select(*cols, F.lit(True).alias("_new"))
     if history is not None:
         both = both.unionByName(history.select(*cols, F.lit(False).alias("_new")))
-    given = F.udf(lambda n: _given(n) if n else None, "string")
+    given = F.udf(lambda n: merge._given(n) if n else None, "string")
     named = both.where(F.col("name_clean").isNotNull() & (F.length("name_clean") >= 3)) \
         .withColumn("_given", given("name_clean"))
     known = named.groupBy("_given").agg(F.array(F.min("name_clean"), F.max("name_clean"))
@@ -241,7 +250,7 @@ def rare_name_pairs(new: DataFrame, history: DataFrame | None) -> DataFrame:
         # names seen elsewhere enter as stored names of no pinyin: they only count surnames
         hist_g = pd.concat([group[~group["_new"]][cols],
                             pd.DataFrame({"name_clean": known_names})], ignore_index=True)
-        return _rare_name_pairs(new_g.reset_index(drop=True), hist_g)[PAIR_COLUMNS]
+        return merge.rare_name_pairs(new_g.reset_index(drop=True), hist_g)[PAIR_COLUMNS]
 
     return rows.groupBy("name_pinyin").applyInPandas(run, PAIR_SCHEMA)
 
@@ -254,7 +263,7 @@ MERGE_COLUMNS = ["letter_key", "name_clean", "name_pinyin", "name_partial", "id_
 def merge_components(new: DataFrame, history: DataFrame | None, pairs: DataFrame,
                      linker: PetitionerLinker, max_component: int) -> DataFrame:
     """(letter_key, person_id, person_match_prob) for every letter in a component of the
-    pairs, by the local vetoed greedy merge run per component."""
+    pairs, by the local merge with vetoes (`merge.VetoMerger`) run per component."""
     nodes_new = new.select(*MERGE_COLUMNS, F.lit(None).cast("string").alias("person_id"),
                            F.lit(True).alias("_new"))
     edges = pairs.select(F.col("letter_key_l").alias("src"), F.col("letter_key_r").alias("dst"))
@@ -279,19 +288,19 @@ def merge_components(new: DataFrame, history: DataFrame | None, pairs: DataFrame
     keyed = keyed.where((F.col("_size") <= max_component)
                         | (F.col("match_probability") >= linker.threshold)).drop("_size") \
         .localCheckpoint()
-    params = linker.get_params() if hasattr(linker, "get_params") else dict(vars(linker))
-    settings = linker.settings_
+    threshold, floor, support = (linker.threshold, linker._attach_floor(),
+                                 linker.attach_min_support)
 
     def run(rows: pd.DataFrame, pairs_c: pd.DataFrame) -> pd.DataFrame:
-        local = PetitionerLinker(**{k: v for k, v in params.items() if not k.endswith("_")})
-        local.settings_ = settings
         for column in MERGE_COLUMNS[:-1] + ["person_id"]:  # the vetoes test None, not NaN
             rows[column] = rows[column].astype(object).where(rows[column].notna(), None)
         new_c = rows[rows["_new"]].reset_index(drop=True)
         hist_c = rows[~rows["_new"]].reset_index(drop=True)
         pairs_c = pairs_c.sort_values(["match_probability", "letter_key_l", "letter_key_r"],
                                       ascending=[False, True, True], kind="stable")
-        person_of, prob_of = local._cluster(new_c, hist_c, pairs_c[PAIR_COLUMNS])
+        merger = merge.VetoMerger(threshold, floor, support).fit(new_c, hist_c,
+                                                                 pairs_c[PAIR_COLUMNS])
+        person_of, prob_of = merger.person_of_, merger.prob_of_
         keys = list(person_of)
         return pd.DataFrame({"letter_key": keys, "person_id": [person_of[k] for k in keys],
                              "person_match_prob": [prob_of.get(k, np.nan) for k in keys]})
@@ -314,10 +323,8 @@ def _joint_id(first: str) -> str:
 def near_duplicate_links(near: DataFrame, rows: DataFrame) -> DataFrame:
     """(letter_key, near_duplicate_of, joint_letter_group) per component of the near-duplicate
     pairs: the earliest letter is the original, and a group spanning persons is a joint letter
-    (as `PetitionerLinker._near_duplicates`). `rows`: letter_key, received_at, letter_id,
+    (as `PetitionerLinker` does). `rows`: letter_key, received_at, letter_id,
     person_id of the new and the history letters."""
-    from pipeline.link import _ts
-
     comp = connected_components(near.select(F.col("key_l").alias("src"),
                                             F.col("key_r").alias("dst")))
     grouped = comp.withColumnRenamed("node", "letter_key").join(rows, "letter_key")
@@ -355,7 +362,7 @@ def link_persons(spark: SparkSession, letters: DataFrame, history: DataFrame | N
     new = new.localCheckpoint()
     n_new = new.count()
     n_hist = history.count() if history is not None else 0
-    linker.settings_ = linker._settings_for(range(n_new + n_hist))  # len() only: saved model
+    linker.settings_ = _model(linker, n_new + n_hist)
 
     # name-alone blocking while it stays small (the local `_name_pairs`)
     counts = new.groupBy("name_pinyin").count().where(F.col("name_pinyin").isNotNull())
@@ -369,7 +376,7 @@ def link_persons(spark: SparkSession, letters: DataFrame, history: DataFrame | N
                          name_pairs <= linker.max_name_pairs, num_perm)
 
     # near duplicates: the band-key join over new and history signatures, new letters in each
-    bands, rows_per_band = lsh_bands(linker.near_duplicate_threshold, num_perm)
+    bands, rows_per_band = lsh_params(linker.near_duplicate_threshold, num_perm)
     sigs = new.select(F.col("letter_key").alias("id"), "sig", F.lit(True).alias("_new"))
     if history is not None:
         sigs = sigs.union(history.select(F.col("letter_key").alias("id"), "sig",

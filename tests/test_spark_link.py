@@ -1,0 +1,100 @@
+"""Person linking on Spark agrees with the local linker on the bundled corpus, in one batch and
+incrementally against a history."""
+import os
+import sys
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("pyspark", reason="pyspark is not installed (the optional .[spark] extra)")
+
+from pipeline.link import PetitionerLinker  # noqa: E402
+
+
+def pairwise_f1(pred: pd.Series, truth: pd.Series) -> float:
+    """Pairwise F1 of two partitions of the same letters (labels aligned by index)."""
+    pairs = lambda s: int((s * (s - 1) // 2).sum())  # noqa: E731
+    both = pd.DataFrame({"p": pred.to_numpy(), "t": truth.to_numpy()})
+    tp = pairs(both.groupby(["p", "t"]).size())
+    precision = tp / max(pairs(both.groupby("p").size()), 1)
+    recall = tp / max(pairs(both.groupby("t").size()), 1)
+    return 2 * precision * recall / max(precision + recall, 1e-12)
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    from pipeline.spark_link import spark_jars
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    session = (SparkSession.builder.master("local[2]").appName("test_spark_link")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "4")
+               .config("spark.pyspark.python", sys.executable)
+               .config("spark.jars", spark_jars())
+               .getOrCreate())
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def corpus(sample_dir):
+    from pipeline.read import read_letters
+
+    return read_letters([sample_dir / "letters_xinfang.csv",
+                         sample_dir / "hotline_12345.xlsx"]).letters
+
+
+@pytest.fixture(scope="module")
+def both_engines(spark, corpus):
+    from pipeline.spark_link import link_persons
+
+    local = PetitionerLinker().link(corpus)
+    linked = link_persons(spark, spark.createDataFrame(corpus)).localCheckpoint()
+    distributed = linked.drop("sig").toPandas()
+    merged = local.merge(distributed, on="letter_key", suffixes=("_local", "_spark"))
+    return local, distributed, merged, linked
+
+
+def test_persons_agree_with_the_local_engine(both_engines):
+    local, distributed, merged, _ = both_engines
+    assert len(distributed) == len(local) == len(merged)
+    f1 = pairwise_f1(merged["person_id_spark"], merged["person_id_local"])
+    identical = (merged["person_id_spark"] == merged["person_id_local"]).mean()
+    print(f"\nbundled corpus: persons pairwise F1 spark vs local {f1:.4f}, "
+          f"identical person_id {identical:.4f} of {len(merged)} letters")
+    assert f1 >= 0.98
+    assert identical >= 0.98  # the ids themselves are the local ones (first letter's key)
+    assert merged["repeat_count_spark"].max() >= 3  # repeat petitioners were found
+
+
+def test_near_duplicates_and_joint_letters_equal_the_local_engine(both_engines):
+    _, _, merged, _ = both_engines
+    for column in ("near_duplicate_of", "joint_letter_group"):
+        local = merged[f"{column}_local"].astype(object).where(
+            merged[f"{column}_local"].notna(), None)
+        spark = merged[f"{column}_spark"].astype(object).where(
+            merged[f"{column}_spark"].notna(), None)
+        assert local.notna().sum() >= 20, column
+        assert (local.isna() == spark.isna()).all(), column
+        assert (local[local.notna()] == spark[local.notna()]).all(), column
+
+
+def test_a_batch_against_history_keeps_earlier_person_ids(spark, corpus, both_engines):
+    from pipeline.spark_link import link_persons
+
+    _, distributed, _, linked = both_engines
+    ordered = distributed.sort_values(["received_at", "letter_key"], na_position="first")
+    earlier, later = ordered.iloc[:450], ordered.iloc[450:]
+    history = linked.join(spark.createDataFrame(earlier[["letter_key"]]), "letter_key")
+    batch = corpus.merge(later[["letter_id", "received_at", "text"]],
+                         on=["letter_id", "received_at", "text"])
+    out = link_persons(spark, spark.createDataFrame(batch), history).toPandas()
+    out = out.merge(distributed[["letter_key", "person_id"]], on="letter_key",
+                    suffixes=("", "_one_batch"))
+    repeats = out[out["person_id_one_batch"].isin(set(earlier["person_id"]))]
+    print(f"\nincremental: {len(out)} new letters, {len(repeats)} repeats of earlier persons")
+    assert len(repeats) >= 10
+    assert (repeats["person_id"] == repeats["person_id_one_batch"]).mean() >= 0.98
+    assert pairwise_f1(out["person_id"], out["person_id_one_batch"]) >= 0.98
