@@ -90,7 +90,9 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         letters = letters.withColumn(col, F.coalesce(F.col(col).cast("string"), F.lit("")) if col in cols else F.lit(""))
     letters = letters.withColumn("received_at", F.col("received_at").cast("timestamp") if "received_at" in cols
                                  else F.lit(None).cast("timestamp"))
-    writer_col = next((c for c in WRITER_COLUMNS if c in cols and letters.where(F.col(c).isNotNull()).limit(1).count()), None)
+    # one pass for the column that says who wrote (the first with a value) and the last date (heat's reference)
+    seen = letters.agg(F.max("received_at").alias("ref"), *[F.count(c).alias(c) for c in WRITER_COLUMNS if c in cols]).first()
+    writer_col = next((c for c in WRITER_COLUMNS if c in cols and seen[c]), None)
     key = F.udf(dedupe_key, T.StringType())
     letters = letters.withColumn("_key", key("title", "text"))
     # a distinct text is known by its first letter's row number (the local engine's order)
@@ -100,7 +102,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         F.min_by(F.struct("_row", "title", "text"), "_row").alias("first"), F.count("*").alias("weight"),
         F.countDistinct(who).alias("writers"))
     docs = docs.select(F.col("first._row").alias("doc"), "first.title", "first.text", "weight", "writers", "_key")
-    letters = letters.join(docs.select("_key", F.col("doc").alias("_doc")), "_key").drop("_key")
+    letters = letters.join(docs.select("_key", F.col("doc").alias("_doc")), "_key").drop("_key").localCheckpoint()
     docs = docs.drop("_key").localCheckpoint()
     n = docs.count()
 
@@ -203,8 +205,9 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     copies = minhash_band_pairs(docs.select(F.col("doc").alias("id"), F.concat_ws("。", "title", "text").alias("text")),
                                 threshold=0.5).select(F.col("id_l").alias("a"), F.col("id_r").alias("b"))
     cand = cand.union(copies).distinct()
-    side = lambda s: rows.select(*[F.col(c).alias(f"{c}_{s}") for c in rows.columns])  # noqa: E731
-    joined = cand.join(side("a"), F.col("a") == F.col("doc_a")).join(side("b"), F.col("b") == F.col("doc_b"))
+    side_a = rows.select(*[F.col(c).alias(f"{c}_a") for c in rows.columns])
+    side_b = rows.select(*[F.col(c).alias(f"{c}_b") for c in rows.columns])
+    joined = cand.join(side_a, F.col("a") == F.col("doc_a")).join(side_b, F.col("b") == F.col("doc_b"))
 
     def score(batches):
         m = _worker_model(bc)
@@ -291,7 +294,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
 
     got = clustered.groupBy("issue").applyInPandas(issue_rows, "issue int, row binary").collect()
     info = pd.DataFrame([pickle.loads(r["row"]) for r in sorted(got, key=lambda r: r["issue"])])
-    ref = letters.agg(F.max("received_at")).first()[0]
+    ref = seen["ref"]
 
     # issue ids that persist across runs, by the local engine's rule
     if state_path is not None and Path(state_path).exists() and k:
