@@ -82,7 +82,7 @@ class SparkRun:
                 self._log(line)
             rejects, summary = ingest.rejects, ingest.summary()
             if not ingest.letters.empty:
-                parts.append(to_spark(spark, ingest.letters, _partitions(len(ingest.letters))))
+                parts.append(to_spark(spark, ingest.letters))
         for dataset in datasets:
             parts.append(spark.read.parquet(str(dataset)))
         if not parts:
@@ -95,13 +95,19 @@ class SparkRun:
         return letters, rejects, summary
 
     def row_stages(self, letters):
+        """Classify, grade and route on the executors (`spark_rows.apply_row_stages`)."""
         from pipeline.spark_rows import apply_row_stages
         from pipeline.stages import build_row_stages
 
         stages = build_row_stages(self.settings, model=self.model)
-        versions = {s.name: s.version() for s in stages if s.name in ("classify", "grade")}
-        self.versions_.update(classifier=versions.get("classify"), urgency_lexicon=versions.get("grade"))
+        self._row_stages = stages
         return apply_row_stages(letters, stages)
+
+    def row_versions(self, spark) -> None:
+        from pipeline.spark_rows import executor_versions
+
+        versions = executor_versions(spark, [s for s in self._row_stages if s.name in ("classify", "grade")])
+        self.versions_.update(classifier=versions.get("classify"), urgency_lexicon=versions.get("grade"))
 
     def link_and_cluster(self, spark, letters, history, state_path: Path):
         """Persons (against the history) and hot issues, on Spark when those engines are present."""
@@ -140,7 +146,7 @@ class SparkRun:
         linker = PetitionerLinker()
         linked = linker.link(frame, _history_frame(history))
         self.versions_["linker"] = linker.model_version()
-        return to_spark(spark, linked, _partitions(len(linked)))
+        return to_spark(spark, linked)
 
     def _local_link_cluster(self, spark, letters, history, state_path, link: bool):
         from pipeline.run import PetitionRun, _attach_issues
@@ -156,7 +162,7 @@ class SparkRun:
         local = PetitionRun(self.settings, progress=False)
         members, issues = local.cluster(frame, state_path)
         frame = _attach_issues(frame, members, issues)
-        return to_spark(spark, frame, _partitions(len(frame))), issues
+        return to_spark(spark, frame), issues
 
     def rank(self, letters):
         from pyspark.sql import functions as F
@@ -192,6 +198,7 @@ class SparkRun:
             raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
         spark.conf.set("spark.sql.shuffle.partitions", str(_partitions(summary["letters"], minimum=4)))
         letters = self._timed("classify+grade+route", lambda: _persist(self.row_stages(letters)))
+        self.row_versions(spark)
         store = Path(self.store) if self.store else out / "cases.parquet"
         history = read_history(spark, store)
         state_path = store.with_name(store.stem + ".issues.pkl")

@@ -65,7 +65,7 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     def scrub(frame: pd.DataFrame) -> pd.DataFrame:
         return mask_frame(frame, text_columns=text_columns(frame), names=names)
 
-    masked = apply_mask(letters, names)
+    masked = apply_mask(letters, names).persist()  # written three ways below: computed once
     headers = settings.get("run", "headers", "zh")
     _write_dataset(masked, out / "letters.parquet")
     _write_csv(masked, out / "letters.csv", headers)
