@@ -38,12 +38,21 @@ class Settings:
 
 
 def load_settings(path: str | Path | None = None) -> Settings:
-    """Defaults from corpora/config/default.toml, overridden key by key by the user's file."""
+    """Defaults from corpora/config/default.toml, overridden key by key by the user's file.
+
+    A section or key the defaults do not have is an error that names it: a misspelt key
+    (`[link] treshold`) would otherwise be ignored and the run would quietly use the default."""
     values = _read(DEFAULT_CONFIG)
     if path:
         for section, entries in _read(Path(path)).items():
             if section not in values:
                 raise PetitionError(f"config {path}: unknown section [{section}]; sections are {sorted(values)}")
+            if not isinstance(entries, dict):
+                raise PetitionError(f"config {path}: {section} must be a section ([{section}]), not a value")
+            unknown = sorted(set(entries) - set(values[section]))
+            if unknown:
+                raise PetitionError(f"config {path}: unknown key(s) {unknown} in [{section}]; "
+                                    f"its keys are {sorted(values[section])}")
             values[section].update(entries)
     return Settings(values, str(path or DEFAULT_CONFIG))
 

@@ -24,7 +24,7 @@ Heat index (an absolute score, comparable across batches and offices):
 - persistence (active months - 1) / 5, capped at 1, has weight 0 by default: chronic problems are
   flagged deep-seated with their evidence instead. As a heat term it lifted small issues trickling
   in over many months (a park, a road's opening date) above larger disputes. An office that ranks
-  chronic problems higher sets `heat_weights={"persistence": 0.15}`.
+  chronic problems higher sets `[heat] persistence = 0.15`.
 
 How the weights were chosen: the previous weights (writers 0.40 over letters 0.35, votes 0.25,
 recency 0.45, burst and persistence 0.15 each) ranked 3 of the 11 development gold issues in
@@ -34,8 +34,9 @@ when any one weight moves by 20%, gave these (rounded to 5:2:1 for letters, writ
 They are fitted to that one development set, so `benchmarks/hotspots.py` reports the 20% moves
 every time it runs.
 
-The weights are `DEFAULT_HEAT_WEIGHTS` and can be changed per model
-(`IssueClusterer(heat_weights={...})`).
+The weights are `DEFAULT_HEAT_WEIGHTS`; `petition run` and `petition hotspots` take them from the
+config's `[heat]` section (the shipped file holds these same values), and a model takes them as
+`IssueClusterer(heat_weights={...})`.
 
 Deep-seated (深层次问题): letters keep coming over a long span, in waves, from many people:
 - core span >= 90 days (5th to 95th percentile of the dates once there are 10 letters, so one

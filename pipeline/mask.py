@@ -266,31 +266,60 @@ def cued_names(columns) -> set[str]:
     return found
 
 
-def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=()) -> pd.DataFrame:
+def _maskers(frame: pd.DataFrame) -> dict:
+    """Column -> masker: the pipeline's identity columns and any source column named for one."""
+    return {**MASKERS, **{c: m for c in frame.columns if (m := identity_column_masker(c)) is not None}}
+
+
+def _free_text_columns(frame: pd.DataFrame, text_columns, maskers: dict) -> list:
+    """The free-text columns of `frame` to search for names: never an id or identity column."""
+    return [c for c in text_columns if not is_source_id_column(c) and c not in maskers and c in frame.columns
+            and c not in LINKING_ONLY_COLUMNS]
+
+
+def names_to_mask(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")) -> list[str]:
+    """Every full name `frame` holds: its identity columns' names (name, name_clean) and the names
+    its free text introduces by a cue (`cued_names`). Over every letter of a run this is the run's
+    one list of names, which `mask_frame(..., names=...)` takes, so that any part of the letters
+    masks exactly as the whole batch does (a name written in one letter is masked in all)."""
+    columns = _free_text_columns(frame, text_columns, _maskers(frame))
+    own = pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns]
+                    + [pd.Series(dtype=object)]).dropna()
+    return sorted({str(n) for n in own} | cued_names(frame[c] for c in columns))
+
+
+def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=None) -> pd.DataFrame:
     """A copy of `frame` fit for export: identity columns masked (the pipeline's, and any source
     column named for an ID number, phone or account: `identity_column_masker`), linking helpers
     dropped, and phones/IDs/names inside the free-text columns masked.
 
-    Names written in the text without a cue (a signature, 来信人:王秀英) are caught by looking
-    for every full name that the frame's own name columns hold, plus `names`. Id columns
-    (`is_source_id_column`) are never text-masked, whatever `text_columns` says.
+    Names written in the text without a cue (a signature, 来信人:王秀英) are caught by looking for
+    every full name in `names`: the run's global list (`names_to_mask` over all its letters), so a
+    partition masks as the whole batch does. Without it, the frame's own names are used
+    (`names_to_mask(frame)`). Id columns (`is_source_id_column`) are never text-masked, whatever
+    `text_columns` says.
     """
+    maskers = _maskers(frame)
+    text_columns = _free_text_columns(frame, text_columns, maskers)
+    if names is None:
+        names = names_to_mask(frame, text_columns)
     out = frame.drop(columns=[c for c in LINKING_ONLY_COLUMNS if c in frame.columns])
-    maskers = {**MASKERS, **{c: m for c in out.columns if (m := identity_column_masker(c)) is not None}}
-    text_columns = [c for c in text_columns if not is_source_id_column(c) and c not in maskers]
-    cued = cued_names(out[c] for c in text_columns if c in out.columns)
-    names = known_names_pattern(
-        pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns]
-                  + [pd.Series(list(names) + sorted(cued), dtype=object)]))
-    if names is not None:
+    pattern = known_names_pattern(names)
+    if pattern is not None:
         for column in text_columns:
-            if column in out.columns:
-                out[column] = out[column].astype(object).map(
-                    lambda t: names.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
+            out[column] = out[column].astype(object).map(
+                lambda t: pattern.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
     for column, masker in maskers.items():
         if column in out.columns:
-            out[column] = out[column].astype(object).map(masker)
+            out[column] = _like(out[column].astype(object).map(masker), frame[column])
     for column in text_columns:
-        if column in out.columns:
-            out[column] = out[column].astype(object).map(mask_text)
+        out[column] = _like(out[column].astype(object).map(mask_text), frame[column])
     return out
+
+
+def _like(masked: pd.Series, before: pd.Series) -> pd.Series:
+    """A masked column keeps its string dtype: pandas infers `str` from the values, so a part of
+    the letters whose column happens to be empty would otherwise come out `object`."""
+    if before.dtype != object and pd.api.types.is_string_dtype(before.dtype):
+        return masked.astype(before.dtype)
+    return masked

@@ -23,10 +23,12 @@ CLOSED_STATUSES = ("已办结", "办结", "已答复", "已回复", "不予受�
 
 
 class PriorityRanker:
-    """Score letters and cases; parameters are the `[priority]` and `[backlog]` config values."""
+    """Score letters and cases; parameters are the `[priority]`, `[backlog]` and `[cases]` config
+    values (the case ones prefixed `case_`: `[cases] per_letter` is `case_per_letter`)."""
 
     def __init__(self, urgent=100.0, pressing=40.0, per_repeat=4.0, joint_letter=10.0, hot_issue=8.0,
-                 deep_seated=12.0, overdue=25.0, per_month_open=2.0, limit_days=60, as_of: date | None = None):
+                 deep_seated=12.0, overdue=25.0, per_month_open=2.0, limit_days=60, as_of: date | None = None,
+                 case_per_letter=3.0, case_letters_cap=10, case_per_year=4.0, case_years_cap=5.0):
         self.urgent = urgent
         self.pressing = pressing
         self.per_repeat = per_repeat
@@ -37,6 +39,10 @@ class PriorityRanker:
         self.per_month_open = per_month_open
         self.limit_days = limit_days
         self.as_of = as_of
+        self.case_per_letter = case_per_letter
+        self.case_letters_cap = case_letters_cap
+        self.case_per_year = case_per_year
+        self.case_years_cap = case_years_cap
 
     def transform(self, letters: pd.DataFrame, tracked_files=None) -> pd.DataFrame:
         """Add `is_closed`, `is_open`, `days_open`, `is_backlog`, `response_days`, `priority`, `priority_reasons`.
@@ -110,10 +116,12 @@ class PriorityRanker:
         return score, why
 
     def cases(self, letters: pd.DataFrame) -> pd.DataFrame:
-        """One row per person and matter, scored by its most pressing letter plus its history."""
+        """One row per person and matter, scored by its most pressing letter plus its history: each
+        further letter (`case_per_letter`, up to `case_letters_cap` letters) and each year between
+        the first and the last letter (`case_per_year`, up to `case_years_cap` years)."""
         frame = letters.copy()
         person = frame["person_id"] if "person_id" in frame else frame["letter_id"]
-        matter = frame["issue_id"] if "issue_id" in frame else pd.Series(None, index=frame.index)
+        matter = frame["issue_id"] if "issue_id" in frame else pd.Series(None, index=frame.index, dtype=object)
         if "issue_type" in frame:
             matter = matter.where(matter.notna() & (matter.astype(str) != ""), frame["issue_type"])
         frame["case_id"] = person.astype(str) + "|" + matter.fillna("未分类").astype(str)
@@ -123,7 +131,8 @@ class PriorityRanker:
             top = group.iloc[0]
             first, last = group["received_at"].min(), group["received_at"].max()
             span_days = (last - first).days if pd.notna(first) and pd.notna(last) else 0
-            score = float(top["priority"]) + 3.0 * min(len(group) - 1, 10) + min(span_days / 365.0, 5) * 4.0
+            score = (float(top["priority"]) + self.case_per_letter * min(len(group) - 1, self.case_letters_cap)
+                     + min(span_days / 365.0, self.case_years_cap) * self.case_per_year)
             reasons = [top["priority_reasons"]] if top["priority_reasons"] != "常规来信" else []
             if len(group) > 1:
                 reasons.append(f"共{len(group)}封来信,跨{max(1, span_days // 30)}个月")

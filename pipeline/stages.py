@@ -9,13 +9,20 @@ at once, so it exposes its steps for an engine to distribute).
 
 Row-wise stages: classify (with its taxonomy suggestions), grade, route. Masking is a function of
 a frame and a global list of names (`mask_partition`), so it is row-wise too once the names are
-known. Whole-batch stages: link, cluster, rank.
+known. Whole-batch stages: link, cluster, rank. The write stage is a sink (kind "sink"): it adds
+no column, it writes the run's tables (`WriteStage.write`).
+
+`STAGES` lists them all by name, in run order; `PetitionRun` builds each from the settings when
+its turn comes and runs it. What a stage needs beyond the settings comes as an override of
+`from_settings`: the classify model a command names, the open case store, the issue-state file,
+the output folder.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, Callable, ClassVar
 
 import pandas as pd
 
@@ -23,11 +30,12 @@ from pipeline.config import Settings
 
 # pandas dtype names of the columns each stage adds; engines translate them to their own types
 STRING, FLOAT, BOOL = "str", "float64", "bool"
+OBJECT, INT, TIME = "object", "Int64", "datetime64[us]"  # object: strings with None kept as None
 
 
 class Stage:
-    """Base of every stage: `name`, `kind` ("row" or "batch"), `output_schema`, `from_settings`,
-    `transform`. Subclasses keep their parameters as attributes and build their model lazily,
+    """Base of every stage: `name`, `kind` ("row", "batch" or "sink"), `output_schema`,
+    `from_settings`, `transform` (a sink has `write` instead). Subclasses keep their parameters as attributes and build their model lazily,
     once, so a stage object can be shipped to a worker and reused for every partition."""
 
     name: ClassVar[str] = ""
@@ -177,6 +185,181 @@ ROW_STAGES: dict[str, type[Stage]] = {s.name: s for s in (ClassifyStage, GradeSt
 def build_row_stages(settings: Settings, **overrides) -> list[Stage]:
     """The row-wise stages of a run, in order, built from the one settings object."""
     return [stage.from_settings(settings, **overrides) for stage in ROW_STAGES.values()]
+
+
+@dataclass
+class LinkStage(Stage):
+    """Persons: each letter gets a person across this batch and the case store's history, its
+    repeat count, near-duplicate and joint-letter links (`PetitionerLinker`, `[link]`). Without a
+    store the batch is linked alone. The store is saved once, by the run, after every stage."""
+
+    params: dict = field(default_factory=dict)
+    store: Any = field(default=None, repr=False)
+    name: ClassVar[str] = "link"
+    kind: ClassVar[str] = "batch"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store=None, **_) -> "LinkStage":
+        return cls(settings.section("link"), store)
+
+    def output_schema(self) -> dict[str, str]:
+        from pipeline.identity import IDENTITY_COLUMNS
+
+        schema = dict.fromkeys(IDENTITY_COLUMNS, OBJECT)
+        schema.update({"letter_key": OBJECT, "person_id": STRING, "person_match_prob": FLOAT, "repeat_count": INT,
+                       "first_seen": TIME, "near_duplicate_of": OBJECT, "joint_letter_group": OBJECT})
+        return schema
+
+    def linker(self):
+        """The linker of this run (built once): the store saves its signatures and merges."""
+        if not hasattr(self, "_linker"):
+            from pipeline.link import PetitionerLinker
+
+            self._linker = PetitionerLinker(**self.params)
+        return self._linker
+
+    def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
+        history = self.store.history() if self.store is not None else None
+        return self.conform(self.linker().link(letters, history))
+
+    def version(self) -> str | None:
+        return self.linker().model_version()
+
+
+@dataclass
+class ClusterStage(Stage):
+    """Issues (热点问题): letters about one concrete problem grouped, labelled, ranked by heat
+    (`IssueClusterer`, `[cluster]` and `[heat]`). With an issue-state file, issues seen before keep
+    their ids and the new state is saved. The issues table is kept as `issues_`."""
+
+    params: dict = field(default_factory=dict)
+    heat: dict = field(default_factory=dict)
+    n_jobs: int = 2
+    state_path: Path | None = None
+    progress: bool = False
+    name: ClassVar[str] = "cluster"
+    kind: ClassVar[str] = "batch"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, state_path: Path | None = None, progress: bool = False,
+                      **_) -> "ClusterStage":
+        return cls(settings.section("cluster"), settings.section("heat"), settings.get("run", "n_jobs", 2),
+                   state_path, progress)
+
+    def output_schema(self) -> dict[str, str]:
+        return {"issue_id": STRING, "hot_issue_label": STRING, "deep_seated": BOOL}
+
+    def clusterer(self):
+        from pipeline.cluster import IssueClusterer
+
+        return IssueClusterer(**self.params, heat_weights=self.heat or None, n_jobs=self.n_jobs,
+                              progress=self.progress)
+
+    def cluster(self, letters: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The letters of each issue and the issues table (fit, keep old ids, save the state)."""
+        from pipeline.cluster import IssueClusterer
+
+        clusterer = self.clusterer().fit(letters)
+        if self.state_path is not None and Path(self.state_path).exists():
+            previous = IssueClusterer.load(self.state_path)
+            clusterer.relabel_from(previous.transform_ids(letters), previous)
+        if self.state_path is not None:
+            clusterer.save(self.state_path)
+        return clusterer.get_issue_letters(), clusterer.get_issue_info()
+
+    def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
+        members, self.issues_ = self.cluster(letters)
+        return self.conform(attach_issues(letters, members, self.issues_))
+
+
+def attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """Issue id, label and deep-seated flag on each letter that belongs to an issue."""
+    out = letters.copy()
+    if members is None or members.empty:
+        out["issue_id"], out["hot_issue_label"], out["deep_seated"] = None, None, False
+        return out
+    lookup = members[["letter_id", "issue_id"]].drop_duplicates("letter_id")
+    out = out.merge(lookup, on="letter_id", how="left")
+    labels = issues.set_index("issue_id")
+    out["hot_issue_label"] = out["issue_id"].map(labels["label"]) if "label" in labels else out["issue_id"]
+    out["deep_seated"] = out["issue_id"].map(labels["deep_seated"]).fillna(False).astype(bool) if "deep_seated" in labels else False
+    return out
+
+
+@dataclass
+class RankStage(Stage):
+    """Priority and its reasons per letter, open/closed/积案, and the cases (one person's letters
+    on one matter) a leader takes on (`PriorityRanker`, `[priority]`, `[backlog]`, `[cases]`).
+    The cases table is kept as `cases_`."""
+
+    priority: dict = field(default_factory=dict)
+    cases: dict = field(default_factory=dict)
+    limit_days: int = 60
+    as_of: date | None = None
+    name: ClassVar[str] = "rank"
+    kind: ClassVar[str] = "batch"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **_) -> "RankStage":
+        return cls(settings.section("priority"), settings.section("cases"),
+                   settings.get("backlog", "limit_days", 60), settings.as_of())
+
+    def output_schema(self) -> dict[str, str]:
+        return {"is_closed": BOOL, "is_open": BOOL, "days_open": FLOAT, "response_days": FLOAT, "is_backlog": BOOL,
+                "priority": FLOAT, "priority_reasons": STRING}
+
+    def ranker(self):
+        from pipeline.rank import PriorityRanker
+
+        return PriorityRanker(**self.priority, **{f"case_{k}": v for k, v in self.cases.items()},
+                              limit_days=self.limit_days, as_of=self.as_of)
+
+    def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
+        ranker = self.ranker()
+        ranked = self.conform(ranker.transform(letters))
+        self.cases_ = ranker.cases(ranked)
+        return ranked
+
+
+@dataclass
+class WriteStage(Stage):
+    """The files people open (`pipeline.sheets.write_outputs`): letters.parquet/.csv, triage.xlsx,
+    rejects.csv, report.html, all masked, from the run's tables. A sink: it adds no column."""
+
+    settings: Settings = field(default_factory=Settings, repr=False)
+    out_dir: Path = Path("out")
+    writer: Callable | None = field(default=None, repr=False)
+    name: ClassVar[str] = "write"
+    kind: ClassVar[str] = "sink"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, out_dir: str | Path = "out", writer: Callable | None = None,
+                      **_) -> "WriteStage":
+        return cls(settings, Path(out_dir), writer)
+
+    def output_schema(self) -> dict[str, str]:
+        return {}
+
+    def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
+        raise TypeError("the write stage is a sink: call write(letters=..., cases=..., ...) with the run's tables")
+
+    def write(self, letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame, persons: pd.DataFrame,
+              rejects: pd.DataFrame, counts: dict, as_of: date, names=None) -> None:
+        from pipeline.sheets import write_outputs
+
+        (self.writer or write_outputs)(self.out_dir, letters, cases, issues, persons, rejects, counts,
+                                       self.settings, as_of, names)
+
+
+# Every stage of a run, by name, in run order.
+STAGES: dict[str, type[Stage]] = {s.name: s for s in (
+    ClassifyStage, GradeStage, RouteStage, LinkStage, ClusterStage, RankStage, WriteStage)}
+
+
+def build_stages(settings: Settings, **overrides) -> list[Stage]:
+    """Every stage of a run, in order, built from the one settings object (overrides by keyword,
+    e.g. `store=`, `state_path=`, `out_dir=`; each stage takes the ones it knows)."""
+    return [stage.from_settings(settings, **overrides) for stage in STAGES.values()]
 
 
 def mask_partition(letters: pd.DataFrame, names) -> pd.DataFrame:

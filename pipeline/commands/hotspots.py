@@ -1,12 +1,19 @@
 """`petition hotspots INPUT... --out DIR`: hot issues (热点问题) and their letters, as analysts know them.
 
-Writes, atomically, into DIR:
+The letters are read, classified and graded (the run's classify and grade stages, unless
+--no-classify), then clustered into issues with the cluster stage's settings (`[cluster]` and
+`[heat]` of the config, --config FILE over the shipped defaults; --min-letters overrides
+`[cluster] min_letters`). The tables are the write stage's (`pipeline.sheets`). Writes,
+atomically, into DIR:
 - hot_issues.csv / .xlsx: 热度排名, 问题ID, 热度指数, 时间范围, 地点/人群, 问题描述, 是否深层次问题, then the
   evidence (问题标签, 留言数, 留言人数, 点赞数, 反对数, 深层次依据, 代表留言编号) and 主要类别 / 紧急程度分布
-  (letters are classified and graded first, unless --no-classify);
+  (when the letters have issue types and urgency);
 - hot_issue_letters.csv / .xlsx: 问题ID, 留言编号, 留言用户 (masked), 留言主题, 留言时间, 留言详情, 点赞数, 反对数;
-- hot_issues_monthly.png: letters per month for the hottest issues;
-- issue_state.pkl (with --state): the fitted issues, so the next batch keeps the same 问题ID.
+- hot_issues_monthly.png (unless --no-plot): letters per month for the hottest issues;
+- with --state FILE, that file: the fitted issues, loaded first if it exists so that issues seen
+  before keep their 问题ID, and saved after.
+Phones, ID numbers and names (every name any of the letters gives) are masked wherever a letter is quoted; --headers en
+gives the tables snake_case column names.
 """
 from __future__ import annotations
 
@@ -16,21 +23,15 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.commands._inputs import add_headers_argument, add_input_arguments, read_inputs
+from pipeline.config import Settings, load_settings
 from pipeline.errors import PetitionError
-from pipeline.mask import mask_frame
-from pipeline.write import atomic_path, write_table
+from pipeline.mask import mask_frame, names_to_mask
+from pipeline.sheets import (HEADERS_EN, ISSUE_COLUMNS, ISSUE_LETTER_COLUMNS, issue_table, letter_table,  # noqa: F401
+                             mask_writer, write_tables)
+from pipeline.write import atomic_path
 
-ISSUE_COLUMNS = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述", "是否深层次问题"]
-LETTER_COLUMNS = ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"]
-# --headers en: the same tables with snake_case names, for scripts
-HEADERS_EN = {
-    "热度排名": "heat_rank", "问题ID": "issue_id", "热度指数": "heat", "时间范围": "time_range",
-    "地点/人群": "place", "问题描述": "description", "是否深层次问题": "deep_seated", "问题标签": "label",
-    "留言数": "n_letters", "留言人数": "n_writers", "点赞数": "up_votes", "反对数": "down_votes",
-    "深层次依据": "deep_evidence", "代表留言编号": "representative_id", "主要类别": "top_issue_type",
-    "紧急程度分布": "urgency_mix", "留言编号": "letter_id", "留言用户": "writer_id", "留言主题": "title",
-    "留言时间": "received_at", "留言详情": "text",
-}
+LETTER_COLUMNS = ISSUE_LETTER_COLUMNS  # the tables themselves are the write stage's (`pipeline.sheets`)
+ISSUE_TEXT, QUOTED_TEXT = ("问题描述", "问题标签"), ("留言主题", "留言详情")
 
 
 def register(subparsers) -> None:
@@ -44,7 +45,8 @@ def register(subparsers) -> None:
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--top", type=int, default=0, help="keep only the N hottest issues (0 = all)")
     parser.add_argument("--plot-top", type=int, default=10, help="issues in the monthly plot (default 10)")
-    parser.add_argument("--min-letters", type=int, default=3, help="smallest issue, in letters (default 3)")
+    parser.add_argument("--min-letters", type=int, help="smallest issue, in letters (default: the config's "
+                        "[cluster] min_letters, 3)")
     parser.add_argument("--state", help="issue state file: loaded if it exists (ids persist), saved after")
     add_headers_argument(parser)
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
@@ -55,121 +57,43 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def mask_writer(value) -> str:
-    """A writer id shown only by its ends (A000102948 -> A0****948), so lists can leave the office."""
-    if value is None or (isinstance(value, float) and value != value) or pd.isna(value):
-        return ""
-    text = str(value)
-    if len(text) <= 4:
-        return text[0] + "*" * (len(text) - 1)
-    keep = max(1, len(text) // 4)
-    return text[:keep + 1] + "*" * (len(text) - 2 * keep - 1) + text[-keep:]
-
-
-def _date(value) -> str:
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y/%m/%d")
-
-
-def _where(info: pd.DataFrame) -> list[str]:
-    """The full place of each issue (chain + place, as in its label: `A3区 西湖街道茶场村五组`)."""
-    if "place_chain" in info.columns:
-        return [label.split(" · ")[0] if " · " in label else "" for label in info["label"]]
-    return [(d + p) if p and d and not p.startswith(d) else (p or d) for d, p in zip(info["district"], info["place"])]
-
-
-def issue_table(info: pd.DataFrame) -> pd.DataFrame:
-    """hot_issues in the TipDM layout, evidence columns after the required seven."""
-    if info.empty:
-        return pd.DataFrame(columns=ISSUE_COLUMNS)
-    out = pd.DataFrame({
-        "热度排名": info["heat_rank"].astype(int),
-        "问题ID": info["issue_id"],
-        "热度指数": info["heat"],
-        "时间范围": [f"{_date(a)} 至 {_date(b)}" for a, b in zip(info["first_date"], info["last_date"])],
-        "地点/人群": _where(info),
-        "问题描述": info["label"].str.split(" · ").str[-1].str.replace(" ", "、") + " (" + info["representative_title"] + ")",
-        "是否深层次问题": info["deep_seated"].map({True: "是", False: "否"}),
-        "问题标签": info["label"],
-        "留言数": info["n_letters"],
-        "留言人数": info["n_writers"],
-        "点赞数": info["up_votes"].astype(int),
-        "反对数": info["down_votes"].astype(int),
-        "深层次依据": info["deep_evidence"],
-        "代表留言编号": info["representative_id"],
-    })
-    for src, dst in (("top_issue_type", "主要类别"), ("urgency_mix", "紧急程度分布")):
-        if src in info.columns:
-            out[dst] = info[src]
-    return out
-
-
-def letter_table(letters: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
-    """hot_issue_letters: letters of each issue, hottest issue first, writer ids masked."""
-    rank = dict(zip(info["issue_id"], info["heat_rank"]))
-    sub = letters[letters["issue_id"].notna()].copy()
-    sub["_rank"] = sub["issue_id"].map(rank)
-    sub = sub.sort_values(["_rank", "received_at"])
-
-    def col(name, default=""):
-        return sub[name] if name in sub.columns else pd.Series(default, index=sub.index)
-
-    return pd.DataFrame({
-        "问题ID": sub["issue_id"],
-        "留言编号": sub["letter_id"],
-        "留言用户": col("writer_id").map(mask_writer),
-        "留言主题": sub["title"],
-        "留言时间": sub["received_at"].map(lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y/%m/%d %H:%M:%S")),
-        "留言详情": sub["text"],
-        "点赞数": pd.to_numeric(col("up_votes", 0), errors="coerce").fillna(0).astype(int),
-        "反对数": pd.to_numeric(col("down_votes", 0), errors="coerce").fillna(0).astype(int),
-    }).reset_index(drop=True)
-
-
 def _atomic(path: Path, writer) -> None:
     with atomic_path(path) as temporary:
         writer(temporary)
 
 
-def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame, headers: str = "zh") -> list[Path]:
-    """Both tables as CSV and XLSX through `pipeline.write` (atomic, no live formula)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for stem, frame in (("hot_issues", issues), ("hot_issue_letters", letters)):
-        if headers == "en":
-            frame = frame.rename(columns=HEADERS_EN)
-        for path in (out_dir / f"{stem}.csv", out_dir / f"{stem}.xlsx"):
-            written.append(write_table(frame, path, chinese_headers=False))
-    return written
-
-
-def classify_and_grade(letters: pd.DataFrame, args) -> pd.DataFrame:
+def classify_and_grade(letters: pd.DataFrame, args, settings: Settings) -> pd.DataFrame:
     """Issue type and urgency per letter (the main job's stages), so each issue shows its top type
     and urgency mix. An input that already has the column keeps it."""
-    from pipeline.config import load_settings
-    from pipeline.run import PetitionRun
+    from pipeline.stages import ClassifyStage, GradeStage
 
-    job = PetitionRun(load_settings(args.config), model=args.model, progress=False)
     if "issue_type" not in letters.columns or letters["issue_type"].isna().all():
         print(f"classifying {len(letters)} letters ...", file=sys.stderr)
-        letters = job.classify(letters)
+        letters = ClassifyStage.from_settings(settings, model=args.model).transform(letters)
     if "urgency" not in letters.columns or letters["urgency"].isna().all():
         print(f"grading urgency of {len(letters)} letters ...", file=sys.stderr)
-        letters = job.grade(letters)
+        letters = GradeStage.from_settings(settings).transform(letters)
     return letters
 
 
 def run(args) -> int:
     from pipeline.cluster import IssueClusterer
+    from pipeline.stages import ClusterStage
 
+    settings = load_settings(args.config)
     result = read_inputs(args)
     letters = result.letters
     if letters.empty:
         raise PetitionError(f"no letters could be read from {', '.join(map(str, args.inputs))}")
     out_dir = Path(args.out)
     if not args.no_classify:
-        letters = classify_and_grade(letters, args)
+        letters = classify_and_grade(letters, args, settings)
     print(f"clustering {len(letters)} letters ...", file=sys.stderr)
-    model = IssueClusterer(min_letters=args.min_letters, progress=True)
+    # the cluster stage's settings ([cluster], [heat]), as `petition run` clusters
+    stage = ClusterStage.from_settings(settings, progress=True)
+    if args.min_letters is not None:
+        stage.params["min_letters"] = args.min_letters
+    model = stage.clusterer()
     state = Path(args.state) if args.state else None
     if state and state.exists():
         # keep ids: letters fitting an old issue get its id; the rest are clustered afresh
@@ -185,10 +109,12 @@ def run(args) -> int:
     issues = issue_table(info)
     clustered = model.get_issue_letters()
     clustered = clustered[clustered["issue_id"].isin(set(info["issue_id"]))]
-    # phones, ID numbers and the writers' names are masked wherever a letter is quoted
-    names = letters["name"].dropna().tolist() if "name" in letters.columns else []
-    issues = mask_frame(issues, text_columns=("问题描述", "问题标签"), names=names)
-    quoted = mask_frame(letter_table(clustered, info), text_columns=("留言主题", "留言详情"), names=names)
+    # phones, ID numbers and names are masked wherever a letter is quoted: every name any letter
+    # gives (its writer's, or one its text introduces), as the run masks its exports
+    names = names_to_mask(letters, ("title", "text"))
+    issues = mask_frame(issues, text_columns=ISSUE_TEXT, names=names + names_to_mask(issues, ISSUE_TEXT))
+    quoted = letter_table(clustered, info)
+    quoted = mask_frame(quoted, text_columns=QUOTED_TEXT, names=names + names_to_mask(quoted, QUOTED_TEXT))
     written = write_tables(out_dir, issues, quoted, args.headers)
     if not args.no_plot and len(info):
         import matplotlib.pyplot as plt

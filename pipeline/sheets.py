@@ -1,0 +1,236 @@
+"""The write stage: the tables people open, built from a run's (bounded) tables and written masked.
+
+Two families of tables live here, so that the main job (`pipeline.run`) and the commands
+(`pipeline.commands.hotspots`) share them and no stage imports the CLI:
+- the triage workbook of `petition run` (`triage_sheets`): 今日紧急, 各部门待办, 领导包案建议,
+  重复信访人, 热点问题, 积案, 需人工复核, then one 待办-<部门> list per department;
+- the hot-issue tables in the TipDM layout (`issue_table`, `letter_table`, `write_tables`).
+
+Confidentiality: route decides which letters are accusations against an official (the
+`confidential` column, with the letter sent to the discipline department); this stage applies
+that decision (`department_lists`). A confidential letter appears in the discipline department's
+list only, whatever its `department` cell says by then, and only that list carries the writers'
+identity (姓名, 联系电话, 信访人编号): the law forbids passing an accuser's identity to the unit
+accused, and a department needs the matter, not the person, to act.
+
+`write_outputs` takes tables, not a run object: letters, cases, issues, persons, rejects and the
+counts, so another engine can call it with tables it aggregated itself.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import Settings
+
+SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "积案", "需人工复核")
+# What a department list never carries unless it is the discipline department's.
+IDENTITY_COLUMNS = ("name", "phone", "person_id")
+
+LETTER_COLUMNS = {
+    "letter_id": "信件编号", "received_at": "来信时间", "channel": "渠道", "name": "姓名", "phone": "联系电话",
+    "title": "标题", "text": "内容", "issue_type": "问题类型", "issue_confidence": "分类置信度",
+    "urgency": "紧急程度", "urgency_cues": "紧急线索", "urgency_evidence": "依据原文",
+    "department": "责任部门", "priority": "优先分", "priority_reasons": "优先理由", "repeat_count": "第几次来信",
+    "person_id": "信访人编号", "hot_issue_label": "所属热点问题", "days_open": "已等待天数", "status": "办理状态",
+}
+
+# ---------------------------------------------------------------- hot issues (TipDM layout)
+ISSUE_COLUMNS = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述", "是否深层次问题"]
+ISSUE_LETTER_COLUMNS = ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"]
+# --headers en: the same tables with snake_case names, for scripts
+HEADERS_EN = {
+    "热度排名": "heat_rank", "问题ID": "issue_id", "热度指数": "heat", "时间范围": "time_range",
+    "地点/人群": "place", "问题描述": "description", "是否深层次问题": "deep_seated", "问题标签": "label",
+    "留言数": "n_letters", "留言人数": "n_writers", "点赞数": "up_votes", "反对数": "down_votes",
+    "深层次依据": "deep_evidence", "代表留言编号": "representative_id", "主要类别": "top_issue_type",
+    "紧急程度分布": "urgency_mix", "留言编号": "letter_id", "留言用户": "writer_id", "留言主题": "title",
+    "留言时间": "received_at", "留言详情": "text",
+}
+
+
+def mask_writer(value) -> str:
+    """A writer id shown only by its ends (A000102948 -> A00*****48), so lists can leave the office."""
+    if value is None or (isinstance(value, float) and value != value) or pd.isna(value):
+        return ""
+    text = str(value)
+    if len(text) <= 4:
+        return text[0] + "*" * (len(text) - 1)
+    keep = max(1, len(text) // 4)
+    return text[:keep + 1] + "*" * (len(text) - 2 * keep - 1) + text[-keep:]
+
+
+def _date(value) -> str:
+    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y/%m/%d")
+
+
+def _where(info: pd.DataFrame) -> list[str]:
+    """The full place of each issue (chain + place, as in its label: `A3区 西湖街道茶场村五组`)."""
+    if "place_chain" in info.columns:
+        return [label.split(" · ")[0] if " · " in label else "" for label in info["label"]]
+    return [(d + p) if p and d and not p.startswith(d) else (p or d) for d, p in zip(info["district"], info["place"])]
+
+
+def issue_table(info: pd.DataFrame) -> pd.DataFrame:
+    """hot_issues in the TipDM layout, evidence columns after the required seven."""
+    if info.empty:
+        return pd.DataFrame(columns=ISSUE_COLUMNS)
+    out = pd.DataFrame({
+        "热度排名": info["heat_rank"].astype(int),
+        "问题ID": info["issue_id"],
+        "热度指数": info["heat"],
+        "时间范围": [f"{_date(a)} 至 {_date(b)}" for a, b in zip(info["first_date"], info["last_date"])],
+        "地点/人群": _where(info),
+        "问题描述": info["label"].str.split(" · ").str[-1].str.replace(" ", "、") + " (" + info["representative_title"] + ")",
+        "是否深层次问题": info["deep_seated"].map({True: "是", False: "否"}),
+        "问题标签": info["label"],
+        "留言数": info["n_letters"],
+        "留言人数": info["n_writers"],
+        "点赞数": info["up_votes"].astype(int),
+        "反对数": info["down_votes"].astype(int),
+        "深层次依据": info["deep_evidence"],
+        "代表留言编号": info["representative_id"],
+    })
+    for src, dst in (("top_issue_type", "主要类别"), ("urgency_mix", "紧急程度分布")):
+        if src in info.columns:
+            out[dst] = info[src]
+    return out
+
+
+def letter_table(letters: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
+    """hot_issue_letters: letters of each issue, hottest issue first, writer ids masked."""
+    rank = dict(zip(info["issue_id"], info["heat_rank"]))
+    sub = letters[letters["issue_id"].notna()].copy()
+    sub["_rank"] = sub["issue_id"].map(rank)
+    sub = sub.sort_values(["_rank", "received_at"])
+
+    def col(name, default=""):
+        return sub[name] if name in sub.columns else pd.Series(default, index=sub.index)
+
+    return pd.DataFrame({
+        "问题ID": sub["issue_id"],
+        "留言编号": sub["letter_id"],
+        "留言用户": col("writer_id").map(mask_writer),
+        "留言主题": sub["title"],
+        "留言时间": sub["received_at"].map(lambda v: "" if pd.isna(v) else pd.Timestamp(v).strftime("%Y/%m/%d %H:%M:%S")),
+        "留言详情": sub["text"],
+        "点赞数": pd.to_numeric(col("up_votes", 0), errors="coerce").fillna(0).astype(int),
+        "反对数": pd.to_numeric(col("down_votes", 0), errors="coerce").fillna(0).astype(int),
+    }).reset_index(drop=True)
+
+
+def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame, headers: str = "zh") -> list[Path]:
+    """Both hot-issue tables as CSV and XLSX through `pipeline.write` (atomic, no live formula)."""
+    from pipeline.write import write_table
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stem, frame in (("hot_issues", issues), ("hot_issue_letters", letters)):
+        if headers == "en":
+            frame = frame.rename(columns=HEADERS_EN)
+        for path in (out_dir / f"{stem}.csv", out_dir / f"{stem}.xlsx"):
+            written.append(write_table(frame, path, chinese_headers=False))
+    return written
+
+
+# ---------------------------------------------------------------- the triage workbook
+def _letters_sheet(frame: pd.DataFrame, extra: dict | None = None, drop_identity: bool = False) -> pd.DataFrame:
+    columns = dict(LETTER_COLUMNS, **(extra or {}))
+    if drop_identity:
+        columns = {k: v for k, v in columns.items() if k not in IDENTITY_COLUMNS}
+    present = [c for c in columns if c in frame.columns]
+    return frame.sort_values(["priority", "received_at"], ascending=[False, True])[present].rename(columns=columns)
+
+
+def _today_sheet(letters: pd.DataFrame) -> pd.DataFrame:
+    """The same-day queue (`rank.today_queue`: 紧急 first, then the review band, the same list
+    report.html shows), each row marked with which it is (列 今日队列)."""
+    from pipeline.rank import today_queue
+
+    queue = today_queue(letters)
+    present = [c for c in LETTER_COLUMNS if c in queue.columns]
+    return queue[["today_queue"] + present].rename(columns=dict(LETTER_COLUMNS, today_queue="今日队列"))
+
+
+def department_lists(letters: pd.DataFrame, discipline: str) -> dict[str, pd.DataFrame]:
+    """待办-<部门>: every open letter (nobody recorded it replied or closed) of each department,
+    biggest list first. Route's `confidential` decision is applied here: a confidential letter
+    goes to the `discipline` department's list only, and only that list keeps the writers'
+    identity; every other list drops `IDENTITY_COLUMNS`."""
+    open_letters = letters[~letters["is_closed"]]
+    confidential = (open_letters["confidential"].fillna(False).astype(bool) if "confidential" in open_letters
+                    else pd.Series(False, index=open_letters.index))
+    queue = open_letters["department"].where(~confidential, discipline)
+    sheets = {}
+    for department, group in sorted(open_letters.groupby(queue), key=lambda kv: (-len(kv[1]), kv[0])):
+        sheets[f"待办-{department}"[:31]] = _letters_sheet(group, drop_identity=department != discipline)
+    return sheets
+
+
+def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame, persons: pd.DataFrame,
+                  settings: Settings) -> dict[str, pd.DataFrame]:
+    """The workbook a petition office works from (`SHEETS`, then `department_lists`)."""
+    from pipeline.write import to_chinese_headers
+
+    discipline = settings.get("routing", "discipline_department", "纪检监察")
+    sheets: dict[str, pd.DataFrame] = {}
+    sheets["今日紧急"] = _today_sheet(letters)
+    load = letters.assign(to_do=~letters["is_closed"]).groupby("department").agg(
+        待办=("to_do", "sum"), 全部=("letter_id", "size"), 紧急=("urgency", lambda s: int((s == "紧急").sum())),
+        积案=("is_backlog", "sum")).sort_values("待办", ascending=False).reset_index().rename(columns={"department": "责任部门"})
+    sheets["各部门待办"] = load
+    leader = settings.get("lists", "leader_cases", 20)
+    sheets["领导包案建议"] = cases.head(leader).rename(columns={
+        "case_priority": "优先分", "matter": "事项", "letters": "信件数", "open_letters": "未办结",
+        "first_letter": "首次来信", "last_letter": "最近来信", "urgency": "最高紧急程度", "department": "责任部门",
+        "priority_reasons": "理由", "top_letter_id": "代表信件", "title": "标题", "person_id": "信访人编号",
+        "case_id": "案件编号", "confidential": "保密"})
+    # most letters first, then the most recently heard from (persons_table's own order)
+    repeaters = persons[persons["letter_count"] > 1].sort_values(
+        [c for c in ("letter_count", "last_seen") if c in persons], ascending=False, kind="stable") \
+        if "letter_count" in persons else persons
+    sheets["重复信访人"] = to_chinese_headers(repeaters)
+    sheets["热点问题"] = issue_table(issues)
+    sheets["积案"] = _letters_sheet(letters[letters["is_backlog"]])
+    review = letters[letters["needs_review"].fillna(False).astype(bool)] if "needs_review" in letters else letters.iloc[0:0]
+    sheets["需人工复核"] = _letters_sheet(review, {"issue_top3": "候选分类"})
+    sheets.update(department_lists(letters, discipline))
+    return sheets
+
+
+def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame,
+                  persons: pd.DataFrame, rejects: pd.DataFrame, counts: dict, settings: Settings,
+                  as_of: date, names=None) -> None:
+    """letters.parquet/.csv, triage.xlsx, rejects.csv, report.html — every one masked.
+
+    Names are masked wherever they appear: `names` is the run's one list of full names (every
+    name the letters' identity columns hold or their texts introduce, `mask.names_to_mask` over
+    all letters; computed here when not given). The other tables are small: each adds its own.
+    """
+    from pipeline.mask import mask_frame, names_to_mask
+    from pipeline.report import build_report
+    from pipeline.write import atomic_path, text_columns, write_sheets, write_table
+
+    out = Path(out_dir)
+    if names is None:
+        names = names_to_mask(letters, text_columns(letters))
+    names = list(names)
+
+    def scrub(frame: pd.DataFrame) -> pd.DataFrame:
+        # every text column, as the other commands' exports (`_inputs.masked_for_export`); id columns are exempt
+        columns = text_columns(frame)
+        return mask_frame(frame, text_columns=columns, names=names + names_to_mask(frame, columns))
+
+    masked = mask_frame(letters, text_columns=text_columns(letters), names=names)
+    cases, issues, persons = scrub(cases), scrub(issues), scrub(persons)
+    write_table(masked, out / "letters.parquet")
+    headers = settings.get("run", "headers", "zh")  # letters.csv, rejects.csv; triage.xlsx is the office's, in Chinese
+    write_table(masked, out / "letters.csv", headers=headers)
+    write_table(rejects, out / "rejects.csv", headers=headers)
+    with atomic_path(out / "triage.xlsx") as temporary:
+        write_sheets(triage_sheets(masked, cases, issues, persons, settings), temporary)
+    report = build_report(masked, cases, issues, persons, counts, as_of, settings.get("backlog", "limit_days", 60))
+    with atomic_path(out / "report.html") as temporary:
+        temporary.write_text(report, encoding="utf-8")

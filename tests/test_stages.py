@@ -1,0 +1,112 @@
+"""The stage contract: every registered stage builds from the settings, adds exactly its declared
+columns, and the row-wise ones give the same answer on any part of the letters."""
+from __future__ import annotations
+
+import ast
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from pipeline.config import load_settings
+from pipeline.paths import PROJECT_DIR
+from pipeline.read import read_letters
+from pipeline.stages import STAGES, Stage, build_stages
+
+RUN_ORDER = ["classify", "grade", "route", "link", "cluster", "rank", "write"]
+KINDS = {"classify": "row", "grade": "row", "route": "row", "link": "batch", "cluster": "batch", "rank": "batch",
+         "write": "sink"}
+
+
+@pytest.fixture(scope="module")
+def settings():
+    settings = load_settings()
+    settings.values["run"]["as_of"] = "2026-11-25"
+    return settings
+
+
+@pytest.fixture(scope="module")
+def chain(sample_dir, settings):
+    """A small real batch (both bundled sources) through every transforming stage, in run order:
+    name -> (letters in, letters out, the stage)."""
+    letters = pd.concat([read_letters([sample_dir / "letters_xinfang.csv"]).letters.head(100),
+                         read_letters([sample_dir / "hotline_12345.xlsx"]).letters.head(60)], ignore_index=True)
+    steps = {}
+    for stage in build_stages(settings):
+        if stage.kind == "sink":
+            continue
+        out = stage.transform(letters)
+        steps[stage.name] = (letters, out, stage)
+        letters = out
+    return steps
+
+
+def test_the_registry_holds_every_stage_in_run_order(settings):
+    assert list(STAGES) == RUN_ORDER
+    assert {name: cls.kind for name, cls in STAGES.items()} == KINDS
+    built = build_stages(settings)
+    assert [type(s) for s in built] == list(STAGES.values()) and all(isinstance(s, Stage) for s in built)
+    for stage in built:
+        assert stage.name and isinstance(stage.output_schema(), dict)
+
+
+def test_each_stage_adds_exactly_its_declared_columns_with_their_dtypes(chain):
+    assert list(chain) == RUN_ORDER[:-1]
+    for name, (before, after, stage) in chain.items():
+        schema = stage.output_schema()
+        assert len(after) == len(before), name
+        assert set(after.columns) - set(before.columns) == set(schema), name
+        assert set(before.columns) <= set(after.columns), name
+        assert {c: str(after[c].dtype) for c in schema} == schema, name
+    assert chain["cluster"][1]["issue_id"].notna().sum() >= 3  # a batch with issues, not an empty shell
+    assert (chain["link"][1]["repeat_count"] > 1).sum() >= 5  # ... and with repeat petitioners
+
+
+def test_row_stages_give_the_same_answer_on_a_part_of_the_letters(chain):
+    for name in ("classify", "grade", "route"):
+        before, after, stage = chain[name]
+        assert stage.kind == "row"
+        parts = pd.concat([stage.transform(before.iloc[:37]), stage.transform(before.iloc[37:])])
+        pd.testing.assert_frame_equal(parts, after, obj=name)
+
+
+def test_a_stage_takes_its_settings_from_the_config(tmp_path):
+    (tmp_path / "my.toml").write_text("[link]\nthreshold = 0.9\n[cluster]\nmin_letters = 4\n[cases]\nper_year = 1.0\n",
+                                      encoding="utf-8")
+    user = load_settings(tmp_path / "my.toml")
+    assert STAGES["link"].from_settings(user).linker().threshold == 0.9
+    assert STAGES["cluster"].from_settings(user).clusterer().min_letters == 4
+    assert STAGES["rank"].from_settings(user).ranker().case_per_year == 1.0
+
+
+def test_the_write_stage_writes_every_file_from_the_tables(chain, settings, tmp_path):
+    from pipeline.link import persons_table
+    from pipeline.sheets import SHEETS
+
+    letters, cluster, rank = chain["rank"][1], chain["cluster"][2], chain["rank"][2]
+    stage = STAGES["write"].from_settings(settings, out_dir=tmp_path)
+    assert stage.output_schema() == {}
+    with pytest.raises(TypeError, match="sink"):
+        stage.transform(letters)
+    stage.write(letters, rank.cases_, cluster.issues_, persons_table(letters), pd.DataFrame(columns=["reason"]),
+                {"rejects": 0}, date(2026, 11, 25))
+    for name in ("letters.parquet", "letters.csv", "rejects.csv", "triage.xlsx", "report.html"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    sheets = pd.ExcelFile(tmp_path / "triage.xlsx").sheet_names
+    assert sheets[:len(SHEETS)] == list(SHEETS) and "待办-纪检监察" in sheets
+    assert len(pd.read_parquet(tmp_path / "letters.parquet")) == len(letters)
+
+
+def test_no_stage_imports_the_cli_or_the_run():
+    """Data flows one way: stages never import the commands, the CLI or the job that wires them."""
+    wiring = {"run.py", "cli.py", "__main__.py"}
+    offenders = []
+    for path in sorted((PROJECT_DIR / "pipeline").glob("*.py")):
+        if path.name in wiring:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            offenders += [f"{path.name}: {m}" for m in modules
+                          if m.startswith(("pipeline.commands", "pipeline.cli", "pipeline.run"))]
+    assert offenders == []
