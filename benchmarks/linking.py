@@ -422,7 +422,7 @@ def near_duplicates(n_timing: int = 100_000) -> None:
     sig = finder.signatures(messages["text"])
     found = finder.pairs(sig)
     # exact Jaccard of shingle sets over all pairs, by sparse matrix product
-    from pipeline.link import _near_dup_text, _shingle_hashes
+    from pipeline.minhash import clean_text as _near_dup_text, shingle_hashes as _shingle_hashes
 
     sets = [_shingle_hashes(t, finder.shingle) if len(t) >= finder.min_chars else
             np.zeros(0, np.uint64) for t in messages["text"].map(_near_dup_text)]
@@ -515,7 +515,8 @@ def scale(store_size: int, new_size: int, seed: int = 7, scale_prior: bool = Tru
         new_part.to_parquet(new_path)
         t2 = time.perf_counter()
         with CaseStore(store_path) as store:
-            store.link_and_save(history_part, PetitionerLinker(scale_prior=scale_prior))
+            linker = PetitionerLinker(scale_prior=scale_prior)
+            store.save(linker.link(history_part, store.history()), linker=linker, command="link")
         t3 = time.perf_counter()
         print(f"  store of {len(history_part)} letters built (clean + link + save, one batch) in "
               f"{t3 - t2:.0f}s ({len(history_part) / (t3 - t2):.0f} letters/s); "
@@ -527,7 +528,8 @@ def scale(store_size: int, new_size: int, seed: int = 7, scale_prior: bool = Tru
             "from pipeline.store import CaseStore; from pipeline.link import PetitionerLinker; "
             f"new = pd.read_parquet({str(new_path)!r}); t = time.perf_counter(); "
             f"store = CaseStore({str(store_path)!r}); "
-            f"store.link_and_save(new, PetitionerLinker(scale_prior={scale_prior})); "
+            f"linker = PetitionerLinker(scale_prior={scale_prior}); "
+            "store.save(linker.link(new, store.history()), linker=linker, command='link'); "
             "store.close(); e = time.perf_counter() - t; "
             "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
             "print(f'{e:.1f} {int(hwm.split()[1]) / 1024:.0f}')"

@@ -143,34 +143,22 @@ def near_duplicate_groups(texts: list[str], threshold: float = 0.3, seed: int = 
     """Group id per text; texts whose Han character bigrams overlap (Jaccard >= threshold) share one.
 
     Used to keep a letter and its re-submissions (or its raw and segmented copies) in the same
-    cross-validation fold, so scores are not inflated by the model seeing the test letter.
+    cross-validation fold, so scores are not inflated by the model seeing the test letter. Every
+    MinHash LSH candidate pair joins its group unchecked (`pipeline.minhash.groups`, verify=False):
+    the folds would rather hold a letter's copies together than keep an exact threshold.
     """
-    from datasketch import MinHash, MinHashLSH
+    from datasketch.hashfunc import sha1_hash32
 
-    num_perm = 64
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    hashes = []
-    for index, text in enumerate(texts):
+    from pipeline import minhash
+
+    def hashes(index: int, text: str) -> np.ndarray:
         han = _NOT_HAN.sub("", text)
         shingles = {han[k:k + 2] for k in range(len(han) - 1)} or {han or f"\x00{index}"}
-        minhash = MinHash(num_perm=num_perm, seed=seed)
-        minhash.update_batch([s.encode("utf-8") for s in shingles])
-        hashes.append(minhash)
-        lsh.insert(index, minhash)
-    parent = list(range(len(texts)))
+        return np.array([sha1_hash32(s.encode("utf-8")) for s in shingles], dtype=np.uint64)
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for index, minhash in enumerate(hashes):
-        for other in lsh.query(minhash):
-            a, b = find(index), find(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    return np.array([find(i) for i in range(len(texts))])
+    signatures = minhash.signatures_of_hashes(
+        (hashes(i, text) for i, text in enumerate(texts)), num_perm=64, seed=seed)
+    return minhash.groups(signatures, threshold, verify=False)
 
 
 def split_large_groups(groups: np.ndarray, y: np.ndarray, folds: int) -> np.ndarray:

@@ -1,21 +1,23 @@
 """The case store: one DuckDB file that remembers every letter, prediction and person across runs.
 
 Repeat petitions only show up against history: the eleventh letter about a homestead dispute is
-recognised because the first ten are in the store. So every run links its new letters against
-all stored letters and saves the result back:
+recognised because the first ten are in the store. The store itself links nothing: a run reads
+what linking needs (`history()`: the stored letters with their identity and links, and their
+MinHash signatures), links its new letters against it (`pipeline.link.PetitionerLinker`), and
+saves the result back (`save`). It holds:
 
 * `letters`: every letter once (keyed by `letter_key`, so re-ingesting a file adds nothing),
   with its raw and cleaned identity, person, near-duplicate and joint-letter links and MinHash
-  signature. Identity columns live here and nowhere else; exports go through `pipeline.mask`.
+  signature. Unmasked identity lives here; exports go through `pipeline.mask`.
 * `predictions`: one row per letter and task (person, issue type, urgency, ...), with the model
   and lexicon versions that produced it and the run.
 * `persons`: one row per person, recomputed for the persons a run touches.
 * `runs` and `person_merges`: what each run did, and which person ids a run folded together.
 
-Each save is one transaction: an interrupted run leaves the store as it was before the run. A
-whole `petition run` is one transaction too (`begin_run` ... `finish_run`): every save of the run
-joins it, and its one `runs` row is written last, after clustering, ranking and writing, in the
-commit; closing the store before `finish_run` rolls the run back.
+A run is one transaction (`begin_run` ... `finish_run`): every save of the run joins it, and its
+one `runs` row is written last, in the one commit at the end; closing the store before
+`finish_run` rolls the run back, so an interrupted run leaves the store as it was. A save
+outside a run is a transaction of its own, with its own `runs` row.
 
 One process at a time may write a store (DuckDB locks the file). A second run waits for the lock,
 saying so, up to `lock_timeout` seconds ([store] lock_timeout in the config), then stops with a
@@ -34,10 +36,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import PetitionError
-from pipeline.identity import IDENTITY_COLUMNS, clean_identity
-from pipeline.link import (
-    LINK_COLUMNS, NearDuplicates, PetitionerLinker, letter_keys, persons_table,
-)
+from pipeline import minhash
+from pipeline.identity import IDENTITY_COLUMNS
+from pipeline.persons import LINK_COLUMNS, letter_keys, persons_table
 
 SCHEMA_VERSION = 1
 CORE_COLUMNS = {
@@ -243,34 +244,23 @@ class CaseStore:
         return self.con.execute("SELECT * FROM predictions WHERE task = ?", [task]).fetchdf()
 
     # -- writing -------------------------------------------------------------------------------
-    def link_and_save(self, letters: pd.DataFrame, linker: PetitionerLinker | None = None,
-                      command: str = "link", versions: dict | None = None) -> pd.DataFrame:
-        """Link `letters` against everything stored, save them, and return them linked."""
-        linker = linker or PetitionerLinker()
-        if "name_clean" not in letters.columns:
-            letters = clean_identity(letters)
-        letters = letters.copy()
-        letters["letter_key"] = letter_keys(letters)
-        history, signatures = self.history()
-        linked = linker.link(letters, history, signatures)
-        self.save(linked, linker=linker, command=command, versions=versions)
-        return linked
-
     def save(self, linked: pd.DataFrame, persons: pd.DataFrame | None = None,
-             versions: dict | None = None, linker: PetitionerLinker | None = None,
-             command: str = "run") -> str:
+             versions: dict | None = None, linker=None, command: str = "run") -> str:
         """Store a linked batch in one transaction (or in the open run's); return the run id.
 
         New letters are inserted, letters already stored keep their row (idempotent re-ingest)
         but take the batch's person links, persons that a new letter proved to be one are
         merged (pass the `linker` that linked the batch, or the merges in
         `linked.attrs["merged_persons"]` are used), and the persons touched are recomputed.
+        From the `linker` the store reads only its results: `signatures_` (letter key ->
+        MinHash row; letters without one are signed here), `merged_persons_`,
+        `model_version()` and `model_source_`.
         Columns of later stages present in `linked` (issue_type, urgency, department, issue_id,
         priority; see PREDICTION_TASKS) are stored as predictions with the model and lexicon
         versions from `versions` (keys classifier, urgency_lexicon, linker, ...). `persons` is
         accepted for symmetry with the run and recomputed from the store.
         """
-        if isinstance(persons, PetitionerLinker):  # save(linked, linker)
+        if persons is not None and not isinstance(persons, pd.DataFrame):  # save(linked, linker)
             linker, persons = persons, None
         versions = dict(versions or {})
         run = self._run  # inside begin_run/finish_run: join that transaction, its runs row comes last
@@ -283,8 +273,8 @@ class CaseStore:
         missing = [k for k in batch["letter_key"] if k not in signatures]
         if missing and "text" in batch.columns:  # linked elsewhere: sign the texts here
             rows = batch.set_index("letter_key").loc[missing, "text"]
-            signatures.update(zip(missing, NearDuplicates(
-                num_perm=getattr(linker, "num_perm", 64)).signatures(rows)))
+            signatures.update(zip(missing, minhash.signatures(
+                rows, num_perm=getattr(linker, "num_perm", minhash.NUM_PERM))))
         frame = pd.DataFrame({"letter_key": batch["letter_key"].astype(str).to_numpy()})
         for column, kind in CORE_COLUMNS.items():
             values = batch[column] if column in batch.columns else pd.Series(

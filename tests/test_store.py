@@ -26,6 +26,26 @@ SECOND = batch([
 ])
 
 
+def link_and_save(store, letters, command="link"):
+    """What a run does: link against the store's history, then save."""
+    linker = PetitionerLinker()
+    linked = linker.link(letters, store.history())
+    store.save(linked, linker=linker, command=command)
+    return linked
+
+
+def test_the_store_imports_nothing_from_linking():
+    """An engine can read and write the store without Splink or the linker."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pipeline.store; "
+            "print(sorted(m for m in sys.modules if m in ('pipeline.link', 'pipeline.splink_model', "
+            "'pipeline.merge', 'splink') or m.startswith('splink.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 @pytest.fixture
 def store(tmp_path):
     with CaseStore(tmp_path / "cases.duckdb") as opened:
@@ -33,8 +53,8 @@ def store(tmp_path):
 
 
 def test_second_batch_links_to_history(store):
-    store.link_and_save(FIRST)
-    out = store.link_and_save(SECOND).set_index("letter_id")
+    link_and_save(store, FIRST)
+    out = link_and_save(store, SECOND).set_index("letter_id")
     history = store.letters_with_persons().set_index("letter_id")
     assert out.loc["B1", "person_id"] == history.loc["A1", "person_id"]
     assert out.loc["B1", "repeat_count"] == 2
@@ -45,10 +65,10 @@ def test_second_batch_links_to_history(store):
 
 
 def test_reingest_is_idempotent(store):
-    store.link_and_save(FIRST)
-    store.link_and_save(SECOND)
+    link_and_save(store, FIRST)
+    link_and_save(store, SECOND)
     before = store.letters_with_persons().sort_values("letter_key").reset_index(drop=True)
-    again = store.link_and_save(pd.concat([FIRST, SECOND], ignore_index=True))
+    again = link_and_save(store, pd.concat([FIRST, SECOND], ignore_index=True))
     after = store.letters_with_persons().sort_values("letter_key").reset_index(drop=True)
     assert store.count() == 4
     assert before["person_id"].tolist() == after["person_id"].tolist()
@@ -61,23 +81,23 @@ def test_reingest_is_idempotent(store):
 def test_store_survives_reopening(tmp_path):
     path = tmp_path / "cases.duckdb"
     with CaseStore(path) as store:
-        store.link_and_save(FIRST)
+        link_and_save(store, FIRST)
     with CaseStore(path) as store:
-        out = store.link_and_save(SECOND).set_index("letter_id")
+        out = link_and_save(store, SECOND).set_index("letter_id")
         assert out.loc["B1", "repeat_count"] == 2
     with CaseStore(path, read_only=True) as store:
         assert store.count() == 4
 
 
 def test_failed_save_leaves_the_store_as_it_was(store, monkeypatch):
-    store.link_and_save(FIRST)
+    link_and_save(store, FIRST)
 
     def boom(*args, **kwargs):
         raise RuntimeError("power cut")
 
     monkeypatch.setattr(CaseStore, "_refresh_persons", boom)
     with pytest.raises(RuntimeError):
-        store.link_and_save(SECOND)
+        link_and_save(store, SECOND)
     monkeypatch.undo()
     assert store.count() == 2
     assert int(store.con.execute("SELECT count(*) FROM runs").fetchall()[0][0]) == 1
@@ -85,7 +105,7 @@ def test_failed_save_leaves_the_store_as_it_was(store, monkeypatch):
 
 
 def test_predictions_record_model_and_lexicon_versions(store):
-    linked = store.link_and_save(FIRST)
+    linked = link_and_save(store, FIRST)
     link_rows = store.predictions("person_id")
     assert link_rows["model_name"].eq("petitioner-linker").all()
     assert link_rows["model_version"].str.len().eq(12).all()
@@ -108,7 +128,7 @@ def test_predictions_record_model_and_lexicon_versions(store):
 
 
 def test_identity_stays_in_the_store_and_extra_columns_are_kept(store):
-    store.link_and_save(FIRST)
+    link_and_save(store, FIRST)
     row = store.con.execute(
         "SELECT name, phone_clean, extra FROM letters WHERE letter_id = 'A1'").fetchall()[0]
     assert row[0] == "陈建国" and row[1] == "13812345678"
@@ -116,15 +136,15 @@ def test_identity_stays_in_the_store_and_extra_columns_are_kept(store):
 
 
 def test_persons_merge_when_a_new_letter_proves_two_are_one(store):
-    store.link_and_save(batch([
+    link_and_save(store, batch([
         ("M1", "2022-01-01", "陈建国", "13812345678", None, "甲事项反映一。" * 3, "城乡建设", 0),
     ]))
-    store.link_and_save(batch([
+    link_and_save(store, batch([
         ("M2", "2022-03-01", "陈建国", "13999998888", None, "乙事项反映二。" * 3, "城乡建设", 0),
     ]))
     before = store.letters_with_persons().set_index("letter_id")["person_id"]
     assert before["M1"] != before["M2"]  # a name alone does not link
-    store.link_and_save(batch([
+    link_and_save(store, batch([
         ("M3", "2022-05-01", "陈建国", "13812345678", "K9县石门镇柏树村", "甲乙两事一并反映。" * 3, "城乡建设", 0),
         ("M4", "2022-05-02", "陈建国", "13999998888", "K9县石门镇柏树村", "甲乙两事一并反映，补充材料。" * 2, "城乡建设", 0),
     ]))
@@ -165,7 +185,7 @@ def _runs(store) -> pd.DataFrame:
 
 def test_a_run_is_one_transaction_whose_runs_row_comes_last(store):
     run_id = store.begin_run("run")
-    linked = store.link_and_save(FIRST, command="run")  # the link stage
+    linked = link_and_save(store, FIRST, command="run")  # the link stage
     store.save(linked.assign(urgency=["一般", "较急"]), versions={"urgency_lexicon": "lex-3"})  # the store stage
     assert _runs(store).empty  # nothing says "run done" while clustering, ranking and writing go on
     assert store.finish_run({"classifier": "svm-7"}) == run_id
@@ -179,9 +199,9 @@ def test_a_run_is_one_transaction_whose_runs_row_comes_last(store):
 def test_a_run_that_does_not_finish_leaves_the_store_as_it_was(tmp_path):
     path = tmp_path / "cases.duckdb"
     with CaseStore(path) as store:
-        store.link_and_save(FIRST)
+        link_and_save(store, FIRST)
         store.begin_run("run")
-        store.link_and_save(SECOND, command="run")
+        link_and_save(store, SECOND, command="run")
         assert store.count() == 4  # the run sees its own letters ...
     with CaseStore(path) as store:  # ... but closing without finish_run rolled them back
         assert store.count() == 2

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from pipeline.commands._inputs import add_headers_argument, add_input_arguments, masked_for_export, read_inputs
 from pipeline.errors import PetitionError
-from pipeline.link import PetitionerLinker, persons_table
+from pipeline.link import PetitionerLinker
 from pipeline.mask import mask_frame
+from pipeline.persons import persons_table
 from pipeline.write import write_table
 
 # letters.parquet: the letter, its links, and masked identity (never the linking helpers)
@@ -55,9 +56,12 @@ def run(args) -> int:
         stored_before = store.count()
         print(f"linking {len(result.letters)} letters against {stored_before} stored letters ...",
               file=sys.stderr)
-        linked = store.link_and_save(result.letters, linker, command="link")
+        store.begin_run("link")  # one transaction, committed at the end
+        linked = linker.link(result.letters, store.history())
+        store.save(linked, linker=linker, command="link")
         persons = persons_table(store.letters_with_persons(set(linked["person_id"].dropna())))
         stored_after = store.count()
+        store.finish_run()
     letters_out = masked_for_export(linked.drop(columns=[c for c in EXPORT_DROP if c in linked.columns]))
     write_table(letters_out, out / "letters.parquet")
     write_table(mask_frame(persons), out / "persons.csv", headers=args.headers)
