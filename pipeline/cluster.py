@@ -2,31 +2,35 @@
 
 A leader does not ask "how many housing letters?" but "which concrete problems are many people
 writing about, and where?". An issue here is therefore narrow: the mixing plant next to one estate,
-the parking spaces bundled with flats at one project. The method, in the order it runs:
+the parking spaces bundled with flats at one project. Near-duplicates (same normalised title +
+text: a campaign reposting one text) are collapsed first, so the cost follows *distinct* letters.
+Then five steps, each a method with plain inputs and outputs, so an engine can distribute them
+(`pipeline.spark_cluster` runs the same methods on Spark; `fit` runs them in order here):
 
-1. Near-duplicates are collapsed first (same normalised title + text): petition campaigns repost
-   one text many times, and collapsing keeps the cost proportional to *distinct* letters.
-2. Each distinct letter gets two TF-IDF vectors over jieba tokens (title counted twice): one over
-   all tokens, one over "grievance" tokens with the named places removed. Places (rivers, roads,
-   estates, villages, schools, companies: `丽发新城小区`, `新塘支河`, `58车贷`) and the administrative
-   chain (A3区 → 西湖街道 → 茶场村 → 五组, masked or written out) come from `pipeline.places`, the one
-   extractor routing and the spaCy ruler use too. Spellings of one name (a swap 铁广/广铁, a
-   homophone 滨河苑/滨河院, a look-alike 车贷/车货) become one name when their letters name the same
-   district and share the grievance; 一期/二期 and 东/西 never do.
-3. Candidate pairs come from a sparse similarity product (never a dense n x n matrix). A pair is
-   linked when it is a near-copy (high similarity, no conflicting place), when it names the same
-   place and shares grievance words, or, when neither letter names a place, when it is very
-   similar. Two letters whose headline places differ are never linked by wording alone: copies of
-   one complaint text sent about two estates are two issues. Nor are two letters whose titles name
-   different districts: 二中 in B7县 is not 二中 in L3县.
-4. Connected components of that graph are the candidate issues; a component that is large or loose
-   is split again by average-linkage clustering with a distance threshold (dense, but only inside
-   the component), so chains of pairwise links cannot merge unrelated problems. No number of
-   clusters is fixed in advance; letters in no group of `min_letters` stay unclustered (-1).
-5. Each issue is labelled `place chain + dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段)
-   · 黑臭 …`, the spelling most letters use), described (writers, dates, votes,
-   representative letter, issue-type / urgency mix when those columns exist), scored by the heat
-   index (`pipeline.heat`) and flagged deep-seated when the evidence says so.
+a. `letter_features` (row-wise): jieba tokens (title counted twice, masked codes and generic words
+   dropped, title character bigrams added: 搅拌站 / 搅拌厂 share 搅拌), "grievance" tokens (the named
+   places removed), the places the letter and its title name (rivers, roads, estates, villages,
+   schools, companies: `丽发新城小区`, `新塘支河`, from `pipeline.places`, the one extractor) and
+   the districts its title names.
+b. `fit_vocabulary` (a reduce): TF-IDF vocabulary and idf from document frequencies; then
+   `fit_places`: spellings of one name (a swap 铁广/广铁, a homophone 滨河苑/滨河院, a look-alike
+   车贷/车货) become one name when their letters name the same district and share the grievance
+   (一期/二期 and 东/西 never do), and places too many letters name are dropped as keys.
+c. `candidate_pairs` (pairwise): pairs over the lowest similarity any rule uses, from a sparse
+   product (never a dense n x n matrix); `score_pair` (`accept_pairs` for many) decides each. A
+   pair is linked when it is a near-copy (no conflicting place), when it names the same place and
+   shares grievance words, or, when neither letter names a place, when it is very similar. Letters
+   whose headline places differ are never linked by wording alone (one complaint text sent about
+   two estates is two issues), nor letters whose titles name different districts (二中 in B7县 is
+   not 二中 in L3县).
+d. `component_issues`: a connected component of the linked pairs that is large or loose is split
+   by average-linkage clustering with a distance threshold (dense, but only inside the component),
+   so chains of links cannot merge unrelated problems; groups under `min_letters` stay unclustered
+   (-1). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
+   dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段) · 黑臭 …`, the spelling most
+   letters use) and describe it (writers, dates, votes, representative letter, issue-type /
+   urgency mix when those columns exist, deep-seated evidence).
+e. `rank` (one row per issue): the heat index (`pipeline.heat`) and heat_rank.
 
 `transform` assigns new letters to the fitted issues (nearest centroid, same-place rule), so an
 issue keeps its id across batches; `update` does that and opens new issues, with fresh ids, from
@@ -52,184 +56,24 @@ from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
 from pipeline.heat import deep_seated_evidence, heat_scores, heat_weights
-# one place extractor for every stage; extract_places stays importable from here for old callers
-from pipeline.places import (  # noqa: F401
-    DISTINCT_CHARS, PLACE_CODE, admin_chain, admin_units, extract_places, kind_of, variant_candidates,
+from pipeline.issue_places import (
+    canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain, match_strength,
+    numbered_apart, place_label, places_match, title_districts, trim_place,
 )
-from pipeline.places import is_weak as _is_weak
-from pipeline.places import stem as _stem
+# one place extractor for every stage; extract_places stays importable from here for old callers
+from pipeline.places import PLACE_CODE, extract_places, is_weak, kind_of, variant_candidates  # noqa: F401
 
 STATE_VERSION = 1
-
-# ------------------------------------------------------------------ places from the text
+# columns that say who wrote, best first: the linker's person_id, else the source's writer id, else the name
+WRITER_COLUMNS = ("person_id", "writer_id", "name", "phone", "id_number")
 
 _CODE = re.compile(PLACE_CODE.pattern + "|西地省")
-
-
-def _district_units(text: str) -> list[str]:
-    """The districts / counties (A5区, 上党区, K9县) a text names, in order."""
-    return [u.name for u in admin_units(text) if u.kind == "区县" and not u.name.startswith(("A区", "A县"))]
 # Words too common in petitions to describe a grievance in a label.
 _GENERIC_WORDS = frozenset(
     "建议 希望 请问 咨询 反映 投诉 举报 问题 情况 相关 部门 领导 政府 尊敬 您好 谢谢 感谢 请求 要求 "
     "解决 处理 严重 影响 附近 周边 难道 为什么 什么 怎么 何时 能否 是否 已经 目前 现在 一直 多次 "
     "区域 有关 业主 居民 市民 百姓 群众 我们 本人 小区 社区".split()
 )
-
-
-def _dominant_places(counts: Counter, n: int = 3) -> list[str]:
-    """Most named places of an issue, each replaced by a fuller name most letters also use.
-
-    `滨河苑` (55 letters) becomes `伊景园滨河苑` (40) because over half the letters say it in full.
-    """
-    out: list[str] = []
-    # ties broken by name, not by set order (which changes from run to run)
-    for place, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        best = place
-        while True:
-            longer = [(c, p) for p, c in counts.items() if p != best and best in p and c >= 0.5 * count]
-            if not longer:
-                break
-            best = max(longer, key=lambda cp: (cp[0], len(cp[1]), cp[1]))[1]
-        # the fuller name, else the name itself (东风路路段 beside 新塘支河, not 新塘支河东风路路段 again)
-        fresh = [c for c in (best, place) if not any(c in o or o in c for o in out)]
-        if fresh:
-            out.append(fresh[0])
-        if len(out) == n:
-            break
-    return out
-
-
-_CUT_AFTER = ("v", "d", "t", "f", "q", "m", "i", "p", "c", "r")
-
-
-def _trim_place(place: str) -> str:
-    """Drop a leading clause the suffix rule swept in: 呼吁长株潭城 -> 长株潭城, 个宜居城 -> 宜居城.
-
-    Uses jieba's part-of-speech tags (verbs, adverbs, time, direction, measure words end a
-    clause); only for the few places shown in labels, since tagging costs more than cutting.
-    """
-    if len(place) <= 3:
-        return place
-    import jieba.posseg as posseg
-
-    words = list(posseg.cut(place))
-    cut = 0
-    for k, w in enumerate(words[:-1]):
-        # a lone numeral or time character (月, 年) more often begins a name (月皓玻璃) than ends a clause
-        lone_number = len(w.word) == 1 and w.flag[0] in "mt"
-        if w.flag.startswith(_CUT_AFTER) and w.flag != "vn" and not lone_number:
-            cut = sum(len(x.word) for x in words[: k + 1])
-    if cut > 3:  # a long cut is more often inside a name (北京顺欣世纪咨询服务有限公司) than a clause
-        return place
-    rest = place[cut:]
-    ok = len(rest) >= 3 and len(_stem(rest)) >= 2 and _stem(rest) != rest and rest[0] not in "省市区县镇乡"
-    return rest if ok else place
-
-
-def _canonical(place: str) -> str:
-    """Drop a trailing 小区/社区/项目 so `魅力之城小区` and `魅力之城` compare equal."""
-    place = place.replace("·", "").replace(".", "")
-    return re.sub(r"(?:小区|社区|项目)$", "", place) or place
-
-
-def _match_strength(a: frozenset[str], b: frozenset[str]) -> int:
-    """2 = share a specific place (estate, village, project), 1 = only a weak one, 0 = none."""
-    if not a or not b:
-        return 0
-    best = 0
-    for x in a:
-        for y in b:
-            if x == y:
-                common = x
-            elif len(x) >= 3 and len(y) >= 3 and (x in y or y in x):
-                common = x if len(x) < len(y) else y
-            else:
-                continue
-            if not _is_weak(common):
-                return 2
-            best = 1
-    return best
-
-
-def _numbered_apart(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Two letters name places that differ only in a number or direction (辉煌国际城一期 / 二期,
-    劳动东路 / 劳动西路): two real places, so they are not linked by wording alone."""
-    for x in a:
-        for y in b:
-            if len(x) == len(y) and x != y:
-                diff = [k for k in range(len(x)) if x[k] != y[k]]
-                if all(x[k] in DISTINCT_CHARS and y[k] in DISTINCT_CHARS for k in diff):
-                    return True
-    return False
-
-
-def _places_match(a: frozenset[str], b: frozenset[str]) -> bool:
-    return _match_strength(a, b) > 0
-
-
-def _districts(title: str) -> frozenset[str]:
-    """The masked districts a letter's title names. Only the title: the body also names where the
-    writer lives or where else something happened (a fraud in L5县 by a company in A4区)."""
-    return frozenset(_district_units(title or ""))
-
-
-def _issue_chain(docs: list[str], district: str = "", min_share: float = 1 / 3) -> list[str]:
-    """The administrative chain most of an issue's letters write (市 only when no 区/县 is known):
-    each level's most named unit, kept when at least `min_share` of the letters name it."""
-    counts: dict[str, Counter] = {}
-    for doc in docs:
-        for level, unit in admin_chain(doc).items():
-            counts.setdefault(level, Counter())[unit] += 1
-    chain = []
-    for level in ("市", "区县", "镇街", "村社区", "组"):
-        if level == "区县" and district:
-            chain.append(district)
-            continue
-        if level == "市" and (district or counts.get("区县")):
-            continue
-        if level not in counts:
-            continue
-        unit, n = min(counts[level].items(), key=lambda kv: (-kv[1], kv[0]))
-        if n >= min_share * len(docs):
-            chain.append(unit)
-    return chain
-
-
-def place_label(chain: list[str], places: list[str]) -> str:
-    """`A3区 西湖街道茶场村五组`, `A3区 新塘支河(东风路路段)`: the chain, then the issue's place (a
-    water, bridge or park with the road section most letters name beside it); units the place
-    already spells are not repeated."""
-    place = places[0] if places else ""
-    if place and len(places) > 1 and kind_of(place) in ("water", "bridge", "park") and kind_of(places[1]) == "road":
-        place += f"({places[1]})"
-    units = [u for u in chain if u and u not in place]
-    return " ".join(units + ([place] if place else []))
-
-
-_DATE_IN_TEXT = re.compile(r"(20[0-9]{2})\s*[年/.-]\s*([0-9]{1,2})\s*[月/.-]\s*([0-9]{1,2})")
-
-
-def _dates_in(text: str) -> list[pd.Timestamp]:
-    out = []
-    for y, m, d in _DATE_IN_TEXT.findall(text or ""):
-        try:
-            out.append(pd.Timestamp(int(y), int(m), int(d)))
-        except ValueError:
-            continue
-    return out
-
-
-def _districts_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Two letters name different districts. Masked codes (A5区) are compared with codes and real
-    names (渌口区) with real names: a board that masks most names leaves some real ones, and B5县 may
-    be 渌口区."""
-    if not a or not b or not a.isdisjoint(b):
-        return False
-    codes_a = {d for d in a if PLACE_CODE.fullmatch(d)}
-    codes_b = {d for d in b if PLACE_CODE.fullmatch(d)}
-    real_a, real_b = a - codes_a, b - codes_b
-    return bool(codes_a and codes_b) or bool(real_a and real_b)
 
 
 def _check_heat_weights(weights: dict | None) -> None:
@@ -239,19 +83,48 @@ def _check_heat_weights(weights: dict | None) -> None:
         raise PetitionError(f"bad heat_weights: {error}") from error
 
 
-# ------------------------------------------------------------------ the estimator
-def _fit_vectorizer(tokens: list[list[str]], analyzer, max_df: float):
-    """TF-IDF over words shared by two letters; a batch of one letter is still a batch.
+def _identity(tokens):
+    return tokens
 
-    When no word is in two letters (one letter, or a few unrelated ones) every word is kept, and
-    a batch with no word at all gets one token per letter, so nothing links and nothing crashes.
-    """
-    shared = Counter(t for toks in tokens for t in set(toks))
-    min_df = 2 if any(count >= 2 for count in shared.values()) else 1
-    if not shared:
-        tokens = [[f"§letter{k}"] for k in range(len(tokens))]
-    vectorizer = TfidfVectorizer(analyzer=analyzer, min_df=min_df, max_df=max_df, sublinear_tf=True, dtype=np.float32)
-    return vectorizer, vectorizer.fit_transform(tokens)
+
+def _vectorizer(vocabulary: dict[str, int], idf: np.ndarray) -> TfidfVectorizer:
+    """A fitted TF-IDF vectorizer over token lists, from its vocabulary and idf."""
+    vec = TfidfVectorizer(analyzer=_identity, min_df=1, sublinear_tf=True, dtype=np.float32)
+    vec.vocabulary_ = vocabulary
+    vec.idf_ = idf
+    return vec
+
+
+def document_frequencies(tokens) -> Counter:
+    """In how many letters each token occurs (step b's map side; an engine may count it itself)."""
+    return Counter(t for toks in tokens for t in set(toks))
+
+
+def row_cosines(A: sparse.csr_matrix, B: sparse.csr_matrix) -> np.ndarray:
+    """Cosine of row k of A with row k of B, for rows already normalised."""
+    return np.asarray(A.multiply(B).sum(axis=1)).ravel()
+
+
+def writer_column(letters: pd.DataFrame) -> str | None:
+    """The column that says who wrote (a letter without it counts as its own writer)."""
+    return next((c for c in WRITER_COLUMNS if c in letters.columns and letters[c].notna().any()), None)
+
+
+def dedupe_key(title: str, text: str) -> str:
+    """The same key for letters whose title and text differ only in punctuation and spacing."""
+    norm = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", title + "|" + text)
+    return hashlib.blake2b(norm.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def _grievance_tokens(tokens: list[str], places: list[str]) -> list[str]:
+    if not places:
+        return tokens
+    joined = "".join(places)
+    return [t for t in tokens if (t[1:] if t[0] == "§" else t) not in joined]
+
+
+def _mean_direction(G: sparse.csr_matrix, rows) -> sparse.csr_matrix:
+    return normalize(sparse.csr_matrix(G[rows].mean(axis=0)))
 
 
 class IssueClusterer:
@@ -339,47 +212,13 @@ class IssueClusterer:
             out["received_at"] = pd.NaT
         return out
 
-    @staticmethod
-    def _dedupe_key(title: str, text: str) -> str:
-        norm = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", title + "|" + text)
-        return hashlib.blake2b(norm.encode("utf-8"), digest_size=12).hexdigest()
-
-    def _documents(self, titles: list[str], texts: list[str]):
-        """Tokens (all / grievance) and places of each distinct document."""
-        docs = [((t + "。") * self.title_weight) + x for t, x in zip(titles, texts)]
-        places_all = [extract_places(t + "。" + x) for t, x in zip(titles, texts)]
-        tokens = self._tok().cut_all(docs, n_jobs=self.n_jobs, progress=self.progress)
-        # masked place codes (A市, A3区) say where, not what; places are compared separately
-        tokens = [[t for t in toks if not _CODE.fullmatch(t) and t not in _GENERIC_WORDS] for toks in tokens]
-        # title character bigrams: 搅拌站 / 搅拌厂 / 搅拌场 share 搅拌 even when jieba cuts them apart
-        for toks, title in zip(tokens, titles):
-            han = re.sub(r"[^\u4e00-\u9fff]", " ", title)
-            toks.extend("§" + han[k:k + 2] for k in range(len(han) - 1) if " " not in han[k:k + 2])
-        return docs, tokens, places_all, [extract_places(t) for t in titles]
-
-    @staticmethod
-    def _grievance_tokens(tokens: list[str], places: list[str]) -> list[str]:
-        if not places:
-            return tokens
-        joined = "".join(places)
-        return [t for t in tokens if (t[1:] if t[0] == "§" else t) not in joined]
 
     def _canon(self, place: str) -> str:
         """The compared form of a place: trailing 小区/项目 dropped, spelling variants merged."""
-        c = _canonical(place)
+        c = canonical(place)
         return getattr(self, "place_variants_", {}).get(c, c)
 
-    def _place_sets(self, places_all, places_title, keep: set[str]):
-        """Per document: all specific places, and the headline places (title, else first named)."""
-        full, head = [], []
-        for pa, pt in zip(places_all, places_title):
-            pa_c = [self._canon(p) for p in pa if self._canon(p) in keep]
-            pt_c = [self._canon(p) for p in pt if self._canon(p) in keep]
-            full.append(frozenset(pa_c))
-            head.append(frozenset(pt_c if pt_c else pa_c[:1]))
-        return full, head
-
-    # -------------------------------------------------------------- fit
+    # -------------------------------------------------------------- fit: the steps in order
     def fit(self, letters: pd.DataFrame, y=None):
         self.fit_transform(letters)
         return self
@@ -387,53 +226,125 @@ class IssueClusterer:
     def fit_transform(self, letters: pd.DataFrame, y=None) -> np.ndarray:
         """Cluster `letters`; returns one issue number per letter (-1 = unclustered)."""
         df = self._check(letters)
-        keys = [self._dedupe_key(a, b) for a, b in zip(df["title"], df["text"])]
-        df["_doc"] = pd.factorize(pd.Series(keys))[0]
+        df["_doc"] = pd.factorize(pd.Series([dedupe_key(a, b) for a, b in zip(df["title"], df["text"])]))[0]
         first = df.drop_duplicates("_doc").sort_values("_doc")
-        weights = np.bincount(df["_doc"].to_numpy(), minlength=len(first)).astype(float)
+        n = len(first)
+        weights = np.bincount(df["_doc"].to_numpy(), minlength=n).astype(float)
         # distinct writers per distinct text (a letter without a writer id counts as its own writer)
-        who_col = next((c for c in ("person_id", "writer_id", "name", "phone", "id_number")
-                        if c in df.columns and df[c].notna().any()), None)
+        who_col = writer_column(df)
         if who_col:
             who = df[who_col].astype("string").fillna("§row" + pd.Series(df.index.astype(str), index=df.index))
-            doc_writers = who.groupby(df["_doc"]).nunique().reindex(range(len(first)), fill_value=1).to_numpy()
+            doc_writers = who.groupby(df["_doc"]).nunique().reindex(range(n), fill_value=1).to_numpy()
         else:
             doc_writers = weights.copy()
-        titles, texts = first["title"].tolist(), first["text"].tolist()
-        _, tokens, places_all, places_title = self._documents(titles, texts)
-        n = len(first)
-
-        districts = [_districts(t) for t in titles]
-
-        analyzer = _identity
-        # words in 30% of letters say nothing about which problem; on a small batch, idf alone must do
-        max_df = 0.3 if n >= 100 else 1.0
-        self.vectorizer_, X = _fit_vectorizer(tokens, analyzer, max_df)
-        G = normalize(self.vectorizer_.transform(
-            [self._grievance_tokens(t, sorted(pa)) for t, pa in zip(tokens, places_all)]))
-
-        # one name for the spellings of one place (滨河苑/滨河院, 58车贷/58车货, 广铁/铁广)
-        self.place_variants_ = {}
-        self.place_variants_ = self._variant_map(places_all, districts, G, weights)
-        # places named by too many letters (物业公司, 开发区) are not specific enough to key on
-        doc_freq = Counter(p for pa in places_all for p in {self._canon(q) for q in pa})
-        limit = max(50, self.max_place_share * n)
-        keep = {p for p, c in doc_freq.items() if c <= limit}
-        place_full, place_head = self._place_sets(places_all, places_title, keep)
-
-        labels_doc = self._cluster(X, G, place_full, place_head, districts, weights, doc_writers)
-        self._finish(df, labels_doc, X, tokens, place_full, place_head, titles, texts)
+        feats = self.letter_features(first["title"].tolist(), first["text"].tolist())       # a
+        self.fit_vocabulary(document_frequencies(feats["tokens"]), n)                       # b
+        X, G = self.vectors(feats)
+        place_full, place_head = self.fit_places(feats, G, weights)
+        districts = feats["districts"].tolist()
+        i, j, s = self.candidate_pairs(X)                                                   # c
+        link, _ = self.accept_pairs(i, j, s, row_cosines(G[i], G[j]), place_full, place_head, districts)
+        _, comp = connected_components(                                                     # d
+            sparse.coo_matrix((np.ones(int(link.sum())), (i[link], j[link])), shape=(n, n)), directed=False)
+        labels_doc = np.full(n, -1)
+        next_label = 0
+        order = np.argsort(comp, kind="stable")
+        for members in np.split(order, np.flatnonzero(np.diff(comp[order])) + 1):
+            if not self._big_enough(weights[members], doc_writers[members]):
+                continue
+            for group in self.component_issues(X[members], G[members], [place_full[m] for m in members],
+                                               [place_head[m] for m in members], [districts[m] for m in members],
+                                               weights[members], doc_writers[members]):
+                labels_doc[members[group]] = next_label
+                next_label += 1
+        self._finish(df, labels_doc, X, feats, place_full, place_head)
         return self.labels_
 
-    def _variant_map(self, places_all, districts, G, weights) -> dict[str, str]:
-        """{variant: label form} for place names spelt several ways (a swap, a homophone, a look-alike
-        character: `pipeline.places.variant_kind`) whose letters also name the same district (or
-        none) and share the grievance (mean grievance vectors' cosine >= variant_sim). The label form
-        is the spelling most letters use. 一期/二期, 东/西 are never merged."""
+    # -------------------------------------------------------------- a. per-letter features (row-wise)
+    def letter_features(self, titles: list[str], texts: list[str], n_jobs: int | None = None) -> pd.DataFrame:
+        """One row per letter: `tokens` (title counted `title_weight` times, masked place codes and
+        generic words dropped: places are compared separately; title character bigrams added),
+        `grievance` (the tokens not inside a named place), `places` (named in title or text),
+        `title_places` and `districts` (those the title names). Any partition gives the same rows."""
+        docs = [((t + "。") * self.title_weight) + x for t, x in zip(titles, texts)]
+        places = [extract_places(t + "。" + x) for t, x in zip(titles, texts)]
+        tokens = self._tok().cut_all(docs, n_jobs=self.n_jobs if n_jobs is None else n_jobs, progress=self.progress)
+        tokens = [[t for t in toks if not _CODE.fullmatch(t) and t not in _GENERIC_WORDS] for toks in tokens]
+        for toks, title in zip(tokens, titles):
+            han = re.sub(r"[^\u4e00-\u9fff]", " ", title)
+            toks.extend("§" + han[k:k + 2] for k in range(len(han) - 1) if " " not in han[k:k + 2])
+        return pd.DataFrame({
+            "tokens": tokens,
+            "grievance": [_grievance_tokens(t, sorted(p)) for t, p in zip(tokens, places)],
+            "places": places,
+            "title_places": [extract_places(t) for t in titles],
+            "districts": [title_districts(t) for t in titles],
+        }, columns=["tokens", "grievance", "places", "title_places", "districts"])
+
+    # -------------------------------------------------------------- b. vocabulary and places (a reduce)
+    def fit_vocabulary(self, doc_freq: dict[str, int], n_docs: int) -> TfidfVectorizer:
+        """TF-IDF over the words shared by two letters (all words when none is), dropping words in
+        over 30% of the letters of a batch of 100 or more (they say nothing about which problem);
+        the same vocabulary and idf as sklearn's TfidfVectorizer fitted on the letters. A batch with
+        no word at all gets one token per letter, so nothing links and nothing crashes."""
+        min_df = 2 if any(c >= 2 for c in doc_freq.values()) else 1
+        max_df = 0.3 if n_docs >= 100 else 1.0
+        terms = sorted(t for t, c in doc_freq.items() if min_df <= c <= max_df * n_docs)
+        if not terms:
+            doc_freq = {f"§letter{k}": 1 for k in range(n_docs)}
+            terms = sorted(doc_freq)
+        df = np.array([doc_freq[t] for t in terms], dtype=np.float32) + np.float32(1)  # smoothed, as sklearn
+        idf = np.full_like(df, n_docs + 1)
+        idf /= df
+        np.log(idf, out=idf)
+        idf += 1.0
+        self.vectorizer_ = _vectorizer({t: k for k, t in enumerate(terms)}, idf)
+        return self.vectorizer_
+
+    def vectors(self, features: pd.DataFrame) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """X (TF-IDF rows over all tokens) and G (normalised rows over grievance tokens)."""
+        X = self.vectorizer_.transform(list(features["tokens"]))
+        return X, normalize(self.vectorizer_.transform(list(features["grievance"])))
+
+    def fit_places(self, features: pd.DataFrame, G, weights) -> tuple[list[frozenset], list[frozenset]]:
+        """Learn one name per place spelt several ways (`place_variants_`), drop places named by
+        too many letters (物业公司, 开发区: not specific enough to key on) and return each letter's
+        places and headline places (`place_sets`)."""
         docs: dict[str, list[int]] = {}
-        for d, pa in enumerate(places_all):
-            for p in {_canonical(q) for q in pa}:
+        for d, pa in enumerate(features["places"]):
+            for p in {canonical(q) for q in pa}:
                 docs.setdefault(p, []).append(d)
+        districts = features["districts"].tolist()
+        self.place_variants_ = {}
+        pairs = self.variant_pairs({p: Counter(x for d in ds for x in districts[d]) for p, ds in docs.items()})
+        sims = [float(_mean_direction(G, docs[a]).multiply(_mean_direction(G, docs[b])).sum()) for a, b, _ in pairs]
+        self.place_variants_ = self.merge_variants(pairs, sims, {p: weights[ds].sum() for p, ds in docs.items()})
+        doc_freq = Counter(p for pa in features["places"] for p in {self._canon(q) for q in pa})
+        return self.place_sets(features, self.too_common(doc_freq, len(features)))
+
+    def too_common(self, doc_freq: dict[str, int], n_docs: int) -> set[str]:
+        """Places named by more than max_place_share of the letters (and over 50 of them)."""
+        limit = max(50, self.max_place_share * n_docs)
+        return {p for p, c in doc_freq.items() if c > limit}
+
+    def variant_pairs(self, place_districts: dict[str, Counter]) -> list[tuple[str, str, str]]:
+        """Candidate spellings of one place (a, b, how they differ: `pipeline.places.variant_kind`)
+        among the places named, given the districts their letters' titles name. Similar roads and
+        towns are common (too little to go on); places of different districts are two places."""
+        out = []
+        for a, b, kind in variant_candidates(place_districts):
+            if is_weak(a) and is_weak(b) and kind_of(a) in ("road", "town", "community"):
+                continue
+            da, db = place_districts[a], place_districts[b]
+            if da and db and da.most_common(1)[0][0] != db.most_common(1)[0][0]:
+                continue
+            out.append((a, b, kind))
+        return out
+
+    def merge_variants(self, pairs, sims, freq: dict[str, float]) -> dict[str, str]:
+        """{variant: label form}: candidate pairs whose letters share the grievance (cosine of the
+        mean grievance vectors >= variant_sim) are one place, named by the spelling most letters
+        use. Keeps (spelling, spelling, kind, cosine) in `variant_evidence_` for review."""
         parent: dict[str, str] = {}
 
         def root(x):
@@ -441,24 +352,11 @@ class IssueClusterer:
                 x = parent[x]
             return x
 
-        freq = {p: weights[ds].sum() for p, ds in docs.items()}
-        self.variant_evidence_ = []  # (spelling, spelling, how they differ, grievance cosine), for review
-        for a, b, kind in variant_candidates(docs):
-            if _is_weak(a) and _is_weak(b) and kind_of(a) in ("road", "town", "community"):
-                continue  # roads and towns of similar names are common; too little to go on
-            da = Counter(x for d in docs[a] for x in districts[d])
-            db = Counter(x for d in docs[b] for x in districts[d])
-            if da and db and da.most_common(1)[0][0] != db.most_common(1)[0][0]:
-                continue
-            ga = normalize(sparse.csr_matrix(G[docs[a]].mean(axis=0)))
-            gb = normalize(sparse.csr_matrix(G[docs[b]].mean(axis=0)))
-            sim = float(ga.multiply(gb).sum())
+        self.variant_evidence_ = []
+        for (a, b, kind), sim in zip(pairs, sims):
             self.variant_evidence_.append((a, b, kind, round(sim, 3)))
-            if sim < self.variant_sim:
-                continue
-            ra, rb = root(a), root(b)
-            if ra != rb:
-                parent[rb] = ra
+            if sim >= self.variant_sim and root(a) != root(b):
+                parent[root(b)] = root(a)
         groups: dict[str, list[str]] = {}
         for p in parent:
             groups.setdefault(root(p), []).append(p)
@@ -469,174 +367,135 @@ class IssueClusterer:
             out.update({m: label for m in members if m != label})
         return out
 
-    def _pairs(self, X: sparse.csr_matrix, floor: float):
-        """Upper-triangle pairs with cosine >= floor, computed in row blocks (sparse, bounded memory)."""
+    def place_sets(self, features: pd.DataFrame, drop: set[str]) -> tuple[list[frozenset], list[frozenset]]:
+        """Per letter: its specific places (not in `drop`), and its headline places (the title's,
+        else the first named)."""
+        full, head = [], []
+        for pa, pt in zip(features["places"], features["title_places"]):
+            pa_c = [self._canon(p) for p in pa if self._canon(p) not in drop]
+            pt_c = [self._canon(p) for p in pt if self._canon(p) not in drop]
+            full.append(frozenset(pa_c))
+            head.append(frozenset(pt_c if pt_c else pa_c[:1]))
+        return full, head
+
+    # -------------------------------------------------------------- c. candidate pairs and their acceptance
+    @property
+    def pair_floor(self) -> float:
+        """The lowest cosine any linking rule can accept: pairs below it are never candidates."""
+        return min(self.near_dup_sim, self.no_place_sim, 0.08)
+
+    def candidate_pairs(self, X: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Upper-triangle pairs (i, j, cosine) at or over `pair_floor`, in row blocks (bounded memory)."""
         X = X.tocsr()
         XT = X.T.tocsc()
         rows, cols, vals = [], [], []
-        block = 2000
-        for start in range(0, X.shape[0], block):
-            S = (X[start:start + block] @ XT).tocoo()
+        for start in range(0, X.shape[0], 2000):
+            S = (X[start:start + 2000] @ XT).tocoo()
             r = S.row + start
-            mask = (S.data >= floor) & (S.col > r)
+            mask = (S.data >= self.pair_floor) & (S.col > r)
             rows.append(r[mask]); cols.append(S.col[mask]); vals.append(S.data[mask])
         if not rows:
             return np.array([], int), np.array([], int), np.array([], float)
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
-    def _link(self, X, G, place_full, place_head, districts):
-        """Which candidate pairs are the same issue, and their combined similarity."""
-        floor = min(self.near_dup_sim, self.no_place_sim, 0.08)
-        i, j, s = self._pairs(X, floor)
-        if len(i) == 0:  # no pair at all (a batch of one): nothing is linked
-            return i, j, np.zeros(0, bool), s
-        g = np.asarray(G[i].multiply(G[j]).sum(axis=1)).ravel()
+    def accept_pairs(self, i, j, s, g, place_full, place_head, districts) -> tuple[np.ndarray, np.ndarray]:
+        """`score_pair` for each candidate pair (i[k], j[k]) with cosine s[k] and grievance cosine g[k]:
+        (linked, combined similarity)."""
         link = np.zeros(len(i), bool)
-        comb = s.copy()
-        for k in range(len(i)):
-            a, b = i[k], j[k]
-            comb[k], link[k] = self._combined(s[k], g[k], place_full[a], place_head[a], place_full[b], place_head[b],
-                                              districts[a], districts[b])
-        return i, j, link, comb
+        comb = np.array(s, copy=True)
+        for k, (a, b) in enumerate(zip(i, j)):
+            comb[k], link[k] = self.score_pair(s[k], g[k], place_full[a], place_head[a], place_full[b], place_head[b],
+                                               districts[a], districts[b])
+        return link, comb
 
-    def _big_enough(self, group, weights, doc_writers) -> bool:
-        """min_letters letters, and either two different texts or min_letters different writers
-        (one person re-sending one letter is a repeat petition, not a group of letters)."""
-        return weights[group].sum() >= self.min_letters and (
-            len(group) >= 2 or doc_writers[group].sum() >= self.min_letters)
-
-    def _cluster(self, X, G, place_full, place_head, districts, weights, doc_writers) -> np.ndarray:
-        n = X.shape[0]
-        i, j, link, comb = self._link(X, G, place_full, place_head, districts)
-        A = sparse.coo_matrix((np.ones(int(link.sum())), (i[link], j[link])), shape=(n, n))
-        _, comp = connected_components(A, directed=False)
-        labels = np.full(n, -1)
-        next_label = 0
-        order = np.argsort(comp, kind="stable")
-        bounds = np.flatnonzero(np.diff(comp[order])) + 1
-        for members in np.split(order, bounds):
-            if not self._big_enough(members, weights, doc_writers):
-                continue
-            for group in self._split(members, X, G, place_full, place_head, districts):
-                if self._big_enough(group, weights, doc_writers):
-                    labels[group] = next_label
-                    next_label += 1
-        return labels
-
-    def _combined(self, s: float, g: float, pa, ha, pb, hb, da=frozenset(), db=frozenset()) -> tuple[float, bool]:
-        """Combined similarity of two letters and whether they may be linked directly.
+    def score_pair(self, s: float, g: float, pa, ha, pb, hb, da=frozenset(), db=frozenset()) -> tuple[float, bool]:
+        """Combined similarity of two letters and whether they may be linked directly, from their
+        cosine s, grievance cosine g, places, headline places and title districts.
         Letters headed by different districts (B7县 vs L3县) are about different places, whatever
         they share by name (二中, 碧桂园): only a literal copy may join them."""
-        if _districts_conflict(da, db):
+        if districts_conflict(da, db):
             return s - 0.3, s >= 0.97
-        if _numbered_apart(ha, pb) or _numbered_apart(hb, pa):
+        if numbered_apart(ha, pb) or numbered_apart(hb, pa):
             return s - 0.3, s >= 0.97
-        strength = max(_match_strength(ha, pb), _match_strength(hb, pa))
+        strength = max(match_strength(ha, pb), match_strength(hb, pa))
         if strength == 2:
             return 0.5 * s + 0.5 * g + 0.2, g >= self.same_place_sim
         if strength == 1:
             return 0.5 * s + 0.5 * g + 0.05, g >= self.weak_place_sim or s >= self.near_dup_sim
-        conflict = bool(ha) and bool(hb) and not _places_match(pa, pb)
+        conflict = bool(ha) and bool(hb) and not places_match(pa, pb)
         if conflict:
             return s - 0.3, s >= 0.97
         if ha or hb:
             return s, s >= self.near_dup_sim
         return s, s >= self.no_place_sim
 
-    def _split(self, members, X, G, place_full, place_head, districts) -> list[np.ndarray]:
-        """Average-linkage split of one component, so chained links cannot merge distinct problems."""
-        m = len(members)
-        if m <= 2:
-            return [members]
-        S = (X[members] @ X[members].T).toarray()
-        Gm = (G[members] @ G[members].T).toarray()
-        D = np.zeros((m, m))
-        for x in range(m):
-            a = members[x]
-            for y in range(x + 1, m):
-                b = members[y]
-                c, _ = self._combined(S[x, y], Gm[x, y], place_full[a], place_head[a], place_full[b], place_head[b],
-                                      districts[a], districts[b])
-                D[x, y] = D[y, x] = min(1.0, max(0.0, 1.0 - c))
-        condensed = D[np.triu_indices(m, 1)]
-        if condensed.max() <= self.split_distance:
-            return [members]
-        Z = linkage(condensed, method="average")
-        parts = fcluster(Z, t=self.split_distance, criterion="distance")
-        return [members[parts == p] for p in np.unique(parts)]
+    # -------------------------------------------------------------- d. components -> issues
+    def _big_enough(self, weights, doc_writers) -> bool:
+        """min_letters letters, and either two different texts or min_letters different writers
+        (one person re-sending one letter is a repeat petition, not a group of letters)."""
+        return weights.sum() >= self.min_letters and (len(weights) >= 2 or doc_writers.sum() >= self.min_letters)
 
-    # -------------------------------------------------------------- describe
-    def _finish(self, df, labels_doc, X, tokens, place_full, place_head, titles, texts):
-        """Letter labels, stable ids, centroids, labels and the issue table."""
-        # order issues by size so ids read naturally (I0001 = largest at fit time)
-        doc_of = df["_doc"].to_numpy()
-        letter_labels = labels_doc[doc_of]
-        sizes = Counter(l for l in letter_labels if l >= 0)
-        order = {old: new for new, (old, _) in enumerate(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])))}
-        remap = np.array([order.get(l, -1) for l in range(labels_doc.max() + 1)] + [-1])
-        labels_doc = remap[labels_doc]
-        self.labels_ = labels_doc[doc_of]
-        self.issue_ids_ = [f"I{k + 1:04d}" for k in range(len(order))]
-        self.next_issue_ = len(order) + 1
-
-        # centroids and places per issue (kept for transform)
-        Xn = normalize(X)
-        k = len(order)
-        if k:
-            M = sparse.csr_matrix((np.ones(int((labels_doc >= 0).sum())), (labels_doc[labels_doc >= 0], np.flatnonzero(labels_doc >= 0))), shape=(k, X.shape[0]))
-            self.centroids_ = normalize(M @ Xn)
-        else:
-            self.centroids_ = sparse.csr_matrix((0, X.shape[1]))
-        self.issue_places_ = []
-        self.issue_districts_ = []
-        self.issue_chains_ = []
-        for c in range(k):
-            cnt, codes = Counter(), Counter()
-            for d in np.flatnonzero(labels_doc == c):
-                cnt.update(sorted(place_head[d] or place_full[d]))
-                # the title says where the problem is; the opening may say where the writer lives
-                codes.update({code: 2 for code in _districts(titles[d])})
-                codes.update(set(_district_units(texts[d][:200])))
-            self.issue_places_.append([_trim_place(p) for p in _dominant_places(cnt)])
-            self.issue_districts_.append(min(codes, key=lambda code: (-codes[code], code)) if codes else "")
-            self.issue_chains_.append(_issue_chain(
-                [titles[d] + "。" + texts[d][:300] for d in np.flatnonzero(labels_doc == c)], self.issue_districts_[-1]))
-        self.keywords_ = self._ctfidf(labels_doc, tokens, k)
-        # representative: the distinct text closest to the centroid (most typical wording)
-        self.rep_doc_ = {}
-        for c in range(k):
-            docs = np.flatnonzero(labels_doc == c)
-            sims = np.asarray((Xn[docs] @ self.centroids_[c].T).todense()).ravel()
-            self.rep_doc_[c] = int(docs[int(np.argmax(sims))])
-        self.letters_ = df.drop(columns=["_doc"]).assign(issue=self.labels_)
-        self.letters_["issue_id"] = [self.issue_ids_[l] if l >= 0 else None for l in self.labels_]
-        self.issue_info_ = self._describe(self.letters_, place_full, place_head, doc_of, labels_doc)
-
-    def _ctfidf(self, labels_doc, tokens, k) -> list[list[str]]:
-        """Class-based TF-IDF (BERTopic): words frequent in the issue and rare across issues."""
-        if not k:
+    def component_issues(self, X, G, place_full, place_head, districts, weights, doc_writers) -> list[np.ndarray]:
+        """The issues in one connected component (arguments: its letters' rows), as row indices.
+        A loose component is split by average linkage on 1 - combined similarity, so chained links
+        cannot merge distinct problems; groups too small to be an issue are dropped."""
+        m = len(weights)
+        if not self._big_enough(weights, doc_writers):
             return []
+        groups = [np.arange(m)]
+        if m > 2:
+            S, Gm = (X @ X.T).toarray(), (G @ G.T).toarray()
+            D = np.zeros((m, m))
+            for x in range(m):
+                for y in range(x + 1, m):
+                    c, _ = self.score_pair(S[x, y], Gm[x, y], place_full[x], place_head[x], place_full[y],
+                                           place_head[y], districts[x], districts[y])
+                    D[x, y] = D[y, x] = min(1.0, max(0.0, 1.0 - c))
+            condensed = D[np.triu_indices(m, 1)]
+            if condensed.max() > self.split_distance:
+                parts = fcluster(linkage(condensed, method="average"), t=self.split_distance, criterion="distance")
+                groups = [np.flatnonzero(parts == p) for p in np.unique(parts)]
+        return [g for g in groups if self._big_enough(weights[g], doc_writers[g])]
+
+    def describe_places(self, place_full, place_head, titles, texts) -> tuple[list[str], str, list[str]]:
+        """An issue's places (most named first, fuller names preferred), district and administrative
+        chain, from its distinct letters. The title says where the problem is; the opening may say
+        where the writer lives, so title districts count twice."""
+        cnt, codes = Counter(), Counter()
+        for full, head, title, text in zip(place_full, place_head, titles, texts):
+            cnt.update(sorted(head or full))
+            codes.update({code: 2 for code in title_districts(title)})
+            codes.update(set(district_units(text[:200])))
+        district = min(codes, key=lambda code: (-codes[code], code)) if codes else ""
+        chain = issue_chain([t + "。" + x[:300] for t, x in zip(titles, texts)], district)
+        return [trim_place(p) for p in dominant_places(cnt)], district, chain
+
+    def term_counts(self, labels_doc: np.ndarray, tokens, k: int) -> sparse.csr_matrix:
+        """Occurrences of each vocabulary word in each issue (k x vocabulary), for `keywords`."""
         vocab = self.vectorizer_.vocabulary_
         rows, cols = [], []
-        for d, toks in enumerate(tokens):
-            if labels_doc[d] < 0:
-                continue
-            for t in toks:
-                idx = vocab.get(t)
-                if idx is not None:
-                    rows.append(labels_doc[d]); cols.append(idx)
-        C = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(k, len(vocab)))
+        for label, toks in zip(labels_doc, tokens):
+            if label >= 0:
+                idx = [vocab[t] for t in toks if t in vocab]
+                rows.extend([label] * len(idx)); cols.extend(idx)
+        return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(k, len(vocab)))
+
+    def keywords(self, C: sparse.csr_matrix) -> list[list[str]]:
+        """Class-based TF-IDF (BERTopic) over the issues' word counts C: words frequent in the issue
+        and rare across issues, not generic, not the issue's place or chain. Needs issue_places_ and
+        issue_chains_."""
+        k = C.shape[0]
+        if not k:
+            return []
         tf = normalize(C, norm="l1")
-        avg = C.sum() / k
-        idf = np.log1p(avg / (np.asarray(C.sum(axis=0)).ravel() + 1e-9))
+        idf = np.log1p(C.sum() / k / (np.asarray(C.sum(axis=0)).ravel() + 1e-9))
         W = tf.multiply(idf).tocsr()
         inv = np.array(self.vectorizer_.get_feature_names_out())
         out = []
         for c in range(k):
             row = W.getrow(c)
-            top = row.indices[np.argsort(-row.data)]
             words = []
-            for t in inv[top]:
+            for t in inv[row.indices[np.argsort(-row.data)]]:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or any(t in w or w in t for w in words):
                     continue
                 if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
@@ -647,65 +506,87 @@ class IssueClusterer:
             out.append(words)
         return out
 
-    def _describe(self, letters, place_full, place_head, doc_of, labels_doc) -> pd.DataFrame:
-        cols = letters.columns
-        # who wrote: the linker's person_id, else the source's writer id, else the name (only counted)
-        writer_col = next((c for c in ("person_id", "writer_id", "name", "phone", "id_number")
-                           if c in cols and letters[c].notna().any()), None)
-        ref = letters["received_at"].max()
-        rows = []
-        groups = {c: sub for c, sub in letters[letters["issue"] >= 0].groupby("issue", sort=True)}
-        for c, issue_id in enumerate(self.issue_ids_):
-            sub = groups[c]
-            places = self.issue_places_[c]
-            place = places[0] if places else ""
-            district = self.issue_districts_[c] if c < len(self.issue_districts_) else ""
-            chain = self.issue_chains_[c] if c < len(getattr(self, "issue_chains_", [])) else ([district] if district else [])
-            shown = place_label(chain, places)
-            label = (shown + " · " if shown else "") + " ".join(self.keywords_[c][: self.n_keywords])
-            writers = sub[writer_col].dropna().astype(str) if writer_col else pd.Series(dtype=str)
-            up = float(pd.to_numeric(sub["up_votes"], errors="coerce").fillna(0).sum()) if "up_votes" in cols else 0.0
-            down = float(pd.to_numeric(sub["down_votes"], errors="coerce").fillna(0).sum()) if "down_votes" in cols else 0.0
-            dates = sub["received_at"].dropna()
-            if dates.empty:  # no date column: the dates the letters themselves write (时间范围 never empty)
-                dates = pd.Series([d for x in sub["title"] + "。" + sub["text"] for d in _dates_in(x)], dtype="datetime64[ns]")
-            reps = sub[doc_of[sub.index] == self.rep_doc_[c]].sort_values("received_at")
-            rep = reps.iloc[0] if len(reps) else sub.iloc[0]
-            row = {
-                "issue_id": issue_id,
-                "label": label,
-                "place": place,
-                "district": district,
-                "place_chain": " ".join(chain),
-                "places": "、".join(places),
-                "keywords": " ".join(self.keywords_[c]),
-                "n_letters": len(sub),
-                "n_distinct_texts": int(len(set(doc_of[sub.index]))),
-                "n_writers": int(writers.nunique()) if writer_col else len(sub),
-                "first_date": dates.min() if len(dates) else pd.NaT,
-                "last_date": dates.max() if len(dates) else pd.NaT,
-                "up_votes": up,
-                "down_votes": down,
-                "representative_id": rep["letter_id"],
-                "representative_title": rep["title"],
-                "representative_text": rep["text"][:300],
-            }
-            if "issue_type" in cols:
-                row["top_issue_type"] = sub["issue_type"].dropna().astype(str).mode().iloc[0] if sub["issue_type"].notna().any() else None
-            elif "label" in cols and sub["label"].notna().any():
-                row["top_issue_type"] = sub["label"].dropna().astype(str).mode().iloc[0]
-            if "urgency" in cols:
-                mix = sub["urgency"].dropna().astype(str).value_counts()
-                row["urgency_mix"] = "; ".join(f"{k}:{v}" for k, v in mix.items())
-            row.update(deep_seated_evidence(sub["received_at"], writers if writer_col else None))
-            rows.append(row)
-        info = pd.DataFrame(rows)
+    def _finish(self, df, labels_doc, X, feats, place_full, place_head):
+        """Issue numbers by size (I0001 = largest at fit time), centroids, places, keywords, the table."""
+        doc_of = df["_doc"].to_numpy()
+        sizes = Counter(l for l in labels_doc[doc_of] if l >= 0)
+        order = {old: new for new, (old, _) in enumerate(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])))}
+        labels_doc = np.array([order.get(l, -1) for l in range(labels_doc.max() + 1)] + [-1])[labels_doc]
+        self.labels_ = labels_doc[doc_of]
+        k = len(order)
+        self.issue_ids_ = [f"I{c + 1:04d}" for c in range(k)]
+        self.next_issue_ = k + 1
+        Xn = normalize(X)
+        members = [np.flatnonzero(labels_doc == c) for c in range(k)]
+        M = sparse.csr_matrix((np.ones(int((labels_doc >= 0).sum())), (labels_doc[labels_doc >= 0],
+                               np.flatnonzero(labels_doc >= 0))), shape=(k, X.shape[0]))
+        self.centroids_ = normalize(M @ Xn) if k else sparse.csr_matrix((0, X.shape[1]))
+        first = df.drop_duplicates("_doc").sort_values("_doc")
+        titles, texts = first["title"].tolist(), first["text"].tolist()
+        described = [self.describe_places([place_full[d] for d in ds], [place_head[d] for d in ds],
+                                          [titles[d] for d in ds], [texts[d] for d in ds]) for ds in members]
+        self.issue_places_ = [p for p, _, _ in described]
+        self.issue_districts_ = [d for _, d, _ in described]
+        self.issue_chains_ = [c for _, _, c in described]
+        self.keywords_ = self.keywords(self.term_counts(labels_doc, feats["tokens"], k))
+        # representative: the distinct text closest to the centroid (most typical wording)
+        self.rep_doc_ = {c: int(ds[int(np.argmax(np.asarray((Xn[ds] @ self.centroids_[c].T).todense()).ravel()))])
+                         for c, ds in enumerate(members)}
+        self.letters_ = df.drop(columns=["_doc"]).assign(issue=self.labels_)
+        self.letters_["issue_id"] = [self.issue_ids_[l] if l >= 0 else None for l in self.labels_]
+        writer_col = writer_column(self.letters_)
+        clustered = df.assign(issue=self.labels_)
+        rows = [self.issue_row(sub, c, writer_col) for c, sub in clustered[clustered["issue"] >= 0].groupby("issue", sort=True)]
+        self.issue_info_ = self.rank(pd.DataFrame(rows), self.letters_["received_at"].max())
+
+    def issue_row(self, sub: pd.DataFrame, c: int, writer_col: str | None) -> dict:
+        """One issue's row of the issue table, from its letters (with their `_doc`): label, places,
+        counts, dates (the dates the letters write when there is no date column), votes, the
+        representative letter, issue-type and urgency mix, deep-seated evidence."""
+        cols = sub.columns
+        places, district, chain = self.issue_places_[c], self.issue_districts_[c], self.issue_chains_[c]
+        shown = place_label(chain, places)
+        writers = sub[writer_col].dropna().astype(str) if writer_col else pd.Series(dtype=str)
+        votes = {v: float(pd.to_numeric(sub[v], errors="coerce").fillna(0).sum()) if v in cols else 0.0
+                 for v in ("up_votes", "down_votes")}
+        dates = sub["received_at"].dropna()
+        if dates.empty:  # no date column: the dates the letters themselves write (时间范围 never empty)
+            dates = pd.Series([d for x in sub["title"] + "。" + sub["text"] for d in dates_in(x)], dtype="datetime64[ns]")
+        reps = sub[sub["_doc"] == self.rep_doc_[c]].sort_values("received_at")
+        rep = reps.iloc[0] if len(reps) else sub.iloc[0]
+        row = {
+            "issue_id": self.issue_ids_[c],
+            "label": (shown + " · " if shown else "") + " ".join(self.keywords_[c][: self.n_keywords]),
+            "place": places[0] if places else "",
+            "district": district,
+            "place_chain": " ".join(chain),
+            "places": "、".join(places),
+            "keywords": " ".join(self.keywords_[c]),
+            "n_letters": len(sub),
+            "n_distinct_texts": int(sub["_doc"].nunique()),
+            "n_writers": int(writers.nunique()) if writer_col else len(sub),
+            "first_date": dates.min() if len(dates) else pd.NaT,
+            "last_date": dates.max() if len(dates) else pd.NaT,
+            **votes,
+            "representative_id": rep["letter_id"],
+            "representative_title": rep["title"],
+            "representative_text": rep["text"][:300],
+        }
+        if "issue_type" in cols:
+            row["top_issue_type"] = sub["issue_type"].dropna().astype(str).mode().iloc[0] if sub["issue_type"].notna().any() else None
+        elif "label" in cols and sub["label"].notna().any():
+            row["top_issue_type"] = sub["label"].dropna().astype(str).mode().iloc[0]
+        if "urgency" in cols:
+            mix = sub["urgency"].dropna().astype(str).value_counts()
+            row["urgency_mix"] = "; ".join(f"{k}:{v}" for k, v in mix.items())
+        row.update(deep_seated_evidence(sub["received_at"], writers if writer_col else None))
+        return row
+
+    # -------------------------------------------------------------- e. heat (one row per issue)
+    def rank(self, info: pd.DataFrame, ref=None) -> pd.DataFrame:
+        """Heat index and heat_rank (1 = hottest) with this model's heat weights."""
         if info.empty:  # no issue (a batch of one letter): the table still has its key columns
             return pd.DataFrame(columns=["heat_rank", "issue_id", "label", "n_letters", "deep_seated", "heat"])
-        return self._rank(info, ref)
-
-    def _rank(self, info: pd.DataFrame, ref=None) -> pd.DataFrame:
-        """Heat index and heat_rank (1 = hottest) with this model's heat weights."""
         info = info.drop(columns=["heat_rank"], errors="ignore")
         info["heat"] = heat_scores(info, ref_date=ref, weights=self.heat_weights)
         info = info.sort_values(["heat", "n_letters"], ascending=False).reset_index(drop=True)
@@ -723,7 +604,7 @@ class IssueClusterer:
         if ref_date is None and len(self.letters_) and self.letters_["received_at"].notna().any():
             ref_date = self.letters_["received_at"].max()
         if len(self.issue_info_):
-            self.issue_info_ = self._rank(self.issue_info_, ref_date)
+            self.issue_info_ = self.rank(self.issue_info_, ref_date)
         return self.get_issue_info()
 
     # -------------------------------------------------------------- BERTopic-like accessors
@@ -789,22 +670,20 @@ class IssueClusterer:
         df = self._check(letters)
         if len(df) == 0 or self.centroids_.shape[0] == 0:
             return np.full(len(df), -1)
-        _, tokens, places_all, places_title = self._documents(df["title"].tolist(), df["text"].tolist())
-        X = normalize(self.vectorizer_.transform(tokens))
+        feats = self.letter_features(df["title"].tolist(), df["text"].tolist())
+        X = normalize(self.vectorizer_.transform(list(feats["tokens"])))
         S = (X @ self.centroids_.T).toarray()
         out = np.full(len(df), -1)
-        titles = df["title"].tolist()
-        for r in range(len(df)):
-            heads = frozenset(self._canon(p) for p in (places_title[r] or places_all[r][:1]))
-            full = frozenset(self._canon(p) for p in places_all[r])
-            districts = _districts(titles[r])
+        for r, (places, title_places, districts) in enumerate(feats[["places", "title_places", "districts"]].itertuples(index=False)):
+            heads = frozenset(self._canon(p) for p in (title_places or places[:1]))
+            full = frozenset(self._canon(p) for p in places)
             order = np.argsort(-S[r])[:5]
             for c in order:
-                if _districts_conflict(districts, frozenset([self.issue_districts_[c]]) - {""}):
+                if districts_conflict(districts, frozenset([self.issue_districts_[c]]) - {""}):
                     continue  # another district's issue (属地): never assigned by wording alone
                 ip = frozenset(self.issue_places_[c])
-                same = _places_match(heads, ip) or (not heads and _places_match(full, ip))
-                conflict = bool(heads) and bool(ip) and not _places_match(full, ip)
+                same = places_match(heads, ip) or (not heads and places_match(full, ip))
+                conflict = bool(heads) and bool(ip) and not places_match(full, ip)
                 if (same and S[r, c] >= self.same_place_sim + 0.1) or (not conflict and S[r, c] >= self.assign_sim):
                     out[r] = c
                     break
@@ -855,30 +734,35 @@ class IssueClusterer:
         """
         self._fitted()
         old = pd.Series(old_ids, index=self.letters_.index)
+        votes = [old[self.labels_ == k].dropna().value_counts() for k in range(len(self.issue_ids_))]
+        mapping = self.inherited_ids(votes, np.bincount(self.labels_[self.labels_ >= 0], minlength=len(self.issue_ids_)),
+                                     previous.next_issue_)
+        renamed = {self.issue_ids_[k]: new for k, new in mapping.items()}
+        self.issue_ids_ = [mapping[k] for k in range(len(self.issue_ids_))]
+        self.letters_["issue_id"] = self.letters_["issue_id"].map(renamed)
+        self.issue_info_["issue_id"] = self.issue_info_["issue_id"].map(renamed)
+        return renamed
+
+    def inherited_ids(self, votes: list[pd.Series], sizes, previous_next: int) -> dict[int, str]:
+        """{issue number: final id} from each issue's votes (old id -> letters, most first) and
+        letter counts; sets next_issue_. The rule of `relabel_from`, for engines that count votes."""
         claims = []
-        for k, issue_id in enumerate(self.issue_ids_):
-            votes = old[self.labels_ == k].dropna()
-            if len(votes):
-                top, count = votes.value_counts().index[0], votes.value_counts().iloc[0]
-                if count > 0.5 * (self.labels_ == k).sum():
-                    claims.append((count, k, top))
+        for k, v in enumerate(votes):
+            if len(v) and v.iloc[0] > 0.5 * sizes[k]:
+                claims.append((v.iloc[0], k, v.index[0]))
         mapping: dict[int, str] = {}
         taken = set()
         for count, k, top in sorted(claims, reverse=True):
             if top not in taken:
                 mapping[k] = top
                 taken.add(top)
-        next_issue = max(previous.next_issue_, 1)
+        next_issue = max(previous_next, 1)
         for k in range(len(self.issue_ids_)):
             if k not in mapping:
                 mapping[k] = f"I{next_issue:04d}"
                 next_issue += 1
-        renamed = {self.issue_ids_[k]: new for k, new in mapping.items()}
-        self.issue_ids_ = [mapping[k] for k in range(len(self.issue_ids_))]
         self.next_issue_ = next_issue
-        self.letters_["issue_id"] = self.letters_["issue_id"].map(renamed)
-        self.issue_info_["issue_id"] = self.issue_info_["issue_id"].map(renamed)
-        return renamed
+        return mapping
 
     def get_params(self, deep: bool = False) -> dict:
         return {k: getattr(self, k) for k in (
@@ -922,10 +806,7 @@ class IssueClusterer:
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
             raise PetitionError(f"{path} is not an issue state file of this version")
         model = cls(**state["params"])
-        vec = TfidfVectorizer(analyzer=_identity, min_df=1, sublinear_tf=True, dtype=np.float32)
-        vec.vocabulary_ = state["vocabulary"]
-        vec.idf_ = state["idf"]
-        model.vectorizer_ = vec
+        model.vectorizer_ = _vectorizer(state["vocabulary"], state["idf"])
         model.centroids_ = state["centroids"]
         model.issue_ids_ = list(state["issue_ids"])
         model.next_issue_ = state["next_issue"]
@@ -937,8 +818,4 @@ class IssueClusterer:
         model.issue_info_ = state["issue_info"]
         model.letters_ = pd.DataFrame(columns=["letter_id", "title", "text", "received_at", "issue", "issue_id"])
         return model
-
-
-def _identity(tokens):
-    return tokens
 

@@ -357,3 +357,21 @@ def test_hotspots_command_maps_columns_of_another_layout(tmp_path):
     issues = pd.read_csv(out / "hot_issues.csv").set_index("地点/人群")
     assert sorted(issues.index) == ["A2区 暮云街道 丽发新城", "A5区 劳动东路魅力之城"]
     assert issues["时间范围"].str.match(r"^\d{4}/\d{2}/\d{2} 至 \d{4}/\d{2}/\d{2}$").all()
+
+
+def test_vocabulary_from_document_frequencies_is_sklearns(sample_dir):
+    """Step b from counts alone (what a distributed engine aggregates) gives TfidfVectorizer's fit."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from pipeline.cluster import document_frequencies
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters.head(150)
+    model = IssueClusterer(n_jobs=1)
+    tokens = model.letter_features(letters["title"].fillna("").tolist(), letters["text"].fillna("").tolist())["tokens"].tolist()
+    model.fit_vocabulary(document_frequencies(tokens), len(tokens))
+    reference = TfidfVectorizer(analyzer=lambda t: t, min_df=2, max_df=0.3, sublinear_tf=True, dtype=np.float32).fit(tokens)
+    assert model.vectorizer_.vocabulary_ == reference.vocabulary_
+    assert np.array_equal(model.vectorizer_.idf_, reference.idf_)
+    assert (model.vectorizer_.transform(tokens) != reference.transform(tokens)).nnz == 0

@@ -1,0 +1,175 @@
+"""How the places of two letters compare, and how an issue's place is named.
+
+The pure rules behind `pipeline.cluster`: both engines (the local `IssueClusterer` and
+`pipeline.spark_cluster`) call them, so a pair of letters is judged the same way wherever it is
+compared. Places themselves come from `pipeline.places`, the one extractor.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pandas as pd
+
+from pipeline.places import DISTINCT_CHARS, PLACE_CODE, admin_chain, admin_units, is_weak, kind_of, stem
+
+
+def district_units(text: str) -> list[str]:
+    """The districts / counties (A5区, 上党区, K9县) a text names, in order."""
+    return [u.name for u in admin_units(text) if u.kind == "区县" and not u.name.startswith(("A区", "A县"))]
+
+
+def dominant_places(counts: Counter, n: int = 3) -> list[str]:
+    """Most named places of an issue, each replaced by a fuller name most letters also use.
+
+    `滨河苑` (55 letters) becomes `伊景园滨河苑` (40) because over half the letters say it in full.
+    """
+    out: list[str] = []
+    # ties broken by name, not by set order (which changes from run to run)
+    for place, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        best = place
+        while True:
+            longer = [(c, p) for p, c in counts.items() if p != best and best in p and c >= 0.5 * count]
+            if not longer:
+                break
+            best = max(longer, key=lambda cp: (cp[0], len(cp[1]), cp[1]))[1]
+        # the fuller name, else the name itself (东风路路段 beside 新塘支河, not 新塘支河东风路路段 again)
+        fresh = [c for c in (best, place) if not any(c in o or o in c for o in out)]
+        if fresh:
+            out.append(fresh[0])
+        if len(out) == n:
+            break
+    return out
+
+
+_CUT_AFTER = ("v", "d", "t", "f", "q", "m", "i", "p", "c", "r")
+
+
+def trim_place(place: str) -> str:
+    """Drop a leading clause the suffix rule swept in: 呼吁长株潭城 -> 长株潭城, 个宜居城 -> 宜居城.
+
+    Uses jieba's part-of-speech tags (verbs, adverbs, time, direction, measure words end a
+    clause); only for the few places shown in labels, since tagging costs more than cutting.
+    """
+    if len(place) <= 3:
+        return place
+    import jieba.posseg as posseg
+
+    words = list(posseg.cut(place))
+    cut = 0
+    for k, w in enumerate(words[:-1]):
+        # a lone numeral or time character (月, 年) more often begins a name (月皓玻璃) than ends a clause
+        lone_number = len(w.word) == 1 and w.flag[0] in "mt"
+        if w.flag.startswith(_CUT_AFTER) and w.flag != "vn" and not lone_number:
+            cut = sum(len(x.word) for x in words[: k + 1])
+    if cut > 3:  # a long cut is more often inside a name (北京顺欣世纪咨询服务有限公司) than a clause
+        return place
+    rest = place[cut:]
+    ok = len(rest) >= 3 and len(stem(rest)) >= 2 and stem(rest) != rest and rest[0] not in "省市区县镇乡"
+    return rest if ok else place
+
+
+def canonical(place: str) -> str:
+    """Drop a trailing 小区/社区/项目 so `魅力之城小区` and `魅力之城` compare equal."""
+    place = place.replace("·", "").replace(".", "")
+    return re.sub(r"(?:小区|社区|项目)$", "", place) or place
+
+
+def match_strength(a: frozenset[str], b: frozenset[str]) -> int:
+    """2 = share a specific place (estate, village, project), 1 = only a weak one, 0 = none."""
+    if not a or not b:
+        return 0
+    best = 0
+    for x in a:
+        for y in b:
+            if x == y:
+                common = x
+            elif len(x) >= 3 and len(y) >= 3 and (x in y or y in x):
+                common = x if len(x) < len(y) else y
+            else:
+                continue
+            if not is_weak(common):
+                return 2
+            best = 1
+    return best
+
+
+def numbered_apart(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two letters name places that differ only in a number or direction (辉煌国际城一期 / 二期,
+    劳动东路 / 劳动西路): two real places, so they are not linked by wording alone."""
+    for x in a:
+        for y in b:
+            if len(x) == len(y) and x != y:
+                diff = [k for k in range(len(x)) if x[k] != y[k]]
+                if all(x[k] in DISTINCT_CHARS and y[k] in DISTINCT_CHARS for k in diff):
+                    return True
+    return False
+
+
+def places_match(a: frozenset[str], b: frozenset[str]) -> bool:
+    return match_strength(a, b) > 0
+
+
+def title_districts(title: str) -> frozenset[str]:
+    """The masked districts a letter's title names. Only the title: the body also names where the
+    writer lives or where else something happened (a fraud in L5县 by a company in A4区)."""
+    return frozenset(district_units(title or ""))
+
+
+def issue_chain(docs: list[str], district: str = "", min_share: float = 1 / 3) -> list[str]:
+    """The administrative chain most of an issue's letters write (市 only when no 区/县 is known):
+    each level's most named unit, kept when at least `min_share` of the letters name it."""
+    counts: dict[str, Counter] = {}
+    for doc in docs:
+        for level, unit in admin_chain(doc).items():
+            counts.setdefault(level, Counter())[unit] += 1
+    chain = []
+    for level in ("市", "区县", "镇街", "村社区", "组"):
+        if level == "区县" and district:
+            chain.append(district)
+            continue
+        if level == "市" and (district or counts.get("区县")):
+            continue
+        if level not in counts:
+            continue
+        unit, n = min(counts[level].items(), key=lambda kv: (-kv[1], kv[0]))
+        if n >= min_share * len(docs):
+            chain.append(unit)
+    return chain
+
+
+def place_label(chain: list[str], places: list[str]) -> str:
+    """`A3区 西湖街道茶场村五组`, `A3区 新塘支河(东风路路段)`: the chain, then the issue's place (a
+    water, bridge or park with the road section most letters name beside it); units the place
+    already spells are not repeated."""
+    place = places[0] if places else ""
+    if place and len(places) > 1 and kind_of(place) in ("water", "bridge", "park") and kind_of(places[1]) == "road":
+        place += f"({places[1]})"
+    units = [u for u in chain if u and u not in place]
+    return " ".join(units + ([place] if place else []))
+
+
+_DATE_IN_TEXT = re.compile(r"(20[0-9]{2})\s*[年/.-]\s*([0-9]{1,2})\s*[月/.-]\s*([0-9]{1,2})")
+
+
+def dates_in(text: str) -> list[pd.Timestamp]:
+    out = []
+    for y, m, d in _DATE_IN_TEXT.findall(text or ""):
+        try:
+            out.append(pd.Timestamp(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return out
+
+
+def districts_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two letters name different districts. Masked codes (A5区) are compared with codes and real
+    names (渌口区) with real names: a board that masks most names leaves some real ones, and B5县 may
+    be 渌口区."""
+    if not a or not b or not a.isdisjoint(b):
+        return False
+    codes_a = {d for d in a if PLACE_CODE.fullmatch(d)}
+    codes_b = {d for d in b if PLACE_CODE.fullmatch(d)}
+    real_a, real_b = a - codes_a, b - codes_b
+    return bool(codes_a and codes_b) or bool(real_a and real_b)
+

@@ -1,0 +1,344 @@
+"""Hot issues on Spark: the steps of `pipeline.cluster.IssueClusterer`, distributed.
+
+Each step calls the estimator's own method, so a pair of letters is judged by the same rule on
+both engines; only the plumbing differs. Nothing collects all letters on the driver: what
+reaches it is bounded by the vocabulary, the distinct place names, or the issues.
+
+a. distinct texts (the same dedupe key) get their features per partition (`mapInPandas`,
+   `letter_features`; jieba loads once per Python worker);
+b. document frequencies are a Spark aggregation; the vocabulary (words in 2+ letters) is fitted
+   on the driver and broadcast with the model; place spellings (`variant_pairs`,
+   `merge_variants`) and too-common places come from per-place aggregates;
+c. candidate pairs come from a blocking join instead of the all-pairs sparse product: letters
+   sharing a specific place, a rare word (in at most `max_block` letters) or a MinHash band
+   (`pipeline.spark_graph.minhash_band_pairs`); each pair is scored by `score_pair`;
+d. connected components of the linked pairs (`pipeline.spark_graph.connected_components`),
+   then per component `component_issues` (`applyInPandas`, dense only inside a component), per
+   issue `describe_places`, the centroid, the representative text and word counts, and per
+   issue `issue_row` over its letters; `keywords` runs on the driver over the issues' counts;
+e. `rank` (heat) on the issue table, one row per issue.
+
+Issue ids persist through the same state file as the local engine (`relabel_from`'s rule,
+`inherited_ids`). The blocking join is the one approximation: a pair the local engine links
+through common words only (no shared place, no rare word, no near-copy) is not a candidate.
+"""
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.preprocessing import normalize
+
+from pipeline.cluster import WRITER_COLUMNS, IssueClusterer, dedupe_key, row_cosines
+from pipeline.issue_places import canonical
+
+_PARAMS = ("min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
+           "max_place_share", "assign_sim", "title_weight", "n_keywords", "heat_weights", "variant_sim")
+_TOKENIZER = None  # one jieba per Python worker, however many tasks it runs
+
+
+def clusterer_from_settings(settings=None) -> IssueClusterer:
+    """The estimator with the `[cluster]` settings (when the config has that section)."""
+    section = settings.section("cluster") if settings is not None else {}
+    return IssueClusterer(n_jobs=1, **{k: v for k, v in section.items() if k in _PARAMS})
+
+
+def _worker_model(bc) -> IssueClusterer:
+    global _TOKENIZER
+    model = bc.value
+    if model.tokenizer is None:
+        if _TOKENIZER is None:
+            from pipeline.tokenize import Tokenizer
+
+            _TOKENIZER = Tokenizer()
+        model.tokenizer = _TOKENIZER
+    return model
+
+
+def _csr(indices, values, width: int) -> sparse.csr_matrix:
+    """Rows given as (index array, value array) pairs."""
+    indices, values = list(indices), list(values)
+    lengths = [len(i) for i in indices]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    idx = np.concatenate([np.asarray(i, np.int64) for i in indices]) if indices else np.zeros(0, np.int64)
+    val = np.concatenate([np.asarray(v, np.float32) for v in values]) if values else np.zeros(0, np.float32)
+    return sparse.csr_matrix((val, idx, indptr), shape=(len(indices), width))
+
+
+def _sets(column) -> list[frozenset]:
+    return [frozenset(x) for x in column]
+
+
+def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | None = None,
+                   max_block: int = 100, model: IssueClusterer | None = None):
+    """(letters with issue_id, hot_issue_label, deep_seated; the issue table as pandas), as
+    `PetitionRun.cluster` gives them locally. `letters_sdf` needs letter_id and title or text."""
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
+
+    from pipeline.spark_graph import connected_components, minhash_band_pairs
+
+    model = model or clusterer_from_settings(settings)
+    cols = letters_sdf.columns
+    base = letters_sdf.withColumn("_row", F.monotonically_increasing_id()).localCheckpoint()
+    letters = base
+    for col in ("title", "text"):
+        letters = letters.withColumn(col, F.coalesce(F.col(col).cast("string"), F.lit("")) if col in cols else F.lit(""))
+    letters = letters.withColumn("received_at", F.col("received_at").cast("timestamp") if "received_at" in cols
+                                 else F.lit(None).cast("timestamp"))
+    writer_col = next((c for c in WRITER_COLUMNS if c in cols and letters.where(F.col(c).isNotNull()).limit(1).count()), None)
+    key = F.udf(dedupe_key, T.StringType())
+    letters = letters.withColumn("_key", key("title", "text"))
+    # a distinct text is known by its first letter's row number (the local engine's order)
+    who = F.coalesce(F.col(writer_col).cast("string"), F.concat(F.lit("§row"), F.col("_row").cast("string"))) \
+        if writer_col else F.col("_row").cast("string")
+    docs = letters.groupBy("_key").agg(
+        F.min_by(F.struct("_row", "title", "text"), "_row").alias("first"), F.count("*").alias("weight"),
+        F.countDistinct(who).alias("writers"))
+    docs = docs.select(F.col("first._row").alias("doc"), "first.title", "first.text", "weight", "writers", "_key")
+    letters = letters.join(docs.select("_key", F.col("doc").alias("_doc")), "_key").drop("_key")
+    docs = docs.drop("_key").localCheckpoint()
+    n = docs.count()
+
+    # a. features, row-wise
+    bc = spark.sparkContext.broadcast(model)
+    strings = T.ArrayType(T.StringType())
+    feat_schema = T.StructType([T.StructField("doc", T.LongType())] + [
+        T.StructField(c, strings) for c in ("tokens", "grievance", "places", "title_places", "districts")])
+
+    def features(batches):
+        m = _worker_model(bc)
+        for b in batches:
+            f = m.letter_features(b["title"].tolist(), b["text"].tolist(), n_jobs=1)
+            f["districts"] = [sorted(d) for d in f["districts"]]
+            yield f.assign(doc=b["doc"].to_numpy())[["doc", "tokens", "grievance", "places", "title_places", "districts"]]
+
+    feats = docs.select("doc", "title", "text").mapInPandas(features, feat_schema).localCheckpoint()
+
+    # b. vocabulary: document frequencies aggregated here, the (bounded) vocabulary fitted on the driver
+    df_table = feats.select(F.explode(F.array_distinct("tokens")).alias("token")).groupBy("token").count()
+    max_df = 0.3 if n >= 100 else 1.0
+    shared = df_table.where(F.col("count") >= 2).limit(1).count() > 0
+    kept = df_table.where((F.col("count") >= (2 if shared else 1)) & (F.col("count") <= max_df * n))
+    model.fit_vocabulary({r["token"]: r["count"] for r in kept.collect()}, n)
+    bc = spark.sparkContext.broadcast(model)
+
+    vec_schema = T.StructType([T.StructField("doc", T.LongType()), T.StructField("gi", T.ArrayType(T.IntegerType())),
+                               T.StructField("gv", T.ArrayType(T.FloatType()))])
+
+    def grievance_vectors(batches):
+        m = _worker_model(bc)
+        for b in batches:
+            G = normalize(m.vectorizer_.transform(list(b["grievance"]))).tocsr()
+            rows = [G.getrow(k) for k in range(G.shape[0])]
+            yield pd.DataFrame({"doc": b["doc"], "gi": [r.indices.tolist() for r in rows], "gv": [r.data.tolist() for r in rows]})
+
+    gvec = feats.select("doc", "grievance").mapInPandas(grievance_vectors, vec_schema)
+    V = len(model.vectorizer_.vocabulary_)
+
+    # b. places: spellings of one place from per-place aggregates, then the too-common ones
+    canon = F.udf(lambda ps: sorted({canonical(p) for p in ps}), strings)
+    per_place = feats.select("doc", F.explode(canon("places")).alias("place"), "districts") \
+        .join(docs.select("doc", "weight"), "doc")
+    place_rows = per_place.select("place", F.explode_outer("districts").alias("district"), "doc", "weight") \
+        .groupBy("place", "district").agg(F.count("doc").alias("n")).collect()
+    place_districts: dict[str, Counter] = {}
+    for r in place_rows:
+        c = place_districts.setdefault(r["place"], Counter())
+        if r["district"] is not None:
+            c[r["district"]] += r["n"]
+    freq = {r["place"]: float(r["w"]) for r in per_place.groupBy("place").agg(F.sum("weight").alias("w")).collect()}
+    pairs = model.variant_pairs(place_districts)
+    sims = []
+    if pairs:
+        wanted = sorted({p for a, b, _ in pairs for p in (a, b)})
+        sums = (per_place.where(F.col("place").isin(wanted)).select("place", "doc").join(gvec, "doc")
+                .select("place", F.explode(F.arrays_zip("gi", "gv")).alias("e"))
+                .groupBy("place", F.col("e.gi").alias("i")).agg(F.sum("e.gv").alias("v")).collect())
+        vec = {p: np.zeros(V) for p in wanted}
+        for r in sums:
+            vec[r["place"]][r["i"]] = r["v"]
+        unit = {p: v / (np.linalg.norm(v) or 1.0) for p, v in vec.items()}
+        sims = [float(unit[a] @ unit[b]) for a, b, _ in pairs]
+    model.place_variants_ = {}
+    model.place_variants_ = model.merge_variants(pairs, sims, freq)
+    bc = spark.sparkContext.broadcast(model)
+    canon_v = F.udf(lambda ps: sorted({bc.value._canon(p) for p in ps}), strings)
+    counts = feats.select(F.explode(canon_v("places")).alias("place")).groupBy("place").count()
+    limit = max(50, model.max_place_share * n)
+    drop = {r["place"] for r in counts.where(F.col("count") > limit).collect()}
+
+    # c. per distinct text: its vectors and place sets; candidate pairs by blocking; each pair scored
+    row_schema = T.StructType([T.StructField("doc", T.LongType())] + [
+        T.StructField(c, T.ArrayType(T.IntegerType() if c.endswith("i") else T.FloatType())) for c in ("xi", "xv", "gi", "gv")] + [
+        T.StructField(c, strings) for c in ("full", "head", "districts")])
+
+    def vectors(batches):
+        m = _worker_model(bc)
+        for b in batches:
+            X, G = m.vectors(b)
+            full, head = m.place_sets(b, drop)
+            X, G = X.tocsr(), G.tocsr()
+            yield pd.DataFrame({
+                "doc": b["doc"],
+                "xi": [X.indices[X.indptr[k]:X.indptr[k + 1]].tolist() for k in range(len(b))],
+                "xv": [X.data[X.indptr[k]:X.indptr[k + 1]].tolist() for k in range(len(b))],
+                "gi": [G.indices[G.indptr[k]:G.indptr[k + 1]].tolist() for k in range(len(b))],
+                "gv": [G.data[G.indptr[k]:G.indptr[k + 1]].tolist() for k in range(len(b))],
+                "full": [sorted(s) for s in full], "head": [sorted(s) for s in head], "districts": b["districts"]})
+
+    rows = feats.mapInPandas(vectors, row_schema).localCheckpoint()
+    rare = df_table.where(F.col("count") <= max_block).select("token")
+    keys = feats.select("doc", F.explode(F.array_distinct("tokens")).alias("token")).join(rare, "token") \
+        .select("doc", F.concat(F.lit("w:"), "token").alias("key")).union(
+        rows.select("doc", F.explode("full").alias("place")).select("doc", F.concat(F.lit("p:"), "place").alias("key")))
+    small = keys.groupBy("key").count().where(F.col("count") <= 5 * max_block).select("key")
+    keys = keys.join(small, "key")
+    cand = keys.alias("l").join(keys.alias("r"), "key").where(F.col("l.doc") < F.col("r.doc")) \
+        .select(F.col("l.doc").alias("a"), F.col("r.doc").alias("b"))
+    copies = minhash_band_pairs(docs.select(F.col("doc").alias("id"), F.concat_ws("。", "title", "text").alias("text")),
+                                threshold=0.5).select(F.col("id_l").alias("a"), F.col("id_r").alias("b"))
+    cand = cand.union(copies).distinct()
+    side = lambda s: rows.select(*[F.col(c).alias(f"{c}_{s}") for c in rows.columns])  # noqa: E731
+    joined = cand.join(side("a"), F.col("a") == F.col("doc_a")).join(side("b"), F.col("b") == F.col("doc_b"))
+
+    def score(batches):
+        m = _worker_model(bc)
+        for b in batches:
+            if not len(b):
+                continue
+            s = row_cosines(_csr(b["xi_a"], b["xv_a"], V), _csr(b["xi_b"], b["xv_b"], V))
+            g = row_cosines(_csr(b["gi_a"], b["gv_a"], V), _csr(b["gi_b"], b["gv_b"], V))
+            keep = s >= m.pair_floor
+            link = _accept(m, b, s, g)
+            yield pd.DataFrame({"src": b["a"].to_numpy()[keep & link], "dst": b["b"].to_numpy()[keep & link]})
+
+    edges = joined.mapInPandas(score, "src long, dst long")
+    comps = connected_components(edges, rows.select(F.col("doc").alias("node"))).withColumnRenamed("node", "doc")
+
+    # d. components -> issues (only components big enough to hold one)
+    members = comps.join(docs.select("doc", "weight", "writers"), "doc")
+    big = members.groupBy("component").agg(F.sum("weight").alias("w"), F.count("*").alias("m"),
+                                            F.sum("writers").alias("wr")) \
+        .where((F.col("w") >= model.min_letters) & ((F.col("m") >= 2) | (F.col("wr") >= model.min_letters)))
+    todo = members.join(big.select("component"), "component").join(rows, "doc")
+
+    def split(pdf):
+        m = _worker_model(bc)
+        pdf = pdf.sort_values("doc")
+        groups = m.component_issues(_csr(pdf["xi"], pdf["xv"], V), _csr(pdf["gi"], pdf["gv"], V), _sets(pdf["full"]),
+                                    _sets(pdf["head"]), _sets(pdf["districts"]), pdf["weight"].to_numpy().astype(float),
+                                    pdf["writers"].to_numpy().astype(float))
+        out = [(d, int(pdf["component"].iloc[0]), p) for p, grp in enumerate(groups) for d in pdf["doc"].to_numpy()[grp]]
+        return pd.DataFrame(out, columns=["doc", "component", "part"])
+
+    parts = todo.groupBy("component").applyInPandas(split, "doc long, component long, part int").localCheckpoint()
+    sizes = parts.join(docs.select("doc", "weight"), "doc").groupBy("component", "part").agg(F.sum("weight").alias("n")).collect()
+    # issue numbers as the local engine gives them: by size, then by component and part order
+    order = sorted(sizes, key=lambda r: (-r["n"], r["component"], r["part"]))
+    k = len(order)
+    number = spark.createDataFrame([(r["component"], r["part"], c) for c, r in enumerate(order)],
+                                   "component long, part int, issue int")
+    doc_issue = parts.join(number, ["component", "part"]).select("doc", "issue").localCheckpoint()
+
+    desc_schema = "issue int, places array<string>, district string, chain array<string>, rep long, " \
+                  "ci array<int>, cv array<double>, ti array<int>, tc array<long>"
+
+    def describe(pdf):
+        m = _worker_model(bc)
+        pdf = pdf.sort_values("doc")
+        places, district, chain = m.describe_places(_sets(pdf["full"]), _sets(pdf["head"]), pdf["title"].tolist(),
+                                                     pdf["text"].tolist())
+        Xn = normalize(_csr(pdf["xi"], pdf["xv"], V))
+        centroid = normalize(sparse.csr_matrix(Xn.sum(axis=0)))
+        rep = int(pdf["doc"].iloc[int(np.argmax(np.asarray((Xn @ centroid.T).todense()).ravel()))])
+        vocab = m.vectorizer_.vocabulary_
+        terms = Counter(vocab[t] for toks in pdf["tokens"] for t in toks if t in vocab)
+        return pd.DataFrame([{"issue": int(pdf["issue"].iloc[0]), "places": places, "district": district, "chain": chain,
+                              "rep": rep, "ci": centroid.indices.tolist(), "cv": centroid.data.tolist(),
+                              "ti": list(terms), "tc": list(terms.values())}])
+
+    described = doc_issue.join(rows.select("doc", "xi", "xv", "full", "head"), "doc").join(
+        docs.select("doc", "title", "text"), "doc").join(feats.select("doc", "tokens"), "doc") \
+        .groupBy("issue").applyInPandas(describe, desc_schema).collect()
+    described = sorted(described, key=lambda r: r["issue"])
+    model.issue_ids_ = [f"I{c + 1:04d}" for c in range(k)]
+    model.next_issue_ = k + 1
+    model.issue_places_ = [list(r["places"]) for r in described]
+    model.issue_districts_ = [r["district"] for r in described]
+    model.issue_chains_ = [list(r["chain"]) for r in described]
+    model.rep_doc_ = {r["issue"]: r["rep"] for r in described}
+    model.centroids_ = _csr([r["ci"] for r in described], [r["cv"] for r in described], V) if k \
+        else sparse.csr_matrix((0, V))
+    C = sparse.csr_matrix(_csr([r["ti"] for r in described], [r["tc"] for r in described], V), dtype=float)
+    model.keywords_ = model.keywords(C)
+    bc = spark.sparkContext.broadcast(model)
+
+    keep_cols = [c for c in ("letter_id", "title", "text", "received_at", writer_col, "up_votes", "down_votes",
+                             "issue_type", "label", "urgency") if c and c in letters.columns]
+    clustered = letters.select(*keep_cols, "_doc").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc")
+
+    def issue_rows(pdf):
+        m = _worker_model(bc)
+        pdf = pdf.reset_index(drop=True)
+        pdf["received_at"] = pd.to_datetime(pdf["received_at"])
+        c = int(pdf["issue"].iloc[0])
+        return pd.DataFrame({"issue": [c], "row": [pickle.dumps(m.issue_row(pdf.drop(columns=["issue"]), c, writer_col))]})
+
+    got = clustered.groupBy("issue").applyInPandas(issue_rows, "issue int, row binary").collect()
+    info = pd.DataFrame([pickle.loads(r["row"]) for r in sorted(got, key=lambda r: r["issue"])])
+    ref = letters.agg(F.max("received_at")).first()[0]
+
+    # issue ids that persist across runs, by the local engine's rule
+    if state_path is not None and Path(state_path).exists() and k:
+        previous = IssueClusterer.load(state_path)
+        pbc = spark.sparkContext.broadcast(previous)
+
+        def old_ids(batches):
+            p = _worker_model(pbc)
+            for b in batches:
+                yield pd.DataFrame({"_doc": b["_doc"], "issue": b["issue"], "old": p.transform_ids(b)})
+
+        votes_rows = clustered.select("_doc", "issue", "letter_id", "title", "text").mapInPandas(
+            old_ids, "_doc long, issue int, old string").where(F.col("old").isNotNull()) \
+            .groupBy("issue", "old").count().collect()
+        votes = [pd.Series(dtype=float) for _ in range(k)]
+        for c in range(k):
+            mine = sorted(((r["count"], r["old"]) for r in votes_rows if r["issue"] == c), key=lambda x: (-x[0], x[1]))
+            votes[c] = pd.Series([x[0] for x in mine], index=[x[1] for x in mine], dtype=float)
+        sizes_k = info["n_letters"].to_numpy() if len(info) else np.zeros(0)
+        mapping = model.inherited_ids(votes, sizes_k, previous.next_issue_)
+        renamed = {model.issue_ids_[c]: mapping[c] for c in range(k)}
+        model.issue_ids_ = [mapping[c] for c in range(k)]
+        info["issue_id"] = info["issue_id"].map(renamed)
+
+    model.issue_info_ = model.rank(info, ref)
+    if state_path is not None and k:
+        model.save(state_path)
+    elif state_path is not None:
+        model.issue_info_ = model.rank(pd.DataFrame(), ref)
+        model.save(state_path)
+
+    issues = model.issue_info_
+    by_id = issues.set_index("issue_id") if k else None
+    table = spark.createDataFrame(
+        [(c, i, str(by_id.at[i, "label"]), bool(by_id.at[i, "deep_seated"])) for c, i in enumerate(model.issue_ids_)],
+        "issue int, issue_id string, hot_issue_label string, deep_seated boolean")
+    out = base
+    ids = letters.select("_row", "_doc").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc").join(table, "issue")
+    out = out.join(ids.select("_row", "issue_id", "hot_issue_label", "deep_seated"), "_row", "left") \
+        .withColumn("deep_seated", F.coalesce("deep_seated", F.lit(False))).drop("_row")
+    return out, issues
+
+
+def _accept(model: IssueClusterer, b: pd.DataFrame, s: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """`score_pair` over a batch of joined pairs (columns *_a, *_b)."""
+    n = len(b)
+    i, j = np.arange(n), np.arange(n) + n
+    link, _ = model.accept_pairs(i, j, s, g, _sets(b["full_a"]) + _sets(b["full_b"]),
+                                 _sets(b["head_a"]) + _sets(b["head_b"]), _sets(b["districts_a"]) + _sets(b["districts_b"]))
+    return link
