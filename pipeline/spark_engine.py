@@ -124,7 +124,7 @@ class SparkRun:
         if cluster_issues is not None:
             if link_persons is None:
                 letters = self._timed("link", self._local_link, spark, letters, history)
-            letters, issues = self._timed("cluster", cluster_issues, spark, letters, self.settings, state=state_path)
+            letters, issues = self._timed("cluster", cluster_issues, spark, letters, self.settings, state_path=state_path)
             return letters, issues
         return self._timed("link+cluster", self._local_link_cluster, spark, letters, history, state_path,
                            link_persons is None)
