@@ -23,10 +23,6 @@ from pipeline.config import Settings, load_settings
 from pipeline.errors import PetitionError
 from pipeline.paths import PROJECT_DIR
 
-# TEMPORARY: until pipeline.spark_link / pipeline.spark_cluster are importable, link and cluster
-# run the local whole-batch stages on the batch collected to the driver — only up to this many
-# letters (the bundled corpus and the shared letters), never at scale.
-TEMPORARY_COLLECT_LIMIT = 20_000
 LETTERS_PER_PARTITION = 5_000
 
 
@@ -82,7 +78,7 @@ class SparkRun:
                 self._log(line)
             rejects, summary = ingest.rejects, ingest.summary()
             if not ingest.letters.empty:
-                parts.append(to_spark(spark, ingest.letters, _partitions(len(ingest.letters))))
+                parts.append(to_spark(spark, ingest.letters))
         for dataset in datasets:
             parts.append(spark.read.parquet(str(dataset)))
         if not parts:
@@ -95,68 +91,28 @@ class SparkRun:
         return letters, rejects, summary
 
     def row_stages(self, letters):
+        """Classify, grade and route on the executors (`spark_rows.apply_row_stages`)."""
         from pipeline.spark_rows import apply_row_stages
         from pipeline.stages import build_row_stages
 
         stages = build_row_stages(self.settings, model=self.model)
-        versions = {s.name: s.version() for s in stages if s.name in ("classify", "grade")}
-        self.versions_.update(classifier=versions.get("classify"), urgency_lexicon=versions.get("grade"))
+        self._row_stages = stages
         return apply_row_stages(letters, stages)
 
+    def row_versions(self, spark) -> None:
+        from pipeline.spark_rows import executor_versions
+
+        versions = executor_versions(spark, [s for s in self._row_stages if s.name in ("classify", "grade")])
+        self.versions_.update(classifier=versions.get("classify"), urgency_lexicon=versions.get("grade"))
+
     def link_and_cluster(self, spark, letters, history, state_path: Path):
-        """Persons (against the history) and hot issues, on Spark when those engines are present."""
-        try:
-            from pipeline.spark_link import link_persons
-        except ImportError:
-            link_persons = None
-        try:
-            from pipeline.spark_cluster import cluster_issues
-        except ImportError:
-            cluster_issues = None
-        if link_persons is not None:
-            letters = self._timed("link", link_persons, spark, letters, history, self.settings)
-        if cluster_issues is not None:
-            if link_persons is None:
-                letters = self._timed("link", self._local_link, spark, letters, history)
-            letters, issues = self._timed("cluster", cluster_issues, spark, letters, self.settings, state=state_path)
-            return letters, issues
-        return self._timed("link+cluster", self._local_link_cluster, spark, letters, history, state_path,
-                           link_persons is None)
+        """Persons against the history (`spark_link.link_persons`: Splink's Spark backend, MinHash
+        band-key join, components in Spark) and hot issues (`spark_cluster.cluster_issues`)."""
+        from pipeline.spark_cluster import cluster_issues
+        from pipeline.spark_link import link_persons
 
-    # TEMPORARY path: the local whole-batch stages on the collected batch (bounded by
-    # TEMPORARY_COLLECT_LIMIT) until pipeline.spark_link / pipeline.spark_cluster land.
-    def _collect(self, letters, what: str) -> pd.DataFrame:
-        count = letters.count()
-        if count > TEMPORARY_COLLECT_LIMIT:
-            raise PetitionError(f"{what} on Spark needs pipeline.spark_link/spark_cluster; this build only runs "
-                                f"them on the driver, up to {TEMPORARY_COLLECT_LIMIT:,} letters (batch: {count:,})")
-        return letters.toPandas()
-
-    def _local_link(self, spark, letters, history):
-        from pipeline.link import PetitionerLinker
-        from pipeline.spark_session import to_spark
-
-        frame = self._collect(letters, "linking")
-        linker = PetitionerLinker()
-        linked = linker.link(frame, _history_frame(history))
-        self.versions_["linker"] = linker.model_version()
-        return to_spark(spark, linked, _partitions(len(linked)))
-
-    def _local_link_cluster(self, spark, letters, history, state_path, link: bool):
-        from pipeline.run import PetitionRun, _attach_issues
-        from pipeline.spark_session import to_spark
-
-        frame = self._collect(letters, "linking and clustering")
-        if link:
-            from pipeline.link import PetitionerLinker
-
-            linker = PetitionerLinker()
-            frame = linker.link(frame, _history_frame(history))
-            self.versions_["linker"] = linker.model_version()
-        local = PetitionRun(self.settings, progress=False)
-        members, issues = local.cluster(frame, state_path)
-        frame = _attach_issues(frame, members, issues)
-        return to_spark(spark, frame, _partitions(len(frame))), issues
+        letters = self._timed("link", link_persons, spark, letters, history, self.settings)
+        return self._timed("cluster", cluster_issues, spark, letters, self.settings, state_path=state_path)
 
     def rank(self, letters):
         from pyspark.sql import functions as F
@@ -192,6 +148,7 @@ class SparkRun:
             raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
         spark.conf.set("spark.sql.shuffle.partitions", str(_partitions(summary["letters"], minimum=4)))
         letters = self._timed("classify+grade+route", lambda: _persist(self.row_stages(letters)))
+        self.row_versions(spark)
         store = Path(self.store) if self.store else out / "cases.parquet"
         history = read_history(spark, store)
         state_path = store.with_name(store.stem + ".issues.pkl")
@@ -246,18 +203,3 @@ def _is_parquet_dataset(path: Path) -> bool:
         return any(path.rglob("*.parquet")) and not any(
             p.suffix.lower() in (".csv", ".tsv", ".xlsx", ".jsonl") for p in path.iterdir())
     return path.suffix.lower() == ".parquet"
-
-
-def _history_frame(history) -> pd.DataFrame | None:
-    """TEMPORARY path: the history dataset as the local linker takes it (bounded by the caller)."""
-    if history is None:
-        return None
-    from pipeline.identity import IDENTITY_COLUMNS
-    from pipeline.link import LINK_COLUMNS
-
-    wanted = ["letter_key", "letter_id", "received_at", "label", "address", *IDENTITY_COLUMNS, *LINK_COLUMNS]
-    frame = history.select(*[c for c in wanted if c in history.columns]).toPandas()
-    for column in frame.columns:
-        if column not in ("received_at", "person_match_prob", "first_seen", "repeat_count"):
-            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
-    return frame

@@ -53,19 +53,18 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     """Every output file but run.json; returns the counts run.json carries."""
     from pyspark.sql import functions as F
 
-    from pipeline.mask import mask_frame
+    from pipeline.mask import mask_frame, names_to_mask
     from pipeline.report import build_report
     from pipeline.spark_rows import apply_mask
     from pipeline.write import atomic_path, text_columns, write_sheets, write_table
 
-    # the global list of names masked everywhere: one row per distinct written name, not per letter
-    name_columns = [c for c in ("name", "name_clean") if c in letters.columns]
-    names = sorted({r[0] for c in name_columns for r in letters.select(c).dropna().distinct().collect()})
+    names = run_names(letters)
 
-    def scrub(frame: pd.DataFrame) -> pd.DataFrame:
-        return mask_frame(frame, text_columns=text_columns(frame), names=names)
+    def scrub(frame: pd.DataFrame) -> pd.DataFrame:  # as `sheets.write_outputs` masks its small tables
+        columns = text_columns(frame)
+        return mask_frame(frame, text_columns=columns, names=names + names_to_mask(frame, columns))
 
-    masked = apply_mask(letters, names)
+    masked = apply_mask(letters, names).persist()  # written three ways below: computed once
     headers = settings.get("run", "headers", "zh")
     _write_dataset(masked, out / "letters.parquet")
     _write_csv(masked, out / "letters.csv", headers)
@@ -88,6 +87,19 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     with atomic_path(out / "report.html") as temporary:
         temporary.write_text(report, encoding="utf-8")
     return counts
+
+
+def run_names(letters) -> list[str]:
+    """The run's one list of full names (`mask.names_to_mask`), found partition by partition:
+    one row per distinct name reaches the driver, not one per letter."""
+    from pipeline.mask import names_to_mask
+    from pipeline.write import text_columns
+
+    def names(batches):
+        for frame in batches:
+            yield pd.DataFrame({"name": pd.Series(names_to_mask(frame, text_columns(frame)), dtype=object)})
+
+    return sorted(r[0] for r in letters.mapInPandas(names, "name string").distinct().collect())
 
 
 def shown_letters(masked) -> pd.DataFrame:
@@ -113,11 +125,11 @@ def shown_letters(masked) -> pd.DataFrame:
 
 
 def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, settings) -> dict:
-    """`run.triage_sheets` on the shown letters, with the department counts (and the order of the
+    """`sheets.triage_sheets` on the shown letters, with the department counts (and the order of the
     department sheets) taken over every letter in Spark."""
     from pyspark.sql import functions as F
 
-    from pipeline.run import triage_sheets
+    from pipeline.sheets import triage_sheets
 
     sheets = triage_sheets(shown, cases, issues, persons, settings)
     load = letters.groupBy("department").agg(
@@ -170,7 +182,7 @@ def repeat_writers(letters, history) -> tuple[pd.DataFrame, int]:
     the PERSONS_LIMIT with most letters; and how many persons wrote in this batch."""
     from pyspark.sql import functions as F
 
-    from pipeline.link import persons_table
+    from pipeline.persons import persons_table
 
     if "person_id" not in letters.columns:
         return pd.DataFrame(columns=["person_id", "letter_count"]), 0

@@ -108,6 +108,17 @@ def apply_stage(letters_sdf, stage):
     return letters_sdf.mapInPandas(run, schema)
 
 
+def executor_versions(spark, stages) -> dict:
+    """Each stage's `version()`, asked of an executor's Python worker, which has the stage built
+    already (workers are reused): the driver never loads the model for it."""
+    keyed = [(stage.name, stage_key(stage), stage) for stage in stages]
+
+    def versions(_):
+        return [(name, _cached(key, lambda s=stage: _single_process(s)).version()) for name, key, stage in keyed]
+
+    return dict(spark.sparkContext.parallelize([0], 1).map(versions).first())
+
+
 def apply_row_stages(letters_sdf, stages):
     for stage in stages:
         letters_sdf = apply_stage(letters_sdf, stage)
@@ -115,8 +126,8 @@ def apply_row_stages(letters_sdf, stages):
 
 
 # what PriorityRanker.transform adds (pipeline.rank), as a stage schema
-RANK_SCHEMA = {"is_closed": "bool", "is_open": "bool", "days_open": "float64", "is_backlog": "bool",
-               "response_days": "float64", "priority": "float64", "priority_reasons": "str"}
+RANK_SCHEMA = {"is_closed": "bool", "is_open": "bool", "days_open": "float64", "response_days": "float64",
+               "is_backlog": "bool", "priority": "float64", "priority_reasons": "str"}
 
 
 def apply_rank(letters_sdf, ranker, tracked_files: set):

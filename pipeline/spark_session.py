@@ -96,9 +96,12 @@ def with_columns(schema, columns: dict[str, str]):
     return T.StructType(list(fields.values()))
 
 
-def to_spark(spark, frame: pd.DataFrame, partitions: int | None = None):
+def to_spark(spark, frame: pd.DataFrame):
     """A pandas table as a Spark DataFrame with a declared schema: text columns (however pandas
-    stores them, all-null ones too) become strings, so no partition ever guesses a type."""
+    stores them, all-null ones too) become strings, so no partition ever guesses a type.
+
+    Rows keep their order (Spark slices the table into default-parallelism partitions in order):
+    a stage that breaks ties by order then sees the letters as the local engine does."""
     schema = {}
     frame = frame.copy()
     for column in frame.columns:
@@ -122,5 +125,4 @@ def to_spark(spark, frame: pd.DataFrame, partitions: int | None = None):
     from pyspark.sql import types as T
 
     struct = T.StructType([T.StructField(c, spark_type(d), True) for c, d in schema.items()])
-    sdf = spark.createDataFrame(frame, schema=struct)
-    return sdf.repartition(partitions) if partitions else sdf
+    return spark.createDataFrame(frame, schema=struct)
