@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: run test install benchmarks models clean
+.PHONY: run test test-spark install benchmarks models clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,11 @@ install: $(BIN)/.installed
 run: install  ## the main job on the bundled corpus: triage lists and report in out/
 	$(BIN)/petition run --out $(OUT)
 
-test: install $(BIN)/.installed-spark  ## every test, the Spark engine's included (real-letter tests skip when ../shared/data is absent)
+test: install  ## every test but the Spark engine's (real-letter tests skip when ../shared/data is absent)
 	$(BIN)/python -m pytest -q
+
+test-spark: $(BIN)/.installed-spark  ## the Spark engine's equivalence tests (minutes on 2 cores; needs Java 17)
+	PETITION_SPARK_TESTS=1 $(BIN)/python -m pytest -q tests/test_spark_graph.py tests/test_spark_engine.py tests/test_spark_link.py tests/test_spark_cluster.py
 
 benchmarks: install  ## speed and quality figures on ../shared/data
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -7,6 +7,12 @@ import pytest
 
 pytest.importorskip("pyspark", reason="pyspark is not installed (the optional .[spark] extra)")
 
+import os as _os  # noqa: E402
+
+if not _os.environ.get("PETITION_SPARK_TESTS"):
+    pytest.skip("Spark tests take minutes on 2 cores; set PETITION_SPARK_TESTS=1 to run them (make test-spark)",
+                allow_module_level=True)
+
 from pipeline.cluster import IssueClusterer  # noqa: E402
 from pipeline.read import read_letters  # noqa: E402
 

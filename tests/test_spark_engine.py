@@ -13,6 +13,12 @@ import pytest
 
 pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
 
+import os as _os  # noqa: E402
+
+if not _os.environ.get("PETITION_SPARK_TESTS"):
+    pytest.skip("Spark tests take minutes on 2 cores; set PETITION_SPARK_TESTS=1 to run them (make test-spark)",
+                allow_module_level=True)
+
 from pipeline.config import load_settings  # noqa: E402
 from pipeline.errors import PetitionError  # noqa: E402
 

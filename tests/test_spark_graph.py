@@ -8,6 +8,12 @@ import pytest
 
 pytest.importorskip("pyspark", reason="pyspark is not installed (the optional .[spark] extra)")
 
+import os as _os  # noqa: E402
+
+if not _os.environ.get("PETITION_SPARK_TESTS"):
+    pytest.skip("Spark tests take minutes on 2 cores; set PETITION_SPARK_TESTS=1 to run them (make test-spark)",
+                allow_module_level=True)
+
 from pipeline.link import NearDuplicates  # noqa: E402
 
 
