@@ -8,7 +8,6 @@ and hands the tables to the write stage (`pipeline.sheets`). It decides nothing 
 from __future__ import annotations
 
 import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
 from pipeline.stages import STAGES, Stage
 from pipeline.stages import attach_issues as _attach_issues  # noqa: F401  (its old home)
+from pipeline.timing import StageTimer
 
 
 @dataclass
@@ -37,7 +37,7 @@ class RunResult:
     info: dict = field(default_factory=dict)
 
 
-class PetitionRun:
+class PetitionRun(StageTimer):
     """One configured run. `PetitionRun(settings).run(inputs, out_dir)` does the whole job."""
 
     def __init__(self, settings: Settings | None = None, store: str | Path | None = None,
@@ -48,18 +48,6 @@ class PetitionRun:
         self.progress = progress
         self.timings: dict[str, float] = {}
         self.stages_: dict[str, Stage] = {}  # the stages built so far, by name
-
-    def _log(self, message: str) -> None:
-        if self.progress:
-            print(message, file=sys.stderr, flush=True)
-
-    def _stage(self, name: str, function, *args, **kwargs):
-        self._log(f"[{name}] ...")
-        start = time.perf_counter()
-        result = function(*args, **kwargs)
-        self.timings[name] = round(time.perf_counter() - start, 2)
-        self._log(f"[{name}] done in {self.timings[name]:.1f}s")
-        return result
 
     # ------------------------------------------------------------------ stages
     def read(self, inputs, read_options: dict | None = None) -> IngestResult:

@@ -13,7 +13,6 @@ DataFrame throughout:
 """
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -22,11 +21,12 @@ import pandas as pd
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PetitionError
 from pipeline.paths import PROJECT_DIR
+from pipeline.timing import StageTimer
 
 LETTERS_PER_PARTITION = 5_000
 
 
-class SparkRun:
+class SparkRun(StageTimer):
     """One configured run on Spark. `SparkRun(settings, master="local[2]").run(inputs, out_dir)`."""
 
     def __init__(self, settings: Settings | None = None, store: str | Path | None = None,
@@ -40,18 +40,6 @@ class SparkRun:
         self.spark = spark  # a session to reuse (tests); else one is started and stopped per run
         self.timings: dict[str, float] = {}
         self.versions_: dict = {}
-
-    def _log(self, message: str) -> None:
-        if self.progress:
-            print(message, file=sys.stderr, flush=True)
-
-    def _timed(self, name: str, function, *args, **kwargs):
-        self._log(f"[{name}] ...")
-        start = time.perf_counter()
-        result = function(*args, **kwargs)
-        self.timings[name] = round(time.perf_counter() - start, 2)
-        self._log(f"[{name}] done in {self.timings[name]:.1f}s")
-        return result
 
     def run(self, inputs=None, out_dir: str | Path = "out", read_options: dict | None = None) -> dict:
         """The whole job; returns run.json's content."""
@@ -111,8 +99,8 @@ class SparkRun:
         from pipeline.spark_cluster import cluster_issues
         from pipeline.spark_link import link_persons
 
-        letters = self._timed("link", link_persons, spark, letters, history, self.settings)
-        return self._timed("cluster", cluster_issues, spark, letters, self.settings, state_path=state_path)
+        letters = self._stage("link", link_persons, spark, letters, history, self.settings)
+        return self._stage("cluster", cluster_issues, spark, letters, self.settings, state_path=state_path)
 
     def rank(self, letters):
         from pyspark.sql import functions as F
@@ -140,20 +128,20 @@ class SparkRun:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        letters, rejects, summary = self._timed("read", self.read, spark, inputs, read_options)
+        letters, rejects, summary = self._stage("read", self.read, spark, inputs, read_options)
         if letters is None or not summary.get("letters"):
             from pipeline.write import write_table
 
             write_table(rejects, out / "rejects.csv", headers=self.settings.get("run", "headers", "zh"))
             raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
         spark.conf.set("spark.sql.shuffle.partitions", str(_partitions(summary["letters"], minimum=4)))
-        letters = self._timed("classify+grade+route", lambda: _persist(self.row_stages(letters)))
+        letters = self._stage("classify+grade+route", lambda: _persist(self.row_stages(letters)))
         self.row_versions(spark)
         store = Path(self.store) if self.store else out / "cases.parquet"
         history = read_history(spark, store)
         state_path = store.with_name(store.stem + ".issues.pkl")
         linked, issues = self.link_and_cluster(spark, letters, history, state_path)
-        ranked, ranker = self._timed("rank", lambda: self.rank(linked))
+        ranked, ranker = self._stage("rank", lambda: self.rank(linked))
         ranked = ranked.persist(StorageLevel.MEMORY_AND_DISK)
         letters.unpersist()
         info = {
@@ -164,10 +152,10 @@ class SparkRun:
             "versions": self.versions(),
             "config": self.settings.source,
         }
-        counts = self._timed("write", write_outputs, spark, ranked, issues, rejects, summary, history, ranker,
+        counts = self._stage("write", write_outputs, spark, ranked, issues, rejects, summary, history, ranker,
                              self.settings, out, info)
         info["counts"] = counts
-        self._timed("store", append_history, spark, ranked, history, store)
+        self._stage("store", append_history, spark, ranked, history, store)
         ranked.unpersist()
         info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
         from pipeline.write import write_json
