@@ -101,10 +101,36 @@ _NAME_IN_TEXT = re.compile(
 )
 
 
+# A joint letter's signers: 联名人（共29人）：胡金凤、任月娥、… / 签名：张三，李四 / 联名村民(代表丁春燕):…
+# Everyone on the list is a petitioner whose name no export may show, though no cue stands
+# before each name and no identity column holds them.
+_SIGNER_CUE = r"(?:联名(?:人|者|村民|居民|业主|群众|职工|代表)?|签名(?:人|者)?|签字(?:人|者)?|联署人?|具名人)"
+_SIGNER_ITEM = r"(?:(?!等)[\u4e00-\u9fff·]){2,4}(?=[、，,；;\s。.！!）)等]|$)"
+_SIGNER_LIST = re.compile(
+    r"(" + _SIGNER_CUE + r"\s*(?:[（(][^）)\n]{0,30}[）)])?\s*[:：]\s*)"
+    r"(" + _SIGNER_ITEM + r"(?:(?:\s*[、，,；;]\s*|\s+)" + _SIGNER_ITEM + r")*)"
+)
+_SIGNER_SEPARATOR = re.compile(r"(\s*[、，,；;]\s*|\s+)")
+
+
+def signer_names(text: object) -> list[str]:
+    """The names on a joint letter's signer list (联名人：…、…), in order."""
+    if not isinstance(text, str) or not text:
+        return []
+    return [name for match in _SIGNER_LIST.finditer(text)
+            for name in _SIGNER_SEPARATOR.split(match.group(2))[::2] if name]
+
+
+def _mask_signers(match: re.Match) -> str:
+    parts = _SIGNER_SEPARATOR.split(match.group(2))
+    return match.group(1) + "".join(part if i % 2 else mask_name(part) for i, part in enumerate(parts))
+
+
 def mask_text(text: object) -> object:
     """Mask phone numbers, ID numbers and self-introduced names inside free text.
 
-    `我叫王秀英，电话13812345678` → `我叫王*英，电话138****5678`. Other numbers (dates, amounts, room
+    `我叫王秀英，电话13812345678` → `我叫王*英，电话138****5678`; a joint letter's signer list
+    (联名人：胡金凤、任月娥) → 联名人：胡*凤、任*娥. Other numbers (dates, amounts, room
     numbers) are left alone: only 15/18-digit ID shapes, 11-digit mobiles, area-coded landlines
     and 7-8 digit local numbers after 电话/座机/固话 are touched.
     """
@@ -114,6 +140,7 @@ def mask_text(text: object) -> object:
     text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     text = _CUED_LOCAL_PHONE.sub(lambda m: m.group(1) + mask_phone(m.group(2)), text)
+    text = _SIGNER_LIST.sub(_mask_signers, text)
     text = _NAME_IN_TEXT.sub(_mask_named, text)
     return text
 
@@ -251,13 +278,15 @@ _WORDLIKE_SURNAMES = set("和查由相左向于时成")
 
 def cued_names(columns) -> set[str]:
     """Full names (3 characters, a known surname first) that some text introduces by a cue
-    (弟弟李修波, 我叫…, 联系人…): a third party named once after a cue is masked wherever else the
-    texts mention them (和李修波的手机)."""
+    (弟弟李修波, 我叫…, 联系人…), and every name on a joint letter's signer list (any length): a
+    third party named once after a cue is masked wherever else the texts mention them (和李修波的手机),
+    and a signer wherever the letters name them (赵艳等29人联名)."""
     found: set[str] = set()
     for values in columns:
         for text in values:
             if not isinstance(text, str) or not text:
                 continue
+            found.update(name for name in signer_names(text) if looks_like_name(name))
             for match in _NAME_IN_TEXT.finditer(text):
                 name = match.group(3)
                 if len(name) == 3 and looks_like_name(name) and name[0] not in _WORDLIKE_SURNAMES \
