@@ -222,6 +222,14 @@ _ID_NUMBER_COLUMN_NAME = re.compile(r"(?:身份证|证件|公民身份)(?:号码
 _CONTACT_COLUMN_NAME = re.compile(r"(?:电话|手机|手机号|(?<![单件票])号码|账号|帐号|联系方式|座机|固话)$")
 
 
+# A source column named for a person (坐席姓名, 受理员, 转办人姓名, 联系人) holds names: the operators'
+# and officials' as well as the writer's. Their 工号 (an id column) stays, so a ticket's handler
+# can still be found; their names leave the office masked like everyone's.
+_PERSON_COLUMN_NAME = re.compile(
+    r"(?:姓名|名字|受理员|话务员|接线员|坐席|经办人|承办人|处理人|回访人|联系人|转办人|审核人|录入人|签收人|"
+    r"反映人|来电人|投诉人|举报人|信访人|来信人)$")
+
+
 def mask_contact(value: object) -> object:
     """A cell of a phone-or-account column, whatever its shape: digits masked as a phone
     (63194155 → 631*4155), a login name as a writer id, a written name as a name; a cell the
@@ -250,8 +258,9 @@ def mask_loose_cell(value: object) -> object:
 
 
 def identity_column_masker(column: object):
-    """The masker for a source column whose name says it holds an ID number or a contact
-    (phone/account), else None. Pipeline columns (`MASKERS`) have their own."""
+    """The masker for a source column whose name says it holds an ID number, a contact
+    (phone/account) or a person's name (坐席姓名, 受理员), else None. Pipeline columns
+    (`MASKERS`) have their own."""
     name = str(column).strip()
     if name in MASKERS:
         return None
@@ -259,6 +268,8 @@ def identity_column_masker(column: object):
         return mask_id_number
     if _CONTACT_COLUMN_NAME.search(name):
         return mask_contact
+    if _PERSON_COLUMN_NAME.search(name):
+        return mask_name
     return None
 
 

@@ -226,3 +226,31 @@ def test_no_signer_of_the_bundled_joint_letters_reaches_any_export(sample_run, s
     }
     leaks = {name: sorted(s for s in signers if s in text) for name, text in exports.items()}
     assert leaks == {name: [] for name in exports}
+
+
+def test_operators_and_officials_named_in_source_columns_leave_masked_with_their_ids_kept(tmp_path):
+    # Beijing 12345 carries 坐席姓名 beside 坐席ID, Qingdao 受理员 beside 受理员工号 and 转办人姓名
+    from pipeline.cli import main
+
+    pd.DataFrame({
+        "工单编号": ["热线-240918-000001", "热线-240918-000002"],
+        "创建时间": ["2024/9/18 16:54", "2024/9/19 09:12"],
+        "主要内容": ["来电人反映小区南门路灯坏了两个月，晚上出行不便，要求尽快维修。",
+                 "来电人反映楼道内长期堆放杂物，存在消防隐患，要求物业清理。"],
+        "坐席ID": ["A1021", "A1022"],
+        "坐席姓名": ["姚皓庭", "宋欣雨"],
+        "受理员": ["代雪萌", "纪圣琦"],
+        "转办人姓名": ["欧阳明辉", None],
+        "承办单位": ["南苑街道", "物业管理科"],
+    }).to_csv(tmp_path / "calls.csv", index=False)
+    assert main(["run", str(tmp_path / "calls.csv"), "--out", str(tmp_path / "out")]) == 0
+    csv = pd.read_csv(tmp_path / "out" / "letters.csv", dtype=str)
+    assert csv["坐席姓名"].tolist() == ["姚*庭", "宋*雨"]
+    assert csv["转办人姓名"].tolist()[0] == "欧**辉"
+    assert csv["坐席ID"].tolist() == ["A1021", "A1022"]
+    assert csv["承办单位"].tolist() == ["南苑街道", "物业管理科"]
+    workbook = pd.read_excel(tmp_path / "out" / "triage.xlsx", sheet_name=None, dtype=str)
+    everything = " ".join(" ".join(sheet.map(str).to_numpy().ravel()) for sheet in workbook.values())
+    everything += " ".join(pd.read_parquet(tmp_path / "out" / "letters.parquet").map(str).to_numpy().ravel())
+    for secret in ("姚皓庭", "宋欣雨", "代雪萌", "纪圣琦", "欧阳明辉"):
+        assert secret not in everything
