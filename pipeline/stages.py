@@ -140,7 +140,16 @@ class GradeStage(Stage):
         return self.conform(self._grader().transform(letters))
 
     def version(self) -> str | None:
-        return getattr(self._grader(), "version_", None)
+        """`cues <hash>` of the cue data the grader read (lexicon, compositional frames, refiner):
+        an office that extends them gets a new version in run.json and the case store."""
+        import hashlib
+
+        from pipeline.urgency import COMPOSE_PATH, REFINER_PATH
+
+        digest = hashlib.sha256()
+        for path in (Path(self.lexicon), COMPOSE_PATH, REFINER_PATH):
+            digest.update(path.read_bytes() if path.exists() else b"")
+        return f"cues {digest.hexdigest()[:12]}"
 
     __getstate__ = ClassifyStage.__getstate__
 

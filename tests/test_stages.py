@@ -110,3 +110,28 @@ def test_no_stage_imports_the_cli_or_the_run():
             offenders += [f"{path.name}: {m}" for m in modules
                           if m.startswith(("pipeline.commands", "pipeline.cli", "pipeline.run"))]
     assert offenders == []
+
+
+def test_every_version_in_run_json_names_what_produced_it(sample_run):
+    """run.json says which model, cue data and linker made the outputs: none of them is null,
+    and the cue version changes when an office extends the lexicon."""
+    import json
+
+    from pipeline.config import load_settings
+    from pipeline.stages import GradeStage
+
+    versions = json.loads((sample_run.out_dir / "run.json").read_text(encoding="utf-8"))["versions"]
+    assert all(versions[k] for k in ("classifier", "urgency_lexicon", "linker")), versions
+    assert versions["urgency_lexicon"].startswith("cues ")
+    grade = GradeStage.from_settings(load_settings())
+    assert grade.version() == versions["urgency_lexicon"]
+
+
+def test_the_cue_version_changes_when_the_lexicon_does(tmp_path):
+    from pipeline.config import load_settings
+    from pipeline.stages import GradeStage
+
+    shipped = GradeStage.from_settings(load_settings())
+    extended = tmp_path / "lexicon.csv"
+    extended.write_bytes(shipped.lexicon.read_bytes() + "扬言炸,threat,3,紧急,an office's own cue\n".encode())
+    assert GradeStage(extended).version() != shipped.version()
