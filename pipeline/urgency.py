@@ -503,6 +503,17 @@ class PressingRefiner:
 
 
 
+def _count_signals(signals: dict, cue: Cue, level: str | None, tags: list[str]) -> None:
+    """One 紧急 cue match, counted by family: what survived, what was demoted or dropped and why."""
+    name = f"frame:{cue.pattern.name}" if isinstance(cue.pattern, FramePattern) else f"cue:{cue.category}"
+    state = "kept" if level == "紧急" else "dropped" if level is None else "demoted"
+    key = f"{name}:{state}"
+    signals[key] = min(signals.get(key, 0.0) + cue.weight, 2.0)
+    if state != "kept":
+        for tag in dict.fromkeys(tags):
+            signals[f"tag:{tag}"] = signals.get(f"tag:{tag}", 0.0) + 1.0
+
+
 class UrgencyGrader:
     """Grade letters 紧急 / 较急 / 一般 from lexicon cues read in context.
 
@@ -627,8 +638,13 @@ class UrgencyGrader:
             graded = self.refiner_.refine("" if not isinstance(text, str) else text, graded)
         return graded
 
-    def grade_rules(self, text: str) -> dict:
-        """The rules' verdict alone (no learned refinement)."""
+    def grade_rules(self, text: str, signals: dict | None = None) -> dict:
+        """The rules' verdict alone (no learned refinement).
+
+        With `signals` (a dict), also counts what the rules saw, by family rather than by wording:
+        surviving 紧急 cues per category, 紧急 cues demoted or dropped and by which reading, frames
+        matched in full or lacking only their review slot. `UrgentModel` weighs these.
+        """
         self._ensure_fitted()
         text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
         text = text.replace("_x000D_", "\n")  # spreadsheet line breaks end a sentence
@@ -673,6 +689,8 @@ class UrgencyGrader:
                         break
                     if level == "紧急":
                         level = "较急"
+                if signals is not None and cue.level == "紧急":
+                    _count_signals(signals, cue, level, tags)
                 if level is None:
                     continue
                 near_now = now_at and min(abs(p - match.start()) for p in now_at) <= NOW_DISTANCE
@@ -686,8 +704,14 @@ class UrgencyGrader:
                     hits[cue.category].pop(match.group(), None)
                     hits[cue.category][phrase] = (weight, level)
         graded = self._decide(hits)
-        if graded["urgency"] != "紧急":
-            doubts += self._partial_frames(text, matched_frames)
+        if signals is not None:
+            for category, found in hits.items():
+                signals[f"any:{category}"] = min(1.0, sum(w for w, _ in found.values()))
+            signals["rules:紧急"] = float(graded["urgency"] == "紧急")
+        if graded["urgency"] != "紧急" or signals is not None:
+            partial = self._partial_frames(text, matched_frames, signals)
+            if graded["urgency"] != "紧急":
+                doubts += partial
             urgent = sum(min(1.0, sum(w for w, lv in cat.values() if lv == "紧急")) for cat in hits.values())
             if urgent >= REVIEW_WEIGHT * self.urgent_threshold:
                 doubts.append("半数紧急线索")
@@ -696,7 +720,7 @@ class UrgencyGrader:
             graded["urgency_evidence"] = _with_doubts(graded["urgency_evidence"], doubts)
         return graded
 
-    def _partial_frames(self, text: str, matched: set[str]) -> list[str]:
+    def _partial_frames(self, text: str, matched: set[str], signals: dict | None = None) -> list[str]:
         """Frames that lack only their `review` slot (停气 × 老人 with no word for the cold): unsure."""
         found = []
         for cue in self.cues_:
@@ -705,6 +729,8 @@ class UrgencyGrader:
                 span = frame.search_partial(text)
                 if span is not None:
                     found.append(f"{span.group()}(缺:{frame.review_label})")
+                    if signals is not None:
+                        signals[f"partial:{frame.name}"] = 1.0
         return found
 
     @staticmethod
