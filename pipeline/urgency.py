@@ -171,6 +171,14 @@ def _compile(pattern: str, row: int) -> tuple[re.Pattern, tuple]:
         raise PetitionError(f"{LEXICON_PATH.name} row {row}: column pattern is not a valid regex ({error})") from error
 
 
+def _check_fields(path: Path, row_number: int, row: dict) -> None:
+    """A pattern with a comma ({0,6}) must be quoted: unquoted, the CSV cuts it and the rest becomes
+    extra fields, and the word class silently loses half its words (it happened: life_threat)."""
+    if row.get(None):
+        raise PetitionError(f"{Path(path).name} row {row_number}: more fields than columns; quote a pattern that "
+                            f"contains a comma (\"...{{0,6}}...\")")
+
+
 def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, re.Pattern]]:
     """Read the cue lexicon: cue rows (level 紧急/较急/一般) and modifier rows (level 修饰)."""
     path = Path(path)
@@ -187,6 +195,7 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, 
             pattern, category, level = (row["pattern"] or "").strip(), (row["category"] or "").strip(), (row["level"] or "").strip()
             if not pattern or row["pattern"].startswith("#"):
                 continue
+            _check_fields(path, row_number, row)
             if level == "修饰":
                 if category not in MODIFIER_EFFECTS and category not in ("风险", "复位", "远期句"):
                     raise PetitionError(f"{path} row {row_number}: unknown modifier category {category!r}; known: {', '.join(MODIFIER_EFFECTS)}")
@@ -337,6 +346,7 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
             kind, name, pattern = (row.get("kind") or "").strip(), (row.get("name") or "").strip(), (row.get("pattern") or "").strip()
             if not kind or kind.startswith("#"):
                 continue
+            _check_fields(path, row_number, row)
             if kind == "slot":
                 _compile(pattern, row_number)
                 slots.setdefault(name, []).append(f"(?:{pattern})")
