@@ -34,6 +34,7 @@ import csv
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,6 +260,21 @@ def _with_doubts(evidence: str, doubts: list[str]) -> str:
     return ";".join(cues + ["待复核:" + review])
 
 
+_SEEN = threading.local()
+
+
+def _slot_in(slot: re.Pattern, text: str) -> bool:
+    """Whether a word class occurs anywhere in the letter, asked once per letter: frames share
+    classes (老人 in three frames, 随时 in two), and each frame is also tried for its review slot."""
+    if getattr(_SEEN, "text", None) is not text:
+        _SEEN.text, _SEEN.found = text, {}
+    found = _SEEN.found
+    key = id(slot)
+    if key not in found:
+        found[key] = slot.search(text) is not None
+    return found[key]
+
+
 class FramePattern:
     """A compositional cue: an anchor word class and the word classes that must be near it.
 
@@ -298,7 +314,7 @@ class FramePattern:
 
     def finditer(self, text: str, skip: str | None = None):
         """Frame matches; with `skip` (a slot name), matches that lack only that slot."""
-        if not all(slot.search(text) for name, slot, _, _ in self.need if name != skip):
+        if not all(_slot_in(slot, text) for name, slot, _, _ in self.need if name != skip):
             return  # a needed word class is nowhere in the letter: no anchor can have it near
         for match in self.anchor.finditer(text):
             start, end = match.start(), match.end()
@@ -554,6 +570,8 @@ class UrgencyGrader:
         self.cues_, self.modifiers_ = load_lexicon(self.lexicon or LEXICON_PATH)
         if self.compose is not None:
             self.cues_ = self.cues_ + load_frames(COMPOSE_PATH if self.compose == "default" else self.compose)
+        # frames that put a letter in the review band when only their review slot is missing
+        self.review_frames_ = [c.pattern for c in self.cues_ if isinstance(c.pattern, FramePattern) and c.pattern.review]
         self.refiner_ = None
         if y is not None and letters_df is not None:
             texts = self.letter_texts(letters_df)
@@ -733,9 +751,8 @@ class UrgencyGrader:
     def _partial_frames(self, text: str, matched: set[str], signals: dict | None = None) -> list[str]:
         """Frames that lack only their `review` slot (停气 × 老人 with no word for the cold): unsure."""
         found = []
-        for cue in self.cues_:
-            frame = cue.pattern
-            if isinstance(frame, FramePattern) and frame.review and frame.name not in matched:
+        for frame in self.review_frames_:
+            if frame.name not in matched:
                 span = frame.search_partial(text)
                 if span is not None:
                     found.append(f"{span.group()}(缺:{frame.review_label})")
