@@ -286,8 +286,9 @@ class FramePattern:
     """
 
     def __init__(self, name: str, anchor: re.Pattern, need: tuple, ignore: frozenset = frozenset(),
-                 review: str | None = None, review_label: str | None = None):
+                 review: str | None = None, review_label: str | None = None, unless: tuple = ()):
         self.name, self.anchor, self.need, self.ignore, self.review = name, anchor, need, ignore, review
+        self.unless = unless  # ((slot, before, after), ...): a class near the anchor that cancels the frame
         self.review_label = review_label or review  # what an office reads: 缺:语气/意图, not 缺modality
 
     def _near(self, text: str, start: int, end: int, slot: re.Pattern, before: int, after: int):
@@ -329,6 +330,8 @@ class FramePattern:
                 if max(before, after) <= _SENTENCE_WINDOW:
                     span_start = min(span_start, hit[0])  # 只能去省委反映 is read from 只能: 不会 before it negates
             else:
+                if any(self._near(text, start, end, slot, before, after) for _, slot, before, after in self.unless):
+                    continue  # 毛坯房楼板开裂: a flat nobody lives in yet is no occupied house
                 parts.sort()
                 first, last = parts[0][0], max(p[1] for p in parts)
                 phrase = text[first:last] if last - first <= 24 else "…".join(p[2] for p in parts)
@@ -347,7 +350,8 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
 
     A frame row's pattern reads `anchor=SLOT; need=SLOT:before:after,...; category=C; weight=W`
     and optionally `; ignore=往事/既往` (modifiers that do not apply: an outage or a crack told from
-    the date it began is still going on); every frame is a 紧急 cue of category C, read in context
+    the date it began is still going on) and `; unless=SLOT:before:after` (a class whose presence
+    near the anchor cancels the frame: cracks in a flat not yet handed over); every frame is a 紧急 cue of category C, read in context
     like any lexicon cue. A slot row's `label` (语气/意图) names its class in a review reason; the
     first label given for a class is used.
     """
@@ -381,11 +385,16 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
             for item in filter(None, (i.strip() for i in fields.get("need", "").split(","))):
                 slot, before, after = item.split(":")
                 need.append((slot, compiled[slot], int(before), int(after)))
+            unless = []
+            for item in filter(None, (i.strip() for i in fields.get("unless", "").split(","))):
+                slot, before, after = item.split(":")
+                unless.append((slot, compiled[slot], int(before), int(after)))
             ignore = frozenset(filter(None, fields.get("ignore", "").split("/")))
             review = fields.get("review")
             if review is not None and review not in {n[0] for n in need}:
                 raise KeyError(f"review={review} is not one of the needed slots")
-            frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore, review, labels.get(review))
+            frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore, review, labels.get(review),
+                                 tuple(unless))
             cues.append(Cue(frame, fields["category"], float(fields.get("weight", 1.0)), fields.get("level", "紧急"),
                             note or name, ()))
         except (KeyError, ValueError) as error:

@@ -45,6 +45,11 @@ def grader():
     "楼道里燃气味很大，已经好几天了，燃气公司一直没来人。",
     "路边挖了一个两米多深的大坑，没有任何围挡，每天都有学生从旁边经过。",
     "施工队把小区的天然气管道挖断了，到现在还没人来处理。",
+    # added after the blind2 first look (the kinds it missed, in other words)
+    "如果这个月还不解决，我们全体村民将选出代表去市里上访。",              # the whole side, conditional
+    "镇里执意要建焚烧厂，我们村民将誓死保卫自己的家园。",                  # a vow to resist
+    "今天突然来了十几个人，正在强行拆我家的围墙，还打伤了我父亲。",        # violence under way today
+    "采石场天天放炮，村里十几户民居的房屋都震出了裂缝，还在继续开采。",    # village houses cracking
 ])
 def test_each_kind_in_new_words_is_urgent(grader, text):
     assert grader.grade(text)["urgency"] == "紧急", grader.grade(text)
@@ -67,6 +72,9 @@ def test_each_kind_in_new_words_is_urgent(grader, text):
     "暖气不太热，室温20度，希望提高一点。",                          # warm enough
     "单位制度不合理，老人看病报销难，冬季也一样。",                  # 制度 is no temperature, no outage
     "对方在合同里威胁说要追究我们的法律责任。",                      # a legal threat, no danger
+    "交房前验房发现毛坯房楼板多处开裂，业主要求开发商整改。",        # cracks in a flat nobody lives in yet
+    "开发商不兑现承诺，全体业主将依法维权。",                        # 维权 is no trip, no gathering
+    "施工单位下周要围挡封路，请提前公告。",                          # 封路 for roadworks is no protest
 ])
 def test_plain_letters_sharing_the_words_stay_below_urgent(grader, text):
     assert grader.grade(text)["urgency"] != "紧急", grader.grade(text)
