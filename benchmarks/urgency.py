@@ -5,19 +5,25 @@ Sources (labels in corpora/urgency, letters in ../shared/data, read here and nev
 - tipdm_gold: the 800 TipDM letters of `gold.csv` (labelled under the earlier rubric, relabelled to
   the shared rubric when `gold.csv` carries `old_urgency`);
 - tipdm_new: 570 TipDM letters drawn for issue 14 (`gold_tipdm_new.csv`: random sample + wide net);
-- beijing12345, peoples_gas: every letter of the source (census); qingdao12345: random + wide net.
+- beijing12345, peoples_gas: every letter of the source (census); qingdao12345: random + wide net;
+- blind2: 223 TipDM and Qingdao letters no other split holds (`draw_blind2.py`: random + wide net),
+  labelled before the grader ran on them; its first look is stored in `gold_blind2.csv`.
 
 Columns printed for each source:
 - `first look`: the frozen code (commit 943a519, `--frozen DIR`, default ../frozen) run now on the
-  labels. For the four new sources that is the blind first look (recorded in corpora/urgency/README.md
-  at the moment their labels were complete); for tipdm_gold the frozen code was fitted to these
-  letters, so it is not blind.
-- `LOSO`: everything learned (the 较急/一般 refiner) fitted on all other sources, scored on this one.
+  labels; for blind2, the frozen code of branch urgency2 (44da8d4), stored with the labels. For the
+  new sources that is the blind first look (recorded in corpora/urgency/README.md at the moment
+  their labels were complete); for tipdm_gold the frozen code was fitted to these letters, so it is
+  not blind.
+- `LOSO`: everything learned (the 较急/一般 refiner) fitted on all other offices (the TipDM splits are
+  one office), scored on this one.
   The hand-written cues (lexicon.csv, compose.csv) were revised after the blind looks while reading
   the errors of every source: for them, LOSO is a development figure too; only the first look is blind.
 - `dev fit`: the refiner fitted on all sources, scored on this one (in sample).
 - `rules`: today's lexicon and frames read in context, no refiner (nothing learned).
 - `keyword`: any 紧急 pattern or frame of today's cues, with no context -> 紧急, else any 较急 -> 较急.
+- `family model LOSO`: tried, not shipped: a learned 紧急 decision over cue-family counts with a
+  recall-first threshold, fitted and thresholded on the other offices (`family_model_loso`).
 Each: 紧急 recall and precision, macro-F1 over the levels present, and the review band's share.
 
 Run: `.venv/bin/python benchmarks/urgency.py [--frozen DIR] [--no-speed]`.
