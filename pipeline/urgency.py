@@ -34,6 +34,7 @@ import csv
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,6 +172,14 @@ def _compile(pattern: str, row: int) -> tuple[re.Pattern, tuple]:
         raise PetitionError(f"{LEXICON_PATH.name} row {row}: column pattern is not a valid regex ({error})") from error
 
 
+def _check_fields(path: Path, row_number: int, row: dict) -> None:
+    """A pattern with a comma ({0,6}) must be quoted: unquoted, the CSV cuts it and the rest becomes
+    extra fields, and the word class silently loses half its words (it happened: life_threat)."""
+    if row.get(None):
+        raise PetitionError(f"{Path(path).name} row {row_number}: more fields than columns; quote a pattern that "
+                            f"contains a comma (\"...{{0,6}}...\")")
+
+
 def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, re.Pattern]]:
     """Read the cue lexicon: cue rows (level 紧急/较急/一般) and modifier rows (level 修饰)."""
     path = Path(path)
@@ -187,6 +196,7 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, 
             pattern, category, level = (row["pattern"] or "").strip(), (row["category"] or "").strip(), (row["level"] or "").strip()
             if not pattern or row["pattern"].startswith("#"):
                 continue
+            _check_fields(path, row_number, row)
             if level == "修饰":
                 if category not in MODIFIER_EFFECTS and category not in ("风险", "复位", "远期句"):
                     raise PetitionError(f"{path} row {row_number}: unknown modifier category {category!r}; known: {', '.join(MODIFIER_EFFECTS)}")
@@ -250,6 +260,21 @@ def _with_doubts(evidence: str, doubts: list[str]) -> str:
     return ";".join(cues + ["待复核:" + review])
 
 
+_SEEN = threading.local()
+
+
+def _slot_in(slot: re.Pattern, text: str) -> bool:
+    """Whether a word class occurs anywhere in the letter, asked once per letter: frames share
+    classes (老人 in three frames, 随时 in two), and each frame is also tried for its review slot."""
+    if getattr(_SEEN, "text", None) is not text:
+        _SEEN.text, _SEEN.found = text, {}
+    found = _SEEN.found
+    key = id(slot)
+    if key not in found:
+        found[key] = slot.search(text) is not None
+    return found[key]
+
+
 class FramePattern:
     """A compositional cue: an anchor word class and the word classes that must be near it.
 
@@ -261,8 +286,9 @@ class FramePattern:
     """
 
     def __init__(self, name: str, anchor: re.Pattern, need: tuple, ignore: frozenset = frozenset(),
-                 review: str | None = None, review_label: str | None = None):
+                 review: str | None = None, review_label: str | None = None, unless: tuple = ()):
         self.name, self.anchor, self.need, self.ignore, self.review = name, anchor, need, ignore, review
+        self.unless = unless  # ((slot, before, after), ...): a class near the anchor that cancels the frame
         self.review_label = review_label or review  # what an office reads: 缺:语气/意图, not 缺modality
 
     def _near(self, text: str, start: int, end: int, slot: re.Pattern, before: int, after: int):
@@ -289,7 +315,7 @@ class FramePattern:
 
     def finditer(self, text: str, skip: str | None = None):
         """Frame matches; with `skip` (a slot name), matches that lack only that slot."""
-        if not all(slot.search(text) for name, slot, _, _ in self.need if name != skip):
+        if not all(_slot_in(slot, text) for name, slot, _, _ in self.need if name != skip):
             return  # a needed word class is nowhere in the letter: no anchor can have it near
         for match in self.anchor.finditer(text):
             start, end = match.start(), match.end()
@@ -304,6 +330,8 @@ class FramePattern:
                 if max(before, after) <= _SENTENCE_WINDOW:
                     span_start = min(span_start, hit[0])  # 只能去省委反映 is read from 只能: 不会 before it negates
             else:
+                if any(self._near(text, start, end, slot, before, after) for _, slot, before, after in self.unless):
+                    continue  # 毛坯房楼板开裂: a flat nobody lives in yet is no occupied house
                 parts.sort()
                 first, last = parts[0][0], max(p[1] for p in parts)
                 phrase = text[first:last] if last - first <= 24 else "…".join(p[2] for p in parts)
@@ -322,7 +350,8 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
 
     A frame row's pattern reads `anchor=SLOT; need=SLOT:before:after,...; category=C; weight=W`
     and optionally `; ignore=往事/既往` (modifiers that do not apply: an outage or a crack told from
-    the date it began is still going on); every frame is a 紧急 cue of category C, read in context
+    the date it began is still going on) and `; unless=SLOT:before:after` (a class whose presence
+    near the anchor cancels the frame: cracks in a flat not yet handed over); every frame is a 紧急 cue of category C, read in context
     like any lexicon cue. A slot row's `label` (语气/意图) names its class in a review reason; the
     first label given for a class is used.
     """
@@ -337,6 +366,7 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
             kind, name, pattern = (row.get("kind") or "").strip(), (row.get("name") or "").strip(), (row.get("pattern") or "").strip()
             if not kind or kind.startswith("#"):
                 continue
+            _check_fields(path, row_number, row)
             if kind == "slot":
                 _compile(pattern, row_number)
                 slots.setdefault(name, []).append(f"(?:{pattern})")
@@ -355,11 +385,16 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
             for item in filter(None, (i.strip() for i in fields.get("need", "").split(","))):
                 slot, before, after = item.split(":")
                 need.append((slot, compiled[slot], int(before), int(after)))
+            unless = []
+            for item in filter(None, (i.strip() for i in fields.get("unless", "").split(","))):
+                slot, before, after = item.split(":")
+                unless.append((slot, compiled[slot], int(before), int(after)))
             ignore = frozenset(filter(None, fields.get("ignore", "").split("/")))
             review = fields.get("review")
             if review is not None and review not in {n[0] for n in need}:
                 raise KeyError(f"review={review} is not one of the needed slots")
-            frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore, review, labels.get(review))
+            frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore, review, labels.get(review),
+                                 tuple(unless))
             cues.append(Cue(frame, fields["category"], float(fields.get("weight", 1.0)), fields.get("level", "紧急"),
                             note or name, ()))
         except (KeyError, ValueError) as error:
@@ -503,6 +538,17 @@ class PressingRefiner:
 
 
 
+def _count_signals(signals: dict, cue: Cue, level: str | None, tags: list[str]) -> None:
+    """One 紧急 cue match, counted by family: what survived, what was demoted or dropped and why."""
+    name = f"frame:{cue.pattern.name}" if isinstance(cue.pattern, FramePattern) else f"cue:{cue.category}"
+    state = "kept" if level == "紧急" else "dropped" if level is None else "demoted"
+    key = f"{name}:{state}"
+    signals[key] = min(signals.get(key, 0.0) + cue.weight, 2.0)
+    if state != "kept":
+        for tag in dict.fromkeys(tags):
+            signals[f"tag:{tag}"] = signals.get(f"tag:{tag}", 0.0) + 1.0
+
+
 class UrgencyGrader:
     """Grade letters 紧急 / 较急 / 一般 from lexicon cues read in context.
 
@@ -533,6 +579,8 @@ class UrgencyGrader:
         self.cues_, self.modifiers_ = load_lexicon(self.lexicon or LEXICON_PATH)
         if self.compose is not None:
             self.cues_ = self.cues_ + load_frames(COMPOSE_PATH if self.compose == "default" else self.compose)
+        # frames that put a letter in the review band when only their review slot is missing
+        self.review_frames_ = [c.pattern for c in self.cues_ if isinstance(c.pattern, FramePattern) and c.pattern.review]
         self.refiner_ = None
         if y is not None and letters_df is not None:
             texts = self.letter_texts(letters_df)
@@ -627,8 +675,13 @@ class UrgencyGrader:
             graded = self.refiner_.refine("" if not isinstance(text, str) else text, graded)
         return graded
 
-    def grade_rules(self, text: str) -> dict:
-        """The rules' verdict alone (no learned refinement)."""
+    def grade_rules(self, text: str, signals: dict | None = None) -> dict:
+        """The rules' verdict alone (no learned refinement).
+
+        With `signals` (a dict), also counts what the rules saw, by family rather than by wording:
+        surviving 紧急 cues per category, 紧急 cues demoted or dropped and by which reading, frames
+        matched in full or lacking only their review slot. `UrgentModel` weighs these.
+        """
         self._ensure_fitted()
         text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
         text = text.replace("_x000D_", "\n")  # spreadsheet line breaks end a sentence
@@ -673,6 +726,8 @@ class UrgencyGrader:
                         break
                     if level == "紧急":
                         level = "较急"
+                if signals is not None and cue.level == "紧急":
+                    _count_signals(signals, cue, level, tags)
                 if level is None:
                     continue
                 near_now = now_at and min(abs(p - match.start()) for p in now_at) <= NOW_DISTANCE
@@ -686,8 +741,14 @@ class UrgencyGrader:
                     hits[cue.category].pop(match.group(), None)
                     hits[cue.category][phrase] = (weight, level)
         graded = self._decide(hits)
-        if graded["urgency"] != "紧急":
-            doubts += self._partial_frames(text, matched_frames)
+        if signals is not None:
+            for category, found in hits.items():
+                signals[f"any:{category}"] = min(1.0, sum(w for w, _ in found.values()))
+            signals["rules:紧急"] = float(graded["urgency"] == "紧急")
+        if graded["urgency"] != "紧急" or signals is not None:
+            partial = self._partial_frames(text, matched_frames, signals)
+            if graded["urgency"] != "紧急":
+                doubts += partial
             urgent = sum(min(1.0, sum(w for w, lv in cat.values() if lv == "紧急")) for cat in hits.values())
             if urgent >= REVIEW_WEIGHT * self.urgent_threshold:
                 doubts.append("半数紧急线索")
@@ -696,15 +757,16 @@ class UrgencyGrader:
             graded["urgency_evidence"] = _with_doubts(graded["urgency_evidence"], doubts)
         return graded
 
-    def _partial_frames(self, text: str, matched: set[str]) -> list[str]:
+    def _partial_frames(self, text: str, matched: set[str], signals: dict | None = None) -> list[str]:
         """Frames that lack only their `review` slot (停气 × 老人 with no word for the cold): unsure."""
         found = []
-        for cue in self.cues_:
-            frame = cue.pattern
-            if isinstance(frame, FramePattern) and frame.review and frame.name not in matched:
+        for frame in self.review_frames_:
+            if frame.name not in matched:
                 span = frame.search_partial(text)
                 if span is not None:
                     found.append(f"{span.group()}(缺:{frame.review_label})")
+                    if signals is not None:
+                        signals[f"partial:{frame.name}"] = 1.0
         return found
 
     @staticmethod

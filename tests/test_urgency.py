@@ -151,7 +151,6 @@ def test_score_bands_follow_levels(grader):
 # ---- sentence-level context (added with the test2 split): history, suppositions, defused threats --
 @pytest.mark.parametrize("text", [
     "A6区政府不解决，我们去找A市政府；市政府解决不了，我们会到省政府。",          # 会到省政府
-    "如果不按政策办事，我们一定状告上访。",                                        # 一定…上访
     "长此以往，我们广大业主只能采取更加主动激烈的维权手段。",                      # veiled escalation
     "村组长扬言，今天谁阻工就把谁扔到溪里去。",                                    # 谁…就把谁, 扬言…扔到
     "目前住改商集体抱团，暴力围堵小区出入口，甚至殴打我们小区人。",                # violence under way
@@ -312,6 +311,8 @@ def test_controls_for_the_new_kinds_stay_below_urgent(grader, text):
     ("小区停气一个星期了，家里有八十岁的老人，做饭都成问题。", "缺:寒冷"),          # no word for the cold: unsure
     ("前年楼下工地施工时我家墙体开裂，至今没人来看。", "往事"),                    # dated, yet 至今: unsure
     ("再这样下去我们真的走投无路了。", "半数紧急线索"),                            # one weight-0.6 cue
+    # 上访 announced with no level word: by the rubric 较急 (继续上访), but a person reads it today
+    ("如果不按政策办事，我们一定状告上访。", "半数紧急线索"),
 ])
 def test_review_band_holds_what_the_grader_is_unsure_of(grader, text, doubt):
     out = grader.grade(text)
