@@ -74,8 +74,11 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
 _NOT_AFTER = {"河": "水流边堤岸畔床面", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
              "村": "民委里内长干组", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
+# and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
+_NOT_BEFORE = {"贷": "房网信借利路园额费学款小"}
 _SUFFIX_RE = re.compile("|".join(
-    re.escape(s) + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
+    (f"(?<![{_NOT_BEFORE[s]}])" if s in _NOT_BEFORE else "") + re.escape(s)
+    + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
 _PHASE = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期")
 _PHASE_END = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期$")
 _STRIP_SUFFIX = re.compile("(?:" + "|".join(map(re.escape, SUFFIXES)) + ")$")
@@ -318,11 +321,12 @@ def _context_org(text: str, within: int, offset: int) -> list[Place]:
     if not m or m.end(1) > within:
         return []
     name = m.group(1)
-    if name in GENERIC_STEMS or name[:2] in GENERIC_STEMS and len(name) <= 3 or _NOT_ORG.search(name) or _SUFFIX_RE.search(name):
+    if name[0] in _FUNCTION_CHARS or name in GENERIC_STEMS or name[:2] in GENERIC_STEMS and len(name) <= 3 or _NOT_ORG.search(name) or _SUFFIX_RE.search(name):
         return []
     return [Place(name, "company", offset, offset + len(name))]
 
 
+_FUNCTION_CHARS = frozenset("的在是了对把被给从到向由为将就都也还又但而或这那该此我你您他她它请并和与及让叫被使其")
 # words that make a stretch a description, not a name (有人, 网友, 政府, 相关, 部门 …)
 _NOT_ORG = re.compile("有人|网友|政府|部门|相关|单位|个人|一些|很多|多家|公安|法院|领导|人员|干部|村民|居民|业主|"
                       "群众|百姓|市民|老人|学生|家长|员工|工人|他人|别人|不法|犯罪|嫌疑|网络|电信|非法|违法|平台|公司|以|为|其|某")
@@ -493,7 +497,8 @@ def chain_text(chain: dict[str, str], levels=LEVELS) -> str:
 
 
 # ------------------------------------------------------------------ spelling variants
-# Characters whose difference makes two real places (一期/二期, 东路/西路, 3栋/5栋): never a typo.
+# Characters whose difference makes two real places (一期/二期, 东路/西路, 3栋/5栋, 新村/老村): when both
+# differing characters are among them it is never a typo (新/鑫 may be: a homophone).
 DISTINCT_CHARS = frozenset("一二三四五六七八九十百零〇两0123456789东西南北中上下前后左右内外新老大小")
 LOOKALIKE_SIMILARITY = 0.88
 
@@ -509,7 +514,7 @@ def variant_kind(a: str, b: str) -> str | None:
     if a == b or len(a) != len(b) or len(a) < 3 or kind_of(a) != kind_of(b):
         return None  # an estate is not a road (云栖谷 / 云栖路), whatever the spelling
     diff = [k for k in range(len(a)) if a[k] != b[k]]
-    if any(a[k] in DISTINCT_CHARS or b[k] in DISTINCT_CHARS for k in diff):
+    if any(a[k] in DISTINCT_CHARS and b[k] in DISTINCT_CHARS for k in diff):  # 新/老 yes, 新/鑫 no
         return None
     if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
         return "swap"
