@@ -65,7 +65,7 @@ KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
     "company": ("公司", "集团", "车贷", "驾校", "酒店", "宾馆", "建设", "置业", "地产", "银行", "物流园", "工业园",
                 # online lending and investment platforms are named by these (余易贷, 湖楚财富)
                 "贷", "财富"),
-    "agency": ("管理局", "派出所", "法院", "检察院", "委员会", "居委会", "村委会", "办事处", "服务中心", "管委会"),
+    "agency": ("管理局", "派出所", "监督所", "管理所", "房管所", "司法所", "税务所", "法院", "检察院", "委员会", "居委会", "村委会", "办事处", "服务中心", "管委会"),
     "factory": ("厂", "搅拌站", "采石场", "养殖场", "砂石场", "垃圾站", "变电站", "加油站", "项目"),
 }
 _KIND_OF = {s: k for k, ss in KIND_SUFFIXES.items() for s in ss}
@@ -101,7 +101,7 @@ _BREAKERS = (
     "立即 马上 尽快 恢复 当时 当天 今天 昨天 至今 近期 晚上 白天 夜间 只要 等 往 已 流入 排入 排到 协调 督促 一个 一家 这条 那条 一条 这座 那座 一座 整条 沿线 两岸 沿岸 一带 来电 市民 来电人 称 "
     # what a caller does or wants, as a hotline operator writes it down (需要公司, 删除租房公司,
     # 自己4月11号去街道): a verb or pronoun, never part of a place name
-    "跑路 诈骗 涉嫌 老板 依法 调查 查处 严惩 打击 侦查 地处 处于 早日 回复 答复 承诺 增加 开通 "
+    "跑路 诈骗 涉嫌 老板 依法 调查 查处 严惩 打击 侦查 地处 处于 早日 回复 答复 承诺 增加 开通 拆除 改建 扩建 来建 "
     "自己 需要 知道 删除 想要 联系 核实 名下 拨打 查询 审核 注销 取消 按照 属于 通过 去 赴"
 ).split()
 # A date (4月11号, 2024年) or a number glued to a written-out district (50朝阳区) is a break too:
@@ -329,7 +329,8 @@ def _context_org(text: str, within: int, offset: int) -> list[Place]:
 _FUNCTION_CHARS = frozenset("的在是了对把被给从到向由为将就都也还又但而或这那该此我你您他她它请并和与及让叫被使其")
 # words that make a stretch a description, not a name (有人, 网友, 政府, 相关, 部门 …)
 _NOT_ORG = re.compile("有人|网友|政府|部门|相关|单位|个人|一些|很多|多家|公安|法院|领导|人员|干部|村民|居民|业主|"
-                      "群众|百姓|市民|老人|学生|家长|员工|工人|他人|别人|不法|犯罪|嫌疑|网络|电信|非法|违法|平台|公司|以|为|其|某")
+                      "群众|百姓|市民|老人|学生|家长|员工|工人|他人|别人|不法|犯罪|嫌疑|网络|电信|非法|违法|平台|公司|以|为|其|某|"
+                      "男|女|对方|一名|一位|一个|邻居|朋友|亲戚|儿子|女儿|父亲|母亲|丈夫|妻子|老公|老婆")
 _UTILITY = re.compile("燃气|天然气|热力|供热|供暖|供水|自来水|水务|电力|供电|电网|物业|银行|移动|电信|联通|保险|公交|地铁|燃")
 # Words of a company's business or legal form, after its own name (富惠天下商务有限公司 -> 富惠天下):
 # letters name a company by its core as often as in full, and misspell the core.
