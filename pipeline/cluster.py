@@ -345,7 +345,8 @@ class IssueClusterer:
         out = []
         self.variant_districts_ = {}
         for a, b, kind in variant_candidates(place_districts):
-            if a[1:] == b[1:] and (a[1:] in place_districts or stem(a[1:]) in GENERIC_STEMS):
+            rest = stem(a[1:])
+            if a[1:] == b[1:] and (a[1:] in place_districts or len(rest) >= 2 and rest in GENERIC_STEMS):
                 continue
             da, db = place_districts[a], place_districts[b]
             if da and db and da.most_common(1)[0][0] != db.most_common(1)[0][0]:
