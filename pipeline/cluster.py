@@ -650,9 +650,9 @@ class IssueClusterer:
             return 0.0
         target = self.name_canon(place)
         hits = 0
-        for title in titles:
+        for title, count in Counter(titles).items():  # each distinct title read once (re-sent letters)
             names = [self.name_canon(p) for p in extract_places(title)]
-            hits += any(target in n or (n in target and len(n) >= 3) for n in names)
+            hits += count * any(target in n or (n in target and len(n) >= 3) for n in names)
         return round(hits / len(titles), 3)
 
     # -------------------------------------------------------------- e. heat (one row per issue)
