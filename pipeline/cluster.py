@@ -14,8 +14,9 @@ a. `letter_features` (row-wise): jieba tokens (title counted twice, masked codes
    the districts its title names.
 b. `fit_vocabulary` (a reduce): TF-IDF vocabulary and idf from document frequencies; then
    `fit_places`: spellings of one name (a swap 铁广/广铁, a homophone 滨河苑/滨河院, a look-alike
-   车贷/车货) become one name when their letters name the same district and share the grievance
-   (一期/二期 and 东/西 never do), and places too many letters name are dropped as keys.
+   车贷/车货) become one name (`name_canon`, for labels) on district, grievance or frequency evidence
+   (`variants_agree`; 一期/二期 and 东/西 never), and link letters (`_canon`) only when their letters
+   also share the grievance; places too many letters name are dropped as keys.
 c. `candidate_pairs` (pairwise): pairs over the lowest similarity any rule uses, from a sparse
    product (never a dense n x n matrix); `score_pair` (`accept_pairs` for many) decides each. A
    pair is linked when it is a near-copy (no conflicting place), when it names the same place and
