@@ -85,13 +85,17 @@ def fit(letters: pd.DataFrame, **params) -> tuple[IssueClusterer, float]:
 def variant_scores(model: IssueClusterer, pairs: pd.DataFrame) -> dict:
     """Precision / recall of the merge on gold name pairs: a pair is merged when both spellings map
     to one compared form. Names the extractor never found count as not merged."""
-    canon = getattr(model, "_canon", lambda p: p)  # a checkout without variant merging: none merged
+    # names: every spelling the model calls one name (a checkout without variant merging: none merged)
+    canon = getattr(model, "name_canon", getattr(model, "_canon", lambda p: p))
+    link = getattr(model, "_canon", lambda p: p)
     merged = pairs.apply(lambda r: canon(r["name_a"]) == canon(r["name_b"]), axis=1)
+    linked = pairs.apply(lambda r: link(r["name_a"]) == link(r["name_b"]), axis=1)
     same = pairs["same"].astype(int) == 1
     tp, fp, fn = int((merged & same).sum()), int((merged & ~same).sum()), int((~merged & same).sum())
     return {"pairs": len(pairs), "same": int(same.sum()), "merged": int(merged.sum()), "tp": tp, "fp": fp, "fn": fn,
             "precision": round(tp / (tp + fp), 3) if tp + fp else float("nan"),
             "recall": round(tp / (tp + fn), 3) if tp + fn else float("nan"),
+            "linked": int((linked & (pairs["same"].astype(int) == 1)).sum()),
             "false_merges": "; ".join(f"{a}/{b}" for a, b in pairs.loc[merged & ~same, ["name_a", "name_b"]].itertuples(index=False))}
 
 
@@ -103,7 +107,7 @@ def top_checks(model: IssueClusterer, n: int = 10) -> pd.DataFrame:
     if info.empty:
         return info
     letters = model.get_issue_letters()
-    canon = getattr(model, "_canon", lambda p: p)
+    canon = getattr(model, "name_canon", getattr(model, "_canon", lambda p: p))
     pure, chain_levels = [], []
     for row in info.itertuples():
         sub = letters[letters["issue_id"] == row.issue_id]
@@ -173,6 +177,8 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
         return "hot_messages.xlsx", read_letters([data / "hot_messages.xlsx"]).letters
     if key == "unl":
         return "unlabeled_messages.xlsx", read_letters([data / "unlabeled_messages.xlsx"]).letters
+    if key == "rep":
+        return "replies.xlsx", read_letters([data / "replies.xlsx"]).letters
     if key == "bj":
         return "beijing12345_2024.csv", read_letters([MORE / "beijing12345_2024.csv"]).letters
     if key == "gas":
@@ -194,7 +200,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "bj", "gas", "gasmap", "qd"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
@@ -236,13 +242,15 @@ def main(argv=None) -> int:
 
     if variant_rows:
         table = pd.DataFrame(variant_rows)
-        total = table[["pairs", "same", "merged", "tp", "fp", "fn"]].sum()
+        total = table[["pairs", "same", "merged", "tp", "fp", "fn", "linked"]].sum()
         print(f"\n== name-variant merge on {VARIANT_GOLD.name} (same place / company written two ways)")
         print(table.drop(columns=["false_merges"]).to_string(index=False))
         p = total["tp"] / (total["tp"] + total["fp"]) if total["tp"] + total["fp"] else float("nan")
         r = total["tp"] / (total["tp"] + total["fn"]) if total["tp"] + total["fn"] else float("nan")
         print(f"all sources: precision {p:.3f}, recall {r:.3f} ({int(total['tp'])} of {int(total['same'])} same pairs merged, "
               f"{int(total['fp'])} false merges: {'; '.join(x for x in table['false_merges'] if x) or 'none'})")
+        print(f"of the same pairs, {int(table['linked'].sum())} also link letters (their letters share the grievance: "
+              f"a spelling tie alone names an issue but does not join two problems of one place)")
 
     if "hot" in sources:
         letters = read_source("hot", data)[1]

@@ -14,8 +14,9 @@ a. `letter_features` (row-wise): jieba tokens (title counted twice, masked codes
    the districts its title names.
 b. `fit_vocabulary` (a reduce): TF-IDF vocabulary and idf from document frequencies; then
    `fit_places`: spellings of one name (a swap 铁广/广铁, a homophone 滨河苑/滨河院, a look-alike
-   车贷/车货) become one name when their letters name the same district and share the grievance
-   (一期/二期 and 东/西 never do), and places too many letters name are dropped as keys.
+   车贷/车货) become one name (`name_canon`, for labels) on district, grievance or frequency evidence
+   (`variants_agree`; 一期/二期 and 东/西 never), and link letters (`_canon`) only when their letters
+   also share the grievance; places too many letters name are dropped as keys.
 c. `candidate_pairs` (pairwise): pairs over the lowest similarity any rule uses, from a sparse
    product (never a dense n x n matrix); `score_pair` (`accept_pairs` for many) decides each. A
    pair is linked when it is a near-copy (no conflicting place), when it names the same place and
@@ -61,7 +62,7 @@ from pipeline.issue_places import (
     numbered_apart, place_label, places_match, title_districts, trim_place,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
-from pipeline.places import PLACE_CODE, extract_places, is_weak, kind_of, variant_candidates  # noqa: F401
+from pipeline.places import GENERIC_STEMS, PLACE_CODE, extract_places, is_weak, kind_of, stem, variant_candidates  # noqa: F401
 
 STATE_VERSION = 1
 # columns that say who wrote, best first: the linker's person_id, else the source's writer id, else the name
@@ -214,9 +215,17 @@ class IssueClusterer:
 
 
     def _canon(self, place: str) -> str:
-        """The compared form of a place: trailing 小区/项目 dropped, spelling variants merged."""
+        """The compared form of a place, for linking letters: trailing 小区/项目 dropped, spellings
+        merged whose letters share the grievance (`place_variants_`)."""
         c = canonical(place)
         return getattr(self, "place_variants_", {}).get(c, c)
+
+    def name_canon(self, place: str) -> str:
+        """The one name of a place, for labels and the place column: every spelling judged the
+        same name (`name_variants_`: same district, or shared grievance, see `variants_agree`),
+        in the form most letters use."""
+        c = canonical(place)
+        return getattr(self, "name_variants_", {}).get(c, self._canon(place))
 
     # -------------------------------------------------------------- fit: the steps in order
     def fit(self, letters: pd.DataFrame, y=None):
@@ -329,22 +338,41 @@ class IssueClusterer:
 
     def variant_pairs(self, place_districts: dict[str, Counter]) -> list[tuple[str, str, str]]:
         """Candidate spellings of one place (a, b, how they differ: `pipeline.places.variant_kind`)
-        among the places named, given the districts their letters' titles name. Similar roads and
-        towns are common (too little to go on); places of different districts are two places."""
+        among the places named, given the districts their letters' titles name. Places of different
+        districts are two places; a pair that differs only in its first character, when the rest is
+        itself a name (于燃气公司 / 有燃气公司: a clause character swept in), is no pair. Keeps in
+        `variant_districts_` whether both spellings' letters name the same district ("same"), one
+        does ("one") or neither ("none"), for `merge_variants`."""
         out = []
+        self.variant_districts_ = {}
         for a, b, kind in variant_candidates(place_districts):
-            if is_weak(a) and is_weak(b) and kind_of(a) in ("road", "town", "community"):
+            rest = stem(a[1:])
+            if a[1:] == b[1:] and (a[1:] in place_districts or len(rest) >= 2 and rest in GENERIC_STEMS):
                 continue
             da, db = place_districts[a], place_districts[b]
             if da and db and da.most_common(1)[0][0] != db.most_common(1)[0][0]:
                 continue
+            self.variant_districts_[(a, b)] = "same" if da and db else ("one" if da or db else "none")
             out.append((a, b, kind))
         return out
 
     def merge_variants(self, pairs, sims, freq: dict[str, float]) -> dict[str, str]:
-        """{variant: label form}: candidate pairs whose letters share the grievance (cosine of the
-        mean grievance vectors >= variant_sim) are one place, named by the spelling most letters
-        use. Keeps (spelling, spelling, kind, cosine) in `variant_evidence_` for review."""
+        """{variant: label form} for linking: candidate pairs whose letters share the grievance
+        (cosine of the mean grievance vectors >= variant_sim) and that `variants_agree` calls one
+        name, named by the spelling most letters use. Every pair `variants_agree` calls one name
+        (district and frequency evidence included) goes to `name_variants_`, which names issues:
+        a spelling is the same name whatever the letter asks, but one letter spelling an estate
+        differently about another grievance must not tie two of the estate's problems together.
+        Keeps (spelling, spelling, kind, cosine) in `variant_evidence_` for review."""
+        self.variant_evidence_ = [(a, b, kind, round(sim, 3)) for (a, b, kind), sim in zip(pairs, sims)]
+        named = [(a, b) for (a, b, kind), sim in zip(pairs, sims) if self.variants_agree(a, b, kind, sim, freq)]
+        self.name_variants_ = self._union_labels(named, freq)
+        return self._union_labels([(a, b) for (a, b, kind), sim in zip(pairs, sims)
+                                   if (a, b) in set(named) and sim >= self.variant_sim], freq)
+
+    @staticmethod
+    def _union_labels(edges, freq: dict[str, float]) -> dict[str, str]:
+        """{member: label} of the groups the edges join, each labelled by its most used spelling."""
         parent: dict[str, str] = {}
 
         def root(x):
@@ -352,10 +380,8 @@ class IssueClusterer:
                 x = parent[x]
             return x
 
-        self.variant_evidence_ = []
-        for (a, b, kind), sim in zip(pairs, sims):
-            self.variant_evidence_.append((a, b, kind, round(sim, 3)))
-            if sim >= self.variant_sim and root(a) != root(b):
+        for a, b in edges:
+            if root(a) != root(b):
                 parent[root(b)] = root(a)
         groups: dict[str, list[str]] = {}
         for p in parent:
@@ -366,6 +392,31 @@ class IssueClusterer:
             label = min(members, key=lambda m: (-freq.get(m, 0), m))
             out.update({m: label for m in members if m != label})
         return out
+
+    def variants_agree(self, a: str, b: str, kind: str, sim: float, freq: dict[str, float]) -> bool:
+        """Whether two spellings (a candidate pair of `variant_pairs`: a swap, a homophone or a
+        look-alike apart, districts not in conflict) are one name. Evidence, any of:
+        - their letters share the grievance (cosine of the mean grievance vectors >= variant_sim);
+        - both spellings' letters name the same district: two specific names (an estate, village,
+          school, company) a typo apart in one district are one place;
+        - only one spelling's letters name a district: a long name (6+ characters), or a name of
+          4+ characters whose rarer spelling is used by at most two letters and the other by at
+          least twice as many (a typo of a known name);
+        - neither names a district: a long name (6+ characters).
+        Roads and towns, which many real names share across a district, need the same district
+        and a rare spelling (at most three letters, the other at least twice as many) or near-copy
+        letters (cosine >= near_dup_sim), never a swap alone (滨湖路 / 湖滨路 may both exist)."""
+        district = getattr(self, "variant_districts_", {}).get((a, b), "none")
+        fa, fb = freq.get(a, 0), freq.get(b, 0)
+        rare, known = min(fa, fb), max(fa, fb)
+        if is_weak(a) and is_weak(b) and kind_of(a) in ("road", "town", "community"):
+            typo = kind != "swap" and rare <= 3 and known >= 2 * rare
+            return district == "same" and (typo or sim >= self.near_dup_sim)
+        if sim >= self.variant_sim or district == "same":
+            return True
+        if district == "one":
+            return len(a) >= 6 or (len(a) >= 4 and rare <= 2 and known >= 2 * rare)
+        return len(a) >= 6
 
     def place_sets(self, features: pd.DataFrame, drop: set[str]) -> tuple[list[frozenset], list[frozenset]]:
         """Per letter: its specific places (not in `drop`), and its headline places (the title's,
@@ -463,7 +514,7 @@ class IssueClusterer:
         where the writer lives, so title districts count twice."""
         cnt, codes = Counter(), Counter()
         for full, head, title, text in zip(place_full, place_head, titles, texts):
-            cnt.update(sorted(head or full))
+            cnt.update(sorted({self.name_canon(p) for p in (head or full)}))
             codes.update({code: 2 for code in title_districts(title)})
             codes.update(set(district_units(text[:200])))
         district = min(codes, key=lambda code: (-codes[code], code)) if codes else ""
@@ -565,6 +616,8 @@ class IssueClusterer:
             "n_letters": len(sub),
             "n_distinct_texts": int(sub["_doc"].nunique()),
             "n_writers": int(writers.nunique()) if writer_col else len(sub),
+            "n_contacts": self.contacts(sub, writer_col),
+            "title_concreteness": self.title_concreteness(sub["title"], places[0] if places else ""),
             "first_date": dates.min() if len(dates) else pd.NaT,
             "last_date": dates.max() if len(dates) else pd.NaT,
             **votes,
@@ -581,6 +634,27 @@ class IssueClusterer:
             row["urgency_mix"] = "; ".join(f"{k}:{v}" for k, v in mix.items())
         row.update(deep_seated_evidence(sub["received_at"], writers if writer_col else None))
         return row
+
+    @staticmethod
+    def contacts(sub: pd.DataFrame, writer_col: str | None) -> int:
+        """Distinct (writer, calendar month) pairs: a writer who comes back in another month counts
+        again; a letter without a date counts once per writer (without a writer, once per letter)."""
+        who = sub[writer_col].astype("string").fillna("§row" + pd.Series(sub.index.astype(str), index=sub.index)) \
+            if writer_col else pd.Series(sub.index.astype(str), index=sub.index)
+        month = sub["received_at"].dt.to_period("M").astype("string").fillna("")
+        return int(len(set(zip(who, month))))
+
+    def title_concreteness(self, titles: pd.Series, place: str) -> float:
+        """Share of the letters whose title names the issue's place (or a spelling of it): how
+        concretely the letters themselves say where the problem is (0 without a place)."""
+        if not place or not len(titles):
+            return 0.0
+        target = self.name_canon(place)
+        hits = 0
+        for title, count in Counter(titles).items():  # each distinct title read once (re-sent letters)
+            names = [self.name_canon(p) for p in extract_places(title)]
+            hits += count * any(target in n or (n in target and len(n) >= 3) for n in names)
+        return round(hits / len(titles), 3)
 
     # -------------------------------------------------------------- e. heat (one row per issue)
     def rank(self, info: pd.DataFrame, ref=None) -> pd.DataFrame:
@@ -785,6 +859,7 @@ class IssueClusterer:
             "issue_districts": self.issue_districts_,
             "issue_chains": self.issue_chains_,
             "place_variants": self.place_variants_,
+            "name_variants": getattr(self, "name_variants_", {}),
             "keywords": self.keywords_,
             "issue_info": self.issue_info_,
         }
@@ -813,6 +888,7 @@ class IssueClusterer:
         model.issue_places_ = state["issue_places"]
         model.issue_districts_ = state.get("issue_districts", [""] * len(model.issue_places_))
         model.place_variants_ = state.get("place_variants", {})
+        model.name_variants_ = state.get("name_variants", {})
         model.issue_chains_ = state.get("issue_chains", [[d] if d else [] for d in model.issue_districts_])
         model.keywords_ = state["keywords"]
         model.issue_info_ = state["issue_info"]

@@ -62,8 +62,10 @@ KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
     "hospital": ("医院", "卫生院"),
     "mall": ("商城", "商场", "购物中心", "广场", "超市"),
     "market": ("市场", "农贸市场", "菜市场"),
-    "company": ("公司", "集团", "车贷", "驾校", "酒店", "宾馆", "建设", "置业", "地产", "银行", "物流园", "工业园"),
-    "agency": ("管理局", "派出所", "法院", "检察院", "委员会", "居委会", "村委会", "办事处", "服务中心", "管委会"),
+    "company": ("公司", "集团", "车贷", "驾校", "酒店", "宾馆", "建设", "置业", "地产", "银行", "物流园", "工业园",
+                # online lending and investment platforms are named by these (余易贷, 湖楚财富)
+                "贷", "财富"),
+    "agency": ("管理局", "派出所", "监督所", "管理所", "房管所", "司法所", "税务所", "法院", "检察院", "委员会", "居委会", "村委会", "办事处", "服务中心", "管委会"),
     "factory": ("厂", "搅拌站", "采石场", "养殖场", "砂石场", "垃圾站", "变电站", "加油站", "项目"),
 }
 _KIND_OF = {s: k for k, ss in KIND_SUFFIXES.items() for s in ss}
@@ -71,9 +73,12 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
 _NOT_AFTER = {"河": "水流边堤岸畔床面", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
-             "村": "民委里内长干组", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
+             "村": "民委里内长干组", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
+# and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
+_NOT_BEFORE = {"贷": "房网信借利路园额费学款小"}
 _SUFFIX_RE = re.compile("|".join(
-    re.escape(s) + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
+    (f"(?<![{_NOT_BEFORE[s]}])" if s in _NOT_BEFORE else "") + re.escape(s)
+    + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
 _PHASE = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期")
 _PHASE_END = re.compile(r"(?:[一二三四五六七八九十]|[0-9]{1,2})期$")
 _STRIP_SUFFIX = re.compile("(?:" + "|".join(map(re.escape, SUFFIXES)) + ")$")
@@ -96,6 +101,7 @@ _BREAKERS = (
     "立即 马上 尽快 恢复 当时 当天 今天 昨天 至今 近期 晚上 白天 夜间 只要 等 往 已 流入 排入 排到 协调 督促 一个 一家 这条 那条 一条 这座 那座 一座 整条 沿线 两岸 沿岸 一带 来电 市民 来电人 称 "
     # what a caller does or wants, as a hotline operator writes it down (需要公司, 删除租房公司,
     # 自己4月11号去街道): a verb or pronoun, never part of a place name
+    "跑路 诈骗 涉嫌 老板 依法 调查 查处 严惩 打击 侦查 地处 处于 早日 回复 答复 承诺 增加 开通 拆除 改建 扩建 来建 "
     "自己 需要 知道 删除 想要 联系 核实 名下 拨打 查询 审核 注销 取消 按照 属于 通过 去 赴"
 ).split()
 # A date (4月11号, 2024年) or a number glued to a written-out district (50朝阳区) is a break too:
@@ -103,7 +109,7 @@ _BREAKERS = (
 _NUMBER_BREAK = (r"[0-9]{2,4}年(?:[0-9]{1,2}月)?(?:[0-9]{1,2}[日号])?|[0-9]{1,2}月(?:[0-9]{1,2}[日号])?"
                  r"|[0-9]+(?=[\u4e00-\u9fff]{0,2}[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖0-9A-Za-z_]"
                  r"[区县](?![委政城长级里内域间别]))")
-_GENERIC_STEMS = frozenset(
+GENERIC_STEMS = frozenset(
     "新农 老旧 整个 周边 相关 其他 所在 同一 大型 安置 老 新 城 市 县 区 乡 村 镇 小 大 中 全体 业主 开发 物业 "
     "政 市政 人民 省 城市 农村 城乡 乡村 住宅 商品 居民 公共 社区 街道 地方 各级 当地 城区 老城 "
     "旧城 主城 县城 新区 高新 经开 公立 私立 民办 国有 民营 外地 本地 临街 沿街 马路 道路 公路 "
@@ -281,7 +287,7 @@ def find_places(text: str) -> list[Place]:
         if not names and breaker == "和":
             # 和 is a conjunction, and the first character of many estate names (和顺家园, 和平小区);
             # it may begin a name, but not make one of a generic word (和物业公司)
-            names = [p for p in _names_in(breaker + segment, position - 1) if stem(p.name)[1:] not in _GENERIC_STEMS]
+            names = [p for p in _names_in(breaker + segment, position - 1) if stem(p.name)[1:] not in GENERIC_STEMS]
         if names and breaker in _NAME_INNER and names[0].start == position and names[0].kind in ("company", "agency", "school"):
             # 顺欣世纪咨询服务有限公司: 咨询 breaks clauses, but is also inside company names
             head = re.search(r"[\u4e00-\u9fff]{2,8}$", text[max(previous, position - len(breaker) - 8):position - len(breaker)])
@@ -291,11 +297,60 @@ def find_places(text: str) -> list[Place]:
                 lead = _leading_admin(whole)
                 whole = whole[lead:]
                 names[0] = Place(whole, first.kind, first.end - len(whole), first.end)
+        if not names or names[0].start > position + skip:
+            names = _context_org(text[position + skip:position + skip + 16], len(segment) - skip, position + skip) + names
         found.extend(names)
         if gap:
             previous = position + skip
             position, breaker = gap.end(), gap.group()
     return found
+
+
+# What is said of an organisation (its staff, its boss, a fraud, a platform): a name without a
+# company ending right before these is an organisation (西地省惠伏天下工作人员涉嫌诈骗, 聚利网平台).
+_ORG_CONTEXT = re.compile(
+    r"([\u4e00-\u9fff]{3,6}?)(?:工作人员|涉嫌|老板|实控人|实际控制人|董事长|(?<=网)平台|跑路|非法集资|诈骗|"
+    r"骗取|卷款|不兑付|未兑付|还未兑付|暴雷|爆雷|出借人|投资人|受害人|受害者|[\u4e00-\u9fff]某(?![\u4e00-\u9fff]某))")
+
+
+def _context_org(text: str, within: int, offset: int) -> list[Place]:
+    """An organisation named at the start of a stretch (its first `within` characters) without a
+    company ending (富惠天下, 聚利网), recognised by what follows it. Generic words (政府工作人员,
+    有人涉嫌) are no name."""
+    m = _ORG_CONTEXT.match(text)
+    if not m or m.end(1) > within:
+        return []
+    name = m.group(1)
+    if name[0] in _FUNCTION_CHARS or name in GENERIC_STEMS or name[:2] in GENERIC_STEMS and len(name) <= 3 or _NOT_ORG.search(name) or _SUFFIX_RE.search(name):
+        return []
+    return [Place(name, "company", offset, offset + len(name))]
+
+
+_FUNCTION_CHARS = frozenset("的在是了对把被给从到向由为将就都也还又但而或这那该此我你您他她它请并和与及让叫被使其")
+# words that make a stretch a description, not a name (有人, 网友, 政府, 相关, 部门 …)
+_NOT_ORG = re.compile("有人|网友|政府|部门|相关|单位|个人|一些|很多|多家|公安|法院|领导|人员|干部|村民|居民|业主|"
+                      "群众|百姓|市民|老人|学生|家长|员工|工人|他人|别人|不法|犯罪|嫌疑|网络|电信|非法|违法|平台|公司|以|为|其|某|"
+                      "男|女|对方|一名|一位|一个|邻居|朋友|亲戚|儿子|女儿|父亲|母亲|丈夫|妻子|老公|老婆")
+_UTILITY = re.compile("燃气|天然气|热力|供热|供暖|供水|自来水|水务|电力|供电|电网|物业|银行|移动|电信|联通|保险|公交|地铁|燃")
+# Words of a company's business or legal form, after its own name (富惠天下商务有限公司 -> 富惠天下):
+# letters name a company by its core as often as in full, and misspell the core.
+_COMPANY_FORM = re.compile(
+    "(?:(?:股份|责任)?有限(?:责任)?公司|公司|集团|商务|信息|服务|咨询|投资|科技|网络|实业|发展|贸易|管理|"
+    "资产|金融|电子|互联网|置业|地产|房地产|开发|建设|工程|企业|控股|文化|传播|传媒|教育|培训|实业发展)+$")
+
+
+def company_core(name: str) -> str:
+    """`富惠天下商务有限公司` -> `富惠天下`, `聚利人普惠投资有限公司` -> `聚利人普惠`; '' when the name
+    is only its form (物业公司) or the core is generic or too short to tell companies apart."""
+    m = _COMPANY_FORM.search(name)
+    if not m or m.start() == 0:
+        return ""
+    core = name[:m.start()]
+    if _UTILITY.search(core):
+        return ""  # 华润燃气, 长安天然气: a utility serves a whole city; its core is no more specific than its name
+    if len(core) < 3 and not (len(core) == 2 and m.end() - m.start() >= 4) or core in GENERIC_STEMS or _NOT_ORG.search(core):
+        return ""
+    return core
 
 
 # function words that also occur inside organisation names
@@ -350,6 +405,9 @@ def _names_in(segment: str, offset: int) -> list[Place]:
             if not stem(tail) or tail.endswith("组") or _is_name(tail, stem(tail)):
                 found.append(Place(name, kind_of(name), at, at + len(name)))
             found.extend(Place(p, kind_of(p), at + k, at + k + len(p)) for k, p in parts)
+            core = company_core(name) if kind_of(name) == "company" else ""
+            if core and core not in {p for _, p in parts} and not _SUFFIX_RE.search(core):
+                found.append(Place(core, "company", at, at + len(core)))
         start += end
     return found
 
@@ -359,7 +417,7 @@ def _is_name(name: str, name_stem: str) -> bool:
         return True
     if name.endswith("组"):
         return bool(re.search(r"(?:村|社区)(?:[一二三四五六七八九十]{1,3}|[0-9]{1,2}|[\u4e00-\u9fff]{1,2})组$", name))
-    return len(name_stem) >= 2 and name_stem not in _GENERIC_STEMS and not name_stem.isdigit()
+    return len(name_stem) >= 2 and name_stem not in GENERIC_STEMS and not name_stem.isdigit()
 
 
 def _components(name: str) -> list[tuple[int, str]]:
@@ -376,7 +434,7 @@ def _components(name: str) -> list[tuple[int, str]]:
                 parts[-1] = (parts[-1][0], parts[-1][1] + piece)  # 东风路 + 路段: one part
                 last = m.end()
                 continue
-            if len(piece_stem) >= 2 and piece_stem not in _GENERIC_STEMS and not piece.endswith("政府"):
+            if len(piece_stem) >= 2 and piece_stem not in GENERIC_STEMS and not piece.endswith("政府"):
                 parts.append((last, piece))
             last = m.end()
     return [(k, p) for k, p in parts if p != name]
@@ -440,7 +498,8 @@ def chain_text(chain: dict[str, str], levels=LEVELS) -> str:
 
 
 # ------------------------------------------------------------------ spelling variants
-# Characters whose difference makes two real places (一期/二期, 东路/西路, 3栋/5栋): never a typo.
+# Characters whose difference makes two real places (一期/二期, 东路/西路, 3栋/5栋, 新村/老村): when both
+# differing characters are among them it is never a typo (新/鑫 may be: a homophone).
 DISTINCT_CHARS = frozenset("一二三四五六七八九十百零〇两0123456789东西南北中上下前后左右内外新老大小")
 LOOKALIKE_SIMILARITY = 0.88
 
@@ -456,7 +515,7 @@ def variant_kind(a: str, b: str) -> str | None:
     if a == b or len(a) != len(b) or len(a) < 3 or kind_of(a) != kind_of(b):
         return None  # an estate is not a road (云栖谷 / 云栖路), whatever the spelling
     diff = [k for k in range(len(a)) if a[k] != b[k]]
-    if any(a[k] in DISTINCT_CHARS or b[k] in DISTINCT_CHARS for k in diff):
+    if any(a[k] in DISTINCT_CHARS and b[k] in DISTINCT_CHARS for k in diff):  # 新/老 yes, 新/鑫 no
         return None
     if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
         return "swap"

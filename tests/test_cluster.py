@@ -174,7 +174,7 @@ def test_heat_weights_are_model_parameters(fitted):
 
     model, _, _ = fitted
     default = model.get_issue_info().set_index("issue_id")["heat"]
-    votes_only = model.rerank({"letters": 0.0, "writers": 0.0, "votes": 1.0})
+    votes_only = model.rerank({"letters": 0.0, "writers": 0.0, "votes": 1.0, "concreteness": 0.0})
     votes = votes_only["up_votes"] + votes_only["down_votes"]
     assert list(votes) == sorted(votes, reverse=True)
     again = model.rerank(None).set_index("issue_id")["heat"]
@@ -306,11 +306,33 @@ def test_spellings_of_one_mall_are_one_issue_labelled_by_the_common_form():
     assert model.place_variants_.get("象万城购物中心") == "万象城购物中心"
 
 
+# one fraud company written three ways (a swap, then a homophone of the swap), without a company ending
+FRAUD = [
+    ("西地省鑫盛天下商务有限公司涉嫌诈骗", "鑫盛天下商务有限公司以高息为名吸收存款,到期不还,涉嫌诈骗,请公安立案。"),
+    ("A2区鑫盛天下公司借款不还", "鑫盛天下公司借了我们的钱到期不还,工作人员失联,请公安立案追回借款。"),
+    ("再次反映西地省盛鑫天下工作人员涉嫌诈骗", "盛鑫天下工作人员借款不还,涉嫌诈骗,请公安立案追回借款。"),
+    ("西地省盛新天下工作人员涉嫌诈骗", "盛新天下工作人员以高息为名借款,到期不还,请公安立案追回。"),
+    ("向西地省鑫盛天下王某追要借款", "鑫盛天下王某借款到期不还,我们多次追要无果,请公安立案。"),
+]
+
+
+def test_a_company_written_three_ways_is_one_issue_named_as_most_letters_write_it():
+    letters = _letters([("fraud", FRAUD), ("single", SINGLETONS)])
+    model = IssueClusterer(n_jobs=1, min_letters=3)
+    labels = pd.Series(model.fit_transform(letters), index=letters["letter_id"])
+    fraud = labels.filter(like="fraud")
+    assert fraud.iloc[0] >= 0 and (fraud == fraud.iloc[0]).all()
+    assert model.name_canon("盛新天下") == model.name_canon("盛鑫天下") == "鑫盛天下"
+    label = model.get_issue_info().set_index("issue_id").loc[model.issue_ids_[fraud.iloc[0]], "label"]
+    assert "鑫盛天下" in label.split(" · ")[0]
+
+
 def test_two_phases_of_one_estate_are_not_merged_as_one_name():
     letters = _letters([("phase", PHASES)])
     model = IssueClusterer(n_jobs=1, min_letters=2)
     labels = pd.Series(model.fit_transform(letters), index=letters["letter_id"])
     assert "辉煌国际城一期" not in model.place_variants_ and "辉煌国际城二期" not in model.place_variants_
+    assert model.name_canon("辉煌国际城一期") != model.name_canon("辉煌国际城二期")
     assert labels["phase0"] != labels["phase2"]
 
 

@@ -94,3 +94,18 @@ def test_deep_seated_needs_span_months_and_writers():
     assert deep["deep_seated"] and deep["active_months"] == 4 and deep["repeat_writers"] == 1
     assert deep["deep_evidence"].startswith("跨度268天")
     assert not deep_seated_evidence(pd.Series(burst), writers)["deep_seated"]
+
+
+def test_a_writer_coming_back_in_other_months_counts_again_and_concrete_issues_rank_first():
+    base = {"n_letters": [10, 10], "n_writers": [1, 1], "up_votes": [0, 0], "down_votes": [0, 0],
+            "last_date": pd.to_datetime(["2020-01-01", "2020-01-01"]), "peak_30d_letters": [3, 3]}
+    # one villager writing in seven separate months vs the same ten letters in one month
+    info = pd.DataFrame({**base, "n_contacts": [7, 1]})
+    heat = heat_scores(info, ref_date="2020-01-01")
+    assert heat[0] > heat[1]
+    # the same letters, one issue whose titles name its place and one whose titles do not
+    info = pd.DataFrame({**base, "title_concreteness": [1.0, 0.0]})
+    heat = heat_scores(info, ref_date="2020-01-01")
+    assert heat[0] > heat[1]
+    flat = heat_scores(info, ref_date="2020-01-01", weights={"concreteness": 0.0})
+    assert flat[0] == flat[1]

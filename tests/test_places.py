@@ -107,3 +107,21 @@ def test_dates_and_caller_verbs_are_not_places():
 def test_a_phase_number_before_an_estate_is_no_district_break():
     # 5期小区 ends in 区, but 小区 is an estate: the number stays inside the name
     assert where("A3区含浦中海国际5期小区停车位不够") == "A3区含浦中海国际5期小区"
+
+
+def test_organisations_without_a_company_ending_are_named_by_what_is_said_of_them():
+    from pipeline.places import company_core
+
+    assert extract_places("西地省惠伏天下工作人员涉嫌诈骗") == ["惠伏天下"]
+    assert extract_places("向西地省富惠天下夏某追要欠款") == ["富惠天下"]
+    assert extract_places("A2区余易贷P2P诈骗平台跑路迹象明显") == ["余易贷"]
+    assert extract_places("A市湖楚财富不兑付2千出借人的钱") == ["湖楚财富"]
+    assert extract_places("A市A5区利聚网平台不让提现") == ["利聚网"]
+    # the core of a company name is a name of its own; a utility's core is not (it serves a city)
+    assert extract_places("西地省富惠天下商务有限公司涉嫌经济诈骗") == ["富惠天下商务有限公司", "富惠天下"]
+    assert company_core("聚利人普惠投资有限公司") == "聚利人普惠"
+    assert company_core("大连华润燃气有限公司") == ""
+    # descriptions and verbs are no organisation
+    for text in ("涉嫌合同诈骗", "A市有人涉嫌诈骗", "私自变更法人信息不合理问题", "我的邻居张某",
+                 "百度查询不到杭州省临平区企业和人才服务平台问题", "A市58车贷老板跑路美国"):
+        assert not [p for p in extract_places(text) if p != "58车贷"], text
