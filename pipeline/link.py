@@ -12,7 +12,9 @@ same dispute even when the name is mis-written, the phone changed and no one cop
    which on its own finds copy-paste repeats (`near_duplicate_of`) and letters copied by
    several people (`joint_letter_group`), and `extra_pairs`: what names as hotline records
    write them say (a rare full name; a partial name such as 王先生 with a near copy or a
-   re-telling of the same complaint; `pipeline.merge`).
+   re-telling of the same complaint; `pipeline.merge`), and what the matter says where no
+   identity is written (`pipeline.matter`: an anonymous letter near-copying, in the same places,
+   the letters of one person; weak links, never between two anonymous letters).
 3. `merge`: pairs become persons by greedy clustering with vetoes (`pipeline.merge.VetoMerger`):
    clearly different names or ID numbers, or different counties with nothing but a name in
    common, are never merged; a letter with only weak links joins a person when they all

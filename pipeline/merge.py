@@ -17,8 +17,9 @@ commonest given names, or a name seen with two ID numbers or in two counties is 
 joins its letters by itself (`rare_name_pairs`); a partial name (王先生, from
 `pipeline.identity.partial_name`) joins only letters that near-copy the same complaint
 (`written_name_pairs`) or re-tell it (`same_matter_pairs`) and carry the same surname and
-title's sex. Letters with no name, number or account join no one by their wording alone: a
-campaign of anonymous copies stays many people.
+title's sex. Letters with no name, number or account are never joined to each other by their
+wording: a campaign of anonymous copies stays many people. Such a letter only joins, through
+weak links (`pipeline.matter`), the one person two or more of whose letters it near-copies.
 
 Pairs are a DataFrame with Splink's columns `letter_key_l`, `letter_key_r`,
 `match_probability` (and optionally `reason`). A merge touches only the letters of a pair's
