@@ -455,3 +455,14 @@ def test_an_anonymous_call_does_not_join_a_person_who_wrote_the_matter_once():
         ("A2", "2024-01-13", "市民", None, LAMP.format(who="市民") + "再次来电。"),
     ])).set_index("letter_id")["person_id"]
     assert out.nunique() == 3
+
+
+def test_an_anonymous_call_in_a_later_batch_joins_the_stored_caller():
+    first = PetitionerLinker().link(_calls(_history_of("卢卓远", 6)))
+    signatures = NearDuplicates().signatures(first["text"])
+    later = PetitionerLinker().link(_calls([
+        ("A1", "2024-05-01", "市民", None, DEPOSIT.format(who="市民") + "对此不满。"),
+        ("A2", "2024-05-02", "市民", None, WAGES),
+    ]), first, signatures).set_index("letter_id")["person_id"]
+    caller = first.set_index("letter_id").loc["H1", "person_id"]
+    assert later["A1"] == caller and later["A2"] != caller
