@@ -534,17 +534,19 @@ def scale(store_size: int, new_size: int, seed: int = 7, scale_prior: bool = Tru
             f"linker = PetitionerLinker(scale_prior={scale_prior}); "
             "store.save(linker.link(new, store.history()), linker=linker, command='link'); "
             "store.close(); e = time.perf_counter() - t; "
+            "u = resource.getrusage(resource.RUSAGE_SELF); cpu = u.ru_utime + u.ru_stime; "
             "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
-            "print(f'{e:.1f} {int(hwm.split()[1]) / 1024:.0f}')"
+            "print(f'{e:.1f} {cpu:.1f} {int(hwm.split()[1]) / 1024:.0f}')"
         )
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 cwd=str(Path(__file__).resolve().parents[1]))
         if result.returncode:
             raise RuntimeError(result.stderr[-2000:])
-        elapsed, peak = result.stdout.split()[-2:]
+        elapsed, cpu, peak = result.stdout.split()[-3:]
         print(f"  linked {len(new_part)} new letters against the store in {float(elapsed):.0f}s "
-              f"({len(new_part) / float(elapsed):.0f} letters/s, clean + block + score + cluster "
-              f"+ near duplicates + save); peak memory of that process {peak} MB")
+              f"wall, {float(cpu):.0f}s CPU of that process (with reading the new letters "
+              f"and the store) ({len(new_part) / float(elapsed):.0f} letters/s, clean + block + "
+              f"score + cluster + near duplicates + save); peak memory of that process {peak} MB")
         with CaseStore(store_path, read_only=True) as store:
             everything = store.letters_with_persons()
     pred = everything.set_index("letter_key")["person_id"]
