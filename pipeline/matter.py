@@ -5,9 +5,9 @@ word for word, the complaint the same caller made under their name a hundred tim
 letter is about is then the only evidence. It is weak evidence, and two things make it safe:
 
 - **It joins a letter to a person, never two anonymous letters to each other.** `anonymous_pairs`
-  pairs an anonymous letter only with letters that carry identity (a full name, phone, ID number or
-  account), so anonymous letters cannot chain through one another, and a campaign of copies that
-  no one signed stays many people.
+  pairs an anonymous letter only with letters that carry identity (a full or partial name, phone,
+  ID number or account), so anonymous letters cannot chain through one another, and a campaign of
+  copies that no one signed stays many people.
 - **The matter must be the person's own, closely.** Each pair is a near copy of the wording (at
   least `min_share` of the MinHash positions agree, the text comparison's "near copy" level) whose
   named places and organisations (`matter_places`: the estate, road, village, 派出所, company …)
@@ -35,8 +35,10 @@ _MATTER_KINDS = frozenset({"estate", "road", "village", "community", "town", "wa
                            "factory"})
 MAX_PLACES = 12
 PLACE_SEPARATOR = "|"
-# Identity that makes a letter an anchor of its person's matter.
-ANCHOR_COLUMNS = ("name_clean", "phone_clean", "id_clean", "writer_key")
+# Identity that makes a letter an anchor of its person's matter (a partial name too: a caller
+# the operator always writes as 王先生 has a matter of his own, established by the partial name
+# and the same complaint, `pipeline.merge.same_matter_pairs`).
+ANCHOR_COLUMNS = ("name_clean", "name_partial", "phone_clean", "id_clean", "writer_key")
 # Candidates kept per anonymous letter: enough to see a second person writing the same matter.
 MAX_CANDIDATES = 200
 
@@ -66,7 +68,7 @@ def places_agree(a: object, b: object) -> bool:
 
 
 def is_anonymous(frame: pd.DataFrame) -> np.ndarray:
-    """Letters carrying no identity at all (a partial name such as 王先生 is no identity here)."""
+    """Letters carrying no identity at all: no full or partial name, phone, ID number or account."""
     present = [frame[c].notna().to_numpy() for c in ANCHOR_COLUMNS if c in frame.columns]
     if not present:
         return np.ones(len(frame), dtype=bool)

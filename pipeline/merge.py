@@ -416,7 +416,8 @@ class VetoMerger:
             targets: dict[str, list[float]] = {}
             for other, p in links[k]:
                 root = clusters.find(other)
-                if sizes.get(root, 0) < 2 and not clusters.names[root] and not clusters.ids[root]:
+                if sizes.get(root, 0) < 2 and not clusters.names[root] and not clusters.ids[root] \
+                        and not clusters.surnames[root]:
                     continue  # another anonymous lone letter is no competing person
                 targets.setdefault(root, []).append(p)
             if len(targets) != 1:

@@ -466,3 +466,19 @@ def test_an_anonymous_call_in_a_later_batch_joins_the_stored_caller():
     ]), first, signatures).set_index("letter_id")["person_id"]
     caller = first.set_index("letter_id").loc["H1", "person_id"]
     assert later["A1"] == caller and later["A2"] != caller
+
+
+def test_a_caller_always_written_wang_xiansheng_takes_his_anonymous_repeats_alone():
+    out = PetitionerLinker().link(_calls([
+        ("W1", "2024-01-03", "王先生", None, LAMP.format(who="王先生")),
+        ("W2", "2024-02-03", "王先生", None, LAMP.format(who="王先生") + "再次来电。"),
+        ("A1", "2024-03-03", "市民", None, LAMP.format(who="市民") + "至今未修。"),
+        # a 李女士 once wrote the same deposit complaint a 王先生 wrote twice: shared, no one's
+        ("D1", "2024-01-05", "王先生", None, DEPOSIT.format(who="王先生")),
+        ("D2", "2024-02-05", "王先生", None, DEPOSIT.format(who="王先生") + "再次来电。"),
+        ("D3", "2024-02-06", "李女士", None, DEPOSIT.format(who="李女士")),
+        ("A2", "2024-03-04", "市民", None, DEPOSIT.format(who="市民")),
+    ])).set_index("letter_id")["person_id"]
+    assert out["W1"] == out["W2"] == out["A1"]
+    assert out["D1"] == out["D2"] != out["D3"]
+    assert out["A2"] not in (out["D1"], out["D3"], out["W1"])

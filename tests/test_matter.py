@@ -30,10 +30,11 @@ def test_places_and_organisations_named_are_the_matters_anchor():
     assert places_agree(here, None) and matter_places("未反映具体问题。") is None
 
 
-def test_a_partial_name_is_no_identity_but_a_phone_or_a_name_is():
+def test_a_title_alone_is_anonymous_a_partial_name_a_phone_or_a_name_is_not():
     frame = calls([("A", "市民", None, "x"), ("B", "王先生", None, "x"),
-                   ("C", "市民", "13812345678", "x"), ("D", "卢卓远", None, "x")])
-    assert list(is_anonymous(frame)) == [True, True, False, False]
+                   ("C", "市民", "13812345678", "x"), ("D", "卢卓远", None, "x"),
+                   ("E", "先生", None, "来电人表示小区路灯坏了。")])
+    assert list(is_anonymous(frame)) == [True, False, False, False, True]
 
 
 def test_anonymous_letters_pair_with_identified_near_copies_never_with_each_other():
