@@ -422,8 +422,12 @@ class VetoMerger:
                     continue  # an anonymous letter placed by its matter vouches for no one
                 root = clusters.find(other)
                 if sizes.get(root, 0) < 2 and not clusters.names[root] and not clusters.ids[root] \
-                        and not clusters.surnames[root]:
-                    continue  # another anonymous lone letter is no competing person
+                        and not clusters.surnames[root] \
+                        and not (k in clusters.anonymous and clusters.contacts[root]):
+                    # another lone letter with nothing but a phone or account is no competing
+                    # person for a letter with identity of its own; for an anonymous letter
+                    # (matter links) anyone who wrote the matter is
+                    continue
                 targets.setdefault(root, []).append(p)
             if len(targets) != 1:
                 continue
