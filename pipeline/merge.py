@@ -238,7 +238,8 @@ class Clusters:
         self.places = {k: ({places[k]} if places.get(k) else set()) for k in keys}
         self.contacts = {k: set(contacts.get(k) or ()) for k in keys}
         self.pinyin = pinyin
-        # letters carrying no identity at all: they take a person's identity, never lend one
+        # letters carrying no identity at all: only matter links (`pipeline.matter`) reach them,
+        # and for them any other writer of the matter is a competing person
         self.anonymous = {k for k in keys if not (names.get(k) or ids.get(k) or contacts.get(k)
                                                   or partials.get(k))}
         self._letter = {k: (places.get(k), frozenset(contacts.get(k) or ()), ids.get(k))
@@ -418,8 +419,6 @@ class VetoMerger:
                 continue  # already placed by a strong link
             targets: dict[str, list[float]] = {}
             for other, p in links[k]:
-                if other in clusters.anonymous:
-                    continue  # an anonymous letter placed by its matter vouches for no one
                 root = clusters.find(other)
                 if sizes.get(root, 0) < 2 and not clusters.names[root] and not clusters.ids[root] \
                         and not clusters.surnames[root] \
