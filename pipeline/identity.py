@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from pipeline.matter import matter_places
 from pipeline.normalise import to_simplified
 
 # ---------------------------------------------------------------- ID cards (GB 11643-1999)
@@ -383,8 +384,17 @@ def extract_identity(text: object) -> dict[str, str | None]:
 IDENTITY_COLUMNS = (
     "name_clean", "name_pinyin", "name_partial", "surname", "id_clean", "id_prefix", "id_birth", "phone_clean",
     "addr_province", "addr_city", "addr_county", "addr_town", "addr_village", "writer_key",
-    "identity_from_text",
+    "identity_from_text", "matter_places",
 )
+
+
+def _given_name_of(field: str | None, written: str | None) -> bool:
+    """The name field holds only the given name of the full name written in the text (裴东 of
+    李裴东): the surname was dropped, not a different person named."""
+    if not field or not written or len(written) <= len(field) or len(field) < 2:
+        return False
+    surname = 2 if written.startswith(COMPOUND_SURNAMES) else 1
+    return written[surname:] == field
 
 
 def _objects(series: pd.Series) -> pd.Series:
@@ -423,6 +433,11 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
             flags = []
             if names_l[i] is None and found["name"] is None and partials_l[i] is None:
                 partials_l[i] = found["name_partial"]
+            if _given_name_of(names_l[i], found["name"]):
+                # the field wrote the given name alone (裴东先生), the operator's text the whole
+                # name (李裴东先生反映): one person, written whole
+                names_l[i], partials_l[i] = found["name"], found["name_partial"]
+                flags.append("name")
             for key, values in (("name", names_l), ("id_number", ids_l), ("phone", phones_l)):
                 if values[i] is None and found[key]:
                     values[i] = found[key]
@@ -452,6 +467,8 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
     )
     out["writer_key"] = writer
     out["identity_from_text"] = pd.Series(from_text_flags, index=letters.index).replace("", None)
+    # what the letter is about, where identity runs out (`pipeline.matter`)
+    out["matter_places"] = _col(letters, "text").map(matter_places) if from_text else None
     for column in IDENTITY_COLUMNS:
         out[column] = _objects(out[column])
     return out

@@ -12,7 +12,9 @@ same dispute even when the name is mis-written, the phone changed and no one cop
    which on its own finds copy-paste repeats (`near_duplicate_of`) and letters copied by
    several people (`joint_letter_group`), and `extra_pairs`: what names as hotline records
    write them say (a rare full name; a partial name such as 王先生 with a near copy or a
-   re-telling of the same complaint; `pipeline.merge`).
+   re-telling of the same complaint; `pipeline.merge`), and what the matter says where no
+   identity is written (`pipeline.matter`: an anonymous letter near-copying, in the same places,
+   the letters of one person; weak links, never between two anonymous letters).
 3. `merge`: pairs become persons by greedy clustering with vetoes (`pipeline.merge.VetoMerger`):
    clearly different names or ID numbers, or different counties with nothing but a name in
    common, are never merged; a letter with only weak links joins a person when they all
@@ -32,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import merge as merging, minhash, splink_model
+from pipeline import matter, merge as merging, minhash, splink_model
 from pipeline.identity import IDENTITY_COLUMNS, clean_identity
 from pipeline.minhash import NearDuplicates  # noqa: F401 - the near-duplicate finder, re-exported
 from pipeline.persons import LINK_COLUMNS, _ts, letter_keys, persons_table  # noqa: F401
@@ -62,6 +64,9 @@ class PetitionerLinker:
         name) while that adds at most this many pairs; big stores skip it.
     db_api : Splink's database API for training and scoring (None: a fresh in-memory DuckDB
         each time; pass `splink.backends.spark.SparkAPI(...)` to score on Spark).
+    matter_min_share : a letter carrying no identity joins a person whose letters it near-copies
+        (at least this share of MinHash positions agree, and the places and organisations named
+        agree), as a weak link (`pipeline.matter`); 0 turns this off.
 
     After `link(...)`: `settings_` (the Splink model used), `model_source_` ("em" or the path
     of the saved model), `pairs_` (scored pairs at or above threshold, with their `reason`),
@@ -73,7 +78,8 @@ class PetitionerLinker:
                  model_path: Path | str | None = None, min_train_letters: int = 3000,
                  scale_prior: bool = True, near_duplicate_threshold: float = 0.8,
                  num_perm: int = 64, attach_min_support: int = 2, attach_min_bits: float = 10.0,
-                 max_name_pairs: int = 2_000_000, seed: int = 42, db_api=None):
+                 max_name_pairs: int = 2_000_000, seed: int = 42, db_api=None,
+                 matter_min_share: float = 0.5):
         self.threshold = threshold
         self.train = train
         self.model_path = model_path
@@ -86,6 +92,7 @@ class PetitionerLinker:
         self.max_name_pairs = max_name_pairs
         self.seed = seed
         self.db_api = db_api
+        self.matter_min_share = matter_min_share
 
     def model_version(self) -> str:
         """A short hash of the model in use, recorded with every prediction in the store."""
@@ -167,6 +174,11 @@ class PetitionerLinker:
         odds = prior / (1 - prior) * 2.0 ** self.attach_min_bits
         return min(odds / (1 + odds), self.threshold)
 
+    def _weak_probability(self) -> float:
+        """The probability given to a weak link that must not join letters by itself (the matter
+        of an anonymous letter): between the attach floor and the threshold."""
+        return (self._attach_floor() + self.threshold) / 2
+
     # -- 1. blocking and scoring -------------------------------------------------------------
     def score_pairs(self, new, history, new_signatures=None, history_signatures=None):
         """Splink's pairs at or above the attach floor (weak links count for `merge`)."""
@@ -197,7 +209,10 @@ class PetitionerLinker:
                       dict(zip(both["letter_key"], both["name_clean"]))).assign(
                       reason="written name"),
                   merging.same_matter_pairs(new, history, new_signatures, history_signatures)
-                  .assign(reason="same matter")]
+                  .assign(reason="same matter"),
+                  matter.anonymous_pairs(new, history, new_signatures, history_signatures,
+                                         self._weak_probability(), self.matter_min_share)
+                  .assign(reason="matter")]
         if any(len(f) for f in frames[1:]):
             pairs = pd.concat([f for f in frames if len(f)], ignore_index=True)
         else:

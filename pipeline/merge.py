@@ -17,8 +17,9 @@ commonest given names, or a name seen with two ID numbers or in two counties is 
 joins its letters by itself (`rare_name_pairs`); a partial name (王先生, from
 `pipeline.identity.partial_name`) joins only letters that near-copy the same complaint
 (`written_name_pairs`) or re-tell it (`same_matter_pairs`) and carry the same surname and
-title's sex. Letters with no name, number or account join no one by their wording alone: a
-campaign of anonymous copies stays many people.
+title's sex. Letters with no name, number or account are never joined to each other by their
+wording: a campaign of anonymous copies stays many people. Such a letter only joins, through
+weak links (`pipeline.matter`), the one person two or more of whose letters it near-copies.
 
 Pairs are a DataFrame with Splink's columns `letter_key_l`, `letter_key_r`,
 `match_probability` (and optionally `reason`). A merge touches only the letters of a pair's
@@ -237,6 +238,10 @@ class Clusters:
         self.places = {k: ({places[k]} if places.get(k) else set()) for k in keys}
         self.contacts = {k: set(contacts.get(k) or ()) for k in keys}
         self.pinyin = pinyin
+        # letters carrying no identity at all: only matter links (`pipeline.matter`) reach them,
+        # and for them any other writer of the matter is a competing person
+        self.anonymous = {k for k in keys if not (names.get(k) or ids.get(k) or contacts.get(k)
+                                                  or partials.get(k))}
         self._letter = {k: (places.get(k), frozenset(contacts.get(k) or ()), ids.get(k))
                         for k in keys}
 
@@ -415,8 +420,13 @@ class VetoMerger:
             targets: dict[str, list[float]] = {}
             for other, p in links[k]:
                 root = clusters.find(other)
-                if sizes.get(root, 0) < 2 and not clusters.names[root] and not clusters.ids[root]:
-                    continue  # another anonymous lone letter is no competing person
+                if sizes.get(root, 0) < 2 and not clusters.names[root] and not clusters.ids[root] \
+                        and not clusters.surnames[root] \
+                        and not (k in clusters.anonymous and clusters.contacts[root]):
+                    # another lone letter with nothing but a phone or account is no competing
+                    # person for a letter with identity of its own; for an anonymous letter
+                    # (matter links) anyone who wrote the matter is
+                    continue
                 targets.setdefault(root, []).append(p)
             if len(targets) != 1:
                 continue

@@ -165,3 +165,12 @@ def test_numbers_of_other_people_in_the_text_are_not_the_writers_phone():
     assert extract_identity("商家13912345678拒不退款")["phone"] is None
     assert extract_identity("饭店老板娘不退押金，我的电话13812345678")["phone"] == "13812345678"
     assert extract_identity("联系电话：0532-83456789")["phone"] == "053283456789"
+
+
+def test_a_name_field_holding_only_the_given_name_takes_the_name_the_operator_wrote():
+    frame = pd.DataFrame({"name": ["裴东先生", "王伟"], "text": [
+        "李裴东先生反映：去年被扣留的手机至今未归还，要求派出所归还。",
+        "李裴东先生反映：去年被扣留的手机至今未归还。"]})
+    out = clean_identity(frame)
+    assert out.loc[0, "name_clean"] == "李裴东" and out.loc[0, "name_partial"] == "李先生"
+    assert out.loc[1, "name_clean"] == "王伟"  # another name is another name

@@ -394,3 +394,91 @@ def test_real_hotline_callers_are_found_however_the_operator_wrote_them(shared_d
     assert (largest >= 0.95).all(), largest
     # 先生 / 市民 alone never become a person's name
     assert not out["name_clean"].isin(["先生", "市民", "女士"]).any()
+
+
+# ------------------------------------------------------------------ the matter as evidence
+def _history_of(who: str, n: int):
+    """A caller's long history: `n` calls over many months, three matters, several phones."""
+    matters = [LAMP, DEPOSIT, TAXI]
+    phones = ["13812340001", "15912340002", None]
+    return [(f"H{i}", f"2023-{1 + i % 12:02d}-{1 + i // 12:02d}", who + "先生" if i % 3 else "市民",
+             phones[i % 3], matters[i % 3].format(who=who + "先生") + ("再次来电。" if i % 2 else ""))
+            for i in range(n)]
+
+
+def test_an_anonymous_call_repeating_a_callers_matter_joins_him():
+    out = PetitionerLinker().link(_calls(_history_of("卢卓远", 12) + [
+        ("A1", "2024-03-01", "市民", None, LAMP.format(who="市民") + "至今没有修好。"),
+        ("A2", "2024-03-02", None, None, "来电人" + TAXI.format(who="")),
+    ])).set_index("letter_id")
+    assert out.loc["A1", "name_clean"] is None and out.loc["A1", "phone_clean"] is None
+    assert out.loc["A1", "person_id"] == out.loc["A2", "person_id"] == out.loc["H1", "person_id"]
+
+
+def test_a_long_history_does_not_absorb_unrelated_anonymous_letters():
+    """A caller with 60 calls about three matters; anonymous calls about other things, and about
+    the same kind of thing elsewhere (the same words, another estate), stay their own."""
+    other_estate = LAMP.replace("海泊河街道卓远小区", "浮山街道金色家园")
+    out = PetitionerLinker().link(_calls(_history_of("卢卓远", 60) + [
+        ("U1", "2024-03-01", "市民", None, other_estate.format(who="市民")),
+        ("U2", "2024-03-02", "市民", None, NOISE),
+        ("U3", "2024-03-03", "市民", None, WAGES),
+        ("U4", "2024-03-04", "***", None, "市民反映：小区门口的共享单车乱停乱放，堵住了消防通道，"
+                                          "要求城管部门尽快清理并加强管理。"),
+        ("U5", "2024-03-05", "市民", None, "未反映具体问题。"),
+        ("S1", "2024-03-06", "市民", None, DEPOSIT.format(who="市民")),
+    ])).set_index("letter_id")["person_id"]
+    caller = out["H1"]
+    assert (out[[f"H{i}" for i in range(60)]] == caller).all()
+    assert out["S1"] == caller  # his own matter, repeated anonymously
+    assert not out[["U1", "U2", "U3", "U4", "U5"]].isin([caller]).any()
+    assert out[["U1", "U2", "U3", "U4", "U5"]].nunique() == 5
+
+
+def test_an_anonymous_copy_of_a_matter_two_people_wrote_joins_neither():
+    # a joint complaint: two named neighbours each wrote it twice; an unsigned copy is either's
+    out = PetitionerLinker().link(_calls([
+        ("J1", "2024-01-03", "卢卓远先生", "13812340001", LAMP.format(who="卢卓远先生")),
+        ("J2", "2024-01-09", "卢卓远先生", "13812340001", LAMP.format(who="卢卓远先生") + "再次来电。"),
+        ("K1", "2024-01-04", "柏振华女士", "15912340002", LAMP.format(who="柏振华女士")),
+        ("K2", "2024-01-10", "柏振华女士", "15912340002", LAMP.format(who="柏振华女士") + "至今未修。"),
+        ("A1", "2024-01-12", "市民", None, LAMP.format(who="市民")),
+    ])).set_index("letter_id")["person_id"]
+    assert out["J1"] == out["J2"] and out["K1"] == out["K2"] and out["J1"] != out["K1"]
+    assert out["A1"] not in (out["J1"], out["K1"])
+
+
+def test_an_anonymous_call_does_not_join_a_person_who_wrote_the_matter_once():
+    out = PetitionerLinker().link(_calls([
+        ("J1", "2024-01-03", "卢卓远先生", "13812340001", LAMP.format(who="卢卓远先生")),
+        ("A1", "2024-01-12", "市民", None, LAMP.format(who="市民")),
+        ("A2", "2024-01-13", "市民", None, LAMP.format(who="市民") + "再次来电。"),
+    ])).set_index("letter_id")["person_id"]
+    assert out.nunique() == 3
+
+
+def test_an_anonymous_call_in_a_later_batch_joins_the_stored_caller():
+    first = PetitionerLinker().link(_calls(_history_of("卢卓远", 6)))
+    signatures = NearDuplicates().signatures(first["text"])
+    later = PetitionerLinker().link(_calls([
+        ("A1", "2024-05-01", "市民", None, DEPOSIT.format(who="市民") + "对此不满。"),
+        ("A2", "2024-05-02", "市民", None, WAGES),
+    ]), first, signatures).set_index("letter_id")["person_id"]
+    caller = first.set_index("letter_id").loc["H1", "person_id"]
+    assert later["A1"] == caller and later["A2"] != caller
+
+
+def test_a_caller_always_written_wang_xiansheng_takes_his_anonymous_repeats_alone():
+    out = PetitionerLinker().link(_calls([
+        ("W1", "2024-01-03", "王先生", None, LAMP.format(who="王先生")),
+        ("W2", "2024-02-03", "王先生", None, LAMP.format(who="王先生") + "再次来电。"),
+        ("A1", "2024-03-03", "市民", None, LAMP.format(who="市民") + "至今未修。"),
+        # a 李女士 once wrote the same deposit complaint a 王先生 wrote twice: shared, no one's
+        ("D1", "2024-01-05", "王先生", None, DEPOSIT.format(who="王先生")),
+        ("D2", "2024-02-05", "王先生", None, DEPOSIT.format(who="王先生") + "再次来电。"),
+        ("D3", "2024-02-06", "李女士", None, DEPOSIT.format(who="李女士")),
+        ("A2", "2024-03-04", "市民", None, DEPOSIT.format(who="市民")),
+    ])).set_index("letter_id")["person_id"]
+    assert out["W1"] == out["W2"] == out["A1"]
+    assert out["D1"] == out["D2"] != out["D3"]
+    assert out["A2"] not in (out["D1"], out["D3"], out["W1"])

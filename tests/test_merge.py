@@ -92,3 +92,20 @@ def test_rare_names_are_counted_among_persons():
     assert pinyin["李裴东"] in rare
     assert pinyin["王秀英"] not in rare  # one of the commonest given names
     assert pinyin["张建华"] not in rare and pinyin["李建华"] not in rare  # 建华 under two surnames
+
+
+def test_anyone_else_who_wrote_the_matter_keeps_an_anonymous_letter_from_joining():
+    # A (no identity) near-copies two of P's letters, and L's, a lone letter with only a phone:
+    # two people wrote that matter, so A joins neither; L still joins Q, whose letters it is like
+    new = letters([("P1", "2023-01-01", "卢卓远", "13812340001", None),
+                   ("P2", "2023-02-01", "卢卓远", "13812340001", None),
+                   ("Q1", "2023-01-05", "王秀英", "15011112222", None),
+                   ("Q2", "2023-02-05", "王秀英", "15011112222", None),
+                   ("A", "2023-03-01", "市民", None, None),
+                   ("L", "2023-03-02", None, "13900001111", None)])
+    merger = VetoMerger(threshold=0.7, attach_floor=0.4).fit(new, NO_HISTORY, pairs(
+        ("P1", "P2", 0.99), ("Q1", "Q2", 0.99), ("A", "P1", 0.5), ("A", "P2", 0.5),
+        ("A", "L", 0.5), ("L", "Q1", 0.5), ("L", "Q2", 0.5)))
+    person = merger.person_of_
+    assert person["A"] not in (person["P1"], person["Q1"])
+    assert person["L"] == person["Q1"] != person["P1"]

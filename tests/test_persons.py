@@ -1,0 +1,34 @@
+"""What a case manager reads about each petitioner: the persons table on real repeat callers."""
+import pytest
+
+from pipeline.link import PetitionerLinker
+from pipeline.mask import mask_frame
+from pipeline.persons import persons_table
+
+
+def test_the_real_repeat_callers_head_the_persons_table_with_their_name_forms(shared_dir):
+    """The Qingdao file: every call of two real callers, one sheet each (read, never copied)."""
+    path = shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    from pipeline.read import read_letters
+
+    calls = read_letters([path]).letters
+    calls = calls[calls["来电类别"].fillna("") != "无效"].reset_index(drop=True)
+    persons = persons_table(PetitionerLinker().link(calls))
+    top = persons.head(2)
+    # each caller is one person of hundreds of calls, over months
+    assert (top["letter_count"] >= 200).all()
+    assert ((top["last_seen"] - top["first_seen"]).dt.days >= 90).all()
+    assert (top["letters_per_month"] >= 20).all()
+    # every way the operators wrote them: full name with and without title, given name alone
+    assert all(len(forms.split(";")) >= 3 for forms in top["name_forms"])
+    assert top["top_matters"].notna().all()
+    # sorted by letters, then the most recent contact
+    order = persons.sort_values(["letter_count", "last_seen"], ascending=[False, False],
+                                kind="stable")
+    assert list(persons["letter_count"]) == list(order["letter_count"])
+    # what leaves the store is masked: no caller's full name in any name form
+    shown = mask_frame(persons)
+    for name in persons["name"].dropna().unique():
+        assert not shown["name_forms"].fillna("").str.contains(name).any()
