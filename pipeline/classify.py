@@ -24,11 +24,12 @@ scores beat the plain average's (see `stack_min_per_class`).
 
 Small, messy taxonomies (an office's own: long-tailed, with template notes and spelling variants)
 get: tiny classes learned rather than dropped (`min_class_size`), near-duplicate groups too big
-for one fold dealt across folds (`split_large_groups`), per-class review thresholds, an optional
+for one fold dealt across folds (`split_large_groups`), class-balanced weights where the internal
+folds say they pay (`class_weight`), per-class review thresholds, an optional
 label hierarchy (`fit(..., hierarchy=)`), and spelling variants reported or merged
 (`merge_labels`). Time-split figures on the shared hotline files: benchmarks/taxonomy.py.
 Measured and not adopted, on held-out folds: averaging with logistic regression, SGD or naive
-Bayes (no gain), class weights (+0.002), LSA dimensions (+0.001, slow), relabelling
+Bayes (no gain), always-on class weights (+0.002; now chosen per training set, `class_weight`), LSA dimensions (+0.001, slow), relabelling
 near-duplicates to their majority label (no gain), self-training on the ~7,000 unlabeled shared
 letters (-0.006 macro-F1: they come from another period and mix), dropping training letters the
 cross-validation disbelieves (-0.002), character 4-grams (no gain), adding per-block SVMs as

@@ -410,3 +410,12 @@ def test_models_saved_before_class_weights_load_unweighted(trained):
     old = IssueClassifier.__new__(IssueClassifier)
     old.__setstate__(state)
     assert old.class_weight is None and old.balanced_ is False
+
+
+def test_cli_train_class_weight_option(tmp_path):
+    _toy({"城建": 12, "劳动": 12, "罕见": 3}).to_csv(tmp_path / "train.csv", index=False)
+    assert main(["train", str(tmp_path / "train.csv"), "--model", str(tmp_path / "m"), "--cv-folds", "3",
+                 "--class-weight", "balanced"]) == 0
+    model = IssueClassifier.load(tmp_path / "m")
+    assert model.class_weight == "balanced" and model.balanced_ is True
+    assert json.loads((tmp_path / "m" / "card.json").read_text(encoding="utf-8"))["params"]["class_weight"] == "balanced"
