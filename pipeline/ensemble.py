@@ -18,8 +18,9 @@ NB_ALPHA = 1.0  # add-one smoothing of the naive-Bayes n-gram counts
 class LinearMembers:
     """Fitting and mixing the members; a base of `IssueClassifier` (it holds no state of its own)."""
 
-    def _svm(self) -> LinearSVC:
-        return LinearSVC(C=self.C, random_state=self.random_state, max_iter=5000)
+    def _svm(self, balanced: bool = False) -> LinearSVC:
+        return LinearSVC(C=self.C, class_weight="balanced" if balanced else None, random_state=self.random_state,
+                         max_iter=5000)
 
     def _full_form(self, svm) -> tuple[np.ndarray, np.ndarray]:
         """One weight row and intercept per class of `classes_` (rows of absent classes are zero),
@@ -34,20 +35,26 @@ class LinearMembers:
             intercept[svm.classes_] = svm.intercept_
         return coef, intercept
 
-    def _fit_members(self, X, y) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    def _fit_members(self, X, y, balanced: bool | None = None) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
         """Full-form weights and intercepts of the SVM and (when used) the naive-Bayes-scaled SVM,
         and which classes were present. A training part with one class (a fold that holds all
-        letters of the others) gets constant members that always say that class."""
+        letters of the others) gets constant members that always say that class.
+
+        `balanced` (default: the fitted `balanced_`) weighs each letter inversely to its class's
+        size, in the SVM (scikit-learn's "balanced") and in each class's NBSVM (its letters and
+        the rest weigh the same): small classes are not outvoted by big ones."""
+        if balanced is None:
+            balanced = bool(getattr(self, "balanced_", False))
         present = np.unique(y)
         if len(present) < 2:
             intercept = np.zeros(len(self.classes_))
             intercept[present] = 1.0
             constant = (np.zeros((len(self.classes_), X.shape[1])), intercept)
             return [constant] * (2 if self.nb_weight > 0 or self.stack else 1), present
-        svm = self._svm().fit(X, y)
+        svm = self._svm(balanced).fit(X, y)
         members = [self._full_form(svm)]
         if self.nb_weight > 0 or self.stack:
-            members.append(self._nb_svm(X, y, svm.classes_))
+            members.append(self._nb_svm(X, y, svm.classes_, balanced))
         return members, svm.classes_
 
     def _combine(self, members: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -76,7 +83,7 @@ class LinearMembers:
         model = LogisticRegression(C=self.stack_C, max_iter=2000).fit(Z, y)
         return self._full_form(model)
 
-    def _nb_svm(self, X, y, present) -> tuple[np.ndarray, np.ndarray]:
+    def _nb_svm(self, X, y, present, balanced: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """One-vs-rest SVMs on features scaled by each class's naive-Bayes log-count ratio (NBSVM,
         Wang & Manning 2012): n-grams typical of a class count for more in its own SVM. The scaling
         is folded back into the weights, so predicting costs nothing extra."""
@@ -90,7 +97,7 @@ class LinearMembers:
             in_class = np.asarray(binary[positive].sum(axis=0), dtype=np.float64).ravel()
             p, q = NB_ALPHA + in_class, NB_ALPHA + total - in_class
             ratio = (np.log(p / p.sum()) - np.log(q / q.sum())).astype(np.float32)
-            svm = self._svm().fit(X.multiply(ratio).tocsr(), positive.astype(int))
+            svm = self._svm(balanced).fit(X.multiply(ratio).tocsr(), positive.astype(int))
             coef[c], intercept[c] = svm.coef_[0] * ratio, svm.intercept_[0]
         return coef, intercept
 

@@ -156,6 +156,11 @@ def card_markdown(card: dict) -> str:
                 lines.append(f"\n{name}: {'used' if cv.get('stacked') else 'not used'} (out-of-fold accuracy / macro-F1 "
                              f"stacked {choice['stacked']['accuracy']:.4f} / {choice['stacked']['macro_f1']:.4f}, "
                              f"averaged {choice['averaged']['accuracy']:.4f} / {choice['averaged']['macro_f1']:.4f})")
+        weighting = cv.get("class_weight_choice")
+        if weighting:
+            lines.append(f"\nclass weights: {'balanced' if cv.get('balanced') else 'none'} (out-of-fold accuracy / macro-F1 "
+                         f"balanced {weighting['balanced']['accuracy']:.4f} / {weighting['balanced']['macro_f1']:.4f}, "
+                         f"none {weighting['none']['accuracy']:.4f} / {weighting['none']['macro_f1']:.4f})")
         labels = cv["confusion_matrix"]["labels"]
         lines += ["", "Confusion matrix (rows: true class, columns: predicted)", "",
                   "| | " + " | ".join(labels) + " |", "| --- |" + " ---: |" * len(labels)]

@@ -35,6 +35,9 @@ def register(subparsers) -> None:
     parser.add_argument("--merge-labels", action="store_true",
                         help="count labels written in several ways (其他/其它, 公安政法/公安政法类) under their most frequent "
                              "spelling; without it they are reported and kept apart")
+    parser.add_argument("--class-weight", choices=["auto", "none", "balanced"], default="auto",
+                        help="weigh letters alike (none), inversely to their class's size (balanced), or let the internal "
+                             "cross-validation choose whichever scores better (auto, the default)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0; same data and seed give the same model)")
     parser.add_argument("--cv-folds", type=int, default=5, help="internal cross-validation folds for calibration and the card (default 5)")
     parser.add_argument("--min-class-size", type=int, default=2, help="labels with fewer letters are left out (default 2)")
@@ -71,7 +74,8 @@ def run(args) -> int:
         raise PetitionError(f"empty training set: no letters could be read from {', '.join(args.inputs)}")
     labels = labels_of(letters, args.label_col)
     model = IssueClassifier(random_state=args.seed, cv_folds=args.cv_folds, min_class_size=args.min_class_size,
-                            review_precision=args.review_precision, merge_labels=args.merge_labels, progress=True)
+                            review_precision=args.review_precision, merge_labels=args.merge_labels, progress=True,
+                            class_weight=None if args.class_weight == "none" else args.class_weight)
     started = time.time()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
