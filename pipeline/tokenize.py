@@ -9,6 +9,7 @@ them, so a run can tokenize once and hand the same tokens to the classifier.
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from math import log
@@ -47,11 +48,109 @@ def load_stopwords(path: Path | None = STOPWORDS) -> frozenset[str]:
 @lru_cache(maxsize=4)
 def _jieba(user_dict: str | None) -> jieba.Tokenizer:
     """One initialised jieba per dictionary, shared in-process (loading costs about a second)."""
+    _check_user_dict(user_dict)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    if user_dict and Path(user_dict).exists():
+    if user_dict:
         tokenizer.load_userdict(user_dict)
     return tokenizer
+
+
+def _check_user_dict(user_dict: str | None) -> None:
+    """A named dictionary that is not there is an error: cutting without it changes every token
+    the petition words make (息诉罢访, 物业费), silently."""
+    if user_dict and not Path(user_dict).is_file():
+        raise PetitionError(f"user dictionary not found: {user_dict}")
+
+
+# ---------------------------------------------------------------------- rjieba (jieba-rs), when installed
+
+# Characters jieba-rs counts as Han and jieba does not (jieba: U+4E00-U+9FD5 only). A text holding
+# one is cut block by block on jieba's own blocks, so both draw the same block boundaries.
+_RUST_ONLY_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_USERDICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's own user-dictionary syntax
+
+
+def _userdict_entries(user_dict: str) -> list[tuple[str, int | None, str | None]]:
+    entries = []
+    with open(user_dict, encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip().lstrip("\ufeff")
+            if not line:
+                continue
+            word, freq, tag = _USERDICT_LINE.match(line).groups()
+            entries.append((word, int(freq) if freq else None, tag.strip() if tag else None))
+    return entries
+
+
+@lru_cache(maxsize=4)
+def _rust_jieba(user_dict: str | None):
+    """An rjieba (jieba-rs) segmenter with the same dictionary as `_jieba`, or None when rjieba is
+    not installed or `PETITION_SEGMENTER=jieba` asks for jieba itself.
+
+    Why the bookkeeping: jieba's dictionary total counts a word listed twice (in its dict.txt, or
+    re-weighted by the user dictionary) twice, jieba-rs once; the total scales every word's
+    probability and so decides near-ties (掏心/掏 vs 掏/心掏, both words of count 3), so a hidden word
+    (control characters no text block holds) carries the difference and both totals agree. Identity on every shared letter: `benchmarks/segmenter_identity.py`.
+    """
+    _check_user_dict(user_dict)
+    if os.environ.get("PETITION_SEGMENTER", "").lower() == "jieba":
+        return None
+    try:
+        import rjieba
+    except ImportError:
+        return None
+    rust = rjieba.Jieba()
+    entries = _userdict_entries(user_dict) if user_dict else []
+    if any(freq is None for _, freq, _ in entries):
+        return None  # jieba suggests a count from its own total: leave such a dictionary to jieba
+    counts, replaced = _main_counts({word for word, _, _ in entries})
+    for word, freq, tag in entries:
+        replaced += counts.get(word, 0)
+        counts[word] = freq
+        rust.add_word(word, freq, tag)
+    if replaced:
+        rust.add_word("\x00\x01", replaced, None)
+    return rust
+
+
+def _main_counts(words: set[str]) -> tuple[dict[str, int], int]:
+    """Counts of `words` in jieba's main dictionary (the one jieba-rs ships too), and what jieba's
+    total holds beyond jieba-rs's: the earlier counts of words the dictionary lists twice."""
+    every: dict[str, int] = {}
+    repeated = 0
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as handle:
+        for line in handle:
+            word, freq = line.split(" ", 2)[:2]
+            repeated += every.get(word, 0)
+            every[word] = int(freq)
+    return {w: every[w] for w in words if w in every}, repeated
+
+
+class RustSegmenter:
+    """jieba's accurate mode through jieba-rs: the same tokens (checked on every shared letter by
+    `benchmarks/segmenter_identity.py`), several times faster than jieba's Python."""
+
+    def __init__(self, rust, hmm: bool = True):
+        self.rust, self.hmm = rust, hmm
+
+    def lcut(self, sentence: str) -> list[str]:
+        if not _RUST_ONLY_HAN.search(sentence):
+            return self.rust.cut(sentence, self.hmm)
+        out: list[str] = []
+        han, skip, cut, hmm = jieba.re_han_default, jieba.re_skip_default, self.rust.cut, self.hmm
+        for block in han.split(sentence):
+            if not block:
+                continue
+            if han.match(block):
+                out.extend(cut(block, hmm))
+            else:
+                for piece in skip.split(block):
+                    if skip.match(piece):
+                        out.append(piece)
+                    else:
+                        out.extend(piece)
+        return out
 
 
 class FastSegmenter:
@@ -163,7 +262,11 @@ _SINGLE_OR_ALNUM = re.compile(r"[a-zA-Z0-9]+|.", re.DOTALL)
 
 
 @lru_cache(maxsize=8)
-def _segmenter(user_dict: str | None, hmm: bool = True) -> FastSegmenter:
+def _segmenter(user_dict: str | None, hmm: bool = True) -> FastSegmenter | RustSegmenter:
+    """jieba-rs when rjieba is installed, else jieba's own walk (`FastSegmenter`): same tokens."""
+    rust = _rust_jieba(user_dict)
+    if rust is not None:
+        return RustSegmenter(rust, hmm=hmm)
     return FastSegmenter(_jieba(user_dict), hmm=hmm)
 
 
@@ -319,4 +422,24 @@ def split_segmented(text: str, stop: frozenset[str]) -> list[str]:
 def letter_tokens(letters, hmm: bool = False, n_jobs: int = 2, pool: WorkerPool | None = None) -> list[list[str]]:
     """Each letter's tokens exactly as `IssueClassifier` computes them (with its `hmm`), so a run
     can tokenize once and pass them to `classify(letters, tokens=...)`."""
-    return tokenize_letters(letter_texts(letters), n_jobs=n_jobs, hmm=hmm, pool=pool)
+    return interned(tokenize_letters(letter_texts(letters), n_jobs=n_jobs, hmm=hmm, pool=pool))
+
+
+def tokenize_docs(docs: list[str], n_jobs: int = 2, pool: WorkerPool | None = None) -> list[list[str]]:
+    """Content tokens of raw texts with the default tokenizer (HMM on), as the clusterer cuts them
+    (`IssueClusterer._tok`), for a run's one tokenization pass."""
+    return interned(_letter_tokenizer(True).cut_all(docs, n_jobs=n_jobs, pool=pool))
+
+
+def interned(token_lists: list[list[str]]) -> list[list[str]]:
+    """The same lists with one string object per distinct token: a run holds every letter's tokens
+    at once, and most tokens repeat (a 100,000-letter batch: tens of millions of tokens, ~10^5 words)."""
+    seen: dict[str, str] = {}
+    done: dict[int, list[str]] = {}  # duplicate texts share one list: intern it once
+    out = []
+    for tokens in token_lists:
+        same = done.get(id(tokens))
+        if same is None:
+            same = done[id(tokens)] = [seen.setdefault(t, t) for t in tokens]
+        out.append(same)
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 import jieba
 import pytest
 
+from pipeline.errors import PetitionError
 from pipeline.read import read_letters
 from pipeline.tokenize import STOPWORDS, USER_DICT, FastSegmenter, Tokenizer
 from tests.conftest import requires_shared_data
@@ -88,3 +89,9 @@ def test_dictionary_fixes_every_recorded_real_case():
     broken_before = [row.term not in plain.cut(row.text, keep_stopwords=True) for row in cases.itertuples()]
     assert all(fixed), cases[[not f for f in fixed]][["text", "term"]].head().to_string()
     assert all(broken_before)
+
+
+def test_a_missing_user_dictionary_is_an_error_naming_the_file(tmp_path):
+    missing = tmp_path / "no_such_userdict.txt"
+    with pytest.raises(PetitionError, match="no_such_userdict.txt"):
+        Tokenizer(user_dict=missing).cut("物业费乱收费")
