@@ -110,7 +110,7 @@ class PetitionRun(StageTimer):
             return {"state_path": self._issue_state(out)}
         if name == "write":
             return {"out_dir": out, "writer": write_outputs}
-        if name in ("tokenize", "classify"):
+        if name == "classify":  # the one stage whose work pays for workers (tokenize: see TokenizeStage)
             return {"pool": self._pool}
         return {}
 

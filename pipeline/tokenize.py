@@ -137,20 +137,27 @@ class RustSegmenter:
     def lcut(self, sentence: str) -> list[str]:
         if not _RUST_ONLY_HAN.search(sentence):
             return self.rust.cut(sentence, self.hmm)
-        out: list[str] = []
-        han, skip, cut, hmm = jieba.re_han_default, jieba.re_skip_default, self.rust.cut, self.hmm
-        for block in han.split(sentence):
-            if not block:
-                continue
-            if han.match(block):
-                out.extend(cut(block, hmm))
-            else:
-                for piece in skip.split(block):
-                    if skip.match(piece):
-                        out.append(piece)
-                    else:
-                        out.extend(piece)
-        return out
+        cut, hmm = self.rust.cut, self.hmm
+        return cut_blocks(sentence, lambda block: cut(block, hmm))
+
+
+def cut_blocks(sentence: str, cut_han) -> list[str]:
+    """jieba's outer loop: Han/alphanumeric blocks go to `cut_han`, whitespace runs stay whole,
+    anything else is one token per character."""
+    out: list[str] = []
+    han, skip = jieba.re_han_default, jieba.re_skip_default
+    for block in han.split(sentence):
+        if not block:
+            continue
+        if han.match(block):
+            out.extend(cut_han(block))
+        else:
+            for piece in skip.split(block):
+                if skip.match(piece):
+                    out.append(piece)
+                else:
+                    out.extend(piece)
+    return out
 
 
 class FastSegmenter:
@@ -176,20 +183,7 @@ class FastSegmenter:
         self._unknown: dict[str, list[str]] = {}
 
     def lcut(self, sentence: str) -> list[str]:
-        out: list[str] = []
-        han, skip = jieba.re_han_default, jieba.re_skip_default
-        for block in han.split(sentence):
-            if not block:
-                continue
-            if han.match(block):
-                out.extend(self._clause(block))
-            else:
-                for piece in skip.split(block):
-                    if skip.match(piece):
-                        out.append(piece)
-                    else:
-                        out.extend(piece)
-        return out
+        return cut_blocks(sentence, self._clause)
 
     def _weight(self, word: str) -> float:
         weight = self._weights[word] = log(self.freq.get(word) or 1) - self.log_total
