@@ -6,7 +6,8 @@ Why: `pipeline.tokenize` segments with rjieba when it is installed (several time
 jieba's pure Python) and with jieba otherwise. That is only safe if both give the same tokens:
 every stage's output (issue types, hot issues) hangs on them. This cuts every distinct text cell
 of every file in ../shared/data (every sheet, every text column: titles, texts, replies) with
-both segmenters, `hmm=False` (the classifier's) and `hmm=True` (the clusterer's), piece by piece
+both segmenters (jieba's `lcut`, and `RustSegmenter` as the pipeline uses it), `hmm=False` (the
+classifier's) and `hmm=True` (the clusterer's), piece by piece
 as `Tokenizer.segment` cuts them (around masked place codes), and prints the number of cells
 whose tokens differ, with up to `--show` examples. Exit status 1 when any differ.
 """
@@ -25,7 +26,7 @@ import pandas as pd  # noqa: E402
 
 from pipeline.paths import SHARED_DATA_DIR  # noqa: E402
 from pipeline.places import split_codes  # noqa: E402
-from pipeline.tokenize import USER_DICT, _jieba, _rust_jieba  # noqa: E402
+from pipeline.tokenize import USER_DICT, RustSegmenter, _jieba, _segmenter  # noqa: E402
 
 DATA_ROOT = SHARED_DATA_DIR.parent
 
@@ -57,16 +58,17 @@ def pieces(text: str) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--show", type=int, default=5, help="differing cells to print per mode")
+    parser.add_argument("--hmm", choices=["both", "on", "off"], default="both", help="which HMM mode(s) to check")
     args = parser.parse_args()
     if not DATA_ROOT.exists():
         sys.exit(f"needs the shared data in {DATA_ROOT}")
-    reference, rust = _jieba(str(USER_DICT)), _rust_jieba(str(USER_DICT))
-    if rust is None:
-        sys.exit("rjieba is not installed in this venv")
+    reference = _jieba(str(USER_DICT))
+    if not isinstance(_segmenter(str(USER_DICT), True), RustSegmenter):
+        sys.exit("rjieba is not installed in this venv (or PETITION_SEGMENTER=jieba)")
     cells = text_cells()
     total_mismatches = 0
     print(f"{'file':45s} {'cells':>7s} {'hmm':>5s} {'differ':>7s} {'jieba s':>8s} {'rjieba s':>8s}")
-    for hmm in (False, True):
+    for hmm in {"both": (False, True), "on": (True,), "off": (False,)}[args.hmm]:
         shown = 0
         for name, texts in cells.items():
             split = [pieces(t) for t in texts]
@@ -74,7 +76,8 @@ def main() -> int:
             expected = [[tok for p in ps for tok in reference.lcut(p, HMM=hmm)] for ps in split]
             jieba_s = time.perf_counter() - started
             started = time.perf_counter()
-            got = [[tok for p in ps for tok in rust.cut(p, hmm)] for ps in split]
+            ours = _segmenter(str(USER_DICT), hmm)
+            got = [[tok for p in ps for tok in ours.lcut(p)] for ps in split]
             rust_s = time.perf_counter() - started
             differ = [k for k, (a, b) in enumerate(zip(expected, got)) if a != b]
             total_mismatches += len(differ)

@@ -128,17 +128,71 @@ def _main_counts(words: set[str]) -> tuple[dict[str, int], int]:
 
 
 class RustSegmenter:
-    """jieba's accurate mode through jieba-rs: the same tokens (checked on every shared letter by
-    `benchmarks/segmenter_identity.py`), several times faster than jieba's Python."""
+    """jieba's accurate mode through jieba-rs: the same tokens (checked on every shared text cell by
+    `benchmarks/segmenter_identity.py`), several times faster than jieba's Python.
 
-    def __init__(self, rust, hmm: bool = True):
-        self.rust, self.hmm = rust, hmm
+    jieba-rs finds the dictionary route (the expensive part). Its HMM step is not jieba's (it joins
+    `1-8-258`, jieba splits it), so with `hmm=True` the route is read back from jieba-rs's cut
+    without the HMM and jieba's own HMM step (`finalseg`) runs here on the runs of single characters,
+    as `jieba.Tokenizer.cut` does; it is cached per run, as `FastSegmenter` does.
+    """
+
+    MAX_CACHE = 300_000
+
+    def __init__(self, rust, hmm: bool = True, fallback: "FastSegmenter | None" = None):
+        self.rust, self.hmm, self.fallback = rust, hmm, fallback
+        self._unknown: dict[str, list[str]] = {}
 
     def lcut(self, sentence: str) -> list[str]:
-        if not _RUST_ONLY_HAN.search(sentence):
-            return self.rust.cut(sentence, self.hmm)
-        cut, hmm = self.rust.cut, self.hmm
-        return cut_blocks(sentence, lambda block: cut(block, hmm))
+        cut = self.rust.cut
+        if not self.hmm:
+            if not _RUST_ONLY_HAN.search(sentence):
+                return cut(sentence, False)
+            return cut_blocks(sentence, lambda block: cut(block, False))
+        return cut_blocks(sentence, self._with_hmm)
+
+    def _with_hmm(self, block: str) -> list[str]:
+        """jieba's `__cut_DAG` over one Han block, on the route jieba-rs found."""
+        out: list[str] = []
+        buf = ""
+        has_word = self.rust.has_word
+        for word in self.rust.cut(block, False):
+            if len(word) == 1:
+                buf += word
+                continue
+            if _ALNUM.fullmatch(word):  # without the HMM, jieba joins single letters and digits
+                if has_word(word):  # ... or it is a dictionary word: which, only the walk knows
+                    return self._fallback().lcut(block)
+                buf += word
+                continue
+            if buf:
+                self._flush(buf, out)
+                buf = ""
+            out.append(word)
+        if buf:
+            self._flush(buf, out)
+        return out
+
+    def _flush(self, buf: str, out: list[str]) -> None:
+        if len(buf) == 1:
+            out.append(buf)
+        elif self.rust.has_word(buf):
+            out.extend(buf)
+        else:
+            guessed = self._unknown.get(buf)
+            if guessed is None:
+                if len(self._unknown) > self.MAX_CACHE:
+                    self._unknown.clear()
+                guessed = self._unknown[buf] = list(finalseg.cut(buf))
+            out.extend(guessed)
+
+    def _fallback(self) -> "FastSegmenter":
+        if self.fallback is None:
+            raise PetitionError("an all-letter dictionary word needs jieba's walk: no fallback segmenter given")
+        return self.fallback
+
+
+_ALNUM = re.compile(r"[a-zA-Z0-9]+")
 
 
 def cut_blocks(sentence: str, cut_han) -> list[str]:
@@ -260,8 +314,20 @@ def _segmenter(user_dict: str | None, hmm: bool = True) -> FastSegmenter | RustS
     """jieba-rs when rjieba is installed, else jieba's own walk (`FastSegmenter`): same tokens."""
     rust = _rust_jieba(user_dict)
     if rust is not None:
-        return RustSegmenter(rust, hmm=hmm)
+        # jieba's own walk only for a block whose route jieba-rs's output leaves ambiguous (never
+        # with the bundled dictionaries, which hold no all-letter word)
+        return RustSegmenter(rust, hmm=hmm, fallback=_LazyFast(user_dict, hmm))
     return FastSegmenter(_jieba(user_dict), hmm=hmm)
+
+
+class _LazyFast:
+    """`FastSegmenter` built on first use (loading jieba's dictionary costs a second)."""
+
+    def __init__(self, user_dict: str | None, hmm: bool):
+        self.user_dict, self.hmm = user_dict, hmm
+
+    def lcut(self, sentence: str) -> list[str]:
+        return FastSegmenter(_jieba(self.user_dict), hmm=self.hmm).lcut(sentence)
 
 
 class Tokenizer:
