@@ -7,17 +7,23 @@ Run:
 Why from a profile and not by guess (issue 19): each stage's entry is a function that
 `StageTimer._stage` calls (read, each stage's transform, the store's save, the write); below each,
 the functions it reaches, ranked by cumulative time. Limits: cProfile sees this process only (work
-done in forked workers shows as the wait for them: `concurrent.futures` / `_thread.lock`), and a
+done in forked workers shows as the wait for them: `concurrent.futures` / `_thread.lock`), its
+clock is the wall clock (on a busy machine every figure is inflated alike), and a
 function reached from two stages shows its whole cumulative time under both (pandas internals).
 The run's own stage times are in OUT/run.json.
 """
 from __future__ import annotations
 
-import argparse
-import linecache
-import pstats
-import re
 import sys
+from pathlib import Path
+
+if __name__ == "__main__":  # the project root, not this folder (its tokenize.py shadows the stdlib's)
+    sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+import argparse  # noqa: E402
+import linecache  # noqa: E402
+import pstats  # noqa: E402
+import re  # noqa: E402
 
 ENTRY_CALLER = ("timing.py", "_stage")
 
@@ -39,13 +45,17 @@ def label(func: tuple) -> str:
 
 
 def descendants(stats: pstats.Stats, root: tuple) -> set[tuple]:
+    """What `root` reaches through the project's own functions: a library function (pandas,
+    sklearn) is listed but not walked into, since cProfile merges its callees from every caller
+    (a `Series.map` reaches whatever any stage ever mapped)."""
     callees = stats.all_callees
     seen, todo = set(), [root]
     while todo:
         for child in callees.get(todo.pop(), {}):
             if child not in seen:
                 seen.add(child)
-                todo.append(child)
+                if "/pipeline/" in child[0]:
+                    todo.append(child)
     seen.discard(root)
     return seen
 
@@ -60,11 +70,15 @@ def main() -> None:
     table = stats.stats  # func -> (calls, primitive calls, tottime, cumtime, callers)
     total = max(v[3] for v in table.values())
     entries = [f for f in table if f[0].endswith(ENTRY_CALLER[0]) and f[2] == ENTRY_CALLER[1]]
-    stages = sorted({c for e in entries for c in stats.all_callees.get(e, {})}, key=lambda f: -table[f][3])
+    stages = sorted({c for e in entries for c in stats.all_callees.get(e, {}) if table[c][3] >= 0.5},
+                    key=lambda f: -table[f][3])
     print(f"profile {args.profile}: {total:.1f} s in this process (workers not included)")
     for stage in stages:
         print(f"\n{label(stage)}: {table[stage][3]:.1f} s cumulative")
-        ranked = sorted(descendants(stats, stage), key=lambda f: -table[f][3])[:args.top]
+        # below the stage only: a function the call graph also reaches from above (exec, imports)
+        # has more time than the stage and is left out
+        below = [f for f in descendants(stats, stage) if table[f][3] < table[stage][3]]
+        ranked = sorted(below, key=lambda f: -table[f][3])[:args.top]
         for func in ranked:
             calls, _, own, cumulative, _ = table[func]
             print(f"  {cumulative:7.1f} s cum {own:7.1f} s own {calls:9d} calls  {label(func)}")
