@@ -179,12 +179,7 @@ class RustSegmenter:
         elif self.rust.has_word(buf):
             out.extend(buf)
         else:
-            guessed = self._unknown.get(buf)
-            if guessed is None:
-                if len(self._unknown) > self.MAX_CACHE:
-                    self._unknown.clear()
-                guessed = self._unknown[buf] = list(finalseg.cut(buf))
-            out.extend(guessed)
+            out.extend(hmm_guess(buf, self._unknown, self.MAX_CACHE))
 
     def _fallback(self) -> "FastSegmenter":
         if self.fallback is None:
@@ -193,6 +188,16 @@ class RustSegmenter:
 
 
 _ALNUM = re.compile(r"[a-zA-Z0-9]+")
+
+
+def hmm_guess(buf: str, cache: dict[str, list[str]], limit: int) -> list[str]:
+    """jieba's HMM (`finalseg`) over a run of single characters no dictionary word joins, cached."""
+    guessed = cache.get(buf)
+    if guessed is None:
+        if len(cache) > limit:
+            cache.clear()
+        guessed = cache[buf] = list(finalseg.cut(buf))
+    return guessed
 
 
 def cut_blocks(sentence: str, cut_han) -> list[str]:
@@ -295,12 +300,7 @@ class FastSegmenter:
         elif not self.hmm:
             out.extend(_SINGLE_OR_ALNUM.findall(buf))
         elif not self.freq.get(buf):
-            guessed = self._unknown.get(buf)
-            if guessed is None:
-                if len(self._unknown) > self.MAX_CACHE:
-                    self._unknown.clear()
-                guessed = self._unknown[buf] = list(finalseg.cut(buf))
-            out.extend(guessed)
+            out.extend(hmm_guess(buf, self._unknown, self.MAX_CACHE))
         else:
             out.extend(buf)
 
