@@ -142,6 +142,7 @@ class RustSegmenter:
     def __init__(self, rust, hmm: bool = True, fallback: "FastSegmenter | None" = None):
         self.rust, self.hmm, self.fallback = rust, hmm, fallback
         self._unknown: dict[str, list[str]] = {}
+        self._blocks: dict[str, list[str]] = {}  # blocks repeat: the clusterer cuts each title thrice
 
     def lcut(self, sentence: str) -> list[str]:
         cut = self.rust.cut
@@ -152,7 +153,15 @@ class RustSegmenter:
         return cut_blocks(sentence, self._with_hmm)
 
     def _with_hmm(self, block: str) -> list[str]:
-        """jieba's `__cut_DAG` over one Han block, on the route jieba-rs found."""
+        """jieba's `__cut_DAG` over one Han block, on the route jieba-rs found (cached per block)."""
+        cached = self._blocks.get(block)
+        if cached is None:
+            if len(self._blocks) > self.MAX_CACHE:
+                self._blocks.clear()
+            cached = self._blocks[block] = self._route_with_hmm(block)
+        return cached
+
+    def _route_with_hmm(self, block: str) -> list[str]:
         out: list[str] = []
         buf = ""
         has_word = self.rust.has_word
