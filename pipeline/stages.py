@@ -391,9 +391,10 @@ class TokenizeStage(Stage):
     a letter again in every stage, and a pool of workers per stage. Transient: the run drops these
     columns before the store and the files.
 
-    In one process unless lent a pool: with jieba-rs both streams of the 9,943 shared letters cost
-    4.6 s CPU in one process, 5.7 s (2.6 main + 3.1 workers) in a pool of two, whose fork and
-    pickled results eat what the second core saves on a busy machine."""
+    In one process unless lent a pool, so the run forks its pool once, for classify (a pool that
+    served this stage first re-forks for the classifier's model). Not settled: both streams of the
+    9,943 shared letters cost 12.2 s CPU in one process, 8.8 s (4.0 main + 4.8 workers, 9.3 s
+    wall) in a pool of two, but that pool ran second, with the segmenter's caches already warm."""
 
     model: Path
     title_weight: int = 2
