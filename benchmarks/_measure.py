@@ -92,7 +92,9 @@ def measure(command: list[str], env: dict | None = None, interval: float = 0.5, 
     and the sum of every tree process's own time as last sampled (short by at most `interval`
     per process).
     """
-    environment = dict(os.environ, PYTHONPATH=str(PROJECT_DIR), **(env or {}))
+    # this checkout first; a PYTHONPATH already set (e.g. a folder holding rjieba) stays after it
+    path = os.pathsep.join(p for p in (str(PROJECT_DIR), os.environ.get("PYTHONPATH", "")) if p)
+    environment = dict(os.environ, PYTHONPATH=path, **(env or {}))
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL,
                                stderr=None if echo_stderr else subprocess.PIPE, text=True)

@@ -128,6 +128,12 @@ def _mean_direction(G: sparse.csr_matrix, rows) -> sparse.csr_matrix:
     return normalize(sparse.csr_matrix(G[rows].mean(axis=0)))
 
 
+def cluster_docs(titles, texts, title_weight: int) -> list[str]:
+    """What the clusterer cuts per letter: the title `title_weight` times, then the text. A run's
+    tokenization pass cuts the same strings (`pipeline.stages.TokenizeStage`)."""
+    return [((t + "。") * title_weight) + x for t, x in zip(titles, texts)]
+
+
 class IssueClusterer:
     """Cluster letters into specific issues; see the module docstring for the method.
 
@@ -228,12 +234,13 @@ class IssueClusterer:
         return getattr(self, "name_variants_", {}).get(c, self._canon(place))
 
     # -------------------------------------------------------------- fit: the steps in order
-    def fit(self, letters: pd.DataFrame, y=None):
-        self.fit_transform(letters)
+    def fit(self, letters: pd.DataFrame, y=None, tokens=None):
+        self.fit_transform(letters, tokens=tokens)
         return self
 
-    def fit_transform(self, letters: pd.DataFrame, y=None) -> np.ndarray:
-        """Cluster `letters`; returns one issue number per letter (-1 = unclustered)."""
+    def fit_transform(self, letters: pd.DataFrame, y=None, tokens=None) -> np.ndarray:
+        """Cluster `letters`; returns one issue number per letter (-1 = unclustered). `tokens`: each
+        letter's cut of `cluster_docs` (a run's one tokenization pass), instead of cutting here."""
         df = self._check(letters)
         df["_doc"] = pd.factorize(pd.Series([dedupe_key(a, b) for a, b in zip(df["title"], df["text"])]))[0]
         first = df.drop_duplicates("_doc").sort_values("_doc")
@@ -246,7 +253,8 @@ class IssueClusterer:
             doc_writers = who.groupby(df["_doc"]).nunique().reindex(range(n), fill_value=1).to_numpy()
         else:
             doc_writers = weights.copy()
-        feats = self.letter_features(first["title"].tolist(), first["text"].tolist())       # a
+        given = None if tokens is None else [tokens[k] for k in first.index]
+        feats = self.letter_features(first["title"].tolist(), first["text"].tolist(), tokens=given)  # a
         self.fit_vocabulary(document_frequencies(feats["tokens"]), n)                       # b
         X, G = self.vectors(feats)
         place_full, place_head = self.fit_places(feats, G, weights)
@@ -270,14 +278,16 @@ class IssueClusterer:
         return self.labels_
 
     # -------------------------------------------------------------- a. per-letter features (row-wise)
-    def letter_features(self, titles: list[str], texts: list[str], n_jobs: int | None = None) -> pd.DataFrame:
+    def letter_features(self, titles: list[str], texts: list[str], n_jobs: int | None = None,
+                        tokens: list[list[str]] | None = None) -> pd.DataFrame:
         """One row per letter: `tokens` (title counted `title_weight` times, masked place codes and
         generic words dropped: places are compared separately; title character bigrams added),
         `grievance` (the tokens not inside a named place), `places` (named in title or text),
         `title_places` and `districts` (those the title names). Any partition gives the same rows."""
-        docs = [((t + "。") * self.title_weight) + x for t, x in zip(titles, texts)]
         places = [extract_places(t + "。" + x) for t, x in zip(titles, texts)]
-        tokens = self._tok().cut_all(docs, n_jobs=self.n_jobs if n_jobs is None else n_jobs, progress=self.progress)
+        if tokens is None:
+            tokens = self._tok().cut_all(cluster_docs(titles, texts, self.title_weight),
+                                         n_jobs=self.n_jobs if n_jobs is None else n_jobs, progress=self.progress)
         tokens = [[t for t in toks if not _CODE.fullmatch(t) and t not in _GENERIC_WORDS] for toks in tokens]
         for toks, title in zip(tokens, titles):
             han = re.sub(r"[^\u4e00-\u9fff]", " ", title)
@@ -738,13 +748,15 @@ class IssueClusterer:
         return fig
 
     # -------------------------------------------------------------- incremental
-    def transform(self, letters: pd.DataFrame) -> np.ndarray:
-        """Existing issue number (index into issue_ids_) for each new letter, -1 when none fits."""
+    def transform(self, letters: pd.DataFrame, tokens=None) -> np.ndarray:
+        """Existing issue number (index into issue_ids_) for each new letter, -1 when none fits
+        (`tokens` as in `fit_transform`)."""
         self._fitted()
         df = self._check(letters)
         if len(df) == 0 or self.centroids_.shape[0] == 0:
             return np.full(len(df), -1)
-        feats = self.letter_features(df["title"].tolist(), df["text"].tolist())
+        feats = self.letter_features(df["title"].tolist(), df["text"].tolist(),
+                                     tokens=None if tokens is None else list(tokens))
         X = normalize(self.vectorizer_.transform(list(feats["tokens"])))
         S = (X @ self.centroids_.T).toarray()
         out = np.full(len(df), -1)
@@ -763,9 +775,9 @@ class IssueClusterer:
                     break
         return out
 
-    def transform_ids(self, letters: pd.DataFrame) -> list[str | None]:
+    def transform_ids(self, letters: pd.DataFrame, tokens=None) -> list[str | None]:
         """Like `transform`, but the persistent issue ids (None when unassigned)."""
-        return [self.issue_ids_[c] if c >= 0 else None for c in self.transform(letters)]
+        return [self.issue_ids_[c] if c >= 0 else None for c in self.transform(letters, tokens)]
 
     def update(self, letters: pd.DataFrame) -> list[str | None]:
         """Assign a new batch: existing issues keep their ids; what is left may open new issues.

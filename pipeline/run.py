@@ -19,7 +19,7 @@ from pipeline.errors import PetitionError
 from pipeline.paths import DATA_DIR
 from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
-from pipeline.stages import STAGES, Stage
+from pipeline.stages import STAGES, TRANSIENT_COLUMNS, Stage
 from pipeline.stages import attach_issues as _attach_issues  # noqa: F401  (its old home)
 from pipeline.timing import StageTimer
 
@@ -89,9 +89,14 @@ class PetitionRun(StageTimer):
     def run(self, inputs=None, out_dir: str | Path = "out", read_options: dict | None = None) -> RunResult:
         """The whole job. The case store keeps the run only if it finishes: one transaction, whose
         one `runs` row is written last, after the files; a failed run leaves the store as it was."""
+        from pipeline.workers import WorkerPool
+
+        # the run's one pool of workers, lent to every stage that shares work across processes
+        self._pool = WorkerPool(self.settings.get("run", "n_jobs", 2), progress=False)
         try:
             return self._job(inputs, out_dir, read_options)
         finally:
+            self._pool.close()
             if getattr(self, "_case_store", None) is not None:
                 self._case_store.close()  # rolls back a run that did not finish
                 self._case_store = None
@@ -105,6 +110,8 @@ class PetitionRun(StageTimer):
             return {"state_path": self._issue_state(out)}
         if name == "write":
             return {"out_dir": out, "writer": write_outputs}
+        if name == "classify":  # the one stage whose work pays for workers (tokenize: see TokenizeStage)
+            return {"pool": self._pool}
         return {}
 
     def _job(self, inputs, out_dir, read_options) -> RunResult:
@@ -129,6 +136,7 @@ class PetitionRun(StageTimer):
             if stage.kind != "sink":
                 letters = self._stage(name, stage.transform, letters)
                 continue
+            letters = letters.drop(columns=[c for c in TRANSIENT_COLUMNS if c in letters.columns])
             store = self._case_store
             cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
             self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)

@@ -9,6 +9,7 @@ them, so a run can tokenize once and hand the same tokens to the classifier.
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from math import log
@@ -47,11 +48,184 @@ def load_stopwords(path: Path | None = STOPWORDS) -> frozenset[str]:
 @lru_cache(maxsize=4)
 def _jieba(user_dict: str | None) -> jieba.Tokenizer:
     """One initialised jieba per dictionary, shared in-process (loading costs about a second)."""
+    _check_user_dict(user_dict)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    if user_dict and Path(user_dict).exists():
+    if user_dict:
         tokenizer.load_userdict(user_dict)
     return tokenizer
+
+
+def _check_user_dict(user_dict: str | None) -> None:
+    """A named dictionary that is not there is an error: cutting without it changes every token
+    the petition words make (息诉罢访, 物业费), silently."""
+    if user_dict and not Path(user_dict).is_file():
+        raise PetitionError(f"user dictionary not found: {user_dict}")
+
+
+# ---------------------------------------------------------------------- rjieba (jieba-rs), when installed
+
+# Characters jieba-rs counts as Han and jieba does not (jieba: U+4E00-U+9FD5 only). A text holding
+# one is cut block by block on jieba's own blocks, so both draw the same block boundaries.
+_RUST_ONLY_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_USERDICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's own user-dictionary syntax
+
+
+def _userdict_entries(user_dict: str) -> list[tuple[str, int | None, str | None]]:
+    entries = []
+    with open(user_dict, encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip().lstrip("\ufeff")
+            if not line:
+                continue
+            word, freq, tag = _USERDICT_LINE.match(line).groups()
+            entries.append((word, int(freq) if freq else None, tag.strip() if tag else None))
+    return entries
+
+
+@lru_cache(maxsize=4)
+def _rust_jieba(user_dict: str | None):
+    """An rjieba (jieba-rs) segmenter with the same dictionary as `_jieba`, or None when rjieba is
+    not installed or `PETITION_SEGMENTER=jieba` asks for jieba itself.
+
+    Why the bookkeeping: jieba's dictionary total counts a word listed twice (in its dict.txt, or
+    re-weighted by the user dictionary) twice, jieba-rs once; the total scales every word's
+    probability and so decides near-ties (掏心/掏 vs 掏/心掏, both words of count 3), so a hidden word
+    (control characters no text block holds) carries the difference and both totals agree. Identity on every shared letter: `benchmarks/segmenter_identity.py`.
+    """
+    _check_user_dict(user_dict)
+    if os.environ.get("PETITION_SEGMENTER", "").lower() == "jieba":
+        return None
+    try:
+        import rjieba
+    except ImportError:
+        return None
+    rust = rjieba.Jieba()
+    entries = _userdict_entries(user_dict) if user_dict else []
+    if any(freq is None for _, freq, _ in entries):
+        return None  # jieba suggests a count from its own total: leave such a dictionary to jieba
+    counts, replaced = _main_counts({word for word, _, _ in entries})
+    for word, freq, tag in entries:
+        replaced += counts.get(word, 0)
+        counts[word] = freq
+        rust.add_word(word, freq, tag)
+    if replaced:
+        rust.add_word("\x00\x01", replaced, None)
+    return rust
+
+
+def _main_counts(words: set[str]) -> tuple[dict[str, int], int]:
+    """Counts of `words` in jieba's main dictionary (the one jieba-rs ships too), and what jieba's
+    total holds beyond jieba-rs's: the earlier counts of words the dictionary lists twice."""
+    every: dict[str, int] = {}
+    repeated = 0
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as handle:
+        for line in handle:
+            word, freq = line.split(" ", 2)[:2]
+            repeated += every.get(word, 0)
+            every[word] = int(freq)
+    return {w: every[w] for w in words if w in every}, repeated
+
+
+class RustSegmenter:
+    """jieba's accurate mode through jieba-rs: the same tokens (checked on every shared text cell by
+    `benchmarks/segmenter_identity.py`), several times faster than jieba's Python.
+
+    jieba-rs finds the dictionary route (the expensive part). Its HMM step is not jieba's (it joins
+    `1-8-258`, jieba splits it), so with `hmm=True` the route is read back from jieba-rs's cut
+    without the HMM and jieba's own HMM step (`finalseg`) runs here on the runs of single characters,
+    as `jieba.Tokenizer.cut` does; it is cached per run, as `FastSegmenter` does.
+    """
+
+    MAX_CACHE = 300_000
+
+    def __init__(self, rust, hmm: bool = True, fallback: "FastSegmenter | None" = None):
+        self.rust, self.hmm, self.fallback = rust, hmm, fallback
+        self._unknown: dict[str, list[str]] = {}
+        self._blocks: dict[str, list[str]] = {}  # blocks repeat: the clusterer cuts each title thrice
+
+    def lcut(self, sentence: str) -> list[str]:
+        cut = self.rust.cut
+        if not self.hmm:
+            if not _RUST_ONLY_HAN.search(sentence):
+                return cut(sentence, False)
+            return cut_blocks(sentence, lambda block: cut(block, False))
+        return cut_blocks(sentence, self._with_hmm)
+
+    def _with_hmm(self, block: str) -> list[str]:
+        """jieba's `__cut_DAG` over one Han block, on the route jieba-rs found (cached per block)."""
+        cached = self._blocks.get(block)
+        if cached is None:
+            if len(self._blocks) > self.MAX_CACHE:
+                self._blocks.clear()
+            cached = self._blocks[block] = self._route_with_hmm(block)
+        return cached
+
+    def _route_with_hmm(self, block: str) -> list[str]:
+        out: list[str] = []
+        buf = ""
+        has_word = self.rust.has_word
+        for word in self.rust.cut(block, False):
+            if len(word) == 1:
+                buf += word
+                continue
+            if _ALNUM.fullmatch(word):  # without the HMM, jieba joins single letters and digits
+                if has_word(word):  # ... or it is a dictionary word: which, only the walk knows
+                    return self._fallback().lcut(block)
+                buf += word
+                continue
+            if buf:
+                self._flush(buf, out)
+                buf = ""
+            out.append(word)
+        if buf:
+            self._flush(buf, out)
+        return out
+
+    def _flush(self, buf: str, out: list[str]) -> None:
+        if len(buf) == 1:
+            out.append(buf)
+        elif self.rust.has_word(buf):
+            out.extend(buf)
+        else:
+            out.extend(hmm_guess(buf, self._unknown, self.MAX_CACHE))
+
+    def _fallback(self) -> "FastSegmenter":
+        if self.fallback is None:
+            raise PetitionError("an all-letter dictionary word needs jieba's walk: no fallback segmenter given")
+        return self.fallback
+
+
+_ALNUM = re.compile(r"[a-zA-Z0-9]+")
+
+
+def hmm_guess(buf: str, cache: dict[str, list[str]], limit: int) -> list[str]:
+    """jieba's HMM (`finalseg`) over a run of single characters no dictionary word joins, cached."""
+    guessed = cache.get(buf)
+    if guessed is None:
+        if len(cache) > limit:
+            cache.clear()
+        guessed = cache[buf] = list(finalseg.cut(buf))
+    return guessed
+
+
+def cut_blocks(sentence: str, cut_han) -> list[str]:
+    """jieba's outer loop: Han/alphanumeric blocks go to `cut_han`, whitespace runs stay whole,
+    anything else is one token per character."""
+    out: list[str] = []
+    han, skip = jieba.re_han_default, jieba.re_skip_default
+    for block in han.split(sentence):
+        if not block:
+            continue
+        if han.match(block):
+            out.extend(cut_han(block))
+        else:
+            for piece in skip.split(block):
+                if skip.match(piece):
+                    out.append(piece)
+                else:
+                    out.extend(piece)
+    return out
 
 
 class FastSegmenter:
@@ -77,20 +251,7 @@ class FastSegmenter:
         self._unknown: dict[str, list[str]] = {}
 
     def lcut(self, sentence: str) -> list[str]:
-        out: list[str] = []
-        han, skip = jieba.re_han_default, jieba.re_skip_default
-        for block in han.split(sentence):
-            if not block:
-                continue
-            if han.match(block):
-                out.extend(self._clause(block))
-            else:
-                for piece in skip.split(block):
-                    if skip.match(piece):
-                        out.append(piece)
-                    else:
-                        out.extend(piece)
-        return out
+        return cut_blocks(sentence, self._clause)
 
     def _weight(self, word: str) -> float:
         weight = self._weights[word] = log(self.freq.get(word) or 1) - self.log_total
@@ -148,12 +309,7 @@ class FastSegmenter:
         elif not self.hmm:
             out.extend(_SINGLE_OR_ALNUM.findall(buf))
         elif not self.freq.get(buf):
-            guessed = self._unknown.get(buf)
-            if guessed is None:
-                if len(self._unknown) > self.MAX_CACHE:
-                    self._unknown.clear()
-                guessed = self._unknown[buf] = list(finalseg.cut(buf))
-            out.extend(guessed)
+            out.extend(hmm_guess(buf, self._unknown, self.MAX_CACHE))
         else:
             out.extend(buf)
 
@@ -163,8 +319,24 @@ _SINGLE_OR_ALNUM = re.compile(r"[a-zA-Z0-9]+|.", re.DOTALL)
 
 
 @lru_cache(maxsize=8)
-def _segmenter(user_dict: str | None, hmm: bool = True) -> FastSegmenter:
+def _segmenter(user_dict: str | None, hmm: bool = True) -> FastSegmenter | RustSegmenter:
+    """jieba-rs when rjieba is installed, else jieba's own walk (`FastSegmenter`): same tokens."""
+    rust = _rust_jieba(user_dict)
+    if rust is not None:
+        # jieba's own walk only for a block whose route jieba-rs's output leaves ambiguous (never
+        # with the bundled dictionaries, which hold no all-letter word)
+        return RustSegmenter(rust, hmm=hmm, fallback=_LazyFast(user_dict, hmm))
     return FastSegmenter(_jieba(user_dict), hmm=hmm)
+
+
+class _LazyFast:
+    """`FastSegmenter` built on first use (loading jieba's dictionary costs a second)."""
+
+    def __init__(self, user_dict: str | None, hmm: bool):
+        self.user_dict, self.hmm = user_dict, hmm
+
+    def lcut(self, sentence: str) -> list[str]:
+        return FastSegmenter(_jieba(self.user_dict), hmm=self.hmm).lcut(sentence)
 
 
 class Tokenizer:
@@ -319,4 +491,24 @@ def split_segmented(text: str, stop: frozenset[str]) -> list[str]:
 def letter_tokens(letters, hmm: bool = False, n_jobs: int = 2, pool: WorkerPool | None = None) -> list[list[str]]:
     """Each letter's tokens exactly as `IssueClassifier` computes them (with its `hmm`), so a run
     can tokenize once and pass them to `classify(letters, tokens=...)`."""
-    return tokenize_letters(letter_texts(letters), n_jobs=n_jobs, hmm=hmm, pool=pool)
+    return interned(tokenize_letters(letter_texts(letters), n_jobs=n_jobs, hmm=hmm, pool=pool))
+
+
+def tokenize_docs(docs: list[str], n_jobs: int = 2, pool: WorkerPool | None = None) -> list[list[str]]:
+    """Content tokens of raw texts with the default tokenizer (HMM on), as the clusterer cuts them
+    (`IssueClusterer._tok`), for a run's one tokenization pass."""
+    return interned(_letter_tokenizer(True).cut_all(docs, n_jobs=n_jobs, pool=pool))
+
+
+def interned(token_lists: list[list[str]]) -> list[list[str]]:
+    """The same lists with one string object per distinct token: a run holds every letter's tokens
+    at once, and most tokens repeat (a 100,000-letter batch: tens of millions of tokens, ~10^5 words)."""
+    seen: dict[str, str] = {}
+    done: dict[int, list[str]] = {}  # duplicate texts share one list: intern it once
+    out = []
+    for tokens in token_lists:
+        same = done.get(id(tokens))
+        if same is None:
+            same = done[id(tokens)] = [seen.setdefault(t, t) for t in tokens]
+        out.append(same)
+    return out

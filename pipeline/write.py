@@ -203,8 +203,8 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
                 if pd.api.types.is_datetime64_any_dtype(values) and getattr(values.dt, "tz", None):
                     safe.isetitem(index, values.dt.tz_localize(None))
             sheet_name = _sheet_name(name, used)
-            safe.to_excel(writer, sheet_name=sheet_name, index=False)
-            sheet = writer.sheets[sheet_name]
+            sheet = writer.book.add_worksheet(sheet_name)
+            _write_frame(writer.book, sheet, safe)
             for index, column in enumerate(safe.columns):
                 values = safe.iloc[:, index]
                 if formula_like(column):
@@ -216,6 +216,72 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
                 width = min(60, max(6, len(str(column)) * 2, int(values.quantile(0.9)) if len(values) else 0))
                 sheet.set_column(index, index, width)
             sheet.freeze_panes(1, 0)
+
+
+# pandas' defaults for datetime and date cells (ExcelWriter), kept so the workbook reads the same
+DATETIME_FORMAT, DATE_FORMAT = "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD"
+
+
+def _write_frame(book, sheet, frame: pd.DataFrame) -> None:
+    """`frame.to_excel(sheet, index=False)` cell for cell, about three times faster.
+
+    Why not to_excel: for each cell pandas builds a styled cell object and serialises its (empty)
+    style to JSON to look the format up; on a run's workbook that was most of the write stage.
+    Here the same values reach the same `worksheet.write` calls, header first, then column by
+    column, converted as pandas converts them (missing -> empty, ±inf -> "inf"/"-inf", NumPy
+    scalars -> Python, datetimes with pandas' number format, anything else -> str)."""
+    if len(frame) + 1 > 1048576 or frame.shape[1] > 16384:  # Excel's limits, as pandas checks them
+        raise ValueError(f"this sheet is too large for Excel: {frame.shape}")
+    formats: dict[str, object] = {}
+
+    def number_format(fmt):
+        if fmt is None:
+            return None
+        if fmt not in formats:
+            formats[fmt] = book.add_format({"num_format": fmt})
+        return formats[fmt]
+
+    write = sheet.write
+    for col, name in enumerate(frame.columns):
+        value, fmt = _excel_value(name)
+        write(0, col, value, number_format(fmt))
+    for col in range(frame.shape[1]):
+        for row, item in enumerate(frame.iloc[:, col], 1):
+            if type(item) is str:  # most cells: no conversion
+                write(row, col, item, None)
+            else:
+                value, fmt = _excel_value(item)
+                write(row, col, value, number_format(fmt))
+
+
+def _excel_value(value):
+    """(value, number format) as pandas' ExcelFormatter and ExcelWriter hand a cell to xlsxwriter."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from pandas.api.types import is_bool, is_float, is_integer, is_scalar
+
+    if is_scalar(value) and pd.isna(value):
+        return "", None
+    if is_float(value) and np.isinf(value):
+        return ("inf" if value > 0 else "-inf"), None
+    if getattr(value, "tzinfo", None) is not None:
+        raise ValueError("Excel does not support datetimes with timezones")
+    if is_integer(value):
+        return int(value), None
+    if is_float(value):
+        return float(value), None
+    if is_bool(value):
+        return bool(value), None
+    if isinstance(value, Decimal):
+        return value, None
+    if isinstance(value, dt.datetime):
+        return value, DATETIME_FORMAT
+    if isinstance(value, dt.date):
+        return value, DATE_FORMAT
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400, "0"
+    return str(value), None
 
 
 def _sheet_name(name, used: set[str]) -> str:

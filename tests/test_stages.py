@@ -13,8 +13,8 @@ from pipeline.paths import PROJECT_DIR
 from pipeline.read import read_letters
 from pipeline.stages import STAGES, Stage, build_stages
 
-RUN_ORDER = ["classify", "grade", "route", "link", "cluster", "rank", "write"]
-KINDS = {"classify": "row", "grade": "row", "route": "row", "link": "batch", "cluster": "batch", "rank": "batch",
+RUN_ORDER = ["tokenize", "classify", "grade", "route", "link", "cluster", "rank", "write"]
+KINDS = {"tokenize": "row", "classify": "row", "grade": "row", "route": "row", "link": "batch", "cluster": "batch", "rank": "batch",
          "write": "sink"}
 
 
@@ -63,11 +63,32 @@ def test_each_stage_adds_exactly_its_declared_columns_with_their_dtypes(chain):
 
 
 def test_row_stages_give_the_same_answer_on_a_part_of_the_letters(chain):
-    for name in ("classify", "grade", "route"):
+    for name in ("tokenize", "classify", "grade", "route"):
         before, after, stage = chain[name]
         assert stage.kind == "row"
         parts = pd.concat([stage.transform(before.iloc[:37]), stage.transform(before.iloc[37:])])
         pd.testing.assert_frame_equal(parts, after, obj=name)
+
+
+def test_the_tokenize_pass_cuts_as_the_classifier_and_the_clusterer_would(chain):
+    from pipeline.cluster import IssueClusterer, cluster_docs
+    from pipeline.tokenize import Tokenizer
+
+    before, after, stage = chain["tokenize"]
+    classifier = chain["classify"][2]._models()[0]
+    assert after["tokens"].tolist() == classifier.tokenize(before)
+    titles, texts = (before[c].fillna("").astype(str).tolist() for c in ("title", "text"))
+    weight = IssueClusterer().title_weight
+    assert after["cluster_tokens"].tolist() == Tokenizer().cut_all(cluster_docs(titles, texts, weight), n_jobs=1)
+    assert sum(map(len, after["cluster_tokens"])) > sum(map(len, after["tokens"])) > 10 * len(after)
+
+
+def test_stages_given_the_token_columns_answer_as_when_they_cut_themselves(chain):
+    for name in ("classify", "cluster"):
+        before, after, stage = chain[name]
+        assert "tokens" in before.columns and "cluster_tokens" in before.columns
+        alone = stage.transform(before.drop(columns=["tokens", "cluster_tokens"]))
+        pd.testing.assert_frame_equal(alone, after.drop(columns=["tokens", "cluster_tokens"]), obj=name)
 
 
 def test_a_stage_takes_its_settings_from_the_config(tmp_path):

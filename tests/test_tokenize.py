@@ -4,6 +4,7 @@ from __future__ import annotations
 import jieba
 import pytest
 
+from pipeline.errors import PetitionError
 from pipeline.read import read_letters
 from pipeline.tokenize import STOPWORDS, USER_DICT, FastSegmenter, Tokenizer
 from tests.conftest import requires_shared_data
@@ -88,3 +89,26 @@ def test_dictionary_fixes_every_recorded_real_case():
     broken_before = [row.term not in plain.cut(row.text, keep_stopwords=True) for row in cases.itertuples()]
     assert all(fixed), cases[[not f for f in fixed]][["text", "term"]].head().to_string()
     assert all(broken_before)
+
+
+def test_a_missing_user_dictionary_is_an_error_naming_the_file(tmp_path):
+    missing = tmp_path / "no_such_userdict.txt"
+    with pytest.raises(PetitionError, match="no_such_userdict.txt"):
+        Tokenizer(user_dict=missing).cut("物业费乱收费")
+
+
+@pytest.mark.parametrize("hmm", [True, False])
+def test_the_rust_segmenter_is_jieba_with_the_petition_dictionary(hmm, sample_dir):
+    """jieba-rs with jieba's dictionary total and jieba's own HMM step: the same tokens as jieba
+    (the full check, every shared text cell: benchmarks/segmenter_identity.py)."""
+    pytest.importorskip("rjieba")
+    from pipeline.tokenize import RustSegmenter, _jieba, _segmenter
+
+    ours = _segmenter(str(USER_DICT), hmm)
+    assert isinstance(ours, RustSegmenter)
+    letters = read_letters([sample_dir / "letters_xinfang.csv", sample_dir / "hotline_12345.xlsx"]).letters
+    texts = (letters["title"].fillna("") + " " + letters["text"].fillna("")).tolist()
+    # near-ties (both words of count 3), digits the HMM of jieba-rs would join, a rare Han character
+    texts += ["，我想掏心掏肺地", "地址*1层1-8-258，实际办公地", "雁栖镇范各庄村505-2，登记机关", "龘䶮鿏字"]
+    reference = _jieba(str(USER_DICT))
+    assert [ours.lcut(t) for t in texts] == [reference.lcut(t, HMM=hmm) for t in texts]
