@@ -126,32 +126,46 @@ class PriorityRanker:
             matter = matter.where(matter.notna() & (matter.astype(str) != ""), frame["issue_type"])
         frame["case_id"] = person.astype(str) + "|" + matter.fillna("未分类").astype(str)
         frame = frame.sort_values(["case_id", "priority", "received_at"], ascending=[True, False, True])
-        rows = []
-        for case_id, group in frame.groupby("case_id", sort=False):
-            top = group.iloc[0]
-            first, last = group["received_at"].min(), group["received_at"].max()
-            span_days = (last - first).days if pd.notna(first) and pd.notna(last) else 0
-            score = (float(top["priority"]) + self.case_per_letter * min(len(group) - 1, self.case_letters_cap)
-                     + min(span_days / 365.0, self.case_years_cap) * self.case_per_year)
-            reasons = [top["priority_reasons"]] if top["priority_reasons"] != "常规来信" else []
-            if len(group) > 1:
-                reasons.append(f"共{len(group)}封来信,跨{max(1, span_days // 30)}个月")
-            rows.append({
-                "case_id": case_id,
-                "person_id": top.get("person_id", top["letter_id"]),
-                "matter": top.get("hot_issue_label") if _text(top.get("hot_issue_label")) else top.get("issue_type"),
-                "letters": len(group),
-                "open_letters": int(group["is_open"].sum()),
-                "first_letter": first,
-                "last_letter": last,
-                "urgency": top.get("urgency"),
-                "department": top.get("department"),
-                "confidential": bool(group["confidential"].any()) if "confidential" in group else False,
-                "top_letter_id": top["letter_id"],
-                "title": top.get("title"),
-                "case_priority": round(score, 1),
-                "priority_reasons": ";".join(reasons) or "常规来信",
-            })
+        # one pass of group aggregates (a Python loop over groups cost seconds per 10,000 letters);
+        # `top` is each case's most pressing letter, the groups in case_id order as sorted above
+        groups = frame.groupby("case_id", sort=False)
+        top = groups.head(1).set_index("case_id")
+        count = groups.size().to_numpy()
+        first = groups["received_at"].min().to_numpy()
+        last = groups["received_at"].max().to_numpy()
+        span = pd.Series(last - first).dt.days.fillna(0).astype(int).to_numpy()
+        score = (top["priority"].astype(float).to_numpy()
+                 + self.case_per_letter * np.minimum(count - 1, self.case_letters_cap)
+                 + np.minimum(span / 365.0, self.case_years_cap) * self.case_per_year)
+        reasons = []
+        for reason, n, days in zip(top["priority_reasons"], count, span):
+            parts = [reason] if reason != "常规来信" else []
+            if n > 1:
+                parts.append(f"共{n}封来信,跨{max(1, days // 30)}个月")
+            reasons.append(";".join(parts) or "常规来信")
+
+        def of_top(column, default=None):
+            return top[column].tolist() if column in top else [default] * len(top)
+
+        labels = of_top("hot_issue_label")
+        matter = [label if _text(label) else kind for label, kind in zip(labels, of_top("issue_type"))]
+        rows = {
+            "case_id": top.index.tolist(),
+            "person_id": of_top("person_id") if "person_id" in top else top["letter_id"].tolist(),
+            "matter": matter,
+            "letters": count.tolist(),
+            "open_letters": groups["is_open"].sum().astype(int).tolist(),
+            "first_letter": list(first),
+            "last_letter": list(last),
+            "urgency": of_top("urgency"),
+            "department": of_top("department"),
+            "confidential": (groups["confidential"].any().astype(bool).tolist() if "confidential" in frame
+                             else [False] * len(top)),
+            "top_letter_id": top["letter_id"].tolist(),
+            "title": of_top("title"),
+            "case_priority": [round(float(x), 1) for x in score],
+            "priority_reasons": reasons,
+        }
         cases = pd.DataFrame(rows)
         if cases.empty:
             return cases
