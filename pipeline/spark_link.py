@@ -111,16 +111,28 @@ def prepare(letters: DataFrame, num_perm: int = 64) -> DataFrame:
 
 
 # ------------------------------------------------------------------------------ 2. Splink
+def _spark_condition(sql: str) -> str:
+    """A comparison level's DuckDB condition in Spark SQL. The list functions of the text
+    comparison are Spark's array functions; the rest is transpiled by sqlglot, which above all
+    turns DuckDB's quoted identifiers ("name_clean_l" IS NULL) into Spark's backticks: in Spark
+    SQL a double-quoted name is a string literal, never null, so every null level would fall
+    through to "else" and each missing field would count as a disagreement."""
+    import sqlglot
+
+    if sql.strip().upper() == "ELSE":
+        return sql
+    sql = (sql.replace("len(list_intersect(text_sig_l, text_sig_r))",
+                       "size(array_intersect(text_sig_l, text_sig_r))")
+           .replace("len(text_sig_l)", "size(text_sig_l)"))
+    return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+
+
 def _spark_settings(settings: dict) -> dict:
     """The saved (DuckDB) model with its SQL written for Spark."""
     settings = copy.deepcopy(settings)
     for comparison in settings["comparisons"]:
         for level in comparison["comparison_levels"]:
-            level["sql_condition"] = (
-                level["sql_condition"]
-                .replace("len(list_intersect(text_sig_l, text_sig_r))",
-                         "size(array_intersect(text_sig_l, text_sig_r))")
-                .replace("len(text_sig_l)", "size(text_sig_l)"))
+            level["sql_condition"] = _spark_condition(level["sql_condition"])
     settings["blocking_rules_to_generate_predictions"] = [
         {"blocking_rule": r["blocking_rule"] if isinstance(r, dict) else r, "sql_dialect": "spark"}
         for r in settings["blocking_rules_to_generate_predictions"]]
