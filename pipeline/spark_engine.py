@@ -97,9 +97,11 @@ class SparkRun(StageTimer):
         """Persons against the history (`spark_link.link_persons`: Splink's Spark backend, MinHash
         band-key join, components in Spark) and hot issues (`spark_cluster.cluster_issues`)."""
         from pipeline.spark_cluster import cluster_issues
-        from pipeline.spark_link import link_persons
+        from pipeline.spark_link import link_persons, make_linker
 
-        letters = self._stage("link", link_persons, spark, letters, history, self.settings)
+        linker = make_linker(self.settings)
+        letters = self._stage("link", link_persons, spark, letters, history, self.settings, linker=linker)
+        self.versions_["linker"] = linker.model_version()
         return self._stage("cluster", cluster_issues, spark, letters, self.settings, state_path=state_path)
 
     def rank(self, letters):

@@ -57,7 +57,8 @@ def spark_jars() -> str:
     return similarity_jar_location()
 
 
-def _linker(settings) -> PetitionerLinker:
+def make_linker(settings) -> PetitionerLinker:
+    """The local linker with the `[link]` settings: its parameters, merge and vetoes."""
     link = {} if settings is None else dict(getattr(settings, "values", {}).get("link", {}))
     known = ("threshold", "near_duplicate_threshold", "num_perm", "attach_min_support",
              "attach_min_bits", "max_name_pairs", "model_path", "scale_prior")
@@ -357,12 +358,15 @@ def near_duplicate_links(near: DataFrame, rows: DataFrame) -> DataFrame:
 
 
 def link_persons(spark: SparkSession, letters: DataFrame, history: DataFrame | None = None,
-                 settings=None, max_component: int = 100_000) -> DataFrame:
+                 settings=None, max_component: int = 100_000,
+                 linker: PetitionerLinker | None = None) -> DataFrame:
     """`letters` with the identity columns, letter_key, `sig` and LINK_COLUMNS, as
     `PetitionerLinker().link` gives them; `history`: earlier linked letters (letter_key,
     letter_id, received_at, person_id, the identity columns, and `sig` for near-duplicates
-    against them), e.g. a previous output of this function."""
-    linker = _linker(settings)
+    against them), e.g. a previous output of this function. `linker`: the parameters to use
+    (default: from `settings`); afterwards it holds the model used (`settings_`), so
+    `linker.model_version()` names it as the local engine's run.json does."""
+    linker = linker or make_linker(settings)
     num_perm = linker.num_perm
     prepared = prepare(letters, num_perm).localCheckpoint()
     new = prepared.dropDuplicates(["letter_key"])
