@@ -136,7 +136,10 @@ class SparkRun(StageTimer):
 
             write_table(rejects, out / "rejects.csv", headers=self.settings.get("run", "headers", "zh"))
             raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
-        spark.conf.set("spark.sql.shuffle.partitions", str(_partitions(summary["letters"], minimum=4)))
+        # one shuffle partition per core at least (local[2]: two; more tasks than cores only add overhead),
+        # one per LETTERS_PER_PARTITION letters beyond that
+        spark.conf.set("spark.sql.shuffle.partitions",
+                       str(_partitions(summary["letters"], minimum=max(2, spark.sparkContext.defaultParallelism))))
         letters = self._stage("classify+grade+route", lambda: _persist(self.row_stages(letters)))
         self.row_versions(spark)
         store = Path(self.store) if self.store else out / "cases.parquet"
