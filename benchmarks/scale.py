@@ -52,10 +52,32 @@ def engine_arguments(engine: str, master: str, has_engine_flag: bool) -> list[st
     return ["--engine", engine] + (["--spark-master", master] if engine == "spark" else [])
 
 
+# stderr lines that are never the error: Spark's progress bars, JVM and log4j chatter, warnings
+NOISE = ("[Stage ", "WARN ", "WARNING: ", "Using Spark's default log4j", "Setting default log level",
+         "To adjust logging level", "FutureWarning", "warnings.warn(", "UserWarning")
+
+
+def error_excerpt(stderr: str, limit: int = 40) -> str:
+    """What a failed run says about why: its last Python traceback (Spark's come last, after the
+    driver's progress lines) or, without one, its last `limit` lines that are not Spark's noise.
+    A Spark failure's last line is mostly a JVM log line, never the cause."""
+    lines = [line.rstrip() for line in stderr.replace("\r", "\n").splitlines()]
+    lines = [line for line in lines if line.strip() and not any(mark in line for mark in NOISE)]
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    if starts:
+        lines = lines[starts[-1]:]
+    if len(lines) > limit:
+        lines = lines[:limit // 4] + [f"... ({len(lines) - limit} lines) ..."] + lines[-(limit - limit // 4):]
+    return "\n".join(lines)
+
+
 def run_once(letters: Path, out: Path, as_of: str, arguments: list[str]) -> dict | None:
     measured = measure(petition("run", str(letters), "--as-of", as_of, "--out", str(out), *arguments))
     if measured.returncode != 0:
-        print(f"    failed ({measured.returncode}): {measured.stderr.strip().splitlines()[-1:]}")
+        log = Path(tempfile.gettempdir()) / f"petition-scale-{out.name}.stderr.log"  # outlives the work folder
+        log.write_text(measured.stderr, encoding="utf-8")
+        print(f"    failed (exit {measured.returncode}, {measured.wall:.0f} s); whole stderr in {log}:")
+        print("      " + error_excerpt(measured.stderr).replace("\n", "\n      "), flush=True)
         return None
     info = json.loads((out / "run.json").read_text(encoding="utf-8"))
     return {"letters": info["counts"]["letters"], "wall": measured.wall, "cpu": measured.cpu,

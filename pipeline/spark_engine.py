@@ -97,9 +97,11 @@ class SparkRun(StageTimer):
         """Persons against the history (`spark_link.link_persons`: Splink's Spark backend, MinHash
         band-key join, components in Spark) and hot issues (`spark_cluster.cluster_issues`)."""
         from pipeline.spark_cluster import cluster_issues
-        from pipeline.spark_link import link_persons
+        from pipeline.spark_link import link_persons, make_linker
 
-        letters = self._stage("link", link_persons, spark, letters, history, self.settings)
+        linker = make_linker(self.settings)
+        letters = self._stage("link", link_persons, spark, letters, history, self.settings, linker=linker)
+        self.versions_["linker"] = linker.model_version()
         return self._stage("cluster", cluster_issues, spark, letters, self.settings, state_path=state_path)
 
     def rank(self, letters):
@@ -134,7 +136,10 @@ class SparkRun(StageTimer):
 
             write_table(rejects, out / "rejects.csv", headers=self.settings.get("run", "headers", "zh"))
             raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
-        spark.conf.set("spark.sql.shuffle.partitions", str(_partitions(summary["letters"], minimum=4)))
+        # one shuffle partition per core at least (local[2]: two; more tasks than cores only add overhead),
+        # one per LETTERS_PER_PARTITION letters beyond that
+        spark.conf.set("spark.sql.shuffle.partitions",
+                       str(_partitions(summary["letters"], minimum=max(2, spark.sparkContext.defaultParallelism))))
         letters = self._stage("classify+grade+route", lambda: _persist(self.row_stages(letters)))
         self.row_versions(spark)
         store = Path(self.store) if self.store else out / "cases.parquet"

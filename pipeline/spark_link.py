@@ -57,7 +57,8 @@ def spark_jars() -> str:
     return similarity_jar_location()
 
 
-def _linker(settings) -> PetitionerLinker:
+def make_linker(settings) -> PetitionerLinker:
+    """The local linker with the `[link]` settings: its parameters, merge and vetoes."""
     link = {} if settings is None else dict(getattr(settings, "values", {}).get("link", {}))
     known = ("threshold", "near_duplicate_threshold", "num_perm", "attach_min_support",
              "attach_min_bits", "max_name_pairs", "model_path", "scale_prior")
@@ -111,16 +112,28 @@ def prepare(letters: DataFrame, num_perm: int = 64) -> DataFrame:
 
 
 # ------------------------------------------------------------------------------ 2. Splink
+def _spark_condition(sql: str) -> str:
+    """A comparison level's DuckDB condition in Spark SQL. The list functions of the text
+    comparison are Spark's array functions; the rest is transpiled by sqlglot, which above all
+    turns DuckDB's quoted identifiers ("name_clean_l" IS NULL) into Spark's backticks: in Spark
+    SQL a double-quoted name is a string literal, never null, so every null level would fall
+    through to "else" and each missing field would count as a disagreement."""
+    import sqlglot
+
+    if sql.strip().upper() == "ELSE":
+        return sql
+    sql = (sql.replace("len(list_intersect(text_sig_l, text_sig_r))",
+                       "size(array_intersect(text_sig_l, text_sig_r))")
+           .replace("len(text_sig_l)", "size(text_sig_l)"))
+    return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+
+
 def _spark_settings(settings: dict) -> dict:
     """The saved (DuckDB) model with its SQL written for Spark."""
     settings = copy.deepcopy(settings)
     for comparison in settings["comparisons"]:
         for level in comparison["comparison_levels"]:
-            level["sql_condition"] = (
-                level["sql_condition"]
-                .replace("len(list_intersect(text_sig_l, text_sig_r))",
-                         "size(array_intersect(text_sig_l, text_sig_r))")
-                .replace("len(text_sig_l)", "size(text_sig_l)"))
+            level["sql_condition"] = _spark_condition(level["sql_condition"])
     settings["blocking_rules_to_generate_predictions"] = [
         {"blocking_rule": r["blocking_rule"] if isinstance(r, dict) else r, "sql_dialect": "spark"}
         for r in settings["blocking_rules_to_generate_predictions"]]
@@ -345,12 +358,15 @@ def near_duplicate_links(near: DataFrame, rows: DataFrame) -> DataFrame:
 
 
 def link_persons(spark: SparkSession, letters: DataFrame, history: DataFrame | None = None,
-                 settings=None, max_component: int = 100_000) -> DataFrame:
+                 settings=None, max_component: int = 100_000,
+                 linker: PetitionerLinker | None = None) -> DataFrame:
     """`letters` with the identity columns, letter_key, `sig` and LINK_COLUMNS, as
     `PetitionerLinker().link` gives them; `history`: earlier linked letters (letter_key,
     letter_id, received_at, person_id, the identity columns, and `sig` for near-duplicates
-    against them), e.g. a previous output of this function."""
-    linker = _linker(settings)
+    against them), e.g. a previous output of this function. `linker`: the parameters to use
+    (default: from `settings`); afterwards it holds the model used (`settings_`), so
+    `linker.model_version()` names it as the local engine's run.json does."""
+    linker = linker or make_linker(settings)
     num_perm = linker.num_perm
     prepared = prepare(letters, num_perm).localCheckpoint()
     new = prepared.dropDuplicates(["letter_key"])

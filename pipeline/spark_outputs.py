@@ -8,7 +8,8 @@
   lists show, department counts aggregated in Spark, the top cases, the repeat writers, the issues;
 - the history dataset (`--store`): this batch's letters appended, unmasked, like the case store.
 Every bound is a constant here; on the bundled corpus and the shared letters none of them binds,
-so the sheets are the local engine's.
+so the sheets are the local engine's. report.html states what the tables cover (`coverage_note`):
+each list's size in the batch, its bound, and whether it was cut.
 """
 from __future__ import annotations
 
@@ -84,9 +85,50 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
         write_sheets(sheets, temporary)
     report = build_report(shown, cases, issues, persons, counts, date.fromisoformat(info["as_of"]),
                           settings.get("backlog", "limit_days", 60))
+    report = report.replace("<main>", "<main>" + coverage_note(coverage(letters, shown, n_cases, persons),
+                                                               counts.get("letters")), 1)
     with atomic_path(out / "report.html") as temporary:
         temporary.write_text(report, encoding="utf-8")
     return counts
+
+
+def coverage(letters, shown: pd.DataFrame, n_cases: int, persons: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """(list, how many the batch holds, its bound) for each bounded table of the report and
+    triage.xlsx: one aggregate over the letters, so the report can say whether a list is whole."""
+    from pyspark.sql import functions as F
+
+    flag = lambda c: F.coalesce(F.col(c), F.lit(False)) if c in letters.columns else F.lit(False)  # noqa: E731
+    totals = letters.agg(
+        F.sum(((F.col("urgency") == "紧急") | flag("urgency_review")).cast("long")).alias("today"),
+        F.sum(flag("is_backlog").cast("long")).alias("backlog"),
+        F.sum(flag("needs_review").cast("long")).alias("review")).first()
+    open_most = letters.where(~F.col("is_closed")).groupBy("department").count() \
+        .agg(F.max("count")).first()[0]
+    return [("今日紧急(紧急及待复核)", int(totals["today"] or 0), TODAY_LIMIT),
+            ("积案", int(totals["backlog"] or 0), LIST_LIMIT),
+            ("需人工复核", int(totals["review"] or 0), LIST_LIMIT),
+            ("每个责任部门的待办(最多的部门)", int(open_most or 0), DEPARTMENT_LIMIT),
+            ("领导包案建议的案件", int(n_cases), CASES_LIMIT),
+            ("重复信访人", len(persons), PERSONS_LIMIT)]
+
+
+def coverage_note(rows: list[tuple[str, int, int]], n_letters: int | None) -> str:
+    """The report's statement of what the Spark engine's bounded tables cover: the report and
+    triage.xlsx are made from them, not from every letter (nothing collects all letters)."""
+    from html import escape
+
+    cells = "".join(f"<tr><td>{escape(name)}</td><td>{total}</td><td>{min(total, bound)}</td><td>{bound}</td>"
+                    f"<td>{'已截断' if total > bound or (name == '重复信访人' and total >= bound) else '完整'}</td></tr>"
+                    for name, total, bound in rows)
+    cut = [name for name, total, bound in rows if total > bound]
+    verdict = ("各清单均未达到上限, 内容完整。" if not cut else
+               f"达到上限而被截断的清单: {escape('、'.join(cut))} (按优先级保留最前面的)。")
+    return ('<section class="coverage"><h2>本报告的覆盖范围(Spark 引擎, 有界表)</h2>'
+            f"<p>Spark 引擎不把全部来信收集到一台机器上: 本报告和 triage.xlsx 由有界表生成。"
+            f"本批共 {n_letters if n_letters is not None else '?'} 封来信; 上方的卡片与图表只统计进入这些表的来信"
+            f"(紧急、待复核、积案、需人工复核与各部门待办), 全批计数见 run.json 的 counts。{verdict}</p>"
+            "<table><tr><th>清单</th><th>本批数量</th><th>报告收录</th><th>上限</th><th>状态</th></tr>"
+            f"{cells}</table></section>")
 
 
 def run_names(letters) -> list[str]:

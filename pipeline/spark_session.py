@@ -50,6 +50,9 @@ def start_spark(master: str = "local[2]", shuffle_partitions: int = 4, app: str 
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.sql.execution.arrow.pyspark.fallback.enabled", "false")
                .config("spark.executorEnv.PYTHONPATH", os.environ["PYTHONPATH"]))
+    jar = _splink_jar()
+    if jar:  # Splink's string functions (damerau_levenshtein): SQL fails without them
+        builder = builder.config("spark.jars", jar)
     try:
         spark = builder.getOrCreate()
     except Exception as error:  # the JVM did not start: Java missing or broken, master unreachable
@@ -57,6 +60,17 @@ def start_spark(master: str = "local[2]", shuffle_partitions: int = 4, app: str 
                             "(is Java 17 installed and JAVA_HOME set?)") from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _splink_jar() -> str | None:
+    """The jar of Splink's Spark SQL functions, which the linking model's comparisons call.
+    A session started without it has no `damerau_levenshtein`, and the JVM reads `spark.jars`
+    only when it starts, so every session of the engine is started with it."""
+    try:
+        from splink.backends.spark import similarity_jar_location
+    except ImportError:
+        return None
+    return similarity_jar_location()
 
 
 @contextmanager

@@ -60,3 +60,17 @@ def hold_store():
         holder.kill()
         holder.wait()
         holder.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """The one SparkSession of the test session (see tests/spark_support.py); skips without
+    PySpark or Java."""
+    import spark_support
+
+    reason = spark_support.missing()
+    if reason is not None:
+        pytest.skip(reason)
+    session = spark_support.start_session()
+    yield session
+    session.stop()

@@ -1,35 +1,14 @@
 """Hot issues on Spark agree with the local clusterer on the bundled corpus and keep its issue ids."""
-import os
-import sys
 from itertools import combinations
 
 import pytest
 
-pytest.importorskip("pyspark", reason="pyspark is not installed (the optional .[spark] extra)")
+from spark_support import require_spark
 
-import os as _os  # noqa: E402
-
-if not _os.environ.get("PETITION_SPARK_TESTS"):
-    pytest.skip("Spark tests take minutes on 2 cores; set PETITION_SPARK_TESTS=1 to run them (make test-spark)",
-                allow_module_level=True)
+require_spark(slow=True)
 
 from pipeline.cluster import IssueClusterer  # noqa: E402
 from pipeline.read import read_letters  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    session = (SparkSession.builder.master("local[2]").appName("test_spark_cluster")
-               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.shuffle.partitions", "4")
-               .config("spark.pyspark.python", sys.executable)
-               .config("spark.sql.session.timeZone", "UTC")
-               .getOrCreate())
-    yield session
-    session.stop()
 
 
 def same_issue_pairs(letter_ids, issue_ids):

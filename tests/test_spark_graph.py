@@ -1,34 +1,14 @@
 """Spark graph building blocks against their local counterparts: union-find components and
 datasketch's LSH near-duplicate pairs."""
-import os
 import random
-import sys
 
 import pytest
 
-pytest.importorskip("pyspark", reason="pyspark is not installed (the optional .[spark] extra)")
+from spark_support import require_spark
 
-import os as _os  # noqa: E402
-
-if not _os.environ.get("PETITION_SPARK_TESTS"):
-    pytest.skip("Spark tests take minutes on 2 cores; set PETITION_SPARK_TESTS=1 to run them (make test-spark)",
-                allow_module_level=True)
+require_spark(slow=True)
 
 from pipeline.link import NearDuplicates  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    session = (SparkSession.builder.master("local[2]").appName("test_spark_graph")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "4")
-               .config("spark.pyspark.python", sys.executable)
-               .getOrCreate())
-    yield session
-    session.stop()
 
 
 def union_find(edges, nodes):

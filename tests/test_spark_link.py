@@ -1,18 +1,12 @@
 """Person linking on Spark agrees with the local linker on the bundled corpus, in one batch and
 incrementally against a history."""
-import os
-import sys
 
 import pandas as pd
 import pytest
 
-pytest.importorskip("pyspark", reason="pyspark is not installed (the optional .[spark] extra)")
+from spark_support import require_spark
 
-import os as _os  # noqa: E402
-
-if not _os.environ.get("PETITION_SPARK_TESTS"):
-    pytest.skip("Spark tests take minutes on 2 cores; set PETITION_SPARK_TESTS=1 to run them (make test-spark)",
-                allow_module_level=True)
+require_spark(slow=True)
 
 from pipeline.link import PetitionerLinker  # noqa: E402
 
@@ -25,23 +19,6 @@ def pairwise_f1(pred: pd.Series, truth: pd.Series) -> float:
     precision = tp / max(pairs(both.groupby("p").size()), 1)
     recall = tp / max(pairs(both.groupby("t").size()), 1)
     return 2 * precision * recall / max(precision + recall, 1e-12)
-
-
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    from pipeline.spark_link import spark_jars
-
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    session = (SparkSession.builder.master("local[2]").appName("test_spark_link")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "4")
-               .config("spark.pyspark.python", sys.executable)
-               .config("spark.jars", spark_jars())
-               .getOrCreate())
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")
