@@ -284,7 +284,9 @@ class IssueClusterer:
         generic words dropped: places are compared separately; title character bigrams added),
         `grievance` (the tokens not inside a named place), `places` (named in title or text),
         `title_places` and `districts` (those the title names). Any partition gives the same rows."""
-        places = [extract_places(t + "。" + x) for t, x in zip(titles, texts)]
+        # title + " " + text as routing reads it (a space and 。 are the same break), so the places
+        # of each letter are found once per run (`pipeline.places.find_places` keeps them)
+        places = [extract_places(t + " " + x) for t, x in zip(titles, texts)]
         if tokens is None:
             tokens = self._tok().cut_all(cluster_docs(titles, texts, self.title_weight),
                                          n_jobs=self.n_jobs if n_jobs is None else n_jobs, progress=self.progress)

@@ -266,9 +266,19 @@ def extract_places(text: str) -> list[str]:
 
 
 def find_places(text: str) -> list[Place]:
-    """Like `extract_places`, with each name's kind and position."""
-    if not text:
-        return []
+    """Like `extract_places`, with each name's kind and position.
+
+    Routing (属地) and clustering read the places of the same letters (title + " " + text), so the
+    answers are kept for the last 50,000 texts: a batch is scanned once, not once per stage."""
+    return list(_find_places(text)) if text else []
+
+
+@lru_cache(maxsize=50_000)
+def _find_places(text: str) -> tuple[Place, ...]:
+    return tuple(_scan_places(text))
+
+
+def _scan_places(text: str) -> list[Place]:
     text = normalise_codes(text)
     found: list[Place] = []
     position, breaker, previous = 0, "", 0
