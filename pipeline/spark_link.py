@@ -61,7 +61,7 @@ def make_linker(settings) -> PetitionerLinker:
     """The local linker with the `[link]` settings: its parameters, merge and vetoes."""
     link = {} if settings is None else dict(getattr(settings, "values", {}).get("link", {}))
     known = ("threshold", "near_duplicate_threshold", "num_perm", "attach_min_support",
-             "attach_min_bits", "max_name_pairs", "model_path", "scale_prior")
+             "attach_min_bits", "max_name_pairs", "model_path", "scale_prior", "matter_min_share")
     return PetitionerLinker(**{k: v for k, v in link.items() if k in known})
 
 
