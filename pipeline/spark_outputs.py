@@ -65,7 +65,8 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
         columns = text_columns(frame)
         return mask_frame(frame, text_columns=columns, names=names + names_to_mask(frame, columns))
 
-    masked = apply_mask(letters, names).persist()  # written three ways below: computed once
+    # written three ways below: computed once; the MinHash signature is internal (the history's)
+    masked = apply_mask(letters.drop("sig"), names).persist()
     headers = settings.get("run", "headers", "zh")
     _write_dataset(masked, out / "letters.parquet")
     _write_csv(masked, out / "letters.csv", headers)
