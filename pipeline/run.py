@@ -19,7 +19,7 @@ from pipeline.errors import PetitionError
 from pipeline.paths import DATA_DIR
 from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
-from pipeline.stages import STAGES, TRANSIENT_COLUMNS, Stage
+from pipeline.stages import LAST_READER, STAGES, TRANSIENT_COLUMNS, Stage
 from pipeline.stages import attach_issues as _attach_issues  # noqa: F401  (its old home)
 from pipeline.timing import StageTimer
 
@@ -135,6 +135,8 @@ class PetitionRun(StageTimer):
             stage = self.build(name, **self._overrides(name, out))
             if stage.kind != "sink":
                 letters = self._stage(name, stage.transform, letters)
+                letters = letters.drop(columns=[c for c, last in LAST_READER.items()
+                                                if last == name and c in letters.columns])
                 continue
             letters = letters.drop(columns=[c for c in TRANSIENT_COLUMNS if c in letters.columns])
             store = self._case_store

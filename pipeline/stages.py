@@ -447,6 +447,9 @@ def _text_column(letters: pd.DataFrame, column: str) -> list[str]:
 
 # Columns a run carries between stages but never stores or writes.
 TRANSIENT_COLUMNS = (TOKENS, CLUSTER_TOKENS)
+# The last stage that reads each: the run drops a token column as soon as that stage has run, so
+# a batch's tokens are not held through linking and clustering (about 200 MB per 10,000 letters).
+LAST_READER = {TOKENS: "classify", CLUSTER_TOKENS: "cluster"}
 
 
 # Every stage of a run, by name, in run order.
