@@ -134,6 +134,14 @@ def cluster_docs(titles, texts, title_weight: int) -> list[str]:
     return [((t + "。") * title_weight) + x for t, x in zip(titles, texts)]
 
 
+def most_typical(rows, centroid) -> int:
+    """Index of the row closest to the centroid (an issue's representative wording). Similarities
+    are rounded to 9 decimals first, so near-identical wordings tie exactly and the first row wins,
+    whichever order an engine summed the centroid in."""
+    similarity = np.asarray((rows @ centroid.T).todense()).ravel()
+    return int(np.argmax(np.round(similarity, 9)))
+
+
 class IssueClusterer:
     """Cluster letters into specific issues; see the module docstring for the method.
 
@@ -593,8 +601,7 @@ class IssueClusterer:
         self.issue_chains_ = [c for _, _, c in described]
         self.keywords_ = self.keywords(self.term_counts(labels_doc, feats["tokens"], k))
         # representative: the distinct text closest to the centroid (most typical wording)
-        self.rep_doc_ = {c: int(ds[int(np.argmax(np.asarray((Xn[ds] @ self.centroids_[c].T).todense()).ravel()))])
-                         for c, ds in enumerate(members)}
+        self.rep_doc_ = {c: int(ds[most_typical(Xn[ds], self.centroids_[c])]) for c, ds in enumerate(members)}
         self.letters_ = df.drop(columns=["_doc"]).assign(issue=self.labels_)
         self.letters_["issue_id"] = [self.issue_ids_[l] if l >= 0 else None for l in self.labels_]
         writer_col = writer_column(self.letters_)
@@ -670,12 +677,16 @@ class IssueClusterer:
 
     # -------------------------------------------------------------- e. heat (one row per issue)
     def rank(self, info: pd.DataFrame, ref=None) -> pd.DataFrame:
-        """Heat index and heat_rank (1 = hottest) with this model's heat weights."""
+        """Heat index and heat_rank (1 = hottest) with this model's heat weights. Equal heat and size
+        are ranked by label, not by issue number: numbers of equal-size issues depend on the order
+        an engine found their components in, the label does not."""
         if info.empty:  # no issue (a batch of one letter): the table still has its key columns
             return pd.DataFrame(columns=["heat_rank", "issue_id", "label", "n_letters", "deep_seated", "heat"])
         info = info.drop(columns=["heat_rank"], errors="ignore")
         info["heat"] = heat_scores(info, ref_date=ref, weights=self.heat_weights)
-        info = info.sort_values(["heat", "n_letters"], ascending=False).reset_index(drop=True)
+        keys = ["heat", "n_letters"] + [c for c in ("label", "issue_id") if c in info.columns]
+        info = info.sort_values(keys, ascending=[False, False] + [True] * (len(keys) - 2),
+                                kind="stable").reset_index(drop=True)
         info.insert(0, "heat_rank", np.arange(1, len(info) + 1))
         return info
 

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-from pipeline.cluster import WRITER_COLUMNS, IssueClusterer, dedupe_key, row_cosines
+from pipeline.cluster import WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, row_cosines
 from pipeline.issue_places import canonical
 
 _PARAMS = ("min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
@@ -258,7 +258,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
                                                      pdf["text"].tolist())
         Xn = normalize(_csr(pdf["xi"], pdf["xv"], V))
         centroid = normalize(sparse.csr_matrix(Xn.sum(axis=0)))
-        rep = int(pdf["doc"].iloc[int(np.argmax(np.asarray((Xn @ centroid.T).todense()).ravel()))])
+        rep = int(pdf["doc"].iloc[most_typical(Xn, centroid)])
         vocab = m.vectorizer_.vocabulary_
         terms = Counter(vocab[t] for toks in pdf["tokens"] for t in toks if t in vocab)
         return pd.DataFrame([{"issue": int(pdf["issue"].iloc[0]), "places": places, "district": district, "chain": chain,

@@ -68,9 +68,9 @@ def test_persons_and_hot_issues_agree(agreement):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "known gap, measured 2026-12-01 after the hot-issue heat change (contacts, title concreteness): "
-    "热点问题 differs on the bundled corpus: two issues of equal heat in swapped order and 5 "
-    "representative letters (代表留言编号) chosen differently; every other sheet agrees"))
+    "known gap, measured 2026-12-01: 热点问题 differs on the bundled corpus in 3 representative letters "
+    "(代表留言编号 of I0001, I0006, I0007: the same issue members, another letter nearest the centroid); "
+    "ranks, heat, labels and every other sheet agree"))
 def test_triage_sheets_the_same_up_to_ties(agreement):
     assert agreement["sheets_differ"] == []
 
