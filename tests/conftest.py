@@ -74,3 +74,18 @@ def spark():
     session = spark_support.start_session()
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def qingdao_linked(shared_dir):
+    """The Qingdao file's substantive calls (来电类别 not 无效: every call of two real callers, one
+    sheet each, read and never copied), linked once for every test that reads them."""
+    from pipeline.link import PetitionerLinker
+    from pipeline.read import read_letters
+
+    path = shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    calls = read_letters([path]).letters
+    calls = calls[calls["来电类别"].fillna("") != "无效"].reset_index(drop=True)
+    return PetitionerLinker().link(calls)

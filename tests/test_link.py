@@ -374,16 +374,9 @@ def test_a_wang_xiansheng_retelling_his_matter_in_other_words_joins_his_earlier_
     assert later["near_duplicate_of"].isna().all()
 
 
-def test_real_hotline_callers_are_found_however_the_operator_wrote_them(shared_dir):
+def test_real_hotline_callers_are_found_however_the_operator_wrote_them(qingdao_linked):
     """The Qingdao file: every call of two real callers, one sheet each (read, never copied)."""
-    path = shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
-    from pipeline.read import read_letters
-
-    calls = read_letters([path]).letters
-    calls = calls[calls["来电类别"].fillna("") != "无效"].reset_index(drop=True)
-    out = PetitionerLinker().link(calls)
+    out = qingdao_linked.copy()
     out["caller"] = out["source_file"].str.split("#").str[-1]
     # no person mixes the two callers
     assert (out.groupby("person_id")["caller"].nunique() == 1).all()

@@ -1,21 +1,11 @@
 """What a case manager reads about each petitioner: the persons table on real repeat callers."""
-import pytest
-
-from pipeline.link import PetitionerLinker
 from pipeline.mask import mask_frame
 from pipeline.persons import persons_table
 
 
-def test_the_real_repeat_callers_head_the_persons_table_with_their_name_forms(shared_dir):
+def test_the_real_repeat_callers_head_the_persons_table_with_their_name_forms(qingdao_linked):
     """The Qingdao file: every call of two real callers, one sheet each (read, never copied)."""
-    path = shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
-    from pipeline.read import read_letters
-
-    calls = read_letters([path]).letters
-    calls = calls[calls["来电类别"].fillna("") != "无效"].reset_index(drop=True)
-    persons = persons_table(PetitionerLinker().link(calls))
+    persons = persons_table(qingdao_linked)
     top = persons.head(2)
     # each caller is one person of hundreds of calls, over months
     assert (top["letter_count"] >= 200).all()
