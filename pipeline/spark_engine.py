@@ -100,14 +100,14 @@ class SparkRun(StageTimer):
         from pipeline.spark_link import link_persons, make_linker
         from pipeline.stages import LinkStage
 
-        LINK_OUTPUT_COLUMNS = list(LinkStage.from_settings(self.settings).output_schema())
+        link_columns = list(LinkStage.from_settings(self.settings).output_schema())
 
         linker = make_linker(self.settings)
         before = letters.columns
         letters = self._stage("link", link_persons, spark, letters, history, self.settings, linker=linker)
         # the local link stage's columns in its order; the MinHash signature `sig` last (the
         # history keeps it for later batches' near-duplicates; the exports drop it)
-        added = [c for c in LINK_OUTPUT_COLUMNS if c not in before]
+        added = [c for c in link_columns if c not in before]
         letters = letters.select(*[c for c in before if c != "sig"], *added, "sig")
         self.versions_["linker"] = linker.model_version()
         return self._stage("cluster", cluster_issues, spark, letters, self.settings, state_path=state_path)
