@@ -158,6 +158,8 @@ def _mask_named(match: re.Match) -> str:
 LINKING_ONLY_COLUMNS = (
     "name_pinyin", "name_partial", "surname", "id_prefix", "id_birth", "addr_village", "identity_from_text",
     "letter_key",  # a hash of the identity: internal to the store
+    "writer_key",  # the platform user id as written, unmasked: linking's key, never an export's
+    "matter_places",  # the places a letter names, as evidence of identity: linking's, not a list to read
 )
 def mask_writer_id(value: object) -> object:
     """A platform user id can be a login name or a phone: keep 2 characters each end."""

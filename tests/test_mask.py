@@ -254,3 +254,25 @@ def test_operators_and_officials_named_in_source_columns_leave_masked_with_their
     everything += " ".join(pd.read_parquet(tmp_path / "out" / "letters.parquet").map(str).to_numpy().ravel())
     for secret in ("姚皓庭", "宋欣雨", "代雪萌", "纪圣琦", "欧阳明辉"):
         assert secret not in everything
+
+
+def test_a_platform_user_id_leaves_masked_and_linking_helpers_never_leave(tmp_path):
+    # writer_key (the user id as written) and matter_places are linking's evidence, not columns to read
+    from pipeline.cli import main
+
+    pd.DataFrame({
+        "留言编号": ["188006", "188007"],
+        "留言用户": ["A000102948", "13912345678"],
+        "留言主题": ["小区路灯不亮", "楼道堆放杂物"],
+        "留言时间": ["2019/1/6 10:00", "2019/1/7 09:12"],
+        "留言详情": ["A3区西湖街道茶场村小区南门路灯坏了两个月，晚上出行不便，要求尽快维修。",
+                 "楼道内长期堆放杂物，存在消防隐患，要求物业清理。"],
+    }).to_csv(tmp_path / "posts.csv", index=False)
+    assert main(["run", str(tmp_path / "posts.csv"), "--out", str(tmp_path / "out")]) == 0
+    parquet = pd.read_parquet(tmp_path / "out" / "letters.parquet")
+    csv = pd.read_csv(tmp_path / "out" / "letters.csv", dtype=str)
+    assert parquet["writer_id"].tolist() == ["A0******48", "13*******78"]
+    for frame in (parquet, csv):
+        assert not {"writer_key", "matter_places"} & set(frame.columns)
+        text = " ".join(frame.map(str).to_numpy().ravel())
+        assert "A000102948" not in text and "13912345678" not in text
