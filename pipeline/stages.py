@@ -121,11 +121,12 @@ class GradeStage(Stage):
     """Urgency (紧急/较急/一般), its score, cues, the evidence quoted from the letter, the review band."""
 
     lexicon: Path
+    cold_months: tuple[int, ...] = (11, 12, 1, 2, 3)
     name: ClassVar[str] = "grade"
 
     @classmethod
     def from_settings(cls, settings: Settings, **_) -> "GradeStage":
-        return cls(settings.path("urgency", "lexicon"))
+        return cls(settings.path("urgency", "lexicon"), tuple(settings.get("urgency", "cold_months", (11, 12, 1, 2, 3))))
 
     def output_schema(self) -> dict[str, str]:
         from pipeline.urgency import OUTPUT_COLUMNS
@@ -136,7 +137,7 @@ class GradeStage(Stage):
         if not hasattr(self, "_fitted"):
             from pipeline.urgency import UrgencyGrader
 
-            self._fitted = UrgencyGrader(lexicon=self.lexicon).fit()
+            self._fitted = UrgencyGrader(lexicon=self.lexicon, cold_months=self.cold_months).fit()
         return self._fitted
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:

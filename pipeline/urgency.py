@@ -108,8 +108,8 @@ REVIEW_WEIGHT = 0.5
 AFTERMATH = 30
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
-# Words that contain 不/没/无 but negate nothing.
-NOT_NEGATORS = re.compile(r"不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
+# Words that contain 不/没/无 but negate nothing (再不处理我就…: a condition on the office, not a negated threat).
+NOT_NEGATORS = re.compile(r"再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
 CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+|…{2,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
@@ -286,8 +286,12 @@ class FramePattern:
     """
 
     def __init__(self, name: str, anchor: re.Pattern, need: tuple, ignore: frozenset = frozenset(),
-                 review: str | None = None, review_label: str | None = None, unless: tuple = ()):
+                 review: str | None = None, review_label: str | None = None, unless: tuple = (),
+                 season: str | None = None):
         self.name, self.anchor, self.need, self.ignore, self.review = name, anchor, need, ignore, review
+        # the slot a letter written in the cold months satisfies by its date: 停气三天，家里有老人 in
+        # January needs no word for the cold (the rubric's "in winter" is the date, not a wording)
+        self.season = season
         self.unless = unless  # ((slot, before, after), ...): a class near the anchor that cancels the frame
         self.review_label = review_label or review  # what an office reads: 缺:语气/意图, not 缺modality
 
@@ -313,15 +317,20 @@ class FramePattern:
             return end + found.start(), end + found.end(), found.group()
         return None
 
-    def finditer(self, text: str, skip: str | None = None):
-        """Frame matches; with `skip` (a slot name), matches that lack only that slot."""
-        if not all(_slot_in(slot, text) for name, slot, _, _ in self.need if name != skip):
+    def finditer(self, text: str, skip: str | None = None, winter: bool = False):
+        """Frame matches; with `skip` (a slot name), matches that lack only that slot; with `winter`
+        (the letter is dated in the cold months), the `season` slot is taken as present."""
+        dated = self.season if winter and self.season != skip else None
+        skipped = {skip, dated} - {None}
+        if not all(_slot_in(slot, text) for name, slot, _, _ in self.need if name not in skipped):
             return  # a needed word class is nowhere in the letter: no anchor can have it near
         for match in self.anchor.finditer(text):
             start, end = match.start(), match.end()
             parts, span_start = [(start, end, match.group())], start
             for name, slot, before, after in self.need:
-                if name == skip:
+                if name in skipped:
+                    if name == dated and self._near(text, start, end, slot, before, after) is None:
+                        parts.append((end, end, "(冬季来信)"))
                     continue
                 hit = self._near(text, start, end, slot, before, after)
                 if hit is None:
@@ -334,15 +343,16 @@ class FramePattern:
                     continue  # 毛坯房楼板开裂: a flat nobody lives in yet is no occupied house
                 parts.sort()
                 first, last = parts[0][0], max(p[1] for p in parts)
-                phrase = text[first:last] if last - first <= 24 else "…".join(p[2] for p in parts)
-                yield _Span(span_start, end, phrase, tuple((p[0], p[1]) for p in parts))
+                phrase = text[first:last] if last - first <= 24 else "…".join(p[2] for p in parts if p[2][0] != "(")
+                phrase += "".join(p[2] for p in parts if p[2][0] == "(")  # (冬季来信): the date stood for a slot
+                yield _Span(span_start, end, phrase, tuple((p[0], p[1]) for p in parts if p[1] > p[0]))
 
-    def search(self, text: str):
-        return next(self.finditer(text), None)
+    def search(self, text: str, winter: bool = False):
+        return next(self.finditer(text, winter=winter), None)
 
-    def search_partial(self, text: str):
+    def search_partial(self, text: str, winter: bool = False):
         """The first match lacking only the `review` slot, or None."""
-        return None if self.review is None else next(self.finditer(text, skip=self.review), None)
+        return None if self.review is None else next(self.finditer(text, skip=self.review, winter=winter), None)
 
 
 def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
@@ -351,7 +361,8 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
     A frame row's pattern reads `anchor=SLOT; need=SLOT:before:after,...; category=C; weight=W`
     and optionally `; ignore=往事/既往` (modifiers that do not apply: an outage or a crack told from
     the date it began is still going on) and `; unless=SLOT:before:after` (a class whose presence
-    near the anchor cancels the frame: cracks in a flat not yet handed over); every frame is a 紧急 cue of category C, read in context
+    near the anchor cancels the frame: cracks in a flat not yet handed over) and `; season=SLOT` (a
+    slot that a letter dated in the cold months satisfies); every frame is a 紧急 cue of category C, read in context
     like any lexicon cue. A slot row's `label` (语气/意图) names its class in a review reason; the
     first label given for a class is used.
     """
@@ -390,11 +401,12 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
                 slot, before, after = item.split(":")
                 unless.append((slot, compiled[slot], int(before), int(after)))
             ignore = frozenset(filter(None, fields.get("ignore", "").split("/")))
-            review = fields.get("review")
-            if review is not None and review not in {n[0] for n in need}:
-                raise KeyError(f"review={review} is not one of the needed slots")
+            review, season = fields.get("review"), fields.get("season")
+            for field, slot in (("review", review), ("season", season)):
+                if slot is not None and slot not in {n[0] for n in need}:
+                    raise KeyError(f"{field}={slot} is not one of the needed slots")
             frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore, review, labels.get(review),
-                                 tuple(unless))
+                                 tuple(unless), season)
             cues.append(Cue(frame, fields["category"], float(fields.get("weight", 1.0)), fields.get("level", "紧急"),
                             note or name, ()))
         except (KeyError, ValueError) as error:
@@ -560,18 +572,24 @@ class UrgencyGrader:
     text_columns : columns read from the letters table (title first, then body).
     refiner : "default" (the learned 较急/一般 model shipped in corpora/urgency/refiner.json, if
         present), None (rules only), a path, or a fitted PressingRefiner. 紧急 is always rules-only.
+    cold_months : months in which a letter's date (`date_column`) stands for the cold in frames with a
+        `season` slot (停气 × 老人 in January is a winter outage without the word 冷). The default is the
+        northern heating season; an office where winter is mild sets ().
     """
 
     def __init__(self, lexicon: str | Path | None = None, urgent_threshold: float = 1.0,
                  pressing_threshold: float = 1.0, text_columns: tuple[str, ...] = ("title", "text"),
                  refiner: "str | Path | PressingRefiner | None" = "default",
-                 compose: str | Path | None = "default"):
+                 compose: str | Path | None = "default", cold_months: tuple[int, ...] = (11, 12, 1, 2, 3),
+                 date_column: str = "received_at"):
         self.lexicon = lexicon
         self.compose = compose
         self.urgent_threshold = urgent_threshold
         self.pressing_threshold = pressing_threshold
         self.text_columns = text_columns
         self.refiner = refiner
+        self.cold_months = tuple(cold_months)
+        self.date_column = date_column
 
     def fit(self, letters_df: pd.DataFrame | None = None, y=None) -> "UrgencyGrader":
         """Load the lexicon (errors surface early); with labels `y` (紧急/较急/一般 per letter), also
@@ -668,14 +686,15 @@ class UrgencyGrader:
             found.append("引述")
         return found
 
-    def grade(self, text: str) -> dict:
-        """Grade one letter's text (title and body joined): level, score, cue categories, evidence."""
-        graded = self.grade_rules(text)
+    def grade(self, text: str, winter: bool = False) -> dict:
+        """Grade one letter's text (title and body joined): level, score, cue categories, evidence.
+        `winter`: the letter is dated in the cold months (see `cold_months`)."""
+        graded = self.grade_rules(text, winter=winter)
         if self.refiner_ is not None:
             graded = self.refiner_.refine("" if not isinstance(text, str) else text, graded)
         return graded
 
-    def grade_rules(self, text: str, signals: dict | None = None) -> dict:
+    def grade_rules(self, text: str, signals: dict | None = None, winter: bool = False) -> dict:
         """The rules' verdict alone (no learned refinement).
 
         With `signals` (a dict), also counts what the rules saw, by family rather than by wording:
@@ -693,7 +712,8 @@ class UrgencyGrader:
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
         matched_frames: set[str] = set()
         for cue in self.cues_:
-            for match in cue.pattern.finditer(text):
+            framed = isinstance(cue.pattern, FramePattern)
+            for match in (cue.pattern.finditer(text, winter=winter) if framed else cue.pattern.finditer(text)):
                 if match.end() == match.start() or _crosses_quote(match.group()):
                     continue  # a cue never straddles a quotation mark: 会上说“谁去北京上访 is not 会…北京上访
                 if cue.ranges and not self._in_ranges(match, cue.ranges):
@@ -746,7 +766,7 @@ class UrgencyGrader:
                 signals[f"any:{category}"] = min(1.0, sum(w for w, _ in found.values()))
             signals["rules:紧急"] = float(graded["urgency"] == "紧急")
         if graded["urgency"] != "紧急" or signals is not None:
-            partial = self._partial_frames(text, matched_frames, signals)
+            partial = self._partial_frames(text, matched_frames, signals, winter)
             if graded["urgency"] != "紧急":
                 doubts += partial
             urgent = sum(min(1.0, sum(w for w, lv in cat.values() if lv == "紧急")) for cat in hits.values())
@@ -757,12 +777,12 @@ class UrgencyGrader:
             graded["urgency_evidence"] = _with_doubts(graded["urgency_evidence"], doubts)
         return graded
 
-    def _partial_frames(self, text: str, matched: set[str], signals: dict | None = None) -> list[str]:
+    def _partial_frames(self, text: str, matched: set[str], signals: dict | None = None, winter: bool = False) -> list[str]:
         """Frames that lack only their `review` slot (停气 × 老人 with no word for the cold): unsure."""
         found = []
         for frame in self.review_frames_:
             if frame.name not in matched:
-                span = frame.search_partial(text)
+                span = frame.search_partial(text, winter)
                 if span is not None:
                     found.append(f"{span.group()}(缺:{frame.review_label})")
                     if signals is not None:
@@ -807,14 +827,22 @@ class UrgencyGrader:
         parts = letters_df[columns].astype("object").where(letters_df[columns].notna(), "")
         return ["。".join(str(v) for v in row if str(v)) for row in parts.itertuples(index=False, name=None)]
 
+    def winter_flags(self, letters_df: pd.DataFrame) -> list[bool]:
+        """Per letter: is it dated in `cold_months`? Undated letters (or no date column) are not."""
+        if self.date_column not in letters_df.columns or not self.cold_months:
+            return [False] * len(letters_df)
+        months = pd.to_datetime(letters_df[self.date_column], errors="coerce").dt.month
+        return [bool(m in self.cold_months) for m in months.fillna(0).astype(int)]
+
     def transform(self, letters_df: pd.DataFrame, progress: bool = False) -> pd.DataFrame:
         """Copy of the letters table with urgency, urgency_score, urgency_cues, urgency_evidence."""
         self._ensure_fitted()
         texts = self.letter_texts(letters_df)
+        winters = self.winter_flags(letters_df)
         if progress:
             from tqdm import tqdm
             texts = tqdm(texts, desc="grading", unit="letter", file=__import__("sys").stderr)
-        graded = [self.grade(t) for t in texts]
+        graded = [self.grade(t, w) for t, w in zip(texts, winters)]
         out = letters_df.copy()
         for column in OUTPUT_COLUMNS:
             values = [g[column] for g in graded]

@@ -399,3 +399,51 @@ def test_gold_floor_per_source(gold_scores, source):
 @requires_more_sources
 def test_qingdao_calls_raise_no_false_alarm(gold_scores):
     assert gold_scores["qingdao12345"]["urgent"] == 0 and gold_scores["qingdao12345"]["flagged"] == 0
+
+
+# ---- stop 23: everyday and operator wordings of the rubric's kinds -------------------------------
+@pytest.mark.parametrize("text", [
+    "来电人表示，如果今天还不解决，他就喝药死在镇政府门口。",       # third person, operator's summary
+    "再不处理我就去找中央巡视组。",                                  # 再不…就: a condition, not a negation
+    "市里不管，我只好到省里去讨个公道。",                            # a trip up, the verb before the level
+    "来电人称，工人们明天准备去堵公司大门。",                        # blocking a gate
+    "几十名工人现在聚集在项目部门口讨要工资。",                      # a group gathered now
+    "我被债主威胁，他们说不还钱就让我见不到明天的太阳。",            # a threat to the writer's life
+    "拆了一半的楼摇摇欲坠，下面就是人行道，没有任何围挡。",          # may fall over a walkway
+    "我家房屋因为旁边挖地基，现在已经倾斜了，晚上都能听到响声。",    # tilting, said after a comma
+    "电梯一个月掉了三次，孩子每天坐着上学，太吓人了。",              # a lift dropping, counted
+    "高压线断了垂在路边，离地面很近，行人来来往往。",                # a live wire where people pass
+])
+def test_everyday_wordings_of_the_rubric_kinds_are_urgent(grader, text):
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "孩子明年要到北京上学，想咨询一下转学手续。",                    # a trip to Beijing for another purpose
+    "现在这里聚集了大量人口，但交通却远远落后。",                    # 聚集 of population, not a group action
+    "现联名就相关问题反映给上级部门，望予以高度重视。",              # 就 = regarding
+    "村干部扬言：你们尽管去告状，就算告到中央巡视组我都不怕。",      # 就算: a concession, and not the writer's
+    "今天上街找停车的地方找了半天还是没找着。",                      # going shopping
+    "病死猪被扔进水渠无人管，请尽快处理。",                          # no danger to people passing
+])
+def test_controls_for_the_everyday_wordings_stay_below_urgent(grader, text):
+    result = grader.grade(text)
+    assert result["urgency"] != "紧急", result
+    assert not result["urgency_review"], result
+
+
+def test_a_letter_dated_in_winter_needs_no_word_for_the_cold(grader):
+    text = "小区停气一个星期了，家里有八十岁的老人，做饭都成问题。"
+    summer, winter = grader.grade(text), grader.grade(text, winter=True)
+    assert summer["urgency"] != "紧急" and summer["urgency_review"], summer
+    assert winter["urgency"] == "紧急", winter
+    assert "(冬季来信)" in winter["urgency_evidence"]
+
+
+def test_transform_reads_the_cold_months_from_the_letter_date():
+    letters = pd.DataFrame({"title": ["停气"] * 3, "text": ["小区停气一个星期了，家里有八十岁的老人，做饭都成问题。"] * 3,
+                            "received_at": pd.to_datetime(["2023-01-12", "2023-07-12", None])})
+    graded = UrgencyGrader(refiner=None).fit().transform(letters)
+    assert list(graded["urgency"] == "紧急") == [True, False, False]
+    mild = UrgencyGrader(refiner=None, cold_months=()).fit().transform(letters)
+    assert not (mild["urgency"] == "紧急").any()  # an office where winter is mild
