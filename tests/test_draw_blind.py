@@ -1,0 +1,41 @@
+"""The blind splits' draws (corpora/urgency/draw_blind*.py) stay reproducible: a split's letters are
+its record of how it was chosen, so a change to the shared draw must not move an old split."""
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+import pytest
+
+from pipeline.paths import CORPORA_DIR, SHARED_DATA_DIR
+
+sys.path.insert(0, str(CORPORA_DIR / "urgency"))
+requires_both_sources = pytest.mark.skipif(
+    not ((SHARED_DATA_DIR / "hot_messages.xlsx").exists() and (SHARED_DATA_DIR.parent / "more_sources").exists()),
+    reason=f"TipDM or more_sources letters not found at {SHARED_DATA_DIR.parent}")
+COLUMNS = ["source_file", "letter_id", "how_selected", "net_hit"]
+
+
+@requires_both_sources
+def test_blind2_redraws_its_labelled_letters_in_order():
+    from draw_blind import draw
+    from draw_blind2 import BLIND2
+
+    drawn = draw(BLIND2)[COLUMNS].astype(str).reset_index(drop=True)
+    labelled = pd.read_csv(CORPORA_DIR / "urgency" / "gold_blind2.csv", dtype=str)[COLUMNS]
+    pd.testing.assert_frame_equal(drawn, labelled)
+
+
+@requires_both_sources
+def test_blind3_holds_no_gold_letter_and_its_recorded_sizes():
+    from draw_blind import draw, gold_ids
+    from draw_blind3 import BLIND3
+
+    drawn = draw(BLIND3)
+    assert not drawn["letter_id"].isin(gold_ids(BLIND3.name)).any()
+    assert drawn["key"].is_unique and drawn["letter_id"].is_unique
+    qingdao = drawn["source_file"].str.startswith("qingdao")
+    random = drawn["how_selected"] == "random"
+    assert (random & ~qingdao).sum() == BLIND3.tipdm_random
+    assert (random & qingdao).sum() == BLIND3.qingdao_random
+    assert drawn.loc[~random, "net_hit"].all()
