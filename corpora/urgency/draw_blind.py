@@ -57,11 +57,18 @@ class Draw:
     net_cap: int | None = None  # per source; None keeps every net hit
 
 
+# blind splits in the order they were drawn: a split excludes the ones drawn before it, never its
+# own or a later one (their gold files were written after its draw)
+BLIND_ORDER = ("blind2", "blind3")
+
+
 def gold_ids(own: str) -> set:
-    """Every letter_id already labelled, except the split's own gold file (written after its draw)."""
+    """Every letter_id labelled when the split was drawn: every gold file but the split's own and
+    those of blind splits drawn after it."""
+    later = BLIND_ORDER[BLIND_ORDER.index(own):] if own in BLIND_ORDER else (own,)
     ids = set()
     for path in sorted(HERE.glob("gold*.csv")):
-        if path.name != f"gold_{own}.csv":
+        if path.name not in {f"gold_{name}.csv" for name in later}:
             ids |= set(pd.read_csv(path, dtype=str, keep_default_na=False)["letter_id"])
     return ids
 
