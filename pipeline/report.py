@@ -103,7 +103,10 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     parts.append(f'<div class="cards">{"".join(cards)}</div>')
 
     # the same queue as triage.xlsx's 今日紧急: 紧急, then the review band marked 待复核:可能紧急
-    parts.append(_section("今日紧急: 需当日处置的来信", html_table(today_queue(letters), {
+    # what the queue cannot promise, measured (corpora/urgency/README.md): an empty queue is no all-clear
+    caveat = ('<p class="muted">自动分级会漏判: 在从未见过的来信(盲测)上, 它只找出约三分之一的紧急来信, '
+              '待复核来信再多找回一部分。队列为空不等于没有紧急来信; 请当日浏览较急来信的标题。</p>')
+    parts.append(_section("今日紧急: 需当日处置的来信", caveat + html_table(today_queue(letters), {
         "today_queue": "今日队列", "letter_id": "信件编号", "received_at": "来信时间", "title": "标题", "urgency_cues": "紧急线索",
         "urgency_evidence": "依据原文", "department": "责任部门", "priority_reasons": "优先理由",
     }, limit=40)))

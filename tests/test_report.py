@@ -80,3 +80,12 @@ def test_report_today_list_is_the_workbook_queue(sample_run):
     assert "待复核:可能紧急" in set(sheet["今日队列"])  # the bundled corpus has a review band: the test can fail
     expected = list(zip(sheet["今日队列"], sheet["信件编号"]))[:len(rows)]
     assert rows == expected and len(rows) == min(40, len(sheet))
+
+
+def test_report_says_the_today_queue_misses_emergencies(sample_run):
+    """An analyst must not read an empty or short 今日紧急 as an all-clear: the blind recall is low."""
+    import re
+
+    page = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
+    section = re.search(r"<section><h2>今日紧急.*?</section>", page, re.S).group()
+    assert "会漏判" in section and "队列为空不等于没有紧急来信" in section

@@ -425,6 +425,7 @@ def test_everyday_wordings_of_the_rubric_kinds_are_urgent(grader, text):
     "村干部扬言：你们尽管去告状，就算告到中央巡视组我都不怕。",      # 就算: a concession, and not the writer's
     "今天上街找停车的地方找了半天还是没找着。",                      # going shopping
     "病死猪被扔进水渠无人管，请尽快处理。",                          # no danger to people passing
+    "据天气预报有冰冻寒潮天气，为孩子们安全着想，希望期末考试提前。",  # the weather, not a home without heat
 ])
 def test_controls_for_the_everyday_wordings_stay_below_urgent(grader, text):
     result = grader.grade(text)
