@@ -109,7 +109,7 @@ AFTERMATH = 30
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…: a condition on the office, not a negated threat).
-NOT_NEGATORS = re.compile(r"再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
+NOT_NEGATORS = re.compile(r"(实在|真的|再)不行|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
 CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+|…{2,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
@@ -653,7 +653,13 @@ class UrgencyGrader:
         if self._negated(before):
             found.append("否定")
         for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期", "反问", "法条"):
-            if self._modifier(name, before[-LOOKBACK[name]:]):
+            window = before[-LOOKBACK[name]:]
+            if name == "已然":  # it sees the cue's first characters: 已经约好…拉横幅 is planned, 已经拉横幅 done
+                pattern = self.modifiers_.get(name)
+                hit = pattern is not None and any(m.start() < len(window) for m in pattern.finditer(window + text[start:start + 3]))
+            else:
+                hit = self._modifier(name, window) is not None
+            if hit:
                 found.append(name)
         if self._modifier("风险", after):
             found.append("风险")

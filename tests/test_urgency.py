@@ -448,3 +448,21 @@ def test_transform_reads_the_cold_months_from_the_letter_date():
     assert list(graded["urgency"] == "紧急") == [True, False, False]
     mild = UrgencyGrader(refiner=None, cold_months=()).fit().transform(letters)
     assert not (mild["urgency"] == "紧急").any()  # an office where winter is mild
+
+
+@pytest.mark.parametrize("text", [
+    "再拖下去，全体家长就组织起来去教育局讨说法。",            # 教育局 is a bureau, not 教育 (a suggestion)
+    "业主群里已经约好周六上午到开发商售楼部拉横幅。",          # 已经约好: planned, not done
+    "县里一直推来推去，实在不行我就去省委门口等领导。",        # 实在不行: a condition, not a negation
+    "来电人称，目前有二十多名工人围在公司门口不肯离开。",      # a group at the gate now
+    "我实在撑不下去了，这个月底再拿不到钱，我就带着孩子一起走。",  # self-harm in euphemism
+    "市民反映，路边施工挖破了燃气管，目前正在往外冒气。",      # gas escaping now
+    "村口的桥栏杆全断了，下面是几米深的河，每天学生骑车从桥上过。",  # a broken railing over a drop
+])
+def test_second_round_of_everyday_wordings_is_urgent(grader, text):
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+def test_a_rule_quoted_from_the_education_bureau_is_no_group_action(grader):
+    text = "教育局明明规定了坚决防止课后服务变相成为集体教育或补课，为何一中却屡屡违规。"
+    assert level(grader, text) != "紧急", grader.grade(text)
