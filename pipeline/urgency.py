@@ -109,7 +109,7 @@ AFTERMATH = 30
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…: a condition on the office, not a negated threat).
-NOT_NEGATORS = re.compile(r"(实在|真的|再)不行|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
+NOT_NEGATORS = re.compile(r"(实在|真的|再)不行|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
 CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+|…{2,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
@@ -716,6 +716,7 @@ class UrgencyGrader:
         # per category: {phrase: (weight, level)}; repeated phrases count once
         hits: dict[str, dict[str, tuple[float, str]]] = {}
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
+        excluded: list[str] = []  # 紧急 cues read as defused (被劝下, 暂缓, 已修复): the least sure of the sure readings
         matched_frames: set[str] = set()
         for cue in self.cues_:
             framed = isinstance(cue.pattern, FramePattern)
@@ -754,6 +755,8 @@ class UrgencyGrader:
                         level = "较急"
                 if signals is not None and cue.level == "紧急":
                     _count_signals(signals, cue, level, tags)
+                if cue.level == "紧急" and level != "紧急" and "了结" in tags:
+                    excluded.append(f"{match.group()}[{'/'.join(dict.fromkeys(tags))}]")
                 if level is None:
                     continue
                 near_now = now_at and min(abs(p - match.start()) for p in now_at) <= NOW_DISTANCE
@@ -778,6 +781,10 @@ class UrgencyGrader:
             urgent = sum(min(1.0, sum(w for w, lv in cat.values() if lv == "紧急")) for cat in hits.values())
             if urgent >= REVIEW_WEIGHT * self.urgent_threshold:
                 doubts.append("半数紧急线索")
+        if graded["urgency"] != "紧急" and not doubts and excluded:
+            # a 紧急 cue read as defused (欲集体上访, 被劝下; 暖气冰凉, 一找就说没停气): right most of the
+            # time, but a group held back once may go tomorrow, so a person glances at it today
+            doubts.append(f"排除的紧急线索:{excluded[0]}")
         graded["urgency_review"] = bool(doubts) and graded["urgency"] != "紧急"
         if graded["urgency_review"]:
             graded["urgency_evidence"] = _with_doubts(graded["urgency_evidence"], doubts)

@@ -466,3 +466,10 @@ def test_second_round_of_everyday_wordings_is_urgent(grader, text):
 def test_a_rule_quoted_from_the_education_bureau_is_no_group_action(grader):
     text = "教育局明明规定了坚决防止课后服务变相成为集体教育或补课，为何一中却屡屡违规。"
     assert level(grader, text) != "紧急", grader.grade(text)
+
+
+def test_a_group_held_back_once_is_read_today(grader):
+    """欲集体上访, 被劝下: read as defused (not 紧急), but the intent stays: the review band holds it."""
+    out = grader.grade("工友们本来欲集体上访，被村干部劝下了，但五年的工资至今还是没发。")
+    assert out["urgency"] != "紧急" and out["urgency_review"] is True, out
+    assert "排除的紧急线索:欲集体上访[了结]" in out["urgency_evidence"]
