@@ -473,3 +473,18 @@ def test_a_group_held_back_once_is_read_today(grader):
     out = grader.grade("工友们本来欲集体上访，被村干部劝下了，但五年的工资至今还是没发。")
     assert out["urgency"] != "紧急" and out["urgency_review"] is True, out
     assert "排除的紧急线索:欲集体上访[了结]" in out["urgency_evidence"]
+
+
+@pytest.mark.parametrize("text", [
+    "来电人表示，单位拖欠其工资两年，如果本周还不支付，他将到市政府楼顶讨说法。",          # onto a roof
+    "网友留言：高利贷公司的人每天堵在我家门口，说不还钱就把我儿子带走，我现在不敢出门。",  # family threatened
+    "来电人反映，河道边的护栏被冲毁，河水很深，附近有小学，学生放学经常在河边走。",        # railing gone by deep water
+    "来电人反映，该公司拖欠三十多名农民工工资，工人们现在都在工地上不走，情绪激动。",      # a group that will not leave
+])
+def test_third_round_operator_and_board_wordings_are_urgent(grader, text):
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+def test_a_past_group_petition_told_in_a_summary_is_not_read_today(grader):
+    out = grader.grade("来电人反映，前年村里曾有村民集体上访，目前问题已解决，现咨询后续补助政策。")
+    assert out["urgency"] != "紧急" and out["urgency_review"] is False, out
