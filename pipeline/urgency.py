@@ -41,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import PetitionError
+from pipeline.prefilter import Prefilter
 from pipeline.paths import CORPORA_DIR
 
 LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
@@ -599,6 +600,15 @@ class UrgencyGrader:
         if not hasattr(self, "cues_"):
             self.fit()
 
+    def _cue_filters(self) -> list:
+        """A `pipeline.prefilter.Prefilter` per cue pattern (None for a frame), built once per list
+        of cues: most letters hold none of most cues' words, and a pattern costs a full pass."""
+        cached = getattr(self, "_filters", None)
+        if cached is None or cached[0] is not self.cues_:
+            cached = self._filters = (self.cues_, [Prefilter(c.pattern) if isinstance(c.pattern, re.Pattern) else None
+                                                   for c in self.cues_])
+        return cached[1]
+
     # ---- one letter ---------------------------------------------------------------------
     def _modifier(self, name: str, text: str) -> re.Match | None:
         pattern = self.modifiers_.get(name)
@@ -692,7 +702,9 @@ class UrgencyGrader:
         hits: dict[str, dict[str, tuple[float, str]]] = {}
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
         matched_frames: set[str] = set()
-        for cue in self.cues_:
+        for cue, prefilter in zip(self.cues_, self._cue_filters()):
+            if prefilter is not None and not prefilter.may_match(text):
+                continue  # none of the cue's words is in the letter: it cannot match
             for match in cue.pattern.finditer(text):
                 if match.end() == match.start() or _crosses_quote(match.group()):
                     continue  # a cue never straddles a quotation mark: 会上说“谁去北京上访 is not 会…北京上访
