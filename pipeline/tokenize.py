@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from itertools import islice
 from functools import lru_cache
 from math import log
 import warnings
@@ -362,6 +363,7 @@ class Tokenizer:
         self.keep_place_codes = keep_place_codes
         self.hmm = hmm
         self._stop = load_stopwords(Path(stopwords) if stopwords else None)
+        self._kept: dict[str, bool] = {}  # token -> whether `cut` keeps it
 
     @property
     def jieba(self) -> jieba.Tokenizer:
@@ -405,8 +407,15 @@ class Tokenizer:
         tokens = self.segment(text)
         if keep_stopwords:
             return tokens
-        stop = self._stop
-        return [t for t in tokens if t not in stop and _CONTENT.search(t)]
+        # (`setdefault`: a Tokenizer pickled by an older version has no `_kept`)
+        kept, stop, out = self.__dict__.setdefault("_kept", {}), self._stop, []
+        for token in tokens:  # decided once per distinct token: a batch repeats its words
+            keep = kept.get(token)
+            if keep is None:
+                keep = kept[token] = token not in stop and _CONTENT.search(token) is not None
+            if keep:
+                out.append(token)
+        return out
 
     def cut_all(
         self,
@@ -458,16 +467,22 @@ def join_tokens(tokens: list[str]) -> str:
 # ---------------------------------------------------------------------- letters as the classifier reads them
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-# Two Han characters separated by spaces: rare in raw Chinese, everywhere in segmented text.
-_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
+# Two Han characters separated by spaces: rare in raw Chinese, everywhere in segmented text. (The
+# space first, then the look-behind to the character before it: the same runs as
+# `(?<=[\u4e00-\u9fff]) +(?=...)`, found by the engine's fast scan for a space.)
+_HAN_GAP = re.compile(r" (?<=[\u4e00-\u9fff] ) *(?=[\u4e00-\u9fff])")
 
 
 def is_segmented(text: str) -> bool:
     """True for pre-segmented text (words joined by spaces), False for a raw letter."""
     if not text:
         return False
-    han = len(_HAN.findall(text))
-    return han > 0 and len(_HAN_GAP.findall(text)) >= 0.2 * han
+    gaps = len(_HAN_GAP.findall(text))
+    if not gaps:
+        return False
+    # more than 5 * gaps + 1 Han characters is a raw letter: they need not all be counted
+    han = sum(1 for _ in islice(_HAN.finditer(text), 5 * gaps + 2))
+    return han > 0 and gaps >= 0.2 * han
 
 
 def letter_texts(letters) -> list[str]:
