@@ -19,9 +19,11 @@ place is the same thing everywhere.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+
+from pipeline.prefilter import Prefilter
 
 # ------------------------------------------------------------------ masked codes
 # Masked place codes of the TipDM data and similar exports: A市, A5区, K9县, B省; a space may
@@ -207,11 +209,7 @@ def admin_chain(text: str) -> dict[str, str]:
     """
     text = normalise_codes(text or "")
     best: dict[str, str] = {}
-    ends = [m.start() for m in _UNIT_END.finditer(text)]
-    for start in _chain_starts(text):
-        following = bisect_left(ends, start)
-        if following == len(ends) or ends[following] >= start + _UNIT_MAX_LENGTH:
-            continue  # no unit's ending within reach: no chain starts here (most breaks of a letter)
+    for start in _reachable_starts(text):
         chain = {u.kind: u.name for u in _chain_units(text, start)}
         if len(chain) > len(best):
             best = chain
@@ -253,6 +251,25 @@ def _chain_units(text: str, position: int) -> list[Place]:
             if not (before or after):
                 return units[:k]
     return units
+
+
+def _reachable_starts(text: str) -> list[int]:
+    """The `_chain_starts` with a unit's last character (`_UNIT_END`) within a unit's length, in
+    order, each once: no unit, so no chain, can begin at any other. A letter has some ninety
+    breaks and a handful of such characters, so the starts are looked up from the characters."""
+    ends = [m.start() for m in _UNIT_END.finditer(text)]
+    if not ends:
+        return []
+    breaks = _breaks(text)
+    starts = sorted({0, *(m.end() for m in breaks),
+                     *(m.start() for m in breaks if m.group()[0] in _CAPITALS and PLACE_CODE.fullmatch(m.group()))})
+    reachable: set[int] = set()
+    for end in ends:
+        reachable.update(starts[bisect_left(starts, end - _UNIT_MAX_LENGTH + 1):bisect_right(starts, end)])
+    return sorted(reachable)
+
+
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # a masked code's first character
 
 
 def _chain_starts(text: str):
@@ -325,6 +342,8 @@ def _scan_places(text: str) -> list[Place]:
     text = normalise_codes(text)
     found: list[Place] = []
     position, breaker, previous = 0, "", 0
+    # an organisation named by what follows it needs one of those words somewhere in the text
+    org_context = _ORG_CONTEXT_WORDS.may_match(text)
     for gap in _breaks(text) + (None,):
         end = gap.start() if gap else len(text)
         segment = text[position:end]
@@ -350,7 +369,7 @@ def _scan_places(text: str) -> list[Place]:
                 lead = _leading_admin(whole)
                 whole = whole[lead:]
                 names[0] = Place(whole, first.kind, first.end - len(whole), first.end)
-        if not names or names[0].start > position + skip:
+        if org_context and (not names or names[0].start > position + skip):
             names = _context_org(text[position + skip:position + skip + 16], len(segment) - skip, position + skip) + names
         found.extend(names)
         if gap:
@@ -364,6 +383,9 @@ def _scan_places(text: str) -> list[Place]:
 _ORG_CONTEXT = re.compile(
     r"([\u4e00-\u9fff]{3,6}?)(?:工作人员|涉嫌|老板|实控人|实际控制人|董事长|(?<=网)平台|跑路|非法集资|诈骗|"
     r"骗取|卷款|不兑付|未兑付|还未兑付|暴雷|爆雷|出借人|投资人|受害人|受害者|[\u4e00-\u9fff]某(?![\u4e00-\u9fff]某))")
+
+
+_ORG_CONTEXT_WORDS = Prefilter(_ORG_CONTEXT)
 
 
 def _context_org(text: str, within: int, offset: int) -> list[Place]:
