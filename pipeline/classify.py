@@ -83,6 +83,9 @@ __all__ = [  # names other modules import from here (some now live in calibratio
 FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
 FINE_CLASS_SIZE = 5  # a finer class of a hierarchy needs this many letters to be learned apart
+# Letters featurised at a time in this process: the n-gram lookups hold about 30 kB per letter
+# (100,000 letters at once peaked at 4.8 GB); rows do not depend on their neighbours.
+FEATURE_CHUNK = 2000
 MIN_PARALLEL_LETTERS = 400  # fewer letters are featurised in this process: a fork costs more than it saves
 OUTPUT_COLUMNS = ["issue_type", "issue_confidence", "issue_top3", "needs_review"]
 
@@ -268,8 +271,11 @@ class IssueClassifier(LetterFeatures, LinearMembers, ClassifierMixin, BaseEstima
         left, and they run here: sending every letter's tokens to the workers and the rows back
         costs more CPU than the lookups. Small batches stay in this process.
         """
-        if tokens is not None:
+        if tokens is not None and len(tokens) <= FEATURE_CHUNK:
             return self._features(tokens)
+        if tokens is not None:  # in chunks: a batch's n-gram keys at once would take gigabytes
+            return sp.vstack([self._features(tokens[i:i + FEATURE_CHUNK])
+                              for i in range(0, len(tokens), FEATURE_CHUNK)], format="csr")
         with one_off_or(pool, self.n_jobs) as workers:
             if not workers.parallel(len(texts), MIN_PARALLEL_LETTERS):
                 return self._features(tokenize_letters(texts, n_jobs=1, hmm=self.hmm))
