@@ -67,7 +67,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from pipeline.calibration import fit_class_bias, fit_temperature, macro_f1, review_threshold, softmax
 from pipeline.ensemble import LinearMembers, put_scores
 from pipeline.errors import PetitionError
-from pipeline.features import NGRAMS_1_2, LetterFeatures
+from pipeline.features import NGRAMS_1_2, LetterFeatures, pack_vectorizers, unpack_vectorizers
 from pipeline.labels import label_variants
 from pipeline import model_card
 from pipeline.model_card import CARD_FILE, META_FILE, README_FILE, cv_scores, package_version
@@ -83,6 +83,9 @@ __all__ = [  # names other modules import from here (some now live in calibratio
 FORMAT_VERSION = 1
 MODEL_FILE = "model.joblib"
 FINE_CLASS_SIZE = 5  # a finer class of a hierarchy needs this many letters to be learned apart
+# Letters featurised at a time in this process: the n-gram lookups hold about 30 kB per letter
+# (100,000 letters at once peaked at 4.8 GB); rows do not depend on their neighbours.
+FEATURE_CHUNK = 2000
 MIN_PARALLEL_LETTERS = 400  # fewer letters are featurised in this process: a fork costs more than it saves
 OUTPUT_COLUMNS = ["issue_type", "issue_confidence", "issue_top3", "needs_review"]
 
@@ -262,23 +265,27 @@ class IssueClassifier(LetterFeatures, LinearMembers, ClassifierMixin, BaseEstima
                    pool: WorkerPool | None = None) -> sp.csr_matrix:
         """Features of many letters, each worker process tokenising and vectorising its chunks.
 
-        Tokenising (jieba) and vectorising (n-gram lookup) are both pure Python and take about
-        equal time, so both run in the workers (the run's `pool`, else one forked for this call);
-        this process only stacks the sparse rows. Given `tokens` (see `tokenize`), the workers
-        only vectorise. Small batches stay in this process.
+        Tokenising (jieba) is pure Python, so it runs in the workers (the run's `pool`, else one
+        forked for this call), which vectorise their chunks too; this process only stacks the
+        sparse rows. Given `tokens` (see `tokenize`), only the vectorised n-gram lookups are
+        left, and they run here: sending every letter's tokens to the workers and the rows back
+        costs more CPU than the lookups. Small batches stay in this process.
         """
-        items = texts if tokens is None else tokens
+        if tokens is not None and len(tokens) <= FEATURE_CHUNK:
+            return self._features(tokens)
+        if tokens is not None:  # in chunks: a batch's n-gram keys at once would take gigabytes
+            return sp.vstack([self._features(tokens[i:i + FEATURE_CHUNK])
+                              for i in range(0, len(tokens), FEATURE_CHUNK)], format="csr")
         with one_off_or(pool, self.n_jobs) as workers:
-            if not workers.parallel(len(items), MIN_PARALLEL_LETTERS):
-                return self._features(tokenize_letters(texts, n_jobs=1, hmm=self.hmm) if tokens is None else tokens)
-            if tokens is None:
-                tokenize_letters(["预热"], n_jobs=1, hmm=self.hmm)  # load the dictionary before forking, so workers share it
+            if not workers.parallel(len(texts), MIN_PARALLEL_LETTERS):
+                return self._features(tokenize_letters(texts, n_jobs=1, hmm=self.hmm))
+            tokenize_letters(["预热"], n_jobs=1, hmm=self.hmm)  # load the dictionary before forking, so workers share it
             self._fast_vectorizers()  # and the n-gram index
-            size = max(100, -(-len(items) // (workers.jobs * 6)))
-            chunks = [items[i:i + size] for i in range(0, len(items), size)]
+            size = max(100, -(-len(texts) // (workers.jobs * 6)))
+            chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
             key = ("classify", id(self), self.n_features_, getattr(self, "quantised_", False))
-            parts = workers.map(_features_of_texts if tokens is None else _features_of_tokens, chunks, key=key,
-                                obj=self, desc="classifying", progress=self.progress)
+            parts = workers.map(_features_of_texts, chunks, key=key, obj=self, desc="classifying",
+                                progress=self.progress)
         return sp.vstack(parts, format="csr")
 
     def tokenize(self, X, pool: WorkerPool | None = None) -> list[list[str]]:
@@ -675,6 +682,7 @@ class IssueClassifier(LetterFeatures, LinearMembers, ClassifierMixin, BaseEstima
         state.setdefault("balanced_", False)
         if state.get("quantised_"):
             state["coef_"] = state["coef_"].astype(np.float32)
+        unpack_vectorizers(state.get("vectorizers_") or [])
         self.__dict__.update(state)
 
     def __getstate__(self):
@@ -687,6 +695,8 @@ class IssueClassifier(LetterFeatures, LinearMembers, ClassifierMixin, BaseEstima
         state.pop("_oof_proba", None)
         if state.get("quantised_"):  # exactly representable: prune() rounded them
             state["coef_"] = self.coef_.astype(np.float16)
+        if state.get("vectorizers_"):
+            state["vectorizers_"] = pack_vectorizers(state["vectorizers_"])
         return state
 
     def save(self, directory: str | Path, training_data: list[str] | None = None, rebuild: str | None = None) -> Path:
@@ -752,6 +762,3 @@ def _features_of_texts(model: IssueClassifier, texts: list[str]) -> sp.csr_matri
     """Tokens and features of one chunk, in a worker (the model and dictionary came by fork)."""
     return model._features(tokenize_letters(texts, n_jobs=1, hmm=model.hmm))
 
-
-def _features_of_tokens(model: IssueClassifier, tokens: list[list[str]]) -> sp.csr_matrix:
-    return model._features(tokens)

@@ -461,10 +461,12 @@ class IssueClusterer:
         XT = X.T.tocsc()
         rows, cols, vals = [], [], []
         for start in range(0, X.shape[0], 2000):
-            S = (X[start:start + 2000] @ XT).tocoo()
-            r = S.row + start
-            mask = (S.data >= self.pair_floor) & (S.col > r)
-            rows.append(r[mask]); cols.append(S.col[mask]); vals.append(S.data[mask])
+            # only the columns from `start` on: pairs below the diagonal are never kept, and each
+            # product is summed over the same terms in the same order (the same values), in half the work
+            S = (X[start:start + 2000] @ XT[:, start:]).tocoo()
+            r, c = S.row + start, S.col + start
+            mask = (S.data >= self.pair_floor) & (c > r)
+            rows.append(r[mask]); cols.append(c[mask]); vals.append(S.data[mask])
         if not rows:
             return np.array([], int), np.array([], int), np.array([], float)
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)

@@ -9,6 +9,7 @@ holds these steps for `IssueClassifier`, which supplies the parameters.
 """
 from __future__ import annotations
 
+import copy
 import re
 
 import numpy as np
@@ -84,3 +85,50 @@ class LetterFeatures:
             else:
                 blocks.append(fast.transform(doc) * weight)
         return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+
+# ---------------------------------------------------------------------- saving the vocabularies
+
+_TERM_SEPARATOR = "\x00"  # never inside a term: terms are Han characters or tokens joined by spaces
+
+
+class PackedVocabulary:
+    """A fitted vectorizer's vocabulary as the model file stores it: every term in one string and
+    the columns in one array, instead of a dict of a million entries.
+
+    Why: joblib reads a model through Python's pure-Python unpickler, which took about 4 s for the
+    shipped model's three vocabularies (956,000 terms), once per run and per worker that loads it;
+    one string and one array it reads in a fraction of that. `unpack` gives the same dict, in the
+    same order."""
+
+    def __init__(self, vocabulary: dict[str, int]):
+        self.terms = _TERM_SEPARATOR.join(vocabulary)
+        self.columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+
+    @classmethod
+    def packs(cls, vocabulary) -> bool:
+        """Whether `vocabulary` is a dict whose terms the separator can join (always, for ours)."""
+        return isinstance(vocabulary, dict) and all(_TERM_SEPARATOR not in t for t in vocabulary)
+
+    def unpack(self) -> dict[str, int]:
+        terms = self.terms.split(_TERM_SEPARATOR) if len(self.columns) else []
+        return dict(zip(terms, self.columns.tolist()))
+
+
+def pack_vectorizers(vectorizers: list) -> list:
+    """`vectorizers_` as saved: copies whose vocabularies are `PackedVocabulary` (the model's own
+    vectorizers are left as they are)."""
+    packed = []
+    for name, vectorizer, weight in vectorizers:
+        if vectorizer is not None and PackedVocabulary.packs(getattr(vectorizer, "vocabulary_", None)):
+            vectorizer = copy.copy(vectorizer)
+            vectorizer.vocabulary_ = PackedVocabulary(vectorizer.vocabulary_)
+        packed.append((name, vectorizer, weight))
+    return packed
+
+
+def unpack_vectorizers(vectorizers: list) -> None:
+    """Undo `pack_vectorizers` in place, on a model just read (models saved before it hold dicts)."""
+    for _, vectorizer, _ in vectorizers:
+        if isinstance(getattr(vectorizer, "vocabulary_", None), PackedVocabulary):
+            vectorizer.vocabulary_ = vectorizer.vocabulary_.unpack()

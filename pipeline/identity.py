@@ -468,7 +468,11 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
     out["writer_key"] = writer
     out["identity_from_text"] = pd.Series(from_text_flags, index=letters.index).replace("", None)
     # what the letter is about, where identity runs out (`pipeline.matter`)
-    out["matter_places"] = _col(letters, "text").map(matter_places) if from_text else None
+    if from_text:  # the title too, so the scan of title and text that routing made is reused
+        out["matter_places"] = [matter_places(text, title or "") for text, title
+                                in zip(_col(letters, "text").tolist(), _col(letters, "title").tolist())]
+    else:
+        out["matter_places"] = None
     for column in IDENTITY_COLUMNS:
         out[column] = _objects(out[column])
     return out

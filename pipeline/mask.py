@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from pipeline.identity import looks_like_name, split_address, valid_birth_date
+from pipeline.prefilter import Prefilter
 
 STAR = "*"
 
@@ -139,10 +140,19 @@ def mask_text(text: object) -> object:
     text = _ID_IN_TEXT.sub(_mask_id_in_text, text)
     text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
-    text = _CUED_LOCAL_PHONE.sub(lambda m: m.group(1) + mask_phone(m.group(2)), text)
-    text = _SIGNER_LIST.sub(_mask_signers, text)
-    text = _NAME_IN_TEXT.sub(_mask_named, text)
+    # the cued patterns only where one of their cue words is (`pipeline.prefilter`): the same
+    # result, without a pass of each over every letter that has none
+    if _CUED_PHONE_WORDS.may_match(text):
+        text = _CUED_LOCAL_PHONE.sub(lambda m: m.group(1) + mask_phone(m.group(2)), text)
+    if _SIGNER_WORDS.may_match(text):
+        text = _SIGNER_LIST.sub(_mask_signers, text)
+    if _NAME_CUE_WORDS.may_match(text):
+        text = _NAME_IN_TEXT.sub(_mask_named, text)
     return text
+
+
+_CUED_PHONE_WORDS, _SIGNER_WORDS, _NAME_CUE_WORDS = (
+    Prefilter(_CUED_LOCAL_PHONE), Prefilter(_SIGNER_LIST), Prefilter(_NAME_IN_TEXT))
 
 
 def _mask_named(match: re.Match) -> str:

@@ -4,7 +4,7 @@ scikit-learn's vectorizers build every n-gram of every letter as a Python string
 in the vocabulary one at a time. On the shared letters, with vocabularies of a few hundred
 thousand n-grams, that costs as much as cutting the letter with jieba. Once a vectorizer is
 fitted its vocabulary is fixed, so n-grams can be integer keys instead (characters by code
-point, words by id) and the lookup becomes one `searchsorted` per batch. `FastTfidf.transform`
+point, words by id) and the lookup becomes one hash-table lookup per batch. `FastTfidf.transform`
 gives the same matrix as `vectorizer.transform` (tested on real letters), several times faster;
 vectorizers it does not understand are passed to scikit-learn unchanged.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -31,9 +32,8 @@ class FastTfidf:
         self.idf = vectorizer.idf_.astype(np.float32)
         self.min_n, self.max_n = vectorizer.ngram_range
         if self.kind == "char":
-            terms = list(vectorizer.vocabulary_)
-            keys = np.array([_char_key(t) for t in terms], dtype=np.uint64)
-            self._index(keys, np.array([vectorizer.vocabulary_[t] for t in terms]))
+            self._index(_char_keys(list(vectorizer.vocabulary_)),
+                        np.fromiter(vectorizer.vocabulary_.values(), dtype=np.int64, count=self.n_features))
         elif self.kind == "word":
             self.token_pattern = re.compile(vectorizer.token_pattern)
             self.token_ids: dict[str, int] = {}
@@ -62,8 +62,12 @@ class FastTfidf:
         return None
 
     def _index(self, keys: np.ndarray, columns: np.ndarray) -> None:
-        order = np.argsort(keys)
-        self.keys, self.columns = keys[order], columns[order]
+        # a hash table of the keys (pandas' engine, built on first lookup): a batch's millions of
+        # n-grams are looked up ten times faster than by binary search in the sorted keys, whose
+        # random probes miss the CPU's caches
+        self.keys, self.columns = keys, columns
+        self._table = pd.Index(keys)
+        self._table.get_indexer(keys[:1])  # build the table now: forked workers then share it
 
     def _word_key(self, ids) -> int:
         key = 0
@@ -72,10 +76,10 @@ class FastTfidf:
         return key
 
     def _lookup(self, rows: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        position = np.searchsorted(self.keys, keys).clip(max=max(len(self.keys) - 1, 0))
         if not len(self.keys):
             return rows[:0], rows[:0]
-        found = self.keys[position] == keys
+        position = self._table.get_indexer(keys)  # -1: an n-gram the vocabulary does not hold
+        found = position >= 0
         return rows[found], self.columns[position[found]]
 
     def transform(self, docs: list[str]) -> sp.csr_matrix:
@@ -135,6 +139,18 @@ class FastTfidf:
             all_rows.append(r)
             all_columns.append(c)
         return _cat(all_rows), _cat(all_columns)
+
+
+def _char_keys(terms: list[str]) -> np.ndarray:
+    """`_char_key` of every term at once (a vocabulary holds hundreds of thousands)."""
+    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+    codes = np.frombuffer("".join(terms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
+    starts = np.cumsum(lengths) - lengths
+    keys = np.zeros(len(terms), dtype=np.uint64)
+    for k in range(int(lengths.max()) if len(terms) else 0):
+        has = lengths > k
+        keys[has] |= codes[starts[has] + k] << np.uint64(_BITS * k)
+    return keys
 
 
 def _char_key(term: str) -> int:

@@ -19,8 +19,11 @@ place is the same thing everywhere.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+
+from pipeline.prefilter import Prefilter
 
 # ------------------------------------------------------------------ masked codes
 # Masked place codes of the TipDM data and similar exports: A市, A5区, K9县, B省; a space may
@@ -140,6 +143,13 @@ _LEVEL_RE = {
 }
 
 
+# The last character of every unit `_LEVEL_RE` matches (街道 ends in 道), and the longest unit it
+# matches (a village: five characters, one more, 社区): a chain can start only where one of these
+# characters follows within that reach.
+_UNIT_END = re.compile("[省市区县旗镇乡道村组队]")
+_UNIT_MAX_LENGTH = 8
+
+
 @dataclass(frozen=True)
 class Place:
     """One place as written: its full name, its kind (water, road, estate … or an admin level)."""
@@ -174,7 +184,19 @@ def stem(place: str) -> str:
 def _break_re() -> re.Pattern:
     codes = r"[A-Z][0-9]{0,2}(?:省|市|区|县)"
     words = "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
-    return re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _NUMBER_BREAK + "|" + codes + "|" + words)
+    # The lookaheads only say which character each alternative can start with, so the same
+    # breaks are found; a position no break word starts at is rejected by one character-class
+    # test instead of by trying every word (half the time of the whole scan, which every letter
+    # goes through two or three times: routing, linking, clustering).
+    first = "".join(sorted({re.escape(w[0]) for w in _BREAKERS}))
+    return re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|(?=[0-9A-Z])(?:" + _NUMBER_BREAK + "|" + codes + ")"
+                      + "|(?=[" + first + "])(?:" + words + ")")
+
+
+@lru_cache(maxsize=4)
+def _breaks(text: str) -> tuple[re.Match, ...]:
+    """Every break of a text, found once for the chain and the names of the same text (`where`)."""
+    return tuple(_break_re().finditer(text))
 
 
 def admin_chain(text: str) -> dict[str, str]:
@@ -187,7 +209,7 @@ def admin_chain(text: str) -> dict[str, str]:
     """
     text = normalise_codes(text or "")
     best: dict[str, str] = {}
-    for start in _chain_starts(text):
+    for start in _reachable_starts(text):
         chain = {u.kind: u.name for u in _chain_units(text, start)}
         if len(chain) > len(best):
             best = chain
@@ -231,9 +253,28 @@ def _chain_units(text: str, position: int) -> list[Place]:
     return units
 
 
+def _reachable_starts(text: str) -> list[int]:
+    """The `_chain_starts` with a unit's last character (`_UNIT_END`) within a unit's length, in
+    order, each once: no unit, so no chain, can begin at any other. A letter has some ninety
+    breaks and a handful of such characters, so the starts are looked up from the characters."""
+    ends = [m.start() for m in _UNIT_END.finditer(text)]
+    if not ends:
+        return []
+    breaks = _breaks(text)
+    starts = sorted({0, *(m.end() for m in breaks),
+                     *(m.start() for m in breaks if m.group()[0] in _CAPITALS and PLACE_CODE.fullmatch(m.group()))})
+    reachable: set[int] = set()
+    for end in ends:
+        reachable.update(starts[bisect_left(starts, end - _UNIT_MAX_LENGTH + 1):bisect_right(starts, end)])
+    return sorted(reachable)
+
+
+_CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # a masked code's first character
+
+
 def _chain_starts(text: str):
     yield 0
-    for m in _break_re().finditer(text):
+    for m in _breaks(text):
         if PLACE_CODE.fullmatch(m.group()):
             yield m.start()  # a code begins a chain itself
         yield m.end()
@@ -273,6 +314,25 @@ def find_places(text: str) -> list[Place]:
     return list(_find_places(text)) if text else []
 
 
+def places_of_text(text: str, title: str | None) -> list[Place]:
+    """`find_places(text)`, read off the scan of `title + " " + text` that routing and clustering
+    make of the same letter (kept by `find_places`), so linking does not scan the text again.
+
+    Why it is the same: the space is a break that no name, break word or organisation context
+    crosses, so the text's places are the combined scan's places after the title, shifted. The
+    one exception is a masked code the space would split (`A5` + ` 区...`, joined by
+    `normalise_codes`): such a text is scanned alone."""
+    if not text:
+        return []
+    head, body = normalise_codes(title or ""), normalise_codes(text)
+    combined = (title or "") + " " + text
+    if normalise_codes(combined) != head + " " + body:
+        return find_places(text)
+    offset = len(head) + 1
+    return [Place(p.name, p.kind, p.start - offset, p.end - offset) for p in find_places(combined)
+            if p.start >= offset]
+
+
 @lru_cache(maxsize=50_000)
 def _find_places(text: str) -> tuple[Place, ...]:
     return tuple(_scan_places(text))
@@ -282,7 +342,9 @@ def _scan_places(text: str) -> list[Place]:
     text = normalise_codes(text)
     found: list[Place] = []
     position, breaker, previous = 0, "", 0
-    for gap in list(_break_re().finditer(text)) + [None]:
+    # an organisation named by what follows it needs one of those words somewhere in the text
+    org_context = _ORG_CONTEXT_WORDS.may_match(text)
+    for gap in _breaks(text) + (None,):
         end = gap.start() if gap else len(text)
         segment = text[position:end]
         # the district / city part of a chain is a break, not part of a name
@@ -307,7 +369,7 @@ def _scan_places(text: str) -> list[Place]:
                 lead = _leading_admin(whole)
                 whole = whole[lead:]
                 names[0] = Place(whole, first.kind, first.end - len(whole), first.end)
-        if not names or names[0].start > position + skip:
+        if org_context and (not names or names[0].start > position + skip):
             names = _context_org(text[position + skip:position + skip + 16], len(segment) - skip, position + skip) + names
         found.extend(names)
         if gap:
@@ -321,6 +383,9 @@ def _scan_places(text: str) -> list[Place]:
 _ORG_CONTEXT = re.compile(
     r"([\u4e00-\u9fff]{3,6}?)(?:工作人员|涉嫌|老板|实控人|实际控制人|董事长|(?<=网)平台|跑路|非法集资|诈骗|"
     r"骗取|卷款|不兑付|未兑付|还未兑付|暴雷|爆雷|出借人|投资人|受害人|受害者|[\u4e00-\u9fff]某(?![\u4e00-\u9fff]某))")
+
+
+_ORG_CONTEXT_WORDS = Prefilter(_ORG_CONTEXT)
 
 
 def _context_org(text: str, within: int, offset: int) -> list[Place]:

@@ -135,6 +135,7 @@ class PetitionRun(StageTimer):
             stage = self.build(name, **self._overrides(name, out))
             if stage.kind != "sink":
                 letters = self._stage(name, stage.transform, letters)
+                stage.release()
                 letters = letters.drop(columns=[c for c, last in LAST_READER.items()
                                                 if last == name and c in letters.columns])
                 continue

@@ -57,6 +57,11 @@ class Stage:
         """What produced the columns (model or lexicon version), for run.json and the store."""
         return None
 
+    def release(self) -> None:
+        """Drop what the stage loaded (a model), once a run has no more letters for it: a run
+        calls it after the stage's one transform, so a model is not held through later stages.
+        Its `version()` stays answerable."""
+
     def conform(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The stage's columns cast to the declared dtypes, so every partition has one schema."""
         for column, dtype in self.output_schema().items():
@@ -110,7 +115,17 @@ class ClassifyStage(Stage):
         return self.conform(out)
 
     def version(self) -> str | None:
-        return getattr(self._models()[0], "version_", str(self.model))
+        if not hasattr(self, "_version"):
+            self._version = getattr(self._models()[0], "version_", str(self.model))
+        return self._version
+
+    def release(self) -> None:
+        """The model and its n-gram tables (about 300 MB for the shipped model) are freed after
+        classifying: linking and clustering, which come later, need the memory."""
+        self.version()
+        for loaded in ("_classifier", "_taxonomy"):
+            self.__dict__.pop(loaded, None)
+        load_classifier.cache_clear()
 
     def __getstate__(self):  # ship parameters, not the loaded model or the pool: each worker loads its own once
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_") and k != "pool"}

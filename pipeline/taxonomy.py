@@ -44,10 +44,10 @@ def _term_grams(terms: list[str]) -> dict[str, set[str]]:
     """
     from pipeline.tokenize import Tokenizer
 
-    cutter = Tokenizer(hmm=False).jieba
+    cutter = Tokenizer(hmm=False)
     grams = {}
     for term in terms:
-        words = {w for w in cutter.cut_for_search(_NOT_TERM.sub("", term), HMM=False) if len(w) == 2}
+        words = {w for w in cutter.cut_for_search(_NOT_TERM.sub("", term)) if len(w) == 2}
         grams[term] = words or _bigrams(term)
     return grams
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from itertools import islice
 from functools import lru_cache
 from math import log
 import warnings
@@ -20,8 +21,8 @@ from pathlib import Path
 warnings.filterwarnings("ignore", message=".*pkg_resources.*")
 warnings.filterwarnings("ignore", message="Module .* was already imported")
 import jieba  # noqa: E402
-from jieba import finalseg  # noqa: E402
 
+from pipeline import hmm
 from pipeline.errors import PetitionError
 from pipeline.paths import DICT_DIR
 from pipeline.workers import WorkerPool, one_off_or
@@ -133,7 +134,7 @@ class RustSegmenter:
 
     jieba-rs finds the dictionary route (the expensive part). Its HMM step is not jieba's (it joins
     `1-8-258`, jieba splits it), so with `hmm=True` the route is read back from jieba-rs's cut
-    without the HMM and jieba's own HMM step (`finalseg`) runs here on the runs of single characters,
+    without the HMM and jieba's own HMM step (`finalseg`, as `pipeline.hmm`) runs here on the runs of single characters,
     as `jieba.Tokenizer.cut` does; it is cached per run, as `FastSegmenter` does.
     """
 
@@ -205,7 +206,7 @@ def hmm_guess(buf: str, cache: dict[str, list[str]], limit: int) -> list[str]:
     if guessed is None:
         if len(cache) > limit:
             cache.clear()
-        guessed = cache[buf] = list(finalseg.cut(buf))
+        guessed = cache[buf] = hmm.cut(buf)  # finalseg.cut, faster
     return guessed
 
 
@@ -362,6 +363,7 @@ class Tokenizer:
         self.keep_place_codes = keep_place_codes
         self.hmm = hmm
         self._stop = load_stopwords(Path(stopwords) if stopwords else None)
+        self._kept: dict[str, bool] = {}  # token -> whether `cut` keeps it
 
     @property
     def jieba(self) -> jieba.Tokenizer:
@@ -382,13 +384,38 @@ class Tokenizer:
                 tokens.extend(cut(piece))
         return tokens
 
+    def cut_for_search(self, text: str) -> list[str]:
+        """jieba's search-mode cut (`jieba.Tokenizer.cut_for_search`, this tokenizer's dictionary
+        and `hmm`): each word of the accurate cut, preceded by the dictionary words of two and three
+        characters inside it. Through jieba-rs when it is installed: the same accurate cut, and the
+        same dictionary words (the bundled and user dictionaries hold no word of count 0, the one
+        kind jieba would skip), without loading jieba's own dictionary (a second per run)."""
+        segmenter = _segmenter(self.user_dict, self.hmm)
+        if not isinstance(segmenter, RustSegmenter):
+            return list(self.jieba.cut_for_search(text, HMM=self.hmm))
+        has_word = segmenter.rust.has_word
+        out: list[str] = []
+        for word in segmenter.lcut(text):
+            for n in (2, 3):
+                if len(word) > n:
+                    out.extend(gram for gram in (word[i:i + n] for i in range(len(word) - n + 1)) if has_word(gram))
+            out.append(word)
+        return out
+
     def cut(self, text: str, keep_stopwords: bool = False) -> list[str]:
         """Content tokens of one text: no stop words, no whitespace, punctuation or bare numbers."""
         tokens = self.segment(text)
         if keep_stopwords:
             return tokens
-        stop = self._stop
-        return [t for t in tokens if t not in stop and _CONTENT.search(t)]
+        # (`setdefault`: a Tokenizer pickled by an older version has no `_kept`)
+        kept, stop, out = self.__dict__.setdefault("_kept", {}), self._stop, []
+        for token in tokens:  # decided once per distinct token: a batch repeats its words
+            keep = kept.get(token)
+            if keep is None:
+                keep = kept[token] = token not in stop and _CONTENT.search(token) is not None
+            if keep:
+                out.append(token)
+        return out
 
     def cut_all(
         self,
@@ -440,16 +467,22 @@ def join_tokens(tokens: list[str]) -> str:
 # ---------------------------------------------------------------------- letters as the classifier reads them
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-# Two Han characters separated by spaces: rare in raw Chinese, everywhere in segmented text.
-_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
+# Two Han characters separated by spaces: rare in raw Chinese, everywhere in segmented text. (The
+# space first, then the look-behind to the character before it: the same runs as
+# `(?<=[\u4e00-\u9fff]) +(?=...)`, found by the engine's fast scan for a space.)
+_HAN_GAP = re.compile(r" (?<=[\u4e00-\u9fff] ) *(?=[\u4e00-\u9fff])")
 
 
 def is_segmented(text: str) -> bool:
     """True for pre-segmented text (words joined by spaces), False for a raw letter."""
     if not text:
         return False
-    han = len(_HAN.findall(text))
-    return han > 0 and len(_HAN_GAP.findall(text)) >= 0.2 * han
+    gaps = len(_HAN_GAP.findall(text))
+    if not gaps:
+        return False
+    # more than 5 * gaps + 1 Han characters is a raw letter: they need not all be counted
+    han = sum(1 for _ in islice(_HAN.finditer(text), 5 * gaps + 2))
+    return han > 0 and gaps >= 0.2 * han
 
 
 def letter_texts(letters) -> list[str]:

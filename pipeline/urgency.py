@@ -41,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import PetitionError
+from pipeline.prefilter import Prefilter
 from pipeline.paths import CORPORA_DIR
 
 LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
@@ -617,6 +618,15 @@ class UrgencyGrader:
         if not hasattr(self, "cues_"):
             self.fit()
 
+    def _cue_filters(self) -> list:
+        """A `pipeline.prefilter.Prefilter` per cue pattern (None for a frame), built once per list
+        of cues: most letters hold none of most cues' words, and a pattern costs a full pass."""
+        cached = getattr(self, "_filters", None)
+        if cached is None or cached[0] is not self.cues_:
+            cached = self._filters = (self.cues_, [Prefilter(c.pattern) if isinstance(c.pattern, re.Pattern) else None
+                                                   for c in self.cues_])
+        return cached[1]
+
     # ---- one letter ---------------------------------------------------------------------
     def _modifier(self, name: str, text: str) -> re.Match | None:
         pattern = self.modifiers_.get(name)
@@ -718,7 +728,9 @@ class UrgencyGrader:
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
         excluded: list[str] = []  # 紧急 cues read as defused (被劝下, 暂缓, 已修复): the least sure of the sure readings
         matched_frames: set[str] = set()
-        for cue in self.cues_:
+        for cue, prefilter in zip(self.cues_, self._cue_filters()):
+            if prefilter is not None and not prefilter.may_match(text):
+                continue  # none of the cue's words is in the letter: it cannot match
             framed = isinstance(cue.pattern, FramePattern)
             for match in (cue.pattern.finditer(text, winter=winter) if framed else cue.pattern.finditer(text)):
                 if match.end() == match.start() or _crosses_quote(match.group()):

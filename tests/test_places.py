@@ -125,3 +125,45 @@ def test_organisations_without_a_company_ending_are_named_by_what_is_said_of_the
     for text in ("涉嫌合同诈骗", "A市有人涉嫌诈骗", "私自变更法人信息不合理问题", "我的邻居张某",
                  "百度查询不到杭州省临平区企业和人才服务平台问题", "A市58车贷老板跑路美国"):
         assert not [p for p in extract_places(text) if p != "58车贷"], text
+
+
+def test_breaks_are_those_of_the_plain_alternation(sample_dir):
+    """The break pattern's lookaheads only skip positions: it finds the breaks the plain
+    alternation of every break word finds, on every bundled letter."""
+    import re
+
+    from pipeline.places import _BREAKERS, _NUMBER_BREAK, _break_re
+    from pipeline.read import read_letters
+
+    words = "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
+    plain = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _NUMBER_BREAK + r"|[A-Z][0-9]{0,2}(?:省|市|区|县)|" + words)
+    letters = read_letters([sample_dir]).letters
+    texts = [normalise_codes(f"{t} {x}") for t, x in zip(letters["title"].fillna(""), letters["text"].fillna(""))]
+    assert len(texts) > 500
+    for text in texts:
+        assert [m.span() for m in _break_re().finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_a_texts_places_read_off_the_letters_scan_are_its_own(sample_dir):
+    """Linking reads a text's places off the routing scan of title + text: the same places, at
+    the same positions, as scanning the text alone; also where a masked code spans the space."""
+    from pipeline.places import find_places, places_of_text
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters
+    pairs = list(zip(letters["title"].fillna(""), letters["text"].fillna("")))
+    pairs += [("家住A5", "区魅力之城小区,物业不作为"), ("", "K9县红星桥下垃圾堆积"), ("红星桥", "")]
+    named = 0
+    for title, text in pairs:
+        assert places_of_text(text, title) == find_places(text)
+        named += bool(find_places(text))
+    assert named > 300
+    # the code split by the space is joined in the letter's scan (A5区): the text was scanned alone
+    assert "A5区" in normalise_codes("家住A5 区魅力之城小区") and find_places("区魅力之城小区")[0].name == "区魅力之城小区"
+
+
+def test_a_chain_is_found_only_where_a_unit_can_end():
+    """admin_chain skips breaks with no unit ending within reach; chains are found as before."""
+    assert admin_chain("反映问题,山西省长治市上党区郝家庄镇岭上村的路") == {
+        "省": "山西省", "市": "长治市", "区县": "上党区", "镇街": "郝家庄镇", "村社区": "岭上村"}
+    assert admin_chain("我们希望尽快解决这个问题,谢谢") == {}

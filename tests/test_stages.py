@@ -156,3 +156,21 @@ def test_the_cue_version_changes_when_the_lexicon_does(tmp_path):
     extended = tmp_path / "lexicon.csv"
     extended.write_bytes(shipped.lexicon.read_bytes() + "扬言炸,threat,3,紧急,an office's own cue\n".encode())
     assert GradeStage(extended).version() != shipped.version()
+
+
+def test_classify_releases_its_model_and_keeps_its_version(sample_dir):
+    """A run frees the classify model once the stage has run (linking and clustering need the
+    memory); the stage still says which model made its columns."""
+    from pipeline.config import load_settings
+    from pipeline.read import read_letters
+    from pipeline.stages import STAGES, load_classifier
+
+    letters = read_letters([sample_dir]).letters.head(30)
+    stage = STAGES["classify"].from_settings(load_settings())
+    out = stage.transform(letters)
+    version = stage.version()
+    stage.release()
+    assert "_classifier" not in stage.__dict__ and load_classifier.cache_info().currsize == 0
+    assert stage.version() == version and "IssueClassifier" in version
+    assert "_classifier" not in stage.__dict__  # answering the version did not load it again
+    assert out["issue_type"].notna().all()

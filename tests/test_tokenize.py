@@ -112,3 +112,17 @@ def test_the_rust_segmenter_is_jieba_with_the_petition_dictionary(hmm, sample_di
     texts += ["，我想掏心掏肺地", "地址*1层1-8-258，实际办公地", "雁栖镇范各庄村505-2，登记机关", "龘䶮鿏字"]
     reference = _jieba(str(USER_DICT))
     assert [ours.lcut(t) for t in texts] == [reference.lcut(t, HMM=hmm) for t in texts]
+
+
+def test_search_mode_cut_is_jiebas(sample_dir):
+    """`Tokenizer.cut_for_search` (the taxonomy's term words) gives jieba's search-mode words, in
+    order, with and without the HMM, on every bundled letter's title and opening."""
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters
+    texts = letters["title"].fillna("").tolist() + [t[:200] for t in letters["text"].fillna("")]
+    for hmm in (False, True):
+        tokenizer = Tokenizer(hmm=hmm)
+        assert [tokenizer.cut_for_search(t) for t in texts] == [
+            list(tokenizer.jieba.cut_for_search(t, HMM=hmm)) for t in texts]
+    assert "物业" in Tokenizer(hmm=False).cut_for_search("物业服务纠纷")

@@ -1,0 +1,95 @@
+"""A cheap test that a regular expression cannot match a text: none of its required words is there.
+
+The urgency grader runs some sixty cue patterns over every letter, most of them long alternations
+of phrases (自杀|轻生|寻死|...) with groups and gaps between them. Python's regex engine tries every
+alternative at every position, so each pattern costs a full pass even on the many letters that
+hold none of its words. Every match of such a pattern contains one of a few literal words (one per
+alternative: 自杀, 轻生 ... ; for `(扛着|拿着)(猎枪|枪).{0,10}威胁`, 威胁), and a text that contains
+none of them cannot match: `required_words` finds such a set from the parsed pattern, and
+`Prefilter.may_match` tests it with one search for any of the words (a scan the engine does in C,
+skipping to the words' first characters). When it says no, skipping the pattern changes nothing;
+when it says yes, the pattern runs as before.
+"""
+from __future__ import annotations
+
+import re
+from re import _constants as sre  # noqa: PLC2701 - the parsed form of a pattern, read-only
+from re import _parser as sre_parse  # noqa: PLC2701
+
+_SOUND_FLAGS = re.IGNORECASE | re.VERBOSE  # ignore-case: words would need case folding; verbose: parsed the same
+
+
+def required_words(pattern: re.Pattern) -> frozenset[str] | None:
+    """Literal words, one of which every match of `pattern` contains; None when no such set is
+    found (the pattern may match without any fixed word, or uses a feature not read here)."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - a pattern this reading does not handle is simply not filtered
+        return None
+    words = _sequence(list(parsed))
+    if not words or any(not w for w in words):
+        return None
+    return frozenset(words)
+
+
+def _sequence(items: list) -> set[str] | None:
+    """A sequence matches all its items, so any one item's required words will do: the most
+    selective (longest shortest word, then fewest words)."""
+    candidates: list[set[str]] = []
+    run = ""
+    for op, av in items:
+        if op is sre.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            candidates.append({run})
+            run = ""
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            continue  # anchors and lookarounds consume nothing: no word of the match
+        words = _item(op, av)
+        if words:
+            candidates.append(words)
+    if run:
+        candidates.append({run})
+    if not candidates:
+        return None
+    return max(candidates, key=lambda ws: (min(map(len, ws)), -len(ws)))
+
+
+def _item(op, av) -> set[str] | None:
+    if op is sre.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        if add_flags & re.IGNORECASE:
+            return None
+        return _sequence(list(sub))
+    if op is sre.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            words = _sequence(list(branch))
+            if not words:
+                return None  # an alternative without a required word: the branch requires none
+            union |= words
+        return union
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+        low, _high, sub = av
+        return _sequence(list(sub)) if low >= 1 else None
+    if op is sre.IN and all(kind is sre.LITERAL for kind, _ in av):
+        return {chr(code) for _, code in av}  # a class of plain characters: one of them
+    return None
+
+
+class Prefilter:
+    """`may_match(text)`: False only when `pattern` cannot match `text`. A pattern without a
+    required word set always may."""
+
+    def __init__(self, pattern: re.Pattern):
+        words = required_words(pattern)
+        self.words = words
+        self._any = None
+        if words:
+            self._any = re.compile("|".join(map(re.escape, sorted(words, key=lambda w: (-len(w), w)))))
+
+    def may_match(self, text: str) -> bool:
+        return self._any is None or self._any.search(text) is not None

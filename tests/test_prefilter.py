@@ -1,0 +1,37 @@
+"""The required-word test that lets the grader skip cue patterns a letter cannot match."""
+import re
+
+from pipeline.prefilter import Prefilter, required_words
+
+
+def test_required_words_of_alternations_groups_and_gaps():
+    assert required_words(re.compile("(?<!慢性)自杀|寻短见|跳楼(?!机|价)")) == {"自杀", "寻短见", "跳楼"}
+    assert required_words(re.compile("(扛着|拿着)(猎枪|砍刀).{0,10}(威胁|晃)")) == {"扛着", "拿着"}
+    assert required_words(re.compile("(我|我们)?.{0,8}活不下去")) == {"活不下去"}
+    assert required_words(re.compile("[零一二三]+户")) == {"户"}
+
+
+def test_no_required_words_where_a_match_needs_none():
+    for pattern in (r"\d+", "(自杀)?", "自杀|.{2}", "(?i)abc", r"[^。]+"):
+        assert required_words(re.compile(pattern)) is None, pattern
+        assert Prefilter(re.compile(pattern)).may_match("") is True
+
+
+def test_the_filter_never_hides_a_match_of_any_cue(sample_dir):
+    """On every bundled letter: wherever a cue pattern matches, its filter lets it through, and
+    the filter does skip most cues on most letters (else it would be no use)."""
+    from pipeline.read import read_letters
+    from pipeline.urgency import UrgencyGrader
+
+    grader = UrgencyGrader().fit()
+    texts = grader.letter_texts(read_letters([sample_dir]).letters)
+    pairs = [(c.pattern, f) for c, f in zip(grader.cues_, grader._cue_filters()) if f is not None]
+    assert sum(f.words is not None for _, f in pairs) >= 40
+    skipped = matched = 0
+    for text in texts:
+        for pattern, prefilter in pairs:
+            if pattern.search(text):
+                matched += 1
+                assert prefilter.may_match(text), (pattern.pattern[:40], text[:40])
+            skipped += not prefilter.may_match(text)
+    assert matched > 100 and skipped > 0.5 * len(texts) * len(pairs)
