@@ -80,8 +80,8 @@ class SparkRun(StageTimer):
             letters = letters.unionByName(part, allowMissingColumns=True)
         # numbered as read, before any shuffle: ties fall by this order as locally (dropped after cluster)
         letters = letters.withColumn(INPUT_ORDER, F.monotonically_increasing_id())
-        if datasets:
-            summary = dict(summary, letters=letters.count())
+        if datasets:  # the counts the CLI and run.json show: a dataset's rows are all letters, none rejected
+            summary = dict(summary, letters=letters.count(), rejects=len(rejects))
         return letters, rejects, summary
 
     def row_stages(self, letters):

@@ -94,6 +94,18 @@ def test_outputs_are_the_local_files(outputs):
                                   spark_csv.sort_values(key).reset_index(drop=True)[[key, "问题类型", "紧急程度", "姓名"]])
 
 
+def test_a_parquet_dataset_input_is_counted_with_its_rejects(spark, tmp_path):
+    """`petition run DATASET --engine spark` ended in KeyError: 'rejects' after writing everything
+    (the read summary of a Parquet dataset had no rejects count, which the CLI prints)."""
+    from pipeline.spark_engine import SparkRun
+
+    dataset = tmp_path / "letters.parquet"
+    pd.DataFrame({"letter_id": ["A1", "A2"], "title": ["路灯坏了", "噪音"], "text": ["小区路灯坏了两个月。", "工地夜间施工。"]}) \
+        .to_parquet(dataset)
+    letters, rejects, summary = SparkRun(settings(), progress=False, spark=spark).read(spark, [dataset], None)
+    assert (summary["letters"], summary["rejects"], len(rejects)) == (2, 0, 0)
+
+
 def test_executors_segment_with_the_user_dictionary(spark):
     """A word of the petition dictionary comes out whole on an executor; plain jieba splits it."""
     import jieba
