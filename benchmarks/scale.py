@@ -1,7 +1,7 @@
 """Both engines on N replicated letters, a Spark history, and a sizing table for 2x10^8 letters.
 
 Run: .venv/bin/python benchmarks/scale.py [--sizes 10000,30000] [--engines local,spark] [--history 100000]
-     [--spark-master local[2]] [--target-hours 24]
+     [--spark-master local[2]] [--spark-driver-memory 6g] [--target-hours 24]
 
 - Letters: the shared letters replicated with perturbed text and identities
   (`benchmarks/replicate.py`), generated once per size into a temporary folder and read by every engine.
@@ -71,8 +71,15 @@ def error_excerpt(stderr: str, limit: int = 40) -> str:
     return "\n".join(lines)
 
 
-def run_once(letters: Path, out: Path, as_of: str, arguments: list[str]) -> dict | None:
-    measured = measure(petition("run", str(letters), "--as-of", as_of, "--out", str(out), *arguments))
+def spark_environment(driver_memory: str) -> dict:
+    """The Spark driver's heap, through PySpark's own launcher variable. In local mode the driver
+    JVM is the executor too, and Spark's default 1 GB heap runs out in clustering at 10^4
+    replicated letters (java.lang.OutOfMemoryError in the candidate-pair join)."""
+    return {"PYSPARK_SUBMIT_ARGS": f"--driver-memory {driver_memory} pyspark-shell"}
+
+
+def run_once(letters: Path, out: Path, as_of: str, arguments: list[str], env: dict | None = None) -> dict | None:
+    measured = measure(petition("run", str(letters), "--as-of", as_of, "--out", str(out), *arguments), env=env)
     if measured.returncode != 0:
         log = Path(tempfile.gettempdir()) / f"petition-scale-{out.name}.stderr.log"  # outlives the work folder
         log.write_text(measured.stderr, encoding="utf-8")
@@ -152,6 +159,8 @@ def main() -> None:
     parser.add_argument("--engines", default="local,spark", help="comma-separated: local, spark (default both)")
     parser.add_argument("--history", type=int, default=0, metavar="M", help="letters in a Spark history dataset (0: skip)")
     parser.add_argument("--spark-master", default="local[2]")
+    parser.add_argument("--spark-driver-memory", default="6g",
+                        help="the Spark driver's heap (default 6g; in local mode it holds the executor too)")
     parser.add_argument("--as-of", default="2020-02-01", help="the runs' date (default 2020-02-01, after the last letter)")
     parser.add_argument("--target-hours", type=float, default=24.0, help="the sizing table's time budget (default 24)")
     parser.add_argument("--executor-cores", type=int, default=4)
@@ -179,7 +188,8 @@ def main() -> None:
             print(f"  (generated {size:,} letters in {time.perf_counter() - started:.0f} s)", flush=True)
             for engine in engines:
                 row = run_once(work / f"gen-{size}" / "letters", work / f"out-{engine}-{size}", args.as_of,
-                               engine_arguments(engine, args.spark_master, has_engine_flag))
+                               engine_arguments(engine, args.spark_master, has_engine_flag),
+                               spark_environment(args.spark_driver_memory) if engine == "spark" else None)
                 if row is None:
                     continue
                 results[engine].append(row)
@@ -205,7 +215,8 @@ def history(args, work: Path, seeds, batch: int, has_engine_flag: bool) -> None:
     arguments = engine_arguments("spark", args.spark_master, True) + ["--store", str(store)]
     for name, start, size in (("history", 0, args.history), ("batch", args.history, batch)):
         generate(size, work / f"hist-{name}", start=start, seeds=seeds)
-        row = run_once(work / f"hist-{name}" / "letters", work / f"out-hist-{name}", args.as_of, arguments)
+        row = run_once(work / f"hist-{name}" / "letters", work / f"out-hist-{name}", args.as_of, arguments,
+                       spark_environment(args.spark_driver_memory))
         if row is None:
             return
         print(f"{name:>8s} {row['letters']:10,d} letters: {row['wall']:.1f} s wall, {row['cpu']:.1f} s CPU, "

@@ -9,7 +9,8 @@ Sources: the bundled corpus (corpora/sample); the ~10,000 shared letters (hot_me
 replies + unlabeled_messages, read by `pipeline.read`); the Qingdao real callers (substantive
 calls, `benchmarks/linking.py`'s loader), where the truth (the caller) is scored as well.
 Times are wall clock on a shared 2-core machine: noisy; Spark's include its per-stage overhead,
-which dominates at these sizes.
+which dominates at these sizes. A source whose data is absent is named as skipped; with nothing
+to measure the script says why and exits 1 (it used to print its header alone and exit 0).
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def pairwise(pred: pd.Series, truth: pd.Series) -> tuple[float, float, float]:
 
 
 def sources(only: str | None):
+    """(label, letters, truth) per source asked for; (label, None, why) for one whose data is absent,
+    so the caller can say what it skipped instead of ending without a row."""
     from pipeline.read import read_letters
 
     if only in (None, "sample"):
@@ -51,10 +54,16 @@ def sources(only: str | None):
             calls = read_qingdao()
             truth = calls.pop("truth")
             yield "Qingdao real callers", calls, truth
+        else:
+            yield "Qingdao real callers", None, f"{QINGDAO} is absent"
     shared = [SHARED_DATA_DIR / n for n in ("hot_messages.xlsx", "replies.xlsx",
                                             "unlabeled_messages.xlsx")]
-    if only in (None, "shared") and all(p.exists() for p in shared):
-        yield "shared letters (tipdm)", read_letters(shared).letters, None
+    if only in (None, "shared"):
+        missing = [str(p) for p in shared if not p.exists()]
+        if missing:
+            yield "shared letters (tipdm)", None, f"absent: {', '.join(missing)}"
+        else:
+            yield "shared letters (tipdm)", read_letters(shared).letters, None
 
 
 def session():
@@ -76,13 +85,21 @@ def main(argv=None) -> int:
     parser.add_argument("--only", choices=["sample", "shared", "qingdao"])
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
+    found = list(sources(args.only))
+    skipped = [f"{label}: {why}" for label, letters, why in found if letters is None]
+    found = [source for source in found if source[1] is not None]
+    if not found:  # a source whose data is absent was skipped in silence, and the run passed
+        print("spark_linking: nothing to measure (" + "; ".join(skipped) + ")", file=sys.stderr)
+        return 1
+    for line in skipped:
+        print(f"skipped {line}", flush=True)
     from pipeline.spark_link import link_persons
 
     spark = session()
     try:
         print(f"{'source':26s} {'letters':>7s} {'F1':>6s} {'same id':>7s} {'near':>6s} "
               f"{'joint':>6s} {'local s':>8s} {'spark s':>8s}")
-        for label, letters, truth in sources(args.only):
+        for label, letters, truth in found:
             if truth is not None:
                 letters = letters.assign(truth=truth.to_numpy())
             start = time.perf_counter()
@@ -104,7 +121,7 @@ def main(argv=None) -> int:
 
             near, joint = agree("near_duplicate_of"), agree("joint_letter_group")
             print(f"{label:26s} {len(m):7d} {f1:6.4f} {same:7.4f} {near:6.4f} {joint:6.4f} "
-                  f"{local_s:8.1f} {spark_s:8.1f}")
+                  f"{local_s:8.1f} {spark_s:8.1f}", flush=True)
             if truth is not None:
                 for engine, column in (("local", "person_id_l"), ("spark", "person_id_s")):
                     p, r, f = pairwise(m[column], m["truth_l"])

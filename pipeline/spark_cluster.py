@@ -35,6 +35,7 @@ from sklearn.preprocessing import normalize
 
 from pipeline.cluster import WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, row_cosines
 from pipeline.issue_places import canonical
+from pipeline.spark_session import INPUT_ORDER
 
 _PARAMS = ("min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
            "max_place_share", "assign_sim", "title_weight", "n_keywords", "heat_weights", "variant_sim")
@@ -84,7 +85,9 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
 
     model = model or clusterer_from_settings(settings)
     cols = letters_sdf.columns
-    base = letters_sdf.withColumn("_row", F.monotonically_increasing_id()).localCheckpoint()
+    # the letters' order as read when the engine numbered them; else as they stand (no shuffle yet)
+    order = F.col(INPUT_ORDER).cast("long") if INPUT_ORDER in cols else F.monotonically_increasing_id()
+    base = letters_sdf.withColumn("_row", order).localCheckpoint()
     letters = base
     for col in ("title", "text"):
         letters = letters.withColumn(col, F.coalesce(F.col(col).cast("string"), F.lit("")) if col in cols else F.lit(""))
@@ -283,11 +286,13 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
 
     keep_cols = [c for c in ("letter_id", "title", "text", "received_at", writer_col, "up_votes", "down_votes",
                              "issue_type", "label", "urgency") if c and c in letters.columns]
-    clustered = letters.select(*keep_cols, "_doc").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc")
+    clustered = letters.select(*keep_cols, "_doc", "_row").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc")
 
     def issue_rows(pdf):
         m = _worker_model(bc)
-        pdf = pdf.reset_index(drop=True)
+        # the issue's letters in the local engine's order (its representative letter is the first
+        # of the earliest date: ties go by that order)
+        pdf = pdf.sort_values("_row", kind="stable").drop(columns="_row").reset_index(drop=True)
         pdf["received_at"] = pd.to_datetime(pdf["received_at"])
         c = int(pdf["issue"].iloc[0])
         return pd.DataFrame({"issue": [c], "row": [pickle.dumps(m.issue_row(pdf.drop(columns=["issue"]), c, writer_col))]})

@@ -71,11 +71,17 @@ class SparkRun(StageTimer):
             parts.append(spark.read.parquet(str(dataset)))
         if not parts:
             return None, rejects, summary
+        from pyspark.sql import functions as F
+
+        from pipeline.spark_session import INPUT_ORDER
+
         letters = parts[0]
         for part in parts[1:]:
             letters = letters.unionByName(part, allowMissingColumns=True)
-        if datasets:
-            summary = dict(summary, letters=letters.count())
+        # numbered as read, before any shuffle: ties fall by this order as locally (dropped after cluster)
+        letters = letters.withColumn(INPUT_ORDER, F.monotonically_increasing_id())
+        if datasets:  # the counts the CLI and run.json show: a dataset's rows are all letters, none rejected
+            summary = dict(summary, letters=letters.count(), rejects=len(rejects))
         return letters, rejects, summary
 
     def row_stages(self, letters):
@@ -98,6 +104,7 @@ class SparkRun(StageTimer):
         band-key join, components in Spark) and hot issues (`spark_cluster.cluster_issues`)."""
         from pipeline.spark_cluster import cluster_issues
         from pipeline.spark_link import link_persons, make_linker
+        from pipeline.spark_session import INPUT_ORDER
         from pipeline.stages import LinkStage
 
         link_columns = list(LinkStage.from_settings(self.settings).output_schema())
@@ -110,7 +117,8 @@ class SparkRun(StageTimer):
         added = [c for c in link_columns if c not in before]
         letters = letters.select(*[c for c in before if c != "sig"], *added, "sig")
         self.versions_["linker"] = linker.model_version()
-        return self._stage("cluster", cluster_issues, spark, letters, self.settings, state_path=state_path)
+        letters, issues = self._stage("cluster", cluster_issues, spark, letters, self.settings, state_path=state_path)
+        return letters.drop(INPUT_ORDER), issues
 
     def rank(self, letters):
         from pyspark.sql import functions as F

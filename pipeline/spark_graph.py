@@ -108,10 +108,7 @@ def band_pairs(sigs: DataFrame, threshold: float, bands: int, rows: int,
                max_candidates: int = 20, id_col: str = "id") -> DataFrame:
     """(id_l, id_r, similarity), id_l < id_r, from signatures (id, sig): a band-key join, then
     the share of agreeing positions (MinHash's Jaccard estimate) >= `threshold`."""
-    keyed = sigs.where(F.col("sig").isNotNull()).select(
-        id_col, F.posexplode(F.array(*[
-            F.xxhash64(F.slice("sig", b * rows + 1, rows)) for b in range(bands)
-        ])).alias("band", "key"))
+    keyed = band_keys(sigs, bands, rows, id_col)
     # rank members within a bucket: in a bucket of thousands (a campaign of copies) each
     # member links to the first `max_candidates` only
     rank = F.row_number().over(Window.partitionBy("band", "key").orderBy(id_col))
@@ -124,11 +121,27 @@ def band_pairs(sigs: DataFrame, threshold: float, bands: int, rows: int,
             .distinct())
     sig_l = sigs.select(F.col(id_col).alias("id_l"), F.col("sig").alias("sig_l"))
     sig_r = sigs.select(F.col(id_col).alias("id_r"), F.col("sig").alias("sig_r"))
-    agree = F.aggregate(F.zip_with("sig_l", "sig_r", lambda x, y: F.when(x == y, 1).otherwise(0)),
-                        F.lit(0), lambda acc, x: acc + x)
     scored = cand.join(sig_l, "id_l").join(sig_r, "id_r").select(
-        "id_l", "id_r", (agree / F.size("sig_l")).alias("similarity"))
+        "id_l", "id_r", agreeing_share("sig_l", "sig_r").alias("similarity"))
     return scored.where(F.col("similarity") >= threshold)
+
+
+def band_keys(sigs: DataFrame, bands: int, rows: int, id_col: str = "id") -> DataFrame:
+    """(id, band, key) per signature and band, null signatures left out: equal keys in a band
+    mean the band's `rows` positions agree (up to a 64-bit hash collision), as
+    `minhash.band_keys`; the table an equi-join on (band, key) turns into candidate pairs."""
+    return sigs.where(F.col("sig").isNotNull()).select(
+        id_col, F.posexplode(F.array(*[
+            F.xxhash64(F.slice("sig", b * rows + 1, rows)) for b in range(bands)
+        ])).alias("band", "key"))
+
+
+def agreeing_share(sig_l: str, sig_r: str):
+    """The share of positions on which two signatures agree (MinHash's Jaccard estimate,
+    `minhash.similarity`), as a column expression."""
+    agree = F.aggregate(F.zip_with(sig_l, sig_r, lambda x, y: F.when(x == y, 1).otherwise(0)),
+                        F.lit(0), lambda acc, x: acc + x)
+    return agree / F.size(sig_l)
 
 
 def minhash_band_pairs(df: DataFrame, num_perm: int = 64, bands: int | None = None,

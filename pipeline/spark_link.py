@@ -10,7 +10,8 @@ collected on the driver; every step runs the local code on a bounded piece:
    scaled to the letters linked, as locally), within the batch and against the history;
 3. the linker's other pair sources, each on its natural group: near-duplicate pairs from the
    MinHash band-key join (`pipeline.spark_graph`), partial-name pairs on those, same-matter pairs
-   per surname, rare-full-name pairs per name pinyin;
+   per surname, rare-full-name pairs per name pinyin, and the matter as evidence
+   (`anonymous_pairs`: an anonymous letter near-copying identified ones, as `pipeline.matter`);
 4. connected components in Spark over every pair the merge may use (>= the attach floor) and
    the history persons they touch; the vetoed greedy merge (`merge.VetoMerger`) runs
    per component through applyInPandas. A component holds letters joined by identity-blocked
@@ -268,6 +269,67 @@ def rare_name_pairs(new: DataFrame, history: DataFrame | None) -> DataFrame:
     return rows.groupBy("name_pinyin").applyInPandas(run, PAIR_SCHEMA)
 
 
+def anonymous_pairs(new: DataFrame, history: DataFrame | None, probability: float,
+                    min_share: float, num_perm: int) -> DataFrame:
+    """`matter.anonymous_pairs` on Spark: weak pairs (letter_key_l: a new letter carrying no
+    identity, letter_key_r: a new or stored letter carrying some) whose signatures agree on at
+    least `min_share` of their positions and whose named places agree (`matter.places_agree`).
+
+    The same pairs as the local function: candidates from the band-key join of the anonymous
+    letters against the identified ones (`lsh_params(min_share)`, as `minhash.pairs`), at most
+    `matter.MAX_CANDIDATES` per anonymous letter, kept in the local function's order (stored
+    letters first, the last in the store's order, `letter_key`, first; then the batch's, the
+    last read first), then the share and the places checked. Nothing is collected: the join is
+    bounded by the band buckets of the anonymous letters."""
+    from pipeline import matter
+    from pipeline.minhash import lsh_params
+    from pipeline.spark_graph import agreeing_share, band_keys
+    from pipeline.spark_session import INPUT_ORDER
+
+    if min_share <= 0:
+        return new.sparkSession.createDataFrame([], PAIR_SCHEMA)
+
+    def identified(frame: DataFrame):
+        present = F.lit(False)
+        for column in matter.ANCHOR_COLUMNS:
+            if column in frame.columns:
+                present = present | F.col(column).isNotNull()
+        return present
+
+    def side(frame: DataFrame, stored: bool, order):
+        places = F.col("matter_places") if "matter_places" in frame.columns else F.lit(None).cast("string")
+        return frame.where(F.col("sig").isNotNull()).select(
+            "letter_key", "sig", places.alias("places"), F.lit(stored).alias("_stored"),
+            order.alias("_order"), identified(frame).alias("_identified"))
+
+    order_new = F.col(INPUT_ORDER).cast("long") if INPUT_ORDER in new.columns else F.lit(None).cast("long")
+    letters = side(new, False, order_new)
+    anonymous = letters.where(~F.col("_identified"))
+    anchors = letters.where("_identified")
+    if history is not None:
+        anchors = anchors.unionByName(side(history, True, F.lit(None).cast("long")).where("_identified"))
+    bands, rows = lsh_params(min_share, num_perm)
+    keys_l = band_keys(anonymous.select(F.col("letter_key").alias("id"), "sig"), bands, rows)
+    keys_r = band_keys(anchors.select(F.col("letter_key").alias("id"), "sig"), bands, rows)
+    cand = keys_l.withColumnRenamed("id", "letter_key_l").join(
+        keys_r.withColumnRenamed("id", "letter_key_r"), ["band", "key"]) \
+        .select("letter_key_l", "letter_key_r").distinct()
+    right = anchors.select(F.col("letter_key").alias("letter_key_r"), F.col("sig").alias("sig_r"),
+                           F.col("places").alias("places_r"), "_stored", "_order")
+    first = Window.partitionBy("letter_key_l").orderBy(
+        F.col("_stored").desc(), F.col("_order").desc_nulls_last(), F.col("letter_key_r").desc())
+    cand = cand.join(right, "letter_key_r").withColumn("_rank", F.row_number().over(first)) \
+        .where(F.col("_rank") <= matter.MAX_CANDIDATES)
+    left = anonymous.select(F.col("letter_key").alias("letter_key_l"), F.col("sig").alias("sig_l"),
+                            F.col("places").alias("places_l"))
+    pairs = cand.join(left, "letter_key_l")
+    split = lambda c: F.split(F.col(c), "[" + matter.PLACE_SEPARATOR + "]")  # noqa: E731
+    places_agree = (F.coalesce(F.col("places_l"), F.lit("")) == "") \
+        | (F.coalesce(F.col("places_r"), F.lit("")) == "") | F.arrays_overlap(split("places_l"), split("places_r"))
+    return pairs.where((agreeing_share("sig_l", "sig_r") >= min_share) & places_agree).select(
+        "letter_key_l", "letter_key_r", F.lit(float(probability)).alias("match_probability"))
+
+
 # ------------------------------------------------------------------------------ 4. merge
 MERGE_COLUMNS = ["letter_key", "name_clean", "name_pinyin", "name_partial", "id_clean",
                  "addr_county", "phone_clean", "writer_key", "received_at"]
@@ -411,7 +473,9 @@ def link_persons(spark: SparkSession, letters: DataFrame, history: DataFrame | N
         both = both.union(history.select("letter_key", "name_partial", "name_clean"))
     pairs = (scored.union(rare_name_pairs(new, history))
              .union(written_name_pairs(near, both))
-             .union(same_matter_pairs(new, history, num_perm)))
+             .union(same_matter_pairs(new, history, num_perm))
+             .union(anonymous_pairs(new, history, linker._weak_probability(),
+                                    linker.matter_min_share, num_perm)))
     # one row per pair, at its strongest
     pairs = pairs.withColumn("_a", F.least("letter_key_l", "letter_key_r")) \
         .withColumn("_b", F.greatest("letter_key_l", "letter_key_r")) \

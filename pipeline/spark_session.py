@@ -18,6 +18,13 @@ import pandas as pd
 from pipeline.errors import PetitionError
 
 INSTALL_HINT = "install the spark extra: pip install '.[spark]'"
+# The letters' order as read: `SparkRun.read` numbers them before any shuffle, and the engine
+# drops the column after clustering. The local engine breaks ties by that order (which letter
+# stands for a distinct text, which of several equally typical texts represents an issue, which
+# anchors an anonymous letter is compared with first); after linking's joins Spark's row order
+# is another, so without it those ties fell differently (3 representative letters of 热点问题 on
+# the bundled corpus).
+INPUT_ORDER = "_input_order"
 # the package's parent folder: local executors import `pipeline` from here, as the driver does
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 

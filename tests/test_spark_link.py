@@ -81,3 +81,66 @@ def test_a_batch_against_history_keeps_earlier_person_ids(spark, corpus, both_en
     assert len(repeats) >= 10
     assert (repeats["person_id"] == repeats["person_id_one_batch"]).mean() >= 0.98
     assert pairwise_f1(out["person_id"], out["person_id_one_batch"]) >= 0.98
+
+
+def groups(letters: pd.DataFrame) -> set:
+    """The persons as sets of letter keys (ids aside)."""
+    return {frozenset(keys) for _, keys in letters.groupby("person_id")["letter_key"]}
+
+
+def test_an_anonymous_call_repeating_a_callers_matter_joins_him_as_locally(spark):
+    """The matter as evidence (`pipeline.matter`): anonymous near copies of a named caller's calls
+    join him on Spark as in the local engine; a copy about another estate stays apart."""
+    from test_link import LAMP, TAXI, _calls, _history_of
+
+    from pipeline.spark_link import link_persons
+    from pipeline.spark_session import to_spark
+
+    other_estate = LAMP.replace("海泊河街道卓远小区", "浮山街道金色家园")
+    calls = _calls(_history_of("卢卓远", 12) + [
+        ("A1", "2024-03-01", "市民", None, LAMP.format(who="市民") + "至今没有修好。"),
+        ("A2", "2024-03-02", None, None, "来电人" + TAXI.format(who="")),
+        ("U1", "2024-03-03", "市民", None, other_estate.format(who="市民")),
+    ])
+    local = PetitionerLinker().link(calls)
+    person = local.set_index("letter_id")["person_id"]
+    assert person["A1"] == person["A2"] == person["H1"] != person["U1"]  # the case this is about
+    distributed = link_persons(spark, to_spark(spark, calls)).drop("sig").toPandas()
+    assert groups(distributed) == groups(local)
+
+
+def test_the_qingdao_callers_are_the_local_engines_persons(spark, qingdao_linked, shared_dir):
+    """The real case: two callers' calls, half of them anonymous (市民 or nothing), some near
+    copies of the caller's named calls. Spark gives exactly the local persons, and the matter
+    decides some of them (without it the local engine finds other persons)."""
+    from pipeline.read import read_letters
+    from pipeline.spark_link import link_persons
+    from pipeline.spark_session import to_spark
+
+    calls = read_letters([shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"]).letters
+    calls = calls[calls["来电类别"].fillna("") != "无效"].reset_index(drop=True)
+    assert groups(PetitionerLinker(matter_min_share=0).link(calls)) != groups(qingdao_linked)
+    distributed = link_persons(spark, to_spark(spark, calls)).drop("sig").toPandas()
+    assert len(distributed) == len(qingdao_linked)
+    assert groups(distributed) == groups(qingdao_linked)
+
+
+def test_an_anonymous_call_in_a_later_batch_joins_the_stored_caller_as_locally(spark):
+    """The anchors may be in the history (a Parquet store's letters, with their signatures)."""
+    from test_link import DEPOSIT, WAGES, _calls, _history_of
+
+    from pipeline.minhash import NearDuplicates
+    from pipeline.spark_link import link_persons
+    from pipeline.spark_session import to_spark
+
+    earlier = _calls(_history_of("卢卓远", 6))
+    later = _calls([("A1", "2024-05-01", "市民", None, DEPOSIT.format(who="市民") + "对此不满。"),
+                    ("A2", "2024-05-02", "市民", None, WAGES)])
+    first = PetitionerLinker().link(earlier)
+    local = PetitionerLinker().link(later, first, NearDuplicates().signatures(first["text"]))
+    caller = first.set_index("letter_id").loc["H1", "person_id"]
+    assert list(local["person_id"] == caller) == [True, False]  # the case this is about
+    history = link_persons(spark, to_spark(spark, earlier)).localCheckpoint()
+    distributed = link_persons(spark, to_spark(spark, later), history).toPandas()
+    assert distributed.set_index("letter_id")["person_id"].to_dict() == \
+        local.set_index("letter_id")["person_id"].to_dict()
