@@ -514,7 +514,9 @@ class PressingRefiner:
             self._terms = {g: (idf * w, idf * idf) for g, (idf, w) in self.grams_.items()}
         terms = self._terms
         present = [terms[g] for g in char_grams(text, self.maxlen) if g in terms]
-        weighted, norm = sum(t[0] for t in present), sum(t[1] for t in present)
+        # fsum: exact, so the order of the set (string hashing differs between processes) cannot
+        # move the last bits of p, nor a letter across the 0.4 / 0.6 lines from one run to the next
+        weighted, norm = math.fsum(t[0] for t in present), math.fsum(t[1] for t in present)
         z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0)
         z += sum(w * x for w, x in zip(self.rule_weights_, self._rule_features(graded)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))

@@ -488,3 +488,19 @@ def test_third_round_operator_and_board_wordings_are_urgent(grader, text):
 def test_a_past_group_petition_told_in_a_summary_is_not_read_today(grader):
     out = grader.grade("来电人反映，前年村里曾有村民集体上访，目前问题已解决，现咨询后续补助政策。")
     assert out["urgency"] != "紧急" and out["urgency_review"] is False, out
+
+
+def test_the_refiner_gives_the_same_probabilities_in_every_process():
+    """A rerun in a new process is the same run: the refiner's sums must not depend on the order of
+    a set of strings, which string hashing changes from one process to the next."""
+    import subprocess
+    import sys
+
+    code = ("from pipeline.read import read_letters; from pipeline.urgency import UrgencyGrader; "
+            "from pipeline.paths import CORPORA_DIR; "
+            "letters = read_letters([CORPORA_DIR / 'sample' / 'letters_xinfang.csv']).letters; "
+            "g = UrgencyGrader().fit(); "
+            "print(repr([g.refiner_.probability(t, g.grade_rules(t)) for t in g.letter_texts(letters)]))")
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert runs[0] and runs[0] == runs[1]
