@@ -504,3 +504,28 @@ def test_the_refiner_gives_the_same_probabilities_in_every_process():
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert runs[0] and runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("text", [
+    "来电人称，XX河桥面施工拆了一半，没有封闭，晚上还有电动车从上面过，已经有人掉下去受伤了。",  # an open bridge deck
+    "来电人扬言，如果街道不给他解决低保问题，明天就带上汽油去街道办讨个说法。",              # petrol taken along
+    "市民反映，XX工地上百名工人因讨薪现在正堵在XX路上，交通已经中断。",                      # a road blocked now
+    "来电人反映，小区配电房冒烟起火，物业电话打不通，楼里很多老人。",                        # a fire burning now
+    "市民反映，XX公园湖面结了薄冰，很多小孩在冰面上玩，没有任何人管理和警示。",              # children on thin ice
+    "来电人称，其邻居家养的大型犬已经咬伤两人，狗主人仍然不拴绳，今天早上又追咬小孩。",      # a dog that keeps biting
+    "来电人反映，XX化工厂今天下午开始排放刺鼻气体，附近居民头晕呕吐，已有几人送医。",        # poisoned, in hospital
+])
+def test_fourth_round_river_hotline_and_board_wordings_are_urgent(grader, text):
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "结果15分钟还会堵在这两条道路上，上下班高峰期就拥堵严重。",      # a traffic jam, not a blockade
+    "8月15号晚上9点再次停电，没一会业主群里拍视频说起火了。",        # a fire told after the fact
+    "氰化池提炼黄金和硫酸高温煮黄金，造成河流严重污染。",            # acid in a process, not carried
+    "小孩被狗咬伤，在市防疫站打了狂犬疫苗，可以报销吗？",            # one past bite: a question
+    "有的狗看上去非常凶，张着牙要咬人的样子，很多人看到都避而远之。",  # no bite at all
+])
+def test_fourth_round_look_alikes_are_not_urgent(grader, text):
+    out = grader.grade(text)
+    assert out["urgency"] != "紧急" and out["urgency_review"] is False, out
