@@ -39,3 +39,15 @@ def test_blind3_holds_no_gold_letter_and_its_recorded_sizes():
     assert (random & ~qingdao).sum() == BLIND3.tipdm_random
     assert (random & qingdao).sum() == BLIND3.qingdao_random
     assert drawn.loc[~random, "net_hit"].all()
+
+
+@requires_both_sources
+def test_blind4_redraws_its_labelled_letters_in_order_and_holds_no_earlier_gold_letter():
+    from draw_blind import draw, gold_ids
+    from draw_blind4 import BLIND4
+
+    drawn = draw(BLIND4)
+    assert not drawn["letter_id"].isin(gold_ids(BLIND4.name)).any()
+    labelled = pd.read_csv(CORPORA_DIR / "urgency" / "gold_blind4.csv", dtype=str)[COLUMNS]
+    pd.testing.assert_frame_equal(drawn[COLUMNS].astype(str).reset_index(drop=True), labelled)
+    assert ((drawn["how_selected"] == "net") & ~drawn["source_file"].str.startswith("qingdao")).sum() == BLIND4.net_cap
