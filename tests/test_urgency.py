@@ -529,3 +529,25 @@ def test_fourth_round_river_hotline_and_board_wordings_are_urgent(grader, text):
 def test_fourth_round_look_alikes_are_not_urgent(grader, text):
     out = grader.grade(text)
     assert out["urgency"] != "紧急" and out["urgency_review"] is False, out
+
+
+@pytest.mark.parametrize("text", [
+    "开发商要强拆，现在当地居民与开发商对峙中，如果处理不当会引起流血冲突。",    # a standoff now
+    "我们是某小区的业主。今天之所以上访，是因为开发商欺诈了上千户业主。",          # the group petitioning now
+    "我们一家被两次关电梯了，家里只有老人小孩，电梯现在还在用。",                  # trapped twice, still running
+    "现在违建已至使该栋主体多处开裂，给我们业主一个安全的居住环境。",              # an occupied block cracking
+    "如果解决不了我将通过信访渠道和向上级主管部门反应的方式继续申诉。",            # 反应 for 反映, to the superiors
+    "如果电力公司强行施工，我们全体业主将不惜一切代价依法抵制。",                  # a group that will resist
+])
+def test_blind4_kinds_are_urgent(grader, text):
+    """Development: written after blind4's errors were read (its first look is the blind figure)."""
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "对于老板这种称呼，要提醒或是批评抵制。",                 # 抵制 of a habit, not of a project
+    "施工方不理，我只能阻止施工，后来派出所来调解。",          # one writer, and over
+    "我向上级领导反映过多次，至今没有答复。",                  # 上级领导 is whom letters address
+])
+def test_blind4_look_alikes_are_not_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
