@@ -51,3 +51,14 @@ def test_blind4_redraws_its_labelled_letters_in_order_and_holds_no_earlier_gold_
     labelled = pd.read_csv(CORPORA_DIR / "urgency" / "gold_blind4.csv", dtype=str)[COLUMNS]
     pd.testing.assert_frame_equal(drawn[COLUMNS].astype(str).reset_index(drop=True), labelled)
     assert ((drawn["how_selected"] == "net") & ~drawn["source_file"].str.startswith("qingdao")).sum() == BLIND4.net_cap
+
+
+@requires_both_sources
+def test_blind5_redraws_its_labelled_letters_in_order_and_holds_no_earlier_gold_letter():
+    from draw_blind import draw, gold_ids
+    from draw_blind5 import BLIND5
+
+    drawn = draw(BLIND5)
+    assert not drawn["letter_id"].isin(gold_ids(BLIND5.name)).any()
+    labelled = pd.read_csv(CORPORA_DIR / "urgency" / "gold_blind5.csv", dtype=str)[COLUMNS]
+    pd.testing.assert_frame_equal(drawn[COLUMNS].astype(str).reset_index(drop=True), labelled)
