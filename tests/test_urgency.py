@@ -551,3 +551,23 @@ def test_blind4_kinds_are_urgent(grader, text):
 ])
 def test_blind4_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "由于该村领导处理问题不公正，导致该生产队村民正在上访。",                  # a group petitioning now
+    "石场开山炸石，我村九成的房屋被震裂漏水，部分房屋已成危房，村民还住在里面。",  # houses cracked by blasting
+    "项目部在小区进出口主要通道做的工程牌，至今已经严重变形倾斜，随时会砸到人。",  # a sign leaning over a way in
+])
+def test_blind5_kinds_are_urgent(grader, text):
+    """Development: written after blind5's errors were read (its first look is the blind figure)."""
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "商户把桌椅摆在绿化带里，砍死绿化带的小树，方便他经营。",           # trees, not people
+    "唯一一趟公交车说停就停，大冬天老人只能坐摩的进城卖菜。",           # a bus line, not gas or heating
+    "交房以来墙面开裂严重，瓷砖脱落，物业不闻不问，业主家中漏水。",      # plaster cracks in a new flat
+    "凯乐国际城是火灾频发的高危楼盘，请保障生命通道，安装电子警察。",    # 高危楼盘 and a fire lane
+])
+def test_blind5_look_alikes_are_not_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
