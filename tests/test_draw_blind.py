@@ -62,3 +62,14 @@ def test_blind5_redraws_its_labelled_letters_in_order_and_holds_no_earlier_gold_
     assert not drawn["letter_id"].isin(gold_ids(BLIND5.name)).any()
     labelled = pd.read_csv(CORPORA_DIR / "urgency" / "gold_blind5.csv", dtype=str)[COLUMNS]
     pd.testing.assert_frame_equal(drawn[COLUMNS].astype(str).reset_index(drop=True), labelled)
+
+
+@requires_both_sources
+def test_blind6_redraws_its_labelled_letters_in_order_and_holds_no_earlier_gold_letter():
+    from draw_blind import draw, gold_ids
+    from draw_blind6 import BLIND6
+
+    drawn = draw(BLIND6)
+    assert not drawn["letter_id"].isin(gold_ids(BLIND6.name)).any()
+    labelled = pd.read_csv(CORPORA_DIR / "urgency" / "gold_blind6.csv", dtype=str)[COLUMNS]
+    pd.testing.assert_frame_equal(drawn[COLUMNS].astype(str).reset_index(drop=True), labelled)
