@@ -571,3 +571,26 @@ def test_blind5_kinds_are_urgent(grader, text):
 ])
 def test_blind5_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "教室是几十年前的旧楼，整体结构岌岌可危，走在楼道里感觉整栋楼都在发抖，一千多师生每天在里面上课。",  # a school shaking
+])
+def test_blind6_kinds_are_urgent(grader, text):
+    """Development: written after blind6's errors were read (its first look is the blind figure)."""
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "工作人员每天早上一上班都会聚集柜台聊天，声音也不小，建议增设保持安静的提示。",  # staff chatting
+    "信访部门的做法欺骗了诉求群众，制造了社会不稳定因素，我们要求重新交办。",          # an accusation, not an event
+])
+def test_blind6_look_alikes_are_not_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
+
+
+def test_a_child_in_another_paragraph_is_not_the_household_without_water(grader):
+    text = ("建议：适龄小孩子就读于旁边的学校，中午需要接送，希望开通校车。" + "另外，小区的绿化和停车位也需要规划，" * 4
+            + "物业对未交装修押金的业主进行停水处理，请问物业有何权利？")
+    out = grader.grade(text, winter=True)
+    assert out["urgency"] != "紧急", out
