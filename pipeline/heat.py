@@ -72,6 +72,7 @@ DEEP_MIN_ACTIVE_MONTHS = 3
 DEEP_MIN_WRITERS = 3
 DEEP_MAX_PEAK_SHARE = 0.6
 DEEP_MIN_LETTERS = 5
+REPLY_LIMIT_DAYS = 60  # 信访工作条例: a letter is handled and answered within 60 days of acceptance
 
 # Weights of the heat index (see the module docstring for why each has its value).
 DEFAULT_HEAT_WEIGHTS = {
@@ -82,8 +83,8 @@ DEFAULT_HEAT_WEIGHTS = {
     "half_life_days": RECENCY_HALF_LIFE_DAYS,
     "burst": 0.30,               # share for concentration in the busiest 30 days
     "burst_min_letters": 10,     # a surge needs at least this many letters to count in full
-    "persistence": 0.0,          # share for being written about in many separate months (off: deep_seated)
-    "persistence_months": 6,     # active months at which persistence counts in full
+    "persistence": 0.15,         # share for a concrete problem raised again past the 60-day reply limit
+    "persistence_months": 6,     # persistence counts in full at this many months minus one raised again late
     "concreteness": 0.30,        # share for letters whose titles name the issue's place (a concrete problem)
 }
 
@@ -92,13 +93,14 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
     """Span, active months, waves, repeat writers, burst share and the deep_seated flag."""
     dates = pd.to_datetime(pd.Series(dates), errors="coerce").dropna().sort_values()
     if dates.empty:
-        return {"span_days": 0, "core_span_days": 0, "active_months": 0, "waves": 0, "repeat_writers": 0,
+        return {"span_days": 0, "core_span_days": 0, "active_months": 0, "late_months": 0, "waves": 0, "repeat_writers": 0,
                 "peak_30d_letters": 0, "peak_30d_share": 1.0, "deep_seated": False, "deep_evidence": "无日期"}
     span = int((dates.iloc[-1] - dates.iloc[0]).days)
     # the core span ignores the earliest and latest 5% of letters once there are enough of them,
     # so one stray letter months before a campaign does not make the campaign "long-running"
     core = span if len(dates) < 10 else int((dates.quantile(0.95) - dates.quantile(0.05)).days)
     months = sorted(set(dates.dt.to_period("M")))
+    late = late_months(dates)
     waves = 1 + sum(1 for a, b in zip(months, months[1:]) if (b - a).n > 1)
     repeat = 0
     n_writers = None
@@ -117,11 +119,25 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
     many = n_writers is None or n_writers >= DEEP_MIN_WRITERS
     sustained = core >= DEEP_MIN_SPAN_DAYS and len(months) >= DEEP_MIN_ACTIVE_MONTHS and peak <= DEEP_MAX_PEAK_SHARE
     deep = sustained and waves >= 2 and len(dates) >= DEEP_MIN_LETTERS and (many or repeat >= 1)
-    evidence = f"跨度{span}天 (主体{core}天), 活跃{len(months)}个月, {waves}波, 最集中30天占{peak:.0%}"
+    evidence = f"跨度{span}天 (主体{core}天), 活跃{len(months)}个月 (超60天后{late}个月), {waves}波, 最集中30天占{peak:.0%}"
     if n_writers is not None:
         evidence += f", 来信人{n_writers}, 重复来信人{repeat}"
-    return {"span_days": span, "core_span_days": core, "active_months": len(months), "waves": waves, "repeat_writers": repeat,
+    return {"span_days": span, "core_span_days": core, "active_months": len(months), "late_months": late, "waves": waves,
+            "repeat_writers": repeat,
             "peak_30d_letters": int(best), "peak_30d_share": round(peak, 3), "deep_seated": bool(deep), "deep_evidence": evidence}
+
+
+def late_months(dates: pd.Series) -> int:
+    """Calendar months in which letters raise the problem again more than REPLY_LIMIT_DAYS after the
+    issue's start: the first letter, or the 5th-percentile date once there are 10 letters (as the core
+    span: one stray early letter does not make a campaign chronic). Each such month says the answers
+    given within the time limit did not settle the problem (重复信访, 积案)."""
+    dates = pd.to_datetime(pd.Series(dates), errors="coerce").dropna()
+    if dates.empty:
+        return 0
+    start = dates.min() if len(dates) < 10 else dates.quantile(0.05)
+    late = dates[dates > start + pd.Timedelta(days=REPLY_LIMIT_DAYS)]
+    return int(late.dt.to_period("M").nunique())
 
 
 def heat_weights(overrides: dict | None = None) -> dict:
@@ -158,9 +174,14 @@ def heat_scores(info: pd.DataFrame, ref_date=None, weights: dict | None = None) 
     else:
         peak = (info.get("peak_30d_share", pd.Series(1.0, index=info.index)).astype(float) * letters).round()
     burst = (peak / np.maximum(letters, w["burst_min_letters"])).clip(0, 1)
-    months = info.get("active_months", pd.Series(1, index=info.index)).astype(float)
+    # persistence: months the problem was raised again past the 60-day reply limit (older tables
+    # without late_months: active months after the first), only for a concrete problem
+    if "late_months" in info:
+        late = info["late_months"].astype(float).fillna(0)
+    else:
+        late = info.get("active_months", pd.Series(1, index=info.index)).astype(float) - 1
     full = max(w["persistence_months"], 2.0)
-    persistence = ((months - 1) / (full - 1)).clip(0, 1)
+    persistence = (late / (full - 1)).clip(0, 1) * concrete
     size = w["letters"] * np.log1p(letters) + w["writers"] * np.log1p(writers) + w["votes"] * np.log1p(votes)
     timing = 1 - w["burst"] - w["persistence"] + w["burst"] * burst + w["persistence"] * persistence
     heat = 10 * size * (1 - w["recency"] + w["recency"] * recency) * timing
