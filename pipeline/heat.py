@@ -93,18 +93,18 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
     """Span, active months, waves, repeat writers, burst share and the deep_seated flag."""
     dates = pd.to_datetime(pd.Series(dates), errors="coerce").dropna().sort_values()
     if dates.empty:
-        return {"span_days": 0, "core_span_days": 0, "active_months": 0, "late_months": 0, "waves": 0, "repeat_writers": 0,
+        return {"span_days": 0, "core_span_days": 0, "active_months": 0, "waves": 0, "repeat_writers": 0, "writer_returns": 0,
                 "peak_30d_letters": 0, "peak_30d_share": 1.0, "deep_seated": False, "deep_evidence": "无日期"}
     span = int((dates.iloc[-1] - dates.iloc[0]).days)
     # the core span ignores the earliest and latest 5% of letters once there are enough of them,
     # so one stray letter months before a campaign does not make the campaign "long-running"
     core = span if len(dates) < 10 else int((dates.quantile(0.95) - dates.quantile(0.05)).days)
     months = sorted(set(dates.dt.to_period("M")))
-    late = late_months(dates)
     waves = 1 + sum(1 for a, b in zip(months, months[1:]) if (b - a).n > 1)
-    repeat = 0
+    repeat = returns = 0
     n_writers = None
     if writers is not None and len(writers):
+        returns = writer_returns(dates, writers)
         counts = pd.Series(writers).dropna().astype(str).value_counts()
         repeat = int((counts >= 2).sum())
         n_writers = int(len(counts))
@@ -119,25 +119,27 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
     many = n_writers is None or n_writers >= DEEP_MIN_WRITERS
     sustained = core >= DEEP_MIN_SPAN_DAYS and len(months) >= DEEP_MIN_ACTIVE_MONTHS and peak <= DEEP_MAX_PEAK_SHARE
     deep = sustained and waves >= 2 and len(dates) >= DEEP_MIN_LETTERS and (many or repeat >= 1)
-    evidence = f"跨度{span}天 (主体{core}天), 活跃{len(months)}个月 (超60天后{late}个月), {waves}波, 最集中30天占{peak:.0%}"
+    evidence = f"跨度{span}天 (主体{core}天), 活跃{len(months)}个月, {waves}波, 最集中30天占{peak:.0%}"
     if n_writers is not None:
-        evidence += f", 来信人{n_writers}, 重复来信人{repeat}"
-    return {"span_days": span, "core_span_days": core, "active_months": len(months), "late_months": late, "waves": waves,
-            "repeat_writers": repeat,
+        evidence += f", 来信人{n_writers}, 重复来信人{repeat}, 超60天再来信{returns}人次月"
+    return {"span_days": span, "core_span_days": core, "active_months": len(months), "waves": waves, "repeat_writers": repeat,
+            "writer_returns": returns,
             "peak_30d_letters": int(best), "peak_30d_share": round(peak, 3), "deep_seated": bool(deep), "deep_evidence": evidence}
 
 
-def late_months(dates: pd.Series) -> int:
-    """Calendar months in which letters raise the problem again more than REPLY_LIMIT_DAYS after the
-    issue's start: the first letter, or the 5th-percentile date once there are 10 letters (as the core
-    span: one stray early letter does not make a campaign chronic). Each such month says the answers
-    given within the time limit did not settle the problem (重复信访, 积案)."""
-    dates = pd.to_datetime(pd.Series(dates), errors="coerce").dropna()
-    if dates.empty:
+def writer_returns(dates: pd.Series, writers: pd.Series) -> int:
+    """Distinct (writer, calendar month) pairs in which a writer writes about the issue again more
+    than REPLY_LIMIT_DAYS after that writer's own first letter on it: 重复信访 after the answer was
+    due, each such month saying the answer did not settle the problem (积案). `writers` is aligned
+    with `dates` by index; letters without a writer or a date count none."""
+    frame = pd.DataFrame({"date": pd.to_datetime(pd.Series(dates), errors="coerce"),
+                          "writer": pd.Series(writers).reindex(pd.Series(dates).index)}).dropna()
+    if frame.empty:
         return 0
-    start = dates.min() if len(dates) < 10 else dates.quantile(0.05)
-    late = dates[dates > start + pd.Timedelta(days=REPLY_LIMIT_DAYS)]
-    return int(late.dt.to_period("M").nunique())
+    frame["writer"] = frame["writer"].astype(str)
+    first = frame.groupby("writer")["date"].transform("min")
+    late = frame[frame["date"] > first + pd.Timedelta(days=REPLY_LIMIT_DAYS)]
+    return int(len(set(zip(late["writer"], late["date"].dt.to_period("M")))))
 
 
 def heat_weights(overrides: dict | None = None) -> dict:
@@ -147,8 +149,8 @@ def heat_weights(overrides: dict | None = None) -> dict:
         if key not in weights:
             raise ValueError(f"unknown heat weight {key!r}; known: {', '.join(weights)}")
         weights[key] = float(value)
-    if weights["recency"] > 1 or weights["burst"] + weights["persistence"] > 1 or weights["concreteness"] > 1:
-        raise ValueError("heat weights: recency, concreteness and burst + persistence must each be at most 1")
+    if any(weights[k] > 1 for k in ("recency", "burst", "persistence", "concreteness")):
+        raise ValueError("heat weights: recency, burst, persistence and concreteness must each be at most 1")
     return weights
 
 
@@ -174,16 +176,13 @@ def heat_scores(info: pd.DataFrame, ref_date=None, weights: dict | None = None) 
     else:
         peak = (info.get("peak_30d_share", pd.Series(1.0, index=info.index)).astype(float) * letters).round()
     burst = (peak / np.maximum(letters, w["burst_min_letters"])).clip(0, 1)
-    # persistence: months the problem was raised again past the 60-day reply limit (older tables
-    # without late_months: active months after the first), only for a concrete problem
-    if "late_months" in info:
-        late = info["late_months"].astype(float).fillna(0)
-    else:
-        late = info.get("active_months", pd.Series(1, index=info.index)).astype(float) - 1
+    # persistence: a writer's own returns past the 60-day reply limit (重复信访), for a concrete problem
+    returns = info["writer_returns"] if "writer_returns" in info else pd.Series(0, index=info.index)
     full = max(w["persistence_months"], 2.0)
-    persistence = (late / (full - 1)).clip(0, 1) * concrete
+    persistence = (pd.Series(returns, index=info.index).astype(float).fillna(0) / (full - 1)).clip(0, 1) * concrete
     size = w["letters"] * np.log1p(letters) + w["writers"] * np.log1p(writers) + w["votes"] * np.log1p(votes)
-    timing = 1 - w["burst"] - w["persistence"] + w["burst"] * burst + w["persistence"] * persistence
+    timing = 1 - w["burst"] + w["burst"] * burst
     heat = 10 * size * (1 - w["recency"] + w["recency"] * recency) * timing
     heat = heat * (1 - w["concreteness"] + w["concreteness"] * concrete)
+    heat = heat * (1 - w["persistence"] + w["persistence"] * persistence)
     return heat.round(2)
