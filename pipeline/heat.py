@@ -132,14 +132,16 @@ def writer_returns(dates: pd.Series, writers: pd.Series) -> int:
     than REPLY_LIMIT_DAYS after that writer's own first letter on it: 重复信访 after the answer was
     due, each such month saying the answer did not settle the problem (积案). `writers` is aligned
     with `dates` by index; letters without a writer or a date count none."""
-    frame = pd.DataFrame({"date": pd.to_datetime(pd.Series(dates), errors="coerce"),
-                          "writer": pd.Series(writers).reindex(pd.Series(dates).index)}).dropna()
-    if frame.empty:
-        return 0
-    frame["writer"] = frame["writer"].astype(str)
-    first = frame.groupby("writer")["date"].transform("min")
-    late = frame[frame["date"] > first + pd.Timedelta(days=REPLY_LIMIT_DAYS)]
-    return int(len(set(zip(late["writer"], late["date"].dt.to_period("M")))))
+    dates = pd.to_datetime(pd.Series(dates), errors="coerce")
+    writers = pd.Series(writers).reindex(dates.index)
+    first: dict[str, pd.Timestamp] = {}
+    late = set()
+    limit = pd.Timedelta(days=REPLY_LIMIT_DAYS)
+    for date, writer in sorted((d, str(w)) for d, w in zip(dates, writers) if pd.notna(d) and pd.notna(w)):
+        start = first.setdefault(writer, date)
+        if date > start + limit:
+            late.add((writer, date.year, date.month))
+    return len(late)
 
 
 def heat_weights(overrides: dict | None = None) -> dict:
