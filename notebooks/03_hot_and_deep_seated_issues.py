@@ -151,7 +151,8 @@ fig.tight_layout()
 # ## How the ranking depends on the heat index's ingredients
 #
 # The heat index (see `pipeline/heat.py`) multiplies a size term (letters, writers and votes, each
-# on a log scale, weighted 0.625 / 0.25 / 0.125) by a recency factor and a burst factor. Its weights
+# on a log scale, weighted 0.625 / 0.25 / 0.125) by recency, burst, concreteness and persistence
+# factors (persistence: a writer coming back more than 60 days after their first letter). Its weights
 # are a parameter (`IssueClusterer(heat_weights=...)`, `model.rerank(...)`); here we vary the input
 # instead. Below, each ingredient is switched off in turn by neutralising its column, and we count how many of the
 # top 10 issues stay in the top 10 and how the ranks move (Spearman correlation over all issues).
@@ -165,6 +166,7 @@ variants = {
     "letters = writers": info.assign(n_letters=info["n_writers"]),
     "no recency": info.assign(last_date=reference_date),
     "no burst bonus": info.assign(peak_30d_share=0.0, peak_30d_letters=0),
+    "no returns past 60 days": info.assign(writer_returns=0),
 }
 base = heat_scores(info, ref_date=reference_date)
 base_top = set(info.loc[base.nlargest(10).index, "issue_id"])

@@ -46,7 +46,7 @@ _CUT_AFTER = ("v", "d", "t", "f", "q", "m", "i", "p", "c", "r")
 
 
 def trim_place(place: str) -> str:
-    """Drop a leading clause the suffix rule swept in: 呼吁长株潭城 -> 长株潭城, 个宜居城 -> 宜居城.
+    """Drop a leading clause the suffix rule swept in: 呼吁长株潭城铁 -> 长株潭城铁, 个宜居城 -> 宜居城.
 
     Uses jieba's part-of-speech tags (verbs, adverbs, time, direction, measure words end a
     clause); only for the few places shown in labels, since tagging costs more than cutting.
@@ -58,8 +58,10 @@ def trim_place(place: str) -> str:
     words = list(posseg.cut(place))
     cut = 0
     for k, w in enumerate(words[:-1]):
-        # a lone numeral or time character (月, 年) more often begins a name (月皓玻璃) than ends a clause
-        lone_number = len(w.word) == 1 and w.flag[0] in "mt"
+        # a lone numeral or time character (月, 年) more often begins a name (月皓玻璃) than ends a
+        # clause; so does a lone measure character after the first word (长/株/潭城铁), while one
+        # opening the place ends the clause before it (一个 | 宜居城)
+        lone_number = len(w.word) == 1 and (w.flag[0] in "mt" or (w.flag[0] == "q" and k > 0))
         if w.flag.startswith(_CUT_AFTER) and w.flag != "vn" and not lone_number:
             cut = sum(len(x.word) for x in words[: k + 1])
     if cut > 3:  # a long cut is more often inside a name (北京顺欣世纪咨询服务有限公司) than a clause

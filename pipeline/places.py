@@ -55,7 +55,7 @@ KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
     "water": ("支河", "内河", "河", "溪", "港", "湖", "渠", "浦", "水库", "河道"),
     "bridge": ("大桥", "桥"),
     "park": ("公园", "湿地公园", "绿道"),
-    "road": ("路段", "大道", "路", "街", "巷", "高速", "隧道", "铁路", "城际铁路", "立交桥"),
+    "road": ("路段", "大道", "路", "街", "巷", "高速", "隧道", "铁路", "城际铁路", "城铁", "立交桥"),
     "estate": ("国际城", "小区", "花园", "家园", "嘉园", "新城", "新村", "公寓", "大厦", "公馆", "华府", "华庭",
                "名苑", "雅苑", "佳苑", "庭院", "山庄", "城", "苑", "府", "郡", "湾", "园", "宿舍", "安置区"),
     "village": ("村", "组"),
@@ -75,7 +75,7 @@ _KIND_OF = {s: k for k, ss in KIND_SUFFIXES.items() for s in ss}
 SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
-_NOT_AFTER = {"河": "水流边堤岸畔床面", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
+_NOT_AFTER = {"河": "水流边堤岸畔床面口", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币", "溪": "流", "浦": "东", "组": "织长成建合员",
              "村": "民委里内长干组", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
 # and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
 _NOT_BEFORE = {"贷": "房网信借利路园额费学款小"}

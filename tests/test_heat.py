@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.heat import deep_seated_evidence, heat_scores
+from pipeline.heat import deep_seated_evidence, heat_scores, writer_returns
 
 
 def _issue_rows(rows):
@@ -108,4 +108,36 @@ def test_a_writer_coming_back_in_other_months_counts_again_and_concrete_issues_r
     heat = heat_scores(info, ref_date="2020-01-01")
     assert heat[0] > heat[1]
     flat = heat_scores(info, ref_date="2020-01-01", weights={"concreteness": 0.0})
+    assert flat[0] == flat[1]
+
+
+def test_a_writer_returning_past_the_reply_limit_is_counted_per_month():
+    """重复信访 after the answer was due: a writer's letters more than 60 days after that writer's own
+    first letter, one count per calendar month; letters inside the 60 days, or from writers who do
+    not come back, count none."""
+    dates = pd.Series(pd.to_datetime(["2019-01-06", "2019-02-21", "2019-04-01", "2019-05-22", "2019-05-30",
+                                      "2019-09-12", "2019-03-01", "2019-09-01"]))
+    writers = pd.Series(["v", "v", "v", "v", "v", "v", "x", None])
+    assert writer_returns(dates, writers) == 3          # April, May (twice), September
+    ev = deep_seated_evidence(dates, writers)
+    assert ev["writer_returns"] == 3 and "超60天再来信3人次月" in ev["deep_evidence"]
+    assert writer_returns(dates, pd.Series([None] * len(dates))) == 0
+    burst = pd.Series(pd.to_datetime([f"2019-09-{d:02d}" for d in range(1, 11)]))
+    assert writer_returns(burst, pd.Series(["v"] * 10)) == 0
+
+
+def test_a_villager_coming_back_for_months_about_one_place_ranks_above_the_same_letters_once():
+    """Ten letters of one villager over seven months about one village (茶场村五组: when does the
+    relocation start) rank above the same counts without returns past the reply limit; a cluster
+    whose titles name no place gets no credit for returns (one writer's mixed complaints about a city)."""
+    base = {"n_letters": [10, 10], "n_writers": [1, 1], "n_contacts": [7, 7], "up_votes": [0, 0], "down_votes": [0, 0],
+            "last_date": pd.to_datetime(["2019-09-12", "2019-09-12"]), "peak_30d_letters": [3, 3]}
+    info = pd.DataFrame({**base, "writer_returns": [5, 0], "title_concreteness": [1.0, 1.0]})
+    heat = heat_scores(info, ref_date="2020-01-26")
+    assert heat[0] > 1.15 * heat[1]
+    vague = pd.DataFrame({**base, "writer_returns": [5, 0], "title_concreteness": [0.0, 0.0]})
+    heat = heat_scores(vague, ref_date="2020-01-26")
+    assert heat[0] == heat[1]
+    # the office that does not weigh returns sets persistence = 0
+    flat = heat_scores(info, ref_date="2020-01-26", weights={"persistence": 0.0})
     assert flat[0] == flat[1]

@@ -167,3 +167,18 @@ def test_a_chain_is_found_only_where_a_unit_can_end():
     assert admin_chain("反映问题,山西省长治市上党区郝家庄镇岭上村的路") == {
         "省": "山西省", "市": "长治市", "区县": "上党区", "镇街": "郝家庄镇", "村社区": "岭上村"}
     assert admin_chain("我们希望尽快解决这个问题,谢谢") == {}
+
+
+def test_names_are_not_clipped_at_an_inner_ending():
+    """Names the shared sources' labels clipped (issue 16, third pass): a rail line written 城铁 is
+    not an estate ending in 城, and a village or district named …河口 is not a river ending in 河."""
+    assert extract_places("长株潭城铁上下班时间停运") == ["长株潭城铁"]
+    assert kind_of("长株潭城铁") == "road"
+    assert extract_places("莘县十八里铺杨河口村无故停气三周") == ["莘县十八里铺杨河口村"]
+    assert "长株潭城际铁路" in extract_places("A市长株潭城际铁路运营")
+    assert extract_places("清河口大桥") == ["清河口大桥"]
+    # the label's place: a leading verb goes, a measure character inside the name stays
+    from pipeline.issue_places import trim_place
+
+    assert trim_place("呼吁长株潭城铁") == "长株潭城铁"
+    assert trim_place("个宜居城") == "宜居城"
