@@ -594,3 +594,21 @@ def test_a_child_in_another_paragraph_is_not_the_household_without_water(grader)
             + "物业对未交装修押金的业主进行停水处理，请问物业有何权利？")
     out = grader.grade(text, winter=True)
     assert out["urgency"] != "紧急", out
+
+
+@pytest.mark.parametrize("text", [
+    "物业擅自改造电梯安装门禁卡，业主多次被卡电梯内，多次向物业反映，物业置之不理。",  # trapped, again and again
+    "如果领导不为我们做主，我们将上诉到市纪委或上级纪委，直至问题得到解决。",          # the commission above
+    "两名重伤的民工现在还在医院，拖欠医疗费导致医院对伤员停药。",                      # treatment stopped now
+])
+def test_blind7_kinds_are_urgent(grader, text):
+    """Development: written after blind7's errors were read (its first look is the blind figure)."""
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "楼下商铺营业到凌晨，噪音很大，本人现在入睡需带耳塞，吃安眠药。",     # pills to sleep through noise
+    "我们将以法律为准绳逐级逐部门依次上诉，讨回拖欠的工资。",              # a court appeal, not a trip up
+])
+def test_blind7_look_alikes_are_not_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
