@@ -17,7 +17,9 @@ Sources (labels in corpora/urgency, letters in ../shared/data, read here and nev
 - blind6: 173 more (`draw_blind6.py`), drawn after blind5's fixes, a fifth reader; first look (the code
   frozen at 2fbb98e) stored in `gold_blind6.csv`;
 - blind7: 186 more (`draw_blind7.py`), drawn after blind6's fixes, a sixth reader; first look (the code
-  frozen at d46d7c5) stored in `gold_blind7.csv`.
+  frozen at d46d7c5) stored in `gold_blind7.csv`;
+- blind8: 171 more (`draw_blind8.py`), drawn after blind7's fixes, a seventh reader; first look (the
+  code frozen at 422f5bf) stored in `gold_blind8.csv`.
 
 Columns printed for each source:
 - `first look`: the frozen code (commit 943a519, `--frozen DIR`, default ../frozen) run now on the
@@ -69,13 +71,13 @@ SPLITS = {"tipdm_gold": "gold.csv", "tipdm_new": "gold_tipdm_new.csv", "beijing1
           "peoples_gas": "gold_peoples_gas.csv", "qingdao12345": "gold_qingdao12345.csv", "blind2": "gold_blind2.csv",
           "blind3": "gold_blind3.csv", "blind4": "gold_blind4.csv",
           "blind5": "gold_blind5.csv", "blind6": "gold_blind6.csv",
-          "blind7": "gold_blind7.csv"}
+          "blind7": "gold_blind7.csv", "blind8": "gold_blind8.csv"}
 # the office each split's letters come from: leave-one-source-out leaves a whole office out (the TipDM
 # splits together), so nothing learned has seen a letter from the office it is scored on
 OFFICE_OF_FILE = {"beijing12345_2024.csv": "beijing12345", "peoples_gas_2022_2023.csv": "peoples_gas",
                   "qingdao12345_two_callers.xlsx": "qingdao12345"}
 # splits whose first look was taken when their labels were complete and is stored with them
-STORED_FIRST_LOOK = ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7")
+STORED_FIRST_LOOK = ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
 SOURCES = ("tipdm", "beijing12345", "peoples_gas", "qingdao12345")
 
 
@@ -132,7 +134,7 @@ LOADERS = {"tipdm_gold": tipdm_letters, "tipdm_new": tipdm_letters, "beijing1234
            "peoples_gas": gas_letters, "qingdao12345": qingdao_letters, "blind2": tipdm_and_qingdao_letters,
            "blind3": tipdm_and_qingdao_letters, "blind4": tipdm_and_qingdao_letters,
            "blind5": tipdm_and_qingdao_letters, "blind6": tipdm_and_qingdao_letters,
-           "blind7": tipdm_and_qingdao_letters}
+           "blind7": tipdm_and_qingdao_letters, "blind8": tipdm_and_qingdao_letters}
 
 
 def load_gold(sources=tuple(SPLITS)) -> pd.DataFrame:
@@ -322,8 +324,8 @@ def main(argv: list[str] | None = None) -> int:
            and r["LOSO"]["precision"] >= 0.7 and r["LOSO"]["macro"] >= 0.8]
     print(f"\nLOSO targets (紧急 R >= 0.95, P >= 0.7, F1m >= 0.8) met on: {', '.join(met) or 'no source'}"
           f" (qingdao12345 has no 紧急 letter: recall is undefined there)")
-    print("first look: blind2 to blind7 = the code frozen before their labels were read, stored with the labels "
-          "(gold_blind2.csv: 44da8d4; gold_blind3.csv: ba9c584; gold_blind4.csv: 7f43337; gold_blind5.csv: 4c6de95; gold_blind6.csv: 2fbb98e; gold_blind7.csv: d46d7c5, column first_look); the other splits = the code "
+    print("first look: blind2 to blind8 = the code frozen before their labels were read, stored with the labels "
+          "(gold_blind2.csv: 44da8d4; gold_blind3.csv: ba9c584; gold_blind4.csv: 7f43337; gold_blind5.csv: 4c6de95; gold_blind6.csv: 2fbb98e; gold_blind7.csv: d46d7c5; gold_blind8.csv: 422f5bf, column first_look); the other splits = the code "
           "frozen at 943a519 (--frozen), blind for the four new sources, not for tipdm_gold")
 
     if not args.no_speed:

@@ -104,7 +104,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
 
     # the same queue as triage.xlsx's 今日紧急: 紧急, then the review band marked 待复核:可能紧急
     # what the queue cannot promise, measured (corpora/urgency/README.md): an empty queue is no all-clear
-    caveat = ('<p class="muted">自动分级会漏判: 在从未见过的来信(最近四次盲测合计)上, 它只找出约一半(50封中的26封)紧急来信, '
+    caveat = ('<p class="muted">自动分级会漏判: 在从未见过的来信(最近五次盲测合计)上, 它只找出约一半(61封中的32封)紧急来信, '
               '明确的紧急情形都找到了, 漏掉的多是需要斟酌的边界情形; '
               '待复核来信再多找回一部分。队列为空不等于没有紧急来信; 请当日浏览较急来信的标题。</p>')
     parts.append(_section("今日紧急: 需当日处置的来信", caveat + html_table(today_queue(letters), {

@@ -84,3 +84,14 @@ def test_blind7_redraws_its_labelled_letters_in_order_and_holds_no_earlier_gold_
     assert not drawn["letter_id"].isin(gold_ids(BLIND7.name)).any()
     labelled = pd.read_csv(CORPORA_DIR / "urgency" / "gold_blind7.csv", dtype=str)[COLUMNS]
     pd.testing.assert_frame_equal(drawn[COLUMNS].astype(str).reset_index(drop=True), labelled)
+
+
+@requires_both_sources
+def test_blind8_redraws_its_labelled_letters_in_order_and_holds_no_earlier_gold_letter():
+    from draw_blind import draw, gold_ids
+    from draw_blind8 import BLIND8
+
+    drawn = draw(BLIND8)
+    assert not drawn["letter_id"].isin(gold_ids(BLIND8.name)).any()
+    labelled = pd.read_csv(CORPORA_DIR / "urgency" / "gold_blind8.csv", dtype=str)[COLUMNS]
+    pd.testing.assert_frame_equal(drawn[COLUMNS].astype(str).reset_index(drop=True), labelled)

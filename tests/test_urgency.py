@@ -612,3 +612,20 @@ def test_blind7_kinds_are_urgent(grader, text):
 ])
 def test_blind7_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
+
+
+def test_blind8_a_cracked_tower_over_walkers_is_urgent(grader):
+    """Development: written after blind8's errors were read."""
+    text = "森林公园山顶上的塔年久失修，严重破败，开裂有倒塌危险，每天都有上山游人从塔下经过。"
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "的士于5月27日罢运至今，政府不准私自转让的士牌，与的士司机起冲突，市民出行极不方便。",  # others' strike
+    "要不你教育局就把这些收费写进文件，要不就一捧打死，不准收。",                          # 一棒打死: ban outright
+    "开发商与我们约好一般。拒绝业主验房的要求后，我们多次信访未果。",                      # 约好 and 业主 in two sentences
+    "周边施工三天两头停水，现在又往小区里排油烟，院内是孩子们的活动场所。",                # water, not gas or heating
+    "这座石拱桥已经不堪重负，这样下去会有倒塌的危险，请保护古桥。",                        # a risk, not a danger now
+])
+def test_blind8_look_alikes_are_not_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
