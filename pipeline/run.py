@@ -159,6 +159,8 @@ class PetitionRun(StageTimer):
             self._stage(name, stage.write, letters, cases, issues, persons, ingest.rejects, info["counts"], as_of,
                         names)
         info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
+        info["stage_cpu"] = dict(getattr(self, "cpu", {}))  # this process's CPU s per stage (not workers')
+        info["stage_peak_mb"] = dict(getattr(self, "peaks", {}))  # this process's peak RSS per stage
         write_json(info, out / "run.json")
         store.finish_run(self.versions())  # the run's one runs row, committed last
         return result
