@@ -565,18 +565,48 @@ class IssueClusterer:
             return []
         groups = [np.arange(m)]
         if m > 2:
-            S, Gm = (X @ X.T).toarray(), (G @ G.T).toarray()
-            D = np.zeros((m, m))
-            for x in range(m):
-                for y in range(x + 1, m):
-                    c, _ = self.score_pair(S[x, y], Gm[x, y], place_full[x], place_head[x], place_full[y],
-                                           place_head[y], districts[x], districts[y])
-                    D[x, y] = D[y, x] = min(1.0, max(0.0, 1.0 - c))
-            condensed = D[np.triu_indices(m, 1)]
+            upper = np.triu_indices(m, 1)
+            s, g = (X @ X.T).toarray()[upper], (G @ G.T).toarray()[upper]
+            condensed = np.zeros(len(s))
+            condensed[:] = np.minimum(1.0, np.maximum(0.0, 1.0 - self.combined(s, g, place_full, place_head,
+                                                                             districts, upper)))
             if condensed.max() > self.split_distance:
                 parts = fcluster(linkage(condensed, method="average"), t=self.split_distance, criterion="distance")
                 groups = [np.flatnonzero(parts == p) for p in np.unique(parts)]
         return [g for g in groups if self._big_enough(weights[g], doc_writers[g])]
+
+    def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
+        """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance
+        cosines g. Which formula a pair takes depends only on the two letters' places, headline
+        places and districts, and is the same either way round; a component's letters share few
+        such signatures (copies name the same places), so the formula is decided once per pair of
+        signatures and the arithmetic is vectorised: the same operations on the same dtype as
+        `score_pair`'s, so the same values, without a Python call per pair of letters."""
+        keys: dict[tuple, int] = {}
+        sig = np.array([keys.setdefault((f, h, d), len(keys)) for f, h, d in zip(place_full, place_head, districts)])
+        signatures = list(keys)
+        u = len(signatures)
+        # formula of each pair of signatures, from score_pair itself: 0 = s - 0.3, 1 = s, 2 = strong, 3 = weak
+        kind = np.zeros((u, u), np.int8)
+        for a in range(u):
+            fa, ha, da = signatures[a]
+            for b in range(a, u):
+                fb, hb, db = signatures[b]
+                kind[a, b] = kind[b, a] = self._formula(fa, ha, fb, hb, da, db)
+        k = kind[sig[pairs[0]], sig[pairs[1]]]
+        out = s.copy()
+        out[k == 0] = s[k == 0] - 0.3
+        for code, bonus in ((2, 0.2), (3, 0.05)):
+            on = k == code
+            out[on] = 0.5 * s[on] + 0.5 * g[on] + bonus
+        return out
+
+    def _formula(self, pa, ha, pb, hb, da, db) -> int:
+        """Which of score_pair's formulas two letters take, found by calling it on probe cosines."""
+        probe_s, probe_g = 0.5, 0.25
+        c, _ = self.score_pair(probe_s, probe_g, pa, ha, pb, hb, da, db)
+        return {probe_s - 0.3: 0, probe_s: 1, 0.5 * probe_s + 0.5 * probe_g + 0.2: 2,
+                0.5 * probe_s + 0.5 * probe_g + 0.05: 3}[c]
 
     def describe_places(self, place_full, place_head, titles, texts) -> tuple[list[str], str, list[str]]:
         """An issue's places (most named first, fuller names preferred), district and administrative

@@ -436,3 +436,24 @@ def test_pairs_decided_block_by_block_are_those_accepted_over_all_candidates(sam
     assert np.array_equal(a, i[link]) and np.array_equal(b, j[link])
     place_free = min(model.near_dup_sim, model.no_place_sim)
     assert link.sum() > 20 and (s[link] < place_free).sum() > 5
+
+
+def test_combined_similarity_of_many_pairs_is_score_pairs_to_the_bit(sample_dir):
+    """`combined` (the formula decided once per pair of place signatures, vectorised arithmetic)
+    gives `score_pair`'s combined similarity of every pair of letters, bit for bit, with every
+    formula in use among them."""
+    import numpy as np
+
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters.drop_duplicates(["title", "text"]).head(300)
+    model = IssueClusterer(n_jobs=1)
+    X, G, full, head, districts = _pair_inputs(letters, model)
+    pairs = np.triu_indices(X.shape[0], 1)
+    s, g = (X @ X.T).toarray()[pairs], (G @ G.T).toarray()[pairs]
+    got = model.combined(s, g, full, head, districts, pairs)
+    expected = np.array([model.score_pair(s[k], g[k], full[x], head[x], full[y], head[y], districts[x], districts[y])[0]
+                         for k, (x, y) in enumerate(zip(*pairs))])
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    kinds = {model._formula(full[x], head[x], full[y], head[y], districts[x], districts[y]) for x, y in zip(*pairs)}
+    assert kinds == {0, 1, 2, 3}
