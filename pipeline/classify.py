@@ -288,6 +288,27 @@ class IssueClassifier(LetterFeatures, LinearMembers, ClassifierMixin, BaseEstima
                                 progress=self.progress)
         return sp.vstack(parts, format="csr")
 
+    def _chunk_scores(self, texts: list[str], tokens: list[list[str]] | None = None,
+                      pool: WorkerPool | None = None) -> np.ndarray:
+        """`_scores(_transform(...))`, the features of each chunk scored and dropped before the next
+        is made: a batch's feature rows at once grow with the batch (~10 kB a letter, 3.1 GB
+        peak at 100,000 letters), its scores take one number per class. A row's score depends on
+        that row alone, so the scores are the same as from the stacked matrix."""
+        if tokens is not None:
+            return np.vstack([self._scores(self._features(tokens[i:i + FEATURE_CHUNK]))
+                              for i in range(0, max(len(tokens), 1), FEATURE_CHUNK)])
+        with one_off_or(pool, self.n_jobs) as workers:
+            if not workers.parallel(len(texts), MIN_PARALLEL_LETTERS):
+                return self._chunk_scores(texts, tokenize_letters(texts, n_jobs=1, hmm=self.hmm))
+            tokenize_letters(["预热"], n_jobs=1, hmm=self.hmm)  # load the dictionary before forking, so workers share it
+            self._fast_vectorizers()  # and the n-gram index
+            size = max(100, min(FEATURE_CHUNK, -(-len(texts) // (workers.jobs * 6))))
+            chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+            key = ("classify", id(self), self.n_features_, getattr(self, "quantised_", False))
+            parts = workers.map(_scores_of_texts, chunks, key=key, obj=self, desc="classifying",
+                                progress=self.progress)
+        return np.vstack(parts)
+
     def tokenize(self, X, pool: WorkerPool | None = None) -> list[list[str]]:
         """Each letter's tokens as this model reads them (its `hmm` setting), to compute once and
         pass as `tokens=` to `classify`, `predict_proba` or `predict`."""
@@ -527,7 +548,7 @@ class IssueClassifier(LetterFeatures, LinearMembers, ClassifierMixin, BaseEstima
         texts = letter_texts(X)
         if tokens is not None and len(tokens) != len(texts):
             raise PetitionError(f"{len(texts)} letters but {len(tokens)} token lists")
-        return self._scores(self._transform(texts, tokens, pool))
+        return self._chunk_scores(texts, tokens, pool)
 
     def predict_proba(self, X, tokens: list[list[str]] | None = None, pool: WorkerPool | None = None) -> np.ndarray:
         """Calibrated probability of each class (columns in `classes_` order)."""
@@ -762,3 +783,8 @@ def _features_of_texts(model: IssueClassifier, texts: list[str]) -> sp.csr_matri
     """Tokens and features of one chunk, in a worker (the model and dictionary came by fork)."""
     return model._features(tokenize_letters(texts, n_jobs=1, hmm=model.hmm))
 
+
+def _scores_of_texts(model: IssueClassifier, texts: list[str]) -> np.ndarray:
+    """Scores of one chunk, in a worker: only the scores come back (a chunk's features, pickled
+    back and stacked, held every letter's feature row in this process at once)."""
+    return model._scores(_features_of_texts(model, texts))

@@ -65,6 +65,10 @@ from pipeline.issue_places import (
 from pipeline.places import GENERIC_STEMS, PLACE_CODE, extract_places, is_weak, kind_of, stem, variant_candidates  # noqa: F401
 
 STATE_VERSION = 1
+COPY_SIM = 0.97  # cosine of a literal copy: links letters whatever their places say
+# Candidate pairs are found PAIR_BLOCK_ROWS rows at a time, fewer when the batch is large: at most
+# PAIR_BLOCK_ENTRIES row x column products per block (about half are non-zero, 12 bytes each).
+PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES = 2000, 20_000_000
 # columns that say who wrote, best first: the linker's person_id, else the source's writer id, else the name
 WRITER_COLUMNS = ("person_id", "writer_id", "name", "phone", "id_number")
 
@@ -267,10 +271,9 @@ class IssueClusterer:
         X, G = self.vectors(feats)
         place_full, place_head = self.fit_places(feats, G, weights)
         districts = feats["districts"].tolist()
-        i, j, s = self.candidate_pairs(X)                                                   # c
-        link, _ = self.accept_pairs(i, j, s, row_cosines(G[i], G[j]), place_full, place_head, districts)
+        i, j = self.linked_pairs(X, G, place_full, place_head, districts)                  # c
         _, comp = connected_components(                                                     # d
-            sparse.coo_matrix((np.ones(int(link.sum())), (i[link], j[link])), shape=(n, n)), directed=False)
+            sparse.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)), directed=False)
         labels_doc = np.full(n, -1)
         next_label = 0
         order = np.argsort(comp, kind="stable")
@@ -457,19 +460,64 @@ class IssueClusterer:
 
     def candidate_pairs(self, X: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Upper-triangle pairs (i, j, cosine) at or over `pair_floor`, in row blocks (bounded memory)."""
-        X = X.tocsr()
-        XT = X.T.tocsc()
         rows, cols, vals = [], [], []
-        for start in range(0, X.shape[0], 2000):
-            # only the columns from `start` on: pairs below the diagonal are never kept, and each
-            # product is summed over the same terms in the same order (the same values), in half the work
-            S = (X[start:start + 2000] @ XT[:, start:]).tocoo()
-            r, c = S.row + start, S.col + start
-            mask = (S.data >= self.pair_floor) & (c > r)
-            rows.append(r[mask]); cols.append(c[mask]); vals.append(S.data[mask])
+        for r, c, v in self.pair_blocks(X):
+            rows.append(r); cols.append(c); vals.append(v)
         if not rows:
             return np.array([], int), np.array([], int), np.array([], float)
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+    def pair_blocks(self, X: sparse.csr_matrix):
+        """`candidate_pairs` one block of rows at a time, in the same order and with the same values.
+
+        Most pairs of letters share some word, so a block's product holds about half of its rows
+        times the batch: 2,000 rows of a 100,000-letter batch made a 6 GB product. The rows per
+        block shrink as the batch grows (`PAIR_BLOCK_ENTRIES` row x column products at most). Only
+        the columns from the block's group of `PAIR_BLOCK_ROWS` rows on are multiplied: pairs below
+        the diagonal are never kept. Each cosine is summed over the same terms in the same order
+        whatever the block (a row of X times the transposed columns), so the values do not depend
+        on the block size."""
+        X = X.tocsr()
+        n = X.shape[0]
+        XT = X.T.tocsc()
+        step = max(16, min(PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES // max(n, 1)))
+        for group in range(0, n, PAIR_BLOCK_ROWS):
+            XTg = XT[:, group:].tocsr()  # converted once per group, not per block
+            for start in range(group, min(group + PAIR_BLOCK_ROWS, n), step):
+                S = X[start:min(start + step, group + PAIR_BLOCK_ROWS)] @ XTg
+                found = np.flatnonzero(S.data >= self.pair_floor)
+                r = np.searchsorted(S.indptr, found, side="right") - 1 + start
+                c = S.indices[found].astype(np.int64) + group
+                v = S.data[found]
+                del S
+                upper = c > r
+                yield r[upper], c[upper], v[upper]
+
+    def linked_pairs(self, X, G, place_full, place_head, districts) -> tuple[np.ndarray, np.ndarray]:
+        """(i, j) of the candidate pairs `accept_pairs` links, decided block by block, so a batch's
+        candidate pairs (tens of millions at 100,000 letters) are never held at once. A pair that
+        no rule of `score_pair` can link is not scored: it needs a cosine of at least the lowest
+        place-free threshold, or a grievance cosine of at least the lowest same-place threshold
+        with a headline place on one side and a place on the other (a shared place needs both).
+        The same links as `accept_pairs` over `candidate_pairs`."""
+        has_head = np.fromiter(map(bool, place_head), bool, len(place_head))
+        has_full = np.fromiter(map(bool, place_full), bool, len(place_full))
+        eps = 1e-6  # asks a little more than the rules could link: score_pair decides
+        s_min = min(self.near_dup_sim, self.no_place_sim, COPY_SIM) - eps
+        g_min = min(self.same_place_sim, self.weak_place_sim) - eps
+        keep_i, keep_j = [], []
+        for i, j, s in self.pair_blocks(X):
+            wordy = s >= s_min
+            ask = wordy | (has_head[i] & has_full[j]) | (has_head[j] & has_full[i])
+            i, j, s, wordy = i[ask], j[ask], s[ask], wordy[ask]
+            g = row_cosines(G[i], G[j])
+            ask = wordy | (g >= g_min)
+            i, j = i[ask], j[ask]
+            link, _ = self.accept_pairs(i, j, s[ask], g[ask], place_full, place_head, districts)
+            keep_i.append(i[link]); keep_j.append(j[link])
+        if not keep_i:
+            return np.array([], np.int64), np.array([], np.int64)
+        return np.concatenate(keep_i), np.concatenate(keep_j)
 
     def accept_pairs(self, i, j, s, g, place_full, place_head, districts) -> tuple[np.ndarray, np.ndarray]:
         """`score_pair` for each candidate pair (i[k], j[k]) with cosine s[k] and grievance cosine g[k]:
@@ -487,9 +535,9 @@ class IssueClusterer:
         Letters headed by different districts (B7县 vs L3县) are about different places, whatever
         they share by name (二中, 碧桂园): only a literal copy may join them."""
         if districts_conflict(da, db):
-            return s - 0.3, s >= 0.97
+            return s - 0.3, s >= COPY_SIM
         if numbered_apart(ha, pb) or numbered_apart(hb, pa):
-            return s - 0.3, s >= 0.97
+            return s - 0.3, s >= COPY_SIM
         strength = max(match_strength(ha, pb), match_strength(hb, pa))
         if strength == 2:
             return 0.5 * s + 0.5 * g + 0.2, g >= self.same_place_sim
@@ -497,7 +545,7 @@ class IssueClusterer:
             return 0.5 * s + 0.5 * g + 0.05, g >= self.weak_place_sim or s >= self.near_dup_sim
         conflict = bool(ha) and bool(hb) and not places_match(pa, pb)
         if conflict:
-            return s - 0.3, s >= 0.97
+            return s - 0.3, s >= COPY_SIM
         if ha or hb:
             return s, s >= self.near_dup_sim
         return s, s >= self.no_place_sim
@@ -517,18 +565,48 @@ class IssueClusterer:
             return []
         groups = [np.arange(m)]
         if m > 2:
-            S, Gm = (X @ X.T).toarray(), (G @ G.T).toarray()
-            D = np.zeros((m, m))
-            for x in range(m):
-                for y in range(x + 1, m):
-                    c, _ = self.score_pair(S[x, y], Gm[x, y], place_full[x], place_head[x], place_full[y],
-                                           place_head[y], districts[x], districts[y])
-                    D[x, y] = D[y, x] = min(1.0, max(0.0, 1.0 - c))
-            condensed = D[np.triu_indices(m, 1)]
+            upper = np.triu_indices(m, 1)
+            s, g = (X @ X.T).toarray()[upper], (G @ G.T).toarray()[upper]
+            condensed = np.zeros(len(s))
+            condensed[:] = np.minimum(1.0, np.maximum(0.0, 1.0 - self.combined(s, g, place_full, place_head,
+                                                                             districts, upper)))
             if condensed.max() > self.split_distance:
                 parts = fcluster(linkage(condensed, method="average"), t=self.split_distance, criterion="distance")
                 groups = [np.flatnonzero(parts == p) for p in np.unique(parts)]
         return [g for g in groups if self._big_enough(weights[g], doc_writers[g])]
+
+    def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
+        """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance
+        cosines g. Which formula a pair takes depends only on the two letters' places, headline
+        places and districts, and is the same either way round; a component's letters share few
+        such signatures (copies name the same places), so the formula is decided once per pair of
+        signatures and the arithmetic is vectorised: the same operations on the same dtype as
+        `score_pair`'s, so the same values, without a Python call per pair of letters."""
+        keys: dict[tuple, int] = {}
+        sig = np.array([keys.setdefault((f, h, d), len(keys)) for f, h, d in zip(place_full, place_head, districts)])
+        signatures = list(keys)
+        u = len(signatures)
+        # formula of each pair of signatures, from score_pair itself: 0 = s - 0.3, 1 = s, 2 = strong, 3 = weak
+        kind = np.zeros((u, u), np.int8)
+        for a in range(u):
+            fa, ha, da = signatures[a]
+            for b in range(a, u):
+                fb, hb, db = signatures[b]
+                kind[a, b] = kind[b, a] = self._formula(fa, ha, fb, hb, da, db)
+        k = kind[sig[pairs[0]], sig[pairs[1]]]
+        out = s.copy()
+        out[k == 0] = s[k == 0] - 0.3
+        for code, bonus in ((2, 0.2), (3, 0.05)):
+            on = k == code
+            out[on] = 0.5 * s[on] + 0.5 * g[on] + bonus
+        return out
+
+    def _formula(self, pa, ha, pb, hb, da, db) -> int:
+        """Which of score_pair's formulas two letters take, found by calling it on probe cosines."""
+        probe_s, probe_g = 0.5, 0.25
+        c, _ = self.score_pair(probe_s, probe_g, pa, ha, pb, hb, da, db)
+        return {probe_s - 0.3: 0, probe_s: 1, 0.5 * probe_s + 0.5 * probe_g + 0.2: 2,
+                0.5 * probe_s + 0.5 * probe_g + 0.05: 3}[c]
 
     def describe_places(self, place_full, place_head, titles, texts) -> tuple[list[str], str, list[str]]:
         """An issue's places (most named first, fuller names preferred), district and administrative

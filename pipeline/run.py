@@ -143,7 +143,7 @@ class PetitionRun(StageTimer):
             store = self._case_store
             cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
             self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
-            persons = self._persons(store, letters)
+            persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
             info = {
                 "as_of": as_of.isoformat(),
                 "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
@@ -155,10 +155,12 @@ class PetitionRun(StageTimer):
             }
             result = RunResult(letters, cases, issues, persons, ingest.rejects, out, info)
             # the run's one list of names, from every letter: a name is masked in every table
-            names = names_to_mask(letters, text_columns(letters))
+            names = self._stage("names", names_to_mask, letters, text_columns(letters))
             self._stage(name, stage.write, letters, cases, issues, persons, ingest.rejects, info["counts"], as_of,
                         names)
         info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
+        info["stage_cpu"] = dict(getattr(self, "cpu", {}))  # this process's CPU s per stage (not workers')
+        info["stage_peak_mb"] = dict(getattr(self, "peaks", {}))  # this process's peak RSS per stage
         write_json(info, out / "run.json")
         store.finish_run(self.versions())  # the run's one runs row, committed last
         return result

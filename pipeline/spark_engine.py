@@ -179,6 +179,8 @@ class SparkRun(StageTimer):
         self._stage("store", append_history, spark, ranked, history, store)
         ranked.unpersist()
         info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
+        info["stage_cpu"] = dict(getattr(self, "cpu", {}))  # this process's CPU s per stage (not workers')
+        info["stage_peak_mb"] = dict(getattr(self, "peaks", {}))  # this process's peak RSS per stage
         from pipeline.write import write_json
 
         write_json(info, out / "run.json")

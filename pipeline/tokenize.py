@@ -432,6 +432,9 @@ class Tokenizer:
         """
         texts = ["" if t is None or t != t else str(t) for t in texts]
         unique = list(dict.fromkeys(texts))
+        # one string object per distinct token, as each text is cut: a batch's tokens all held as
+        # separate strings took ~80 bytes a token (2.4 GB at 100,000 letters) before `interned`
+        seen: dict[str, str] = {}
         with one_off_or(pool, n_jobs) as workers:
             if not workers.parallel(len(unique), MIN_PARALLEL_TEXTS):
                 iterator = unique
@@ -439,14 +442,15 @@ class Tokenizer:
                     from tqdm import tqdm
 
                     iterator = tqdm(unique, desc="tokenizing", unit="letter", mininterval=1.0)
-                cut = {t: self.cut(t, keep_stopwords) for t in iterator}
+                cut = {t: _interned(self.cut(t, keep_stopwords), seen) for t in iterator}
             else:
                 _segmenter(self.user_dict, self.hmm)  # load the dictionary once, before forking, so workers share it
                 size = max(50, len(unique) // (workers.jobs * 8))
                 batches = [(keep_stopwords, unique[i:i + size]) for i in range(0, len(unique), size)]
                 joined = workers.map(_cut_batch, batches, key=("tokenize", id(self)), obj=self,
                                      desc="tokenizing", progress=progress)
-                cut = dict(zip(unique, (s.split(_SEP) if s else [] for batch in joined for s in batch)))
+                cut = dict(zip(unique, (_interned(s.split(_SEP), seen) if s else [] for batch in joined for s in batch)))
+                del joined
         return [cut[t] for t in texts]
 
 
@@ -535,13 +539,17 @@ def tokenize_docs(docs: list[str], n_jobs: int = 2, pool: WorkerPool | None = No
 
 def interned(token_lists: list[list[str]]) -> list[list[str]]:
     """The same lists with one string object per distinct token: a run holds every letter's tokens
-    at once, and most tokens repeat (a 100,000-letter batch: tens of millions of tokens, ~10^5 words)."""
+    at once, and most tokens repeat (a 100,000-letter batch: tens of millions of tokens, ~10^5 words).
+    The lists are interned in place (they are the caller's fresh results, and a second copy of
+    every list would double the peak); duplicate texts share one list, interned once."""
     seen: dict[str, str] = {}
-    done: dict[int, list[str]] = {}  # duplicate texts share one list: intern it once
-    out = []
+    done: set[int] = set()
     for tokens in token_lists:
-        same = done.get(id(tokens))
-        if same is None:
-            same = done[id(tokens)] = [seen.setdefault(t, t) for t in tokens]
-        out.append(same)
-    return out
+        if id(tokens) not in done:
+            done.add(id(tokens))
+            tokens[:] = _interned(tokens, seen)
+    return token_lists
+
+
+def _interned(tokens: list[str], seen: dict[str, str]) -> list[str]:
+    return [seen.setdefault(t, t) for t in tokens]

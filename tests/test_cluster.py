@@ -422,3 +422,63 @@ def test_vocabulary_from_document_frequencies_is_sklearns(sample_dir):
     assert model.vectorizer_.vocabulary_ == reference.vocabulary_
     assert np.array_equal(model.vectorizer_.idf_, reference.idf_)
     assert (model.vectorizer_.transform(tokens) != reference.transform(tokens)).nnz == 0
+
+
+def _pair_inputs(letters, model):
+    """A batch's vectors, places and districts, as `fit_transform` makes them (distinct texts)."""
+    import numpy as np
+
+    from pipeline.cluster import document_frequencies
+
+    feats = model.letter_features(letters["title"].fillna("").tolist(), letters["text"].fillna("").tolist())
+    model.fit_vocabulary(document_frequencies(feats["tokens"]), len(feats))
+    X, G = model.vectors(feats)
+    full, head = model.fit_places(feats, G, np.ones(len(feats)))
+    return X, G, full, head, feats["districts"].tolist()
+
+
+def test_pairs_decided_block_by_block_are_those_accepted_over_all_candidates(sample_dir, monkeypatch):
+    """`linked_pairs` (small blocks, pairs no rule can link left unscored) links exactly the pairs
+    `accept_pairs` links over every candidate pair, in the same order; the candidates themselves do
+    not depend on the block size. Among the links are pairs joined by a shared place below the
+    place-free thresholds, the ones the shortcut must not drop."""
+    import numpy as np
+
+    import pipeline.cluster as cluster
+    from pipeline.cluster import row_cosines
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters.drop_duplicates(["title", "text"])
+    model = IssueClusterer(n_jobs=1)
+    X, G, full, head, districts = _pair_inputs(letters, model)
+    i, j, s = model.candidate_pairs(X)
+    link, _ = model.accept_pairs(i, j, s, row_cosines(G[i], G[j]), full, head, districts)
+    monkeypatch.setattr(cluster, "PAIR_BLOCK_ROWS", 100)
+    monkeypatch.setattr(cluster, "PAIR_BLOCK_ENTRIES", 40 * X.shape[0])  # blocks of 40 rows in groups of 100
+    small = model.candidate_pairs(X)
+    assert all(np.array_equal(a, b) for a, b in zip((i, j, s), small))
+    a, b = model.linked_pairs(X, G, full, head, districts)
+    assert np.array_equal(a, i[link]) and np.array_equal(b, j[link])
+    place_free = min(model.near_dup_sim, model.no_place_sim)
+    assert link.sum() > 20 and (s[link] < place_free).sum() > 5
+
+
+def test_combined_similarity_of_many_pairs_is_score_pairs_to_the_bit(sample_dir):
+    """`combined` (the formula decided once per pair of place signatures, vectorised arithmetic)
+    gives `score_pair`'s combined similarity of every pair of letters, bit for bit, with every
+    formula in use among them."""
+    import numpy as np
+
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters.drop_duplicates(["title", "text"]).head(300)
+    model = IssueClusterer(n_jobs=1)
+    X, G, full, head, districts = _pair_inputs(letters, model)
+    pairs = np.triu_indices(X.shape[0], 1)
+    s, g = (X @ X.T).toarray()[pairs], (G @ G.T).toarray()[pairs]
+    got = model.combined(s, g, full, head, districts, pairs)
+    expected = np.array([model.score_pair(s[k], g[k], full[x], head[x], full[y], head[y], districts[x], districts[y])[0]
+                         for k, (x, y) in enumerate(zip(*pairs))])
+    assert got.dtype == expected.dtype and np.array_equal(got, expected)
+    kinds = {model._formula(full[x], head[x], full[y], head[y], districts[x], districts[y]) for x, y in zip(*pairs)}
+    assert kinds == {0, 1, 2, 3}
