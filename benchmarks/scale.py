@@ -46,10 +46,15 @@ def spark_available() -> bool:
     return "--engine" in helped.stdout
 
 
-def engine_arguments(engine: str, master: str, has_engine_flag: bool) -> list[str]:
+def engine_arguments(engine: str, master: str, has_engine_flag: bool, driver_memory: str = "") -> list[str]:
+    """`petition run`'s engine flags; for Spark the master and the driver's heap (`--spark-driver-memory`:
+    in local mode the driver JVM is the executor too, and Spark's default 1 GB heap ran out of memory
+    clustering 10^4 replicated letters before issue 18's block scoring)."""
     if not has_engine_flag:
         return []
-    return ["--engine", engine] + (["--spark-master", master] if engine == "spark" else [])
+    if engine != "spark":
+        return ["--engine", engine]
+    return ["--engine", engine, "--spark-master", master] + (["--spark-driver-memory", driver_memory] if driver_memory else [])
 
 
 # stderr lines that are never the error: Spark's progress bars, JVM and log4j chatter, warnings
@@ -69,13 +74,6 @@ def error_excerpt(stderr: str, limit: int = 40) -> str:
     if len(lines) > limit:
         lines = lines[:limit // 4] + [f"... ({len(lines) - limit} lines) ..."] + lines[-(limit - limit // 4):]
     return "\n".join(lines)
-
-
-def spark_environment(driver_memory: str) -> dict:
-    """The Spark driver's heap, through PySpark's own launcher variable. In local mode the driver
-    JVM is the executor too, and Spark's default 1 GB heap runs out in clustering at 10^4
-    replicated letters (java.lang.OutOfMemoryError in the candidate-pair join)."""
-    return {"PYSPARK_SUBMIT_ARGS": f"--driver-memory {driver_memory} pyspark-shell"}
 
 
 def run_once(letters: Path, out: Path, as_of: str, arguments: list[str], env: dict | None = None) -> dict | None:
@@ -160,7 +158,8 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=0, metavar="M", help="letters in a Spark history dataset (0: skip)")
     parser.add_argument("--spark-master", default="local[2]")
     parser.add_argument("--spark-driver-memory", default="6g",
-                        help="the Spark driver's heap (default 6g; in local mode it holds the executor too)")
+                        help="the Spark driver's heap, passed as `petition run --spark-driver-memory` "
+                             "(default 6g; in local mode it holds the executor too)")
     parser.add_argument("--as-of", default="2020-02-01", help="the runs' date (default 2020-02-01, after the last letter)")
     parser.add_argument("--target-hours", type=float, default=24.0, help="the sizing table's time budget (default 24)")
     parser.add_argument("--executor-cores", type=int, default=4)
@@ -188,8 +187,7 @@ def main() -> None:
             print(f"  (generated {size:,} letters in {time.perf_counter() - started:.0f} s)", flush=True)
             for engine in engines:
                 row = run_once(work / f"gen-{size}" / "letters", work / f"out-{engine}-{size}", args.as_of,
-                               engine_arguments(engine, args.spark_master, has_engine_flag),
-                               spark_environment(args.spark_driver_memory) if engine == "spark" else None)
+                               engine_arguments(engine, args.spark_master, has_engine_flag, args.spark_driver_memory))
                 if row is None:
                     continue
                 results[engine].append(row)
@@ -212,11 +210,10 @@ def history(args, work: Path, seeds, batch: int, has_engine_flag: bool) -> None:
         print("spark engine not available: history skipped")
         return
     store = work / "history.parquet"  # a Parquet dataset folder (the Spark engine's --store)
-    arguments = engine_arguments("spark", args.spark_master, True) + ["--store", str(store)]
+    arguments = engine_arguments("spark", args.spark_master, True, args.spark_driver_memory) + ["--store", str(store)]
     for name, start, size in (("history", 0, args.history), ("batch", args.history, batch)):
         generate(size, work / f"hist-{name}", start=start, seeds=seeds)
-        row = run_once(work / f"hist-{name}" / "letters", work / f"out-hist-{name}", args.as_of, arguments,
-                       spark_environment(args.spark_driver_memory))
+        row = run_once(work / f"hist-{name}" / "letters", work / f"out-hist-{name}", args.as_of, arguments)
         if row is None:
             return
         print(f"{name:>8s} {row['letters']:10,d} letters: {row['wall']:.1f} s wall, {row['cpu']:.1f} s CPU, "
