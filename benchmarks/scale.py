@@ -29,6 +29,7 @@ if __name__ == "__main__":  # the project root, not this folder (its tokenize.py
 import argparse  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
+import os  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -46,10 +47,15 @@ def spark_available() -> bool:
     return "--engine" in helped.stdout
 
 
-def engine_arguments(engine: str, master: str, has_engine_flag: bool) -> list[str]:
+def engine_arguments(engine: str, master: str, has_engine_flag: bool, driver_memory: str = "") -> list[str]:
+    """`petition run`'s engine flags; for Spark the master and the driver's heap (`--spark-driver-memory`:
+    in local mode the driver JVM is the executor too, and Spark's default 1 GB heap ran out of memory
+    clustering 10^4 replicated letters before issue 18's block scoring)."""
     if not has_engine_flag:
         return []
-    return ["--engine", engine] + (["--spark-master", master] if engine == "spark" else [])
+    if engine != "spark":
+        return ["--engine", engine]
+    return ["--engine", engine, "--spark-master", master] + (["--spark-driver-memory", driver_memory] if driver_memory else [])
 
 
 # stderr lines that are never the error: Spark's progress bars, JVM and log4j chatter, warnings
@@ -69,13 +75,6 @@ def error_excerpt(stderr: str, limit: int = 40) -> str:
     if len(lines) > limit:
         lines = lines[:limit // 4] + [f"... ({len(lines) - limit} lines) ..."] + lines[-(limit - limit // 4):]
     return "\n".join(lines)
-
-
-def spark_environment(driver_memory: str) -> dict:
-    """The Spark driver's heap, through PySpark's own launcher variable. In local mode the driver
-    JVM is the executor too, and Spark's default 1 GB heap runs out in clustering at 10^4
-    replicated letters (java.lang.OutOfMemoryError in the candidate-pair join)."""
-    return {"PYSPARK_SUBMIT_ARGS": f"--driver-memory {driver_memory} pyspark-shell"}
 
 
 def run_once(letters: Path, out: Path, as_of: str, arguments: list[str], env: dict | None = None) -> dict | None:
@@ -120,6 +119,7 @@ def sizing(results: dict, target_hours: float, executor_cores: int, executor_mem
     print(f"{'curve from':>10s} {'N measured':>17s} {'CPU~N^b':>7s} {'core-hours':>10s} {'hours on 2 cores':>16s} "
           f"{'MB/1k letters':>13s} {'1-process GB':>12s} {'executors':>9s} {'cluster GB':>10s} {'hours':>6s}")
     for engine, rows in results.items():
+        rows = sorted({r["letters"]: r for r in rows}.values(), key=lambda r: r["letters"])  # a size measured again: the last run
         points = [(r["letters"], r["cpu"]) for r in rows]
         if not points:
             continue
@@ -150,6 +150,9 @@ def sizing(results: dict, target_hours: float, executor_cores: int, executor_mem
     print(f"  history beyond that is streamed and spilled, not held.")
     print("- '1-process GB' is what the measured line predicts for one process holding every letter: why the")
     print("  local engine does not reach provincial scale.")
+    print("- Spark's memory is not the letters' need: its process tree peaks near the driver heap it was")
+    print("  given (--spark-driver-memory; the JVM grows to it before collecting garbage) plus its Python")
+    print("  workers, so its line measures the heap setting; size Spark's memory by partitions, not by it.")
     print("- Measured on a 2-core machine shared with other jobs: wall times are noisy; CPU time is used.")
 
 
@@ -160,12 +163,16 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=0, metavar="M", help="letters in a Spark history dataset (0: skip)")
     parser.add_argument("--spark-master", default="local[2]")
     parser.add_argument("--spark-driver-memory", default="6g",
-                        help="the Spark driver's heap (default 6g; in local mode it holds the executor too)")
+                        help="the Spark driver's heap, passed as `petition run --spark-driver-memory` "
+                             "(default 6g; in local mode it holds the executor too)")
     parser.add_argument("--as-of", default="2020-02-01", help="the runs' date (default 2020-02-01, after the last letter)")
     parser.add_argument("--target-hours", type=float, default=24.0, help="the sizing table's time budget (default 24)")
     parser.add_argument("--executor-cores", type=int, default=4)
     parser.add_argument("--executor-memory-gb", type=float, default=16.0)
     parser.add_argument("--partition-letters", type=int, default=50_000)
+    parser.add_argument("--results", metavar="FILE.jsonl",
+                        help="append each measured row here, and fit the sizing table to every row the file holds "
+                             "(sizes measured by earlier invocations too; --sizes '' only prints the table)")
     args = parser.parse_args()
     from benchmarks.replicate import generate, load_seed_letters
 
@@ -178,6 +185,8 @@ def main() -> None:
         engines = [e for e in engines if e != "spark"]
     seeds = load_seed_letters()
     results: dict[str, list[dict]] = {engine: [] for engine in engines}
+    for row in load_results(args.results):
+        results.setdefault(row["engine"], []).append(row)
     with tempfile.TemporaryDirectory(prefix="petition-scale-") as temporary:
         work = Path(temporary)
         print(f"{'engine':>6s} {'letters':>9s} {'wall s':>8s} {'CPU s':>8s} {'letters/s':>9s} {'CPU ms/letter':>13s} "
@@ -188,18 +197,34 @@ def main() -> None:
             print(f"  (generated {size:,} letters in {time.perf_counter() - started:.0f} s)", flush=True)
             for engine in engines:
                 row = run_once(work / f"gen-{size}" / "letters", work / f"out-{engine}-{size}", args.as_of,
-                               engine_arguments(engine, args.spark_master, has_engine_flag),
-                               spark_environment(args.spark_driver_memory) if engine == "spark" else None)
+                               engine_arguments(engine, args.spark_master, has_engine_flag, args.spark_driver_memory))
                 if row is None:
                     continue
+                row = dict(row, engine=engine, load=round(os.getloadavg()[0], 1),
+                           driver_memory=args.spark_driver_memory if engine == "spark" else "")
                 results[engine].append(row)
+                save_result(args.results, row)
                 stages = ", ".join(f"{k} {v:.0f}" for k, v in row["timings"].items() if k != "total")
                 print(f"{engine:>6s} {row['letters']:9,d} {row['wall']:8.1f} {row['cpu']:8.1f} "
                       f"{row['letters'] / row['wall']:9.0f} {1000 * row['cpu'] / row['letters']:13.1f} "
-                      f"{row['main_mb']:7.0f} {row['worker_mb']:9.0f} {row['tree_mb']:7.0f}  {stages}", flush=True)
-        if args.history:
+                      f"{row['main_mb']:7.0f} {row['worker_mb']:9.0f} {row['tree_mb']:7.0f}  {stages} "
+                      f"(load {row['load']})", flush=True)
+        if args.history and sizes:
             history(args, work, seeds, sizes[0], has_engine_flag)
     sizing(results, args.target_hours, args.executor_cores, args.executor_memory_gb, args.partition_letters)
+
+
+def load_results(path: str | None) -> list[dict]:
+    """Rows measured earlier (`--results`), one JSON object a line; none when the file is absent."""
+    if not path or not Path(path).exists():
+        return []
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def save_result(path: str | None, row: dict) -> None:
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def history(args, work: Path, seeds, batch: int, has_engine_flag: bool) -> None:
@@ -212,11 +237,10 @@ def history(args, work: Path, seeds, batch: int, has_engine_flag: bool) -> None:
         print("spark engine not available: history skipped")
         return
     store = work / "history.parquet"  # a Parquet dataset folder (the Spark engine's --store)
-    arguments = engine_arguments("spark", args.spark_master, True) + ["--store", str(store)]
+    arguments = engine_arguments("spark", args.spark_master, True, args.spark_driver_memory) + ["--store", str(store)]
     for name, start, size in (("history", 0, args.history), ("batch", args.history, batch)):
         generate(size, work / f"hist-{name}", start=start, seeds=seeds)
-        row = run_once(work / f"hist-{name}" / "letters", work / f"out-hist-{name}", args.as_of, arguments,
-                       spark_environment(args.spark_driver_memory))
+        row = run_once(work / f"hist-{name}" / "letters", work / f"out-hist-{name}", args.as_of, arguments)
         if row is None:
             return
         print(f"{name:>8s} {row['letters']:10,d} letters: {row['wall']:.1f} s wall, {row['cpu']:.1f} s CPU, "

@@ -9,9 +9,15 @@ a. distinct texts (the same dedupe key) get their features per partition (`mapIn
 b. document frequencies are a Spark aggregation; the vocabulary (words in 2+ letters) is fitted
    on the driver and broadcast with the model; place spellings (`variant_pairs`,
    `merge_variants`) and too-common places come from per-place aggregates;
-c. candidate pairs come from a blocking join instead of the all-pairs sparse product: letters
-   sharing a specific place, a rare word (in at most `max_block` letters) or a MinHash band
-   (`pipeline.spark_graph.minhash_band_pairs`); each pair is scored by `score_pair`;
+c. candidate pairs come from blocks instead of the all-pairs sparse product: letters sharing a
+   specific place, a rare word (in at most `max_block` letters), or a near-copy pair (MinHash
+   band-key join, `pipeline.spark_graph.minhash_band_pairs`). The rows are shuffled once by block
+   key, each carrying its letter's vectors, and each block's cosines are one sparse product
+   (`_block_similarities`, the local engine's arithmetic); only pairs at or over `pair_floor`
+   leave it, as ids and two cosines. Their place sets (a few strings) are joined on and
+   `score_pair` decides. Before issue 18's rework every candidate pair was joined to both
+   letters' full vectors (two shuffles of fat rows), which made this step 60% of the engine's
+   time on 10^4 letters and ran a 1 GB driver out of memory;
 d. connected components of the linked pairs (`pipeline.spark_graph.connected_components`),
    then per component `component_issues` (`applyInPandas`, dense only inside a component), per
    issue `describe_places`, the centroid, the representative text and word counts, and per
@@ -201,27 +207,30 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     keys = feats.select("doc", F.explode(F.array_distinct("tokens")).alias("token")).join(rare, "token") \
         .select("doc", F.concat(F.lit("w:"), "token").alias("key")).union(
         rows.select("doc", F.explode("full").alias("place")).select("doc", F.concat(F.lit("p:"), "place").alias("key")))
-    small = keys.groupBy("key").count().where(F.col("count") <= 5 * max_block).select("key")
-    keys = keys.join(small, "key")
-    cand = keys.alias("l").join(keys.alias("r"), "key").where(F.col("l.doc") < F.col("r.doc")) \
-        .select(F.col("l.doc").alias("a"), F.col("r.doc").alias("b"))
+    # a key of one letter makes no pair; one of over 5 * max_block letters is too common to block on
+    small = keys.groupBy("key").count().where((F.col("count") >= 2) & (F.col("count") <= 5 * max_block)).select("key")
     copies = minhash_band_pairs(docs.select(F.col("doc").alias("id"), F.concat_ws("。", "title", "text").alias("text")),
-                                threshold=0.5).select(F.col("id_l").alias("a"), F.col("id_r").alias("b"))
-    cand = cand.union(copies).distinct()
-    side_a = rows.select(*[F.col(c).alias(f"{c}_a") for c in rows.columns])
-    side_b = rows.select(*[F.col(c).alias(f"{c}_b") for c in rows.columns])
-    joined = cand.join(side_a, F.col("a") == F.col("doc_a")).join(side_b, F.col("b") == F.col("doc_b"))
+                                threshold=0.5).select(F.col("id_l").alias("a"), F.col("id_r").alias("b")).localCheckpoint()
+    # a near-copy pair is a block of its own two letters
+    pair_key = F.concat(F.lit("c:"), F.col("a").cast("string"), F.lit(":"), F.col("b").cast("string"))
+    members = keys.join(small, "key").select("doc", "key").union(
+        copies.select(F.col("a").alias("doc"), pair_key.alias("key"))).union(
+        copies.select(F.col("b").alias("doc"), pair_key.alias("key")))
+    blocked = members.join(rows.select("doc", "xi", "xv", "gi", "gv"), "doc") \
+        .repartition("key").sortWithinPartitions("key", "doc")
+    sims = blocked.mapInPandas(lambda batches: _block_similarities(_worker_model(bc), batches, V),
+                               "a long, b long, s float, g float").dropDuplicates(["a", "b"])
+    side_a = rows.select(*[F.col(c).alias(f"{c}_a") for c in ("doc", "full", "head", "districts")])
+    side_b = rows.select(*[F.col(c).alias(f"{c}_b") for c in ("doc", "full", "head", "districts")])
+    joined = sims.join(side_a, F.col("a") == F.col("doc_a")).join(side_b, F.col("b") == F.col("doc_b"))
 
     def score(batches):
         m = _worker_model(bc)
         for b in batches:
             if not len(b):
                 continue
-            s = row_cosines(_csr(b["xi_a"], b["xv_a"], V), _csr(b["xi_b"], b["xv_b"], V))
-            g = row_cosines(_csr(b["gi_a"], b["gv_a"], V), _csr(b["gi_b"], b["gv_b"], V))
-            keep = s >= m.pair_floor
-            link = _accept(m, b, s, g)
-            yield pd.DataFrame({"src": b["a"].to_numpy()[keep & link], "dst": b["b"].to_numpy()[keep & link]})
+            link = _accept(m, b, b["s"].to_numpy(np.float32), b["g"].to_numpy(np.float32))
+            yield pd.DataFrame({"src": b["a"].to_numpy()[link], "dst": b["b"].to_numpy()[link]})
 
     edges = joined.mapInPandas(score, "src long, dst long")
     comps = connected_components(edges, rows.select(F.col("doc").alias("node"))).withColumnRenamed("node", "doc")
@@ -341,6 +350,63 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     out = out.join(ids.select("_row", "issue_id", "hot_issue_label", "deep_seated"), "_row", "left") \
         .withColumn("deep_seated", F.coalesce("deep_seated", F.lit(False))).drop("_row")
     return out, issues
+
+
+def _block_similarities(model: IssueClusterer, batches, width: int):
+    """(a, b, s, g) for every pair of letters a < b that share a block key, with cosine s at or
+    over the model's `pair_floor` (g: the grievance cosine). The rows come sorted by key, then
+    letter: each block's vectors arrive once and its pairs' cosines are one sparse product, so a
+    pair's vectors never travel through a shuffle as a pair. A block may span two Arrow batches:
+    its first part waits for the rest. A pair sharing several keys is found once per key (the
+    caller drops the repeats; the cosines are the same)."""
+    carry, done = None, set()
+    for batch in batches:
+        if carry is not None:
+            batch = pd.concat([carry, batch], ignore_index=True)
+        if not len(batch):
+            continue
+        keys = batch["key"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        carry = batch.iloc[starts[-1]:].reset_index(drop=True)
+        if len(starts) > 1:
+            _check_contiguous(done, keys[starts[:-1]])
+            yield _block_pairs(model, batch.iloc[:starts[-1]].reset_index(drop=True), width)
+    if carry is not None and len(carry):
+        _check_contiguous(done, carry["key"].to_numpy()[:1])
+        yield _block_pairs(model, carry, width)
+
+
+def _check_contiguous(done: set, starting) -> None:
+    """A key met again after another one means the rows did not come sorted by key: its block
+    would be cut in two and pairs lost without a word. Fail instead."""
+    starting = list(starting)
+    if done.intersection(starting) or len(set(starting)) < len(starting):
+        raise RuntimeError("cluster blocks did not arrive sorted by key (a Spark plan change?)")
+    done.update(starting)
+
+
+def _block_pairs(model: IssueClusterer, batch: pd.DataFrame, width: int) -> pd.DataFrame:
+    keys, docs = batch["key"].to_numpy(), batch["doc"].to_numpy()
+    bounds = np.r_[np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]), len(keys)]
+    X, G = _csr(batch["xi"], batch["xv"], width), _csr(batch["gi"], batch["gv"], width)
+    found_a, found_b, found_s, found_g = [], [], [], []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        if hi - lo < 2:
+            continue
+        S = (X[lo:hi] @ X[lo:hi].T).tocoo()
+        keep = (S.row < S.col) & (S.data >= model.pair_floor)
+        i, j = S.row[keep] + lo, S.col[keep] + lo
+        if not len(i):
+            continue
+        found_a.append(np.minimum(docs[i], docs[j]))
+        found_b.append(np.maximum(docs[i], docs[j]))
+        found_s.append(S.data[keep])
+        found_g.append(row_cosines(G[i], G[j]))
+    if not found_a:
+        return pd.DataFrame({"a": np.zeros(0, np.int64), "b": np.zeros(0, np.int64),
+                             "s": np.zeros(0, np.float32), "g": np.zeros(0, np.float32)})
+    return pd.DataFrame({"a": np.concatenate(found_a), "b": np.concatenate(found_b),
+                         "s": np.concatenate(found_s).astype(np.float32), "g": np.concatenate(found_g).astype(np.float32)})
 
 
 def _accept(model: IssueClusterer, b: pd.DataFrame, s: np.ndarray, g: np.ndarray) -> np.ndarray:

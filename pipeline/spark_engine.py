@@ -45,9 +45,9 @@ class SparkRun(StageTimer):
         """The whole job; returns run.json's content."""
         if self.spark is not None:
             return self._job(self.spark, inputs, out_dir, read_options)
-        from pipeline.spark_session import spark_session
+        from pipeline.spark_session import spark_conf, spark_session
 
-        with spark_session(self.master) as spark:
+        with spark_session(self.master, conf=spark_conf(self.settings)) as spark:
             return self._job(spark, inputs, out_dir, read_options)
 
     # ------------------------------------------------------------------ stages
@@ -142,6 +142,7 @@ class SparkRun(StageTimer):
         from pyspark import StorageLevel
 
         from pipeline.spark_outputs import append_history, read_history, write_outputs
+        from pipeline.spark_session import MEMORY_KEYS
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -168,6 +169,7 @@ class SparkRun(StageTimer):
         info = {
             "engine": "spark",
             "spark_master": self.master if self.spark is None else spark.sparkContext.master,
+            "spark_memory": {k: spark.sparkContext.getConf().get(p, "") for k, p in MEMORY_KEYS.items()},
             "as_of": self.settings.as_of().isoformat(),
             "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
             "versions": self.versions(),

@@ -8,6 +8,7 @@ without PySpark or Java gets one plain sentence, not a JVM traceback.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from contextlib import contextmanager
@@ -25,6 +26,10 @@ INSTALL_HINT = "install the spark extra: pip install '.[spark]'"
 # is another, so without it those ties fell differently (3 representative letters of 热点问题 on
 # the bundled corpus).
 INPUT_ORDER = "_input_order"
+# `[spark]` keys of the config and the Spark properties they set (`spark_conf`)
+MEMORY_KEYS = {"driver_memory": "spark.driver.memory", "executor_memory": "spark.executor.memory"}
+# a JVM memory size as Spark reads it: a whole number and a unit (512m, 6g); bytes without one
+_MEMORY_SIZE = re.compile(r"[1-9][0-9]*[kmgt]?", re.IGNORECASE)
 # the package's parent folder: local executors import `pipeline` from here, as the driver does
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)
 
@@ -39,8 +44,32 @@ def require_pyspark():
                             "install a JDK or set JAVA_HOME")
 
 
-def start_spark(master: str = "local[2]", shuffle_partitions: int = 4, app: str = "petition"):
-    """A SparkSession whose Python workers run this interpreter with this package importable."""
+def spark_conf(settings) -> dict[str, str]:
+    """The Spark properties the config's `[spark]` section sets ({} for keys left empty: Spark's
+    own defaults). Why the memory lives in the config: in local[N] mode the driver JVM is the
+    executor too, and Spark's default 1 GB heap is too small for clustering 10^4 letters; the heap
+    is fixed when the JVM starts, so it must be known before the session is built. A size Spark
+    would reject only once the JVM fails to start (or misread: "6 GB") is an error here, naming the key."""
+    from pipeline.errors import PetitionError
+
+    conf = {}
+    for key, prop in MEMORY_KEYS.items():
+        value = str(settings.get("spark", key, "") or "").strip()
+        if not value:
+            continue
+        if not _MEMORY_SIZE.fullmatch(value):
+            raise PetitionError(f"config {settings.source}: [spark] {key} = {value!r} is not a JVM memory size "
+                                "(a whole number and a unit: 512m, 6g)")
+        conf[prop] = value.lower()
+    return conf
+
+
+def start_spark(master: str = "local[2]", shuffle_partitions: int = 4, app: str = "petition",
+                conf: dict[str, str] | None = None):
+    """A SparkSession whose Python workers run this interpreter with this package importable.
+    `conf`: further Spark properties (`spark_conf`); the driver's memory takes effect only when
+    this starts the JVM, which a process does once (PYSPARK_SUBMIT_ARGS' --driver-memory, when
+    set, wins over it)."""
     require_pyspark()
     from pyspark.sql import SparkSession
 
@@ -57,6 +86,8 @@ def start_spark(master: str = "local[2]", shuffle_partitions: int = 4, app: str 
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .config("spark.sql.execution.arrow.pyspark.fallback.enabled", "false")
                .config("spark.executorEnv.PYTHONPATH", os.environ["PYTHONPATH"]))
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     jar = _splink_jar()
     if jar:  # Splink's string functions (damerau_levenshtein): SQL fails without them
         builder = builder.config("spark.jars", jar)
@@ -81,8 +112,8 @@ def _splink_jar() -> str | None:
 
 
 @contextmanager
-def spark_session(master: str = "local[2]", shuffle_partitions: int = 4):
-    spark = start_spark(master, shuffle_partitions)
+def spark_session(master: str = "local[2]", shuffle_partitions: int = 4, conf: dict[str, str] | None = None):
+    spark = start_spark(master, shuffle_partitions, conf=conf)
     try:
         yield spark
     finally:

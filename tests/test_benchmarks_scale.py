@@ -24,3 +24,18 @@ def test_without_a_traceback_the_last_lines_and_a_gap_marker():
     excerpt = error_excerpt(stderr, limit=20).splitlines()
     assert excerpt[0] == "error line 0" and excerpt[-1] == "error line 99"
     assert len(excerpt) == 21 and "(80 lines)" in excerpt[5]
+
+
+def test_rows_saved_by_earlier_runs_feed_the_sizing_curve(tmp_path, capsys):
+    """Two sizes measured in two invocations (`--results`) give a fitted exponent, not the assumed 1."""
+    from benchmarks.scale import load_results, save_result, sizing
+
+    path = str(tmp_path / "rows.jsonl")
+    assert load_results(path) == []
+    for n, cpu in ((10_000, 100.0), (20_000, 250.0)):
+        save_result(path, {"engine": "spark", "letters": n, "cpu": cpu, "tree_mb": 5000.0, "wall": cpu})
+    rows = load_results(path)
+    assert [r["letters"] for r in rows] == [10_000, 20_000]
+    sizing({"spark": rows}, 24.0, 4, 16.0, 50_000)
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("spark"))
+    assert "10,000,20,000" in line and " 1.32 " in line  # log(2.5) / log(2)

@@ -89,3 +89,28 @@ def test_case_weights_come_from_the_config(letters, tmp_path):
     assert (flat.cases_["case_priority"] == flat.cases_["top_letter_id"].map(top)).all()
     repeated = default.cases_[default.cases_["letters"] > 1]
     assert len(repeated) > 0 and (repeated["case_priority"] > repeated["top_letter_id"].map(top)).all()
+
+
+def test_the_spark_memory_comes_from_the_config_and_the_run_flags_override_it(tmp_path):
+    from pipeline.cli import build_parser
+    from pipeline.commands.run import run_settings
+    from pipeline.spark_session import spark_conf
+
+    assert spark_conf(load_settings()) == {}  # shipped: Spark's own defaults
+    mine = tmp_path / "my.toml"
+    mine.write_text('[spark]\ndriver_memory = "6G"\nexecutor_memory = "16g"\n', encoding="utf-8")
+    assert spark_conf(load_settings(mine)) == {"spark.driver.memory": "6g", "spark.executor.memory": "16g"}
+    args = build_parser().parse_args(["run", "--engine", "spark", "--config", str(mine), "--spark-driver-memory", "3g"])
+    assert spark_conf(run_settings(args)) == {"spark.driver.memory": "3g", "spark.executor.memory": "16g"}
+    args = build_parser().parse_args(["run", "--engine", "spark", "--spark-executor-memory", "2048m"])
+    assert spark_conf(run_settings(args)) == {"spark.executor.memory": "2048m"}
+
+
+@pytest.mark.parametrize("size", ["6 GB", "6gb", "0g", "-1g", "lots"])
+def test_a_spark_memory_size_spark_would_misread_is_an_error_naming_the_key(tmp_path, size):
+    from pipeline.spark_session import spark_conf
+
+    with pytest.raises(PetitionError, match=r"\[spark\] driver_memory = .* is not a JVM memory size"):
+        spark_conf(_user(tmp_path, f'[spark]\ndriver_memory = "{size}"\n'))
+    with pytest.raises(PetitionError, match=r"unknown key\(s\) \['driver_mem'\] in \[spark\]"):
+        _user(tmp_path, '[spark]\ndriver_mem = "6g"\n')

@@ -65,3 +65,56 @@ def test_spark_run_keeps_the_issue_ids_of_the_saved_state(both):
     top = issues.iloc[0]
     letter = out[out["letter_id"] == top["representative_id"]]
     assert saved.transform_ids(letter) == [top["issue_id"]]
+
+
+def _blocks(seed=0, n=40, width=50):
+    import numpy as np
+    import pandas as pd
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    X = normalize(sparse.random(n, width, density=0.3, random_state=seed, format="csr")).astype(np.float32)
+    G = normalize(sparse.random(n, width, density=0.3, random_state=seed + 1, format="csr")).astype(np.float32)
+    keys = sorted(np.random.default_rng(seed).choice(list("abcdefg"), n))
+    return pd.DataFrame([{"key": k, "doc": d, "xi": X.getrow(d).indices, "xv": X.getrow(d).data,
+                          "gi": G.getrow(d).indices, "gv": G.getrow(d).data} for d, k in enumerate(keys)]), X, G
+
+
+def test_block_scoring_gives_the_local_engines_pair_cosines_however_the_batches_fall():
+    """Every pair within a block at or over pair_floor, with the cosines the local engine computes
+    (`candidate_pairs`' sparse product, `row_cosines` of the grievance rows), bit for bit, whether a
+    block arrives in one Arrow batch or cut across several."""
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.cluster import row_cosines
+    from pipeline.spark_cluster import _block_similarities
+
+    rows, X, G = _blocks()
+    model = IssueClusterer()
+    expected = []
+    for _, block in rows.groupby("key"):
+        d = block["doc"].to_numpy()
+        for x in range(len(d)):
+            for y in range(x + 1, len(d)):
+                s = (X[d[x]] @ X[d[y]].T).toarray()[0, 0]
+                if s >= model.pair_floor:
+                    expected.append((d[x], d[y], s, row_cosines(G[[d[x]]], G[[d[y]]])[0]))
+    expected = pd.DataFrame(expected, columns=["a", "b", "s", "g"]).astype({"s": np.float32, "g": np.float32})
+    assert len(expected) > 20
+    for size in (1, 3, 7, len(rows)):
+        batches = [rows.iloc[k:k + size].reset_index(drop=True) for k in range(0, len(rows), size)]
+        got = pd.concat(list(_block_similarities(model, iter(batches), 50)), ignore_index=True)
+        got = got.sort_values(["a", "b"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected.sort_values(["a", "b"]).reset_index(drop=True), check_dtype=False)
+
+
+def test_block_scoring_fails_when_the_rows_are_not_sorted_by_key():
+    import pandas as pd
+
+    from pipeline.spark_cluster import _block_similarities
+
+    rows, _, _ = _blocks()
+    shuffled = pd.concat([rows.iloc[:5], rows.iloc[20:25], rows.iloc[:3]]).reset_index(drop=True)
+    with pytest.raises(RuntimeError, match="sorted by key"):
+        list(_block_similarities(IssueClusterer(), iter([shuffled]), 50))

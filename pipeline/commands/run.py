@@ -26,17 +26,33 @@ def register(subparsers) -> None:
                         help="local: one process (default); spark: Apache Spark (needs the spark extra and Java 17)")
     parser.add_argument("--spark-master", default="local[2]", metavar="URL",
                         help="with --engine spark: local[N], spark://host:port or yarn (default: local[2])")
+    parser.add_argument("--spark-driver-memory", metavar="SIZE",
+                        help="with --engine spark: the driver's heap, e.g. 6g (in local[N] mode it is the executor too; "
+                             "default: the config's [spark] driver_memory, else Spark's 1g)")
+    parser.add_argument("--spark-executor-memory", metavar="SIZE",
+                        help="with --engine spark on a cluster: each executor's heap, e.g. 16g "
+                             "(default: the config's [spark] executor_memory, else Spark's 1g)")
     parser.set_defaults(func=run)
 
 
-def run(args) -> int:
-    from pipeline.run import PetitionRun
-
+def run_settings(args):
+    """The config with this command's flags over it (a flag left out keeps the config's value)."""
     settings = load_settings(args.config)
     if args.as_of:
         settings.values["run"]["as_of"] = args.as_of
     if args.headers:
         settings.values["run"]["headers"] = args.headers
+    for key in ("driver_memory", "executor_memory"):
+        value = getattr(args, f"spark_{key}", None)
+        if value:
+            settings.values["spark"][key] = value
+    return settings
+
+
+def run(args) -> int:
+    from pipeline.run import PetitionRun
+
+    settings = run_settings(args)
     options = {"encoding": args.encoding, "sheet": args.sheet, "column_map": parse_column_map(args.map),
                "simplify": args.simplified}
     if getattr(args, "engine", "local") == "spark":
