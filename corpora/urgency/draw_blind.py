@@ -55,11 +55,14 @@ class Draw:
     qingdao_random: int
     qingdao_pool: int
     net_cap: int | None = None  # per source; None keeps every net hit
+    # also exclude near-copies of gold letters (the same first 30 characters of cleaned text, title
+    # aside): blind3 and blind4 shared one letter written twice. Off for the splits drawn before it.
+    near_copies: bool = False
 
 
 # blind splits in the order they were drawn: a split excludes the ones drawn before it, never its
 # own or a later one (their gold files were written after its draw)
-BLIND_ORDER = ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8")
+BLIND_ORDER = ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9")
 
 
 def gold_ids(own: str) -> set:
@@ -80,9 +83,16 @@ def draw(spec: Draw) -> pd.DataFrame:
     for frame in (tipdm, qingdao):
         frame["key"] = (frame["title"].map(clean_text) + "。" + frame["text"].map(clean_text)).str.strip()
     gold_texts = set(tipdm.loc[tipdm["letter_id"].isin(ids), "key"]) | set(qingdao.loc[qingdao["letter_id"].isin(ids), "key"])
+    if spec.near_copies:
+        for frame in (tipdm, qingdao):
+            frame["near"] = frame["text"].map(clean_text).str.replace(r"\W", "", regex=True).str[:30]
+        gold_near = set(tipdm.loc[tipdm["letter_id"].isin(ids), "near"]) | set(qingdao.loc[qingdao["letter_id"].isin(ids), "near"])
+        gold_near.discard("")
     picked = []
     for frame, n_random, n_pool in ((tipdm, spec.tipdm_random, spec.tipdm_pool), (qingdao, spec.qingdao_random, spec.qingdao_pool)):
         rest = frame[~frame["letter_id"].isin(ids) & ~frame["key"].isin(gold_texts)]
+        if spec.near_copies:
+            rest = rest[~rest["near"].isin(gold_near)]
         rest = rest.drop_duplicates("key").drop_duplicates("letter_id").copy()
         rest["net_hit"] = rest["key"].str.contains(NET)
         rand = rest.sample(n=n_random, random_state=spec.seed).assign(how_selected="random")
