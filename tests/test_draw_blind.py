@@ -2,6 +2,7 @@
 its record of how it was chosen, so a change to the shared draw must not move an old split."""
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import pandas as pd
@@ -43,7 +44,7 @@ def test_blind3_holds_no_gold_letter_and_its_recorded_sizes():
 
 @requires_both_sources
 @pytest.mark.parametrize("name, tipdm_net", [("blind4", 110), ("blind5", 114), ("blind6", 103), ("blind7", 116),
-                                             ("blind8", 101)])
+                                             ("blind8", 101), ("blind9", 98)])
 def test_a_later_split_redraws_its_labelled_letters_in_order_and_holds_no_earlier_gold_letter(name, tipdm_net):
     """blind4 onwards: the draw, redone from the recorded parameters, is the gold file's selection (its
     TipDM net hits counted as drawn: blind4's reached its cap of 110)."""
@@ -57,3 +58,25 @@ def test_a_later_split_redraws_its_labelled_letters_in_order_and_holds_no_earlie
     labelled = pd.read_csv(CORPORA_DIR / "urgency" / f"gold_{name}.csv", dtype=str)[COLUMNS]
     pd.testing.assert_frame_equal(drawn[COLUMNS].astype(str).reset_index(drop=True), labelled)
     assert ((drawn["how_selected"] == "net") & ~drawn["source_file"].str.startswith("qingdao")).sum() == tipdm_net
+
+
+@requires_both_sources
+def test_blind9_holds_no_near_copy_of_an_earlier_gold_letter():
+    """From blind9 on, a letter whose cleaned text begins like a labelled letter's (its first 30
+    characters) is not drawn: blind3 and blind4 had shared one letter written twice."""
+    from draw_blind import draw, gold_ids
+    from draw_blind9 import BLIND9
+
+    from benchmarks.urgency import tipdm_and_qingdao_letters
+    from pipeline.normalise import clean_text
+
+    letters = tipdm_and_qingdao_letters()
+    near = letters["text"].map(clean_text).str.replace(r"\W", "", regex=True).str[:30]
+    earlier = set(near[letters["letter_id"].isin(gold_ids(BLIND9.name))]) - {""}
+    drawn = draw(BLIND9)
+    drawn_near = drawn["text"].map(clean_text).str.replace(r"\W", "", regex=True).str[:30]
+    assert not drawn_near.isin(earlier).any()
+    # the same rule off (the parameters of blind2 to blind8) would have let near-copies in
+    loose = draw(dataclasses.replace(BLIND9, near_copies=False))
+    loose_near = loose["text"].map(clean_text).str.replace(r"\W", "", regex=True).str[:30]
+    assert loose_near.isin(earlier).any()
