@@ -674,3 +674,52 @@ def test_probe5_and_blind9_kinds_are_urgent(grader, text):
 ])
 def test_probe5_and_blind9_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
+
+
+def _probes6() -> pd.DataFrame:
+    return pd.read_csv(CORPORA_DIR / "urgency" / "probes6.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("probe_id", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="a thank-you letter telling a danger since removed: "
+                                                                "the resolution is sentences after the cue"))
+    if p == "p6-D15" else p for p in _probes6()["probe_id"]])
+def test_probe_round6_graded_as_its_writer_labelled_it(grader, probe_id):
+    """Probe round 6 (corpora/urgency/probes6.csv): 60 longer letters (200-700 characters) in four
+    unseen styles, the urgent detail buried mid-letter, written and labelled by another hand. Its
+    first look (24 of 36 紧急, 4 of 24 look-alikes flagged) is stored in the file; this is the
+    development fit."""
+    row = _probes6().set_index("probe_id").loc[probe_id]
+    graded = grader.grade(row["title"] + "。" + row["text"])
+    assert (graded["urgency"] == "紧急") == (row["urgency"] == "紧急"), (row["reason"], graded)
+
+
+def test_probe_round6_first_look_is_stored():
+    probes = _probes6()
+    urgent = probes["urgency"] == "紧急"
+    assert ((probes["first_look"] == "紧急") & urgent).sum() == 24
+    assert ((probes["first_look"] == "紧急") & ~urgent).sum() == 4
+
+
+@pytest.mark.parametrize("text", [
+    "因为我已收到威胁，如果被举报人知道是我，后果不堪设想。",                      # blind10: threatened now
+    "现在县政府门口坐了一大批当年腾出土地的原住民，补偿款至今没有给。",          # a sit-in now
+    "如果政府仍未介入，业主们将会群体信访，恐会进行过激的维权活动。",            # a group petition announced
+    "平台出借人恐慌情绪在逐渐失控，一些极端的想法在萌生。",                      # drastic ideas growing
+    "他们在群里放话，近期就会血染大市场。",                                      # bloodshed
+    "自入住到现在一直多处严重漏水，房体开裂，求助物业无果。",                    # an occupied house cracking
+])
+def test_blind10_kinds_are_urgent(grader, text):
+    """Development: written after blind10's errors were read (its first look, 4 of 17, is the blind figure)."""
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "我知道有的家属遇到医疗纠纷会到医院去闹，我不会那么做，只想咨询费用核查。",     # others' action
+    "去年一月份最冷的时候，小区停了五天暖气，家里八十岁的老父亲冻感冒了。今年供暖正常。",  # a past winter
+    "河堤到处塌陷，河道污染严重，请尽快治理。",                                   # a slipped bank: after the fact
+    "你们再敷衍的话，我只有继续向上级反映了。",                                  # 上级 with no level: borderline, not 紧急
+    "这个油烟熏得人都不想活了，请城管上门检查。",                                # rhetoric
+])
+def test_probe6_and_blind10_look_alikes_are_not_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
