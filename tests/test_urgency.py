@@ -723,3 +723,55 @@ def test_blind10_kinds_are_urgent(grader, text):
 ])
 def test_probe6_and_blind10_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
+
+
+def _probes7() -> pd.DataFrame:
+    return pd.read_csv(CORPORA_DIR / "urgency" / "probes7.csv", dtype=str, keep_default_na=False)
+
+
+PROBE7_KNOWN_MISSES = {
+    "p7-B04": "an unpunctuated letter: 当年 far back in the same run-on 'sentence' reads the trip to Beijing as history",
+    "p7-C15": "others in a chat group talk of a banner; the writer declines in the next clause",
+}
+
+
+@pytest.mark.parametrize("probe_id", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=PROBE7_KNOWN_MISSES[p])) if p in PROBE7_KNOWN_MISSES
+    else p for p in _probes7()["probe_id"]])
+def test_probe_round7_graded_as_its_writer_labelled_it(grader, probe_id):
+    """Probe round 7 (corpora/urgency/probes7.csv): terse 12345 orders, barely literate writers, rivers
+    and drainage, group and forwarded letters, written and labelled by another hand. First look (27 of
+    36 紧急, 3 of 24 look-alikes flagged) stored in the file; this is the development fit."""
+    row = _probes7().set_index("probe_id").loc[probe_id]
+    graded = grader.grade(row["title"] + "。" + row["text"])
+    assert (graded["urgency"] == "紧急") == (row["urgency"] == "紧急"), (row["reason"], graded)
+
+
+def test_probe_round7_first_look_is_stored():
+    probes = _probes7()
+    urgent = probes["urgency"] == "紧急"
+    assert ((probes["first_look"] == "紧急") & urgent).sum() == 27
+    assert ((probes["first_look"] == "紧急") & ~urgent).sum() == 3
+
+
+@pytest.mark.parametrize("text", [
+    "小区业主已被餐馆短信威胁，我们并不想人身安全受到伤害。",                      # blind11: threatened already
+    "施工导致基脚塌方，房屋沉降墙体开裂，整栋十几户老百姓无家可归。",              # blind11: a block's households
+    "司机们已经商量定了：如果到周四公司还不松口，周五早上全体停运。",               # probe 7: a strike fixed
+    "全体业主定于本月15日上午到市政府门前集体反映。",                              # probe 7: a group visit fixed
+])
+def test_blind11_and_probe7_kinds_are_urgent(grader, text):
+    """Development: written after blind11's and probe round 7's errors were read."""
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "按购房合同约定，开发商应于2019年交房，并承担违约责任，依法维护业主权益。",     # a contract, not a plan
+    "开发商定于2010年8月31日验收合格交付业主。",                                    # a contract date
+    "买了附近房子的，要赶快告诉业委会，去省国土资源厅提意见。",                    # a consultation, not a petition
+    "对门占楼道养鸡，真是气的俺想一头撞死在他家门口。",                            # anger, not self-harm
+    "人行道井盖缺失，井口已用两个水马围住，挂了警示牌，行人绕行。",                # already guarded
+    "物业停掉了我的梯控卡，租户几乎每天晚上都回不了家。",                          # a key card, not a lift
+])
+def test_blind11_and_probe7_look_alikes_are_not_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
