@@ -775,3 +775,18 @@ def test_blind11_and_probe7_kinds_are_urgent(grader, text):
 ])
 def test_blind11_and_probe7_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", [
+    "举报传销窝点，现在受害人一直困在里面，里面现在控制8个人，请你们解救。",          # blind12: held now
+    "开发商再不拆除该围墙，我们将不得不自己动手拆除，后果我们概不承担责任。",        # blind12: acting themselves
+    "开发商建房导致我们住宅楼严重开裂变形受损。",                                    # blind12: a residential block
+])
+def test_blind12_kinds_are_urgent(grader, text):
+    """Development: written after blind12's errors were read (its first look, 3 of 9, is the blind figure)."""
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+def test_blind12_street_stalls_gathering_are_no_group_action(grader):
+    text = "小区南门一到下午就聚集七八上十个摊贩，直接用液化气现场加工，给居民带来安全隐患。"
+    assert level(grader, text) != "紧急", grader.grade(text)
