@@ -780,7 +780,7 @@ def test_blind11_and_probe7_look_alikes_are_not_urgent(grader, text):
 @pytest.mark.parametrize("text", [
     "举报传销窝点，现在受害人一直困在里面，里面现在控制8个人，请你们解救。",          # blind12: held now
     "开发商再不拆除该围墙，我们将不得不自己动手拆除，后果我们概不承担责任。",        # blind12: acting themselves
-    "开发商建房导致我们住宅楼严重开裂变形受损。",                                    # blind12: a residential block
+    "开发商在院内建房，导致我们家属楼严重开裂变形受损。",                            # blind12: a residential block
 ])
 def test_blind12_kinds_are_urgent(grader, text):
     """Development: written after blind12's errors were read (its first look, 3 of 9, is the blind figure)."""
@@ -789,4 +789,43 @@ def test_blind12_kinds_are_urgent(grader, text):
 
 def test_blind12_street_stalls_gathering_are_no_group_action(grader):
     text = "小区南门一到下午就聚集七八上十个摊贩，直接用液化气现场加工，给居民带来安全隐患。"
+    assert level(grader, text) != "紧急", grader.grade(text)
+
+
+def _probes8() -> pd.DataFrame:
+    return pd.read_csv(CORPORA_DIR / "urgency" / "probes8.csv", dtype=str, keep_default_na=False)
+
+
+PROBE8_KNOWN_MISSES = {
+    "p8-03": "other parents plan a banner; the writer disapproves in the next clause",
+    "p8-53": "fireworks stored under homes: a hazard the writer labels 紧急, no fire or smell named",
+}
+
+
+@pytest.mark.parametrize("probe_id", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=PROBE8_KNOWN_MISSES[p])) if p in PROBE8_KNOWN_MISSES
+    else p for p in _probes8()["probe_id"]])
+def test_probe_round8_graded_as_its_writer_labelled_it(grader, probe_id):
+    """Probe round 8 (corpora/urgency/probes8.csv): kinds the lexicon had not heard of (psychosis at home,
+    bullying, a missing old man, landslides, heatstroke without power …), written and labelled by another
+    hand. First look (19 of 36 紧急, 3 of 24 look-alikes flagged) stored in the file; development fit."""
+    row = _probes8().set_index("probe_id").loc[probe_id]
+    graded = grader.grade(row["title"] + "。" + row["text"])
+    assert (graded["urgency"] == "紧急") == (row["urgency"] == "紧急"), (row["reason"], graded)
+
+
+def test_probe_round8_first_look_is_stored():
+    probes = _probes8()
+    urgent = probes["urgency"] == "紧急"
+    assert ((probes["first_look"] == "紧急") & urgent).sum() == 19
+    assert ((probes["first_look"] == "紧急") & ~urgent).sum() == 3
+
+
+@pytest.mark.parametrize("text", [
+    "高温天气请单位做好防暑降温，避免工人中暑。",                              # heatstroke prevention
+    "KTV每天营业到凌晨，天天被吵得想跳楼，请执法部门夜间检查。",               # anger
+    "上周燃气管道被挖断，燃气公司关了阀，当天晚上就恢复了供气，表示感谢。",    # settled the same day
+    "学校周边道路被施工掏空了部分绿化带，影响学生通行。",                      # not under a road or a levee
+])
+def test_probe8_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
