@@ -27,7 +27,9 @@ Sources (labels in corpora/urgency, letters in ../shared/data, read here and nev
 - blind11: 151 more (`draw_blind11.py`), drawn after blind10's and probe round 6's fixes, a tenth reader;
   first look (the code frozen at d908b6d) stored in `gold_blind11.csv`;
 - blind12: 142 more (`draw_blind12.py`), drawn after blind11's and probe round 7's fixes, an eleventh
-  reader; first look (the code frozen at 3b69e11) stored in `gold_blind12.csv`.
+  reader; first look (the code frozen at 3b69e11) stored in `gold_blind12.csv`;
+- blind13: 148 more (`draw_blind13.py`), drawn after blind12's and probe round 8's fixes, a twelfth
+  reader; first look (the code frozen at dfc5253) stored in `gold_blind13.csv`.
 
 Columns printed for each source:
 - `first look`: the frozen code (commit 943a519, `--frozen DIR`, default ../frozen) run now on the
@@ -81,14 +83,14 @@ SPLITS = {"tipdm_gold": "gold.csv", "tipdm_new": "gold_tipdm_new.csv", "beijing1
           "blind5": "gold_blind5.csv", "blind6": "gold_blind6.csv",
           "blind7": "gold_blind7.csv", "blind8": "gold_blind8.csv", "blind9": "gold_blind9.csv",
           "blind10": "gold_blind10.csv", "blind11": "gold_blind11.csv",
-          "blind12": "gold_blind12.csv"}
+          "blind12": "gold_blind12.csv", "blind13": "gold_blind13.csv"}
 # the office each split's letters come from: leave-one-source-out leaves a whole office out (the TipDM
 # splits together), so nothing learned has seen a letter from the office it is scored on
 OFFICE_OF_FILE = {"beijing12345_2024.csv": "beijing12345", "peoples_gas_2022_2023.csv": "peoples_gas",
                   "qingdao12345_two_callers.xlsx": "qingdao12345"}
 # splits whose first look was taken when their labels were complete and is stored with them
 STORED_FIRST_LOOK = ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10",
-                     "blind11", "blind12")
+                     "blind11", "blind12", "blind13")
 SOURCES = ("tipdm", "beijing12345", "peoples_gas", "qingdao12345")
 
 
@@ -147,7 +149,8 @@ LOADERS = {"tipdm_gold": tipdm_letters, "tipdm_new": tipdm_letters, "beijing1234
            "blind5": tipdm_and_qingdao_letters, "blind6": tipdm_and_qingdao_letters,
            "blind7": tipdm_and_qingdao_letters, "blind8": tipdm_and_qingdao_letters,
            "blind9": tipdm_and_qingdao_letters, "blind10": tipdm_and_qingdao_letters,
-           "blind11": tipdm_and_qingdao_letters, "blind12": tipdm_and_qingdao_letters}
+           "blind11": tipdm_and_qingdao_letters, "blind12": tipdm_and_qingdao_letters,
+           "blind13": tipdm_and_qingdao_letters}
 
 
 def load_gold(sources=tuple(SPLITS)) -> pd.DataFrame:
@@ -280,6 +283,21 @@ def family_model_loso(grader: UrgencyGrader, texts: list[str], truth: list[str],
     return predicted
 
 
+def probe_rounds(grader: UrgencyGrader) -> None:
+    """Wording probe rounds 5+ (corpora/urgency/probes<N>.csv): letters in styles the shared data lacks,
+    written and labelled by another hand from the rubric. `first_look` is the frozen grader's verdict,
+    stored before the round's errors were read; `now` is the rules as they are (a development fit)."""
+    print("\n== wording probes (self-made letters in unseen styles; first look = blind to the round, now = development)")
+    for path in sorted(CORPORA_DIR.joinpath("urgency").glob("probes*.csv"), key=lambda p: int(p.stem[6:])):
+        probes = pd.read_csv(path, dtype=str, keep_default_na=False)
+        urgent = probes["urgency"] == "紧急"
+        now = pd.Series([grader.grade_rules(t + "。" + x)["urgency"] for t, x in zip(probes["title"], probes["text"])])
+        first = probes["first_look"] == "紧急"
+        print(f"   {path.stem:<8} 紧急 found: first look {int((first & urgent).sum())}/{int(urgent.sum())}, "
+              f"now {int(((now == '紧急') & urgent).sum())}/{int(urgent.sum())}; look-alikes flagged: first look "
+              f"{int((first & ~urgent).sum())}/{int((~urgent).sum())}, now {int(((now == '紧急') & ~urgent).sum())}/{int((~urgent).sum())}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frozen", default=str(PROJECT_DIR.parent / "frozen"),
@@ -337,9 +355,11 @@ def main(argv: list[str] | None = None) -> int:
            and r["LOSO"]["precision"] >= 0.7 and r["LOSO"]["macro"] >= 0.8]
     print(f"\nLOSO targets (紧急 R >= 0.95, P >= 0.7, F1m >= 0.8) met on: {', '.join(met) or 'no source'}"
           f" (qingdao12345 has no 紧急 letter: recall is undefined there)")
-    print("first look: blind2 to blind12 = the code frozen before their labels were read, stored with the labels "
-          "(gold_blind2.csv: 44da8d4; gold_blind3.csv: ba9c584; gold_blind4.csv: 7f43337; gold_blind5.csv: 4c6de95; gold_blind6.csv: 2fbb98e; gold_blind7.csv: d46d7c5; gold_blind8.csv: 422f5bf; gold_blind9.csv: f3f0cd2; gold_blind10.csv: 834163c; gold_blind11.csv: d908b6d; gold_blind12.csv: 3b69e11, column first_look); the other splits = the code "
+    print("first look: blind2 to blind13 = the code frozen before their labels were read, stored with the labels "
+          "(gold_blind2.csv: 44da8d4; gold_blind3.csv: ba9c584; gold_blind4.csv: 7f43337; gold_blind5.csv: 4c6de95; gold_blind6.csv: 2fbb98e; gold_blind7.csv: d46d7c5; gold_blind8.csv: 422f5bf; gold_blind9.csv: f3f0cd2; gold_blind10.csv: 834163c; gold_blind11.csv: d908b6d; gold_blind12.csv: 3b69e11; gold_blind13.csv: dfc5253, column first_look); the other splits = the code "
           "frozen at 943a519 (--frozen), blind for the four new sources, not for tipdm_gold")
+
+    probe_rounds(grader)
 
     if not args.no_speed:
         letters = all_shared_letters()
