@@ -104,9 +104,10 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
 
     # the same queue as triage.xlsx's 今日紧急: 紧急, then the review band marked 待复核:可能紧急
     # what the queue cannot promise, measured (corpora/urgency/README.md): an empty queue is no all-clear
-    caveat = ('<p class="muted">自动分级会漏判: 在从未见过的来信(最近五次盲测合计)上, 它只找出约一半(61封中的32封)紧急来信, '
-              '明确的紧急情形都找到了, 漏掉的多是需要斟酌的边界情形; '
-              '待复核来信再多找回一部分。队列为空不等于没有紧急来信; 请当日浏览较急来信的标题。</p>')
+    caveat = ('<p class="muted">自动分级会漏判: 在从未见过的来信(最近十次盲测合计)上, 它只判出不到一半(112封中的51封)紧急来信, '
+              '连同待复核来信也只有约六成(65封); 漏掉的多是两位读信人都会判为紧急的边界情形(有人居住的房屋开裂、'
+              '向"更高一级"申诉、检验建议停用仍在运行的电梯), 也有明确的情形。'
+              '队列为空不等于没有紧急来信; 请当日浏览较急来信的标题。</p>')
     parts.append(_section("今日紧急: 需当日处置的来信", caveat + html_table(today_queue(letters), {
         "today_queue": "今日队列", "letter_id": "信件编号", "received_at": "来信时间", "title": "标题", "urgency_cues": "紧急线索",
         "urgency_evidence": "依据原文", "department": "责任部门", "priority_reasons": "优先理由",
