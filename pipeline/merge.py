@@ -296,6 +296,13 @@ class Clusters:
 
 
 
+# The order in which the greedy merge takes pairs: strongest first, ties by the letter keys. A
+# greedy merge with vetoes depends on the order (a-b then b-c may veto what b-c then a-b joins), and
+# pairs of equal probability are common (equal comparison vectors); the order rows arrive in is
+# not fixed (DuckDB's threads, Spark's partitions), so ties are broken by the keys, never by it.
+PAIR_ORDER = ["match_probability", "letter_key_l", "letter_key_r"]
+
+
 class VetoMerger:
     """Persons from scored pairs: greedy union strongest first, with `Clusters`' vetoes.
 
@@ -310,8 +317,9 @@ class VetoMerger:
     `fit(new, history, pairs)`: `new` the batch's letters (letter_key, received_at and the
     identity columns), `history` the stored letters with their `person_id`, `pairs` as above.
     Stored persons stay whole, and may merge when a new letter proves two of them one person.
-    After fit: `person_of_` (letter key -> person id, for the new letters and the stored
-    letters of every person touched), `prob_of_` (letter key -> the strongest probability that
+    The persons do not depend on the order of the rows of `pairs` (`PAIR_ORDER`). After fit:
+    `person_of_` (letter key -> person id, for the new letters and the stored letters of every
+    person touched), `prob_of_` (letter key -> the strongest probability that
     placed it), `merged_persons_` (stored person id -> the id it was merged into).
     """
 
@@ -339,7 +347,7 @@ class VetoMerger:
                 if root_a != root_b:
                     clusters.absorb(root_a, root_b)
         prob_of: dict[str, float] = {}
-        ordered = strong.sort_values("match_probability", ascending=False, kind="stable")
+        ordered = strong.sort_values(PAIR_ORDER, ascending=[False, True, True], kind="stable")
         for a, b, p in ordered[["letter_key_l", "letter_key_r", "match_probability"]].itertuples(
                 index=False):
             if a not in clusters.parent or b not in clusters.parent:

@@ -368,7 +368,7 @@ def score_pairs(settings: dict, new: pd.DataFrame, history: pd.DataFrame, thresh
 
     Only letters carrying a name, ID number, phone or writer id take part. `extra_rules` are
     blocking rules added to the model's. `db_api`: Splink's database API (default: a fresh
-    in-memory DuckDB, closed afterwards).
+    in-memory DuckDB, closed afterwards). Sorted by the letter keys.
     """
     from splink import Linker
 
@@ -407,4 +407,6 @@ def score_pairs(settings: dict, new: pd.DataFrame, history: pd.DataFrame, thresh
     pairs = pd.concat(frames, ignore_index=True)
     pairs["letter_key_l"] = pairs["letter_key_l"].astype(object)
     pairs["letter_key_r"] = pairs["letter_key_r"].astype(object)
-    return pairs
+    # DuckDB's threads return rows in no fixed order: sorted, a rerun gives the same pairs
+    return pairs.sort_values(["letter_key_l", "letter_key_r"], kind="stable",
+                             ignore_index=True)
