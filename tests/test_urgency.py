@@ -862,3 +862,14 @@ def test_probe_round9_first_look_is_stored():
     urgent = probes["urgency"] == "紧急"
     assert ((probes["first_look"] == "紧急") & urgent).sum() == 30
     assert ((probes["first_look"] == "紧急") & ~urgent).sum() == 6
+
+
+def test_blind14_a_writer_driven_to_kill_is_urgent(grader):
+    """Development: written after blind14's errors were read (its first look, 1 of 3, is the blind figure)."""
+    text = "为什么要一下致我于死地？似乎是逼我杀几个人的节奏！"
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+def test_blind14_frost_is_weather_not_an_outage(grader):
+    text = "秋冬即将来临，霜冻天气难免会让溢出来的粪水结冰，也会影响附近老人、孩子出行。"
+    assert level(grader, text) != "紧急", grader.grade(text)
