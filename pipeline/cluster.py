@@ -71,6 +71,15 @@ COPY_SIM = 0.97  # cosine of a literal copy: links letters whatever their places
 PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES = 2000, 20_000_000
 # columns that say who wrote, best first: the linker's person_id, else the source's writer id, else the name
 WRITER_COLUMNS = ("person_id", "writer_id", "name", "phone", "id_number")
+# Every column `fit` reads (the issues and the issue table depend on no other): a run passes only
+# these, so the copies fitting makes of its letters do not carry the run's other columns.
+LETTER_COLUMNS = ("letter_id", "title", "text", "received_at", *WRITER_COLUMNS, "up_votes", "down_votes",
+                  "issue_type", "label", "urgency")
+# Pairs whose grievance cosine is computed at once in `linked_pairs` (each pair's two rows are
+# gathered: a block of a 100,000-letter batch can ask for millions of pairs).
+COSINE_CHUNK = 50_000
+# Letters whose words `term_counts` gathers at once (the rest of the batch is summed in afterwards).
+TERM_COUNT_LETTERS = 5_000
 
 _CODE = re.compile(PLACE_CODE.pattern + "|西地省")
 # Words too common in petitions to describe a grievance in a label.
@@ -269,6 +278,7 @@ class IssueClusterer:
         feats = self.letter_features(first["title"].tolist(), first["text"].tolist(), tokens=given)  # a
         self.fit_vocabulary(document_frequencies(feats["tokens"]), n)                       # b
         X, G = self.vectors(feats)
+        feats = feats.drop(columns=["grievance"])  # in G now: 1 KB a letter not held through linking
         place_full, place_head = self.fit_places(feats, G, weights)
         districts = feats["districts"].tolist()
         i, j = self.linked_pairs(X, G, place_full, place_head, districts)                  # c
@@ -297,19 +307,22 @@ class IssueClusterer:
         `title_places` and `districts` (those the title names). Any partition gives the same rows."""
         # title + " " + text as routing reads it (a space and 。 are the same break), so the places
         # of each letter are found once per run (`pipeline.places.find_places` keeps them)
-        places = [extract_places(t + " " + x) for t, x in zip(titles, texts)]
+        names: dict[str, str] = {}  # one string per distinct name (many letters name one estate)
+        places = [[names.setdefault(p, p) for p in extract_places(t + " " + x)] for t, x in zip(titles, texts)]
         if tokens is None:
             tokens = self._tok().cut_all(cluster_docs(titles, texts, self.title_weight),
                                          n_jobs=self.n_jobs if n_jobs is None else n_jobs, progress=self.progress)
         tokens = [[t for t in toks if not _CODE.fullmatch(t) and t not in _GENERIC_WORDS] for toks in tokens]
+        bigrams: dict[str, str] = {}  # one string per distinct bigram, not one per letter naming it
         for toks, title in zip(tokens, titles):
             han = re.sub(r"[^\u4e00-\u9fff]", " ", title)
-            toks.extend("§" + han[k:k + 2] for k in range(len(han) - 1) if " " not in han[k:k + 2])
+            toks.extend(bigrams.setdefault(b, b) for b in ("§" + han[k:k + 2] for k in range(len(han) - 1)
+                                                            if " " not in han[k:k + 2]))
         return pd.DataFrame({
             "tokens": tokens,
             "grievance": [_grievance_tokens(t, sorted(p)) for t, p in zip(tokens, places)],
             "places": places,
-            "title_places": [extract_places(t) for t in titles],
+            "title_places": [[names.setdefault(p, p) for p in extract_places(t)] for t in titles],
             "districts": [title_districts(t) for t in titles],
         }, columns=["tokens", "grievance", "places", "title_places", "districts"])
 
@@ -445,11 +458,13 @@ class IssueClusterer:
         """Per letter: its specific places (not in `drop`), and its headline places (the title's,
         else the first named)."""
         full, head = [], []
+        seen: dict[frozenset, frozenset] = {}  # one object per distinct set: copies name the same places
         for pa, pt in zip(features["places"], features["title_places"]):
             pa_c = [self._canon(p) for p in pa if self._canon(p) not in drop]
             pt_c = [self._canon(p) for p in pt if self._canon(p) not in drop]
-            full.append(frozenset(pa_c))
-            head.append(frozenset(pt_c if pt_c else pa_c[:1]))
+            f, h = frozenset(pa_c), frozenset(pt_c if pt_c else pa_c[:1])
+            full.append(seen.setdefault(f, f))
+            head.append(seen.setdefault(h, h))
         return full, head
 
     # -------------------------------------------------------------- c. candidate pairs and their acceptance
@@ -510,7 +525,8 @@ class IssueClusterer:
             wordy = s >= s_min
             ask = wordy | (has_head[i] & has_full[j]) | (has_head[j] & has_full[i])
             i, j, s, wordy = i[ask], j[ask], s[ask], wordy[ask]
-            g = row_cosines(G[i], G[j])
+            g = np.concatenate([row_cosines(G[i[k:k + COSINE_CHUNK]], G[j[k:k + COSINE_CHUNK]])
+                                for k in range(0, len(i), COSINE_CHUNK)] or [np.zeros(0, G.dtype)])
             ask = wordy | (g >= g_min)
             i, j = i[ask], j[ask]
             link, _ = self.accept_pairs(i, j, s[ask], g[ask], place_full, place_head, districts)
@@ -624,12 +640,20 @@ class IssueClusterer:
     def term_counts(self, labels_doc: np.ndarray, tokens, k: int) -> sparse.csr_matrix:
         """Occurrences of each vocabulary word in each issue (k x vocabulary), for `keywords`."""
         vocab = self.vectorizer_.vocabulary_
-        rows, cols = [], []
-        for label, toks in zip(labels_doc, tokens):
-            if label >= 0:
-                idx = [vocab[t] for t in toks if t in vocab]
-                rows.extend([label] * len(idx)); cols.extend(idx)
-        return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(k, len(vocab)))
+        tokens = list(tokens)
+        C = sparse.csr_matrix((k, len(vocab)))
+        # TERM_COUNT_LETTERS letters at a time: a whole batch's (issue, word) entries as Python lists
+        # were about 0.5 GB at 100,000 letters. The counts are whole numbers, so summing the parts
+        # gives the same matrix, in the same (canonical) form.
+        for start in range(0, len(labels_doc), TERM_COUNT_LETTERS):
+            rows, cols = [], []
+            for label, toks in zip(labels_doc[start:start + TERM_COUNT_LETTERS], tokens[start:start + TERM_COUNT_LETTERS]):
+                if label >= 0:
+                    idx = [vocab[t] for t in toks if t in vocab]
+                    rows.extend([label] * len(idx)); cols.extend(idx)
+            C = C + sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(k, len(vocab)))
+        C.sum_duplicates()
+        return C
 
     def keywords(self, C: sparse.csr_matrix) -> list[list[str]]:
         """Class-based TF-IDF (BERTopic) over the issues' word counts C: words frequent in the issue
