@@ -80,6 +80,8 @@ LETTER_COLUMNS = ("letter_id", "title", "text", "received_at", *WRITER_COLUMNS, 
 COSINE_CHUNK = 50_000
 # Letters whose words `term_counts` gathers at once (the rest of the batch is summed in afterwards).
 TERM_COUNT_LETTERS = 5_000
+# Letters whose TF-IDF rows `vectors` makes at once.
+VECTOR_ROWS = 10_000
 
 _CODE = re.compile(PLACE_CODE.pattern + "|西地省")
 # Words too common in petitions to describe a grievance in a label.
@@ -275,10 +277,10 @@ class IssueClusterer:
         else:
             doc_writers = weights.copy()
         given = None if tokens is None else [tokens[k] for k in first.index]
-        feats = self.letter_features(first["title"].tolist(), first["text"].tolist(), tokens=given)  # a
+        feats = self.letter_features(first["title"].tolist(), first["text"].tolist(), tokens=given,  # a
+                                     grievance=False)  # made part by part in `vectors`: 1 KB a letter
         self.fit_vocabulary(document_frequencies(feats["tokens"]), n)                       # b
         X, G = self.vectors(feats)
-        feats = feats.drop(columns=["grievance"])  # in G now: 1 KB a letter not held through linking
         place_full, place_head = self.fit_places(feats, G, weights)
         districts = feats["districts"].tolist()
         i, j = self.linked_pairs(X, G, place_full, place_head, districts)                  # c
@@ -300,11 +302,12 @@ class IssueClusterer:
 
     # -------------------------------------------------------------- a. per-letter features (row-wise)
     def letter_features(self, titles: list[str], texts: list[str], n_jobs: int | None = None,
-                        tokens: list[list[str]] | None = None) -> pd.DataFrame:
+                        tokens: list[list[str]] | None = None, grievance: bool = True) -> pd.DataFrame:
         """One row per letter: `tokens` (title counted `title_weight` times, masked place codes and
         generic words dropped: places are compared separately; title character bigrams added),
-        `grievance` (the tokens not inside a named place), `places` (named in title or text),
-        `title_places` and `districts` (those the title names). Any partition gives the same rows."""
+        `grievance` (the tokens not inside a named place; left out with grievance=False, for
+        `vectors` to make), `places` (named in title or text), `title_places` and `districts`
+        (those the title names). Any partition gives the same rows."""
         # title + " " + text as routing reads it (a space and 。 are the same break), so the places
         # of each letter are found once per run (`pipeline.places.find_places` keeps them)
         names: dict[str, str] = {}  # one string per distinct name (many letters name one estate)
@@ -318,13 +321,15 @@ class IssueClusterer:
             han = re.sub(r"[^\u4e00-\u9fff]", " ", title)
             toks.extend(bigrams.setdefault(b, b) for b in ("§" + han[k:k + 2] for k in range(len(han) - 1)
                                                             if " " not in han[k:k + 2]))
-        return pd.DataFrame({
-            "tokens": tokens,
-            "grievance": [_grievance_tokens(t, sorted(p)) for t, p in zip(tokens, places)],
+        features = {"tokens": tokens}
+        if grievance:
+            features["grievance"] = [_grievance_tokens(t, sorted(p)) for t, p in zip(tokens, places)]
+        features.update({
             "places": places,
             "title_places": [[names.setdefault(p, p) for p in extract_places(t)] for t in titles],
             "districts": [title_districts(t) for t in titles],
-        }, columns=["tokens", "grievance", "places", "title_places", "districts"])
+        })
+        return pd.DataFrame(features, columns=list(features))
 
     # -------------------------------------------------------------- b. vocabulary and places (a reduce)
     def fit_vocabulary(self, doc_freq: dict[str, int], n_docs: int) -> TfidfVectorizer:
@@ -347,9 +352,23 @@ class IssueClusterer:
         return self.vectorizer_
 
     def vectors(self, features: pd.DataFrame) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """X (TF-IDF rows over all tokens) and G (normalised rows over grievance tokens)."""
-        X = self.vectorizer_.transform(list(features["tokens"]))
-        return X, normalize(self.vectorizer_.transform(list(features["grievance"])))
+        """X (TF-IDF rows over all tokens) and G (normalised rows over grievance tokens), made
+        VECTOR_ROWS letters at a time: each row is made alone (counts, idf, norm), so the parts
+        stacked are the matrices made at once, without a whole batch's transient counts. Without
+        a `grievance` column (`letter_features(grievance=False)`) each part's grievance tokens are
+        made, used and dropped here."""
+        tokens, places = features["tokens"].tolist(), features["places"].tolist()
+        grievance = features["grievance"].tolist() if "grievance" in features.columns else None
+        if not tokens:
+            return self.vectorizer_.transform([]), normalize(self.vectorizer_.transform([]))
+        X, G = [], []
+        for start in range(0, len(tokens), VECTOR_ROWS):
+            part = slice(start, start + VECTOR_ROWS)
+            words = grievance[part] if grievance is not None else \
+                [_grievance_tokens(t, sorted(p)) for t, p in zip(tokens[part], places[part])]
+            X.append(self.vectorizer_.transform(tokens[part]))
+            G.append(normalize(self.vectorizer_.transform(words)))
+        return sparse.vstack(X, format="csr"), sparse.vstack(G, format="csr")
 
     def fit_places(self, features: pd.DataFrame, G, weights) -> tuple[list[frozenset], list[frozenset]]:
         """Learn one name per place spelt several ways (`place_variants_`), drop places named by

@@ -512,3 +512,31 @@ def test_issue_word_counts_gathered_in_parts_are_the_whole_batchs(sample_dir, mo
     assert parts.dtype == whole.dtype and parts.has_canonical_format and whole.has_canonical_format
     assert np.array_equal(parts.indptr, whole.indptr) and np.array_equal(parts.indices, whole.indices)
     assert np.array_equal(parts.data, whole.data) and whole.nnz > 1000
+
+
+def test_vectors_made_in_parts_are_the_batchs_at_once(sample_dir, monkeypatch):
+    """`vectors` made a few letters at a time, with the grievance tokens given or made part by part
+    (`letter_features(grievance=False)`), are the matrices made at once, bit for bit."""
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    import pipeline.cluster as cluster
+    from pipeline.cluster import document_frequencies
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters.drop_duplicates(["title", "text"])
+    titles, texts = letters["title"].fillna("").tolist(), letters["text"].fillna("").tolist()
+    model = IssueClusterer(n_jobs=1)
+    feats = model.letter_features(titles, texts)
+    model.fit_vocabulary(document_frequencies(feats["tokens"]), len(feats))
+    at_once = (model.vectorizer_.transform(list(feats["tokens"])),
+               normalize(model.vectorizer_.transform(list(feats["grievance"]))))
+    monkeypatch.setattr(cluster, "VECTOR_ROWS", 17)
+    lean = model.letter_features(titles, texts, grievance=False)
+    assert "grievance" not in lean.columns and lean.equals(feats.drop(columns=["grievance"]))
+    for features in (feats, lean):
+        for made, reference in zip(model.vectors(features), at_once):
+            assert made.dtype == reference.dtype and made.shape == reference.shape
+            assert np.array_equal(made.indptr, reference.indptr) and np.array_equal(made.indices, reference.indices)
+            assert np.array_equal(made.data, reference.data)
+    assert len(feats) > 3 * 17 and at_once[1].nnz > 1000
