@@ -132,6 +132,13 @@ def dedupe_key(title: str, text: str) -> str:
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def first_rows(doc: pd.Series) -> np.ndarray:
+    """Row position of each distinct text's first letter, in `doc` order: `doc` numbers texts in
+    the order they first occur (`pd.factorize`), so these are the rows of
+    `drop_duplicates(doc).sort_values(doc)`, without copying the letters' columns."""
+    return np.flatnonzero(~doc.duplicated().to_numpy())
+
+
 def _grievance_tokens(tokens: list[str], places: list[str]) -> list[str]:
     if not places:
         return tokens
@@ -266,7 +273,7 @@ class IssueClusterer:
         letter's cut of `cluster_docs` (a run's one tokenization pass), instead of cutting here."""
         df = self._check(letters)
         df["_doc"] = pd.factorize(pd.Series([dedupe_key(a, b) for a, b in zip(df["title"], df["text"])]))[0]
-        first = df.drop_duplicates("_doc").sort_values("_doc")
+        first = first_rows(df["_doc"])
         n = len(first)
         weights = np.bincount(df["_doc"].to_numpy(), minlength=n).astype(float)
         # distinct writers per distinct text (a letter without a writer id counts as its own writer)
@@ -276,9 +283,10 @@ class IssueClusterer:
             doc_writers = who.groupby(df["_doc"]).nunique().reindex(range(n), fill_value=1).to_numpy()
         else:
             doc_writers = weights.copy()
-        given = None if tokens is None else [tokens[k] for k in first.index]
-        feats = self.letter_features(first["title"].tolist(), first["text"].tolist(), tokens=given,  # a
-                                     grievance=False)  # made part by part in `vectors`: 1 KB a letter
+        given = None if tokens is None else [tokens[k] for k in first]
+        feats = self.letter_features(df["title"].iloc[first].tolist(), df["text"].iloc[first].tolist(),  # a
+                                     tokens=given, grievance=False)  # grievance made part by part in `vectors`
+        del given
         self.fit_vocabulary(document_frequencies(feats["tokens"]), n)                       # b
         X, G = self.vectors(feats)
         place_full, place_head = self.fit_places(feats, G, weights)
@@ -715,10 +723,11 @@ class IssueClusterer:
         M = sparse.csr_matrix((np.ones(int((labels_doc >= 0).sum())), (labels_doc[labels_doc >= 0],
                                np.flatnonzero(labels_doc >= 0))), shape=(k, X.shape[0]))
         self.centroids_ = normalize(M @ Xn) if k else sparse.csr_matrix((0, X.shape[1]))
-        first = df.drop_duplicates("_doc").sort_values("_doc")
-        titles, texts = first["title"].tolist(), first["text"].tolist()
+        first = first_rows(df["_doc"])
+        titles, texts = df["title"].iloc[first].tolist(), df["text"].iloc[first].tolist()
         described = [self.describe_places([place_full[d] for d in ds], [place_head[d] for d in ds],
                                           [titles[d] for d in ds], [texts[d] for d in ds]) for ds in members]
+        del titles, texts
         self.issue_places_ = [p for p, _, _ in described]
         self.issue_districts_ = [d for _, d, _ in described]
         self.issue_chains_ = [c for _, _, c in described]
