@@ -71,6 +71,17 @@ COPY_SIM = 0.97  # cosine of a literal copy: links letters whatever their places
 PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES = 2000, 20_000_000
 # columns that say who wrote, best first: the linker's person_id, else the source's writer id, else the name
 WRITER_COLUMNS = ("person_id", "writer_id", "name", "phone", "id_number")
+# Every column `fit` reads (the issues and the issue table depend on no other): a run passes only
+# these, so the copies fitting makes of its letters do not carry the run's other columns.
+LETTER_COLUMNS = ("letter_id", "title", "text", "received_at", *WRITER_COLUMNS, "up_votes", "down_votes",
+                  "issue_type", "label", "urgency")
+# Pairs whose grievance cosine is computed at once in `linked_pairs` (each pair's two rows are
+# gathered: a block of a 100,000-letter batch can ask for millions of pairs).
+COSINE_CHUNK = 50_000
+# Letters whose words `term_counts` gathers at once (the rest of the batch is summed in afterwards).
+TERM_COUNT_LETTERS = 5_000
+# Letters whose TF-IDF rows `vectors` makes at once.
+VECTOR_ROWS = 10_000
 
 _CODE = re.compile(PLACE_CODE.pattern + "|西地省")
 # Words too common in petitions to describe a grievance in a label.
@@ -119,6 +130,13 @@ def dedupe_key(title: str, text: str) -> str:
     """The same key for letters whose title and text differ only in punctuation and spacing."""
     norm = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", title + "|" + text)
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def first_rows(doc: pd.Series) -> np.ndarray:
+    """Row position of each distinct text's first letter, in `doc` order: `doc` numbers texts in
+    the order they first occur (`pd.factorize`), so these are the rows of
+    `drop_duplicates(doc).sort_values(doc)`, without copying the letters' columns."""
+    return np.flatnonzero(~doc.duplicated().to_numpy())
 
 
 def _grievance_tokens(tokens: list[str], places: list[str]) -> list[str]:
@@ -255,7 +273,7 @@ class IssueClusterer:
         letter's cut of `cluster_docs` (a run's one tokenization pass), instead of cutting here."""
         df = self._check(letters)
         df["_doc"] = pd.factorize(pd.Series([dedupe_key(a, b) for a, b in zip(df["title"], df["text"])]))[0]
-        first = df.drop_duplicates("_doc").sort_values("_doc")
+        first = first_rows(df["_doc"])
         n = len(first)
         weights = np.bincount(df["_doc"].to_numpy(), minlength=n).astype(float)
         # distinct writers per distinct text (a letter without a writer id counts as its own writer)
@@ -265,8 +283,10 @@ class IssueClusterer:
             doc_writers = who.groupby(df["_doc"]).nunique().reindex(range(n), fill_value=1).to_numpy()
         else:
             doc_writers = weights.copy()
-        given = None if tokens is None else [tokens[k] for k in first.index]
-        feats = self.letter_features(first["title"].tolist(), first["text"].tolist(), tokens=given)  # a
+        given = None if tokens is None else [tokens[k] for k in first]
+        feats = self.letter_features(df["title"].iloc[first].tolist(), df["text"].iloc[first].tolist(),  # a
+                                     tokens=given, grievance=False)  # grievance made part by part in `vectors`
+        del given
         self.fit_vocabulary(document_frequencies(feats["tokens"]), n)                       # b
         X, G = self.vectors(feats)
         place_full, place_head = self.fit_places(feats, G, weights)
@@ -290,28 +310,34 @@ class IssueClusterer:
 
     # -------------------------------------------------------------- a. per-letter features (row-wise)
     def letter_features(self, titles: list[str], texts: list[str], n_jobs: int | None = None,
-                        tokens: list[list[str]] | None = None) -> pd.DataFrame:
+                        tokens: list[list[str]] | None = None, grievance: bool = True) -> pd.DataFrame:
         """One row per letter: `tokens` (title counted `title_weight` times, masked place codes and
         generic words dropped: places are compared separately; title character bigrams added),
-        `grievance` (the tokens not inside a named place), `places` (named in title or text),
-        `title_places` and `districts` (those the title names). Any partition gives the same rows."""
+        `grievance` (the tokens not inside a named place; left out with grievance=False, for
+        `vectors` to make), `places` (named in title or text), `title_places` and `districts`
+        (those the title names). Any partition gives the same rows."""
         # title + " " + text as routing reads it (a space and 。 are the same break), so the places
         # of each letter are found once per run (`pipeline.places.find_places` keeps them)
-        places = [extract_places(t + " " + x) for t, x in zip(titles, texts)]
+        names: dict[str, str] = {}  # one string per distinct name (many letters name one estate)
+        places = [[names.setdefault(p, p) for p in extract_places(t + " " + x)] for t, x in zip(titles, texts)]
         if tokens is None:
             tokens = self._tok().cut_all(cluster_docs(titles, texts, self.title_weight),
                                          n_jobs=self.n_jobs if n_jobs is None else n_jobs, progress=self.progress)
         tokens = [[t for t in toks if not _CODE.fullmatch(t) and t not in _GENERIC_WORDS] for toks in tokens]
+        bigrams: dict[str, str] = {}  # one string per distinct bigram, not one per letter naming it
         for toks, title in zip(tokens, titles):
             han = re.sub(r"[^\u4e00-\u9fff]", " ", title)
-            toks.extend("§" + han[k:k + 2] for k in range(len(han) - 1) if " " not in han[k:k + 2])
-        return pd.DataFrame({
-            "tokens": tokens,
-            "grievance": [_grievance_tokens(t, sorted(p)) for t, p in zip(tokens, places)],
+            toks.extend(bigrams.setdefault(b, b) for b in ("§" + han[k:k + 2] for k in range(len(han) - 1)
+                                                            if " " not in han[k:k + 2]))
+        features = {"tokens": tokens}
+        if grievance:
+            features["grievance"] = [_grievance_tokens(t, sorted(p)) for t, p in zip(tokens, places)]
+        features.update({
             "places": places,
-            "title_places": [extract_places(t) for t in titles],
+            "title_places": [[names.setdefault(p, p) for p in extract_places(t)] for t in titles],
             "districts": [title_districts(t) for t in titles],
-        }, columns=["tokens", "grievance", "places", "title_places", "districts"])
+        })
+        return pd.DataFrame(features, columns=list(features))
 
     # -------------------------------------------------------------- b. vocabulary and places (a reduce)
     def fit_vocabulary(self, doc_freq: dict[str, int], n_docs: int) -> TfidfVectorizer:
@@ -334,9 +360,23 @@ class IssueClusterer:
         return self.vectorizer_
 
     def vectors(self, features: pd.DataFrame) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """X (TF-IDF rows over all tokens) and G (normalised rows over grievance tokens)."""
-        X = self.vectorizer_.transform(list(features["tokens"]))
-        return X, normalize(self.vectorizer_.transform(list(features["grievance"])))
+        """X (TF-IDF rows over all tokens) and G (normalised rows over grievance tokens), made
+        VECTOR_ROWS letters at a time: each row is made alone (counts, idf, norm), so the parts
+        stacked are the matrices made at once, without a whole batch's transient counts. Without
+        a `grievance` column (`letter_features(grievance=False)`) each part's grievance tokens are
+        made, used and dropped here."""
+        tokens, places = features["tokens"].tolist(), features["places"].tolist()
+        grievance = features["grievance"].tolist() if "grievance" in features.columns else None
+        if not tokens:
+            return self.vectorizer_.transform([]), normalize(self.vectorizer_.transform([]))
+        X, G = [], []
+        for start in range(0, len(tokens), VECTOR_ROWS):
+            part = slice(start, start + VECTOR_ROWS)
+            words = grievance[part] if grievance is not None else \
+                [_grievance_tokens(t, sorted(p)) for t, p in zip(tokens[part], places[part])]
+            X.append(self.vectorizer_.transform(tokens[part]))
+            G.append(normalize(self.vectorizer_.transform(words)))
+        return sparse.vstack(X, format="csr"), sparse.vstack(G, format="csr")
 
     def fit_places(self, features: pd.DataFrame, G, weights) -> tuple[list[frozenset], list[frozenset]]:
         """Learn one name per place spelt several ways (`place_variants_`), drop places named by
@@ -445,11 +485,13 @@ class IssueClusterer:
         """Per letter: its specific places (not in `drop`), and its headline places (the title's,
         else the first named)."""
         full, head = [], []
+        seen: dict[frozenset, frozenset] = {}  # one object per distinct set: copies name the same places
         for pa, pt in zip(features["places"], features["title_places"]):
             pa_c = [self._canon(p) for p in pa if self._canon(p) not in drop]
             pt_c = [self._canon(p) for p in pt if self._canon(p) not in drop]
-            full.append(frozenset(pa_c))
-            head.append(frozenset(pt_c if pt_c else pa_c[:1]))
+            f, h = frozenset(pa_c), frozenset(pt_c if pt_c else pa_c[:1])
+            full.append(seen.setdefault(f, f))
+            head.append(seen.setdefault(h, h))
         return full, head
 
     # -------------------------------------------------------------- c. candidate pairs and their acceptance
@@ -510,7 +552,8 @@ class IssueClusterer:
             wordy = s >= s_min
             ask = wordy | (has_head[i] & has_full[j]) | (has_head[j] & has_full[i])
             i, j, s, wordy = i[ask], j[ask], s[ask], wordy[ask]
-            g = row_cosines(G[i], G[j])
+            g = np.concatenate([row_cosines(G[i[k:k + COSINE_CHUNK]], G[j[k:k + COSINE_CHUNK]])
+                                for k in range(0, len(i), COSINE_CHUNK)] or [np.zeros(0, G.dtype)])
             ask = wordy | (g >= g_min)
             i, j = i[ask], j[ask]
             link, _ = self.accept_pairs(i, j, s[ask], g[ask], place_full, place_head, districts)
@@ -624,12 +667,20 @@ class IssueClusterer:
     def term_counts(self, labels_doc: np.ndarray, tokens, k: int) -> sparse.csr_matrix:
         """Occurrences of each vocabulary word in each issue (k x vocabulary), for `keywords`."""
         vocab = self.vectorizer_.vocabulary_
-        rows, cols = [], []
-        for label, toks in zip(labels_doc, tokens):
-            if label >= 0:
-                idx = [vocab[t] for t in toks if t in vocab]
-                rows.extend([label] * len(idx)); cols.extend(idx)
-        return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(k, len(vocab)))
+        tokens = list(tokens)
+        C = sparse.csr_matrix((k, len(vocab)))
+        # TERM_COUNT_LETTERS letters at a time: a whole batch's (issue, word) entries as Python lists
+        # were about 0.5 GB at 100,000 letters. The counts are whole numbers, so summing the parts
+        # gives the same matrix, in the same (canonical) form.
+        for start in range(0, len(labels_doc), TERM_COUNT_LETTERS):
+            rows, cols = [], []
+            for label, toks in zip(labels_doc[start:start + TERM_COUNT_LETTERS], tokens[start:start + TERM_COUNT_LETTERS]):
+                if label >= 0:
+                    idx = [vocab[t] for t in toks if t in vocab]
+                    rows.extend([label] * len(idx)); cols.extend(idx)
+            C = C + sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(k, len(vocab)))
+        C.sum_duplicates()
+        return C
 
     def keywords(self, C: sparse.csr_matrix) -> list[list[str]]:
         """Class-based TF-IDF (BERTopic) over the issues' word counts C: words frequent in the issue
@@ -672,10 +723,11 @@ class IssueClusterer:
         M = sparse.csr_matrix((np.ones(int((labels_doc >= 0).sum())), (labels_doc[labels_doc >= 0],
                                np.flatnonzero(labels_doc >= 0))), shape=(k, X.shape[0]))
         self.centroids_ = normalize(M @ Xn) if k else sparse.csr_matrix((0, X.shape[1]))
-        first = df.drop_duplicates("_doc").sort_values("_doc")
-        titles, texts = first["title"].tolist(), first["text"].tolist()
+        first = first_rows(df["_doc"])
+        titles, texts = df["title"].iloc[first].tolist(), df["text"].iloc[first].tolist()
         described = [self.describe_places([place_full[d] for d in ds], [place_head[d] for d in ds],
                                           [titles[d] for d in ds], [texts[d] for d in ds]) for ds in members]
+        del titles, texts
         self.issue_places_ = [p for p, _, _ in described]
         self.issue_districts_ = [d for _, d, _ in described]
         self.issue_chains_ = [c for _, _, c in described]

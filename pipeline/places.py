@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from contextlib import contextmanager
 from functools import lru_cache
 
 from pipeline.prefilter import Prefilter
@@ -310,8 +311,30 @@ def find_places(text: str) -> list[Place]:
     """Like `extract_places`, with each name's kind and position.
 
     Routing (属地) and clustering read the places of the same letters (title + " " + text), so the
-    answers are kept for the last 50,000 texts: a batch is scanned once, not once per stage."""
-    return list(_find_places(text)) if text else []
+    answers are kept for the last PLACE_CACHE_TEXTS texts: a batch is scanned once, not once per
+    stage (not inside `uncached`)."""
+    if not text:
+        return []
+    return list(_find_places(text) if _CACHING[0] else _scan_places(text))
+
+
+@contextmanager
+def uncached():
+    """Scan every text afresh while inside, and hold no answer. For a batch of more letters than
+    the cache holds: each stage reads the letters in the same order, so by the time the next stage
+    asks for a letter the least-recently-used cache has dropped it (no hit at all), yet it would
+    hold PLACE_CACHE_TEXTS texts and their places (about 110 MB) through linking and clustering."""
+    previous = _CACHING[0]
+    _CACHING[0] = False
+    _find_places.cache_clear()
+    try:
+        yield
+    finally:
+        _CACHING[0] = previous
+
+
+PLACE_CACHE_TEXTS = 50_000
+_CACHING = [True]  # False inside `uncached`
 
 
 def places_of_text(text: str, title: str | None) -> list[Place]:
@@ -333,7 +356,7 @@ def places_of_text(text: str, title: str | None) -> list[Place]:
             if p.start >= offset]
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=PLACE_CACHE_TEXTS)
 def _find_places(text: str) -> tuple[Place, ...]:
     return tuple(_scan_places(text))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import platform
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PetitionError
+from pipeline.places import PLACE_CACHE_TEXTS, uncached
 from pipeline.paths import DATA_DIR
 from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
@@ -115,9 +117,6 @@ class PetitionRun(StageTimer):
         return {}
 
     def _job(self, inputs, out_dir, read_options) -> RunResult:
-        from pipeline.mask import names_to_mask
-        from pipeline.write import text_columns, write_json
-
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
@@ -130,6 +129,14 @@ class PetitionRun(StageTimer):
 
             write_table(ingest.rejects, out / "rejects.csv", headers=self.settings.get("run", "headers", "zh"))
             raise PetitionError(f"no usable letters in the input; see the messages above and {out / 'rejects.csv'}")
+        # a batch larger than the places cache gets no hit from it: scan afresh, hold nothing
+        with uncached() if len(letters) > PLACE_CACHE_TEXTS else nullcontext():
+            return self._stages(letters, ingest, inputs, out, as_of, started)
+
+    def _stages(self, letters, ingest, inputs, out, as_of, started) -> RunResult:
+        from pipeline.mask import names_to_mask
+        from pipeline.write import text_columns, write_json
+
         # every stage of the registry in turn; the sink (write) last, given the run's tables
         for name in STAGES:
             stage = self.build(name, **self._overrides(name, out))

@@ -291,6 +291,7 @@ class ClusterStage(Stage):
         tokens = letters[CLUSTER_TOKENS].tolist() if CLUSTER_TOKENS in letters.columns else None
         if tokens is not None and letters.attrs.get(CLUSTER_TOKENS_WEIGHT) != clusterer.title_weight:
             tokens = None  # cut with another title weight: cut here instead
+        letters = letters.drop(columns=[CLUSTER_TOKENS], errors="ignore")  # handed over as `tokens`
         clusterer.fit(letters, tokens=tokens)
         if self.state_path is not None and Path(self.state_path).exists():
             previous = IssueClusterer.load(self.state_path)
@@ -301,7 +302,12 @@ class ClusterStage(Stage):
         return clusterer.get_issue_letters(), clusterer.get_issue_info()
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
-        members, self.issues_ = self.cluster(letters)
+        from pipeline.cluster import LETTER_COLUMNS
+
+        # only what fitting reads (and the token column): the clusterer copies its letters several
+        # times, and the run's other columns change no issue
+        read = [c for c in (*LETTER_COLUMNS, CLUSTER_TOKENS) if c in letters.columns]
+        members, self.issues_ = self.cluster(letters[read])
         return self.conform(attach_issues(letters, members, self.issues_))
 
 

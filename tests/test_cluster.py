@@ -455,6 +455,7 @@ def test_pairs_decided_block_by_block_are_those_accepted_over_all_candidates(sam
     link, _ = model.accept_pairs(i, j, s, row_cosines(G[i], G[j]), full, head, districts)
     monkeypatch.setattr(cluster, "PAIR_BLOCK_ROWS", 100)
     monkeypatch.setattr(cluster, "PAIR_BLOCK_ENTRIES", 40 * X.shape[0])  # blocks of 40 rows in groups of 100
+    monkeypatch.setattr(cluster, "COSINE_CHUNK", 7)  # a block's grievance cosines 7 pairs at a time
     small = model.candidate_pairs(X)
     assert all(np.array_equal(a, b) for a, b in zip((i, j, s), small))
     a, b = model.linked_pairs(X, G, full, head, districts)
@@ -482,3 +483,60 @@ def test_combined_similarity_of_many_pairs_is_score_pairs_to_the_bit(sample_dir)
     assert got.dtype == expected.dtype and np.array_equal(got, expected)
     kinds = {model._formula(full[x], head[x], full[y], head[y], districts[x], districts[y]) for x, y in zip(*pairs)}
     assert kinds == {0, 1, 2, 3}
+
+
+def test_issue_word_counts_gathered_in_parts_are_the_whole_batchs(sample_dir, monkeypatch):
+    """`term_counts` summed from parts of a few letters is the matrix gathered from every letter at
+    once (the code before the parts), entry for entry and in the same canonical layout, so the
+    keywords' ties break the same way."""
+    import numpy as np
+    from scipy import sparse
+
+    import pipeline.cluster as cluster
+    from pipeline.cluster import document_frequencies
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters.drop_duplicates(["title", "text"])
+    model = IssueClusterer(n_jobs=1)
+    feats = model.letter_features(letters["title"].fillna("").tolist(), letters["text"].fillna("").tolist())
+    model.fit_vocabulary(document_frequencies(feats["tokens"]), len(feats))
+    labels = np.arange(len(feats)) % 7 - 1  # seven issues and unclustered letters (-1) in between
+    vocab, rows, cols = model.vectorizer_.vocabulary_, [], []
+    for label, toks in zip(labels, feats["tokens"]):  # the whole batch at once
+        if label >= 0:
+            idx = [vocab[t] for t in toks if t in vocab]
+            rows.extend([label] * len(idx)); cols.extend(idx)
+    whole = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(6, len(vocab)))
+    monkeypatch.setattr(cluster, "TERM_COUNT_LETTERS", 13)
+    parts = model.term_counts(labels, feats["tokens"], 6)
+    assert parts.dtype == whole.dtype and parts.has_canonical_format and whole.has_canonical_format
+    assert np.array_equal(parts.indptr, whole.indptr) and np.array_equal(parts.indices, whole.indices)
+    assert np.array_equal(parts.data, whole.data) and whole.nnz > 1000
+
+
+def test_vectors_made_in_parts_are_the_batchs_at_once(sample_dir, monkeypatch):
+    """`vectors` made a few letters at a time, with the grievance tokens given or made part by part
+    (`letter_features(grievance=False)`), are the matrices made at once, bit for bit."""
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    import pipeline.cluster as cluster
+    from pipeline.cluster import document_frequencies
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters.drop_duplicates(["title", "text"])
+    titles, texts = letters["title"].fillna("").tolist(), letters["text"].fillna("").tolist()
+    model = IssueClusterer(n_jobs=1)
+    feats = model.letter_features(titles, texts)
+    model.fit_vocabulary(document_frequencies(feats["tokens"]), len(feats))
+    at_once = (model.vectorizer_.transform(list(feats["tokens"])),
+               normalize(model.vectorizer_.transform(list(feats["grievance"]))))
+    monkeypatch.setattr(cluster, "VECTOR_ROWS", 17)
+    lean = model.letter_features(titles, texts, grievance=False)
+    assert "grievance" not in lean.columns and lean.equals(feats.drop(columns=["grievance"]))
+    for features in (feats, lean):
+        for made, reference in zip(model.vectors(features), at_once):
+            assert made.dtype == reference.dtype and made.shape == reference.shape
+            assert np.array_equal(made.indptr, reference.indptr) and np.array_equal(made.indices, reference.indices)
+            assert np.array_equal(made.data, reference.data)
+    assert len(feats) > 3 * 17 and at_once[1].nnz > 1000

@@ -182,3 +182,22 @@ def test_names_are_not_clipped_at_an_inner_ending():
 
     assert trim_place("呼吁长株潭城铁") == "长株潭城铁"
     assert trim_place("个宜居城") == "宜居城"
+
+
+def test_uncached_scans_find_the_same_places_and_hold_none(sample_dir):
+    """Inside `uncached` (a run whose batch outgrows the cache) every text is scanned afresh: the
+    same places, kinds and positions as the cached scan, and nothing is kept."""
+    from pipeline.places import _find_places, find_places, uncached
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters.head(200)
+    texts = (letters["title"].fillna("") + " " + letters["text"].fillna("")).tolist()
+    cached = [find_places(t) for t in texts]
+    assert _find_places.cache_info().currsize > 0
+    with uncached():
+        assert _find_places.cache_info().currsize == 0
+        fresh = [find_places(t) for t in texts]
+        assert _find_places.cache_info().currsize == 0
+    assert fresh == cached and sum(map(len, cached)) > 200
+    find_places(texts[0])
+    assert _find_places.cache_info().currsize == 1  # cached again outside
