@@ -323,6 +323,8 @@ class FramePattern:
         (the letter is dated in the cold months), the `season` slot is taken as present."""
         dated = self.season if winter and self.season != skip else None
         skipped = {skip, dated} - {None}
+        if not _slot_in(self.anchor, text):
+            return  # no anchor: the needed classes need not be looked for (most letters; cached per letter)
         if not all(_slot_in(slot, text) for name, slot, _, _ in self.need if name not in skipped):
             return  # a needed word class is nowhere in the letter: no anchor can have it near
         for match in self.anchor.finditer(text):
