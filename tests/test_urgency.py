@@ -631,109 +631,64 @@ def test_blind8_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
 
 
-@pytest.mark.parametrize("text", [
+# ---- stop 25: the kinds the blind splits (blind9-14) and probe rounds 5-9 showed, each with its look-alikes.
+# Development: written after those splits' and rounds' errors were read; their stored first looks are the
+# blind figures (corpora/urgency/README.md).
+STOP25_URGENT = [
     "市民来电反映：补偿款一直不给，来电人称“这个月再不解决我就直接去省信访局”。",  # the caller's own words
     "因网贷逾期，催收人员每天上门往门上泼红漆，现在还在楼道里。",                 # collectors at the door now
     "若问题不解决，届时我将不惜以极端手段维权。",                                   # blind9: drastic means
     "该校区所用教室是原职中废弃不要了的，现在学生在里面就读，墙体开裂。",          # 废弃 by another owner: used now
-])
-def test_probe5_and_blind9_kinds_are_urgent(grader, text):
-    """Development: written after probe round 5's and blind9's errors were read."""
-    assert level(grader, text) == "紧急", grader.grade(text)
-
-
-@pytest.mark.parametrize("text", [
-    "天寒地冻，公交车太少，很多孩子都挤不上车，建议增开班次。",       # weather, not a home without heating
-    "垃圾站太臭了，每天路过都熏得不想活了，希望多清运一次。",         # rhetoric
-    "对方在线客服一直联系不上，市民来电称刚刚和客服联系上了。",       # 刚刚 is no emergency
-    "村里的旧办公楼外墙开裂，搬走后一直空着，平时没人进去，建议拆除。",  # nobody inside
-    "工资被拖欠半年，天寒地冻，家里老人孩子等着钱过年。",             # wages in winter, not an outage
-])
-def test_probe5_and_blind9_look_alikes_are_not_urgent(grader, text):
-    assert level(grader, text) != "紧急", grader.grade(text)
-
-
-@pytest.mark.parametrize("text", [
     "因为我已收到威胁，如果被举报人知道是我，后果不堪设想。",                      # blind10: threatened now
     "现在县政府门口坐了一大批当年腾出土地的原住民，补偿款至今没有给。",          # a sit-in now
     "如果政府仍未介入，业主们将会群体信访，恐会进行过激的维权活动。",            # a group petition announced
     "平台出借人恐慌情绪在逐渐失控，一些极端的想法在萌生。",                      # drastic ideas growing
     "他们在群里放话，近期就会血染大市场。",                                      # bloodshed
     "自入住到现在一直多处严重漏水，房体开裂，求助物业无果。",                    # an occupied house cracking
-])
-def test_blind10_kinds_are_urgent(grader, text):
-    """Development: written after blind10's errors were read (its first look, 4 of 17, is the blind figure)."""
-    assert level(grader, text) == "紧急", grader.grade(text)
-
-
-@pytest.mark.parametrize("text", [
+    "小区业主已被餐馆短信威胁，我们并不想人身安全受到伤害。",                      # blind11: threatened already
+    "施工导致基脚塌方，房屋沉降墙体开裂，整栋十几户老百姓无家可归。",              # blind11: a block's households
+    "司机们已经商量定了：如果到周四公司还不松口，周五早上全体停运。",               # probe 7: a strike fixed
+    "全体业主定于本月15日上午到市政府门前集体反映。",                              # probe 7: a group visit fixed
+    "举报传销窝点，现在受害人一直困在里面，里面现在控制8个人，请你们解救。",          # blind12: held now
+    "开发商再不拆除该围墙，我们将不得不自己动手拆除，后果我们概不承担责任。",        # blind12: acting themselves
+    "开发商在院内建房，导致我们家属楼严重开裂变形受损。",                            # blind12: a residential block
+    "为什么要一下致我于死地？似乎是逼我杀几个人的节奏！",  # blind14: driven to kill
+]
+STOP25_LOOK_ALIKES = [
+    "天寒地冻，公交车太少，很多孩子都挤不上车，建议增开班次。",       # weather, not a home without heating
+    "垃圾站太臭了，每天路过都熏得不想活了，希望多清运一次。",         # rhetoric
+    "对方在线客服一直联系不上，市民来电称刚刚和客服联系上了。",       # 刚刚 is no emergency
+    "村里的旧办公楼外墙开裂，搬走后一直空着，平时没人进去，建议拆除。",  # nobody inside
+    "工资被拖欠半年，天寒地冻，家里老人孩子等着钱过年。",             # wages in winter, not an outage
     "我知道有的家属遇到医疗纠纷会到医院去闹，我不会那么做，只想咨询费用核查。",     # others' action
     "去年一月份最冷的时候，小区停了五天暖气，家里八十岁的老父亲冻感冒了。今年供暖正常。",  # a past winter
     "河堤到处塌陷，河道污染严重，请尽快治理。",                                   # a slipped bank: after the fact
     "你们再敷衍的话，我只有继续向上级反映了。",                                  # 上级 with no level: borderline, not 紧急
     "这个油烟熏得人都不想活了，请城管上门检查。",                                # rhetoric
-])
-def test_probe6_and_blind10_look_alikes_are_not_urgent(grader, text):
-    assert level(grader, text) != "紧急", grader.grade(text)
-
-
-@pytest.mark.parametrize("text", [
-    "小区业主已被餐馆短信威胁，我们并不想人身安全受到伤害。",                      # blind11: threatened already
-    "施工导致基脚塌方，房屋沉降墙体开裂，整栋十几户老百姓无家可归。",              # blind11: a block's households
-    "司机们已经商量定了：如果到周四公司还不松口，周五早上全体停运。",               # probe 7: a strike fixed
-    "全体业主定于本月15日上午到市政府门前集体反映。",                              # probe 7: a group visit fixed
-])
-def test_blind11_and_probe7_kinds_are_urgent(grader, text):
-    """Development: written after blind11's and probe round 7's errors were read."""
-    assert level(grader, text) == "紧急", grader.grade(text)
-
-
-@pytest.mark.parametrize("text", [
     "按购房合同约定，开发商应于2019年交房，并承担违约责任，依法维护业主权益。",     # a contract, not a plan
     "开发商定于2010年8月31日验收合格交付业主。",                                    # a contract date
     "买了附近房子的，要赶快告诉业委会，去省国土资源厅提意见。",                    # a consultation, not a petition
     "对门占楼道养鸡，真是气的俺想一头撞死在他家门口。",                            # anger, not self-harm
     "人行道井盖缺失，井口已用两个水马围住，挂了警示牌，行人绕行。",                # already guarded
     "物业停掉了我的梯控卡，租户几乎每天晚上都回不了家。",                          # a key card, not a lift
-])
-def test_blind11_and_probe7_look_alikes_are_not_urgent(grader, text):
-    assert level(grader, text) != "紧急", grader.grade(text)
-
-
-@pytest.mark.parametrize("text", [
-    "举报传销窝点，现在受害人一直困在里面，里面现在控制8个人，请你们解救。",          # blind12: held now
-    "开发商再不拆除该围墙，我们将不得不自己动手拆除，后果我们概不承担责任。",        # blind12: acting themselves
-    "开发商在院内建房，导致我们家属楼严重开裂变形受损。",                            # blind12: a residential block
-])
-def test_blind12_kinds_are_urgent(grader, text):
-    """Development: written after blind12's errors were read (its first look, 3 of 9, is the blind figure)."""
-    assert level(grader, text) == "紧急", grader.grade(text)
-
-
-def test_blind12_street_stalls_gathering_are_no_group_action(grader):
-    text = "小区南门一到下午就聚集七八上十个摊贩，直接用液化气现场加工，给居民带来安全隐患。"
-    assert level(grader, text) != "紧急", grader.grade(text)
-
-
-@pytest.mark.parametrize("text", [
     "高温天气请单位做好防暑降温，避免工人中暑。",                              # heatstroke prevention
     "KTV每天营业到凌晨，天天被吵得想跳楼，请执法部门夜间检查。",               # anger
     "上周燃气管道被挖断，燃气公司关了阀，当天晚上就恢复了供气，表示感谢。",    # settled the same day
     "学校周边道路被施工掏空了部分绿化带，影响学生通行。",                      # not under a road or a levee
-])
-def test_probe8_look_alikes_are_not_urgent(grader, text):
-    assert level(grader, text) != "紧急", grader.grade(text)
+    "小区南门一到下午就聚集七八上十个摊贩，直接用液化气现场加工，给居民带来安全隐患。",  # blind12: street stalls gathering
+    "秋冬即将来临，霜冻天气难免会让溢出来的粪水结冰，也会影响附近老人、孩子出行。",  # blind14: 霜冻 is weather
+]
 
 
-def test_blind14_a_writer_driven_to_kill_is_urgent(grader):
-    """Development: written after blind14's errors were read (its first look, 1 of 3, is the blind figure)."""
-    text = "为什么要一下致我于死地？似乎是逼我杀几个人的节奏！"
+@pytest.mark.parametrize("text", STOP25_URGENT)
+def test_stop25_kinds_are_urgent(grader, text):
     assert level(grader, text) == "紧急", grader.grade(text)
 
 
-def test_blind14_frost_is_weather_not_an_outage(grader):
-    text = "秋冬即将来临，霜冻天气难免会让溢出来的粪水结冰，也会影响附近老人、孩子出行。"
+@pytest.mark.parametrize("text", STOP25_LOOK_ALIKES)
+def test_stop25_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
+
 
 # ---- wording probe rounds (corpora/urgency/probes<N>.csv) ---------------------------------------
 # Letters in styles the shared data lacks (hotline summaries, letters to leaders, river complaints,
