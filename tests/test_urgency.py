@@ -663,7 +663,7 @@ STOP25_LOOK_ALIKES = [
     "我知道有的家属遇到医疗纠纷会到医院去闹，我不会那么做，只想咨询费用核查。",     # others' action
     "去年一月份最冷的时候，小区停了五天暖气，家里八十岁的老父亲冻感冒了。今年供暖正常。",  # a past winter
     "河堤到处塌陷，河道污染严重，请尽快治理。",                                   # a slipped bank: after the fact
-    "你们再敷衍的话，我只有继续向上级反映了。",                                  # 上级 with no level: borderline, not 紧急
+    "你们再敷衍的话，我只有继续上访了。",                                        # 继续上访, no level or group: 较急
     "这个油烟熏得人都不想活了，请城管上门检查。",                                # rhetoric
     "按购房合同约定，开发商应于2019年交房，并承担违约责任，依法维护业主权益。",     # a contract, not a plan
     "开发商定于2010年8月31日验收合格交付业主。",                                    # a contract date
@@ -687,6 +687,44 @@ def test_stop25_kinds_are_urgent(grader, text):
 
 @pytest.mark.parametrize("text", STOP25_LOOK_ALIKES)
 def test_stop25_look_alikes_are_not_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
+
+
+# Stop 26: the rubric read literally where two readers agreed and the rules did not (blind2-14), then
+# blind15's misses. A conditional trip to any body above the one asked is the rubric's "another higher
+# level" (stop 25 had 继续向上级反映 as a look-alike; the rubric and blind10's reader say otherwise).
+STOP26_URGENT = [
+    "如还未得到处理，本人将向市委投诉反映。",                                       # blind14: conditional, 市委
+    "如果本次政府没有妥善处理，我们将直接写信给更高一级的政府。",                   # blind13: a higher government
+    "如不能配合，全体业主将继续联名申诉到县级部门市级部门省级部门。",               # blind13: up the levels
+    "你们再敷衍的话，我只有继续向上级反映了。",                                      # blind10: 上级 is a higher level
+    "竹山园村老百姓住着危房里，区政府没领导救？",                                  # blind12: living in a 危房
+    "三中白云小区有一栋危房，老师住危房，快一年了还没有解决。",                      # blind6: teachers living in it
+    "2019年4月进行协议拆迁，本人担心爸妈会为了此事被逼做出极端行为。",               # blind15: a worry, not history
+    "交房才两年，入住的业主发现3栋西侧的墙面与地基之间就出现了多处裂痕和塌陷现象。",  # blind15: 裂痕
+    "谁敢动我家一家老小一根毫毛，我将为其粉身碎骨。",                                # blind15: a threat
+    "各位家长在群里面议论纷纷，要求到校长办公室、教育局上访。",                        # blind15: a group petition wanted
+    "从大厦门前路过时，从高空坠落一块拳头大的石块，只差半步就被砸到，附近居民说掉落砖头、玻璃也不是第一次了。",  # blind15
+    "唯一的办法是举报，去市里，去省里，去巡视组，上到中央。",                        # blind15: the only way left
+    "屋顶现在都还是歪着的，用几根木头顶着，每天有几百人在里面吃饭，随时会塌。",      # blind15: a restaurant open
+]
+STOP26_LOOK_ALIKES = [
+    "请问低保户住着危房，能不能申请危房改造补助？",                       # the subsidy programme
+    "我会一直向上级有关部门领导反映此事。",                               # no condition: the letter itself
+    "楼上住户在阳台外侧吊花盆，担心高空坠物，请物业劝导。",                # a worry, nothing fell
+    "小区的家长们商量着要给老师送一面锦旗。",                               # a group, no petition
+    "谁敢在我家门口乱停车，我就报警。",                                   # no harm
+    "建议有关部门如果发现问题，及时向上级汇报。",                          # a suggestion to officials
+]
+
+
+@pytest.mark.parametrize("text", STOP26_URGENT)
+def test_stop26_kinds_are_urgent(grader, text):
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", STOP26_LOOK_ALIKES)
+def test_stop26_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
 
 
