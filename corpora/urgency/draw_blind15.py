@@ -3,7 +3,7 @@
 70 random TipDM letters (no Qingdao call: every valid call left is a near-copy of a labelled one), plus the net hits in a further seeded pool
 of 400 TipDM letters (cut to a seeded 120). Drawn at the start of stop 26 on the grader as stop 25 shipped it (8f18943), so its
 first look measures the shipped grader on letters nobody had read. Excludes every gold file's
-letters, blind2's to blind15's included, and their near-copies: the
+letters, blind2's to blind14's included, and their near-copies: the
 same first 30 characters of cleaned text.
 
 Run: `.venv/bin/python corpora/urgency/draw_blind15.py OUT_DIR` (needs ../shared/data).

@@ -1,9 +1,9 @@
 """Draw the sixteenth blind split (`gold_blind16.csv`): the parameters of `draw_blind.py`.
 
 70 random TipDM letters (no Qingdao call: every valid call left is a near-copy of a labelled one), plus the net hits in a further seeded pool
-of 400 TipDM letters (cut to a seeded 120). Drawn after stop 26's literal-rubric frames and blind16's fixes, so its
+of 400 TipDM letters (cut to a seeded 120). Drawn after stop 26's literal-rubric frames and blind15's fixes, so its
 first look says whether they carry to letters nobody had read. Excludes every gold file's
-letters, blind2's to blind16's included, and their near-copies: the
+letters, blind2's to blind15's included, and their near-copies: the
 same first 30 characters of cleaned text.
 
 Run: `.venv/bin/python corpora/urgency/draw_blind16.py OUT_DIR` (needs ../shared/data).
