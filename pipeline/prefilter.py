@@ -93,3 +93,37 @@ class Prefilter:
 
     def may_match(self, text: str) -> bool:
         return self._any is None or self._any.search(text) is not None
+
+
+class WordScan:
+    """Every required word of many patterns found in one pass over a text (Aho-Corasick).
+
+    `Prefilter.may_match` costs one regex search per pattern, and the urgency grader asks it for a
+    hundred-odd cues and word classes on every letter. With all their words in one automaton
+    (pyahocorasick), a letter is read once and each pattern's question becomes a set test:
+    `may_match_found`. Without pyahocorasick, `found` returns None and callers search as before.
+    """
+
+    def __init__(self, word_sets):
+        words = sorted({w for ws in word_sets if ws for w in ws})
+        self.automaton = None
+        try:
+            import ahocorasick
+        except ImportError:  # the plain per-pattern search still works, only slower
+            return
+        if words:
+            self.automaton = ahocorasick.Automaton()
+            for word in words:
+                self.automaton.add_word(word, word)
+            self.automaton.make_automaton()
+
+    def found(self, text: str) -> set[str] | None:
+        """The words present in `text` (overlapping ones too), or None when no automaton was built."""
+        if self.automaton is None:
+            return None
+        return {word for _end, word in self.automaton.iter(text)}
+
+
+def may_match_found(words: frozenset[str] | None, found: set[str] | None) -> bool:
+    """False only when `found` (a `WordScan.found` result) holds none of a pattern's required `words`."""
+    return words is None or found is None or not words.isdisjoint(found)

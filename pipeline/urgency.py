@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import PetitionError
-from pipeline.prefilter import Prefilter
+from pipeline.prefilter import Prefilter, WordScan, may_match_found, required_words
 from pipeline.paths import CORPORA_DIR
 
 LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
@@ -264,15 +264,30 @@ def _with_doubts(evidence: str, doubts: list[str]) -> str:
 _SEEN = threading.local()
 
 
+_SLOT_WORDS: dict = {}  # slot pattern -> its required words (pipeline.prefilter), read once
+
+
+def slot_words(slot: re.Pattern) -> frozenset[str] | None:
+    if slot not in _SLOT_WORDS:
+        _SLOT_WORDS[slot] = required_words(slot)
+    return _SLOT_WORDS[slot]
+
+
+def _remember_words(text: str, words: set[str] | None) -> None:
+    """The grader's one-pass word scan of this letter (`WordScan.found`), for `_slot_in`."""
+    _SEEN.text, _SEEN.found, _SEEN.words = text, {}, words
+
+
 def _slot_in(slot: re.Pattern, text: str) -> bool:
     """Whether a word class occurs anywhere in the letter, asked once per letter: frames share
-    classes (老人 in three frames, 随时 in two), and each frame is also tried for its review slot."""
+    classes (老人 in three frames, 随时 in two), and each frame is also tried for its review slot.
+    When the letter's word scan holds none of the class's required words, it is not searched."""
     if getattr(_SEEN, "text", None) is not text:
-        _SEEN.text, _SEEN.found = text, {}
+        _SEEN.text, _SEEN.found, _SEEN.words = text, {}, None
     found = _SEEN.found
     key = id(slot)
     if key not in found:
-        found[key] = slot.search(text) is not None
+        found[key] = may_match_found(slot_words(slot), _SEEN.words) and slot.search(text) is not None
     return found[key]
 
 
@@ -627,9 +642,16 @@ class UrgencyGrader:
         of cues: most letters hold none of most cues' words, and a pattern costs a full pass."""
         cached = getattr(self, "_filters", None)
         if cached is None or cached[0] is not self.cues_:
-            cached = self._filters = (self.cues_, [Prefilter(c.pattern) if isinstance(c.pattern, re.Pattern) else None
-                                                   for c in self.cues_])
+            filters = [Prefilter(c.pattern) if isinstance(c.pattern, re.Pattern) else None for c in self.cues_]
+            slots = {slot for c in self.cues_ if isinstance(c.pattern, FramePattern)
+                     for slot in [c.pattern.anchor] + [s for _, s, _, _ in c.pattern.need + c.pattern.unless]}
+            scan = WordScan([f.words for f in filters if f is not None] + [slot_words(s) for s in slots])
+            cached = self._filters = (self.cues_, filters, scan)
         return cached[1]
+
+    def _word_scan(self) -> WordScan:
+        self._cue_filters()
+        return self._filters[2]
 
     # ---- one letter ---------------------------------------------------------------------
     def _modifier(self, name: str, text: str) -> re.Match | None:
@@ -732,8 +754,11 @@ class UrgencyGrader:
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
         excluded: list[str] = []  # 紧急 cues read as defused (被劝下, 暂缓, 已修复): the least sure of the sure readings
         matched_frames: set[str] = set()
+        words = self._word_scan().found(text)  # every cue's and word class's words in the letter, one pass
+        _remember_words(text, words)
         for cue, prefilter in zip(self.cues_, self._cue_filters()):
-            if prefilter is not None and not prefilter.may_match(text):
+            if prefilter is not None and not (prefilter.may_match(text) if words is None
+                                              else may_match_found(prefilter.words, words)):
                 continue  # none of the cue's words is in the letter: it cannot match
             framed = isinstance(cue.pattern, FramePattern)
             for match in (cue.pattern.finditer(text, winter=winter) if framed else cue.pattern.finditer(text)):

@@ -1,7 +1,7 @@
 """The required-word test that lets the grader skip cue patterns a letter cannot match."""
 import re
 
-from pipeline.prefilter import Prefilter, required_words
+from pipeline.prefilter import Prefilter, WordScan, may_match_found, required_words
 
 
 def test_required_words_of_alternations_groups_and_gaps():
@@ -35,3 +35,39 @@ def test_the_filter_never_hides_a_match_of_any_cue(sample_dir):
                 assert prefilter.may_match(text), (pattern.pattern[:40], text[:40])
             skipped += not prefilter.may_match(text)
     assert matched > 100 and skipped > 0.5 * len(texts) * len(pairs)
+
+
+def test_the_word_scan_finds_overlapping_and_nested_words():
+    scan = WordScan([{"老人", "人"}, {"家里有"}, None])
+    assert scan.found("家里有老人") == {"老人", "人", "家里有"}
+    assert scan.found("今天停水") == set()
+    assert may_match_found(frozenset({"老人"}), {"老人"})
+    assert not may_match_found(frozenset({"小孩"}), {"老人"})
+    assert may_match_found(None, set()) and may_match_found(frozenset({"小孩"}), None)
+
+
+def test_the_word_scan_agrees_with_each_filter_and_grades_the_same(sample_dir, monkeypatch):
+    """On every bundled letter: the one-pass scan says yes wherever a cue's own filter does, for
+    every cue and every frame word class, and grading with the scan equals grading without it."""
+    from pipeline.read import read_letters
+    from pipeline.urgency import FramePattern, UrgencyGrader, slot_words
+
+    grader = UrgencyGrader().fit()
+    texts = grader.letter_texts(read_letters([sample_dir]).letters)
+    scan = grader._word_scan()
+    assert scan.automaton is not None
+    filters = [f for f in grader._cue_filters() if f is not None and f.words is not None]
+    slots = {s for c in grader.cues_ if isinstance(c.pattern, FramePattern) for s in [c.pattern.anchor]}
+    assert len(filters) >= 40 and len(slots) >= 20
+    for text in texts:
+        found = scan.found(text)
+        for f in filters:
+            assert may_match_found(f.words, found) == f.may_match(text)
+        for slot in slots:
+            if slot.search(text):
+                assert may_match_found(slot_words(slot), found)
+    with_scan = [grader.grade_rules(t) for t in texts]
+    monkeypatch.setattr(WordScan, "found", lambda self, text: None)  # as without pyahocorasick
+    without = [grader.grade_rules(t) for t in texts]
+    assert with_scan == without
+    assert sum(g["urgency"] == "紧急" for g in with_scan) > 0
