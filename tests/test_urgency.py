@@ -707,6 +707,7 @@ STOP26_URGENT = [
     "从大厦门前路过时，从高空坠落一块拳头大的石块，只差半步就被砸到，附近居民说掉落砖头、玻璃也不是第一次了。",  # blind15
     "唯一的办法是举报，去市里，去省里，去巡视组，上到中央。",                        # blind15: the only way left
     "屋顶现在都还是歪着的，用几根木头顶着，每天有几百人在里面吃饭，随时会塌。",      # blind15: a restaurant open
+    "沿围墙一条排水沟，水沟的挡墙不足30厘米，且悬崖高筑，没有栏杆，老人小孩走在上面非常危险。",  # blind16: no railing
 ]
 STOP26_LOOK_ALIKES = [
     "请问低保户住着危房，能不能申请危房改造补助？",                       # the subsidy programme
@@ -715,6 +716,7 @@ STOP26_LOOK_ALIKES = [
     "小区的家长们商量着要给老师送一面锦旗。",                               # a group, no petition
     "谁敢在我家门口乱停车，我就报警。",                                   # no harm
     "建议有关部门如果发现问题，及时向上级汇报。",                          # a suggestion to officials
+    "河边去年已经装好了栏杆，孩子们放学后在岸边玩耍，请问能否再装几盏路灯。",      # the railing is there
 ]
 
 
