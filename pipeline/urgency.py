@@ -110,7 +110,7 @@ AFTERMATH = 30
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…: a condition on the office, not a negated threat).
-NOT_NEGATORS = re.compile(r"(实在|真的|再)不行|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
+NOT_NEGATORS = re.compile(r"(实在|真的|再)不行|不行(?=[，, ]?(我|俺|就|的话|再|那))|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
 CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+|…{2,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
@@ -238,6 +238,8 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 # needs looked for within this many characters stay inside the anchor's sentence (只能去省委反映);
 # wider ones (a letter's 老人 two sentences after its 停气) may cross sentences.
 _SENTENCE_WINDOW = 30
+# how far past a window's edge a word class's lookahead may read (将(?!这|此|该|其|情况|问题…))
+_LOOK_PAST = 12
 
 
 _TAGGED = re.compile(r"^(.*?)\[([^\[\]]*)\]$")
@@ -315,22 +317,26 @@ class FramePattern:
         inside = slot.search(text, start, end)  # 楼下工地施工时我家墙体开裂: 我家 is inside the anchor
         if inside is not None:
             return inside.start(), inside.end(), inside.group()
-        left, right = text[max(0, start - before):start], text[end:end + after]
+        lo, hi = max(0, start - before), min(len(text), end + after)
         if max(before, after) <= _SENTENCE_WINDOW:
             cut = None
-            for cut in _SENTENCE_END.finditer(left):
+            for cut in _SENTENCE_END.finditer(text, lo, start):
                 pass
-            left = left[cut.end():] if cut else left
-            stop = _SENTENCE_END.search(right)
-            right = right[:stop.start()] if stop else right
+            lo = cut.end() if cut else lo
+            stop = _SENTENCE_END.search(text, end, hi)
+            hi = stop.start() if stop else hi
+        # searched in the letter itself, not a slice of it, so a class's lookarounds see the words
+        # beyond the window: 上(?=省) in 我就上省里 sees 省 after the anchor's left edge
         found = None
-        for found in slot.finditer(left):
-            pass  # the nearest one before the anchor
+        for match in slot.finditer(text, lo, min(len(text), start + _LOOK_PAST)):
+            if match.end() > start:
+                break
+            found = match  # the nearest one before the anchor
         if found is not None:
-            return start - len(left) + found.start(), start - len(left) + found.end(), found.group()
-        found = slot.search(right)
-        if found is not None:
-            return end + found.start(), end + found.end(), found.group()
+            return found.start(), found.end(), found.group()
+        found = slot.search(text, end, min(len(text), hi + _LOOK_PAST))
+        if found is not None and found.end() <= hi:
+            return found.start(), found.end(), found.group()
         return None
 
     def finditer(self, text: str, skip: str | None = None, winter: bool = False):

@@ -708,6 +708,7 @@ STOP26_URGENT = [
     "唯一的办法是举报，去市里，去省里，去巡视组，上到中央。",                        # blind15: the only way left
     "屋顶现在都还是歪着的，用几根木头顶着，每天有几百人在里面吃饭，随时会塌。",      # blind15: a restaurant open
     "沿围墙一条排水沟，水沟的挡墙不足30厘米，且悬崖高筑，没有栏杆，老人小孩走在上面非常危险。",  # blind16: no railing
+    "县里要是再解决不了，我就去市里，市里不行我就上省里。",  # probe 10: 上(?=省) read past the window; 不行我就 a condition
 ]
 STOP26_LOOK_ALIKES = [
     "请问低保户住着危房，能不能申请危房改造补助？",                       # the subsidy programme
@@ -740,7 +741,6 @@ PROBE_ROUNDS = {
     5: (18, 2, {}),
     6: (24, 4, {"p6-D15": "a thank-you letter telling a danger since removed: the resolution is sentences after the cue"}),
     7: (27, 3, {
-        "p7-B04": "an unpunctuated letter: 当年 far back in the same run-on 'sentence' reads the trip to Beijing as history",
         "p7-C15": "others in a chat group talk of a banner; the writer declines in the next clause",
     }),
     8: (19, 3, {
@@ -755,6 +755,9 @@ PROBE_ROUNDS = {
         "p9-38": "lifts that trapped people last year, replaced since: the replacement is sentences later",
         "p9-42": "a suggestion to add railings where none are (以免…): the suggestion is in the next sentence",
         "p9-48": "another village's trip to the province, the writer declines",
+    }),
+    10: (23, 0, {
+        "p10-A54": "the writer's 就 stands 27 characters before 省城; a 30-character window flagged a past trip and a smell 到了省人社厅 in the shared letters",
     }),
 }
 
