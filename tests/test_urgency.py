@@ -709,6 +709,8 @@ STOP26_URGENT = [
     "屋顶现在都还是歪着的，用几根木头顶着，每天有几百人在里面吃饭，随时会塌。",      # blind15: a restaurant open
     "沿围墙一条排水沟，水沟的挡墙不足30厘米，且悬崖高筑，没有栏杆，老人小孩走在上面非常危险。",  # blind16: no railing
     "县里要是再解决不了，我就去市里，市里不行我就上省里。",  # probe 10: 上(?=省) read past the window; 不行我就 a condition
+    "电梯经常卡滞，本人亲身经历被卡滞3次。",                   # blind17: a lift sticking with people inside
+    "渗水漏水自开发商交房以来从未彻底解决，某些栋出现地基下沉。",  # blind17: a block handed over and lived in
 ]
 STOP26_LOOK_ALIKES = [
     "请问低保户住着危房，能不能申请危房改造补助？",                       # the subsidy programme
@@ -718,6 +720,7 @@ STOP26_LOOK_ALIKES = [
     "谁敢在我家门口乱停车，我就报警。",                                   # no harm
     "建议有关部门如果发现问题，及时向上级汇报。",                          # a suggestion to officials
     "河边去年已经装好了栏杆，孩子们放学后在岸边玩耍，请问能否再装几盏路灯。",      # the railing is there
+    "收费员一不爽就跟司机吵，打上级部门的投诉电话也是态度恶劣。",                  # blind17: a phone number, no trip
 ]
 
 
