@@ -711,6 +711,7 @@ STOP26_URGENT = [
     "县里要是再解决不了，我就去市里，市里不行我就上省里。",  # probe 10: 上(?=省) read past the window; 不行我就 a condition
     "电梯经常卡滞，本人亲身经历被卡滞3次。",                   # blind17: a lift sticking with people inside
     "渗水漏水自开发商交房以来从未彻底解决，某些栋出现地基下沉。",  # blind17: a block handed over and lived in
+    "从2017年10月开始截止2018年8月1号，电梯坠落，卡人，自动停降掉等安全事故时时发生。",  # blind18: 时时发生
 ]
 STOP26_LOOK_ALIKES = [
     "请问低保户住着危房，能不能申请危房改造补助？",                       # the subsidy programme
@@ -721,6 +722,8 @@ STOP26_LOOK_ALIKES = [
     "建议有关部门如果发现问题，及时向上级汇报。",                          # a suggestion to officials
     "河边去年已经装好了栏杆，孩子们放学后在岸边玩耍，请问能否再装几盏路灯。",      # the railing is there
     "收费员一不爽就跟司机吵，打上级部门的投诉电话也是态度恶劣。",                  # blind17: a phone number, no trip
+    "还没有交房，业主已发现数栋楼房都出现了沉降开裂等问题。",                        # blind18: nobody lives there yet
+    "今天早上车外大概0度，931路公交车内暖气都不开，小孩上学坐公交太冷了。",           # blind18: a bus, not a home
 ]
 
 
