@@ -664,7 +664,10 @@ class UrgencyGrader:
         pattern = self.modifiers_.get(name)
         return pattern.search(text) if pattern is not None and text else None
 
-    def _negated(self, before: str) -> bool:
+    def _negated(self, before: str, opening: str = "") -> bool:
+        """A negator in the last few characters before a cue, not followed by a consequence word.
+        `opening`, the cue's first character, counts as following it: 再见不到钱我就…不活了 is a
+        condition whose 就 opens the cue."""
         window = NOT_NEGATORS.sub(lambda m: "＿" * len(m.group()), before[-LOOKBACK["否定"]:])
         last = None
         pattern = self.modifiers_.get("否定")
@@ -672,7 +675,7 @@ class UrgencyGrader:
             return False
         for last in pattern.finditer(window):
             pass
-        return last is not None and not CONSEQUENCE.search(window[last.end():])
+        return last is not None and not CONSEQUENCE.search(window[last.end():] + opening)
 
     def _sentence_modifier(self, name: str, prefix: str) -> bool:
         """True when `name` occurs in the sentence before the cue and no 复位 marker follows it."""
@@ -692,7 +695,7 @@ class UrgencyGrader:
         found = []
         before = text[clause[0]:start]
         after = text[end:min(clause[1], end + LOOKAHEAD)]
-        if self._negated(before):
+        if self._negated(before, text[start:start + 1]):
             found.append("否定")
         for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期", "反问", "法条"):
             window = before[-LOOKBACK[name]:]

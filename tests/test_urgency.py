@@ -712,6 +712,7 @@ STOP26_URGENT = [
     "电梯经常卡滞，本人亲身经历被卡滞3次。",                   # blind17: a lift sticking with people inside
     "渗水漏水自开发商交房以来从未彻底解决，某些栋出现地基下沉。",  # blind17: a block handed over and lived in
     "从2017年10月开始截止2018年8月1号，电梯坠落，卡人，自动停降掉等安全事故时时发生。",  # blind18: 时时发生
+    "今天再见不到钱我就爬上去，不活了。",  # probe 11: 见不到…就 is a condition, its 就 opening the cue
 ]
 STOP26_LOOK_ALIKES = [
     "请问低保户住着危房，能不能申请危房改造补助？",                       # the subsidy programme
@@ -764,6 +765,8 @@ PROBE_ROUNDS = {
     }),
     10: (23, 0, {
         "p10-A54": "the writer's 就 stands 27 characters before 省城; a 30-character window flagged a past trip and a smell 到了省人社厅 in the shared letters",
+    }),    11: (27, 4, {
+        "p11-25": "a threat to jump made last winter (曾在项目部楼顶要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
     }),
 }
 
