@@ -713,6 +713,7 @@ STOP26_URGENT = [
     "渗水漏水自开发商交房以来从未彻底解决，某些栋出现地基下沉。",  # blind17: a block handed over and lived in
     "从2017年10月开始截止2018年8月1号，电梯坠落，卡人，自动停降掉等安全事故时时发生。",  # blind18: 时时发生
     "今天再见不到钱我就爬上去，不活了。",  # probe 11: 见不到…就 is a condition, its 就 opening the cue
+    "我们几百户业主诉求无门，不得已计划组织聚众维权示威。",  # blind19: 不得已 negates nothing
 ]
 STOP26_LOOK_ALIKES = [
     "请问低保户住着危房，能不能申请危房改造补助？",                       # the subsidy programme
