@@ -714,6 +714,9 @@ STOP26_URGENT = [
     "从2017年10月开始截止2018年8月1号，电梯坠落，卡人，自动停降掉等安全事故时时发生。",  # blind18: 时时发生
     "今天再见不到钱我就爬上去，不活了。",  # probe 11: 见不到…就 is a condition, its 就 opening the cue
     "我们几百户业主诉求无门，不得已计划组织聚众维权示威。",  # blind19: 不得已 negates nothing
+    "电梯多次出现关门后猛的下沉约15公分，就在刚刚又一次发生故障。",  # blind20: a lift dropping
+    "一个下水道井盖被闯红灯的车撞飞，硕大的井口稍有不慎就会有小孩掉进去。",  # blind20: a manhole knocked open
+    "开发商车位买卖开盘之日就是我们业主信访开始之日。",  # blind20: a group petition fixed to a day
 ]
 STOP26_LOOK_ALIKES = [
     "请问低保户住着危房，能不能申请危房改造补助？",                       # the subsidy programme
