@@ -58,11 +58,18 @@ class Draw:
     # also exclude near-copies of gold letters (the same first 30 characters of cleaned text, title
     # aside): blind3 and blind4 shared one letter written twice. Off for the splits drawn before it.
     near_copies: bool = False
+    # also exclude the letters listed in seen_in_diffs.csv: shared letters whose verdict a grader change
+    # flipped, so their ids and evidence were read in a regression diff before any split drew them
+    # (two such letters were found in blind18 and blind20). Off for the splits drawn before it.
+    exclude_seen: bool = False
+
+
+SEEN_PATH = Path(__file__).resolve().parent / "seen_in_diffs.csv"
 
 
 # blind splits in the order they were drawn: a split excludes the ones drawn before it, never its
 # own or a later one (their gold files were written after its draw)
-BLIND_ORDER = ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20")
+BLIND_ORDER = ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21")
 
 
 def gold_ids(own: str) -> set:
@@ -91,6 +98,10 @@ def draw(spec: Draw) -> pd.DataFrame:
     picked = []
     for frame, n_random, n_pool in ((tipdm, spec.tipdm_random, spec.tipdm_pool), (qingdao, spec.qingdao_random, spec.qingdao_pool)):
         rest = frame[~frame["letter_id"].isin(ids) & ~frame["key"].isin(gold_texts)]
+        if spec.exclude_seen:
+            seen = pd.read_csv(SEEN_PATH, dtype=str)
+            seen_keys = set(zip(seen["source_file"], seen["letter_id"]))
+            rest = rest[[(f, i) not in seen_keys for f, i in zip(rest["source_file"], rest["letter_id"])]]
         if spec.near_copies:
             rest = rest[~rest["near"].isin(gold_near)]
         rest = rest.drop_duplicates("key").drop_duplicates("letter_id").copy()
