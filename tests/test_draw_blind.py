@@ -83,3 +83,22 @@ def test_blind9_holds_no_near_copy_of_an_earlier_gold_letter():
     loose = draw(dataclasses.replace(BLIND9, near_copies=False))
     loose_near = loose["text"].map(clean_text).str.replace(r"\W", "", regex=True).str[:30]
     assert loose_near.isin(earlier).any()
+
+
+@requires_both_sources
+def test_blind21_holds_no_letter_seen_in_a_regression_diff():
+    """From blind21 on, no letter whose verdict a grader change flipped (seen_in_diffs.csv) is drawn:
+    blind18 and blind20 each held one, read in a diff before the split was drawn. The same draw
+    without the exclusion would have held some, so the exclusion is doing work."""
+    import dataclasses
+
+    from draw_blind import SEEN_PATH, draw
+    from draw_blind21 import BLIND21
+
+    seen = pd.read_csv(SEEN_PATH, dtype=str)
+    seen_keys = set(zip(seen["source_file"], seen["letter_id"]))
+    assert len(seen_keys) > 200
+    drawn = draw(BLIND21)
+    assert not any((f, i) in seen_keys for f, i in zip(drawn["source_file"], drawn["letter_id"]))
+    unfiltered = draw(dataclasses.replace(BLIND21, exclude_seen=False))
+    assert any((f, i) in seen_keys for f, i in zip(unfiltered["source_file"], unfiltered["letter_id"]))
