@@ -75,7 +75,18 @@ class ReplayRun(PetitionRun):
             self._case_store.finish_run(self._versions)
         finally:
             self._case_store.close()
-        return {"cpu": self.cpu, "peaks": self.peaks, "timings": self.timings}
+        return {"cpu": self.cpu, "peaks": self.peaks, "timings": self.timings, "entry": self.entry, "exit": self.exit}
+
+    def _stage(self, name, function, *args, **kwargs):
+        """The run's own timing, plus this process's resident MB as the stage starts and ends
+        (what it left held: the next stage's baseline)."""
+        from pipeline.timing import give_back
+
+        give_back()
+        self.__dict__.setdefault("entry", {})[name] = _rss_mb()
+        result = super()._stage(name, function, *args, **kwargs)
+        self.__dict__.setdefault("exit", {})[name] = _rss_mb()
+        return result
 
     @property
     def linker(self):
@@ -83,6 +94,11 @@ class ReplayRun(PetitionRun):
 
     def versions(self) -> dict:
         return self._versions
+
+
+def _rss_mb() -> int:
+    with open("/proc/self/status") as handle:
+        return next(int(line.split()[1]) // 1024 for line in handle if line.startswith("VmRSS"))
 
 
 def _settings(as_of: str):
@@ -125,9 +141,10 @@ def replay(snapshot: Path, out: Path, profile: Path | None) -> None:
         figures = profiler.runcall(run.replay, state, out)
         profiler.dump_stats(profile)
     print(f"sinks in {time.perf_counter() - started:.1f} s wall")
-    print(f"{'stage':>8s} {'CPU s':>7s} {'wall s':>7s} {'peak MB':>8s}")
+    print(f"{'stage':>8s} {'CPU s':>7s} {'wall s':>7s} {'peak MB':>8s} {'entry MB':>8s} {'exit MB':>8s}")
     for name, cpu in figures["cpu"].items():
-        print(f"{name:>8s} {cpu:7.1f} {figures['timings'][name]:7.1f} {figures['peaks'][name]:8,d}")
+        print(f"{name:>8s} {cpu:7.1f} {figures['timings'][name]:7.1f} {figures['peaks'][name]:8,d} "
+              f"{figures['entry'][name]:8,d} {figures['exit'][name]:8,d}")
 
 
 def main() -> None:

@@ -137,9 +137,10 @@ def mask_text(text: object) -> object:
     """
     if _missing(text) or not isinstance(text, str) or not text:
         return text
-    text = _ID_IN_TEXT.sub(_mask_id_in_text, text)
-    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
-    text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+    if _SEVEN_DIGITS.search(text):  # else none of the three can match: most cells have no such number
+        text = _ID_IN_TEXT.sub(_mask_id_in_text, text)
+        text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+        text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     # the cued patterns only where one of their cue words is (`pipeline.prefilter`): the same
     # result, without a pass of each over every letter that has none
     if _CUED_PHONE_WORDS.may_match(text):
@@ -151,6 +152,10 @@ def mask_text(text: object) -> object:
     return text
 
 
+# What every ID number, mobile and area-coded landline above contains: seven digits, with at most
+# one space or dash between two (a mobile may be written 138-1234-5678; an ID number and a
+# landline's number have seven in a row).
+_SEVEN_DIGITS = re.compile(r"\d(?:[-\s]?\d){6}")
 _CUED_PHONE_WORDS, _SIGNER_WORDS, _NAME_CUE_WORDS = (
     Prefilter(_CUED_LOCAL_PHONE), Prefilter(_SIGNER_LIST), Prefilter(_NAME_IN_TEXT))
 
@@ -370,7 +375,14 @@ def names_to_mask(frame: pd.DataFrame, text_columns=("title", "text", "reply_tex
     columns = _free_text_columns(frame, text_columns, _maskers(frame))
     own = pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns]
                     + [pd.Series(dtype=object)]).dropna()
-    return sorted({str(n) for n in own} | cued_names(frame[c] for c in columns))
+    return sorted({str(n) for n in own} | cued_names(_distinct(frame[c]) for c in columns))
+
+
+def _distinct(values):
+    """A column's distinct cells as a list, in order: the cued names of a text are the same each
+    time it is read, and iterating an Arrow-backed column cell by cell is slow. (Two columns of
+    one name come as a frame, read as before.)"""
+    return list(dict.fromkeys(values.tolist())) if isinstance(values, pd.Series) else values
 
 
 def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=None) -> pd.DataFrame:
@@ -392,14 +404,31 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
     pattern = known_names_pattern(names)
     if pattern is not None:
         for column in text_columns:
-            out[column] = out[column].astype(object).map(
-                lambda t: pattern.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
+            out[column] = _map_distinct(out[column].astype(object),
+                                        lambda t: pattern.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
     for column, masker in maskers.items():
         if column in out.columns:
-            out[column] = _like(out[column].astype(object).map(masker), frame[column])
+            out[column] = _like(_map_distinct(out[column].astype(object), masker), frame[column])
     for column in text_columns:
-        out[column] = _like(out[column].astype(object).map(mask_text), frame[column])
+        out[column] = _like(_map_distinct(out[column].astype(object), mask_text), frame[column])
     return out
+
+
+def _map_distinct(values: pd.Series, function) -> pd.Series:
+    """`values.map(function)` for a function of one cell alone (every masker here), computed once
+    per distinct text: a run's columns repeat their departments, urgency cues, places and writers'
+    names, and masking every cell afresh was most of the masking's time at 3x10^4 letters.
+    A cell that is not a str goes to `function` as it is."""
+    done: dict[str, object] = {}
+
+    def once(value):
+        if type(value) is not str:
+            return function(value)
+        if value not in done:
+            done[value] = function(value)
+        return done[value]
+
+    return values.map(once)
 
 
 def _like(masked: pd.Series, before: pd.Series) -> pd.Series:

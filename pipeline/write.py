@@ -194,8 +194,10 @@ def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = T
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
-def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
-    """Several tables into one workbook; sheet names are cut to Excel's 31 characters.
+def write_sheets(sheets: dict, path: str | Path) -> None:
+    """Several tables into one workbook; sheet names are cut to Excel's 31 characters. A table
+    may be given as a function that makes it (`sheets.triage_sheet_builders`): it is called when
+    its sheet's turn comes, and dropped once written.
 
     Text is written as text (see the module docstring); a formula-like cell or header gets
     Excel's quote prefix, so it reads as written and stays text if someone edits it.
@@ -209,7 +211,7 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
         as_text = writer.book.add_format({"quote_prefix": True})
         used: set[str] = set()
         for name, frame in sheets.items():
-            safe = frame.copy()
+            safe = (frame() if callable(frame) else frame).copy()
             for index in range(safe.shape[1]):  # by position: two columns may share a name
                 values = safe.iloc[:, index]
                 if pd.api.types.is_datetime64_any_dtype(values) and getattr(values.dt, "tz", None):
@@ -222,6 +224,7 @@ def write_sheets(sheets: dict[str, pd.DataFrame], path: str | Path) -> None:
                 width = min(60, max(6, len(str(column)) * 2, int(values.quantile(0.9)) if len(values) else 0))
                 sheet.set_column(index, index, width)
             sheet.freeze_panes(1, 0)
+            del safe  # before the next sheet is built
 
 
 # pandas' defaults for datetime and date cells (ExcelWriter), kept so the workbook reads the same
