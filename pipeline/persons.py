@@ -147,7 +147,8 @@ def _join_by_person(person_ids: pd.Series, values: pd.Series) -> pd.Series:
     for person, value in zip(person_ids.tolist(), values.tolist()):
         groups.setdefault(person, []).append(value)
     # the dtype pandas infers for the joined strings, as its own agg does (str in pandas 3)
-    return pd.Series([";".join(group) for group in groups.values()], index=pd.Index(list(groups), name=person_ids.name))
+    return pd.Series([";".join(group) for group in groups.values()], index=pd.Index(list(groups), name=person_ids.name),
+                     name=values.name)
 
 
 def _name_forms(frame: pd.DataFrame) -> pd.Series:

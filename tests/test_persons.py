@@ -22,3 +22,20 @@ def test_the_real_repeat_callers_head_the_persons_table_with_their_name_forms(qi
     shown = mask_frame(persons)
     for name in persons["name"].dropna().unique():
         assert not shown["name_forms"].fillna("").str.contains(name).any()
+
+
+def test_joining_each_persons_values_in_python_is_pandas_groupby_join_on_a_real_run(sample_run):
+    """`persons_table` joins each person's matters, name forms and letter ids with
+    `_join_by_person` (plain Python, for speed); pandas' `groupby(sort=False).agg(";".join)`, the
+    straightforward way, gives the same series (values, order, dtype) on the bundled run's letters."""
+    import pandas as pd
+
+    from pipeline.persons import _join_by_person
+
+    letters = sample_run.letters
+    assert letters["person_id"].duplicated().sum() > 20  # repeat writers: groups of several
+    for column in ("letter_id", "issue_type", "hot_issue_label", "department"):
+        part = letters[["person_id", column]].dropna()
+        part = part.assign(**{column: part[column].astype(str)})
+        expected = part.groupby("person_id", sort=False)[column].agg(";".join)
+        pd.testing.assert_series_equal(_join_by_person(part["person_id"], part[column]), expected)

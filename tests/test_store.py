@@ -262,3 +262,20 @@ def test_a_store_in_use_past_the_timeout_is_a_clear_error(tmp_path, capsys, hold
         holder.kill()
         holder.wait()
     assert "等待中" in capsys.readouterr().err
+
+
+def test_the_extra_json_made_a_column_at_a_time_is_the_row_by_row_json(sample_run):
+    """`CaseStore.save` keeps a letter's other columns as JSON (`_extra_json`, a column at a time);
+    row by row through `itertuples`, the straightforward way, the bundled run's letters give the
+    same strings."""
+    import json
+
+    from pipeline.store import _extra_json, _jsonable
+
+    letters = sample_run.letters
+    columns = [c for c in letters.columns if c not in ("letter_id", "text", "person_id")]
+    expected = [json.dumps({c: _jsonable(v) for c, v in zip(columns, row) if _jsonable(v) is not None},
+                           ensure_ascii=False, default=str)
+                for row in letters[columns].itertuples(index=False, name=None)]
+    assert _extra_json(letters, columns) == expected
+    assert len(expected) > 500 and any('"urgency_score"' in e for e in expected)
