@@ -402,15 +402,18 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
         names = names_to_mask(frame, text_columns)
     out = frame.drop(columns=[c for c in LINKING_ONLY_COLUMNS if c in frame.columns])
     pattern = known_names_pattern(names)
-    if pattern is not None:
-        for column in text_columns:
-            out[column] = _map_distinct(out[column].astype(object),
-                                        lambda t: pattern.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
     for column, masker in maskers.items():
         if column in out.columns:
             out[column] = _like(_map_distinct(out[column].astype(object), masker), frame[column])
+
+    def scrub_text(text):  # the known names first, then what mask_text finds
+        if pattern is not None and isinstance(text, str):
+            text = pattern.sub(lambda m: mask_name(m.group()), text)
+        return mask_text(text)
+
+    # one pass over each text column (no identity column is one: `_free_text_columns`)
     for column in text_columns:
-        out[column] = _like(_map_distinct(out[column].astype(object), mask_text), frame[column])
+        out[column] = _like(_map_distinct(out[column].astype(object), scrub_text), frame[column])
     return out
 
 
