@@ -378,11 +378,16 @@ def names_to_mask(frame: pd.DataFrame, text_columns=("title", "text", "reply_tex
     return sorted({str(n) for n in own} | cued_names(_distinct(frame[c]) for c in columns))
 
 
-def _distinct(values):
-    """A column's distinct cells as a list, in order: the cued names of a text are the same each
-    time it is read, and iterating an Arrow-backed column cell by cell is slow. (Two columns of
-    one name come as a frame, read as before.)"""
-    return list(dict.fromkeys(values.tolist())) if isinstance(values, pd.Series) else values
+def _distinct(values, rows: int = 5_000):
+    """A column's texts, `rows` at a time as a plain list, each distinct text of those once: the
+    cued names of a text are the same each time it is read, and iterating an Arrow-backed column
+    cell by cell is slow; a part at a time, not the whole column as Python strings at once. Cells
+    that are not text (`cued_names` skips them; a token list cannot be a dict key) are left out.
+    (Two columns of one name come as a frame, read as before.)"""
+    if not isinstance(values, pd.Series):
+        return values
+    return (text for start in range(0, len(values), rows)
+            for text in dict.fromkeys(v for v in values.iloc[start:start + rows].tolist() if isinstance(v, str)))
 
 
 def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=None) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from functools import lru_cache
 
 import pandas as pd
 
@@ -154,19 +155,29 @@ def _join_by_person(person_ids: pd.Series, values: pd.Series) -> pd.Series:
 def _name_forms(frame: pd.DataFrame) -> pd.Series:
     """The name as each letter wrote it (李裴东先生, 李先生, 高树海来电 → 高树海), or the name found
     in its text; None where the letter names no one (市民, 先生, ***)."""
-    from pipeline.identity import clean_name, partial_name
-
     raw = frame["name"] if "name" in frame.columns else pd.Series(None, index=frame.index)
     found = frame["name_clean"] if "name_clean" in frame.columns else raw.map(lambda v: None)
     partial = frame["name_partial"] if "name_partial" in frame.columns else found
 
     def form(value, name, part):
-        if isinstance(value, str) and (clean_name(value) or partial_name(value)):
-            text = re.sub(r"[^\u3400-\u9fff·]", "", value)
-            return re.sub(r"(?:来电|来话|市民)+$", "", text) or text
+        if isinstance(value, str) and (written := _written_name(value)) is not None:
+            return written
         if isinstance(name, str):
             return name
         return part if isinstance(part, str) and len(part) > 1 else None
 
-    return pd.Series([form(v, n, p) for v, n, p in zip(raw, found, partial)], index=frame.index,
-                     dtype=object)
+    return pd.Series([form(v, n, p) for v, n, p in zip(raw.tolist(), found.tolist(), partial.tolist())],
+                     index=frame.index, dtype=object)
+
+
+@lru_cache(maxsize=1 << 16)
+def _written_name(value: str) -> str | None:
+    """A name cell as written, without what is not part of a name (高树海来电 → 高树海), or None
+    when it names no one. Cached: a repeat writer's letters carry the same cell, and telling a name
+    (`clean_name`, with its Traditional → Simplified step) was most of `_name_forms`' time."""
+    from pipeline.identity import clean_name, partial_name
+
+    if clean_name(value) or partial_name(value):
+        text = re.sub(r"[^\u3400-\u9fff·]", "", value)
+        return re.sub(r"(?:来电|来话|市民)+$", "", text) or text
+    return None

@@ -454,9 +454,10 @@ def _extra_json(batch: pd.DataFrame, columns: list) -> list[str]:
 
 
 def _strings(values: pd.Series) -> np.ndarray:
+    """Each cell as a str, missing ones as None; a str cell (most) is taken as it is, unchecked."""
     values = values.astype(object)
-    return np.array([None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
-                     else str(v) for v in values], dtype=object)
+    return np.array([v if type(v) is str else None if v is None or (isinstance(v, float) and np.isnan(v))
+                     or v is pd.NA else str(v) for v in values], dtype=object)
 
 
 def _signature_matrix(blobs: list, num_perm: int = 64) -> np.ndarray:

@@ -345,3 +345,13 @@ def test_mask_frame_masks_each_distinct_text_once_as_cell_by_cell(sample_dir, mo
     straightforward = mask_frame(letters, text_columns=text_columns(letters))
     pd.testing.assert_frame_equal(fast, straightforward)
     assert (fast["text"].fillna("") != letters["text"].fillna("")).sum() > 10
+
+
+def test_names_to_mask_reads_text_cells_and_passes_over_token_lists():
+    """A column of token lists (a run's transient `tokens`) beside the texts: the names come from
+    the texts, as when every cell was read one by one."""
+    from pipeline.mask import names_to_mask
+
+    frame = pd.DataFrame({"text": ["我叫王秀英，家住A3区", "联名人：胡金凤、任月娥", None] * 3,
+                          "tokens": [["我", "叫"], ["联名"], []] * 3})
+    assert names_to_mask(frame, ("text", "tokens")) == ["任月娥", "王秀英", "胡金凤"]
