@@ -3,6 +3,9 @@
 Run:
   .venv/bin/python benchmarks/sinks.py save N SNAPSHOT [--as-of 2020-02-01]
   .venv/bin/python benchmarks/sinks.py replay SNAPSHOT OUT [--profile FILE.prof]
+  .venv/bin/python benchmarks/sinks.py            (both on 10,000 letters in a temporary folder, as `make benchmarks`
+                                                  runs it; in one process, so the replay's MB include what the save left:
+                                                  for memory figures run save and replay as two commands)
 
 Why: at 10^5 letters the stages after clustering were the run's memory peak and the write stage
 took more CPU than clustering (issue 19), but a whole run takes most of an hour, nearly all of it
@@ -149,7 +152,7 @@ def replay(snapshot: Path, out: Path, profile: Path | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command")
     saving = commands.add_parser("save", help="N replicated letters through every stage before the sinks, pickled")
     saving.add_argument("n", type=int)
     saving.add_argument("snapshot", type=Path)
@@ -161,8 +164,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "save":
         save(args.n, args.snapshot, args.as_of)
-    else:
+    elif args.command == "replay":
         replay(args.snapshot, args.out, args.profile)
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="petition-sinks-") as work:
+            save(10_000, Path(work) / "batch.pkl", "2020-02-01")
+            replay(Path(work) / "batch.pkl", Path(work) / "out", None)
 
 
 if __name__ == "__main__":
