@@ -137,9 +137,10 @@ def mask_text(text: object) -> object:
     """
     if _missing(text) or not isinstance(text, str) or not text:
         return text
-    text = _ID_IN_TEXT.sub(_mask_id_in_text, text)
-    text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
-    text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+    if _SEVEN_DIGITS.search(text):  # else none of the three can match: most cells have no such number
+        text = _ID_IN_TEXT.sub(_mask_id_in_text, text)
+        text = _MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+        text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
     # the cued patterns only where one of their cue words is (`pipeline.prefilter`): the same
     # result, without a pass of each over every letter that has none
     if _CUED_PHONE_WORDS.may_match(text):
@@ -151,6 +152,10 @@ def mask_text(text: object) -> object:
     return text
 
 
+# What every ID number, mobile and area-coded landline above contains: seven digits, with at most
+# one space or dash between two (a mobile may be written 138-1234-5678; an ID number and a
+# landline's number have seven in a row).
+_SEVEN_DIGITS = re.compile(r"\d(?:[-\s]?\d){6}")
 _CUED_PHONE_WORDS, _SIGNER_WORDS, _NAME_CUE_WORDS = (
     Prefilter(_CUED_LOCAL_PHONE), Prefilter(_SIGNER_LIST), Prefilter(_NAME_IN_TEXT))
 
@@ -208,14 +213,47 @@ MASKERS = {
 }
 
 
+def _maskable_names(names) -> list[str]:
+    """The full names worth finding in text (2-6 Chinese characters, not 匿名), longest first."""
+    return sorted({str(n).strip() for n in names if not _missing(n) and len(str(n).strip()) >= 2
+                   and re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", str(n).strip()) and str(n).strip() != "匿名"},
+                  key=lambda n: (-len(n), n))
+
+
 def known_names_pattern(names) -> re.Pattern | None:
-    """One pattern for every full name the identity columns hold (longest first), to find them in text."""
-    unique = sorted({str(n).strip() for n in names if not _missing(n) and len(str(n).strip()) >= 2
-                     and re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", str(n).strip()) and str(n).strip() != "匿名"},
-                    key=lambda n: (-len(n), n))
+    """One pattern for every full name the identity columns hold, to find them in text: at each
+    place the longest name written there, as an alternation of the names longest first would.
+
+    Why a trie and not that alternation: a run's list holds every writer's name (tens of thousands
+    at 10^5 letters), and the regex engine tries an alternation branch by branch wherever a text has
+    a surname's character: masking the letters took a third of the write stage's CPU at 3x10^4
+    letters. The names folded into a trie (王(?:秀(?:英|兰)|英)) are tried one character at a time;
+    each nesting is greedy, so the longest name written at a place wins, and the matches are the
+    same (`tests/test_mask.py` checks both on the bundled letters)."""
+    unique = _maskable_names(names)
     if not unique:
         return None
-    return re.compile("|".join(re.escape(n) for n in unique))
+    trie: dict = {}
+    for name in unique:
+        node = trie
+        for character in name:
+            node = node.setdefault(character, {})
+        node[""] = True
+    return re.compile(_trie_pattern(trie))
+
+
+def _trie_pattern(node: dict) -> str:
+    """The regex of a trie node's continuations: its children, one per next character (a class for
+    the ones that end there and go no further), optional where a name also ends at the node."""
+    leaves = [c for c, child in sorted(node.items()) if c and list(child) == [""]]
+    branches = [re.escape(c) + _trie_pattern(child) for c, child in sorted(node.items())
+                if c and list(child) != [""]]
+    if leaves:
+        branches.append(re.escape(leaves[0]) if len(leaves) == 1 else "[" + "".join(map(re.escape, leaves)) + "]")
+    body = "|".join(branches)
+    if "" in node:  # a name ends here: the longer ones first (greedy), else this one
+        return "(?:" + body + ")?"
+    return body if len(branches) == 1 else "(?:" + body + ")"
 
 
 # Source and pipeline ids (工单编号, 信件编号, 留言编号 → letter_id; person, case, issue ids; the
@@ -337,7 +375,19 @@ def names_to_mask(frame: pd.DataFrame, text_columns=("title", "text", "reply_tex
     columns = _free_text_columns(frame, text_columns, _maskers(frame))
     own = pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns]
                     + [pd.Series(dtype=object)]).dropna()
-    return sorted({str(n) for n in own} | cued_names(frame[c] for c in columns))
+    return sorted({str(n) for n in own} | cued_names(_distinct(frame[c]) for c in columns))
+
+
+def _distinct(values, rows: int = 5_000):
+    """A column's texts, `rows` at a time as a plain list, each distinct text of those once: the
+    cued names of a text are the same each time it is read, and iterating an Arrow-backed column
+    cell by cell is slow; a part at a time, not the whole column as Python strings at once. Cells
+    that are not text (`cued_names` skips them; a token list cannot be a dict key) are left out.
+    (Two columns of one name come as a frame, read as before.)"""
+    if not isinstance(values, pd.Series):
+        return values
+    return (text for start in range(0, len(values), rows)
+            for text in dict.fromkeys(v for v in values.iloc[start:start + rows].tolist() if isinstance(v, str)))
 
 
 def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text"), names=None) -> pd.DataFrame:
@@ -357,16 +407,36 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
         names = names_to_mask(frame, text_columns)
     out = frame.drop(columns=[c for c in LINKING_ONLY_COLUMNS if c in frame.columns])
     pattern = known_names_pattern(names)
-    if pattern is not None:
-        for column in text_columns:
-            out[column] = out[column].astype(object).map(
-                lambda t: pattern.sub(lambda m: mask_name(m.group()), t) if isinstance(t, str) else t)
     for column, masker in maskers.items():
         if column in out.columns:
-            out[column] = _like(out[column].astype(object).map(masker), frame[column])
+            out[column] = _like(_map_distinct(out[column].astype(object), masker), frame[column])
+
+    def scrub_text(text):  # the known names first, then what mask_text finds
+        if pattern is not None and isinstance(text, str):
+            text = pattern.sub(lambda m: mask_name(m.group()), text)
+        return mask_text(text)
+
+    # one pass over each text column (no identity column is one: `_free_text_columns`)
     for column in text_columns:
-        out[column] = _like(out[column].astype(object).map(mask_text), frame[column])
+        out[column] = _like(_map_distinct(out[column].astype(object), scrub_text), frame[column])
     return out
+
+
+def _map_distinct(values: pd.Series, function) -> pd.Series:
+    """`values.map(function)` for a function of one cell alone (every masker here), computed once
+    per distinct text: a run's columns repeat their departments, urgency cues, places and writers'
+    names, and masking every cell afresh was most of the masking's time at 3x10^4 letters.
+    A cell that is not a str goes to `function` as it is."""
+    done: dict[str, object] = {}
+
+    def once(value):
+        if type(value) is not str:
+            return function(value)
+        if value not in done:
+            done[value] = function(value)
+        return done[value]
+
+    return values.map(once)
 
 
 def _like(masked: pd.Series, before: pd.Series) -> pd.Series:

@@ -85,8 +85,10 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     """The whole report as one HTML string. `letters` and the other tables must already be masked."""
     parts = []
     urgency = letters["urgency"] if "urgency" in letters else pd.Series(dtype=str)
-    review = letters[letters["needs_review"].fillna(False).astype(bool)] if "needs_review" in letters else letters.iloc[0:0]
-    backlog = letters[letters["is_backlog"].fillna(False).astype(bool)] if "is_backlog" in letters else letters.iloc[0:0]
+    # the review and backlog tables with the columns they show only: a copy of every column of
+    # every backlog letter was most of the report's memory at scale
+    review = _rows(letters, "needs_review", REVIEW_COLUMNS)
+    backlog = _rows(letters, "is_backlog", BACKLOG_COLUMNS)
     repeaters = persons[persons["letter_count"] > 1] if persons is not None and "letter_count" in persons else None
     deep = issues[issues["deep_seated"].fillna(False).astype(bool)] if issues is not None and "deep_seated" in issues else None
     cards = [
@@ -119,7 +121,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     if len(urgency):
         order = [k for k in ("紧急", "较急", "一般") if k in set(urgency)]
         charts.append(_chart(bar_chart(urgency.value_counts().reindex(order), "按紧急程度", colors=URGENCY_COLORS)))
-    monthly = letters.dropna(subset=["received_at"]).set_index("received_at").resample("MS").size()
+    monthly = letters[["received_at"]].dropna(subset=["received_at"]).set_index("received_at").resample("MS").size()
     if len(monthly) > 1:
         monthly.index = monthly.index.to_period("M")
         charts.append(_chart(monthly_chart(monthly.to_frame("来信量"), "每月来信量")))
@@ -161,21 +163,30 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
         parts.append(_section("答复时效", _chart(fig) + by_type))
 
     if len(backlog):
-        parts.append(_section("积案", html_table(backlog.sort_values("days_open", ascending=False), {
-            "letter_id": "信件编号", "received_at": "来信时间", "days_open": "已等待天数", "title": "标题",
-            "department": "责任部门", "priority_reasons": "优先理由",
-        }, limit=20)))
+        parts.append(_section("积案", html_table(backlog.sort_values("days_open", ascending=False), BACKLOG_COLUMNS,
+                                                 limit=20)))
 
     if len(review):
-        parts.append(_section("需人工复核(分类置信度低)", html_table(review, {
-            "letter_id": "信件编号", "title": "标题", "issue_type": "机器分类", "issue_confidence": "置信度",
-            "issue_top3": "候选", "department": "暂定部门",
-        }, limit=20)))
+        parts.append(_section("需人工复核(分类置信度低)", html_table(review, REVIEW_COLUMNS, limit=20)))
 
     head = (f"<header><h1>信访来信分析报告</h1><p>截至 {as_of:%Y-%m-%d} · 共 {len(letters):,} 封来信 · "
             f"个人信息已脱敏</p></header>")
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>信访来信分析报告 {as_of:%Y-%m-%d}</title>'
             f"<style>{CSS}</style></head><body>{head}<main>{''.join(parts)}</main></body></html>")
+
+
+BACKLOG_COLUMNS = {"letter_id": "信件编号", "received_at": "来信时间", "days_open": "已等待天数", "title": "标题",
+                   "department": "责任部门", "priority_reasons": "优先理由"}
+REVIEW_COLUMNS = {"letter_id": "信件编号", "title": "标题", "issue_type": "机器分类", "issue_confidence": "置信度",
+                  "issue_top3": "候选", "department": "暂定部门"}
+
+
+def _rows(letters: pd.DataFrame, flag: str, columns: dict) -> pd.DataFrame:
+    """The letters whose `flag` is set, with only the `columns` a report table shows."""
+    if flag not in letters:
+        return letters.iloc[0:0]
+    shown = letters[[c for c in columns if c in letters.columns]]
+    return shown[letters[flag].fillna(False).astype(bool)]
 
 
 def _monthly_issue_curves(letters: pd.DataFrame, issues: pd.DataFrame, top: int = 6) -> str:

@@ -134,9 +134,6 @@ class PetitionRun(StageTimer):
             return self._stages(letters, ingest, inputs, out, as_of, started)
 
     def _stages(self, letters, ingest, inputs, out, as_of, started) -> RunResult:
-        from pipeline.mask import names_to_mask
-        from pipeline.write import text_columns, write_json
-
         # every stage of the registry in turn; the sink (write) last, given the run's tables
         for name in STAGES:
             stage = self.build(name, **self._overrides(name, out))
@@ -146,30 +143,43 @@ class PetitionRun(StageTimer):
                 letters = letters.drop(columns=[c for c, last in LAST_READER.items()
                                                 if last == name and c in letters.columns])
                 continue
-            letters = letters.drop(columns=[c for c in TRANSIENT_COLUMNS if c in letters.columns])
-            store = self._case_store
-            cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
-            self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
-            persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
-            info = {
-                "as_of": as_of.isoformat(),
-                "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
-                "counts": {**ingest.summary(), "cases": len(cases), "issues": len(issues), "persons": len(persons),
-                           "urgent": int((letters["urgency"] == "紧急").sum()),
-                           "backlog": int(letters["is_backlog"].sum())},
-                "versions": self.versions(),
-                "config": self.settings.source,
-            }
-            result = RunResult(letters, cases, issues, persons, ingest.rejects, out, info)
-            # the run's one list of names, from every letter: a name is masked in every table
-            names = self._stage("names", names_to_mask, letters, text_columns(letters))
-            self._stage(name, stage.write, letters, cases, issues, persons, ingest.rejects, info["counts"], as_of,
-                        names)
-        info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
-        info["stage_cpu"] = dict(getattr(self, "cpu", {}))  # this process's CPU s per stage (not workers')
-        info["stage_peak_mb"] = dict(getattr(self, "peaks", {}))  # this process's peak RSS per stage
-        write_json(info, out / "run.json")
-        store.finish_run(self.versions())  # the run's one runs row, committed last
+            result = self._sinks(stage, letters, ingest, inputs, as_of)
+        result.info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
+        result.info["stage_cpu"] = dict(getattr(self, "cpu", {}))  # this process's CPU s per stage (not workers')
+        result.info["stage_peak_mb"] = dict(getattr(self, "peaks", {}))  # this process's peak RSS per stage
+        from pipeline.write import write_json
+
+        write_json(result.info, out / "run.json")
+        self._case_store.finish_run(self.versions())  # the run's one runs row, committed last
+        return result
+
+    def _sinks(self, stage, letters, ingest, inputs, as_of) -> RunResult:
+        """After the last batch stage: save the batch to the store, count its persons, list the
+        names to mask, write the files (`stage`, the sink). Its own method so the sinks can be run
+        and profiled alone on a saved batch (`benchmarks/sinks.py`)."""
+        from pipeline.mask import names_to_mask
+        from pipeline.write import text_columns
+
+        letters = letters.drop(columns=[c for c in TRANSIENT_COLUMNS if c in letters.columns])
+        store = self._case_store
+        cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
+        self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
+        persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
+        info = {
+            "as_of": as_of.isoformat(),
+            "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
+            "counts": {**ingest.summary(), "cases": len(cases), "issues": len(issues), "persons": len(persons),
+                       "urgent": int((letters["urgency"] == "紧急").sum()),
+                       "backlog": int(letters["is_backlog"].sum())},
+            "versions": self.versions(),
+            "config": self.settings.source,
+        }
+        out = stage.out_dir
+        result = RunResult(letters, cases, issues, persons, ingest.rejects, out, info)
+        # the run's one list of names, from every letter: a name is masked in every table
+        names = self._stage("names", names_to_mask, letters, text_columns(letters))
+        self._stage(stage.name, stage.write, letters, cases, issues, persons, ingest.rejects, info["counts"], as_of,
+                    names)
         return result
 
     def versions(self) -> dict:

@@ -288,11 +288,7 @@ class CaseStore:
         known = set(CORE_COLUMNS) | set(IDENTITY_COLUMNS) | set(LINK_COLUMNS) | {
             "letter_key", "repeat_count", "first_seen"}
         extra_columns = [c for c in batch.columns if c not in known]
-        frame["extra"] = [
-            json.dumps({c: _jsonable(v) for c, v in zip(extra_columns, row) if _jsonable(v)
-                        is not None}, ensure_ascii=False, default=str) if extra_columns else None
-            for row in batch[extra_columns].itertuples(index=False, name=None)
-        ] if extra_columns else None
+        frame["extra"] = _extra_json(batch, extra_columns) if extra_columns else None
         for column in IDENTITY_COLUMNS:
             frame[column] = _strings(batch[column])
         for column, kind in LINK_TYPES.items():
@@ -442,10 +438,26 @@ def _new_run_id() -> str:
     return _now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
+# what `_jsonable` returns as it is (NaN aside, which `v == v` tells): checked inline, no call per cell
+_JSON_AS_IS = frozenset((str, bool, int, float))
+
+
+def _extra_json(batch: pd.DataFrame, columns: list) -> list[str]:
+    """Each letter's other columns as one JSON object (missing values left out). The values are
+    made JSON-ready a column at a time (`tolist`, then `_jsonable`), not cell by cell through
+    `itertuples`: at 3x10^4 letters that was most of the save's CPU. The same objects result."""
+    values = [[v if type(v) in _JSON_AS_IS and v == v else _jsonable(v) for v in batch.iloc[:, i].tolist()]
+              for i, c in enumerate(batch.columns) if c in columns]
+    names = [c for c in batch.columns if c in columns]
+    return [json.dumps({c: v for c, v in zip(names, row) if v is not None}, ensure_ascii=False, default=str)
+            for row in zip(*values)]
+
+
 def _strings(values: pd.Series) -> np.ndarray:
+    """Each cell as a str, missing ones as None; a str cell (most) is taken as it is, unchecked."""
     values = values.astype(object)
-    return np.array([None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
-                     else str(v) for v in values], dtype=object)
+    return np.array([v if type(v) is str else None if v is None or (isinstance(v, float) and np.isnan(v))
+                     or v is pd.NA else str(v) for v in values], dtype=object)
 
 
 def _signature_matrix(blobs: list, num_perm: int = 64) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Masking: identity never leaves the store in the clear."""
 import pandas as pd
+import pytest
 
 from pipeline.mask import (
     mask_address, mask_frame, mask_id_number, mask_name, mask_name_forms, mask_phone, mask_text,
@@ -276,3 +277,81 @@ def test_a_platform_user_id_leaves_masked_and_linking_helpers_never_leave(tmp_pa
         assert not {"writer_key", "matter_places"} & set(frame.columns)
         text = " ".join(frame.map(str).to_numpy().ravel())
         assert "A000102948" not in text and "13912345678" not in text
+
+
+@pytest.fixture(scope="module")
+def bundled_texts(sample_dir):
+    """Every text cell of the bundled letters, and the run's one list of names over them."""
+    from pipeline.mask import names_to_mask
+    from pipeline.read import read_letters
+    from pipeline.write import text_columns
+
+    letters = read_letters([sample_dir / "letters_xinfang.csv", sample_dir / "hotline_12345.xlsx"]).letters
+    columns = text_columns(letters)
+    texts = [t for c in columns for t in letters[c].tolist() if isinstance(t, str)]
+    return texts, names_to_mask(letters, columns)
+
+
+def test_the_names_trie_finds_what_the_plain_alternation_of_names_finds(bundled_texts):
+    """`known_names_pattern` folds the names into a trie for speed; the straightforward pattern, every
+    name longest first in one alternation, must mask the bundled letters exactly alike. Names
+    that begin other names (王秀 / 王秀英) are added so the longest-match rule is exercised."""
+    import re
+
+    from pipeline.mask import _maskable_names, known_names_pattern
+
+    texts, names = bundled_texts
+    names = names + [n[:2] for n in names if len(n) == 3][:50] + [n + "华" for n in names if len(n) == 2][:50]
+    plain = re.compile("|".join(re.escape(n) for n in _maskable_names(names)))
+    trie = known_names_pattern(names)
+    found = [[m.span() for m in plain.finditer(t)] for t in texts]
+    assert sum(map(len, found)) > 100  # the bundled letters do name their writers in the text
+    assert [[m.span() for m in trie.finditer(t)] for t in texts] == found
+    mask = lambda m: mask_name(m.group())  # noqa: E731
+    assert [trie.sub(mask, t) for t in texts] == [plain.sub(mask, t) for t in texts]
+
+
+def test_mask_text_skipping_texts_without_seven_digits_changes_nothing(bundled_texts):
+    """`mask_text` runs the ID, mobile and landline patterns only where seven digits stand (at most
+    a space or dash apart); run unconditionally, as before, they give the same text on every
+    bundled cell, and some cells do carry such numbers."""
+    from pipeline import mask
+
+    def unconditional(text):
+        text = mask._ID_IN_TEXT.sub(mask._mask_id_in_text, text)
+        text = mask._MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+        text = mask._LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(1)), text)
+        return text
+
+    texts, _ = bundled_texts
+    numbered = [t for t in texts if unconditional(t) != t]
+    assert len(numbered) > 10
+    skipped = [t for t in texts if not mask._SEVEN_DIGITS.search(t)]
+    assert len(skipped) > len(texts) // 2  # the short cut is taken for most cells
+    assert all(unconditional(t) == t for t in skipped)  # so skipping them gives the same text
+    assert all(mask_text(t) != t for t in numbered)  # and the numbers that are there are still masked
+
+
+def test_mask_frame_masks_each_distinct_text_once_as_cell_by_cell(sample_dir, monkeypatch):
+    """`mask_frame` computes each distinct cell once (`_map_distinct`); mapping every cell, the
+    straightforward way, gives the same frame on the bundled letters."""
+    from pipeline import mask
+    from pipeline.read import read_letters
+    from pipeline.write import text_columns
+
+    letters = read_letters([sample_dir / "letters_xinfang.csv", sample_dir / "hotline_12345.xlsx"]).letters
+    fast = mask_frame(letters, text_columns=text_columns(letters))
+    monkeypatch.setattr(mask, "_map_distinct", lambda values, function: values.map(function))
+    straightforward = mask_frame(letters, text_columns=text_columns(letters))
+    pd.testing.assert_frame_equal(fast, straightforward)
+    assert (fast["text"].fillna("") != letters["text"].fillna("")).sum() > 10
+
+
+def test_names_to_mask_reads_text_cells_and_passes_over_token_lists():
+    """A column of token lists (a run's transient `tokens`) beside the texts: the names come from
+    the texts, as when every cell was read one by one."""
+    from pipeline.mask import names_to_mask
+
+    frame = pd.DataFrame({"text": ["我叫王秀英，家住A3区", "联名人：胡金凤、任月娥", None] * 3,
+                          "tokens": [["我", "叫"], ["联名"], []] * 3})
+    assert names_to_mask(frame, ("text", "tokens")) == ["任月娥", "王秀英", "胡金凤"]

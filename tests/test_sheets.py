@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.read import read_letters
-from pipeline.sheets import IDENTITY_COLUMNS, LETTER_COLUMNS, department_lists, mask_writer, triage_sheets
+from pipeline.sheets import IDENTITY_COLUMNS, LETTER_COLUMNS, SHEETS, department_lists, mask_writer, triage_sheets
 from pipeline.stages import RouteStage
 
 
@@ -65,3 +65,24 @@ def test_the_discipline_department_comes_from_the_settings(routed):
 def test_writer_ids_are_shown_by_their_ends_only():
     assert mask_writer("A000102948") == "A00*****48"
     assert mask_writer(None) == ""
+
+
+def test_department_lists_built_one_at_a_time_are_the_groups_built_at_once(sample_run):
+    """The workbook builds each department's list when its sheet is written
+    (`triage_sheet_builders`); grouping the open letters and building every list at once, the
+    straightforward way, gives the same sheets in the same order on the bundled run."""
+    from pipeline.sheets import _letters_sheet, triage_sheet_builders
+
+    letters = sample_run.letters
+    open_letters = letters[~letters["is_closed"]]
+    confidential = open_letters["confidential"].fillna(False).astype(bool)
+    queue = open_letters["department"].where(~confidential, "纪检监察")
+    expected = {f"待办-{d}"[:31]: _letters_sheet(g, drop_identity=d != "纪检监察")
+                for d, g in sorted(open_letters.groupby(queue), key=lambda kv: (-len(kv[1]), kv[0]))}
+    builders = triage_sheet_builders(letters, sample_run.cases, sample_run.issues, sample_run.persons,
+                                     load_settings())
+    lists = {name: build() for name, build in builders.items() if name.startswith("待办-")}
+    assert list(lists) == list(expected) and len(expected) > 3
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(lists[name], frame)
+    assert list(builders)[:len(SHEETS)] == list(SHEETS)

@@ -262,3 +262,37 @@ def test_a_store_in_use_past_the_timeout_is_a_clear_error(tmp_path, capsys, hold
         holder.kill()
         holder.wait()
     assert "等待中" in capsys.readouterr().err
+
+
+def test_the_extra_json_made_a_column_at_a_time_is_the_row_by_row_json(sample_run):
+    """`CaseStore.save` keeps a letter's other columns as JSON (`_extra_json`, a column at a time);
+    row by row through `itertuples`, the straightforward way, the bundled run's letters give the
+    same strings."""
+    import json
+
+    from pipeline.store import _extra_json, _jsonable
+
+    letters = sample_run.letters
+    columns = [c for c in letters.columns if c not in ("letter_id", "text", "person_id")]
+    expected = [json.dumps({c: _jsonable(v) for c, v in zip(columns, row) if _jsonable(v) is not None},
+                           ensure_ascii=False, default=str)
+                for row in letters[columns].itertuples(index=False, name=None)]
+    assert _extra_json(letters, columns) == expected
+    assert len(expected) > 500 and any('"urgency_score"' in e for e in expected)
+
+
+def test_store_strings_taking_str_cells_as_they_are_match_converting_every_cell(sample_run):
+    """`_strings` (every str column the store saves) passes a str cell through unchecked; checking
+    and converting every cell, as before, gives the same array on the bundled run's letters."""
+    import numpy as np
+
+    from pipeline.store import _strings
+
+    def every_cell(values):
+        return np.array([None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA else str(v)
+                         for v in values.astype(object)], dtype=object)
+
+    letters = sample_run.letters
+    for column in ("letter_id", "text", "name", "phone", "person_id", "received_at", "repeat_count",
+                   "person_match_prob", "near_duplicate_of"):
+        assert _strings(letters[column]).tolist() == every_cell(letters[column]).tolist(), column

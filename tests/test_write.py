@@ -96,3 +96,31 @@ def test_an_office_column_named_like_ours_keeps_both_columns_apart(tmp_path):
     write_table(same, tmp_path / "y.csv")
     write_table(same, tmp_path / "y.xlsx")
     assert _csv_cells(tmp_path / "y.csv")[1] == ["'=a", "b"]
+
+
+def test_the_workbook_writer_reads_cell_for_cell_as_pandas_to_excel_on_a_real_run(sample_run, tmp_path, monkeypatch):
+    """`write_sheets` writes cells itself, with short cuts for text, numbers and flags, a few rows
+    of each column at a time; the straightforward path, pandas' `to_excel` of each sheet, must
+    read back the same on the bundled run's triage sheets (every value and type, header too)."""
+    from pipeline import write
+    from pipeline.config import load_settings
+    from pipeline.sheets import triage_sheets
+
+    monkeypatch.setattr(write, "ROWS_AT_ONCE", 7)  # several slices per sheet, as at scale
+    sheets = triage_sheets(sample_run.letters, sample_run.cases, sample_run.issues, sample_run.persons,
+                           load_settings())
+    write_sheets(sheets, tmp_path / "fast.xlsx")
+    fast = openpyxl.load_workbook(tmp_path / "fast.xlsx")
+    options = {"options": write.XLSX_OPTIONS}
+    with pd.ExcelWriter(tmp_path / "pandas.xlsx", engine="xlsxwriter", engine_kwargs=options) as writer:
+        for name, frame in zip(fast.sheetnames, sheets.values()):
+            frame.to_excel(writer, sheet_name=name, index=False)
+    plain = openpyxl.load_workbook(tmp_path / "pandas.xlsx")
+    assert plain.sheetnames == fast.sheetnames and len(fast.sheetnames) > 8
+    cells = 0
+    for name in fast.sheetnames:
+        ours = [[(c.value, type(c.value)) for c in row] for row in fast[name].iter_rows()]
+        theirs = [[(c.value, type(c.value)) for c in row] for row in plain[name].iter_rows()]
+        assert ours == theirs, name
+        cells += sum(map(len, ours))
+    assert cells > 10_000
