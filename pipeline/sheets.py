@@ -172,15 +172,17 @@ def _department_list_builders(letters: pd.DataFrame, discipline: str) -> dict[st
     confidential = (letters.loc[is_open, "confidential"].fillna(False).astype(bool) if "confidential" in letters
                     else pd.Series(False, index=open_letters.index))
     queue = letters.loc[is_open, "department"].where(~confidential, discipline)
-    grouped = open_letters.groupby(queue)
+    # each department's row positions, not groupby.get_group: pandas 3.1 raises KeyError for the only
+    # group of a one-department batch (a batch of one letter is a batch)
+    positions = open_letters.groupby(queue).indices
     builders = {}
-    for department, size in sorted(grouped.size().items(), key=lambda kv: (-kv[1], kv[0])):
-        builders[f"待办-{department}"[:31]] = partial(_department_list, grouped, department, department != discipline)
+    for department, rows in sorted(positions.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        builders[f"待办-{department}"[:31]] = partial(_department_list, open_letters, rows, department != discipline)
     return builders
 
 
-def _department_list(grouped, department, drop_identity: bool) -> pd.DataFrame:
-    return _letters_sheet(grouped.get_group(department), drop_identity=drop_identity)
+def _department_list(open_letters: pd.DataFrame, rows, drop_identity: bool) -> pd.DataFrame:
+    return _letters_sheet(open_letters.iloc[rows], drop_identity=drop_identity)
 
 
 def _department_load(letters: pd.DataFrame) -> pd.DataFrame:

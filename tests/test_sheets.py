@@ -67,6 +67,15 @@ def test_writer_ids_are_shown_by_their_ends_only():
     assert mask_writer(None) == ""
 
 
+def test_a_batch_of_one_open_letter_gets_its_department_list(routed):
+    """One letter is a batch: its department's list holds it (pandas 3.1's get_group raised
+    KeyError for the only group, found by the property test on a one-row file)."""
+    one = routed[~routed["confidential"] & ~routed["is_closed"]].head(1)
+    lists = department_lists(one, "纪检监察")
+    assert list(lists) == [f"待办-{one['department'].iloc[0]}"[:31]]
+    assert list(lists[f"待办-{one['department'].iloc[0]}"[:31]]["信件编号"]) == list(one["letter_id"])
+
+
 def test_department_lists_built_one_at_a_time_are_the_groups_built_at_once(sample_run):
     """The workbook builds each department's list when its sheet is written
     (`triage_sheet_builders`); grouping the open letters and building every list at once, the
