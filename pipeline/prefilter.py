@@ -94,6 +94,10 @@ class Prefilter:
     def may_match(self, text: str) -> bool:
         return self._any is None or self._any.search(text) is not None
 
+    def may_match_in(self, text: str, found: set[str] | None) -> bool:
+        """`may_match`, answered from a `WordScan.found` result when there is one."""
+        return self.may_match(text) if found is None else may_match_found(self.words, found)
+
 
 class WordScan:
     """Every required word of many patterns found in one pass over a text (Aho-Corasick).

@@ -656,6 +656,7 @@ class UrgencyGrader:
         return cached[1]
 
     def _word_scan(self) -> WordScan:
+        """One automaton over every cue's and word class's required words, built with the filters."""
         self._cue_filters()
         return self._filters[2]
 
@@ -766,8 +767,7 @@ class UrgencyGrader:
         words = self._word_scan().found(text)  # every cue's and word class's words in the letter, one pass
         _remember_words(text, words)
         for cue, prefilter in zip(self.cues_, self._cue_filters()):
-            if prefilter is not None and not (prefilter.may_match(text) if words is None
-                                              else may_match_found(prefilter.words, words)):
+            if prefilter is not None and not prefilter.may_match_in(text, words):
                 continue  # none of the cue's words is in the letter: it cannot match
             framed = isinstance(cue.pattern, FramePattern)
             for match in (cue.pattern.finditer(text, winter=winter) if framed else cue.pattern.finditer(text)):

@@ -680,14 +680,6 @@ STOP25_LOOK_ALIKES = [
 ]
 
 
-@pytest.mark.parametrize("text", STOP25_URGENT)
-def test_stop25_kinds_are_urgent(grader, text):
-    assert level(grader, text) == "紧急", grader.grade(text)
-
-
-@pytest.mark.parametrize("text", STOP25_LOOK_ALIKES)
-def test_stop25_look_alikes_are_not_urgent(grader, text):
-    assert level(grader, text) != "紧急", grader.grade(text)
 
 
 # Stop 26: the rubric read literally where two readers agreed and the rules did not (blind2-14), then
@@ -732,13 +724,13 @@ STOP26_LOOK_ALIKES = [
 ]
 
 
-@pytest.mark.parametrize("text", STOP26_URGENT)
-def test_stop26_kinds_are_urgent(grader, text):
+@pytest.mark.parametrize("text", STOP25_URGENT + STOP26_URGENT)
+def test_stop25_and_stop26_kinds_are_urgent(grader, text):
     assert level(grader, text) == "紧急", grader.grade(text)
 
 
-@pytest.mark.parametrize("text", STOP26_LOOK_ALIKES)
-def test_stop26_look_alikes_are_not_urgent(grader, text):
+@pytest.mark.parametrize("text", STOP25_LOOK_ALIKES + STOP26_LOOK_ALIKES)
+def test_stop25_and_stop26_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
 
 

@@ -95,12 +95,12 @@ def draw(spec: Draw) -> pd.DataFrame:
             frame["near"] = frame["text"].map(clean_text).str.replace(r"\W", "", regex=True).str[:30]
         gold_near = set(tipdm.loc[tipdm["letter_id"].isin(ids), "near"]) | set(qingdao.loc[qingdao["letter_id"].isin(ids), "near"])
         gold_near.discard("")
+    seen = pd.read_csv(SEEN_PATH, dtype=str) if spec.exclude_seen else pd.DataFrame(columns=["source_file", "letter_id"])
+    seen_keys = set(zip(seen["source_file"], seen["letter_id"]))
     picked = []
     for frame, n_random, n_pool in ((tipdm, spec.tipdm_random, spec.tipdm_pool), (qingdao, spec.qingdao_random, spec.qingdao_pool)):
         rest = frame[~frame["letter_id"].isin(ids) & ~frame["key"].isin(gold_texts)]
         if spec.exclude_seen:
-            seen = pd.read_csv(SEEN_PATH, dtype=str)
-            seen_keys = set(zip(seen["source_file"], seen["letter_id"]))
             rest = rest[[(f, i) not in seen_keys for f, i in zip(rest["source_file"], rest["letter_id"])]]
         if spec.near_copies:
             rest = rest[~rest["near"].isin(gold_near)]
