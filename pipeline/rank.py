@@ -173,29 +173,49 @@ class PriorityRanker:
 
 
 TODAY_URGENT, TODAY_REVIEW = "紧急", "待复核:可能紧急"
+TODAY_NEW, TODAY_EARLIER = "新收", "此前收到·未办结"
 
 
-def today_queue(letters: pd.DataFrame) -> pd.DataFrame:
+def today_queue(letters: pd.DataFrame, as_of: date | None = None, new_days: int = 7) -> pd.DataFrame:
     """The same-day queue, one for every list called 今日紧急 (triage.xlsx, report.html).
 
-    紧急 letters first, then the review band (letters the grader is unsure of, `urgency_review`,
-    that a person must read today); within each, highest priority first, then the oldest. Each row
-    carries `today_queue`: 紧急 or 待复核:可能紧急.
+    Letters recorded as replied or closed are left out: the queue is what someone must act on
+    today, and a closed letter is in letters.csv and 积案 history already. The rest come in four
+    blocks: letters received in the last `new_days` days before `as_of` (or without a date, as a
+    new batch often is), 紧急 then the review band (letters the grader is unsure of,
+    `urgency_review`, that a person must read today); then the earlier letters still not closed,
+    紧急 then the review band. Within a block, highest priority first, then the oldest. Why new
+    letters first: priority grows with the months a letter has been open, so without blocks a
+    two-year-old 紧急 letter headed the list above this morning's threat of self-harm; the old
+    ones are still listed, after, because an emergency nobody closed is not over. Without `as_of`
+    every letter counts as new (the blocks are 紧急 then the review band, as before).
+
+    Each row carries `today_queue` (紧急 or 待复核:可能紧急) and `received_block` (新收 or
+    此前收到·未办结).
     """
+    empty = letters.iloc[0:0].assign(today_queue=pd.Series(dtype=object), received_block=pd.Series(dtype=object))
     if "urgency" not in letters:
-        return letters.iloc[0:0].assign(today_queue=pd.Series(dtype=object))
+        return empty
     urgent = letters["urgency"] == "紧急"
     if "urgency_review" in letters:
         review = ~urgent & letters["urgency_review"].fillna(False).astype(bool)
     else:
         review = urgent & False
+    if "is_closed" in letters:
+        still_open = ~letters["is_closed"].fillna(False).astype(bool)
+        urgent, review = urgent & still_open, review & still_open
+    new = pd.Series(True, index=letters.index)
+    if as_of is not None and "received_at" in letters:
+        received = pd.to_datetime(letters["received_at"], errors="coerce")
+        new = received.isna() | (received >= pd.Timestamp(as_of) - pd.Timedelta(days=new_days))
     keys = [c for c in ("priority", "received_at") if c in letters]
     parts = []
-    for mask, mark in ((urgent, TODAY_URGENT), (review, TODAY_REVIEW)):
-        part = letters[mask.fillna(False).astype(bool)]
-        if keys:
-            part = part.sort_values(keys, ascending=[k == "received_at" for k in keys], kind="stable")
-        parts.append(part.assign(today_queue=mark))
+    for block, in_block in ((TODAY_NEW, new), (TODAY_EARLIER, ~new)):
+        for mask, mark in ((urgent, TODAY_URGENT), (review, TODAY_REVIEW)):
+            part = letters[(mask & in_block).fillna(False).astype(bool)]
+            if keys:
+                part = part.sort_values(keys, ascending=[k == "received_at" for k in keys], kind="stable")
+            parts.append(part.assign(today_queue=mark, received_block=block))
     return pd.concat(parts, ignore_index=True)
 
 

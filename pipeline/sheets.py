@@ -146,14 +146,16 @@ def _letters_sheet(frame: pd.DataFrame, extra: dict | None = None, drop_identity
     return frame.sort_values(["priority", "received_at"], ascending=[False, True])[present].rename(columns=columns)
 
 
-def _today_sheet(letters: pd.DataFrame) -> pd.DataFrame:
-    """The same-day queue (`rank.today_queue`: 紧急 first, then the review band, the same list
-    report.html shows), each row marked with which it is (列 今日队列)."""
+def _today_sheet(letters: pd.DataFrame, as_of, new_days: int) -> pd.DataFrame:
+    """The same-day queue (`rank.today_queue`: open letters only; this week's 紧急, then its review
+    band, then the earlier ones still open; the same list report.html shows), each row marked with
+    which it is (列 今日队列, 收信时段)."""
     from pipeline.rank import today_queue
 
-    queue = today_queue(letters)
+    queue = today_queue(letters, as_of, new_days)
     present = [c for c in LETTER_COLUMNS if c in queue.columns]
-    return queue[["today_queue"] + present].rename(columns=dict(LETTER_COLUMNS, today_queue="今日队列"))
+    return queue[["today_queue", "received_block"] + present].rename(
+        columns=dict(LETTER_COLUMNS, today_queue="今日队列", received_block="收信时段"))
 
 
 def department_lists(letters: pd.DataFrame, discipline: str) -> dict[str, pd.DataFrame]:
@@ -229,7 +231,7 @@ def triage_sheet_builders(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd
     discipline = settings.get("routing", "discipline_department", "纪检监察")
     leader = settings.get("lists", "leader_cases", 20)
     builders: dict[str, Callable[[], pd.DataFrame]] = {
-        "今日紧急": partial(_today_sheet, letters),
+        "今日紧急": partial(_today_sheet, letters, settings.as_of(), settings.get("lists", "today_new_days", 7)),
         "各部门待办": partial(_department_load, letters),
         "领导包案建议": partial(_leader_cases, cases, leader),
         "重复信访人": partial(_repeaters, persons),
@@ -272,6 +274,7 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
     write_table(rejects, out / "rejects.csv", headers=headers)
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(triage_sheet_builders(masked, cases, issues, persons, settings), temporary)
-    report = build_report(masked, cases, issues, persons, counts, as_of, settings.get("backlog", "limit_days", 60))
+    report = build_report(masked, cases, issues, persons, counts, as_of, settings.get("backlog", "limit_days", 60),
+                          settings.get("lists", "today_new_days", 7))
     with atomic_path(out / "report.html") as temporary:
         temporary.write_text(report, encoding="utf-8")

@@ -85,7 +85,7 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(sheets, temporary)
     report = build_report(shown, cases, issues, persons, counts, date.fromisoformat(info["as_of"]),
-                          settings.get("backlog", "limit_days", 60))
+                          settings.get("backlog", "limit_days", 60), settings.get("lists", "today_new_days", 7))
     report = report.replace("<main>", "<main>" + coverage_note(coverage(letters, shown, n_cases, persons),
                                                                counts.get("letters")), 1)
     with atomic_path(out / "report.html") as temporary:
@@ -100,7 +100,7 @@ def coverage(letters, shown: pd.DataFrame, n_cases: int, persons: pd.DataFrame) 
 
     flag = lambda c: F.coalesce(F.col(c), F.lit(False)) if c in letters.columns else F.lit(False)  # noqa: E731
     totals = letters.agg(
-        F.sum(((F.col("urgency") == "紧急") | flag("urgency_review")).cast("long")).alias("today"),
+        F.sum((((F.col("urgency") == "紧急") | flag("urgency_review")) & ~flag("is_closed")).cast("long")).alias("today"),
         F.sum(flag("is_backlog").cast("long")).alias("backlog"),
         F.sum(flag("needs_review").cast("long")).alias("review")).first()
     open_most = letters.where(~F.col("is_closed")).groupBy("department").count() \
@@ -153,7 +153,8 @@ def shown_letters(masked) -> pd.DataFrame:
     order = [F.col("priority").desc(), F.col("received_at").asc()]
     flag = lambda c: F.coalesce(F.col(c), F.lit(False)) if c in masked.columns else F.lit(False)  # noqa: E731
     parts = [
-        masked.where((F.col("urgency") == "紧急") | flag("urgency_review")).orderBy(*order).limit(TODAY_LIMIT),
+        masked.where(((F.col("urgency") == "紧急") | flag("urgency_review")) & ~flag("is_closed"))
+              .orderBy(*order).limit(TODAY_LIMIT),
         masked.where(flag("is_backlog")).orderBy(*order).limit(LIST_LIMIT),
         masked.where(flag("is_backlog")).orderBy(F.col("days_open").desc()).limit(REPORT_BACKLOG),
         masked.where(flag("needs_review")).orderBy(*order).limit(LIST_LIMIT),

@@ -84,6 +84,29 @@ def test_today_queue_lists_urgent_letters_then_the_review_band(ranker):
     assert today_queue(letters.drop(columns="urgency_review"))["letter_id"].tolist() == ["d", "b"]
 
 
+def test_today_queue_puts_this_weeks_letters_before_old_open_ones_and_leaves_out_closed_ones(ranker):
+    """Priority grows with the months a letter is open: by priority alone a two-year-old 紧急 letter
+    heads the same-day queue above this morning's threat. New letters first; old open ones after;
+    a letter recorded as closed is not a same-day task at all."""
+    letters = ranker.transform(make([
+        {"letter_id": "old", "received_at": "2024-12-01", "title": "拆我的房子我就喝农药", "urgency": "紧急"},
+        {"letter_id": "closed", "received_at": "2026-11-23", "title": "讨薪不成要跳楼", "urgency": "紧急",
+         "status": "已办结"},
+        {"letter_id": "today", "received_at": "2026-11-25", "title": "我活不下去了", "urgency": "紧急"},
+        {"letter_id": "unsure", "received_at": "2026-11-22", "title": "停气一周，家有八十岁老人", "urgency": "较急"},
+        {"letter_id": "old_unsure", "received_at": "2026-03-01", "title": "楼道墙体开裂", "urgency": "较急"},
+    ]).assign(urgency_review=[False, False, False, True, True]))
+    by_priority = letters.sort_values("priority", ascending=False)["letter_id"].tolist()
+    assert by_priority.index("old") < by_priority.index("today")  # why the blocks are needed
+    queue = today_queue(letters, as_of=date(2026, 11, 25), new_days=7)
+    assert queue["letter_id"].tolist() == ["today", "unsure", "old", "old_unsure"]
+    assert queue["today_queue"].tolist() == ["紧急", "待复核:可能紧急", "紧急", "待复核:可能紧急"]
+    assert queue["received_block"].tolist() == ["新收", "新收", "此前收到·未办结", "此前收到·未办结"]
+    # a longer window takes the March letter in as new: the blocks follow the setting
+    wide = today_queue(letters, as_of=date(2026, 11, 25), new_days=365)
+    assert wide["letter_id"].tolist() == ["today", "old_unsure", "unsure", "old"]
+
+
 def test_a_far_date_in_a_file_does_not_overflow_the_response_time():
     """Found by the property suite: 9999-12-31 (a placeholder some systems write) beside no reply."""
     letters = pd.DataFrame({

@@ -68,17 +68,17 @@ def test_report_renders_in_headless_chromium_without_console_errors(sample_run, 
 
 
 def test_report_today_list_is_the_workbook_queue(sample_run):
-    """report.html's 今日紧急 and triage.xlsx's are one queue: 紧急, then 待复核:可能紧急, in the same order."""
+    """report.html's 今日紧急 and triage.xlsx's are one queue: this week's 紧急, then 待复核:可能紧急, then the earlier open ones, in the same order."""
     import re
 
     import pandas as pd
 
     page = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
     section = re.search(r"<section><h2>今日紧急.*?</section>", page, re.S).group()
-    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td>", section)
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td>", section)
     sheet = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="今日紧急", dtype=str)
     assert "待复核:可能紧急" in set(sheet["今日队列"])  # the bundled corpus has a review band: the test can fail
-    expected = list(zip(sheet["今日队列"], sheet["信件编号"]))[:len(rows)]
+    expected = list(zip(sheet["今日队列"], sheet["收信时段"], sheet["信件编号"]))[:len(rows)]
     assert rows == expected and len(rows) == min(40, len(sheet))
 
 
