@@ -499,8 +499,13 @@ class PressingRefiner:
     def __init__(self, maxlen: int = 1000, max_features: int = 3000, C: float = 3.0, margin: float = 0.1):
         self.maxlen, self.max_features, self.C, self.margin = maxlen, max_features, C, margin
 
+    # Categories split after the shipped refiner was fitted, read as the one it was fitted on: money
+    # withheld that is not pay (compensation, pensions, refunds) was labelled 欠薪 until stop 27,
+    # which told staff a demolition letter was about wages. Refitting would move other verdicts.
+    FITTED_AS = {"欠款未付": "欠薪"}
+
     def _rule_features(self, graded: dict) -> list[float]:
-        cues = set(graded["urgency_cues"].split(";"))
+        cues = {self.FITTED_AS.get(c, c) for c in graded["urgency_cues"].split(";")}
         flags = [1.0 if c in cues else 0.0 for c in self.categories_]
         return flags + [float(graded["urgency_score"]), float(graded["urgency"] == "较急")]
 

@@ -36,6 +36,7 @@ def level(grader, text):
     ("楼道里煤气泄漏已经两天了，家里有八十岁的老人。", "安全险情", "紧急"),
     ("小区停暖一周，楼里好几位瘫痪老人冻得发抖。", "安全险情", "紧急"),
     ("包工头拖欠我们三十多名农民工工资八个月了，过年回不了家。", "欠薪", "较急"),
+    ("2016年修水库淹了我家两亩田，说补偿另行安排，到现在快十年了一分钱没有。", "欠款未付", "较急"),
     ("工地每天深夜施工，噪音扰民，孩子根本无法入睡。", "污染扰民", "较急"),
     ("楼房墙体开裂，已经被鉴定为危房。", "安全隐患", "较急"),
     ("平台老板卷款跑路，上百名出借人血本无归。", "诈骗", "较急"),
@@ -48,6 +49,14 @@ def test_each_cue_category(grader, text, category, expected):
     assert category in out["urgency_cues"].split(";")
     assert out["urgency"] == expected
     assert out["urgency_evidence"]
+
+
+def test_money_withheld_that_is_not_pay_is_not_labelled_wages(grader):
+    """Stop 26's reading of the bundled run: a demolition letter ("补偿款一分钱没拿 … 我就当场喝下去")
+    showed 欠薪 beside 自伤威胁, pointing staff at the labour bureau's kind of case."""
+    out = grader.grade("我家老屋没有签拆迁协议，补偿款一分钱没拿，今天镇里带了挖机来强拆，他们敢动我的房子我就当场喝农药。")
+    cues = out["urgency_cues"].split(";")
+    assert out["urgency"] == "紧急" and "欠款未付" in cues and "欠薪" not in cues
 
 
 def test_people_and_duration_counts(grader):
