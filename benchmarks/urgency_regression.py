@@ -50,9 +50,12 @@ def changed(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 
 
 def record_seen(rows: pd.DataFrame, path: Path = SEEN_PATH) -> int:
-    """Add these letters' ids to the seen list (kept sorted and distinct); returns how many were new."""
+    """Add these letters' ids to the end of the seen list (distinct; earlier rows never move, so a
+    blind split's draw, which records how many rows stood when it was drawn, redraws the same
+    letters later); returns how many were new."""
     seen = pd.read_csv(path, dtype=str) if path.exists() else pd.DataFrame(columns=KEY)
-    merged = pd.concat([seen, rows[KEY].astype(str)]).drop_duplicates().sort_values(KEY)
+    new = rows[KEY].astype(str).drop_duplicates().sort_values(KEY)
+    merged = pd.concat([seen, new]).drop_duplicates(keep="first")
     merged.to_csv(path, index=False)
     return len(merged) - len(seen)
 

@@ -26,4 +26,5 @@ def test_only_letters_whose_level_or_band_flag_changed_are_listed_and_recorded(t
     assert record_seen(rows, seen) == 1  # letter 3 was already listed
     assert record_seen(rows, seen) == 0  # a rerun adds nothing
     kept = pd.read_csv(seen, dtype=str)
-    assert sorted(zip(kept["source_file"], kept["letter_id"])) == [("hot_messages.xlsx", "1"), ("replies.xlsx", "3")]
+    # new ids go to the end: the rows a blind split's draw counted (Draw.seen_rows) never move
+    assert list(zip(kept["source_file"], kept["letter_id"])) == [("replies.xlsx", "3"), ("hot_messages.xlsx", "1")]

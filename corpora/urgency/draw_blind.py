@@ -62,6 +62,9 @@ class Draw:
     # flipped, so their ids and evidence were read in a regression diff before any split drew them
     # (two such letters were found in blind18 and blind20). Off for the splits drawn before it.
     exclude_seen: bool = False
+    # how many rows of seen_in_diffs.csv stood when the split was drawn: the list only grows at its end,
+    # so a later diff (which adds rows) does not change a redraw. None: every row (a new draw).
+    seen_rows: int | None = None
 
 
 SEEN_PATH = Path(__file__).resolve().parent / "seen_in_diffs.csv"
@@ -96,6 +99,7 @@ def draw(spec: Draw) -> pd.DataFrame:
         gold_near = set(tipdm.loc[tipdm["letter_id"].isin(ids), "near"]) | set(qingdao.loc[qingdao["letter_id"].isin(ids), "near"])
         gold_near.discard("")
     seen = pd.read_csv(SEEN_PATH, dtype=str) if spec.exclude_seen else pd.DataFrame(columns=["source_file", "letter_id"])
+    seen = seen.head(spec.seen_rows) if spec.seen_rows is not None else seen
     seen_keys = set(zip(seen["source_file"], seen["letter_id"]))
     picked = []
     for frame, n_random, n_pool in ((tipdm, spec.tipdm_random, spec.tipdm_pool), (qingdao, spec.qingdao_random, spec.qingdao_pool)):

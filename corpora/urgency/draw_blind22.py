@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from draw_blind import Draw, main  # noqa: E402
 
 BLIND22 = Draw(name="blind22", seed=20261222, tipdm_random=140, tipdm_pool=800, qingdao_random=0, qingdao_pool=0,
-              net_cap=200, near_copies=True, exclude_seen=True)
+              net_cap=200, near_copies=True, exclude_seen=True,
+              seen_rows=254)
 
 if __name__ == "__main__":
     main(BLIND22, sys.argv[1] if len(sys.argv) > 1 else "blind22_batch")
