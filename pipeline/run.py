@@ -147,6 +147,7 @@ class PetitionRun(StageTimer):
         result.info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
         result.info["stage_cpu"] = dict(getattr(self, "cpu", {}))  # this process's CPU s per stage (not workers')
         result.info["stage_peak_mb"] = dict(getattr(self, "peaks", {}))  # this process's peak RSS per stage
+        result.info["stage_entry_mb"] = dict(getattr(self, "entry", {}))  # its RSS as each stage began
         from pipeline.write import write_json
 
         write_json(result.info, out / "run.json")
