@@ -21,7 +21,7 @@ from pipeline.places import PLACE_CACHE_TEXTS, uncached
 from pipeline.paths import DATA_DIR
 from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
-from pipeline.stages import LAST_READER, STAGES, TRANSIENT_COLUMNS, Stage
+from pipeline.stages import LAST_READER, STAGES, TRANSIENT_COLUMNS, Stage, without
 from pipeline.stages import attach_issues as _attach_issues  # noqa: F401  (its old home)
 from pipeline.timing import StageTimer
 
@@ -140,8 +140,7 @@ class PetitionRun(StageTimer):
             if stage.kind != "sink":
                 letters = self._stage(name, stage.transform, letters)
                 stage.release()
-                letters = letters.drop(columns=[c for c, last in LAST_READER.items()
-                                                if last == name and c in letters.columns])
+                letters = without(letters, [c for c, last in LAST_READER.items() if last == name])
                 continue
             result = self._sinks(stage, letters, ingest, inputs, as_of)
         result.info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
@@ -161,7 +160,7 @@ class PetitionRun(StageTimer):
         from pipeline.mask import names_to_mask
         from pipeline.write import text_columns
 
-        letters = letters.drop(columns=[c for c in TRANSIENT_COLUMNS if c in letters.columns])
+        letters = without(letters, TRANSIENT_COLUMNS)
         store = self._case_store
         cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
         self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
@@ -221,6 +220,7 @@ class PetitionRun(StageTimer):
         from pipeline.store import CaseStore
 
         self._case_store = CaseStore(self.store or out / "cases.duckdb",
-                                     lock_timeout=self.settings.get("store", "lock_timeout"))
+                                     lock_timeout=self.settings.get("store", "lock_timeout"),
+                                     memory_limit=self.settings.get("store", "memory_limit"))
         self._case_store.begin_run("run")
         return self._case_store

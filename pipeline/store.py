@@ -131,7 +131,8 @@ def _connect(path: Path, read_only: bool, lock_timeout: float, poll: float = 0.5
 class CaseStore:
     """A persistent DuckDB case store (`path`), opened for the life of the object."""
 
-    def __init__(self, path: str | Path, read_only: bool = False, lock_timeout: float | None = None):
+    def __init__(self, path: str | Path, read_only: bool = False, lock_timeout: float | None = None,
+                 memory_limit: str | None = None):
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise PetitionError(f"case store {self.path} does not exist")
@@ -139,6 +140,8 @@ class CaseStore:
         self._run: dict | None = None
         self.lock_timeout = _default_lock_timeout() if lock_timeout is None else float(lock_timeout)
         self.con = _connect(self.path, read_only, self.lock_timeout)
+        if memory_limit:  # beyond it DuckDB spills to <path>.tmp (its default temporary folder for a file)
+            self.con.execute("SET memory_limit = ?", [str(memory_limit)])
         import duckdb
 
         if not read_only:
@@ -308,7 +311,10 @@ class CaseStore:
         try:
             con.register("_batch", frame)
             stored_before = self.count()
-            con.execute("INSERT INTO letters BY NAME SELECT * FROM _batch ON CONFLICT DO NOTHING")
+            # letters not stored yet (a key is stored once); an anti-join, not ON CONFLICT DO NOTHING,
+            # which holds the whole batch in memory, beyond [store] memory_limit
+            con.execute("""INSERT INTO letters BY NAME SELECT * FROM _batch b
+                           WHERE NOT EXISTS (SELECT 1 FROM letters l WHERE l.letter_key = b.letter_key)""")
             new_count = self.count() - stored_before
             # letters already stored: take this run's links (person merges, near duplicates)
             con.execute("""
