@@ -200,11 +200,14 @@ class PetitionRun(StageTimer):
     def _persons(store, letters: pd.DataFrame) -> pd.DataFrame:
         """The persons who wrote in this batch, counted over everything the store holds."""
         from pipeline.link import letter_keys, persons_table
+        from pipeline.persons import PERSON_READS
 
-        history = store.letters_with_persons(set(letters["person_id"].dropna()))
+        history = store.letters_with_persons(set(letters["person_id"].dropna()), PERSON_READS)
         # the store keeps no hot issue or issue type: this batch's letters lend theirs, so a person's
-        # top matters name the hot issue where one is known
-        keyed = letters.set_index(letter_keys(letters))
+        # top matters name the hot issue where one is known (only those columns are keyed, not a
+        # copy of every column)
+        lent = [c for c in ("hot_issue_label", "issue_type") if c in letters.columns]
+        keyed = letters[lent].set_index(letter_keys(letters))
         keyed = keyed[~keyed.index.duplicated()]
         for column in ("hot_issue_label", "issue_type"):
             if column in keyed.columns:

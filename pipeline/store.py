@@ -38,7 +38,7 @@ import pandas as pd
 from pipeline.errors import PetitionError
 from pipeline import minhash
 from pipeline.identity import IDENTITY_COLUMNS
-from pipeline.persons import LINK_COLUMNS, letter_keys, persons_table
+from pipeline.persons import LINK_COLUMNS, PERSON_READS, letter_keys, persons_table
 
 SCHEMA_VERSION = 1
 CORE_COLUMNS = {
@@ -225,9 +225,16 @@ class CaseStore:
         blobs = self.con.execute("SELECT minhash FROM letters ORDER BY letter_key").fetchall()
         return frame, _signature_matrix([b[0] for b in blobs])
 
-    def letters_with_persons(self, person_ids=None) -> pd.DataFrame:
-        """Stored letters (unmasked) with their links, optionally only these persons'."""
-        sql = "SELECT * EXCLUDE (minhash, extra) FROM letters"
+    def letters_with_persons(self, person_ids=None, columns=None) -> pd.DataFrame:
+        """Stored letters (unmasked) with their links, optionally only these persons', and only
+        the stored ones of `columns` (e.g. `PERSON_READS`; default every column but the MinHash
+        and the extra JSON)."""
+        if columns is None:
+            sql = "SELECT * EXCLUDE (minhash, extra) FROM letters"
+        else:
+            stored = {c for (c,) in self.con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'letters'").fetchall()}
+            sql = f"SELECT {', '.join(c for c in columns if c in stored)} FROM letters"
         if person_ids is not None:
             ids = pd.DataFrame({"person_id": list(person_ids)})
             self.con.register("_wanted", ids)
@@ -428,8 +435,9 @@ class CaseStore:
     def _refresh_persons(self, person_ids, run_id: str) -> None:
         if not person_ids:
             return
-        letters = self.letters_with_persons(person_ids)
+        letters = self.letters_with_persons(person_ids, PERSON_READS)
         persons = persons_table(letters)
+        del letters
         table = pd.DataFrame({
             "person_id": persons["person_id"], "letter_count": persons["letter_count"],
             "first_seen": persons["first_seen"], "last_seen": persons["last_seen"],
