@@ -69,7 +69,7 @@ class ReplayRun(PetitionRun):
         out.mkdir(parents=True, exist_ok=True)
         self.stages_ = {"rank": _Stub(cases_=state.pop("cases")), "cluster": _Stub(issues_=state.pop("issues"))}
         self._linker, self._versions = state.pop("linker"), state.pop("versions")
-        self._case_store = CaseStore(out / "cases.duckdb")
+        self._case_store = CaseStore(out / "cases.duckdb", memory_limit=self.settings.get("store", "memory_limit"))
         self._case_store.begin_run("run")
         stage = self.build("write", **self._overrides("write", out))
         letters, ingest = state.pop("letters"), state.pop("ingest")

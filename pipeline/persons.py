@@ -21,6 +21,14 @@ LINK_COLUMNS = (
 )
 
 
+# The columns `persons_table` reads (with `letter_key`, which orders and keys the letters): what the
+# store hands it, not every stored column (the texts of every letter of every person a run touched).
+PERSON_READS = (
+    "letter_key", "letter_id", "received_at", "person_id", "name", "name_clean", "name_partial", "id_clean",
+    "phone_clean", "address", "writer_key", "label", "issue_type", "hot_issue_label",
+)
+
+
 def letter_keys(letters: pd.DataFrame) -> pd.Series:
     """A stable key per letter: the same letter re-ingested from any file gets the same key.
 

@@ -21,7 +21,7 @@ from pipeline.places import PLACE_CACHE_TEXTS, uncached
 from pipeline.paths import DATA_DIR
 from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
-from pipeline.stages import LAST_READER, STAGES, TRANSIENT_COLUMNS, Stage
+from pipeline.stages import LAST_READER, STAGES, TRANSIENT_COLUMNS, Stage, without
 from pipeline.stages import attach_issues as _attach_issues  # noqa: F401  (its old home)
 from pipeline.timing import StageTimer
 
@@ -140,13 +140,13 @@ class PetitionRun(StageTimer):
             if stage.kind != "sink":
                 letters = self._stage(name, stage.transform, letters)
                 stage.release()
-                letters = letters.drop(columns=[c for c, last in LAST_READER.items()
-                                                if last == name and c in letters.columns])
+                letters = without(letters, [c for c, last in LAST_READER.items() if last == name])
                 continue
             result = self._sinks(stage, letters, ingest, inputs, as_of)
         result.info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
         result.info["stage_cpu"] = dict(getattr(self, "cpu", {}))  # this process's CPU s per stage (not workers')
         result.info["stage_peak_mb"] = dict(getattr(self, "peaks", {}))  # this process's peak RSS per stage
+        result.info["stage_entry_mb"] = dict(getattr(self, "entry", {}))  # its RSS as each stage began
         from pipeline.write import write_json
 
         write_json(result.info, out / "run.json")
@@ -160,7 +160,7 @@ class PetitionRun(StageTimer):
         from pipeline.mask import names_to_mask
         from pipeline.write import text_columns
 
-        letters = letters.drop(columns=[c for c in TRANSIENT_COLUMNS if c in letters.columns])
+        letters = without(letters, TRANSIENT_COLUMNS)
         store = self._case_store
         cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
         self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
@@ -200,11 +200,14 @@ class PetitionRun(StageTimer):
     def _persons(store, letters: pd.DataFrame) -> pd.DataFrame:
         """The persons who wrote in this batch, counted over everything the store holds."""
         from pipeline.link import letter_keys, persons_table
+        from pipeline.persons import PERSON_READS
 
-        history = store.letters_with_persons(set(letters["person_id"].dropna()))
+        history = store.letters_with_persons(set(letters["person_id"].dropna()), PERSON_READS)
         # the store keeps no hot issue or issue type: this batch's letters lend theirs, so a person's
-        # top matters name the hot issue where one is known
-        keyed = letters.set_index(letter_keys(letters))
+        # top matters name the hot issue where one is known (only those columns are keyed, not a
+        # copy of every column)
+        lent = [c for c in ("hot_issue_label", "issue_type") if c in letters.columns]
+        keyed = letters[lent].set_index(letter_keys(letters))
         keyed = keyed[~keyed.index.duplicated()]
         for column in ("hot_issue_label", "issue_type"):
             if column in keyed.columns:
@@ -220,6 +223,7 @@ class PetitionRun(StageTimer):
         from pipeline.store import CaseStore
 
         self._case_store = CaseStore(self.store or out / "cases.duckdb",
-                                     lock_timeout=self.settings.get("store", "lock_timeout"))
+                                     lock_timeout=self.settings.get("store", "lock_timeout"),
+                                     memory_limit=self.settings.get("store", "memory_limit"))
         self._case_store.begin_run("run")
         return self._case_store

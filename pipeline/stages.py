@@ -444,6 +444,14 @@ class TokenizeStage(Stage):
     def output_schema(self) -> dict[str, str]:
         return {TOKENS: OBJECT, CLUSTER_TOKENS: OBJECT}
 
+    def release(self) -> None:
+        """The segmenters' memo of the batch's cuts is dropped: the token columns hold the cuts
+        the later stages read, and the memo (a few hundred MB at 10^4 letters and more) was
+        otherwise held by the process to the end of the run."""
+        from pipeline.tokenize import forget_cuts
+
+        forget_cuts()
+
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.cluster import cluster_docs
         from pipeline.tokenize import letter_tokens, tokenize_docs
@@ -472,6 +480,18 @@ TRANSIENT_COLUMNS = (TOKENS, CLUSTER_TOKENS)
 # The last stage that reads each: the run drops a token column as soon as that stage has run, so
 # a batch's tokens are not held through linking and clustering (about 200 MB per 10,000 letters).
 LAST_READER = {TOKENS: "classify", CLUSTER_TOKENS: "cluster"}
+
+
+def without(letters: pd.DataFrame, columns) -> pd.DataFrame:
+    """`letters` without `columns`, whose values are then freed. A plain `drop` is not enough:
+    pandas keeps columns of one dtype in one 2-D block and drops a column by slicing that block,
+    so the frame it returns still holds the dropped column's objects (a run's token lists:
+    about 440 MB at 10^4 letters were held that way through every stage after clustering).
+    The copy is of the blocks' pointers and numbers, not of the strings they point to."""
+    columns = [c for c in columns if c in letters.columns]
+    if not columns:
+        return letters
+    return letters.drop(columns=columns).copy()
 
 
 # Every stage of a run, by name, in run order.

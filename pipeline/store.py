@@ -38,7 +38,7 @@ import pandas as pd
 from pipeline.errors import PetitionError
 from pipeline import minhash
 from pipeline.identity import IDENTITY_COLUMNS
-from pipeline.persons import LINK_COLUMNS, letter_keys, persons_table
+from pipeline.persons import LINK_COLUMNS, PERSON_READS, letter_keys, persons_table
 
 SCHEMA_VERSION = 1
 CORE_COLUMNS = {
@@ -131,7 +131,8 @@ def _connect(path: Path, read_only: bool, lock_timeout: float, poll: float = 0.5
 class CaseStore:
     """A persistent DuckDB case store (`path`), opened for the life of the object."""
 
-    def __init__(self, path: str | Path, read_only: bool = False, lock_timeout: float | None = None):
+    def __init__(self, path: str | Path, read_only: bool = False, lock_timeout: float | None = None,
+                 memory_limit: str | None = None):
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise PetitionError(f"case store {self.path} does not exist")
@@ -139,6 +140,8 @@ class CaseStore:
         self._run: dict | None = None
         self.lock_timeout = _default_lock_timeout() if lock_timeout is None else float(lock_timeout)
         self.con = _connect(self.path, read_only, self.lock_timeout)
+        if memory_limit:  # beyond it DuckDB spills to <path>.tmp (its default temporary folder for a file)
+            self.con.execute("SET memory_limit = ?", [str(memory_limit)])
         import duckdb
 
         if not read_only:
@@ -222,9 +225,16 @@ class CaseStore:
         blobs = self.con.execute("SELECT minhash FROM letters ORDER BY letter_key").fetchall()
         return frame, _signature_matrix([b[0] for b in blobs])
 
-    def letters_with_persons(self, person_ids=None) -> pd.DataFrame:
-        """Stored letters (unmasked) with their links, optionally only these persons'."""
-        sql = "SELECT * EXCLUDE (minhash, extra) FROM letters"
+    def letters_with_persons(self, person_ids=None, columns=None) -> pd.DataFrame:
+        """Stored letters (unmasked) with their links, optionally only these persons', and only
+        the stored ones of `columns` (e.g. `PERSON_READS`; default every column but the MinHash
+        and the extra JSON)."""
+        if columns is None:
+            sql = "SELECT * EXCLUDE (minhash, extra) FROM letters"
+        else:
+            stored = {c for (c,) in self.con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'letters'").fetchall()}
+            sql = f"SELECT {', '.join(c for c in columns if c in stored)} FROM letters"
         if person_ids is not None:
             ids = pd.DataFrame({"person_id": list(person_ids)})
             self.con.register("_wanted", ids)
@@ -308,7 +318,10 @@ class CaseStore:
         try:
             con.register("_batch", frame)
             stored_before = self.count()
-            con.execute("INSERT INTO letters BY NAME SELECT * FROM _batch ON CONFLICT DO NOTHING")
+            # letters not stored yet (a key is stored once); an anti-join, not ON CONFLICT DO NOTHING,
+            # which holds the whole batch in memory, beyond [store] memory_limit
+            con.execute("""INSERT INTO letters BY NAME SELECT * FROM _batch b
+                           WHERE NOT EXISTS (SELECT 1 FROM letters l WHERE l.letter_key = b.letter_key)""")
             new_count = self.count() - stored_before
             # letters already stored: take this run's links (person merges, near duplicates)
             con.execute("""
@@ -422,8 +435,9 @@ class CaseStore:
     def _refresh_persons(self, person_ids, run_id: str) -> None:
         if not person_ids:
             return
-        letters = self.letters_with_persons(person_ids)
+        letters = self.letters_with_persons(person_ids, PERSON_READS)
         persons = persons_table(letters)
+        del letters
         table = pd.DataFrame({
             "person_id": persons["person_id"], "letter_count": persons["letter_count"],
             "first_seen": persons["first_seen"], "last_seen": persons["last_seen"],

@@ -39,6 +39,15 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (MB); 0 where /proc is not there."""
+    try:
+        with open("/proc/self/status") as handle:
+            return next(int(line.split()[1]) for line in handle if line.startswith("VmRSS")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
+
+
 def give_back() -> None:
     """Hand the memory a finished stage freed back to the system: glibc keeps freed blocks (a
     batch's texts, token lists and frames are mostly blocks over 512 bytes, outside Python's own
@@ -55,8 +64,10 @@ def give_back() -> None:
 
 
 class StageTimer:
-    """Mixin: `self.progress` (bool) and `self.timings` (dict) are set by the engine; `self.peaks`
-    and `self.cpu` (dicts) are made on first use."""
+    """Mixin: `self.progress` (bool) and `self.timings` (dict) are set by the engine; `self.peaks`,
+    `self.entry` and `self.cpu` (dicts) are made on first use. `entry` is the resident MB a stage
+    starts on (after `give_back`): what the stages before it left held, so a stage's own growth is
+    its peak less its entry."""
 
     progress: bool
     timings: dict[str, float]
@@ -70,6 +81,7 @@ class StageTimer:
         memory and this process's CPU time under `self.peaks` / `self.cpu`)."""
         self._log(f"[{name}] ...")
         give_back()
+        self.__dict__.setdefault("entry", {})[name] = round(rss_mb())
         reset_peak()
         start, cpu = time.perf_counter(), time.process_time()
         result = function(*args, **kwargs)

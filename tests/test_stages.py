@@ -174,3 +174,57 @@ def test_classify_releases_its_model_and_keeps_its_version(sample_dir):
     assert stage.version() == version and "IssueClassifier" in version
     assert "_classifier" not in stage.__dict__  # answering the version did not load it again
     assert out["issue_type"].notna().all()
+
+
+class _Held:
+    """A cell value whose life a weak reference can watch."""
+
+
+def test_a_dropped_column_s_values_are_freed_not_held_by_the_remaining_columns():
+    import gc
+    import weakref
+
+    from pipeline.stages import without
+
+    held = [_Held() for _ in range(3)]
+    watched = [weakref.ref(h) for h in held]
+    frame = pd.DataFrame({"a": pd.Series(["x", "y", "z"], dtype=object), "tokens": pd.Series(held, dtype=object),
+                          "b": pd.Series(["1", "2", "3"], dtype=object)}).copy()  # one consolidated object block
+    del held
+    kept = without(frame, ["tokens", "not there"])
+    del frame
+    gc.collect()
+    assert list(kept.columns) == ["a", "b"] and kept["b"].tolist() == ["1", "2", "3"]
+    assert all(ref() is None for ref in watched)
+
+
+def test_a_plain_drop_would_hold_the_dropped_values():
+    """Why `without` copies: pandas' drop slices the consolidated block and keeps it whole."""
+    import gc
+    import weakref
+
+    held = [_Held() for _ in range(3)]
+    watched = [weakref.ref(h) for h in held]
+    frame = pd.DataFrame({"a": pd.Series(["x", "y", "z"], dtype=object), "tokens": pd.Series(held, dtype=object),
+                          "b": pd.Series(["1", "2", "3"], dtype=object)}).copy()
+    del held
+    kept = frame.drop(columns=["tokens"])
+    del frame
+    gc.collect()
+    assert any(ref() is not None for ref in watched)
+    assert list(kept.columns) == ["a", "b"]
+
+
+def test_the_tokenize_stage_forgets_its_cuts_once_run_and_later_cuts_are_the_same(chain, settings):
+    from pipeline.tokenize import Tokenizer, _segmenter
+
+    letters = chain["tokenize"][0].head(40)
+    stage = STAGES["tokenize"].from_settings(settings)
+    tokens = stage.transform(letters)
+    assert _segmenter.cache_info().currsize > 0  # the pass left a segmenter with its memo
+    stage.release()
+    assert _segmenter.cache_info().currsize == 0
+    again = STAGES["tokenize"].from_settings(settings).transform(letters)
+    assert again["tokens"].tolist() == tokens["tokens"].tolist()
+    assert again["cluster_tokens"].tolist() == tokens["cluster_tokens"].tolist()
+    assert Tokenizer().cut(letters["text"].iloc[0])  # a later cut makes a new segmenter

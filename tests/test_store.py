@@ -296,3 +296,60 @@ def test_store_strings_taking_str_cells_as_they_are_match_converting_every_cell(
     for column in ("letter_id", "text", "name", "phone", "person_id", "received_at", "repeat_count",
                    "person_match_prob", "near_duplicate_of"):
         assert _strings(letters[column]).tolist() == every_cell(letters[column]).tolist(), column
+
+
+def _limit_of(con) -> str:
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
+def test_the_memory_limit_is_duckdb_s_and_a_run_takes_it_from_the_config(tmp_path):
+    import duckdb
+
+    reference = duckdb.connect()
+    default = _limit_of(reference)
+    reference.execute("SET memory_limit = '64MB'")
+    with CaseStore(tmp_path / "limited.duckdb", memory_limit="64MB") as limited:
+        assert _limit_of(limited.con) == _limit_of(reference) != default
+        link_and_save(limited, FIRST)
+        assert limited.count() == 2
+    from pipeline.config import load_settings
+    from pipeline.run import PetitionRun
+
+    settings = load_settings()
+    settings.values["store"]["memory_limit"] = "96MB"
+    run = PetitionRun(settings, progress=False)
+    try:
+        store = run._open_store(tmp_path)
+        reference.execute("SET memory_limit = '96MB'")
+        assert _limit_of(store.con) == _limit_of(reference)
+    finally:
+        run._case_store.close()
+
+
+def test_a_batch_saved_again_inserts_no_letter_and_keeps_the_first_rows(store):
+    """The insert skips stored keys (an anti-join, not ON CONFLICT): the same batch twice adds nothing."""
+    link_and_save(store, FIRST)
+    first = store.con.execute("SELECT letter_key, first_run FROM letters ORDER BY 1").fetchall()
+    link_and_save(store, pd.concat([FIRST, SECOND], ignore_index=True))
+    again = dict(store.con.execute("SELECT letter_key, first_run FROM letters").fetchall())
+    assert len(again) == 4
+    assert all(again[key] == run for key, run in first)
+
+
+def test_the_persons_table_from_the_columns_it_reads_is_the_table_from_every_column(store, sample_run):
+    """`PERSON_READS` names every column `persons_table` reads: the store and the run hand it only
+    those. A column it starts to read and the list lacks changes the table here."""
+    from pandas.testing import assert_frame_equal
+
+    from pipeline.persons import PERSON_READS, persons_table
+
+    letters = sample_run.letters
+    assert {"issue_type", "hot_issue_label", "name_clean", "writer_key"} <= set(letters.columns)
+    assert_frame_equal(persons_table(letters[[c for c in PERSON_READS if c in letters.columns]]),
+                       persons_table(letters))
+    link_and_save(store, FIRST)
+    link_and_save(store, SECOND)
+    every = store.letters_with_persons()
+    read = store.letters_with_persons(columns=PERSON_READS)
+    assert set(read.columns) < set(every.columns) and "text" not in read.columns
+    assert_frame_equal(persons_table(read), persons_table(every))

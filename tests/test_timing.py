@@ -45,5 +45,7 @@ def test_reset_peak_starts_a_new_window():
 def test_run_json_has_each_stage_s_peak_and_cpu(sample_run):
     info = json.loads((sample_run.out_dir / "run.json").read_text(encoding="utf-8"))
     stages = set(info["timings"]) - {"total"}
-    assert set(info["stage_peak_mb"]) == stages == set(info["stage_cpu"])
+    assert set(info["stage_peak_mb"]) == stages == set(info["stage_cpu"]) == set(info["stage_entry_mb"])
     assert all(info["stage_peak_mb"][s] > 50 for s in stages)
+    # a stage starts on what the stages before it left, and its peak is at least that
+    assert all(50 < info["stage_entry_mb"][s] <= info["stage_peak_mb"][s] + 1 for s in stages)
