@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
-from pipeline.rank import today_queue
+from pipeline.rank import TODAY_NEW, today_queue
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;background:#f4f5f7;color:#222}
@@ -111,7 +111,12 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
               '连同待复核来信也不到六成(101封); 漏掉的多是两位读信人都会判为紧急的边界情形(有人居住的房屋开裂、'
               '向"更高一级"申诉、检验建议停用仍在运行的电梯), 也有明确的情形。'
               '队列为空不等于没有紧急来信; 请当日浏览较急来信的标题。</p>')
-    parts.append(_section("今日紧急: 需当日处置的来信", caveat + html_table(today_queue(letters, as_of, today_new_days), {
+    queue = today_queue(letters, as_of, today_new_days)
+    # the 紧急 card counts every letter; say why the queue holds fewer, so the two numbers agree
+    closed = int(((urgency == "紧急") & letters["is_closed"].fillna(False).astype(bool)).sum()) if "is_closed" in letters else 0
+    scope = (f'<p>本队列列出未办结的紧急及待复核来信 {len(queue)} 封, 其中近{today_new_days}日新收 '
+             f'{int((queue["received_block"] == TODAY_NEW).sum())} 封; 已办结的紧急来信 {closed} 封不列入。</p>')
+    parts.append(_section("今日紧急: 需当日处置的来信", scope + caveat + html_table(queue, {
         "today_queue": "今日队列", "received_block": "收信时段", "letter_id": "信件编号", "received_at": "来信时间", "title": "标题", "urgency_cues": "紧急线索",
         "urgency_evidence": "依据原文", "department": "责任部门", "priority_reasons": "优先理由",
     }, limit=40)))

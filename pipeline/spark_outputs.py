@@ -93,14 +93,29 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     return counts
 
 
+def _flag(frame):
+    """A boolean column of `frame` read as False where it is null or absent."""
+    from pyspark.sql import functions as F
+
+    return lambda c: F.coalesce(F.col(c), F.lit(False)) if c in frame.columns else F.lit(False)
+
+
+def _in_today_queue(frame):
+    """The letters 今日紧急 may list (`rank.today_queue`): 紧急 or in the review band, not closed."""
+    from pyspark.sql import functions as F
+
+    flag = _flag(frame)
+    return ((F.col("urgency") == "紧急") | flag("urgency_review")) & ~flag("is_closed")
+
+
 def coverage(letters, shown: pd.DataFrame, n_cases: int, persons: pd.DataFrame) -> list[tuple[str, int, int]]:
     """(list, how many the batch holds, its bound) for each bounded table of the report and
     triage.xlsx: one aggregate over the letters, so the report can say whether a list is whole."""
     from pyspark.sql import functions as F
 
-    flag = lambda c: F.coalesce(F.col(c), F.lit(False)) if c in letters.columns else F.lit(False)  # noqa: E731
+    flag = _flag(letters)
     totals = letters.agg(
-        F.sum((((F.col("urgency") == "紧急") | flag("urgency_review")) & ~flag("is_closed")).cast("long")).alias("today"),
+        F.sum(_in_today_queue(letters).cast("long")).alias("today"),
         F.sum(flag("is_backlog").cast("long")).alias("backlog"),
         F.sum(flag("needs_review").cast("long")).alias("review")).first()
     open_most = letters.where(~F.col("is_closed")).groupBy("department").count() \
@@ -151,10 +166,9 @@ def shown_letters(masked) -> pd.DataFrame:
     from pyspark.sql import functions as F
 
     order = [F.col("priority").desc(), F.col("received_at").asc()]
-    flag = lambda c: F.coalesce(F.col(c), F.lit(False)) if c in masked.columns else F.lit(False)  # noqa: E731
+    flag = _flag(masked)
     parts = [
-        masked.where(((F.col("urgency") == "紧急") | flag("urgency_review")) & ~flag("is_closed"))
-              .orderBy(*order).limit(TODAY_LIMIT),
+        masked.where(_in_today_queue(masked)).orderBy(*order).limit(TODAY_LIMIT),
         masked.where(flag("is_backlog")).orderBy(*order).limit(LIST_LIMIT),
         masked.where(flag("is_backlog")).orderBy(F.col("days_open").desc()).limit(REPORT_BACKLOG),
         masked.where(flag("needs_review")).orderBy(*order).limit(LIST_LIMIT),

@@ -14,7 +14,14 @@ import resource
 import sys
 import time
 
-_HWM = re.compile(r"VmHWM:\s+(\d+) kB")
+def _status_mb(field: str) -> float | None:
+    """A memory line of /proc/self/status (VmHWM, VmRSS) in MB; None where there is none."""
+    try:
+        with open("/proc/self/status") as handle:
+            found = re.search(rf"^{field}:\s+(\d+) kB", handle.read(), re.M)
+    except OSError:
+        return None
+    return int(found.group(1)) / 1024 if found else None
 
 
 def reset_peak() -> bool:
@@ -29,23 +36,14 @@ def reset_peak() -> bool:
 
 def peak_mb() -> float:
     """This process's peak resident memory (MB) since the last `reset_peak`, else since it began."""
-    try:
-        with open("/proc/self/status") as handle:
-            found = _HWM.search(handle.read())
-        if found:
-            return int(found.group(1)) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    found = _status_mb("VmHWM")
+    return found if found is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 def rss_mb() -> float:
     """This process's resident memory now (MB); 0 where /proc is not there."""
-    try:
-        with open("/proc/self/status") as handle:
-            return next(int(line.split()[1]) for line in handle if line.startswith("VmRSS")) / 1024
-    except (OSError, StopIteration):
-        return 0.0
+    found = _status_mb("VmRSS")
+    return found if found is not None else 0.0
 
 
 def give_back() -> None:

@@ -67,6 +67,22 @@ def test_report_renders_in_headless_chromium_without_console_errors(sample_run, 
     assert screenshot.stat().st_size > 20_000
 
 
+def test_report_says_how_many_the_today_queue_holds_and_how_many_closed_letters_it_leaves_out(sample_run):
+    """The 紧急 card counts every 紧急 letter, the queue only the open ones: the report says so in
+    numbers, so the card and the queue do not seem to disagree."""
+    import re
+
+    import pandas as pd
+
+    page = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
+    said = re.search(r"本队列列出未办结的紧急及待复核来信 (\d+) 封, 其中近7日新收 (\d+) 封; 已办结的紧急来信 (\d+) 封不列入", page)
+    sheet = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="今日紧急", dtype=str)
+    letters = sample_run.letters
+    closed = int(((letters["urgency"] == "紧急") & letters["is_closed"]).sum())
+    assert closed > 0
+    assert said.groups() == (str(len(sheet)), str(int((sheet["收信时段"] == "新收").sum())), str(closed))
+
+
 def test_report_today_list_is_the_workbook_queue(sample_run):
     """report.html's 今日紧急 and triage.xlsx's are one queue: this week's 紧急, then 待复核:可能紧急, then the earlier open ones, in the same order."""
     import re
