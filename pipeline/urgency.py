@@ -657,8 +657,30 @@ class UrgencyGrader:
             slots = {slot for c in self.cues_ if isinstance(c.pattern, FramePattern)
                      for slot in [c.pattern.anchor] + [s for _, s, _, _ in c.pattern.need + c.pattern.unless]}
             scan = WordScan([f.words for f in filters if f is not None] + [slot_words(s) for s in slots])
-            cached = self._filters = (self.cues_, filters, scan)
+            # which cues a found word can wake (a pattern's required words, a frame's anchor's): a
+            # letter then visits only the cues whose words it holds, not all hundred-odd of them
+            always, by_word = [], {}
+            for index, (cue, prefilter) in enumerate(zip(self.cues_, filters)):
+                words = (slot_words(cue.pattern.anchor) if isinstance(cue.pattern, FramePattern)
+                         else prefilter.words if prefilter is not None else None)
+                if words is None:
+                    always.append(index)
+                for word in words or ():
+                    by_word.setdefault(word, []).append(index)
+            cached = self._filters = (self.cues_, filters, scan, tuple(always), by_word)
         return cached[1]
+
+    def _cues_for(self, found: set[str] | None) -> list[int]:
+        """Indices, in lexicon order, of the cues that may match a letter whose word scan is `found`:
+        a cue none of whose required words (for a frame: its anchor's) is there cannot match."""
+        self._cue_filters()
+        _, _, _, always, by_word = self._filters
+        if found is None:
+            return list(range(len(self.cues_)))
+        woken = set(always)
+        for word in found:
+            woken.update(by_word.get(word, ()))
+        return sorted(woken)
 
     def _word_scan(self) -> WordScan:
         """One automaton over every cue's and word class's required words, built with the filters."""
@@ -771,9 +793,9 @@ class UrgencyGrader:
         matched_frames: set[str] = set()
         words = self._word_scan().found(text)  # every cue's and word class's words in the letter, one pass
         _remember_words(text, words)
-        for cue, prefilter in zip(self.cues_, self._cue_filters()):
-            if prefilter is not None and not prefilter.may_match_in(text, words):
-                continue  # none of the cue's words is in the letter: it cannot match
+        cues = self.cues_
+        for index in self._cues_for(words):  # the cues none of whose words is in the letter cannot match
+            cue = cues[index]
             framed = isinstance(cue.pattern, FramePattern)
             for match in (cue.pattern.finditer(text, winter=winter) if framed else cue.pattern.finditer(text)):
                 if match.end() == match.start() or _crosses_quote(match.group()):

@@ -71,3 +71,26 @@ def test_the_word_scan_agrees_with_each_filter_and_grades_the_same(sample_dir, m
     without = [grader.grade_rules(t) for t in texts]
     assert with_scan == without
     assert sum(g["urgency"] == "紧急" for g in with_scan) > 0
+
+
+def test_a_letter_visits_only_the_cues_its_words_can_wake(sample_dir):
+    """`_cues_for`: every cue that matches a bundled letter (pattern or frame) is among those its word
+    scan wakes, in lexicon order, and most letters wake under half of the cues."""
+    from pipeline.read import read_letters
+    from pipeline.urgency import FramePattern, UrgencyGrader
+
+    grader = UrgencyGrader().fit()
+    texts = grader.letter_texts(read_letters([sample_dir]).letters)
+    scan, cues = grader._word_scan(), grader.cues_
+    few = matched = 0
+    for text in texts:
+        woken = grader._cues_for(scan.found(text))
+        assert woken == sorted(set(woken))
+        for index, cue in enumerate(cues):
+            hit = (cue.pattern.search(text) if isinstance(cue.pattern, FramePattern) else cue.pattern.search(text))
+            if hit is not None:
+                matched += 1
+                assert index in woken, (index, text[:40])
+        few += len(woken) < len(cues) / 2
+    assert matched > 100 and few > 0.8 * len(texts)
+    assert grader._cues_for(None) == list(range(len(cues)))
