@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import PetitionError
-from pipeline.prefilter import Prefilter, WordScan, may_match_found, required_words
+from pipeline.prefilter import Prefilter, WordScan, may_match_found, reach, required_words, search_near
 from pipeline.paths import CORPORA_DIR
 
 LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
@@ -267,6 +267,7 @@ _SEEN = threading.local()
 
 
 _SLOT_WORDS: dict = {}  # slot pattern -> its required words (pipeline.prefilter), read once
+_SLOT_REACH: dict = {}  # slot pattern -> how far a match reads (pipeline.prefilter.reach), read once
 
 
 def slot_words(slot: re.Pattern) -> frozenset[str] | None:
@@ -275,21 +276,30 @@ def slot_words(slot: re.Pattern) -> frozenset[str] | None:
     return _SLOT_WORDS[slot]
 
 
-def _remember_words(text: str, words: set[str] | None) -> None:
-    """The grader's one-pass word scan of this letter (`WordScan.found`), for `_slot_in`."""
+def slot_reach(slot: re.Pattern) -> int | None:
+    if slot not in _SLOT_REACH:
+        _SLOT_REACH[slot] = reach(slot)
+    return _SLOT_REACH[slot]
+
+
+def _remember_words(text: str, words: dict | None) -> None:
+    """The grader's one-pass word scan of this letter (`WordScan.positions`), for `_slot_in`."""
     _SEEN.text, _SEEN.found, _SEEN.words = text, {}, words
 
 
 def _slot_in(slot: re.Pattern, text: str) -> bool:
     """Whether a word class occurs anywhere in the letter, asked once per letter: frames share
     classes (老人 in three frames, 随时 in two), and each frame is also tried for its review slot.
-    When the letter's word scan holds none of the class's required words, it is not searched."""
+    When the letter's word scan holds none of the class's required words, it is not searched; when
+    it holds some, only the few characters around them are (most classes' words occur in letters
+    that do not hold the class: 房屋 without 开裂 near it), and the whole letter only to confirm."""
     if getattr(_SEEN, "text", None) is not text:
         _SEEN.text, _SEEN.found, _SEEN.words = text, {}, None
     found = _SEEN.found
     key = id(slot)
     if key not in found:
-        found[key] = may_match_found(slot_words(slot), _SEEN.words) and slot.search(text) is not None
+        words, where = slot_words(slot), _SEEN.words
+        found[key] = may_match_found(words, where) and search_near(slot, text, words, where, slot_reach(slot))
     return found[key]
 
 
@@ -791,7 +801,7 @@ class UrgencyGrader:
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
         excluded: list[str] = []  # 紧急 cues read as defused (被劝下, 暂缓, 已修复): the least sure of the sure readings
         matched_frames: set[str] = set()
-        words = self._word_scan().found(text)  # every cue's and word class's words in the letter, one pass
+        words = self._word_scan().positions(text)  # every cue's and word class's words in the letter, one pass
         _remember_words(text, words)
         cues = self.cues_
         for index in self._cues_for(words):  # the cues none of whose words is in the letter cannot match
