@@ -795,14 +795,29 @@ class IssueClusterer:
         month = sub["received_at"].dt.to_period("M").astype("string").fillna("")
         return int(len(set(zip(who, month))))
 
+    def spellings(self, name: str) -> set[str]:
+        """Every spelling this model calls the one name `name` (its label form included)."""
+        merged = {**getattr(self, "place_variants_", {}), **getattr(self, "name_variants_", {})}
+        return {name} | {s for s, label in merged.items() if label == name}
+
     def title_concreteness(self, titles: pd.Series, place: str) -> float:
         """Share of the letters whose title names the issue's place (or a spelling of it): how
-        concretely the letters themselves say where the problem is (0 without a place)."""
+        concretely the letters themselves say where the problem is (0 without a place). A title
+        that writes the name (`A市鹏基诺亚山林即将成为…` names 诺亚山林) names it, whether or not the
+        extractor finds it there (an estate without 小区, a name cut with a verb in front:
+        `请政府接管湖楚财富` reads as the lake `政府接管湖`); otherwise a place the extractor finds
+        in the title that is the issue's place or holds it (`诺亚山林小区`), or a 3+ character part
+        of it, counts."""
         if not place or not len(titles):
             return 0.0
         target = self.name_canon(place)
+        written = self.spellings(target)
         hits = 0
         for title, count in Counter(titles).items():  # each distinct title read once (re-sent letters)
+            plain = title.replace("·", "").replace(".", "")
+            if any(s in plain for s in written):
+                hits += count
+                continue
             names = [self.name_canon(p) for p in extract_places(title)]
             hits += count * any(target in n or (n in target and len(n) >= 3) for n in names)
         return round(hits / len(titles), 3)
