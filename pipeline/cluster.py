@@ -58,11 +58,13 @@ from sklearn.preprocessing import normalize
 from pipeline.errors import PetitionError
 from pipeline.heat import deep_seated_evidence, heat_scores, heat_weights
 from pipeline.issue_places import (
-    canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain, match_strength,
+    UNIT_MIN_SHARE, canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain, match_strength,
     numbered_apart, place_label, places_match, title_districts, trim_place,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
-from pipeline.places import GENERIC_STEMS, PLACE_CODE, extract_places, is_weak, kind_of, stem, variant_candidates  # noqa: F401
+from pipeline.places import (  # noqa: F401
+    GENERIC_STEMS, PLACE_CODE, extract_places, is_weak, kind_of, short_name, stem, variant_candidates,
+)
 
 STATE_VERSION = 1
 COPY_SIM = 0.97  # cosine of a literal copy: links letters whatever their places say
@@ -654,15 +656,38 @@ class IssueClusterer:
     def describe_places(self, place_full, place_head, titles, texts) -> tuple[list[str], str, list[str]]:
         """An issue's places (most named first, fuller names preferred), district and administrative
         chain, from its distinct letters. The title says where the problem is; the opening may say
-        where the writer lives, so title districts count twice."""
+        where the writer lives, so title districts count twice.
+
+        A place is the issue's only when at least a third of its letters name it (`UNIT_MIN_SHARE`,
+        the share `issue_chain` asks of every level of the chain): twenty letters titled 供暖不达标
+        from twenty cities, one of which names its estate, are a topic, and a label naming that
+        estate would tell a leader the problem is there. Without such a place, the district too
+        needs a third of the letters; beside a place it stays (it says where the place is, and
+        letters that name the place without a district do not contradict it)."""
         cnt, codes = Counter(), Counter()
+        named, coded = [], []
         for full, head, title, text in zip(place_full, place_head, titles, texts):
-            cnt.update(sorted({self.name_canon(p) for p in (head or full)}))
-            codes.update({code: 2 for code in title_districts(title)})
-            codes.update(set(district_units(text[:200])))
+            names = sorted({self.name_canon(p) for p in (head or full)})
+            cnt.update(names)
+            named.append(names)
+            in_title, in_text = title_districts(title), set(district_units(text[:200]))
+            codes.update({code: 2 for code in in_title})
+            codes.update(in_text)
+            coded.append(in_title | in_text)
+        need = UNIT_MIN_SHARE * len(titles)
+        plain = [(t + "。" + x).replace("·", "").replace(".", "") for t, x in zip(titles, texts)]
+
+        def support(place: str) -> int:  # letters that name it (a fuller or shorter name) or write it
+            forms = self.written_forms(place)
+            return sum(any(place in q or q in place for q in names) or any(f in doc for f in forms)
+                       for names, doc in zip(named, plain))
+
+        places = [p for p in (trim_place(q) for q in dominant_places(cnt)) if support(p) >= need]
         district = min(codes, key=lambda code: (-codes[code], code)) if codes else ""
-        chain = issue_chain([t + "。" + x[:300] for t, x in zip(titles, texts)], district)
-        return [trim_place(p) for p in dominant_places(cnt)], district, chain
+        if district and not places and sum(district in c for c in coded) < need:
+            district = ""
+        chain = issue_chain([t + "。" + x[:300] for t, x in zip(titles, texts)], district, UNIT_MIN_SHARE)
+        return places, district, chain
 
     def term_counts(self, labels_doc: np.ndarray, tokens, k: int) -> sparse.csr_matrix:
         """Occurrences of each vocabulary word in each issue (k x vocabulary), for `keywords`."""
@@ -795,10 +820,13 @@ class IssueClusterer:
         month = sub["received_at"].dt.to_period("M").astype("string").fillna("")
         return int(len(set(zip(who, month))))
 
-    def spellings(self, name: str) -> set[str]:
-        """Every spelling this model calls the one name `name` (its label form included)."""
+    def written_forms(self, place: str) -> set[str]:
+        """The ways a letter writes `place`: every spelling this model calls its one name (the label
+        form included) and, for a company, the name without its form (`华润燃气公司`: `华润燃气`)."""
+        name = self.name_canon(place)
         merged = {**getattr(self, "place_variants_", {}), **getattr(self, "name_variants_", {})}
-        return {name} | {s for s, label in merged.items() if label == name}
+        forms = {place, canonical(place), name} | {s for s, label in merged.items() if label == name}
+        return forms | {short for f in forms if (short := short_name(f))}
 
     def title_concreteness(self, titles: pd.Series, place: str) -> float:
         """Share of the letters whose title names the issue's place (or a spelling of it): how
@@ -811,7 +839,7 @@ class IssueClusterer:
         if not place or not len(titles):
             return 0.0
         target = self.name_canon(place)
-        written = self.spellings(target)
+        written = self.written_forms(place)
         hits = 0
         for title, count in Counter(titles).items():  # each distinct title read once (re-sent letters)
             plain = title.replace("·", "").replace(".", "")
