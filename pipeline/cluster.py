@@ -677,9 +677,12 @@ class IssueClusterer:
         need = UNIT_MIN_SHARE * len(titles)
         plain = [(t + "。" + x).replace("·", "").replace(".", "") for t, x in zip(titles, texts)]
 
-        def support(place: str) -> int:  # letters that name it (a fuller or shorter name) or write it
+        def support(place: str) -> int:
+            """Letters that write the place, name it or a fuller name, or name a specific part of it
+            (滨河苑 of 伊景园滨河苑); a road, town or office inside it (瑞昌路, 市场监督管理局) is
+            shared by many places and is not the place."""
             forms = self.written_forms(place)
-            return sum(any(place in q or q in place for q in names) or any(f in doc for f in forms)
+            return sum(any(place in q or q in place and not is_weak(q) for q in names) or any(f in doc for f in forms)
                        for names, doc in zip(named, plain))
 
         places = [p for p in (trim_place(q) for q in dominant_places(cnt)) if support(p) >= need]
