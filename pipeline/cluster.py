@@ -825,11 +825,14 @@ class IssueClusterer:
 
     def written_forms(self, place: str) -> set[str]:
         """The ways a letter writes `place`: every spelling this model calls its one name (the label
-        form included) and, for a company, the name without its form (`华润燃气公司`: `华润燃气`)."""
+        form included) and, for a company, the name without its form (`华润燃气公司`: `华润燃气`);
+        forms of three or more characters only."""
         name = self.name_canon(place)
         merged = {**getattr(self, "place_variants_", {}), **getattr(self, "name_variants_", {})}
         forms = {place, canonical(place), name} | {s for s, label in merged.items() if label == name}
-        return forms | {short for f in forms if (short := short_name(f))}
+        forms |= {short for f in forms if (short := short_name(f))}
+        # two characters are a word more often than a name (公开社区 without 社区 is 公开)
+        return {f for f in forms if len(f) >= 3}
 
     def title_concreteness(self, titles: pd.Series, place: str) -> float:
         """Share of the letters whose title names the issue's place (or a spelling of it): how
