@@ -29,7 +29,7 @@ d. `component_issues`: a connected component of the linked pairs that is large o
    so chains of links cannot merge unrelated problems; groups under `min_letters` stay unclustered
    (-1). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
    dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段) · 黑臭 …`, the spelling most
-   letters use) and describe it (writers, dates, votes, representative letter, issue-type /
+   letters use; a place or unit only when a third of the issue's letters name it) and describe it (writers, dates, votes, representative letter, issue-type /
    urgency mix when those columns exist, deep-seated evidence).
 e. `rank` (one row per issue): the heat index (`pipeline.heat`) and heat_rank.
 
@@ -839,7 +839,7 @@ class IssueClusterer:
         concretely the letters themselves say where the problem is (0 without a place). A title
         that writes the name (`A市鹏基诺亚山林即将成为…` names 诺亚山林) names it, whether or not the
         extractor finds it there (an estate without 小区, a name cut with a verb in front:
-        `请政府接管湖楚财富` reads as the lake `政府接管湖`); otherwise a place the extractor finds
+        `…接管湖楚财富…` reads as the lake `政府接管湖`); otherwise a place the extractor finds
         in the title that is the issue's place or holds it (`诺亚山林小区`), or a 3+ character part
         of it, counts."""
         if not place or not len(titles):
