@@ -29,8 +29,9 @@ d. `component_issues`: a connected component of the linked pairs that is large o
    so chains of links cannot merge unrelated problems; groups under `min_letters` stay unclustered
    (-1). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
    dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段) · 黑臭 …`, the spelling most
-   letters use; a place or unit only when a third of the issue's letters name it) and describe it (writers, dates, votes, representative letter, issue-type /
-   urgency mix when those columns exist, deep-seated evidence).
+   letters use; a place or unit only when a third of the issue's letters name it) and describe it
+   (writers, dates, votes, representative letter, issue-type / urgency mix when those columns
+   exist, deep-seated evidence).
 e. `rank` (one row per issue): the heat index (`pipeline.heat`) and heat_rank.
 
 `transform` assigns new letters to the fitted issues (nearest centroid, same-place rule), so an
@@ -58,8 +59,8 @@ from sklearn.preprocessing import normalize
 from pipeline.errors import PetitionError
 from pipeline.heat import deep_seated_evidence, heat_scores, heat_weights
 from pipeline.issue_places import (
-    UNIT_MIN_SHARE, canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain, match_strength,
-    numbered_apart, place_label, places_match, title_districts, trim_place,
+    UNIT_MIN_SHARE, canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain,
+    match_strength, numbered_apart, place_label, places_match, title_districts, trim_place,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
