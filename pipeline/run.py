@@ -145,7 +145,6 @@ class PetitionRun(StageTimer):
             result = self._sinks(stage, letters, ingest, inputs, as_of)
         result.info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
         result.info["stage_cpu"] = dict(getattr(self, "cpu", {}))  # this process's CPU s per stage (not workers')
-        result.info["stage_tree_cpu"] = dict(getattr(self, "tree_cpu", {}))  # the process tree's (workers, JVM)
         result.info["stage_peak_mb"] = dict(getattr(self, "peaks", {}))  # this process's peak RSS per stage
         result.info["stage_entry_mb"] = dict(getattr(self, "entry", {}))  # its RSS as each stage began
         from pipeline.write import write_json

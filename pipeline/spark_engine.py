@@ -182,7 +182,6 @@ class SparkRun(StageTimer):
         ranked.unpersist()
         info["timings"] = dict(self.timings, total=round(time.perf_counter() - started, 2))
         info["stage_cpu"] = dict(getattr(self, "cpu", {}))  # this process's CPU s per stage (not workers')
-        info["stage_tree_cpu"] = dict(getattr(self, "tree_cpu", {}))  # the process tree's (workers, JVM)
         info["stage_peak_mb"] = dict(getattr(self, "peaks", {}))  # this process's peak RSS per stage
         from pipeline.write import write_json
 

@@ -6,14 +6,9 @@ process is kept beside its time (`peaks`, MB): a batch that outgrows the machine
 grew, without a profiler. On Linux the kernel's peak (VmHWM) is reset before each stage
 (`/proc/self/clear_refs`), so each figure is that stage's own; elsewhere it is the process's peak
 so far (`ru_maxrss`), which only grows.
-
-Each stage's CPU is kept twice: this process's (`cpu`) and its whole process tree's (`tree_cpu`:
-worker pools, and for Spark the JVM and its Python workers, where nearly all of a Spark run's
-work is done and which this process's own CPU time never sees).
 """
 from __future__ import annotations
 
-import os
 import re
 import resource
 import sys
@@ -51,33 +46,6 @@ def rss_mb() -> float:
     return found if found is not None else 0.0
 
 
-def tree_cpu_seconds() -> float | None:
-    """User + sys CPU seconds so far of this process and every live descendant, each with the
-    children it has reaped (`/proc`, Linux); None elsewhere. A process that ended unreaped or
-    whose parent ended first is missed, which Spark's and the pools' workers are not (the JVM and
-    the pool reap them)."""
-    if not os.path.isdir("/proc/self"):
-        return None
-    children: dict[int, list[int]] = {}
-    times: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()  # the name may hold spaces and parentheses
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-        times[int(entry)] = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-    total, todo = 0, [os.getpid()]
-    while todo:
-        pid = todo.pop()
-        total += times.get(pid, 0)
-        todo.extend(children.get(pid, []))
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def give_back() -> None:
     """Hand the memory a finished stage freed back to the system: glibc keeps freed blocks (a
     batch's texts, token lists and frames are mostly blocks over 512 bytes, outside Python's own
@@ -95,7 +63,7 @@ def give_back() -> None:
 
 class StageTimer:
     """Mixin: `self.progress` (bool) and `self.timings` (dict) are set by the engine; `self.peaks`,
-    `self.entry`, `self.cpu` and `self.tree_cpu` (dicts) are made on first use. `entry` is the resident MB a stage
+    `self.entry` and `self.cpu` (dicts) are made on first use. `entry` is the resident MB a stage
     starts on (after `give_back`): what the stages before it left held, so a stage's own growth is
     its peak less its entry."""
 
@@ -108,18 +76,15 @@ class StageTimer:
 
     def _stage(self, name: str, function, *args, **kwargs):
         """Run one stage, log its start and end, and keep its time under `name` (and its peak
-        memory, this process's CPU time and its process tree's under `self.peaks` / `self.cpu` /
-        `self.tree_cpu`)."""
+        memory and this process's CPU time under `self.peaks` / `self.cpu`)."""
         self._log(f"[{name}] ...")
         give_back()
         self.__dict__.setdefault("entry", {})[name] = round(rss_mb())
         reset_peak()
-        start, cpu, tree = time.perf_counter(), time.process_time(), tree_cpu_seconds()
+        start, cpu = time.perf_counter(), time.process_time()
         result = function(*args, **kwargs)
         self.timings[name] = round(time.perf_counter() - start, 2)
         self.__dict__.setdefault("cpu", {})[name] = round(time.process_time() - cpu, 2)
-        if tree is not None:
-            self.__dict__.setdefault("tree_cpu", {})[name] = round(tree_cpu_seconds() - tree, 2)
         self.__dict__.setdefault("peaks", {})[name] = round(peak_mb())
         self._log(f"[{name}] done in {self.timings[name]:.1f}s (CPU {self.cpu[name]:.1f}s, peak {self.peaks[name]:,} MB)")
         return result
