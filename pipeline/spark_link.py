@@ -39,7 +39,6 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from pipeline import merge, splink_model
-from pipeline.spark_rows import plain
 from pipeline.identity import IDENTITY_COLUMNS, clean_identity
 from pipeline.link import PetitionerLinker
 from pipeline.minhash import NearDuplicates, lsh_params
@@ -47,8 +46,7 @@ from pipeline.persons import _ts, letter_keys
 from pipeline.spark_graph import band_pairs, connected_components
 
 PAIR_COLUMNS = ["letter_key_l", "letter_key_r", "match_probability"]
-PAIR_SCHEMA = T.StructType([T.StructField("letter_key_l", T.StringType()), T.StructField("letter_key_r", T.StringType()),
-                            T.StructField("match_probability", T.DoubleType())])
+PAIR_SCHEMA = "letter_key_l string, letter_key_r string, match_probability double"
 HISTORY_COLUMNS = ["letter_key", "letter_id", "received_at", "person_id", *IDENTITY_COLUMNS]
 
 
@@ -222,24 +220,6 @@ def written_name_pairs(near: DataFrame, both: DataFrame) -> DataFrame:
     return joined.mapInPandas(run, PAIR_SCHEMA)
 
 
-def _per_group(rows: DataFrame, key: str, run, schema: T.StructType) -> DataFrame:
-    """`run` on each group of `rows` by `key`, as `rows.groupBy(key).applyInPandas(run, schema)`,
-    with many groups to one Python call: the groups are hashed into one bucket per shuffle partition
-    and each bucket's groups are run in turn. A call per group costs a round trip to a Python worker,
-    and names and surnames make thousands of small groups (2,212 name pinyins at 5,000 letters)."""
-    buckets = max(1, int(rows.sparkSession.conf.get("spark.sql.shuffle.partitions")))
-    keyed = rows.withColumn("_bucket", F.pmod(F.xxhash64(key), F.lit(buckets)))
-
-    def some_groups(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = frame.drop(columns=["_bucket"])
-        done = [run(group.reset_index(drop=True)) for _, group in frame.groupby(key, sort=True, dropna=False)]
-        done = [d for d in done if len(d)]
-        # plain: several groups' Arrow-backed strings concatenate chunked, which Spark's writer refuses
-        return plain(pd.concat(done, ignore_index=True), schema) if done else pd.DataFrame(columns=schema.fieldNames())
-
-    return keyed.groupBy("_bucket").applyInPandas(some_groups, schema)
-
-
 def same_matter_pairs(new: DataFrame, history: DataFrame | None, num_perm: int) -> DataFrame:
     """`merge.same_matter_pairs` per surname of the written (partial) name: the local function
     compares only letters of one surname, so each group is one call."""
@@ -259,7 +239,7 @@ def same_matter_pairs(new: DataFrame, history: DataFrame | None, num_perm: int) 
         return merge.same_matter_pairs(new_g.reset_index(drop=True), hist_g.reset_index(drop=True),
                                   _sig_rows(new_g["sig"], num_perm), hist_sig)[PAIR_COLUMNS]
 
-    return _per_group(both, "_surname", run, PAIR_SCHEMA)
+    return both.groupBy("_surname").applyInPandas(run, PAIR_SCHEMA)
 
 
 def rare_name_pairs(new: DataFrame, history: DataFrame | None) -> DataFrame:
@@ -286,7 +266,7 @@ def rare_name_pairs(new: DataFrame, history: DataFrame | None) -> DataFrame:
                             pd.DataFrame({"name_clean": known_names})], ignore_index=True)
         return merge.rare_name_pairs(new_g.reset_index(drop=True), hist_g)[PAIR_COLUMNS]
 
-    return _per_group(rows, "name_pinyin", run, PAIR_SCHEMA)
+    return rows.groupBy("name_pinyin").applyInPandas(run, PAIR_SCHEMA)
 
 
 def anonymous_pairs(new: DataFrame, history: DataFrame | None, probability: float,
