@@ -163,10 +163,6 @@ class Prefilter:
     def may_match(self, text: str) -> bool:
         return self._any is None or self._any.search(text) is not None
 
-    def may_match_in(self, text: str, found: set[str] | None) -> bool:
-        """`may_match`, answered from a `WordScan.found` result when there is one."""
-        return self.may_match(text) if found is None else may_match_found(self.words, found)
-
 
 class WordScan:
     """Every required word of many patterns found in one pass over a text (Aho-Corasick).
@@ -192,9 +188,8 @@ class WordScan:
 
     def found(self, text: str) -> set[str] | None:
         """The words present in `text` (overlapping ones too), or None when no automaton was built."""
-        if self.automaton is None:
-            return None
-        return {word for _end, word in self.automaton.iter(text)}
+        where = self.positions(text)
+        return None if where is None else set(where)
 
     def positions(self, text: str) -> dict[str, list[int]] | None:
         """`found` with where: each word present -> the offsets of its last character, in order.
