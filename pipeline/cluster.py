@@ -68,6 +68,12 @@ from pipeline.places import (  # noqa: F401
 )
 
 STATE_VERSION = 1
+
+
+def _bare(text: str) -> str:
+    """A title or text with its dots (· and .) taken out, as a place's written forms are looked for in
+    it (describe_places' support and title_concreteness, one rule)."""
+    return text.replace("·", "").replace(".", "")
 COPY_SIM = 0.97  # cosine of a literal copy: links letters whatever their places say
 # Candidate pairs are found PAIR_BLOCK_ROWS rows at a time, fewer when the batch is large: at most
 # PAIR_BLOCK_ENTRIES row x column products per block (about half are non-zero, 12 bytes each).
@@ -676,7 +682,7 @@ class IssueClusterer:
             codes.update(in_text)
             coded.append(in_title | in_text)
         need = UNIT_MIN_SHARE * len(titles)
-        plain = [(t + "。" + x).replace("·", "").replace(".", "") for t, x in zip(titles, texts)]
+        plain = [_bare(t + "。" + x) for t, x in zip(titles, texts)]
 
         def support(place: str) -> int:
             """Letters that write the place, name it or a fuller name, or name a specific part of it
@@ -849,7 +855,7 @@ class IssueClusterer:
         written = self.written_forms(place)
         hits = 0
         for title, count in Counter(titles).items():  # each distinct title read once (re-sent letters)
-            plain = title.replace("·", "").replace(".", "")
+            plain = _bare(title)
             if any(s in plain for s in written):
                 hits += count
                 continue
