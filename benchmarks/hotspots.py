@@ -36,7 +36,7 @@ if "--code" in sys.argv:
 sys.path.insert(0, str(_ROOT))
 
 from pipeline.cluster import IssueClusterer  # noqa: E402
-from pipeline.heat import DEFAULT_HEAT_WEIGHTS  # noqa: E402
+from pipeline.heat import DEFAULT_HEAT_WEIGHTS, weight_moves  # noqa: E402
 from pipeline.paths import SAMPLE_DIR, SHARED_DATA_DIR  # noqa: E402
 from pipeline.read import read_letters  # noqa: E402
 
@@ -141,25 +141,14 @@ def robustness(model: IssueClusterer, letters: pd.DataFrame, gold: pd.DataFrame,
     labels = dict(zip(model.get_issue_info()["issue_id"], model.get_issue_info()["label"]))
     rows = []
     try:
-        for key, value in DEFAULT_HEAT_WEIGHTS.items():
-            for factor in (1 - change, 1 + change):
-                weights = dict(base or {})
-                moved = value * factor
-                if key in ("burst_min_letters", "persistence_months"):
-                    moved = max(2, round(moved))
-                weights[key] = moved
-                try:
-                    info = model.rerank(weights)
-                except Exception as error:  # e.g. recency above 1
-                    rows.append({"weight": key, "value": moved, "note": str(error)})
-                    continue
-                after = info.head(top)
-                gone = sorted(set(before["issue_id"]) - set(after["issue_id"]))
-                new = sorted(set(after["issue_id"]) - set(before["issue_id"]))
-                table = score_against_gold(letters, model, gold)
-                rows.append({"weight": key, "value": round(moved, 3), "left_top15": len(gone),
-                             "gold_in_top15": int(((table["f1"] >= 0.8) & (table["heat_rank"] <= top)).sum()),
-                             "out": "; ".join(labels[i][:18] for i in gone), "in": "; ".join(labels[i][:18] for i in new)})
+        for key, moved, weights in weight_moves(base, change):
+            after = model.rerank(weights).head(top)
+            gone = sorted(set(before["issue_id"]) - set(after["issue_id"]))
+            new = sorted(set(after["issue_id"]) - set(before["issue_id"]))
+            table = score_against_gold(letters, model, gold)
+            rows.append({"weight": key, "value": round(moved, 3), "left_top15": len(gone),
+                         "gold_in_top15": int(((table["f1"] >= 0.8) & (table["heat_rank"] <= top)).sum()),
+                         "out": "; ".join(labels[i][:18] for i in gone), "in": "; ".join(labels[i][:18] for i in new)})
     finally:
         model.rerank(base)
     return pd.DataFrame(rows)

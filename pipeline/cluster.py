@@ -57,7 +57,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
-from pipeline.heat import deep_seated_evidence, heat_scores, heat_weights
+from pipeline.heat import deep_seated_evidence, heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
     UNIT_MIN_SHARE, canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain,
     match_strength, numbered_apart, place_label, places_match, title_districts, trim_place,
@@ -867,14 +867,14 @@ class IssueClusterer:
     def rank(self, info: pd.DataFrame, ref=None) -> pd.DataFrame:
         """Heat index and heat_rank (1 = hottest) with this model's heat weights. Equal heat and size
         are ranked by label, not by issue number: numbers of equal-size issues depend on the order
-        an engine found their components in, the label does not."""
+        an engine found their components in, the label does not. rank_best and rank_worst are the
+        ranks it takes when any one heat weight moves by 20% (`pipeline.heat.rank_range`)."""
         if info.empty:  # no issue (a batch of one letter): the table still has its key columns
             return pd.DataFrame(columns=["heat_rank", "issue_id", "label", "n_letters", "deep_seated", "heat"])
-        info = info.drop(columns=["heat_rank"], errors="ignore")
+        info = info.drop(columns=["heat_rank", "rank_best", "rank_worst"], errors="ignore")
         info["heat"] = heat_scores(info, ref_date=ref, weights=self.heat_weights)
-        keys = ["heat", "n_letters"] + [c for c in ("label", "issue_id") if c in info.columns]
-        info = info.sort_values(keys, ascending=[False, False] + [True] * (len(keys) - 2),
-                                kind="stable").reset_index(drop=True)
+        info["rank_best"], info["rank_worst"] = rank_range(info, ref, self.heat_weights)
+        info = info.iloc[heat_order(info, info["heat"])].reset_index(drop=True)
         info.insert(0, "heat_rank", np.arange(1, len(info) + 1))
         return info
 

@@ -74,6 +74,12 @@ Deep-seated (深层次问题): letters keep coming over a long span, in waves, f
 - >= 3 writers, or a writer who came back (重复信访: one person's unresolved case is a 积案).
 The evidence (span, core span, active months, waves, burst share, writers, repeat writers, returns
 past the 60-day limit) is kept beside the flag so an analyst can check it.
+
+Rank range (排名区间): the weights are a judgement fitted to one development set, and two issues
+whose heat differs by 0.4% (#15 and #16 on hot_messages.xlsx) are not told apart by the letters.
+So each issue carries the highest and lowest rank it takes when any one weight moves by 20%
+(`weight_moves`, the same moves `benchmarks/hotspots.py` reports): "14-22" tells a leader that #15
+and #16 are a tie, and a rank that never moves ("3") can be read as it is.
 """
 from __future__ import annotations
 
@@ -168,6 +174,50 @@ def heat_weights(overrides: dict | None = None) -> dict:
     if any(weights[k] > 1 for k in ("recency", "burst", "persistence", "concreteness")):
         raise ValueError("heat weights: recency, burst, persistence and concreteness must each be at most 1")
     return weights
+
+
+RANK_RANGE_CHANGE = 0.2  # each weight moved by this share, one at a time, for the rank range
+COUNT_WEIGHTS = ("half_life_days", "burst_min_letters", "persistence_months")  # moved in whole units
+
+
+def weight_moves(weights: dict | None = None, change: float = RANK_RANGE_CHANGE):
+    """(name, moved value, weights) for each weight moved down then up by `change`, one at a time.
+    A move that would make a share exceed 1 is left out (it is not a valid weighting)."""
+    base = heat_weights(weights)
+    for key, value in base.items():
+        for factor in (1 - change, 1 + change):
+            moved = max(2, round(value * factor)) if key in COUNT_WEIGHTS else value * factor
+            if key in ("recency", "burst", "persistence", "concreteness") and moved > 1:
+                continue
+            yield key, moved, {**base, key: moved}
+
+
+def heat_order(info: pd.DataFrame, heat: pd.Series) -> np.ndarray:
+    """Row positions from hottest to coldest: heat, then more letters, then label and issue id (the
+    order an engine found the issues in must not decide a tie)."""
+    keys = [info[c].astype(str).to_numpy() for c in ("issue_id", "label") if c in info.columns]
+    return np.lexsort([*keys, -info["n_letters"].astype(float).to_numpy(), -heat.to_numpy(dtype=float)])
+
+
+def rank_range(info: pd.DataFrame, ref_date=None, weights: dict | None = None,
+               change: float = RANK_RANGE_CHANGE) -> tuple[np.ndarray, np.ndarray]:
+    """The best and worst heat rank (1 = hottest) of each row over the base weights and every
+    `weight_moves` move: how far a rank can be trusted."""
+    low = high = None
+    for moved in [heat_weights(weights)] + [w for _, _, w in weight_moves(weights, change)]:
+        ranks = np.empty(len(info), dtype=int)
+        ranks[heat_order(info, heat_scores(info, ref_date, moved))] = np.arange(1, len(info) + 1)
+        low = ranks if low is None else np.minimum(low, ranks)
+        high = ranks if high is None else np.maximum(high, ranks)
+    return low, high
+
+
+def rank_range_text(info: pd.DataFrame) -> list[str]:
+    """"14至22" when moving a heat weight by 20% moves the issue between those ranks, "3" when it
+    never moves (written with 至, as 时间范围 is: Excel reads "3-5" in a CSV as a date)."""
+    if "rank_best" not in info.columns:
+        return [""] * len(info)
+    return [str(b) if b == w else f"{b}至{w}" for b, w in zip(info["rank_best"], info["rank_worst"])]
 
 
 def heat_scores(info: pd.DataFrame, ref_date=None, weights: dict | None = None) -> pd.Series:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
+from pipeline.heat import rank_range_text
 from pipeline.rank import TODAY_NEW, today_queue
 
 CSS = """
@@ -136,12 +137,14 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     parts.append(_section("来信概况", f'<div class="grid">{"".join(charts)}</div>'))
 
     if issues is not None and not issues.empty:
-        body = html_table(issues, {
-            "heat_rank": "热度排名", "issue_id": "问题ID", "label": "问题", "heat": "热度指数", "n_letters": "信件数",
+        body = html_table(issues.assign(rank_range=rank_range_text(issues)), {
+            "heat_rank": "热度排名", "rank_range": "排名区间", "issue_id": "问题ID", "label": "问题", "heat": "热度指数", "n_letters": "信件数",
             "n_writers": "信访人数", "first_date": "最早", "last_date": "最近", "deep_seated": "深层次", "deep_evidence": "依据",
         }, limit=15)
         curves = _monthly_issue_curves(letters, issues)
-        parts.append(_section("热点与深层次问题", body + curves))
+        note = ('<p class="muted">排名区间: 任一热度权重变动20%时该问题可能的名次; 区间相交的问题热度难分先后, '
+                '第15名之后区间仍可达前15名的问题见 triage.xlsx 的热点问题表。</p>')
+        parts.append(_section("热点与深层次问题", note + body + curves))
 
     if not cases.empty:
         parts.append(_section("领导包案建议", html_table(cases, {

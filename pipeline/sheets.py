@@ -26,6 +26,7 @@ from typing import Callable
 import pandas as pd
 
 from pipeline.config import Settings
+from pipeline.heat import rank_range_text
 
 SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "积案", "需人工复核")
 # What a department list never carries unless it is the discipline department's.
@@ -47,7 +48,7 @@ HEADERS_EN = {
     "热度排名": "heat_rank", "问题ID": "issue_id", "热度指数": "heat", "时间范围": "time_range",
     "地点/人群": "place", "问题描述": "description", "是否深层次问题": "deep_seated", "问题标签": "label",
     "留言数": "n_letters", "留言人数": "n_writers", "点赞数": "up_votes", "反对数": "down_votes",
-    "深层次依据": "deep_evidence", "代表留言编号": "representative_id", "主要类别": "top_issue_type",
+    "深层次依据": "deep_evidence", "排名区间": "rank_range", "代表留言编号": "representative_id", "主要类别": "top_issue_type",
     "紧急程度分布": "urgency_mix", "留言编号": "letter_id", "留言用户": "writer_id", "留言主题": "title",
     "留言时间": "received_at", "留言详情": "text",
 }
@@ -87,6 +88,7 @@ def issue_table(info: pd.DataFrame) -> pd.DataFrame:
         "地点/人群": _where(info),
         "问题描述": info["label"].str.split(" · ").str[-1].str.replace(" ", "、") + " (" + info["representative_title"] + ")",
         "是否深层次问题": info["deep_seated"].map({True: "是", False: "否"}),
+        "排名区间": rank_range_text(info),
         "问题标签": info["label"],
         "留言数": info["n_letters"],
         "留言人数": info["n_writers"],

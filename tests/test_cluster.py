@@ -255,20 +255,26 @@ def test_real_letters_form_specific_pure_issues(shared_dir):
     assert "丽发新城" in top2 and "伊景园滨河苑" in top2
 
 
-@requires_shared_data
-def test_a_villager_raising_one_relocation_for_months_is_a_top_15_issue(shared_dir):
-    """茶场村五组: one villager asking in seven separate months when the relocation starts (重复信访
-    past the 60-day reply limit, the gold set's chachang_relocation) is among the 15 hottest issues
-    of hot_messages.xlsx (#21 before returns counted); issues whose titles name no place gain nothing
-    from returns, so no vague one-writer cluster about a city moves up."""
+@pytest.fixture(scope="module")
+def hot_messages_fit(shared_dir):
+    """The whole of hot_messages.xlsx fitted once, with the development gold issues."""
     from pathlib import Path
 
     from pipeline.read import read_letters
 
     letters = read_letters([shared_dir / "hot_messages.xlsx"]).letters
     gold = pd.read_csv(Path(__file__).resolve().parents[1] / "corpora" / "hotspots" / "gold_hot_messages.csv", dtype=str)
+    return letters, gold, IssueClusterer().fit(letters)
+
+
+@requires_shared_data
+def test_a_villager_raising_one_relocation_for_months_is_a_top_15_issue(hot_messages_fit):
+    """茶场村五组: one villager asking in seven separate months when the relocation starts (重复信访
+    past the 60-day reply limit, the gold set's chachang_relocation) is among the 15 hottest issues
+    of hot_messages.xlsx (#21 before returns counted); issues whose titles name no place gain nothing
+    from returns, so no vague one-writer cluster about a city moves up."""
+    letters, gold, model = hot_messages_fit
     village = set(gold.loc[gold["gold_issue"] == "chachang_relocation", "letter_id"])
-    model = IssueClusterer().fit(letters)
     info = model.get_issue_info()
     found = model.get_issue_letters()
     issue = found[found["letter_id"].astype(str).isin(village)]["issue_id"].mode().iloc[0]
@@ -278,6 +284,22 @@ def test_a_villager_raising_one_relocation_for_months_is_a_top_15_issue(shared_d
     after = model.rerank(None).set_index("issue_id")["heat_rank"]
     vague = info.loc[info["title_concreteness"] == 0, "issue_id"]
     assert len(vague) >= 5 and (after[vague] >= before[vague]).all()
+
+
+@requires_shared_data
+def test_a_near_tie_at_the_top_15_boundary_shows_its_rank_range(hot_messages_fit):
+    """诺亚山林 (gold nuoya_eye_hospital) trails the 15th issue by 0.05 heat: its rank range says it
+    reaches the top 15 when one heat weight moves by 20%, while the two big issues never move."""
+    letters, gold, model = hot_messages_fit
+    info = model.get_issue_info()
+    assert ((info["rank_best"] <= info["heat_rank"]) & (info["heat_rank"] <= info["rank_worst"])).all()
+    top2 = info.head(2)
+    assert (top2["rank_best"] == top2["heat_rank"]).all() and (top2["rank_worst"] == top2["heat_rank"]).all()
+    eye = set(gold.loc[gold["gold_issue"] == "nuoya_eye_hospital", "letter_id"])
+    found = model.get_issue_letters()
+    issue = found[found["letter_id"].astype(str).isin(eye)]["issue_id"].mode().iloc[0]
+    row = info[info["issue_id"] == issue].iloc[0]
+    assert row["heat_rank"] > 15 >= row["rank_best"], row[["heat_rank", "rank_best", "rank_worst", "label"]].to_dict()
 
 
 @requires_shared_data

@@ -141,3 +141,33 @@ def test_a_villager_coming_back_for_months_about_one_place_ranks_above_the_same_
     # the office that does not weigh returns sets persistence = 0
     flat = heat_scores(info, ref_date="2020-01-26", weights={"persistence": 0.0})
     assert flat[0] == flat[1]
+
+
+def test_rank_range_marks_a_near_tie_and_leaves_a_clear_lead_alone():
+    """A large issue far ahead never moves; two issues whose heat differs by a hair (one with more
+    writers, the other more recent) swap under some 20% weight move, so both show a range."""
+    from pipeline.heat import heat_order, rank_range
+
+    big = pd.date_range("2019-06-01", periods=60, freq="3D")
+    info = _issue_rows([
+        (40, big, 30),                                                  # far ahead
+        (12, pd.date_range("2019-03-01", periods=17, freq="7D"), 0),    # more writers and letters, older
+        (3, pd.date_range("2019-10-01", periods=12, freq="2D"), 0),     # fewer writers, recent
+    ])
+    info["label"], info["issue_id"] = ["a", "b", "c"], ["I1", "I2", "I3"]
+    heat = heat_scores(info, ref_date="2019-11-10")
+    base = heat_order(info, heat)
+    best, worst = rank_range(info, "2019-11-10")
+    assert base[0] == 0 and (best[0], worst[0]) == (1, 1)
+    assert abs(heat[1] - heat[2]) / heat[1:].max() < 0.01    # a near-tie by construction
+    assert (best[1], worst[1]) == (2, 3) and (best[2], worst[2]) == (2, 3)
+
+
+def test_weight_moves_skip_invalid_shares_and_keep_counts_whole():
+    from pipeline.heat import weight_moves
+
+    moves = list(weight_moves({"concreteness": 0.9}))
+    names = [(k, round(v, 3)) for k, v, _ in moves]
+    assert ("concreteness", 0.72) in names and all(not (k == "concreteness" and v > 1) for k, v in names)
+    assert all(float(v).is_integer() for k, v, _ in moves if k in ("burst_min_letters", "persistence_months"))
+    assert len(moves) == 19      # ten weights moved down and up, one move over 1 left out
