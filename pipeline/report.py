@@ -140,10 +140,10 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
         body = html_table(issues.assign(rank_range=rank_range_text(issues)), {
             "heat_rank": "热度排名", "rank_range": "排名区间", "issue_id": "问题ID", "label": "问题", "heat": "热度指数", "n_letters": "信件数",
             "n_writers": "信访人数", "first_date": "最早", "last_date": "最近", "deep_seated": "深层次", "deep_evidence": "依据",
-        }, limit=15)
+        }, limit=_issues_shown(issues))
         curves = _monthly_issue_curves(letters, issues)
         note = ('<p class="muted">排名区间: 任一热度权重变动20%时该问题可能的名次; 区间相交的问题热度难分先后, '
-                '第15名之后区间仍可达前15名的问题见 triage.xlsx 的热点问题表。</p>')
+                '所以第15名之后区间仍可达前15名的问题也列在表中。</p>')
         parts.append(_section("热点与深层次问题", note + body + curves))
 
     if not cases.empty:
@@ -196,6 +196,14 @@ def _rows(letters: pd.DataFrame, flag: str, columns: dict) -> pd.DataFrame:
         return letters.iloc[0:0]
     shown = letters[[c for c in columns if c in letters.columns]]
     return shown[letters[flag].fillna(False).astype(bool)]
+
+
+def _issues_shown(issues: pd.DataFrame, top: int = 15) -> int:
+    """The top 15 and, after them, every issue whose rank range reaches the top 15: a near-tie at
+    the edge is shown beside the issue it ties with, not hidden behind it."""
+    if "rank_best" not in issues.columns:
+        return top
+    return top + int((issues["rank_best"].iloc[top:] <= top).sum())
 
 
 def _monthly_issue_curves(letters: pd.DataFrame, issues: pd.DataFrame, top: int = 6) -> str:

@@ -105,3 +105,26 @@ def test_report_says_the_today_queue_misses_emergencies(sample_run):
     page = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
     section = re.search(r"<section><h2>今日紧急.*?</section>", page, re.S).group()
     assert "会漏判" in section and "队列为空不等于没有紧急来信" in section
+
+
+def test_report_lists_an_issue_past_the_top_15_whose_rank_range_reaches_it(sample_run):
+    """The report shows 15 hot issues; one ranked 16th that a 20% move of one heat weight would lift
+    into the top 15 (rank range "14至17") is a tie at the edge and is listed too, range shown. The
+    bundled corpus has no such tie (#16 reads "16至17"), so the 16th issue's range is moved here."""
+    import re
+    from datetime import date
+
+    from pipeline.report import build_report
+
+    issues = sample_run.issues.copy()
+
+    def hot_rows(table):
+        page = build_report(sample_run.letters, sample_run.cases, table, sample_run.persons, {}, date(2026, 11, 25))
+        section = re.search(r"<section><h2>热点与深层次问题.*?</section>", page, re.S).group()
+        return re.findall(r"<tr><td class=\"num\">(\d+)</td><td>([^<]*)</td>", section)
+
+    assert issues["rank_best"].iloc[15] > 15 and len(issues) > 16
+    assert [rank for rank, _ in hot_rows(issues)] == [str(k) for k in range(1, 16)]
+    issues.loc[issues.index[15], "rank_best"] = 14
+    shown = hot_rows(issues)
+    assert [rank for rank, _ in shown] == [str(k) for k in range(1, 17)] and shown[15][1] == "14至17"
