@@ -127,7 +127,9 @@ def sizing(results: dict, target_hours: float, executor_cores: int, executor_mem
         exponent = max(b, 1.0)  # never assume the job gets cheaper per letter with size
         largest_n, largest_cpu = max(points)
         core_seconds = largest_cpu * (TARGET_LETTERS / largest_n) ** exponent
-        base_mb, mb_per_letter = fit_line([(r["letters"], r["tree_mb"]) for r in rows])
+        # a row measured by CPU alone (benchmarks/stage_cpu.py before it sampled memory) has no tree_mb
+        memory = [(r["letters"], r["tree_mb"]) for r in rows if r.get("tree_mb") is not None] or [(1, 0.0)]
+        base_mb, mb_per_letter = fit_line(memory)
         one_process_gb = (base_mb + mb_per_letter * TARGET_LETTERS) / 1024
         # a cluster: `executor_cores` cores per executor at 70% efficiency, each core holding one
         # partition of `partition_letters` letters in memory at a time (Spark streams the rest and spills)

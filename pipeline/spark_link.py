@@ -10,11 +10,12 @@ collected on the driver; every step runs the local code on a bounded piece:
    scaled to the letters linked, as locally), within the batch and against the history;
 3. the linker's other pair sources, each on its natural group: near-duplicate pairs from the
    MinHash band-key join (`pipeline.spark_graph`), partial-name pairs on those, same-matter pairs
-   per surname, rare-full-name pairs per name pinyin, and the matter as evidence
+   per surname, rare-full-name pairs per name pinyin (both on buckets of whole groups,
+   `pipeline.spark_buckets`: one Python call per bucket, not per group), and the matter as evidence
    (`anonymous_pairs`: an anonymous letter near-copying identified ones, as `pipeline.matter`);
 4. connected components in Spark over every pair the merge may use (>= the attach floor) and
    the history persons they touch; the vetoed greedy merge (`merge.VetoMerger`) runs
-   per component through applyInPandas. A component holds letters joined by identity-blocked
+   on buckets of whole components through applyInPandas. A component holds letters joined by identity-blocked
    pairs, so its size is bounded by the largest set of letters sharing a phone, ID number,
    account or name chain; `max_component` guards against a giant one (a hotline's own number
    written in thousands of letters): such a component keeps only its pairs at or above the
@@ -43,6 +44,7 @@ from pipeline.identity import IDENTITY_COLUMNS, clean_identity
 from pipeline.link import PetitionerLinker
 from pipeline.minhash import NearDuplicates, lsh_params
 from pipeline.persons import _ts, letter_keys
+from pipeline.spark_buckets import BUCKET, with_bucket
 from pipeline.spark_graph import band_pairs, connected_components
 
 PAIR_COLUMNS = ["letter_key_l", "letter_key_r", "match_probability"]
@@ -221,15 +223,16 @@ def written_name_pairs(near: DataFrame, both: DataFrame) -> DataFrame:
 
 
 def same_matter_pairs(new: DataFrame, history: DataFrame | None, num_perm: int) -> DataFrame:
-    """`merge.same_matter_pairs` per surname of the written (partial) name: the local function
-    compares only letters of one surname, so each group is one call."""
+    """`merge.same_matter_pairs` on buckets of whole surnames of the written (partial) name: the
+    local function compares only letters of one surname, so a bucket of surnames gives the pairs
+    each surname would give alone (`spark_buckets`)."""
     cols = ["letter_key", "name_clean", "name_partial", "received_at", "sig"]
     both = new.select(*cols, F.lit(True).alias("_new"))
     if history is not None:
         both = both.unionByName(history.select(*cols, F.lit(False).alias("_new")))
     both = both.where(F.col("name_partial").isNotNull())
     surname = F.udf(merge._surname_of, "string")
-    both = both.withColumn("_surname", surname("name_partial"))
+    both = with_bucket(both.withColumn("_surname", surname("name_partial")), "_surname")
 
     def run(group: pd.DataFrame) -> pd.DataFrame:
         if not group["_new"].any():
@@ -239,13 +242,15 @@ def same_matter_pairs(new: DataFrame, history: DataFrame | None, num_perm: int) 
         return merge.same_matter_pairs(new_g.reset_index(drop=True), hist_g.reset_index(drop=True),
                                   _sig_rows(new_g["sig"], num_perm), hist_sig)[PAIR_COLUMNS]
 
-    return both.groupBy("_surname").applyInPandas(run, PAIR_SCHEMA)
+    return both.groupBy(BUCKET).applyInPandas(run, PAIR_SCHEMA)
 
 
 def rare_name_pairs(new: DataFrame, history: DataFrame | None) -> DataFrame:
-    """`merge.rare_name_pairs` per name pinyin. Whether a given name is common depends on every name
-    seen (王秀英, 李秀英 make 秀英 common): per given name, the smallest and largest full name
-    stand for all (they differ in surname exactly when two surnames carry it)."""
+    """`merge.rare_name_pairs` on buckets of whole name pinyins (`spark_buckets`): the local
+    function judges and pairs each pinyin's letters apart. Whether a given name is common depends
+    on every name seen (王秀英, 李秀英 make 秀英 common): per given name, the smallest and largest
+    full name stand for all (they differ in surname exactly when two surnames carry it), and the
+    bucket's other names are names seen too, so they change no verdict."""
     cols = ["letter_key", "name_clean", "name_pinyin", "id_clean", "addr_county", "received_at"]
     both = new.select(*cols, F.lit(True).alias("_new"))
     if history is not None:
@@ -256,7 +261,7 @@ def rare_name_pairs(new: DataFrame, history: DataFrame | None) -> DataFrame:
     known = named.groupBy("_given").agg(F.array(F.min("name_clean"), F.max("name_clean"))
                                         .alias("_known"))
     touched = named.where("_new").select("name_pinyin").distinct()
-    rows = named.join(touched, "name_pinyin").join(known, "_given")
+    rows = with_bucket(named.join(touched, "name_pinyin").join(known, "_given"), "name_pinyin")
 
     def run(group: pd.DataFrame) -> pd.DataFrame:
         known_names = sorted({n for arr in group["_known"] for n in arr})
@@ -266,7 +271,7 @@ def rare_name_pairs(new: DataFrame, history: DataFrame | None) -> DataFrame:
                             pd.DataFrame({"name_clean": known_names})], ignore_index=True)
         return merge.rare_name_pairs(new_g.reset_index(drop=True), hist_g)[PAIR_COLUMNS]
 
-    return rows.groupBy("name_pinyin").applyInPandas(run, PAIR_SCHEMA)
+    return rows.groupBy(BUCKET).applyInPandas(run, PAIR_SCHEMA)
 
 
 def anonymous_pairs(new: DataFrame, history: DataFrame | None, probability: float,
@@ -338,7 +343,10 @@ MERGE_COLUMNS = ["letter_key", "name_clean", "name_pinyin", "name_partial", "id_
 def merge_components(new: DataFrame, history: DataFrame | None, pairs: DataFrame,
                      linker: PetitionerLinker, max_component: int) -> DataFrame:
     """(letter_key, person_id, person_match_prob) for every letter in a component of the
-    pairs, by the local merge with vetoes (`merge.VetoMerger`) run per component."""
+    pairs, by the local merge with vetoes (`merge.VetoMerger`) run on buckets of whole
+    components (`spark_buckets`): no pair joins two components, so the greedy merge and its
+    vetoes place each component's letters as they would with the component alone (the local
+    engine runs one merge over the whole batch)."""
     nodes_new = new.select(*MERGE_COLUMNS, F.lit(None).cast("string").alias("person_id"),
                            F.lit(True).alias("_new"))
     edges = pairs.select(F.col("letter_key_l").alias("src"), F.col("letter_key_r").alias("dst"))
@@ -356,13 +364,14 @@ def merge_components(new: DataFrame, history: DataFrame | None, pairs: DataFrame
     comp = connected_components(edges).withColumnRenamed("node", "letter_key")
     sizes = comp.groupBy("component").agg(F.count("*").alias("_size"))
     comp = comp.join(sizes, "component").localCheckpoint()
-    nodes = nodes.join(comp.select("letter_key", "component"), "letter_key").localCheckpoint()
+    nodes = with_bucket(nodes.join(comp.select("letter_key", "component"), "letter_key"),
+                        "component").localCheckpoint()
     keyed = pairs.join(comp.select(F.col("letter_key").alias("letter_key_l"), "component",
                                    "_size"), "letter_key_l")
     # a giant component keeps only its strong pairs (see the module docstring)
-    keyed = keyed.where((F.col("_size") <= max_component)
-                        | (F.col("match_probability") >= linker.threshold)).drop("_size") \
-        .localCheckpoint()
+    keyed = with_bucket(keyed.where((F.col("_size") <= max_component)
+                                    | (F.col("match_probability") >= linker.threshold))
+                        .drop("_size"), "component").localCheckpoint()
     threshold, floor, support = (linker.threshold, linker._attach_floor(),
                                  linker.attach_min_support)
 
@@ -380,7 +389,7 @@ def merge_components(new: DataFrame, history: DataFrame | None, pairs: DataFrame
         return pd.DataFrame({"letter_key": keys, "person_id": [person_of[k] for k in keys],
                              "person_match_prob": [prob_of.get(k, np.nan) for k in keys]})
 
-    return nodes.groupBy("component").cogroup(keyed.groupBy("component")).applyInPandas(
+    return nodes.groupBy(BUCKET).cogroup(keyed.groupBy(BUCKET)).applyInPandas(
         run, "letter_key string, person_id string, person_match_prob double")
 
 

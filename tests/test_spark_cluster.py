@@ -118,3 +118,34 @@ def test_block_scoring_fails_when_the_rows_are_not_sorted_by_key():
     shuffled = pd.concat([rows.iloc[:5], rows.iloc[20:25], rows.iloc[:3]]).reset_index(drop=True)
     with pytest.raises(RuntimeError, match="sorted by key"):
         list(_block_similarities(IssueClusterer(), iter([shuffled]), 50))
+
+
+def test_blocks_gathered_in_one_product_give_each_blocks_own_cosines_bit_for_bit(monkeypatch):
+    """`_block_pairs` multiplies many blocks at once (a vocabulary per block): the same pairs and
+    the same float32 cosines as one product per block, and no pair of letters that share no block,
+    though every letter stands in two blocks here."""
+    import numpy as np
+    import pandas as pd
+
+    from pipeline import spark_cluster
+
+    first, _, _ = _blocks(seed=3)
+    second, _, _ = _blocks(seed=3)
+    second["key"] = sorted(np.random.default_rng(4).choice(list("hijklmn"), len(second)))
+    second["doc"] = np.random.default_rng(5).permutation(second["doc"].to_numpy())
+    vectors = first.set_index("doc")[["xi", "xv", "gi", "gv"]]
+    second = second[["key", "doc"]].join(vectors, on="doc")
+    rows = pd.concat([first, second], ignore_index=True).sort_values(["key", "doc"], kind="stable").reset_index(drop=True)
+    model = IssueClusterer()
+
+    def pairs(entries):
+        monkeypatch.setattr(spark_cluster, "BLOCK_PRODUCT_ENTRIES", entries)
+        got = spark_cluster._block_pairs(model, rows, 50)
+        return got.sort_values(["a", "b", "s", "g"]).reset_index(drop=True)
+
+    alone, together = pairs(1), pairs(10**9)
+    assert len(alone) > 20
+    for column in "absg":
+        assert np.array_equal(alone[column].to_numpy(), together[column].to_numpy())
+    keys = rows.groupby("doc")["key"].agg(set)
+    assert all(keys[a] & keys[b] for a, b in zip(together["a"], together["b"]))

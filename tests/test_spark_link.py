@@ -144,3 +144,31 @@ def test_an_anonymous_call_in_a_later_batch_joins_the_stored_caller_as_locally(s
     distributed = link_persons(spark, to_spark(spark, later), history).toPandas()
     assert distributed.set_index("letter_id")["person_id"].to_dict() == \
         local.set_index("letter_id")["person_id"].to_dict()
+
+
+@pytest.mark.parametrize("buckets", [1, 3])
+def test_rare_name_pairs_on_buckets_of_names_equal_the_local_function(spark, buckets):
+    """Many name pinyins share one Python call (`spark_buckets`); a namesake in another pinyin
+    group (钱子墨 makes 子墨 common) and namesakes in two counties still decide as locally."""
+    from pipeline import merge
+    from pipeline.identity import name_pinyin
+    from pipeline.spark_link import rare_name_pairs
+    from pipeline.spark_session import to_spark
+
+    rows = [("k1", "赵子墨", "A县"), ("k2", "赵子墨", "A县"), ("k3", "钱子墨", "A县"),
+            ("k4", "孙语桐", "B县"), ("k5", "孙语桐", "B县"), ("k6", "孙语桐", None),
+            ("k7", "吴若溪", "A县"), ("k8", "吴若溪", "C县"), ("k9", "郑知远", None), ("k10", "郑知远", None)]
+    letters = pd.DataFrame({"letter_key": [r[0] for r in rows], "name_clean": [r[1] for r in rows],
+                            "name_pinyin": [name_pinyin(r[1]) for r in rows], "id_clean": None,
+                            "addr_county": [r[2] for r in rows],
+                            "received_at": pd.date_range("2024-01-01", periods=len(rows))})
+    local = merge.rare_name_pairs(letters, letters.head(0))
+    before = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", str(buckets))
+    try:
+        distributed = rare_name_pairs(to_spark(spark, letters), None).toPandas()
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", before)
+    pairs = lambda frame: sorted(zip(frame["letter_key_l"], frame["letter_key_r"]))  # noqa: E731
+    assert pairs(local) == [("k10", "k9"), ("k5", "k4"), ("k6", "k5")]  # 子墨 common, 若溪 in two counties
+    assert pairs(distributed) == pairs(local)
