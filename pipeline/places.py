@@ -161,8 +161,10 @@ class Place:
     end: int
 
 
+@lru_cache(maxsize=65536)
 def kind_of(name: str) -> str:
-    """`某某河` -> water, `岭上村` -> village, `A5区` -> 区县; '' when the ending is not a place's."""
+    """`某某河` -> water, `岭上村` -> village, `A5区` -> 区县; '' when the ending is not a place's.
+    Kept per name: the scan asks it of every name it finds, spelling variants of every pair."""
     code = PLACE_CODE.fullmatch(name)
     if code:
         level = code.group(2)
