@@ -178,8 +178,10 @@ def is_weak(place: str) -> bool:
     return place.endswith(WEAK_SUFFIXES)
 
 
+@lru_cache(maxsize=65536)
 def stem(place: str) -> str:
-    """The name without its ending: `魅力之城小区` -> `魅力之城`, `某某河` -> `某某`."""
+    """The name without its ending: `魅力之城小区` -> `魅力之城`, `某某河` -> `某某`. Kept per name
+    (the scan asks it of every candidate name and part)."""
     return _STRIP_SUFFIX.sub("", _PHASE_END.sub("", place))
 
 
