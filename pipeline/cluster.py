@@ -332,7 +332,9 @@ class IssueClusterer:
         if tokens is None:
             tokens = self._tok().cut_all(cluster_docs(titles, texts, self.title_weight),
                                          n_jobs=self.n_jobs if n_jobs is None else n_jobs, progress=self.progress)
-        tokens = [[t for t in toks if not _CODE.fullmatch(t) and t not in _GENERIC_WORDS] for toks in tokens]
+        # each distinct token tested once (a batch's 1.4 million tokens are some 60,000 words)
+        dropped = {t for t in {t for toks in tokens for t in toks} if _CODE.fullmatch(t) or t in _GENERIC_WORDS}
+        tokens = [[t for t in toks if t not in dropped] for toks in tokens]
         bigrams: dict[str, str] = {}  # one string per distinct bigram, not one per letter naming it
         for toks, title in zip(tokens, titles):
             han = re.sub(r"[^\u4e00-\u9fff]", " ", title)

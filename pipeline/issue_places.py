@@ -53,9 +53,7 @@ def trim_place(place: str) -> str:
     """
     if len(place) <= 3:
         return place
-    import jieba.posseg as posseg
-
-    words = list(posseg.cut(place))
+    words = pos_tags(place)
     cut = 0
     for k, w in enumerate(words[:-1]):
         # a lone numeral or time character (月, 年) more often begins a name (月皓玻璃) than ends a
@@ -69,6 +67,75 @@ def trim_place(place: str) -> str:
     rest = place[cut:]
     ok = len(rest) >= 3 and len(stem(rest)) >= 2 and stem(rest) != rest and rest[0] not in "省市区县镇乡"
     return rest if ok else place
+
+
+def pos_tags(text: str) -> list:
+    """`list(jieba.posseg.cut(text))`, word for word and tag for tag, without loading jieba's own
+    dictionary: the route comes from jieba-rs (`pipeline.tokenize._rust_jieba`, the same dictionary
+    and total, so the same route; the clusterer's tokens are cut with it already), the tags and
+    the guesses for unknown runs from posseg's own tables. Loading jieba's dictionary was about a
+    second of the cluster stage, for a few hundred short place names. Where the route cannot be
+    read back (an all-letter dictionary word), or jieba's dictionary is loaded or changed
+    already, or jieba-rs is missing, posseg itself cuts."""
+    import jieba
+    import jieba.posseg as posseg
+
+    from pipeline.tokenize import _rust_jieba
+
+    dt = posseg.dt
+    rust = None if dt.tokenizer.initialized or dt.tokenizer.dictionary != jieba.DEFAULT_DICT \
+        or jieba.pool is not None else _rust_jieba(None)
+    words = None if rust is None else _pos_tags_on_route(text, rust, dt)
+    return list(posseg.cut(text)) if words is None else words
+
+
+_ALNUM = re.compile(r"[a-zA-Z0-9]+")
+
+
+def _pos_tags_on_route(text: str, rust, dt) -> list | None:
+    """posseg's `__cut_internal` with HMM, its `__cut_DAG` walking the route jieba-rs cuts (None
+    when that route is ambiguous: an all-letter word jieba-rs may have joined)."""
+    import jieba.posseg as posseg
+
+    pair, tags, detail = posseg.pair, dt.word_tag_tab, dt._POSTokenizer__cut_detail
+    out = []
+    for block in posseg.re_han_internal.split(text):
+        if posseg.re_han_internal.match(block):
+            route = []
+            for word in rust.cut(block, False):
+                if len(word) > 1 and _ALNUM.fullmatch(word):  # jieba-rs joins single letters and digits
+                    if rust.has_word(word):
+                        return None  # ... or it is one dictionary word: only jieba's walk knows
+                    route.extend(word)
+                else:
+                    route.append(word)
+            buf = ""
+            for word in route + [None]:
+                if word is not None and len(word) == 1:
+                    buf += word
+                    continue
+                if len(buf) == 1:
+                    out.append(pair(buf, tags.get(buf, "x")))
+                elif buf and not rust.has_word(buf):
+                    out.extend(detail(buf))
+                elif buf:
+                    out.extend(pair(c, tags.get(c, "x")) for c in buf)
+                buf = ""
+                if word is not None:
+                    out.append(pair(word, tags.get(word, "x")))
+        else:
+            for x in posseg.re_skip_internal.split(block):
+                if posseg.re_skip_internal.match(x):
+                    out.append(pair(x, "x"))
+                else:
+                    for xx in x:
+                        if posseg.re_num.match(xx):
+                            out.append(pair(xx, "m"))
+                        elif posseg.re_eng.match(x):
+                            out.append(pair(xx, "eng"))
+                        else:
+                            out.append(pair(xx, "x"))
+    return out
 
 
 def canonical(place: str) -> str:

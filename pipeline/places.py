@@ -161,8 +161,10 @@ class Place:
     end: int
 
 
+@lru_cache(maxsize=65536)
 def kind_of(name: str) -> str:
-    """`某某河` -> water, `岭上村` -> village, `A5区` -> 区县; '' when the ending is not a place's."""
+    """`某某河` -> water, `岭上村` -> village, `A5区` -> 区县; '' when the ending is not a place's.
+    Kept per name: the scan asks it of every name it finds, spelling variants of every pair."""
     code = PLACE_CODE.fullmatch(name)
     if code:
         level = code.group(2)
@@ -176,8 +178,10 @@ def is_weak(place: str) -> bool:
     return place.endswith(WEAK_SUFFIXES)
 
 
+@lru_cache(maxsize=65536)
 def stem(place: str) -> str:
-    """The name without its ending: `魅力之城小区` -> `魅力之城`, `某某河` -> `某某`."""
+    """The name without its ending: `魅力之城小区` -> `魅力之城`, `某某河` -> `某某`. Kept per name
+    (the scan asks it of every candidate name and part)."""
     return _STRIP_SUFFIX.sub("", _PHASE_END.sub("", place))
 
 
@@ -257,20 +261,36 @@ def _chain_units(text: str, position: int) -> list[Place]:
 def _reachable_starts(text: str) -> list[int]:
     """The `_chain_starts` with a unit's last character (`_UNIT_END`) within a unit's length, in
     order, each once: no unit, so no chain, can begin at any other. A letter has some ninety
-    breaks and a handful of such characters, so the starts are looked up from the characters."""
-    ends = [m.start() for m in _UNIT_END.finditer(text)]
-    if not ends:
+    breaks and a handful of such characters, so the starts are looked up from the characters,
+    among the breaks' ends and the masked codes' starts (`_gap_bounds`)."""
+    unit_ends = [m.start() for m in _UNIT_END.finditer(text)]
+    if not unit_ends:
         return []
-    breaks = _breaks(text)
-    starts = sorted({0, *(m.end() for m in breaks),
-                     *(m.start() for m in breaks if m.group()[0] in _CAPITALS and PLACE_CODE.fullmatch(m.group()))})
+    starts, ends = _gap_bounds(text)
+    codes = _code_starts(text, starts)
     reachable: set[int] = set()
-    for end in ends:
-        reachable.update(starts[bisect_left(starts, end - _UNIT_MAX_LENGTH + 1):bisect_right(starts, end)])
+    for end in unit_ends:
+        low = end - _UNIT_MAX_LENGTH + 1
+        if low <= 0:
+            reachable.add(0)
+        reachable.update(ends[bisect_left(ends, low):bisect_right(ends, end)])
+        reachable.update(codes[bisect_left(codes, low):bisect_right(codes, end)])
     return sorted(reachable)
 
 
 _CAPITALS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # a masked code's first character
+_CAPITAL = re.compile("[A-Z]")
+
+
+def _code_starts(text: str, starts: list[int]) -> list[int]:
+    """The starts of the breaks that are masked codes (A5区), in order: a break starting with a
+    capital, found from the text's few capitals rather than by reading every break."""
+    out = []
+    for m in _CAPITAL.finditer(text):
+        k = bisect_left(starts, m.start())
+        if k < len(starts) and starts[k] == m.start() and PLACE_CODE.fullmatch(_breaks(text)[k].group()):
+            out.append(m.start())
+    return out
 
 
 def _chain_starts(text: str):
@@ -361,14 +381,23 @@ def _find_places(text: str) -> tuple[Place, ...]:
     return tuple(_scan_places(text))
 
 
-def _scan_places(text: str) -> list[Place]:
+def _scan_places(text: str, every_segment: bool = False) -> list[Place]:
+    """The places of a text, stretch by stretch between its breaks.
+
+    Only the stretches that can hold a name are read (`_name_segments`: about one in six): the
+    others hold no name ending and, in a text without an organisation's context word, nothing
+    else a name is made of. `every_segment` reads them all (the same answer, for the tests)."""
     text = normalise_codes(text)
     found: list[Place] = []
-    position, breaker, previous = 0, "", 0
+    breaks = _breaks(text)
+    starts, ends = _gap_bounds(text)
     # an organisation named by what follows it needs one of those words somewhere in the text
     org_context = _ORG_CONTEXT_WORDS.may_match(text)
-    for gap in _breaks(text) + (None,):
-        end = gap.start() if gap else len(text)
+    segments = range(len(breaks) + 1) if every_segment else _name_segments(text, starts, ends, org_context)
+    for k in segments:
+        position = ends[k - 1] if k else 0
+        end = starts[k] if k < len(starts) else len(text)
+        breaker = breaks[k - 1].group() if k else ""
         segment = text[position:end]
         # the district / city part of a chain is a break, not part of a name
         skip = _leading_admin(segment)
@@ -385,6 +414,7 @@ def _scan_places(text: str) -> list[Place]:
             names = [p for p in _names_in(breaker + segment, position - 1) if stem(p.name)[1:] not in GENERIC_STEMS]
         if names and breaker in _NAME_INNER and names[0].start == position and names[0].kind in ("company", "agency", "school"):
             # 顺欣世纪咨询服务有限公司: 咨询 breaks clauses, but is also inside company names
+            previous = _segment_start(text, starts, ends, k - 1)  # where the stretch before this one's name began
             head = re.search(r"[\u4e00-\u9fff]{2,8}$", text[max(previous, position - len(breaker) - 8):position - len(breaker)])
             if head:
                 first = names[0]
@@ -395,17 +425,56 @@ def _scan_places(text: str) -> list[Place]:
         if org_context and (not names or names[0].start > position + skip):
             names = _context_org(text[position + skip:position + skip + 16], len(segment) - skip, position + skip) + names
         found.extend(names)
-        if gap:
-            previous = position + skip
-            position, breaker = gap.end(), gap.group()
     return found
+
+
+@lru_cache(maxsize=4)
+def _gap_bounds(text: str) -> tuple[list[int], list[int]]:
+    """Where each break of a text (`_breaks`) starts and ends: stretch k runs from the end of
+    break k-1 (0 for the first) to the start of break k (the text's end for the last)."""
+    breaks = _breaks(text)
+    return [m.start() for m in breaks], [m.end() for m in breaks]
+
+
+def _segment_start(text: str, starts: list[int], ends: list[int], k: int) -> int:
+    """Where stretch k's names may begin: after the 省/市/区县 it starts with (0 before the first)."""
+    if k < 0:
+        return 0
+    position = ends[k - 1] if k else 0
+    end = starts[k] if k < len(starts) else len(text)
+    return position + _leading_admin(text[position:end])
+
+
+# the last character of every name ending: a stretch without one ends no name
+_NAME_END = re.compile("[" + "".join(sorted({re.escape(s[-1]) for s in SUFFIXES})) + "]")
+
+
+def _name_segments(text: str, starts: list[int], ends: list[int], org_context: bool) -> list[int]:
+    """The stretches (numbered as in `_gap_bounds`) `_scan_places` must read, in order: those
+    holding a name ending's last character, and with `org_context` those where an organisation's
+    context word begins three or more characters in, or right at the stretch's end (`_context_org`:
+    the name before it lies inside the stretch). From any other stretch no name can come: every
+    name `_names_in` finds ends in a name ending inside the stretch (also after 和)."""
+    chosen = set()
+    for m in _NAME_END.finditer(text):
+        k = bisect_right(ends, m.start())  # the breaks ending at or before the character
+        if k == len(starts) or m.start() < starts[k]:
+            chosen.add(k)
+    if org_context:
+        for m in _ORG_WORD_AT.finditer(text):
+            k = bisect_left(starts, m.start())  # the first break starting at or after the word
+            if m.start() >= (ends[k - 1] if k else 0) + 3:
+                chosen.add(k)
+    return sorted(chosen)
 
 
 # What is said of an organisation (its staff, its boss, a fraud, a platform): a name without a
 # company ending right before these is an organisation (西地省惠伏天下工作人员涉嫌诈骗, 聚利网平台).
-_ORG_CONTEXT = re.compile(
-    r"([\u4e00-\u9fff]{3,6}?)(?:工作人员|涉嫌|老板|实控人|实际控制人|董事长|(?<=网)平台|跑路|非法集资|诈骗|"
-    r"骗取|卷款|不兑付|未兑付|还未兑付|暴雷|爆雷|出借人|投资人|受害人|受害者|[\u4e00-\u9fff]某(?![\u4e00-\u9fff]某))")
+_ORG_WORDS = (r"工作人员|涉嫌|老板|实控人|实际控制人|董事长|(?<=网)平台|跑路|非法集资|诈骗|"
+              r"骗取|卷款|不兑付|未兑付|还未兑付|暴雷|爆雷|出借人|投资人|受害人|受害者|[\u4e00-\u9fff]某(?![\u4e00-\u9fff]某)")
+_ORG_CONTEXT = re.compile(rf"([\u4e00-\u9fff]{{3,6}}?)(?:{_ORG_WORDS})")
+# where a context word begins (its lookarounds read no further than `_context_org`'s window does)
+_ORG_WORD_AT = re.compile(f"(?={_ORG_WORDS})")
 
 
 _ORG_CONTEXT_WORDS = Prefilter(_ORG_CONTEXT)

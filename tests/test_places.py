@@ -213,3 +213,43 @@ def test_a_company_as_letters_write_it_keeps_its_name_without_its_form():
     assert short_name("北京顺欣世纪咨询服务有限公司") == "北京顺欣世纪"
     assert short_name("物业公司") == short_name("天然气公司") == short_name("哈投集团") == ""
     assert short_name("诺亚山林") == ""
+
+
+def test_reading_only_the_stretches_that_can_hold_a_name_finds_every_place(sample_dir):
+    """`_scan_places` reads only the stretches between breaks that hold a name ending's last
+    character (or, in a text with an organisation's context word, where such a word begins):
+    the same places, kinds and positions as reading every stretch, on every bundled letter and on
+    the cases the skipped stretches could hide (a name after 和, an office after its district, a
+    company whose name holds a break word, an organisation named by what follows it)."""
+    from pipeline.places import _scan_places
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters
+    texts = [f"{t} {x}" for t, x in zip(letters["title"].fillna(""), letters["text"].fillna(""))]
+    texts += ["我们和顺家园的业主,和物业公司协商无果", "希望东城区市场监督管理局尽快核发营业执照",
+              "北京顺欣世纪咨询服务有限公司拖欠工资", "西地省惠伏天下工作人员涉嫌诈骗,聚利网平台跑路",
+              "富惠天下涉嫌诈骗", "反映张某某某村的问题", "", "。。。", "和平小区"]
+    for text in texts:
+        assert _scan_places(text) == _scan_places(text, every_segment=True), text
+    assert sum(bool(_scan_places(t)) for t in texts) > 300
+    assert _scan_places("西地省惠伏天下工作人员涉嫌诈骗")[0].name == "惠伏天下"
+    assert [p.name for p in _scan_places("北京顺欣世纪咨询服务有限公司拖欠工资")][0] == "北京顺欣世纪咨询服务有限公司"
+
+
+def test_chain_starts_near_a_unit_ending_are_the_chain_starts_there(sample_dir):
+    """`_reachable_starts` takes the breaks' ends and the masked codes' starts from `_gap_bounds`
+    and `_code_starts`: exactly the starts `_chain_starts` yields that have a unit's last character
+    within a unit's length, on every bundled letter."""
+    from pipeline.places import _UNIT_END, _UNIT_MAX_LENGTH, _chain_starts, _reachable_starts
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters
+    texts = [normalise_codes(f"{t} {x}") for t, x in zip(letters["title"].fillna(""), letters["text"].fillna(""))]
+    texts += ["A市A5区劳动东路魅力之城小区", "家住K9县,B3市C省", "", "没有地方"]
+    with_codes = 0
+    for text in texts:
+        ends = [m.start() for m in _UNIT_END.finditer(text)]
+        expected = sorted({s for s in _chain_starts(text) if any(s <= e < s + _UNIT_MAX_LENGTH for e in ends)})
+        assert _reachable_starts(text) == expected, text
+        with_codes += any(text[s:s + 1].isupper() for s in expected)
+    assert with_codes > 100
