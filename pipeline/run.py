@@ -165,6 +165,7 @@ class PetitionRun(StageTimer):
         cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
         self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
         persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
+        store.park()  # the run's saved batch leaves memory (spilled) until its commit, after the files
         info = {
             "as_of": as_of.isoformat(),
             "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],

@@ -151,8 +151,10 @@ def text_columns(frame: pd.DataFrame) -> list:
 
 def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and headers cannot start a formula (for CSV). Columns are taken by
-    position: a file may carry two columns of one name."""
-    out = frame.copy()
+    position: a file may carry two columns of one name. A shallow copy: the columns it changes are
+    replaced, never written into (copy-on-write), so the others are shared with `frame`, not
+    copied (a deep copy of a run's letters was a second copy of every text at 10^5 letters)."""
+    out = frame.copy(deep=False)
     for i in range(out.shape[1]):
         values = out.iloc[:, i]
         if _is_text(values) and values.map(formula_like).any():

@@ -353,3 +353,43 @@ def test_the_persons_table_from_the_columns_it_reads_is_the_table_from_every_col
     read = store.letters_with_persons(columns=PERSON_READS)
     assert set(read.columns) < set(every.columns) and "text" not in read.columns
     assert_frame_equal(persons_table(read), persons_table(every))
+
+
+def test_a_parked_run_spills_what_it_saved_and_commits_it_whole(tmp_path):
+    """`park` lowers DuckDB's limit to PARKED_LIMIT while the run writes its files: the run's
+    uncommitted rows go to the spill folder, `finish_run` restores the limit (the configured one,
+    else DuckDB's default) and commits every row; a parked run that does not finish rolls back."""
+    import duckdb
+
+    from pipeline.store import PARKED_LIMIT
+
+    reference = duckdb.connect()
+    default = _limit_of(reference)
+    reference.execute("SET memory_limit = ?", [PARKED_LIMIT])
+    parked = _limit_of(reference)
+    path = tmp_path / "cases.duckdb"
+    bulk = "INSERT INTO meta SELECT 'bulk' || i, repeat('信', 20000) FROM range(3000) t(i)"  # ~180 MB, over the limit
+    with CaseStore(path) as store:
+        store.begin_run("run")
+        link_and_save(store, FIRST, command="run")
+        store.con.execute(bulk)
+        assert store.park()
+        assert _limit_of(store.con) == parked != default
+        held, spilled = store.con.execute(
+            "SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) FROM duckdb_memory()").fetchone()
+        assert held <= 64 * 2**20 < 100e6 and spilled > 0
+        store.finish_run()
+        assert _limit_of(store.con) == default
+        assert store.count() == 2
+        assert store.con.execute("SELECT count(*) FROM meta WHERE key LIKE 'bulk%'").fetchone()[0] == 3000
+        store.begin_run("run")
+        link_and_save(store, SECOND, command="run")
+        assert store.park()
+    with CaseStore(path, memory_limit="96MB") as store:  # the unfinished run left nothing
+        assert store.count() == 2 and len(_runs(store)) == 1
+        reference.execute("SET memory_limit = '96MB'")
+        limited = _limit_of(reference)
+        store.begin_run("run")
+        assert store.park() and _limit_of(store.con) == parked
+        store.finish_run()
+        assert _limit_of(store.con) == limited
