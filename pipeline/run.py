@@ -164,8 +164,8 @@ class PetitionRun(StageTimer):
         store = self._case_store
         cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
         self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
-        persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
         store.park()  # the run's saved batch leaves memory (spilled) until its commit, after the files
+        persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
         info = {
             "as_of": as_of.isoformat(),
             "inputs": [str(p) for p in (inputs or self.settings.get("run", "default_inputs", []))],
@@ -203,7 +203,8 @@ class PetitionRun(StageTimer):
         from pipeline.link import letter_keys, persons_table
         from pipeline.persons import PERSON_READS
 
-        history = store.letters_with_persons(set(letters["person_id"].dropna()), PERSON_READS)
+        with store.unparked():  # reads back only the columns it asks for
+            history = store.letters_with_persons(set(letters["person_id"].dropna()), PERSON_READS)
         # the store keeps no hot issue or issue type: this batch's letters lend theirs, so a person's
         # top matters name the hot issue where one is known (only those columns are keyed, not a
         # copy of every column)

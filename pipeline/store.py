@@ -29,6 +29,7 @@ import json
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -208,6 +209,18 @@ class CaseStore:
                 self.con.execute("SET memory_limit = ?", [str(self.memory_limit)])
             else:
                 self.con.execute("RESET memory_limit")
+
+    @contextmanager
+    def unparked(self):
+        """The limit from before `park` for a query that needs it (the run's persons read the
+        letters back), parked again after."""
+        parked = self.__dict__.get("_parked", False)
+        self.unpark()
+        try:
+            yield self
+        finally:
+            if parked:
+                self.park()
 
     def finish_run(self, versions: dict | None = None) -> str:
         """Write the run's one `runs` row and commit everything the run saved."""
