@@ -17,7 +17,9 @@ saves the result back (`save`). It holds:
 A run is one transaction (`begin_run` ... `finish_run`): every save of the run joins it, and its
 one `runs` row is written last, in the one commit at the end; closing the store before
 `finish_run` rolls the run back, so an interrupted run leaves the store as it was. A save
-outside a run is a transaction of its own, with its own `runs` row.
+outside a run is a transaction of its own, with its own `runs` row. Between its save and its
+commit a run `park`s the store: DuckDB's memory limit drops to `PARKED_LIMIT`, so the uncommitted
+batch is spilled to <store>.tmp while the run writes its files, and `finish_run` restores it.
 
 One process at a time may write a store (DuckDB locks the file). A second run waits for the lock,
 saying so, up to `lock_timeout` seconds ([store] lock_timeout in the config), then stops with a
