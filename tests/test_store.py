@@ -393,3 +393,26 @@ def test_a_parked_run_spills_what_it_saved_and_commits_it_whole(tmp_path):
         assert store.park() and _limit_of(store.con) == parked
         store.finish_run()
         assert _limit_of(store.con) == limited
+
+
+def test_a_run_s_appends_go_to_the_file_a_row_group_at_a_time_and_the_file_reads_as_before(tmp_path):
+    """The store is attached with ROW_GROUP_SIZE rows a group: an uncommitted append of a few row
+    groups is written to the file before the commit (not held in memory, nor read back from the
+    spill folder by the commit), and the file opens as any DuckDB file."""
+    import duckdb
+
+    from pipeline.store import ROW_GROUP_SIZE
+
+    path = tmp_path / "cases.duckdb"
+    with CaseStore(path) as store:
+        store.begin_run("run")
+        link_and_save(store, FIRST, command="run")
+        # DuckDB buffers up to 5 row groups (write_buffer_row_group_count) before writing them
+        store.con.execute(f"INSERT INTO meta SELECT 'bulk' || i, repeat('信', 200) FROM range({6 * ROW_GROUP_SIZE}) t(i)")
+        in_memory = store.con.execute(
+            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'").fetchone()[0]
+        assert in_memory < 20e6  # 6 x 16,384 rows of 600 bytes: ~60 MB if held
+        store.finish_run()
+    with duckdb.connect(str(path), read_only=True) as plain:
+        assert plain.execute("SELECT count(*) FROM letters").fetchone()[0] == 2
+        assert plain.execute("SELECT count(*) FROM meta WHERE key LIKE 'bulk%'").fetchone()[0] == 6 * ROW_GROUP_SIZE
