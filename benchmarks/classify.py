@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import sys
 
-# Run as a script, this folder is sys.path[0] and its tokenize.py would shadow the standard library's.
+# Run as a script, this folder is sys.path[0]: take it off, so `pipeline` comes from the project.
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 

@@ -3,8 +3,7 @@
     .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd]
                                             [--code DIR] [--skip-robustness]
 
-(run it as a module: `python benchmarks/hotspots.py` puts benchmarks/ first on sys.path, where
-benchmarks/tokenize.py shadows the standard library module of that name.)
+(`python benchmarks/hotspots.py` works too.)
 
 Per shared source it prints letters, issues, CPU time and the top 10 issues with three checks a
 reader can verify (the judgement by reading is in corpora/hotspots/README.md):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-if __name__ == "__main__":  # the project root, not this folder (its tokenize.py shadows the stdlib's)
+if __name__ == "__main__":  # the project root, not this folder: `pipeline` from this checkout
     sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 import argparse  # noqa: E402

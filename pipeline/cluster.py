@@ -29,8 +29,9 @@ d. `component_issues`: a connected component of the linked pairs that is large o
    so chains of links cannot merge unrelated problems; groups under `min_letters` stay unclustered
    (-1). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
    dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段) · 黑臭 …`, the spelling most
-   letters use) and describe it (writers, dates, votes, representative letter, issue-type /
-   urgency mix when those columns exist, deep-seated evidence).
+   letters use; a place or unit only when a third of the issue's letters name it) and describe it
+   (writers, dates, votes, representative letter, issue-type / urgency mix when those columns
+   exist, deep-seated evidence).
 e. `rank` (one row per issue): the heat index (`pipeline.heat`) and heat_rank.
 
 `transform` assigns new letters to the fitted issues (nearest centroid, same-place rule), so an
@@ -58,13 +59,21 @@ from sklearn.preprocessing import normalize
 from pipeline.errors import PetitionError
 from pipeline.heat import deep_seated_evidence, heat_scores, heat_weights
 from pipeline.issue_places import (
-    canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain, match_strength,
-    numbered_apart, place_label, places_match, title_districts, trim_place,
+    UNIT_MIN_SHARE, canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain,
+    match_strength, numbered_apart, place_label, places_match, title_districts, trim_place,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
-from pipeline.places import GENERIC_STEMS, PLACE_CODE, extract_places, is_weak, kind_of, stem, variant_candidates  # noqa: F401
+from pipeline.places import (  # noqa: F401
+    GENERIC_STEMS, PLACE_CODE, extract_places, is_weak, kind_of, short_name, stem, variant_candidates,
+)
 
 STATE_VERSION = 1
+
+
+def _bare(text: str) -> str:
+    """A title or text with its dots (· and .) taken out, as a place's written forms are looked for in
+    it (describe_places' support and title_concreteness, one rule)."""
+    return text.replace("·", "").replace(".", "")
 COPY_SIM = 0.97  # cosine of a literal copy: links letters whatever their places say
 # Candidate pairs are found PAIR_BLOCK_ROWS rows at a time, fewer when the batch is large: at most
 # PAIR_BLOCK_ENTRIES row x column products per block (about half are non-zero, 12 bytes each).
@@ -654,15 +663,41 @@ class IssueClusterer:
     def describe_places(self, place_full, place_head, titles, texts) -> tuple[list[str], str, list[str]]:
         """An issue's places (most named first, fuller names preferred), district and administrative
         chain, from its distinct letters. The title says where the problem is; the opening may say
-        where the writer lives, so title districts count twice."""
+        where the writer lives, so title districts count twice.
+
+        A place is the issue's only when at least a third of its letters name it (`UNIT_MIN_SHARE`,
+        the share `issue_chain` asks of every level of the chain): twenty letters titled 供暖不达标
+        from twenty cities, one of which names its estate, are a topic, and a label naming that
+        estate would tell a leader the problem is there. Without such a place, the district too
+        needs a third of the letters; beside a place it stays (it says where the place is, and
+        letters that name the place without a district do not contradict it)."""
         cnt, codes = Counter(), Counter()
+        named, coded = [], []
         for full, head, title, text in zip(place_full, place_head, titles, texts):
-            cnt.update(sorted({self.name_canon(p) for p in (head or full)}))
-            codes.update({code: 2 for code in title_districts(title)})
-            codes.update(set(district_units(text[:200])))
+            names = sorted({self.name_canon(p) for p in (head or full)})
+            cnt.update(names)
+            named.append(names)
+            in_title, in_text = title_districts(title), set(district_units(text[:200]))
+            codes.update({code: 2 for code in in_title})
+            codes.update(in_text)
+            coded.append(in_title | in_text)
+        need = UNIT_MIN_SHARE * len(titles)
+        plain = [_bare(t + "。" + x) for t, x in zip(titles, texts)]
+
+        def support(place: str) -> int:
+            """Letters that write the place, name it or a fuller name, or name a specific part of it
+            (滨河苑 of 伊景园滨河苑); a road, town or office inside it (瑞昌路, 市场监督管理局) is
+            shared by many places and is not the place."""
+            forms = self.written_forms(place)
+            return sum(any(place in q or q in place and not is_weak(q) for q in names) or any(f in doc for f in forms)
+                       for names, doc in zip(named, plain))
+
+        places = [p for p in (trim_place(q) for q in dominant_places(cnt)) if support(p) >= need]
         district = min(codes, key=lambda code: (-codes[code], code)) if codes else ""
-        chain = issue_chain([t + "。" + x[:300] for t, x in zip(titles, texts)], district)
-        return [trim_place(p) for p in dominant_places(cnt)], district, chain
+        if district and not places and sum(district in c for c in coded) < need:
+            district = ""
+        chain = issue_chain([t + "。" + x[:300] for t, x in zip(titles, texts)], district, UNIT_MIN_SHARE)
+        return places, district, chain
 
     def term_counts(self, labels_doc: np.ndarray, tokens, k: int) -> sparse.csr_matrix:
         """Occurrences of each vocabulary word in each issue (k x vocabulary), for `keywords`."""
@@ -795,14 +830,35 @@ class IssueClusterer:
         month = sub["received_at"].dt.to_period("M").astype("string").fillna("")
         return int(len(set(zip(who, month))))
 
+    def written_forms(self, place: str) -> set[str]:
+        """The ways a letter writes `place`: every spelling this model calls its one name (the label
+        form included) and, for a company, the name without its form (`华润燃气公司`: `华润燃气`);
+        forms of three or more characters only."""
+        name = self.name_canon(place)
+        merged = {**getattr(self, "place_variants_", {}), **getattr(self, "name_variants_", {})}
+        forms = {place, canonical(place), name} | {s for s, label in merged.items() if label == name}
+        forms |= {short for f in forms if (short := short_name(f))}
+        # two characters are a word more often than a name (公开社区 without 社区 is 公开)
+        return {f for f in forms if len(f) >= 3}
+
     def title_concreteness(self, titles: pd.Series, place: str) -> float:
         """Share of the letters whose title names the issue's place (or a spelling of it): how
-        concretely the letters themselves say where the problem is (0 without a place)."""
+        concretely the letters themselves say where the problem is (0 without a place). A title
+        that writes the name (`A市鹏基诺亚山林即将成为…` names 诺亚山林) names it, whether or not the
+        extractor finds it there (an estate without 小区, a name cut with a verb in front:
+        `…接管湖楚财富…` reads as the lake `政府接管湖`); otherwise a place the extractor finds
+        in the title that is the issue's place or holds it (`诺亚山林小区`), or a 3+ character part
+        of it, counts."""
         if not place or not len(titles):
             return 0.0
         target = self.name_canon(place)
+        written = self.written_forms(place)
         hits = 0
         for title, count in Counter(titles).items():  # each distinct title read once (re-sent letters)
+            plain = _bare(title)
+            if any(s in plain for s in written):
+                hits += count
+                continue
             names = [self.name_canon(p) for p in extract_places(title)]
             hits += count * any(target in n or (n in target and len(n) >= 3) for n in names)
         return round(hits / len(titles), 3)

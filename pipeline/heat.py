@@ -40,7 +40,9 @@ Heat index (an absolute score, comparable across batches and offices):
   write about one after another (P2P frauds), which the contacts term and the deep-seated flag
   already show; the domain names the same petitioner coming back.
 - concreteness = share of the issue's letters whose title names the issue's place (`title_concreteness`;
-  0 for an issue without a place): a leader asks which concrete problems, and where. An issue
+  0 for an issue without a place): a leader asks which concrete problems, and where. A title names it
+  when it writes the name or a spelling of it (鹏基诺亚山林即将… names 诺亚山林 though the extractor,
+  without a 小区, finds no estate there) or when the extractor finds it there. An issue
   whose letters do not say where (a policy question, one writer's mixed complaints about a city)
   keeps 70% of its score, so a concrete problem raised by fewer people is not buried behind it.
 

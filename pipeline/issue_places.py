@@ -118,7 +118,12 @@ def title_districts(title: str) -> frozenset[str]:
     return frozenset(district_units(title or ""))
 
 
-def issue_chain(docs: list[str], district: str = "", min_share: float = 1 / 3) -> list[str]:
+# An issue's place, district or chain unit must be named by at least this share of its letters: one
+# letter's place among many letters that name another or none is that letter's, not the issue's.
+UNIT_MIN_SHARE = 1 / 3
+
+
+def issue_chain(docs: list[str], district: str = "", min_share: float = UNIT_MIN_SHARE) -> list[str]:
     """The administrative chain most of an issue's letters write (市 only when no 区/县 is known):
     each level's most named unit, kept when at least `min_share` of the letters name it."""
     counts: dict[str, Counter] = {}

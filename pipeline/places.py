@@ -451,6 +451,16 @@ def company_core(name: str) -> str:
     return core
 
 
+def short_name(name: str) -> str:
+    """A company's name without its business or legal form, as letters write it (`华润燃气公司` ->
+    `华润燃气`, `北京顺欣世纪咨询服务有限公司` -> `北京顺欣世纪`): '' when no form ends it or what is
+    left is too short or generic to be a name. Unlike `company_core`, a utility keeps its name: this
+    only tells whether a letter writes a name already chosen, it links nothing."""
+    m = _COMPANY_FORM.search(name)
+    core = name[:m.start()] if m else ""
+    return core if len(core) >= 3 and core not in GENERIC_STEMS and stem(core) not in GENERIC_STEMS else ""
+
+
 # function words that also occur inside organisation names
 _NAME_INNER = frozenset("咨询 建设 开发 销售 服务 投诉 组织 影响 修建 新建".split())
 

@@ -80,6 +80,75 @@ def _item(op, av) -> set[str] | None:
     return None
 
 
+_ONE_CHAR = (sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.IN, sre.CATEGORY)
+_EDGE_ANCHORS = (sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY, sre.AT_UNI_BOUNDARY, sre.AT_UNI_NON_BOUNDARY,
+                 sre.AT_LOC_BOUNDARY, sre.AT_LOC_NON_BOUNDARY)
+
+
+def reach(pattern: re.Pattern) -> int | None:
+    """An upper bound on how many characters a match of `pattern` and its lookarounds read: the
+    match's longest width plus every lookaround's and word boundary's. None when there is no bound
+    (an unbounded repeat, a back-reference) or the pattern anchors to the ends of the text, which a
+    search inside a window would move."""
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - as for required_words: not read, so no bound
+        return None
+    return _reach(list(parsed))
+
+
+def _reach(items: list) -> int | None:
+    total = 0
+    for op, av in items:
+        if op in _ONE_CHAR:
+            width = 1
+        elif op is sre.SUBPATTERN:
+            width = _reach(list(av[3]))
+        elif op is sre.ATOMIC_GROUP:
+            width = _reach(list(av))
+        elif op is sre.BRANCH:
+            widths = [_reach(list(branch)) for branch in av[1]]
+            width = None if None in widths else max(widths)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+            _low, high, sub = av
+            inner = _reach(list(sub))
+            width = None if inner is None or high == sre.MAXREPEAT else high * inner
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            width = _reach(list(av[1]))  # read beside the match, not in it: counted all the same
+        elif op is sre.AT:
+            width = 1 if av in _EDGE_ANCHORS else None  # a boundary reads one neighbour; ^ $ \A \Z: no
+        else:
+            width = None
+        if width is None:
+            return None
+        total += width
+    return total
+
+
+def search_near(pattern: re.Pattern, text: str, words: frozenset[str] | None, where: dict | None,
+                span: int | None) -> bool:
+    """Whether `pattern` matches anywhere in `text`, searched only around the places its required
+    `words` occur (`where`: word -> end offsets, from `WordScan.positions`).
+
+    Every match holds one of the words and reads at most `span` characters (`reach`), so a match,
+    with its lookarounds, lies inside `span` characters either side of that occurrence: where no
+    window matches, the text cannot. A window's own match is confirmed on the whole text (the
+    window's end could have hidden what a lookahead reads). Without a bound, words or positions,
+    the whole text is searched."""
+    if span is None or words is None or where is None:
+        return pattern.search(text) is not None
+    windows = sorted((max(0, end + 1 - len(word) - span), min(len(text), end + 1 + span))
+                     for word in words if word in where for end in where[word])
+    start = stop = -1
+    for low, high in windows + [(len(text) + 1, len(text) + 1)]:
+        if low > stop:
+            if stop > start and pattern.search(text, start, stop) is not None:
+                return pattern.search(text) is not None
+            start = low
+        stop = max(stop, high)
+    return False
+
+
 class Prefilter:
     """`may_match(text)`: False only when `pattern` cannot match `text`. A pattern without a
     required word set always may."""
@@ -93,10 +162,6 @@ class Prefilter:
 
     def may_match(self, text: str) -> bool:
         return self._any is None or self._any.search(text) is not None
-
-    def may_match_in(self, text: str, found: set[str] | None) -> bool:
-        """`may_match`, answered from a `WordScan.found` result when there is one."""
-        return self.may_match(text) if found is None else may_match_found(self.words, found)
 
 
 class WordScan:
@@ -123,9 +188,18 @@ class WordScan:
 
     def found(self, text: str) -> set[str] | None:
         """The words present in `text` (overlapping ones too), or None when no automaton was built."""
+        where = self.positions(text)
+        return None if where is None else set(where)
+
+    def positions(self, text: str) -> dict[str, list[int]] | None:
+        """`found` with where: each word present -> the offsets of its last character, in order.
+        Its keys answer every question `found` does (`in`, iteration, `may_match_found`)."""
         if self.automaton is None:
             return None
-        return {word for _end, word in self.automaton.iter(text)}
+        where: dict[str, list[int]] = {}
+        for end, word in self.automaton.iter(text):
+            where.setdefault(word, []).append(end)
+        return where
 
 
 def may_match_found(words: frozenset[str] | None, found: set[str] | None) -> bool:

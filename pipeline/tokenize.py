@@ -235,7 +235,7 @@ class FastSegmenter:
     The same dictionary walk and dynamic programme as `jieba.Tokenizer.cut`, with the
     per-word log probabilities cached, the candidate maximum taken in the walk instead of a
     generator, and repeated clauses and unknown-character runs segmented once. Identity with
-    `jieba.lcut(text, HMM=hmm)` is checked by `benchmarks/tokenize.py` and `tests/test_tokenize.py`.
+    `jieba.lcut(text, HMM=hmm)` is checked by `benchmarks/segment_speed.py` and `tests/test_tokenize.py`.
     With `hmm=False` runs of unknown single characters stay single (digits and Latin letters
     joined), as jieba does; that skips the HMM, a third of the time on real letters.
     """

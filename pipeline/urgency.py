@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import PetitionError
-from pipeline.prefilter import Prefilter, WordScan, may_match_found, required_words
+from pipeline.prefilter import Prefilter, WordScan, may_match_found, reach, required_words, search_near
 from pipeline.paths import CORPORA_DIR
 
 LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
@@ -267,6 +267,7 @@ _SEEN = threading.local()
 
 
 _SLOT_WORDS: dict = {}  # slot pattern -> its required words (pipeline.prefilter), read once
+_SLOT_REACH: dict = {}  # slot pattern -> how far a match reads (pipeline.prefilter.reach), read once
 
 
 def slot_words(slot: re.Pattern) -> frozenset[str] | None:
@@ -275,21 +276,30 @@ def slot_words(slot: re.Pattern) -> frozenset[str] | None:
     return _SLOT_WORDS[slot]
 
 
-def _remember_words(text: str, words: set[str] | None) -> None:
-    """The grader's one-pass word scan of this letter (`WordScan.found`), for `_slot_in`."""
+def slot_reach(slot: re.Pattern) -> int | None:
+    if slot not in _SLOT_REACH:
+        _SLOT_REACH[slot] = reach(slot)
+    return _SLOT_REACH[slot]
+
+
+def _remember_words(text: str, words: dict | None) -> None:
+    """The grader's one-pass word scan of this letter (`WordScan.positions`), for `_slot_in`."""
     _SEEN.text, _SEEN.found, _SEEN.words = text, {}, words
 
 
 def _slot_in(slot: re.Pattern, text: str) -> bool:
     """Whether a word class occurs anywhere in the letter, asked once per letter: frames share
     classes (老人 in three frames, 随时 in two), and each frame is also tried for its review slot.
-    When the letter's word scan holds none of the class's required words, it is not searched."""
+    When the letter's word scan holds none of the class's required words, it is not searched; when
+    it holds some, only the few characters around them are (most classes' words occur in letters
+    that do not hold the class: 房屋 without 开裂 near it), and the whole letter only to confirm."""
     if getattr(_SEEN, "text", None) is not text:
         _SEEN.text, _SEEN.found, _SEEN.words = text, {}, None
     found = _SEEN.found
     key = id(slot)
     if key not in found:
-        found[key] = may_match_found(slot_words(slot), _SEEN.words) and slot.search(text) is not None
+        words, where = slot_words(slot), _SEEN.words
+        found[key] = may_match_found(words, where) and search_near(slot, text, words, where, slot_reach(slot))
     return found[key]
 
 
@@ -657,8 +667,30 @@ class UrgencyGrader:
             slots = {slot for c in self.cues_ if isinstance(c.pattern, FramePattern)
                      for slot in [c.pattern.anchor] + [s for _, s, _, _ in c.pattern.need + c.pattern.unless]}
             scan = WordScan([f.words for f in filters if f is not None] + [slot_words(s) for s in slots])
-            cached = self._filters = (self.cues_, filters, scan)
+            # which cues a found word can wake (a pattern's required words, a frame's anchor's): a
+            # letter then visits only the cues whose words it holds, not all hundred-odd of them
+            always, by_word = [], {}
+            for index, (cue, prefilter) in enumerate(zip(self.cues_, filters)):
+                words = (slot_words(cue.pattern.anchor) if isinstance(cue.pattern, FramePattern)
+                         else prefilter.words if prefilter is not None else None)
+                if words is None:
+                    always.append(index)
+                for word in words or ():
+                    by_word.setdefault(word, []).append(index)
+            cached = self._filters = (self.cues_, filters, scan, tuple(always), by_word)
         return cached[1]
+
+    def _cues_for(self, found: set[str] | None) -> list[int]:
+        """Indices, in lexicon order, of the cues that may match a letter whose word scan is `found`:
+        a cue none of whose required words (for a frame: its anchor's) is there cannot match."""
+        self._cue_filters()
+        _, _, _, always, by_word = self._filters
+        if found is None:
+            return list(range(len(self.cues_)))
+        woken = set(always)
+        for word in found:
+            woken.update(by_word.get(word, ()))
+        return sorted(woken)
 
     def _word_scan(self) -> WordScan:
         """One automaton over every cue's and word class's required words, built with the filters."""
@@ -769,11 +801,11 @@ class UrgencyGrader:
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
         excluded: list[str] = []  # 紧急 cues read as defused (被劝下, 暂缓, 已修复): the least sure of the sure readings
         matched_frames: set[str] = set()
-        words = self._word_scan().found(text)  # every cue's and word class's words in the letter, one pass
+        words = self._word_scan().positions(text)  # every cue's and word class's words in the letter, one pass
         _remember_words(text, words)
-        for cue, prefilter in zip(self.cues_, self._cue_filters()):
-            if prefilter is not None and not prefilter.may_match_in(text, words):
-                continue  # none of the cue's words is in the letter: it cannot match
+        cues = self.cues_
+        for index in self._cues_for(words):  # the cues none of whose words is in the letter cannot match
+            cue = cues[index]
             framed = isinstance(cue.pattern, FramePattern)
             for match in (cue.pattern.finditer(text, winter=winter) if framed else cue.pattern.finditer(text)):
                 if match.end() == match.start() or _crosses_quote(match.group()):

@@ -201,3 +201,15 @@ def test_uncached_scans_find_the_same_places_and_hold_none(sample_dir):
     assert fresh == cached and sum(map(len, cached)) > 200
     find_places(texts[0])
     assert _find_places.cache_info().currsize == 1  # cached again outside
+
+
+def test_a_company_as_letters_write_it_keeps_its_name_without_its_form():
+    """short_name tells whether a letter writes a company already chosen as an issue's place:
+    letters write 华润燃气 for 华润燃气公司 (a utility keeps its name here, unlike company_core,
+    which links letters); a form alone, or a generic rest, is no name."""
+    from pipeline.places import short_name
+
+    assert short_name("华润燃气公司") == "华润燃气"
+    assert short_name("北京顺欣世纪咨询服务有限公司") == "北京顺欣世纪"
+    assert short_name("物业公司") == short_name("天然气公司") == short_name("哈投集团") == ""
+    assert short_name("诺亚山林") == ""

@@ -68,6 +68,69 @@ def test_the_word_scan_agrees_with_each_filter_and_grades_the_same(sample_dir, m
                 assert may_match_found(slot_words(slot), found)
     with_scan = [grader.grade_rules(t) for t in texts]
     monkeypatch.setattr(WordScan, "found", lambda self, text: None)  # as without pyahocorasick
+    monkeypatch.setattr(WordScan, "positions", lambda self, text: None)
     without = [grader.grade_rules(t) for t in texts]
     assert with_scan == without
     assert sum(g["urgency"] == "紧急" for g in with_scan) > 0
+
+
+def test_a_letter_visits_only_the_cues_its_words_can_wake(sample_dir):
+    """`_cues_for`: every cue that matches a bundled letter (pattern or frame) is among those its word
+    scan wakes, in lexicon order, and most letters wake under half of the cues."""
+    from pipeline.read import read_letters
+    from pipeline.urgency import FramePattern, UrgencyGrader
+
+    grader = UrgencyGrader().fit()
+    texts = grader.letter_texts(read_letters([sample_dir]).letters)
+    scan, cues = grader._word_scan(), grader.cues_
+    few = matched = 0
+    for text in texts:
+        woken = grader._cues_for(scan.found(text))
+        assert woken == sorted(set(woken))
+        for index, cue in enumerate(cues):
+            hit = (cue.pattern.search(text) if isinstance(cue.pattern, FramePattern) else cue.pattern.search(text))
+            if hit is not None:
+                matched += 1
+                assert index in woken, (index, text[:40])
+        few += len(woken) < len(cues) / 2
+    assert matched > 100 and few > 0.8 * len(texts)
+    assert grader._cues_for(None) == list(range(len(cues)))
+
+
+def test_reach_bounds_a_match_with_its_lookarounds_or_gives_none():
+    from pipeline.prefilter import reach
+
+    assert reach(re.compile("自杀|跳楼")) == 2
+    assert reach(re.compile("(房屋|墙体)[^，。]{0,10}(开裂|倒塌)")) == 14
+    assert reach(re.compile("聚集(?!的|[^，。]{0,4}摊贩)")) == 2 + 6
+    assert reach(re.compile(r"(?<![节减反])省[\u4e00-\u9fff]{1,5}厅\b")) == 1 + 7 + 1
+    for unbounded in ("跳楼.*", "跳楼.+了", "^跳楼", "跳楼$", r"(跳)楼\1"):
+        assert reach(re.compile(unbounded)) is None, unbounded
+
+
+def test_searching_near_the_words_agrees_with_searching_the_whole_letter(sample_dir):
+    """On every bundled letter and every frame word class of the grader: the windowed search gives
+    the whole-text answer, including classes whose lookaheads read past a window's end."""
+    from pipeline.prefilter import search_near
+    from pipeline.read import read_letters
+    from pipeline.urgency import FramePattern, UrgencyGrader, slot_reach, slot_words
+
+    grader = UrgencyGrader().fit()
+    texts = grader.letter_texts(read_letters([sample_dir]).letters)
+    scan = grader._word_scan()
+    slots = {s for c in grader.cues_ if isinstance(c.pattern, FramePattern)
+             for s in [c.pattern.anchor] + [slot for _, slot, _, _ in c.pattern.need]}
+    assert sum(slot_reach(s) is not None for s in slots) >= 20
+    windowed = positives = 0
+    for text in texts:
+        where = scan.positions(text)
+        for slot in slots:
+            whole = slot.search(text) is not None
+            assert search_near(slot, text, slot_words(slot), where, slot_reach(slot)) == whole, (slot.pattern[:30], text[:30])
+            positives += whole
+            windowed += slot_reach(slot) is not None and bool(slot_words(slot))
+    assert positives > 100 and windowed > 0.5 * len(texts) * len(slots)
+    # a negative lookahead that a window's end would hide: the window finds 聚集, the whole text does not
+    gathered = re.compile("聚集(?![^，。]{0,8}摊贩)")
+    text = "门口每天聚集" + "许多流动摊贩" + "。" * 3
+    assert search_near(gathered, text, frozenset({"聚集"}), {"聚集": [5]}, 2) is False

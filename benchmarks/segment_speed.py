@@ -1,6 +1,6 @@
 """Tokenization throughput: plain `jieba.lcut` in one process versus the project's bulk path.
 
-Run: .venv/bin/python benchmarks/tokenize.py
+Run: .venv/bin/python benchmarks/segment_speed.py
 Letters: hot_messages.xlsx + replies.xlsx from ../shared/data (title + text, ~7,100 letters).
 Rows printed:
   plain jieba.lcut, 1 process              the reference
@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-# This file is named like the standard library's `tokenize`: put the project root, not this
-# folder, first on the path before anything imports `tokenize`.
+# The project root, not this folder, first on the path: `pipeline` from this checkout.
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 import time  # noqa: E402
