@@ -126,9 +126,48 @@ def _sql_string(text) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
+# Stores open in this process: resolved path -> [the connection that attached it, read-only?,
+# how many CaseStores use it]. A file can be attached once per process (DuckDB refuses a second
+# ATTACH of it), so a second CaseStore on the same file gets a connection of its own (its own
+# transaction, as two `duckdb.connect(path)` had) to the database already attached, and the file
+# is detached when the last one closes.
+_OPEN: dict[str, list] = {}
+
+
 def _connect(path: Path, read_only: bool, lock_timeout: float, poll: float = 0.5):
-    """Open the DuckDB file (attached with `ROW_GROUP_SIZE`); while another process holds its lock,
-    wait (saying so once)."""
+    """A connection of its own to the store at `path`, attached once per process (`_attach`)."""
+    key = str(Path(path).resolve())
+    shared = _OPEN.get(key)
+    if shared is None:
+        shared = _OPEN[key] = [_attach(path, read_only, lock_timeout, poll), read_only, 0]
+    elif shared[1] != read_only:
+        mode = "read-only" if shared[1] else "for writing"
+        raise PetitionError(f"case store {path} is already open {mode} in this process; close it first")
+    con = shared[0].cursor()
+    try:
+        con.execute("USE store")
+    except BaseException:
+        con.close()
+        raise
+    shared[2] += 1
+    return con
+
+
+def _release(path: Path) -> None:
+    """One CaseStore fewer on `path`; the last one detaches the file (closes its connection)."""
+    key = str(Path(path).resolve())
+    shared = _OPEN.get(key)
+    if shared is None:
+        return
+    shared[2] -= 1
+    if shared[2] <= 0:
+        del _OPEN[key]
+        shared[0].close()
+
+
+def _attach(path: Path, read_only: bool, lock_timeout: float, poll: float = 0.5):
+    """Attach the DuckDB file (with `ROW_GROUP_SIZE`) to an in-memory database; while another
+    process holds its lock, wait (saying so once)."""
     import duckdb
 
     deadline = time.monotonic() + lock_timeout
@@ -141,7 +180,6 @@ def _connect(path: Path, read_only: bool, lock_timeout: float, poll: float = 0.5
             # when the file is opened directly
             con.execute(f"SET temp_directory = {_sql_string(str(path) + '.tmp')}")
             con.execute(f"ATTACH {_sql_string(path)} AS store ({options})")
-            con.execute("USE store")
             return con
         except duckdb.IOException as error:
             con.close()
@@ -170,10 +208,19 @@ class CaseStore:
         self.lock_timeout = _default_lock_timeout() if lock_timeout is None else float(lock_timeout)
         self.con = _connect(self.path, read_only, self.lock_timeout)
         self.memory_limit = memory_limit
-        if memory_limit:  # beyond it DuckDB spills to <path>.tmp (its default temporary folder for a file)
-            self.con.execute("SET memory_limit = ?", [str(memory_limit)])
+        try:
+            self._open(read_only)
+        except BaseException:
+            self.con.close()
+            _release(self.path)
+            raise
+
+    def _open(self, read_only: bool) -> None:
+        """Set the memory limit, make the tables (writing), check the schema version."""
         import duckdb
 
+        if self.memory_limit:  # beyond it DuckDB spills to <path>.tmp (its default temporary folder for a file)
+            self.con.execute("SET memory_limit = ?", [str(self.memory_limit)])
         if not read_only:
             self.con.execute(_DDL)
             for column in IDENTITY_COLUMNS:  # identity columns added since the store was made
@@ -184,7 +231,6 @@ class CaseStore:
         try:
             rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
         except duckdb.CatalogException as error:
-            self.con.close()
             raise PetitionError(f"{self.path} is not a petition case store") from error
         version = rows[0] if rows else None
         if version and int(version[0]) > SCHEMA_VERSION:
@@ -198,7 +244,10 @@ class CaseStore:
                 self._run = None
                 self.con.execute("ROLLBACK")
         finally:
-            self.con.close()
+            if not self.__dict__.get("_closed"):  # closed twice: let go of the file once
+                self._closed = True
+                self.con.close()
+                _release(self.path)
 
     # -- one run, one transaction ----------------------------------------------------------------
     def begin_run(self, command: str = "run") -> str:

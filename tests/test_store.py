@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from pipeline.link import PetitionerLinker
+from pipeline.errors import PetitionError
 from pipeline.store import CaseStore
 
 HOMESTEAD = ("我家在K9县石门镇柏树村1组的宅基地，2015年被邻居强行占用修建围墙，村委会和镇政府多次调解无果，"
@@ -416,3 +417,36 @@ def test_a_run_s_appends_go_to_the_file_a_row_group_at_a_time_and_the_file_reads
     with duckdb.connect(str(path), read_only=True) as plain:
         assert plain.execute("SELECT count(*) FROM letters").fetchone()[0] == 2
         assert plain.execute("SELECT count(*) FROM meta WHERE key LIKE 'bulk%'").fetchone()[0] == 6 * ROW_GROUP_SIZE
+
+
+def test_a_second_store_on_the_same_file_in_one_process_works_as_a_connection_of_its_own(tmp_path):
+    """The file is attached once per process (DuckDB refuses a second ATTACH of it): a second
+    CaseStore on it gets its own connection to that database, with its own transaction, and works
+    on after the first closes; the file is let go when the last one closes."""
+    import duckdb
+
+    path = tmp_path / "cases.duckdb"
+    first = CaseStore(path)
+    second = CaseStore(path)
+    try:
+        link_and_save(first, FIRST)
+        assert second.count() == 2
+        first.begin_run("run")
+        link_and_save(first, SECOND, command="run")
+        assert first.count() == 4 and second.count() == 2  # uncommitted: the first's transaction
+        first.finish_run()
+        assert second.count() == 4
+        first.close()
+        first.close()  # closing twice lets go of the file once
+        assert second.count() == 4
+        out = link_and_save(second, pd.concat([FIRST, SECOND], ignore_index=True))
+        assert len(out) == 4 and second.count() == 4
+        with pytest.raises(PetitionError, match="already open for writing in this process"):
+            CaseStore(path, read_only=True)
+        assert second.count() == 4  # the refused open left the open one alone
+    finally:
+        second.close()
+    with CaseStore(path, read_only=True) as one, CaseStore(path, read_only=True) as two:
+        assert one.count() == two.count() == 4
+    with duckdb.connect(str(path)) as plain:  # let go: the file opens as any DuckDB file
+        assert plain.execute("SELECT count(*) FROM letters").fetchone()[0] == 4
