@@ -164,7 +164,8 @@ class PetitionRun(StageTimer):
         store = self._case_store
         cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
         self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
-        store.park()  # the run's saved batch leaves memory (spilled) until its commit, after the files
+        # not parked (`CaseStore.park`): at 10^5 letters lowering the limit failed, which aborts the
+        # run's transaction, and the run failed at its next query (issue 19, 2026-12-02)
         persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
         info = {
             "as_of": as_of.isoformat(),

@@ -17,9 +17,10 @@ saves the result back (`save`). It holds:
 A run is one transaction (`begin_run` ... `finish_run`): every save of the run joins it, and its
 one `runs` row is written last, in the one commit at the end; closing the store before
 `finish_run` rolls the run back, so an interrupted run leaves the store as it was. A save
-outside a run is a transaction of its own, with its own `runs` row. Between its save and its
-commit a run `park`s the store: DuckDB's memory limit drops to `PARKED_LIMIT`, so the uncommitted
-batch is spilled to <store>.tmp while the run writes its files, and `finish_run` restores it.
+outside a run is a transaction of its own, with its own `runs` row. `park` lowers DuckDB's memory
+limit to `PARKED_LIMIT`, so the uncommitted batch is spilled to <store>.tmp, and `finish_run`
+restores it; a run does not park (at 10^5 letters the lowering failed, and a failed statement
+aborts the open transaction).
 
 One process at a time may write a store (DuckDB locks the file). A second run waits for the lock,
 saying so, up to `lock_timeout` seconds ([store] lock_timeout in the config), then stops with a
@@ -265,7 +266,10 @@ class CaseStore:
         DuckDB cached go to the store's spill folder (<store>.tmp) instead of staying resident to
         the end of the run (about 920 MB at 10^5 letters, beside the write stage's copies).
         `unpark` (and `finish_run`) restore the limit; a query while parked may fail for want of
-        memory. False, and the limit unchanged, where DuckDB cannot free that much."""
+        memory. False, and the limit unchanged, where DuckDB cannot free that much; inside a run
+        that failure aborts the run's transaction (DuckDB aborts it on any failed statement), so
+        the run can only roll back: why `PetitionRun` does not park (it did until a run of 10^5
+        letters failed so, at its persons stage)."""
         import duckdb
 
         try:
