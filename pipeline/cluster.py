@@ -77,7 +77,10 @@ def _bare(text: str) -> str:
 COPY_SIM = 0.97  # cosine of a literal copy: links letters whatever their places say
 # Candidate pairs are found PAIR_BLOCK_ROWS rows at a time, fewer when the batch is large: at most
 # PAIR_BLOCK_ENTRIES row x column products per block (about half are non-zero, 12 bytes each).
-PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES = 2000, 20_000_000
+# The blocks' product and its kept pairs are the transient of the pair search: on 2x10^4 replicated
+# letters 20M products a block peaked 140 MB over the search's start, 5M 89 MB, in less CPU
+# (8.1 -> 6.8 s: smaller products stay in cache); the pairs and their order are the same.
+PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES = 2000, 5_000_000
 # columns that say who wrote, best first: the linker's person_id, else the source's writer id, else the name
 WRITER_COLUMNS = ("person_id", "writer_id", "name", "phone", "id_number")
 # Every column `fit` reads (the issues and the issue table depend on no other): a run passes only
@@ -314,7 +317,12 @@ class IssueClusterer:
                                                weights[members], doc_writers[members]):
                 labels_doc[members[group]] = next_label
                 next_label += 1
-        self._finish(df, labels_doc, X, feats, place_full, place_head)
+        # labelling reads neither the grievance rows nor the raw TF-IDF rows, only their normalised
+        # copy: each is let go before the next is made (at 10^5 letters about 100 MB each)
+        del G, districts
+        Xn = normalize(X)
+        del X
+        self._finish(df, labels_doc, Xn, feats, place_full, place_head)
         return self.labels_
 
     # -------------------------------------------------------------- a. per-letter features (row-wise)
@@ -745,8 +753,9 @@ class IssueClusterer:
             out.append(words)
         return out
 
-    def _finish(self, df, labels_doc, X, feats, place_full, place_head):
-        """Issue numbers by size (I0001 = largest at fit time), centroids, places, keywords, the table."""
+    def _finish(self, df, labels_doc, Xn, feats, place_full, place_head):
+        """Issue numbers by size (I0001 = largest at fit time), centroids, places, keywords, the
+        table. `Xn`: the letters' TF-IDF rows, normalised."""
         doc_of = df["_doc"].to_numpy()
         sizes = Counter(l for l in labels_doc[doc_of] if l >= 0)
         order = {old: new for new, (old, _) in enumerate(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])))}
@@ -755,11 +764,10 @@ class IssueClusterer:
         k = len(order)
         self.issue_ids_ = [f"I{c + 1:04d}" for c in range(k)]
         self.next_issue_ = k + 1
-        Xn = normalize(X)
         members = [np.flatnonzero(labels_doc == c) for c in range(k)]
         M = sparse.csr_matrix((np.ones(int((labels_doc >= 0).sum())), (labels_doc[labels_doc >= 0],
-                               np.flatnonzero(labels_doc >= 0))), shape=(k, X.shape[0]))
-        self.centroids_ = normalize(M @ Xn) if k else sparse.csr_matrix((0, X.shape[1]))
+                               np.flatnonzero(labels_doc >= 0))), shape=(k, Xn.shape[0]))
+        self.centroids_ = normalize(M @ Xn) if k else sparse.csr_matrix((0, Xn.shape[1]))
         first = first_rows(df["_doc"])
         titles, texts = df["title"].iloc[first].tolist(), df["text"].iloc[first].tolist()
         described = [self.describe_places([place_full[d] for d in ds], [place_head[d] for d in ds],

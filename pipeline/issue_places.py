@@ -7,6 +7,7 @@ compared. Places themselves come from `pipeline.places`, the one extractor.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 
 import pandas as pd
@@ -136,6 +137,28 @@ def _pos_tags_on_route(text: str, rust, dt) -> list | None:
                         else:
                             out.append(pair(xx, "x"))
     return out
+
+
+def forget_tagger() -> None:
+    """Unload jieba's part-of-speech tagger and default dictionary, which the first `trim_place`
+    loads (about 115 MB: the tagger's word tags, 48 MB, at import, the dictionary at the first
+    cut) and which the process otherwise holds to its end. A run calls it when clustering is done
+    (`ClusterStage.release`): nothing after clustering tags a word, and the rank stage, the store
+    and the files need the memory. The next `trim_place` loads both again, with the same tags.
+
+    This package uses jieba's default tokenizer (`jieba.dt`) only through the tagger (its own
+    cutting has tokenizers of its own, `pipeline.tokenize`), so resetting it to its state at
+    import (uninitialised: loaded on its next cut) takes nothing from another caller but the
+    loaded dictionary."""
+    posseg = sys.modules.pop("jieba.posseg", None)
+    if posseg is None:
+        return
+    jieba = sys.modules["jieba"]
+    jieba.__dict__.pop("posseg", None)  # the package's attribute for the submodule
+    jieba.dt.__init__(jieba.dt.dictionary)
+    import gc
+
+    gc.collect()  # a module's functions and its globals are a cycle: the word tags wait for the collector
 
 
 def canonical(place: str) -> str:

@@ -20,6 +20,13 @@ import numpy as np
 import pandas as pd
 
 CLOSED_STATUSES = ("已办结", "办结", "已答复", "已回复", "不予受理", "已终结", "息诉罢访")
+# The columns `_score` reads of a letter and `cases` reads of its letters: each walks or sorts only
+# these, not every column of the batch (row tuples and a sorted copy of the letters' texts and
+# replies were most of the rank stage's memory).
+SCORE_READS = ("urgency", "urgency_cues", "repeat_count", "head_count", "joint_letter_group", "hot_issue_label",
+               "issue_id", "deep_seated", "is_open", "days_open", "is_backlog")
+CASE_READS = ("person_id", "letter_id", "issue_id", "issue_type", "priority", "received_at", "priority_reasons",
+              "hot_issue_label", "urgency", "department", "is_open", "confidential", "title")
 
 
 class PriorityRanker:
@@ -73,7 +80,7 @@ class PriorityRanker:
         out["is_backlog"] = out["is_open"] & (out["days_open"] > self.limit_days)
 
         scores, reasons = [], []
-        for row in out.itertuples(index=False):
+        for row in out[[c for c in SCORE_READS if c in out.columns]].itertuples(index=False):
             score, why = self._score(row)
             scores.append(round(score, 1))
             reasons.append(";".join(why) if why else "常规来信")
@@ -119,7 +126,7 @@ class PriorityRanker:
         """One row per person and matter, scored by its most pressing letter plus its history: each
         further letter (`case_per_letter`, up to `case_letters_cap` letters) and each year between
         the first and the last letter (`case_per_year`, up to `case_years_cap` years)."""
-        frame = letters.copy()
+        frame = letters[[c for c in CASE_READS if c in letters.columns]].copy()
         person = frame["person_id"] if "person_id" in frame else frame["letter_id"]
         matter = frame["issue_id"] if "issue_id" in frame else pd.Series(None, index=frame.index, dtype=object)
         if "issue_type" in frame:

@@ -164,6 +164,8 @@ class PetitionRun(StageTimer):
         store = self._case_store
         cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
         self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
+        # not parked (`CaseStore.park`): at 10^5 letters lowering the limit failed, which aborts the
+        # run's transaction, and the run failed at its next query (issue 19, 2026-12-02)
         persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
         info = {
             "as_of": as_of.isoformat(),
@@ -202,7 +204,8 @@ class PetitionRun(StageTimer):
         from pipeline.link import letter_keys, persons_table
         from pipeline.persons import PERSON_READS
 
-        history = store.letters_with_persons(set(letters["person_id"].dropna()), PERSON_READS)
+        with store.unparked():  # reads back only the columns it asks for
+            history = store.letters_with_persons(set(letters["person_id"].dropna()), PERSON_READS)
         # the store keeps no hot issue or issue type: this batch's letters lend theirs, so a person's
         # top matters name the hot issue where one is known (only those columns are keyed, not a
         # copy of every column)

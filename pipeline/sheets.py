@@ -23,6 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from pipeline.config import Settings
@@ -140,12 +141,25 @@ def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame, hea
 
 
 # ---------------------------------------------------------------- the triage workbook
-def _letters_sheet(frame: pd.DataFrame, extra: dict | None = None, drop_identity: bool = False) -> pd.DataFrame:
+# a letters sheet's order: highest priority first, then the oldest
+SHEET_ORDER = ("priority", "received_at")
+
+
+def _letters_sheet(frame: pd.DataFrame, extra: dict | None = None, drop_identity: bool = False,
+                   rows: pd.Series | None = None) -> pd.DataFrame:
+    """The rows of `frame` (all, or where `rows` is true) with the columns a sheet shows, in
+    `SHEET_ORDER`. The columns are taken before the rows are sorted: sorting the whole frame
+    copied every column of every row (the 积案 sheet holds most letters) for the few it shows.
+    The order is the same: it depends on the two keys alone (a sort on two keys is stable)."""
     columns = dict(LETTER_COLUMNS, **(extra or {}))
     if drop_identity:
         columns = {k: v for k, v in columns.items() if k not in IDENTITY_COLUMNS}
     present = [c for c in columns if c in frame.columns]
-    return frame.sort_values(["priority", "received_at"], ascending=[False, True])[present].rename(columns=columns)
+    taken = list(dict.fromkeys([*present, *(c for c in SHEET_ORDER if c in frame.columns)]))
+    shown = frame.loc[:, taken]
+    if rows is not None:  # a boolean mask, or row positions (a department's list)
+        shown = shown.loc[rows] if isinstance(rows, pd.Series) else shown.iloc[rows]
+    return shown.sort_values(list(SHEET_ORDER), ascending=[False, True])[present].rename(columns=columns)
 
 
 def _today_sheet(letters: pd.DataFrame, as_of, new_days: int) -> pd.DataFrame:
@@ -169,24 +183,24 @@ def department_lists(letters: pd.DataFrame, discipline: str) -> dict[str, pd.Dat
 
 
 def _department_list_builders(letters: pd.DataFrame, discipline: str) -> dict[str, Callable[[], pd.DataFrame]]:
-    """`department_lists`, each list built when called. The open letters are kept with the
-    columns a list shows only, not every column of the run."""
+    """`department_lists`, each list built when called. Only the row positions of each list are
+    kept, not a copy of the open letters: a list takes its rows and the columns it shows when built."""
     is_open = ~letters["is_closed"]
-    open_letters = letters.loc[is_open, [c for c in LETTER_COLUMNS if c in letters.columns]]
+    open_rows = np.flatnonzero(is_open.to_numpy())
     confidential = (letters.loc[is_open, "confidential"].fillna(False).astype(bool) if "confidential" in letters
-                    else pd.Series(False, index=open_letters.index))
+                    else pd.Series(False, index=letters.index[open_rows]))
     queue = letters.loc[is_open, "department"].where(~confidential, discipline)
     # each department's row positions, not groupby.get_group: pandas 3.1 raises KeyError for the only
     # group of a one-department batch (a batch of one letter is a batch)
-    positions = open_letters.groupby(queue).indices
+    positions = pd.Series(open_rows, index=queue.index).groupby(queue).indices
     builders = {}
     for department, rows in sorted(positions.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        builders[f"待办-{department}"[:31]] = partial(_department_list, open_letters, rows, department != discipline)
+        builders[f"待办-{department}"[:31]] = partial(_department_list, letters, open_rows[rows], department != discipline)
     return builders
 
 
-def _department_list(open_letters: pd.DataFrame, rows, drop_identity: bool) -> pd.DataFrame:
-    return _letters_sheet(open_letters.iloc[rows], drop_identity=drop_identity)
+def _department_list(letters: pd.DataFrame, rows, drop_identity: bool) -> pd.DataFrame:
+    return _letters_sheet(letters, drop_identity=drop_identity, rows=rows)
 
 
 def _department_load(letters: pd.DataFrame) -> pd.DataFrame:
@@ -214,8 +228,9 @@ def _repeaters(persons: pd.DataFrame) -> pd.DataFrame:
 
 
 def _review_sheet(letters: pd.DataFrame) -> pd.DataFrame:
-    review = letters[letters["needs_review"].fillna(False).astype(bool)] if "needs_review" in letters else letters.iloc[0:0]
-    return _letters_sheet(review, {"issue_top3": "候选分类"})
+    if "needs_review" not in letters:
+        return _letters_sheet(letters.iloc[0:0], {"issue_top3": "候选分类"})
+    return _letters_sheet(letters, {"issue_top3": "候选分类"}, rows=letters["needs_review"].fillna(False).astype(bool))
 
 
 def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame, persons: pd.DataFrame,
@@ -238,7 +253,7 @@ def triage_sheet_builders(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd
         "领导包案建议": partial(_leader_cases, cases, leader),
         "重复信访人": partial(_repeaters, persons),
         "热点问题": partial(issue_table, issues),
-        "积案": lambda: _letters_sheet(letters[letters["is_backlog"]]),
+        "积案": lambda: _letters_sheet(letters, rows=letters["is_backlog"]),
         "需人工复核": partial(_review_sheet, letters),
     }
     builders.update(_department_list_builders(letters, discipline))
@@ -256,6 +271,7 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
     """
     from pipeline.mask import mask_frame, names_to_mask
     from pipeline.report import build_report
+    from pipeline.timing import give_back
     from pipeline.write import atomic_path, text_columns, write_sheets, write_table
 
     out = Path(out_dir)
@@ -271,11 +287,14 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
     masked = mask_frame(letters, text_columns=text_columns(letters), names=names)
     cases, issues, persons = scrub(cases), scrub(issues), scrub(persons)
     write_table(masked, out / "letters.parquet")
+    give_back()  # each file's buffers (Arrow's for the Parquet) go back before the next file is made
     headers = settings.get("run", "headers", "zh")  # letters.csv, rejects.csv; triage.xlsx is the office's, in Chinese
     write_table(masked, out / "letters.csv", headers=headers)
     write_table(rejects, out / "rejects.csv", headers=headers)
+    give_back()
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(triage_sheet_builders(masked, cases, issues, persons, settings), temporary)
+    give_back()
     report = build_report(masked, cases, issues, persons, counts, as_of, settings.get("backlog", "limit_days", 60),
                           settings.get("lists", "today_new_days", 7))
     with atomic_path(out / "report.html") as temporary:

@@ -301,6 +301,13 @@ class ClusterStage(Stage):
             clusterer.save(self.state_path)
         return clusterer.get_issue_letters(), clusterer.get_issue_info()
 
+    def release(self) -> None:
+        """jieba's part-of-speech tagger, loaded to trim the issues' place names, is unloaded
+        (`pipeline.issue_places.forget_tagger`, about 115 MB): no later stage tags a word."""
+        from pipeline.issue_places import forget_tagger
+
+        forget_tagger()
+
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.cluster import LETTER_COLUMNS
 

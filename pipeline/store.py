@@ -17,7 +17,10 @@ saves the result back (`save`). It holds:
 A run is one transaction (`begin_run` ... `finish_run`): every save of the run joins it, and its
 one `runs` row is written last, in the one commit at the end; closing the store before
 `finish_run` rolls the run back, so an interrupted run leaves the store as it was. A save
-outside a run is a transaction of its own, with its own `runs` row.
+outside a run is a transaction of its own, with its own `runs` row. `park` lowers DuckDB's memory
+limit to `PARKED_LIMIT`, so the uncommitted batch is spilled to <store>.tmp, and `finish_run`
+restores it; a run does not park (at 10^5 letters the lowering failed, and a failed statement
+aborts the open transaction).
 
 One process at a time may write a store (DuckDB locks the file). A second run waits for the lock,
 saying so, up to `lock_timeout` seconds ([store] lock_timeout in the config), then stops with a
@@ -29,6 +32,7 @@ import json
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -97,6 +101,10 @@ def _jsonable(value):
     return value
 
 
+# DuckDB's memory limit while a run is parked (`CaseStore.park`): enough for DuckDB's own
+# bookkeeping, not for the batch.
+PARKED_LIMIT = "64MB"
+
 WAITING = "案件库正被另一个运行使用，等待中… / the case store is in use by another run, waiting"
 
 
@@ -106,16 +114,76 @@ def _default_lock_timeout() -> float:
     return float(load_settings().get("store", "lock_timeout", 600))
 
 
+# Rows per row group of the tables a run appends to (DuckDB's default: 122,880). DuckDB writes an
+# uncommitted append to the file a full row group at a time ("optimistic writing"); rows of a group
+# not yet full stay in memory, or in the spill folder, until the commit. At DuckDB's default a batch
+# of 10^5 letters never filled one, so the commit read the whole spilled batch back to write it
+# (+228 MB at 3x10^4 letters; +31 with this size). The size is the attach's, not the file's: a store
+# written with either size reads the same.
+ROW_GROUP_SIZE = 16_384
+
+
+def _sql_string(text) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+# Stores open in this process: resolved path -> [the connection that attached it, read-only?,
+# how many CaseStores use it]. A file can be attached once per process (DuckDB refuses a second
+# ATTACH of it), so a second CaseStore on the same file gets a connection of its own (its own
+# transaction, as two `duckdb.connect(path)` had) to the database already attached, and the file
+# is detached when the last one closes.
+_OPEN: dict[str, list] = {}
+
+
 def _connect(path: Path, read_only: bool, lock_timeout: float, poll: float = 0.5):
-    """Open the DuckDB file; while another process holds its lock, wait (saying so once)."""
+    """A connection of its own to the store at `path`, attached once per process (`_attach`)."""
+    key = str(Path(path).resolve())
+    shared = _OPEN.get(key)
+    if shared is None:
+        shared = _OPEN[key] = [_attach(path, read_only, lock_timeout, poll), read_only, 0]
+    elif shared[1] != read_only:
+        mode = "read-only" if shared[1] else "for writing"
+        raise PetitionError(f"case store {path} is already open {mode} in this process; close it first")
+    con = shared[0].cursor()
+    try:
+        con.execute("USE store")
+    except BaseException:
+        con.close()
+        raise
+    shared[2] += 1
+    return con
+
+
+def _release(path: Path) -> None:
+    """One CaseStore fewer on `path`; the last one detaches the file (closes its connection)."""
+    key = str(Path(path).resolve())
+    shared = _OPEN.get(key)
+    if shared is None:
+        return
+    shared[2] -= 1
+    if shared[2] <= 0:
+        del _OPEN[key]
+        shared[0].close()
+
+
+def _attach(path: Path, read_only: bool, lock_timeout: float, poll: float = 0.5):
+    """Attach the DuckDB file (with `ROW_GROUP_SIZE`) to an in-memory database; while another
+    process holds its lock, wait (saying so once)."""
     import duckdb
 
     deadline = time.monotonic() + lock_timeout
     waiting = False
+    options = "READ_ONLY" if read_only else f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
     while True:
+        con = duckdb.connect()
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            # an in-memory database spills to the working directory's .tmp: the store's own, as
+            # when the file is opened directly
+            con.execute(f"SET temp_directory = {_sql_string(str(path) + '.tmp')}")
+            con.execute(f"ATTACH {_sql_string(path)} AS store ({options})")
+            return con
         except duckdb.IOException as error:
+            con.close()
             if "lock" not in str(error).lower():
                 raise PetitionError(f"cannot open case store {path}: {error}") from error
             if time.monotonic() >= deadline:
@@ -140,10 +208,20 @@ class CaseStore:
         self._run: dict | None = None
         self.lock_timeout = _default_lock_timeout() if lock_timeout is None else float(lock_timeout)
         self.con = _connect(self.path, read_only, self.lock_timeout)
-        if memory_limit:  # beyond it DuckDB spills to <path>.tmp (its default temporary folder for a file)
-            self.con.execute("SET memory_limit = ?", [str(memory_limit)])
+        self.memory_limit = memory_limit
+        try:
+            self._open(read_only)
+        except BaseException:
+            self.con.close()
+            _release(self.path)
+            raise
+
+    def _open(self, read_only: bool) -> None:
+        """Set the memory limit, make the tables (writing), check the schema version."""
         import duckdb
 
+        if self.memory_limit:  # beyond it DuckDB spills to <path>.tmp (its default temporary folder for a file)
+            self.con.execute("SET memory_limit = ?", [str(self.memory_limit)])
         if not read_only:
             self.con.execute(_DDL)
             for column in IDENTITY_COLUMNS:  # identity columns added since the store was made
@@ -154,7 +232,6 @@ class CaseStore:
         try:
             rows = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
         except duckdb.CatalogException as error:
-            self.con.close()
             raise PetitionError(f"{self.path} is not a petition case store") from error
         version = rows[0] if rows else None
         if version and int(version[0]) > SCHEMA_VERSION:
@@ -168,7 +245,10 @@ class CaseStore:
                 self._run = None
                 self.con.execute("ROLLBACK")
         finally:
-            self.con.close()
+            if not self.__dict__.get("_closed"):  # closed twice: let go of the file once
+                self._closed = True
+                self.con.close()
+                _release(self.path)
 
     # -- one run, one transaction ----------------------------------------------------------------
     def begin_run(self, command: str = "run") -> str:
@@ -180,12 +260,52 @@ class CaseStore:
                      "letters_new": 0, "linking_model": None, "versions": {}}
         return self._run["run_id"]
 
+    def park(self) -> bool:
+        """Lower DuckDB's memory limit to `PARKED_LIMIT` while the run does other work: the run's
+        saved letters, predictions and persons (uncommitted until `finish_run`) and the blocks
+        DuckDB cached go to the store's spill folder (<store>.tmp) instead of staying resident to
+        the end of the run (about 920 MB at 10^5 letters, beside the write stage's copies).
+        `unpark` (and `finish_run`) restore the limit; a query while parked may fail for want of
+        memory. False, and the limit unchanged, where DuckDB cannot free that much; inside a run
+        that failure aborts the run's transaction (DuckDB aborts it on any failed statement), so
+        the run can only roll back: why `PetitionRun` does not park (it did until a run of 10^5
+        letters failed so, at its persons stage)."""
+        import duckdb
+
+        try:
+            self.con.execute("SET memory_limit = ?", [PARKED_LIMIT])
+        except duckdb.Error:
+            return False
+        self._parked = True
+        return True
+
+    def unpark(self) -> None:
+        """The memory limit from before `park`: the store's `memory_limit`, else DuckDB's default."""
+        if self.__dict__.pop("_parked", False):
+            if self.memory_limit:
+                self.con.execute("SET memory_limit = ?", [str(self.memory_limit)])
+            else:
+                self.con.execute("RESET memory_limit")
+
+    @contextmanager
+    def unparked(self):
+        """The limit from before `park` for a query that needs it (the run's persons read the
+        letters back), parked again after."""
+        parked = self.__dict__.get("_parked", False)
+        self.unpark()
+        try:
+            yield self
+        finally:
+            if parked:
+                self.park()
+
     def finish_run(self, versions: dict | None = None) -> str:
         """Write the run's one `runs` row and commit everything the run saved."""
         run = self._run
         if run is None:
             raise PetitionError(f"case store {self.path}: no run to finish")
         try:
+            self.unpark()
             self._insert_run(run["run_id"], run["started"], run["command"], run["letters_in"],
                              run["letters_new"], run["linking_model"], dict(run["versions"], **(versions or {})))
             self.con.execute("COMMIT")
@@ -278,7 +398,9 @@ class CaseStore:
         started = _now()
         if "letter_key" not in linked.columns:
             linked = linked.assign(letter_key=letter_keys(linked))
-        batch = linked.drop_duplicates("letter_key").copy()
+        # read only, never written into: no copy of the batch's columns (a run's batch has no
+        # duplicate key)
+        batch = linked.drop_duplicates("letter_key") if linked["letter_key"].duplicated().any() else linked
         signatures = dict(getattr(linker, "signatures_", None) or {})
         missing = [k for k in batch["letter_key"] if k not in signatures]
         if missing and "text" in batch.columns:  # linked elsewhere: sign the texts here

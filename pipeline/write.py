@@ -151,14 +151,20 @@ def text_columns(frame: pd.DataFrame) -> list:
 
 def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and headers cannot start a formula (for CSV). Columns are taken by
-    position: a file may carry two columns of one name."""
-    out = frame.copy()
+    position: a file may carry two columns of one name. A shallow copy: the columns it changes are
+    replaced, never written into (copy-on-write), so the others are shared with `frame`, not
+    copied (a deep copy of a run's letters was a second copy of every text at 10^5 letters)."""
+    out = frame.copy(deep=False)
     for i in range(out.shape[1]):
         values = out.iloc[:, i]
         if _is_text(values) and values.map(formula_like).any():
             out.isetitem(i, values.astype(object).map(neutralise))
     out.columns = [neutralise(c) for c in out.columns]
     return out
+
+
+# rows of a CSV made and written at a time (`write_table`)
+CSV_ROWS_AT_ONCE = 10_000
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = True, sheet: str = "Sheet1",
@@ -180,8 +186,15 @@ def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = T
         elif suffix in (".csv", ".tsv"):
             out = to_chinese_headers(frame) if chinese_headers else frame
             # CRLF as RFC 4180 says: a field holding a lone CR is then quoted, not a row break
-            safe_cells(out).to_csv(temporary, index=False, encoding="utf-8-sig", sep="\t" if suffix == ".tsv" else ",",
-                                   date_format="%Y-%m-%d %H:%M:%S", lineterminator="\r\n")
+            options = {"index": False, "sep": "\t" if suffix == ".tsv" else ",", "date_format": "%Y-%m-%d %H:%M:%S",
+                       "lineterminator": "\r\n"}
+            # CSV_ROWS_AT_ONCE rows at a time, header first (the BOM once, from the encoding): a column
+            # that holds a formula-like cell is copied to be neutralised, and a run's text column
+            # copied whole was the write stage's peak at 10^5 letters. Every cell is written alone,
+            # so the bytes are those of one to_csv over the whole frame.
+            with open(temporary, "w", encoding="utf-8-sig", newline="") as handle:
+                for start in range(0, max(len(out), 1), CSV_ROWS_AT_ONCE):
+                    safe_cells(out.iloc[start:start + CSV_ROWS_AT_ONCE]).to_csv(handle, header=start == 0, **options)
         elif suffix == ".xlsx":
             out = to_chinese_headers(frame) if chinese_headers else frame
             write_sheets({sheet: out}, temporary)
@@ -211,7 +224,8 @@ def write_sheets(sheets: dict, path: str | Path) -> None:
         as_text = writer.book.add_format({"quote_prefix": True})
         used: set[str] = set()
         for name, frame in sheets.items():
-            safe = (frame() if callable(frame) else frame).copy()
+            # shallow: a column is replaced (isetitem), never written into, so nothing is copied twice
+            safe = (frame() if callable(frame) else frame).copy(deep=False)
             for index in range(safe.shape[1]):  # by position: two columns may share a name
                 values = safe.iloc[:, index]
                 if pd.api.types.is_datetime64_any_dtype(values) and getattr(values.dt, "tz", None):

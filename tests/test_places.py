@@ -184,6 +184,27 @@ def test_names_are_not_clipped_at_an_inner_ending():
     assert trim_place("个宜居城") == "宜居城"
 
 
+def test_the_tagger_is_unloaded_on_request_and_tags_the_same_when_loaded_again():
+    """`forget_tagger` unloads jieba's tagger and default dictionary (a run's memory after
+    clustering); the next `trim_place` loads them again and trims every place as before."""
+    import sys
+
+    import jieba
+
+    from pipeline.issue_places import forget_tagger, trim_place
+
+    places = ["呼吁长株潭城铁", "个宜居城", "一个宜居城市", "北京顺欣世纪咨询服务有限公司", "政府接管湖楚财富",
+              "月皓玻璃厂", "反映滨河苑小区", "要求华润燃气公司"]
+    before = [trim_place(p) for p in places]
+    assert "jieba.posseg" in sys.modules and jieba.dt.initialized and jieba.dt.FREQ
+    forget_tagger()
+    assert "jieba.posseg" not in sys.modules and not hasattr(jieba, "posseg")
+    assert not jieba.dt.initialized and not jieba.dt.FREQ
+    forget_tagger()  # nothing loaded: nothing to do
+    assert [trim_place(p) for p in places] == before
+    assert before[:2] == ["长株潭城铁", "宜居城"]
+
+
 def test_uncached_scans_find_the_same_places_and_hold_none(sample_dir):
     """Inside `uncached` (a run whose batch outgrows the cache) every text is scanned afresh: the
     same places, kinds and positions as the cached scan, and nothing is kept."""

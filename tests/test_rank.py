@@ -116,3 +116,25 @@ def test_a_far_date_in_a_file_does_not_overflow_the_response_time():
     out = PriorityRanker(as_of="2024-06-01").transform(letters)
     assert out["response_days"].isna().all()
     assert out["is_closed"].tolist() == [False, True]
+
+
+def test_a_letter_s_score_reads_only_the_columns_the_ranker_walks(ranker):
+    """`transform` walks only SCORE_READS of each letter (not its text and every other column):
+    every column `_score` reads, on a letter that takes every branch, is one of them."""
+    from pipeline.rank import SCORE_READS
+
+    values = {"urgency": "紧急", "urgency_cues": "自伤威胁", "repeat_count": 3, "head_count": 6,
+              "joint_letter_group": "J1", "hot_issue_label": "某小区 供暖", "issue_id": "I0001",
+              "deep_seated": True, "is_open": True, "days_open": 100.0, "is_backlog": True}
+    read = []
+
+    class Row:
+        def __getattr__(self, name):
+            read.append(name)
+            if name not in values:
+                raise AttributeError(name)
+            return values[name]
+
+    score, why = ranker._score(Row())
+    assert set(read) <= set(SCORE_READS)
+    assert len(why) == 6 and score > ranker.urgent + ranker.overdue  # every branch was taken

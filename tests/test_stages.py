@@ -228,3 +228,19 @@ def test_the_tokenize_stage_forgets_its_cuts_once_run_and_later_cuts_are_the_sam
     assert again["tokens"].tolist() == tokens["tokens"].tolist()
     assert again["cluster_tokens"].tolist() == tokens["cluster_tokens"].tolist()
     assert Tokenizer().cut(letters["text"].iloc[0])  # a later cut makes a new segmenter
+
+
+def test_the_cluster_stage_unloads_the_tagger_once_run_and_a_later_fit_labels_the_same(chain, settings):
+    """Labelling issues loads jieba's tagger (to trim place names); `ClusterStage.release`, which
+    a run calls after the stage, unloads it, and clustering again gives the same issues and labels."""
+    import sys
+
+    letters = chain["cluster"][0]
+    stage = STAGES["cluster"].from_settings(settings)
+    first = stage.transform(letters)
+    assert "jieba.posseg" in sys.modules and stage.issues_["label"].notna().all() and len(stage.issues_)
+    stage.release()
+    assert "jieba.posseg" not in sys.modules
+    again = STAGES["cluster"].from_settings(settings)
+    pd.testing.assert_frame_equal(again.transform(letters), first)
+    pd.testing.assert_frame_equal(again.issues_, stage.issues_)

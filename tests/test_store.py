@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from pipeline.link import PetitionerLinker
+from pipeline.errors import PetitionError
 from pipeline.store import CaseStore
 
 HOMESTEAD = ("我家在K9县石门镇柏树村1组的宅基地，2015年被邻居强行占用修建围墙，村委会和镇政府多次调解无果，"
@@ -353,3 +354,99 @@ def test_the_persons_table_from_the_columns_it_reads_is_the_table_from_every_col
     read = store.letters_with_persons(columns=PERSON_READS)
     assert set(read.columns) < set(every.columns) and "text" not in read.columns
     assert_frame_equal(persons_table(read), persons_table(every))
+
+
+def test_a_parked_run_spills_what_it_saved_and_commits_it_whole(tmp_path):
+    """`park` lowers DuckDB's limit to PARKED_LIMIT while the run writes its files: the run's
+    uncommitted rows go to the spill folder, `finish_run` restores the limit (the configured one,
+    else DuckDB's default) and commits every row; a parked run that does not finish rolls back."""
+    import duckdb
+
+    from pipeline.store import PARKED_LIMIT
+
+    reference = duckdb.connect()
+    default = _limit_of(reference)
+    reference.execute("SET memory_limit = ?", [PARKED_LIMIT])
+    parked = _limit_of(reference)
+    path = tmp_path / "cases.duckdb"
+    bulk = "INSERT INTO meta SELECT 'bulk' || i, repeat('信', 20000) FROM range(3000) t(i)"  # ~180 MB, over the limit
+    with CaseStore(path) as store:
+        store.begin_run("run")
+        link_and_save(store, FIRST, command="run")
+        store.con.execute(bulk)
+        assert store.park()
+        assert _limit_of(store.con) == parked != default
+        held, spilled = store.con.execute(
+            "SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes) FROM duckdb_memory()").fetchone()
+        assert held <= 64 * 2**20 < 100e6 and spilled > 0
+        store.finish_run()
+        assert _limit_of(store.con) == default
+        assert store.count() == 2
+        assert store.con.execute("SELECT count(*) FROM meta WHERE key LIKE 'bulk%'").fetchone()[0] == 3000
+        store.begin_run("run")
+        link_and_save(store, SECOND, command="run")
+        assert store.park()
+    with CaseStore(path, memory_limit="96MB") as store:  # the unfinished run left nothing
+        assert store.count() == 2 and len(_runs(store)) == 1
+        reference.execute("SET memory_limit = '96MB'")
+        limited = _limit_of(reference)
+        store.begin_run("run")
+        assert store.park() and _limit_of(store.con) == parked
+        store.finish_run()
+        assert _limit_of(store.con) == limited
+
+
+def test_a_run_s_appends_go_to_the_file_a_row_group_at_a_time_and_the_file_reads_as_before(tmp_path):
+    """The store is attached with ROW_GROUP_SIZE rows a group: an uncommitted append of a few row
+    groups is written to the file before the commit (not held in memory, nor read back from the
+    spill folder by the commit), and the file opens as any DuckDB file."""
+    import duckdb
+
+    from pipeline.store import ROW_GROUP_SIZE
+
+    path = tmp_path / "cases.duckdb"
+    with CaseStore(path) as store:
+        store.begin_run("run")
+        link_and_save(store, FIRST, command="run")
+        # DuckDB buffers up to 5 row groups (write_buffer_row_group_count) before writing them
+        store.con.execute(f"INSERT INTO meta SELECT 'bulk' || i, repeat('信', 200) FROM range({6 * ROW_GROUP_SIZE}) t(i)")
+        in_memory = store.con.execute(
+            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'").fetchone()[0]
+        assert in_memory < 20e6  # 6 x 16,384 rows of 600 bytes: ~60 MB if held
+        store.finish_run()
+    with duckdb.connect(str(path), read_only=True) as plain:
+        assert plain.execute("SELECT count(*) FROM letters").fetchone()[0] == 2
+        assert plain.execute("SELECT count(*) FROM meta WHERE key LIKE 'bulk%'").fetchone()[0] == 6 * ROW_GROUP_SIZE
+
+
+def test_a_second_store_on_the_same_file_in_one_process_works_as_a_connection_of_its_own(tmp_path):
+    """The file is attached once per process (DuckDB refuses a second ATTACH of it): a second
+    CaseStore on it gets its own connection to that database, with its own transaction, and works
+    on after the first closes; the file is let go when the last one closes."""
+    import duckdb
+
+    path = tmp_path / "cases.duckdb"
+    first = CaseStore(path)
+    second = CaseStore(path)
+    try:
+        link_and_save(first, FIRST)
+        assert second.count() == 2
+        first.begin_run("run")
+        link_and_save(first, SECOND, command="run")
+        assert first.count() == 4 and second.count() == 2  # uncommitted: the first's transaction
+        first.finish_run()
+        assert second.count() == 4
+        first.close()
+        first.close()  # closing twice lets go of the file once
+        assert second.count() == 4
+        out = link_and_save(second, pd.concat([FIRST, SECOND], ignore_index=True))
+        assert len(out) == 4 and second.count() == 4
+        with pytest.raises(PetitionError, match="already open for writing in this process"):
+            CaseStore(path, read_only=True)
+        assert second.count() == 4  # the refused open left the open one alone
+    finally:
+        second.close()
+    with CaseStore(path, read_only=True) as one, CaseStore(path, read_only=True) as two:
+        assert one.count() == two.count() == 4
+    with duckdb.connect(str(path)) as plain:  # let go: the file opens as any DuckDB file
+        assert plain.execute("SELECT count(*) FROM letters").fetchone()[0] == 4

@@ -124,3 +124,24 @@ def test_the_workbook_writer_reads_cell_for_cell_as_pandas_to_excel_on_a_real_ru
         assert ours == theirs, name
         cells += sum(map(len, ours))
     assert cells > 10_000
+
+
+def test_a_csv_written_in_chunks_is_the_csv_written_at_once(tmp_path, monkeypatch):
+    """write_table makes a CSV CSV_ROWS_AT_ONCE rows at a time: the bytes are one to_csv's over the
+    whole frame (BOM once, header once, a formula-like cell in a later chunk still neutralised)."""
+    from pipeline import write
+
+    frame = pd.DataFrame({
+        "letter_id": [f"L{i}" for i in range(25)],
+        "title": ["路灯坏了"] * 20 + ["=HYPERLINK(\"http://x\")", None, "-1", "a\rb", "末"],
+        "priority": [i / 3 if i % 4 else float("nan") for i in range(25)],
+        "received_at": pd.date_range("2020-01-01", periods=25, freq="37h"),
+    })
+    monkeypatch.setattr(write, "CSV_ROWS_AT_ONCE", 7)
+    write.write_table(frame, tmp_path / "chunked.csv")
+    whole = write.safe_cells(write.to_chinese_headers(frame))
+    whole.to_csv(tmp_path / "whole.csv", index=False, encoding="utf-8-sig", date_format="%Y-%m-%d %H:%M:%S",
+                 lineterminator="\r\n")
+    chunked = (tmp_path / "chunked.csv").read_bytes()
+    assert chunked == (tmp_path / "whole.csv").read_bytes()
+    assert chunked.count(b"\xef\xbb\xbf") == 1 and b"'=HYPERLINK" in chunked
