@@ -158,6 +158,13 @@ def _grievance_tokens(tokens: list[str], places: list[str]) -> list[str]:
     return [t for t in tokens if (t[1:] if t[0] == "§" else t) not in joined]
 
 
+def _top(counts: Counter) -> str:
+    """The most counted key, ties to the first by name: `most_common` breaks ties by insertion
+    order, which followed a frozenset's (the hash seed's) and Spark's row order, so two runs of the
+    same code merged different spellings (1 of 849 at 2x10^4 letters)."""
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
 def _mean_direction(G: sparse.csr_matrix, rows) -> sparse.csr_matrix:
     return normalize(sparse.csr_matrix(G[rows].mean(axis=0)))
 
@@ -432,7 +439,7 @@ class IssueClusterer:
             if a[1:] == b[1:] and (a[1:] in place_districts or len(rest) >= 2 and rest in GENERIC_STEMS):
                 continue
             da, db = place_districts[a], place_districts[b]
-            if da and db and da.most_common(1)[0][0] != db.most_common(1)[0][0]:
+            if da and db and _top(da) != _top(db):
                 continue
             self.variant_districts_[(a, b)] = "same" if da and db else ("one" if da or db else "none")
             out.append((a, b, kind))

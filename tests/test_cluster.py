@@ -637,3 +637,16 @@ def test_the_village_one_writer_lives_in_is_not_the_place_of_five_workers_wage_i
     assert len(members) >= 5
     assert members["text"].str.contains("石板村").sum() == 1
     assert row["place"] == "" and row["place_chain"] == "" and " · " not in row["label"]
+
+
+def test_a_tie_between_districts_does_not_decide_a_spelling_pair_by_insertion_order():
+    """Two spellings of a kindergarten from the gold variant list, each named once with A1区 and once
+    with A7县: the districts tie, and the pair must not hang on which district was counted first
+    (that order followed a frozenset's, i.e. the hash seed, and Spark's row order)."""
+    from collections import Counter
+
+    model = IssueClusterer()
+    first = {"万婴格林幼儿园": Counter({"A7县": 1, "A1区": 1}), "万瀛格林幼儿园": Counter({"A1区": 1, "A7县": 1})}
+    second = {name: Counter(dict(reversed(list(c.items())))) for name, c in first.items()}
+    assert model.variant_pairs(first) == model.variant_pairs(second)
+    assert [(a, b) for a, b, _ in model.variant_pairs(first)] == [("万婴格林幼儿园", "万瀛格林幼儿园")]
