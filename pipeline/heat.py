@@ -164,6 +164,9 @@ def writer_returns(dates: pd.Series, writers: pd.Series) -> int:
     return len(late)
 
 
+SHARE_WEIGHTS = ("recency", "burst", "persistence", "concreteness")  # shares of the score: at most 1
+
+
 def heat_weights(overrides: dict | None = None) -> dict:
     """DEFAULT_HEAT_WEIGHTS with `overrides` applied (unknown names are an error)."""
     weights = dict(DEFAULT_HEAT_WEIGHTS)
@@ -171,7 +174,7 @@ def heat_weights(overrides: dict | None = None) -> dict:
         if key not in weights:
             raise ValueError(f"unknown heat weight {key!r}; known: {', '.join(weights)}")
         weights[key] = float(value)
-    if any(weights[k] > 1 for k in ("recency", "burst", "persistence", "concreteness")):
+    if any(weights[k] > 1 for k in SHARE_WEIGHTS):
         raise ValueError("heat weights: recency, burst, persistence and concreteness must each be at most 1")
     return weights
 
@@ -187,7 +190,7 @@ def weight_moves(weights: dict | None = None, change: float = RANK_RANGE_CHANGE)
     for key, value in base.items():
         for factor in (1 - change, 1 + change):
             moved = max(2, round(value * factor)) if key in COUNT_WEIGHTS else value * factor
-            if key in ("recency", "burst", "persistence", "concreteness") and moved > 1:
+            if key in SHARE_WEIGHTS and moved > 1:
                 continue
             yield key, moved, {**base, key: moved}
 

@@ -12,8 +12,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
 from pipeline.heat import rank_range_text
+from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
 from pipeline.rank import TODAY_NEW, today_queue
 
 CSS = """

@@ -209,6 +209,7 @@ def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
     returns the top CASES_LIMIT and how many there are."""
     from pyspark.sql import functions as F
 
+    from pipeline.rank import CASE_READS
     from pipeline.spark_buckets import BUCKET, with_bucket
     from pipeline.spark_rows import plain
     from pipeline.spark_session import with_columns
@@ -218,9 +219,7 @@ def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
     if "issue_type" in letters.columns:
         matter = F.when(matter.isNotNull() & (matter.cast("string") != ""), matter).otherwise(F.col("issue_type"))
     keyed = letters.withColumn("_case", F.concat_ws("|", person.cast("string"), F.coalesce(matter.cast("string"), F.lit("未分类"))))
-    wanted = ["_case", "letter_id", "person_id", "issue_id", "issue_type", "hot_issue_label", "priority", "received_at",
-              "is_open", "urgency", "department", "confidential", "title", "priority_reasons"]
-    keyed = keyed.select(*[c for c in wanted if c in keyed.columns])
+    keyed = keyed.select(*[c for c in ("_case", *CASE_READS) if c in keyed.columns])  # what `ranker.cases` reads
     schema = with_columns(keyed.schema.__class__([]), CASE_SCHEMA)
     # whole cases in a bucket (`spark_buckets`): `ranker.cases` scores each case alone, so a bucket
     # of cases gives the same rows as one call per case, and one call per case (4,533 on 5,000
