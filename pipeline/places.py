@@ -285,10 +285,10 @@ _CAPITAL = re.compile("[A-Z]")
 def _code_starts(text: str, starts: list[int]) -> list[int]:
     """The starts of the breaks that are masked codes (A5区), in order: a break starting with a
     capital, found from the text's few capitals rather than by reading every break."""
-    out = []
+    out, breaks = [], _breaks(text)
     for m in _CAPITAL.finditer(text):
         k = bisect_left(starts, m.start())
-        if k < len(starts) and starts[k] == m.start() and PLACE_CODE.fullmatch(_breaks(text)[k].group()):
+        if k < len(starts) and starts[k] == m.start() and PLACE_CODE.fullmatch(breaks[k].group()):
             out.append(m.start())
     return out
 
