@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from pipeline.explain import today_caveat
 from pipeline.heat import rank_range_text
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
 from pipeline.rank import TODAY_NEW, today_queue
@@ -108,10 +109,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     # the same queue as triage.xlsx's 今日紧急: open letters, this week's first (紧急, then the review
     # band marked 待复核:可能紧急), then the earlier ones still open
     # what the queue cannot promise, measured (corpora/urgency/README.md): an empty queue is no all-clear
-    caveat = ('<p class="muted">自动分级会漏判: 在从未见过的来信(最近二十一次盲测合计)上, 它只判出不到一半(192封中的83封)紧急来信, '
-              '连同待复核来信也不到六成(109封); 漏掉的多是两位读信人都会判为紧急的边界情形(有人居住的房屋开裂、'
-              '向"更高一级"申诉、检验建议停用仍在运行的电梯): 读信人认为明确的紧急来信52封中判出38封, 边界情形140封中判出45封。'
-              '队列为空不等于没有紧急来信; 请当日浏览较急来信的标题。</p>')
+    caveat = f'<p class="muted">{html.escape(today_caveat())}</p>'
     queue = today_queue(letters, as_of, today_new_days)
     # the 紧急 card counts every letter; say why the queue holds fewer, so the two numbers agree
     closed = int(((urgency == "紧急") & letters["is_closed"].fillna(False).astype(bool)).sum()) if "is_closed" in letters else 0

@@ -3,7 +3,9 @@
 Two families of tables live here, so that the main job (`pipeline.run`) and the commands
 (`pipeline.commands.hotspots`) share them and no stage imports the CLI:
 - the triage workbook of `petition run` (`triage_sheets`): 今日紧急, 各部门待办, 领导包案建议,
-  重复信访人, 热点问题, 积案, 需人工复核, then one 待办-<部门> list per department;
+  重复信访人, 热点问题, 积案, 需人工复核, 说明 (what each sheet and derived column means,
+  `pipeline.explain`), then one 待办-<部门> list per department; `workbook_notes` puts the same
+  explanations on the header cells, and the 今日紧急 queue's measured misses under its last row;
 - the hot-issue tables in the TipDM layout (`issue_table`, `letter_table`, `write_tables`).
 
 Confidentiality: route decides which letters are accusations against an official (the
@@ -27,9 +29,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Settings
+from pipeline.explain import GUIDE_SHEET, column_notes, guide_sheet, notes_for, today_caveat
 from pipeline.heat import rank_range_text
 
-SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "积案", "需人工复核")
+SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "积案", "需人工复核", "说明")
 # What a department list never carries unless it is the discipline department's.
 IDENTITY_COLUMNS = ("name", "phone", "person_id")
 
@@ -255,9 +258,17 @@ def triage_sheet_builders(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd
         "热点问题": partial(issue_table, issues),
         "积案": lambda: _letters_sheet(letters, rows=letters["is_backlog"]),
         "需人工复核": partial(_review_sheet, letters),
+        GUIDE_SHEET: partial(guide_sheet, settings),
     }
     builders.update(_department_list_builders(letters, discipline))
     return builders
+
+
+def workbook_notes(settings: Settings) -> dict:
+    """`write_sheets`' notes for the triage workbook: each derived column's meaning on its header
+    (`explain.column_notes`), and on 今日紧急, in view under its last row, what the queue misses."""
+    notes = column_notes(settings)
+    return {"notes": partial(notes_for, notes=notes), "banners": {"今日紧急": today_caveat()}}
 
 
 def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame,
@@ -293,7 +304,7 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
     write_table(rejects, out / "rejects.csv", headers=headers)
     give_back()
     with atomic_path(out / "triage.xlsx") as temporary:
-        write_sheets(triage_sheet_builders(masked, cases, issues, persons, settings), temporary)
+        write_sheets(triage_sheet_builders(masked, cases, issues, persons, settings), temporary, **workbook_notes(settings))
     give_back()
     report = build_report(masked, cases, issues, persons, counts, as_of, settings.get("backlog", "limit_days", 60),
                           settings.get("lists", "today_new_days", 7))

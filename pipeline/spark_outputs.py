@@ -56,6 +56,7 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
 
     from pipeline.mask import mask_frame, names_to_mask
     from pipeline.report import build_report
+    from pipeline.sheets import workbook_notes
     from pipeline.spark_rows import apply_mask
     from pipeline.write import atomic_path, text_columns, write_sheets, write_table
 
@@ -83,7 +84,7 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
               "backlog": letters.where(F.col("is_backlog")).count()}
     sheets = triage_sheets_bounded(letters, shown, cases, issues, persons, settings)
     with atomic_path(out / "triage.xlsx") as temporary:
-        write_sheets(sheets, temporary)
+        write_sheets(sheets, temporary, **workbook_notes(settings))
     report = build_report(shown, cases, issues, persons, counts, date.fromisoformat(info["as_of"]),
                           settings.get("backlog", "limit_days", 60), settings.get("lists", "today_new_days", 7))
     report = report.replace("<main>", "<main>" + coverage_note(coverage(letters, shown, n_cases, persons),

@@ -19,6 +19,7 @@ import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -207,10 +208,15 @@ def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = T
 XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
-def write_sheets(sheets: dict, path: str | Path) -> None:
+def write_sheets(sheets: dict, path: str | Path, notes: Callable[[str], dict] | None = None,
+                 banners: dict[str, str] | None = None) -> None:
     """Several tables into one workbook; sheet names are cut to Excel's 31 characters. A table
     may be given as a function that makes it (`sheets.triage_sheet_builders`): it is called when
     its sheet's turn comes, and dropped once written.
+
+    `notes(sheet)` gives that sheet's header notes ({column: text}, `explain.notes_for`), written
+    as cell comments on the headers; `banners[sheet]` is a note kept in view, drawn just below the
+    sheet's last row, where a reader decides the list is complete (`explain.today_caveat`).
 
     Text is written as text (see the module docstring); a formula-like cell or header gets
     Excel's quote prefix, so it reads as written and stays text if someone edits it.
@@ -232,7 +238,7 @@ def write_sheets(sheets: dict, path: str | Path) -> None:
                     safe.isetitem(index, values.dt.tz_localize(None))
             sheet_name = _sheet_name(name, used)
             sheet = writer.book.add_worksheet(sheet_name)
-            _write_frame(writer.book, sheet, safe, as_text)
+            _write_frame(writer.book, sheet, safe, as_text, notes(name) if notes else None, (banners or {}).get(name))
             for index, column in enumerate(safe.columns):
                 values = safe.iloc[:, index].astype("str").str.len().fillna(0)
                 width = min(60, max(6, len(str(column)) * 2, int(values.quantile(0.9)) if len(values) else 0))
@@ -249,7 +255,8 @@ DATETIME_FORMAT, DATE_FORMAT = "YYYY-MM-DD HH:MM:SS", "YYYY-MM-DD"
 ROWS_AT_ONCE = 5_000
 
 
-def _write_frame(book, sheet, frame: pd.DataFrame, as_text=None) -> None:
+def _write_frame(book, sheet, frame: pd.DataFrame, as_text=None, notes: dict | None = None,
+                 banner: str | None = None) -> None:
     """`frame.to_excel(sheet, index=False)` cell for cell, several times faster, row by row
     (as `constant_memory` needs); formula-like text (in a text column) and headers with the
     `as_text` format (the quote prefix).
@@ -283,6 +290,7 @@ def _write_frame(book, sheet, frame: pd.DataFrame, as_text=None) -> None:
             continue
         value, fmt = _excel_value(name)
         write(0, col, value, number_format(fmt))
+    _write_notes(sheet, frame, notes or {}, banner)  # on the header row: constant_memory drops a comment on a row already flushed
     quoted = [as_text is not None and _is_text(frame.iloc[:, col]) for col in range(frame.shape[1])]
     for start in range(0, len(frame), ROWS_AT_ONCE):
         part = frame.iloc[start:start + ROWS_AT_ONCE]
@@ -308,6 +316,32 @@ def _write_frame(book, sheet, frame: pd.DataFrame, as_text=None) -> None:
 
 
 _INFINITIES = (float("inf"), float("-inf"))
+# a note's box: this wide (pixels), and one line of this height per this many characters
+NOTE_WIDTH, NOTE_LINE_PX, NOTE_LINE_CHARS = 360, 18, 24
+BANNER_WIDTH, BANNER_LINE_CHARS = 640, 42
+
+
+def _note_height(text: str, chars_per_line: int) -> int:
+    return NOTE_LINE_PX * (len(text) // chars_per_line + 2)
+
+
+def _write_notes(sheet, frame: pd.DataFrame, notes: dict, banner: str | None) -> None:
+    """Header comments for the columns `notes` explains (the first of two same-named columns),
+    and `banner` as a comment shown open, anchored on the first header without a note of its own
+    (a cell holds one comment) and drawn under the last row, from the third column."""
+    noted = set()
+    for col, name in enumerate(frame.columns):
+        text = notes.get(str(name))
+        if text and name not in noted:
+            noted.add(name)
+            sheet.write_comment(0, col, text, {"width": NOTE_WIDTH, "height": _note_height(text, NOTE_LINE_CHARS)})
+    if banner:
+        free = [col for col, name in enumerate(frame.columns) if str(name) not in noted]
+        anchor = free[0] if free else 0
+        text = banner if free else f"{banner}\n\n{notes[str(frame.columns[0])]}"
+        sheet.write_comment(0, anchor, text, {
+            "visible": True, "start_row": len(frame) + 2, "start_col": min(2, max(frame.shape[1] - 1, 0)),
+            "width": BANNER_WIDTH, "height": _note_height(text, BANNER_LINE_CHARS), "color": "#FFF2CC"})
 
 
 def _excel_value(value):

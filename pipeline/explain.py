@@ -1,0 +1,164 @@
+"""What the workbook's derived columns mean, in the office's words, built from the run's settings.
+
+Why: an analyst who opens only triage.xlsx sees 排名区间 "13至17", a 优先分 of 148 or a 热度指数 of
+41.2, and nothing says what they are; report.html explained them, the workbook did not. So each
+derived column carries a note on its header cell (`column_notes`, shown when the pointer rests on
+it), the 说明 sheet lists every note (`guide_sheet`), and the 今日紧急 sheet shows, in view, what its
+queue cannot promise (`today_caveat`): an empty or short queue is no all-clear, and an analyst who
+reads it as one is the failure the urgency issue names.
+
+The texts are built from the settings the stages read (priority and case weights, the backlog
+limit, the heat weights, the queue's days), so a changed config changes its explanation. The
+measured misses are the pooled blind first looks of `corpora/urgency/gold_blind*.csv`
+(`BLIND_FIRST_LOOKS`); a test recomputes them from those files, so a new blind split cannot leave
+the caveat behind.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.config import Settings
+from pipeline.heat import (DEEP_MAX_PEAK_SHARE, DEEP_MIN_ACTIVE_MONTHS, DEEP_MIN_LETTERS, DEEP_MIN_SPAN_DAYS,
+                           DEEP_MIN_WRITERS, RANK_RANGE_CHANGE, heat_weights)
+from pipeline.rank import TODAY_EARLIER, TODAY_NEW, TODAY_REVIEW, TODAY_URGENT
+
+# The grader's first looks, frozen before each split's labels were read, pooled over blind4 to
+# blind25 (corpora/urgency/README.md, "Stop 30"). "clear" and "borderline" follow the readers' own
+# notes: a reader who weighed 紧急 against 较急 began the reason with "borderline".
+BLIND_FIRST_LOOKS = {
+    "splits": ("blind4", "blind25"), "count": 22,
+    "urgent": 196, "found": 86, "found_or_review": 113,
+    "clear": 53, "clear_found": 38, "borderline": 143, "borderline_found": 48,
+}
+
+GUIDE_SHEET = "说明"
+GUIDE_COLUMNS = ("工作表", "列名", "说明")
+# the key of notes that hold on every sheet where their column appears
+EVERY_SHEET = "*"
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else "-"
+
+
+def today_caveat() -> str:
+    """What the 今日紧急 queue misses, measured on letters the grader had never seen."""
+    m = BLIND_FIRST_LOOKS
+    return (f"自动分级会漏判: 在从未见过的来信上(最近{m['count']}次盲测合计), 它只判出{m['urgent']}封紧急来信中的"
+            f"{m['found']}封({_percent(m['found'], m['urgent'])}), 连同待复核来信也只有{m['found_or_review']}封"
+            f"({_percent(m['found_or_review'], m['urgent'])}); 漏掉的多是读信人自己也犹豫的边界情形(有人居住的房屋开裂、"
+            f"向\"更高一级\"申诉、检验建议停用仍在运行的电梯): 读信人认为明确的紧急来信{m['clear']}封中判出"
+            f"{m['clear_found']}封, 边界情形{m['borderline']}封中判出{m['borderline_found']}封。"
+            "队列为空不等于没有紧急来信; 请当日浏览较急来信的标题。")
+
+
+def _heat_formula(settings: Settings) -> str:
+    w = heat_weights(settings.values.get("heat"))
+
+    def share(key: str, what: str) -> str:
+        return f"({1 - w[key]:.2f}+{w[key]:.2f}·{what})"
+
+    return (f"10·({w['letters']:g}·ln(1+留言数)+{w['writers']:g}·ln(1+人次)+{w['votes']:g}·ln(1+点赞与反对数))"
+            f" × {share('recency', '时近')} × {share('burst', '集中')} × {share('concreteness', '具体')}"
+            f" × {share('persistence', '持续')}")
+
+
+def column_notes(settings: Settings) -> dict[str, dict[str, str]]:
+    """Header notes: {sheet: {column: note}}, with `EVERY_SHEET` for the notes that hold wherever
+    their column appears; a sheet's own note for a column wins over the general one."""
+    p = lambda key, default: settings.get("priority", key, default)  # noqa: E731
+    limit = settings.get("backlog", "limit_days", 60)
+    new_days = settings.get("lists", "today_new_days", 7)
+    w = heat_weights(settings.values.get("heat"))
+    priority = (f"越高越应先办。紧急+{p('urgent', 100.0):g}, 较急+{p('pressing', 40.0):g}; 同一信访人每多一封此前来信"
+                f"+{p('per_repeat', 4.0):g}(最多10封); 联名或集体信访+{p('joint_letter', 10.0):g}; 属热点问题"
+                f"+{p('hot_issue', 8.0):g}, 深层次问题再+{p('deep_seated', 12.0):g}; 未办结每月+{p('per_month_open', 2.0):g}"
+                f"(最多24个月), 超过{limit}天成为积案再+{p('overdue', 25.0):g}。各项写在「优先理由」里, 权重见配置[priority]。")
+    c = lambda key, default: settings.get("cases", key, default)  # noqa: E731
+    case_priority = (f"案件(同一信访人就同一事项的来信)的优先分 = 其中最紧要一封来信的优先分 + 每多一封来信"
+                     f"+{c('per_letter', 3.0):g}(最多{c('letters_cap', 10)}封) + 首末来信之间每一年+{c('per_year', 4.0):g}"
+                     f"(最多{c('years_cap', 5.0):g}年)。越高越宜领导包案。")
+    deep = (f"是: 来信持续至少{DEEP_MIN_SPAN_DAYS}天、至少{DEEP_MIN_ACTIVE_MONTHS}个月有来信且分两波以上、至少"
+            f"{DEEP_MIN_LETTERS}封, 没有哪30天集中了{DEEP_MAX_PEAK_SHARE:.0%}以上的来信, 并且至少{DEEP_MIN_WRITERS}人来信"
+            "或有人反复来信。依据见「深层次依据」列。")
+    return {
+        EVERY_SHEET: {
+            "问题类型": "模型按来信内容自动判定的问题类型。",
+            "分类置信度": "模型对所判问题类型的把握(0-1)。低于该类型的复核阈值(按交叉验证定出)的来信列入「需人工复核」。",
+            "紧急程度": ("按紧急程度规则自动判定(紧急/较急/一般)。自动判定会漏判紧急来信, "
+                     "见「今日紧急」表的提示; 「一般」不等于已确认不急。"),
+            "紧急线索": "判定所依据的线索类别; 方括号内是线索被降级的原因, 如[往事]读作过去的事, [条件/假设]读作假设。",
+            "依据原文": "线索在来信中的原文片段, 供核对。",
+            "责任部门": ("按问题类型和路由表(或历史承办模型)分派。检举控告公职人员或单位的来信只派纪检监察, "
+                     "不出现在其他部门的清单中。"),
+            "优先分": priority,
+            "优先理由": "构成优先分的各项, 可逐项对照来信核对; 「常规来信」表示没有加分项。",
+            "第几次来信": "同一信访人(按姓名、电话、证件号等自动关联, 见信访人编号)的第几封来信。",
+            "信访人编号": "自动关联出的同一信访人的编号, 不是身份信息; 同一编号的来信视为同一人所写。",
+            "所属热点问题": "该信所属热点问题的标签(地点 · 诉求), 见「热点问题」表。",
+            "已等待天数": f"未办结来信自收信至统计日的天数; 超过{limit}天(信访工作条例的办理时限)为积案。",
+            "候选分类": "模型认为最可能的三个问题类型及其概率, 供复核时选择。",
+            "保密": "是: 检举控告类来信, 信访人身份只给纪检监察。",
+        },
+        "今日紧急": {
+            "今日队列": (f"{TODAY_URGENT}: 自动判为紧急。{TODAY_REVIEW}: 有紧急线索但被降级(如读作往事或假设), "
+                     "须当日由人读信确认。"),
+            "收信时段": (f"{TODAY_NEW}: 统计日前{new_days}日内收到(或没有日期)。{TODAY_EARLIER}: 更早收到、至今没有"
+                     "办结记录的紧急来信, 紧急情况没人办结就没有过去。"),
+        },
+        "各部门待办": {
+            "待办": "没有答复或办结记录的来信数。",
+            "积案": f"超过{limit}天仍未办结的来信数。",
+        },
+        "领导包案建议": {
+            "优先分": case_priority,
+            "理由": "案件中最紧要一封来信的优先理由。",
+            "未办结": "案件中没有答复或办结记录的来信数。",
+            "最高紧急程度": "案件各来信中最高的紧急程度。",
+        },
+        "热点问题": {
+            "热度排名": "按热度指数从高到低的名次。",
+            "热度指数": (f"= {_heat_formula(settings)}。人次: 每人每个自然月只计一次; 时近: 最近一封来信每过"
+                     f"{w['half_life_days']:g}天减半; 集中: 最集中30天的来信占比; 具体: 标题写明地点的来信占比; "
+                     f"持续: 有人超过{limit}天后再次来信。只用于排序, 没有单位; 权重见配置[heat]。"),
+            "排名区间": (f"任一热度权重上下变动{RANK_RANGE_CHANGE:.0%}时该问题可能的名次, 如「13至17」; 区间相交的问题"
+                     "热度难分先后, 不宜据名次取舍。只写一个数表示名次不随权重变动。"),
+            "是否深层次问题": deep,
+            "深层次依据": "判定深层次问题所用的数字: 跨度(主体跨度)、有来信的月数、波次、最集中30天占比、人数、反复来信人数。",
+            "留言人数": "来信的不同信访人数。",
+            "时间范围": "最早与最近一封来信的日期。",
+            "地点/人群": "来信所指的地点(市 → 区/县 → 镇/街道 → 村/社区 → 组)或人群。",
+        },
+        "重复信访人": {
+            "来信数": "自动关联到该信访人的来信数。",
+            "月均来信": "首末来信之间平均每月的来信数。",
+            "姓名写法": "各来信中该信访人姓名的不同写法及其出现次数(已脱敏)。",
+        },
+    }
+
+
+SHEET_PURPOSES = {
+    "今日紧急": "今天必须有人处置的来信: 未办结的紧急来信和待复核来信, 近几日新收的在前。",
+    "各部门待办": "各责任部门的待办、全部、紧急和积案来信数。",
+    "领导包案建议": "最难、最久、最反复的案件(同一信访人就同一事项的来信), 供领导包案。",
+    "重复信访人": "写过不止一封信的信访人, 来信最多的在前(身份信息已脱敏)。",
+    "热点问题": "多人反映的同一具体问题(同一地点、同一诉求), 按热度排序。",
+    "积案": "超过办理时限仍未办结的来信。",
+    "需人工复核": "问题类型把握不大、需要人确认分类的来信。",
+    "待办-<部门>": "每个部门未办结的来信; 检举控告类来信只在纪检监察的清单中, 且只有它带信访人身份。",
+}
+
+
+def guide_sheet(settings: Settings) -> pd.DataFrame:
+    """The 说明 sheet: what each sheet is for, the queue's caveat, then every column note."""
+    rows = [(sheet, "(整表)", purpose) for sheet, purpose in SHEET_PURPOSES.items()]
+    rows.append(("今日紧急", "(提示)", today_caveat()))
+    for sheet, notes in column_notes(settings).items():
+        where = "各表" if sheet == EVERY_SHEET else sheet
+        rows.extend((where, column, note) for column, note in notes.items())
+    return pd.DataFrame(rows, columns=list(GUIDE_COLUMNS))
+
+
+def notes_for(sheet: str, notes: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The header notes of one sheet: the general ones, then its own over them."""
+    return {**notes.get(EVERY_SHEET, {}), **notes.get(sheet, {})}

@@ -1,0 +1,83 @@
+"""The workbook explains itself: header notes, the 说明 sheet, and the 今日紧急 queue's measured misses."""
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from pipeline.config import load_settings
+from pipeline.explain import BLIND_FIRST_LOOKS, column_notes, guide_sheet, notes_for, today_caveat
+from pipeline.sheets import SHEETS
+
+URGENCY_DIR = Path(__file__).resolve().parents[1] / "corpora" / "urgency"
+
+
+def test_the_measured_misses_are_the_pooled_first_looks_of_the_gold_files():
+    """The caveat's figures are recomputed from the stored first looks: a new blind split that is not
+    pooled into `BLIND_FIRST_LOOKS` fails here."""
+    first, last = (int(name.removeprefix("blind")) for name in BLIND_FIRST_LOOKS["splits"])
+    newest = max(int(p.stem.removeprefix("gold_blind")) for p in URGENCY_DIR.glob("gold_blind*.csv"))
+    assert last == newest
+    frames = [pd.read_csv(URGENCY_DIR / f"gold_blind{n}.csv", dtype=str, keep_default_na=False) for n in range(first, last + 1)]
+    gold = pd.concat(frames, ignore_index=True)
+    urgent = gold["urgency"] == "紧急"
+    found = gold["first_look"] == "紧急"
+    review = gold["first_look_review"] == "True"
+    borderline = gold["reason"].str.startswith("borderline")
+    assert BLIND_FIRST_LOOKS["count"] == len(frames)
+    assert BLIND_FIRST_LOOKS["urgent"] == urgent.sum()
+    assert BLIND_FIRST_LOOKS["found"] == (urgent & found).sum()
+    assert BLIND_FIRST_LOOKS["found_or_review"] == (urgent & (found | review)).sum()
+    assert BLIND_FIRST_LOOKS["clear"] == (urgent & ~borderline).sum()
+    assert BLIND_FIRST_LOOKS["clear_found"] == (urgent & ~borderline & found).sum()
+    assert BLIND_FIRST_LOOKS["borderline"] == (urgent & borderline).sum()
+    assert BLIND_FIRST_LOOKS["borderline_found"] == (urgent & borderline & found).sum()
+    m = BLIND_FIRST_LOOKS
+    assert f"{m['urgent']}封紧急来信中的{m['found']}封" in today_caveat()
+
+
+def test_the_notes_follow_the_config(tmp_path):
+    default = column_notes(load_settings())
+    assert "紧急+100" in default["*"]["优先分"] and "超过60天成为积案再+25" in default["*"]["优先分"]
+    assert "0.625·ln(1+留言数)" in default["热点问题"]["热度指数"]
+    (tmp_path / "my.toml").write_text("[priority]\nurgent = 150.0\n[backlog]\nlimit_days = 30\n[heat]\nletters = 0.5\n",
+                                      encoding="utf-8")
+    mine = column_notes(load_settings(tmp_path / "my.toml"))
+    assert "紧急+150" in mine["*"]["优先分"] and "超过30天成为积案" in mine["*"]["优先分"]
+    assert "0.5·ln(1+留言数)" in mine["热点问题"]["热度指数"]
+    # a sheet's own note wins: a case's 优先分 is not a letter's
+    assert notes_for("领导包案建议", default)["优先分"].startswith("案件")
+    assert notes_for("积案", default)["优先分"] == default["*"]["优先分"]
+
+
+def test_the_guide_sheet_names_every_sheet_and_the_derived_columns():
+    guide = guide_sheet(load_settings())
+    described = set(guide.loc[guide["列名"] == "(整表)", "工作表"])
+    assert set(SHEETS) - {"说明"} <= described
+    assert {"排名区间", "热度指数", "优先分", "今日队列", "是否深层次问题"} <= set(guide["列名"])
+    assert today_caveat() in set(guide["说明"])
+
+
+def test_the_run_workbook_carries_the_notes_and_keeps_the_caveat_in_view(sample_run):
+    book = openpyxl.load_workbook(sample_run.out_dir / "triage.xlsx")
+    hot = book["热点问题"]
+    headers = {cell.value: cell for cell in hot[1]}
+    assert headers["排名区间"].comment.text.startswith("任一热度权重上下变动20%")
+    assert headers["热度指数"].comment is not None and headers["问题ID"].comment is None
+    today = book["今日紧急"]
+    caveats = [cell for cell in today[1] if cell.comment is not None and cell.comment.text == today_caveat()]
+    assert len(caveats) == 1
+    # shown open (not only on hover), drawn under the queue's last row, where a reader decides it is complete
+    with zipfile.ZipFile(sample_run.out_dir / "triage.xlsx") as xlsx:
+        rels = xlsx.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        vml = xlsx.read("xl/" + re.search(r'Target="\.\./(drawings/vmlDrawing\d+\.vml)"', rels).group(1)).decode()
+    shapes = re.findall(r"<v:shape .*?</v:shape>", vml, flags=re.S)
+    shown = [shape for shape in shapes if "visibility:visible" in shape]
+    assert len(shown) == 1 and len(shapes) == len([c for c in today[1] if c.comment is not None])
+    top_row = int(re.search(r"<x:Anchor>\s*\d+,\s*\d+,\s*(\d+)", shown[0]).group(1))
+    assert top_row >= today.max_row
+    # the data still reads as a table: the caveat is a note, not a row
+    queue = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="今日紧急")
+    assert list(queue.columns[:2]) == ["今日队列", "收信时段"] and len(queue) == today.max_row - 1
+    assert "说明" in book.sheetnames and book.sheetnames.index("说明") == len(SHEETS) - 1
