@@ -129,8 +129,11 @@ def letter_table(letters: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame, headers: str = "zh") -> list[Path]:
-    """Both hot-issue tables as CSV and XLSX through `pipeline.write` (atomic, no live formula)."""
+def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame, headers: str = "zh",
+                 settings: Settings | None = None) -> list[Path]:
+    """Both hot-issue tables as CSV and XLSX through `pipeline.write` (atomic, no live formula);
+    with `settings`, hot_issues.xlsx's Chinese headers carry the 热点问题 sheet's notes (热度指数,
+    排名区间: what they mean, from those settings)."""
     from pipeline.write import write_table
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -138,8 +141,9 @@ def write_tables(out_dir: Path, issues: pd.DataFrame, letters: pd.DataFrame, hea
     for stem, frame in (("hot_issues", issues), ("hot_issue_letters", letters)):
         if headers == "en":
             frame = frame.rename(columns=HEADERS_EN)
+        notes = notes_for("热点问题", column_notes(settings)) if settings is not None and headers == "zh" else None
         for path in (out_dir / f"{stem}.csv", out_dir / f"{stem}.xlsx"):
-            written.append(write_table(frame, path, chinese_headers=False))
+            written.append(write_table(frame, path, chinese_headers=False, notes=notes if stem == "hot_issues" else None))
     return written
 
 

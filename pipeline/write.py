@@ -169,11 +169,11 @@ CSV_ROWS_AT_ONCE = 10_000
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = True, sheet: str = "Sheet1",
-                headers: str | None = None) -> Path:
+                headers: str | None = None, notes: dict[str, str] | None = None) -> Path:
     """Write CSV, XLSX or Parquet by extension. Parquet keeps the snake_case schema.
 
     `headers` "zh" (the default) or "en" names the CSV/XLSX columns; `chinese_headers` is the older
-    spelling of the same choice.
+    spelling of the same choice. `notes` ({column: text}) go on an XLSX's header cells.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -198,7 +198,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, chinese_headers: bool = T
                     safe_cells(out.iloc[start:start + CSV_ROWS_AT_ONCE]).to_csv(handle, header=start == 0, **options)
         elif suffix == ".xlsx":
             out = to_chinese_headers(frame) if chinese_headers else frame
-            write_sheets({sheet: out}, temporary)
+            write_sheets({sheet: out}, temporary, notes=(lambda _: notes) if notes else None)
         else:
             raise ValueError(f"unsupported output type {suffix!r}: use .csv, .xlsx or .parquet")
     return path

@@ -211,6 +211,9 @@ def test_hotspots_tables_carry_no_formula_and_no_phone(tmp_path):
     book = openpyxl.load_workbook(out / "hot_issue_letters.xlsx")
     cells = [c for row in book.active.iter_rows() for c in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
+    # the derived columns say what they are, as triage.xlsx's 热点问题 sheet does
+    headers = {c.value: c for c in openpyxl.load_workbook(out / "hot_issues.xlsx").active[1]}
+    assert headers["排名区间"].comment.text.startswith("任一热度权重") and headers["热度指数"].comment is not None
     assert main(["hotspots", str(tmp_path / "in.csv"), "--out", str(out), "--no-classify", "--no-plot",
                  "--headers", "en"]) == 0
     assert list(pd.read_csv(out / "hot_issues.csv", encoding="utf-8-sig").columns[:3]) == ["heat_rank", "issue_id", "heat"]

@@ -115,7 +115,7 @@ def run(args) -> int:
     issues = mask_frame(issues, text_columns=ISSUE_TEXT, names=names + names_to_mask(issues, ISSUE_TEXT))
     quoted = letter_table(clustered, info)
     quoted = mask_frame(quoted, text_columns=QUOTED_TEXT, names=names + names_to_mask(quoted, QUOTED_TEXT))
-    written = write_tables(out_dir, issues, quoted, args.headers)
+    written = write_tables(out_dir, issues, quoted, args.headers, settings)
     if not args.no_plot and len(info):
         import matplotlib.pyplot as plt
 
