@@ -217,7 +217,10 @@ def _department_load(letters: pd.DataFrame) -> pd.DataFrame:
 
 
 def _leader_cases(cases: pd.DataFrame, leader: int) -> pd.DataFrame:
-    return cases.head(leader).rename(columns={
+    top = cases.head(leader)
+    if "confidential" in top:  # 是/否, as 是否深层次问题 reads: a leader's sheet, not a script's True/False
+        top = top.assign(confidential=top["confidential"].map({True: "是", False: "否"}).fillna(""))
+    return top.rename(columns={
         "case_priority": "优先分", "matter": "事项", "letters": "信件数", "open_letters": "未办结",
         "first_letter": "首次来信", "last_letter": "最近来信", "urgency": "最高紧急程度", "department": "责任部门",
         "priority_reasons": "理由", "top_letter_id": "代表信件", "title": "标题", "person_id": "信访人编号",

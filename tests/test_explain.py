@@ -81,3 +81,9 @@ def test_the_run_workbook_carries_the_notes_and_keeps_the_caveat_in_view(sample_
     queue = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="今日紧急")
     assert list(queue.columns[:2]) == ["今日队列", "收信时段"] and len(queue) == today.max_row - 1
     assert "说明" in book.sheetnames and book.sheetnames.index("说明") == len(SHEETS) - 1
+
+
+def test_the_leader_sheet_says_yes_or_no_for_a_confidential_case(sample_run):
+    """保密 read "True"/"False" on the leader's sheet; it reads 是/否, as 是否深层次问题 does."""
+    cases = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="领导包案建议", dtype=str)
+    assert set(cases["保密"]) <= {"是", "否"} and "否" in set(cases["保密"])
