@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from pipeline.explain import today_caveat
+from pipeline.explain import notes_for, today_caveat
 from pipeline.heat import rank_range_text
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
 from pipeline.rank import TODAY_NEW, today_queue
@@ -27,7 +27,7 @@ h2{font-size:18px;margin:0 0 10px;border-left:4px solid #8b1a1a;padding-left:8px
 box-shadow:0 1px 2px rgba(0,0,0,.08)}.card b{display:block;font-size:26px}.card span{color:#666;font-size:13px}
 .card.red b{color:#c0392b}.card.orange b{color:#d35400}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e3e3e3;padding:5px 6px;
-text-align:left;vertical-align:top}th{background:#fafafa}td.num{text-align:right}
+text-align:left;vertical-align:top}th{background:#fafafa}th[title]{text-decoration:underline dotted;cursor:help}td.num{text-align:right}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:12px}.chart svg{max-width:100%;height:auto}
 .tag{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px}
 .muted{color:#777;font-size:12px}
@@ -46,12 +46,16 @@ def _cell(value) -> str:
     return html.escape(str(value))
 
 
-def html_table(frame: pd.DataFrame, columns: dict[str, str], limit: int = 30, shorten: int = 80) -> str:
-    """`columns` maps frame column → Chinese header; long text is cut to `shorten` characters."""
+def html_table(frame: pd.DataFrame, columns: dict[str, str], limit: int = 30, shorten: int = 80,
+               notes: dict[str, str] | None = None) -> str:
+    """`columns` maps frame column → Chinese header; long text is cut to `shorten` characters.
+    `notes` ({header: text}, `explain.notes_for`) become the headers' tooltips."""
     if frame is None or frame.empty:
         return '<p class="muted">无</p>'
     present = {k: v for k, v in columns.items() if k in frame.columns}
-    head = "".join(f"<th>{html.escape(v)}</th>" for v in present.values())
+    notes = notes or {}
+    head = "".join(f'<th title="{html.escape(notes[v])}">{html.escape(v)}</th>' if v in notes else f"<th>{html.escape(v)}</th>"
+                   for v in present.values())
     rows = []
     for _, row in frame.head(limit).iterrows():
         cells = []
@@ -83,8 +87,11 @@ def _chart(fig) -> str:
 
 
 def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame | None, persons: pd.DataFrame | None,
-                 summary: dict, as_of: date, limit_days: int = 60, today_new_days: int = 7) -> str:
-    """The whole report as one HTML string. `letters` and the other tables must already be masked."""
+                 summary: dict, as_of: date, limit_days: int = 60, today_new_days: int = 7,
+                 notes: dict[str, dict[str, str]] | None = None) -> str:
+    """The whole report as one HTML string. `letters` and the other tables must already be masked.
+    `notes` (`explain.column_notes`) explain the derived columns on hover, as triage.xlsx's headers do."""
+    notes = notes or {}
     parts = []
     urgency = letters["urgency"] if "urgency" in letters else pd.Series(dtype=str)
     # the review and backlog tables with the columns they show only: a copy of every column of
@@ -118,7 +125,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     parts.append(_section("今日紧急: 需当日处置的来信", scope + caveat + html_table(queue, {
         "today_queue": "今日队列", "received_block": "收信时段", "letter_id": "信件编号", "received_at": "来信时间", "title": "标题", "urgency_cues": "紧急线索",
         "urgency_evidence": "依据原文", "department": "责任部门", "priority_reasons": "优先理由",
-    }, limit=40)))
+    }, limit=40, notes=notes_for("今日紧急", notes))))
 
     charts = []
     if "issue_type" in letters:
@@ -138,7 +145,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
         body = html_table(issues.assign(rank_range=rank_range_text(issues)), {
             "heat_rank": "热度排名", "rank_range": "排名区间", "issue_id": "问题ID", "label": "问题", "heat": "热度指数", "n_letters": "信件数",
             "n_writers": "信访人数", "first_date": "最早", "last_date": "最近", "deep_seated": "深层次", "deep_evidence": "依据",
-        }, limit=_issues_shown(issues))
+        }, limit=_issues_shown(issues), notes=notes_for("热点问题", notes))
         curves = _monthly_issue_curves(letters, issues)
         note = ('<p class="muted">排名区间: 任一热度权重变动20%时该问题可能的名次; 区间相交的问题热度难分先后, '
                 '所以第15名之后区间仍可达前15名的问题也列在表中。</p>')
@@ -148,7 +155,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
         parts.append(_section("领导包案建议", html_table(cases, {
             "case_priority": "优先分", "matter": "事项", "letters": "信件数", "first_letter": "首次来信",
             "last_letter": "最近来信", "urgency": "紧急程度", "department": "责任部门", "priority_reasons": "理由",
-        }, limit=15)))
+        }, limit=15, notes=notes_for("领导包案建议", notes))))
 
     if repeaters is not None and not repeaters.empty:
         parts.append(_section("重复信访人(已脱敏)", html_table(repeaters.sort_values("letter_count", ascending=False), {
@@ -171,10 +178,10 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
 
     if len(backlog):
         parts.append(_section("积案", html_table(backlog.sort_values("days_open", ascending=False), BACKLOG_COLUMNS,
-                                                 limit=20)))
+                                                 limit=20, notes=notes_for("积案", notes))))
 
     if len(review):
-        parts.append(_section("需人工复核(分类置信度低)", html_table(review, REVIEW_COLUMNS, limit=20)))
+        parts.append(_section("需人工复核(分类置信度低)", html_table(review, REVIEW_COLUMNS, limit=20, notes=notes_for("需人工复核", notes))))
 
     head = (f"<header><h1>信访来信分析报告</h1><p>截至 {as_of:%Y-%m-%d} · 共 {len(letters):,} 封来信 · "
             f"个人信息已脱敏</p></header>")

@@ -314,6 +314,6 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
         write_sheets(triage_sheet_builders(masked, cases, issues, persons, settings), temporary, **workbook_notes(settings))
     give_back()
     report = build_report(masked, cases, issues, persons, counts, as_of, settings.get("backlog", "limit_days", 60),
-                          settings.get("lists", "today_new_days", 7))
+                          settings.get("lists", "today_new_days", 7), notes=column_notes(settings))
     with atomic_path(out / "report.html") as temporary:
         temporary.write_text(report, encoding="utf-8")

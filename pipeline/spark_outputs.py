@@ -56,6 +56,7 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
 
     from pipeline.mask import mask_frame, names_to_mask
     from pipeline.report import build_report
+    from pipeline.explain import column_notes
     from pipeline.sheets import workbook_notes
     from pipeline.spark_rows import apply_mask
     from pipeline.write import atomic_path, text_columns, write_sheets, write_table
@@ -86,7 +87,8 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(sheets, temporary, **workbook_notes(settings))
     report = build_report(shown, cases, issues, persons, counts, date.fromisoformat(info["as_of"]),
-                          settings.get("backlog", "limit_days", 60), settings.get("lists", "today_new_days", 7))
+                          settings.get("backlog", "limit_days", 60), settings.get("lists", "today_new_days", 7),
+                          notes=column_notes(settings))
     report = report.replace("<main>", "<main>" + coverage_note(coverage(letters, shown, n_cases, persons),
                                                                counts.get("letters")), 1)
     with atomic_path(out / "report.html") as temporary:

@@ -87,3 +87,8 @@ def test_the_leader_sheet_says_yes_or_no_for_a_confidential_case(sample_run):
     """保密 read "True"/"False" on the leader's sheet; it reads 是/否, as 是否深层次问题 does."""
     cases = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="领导包案建议", dtype=str)
     assert set(cases["保密"]) <= {"是", "否"} and "否" in set(cases["保密"])
+
+
+def test_the_report_explains_the_same_columns_on_hover(sample_run):
+    html = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
+    assert '<th title="任一热度权重上下变动20%' in html and "<th title=\"案件(同一信访人就同一事项的来信)的优先分" in html
