@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 UNICODE = 0x110000  # one entry per code point: a character's id is a single array lookup
-CHUNK_CHARS = 1_000_000  # characters per pass: the presence matrix and temporaries stay a few MB
+CHUNK_CHARS = 200_000  # characters per pass: its arrays (ids, owners, pairs, presence) stay ~10 MB
+MAX_PAIRS = 1 << 24  # pair tables of at most this many entries (64 MB each); more characters: ValueError
 
 
 class GramTable:
@@ -22,7 +23,8 @@ class GramTable:
 
     Parameters
     ----------
-    grams : the vocabulary, each gram two or three characters long (others raise ValueError).
+    grams : the vocabulary, each gram two or three characters long (others raise ValueError, as
+        more than ~4,000 distinct characters do).
     """
 
     def __init__(self, grams: list[str]):
@@ -31,6 +33,8 @@ class GramTable:
         self.grams = list(grams)
         chars = sorted({c for g in grams for c in g})
         self.width = width = len(chars) + 1  # id 0: a character no gram holds
+        if width * width > MAX_PAIRS:  # (the shipped refiner's 3,000 grams hold 727 characters: 2 MB)
+            raise ValueError(f"GramTable: {width - 1} distinct characters make pair tables too large")
         self.char_id = np.zeros(UNICODE, dtype=np.int32)
         self.char_id[[ord(c) for c in chars]] = np.arange(1, width, dtype=np.int32)
         ids = {c: i for i, c in enumerate(chars, start=1)}

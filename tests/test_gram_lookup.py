@@ -76,3 +76,11 @@ def test_refitting_drops_the_batch_table():
     graded = [{"urgency": "较急", "urgency_cues": "安全险情", "urgency_score": 0.4}] * len(texts)
     refiner.fit(texts, graded, ["较急", "一般"] * 6)
     assert not hasattr(refiner, "_table")
+
+
+def test_too_many_characters_are_refused(monkeypatch):
+    import pipeline.gram_lookup as lookup
+
+    monkeypatch.setattr(lookup, "MAX_PAIRS", 16)
+    with pytest.raises(ValueError):
+        GramTable(["停气", "老人", "冷"[0] + "天"])
