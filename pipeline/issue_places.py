@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
+from functools import lru_cache
 
 import pandas as pd
 
@@ -161,10 +162,15 @@ def forget_tagger() -> None:
     gc.collect()  # a module's functions and its globals are a cycle: the word tags wait for the collector
 
 
+_ESTATE_END = re.compile(r"(?:小区|社区|项目)$")
+
+
+@lru_cache(maxsize=65536)
 def canonical(place: str) -> str:
-    """Drop a trailing 小区/社区/项目 so `魅力之城小区` and `魅力之城` compare equal."""
+    """Drop a trailing 小区/社区/项目 so `魅力之城小区` and `魅力之城` compare equal. Kept per name:
+    linking asks it of the same few thousand names ~250,000 times per 10^4 letters."""
     place = place.replace("·", "").replace(".", "")
-    return re.sub(r"(?:小区|社区|项目)$", "", place) or place
+    return _ESTATE_END.sub("", place) or place
 
 
 def match_strength(a: frozenset[str], b: frozenset[str]) -> int:

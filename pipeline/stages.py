@@ -158,6 +158,11 @@ class GradeStage(Stage):
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         return self.conform(self._grader().transform(letters))
 
+    def release(self) -> None:
+        """The grader (its cues, compiled patterns and the refiner's gram tables, ~11 MB of them)
+        is freed once the batch is graded; `version` reads the cue files, not the grader."""
+        self.__dict__.pop("_fitted", None)
+
     def version(self) -> str | None:
         """`cues <hash>` of the cue data the grader read (lexicon, compositional frames, refiner):
         an office that extends them gets a new version in run.json and the case store."""

@@ -115,9 +115,18 @@ def _rust_jieba(user_dict: str | None):
     return rust
 
 
+_REPEATED: list[int] = []  # `_main_counts`' second figure, once read: the same for every dictionary
+
+
 def _main_counts(words: set[str]) -> tuple[dict[str, int], int]:
     """Counts of `words` in jieba's main dictionary (the one jieba-rs ships too), and what jieba's
-    total holds beyond jieba-rs's: the earlier counts of words the dictionary lists twice."""
+    total holds beyond jieba-rs's: the earlier counts of words the dictionary lists twice.
+
+    Asked with no words (the segmenter without a user dictionary, which the cluster stage's
+    place tagger builds after the tokenize stage built the one with it), the second figure is
+    the one read before: the 349,000-line file is not read again (about a second of CPU)."""
+    if not words and _REPEATED:
+        return {}, _REPEATED[0]
     every: dict[str, int] = {}
     repeated = 0
     with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as handle:
@@ -125,6 +134,7 @@ def _main_counts(words: set[str]) -> tuple[dict[str, int], int]:
             word, freq = line.split(" ", 2)[:2]
             repeated += every.get(word, 0)
             every[word] = int(freq)
+    _REPEATED[:] = [repeated]
     return {w: every[w] for w in words if w in every}, repeated
 
 
@@ -372,7 +382,7 @@ class Tokenizer:
         self.keep_place_codes = keep_place_codes
         self.hmm = hmm
         self._stop = load_stopwords(Path(stopwords) if stopwords else None)
-        self._kept: dict[str, bool] = {}  # token -> whether `cut` keeps it
+        self._canonical: dict[str, str] = {}  # token -> itself where `cut` keeps it, else ""
 
     @property
     def jieba(self) -> jieba.Tokenizer:
@@ -416,14 +426,24 @@ class Tokenizer:
         tokens = self.segment(text)
         if keep_stopwords:
             return tokens
-        # (`setdefault`: a Tokenizer pickled by an older version has no `_kept`)
-        kept, stop, out = self.__dict__.setdefault("_kept", {}), self._stop, []
-        for token in tokens:  # decided once per distinct token: a batch repeats its words
-            keep = kept.get(token)
-            if keep is None:
-                keep = kept[token] = token not in stop and _CONTENT.search(token) is not None
-            if keep:
-                out.append(token)
+        return self.kept(tokens)
+
+    def kept(self, tokens: list[str]) -> list[str]:
+        """The content tokens of `tokens` (no stop words, whitespace, punctuation or bare numbers),
+        each as this tokenizer's one string object for that word.
+
+        Decided once per distinct token (a batch repeats its words), and the one dict answers
+        both questions, keep it and which object: a run holds every letter's tokens at once, so
+        each word is held once (`interned` did it in a second pass over every token, about a
+        second of the run's tokenize stage at 10^4 letters)."""
+        # (`setdefault`: a Tokenizer pickled by an older version has no `_canonical`)
+        canonical, stop, out = self.__dict__.setdefault("_canonical", {}), self._stop, []
+        for token in tokens:
+            kept = canonical.get(token)
+            if kept is None:
+                kept = canonical[token] = token if token not in stop and _CONTENT.search(token) is not None else ""
+            if kept:
+                out.append(kept)
         return out
 
     def cut_all(
@@ -451,7 +471,8 @@ class Tokenizer:
                     from tqdm import tqdm
 
                     iterator = tqdm(unique, desc="tokenizing", unit="letter", mininterval=1.0)
-                cut = {t: _interned(self.cut(t, keep_stopwords), seen) for t in iterator}
+                # kept tokens come as the tokenizer's one object per word (`kept`); all of them, interned here
+                cut = {t: _interned(self.cut(t, True), seen) if keep_stopwords else self.cut(t) for t in iterator}
             else:
                 _segmenter(self.user_dict, self.hmm)  # load the dictionary once, before forking, so workers share it
                 size = max(50, len(unique) // (workers.jobs * 8))
@@ -526,7 +547,8 @@ def tokenize_letters(texts: list[str], n_jobs: int = 2, progress: bool = False, 
     segmented = [is_segmented(t) for t in texts]
     raw = [t for t, s in zip(texts, segmented) if not s]
     cut = iter(tokenizer.cut_all(raw, n_jobs=n_jobs, progress=progress, pool=pool) if raw else [])
-    return [split_segmented(text, tokenizer._stop) if seg else next(cut) for text, seg in zip(texts, segmented)]
+    # a segmented text's own words, kept by the same rule as `split_segmented`
+    return [tokenizer.kept(text.split()) if seg else next(cut) for text, seg in zip(texts, segmented)]
 
 
 def split_segmented(text: str, stop: frozenset[str]) -> list[str]:
@@ -536,14 +558,16 @@ def split_segmented(text: str, stop: frozenset[str]) -> list[str]:
 
 def letter_tokens(letters, hmm: bool = False, n_jobs: int = 2, pool: WorkerPool | None = None) -> list[list[str]]:
     """Each letter's tokens exactly as `IssueClassifier` computes them (with its `hmm`), so a run
-    can tokenize once and pass them to `classify(letters, tokens=...)`."""
-    return interned(tokenize_letters(letter_texts(letters), n_jobs=n_jobs, hmm=hmm, pool=pool))
+    can tokenize once and pass them to `classify(letters, tokens=...)`. Each word is one string
+    object (`Tokenizer.kept`; from workers, one per call of `cut_all`)."""
+    return tokenize_letters(letter_texts(letters), n_jobs=n_jobs, hmm=hmm, pool=pool)
 
 
 def tokenize_docs(docs: list[str], n_jobs: int = 2, pool: WorkerPool | None = None) -> list[list[str]]:
     """Content tokens of raw texts with the default tokenizer (HMM on), as the clusterer cuts them
-    (`IssueClusterer._tok`), for a run's one tokenization pass."""
-    return interned(_letter_tokenizer(True).cut_all(docs, n_jobs=n_jobs, pool=pool))
+    (`IssueClusterer._tok`), for a run's one tokenization pass. Each word is one string object,
+    as `letter_tokens`."""
+    return _letter_tokenizer(True).cut_all(docs, n_jobs=n_jobs, pool=pool)
 
 
 def interned(token_lists: list[list[str]]) -> list[list[str]]:

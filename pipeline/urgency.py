@@ -266,20 +266,25 @@ def _with_doubts(evidence: str, doubts: list[str]) -> str:
 _SEEN = threading.local()
 
 
-_SLOT_WORDS: dict = {}  # slot pattern -> its required words (pipeline.prefilter), read once
-_SLOT_REACH: dict = {}  # slot pattern -> how far a match reads (pipeline.prefilter.reach), read once
+# Keyed by the pattern's id, with the pattern kept in the value (so its id is never reused while
+# the entry lives): hashing a compiled pattern hashes its whole compiled code, and these are asked
+# ~150,000 times per 10^4 letters (0.4 s of a run's grade stage keyed by the pattern itself).
+_SLOT_WORDS: dict = {}  # id(slot pattern) -> (pattern, its required words (pipeline.prefilter)), read once
+_SLOT_REACH: dict = {}  # id(slot pattern) -> (pattern, how far a match reads (pipeline.prefilter.reach)), read once
 
 
 def slot_words(slot: re.Pattern) -> frozenset[str] | None:
-    if slot not in _SLOT_WORDS:
-        _SLOT_WORDS[slot] = required_words(slot)
-    return _SLOT_WORDS[slot]
+    known = _SLOT_WORDS.get(id(slot))
+    if known is None or known[0] is not slot:
+        known = _SLOT_WORDS[id(slot)] = (slot, required_words(slot))
+    return known[1]
 
 
 def slot_reach(slot: re.Pattern) -> int | None:
-    if slot not in _SLOT_REACH:
-        _SLOT_REACH[slot] = reach(slot)
-    return _SLOT_REACH[slot]
+    known = _SLOT_REACH.get(id(slot))
+    if known is None or known[0] is not slot:
+        known = _SLOT_REACH[id(slot)] = (slot, reach(slot))
+    return known[1]
 
 
 def _remember_words(text: str, words: dict | None) -> None:
@@ -541,7 +546,8 @@ class PressingRefiner:
         weights = sign * model.coef_[0]
         vocabulary = vectorizer.vocabulary_
         self.grams_ = {g: (float(vectorizer.idf_[j]), float(weights[j])) for g, j in vocabulary.items()}
-        self.__dict__.pop("_terms", None)
+        for derived in ("_terms", "_table", "_columns"):
+            self.__dict__.pop(derived, None)
         self.rule_weights_ = [float(w) for w in weights[len(vocabulary):]]
         self.intercept_ = float(sign * model.intercept_[0])
         return self
@@ -554,19 +560,48 @@ class PressingRefiner:
         present = [terms[g] for g in char_grams(text, self.maxlen) if g in terms]
         # fsum: exact, so the order of the set (string hashing differs between processes) cannot
         # move the last bits of p, nor a letter across the 0.4 / 0.6 lines from one run to the next
-        weighted, norm = math.fsum(t[0] for t in present), math.fsum(t[1] for t in present)
+        return self._p(math.fsum(t[0] for t in present), math.fsum(t[1] for t in present), graded)
+
+    def probabilities(self, texts: list[str], graded: list[dict]) -> list[float]:
+        """`probability` of many letters at once, the same floats: their grams are found by
+        `pipeline.gram_lookup.GramTable` without making a string per gram (the per-letter way was
+        2-3 s of the run's grade stage), and summed with the same exact `fsum`."""
+        if not hasattr(self, "_table"):
+            from pipeline.gram_lookup import GramTable
+
+            grams = sorted(self.grams_)
+            try:
+                self._table = GramTable(grams)
+            except ValueError:  # a vocabulary of other lengths: letter by letter
+                self._table = None
+            self._columns = ([self.grams_[g][0] * self.grams_[g][1] for g in grams],
+                             [self.grams_[g][0] * self.grams_[g][0] for g in grams])
+        if self._table is None:
+            return [self.probability(t, g) for t, g in zip(texts, graded)]
+        weights, norms = self._columns
+        openings = [_SPACES.sub(" ", t[:self.maxlen]) for t in texts]  # what `char_grams` reads
+        return [self._p(math.fsum(map(weights.__getitem__, found)), math.fsum(map(norms.__getitem__, found)), g)
+                for found, g in zip(self._table.present(openings), graded)]
+
+    def _p(self, weighted: float, norm: float, graded: dict) -> float:
         z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0)
         z += sum(w * x for w, x in zip(self.rule_weights_, self._rule_features(graded)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
-    def refine(self, text: str, graded: dict) -> dict:
+    @staticmethod
+    def scores(graded: dict) -> bool:
+        """Whether `refine` reads the model for this verdict (below 紧急, with a cue)."""
+        return graded["urgency"] != "紧急" and bool(graded["urgency_cues"])
+
+    def refine(self, text: str, graded: dict, p: float | None = None) -> dict:
         """The rules' verdict, with 较急 / 一般 overruled where the model is sure (p >= 0.6 or < 0.4).
 
         紧急 and letters without any cue are left alone; the score stays inside its level's band.
+        `p`: the letter's `probability`, when already computed (`probabilities`, for a batch).
         """
-        if graded["urgency"] == "紧急" or not graded["urgency_cues"]:
+        if not self.scores(graded):
             return graded
-        p = self.probability(text, graded)
+        p = self.probability(text, graded) if p is None else p
         level = "较急" if p >= 0.5 + self.margin else "一般" if p < 0.5 - self.margin else graded["urgency"]
         score = 0.35 + 0.35 * p if level == "较急" else 0.35 * p
         out = dict(graded, urgency=level, urgency_score=round(min(score, 0.6999), 4))
@@ -795,7 +830,8 @@ class UrgencyGrader:
         text = text.replace("_x000D_", "\n")  # spreadsheet line breaks end a sentence
         layout = None  # clauses, sentences and quotes: worked out only when a threat or event needs reading
         # where the letter says it is happening now (刚才, 还在对峙): only events near it are promoted
-        now_at = [m.start() for m in self.modifiers_["即时"].finditer(text)] if "即时" in self.modifiers_ else []
+        # (found when a 较急 cue first asks: a scan of every letter for it was ~0.8 s of a run's 10^4 letters)
+        now_at = None
         # per category: {phrase: (weight, level)}; repeated phrases count once
         hits: dict[str, dict[str, tuple[float, str]]] = {}
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
@@ -846,8 +882,13 @@ class UrgencyGrader:
                     excluded.append(f"{match.group()}[{'/'.join(dict.fromkeys(tags))}]")
                 if level is None:
                     continue
-                near_now = now_at and min(abs(p - match.start()) for p in now_at) <= NOW_DISTANCE
-                if near_now and level == "较急" and not tags and cue.category in MODIFIER_EFFECTS["即时"][0]:
+                if level == "较急" and not tags and cue.category in MODIFIER_EFFECTS["即时"][0]:
+                    if now_at is None:
+                        now_at = [m.start() for m in self.modifiers_["即时"].finditer(text)] if "即时" in self.modifiers_ else []
+                    near_now = now_at and min(abs(p - match.start()) for p in now_at) <= NOW_DISTANCE
+                else:
+                    near_now = False
+                if near_now:
                     level, weight, tags = "紧急", max(weight, 1.0), ["即时"]
                 phrase = match.group() + (f"[{'/'.join(dict.fromkeys(tags))}]" if tags else "")
                 if cue.level == "紧急" and level != "紧急" and not set(tags) & SURE_DEMOTIONS:
@@ -939,10 +980,16 @@ class UrgencyGrader:
         self._ensure_fitted()
         texts = self.letter_texts(letters_df)
         winters = self.winter_flags(letters_df)
+        shown = texts
         if progress:
             from tqdm import tqdm
-            texts = tqdm(texts, desc="grading", unit="letter", file=__import__("sys").stderr)
-        graded = [self.grade(t, w) for t, w in zip(texts, winters)]
+            shown = tqdm(texts, desc="grading", unit="letter", file=__import__("sys").stderr)
+        graded = [self.grade_rules(t, winter=w) for t, w in zip(shown, winters)]
+        if self.refiner_ is not None:  # as `grade` refines each, with the model read for the batch at once
+            scored = [i for i, g in enumerate(graded) if self.refiner_.scores(g)]
+            found = self.refiner_.probabilities([texts[i] for i in scored], [graded[i] for i in scored])
+            for i, p in zip(scored, found):
+                graded[i] = self.refiner_.refine(texts[i], graded[i], p)
         out = letters_df.copy()
         for column in OUTPUT_COLUMNS:
             values = [g[column] for g in graded]

@@ -176,6 +176,21 @@ def test_classify_releases_its_model_and_keeps_its_version(sample_dir):
     assert out["issue_type"].notna().all()
 
 
+def test_grade_releases_its_grader_keeps_its_version_and_grades_the_same_after(sample_dir):
+    """A run frees the grader (cues, patterns, the refiner's gram tables) once the batch is graded."""
+    from pipeline.config import load_settings
+    from pipeline.read import read_letters
+    from pipeline.stages import STAGES
+
+    letters = read_letters([sample_dir]).letters.head(40)
+    stage = STAGES["grade"].from_settings(load_settings())
+    out = stage.transform(letters)
+    version = stage.version()
+    stage.release()
+    assert "_fitted" not in stage.__dict__ and stage.version() == version
+    assert stage.transform(letters).equals(out)
+
+
 class _Held:
     """A cell value whose life a weak reference can watch."""
 

@@ -126,3 +126,29 @@ def test_search_mode_cut_is_jiebas(sample_dir):
         assert [tokenizer.cut_for_search(t) for t in texts] == [
             list(tokenizer.jieba.cut_for_search(t, HMM=hmm)) for t in texts]
     assert "物业" in Tokenizer(hmm=False).cut_for_search("物业服务纠纷")
+
+
+def test_main_dictionary_repeats_are_read_once_and_stay_the_same(monkeypatch):
+    """The segmenter without a user dictionary (the cluster stage's place tagger) reuses the
+    repeat count the one with it read; the figure is the file's, and asking for words still reads it."""
+    import pipeline.tokenize as tokenize
+
+    monkeypatch.setattr(tokenize, "_REPEATED", [])
+    counts, repeated = tokenize._main_counts({"信访", "不存在的词语"})
+    assert counts == {"信访": counts["信访"]} and counts["信访"] > 0 and repeated > 0
+    opened = []
+    monkeypatch.setattr(tokenize, "open", lambda *a, **k: opened.append(a) or open(*a, **k), raising=False)
+    assert tokenize._main_counts(set()) == ({}, repeated)
+    assert opened == []
+    assert tokenize._main_counts({"信访"}) == ({"信访": counts["信访"]}, repeated)
+    assert len(opened) == 1
+
+
+def test_kept_tokens_are_one_object_per_word_and_split_segmented_agrees(tokenizer):
+    from pipeline.tokenize import split_segmented
+
+    first = tokenizer.cut("小区业主反映物业费问题，物业费太高")
+    second = tokenizer.cut("物业费")
+    assert first.count("物业费") == 2 and first[first.index("物业费")] is second[0]
+    segmented = "小区 业主 的 物业费 ， 123 问题"
+    assert tokenizer.kept(segmented.split()) == split_segmented(segmented, tokenizer._stop)
