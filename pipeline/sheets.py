@@ -155,18 +155,19 @@ SHEET_ORDER = ("priority", "received_at")
 def _letters_sheet(frame: pd.DataFrame, extra: dict | None = None, drop_identity: bool = False,
                    rows: pd.Series | None = None) -> pd.DataFrame:
     """The rows of `frame` (all, or where `rows` is true) with the columns a sheet shows, in
-    `SHEET_ORDER`. The columns are taken before the rows are sorted: sorting the whole frame
-    copied every column of every row (the 积案 sheet holds most letters) for the few it shows.
-    The order is the same: it depends on the two keys alone (a sort on two keys is stable)."""
+    `SHEET_ORDER`. Only the two keys are sorted, and the shown columns are then taken once, in
+    that order: taking the rows and then sorting them copied a sheet's texts twice (the 积案 sheet
+    holds most letters). The order is the same: it depends on the two keys alone (a sort on two
+    keys is stable)."""
     columns = dict(LETTER_COLUMNS, **(extra or {}))
     if drop_identity:
         columns = {k: v for k, v in columns.items() if k not in IDENTITY_COLUMNS}
     present = [c for c in columns if c in frame.columns]
-    taken = list(dict.fromkeys([*present, *(c for c in SHEET_ORDER if c in frame.columns)]))
-    shown = frame.loc[:, taken]
+    keys = frame.loc[:, list(SHEET_ORDER)].set_axis(np.arange(len(frame)))  # labelled by position
     if rows is not None:  # a boolean mask, or row positions (a department's list)
-        shown = shown.loc[rows] if isinstance(rows, pd.Series) else shown.iloc[rows]
-    return shown.sort_values(list(SHEET_ORDER), ascending=[False, True])[present].rename(columns=columns)
+        keys = keys.loc[rows.to_numpy()] if isinstance(rows, pd.Series) else keys.iloc[rows]
+    order = keys.sort_values(list(SHEET_ORDER), ascending=[False, True]).index.to_numpy()
+    return frame.loc[:, present].iloc[order].rename(columns=columns)
 
 
 def _today_sheet(letters: pd.DataFrame, as_of, new_days: int) -> pd.DataFrame:

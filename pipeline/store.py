@@ -123,6 +123,17 @@ def _default_lock_timeout() -> float:
 ROW_GROUP_SIZE = 16_384
 
 
+def _with_frame(con, name: str, frame: pd.DataFrame, sql: str):
+    """Run `sql` on `con` with `frame` readable as the table `name`, without registering it.
+
+    Why not `con.register`: a registered frame is a view in DuckDB's catalog, and inside an open
+    transaction its entry, and so the frame, stays alive until the transaction ends, even after
+    `unregister`. A run is one transaction, so every frame a save registered (the whole batch, each
+    task's predictions) was held to the run's commit: 112 MB of Arrow strings at 3x10^4 letters,
+    beside the write stage. A relation's frame is let go when its statement is done."""
+    return con.from_df(frame).query(name, sql)
+
+
 def _sql_string(text) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
@@ -355,14 +366,11 @@ class CaseStore:
             stored = {c for (c,) in self.con.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'letters'").fetchall()}
             sql = f"SELECT {', '.join(c for c in columns if c in stored)} FROM letters"
-        if person_ids is not None:
-            ids = pd.DataFrame({"person_id": list(person_ids)})
-            self.con.register("_wanted", ids)
-            sql += " WHERE person_id IN (SELECT person_id FROM _wanted)"
-        frame = self.con.execute(sql + " ORDER BY received_at, letter_key").fetchdf()
-        if person_ids is not None:
-            self.con.unregister("_wanted")
-        return frame
+        if person_ids is None:
+            return self.con.execute(sql + " ORDER BY received_at, letter_key").fetchdf()
+        ids = pd.DataFrame({"person_id": list(person_ids)})
+        sql += " WHERE person_id IN (SELECT person_id FROM _wanted) ORDER BY received_at, letter_key"
+        return _with_frame(self.con, "_wanted", ids, sql).fetchdf()
 
     def persons(self) -> pd.DataFrame:
         return self.con.execute(
@@ -407,29 +415,21 @@ class CaseStore:
             rows = batch.set_index("letter_key").loc[missing, "text"]
             signatures.update(zip(missing, minhash.signatures(
                 rows, num_perm=getattr(linker, "num_perm", minhash.NUM_PERM))))
-        frame = pd.DataFrame({"letter_key": batch["letter_key"].astype(str).to_numpy()})
-        for column, kind in CORE_COLUMNS.items():
-            values = batch[column] if column in batch.columns else pd.Series(
-                [None] * len(batch), index=batch.index)
-            if kind == "TIMESTAMP":
-                frame[column] = pd.to_datetime(values, errors="coerce").to_numpy()
-            elif kind == "BIGINT":
-                frame[column] = pd.to_numeric(values, errors="coerce").astype("Int64").to_numpy()
-            else:
-                frame[column] = _strings(values)
+        keys = batch["letter_key"].astype(str).to_numpy()
+        # the batch's link columns, whole: the update of stored letters and the link predictions read them
+        links = pd.DataFrame({"letter_key": keys})
+        for column, kind in LINK_TYPES.items():
+            links[column] = (pd.to_numeric(batch[column], errors="coerce").to_numpy()
+                             if kind == "DOUBLE" else _strings(batch[column]))
+        links["first_run"] = run_id
+        links["last_run"] = run_id
         known = set(CORE_COLUMNS) | set(IDENTITY_COLUMNS) | set(LINK_COLUMNS) | {
             "letter_key", "repeat_count", "first_seen"}
         extra_columns = [c for c in batch.columns if c not in known]
-        frame["extra"] = _extra_json(batch, extra_columns) if extra_columns else None
-        for column in IDENTITY_COLUMNS:
-            frame[column] = _strings(batch[column])
-        for column, kind in LINK_TYPES.items():
-            frame[column] = (pd.to_numeric(batch[column], errors="coerce").to_numpy()
-                             if kind == "DOUBLE" else _strings(batch[column]))
-        frame["minhash"] = [
-            signatures[k].tobytes() if k in signatures else None for k in frame["letter_key"]]
-        frame["first_run"] = run_id
-        frame["last_run"] = run_id
+        # dates and numbers converted over the whole batch (a date column's format is read from it whole)
+        fixed = {column: pd.to_datetime(_column(batch, column), errors="coerce").to_numpy() if kind == "TIMESTAMP"
+                 else pd.to_numeric(_column(batch, column), errors="coerce").astype("Int64").to_numpy()
+                 for column, kind in CORE_COLUMNS.items() if kind in ("TIMESTAMP", "BIGINT")}
         merges = dict(getattr(linker, "merged_persons_", None)
                       or linked.attrs.get("merged_persons") or {})
         model_version = (linker.model_version() if linker is not None
@@ -438,15 +438,21 @@ class CaseStore:
         if run is None:
             con.execute("BEGIN TRANSACTION")
         try:
-            con.register("_batch", frame)
             stored_before = self.count()
             # letters not stored yet (a key is stored once); an anti-join, not ON CONFLICT DO NOTHING,
-            # which holds the whole batch in memory, beyond [store] memory_limit
-            con.execute("""INSERT INTO letters BY NAME SELECT * FROM _batch b
-                           WHERE NOT EXISTS (SELECT 1 FROM letters l WHERE l.letter_key = b.letter_key)""")
+            # which holds the whole batch in memory, beyond [store] memory_limit. SAVE_ROWS_AT_ONCE
+            # letters at a time: their rows (texts, the extra JSON) are made only for the insert
+            # (the batch has no duplicate key, so a part's anti-join is the whole batch's)
+            for start in range(0, len(batch), SAVE_ROWS_AT_ONCE):
+                part = slice(start, start + SAVE_ROWS_AT_ONCE)
+                rows = _letter_rows(batch.iloc[part], links.iloc[part], {c: v[part] for c, v in fixed.items()},
+                                    extra_columns, signatures)
+                _with_frame(con, "_batch", rows, """INSERT INTO letters BY NAME SELECT * FROM _batch b
+                            WHERE NOT EXISTS (SELECT 1 FROM letters l WHERE l.letter_key = b.letter_key)""")
+                del rows
             new_count = self.count() - stored_before
             # letters already stored: take this run's links (person merges, near duplicates)
-            con.execute("""
+            _with_frame(con, "_batch", links, """
                 UPDATE letters SET person_id = b.person_id,
                     person_match_prob = coalesce(b.person_match_prob, letters.person_match_prob),
                     near_duplicate_of = coalesce(b.near_duplicate_of, letters.near_duplicate_of),
@@ -457,19 +463,17 @@ class CaseStore:
                   AND letters.first_run <> b.first_run""")
             if merges:
                 merge_frame = pd.DataFrame({"old": list(merges), "new": list(merges.values())})
-                con.register("_merges", merge_frame)
-                con.execute("""UPDATE letters SET person_id = m.new FROM _merges m
-                               WHERE letters.person_id = m.old""")
-                con.execute("DELETE FROM persons WHERE person_id IN (SELECT old FROM _merges)")
-                con.execute("INSERT INTO person_merges SELECT old, new, ?, ? FROM _merges",
-                            [run_id, started])
-                con.unregister("_merges")
-            self._save_link_predictions(frame, model_version, run_id)
+                _with_frame(con, "_merges", merge_frame, """UPDATE letters SET person_id = m.new FROM _merges m
+                                                           WHERE letters.person_id = m.old""")
+                _with_frame(con, "_merges", merge_frame,
+                            "DELETE FROM persons WHERE person_id IN (SELECT old FROM _merges)")
+                _with_frame(con, "_merges", merge_frame.assign(run_id=run_id, merged_at=started),
+                            "INSERT INTO person_merges SELECT old, new, run_id, merged_at FROM _merges")
+            self._save_link_predictions(links, model_version, run_id)
             self._save_stage_predictions(batch, versions, run_id)
-            touched = set(frame["person_id"].dropna()) | set(merges.values())
+            touched = set(links["person_id"].dropna()) | set(merges.values())
             self._refresh_persons(touched, run_id)
             linking_model = f"{getattr(linker, 'model_source_', 'linker')}#{model_version}"
-            con.unregister("_batch")
             if run is None:
                 self._insert_run(run_id, started, command, len(linked), new_count, linking_model, versions)
                 con.execute("COMMIT")
@@ -542,17 +546,14 @@ class CaseStore:
         frame["lexicon_version"] = lexicon_version
         frame["run_id"] = run_id
         frame["created_at"] = _now()
-        self.con.register("_predictions", frame)
-        unknown = self.con.execute("""SELECT count(*) FROM _predictions p
+        unknown = _with_frame(self.con, "_predictions", frame[["letter_key"]], """SELECT count(*) FROM _predictions p
             WHERE NOT EXISTS (SELECT 1 FROM letters l WHERE l.letter_key = p.letter_key)
             """).fetchall()[0][0]
         if unknown:
-            self.con.unregister("_predictions")
             raise PetitionError(f"{unknown} predictions refer to letters not in the store")
-        self.con.execute("""INSERT OR REPLACE INTO predictions
+        _with_frame(self.con, "_predictions", frame, """INSERT OR REPLACE INTO predictions
             SELECT letter_key, task, value, score, model_name, model_version, lexicon_version,
                    run_id, created_at FROM _predictions""")
-        self.con.unregister("_predictions")
 
     def _refresh_persons(self, person_ids, run_id: str) -> None:
         if not person_ids:
@@ -565,9 +566,38 @@ class CaseStore:
             "first_seen": persons["first_seen"], "last_seen": persons["last_seen"],
             "issue_types": persons["issue_types"], "updated_run": run_id,
         })
-        self.con.register("_persons", table)
-        self.con.execute("INSERT OR REPLACE INTO persons SELECT * FROM _persons")
-        self.con.unregister("_persons")
+        _with_frame(self.con, "_persons", table, "INSERT OR REPLACE INTO persons SELECT * FROM _persons")
+
+
+# letters made into store rows and inserted at a time (`CaseStore.save`): one row group's worth
+SAVE_ROWS_AT_ONCE = ROW_GROUP_SIZE
+
+
+def _letter_rows(batch: pd.DataFrame, links: pd.DataFrame, fixed: dict, extra_columns: list,
+                 signatures: dict) -> pd.DataFrame:
+    """The `letters` rows of part of a batch: `links`, the same rows' link columns and runs;
+    `fixed`, their dates and numbers, converted over the whole batch.
+
+    Why a part at a time: these rows copy every text of the letters into new strings (and each
+    letter's other columns into its extra JSON), and a whole batch's copy was most of the store
+    stage's peak (+200 MB at 3x10^4 letters, in Arrow strings once pandas holds them). Each
+    other value depends on its own cell alone, so the parts' rows are the whole batch's."""
+    frame = pd.DataFrame({"letter_key": links["letter_key"].array})
+    for column in CORE_COLUMNS:
+        frame[column] = fixed[column] if column in fixed else _strings(_column(batch, column))
+    frame["extra"] = _extra_json(batch, extra_columns) if extra_columns else None
+    for column in IDENTITY_COLUMNS:
+        frame[column] = _strings(batch[column])
+    for column in links.columns.drop("letter_key"):
+        frame[column] = links[column].array
+    frame["minhash"] = [
+        signatures[k].tobytes() if k in signatures else None for k in frame["letter_key"]]
+    return frame
+
+
+def _column(batch: pd.DataFrame, column: str) -> pd.Series:
+    """A column of the batch, or all missing where it has none."""
+    return batch[column] if column in batch.columns else pd.Series([None] * len(batch), index=batch.index)
 
 
 def _new_run_id() -> str:

@@ -61,6 +61,17 @@ def test_second_level_suggestions_refine_the_routing_in_the_run(sample_run):
     assert (property_letters["routing_reason"] == "路由表: 城乡建设/物业服务").all()
 
 
+def test_the_letters_carry_the_keys_linking_gave_them_to_the_end(sample_run):
+    """The persons stage lends this batch's hot issues by the `letter_key` column, not by keys made
+    again from every text: exact only while no stage after linking changes a letter's id, date or
+    text, which this checks on the bundled run."""
+    from pipeline.persons import letter_keys
+
+    letters = sample_run.letters
+    assert letters["letter_key"].notna().all() and len(letters) > 500
+    assert letters["letter_key"].tolist() == letter_keys(letters).tolist()
+
+
 def test_triage_workbook_has_every_sheet(sample_run):
     sheets = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name=None)
     assert set(SHEETS) <= set(sheets)

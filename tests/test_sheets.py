@@ -95,3 +95,25 @@ def test_department_lists_built_one_at_a_time_are_the_groups_built_at_once(sampl
     for name, frame in expected.items():
         pd.testing.assert_frame_equal(lists[name], frame)
     assert list(builders)[:len(SHEETS)] == list(SHEETS)
+
+
+def test_a_letters_sheet_sorting_its_keys_alone_is_the_sheet_sorted_whole(sample_run):
+    """`_letters_sheet` sorts only the two keys and then takes the shown columns once; taking
+    the rows and sorting them whole, as before, gives the same sheet (rows, order, index) for the
+    backlog, the review rows, a department's positions and every letter of the bundled run."""
+    import numpy as np
+
+    from pipeline.sheets import SHEET_ORDER, _letters_sheet
+
+    letters = sample_run.letters
+
+    def sorted_whole(rows=None):
+        shown = letters if rows is None else letters.loc[rows] if isinstance(rows, pd.Series) else letters.iloc[rows]
+        present = [c for c in LETTER_COLUMNS if c in letters.columns]
+        return shown.sort_values(list(SHEET_ORDER), ascending=[False, True])[present].rename(columns=LETTER_COLUMNS)
+
+    backlog, review = letters["is_backlog"], letters["needs_review"].fillna(False).astype(bool)
+    positions = np.flatnonzero((letters["department"] == letters["department"].mode()[0]).to_numpy())
+    assert 0 < backlog.sum() < len(letters) and len(positions) > 10
+    for rows in (None, backlog, review, positions):
+        pd.testing.assert_frame_equal(_letters_sheet(letters, rows=rows), sorted_whole(rows))

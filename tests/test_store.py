@@ -450,3 +450,55 @@ def test_a_second_store_on_the_same_file_in_one_process_works_as_a_connection_of
         assert one.count() == two.count() == 4
     with duckdb.connect(str(path)) as plain:  # let go: the file opens as any DuckDB file
         assert plain.execute("SELECT count(*) FROM letters").fetchone()[0] == 4
+
+
+def _stored(store) -> dict:
+    """Every table of a store by key, without the run ids and clock times that differ per run."""
+    skip = {"first_run", "last_run", "run_id", "created_at", "updated_run", "started_at", "finished_at", "merged_at"}
+    tables = {}
+    for table, key in (("letters", "letter_key"), ("predictions", "letter_key, task"), ("persons", "person_id")):
+        frame = store.con.execute(f"SELECT * FROM {table} ORDER BY {key}").fetchdf()
+        tables[table] = frame.drop(columns=[c for c in frame.columns if c in skip])
+    return tables
+
+
+def test_a_batch_saved_a_part_at_a_time_is_stored_as_when_saved_whole(tmp_path, monkeypatch, sample_run):
+    """`save` makes and inserts its letter rows SAVE_ROWS_AT_ONCE at a time: parts of 100 letters
+    store every table as one part of the whole batch does (the bundled run, with its predictions)."""
+    from pandas.testing import assert_frame_equal
+
+    import pipeline.store as store_module
+
+    letters = sample_run.letters
+    assert len(letters) > 300
+    stored = {}
+    for rows in (10**9, 100):
+        monkeypatch.setattr(store_module, "SAVE_ROWS_AT_ONCE", rows)
+        with CaseStore(tmp_path / f"parts-{rows}.duckdb") as store:
+            store.begin_run("run")
+            store.save(letters, versions={"classifier": "c", "urgency_lexicon": "u"})
+            store.finish_run()
+            stored[rows] = _stored(store)
+    for table, whole in stored[10**9].items():
+        assert len(whole) >= len(letters) or table == "persons"
+        assert_frame_equal(stored[100][table], whole, obj=table)
+
+
+def test_a_frame_a_statement_reads_is_let_go_inside_an_open_run(store):
+    """`_with_frame` reads a frame without registering it: a registered frame (a catalog view)
+    stays alive until the open transaction ends, even unregistered, so a run held every frame
+    its save had made until its commit. Here the frame is freed while the run is still open."""
+    import gc
+    import weakref
+
+    from pipeline.store import _with_frame
+
+    store.begin_run("run")
+    frame = pd.DataFrame({"person_id": ["p1", "p2"], "letter_count": [1, 2]})
+    gone = weakref.ref(frame)
+    _with_frame(store.con, "_persons", frame, "INSERT INTO persons (person_id, letter_count) SELECT * FROM _persons")
+    del frame
+    gc.collect()
+    assert gone() is None
+    assert store.con.execute("SELECT count(*) FROM persons").fetchone()[0] == 2
+    store.close()  # not finished: rolled back
