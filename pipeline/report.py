@@ -27,7 +27,8 @@ h2{font-size:18px;margin:0 0 10px;border-left:4px solid #8b1a1a;padding-left:8px
 box-shadow:0 1px 2px rgba(0,0,0,.08)}.card b{display:block;font-size:26px}.card span{color:#666;font-size:13px}
 .card.red b{color:#c0392b}.card.orange b{color:#d35400}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e3e3e3;padding:5px 6px;
-text-align:left;vertical-align:top}th{background:#fafafa}th[title]{text-decoration:underline dotted;cursor:help}td.num{text-align:right}
+text-align:left;vertical-align:top}th{background:#fafafa}th[title]{text-decoration:underline dotted;cursor:help}
+.warn{background:#FFF2CC;border-left:4px solid #d35400;padding:6px 10px;font-size:13px}td.num{text-align:right}
 .grid{display:grid;grid-template-columns:1fr 1fr;gap:12px}.chart svg{max-width:100%;height:auto}
 .tag{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px}
 .muted{color:#777;font-size:12px}
@@ -116,7 +117,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     # the same queue as triage.xlsx's 今日紧急: open letters, this week's first (紧急, then the review
     # band marked 待复核:可能紧急), then the earlier ones still open
     # what the queue cannot promise, measured (corpora/urgency/README.md): an empty queue is no all-clear
-    caveat = f'<p class="muted">{html.escape(today_caveat())}</p>'
+    caveat = f'<p class="warn">{html.escape(today_caveat())}</p>'  # the workbook's note, in the same yellow
     queue = today_queue(letters, as_of, today_new_days)
     # the 紧急 card counts every letter; say why the queue holds fewer, so the two numbers agree
     closed = int(((urgency == "紧急") & letters["is_closed"].fillna(False).astype(bool)).sum()) if "is_closed" in letters else 0
