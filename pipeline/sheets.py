@@ -276,7 +276,8 @@ def workbook_notes(settings: Settings) -> dict:
     """`write_sheets`' notes for the triage workbook: each derived column's meaning on its header
     (`explain.column_notes`), and on 今日紧急, in view under its last row, what the queue misses."""
     notes = column_notes(settings)
-    return {"notes": partial(notes_for, notes=notes), "banners": {"今日紧急": today_caveat()}}
+    guide = f"各列的含义: 鼠标停在表头上可见, 全部列在「{GUIDE_SHEET}」表。"
+    return {"notes": partial(notes_for, notes=notes), "banners": {"今日紧急": f"{today_caveat()}\n\n{guide}"}}
 
 
 def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame,
