@@ -170,7 +170,7 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
     if key == "bj":
         return "beijing12345_2024.csv", read_letters([MORE / "beijing12345_2024.csv"]).letters
     if key == "gas":
-        return "peoples_gas_2022_2023.csv (default read: title only)", read_letters([MORE / "peoples_gas_2022_2023.csv"]).letters
+        return "peoples_gas_2022_2023.csv (default read)", read_letters([MORE / "peoples_gas_2022_2023.csv"]).letters
     if key == "gasmap":
         return ("peoples_gas_2022_2023.csv (--map replyContentMain=text replyDate=received_at replyID=letter_id)",
                 read_letters([MORE / "peoples_gas_2022_2023.csv"], column_map=GAS_MAP).letters)

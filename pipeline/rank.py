@@ -19,7 +19,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-CLOSED_STATUSES = ("已办结", "办结", "已答复", "已回复", "不予受理", "已终结", "息诉罢访")
+CLOSED_STATUSES = ("已办结", "办结", "已答复", "已回复", "已办理", "不予受理", "已终结", "息诉罢访")
+# A status that says the case is still being handled keeps it open even with a reply date: a
+# message board's interim answer ("已转相关部门处理", dated, status 办理中) is no answer.
+OPEN_STATUSES = ("办理中", "处理中", "受理中", "转办中", "待回复", "待答复", "待办理", "待处理", "未办结", "受理", "已受理")
 # The columns `_score` reads of a letter and `cases` reads of its letters: each walks or sorts only
 # these, not every column of the batch (row tuples and a sorted copy of the letters' texts and
 # replies were most of the rank stage's memory).
@@ -66,7 +69,8 @@ class PriorityRanker:
         replied = (pd.to_datetime(out["replied_at"]) if "replied_at" in out
                    else pd.Series(pd.NaT, index=out.index)).astype("datetime64[s]")
         status = out["status"].fillna("").astype(str) if "status" in out else pd.Series("", index=out.index)
-        closed = (replied <= as_of + pd.Timedelta(days=1)) | status.isin(CLOSED_STATUSES)  # replied by the as-of date
+        # replied by the as-of date, or closed by its status, unless its status says it is still open
+        closed = ((replied <= as_of + pd.Timedelta(days=1)) | status.isin(CLOSED_STATUSES)) & ~status.isin(OPEN_STATUSES)
         # A file that records neither replies nor status says nothing about which letters are open:
         # its letters are not counted open (nor 积案) rather than all of them at once.
         source = out["source_file"] if "source_file" in out else pd.Series("", index=out.index)

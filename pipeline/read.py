@@ -43,26 +43,41 @@ TEXT_FIELDS = ("title", "text", "reply_text", "address")
 # Source column names (after stripping spaces and NFKC) → canonical field.
 ALIASES: dict[str, str] = {}
 for _field, _names in {
-    "letter_id": "留言编号 信件编号 来信编号 编号 工单编号 工单号 信访编号 件号 id letter_id",
-    "received_at": "留言时间 来信日期 来信时间 受理时间 信访日期 登记日期 登记时间 来电时间 提交时间 日期 时间 date received_at",
+    "letter_id": "留言编号 信件编号 来信编号 编号 工单编号 工单号 信访编号 件号 id letter_id replyID",
+    "received_at": "留言时间 来信日期 来信时间 受理时间 信访日期 登记日期 登记时间 来电时间 提交时间 日期 时间 date received_at replyDate",
     "title": "留言主题 标题 主题 诉求标题 信件标题 事项标题 title subject",
-    "text": "留言详情 主要内容 投诉件内容 来信内容 信件内容 诉求内容 反映内容 内容 详情 正文 问题描述 text content body",
+    "text": "留言详情 主要内容 投诉件内容 来信内容 信件内容 诉求内容 反映内容 内容 详情 正文 问题描述 text content body replyContentMain",
     "writer_id": "留言用户 用户id 用户编号 writer_id user_id",
     "name": "来信人 姓名 信访人 信访人姓名 诉求人 来电人 投诉人 反映人 联系人 name",
     "id_number": "身份证号 身份证号码 身份证 证件号码 证件号 id_number",
-    "phone": "联系电话 电话 手机 手机号 手机号码 联系方式 来电号码 phone mobile",
+    "phone": "联系电话 电话 手机 手机号 手机号码 联系方式 来电号码 来电人电话 来电人电话/账号 phone mobile",
     "address": "住址 地址 家庭住址 诉求地址 联系地址 通讯地址 address",
     "channel": "信访形式 来源 渠道 来信渠道 信访渠道 受理渠道 channel",
     "label": "一级分类 分类 类别 问题分类 内容分类 诉求类型 label category",
     "up_votes": "点赞数 支持数 up_votes",
     "down_votes": "反对数 down_votes",
-    "reply_text": "答复意见 回复内容 答复内容 办理结果 reply_text",
-    "replied_at": "答复时间 答复日期 回复时间 办结时间 办结日期 replied_at",
-    "status": "办理状态 状态 处理状态 status",
+    "reply_text": "答复意见 回复内容 答复内容 办理结果 reply_text handleContent",
+    "replied_at": "答复时间 答复日期 回复时间 办结时间 办结日期 replied_at handleTime",
+    "status": "办理状态 状态 处理状态 工单状态 status stateInfo",
     "head_count": "人数 信访人数 head_count",
 }.items():
     for _name in _names.split():
-        ALIASES[_name] = _field
+        ALIASES[_name.lower()] = _field
+
+# A new office's own headers that no alias names (投诉内容描述, 来电日期时间, messageBody): a column
+# whose header holds one of these words is read as the letter's text or date when neither an alias
+# nor --map gave that field a column, and when its values agree (text: mean 15+ characters, most
+# with Chinese; a date: 8 in 10 parse). Without it such a file was read by its title alone, or
+# undated, and nothing said so. Columns about the answer are never the letter or its date.
+_GUESS_WORDS = {
+    "text": ("内容", "详情", "正文", "描述", "诉求", "content", "body", "message", "text"),
+    "received_at": ("日期", "时间", "date", "time"),
+}
+_ANSWER_WORDS = ("答复", "回复", "办理", "处理", "办结", "反馈", "结果", "备注", "意见", "转办", "派单", "时限", "截止",
+                 "handle", "reply", "answer", "result", "remark", "note", "response", "deadline")
+_GUESS_SAMPLE = 200
+_GUESSED_AS = {"text": "text", "received_at": "date"}
+_HAN = re.compile("[\u4e00-\u9fff]")
 
 # Where a file carries no channel column, its header family says where it came from.
 _CHANNEL_BY_HEADER = (("留言详情", "网上留言"), ("投诉件内容", "12345热线"), ("工单编号", "12345热线"))
@@ -368,6 +383,42 @@ def map_columns(header: list[str], column_map: dict[str, str] | None = None) -> 
     return mapping
 
 
+def guess_columns(header: list[str], rows: list[list[object]], mapping: dict[int, str]) -> dict[int, str]:
+    """Columns for the letter's text and date that `map_columns` left unnamed, guessed from header
+    words and checked against the first rows' values (`_GUESS_WORDS`); {position: field}."""
+    taken = set(mapping.values())
+    sample = rows[:_GUESS_SAMPLE]
+    guessed: dict[int, str] = {}
+
+    def values(position: int) -> list[object]:
+        cells = (row[position] if position < len(row) else None for row in sample)
+        return [c for c in cells if c is not None and str(c).strip()]
+
+    for fld, words in _GUESS_WORDS.items():
+        if fld in taken:
+            continue
+        candidates = []
+        for position, name in enumerate(header):
+            key = _header_key(name)
+            if position in mapping or position in guessed or not any(w in key for w in words) \
+                    or any(w in key for w in _ANSWER_WORDS):
+                continue
+            cells = values(position)
+            if not cells:
+                continue
+            if fld == "text":
+                texts = [str(c) for c in cells]
+                mean = sum(map(len, texts)) / len(texts)
+                han = sum(bool(_HAN.search(t)) for t in texts) / len(texts)
+                if mean >= 15 and han >= 0.5:
+                    candidates.append((-mean, position))
+            elif sum(parse_date(c) is not None for c in cells) >= 0.8 * len(cells):
+                candidates.append((position, position))
+        if candidates:
+            guessed[min(candidates)[1]] = fld
+    return guessed
+
+
 def parse_column_map(pairs: list[str] | None) -> dict[str, str]:
     """`["源列=field", ...]` from the command line → dict."""
     result = {}
@@ -455,7 +506,7 @@ def read_letters(
                 "rows": rows,
                 "letters": len(records) - before_letters,
                 "rejects": len(rejects) - before_rejects,
-                "columns_mapped": table.name and _describe_mapping(table.header, column_map),
+                "columns_mapped": table.name and _describe_mapping(table, column_map),
             })
     letters = _to_frame(records)
     _dedupe_ids(letters, warnings)
@@ -468,8 +519,11 @@ def read_letters(
     )
 
 
-def _describe_mapping(header: list[str], column_map: dict[str, str] | None) -> dict[str, str]:
-    return {header[i]: f for i, f in sorted(map_columns(header, column_map).items())}
+def _describe_mapping(table: _Table, column_map: dict[str, str] | None) -> dict[str, str]:
+    mapping = map_columns(table.header, column_map)
+    guessed = guess_columns(table.header, table.rows, mapping)
+    mapping.update({i: f"{f} (guessed)" for i, f in guessed.items()})
+    return {table.header[i]: f for i, f in sorted(mapping.items())}
 
 
 def _shown_header(header: list) -> list[str]:
@@ -494,6 +548,12 @@ def _map_table(table, source, column_map, simplify, records, rejects, warnings) 
     """Map one table's rows into `records` (letters) and `rejects`; returns how many rows it read."""
     rows_read = len(table.rows) + len(table.bad_rows)
     mapping = map_columns(table.header, column_map)
+    guessed = guess_columns(table.header, table.rows, mapping)
+    for position, fld in guessed.items():
+        warnings.append({"source_file": source, "source_row": None, "column": table.header[position],
+                         "reason": f"read as the letters' {_GUESSED_AS[fld]}: no known column name says so; "
+                                   f"if it is not, name the right column with --map 列名={fld}"})
+    mapping.update(guessed)
     by_field = {f: i for i, f in mapping.items()}
     for number, reason in table.bad_rows:
         rejects.append({"source_file": source, "source_row": number, "column": None, "reason": reason})

@@ -189,7 +189,8 @@ def test_every_command_export_keeps_an_id_shaped_work_order_number_and_masks_the
     ingested = pd.read_parquet(tmp_path / "i" / "letters.parquet")
     graded = pd.read_csv(tmp_path / "g.csv", encoding="utf-8-sig", dtype=str)
     assert ingested["letter_id"].tolist() == [order] and graded["信件编号"].tolist() == [order]
-    assert ingested["来电人电话/账号"].tolist() == ["620*7788"] and graded["来电人电话/账号"].tolist() == ["620*7788"]
+    # Beijing 12345's caller-phone column is the letters' phone (linking reads it), masked like any phone
+    assert ingested["phone"].tolist() == ["620*7788"] and graded["联系电话"].tolist() == ["620*7788"]
 
 
 def test_hotspots_tables_carry_no_formula_and_no_phone(tmp_path):

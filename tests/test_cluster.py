@@ -588,7 +588,7 @@ def test_a_title_that_writes_the_estate_names_it_though_the_extractor_misses_it(
 @requires_shared_data
 @pytest.mark.parametrize("source", ["peoples_gas_2022_2023.csv", "beijing12345_2024.csv"])
 def test_a_place_one_letter_of_many_names_does_not_label_a_topic(shared_dir, source):
-    """The gas board read by title only (no text): dozens of titles like 天然气问题 / 供暖问题 from
+    """The gas board (read whole since the reader knows its replyContentMain): dozens of titles like 天然气问题 / 供暖问题 from
     many cities form topics; on the Beijing hotline, four districts' market-regulation complaints
     form one. A label must not name a place (nor, without one, a district) that fewer than a third
     of an issue's letters write or name: one title among 35 named a company, one call of four its

@@ -40,11 +40,14 @@ def test_urgent_outranks_escalation_which_outranks_age(ranker):
 def test_backlog_is_open_past_the_limit_and_replies_close_letters(ranker):
     out = ranker.transform(make([
         {"letter_id": "a", "received_at": "2026-08-01"},
-        {"letter_id": "b", "received_at": "2026-08-01", "replied_at": "2026-09-01"},
+        {"letter_id": "b", "received_at": "2026-08-01", "replied_at": "2026-09-01", "status": None},
         {"letter_id": "c", "received_at": "2026-08-01", "status": "已办结"},
         {"letter_id": "d", "received_at": "2026-10-20"},
+        # a message board's interim answer: dated, but its status says the case is still handled
+        {"letter_id": "e", "received_at": "2026-08-01", "replied_at": "2026-08-02", "status": "办理中"},
+        {"letter_id": "f", "received_at": "2026-08-01", "replied_at": "2026-08-02", "status": "已办理"},
     ])).set_index("letter_id")
-    assert out["is_backlog"].to_dict() == {"a": True, "b": False, "c": False, "d": False}
+    assert out["is_backlog"].to_dict() == {"a": True, "b": False, "c": False, "d": False, "e": True, "f": False}
     assert out.loc["b", "response_days"] == 31
     assert out.loc["a", "days_open"] == 116
 

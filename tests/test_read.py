@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import PetitionError
+from pipeline.normalise import clean_text
+from pipeline.paths import SAMPLE_DIR
 from pipeline.read import content_hash, parse_column_map, parse_date, read_letters
 from tests.conftest import requires_shared_data
 
@@ -224,3 +226,49 @@ def test_hash_ids_are_stable_and_duplicates_get_distinct_ids(tmp_path):
     assert first["letter_id"].is_unique
     assert first["letter_id"].iloc[0] == content_hash("路灯", "路灯坏了", None, None)
     assert first["letter_id"].iloc[1] == first["letter_id"].iloc[0] + "-2"
+
+
+def _sample_hotline(n=6):
+    """The bundled hotline file's first letters (real-style work orders), as rows of plain values."""
+    frame = pd.read_excel(SAMPLE_DIR / "hotline_12345.xlsx", dtype=str).head(n)
+    return frame[["工单编号", "受理时间", "诉求标题", "投诉件内容"]]
+
+
+def test_an_office_s_own_headers_are_read_by_their_words_and_the_guess_is_said(tmp_path):
+    """A new office's headers that no alias names: the letter text and date are found from the
+    header's words and checked against the values, and the file's columns say it was a guess."""
+    frame = _sample_hotline().rename(columns={"受理时间": "来电日期(系统)", "投诉件内容": "市民诉求描述"})
+    frame["处理结果说明"] = "已转相关部门处理，请耐心等待答复。谢谢您的来电与支持。"  # the answer, not the letter
+    frame.to_csv(tmp_path / "office.csv", index=False)
+    result = read_letters(tmp_path / "office.csv")
+    assert_invariant(result)
+    letters = result.letters
+    assert letters["text"].tolist() == frame["市民诉求描述"].map(clean_text).tolist()
+    assert letters["received_at"].notna().all()
+    assert result.files[0]["columns_mapped"]["市民诉求描述"] == "text (guessed)"
+    assert result.files[0]["columns_mapped"]["来电日期(系统)"] == "received_at (guessed)"
+    said = result.warnings.set_index("column")["reason"]
+    assert "read as the letters' text" in said["市民诉求描述"] and "--map 列名=text" in said["市民诉求描述"]
+    assert any("市民诉求描述" in line for line in result.problem_lines())
+
+
+def test_an_answer_column_or_short_cells_are_never_taken_for_the_letter(tmp_path):
+    frame = _sample_hotline()[["工单编号", "投诉件内容"]].rename(columns={"投诉件内容": "处理结果内容"})
+    frame.to_csv(tmp_path / "answers.csv", index=False)
+    result = read_letters(tmp_path / "answers.csv")
+    assert_invariant(result)
+    assert len(result.letters) == 0 and "missing text column" in result.rejects["reason"].iloc[0]
+
+
+@requires_shared_data
+def test_the_national_board_s_messages_are_read_whole_not_by_their_title(shared_dir):
+    """People's Daily's board exports its letters as replyContentMain and dates them replyDate: read
+    by the title alone, `petition grade` found 4 of its 161 紧急 letters (corpora/urgency/README.md)."""
+    path = shared_dir.parent / "more_sources" / "peoples_gas_2022_2023.csv"
+    raw = pd.read_csv(path, dtype=str)
+    letters = read_letters(path).letters
+    assert letters["text"].tolist() == [clean_text(t) or None for t in raw["replyContentMain"]]
+    assert (letters["text"].str.len() > letters["title"].str.len()).mean() > 0.9
+    assert letters["letter_id"].tolist() == raw["replyID"].tolist()
+    assert letters["received_at"].notna().all()
+    assert set(letters["status"]) == {"已办理", "办理中", "待回复"}
