@@ -57,6 +57,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
+from pipeline.mask import known_names_pattern
 from pipeline.heat import deep_seated_evidence, heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
     UNIT_MIN_SHARE, canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain,
@@ -68,6 +69,32 @@ from pipeline.places import (  # noqa: F401
 )
 
 STATE_VERSION = 1
+# the label of an issue whose letters write no word a label could show (only names, only characters)
+NO_WORDS = "(无具体内容)"
+
+
+def person_names(names, titles, texts) -> set[str]:
+    """The full names of people the letters hold: the name column's (`clean_name`) and those their
+    titles and texts introduce by a cue (`cued_names`)."""
+    from pipeline.identity import clean_name
+    from pipeline.mask import cued_names
+
+    return {n for n in (clean_name(v) for v in dict.fromkeys(names)) if n} | cued_names([titles, texts])
+
+
+def name_fragments(pattern, docs) -> frozenset[str]:
+    """Every piece (two characters or more) of every name (`pattern`: `known_names_pattern` of the
+    batch's `person_names`) that an issue's letters (`docs`) write: none is a keyword of its label.
+
+    Why: a caller who wrote their own name into most of their calls made a piece of it (the first
+    two characters of a three-character name, as the segmenter cut it) a keyword of their issue,
+    and labels go on every list and into the report; masking the whole name in the texts never
+    touches a piece of it in a label. Only names the issue's own letters write count: a word that
+    is also part of someone's name elsewhere in the batch (孙子 of a writer 孙子轩) stays a word."""
+    if pattern is None:
+        return frozenset()
+    names = {m.group() for doc in docs for m in pattern.finditer(doc)}
+    return frozenset(name[i:j] for name in names for i in range(len(name)) for j in range(i + 2, len(name) + 1))
 
 
 def _bare(text: str) -> str:
@@ -734,9 +761,10 @@ class IssueClusterer:
         C.sum_duplicates()
         return C
 
-    def keywords(self, C: sparse.csr_matrix) -> list[list[str]]:
+    def keywords(self, C: sparse.csr_matrix, hidden: list[frozenset[str]] | None = None) -> list[list[str]]:
         """Class-based TF-IDF (BERTopic) over the issues' word counts C: words frequent in the issue
-        and rare across issues, not generic, not the issue's place or chain. Needs issue_places_ and
+        and rare across issues, not generic, not the issue's place or chain, not a piece of a
+        person's name its letters write (`hidden[c]`: `name_fragments`). Needs issue_places_ and
         issue_chains_."""
         k = C.shape[0]
         if not k:
@@ -748,15 +776,20 @@ class IssueClusterer:
         out = []
         for c in range(k):
             row = W.getrow(c)
-            words = []
+            words, names = [], hidden[c] if hidden else frozenset()
             for t in inv[row.indices[np.argsort(-row.data)]]:
-                if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or any(t in w or w in t for w in words):
+                if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in names \
+                        or any(t in w or w in t for w in words):
                     continue
                 if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
                     continue
                 words.append(t)
                 if len(words) == self.n_keywords:
                     break
+            if not words and not self.issue_places_[c] and not self.issue_chains_[c]:
+                # nothing but common words (calls that say only 某某先生来电): those, or say so, never an empty label
+                words = [t for t in inv[row.indices[np.argsort(-row.data)]]
+                         if not t.startswith("§") and len(t) >= 2 and t not in names][: self.n_keywords] or [NO_WORDS]
             out.append(words)
         return out
 
@@ -779,11 +812,15 @@ class IssueClusterer:
         titles, texts = df["title"].iloc[first].tolist(), df["text"].iloc[first].tolist()
         described = [self.describe_places([place_full[d] for d in ds], [place_head[d] for d in ds],
                                           [titles[d] for d in ds], [texts[d] for d in ds]) for ds in members]
-        del titles, texts
+        names = known_names_pattern(person_names(df["name"].dropna().tolist() if "name" in df.columns else [],
+                                                 titles, texts))
+        hidden = [name_fragments(names, [titles[d] + "。" + texts[d] for d in ds]) for ds in members]
+        del titles, texts, names
         self.issue_places_ = [p for p, _, _ in described]
         self.issue_districts_ = [d for _, d, _ in described]
         self.issue_chains_ = [c for _, _, c in described]
-        self.keywords_ = self.keywords(self.term_counts(labels_doc, feats["tokens"], k))
+        self.keywords_ = self.keywords(self.term_counts(labels_doc, feats["tokens"], k), hidden)
+        del hidden
         # representative: the distinct text closest to the centroid (most typical wording)
         self.rep_doc_ = {c: int(ds[most_typical(Xn[ds], self.centroids_[c])]) for c, ds in enumerate(members)}
         self.letters_ = df.drop(columns=["_doc"]).assign(issue=self.labels_)

@@ -39,8 +39,11 @@ import pandas as pd
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-from pipeline.cluster import WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, row_cosines
+from pipeline.cluster import (
+    WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, name_fragments, person_names, row_cosines,
+)
 from pipeline.issue_places import canonical
+from pipeline.mask import known_names_pattern
 from pipeline.spark_session import INPUT_ORDER
 
 _PARAMS = ("min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
@@ -64,6 +67,22 @@ def _worker_model(bc) -> IssueClusterer:
             _TOKENIZER = Tokenizer()
         model.tokenizer = _TOKENIZER
     return model
+
+
+def _names_pattern(letters, docs):
+    """`known_names_pattern` of the whole batch's `person_names`, as the local engine builds it: the
+    distinct names come to the driver, the names the distinct texts introduce by a cue are found
+    per partition."""
+    names = [r[0] for r in letters.select("name").distinct().collect()] if "name" in letters.columns else []
+
+    def cued(rows):
+        part = [(r[0], r[1]) for r in rows]
+        yield sorted(person_names([], [t for t, _ in part], [x for _, x in part]))
+
+    found = person_names([n for n in names if n is not None], [], [])
+    for names_of_part in docs.select("title", "text").rdd.mapPartitions(cued).collect():
+        found.update(names_of_part)
+    return known_names_pattern(found)
 
 
 def _csr(indices, values, width: int) -> sparse.csr_matrix:
@@ -261,7 +280,8 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     doc_issue = parts.join(number, ["component", "part"]).select("doc", "issue").localCheckpoint()
 
     desc_schema = "issue int, places array<string>, district string, chain array<string>, rep long, " \
-                  "ci array<int>, cv array<double>, ti array<int>, tc array<long>"
+                  "ci array<int>, cv array<double>, ti array<int>, tc array<long>, hidden array<string>"
+    names_bc = spark.sparkContext.broadcast(_names_pattern(letters, docs))
 
     def describe(pdf):
         m = _worker_model(bc)
@@ -275,7 +295,8 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         terms = Counter(vocab[t] for toks in pdf["tokens"] for t in toks if t in vocab)
         return pd.DataFrame([{"issue": int(pdf["issue"].iloc[0]), "places": places, "district": district, "chain": chain,
                               "rep": rep, "ci": centroid.indices.tolist(), "cv": centroid.data.tolist(),
-                              "ti": list(terms), "tc": list(terms.values())}])
+                              "ti": list(terms), "tc": list(terms.values()),
+                              "hidden": sorted(name_fragments(names_bc.value, (pdf["title"] + "。" + pdf["text"]).tolist()))}])
 
     described = doc_issue.join(rows.select("doc", "xi", "xv", "full", "head"), "doc").join(
         docs.select("doc", "title", "text"), "doc").join(feats.select("doc", "tokens"), "doc") \
@@ -290,7 +311,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     model.centroids_ = _csr([r["ci"] for r in described], [r["cv"] for r in described], V) if k \
         else sparse.csr_matrix((0, V))
     C = sparse.csr_matrix(_csr([r["ti"] for r in described], [r["tc"] for r in described], V), dtype=float)
-    model.keywords_ = model.keywords(C)
+    model.keywords_ = model.keywords(C, [frozenset(r["hidden"]) for r in described])
     bc = spark.sparkContext.broadcast(model)
 
     keep_cols = [c for c in ("letter_id", "title", "text", "received_at", writer_col, "up_votes", "down_votes",

@@ -650,3 +650,55 @@ def test_a_tie_between_districts_does_not_decide_a_spelling_pair_by_insertion_or
     second = {name: Counter(dict(reversed(list(c.items())))) for name, c in first.items()}
     assert model.variant_pairs(first) == model.variant_pairs(second)
     assert [(a, b) for a, b, _ in model.variant_pairs(first)] == [("万婴格林幼儿园", "万瀛格林幼儿园")]
+
+
+def test_no_label_carries_a_piece_of_a_name_its_letters_write(monkeypatch):
+    """A caller who gives their name in every call: the segmenter cuts it (郝建树 -> 建树), and the
+    piece was a keyword of the label that goes on every list. Masking the whole name in the texts
+    never touches a piece of it in a label."""
+    import pipeline.cluster as cluster
+
+    rows = [(title, "来电人郝建树反映：" + text + "郝建树要求回复。") for title, text in MIXING]
+    letters = _letters([("mix", rows), ("fume", FUMES), ("single", SINGLETONS)])
+    letters["name"] = ["郝建树"] * len(rows) + [None] * (len(letters) - len(rows))
+    labels = IssueClusterer(n_jobs=1).fit(letters).get_issue_info()["label"].tolist()
+    assert len(labels) == 2 and all("搅拌站" in label for label in labels[:1])
+    assert not [label for label in labels if any(piece in label for piece in ("郝建", "建树", "郝建树"))]
+    monkeypatch.setattr(cluster, "name_fragments", lambda pattern, docs: frozenset())  # the guard off
+    unguarded = IssueClusterer(n_jobs=1).fit(letters).get_issue_info()["label"].tolist()
+    assert "建树" in unguarded[0]
+
+
+def test_a_word_that_is_part_of_another_writer_s_name_stays_a_word(sample_dir):
+    """Bundled corpus: 孙子 (a grandson, in a survivor's-pension issue) is also the start of a writer's
+    name elsewhere in the batch; only names an issue's own letters write are kept out of its label."""
+    from pipeline.cluster import person_names
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters
+    assert "孙子轩" in person_names(letters["name"].dropna().tolist(), [], [])
+    labels = IssueClusterer(n_jobs=1).fit(letters).get_issue_info()["label"]
+    assert labels.str.contains("孙子").any()
+
+
+@requires_shared_data
+def test_a_real_repeat_caller_s_name_is_in_no_issue_label(shared_dir):
+    """Qingdao's two callers write their names into many calls; before the guard, pieces of one name
+    labelled three issues (and 3,400 cells of triage.xlsx quoting them). Messages give counts only:
+    a failure here must not print a name into the test log."""
+    from pipeline.cluster import person_names
+    from pipeline.mask import known_names_pattern
+    from pipeline.read import read_letters
+
+    path = shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"
+    letters = read_letters([path]).letters
+    model = IssueClusterer().fit(letters)
+    found = model.get_issue_letters()
+    pattern = known_names_pattern(person_names(letters["name"].dropna().tolist(), [], []))
+    leaked = 0
+    for row in model.get_issue_info().itertuples():
+        docs = found.loc[found["issue_id"] == row.issue_id, ["title", "text"]].fillna("")
+        written = {m.group() for doc in docs["title"] + "。" + docs["text"] for m in pattern.finditer(doc)}
+        leaked += any(name[i:j] in row.label for name in written for i in range(len(name)) for j in range(i + 2, len(name) + 1))
+    assert leaked == 0, f"{leaked} issue labels carry a piece of a name their letters write"
+    assert (model.get_issue_info()["label"].str.len() > 0).all()
