@@ -121,6 +121,10 @@ COSINE_CHUNK = 50_000
 TERM_COUNT_LETTERS = 5_000
 # Letters whose TF-IDF rows `vectors` makes at once.
 VECTOR_ROWS = 10_000
+# Letters `transform` (a new batch against a saved state's issues) decides at once: their
+# similarities to every old issue are one dense block (50,000 letters x 4,000 issues was 1.6 GB,
+# and the batch's features beside it: a 50,000-letter batch with a --store peaked at 7.6 GB).
+TRANSFORM_ROWS = 2_000
 
 _CODE = re.compile(PLACE_CODE.pattern + "|西地省")
 # Words too common in petitions to describe a grievance in a label.
@@ -1010,11 +1014,21 @@ class IssueClusterer:
         df = self._check(letters)
         if len(df) == 0 or self.centroids_.shape[0] == 0:
             return np.full(len(df), -1)
-        feats = self.letter_features(df["title"].tolist(), df["text"].tolist(),
-                                     tokens=None if tokens is None else list(tokens))
+        titles, texts = df["title"].tolist(), df["text"].tolist()
+        # cut at once (one worker pool), decided a part at a time
+        tokens = list(tokens) if tokens is not None else self._tok().cut_all(
+            cluster_docs(titles, texts, self.title_weight), n_jobs=self.n_jobs, progress=self.progress)
+        return np.concatenate([
+            self._assign(titles[start:start + TRANSFORM_ROWS], texts[start:start + TRANSFORM_ROWS],
+                         tokens[start:start + TRANSFORM_ROWS])
+            for start in range(0, len(df), TRANSFORM_ROWS)])
+
+    def _assign(self, titles: list[str], texts: list[str], tokens) -> np.ndarray:
+        """`transform` for one part of the letters: each letter is decided alone."""
+        feats = self.letter_features(titles, texts, tokens=tokens, grievance=False)
         X = normalize(self.vectorizer_.transform(list(feats["tokens"])))
         S = (X @ self.centroids_.T).toarray()
-        out = np.full(len(df), -1)
+        out = np.full(len(titles), -1)
         for r, (places, title_places, districts) in enumerate(feats[["places", "title_places", "districts"]].itertuples(index=False)):
             heads = frozenset(self._canon(p) for p in (title_places or places[:1]))
             full = frozenset(self._canon(p) for p in places)
