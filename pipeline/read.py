@@ -64,19 +64,22 @@ for _field, _names in {
     for _name in _names.split():
         ALIASES[_name.lower()] = _field
 
-# A new office's own headers that no alias names (投诉内容描述, 来电日期时间, messageBody): a column
-# whose header holds one of these words is read as the letter's text or date when neither an alias
-# nor --map gave that field a column, and when its values agree (text: mean 15+ characters, most
-# with Chinese; a date: 8 in 10 parse). Without it such a file was read by its title alone, or
+# A new office's own headers that no alias names (投诉标题, 来电内容, 来电日期时间, messageBody): a
+# column whose header holds one of these words is read as the letter's title, text or date when
+# neither an alias nor --map gave that field a column, and when its values agree (a title: 4-60
+# characters on average; text: 15+, most with Chinese, the longest such column; a date: 8 in 10
+# parse). Without it such a file was read by its title alone, or
 # undated, and nothing said so. Columns about the answer are never the letter or its date.
 _GUESS_WORDS = {
-    "text": ("内容", "详情", "正文", "描述", "诉求", "content", "body", "message", "text"),
+    "title": ("标题", "主题", "题目", "title", "subject"),
+    "text": ("内容", "详情", "正文", "描述", "诉求", "反映", "问题", "情况", "事项", "留言", "来信", "来电", "投诉", "信件",
+             "content", "body", "message", "text", "detail", "description"),
     "received_at": ("日期", "时间", "date", "time"),
 }
 _ANSWER_WORDS = ("答复", "回复", "办理", "处理", "办结", "反馈", "结果", "备注", "意见", "转办", "派单", "时限", "截止",
                  "handle", "reply", "answer", "result", "remark", "note", "response", "deadline")
 _GUESS_SAMPLE = 200
-_GUESSED_AS = {"text": "text", "received_at": "date"}
+_GUESSED_AS = {"title": "title", "text": "text", "received_at": "date"}
 _HAN = re.compile("[\u4e00-\u9fff]")
 
 # Where a file carries no channel column, its header family says where it came from.
@@ -406,7 +409,11 @@ def guess_columns(header: list[str], rows: list[list[object]], mapping: dict[int
             cells = values(position)
             if not cells:
                 continue
-            if fld == "text":
+            if fld == "title":
+                mean = sum(len(str(c)) for c in cells) / len(cells)
+                if 4 <= mean <= 60:
+                    candidates.append((position, position))
+            elif fld == "text":
                 texts = [str(c) for c in cells]
                 mean = sum(map(len, texts)) / len(texts)
                 han = sum(bool(_HAN.search(t)) for t in texts) / len(texts)

@@ -237,7 +237,8 @@ def _sample_hotline(n=6):
 def test_an_office_s_own_headers_are_read_by_their_words_and_the_guess_is_said(tmp_path):
     """A new office's headers that no alias names: the letter text and date are found from the
     header's words and checked against the values, and the file's columns say it was a guess."""
-    frame = _sample_hotline().rename(columns={"受理时间": "来电日期(系统)", "投诉件内容": "市民诉求描述"})
+    frame = _sample_hotline().rename(columns={"受理时间": "来电日期(系统)", "投诉件内容": "市民诉求描述",
+                                              "诉求标题": "投诉主题"})
     frame["处理结果说明"] = "已转相关部门处理，请耐心等待答复。谢谢您的来电与支持。"  # the answer, not the letter
     frame.to_csv(tmp_path / "office.csv", index=False)
     result = read_letters(tmp_path / "office.csv")
@@ -247,6 +248,7 @@ def test_an_office_s_own_headers_are_read_by_their_words_and_the_guess_is_said(t
     assert letters["received_at"].notna().all()
     assert result.files[0]["columns_mapped"]["市民诉求描述"] == "text (guessed)"
     assert result.files[0]["columns_mapped"]["来电日期(系统)"] == "received_at (guessed)"
+    assert letters["title"].tolist() == frame["投诉主题"].map(clean_text).tolist()  # guessed before the text, so 投诉 does not make it the text
     said = result.warnings.set_index("column")["reason"]
     assert "read as the letters' text" in said["市民诉求描述"] and "--map 列名=text" in said["市民诉求描述"]
     assert any("市民诉求描述" in line for line in result.problem_lines())
