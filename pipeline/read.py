@@ -265,29 +265,29 @@ def _read_delimited(path: Path, encoding: str | None) -> list[_Table]:
         delimiter = "\t"
     else:
         first_line = text.split("\n", 1)[0]
+        if not any(d in first_line for d in ",\t;|"):  # a title line above the header: look further
+            first_line = max(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS],
+                             key=lambda line: max(line.count(d) for d in ",\t;|"))
         delimiter = max([",", "\t", ";", "|"], key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows, numbers, bad = [], [], []
-    # Rows are numbered as a spreadsheet shows them (header = row 1), not by physical line:
-    # quoted cells in real exports carry newlines, so one record can span several lines.
-    for number, record in enumerate(reader, start=1):
-        if header is None:
-            if not any(cell.strip() for cell in record):
-                continue
-            header = record
-            header_row = number
-            continue
-        if not record or not any(cell.strip() for cell in record):
-            continue  # blank line: not a letter
+    # Rows are numbered as a spreadsheet shows them (the first non-blank record = row 1), not by
+    # physical line: quoted cells in real exports carry newlines, so one record can span several lines.
+    records = [(number, record) for number, record in enumerate(reader, start=1) if any(cell.strip() for cell in record)]
+    if not records:
+        raise PetitionError("the file is empty (no header row)")
+    first = records[0][0]
+    at = header_index([record for _, record in records[:HEADER_SEARCH_ROWS]])
+    header = records[at][1]
+    header_row = records[at][0] - first + 1
+    rows, numbers = [], []
+    bad = [(number - first + 1, above_header(header_row)) for number, _ in records[:at]]
+    for number, record in records[at + 1:]:
         if len(record) != len(header):
-            bad.append((number - header_row + 1, f"malformed row: expected {len(header)} fields, found {len(record)}"))
+            bad.append((number - first + 1, f"malformed row: expected {len(header)} fields, found {len(record)}"))
             continue
         rows.append(record)
-        numbers.append(number - header_row + 1)
-    if header is None:
-        raise PetitionError("the file is empty (no header row)")
-    return [_Table(path.name, header, rows, numbers, bad, header_row=1)]
+        numbers.append(number - first + 1)
+    return [_Table(path.name, header, rows, numbers, bad, header_row=header_row)]
 
 
 def _read_excel(path: Path, sheet: str | None) -> list[_Table]:
@@ -304,12 +304,38 @@ def _read_excel(path: Path, sheet: str | None) -> list[_Table]:
         frame = frame.dropna(how="all")
         if frame.empty:
             continue
-        header = [("" if pd.isna(v) else str(v)) for v in frame.iloc[0].tolist()]
-        body = frame.iloc[1:]
+        cells = lambda i: [("" if pd.isna(v) else str(v)) for v in frame.iloc[i].tolist()]  # noqa: E731
+        at = header_index([cells(i) for i in range(min(HEADER_SEARCH_ROWS, len(frame)))])
+        header = cells(at)
+        body = frame.iloc[at + 1:]
         rows = [[None if (isinstance(v, float) and v != v) else v for v in row] for row in body.itertuples(index=False)]
-        numbers = [int(i) + 1 for i in body.index]  # Excel row numbers: header is row 1
-        tables.append(_Table(f"{path.name}#{name}", header, rows, numbers, [], header_row=int(frame.index[0]) + 1))
+        numbers = [int(i) + 1 for i in body.index]  # Excel row numbers
+        header_row = int(frame.index[at]) + 1
+        above = [(int(i) + 1, above_header(header_row)) for i in frame.index[:at]]
+        tables.append(_Table(f"{path.name}#{name}", header, rows, numbers, above, header_row=header_row))
     return tables
+
+
+# Offices' exports often open with a sheet title or a note ("A市12345热线工单明细表", "导出时间: …")
+# above the column names: the header is looked for in the first rows.
+HEADER_SEARCH_ROWS = 10
+
+
+def header_index(candidates: list[list[str]]) -> int:
+    """Which of a table's first rows is its header: the first that names a title or text column and
+    one more known column (`map_columns`); the first row when none does (it is then the header as
+    before, and `_map_table` says what is missing)."""
+    for index, cells in enumerate(candidates):
+        fields = set(map_columns([str(c) for c in cells]).values())
+        if index == 0 and fields & {"title", "text"}:
+            return 0
+        if fields & {"title", "text"} and len(fields) >= 2:
+            return index
+    return 0
+
+
+def above_header(header_row: int) -> str:
+    return f"above the header row (row {header_row}): a sheet title or note, not a letter"
 
 
 def _read_jsonl(path: Path, encoding: str | None) -> list[_Table]:

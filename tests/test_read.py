@@ -274,3 +274,29 @@ def test_the_national_board_s_messages_are_read_whole_not_by_their_title(shared_
     assert letters["letter_id"].tolist() == raw["replyID"].tolist()
     assert letters["received_at"].notna().all()
     assert set(letters["status"]) == {"已办理", "办理中", "待回复"}
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv", "txt"])
+def test_a_sheet_title_above_the_column_names_is_not_the_header(tmp_path, suffix):
+    """Offices' exports open with a title and a note above the column names: the header is found
+    below them, and the two lines are rejects that say what they are (nothing is lost)."""
+    import openpyxl
+
+    frame = _sample_hotline()
+    path = tmp_path / f"export.{suffix}"
+    preamble = [["A市12345热线工单明细表(2024年1月)"], ["导出时间: 2024-02-01"]]
+    if suffix == "xlsx":
+        book = openpyxl.Workbook()
+        for row in preamble + [list(frame.columns)] + frame.values.tolist():
+            book.active.append(row)
+        book.save(path)
+    else:
+        delimiter = "," if suffix == "csv" else "\t"
+        body = frame.to_csv(index=False, sep=delimiter)
+        path.write_text("\n".join(r[0] for r in preamble) + "\n" + body, encoding="utf-8")
+    result = read_letters(path)
+    assert_invariant(result)
+    assert result.letters["letter_id"].tolist() == frame["工单编号"].tolist()
+    assert result.letters["source_row"].tolist() == list(range(4, 4 + len(frame)))
+    assert result.rejects["source_row"].tolist() == [1, 2]
+    assert result.rejects["reason"].str.startswith("above the header row (row 3)").all()
