@@ -156,9 +156,12 @@ def _ranges(rows: list[int]) -> str:
 
 _DATE_RE = re.compile(
     r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?(?:\s*:?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?\s*$"
+    r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?(?:\s*:?\s*(\d{1,2})(?:\.\d+)?\s*秒?)?)?"
+    # a system export's ISO time zone (Z, +08:00): the wall time is kept as written
+    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?\s*$"
 )
-_COMPACT_DATE_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+# 20240110, and a system's 202401102142 / 20240110214256
+_COMPACT_DATE_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?\s*$")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 

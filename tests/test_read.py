@@ -88,7 +88,12 @@ def test_parse_date_formats():
     assert parse_date(43531.77) == datetime(2019, 3, 7, 18, 28, 48, 0) or parse_date(43531.77).date().isoformat() == "2019-03-07"
     assert parse_date(pd.Timestamp("2020-01-02 03:04:05")) == datetime(2020, 1, 2, 3, 4, 5)
     assert parse_date("２０１９／３／７") == datetime(2019, 3, 7)  # full-width digits
-    for bad in ("2019/13/45", "去年春天", "", None, float("nan")):
+    # system exports: compact timestamps and ISO times with a zone (the wall time as written)
+    assert parse_date("20190307182824") == datetime(2019, 3, 7, 18, 28, 24)
+    assert parse_date("201903071828") == datetime(2019, 3, 7, 18, 28)
+    assert parse_date("2019-03-07T18:28:24Z") == datetime(2019, 3, 7, 18, 28, 24)
+    assert parse_date("2019-03-07T18:28:24.520+08:00") == datetime(2019, 3, 7, 18, 28, 24)
+    for bad in ("2019/13/45", "去年春天", "", None, float("nan"), "2019030718", "20191307"):
         assert parse_date(bad) is None
 
 
