@@ -35,10 +35,14 @@ LETTER_FIELDS = [
     "address", "channel", "label", "source_file", "source_row",
 ]
 # Fields taken when a source has them.
-OPTIONAL_FIELDS = ["up_votes", "down_votes", "reply_text", "replied_at", "status", "head_count"]
+OPTIONAL_FIELDS = ["up_votes", "down_votes", "reply_text", "replied_at", "status", "head_count",
+                   "place_province", "place_city", "place_county", "place_town"]
+# Where the problem is, as the office's own columns say (a hotline's 被反映区/被反映街乡镇, a board's
+# province/city/county): routing's 属地 starts from them. Not the writer's address, so not masked.
+PLACE_FIELDS = ("place_province", "place_city", "place_county", "place_town")
 DATE_FIELDS = ("received_at", "replied_at")
 COUNT_FIELDS = ("up_votes", "down_votes", "head_count")
-TEXT_FIELDS = ("title", "text", "reply_text", "address")
+TEXT_FIELDS = ("title", "text", "reply_text", "address", *PLACE_FIELDS)
 
 # Source column names (after stripping spaces and NFKC) → canonical field.
 ALIASES: dict[str, str] = {}
@@ -60,6 +64,10 @@ for _field, _names in {
     "replied_at": "答复时间 答复日期 回复时间 办结时间 办结日期 replied_at handleTime",
     "status": "办理状态 状态 处理状态 工单状态 status stateInfo",
     "head_count": "人数 信访人数 head_count",
+    "place_province": "问题属地省 事发省份 province",
+    "place_city": "问题属地市 事发城市 city",
+    "place_county": "被反映区 被反映区县 问题属地区县 事发区县 所属区县 county",
+    "place_town": "被反映街乡镇 被反映街道 问题属地街镇 事发街道 所属街道 所属街镇",
 }.items():
     for _name in _names.split():
         ALIASES[_name.lower()] = _field

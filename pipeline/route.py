@@ -23,7 +23,8 @@ import pandas as pd
 
 from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
-from pipeline.places import where
+from pipeline.places import LEVELS, admin_chain, where
+from pipeline.read import PLACE_FIELDS
 
 DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"
 
@@ -120,9 +121,45 @@ class Router:
         out["department"] = departments
         out["routing_reason"] = reasons
         out["confidential"] = out["department"] == self.discipline_department
-        # 属地: where the problem is, by the extractor clustering and the spaCy ruler use
-        out["place"] = text.map(where)
+        # 属地: where the problem is, by the extractor clustering and the spaCy ruler use; the
+        # office's own columns for it (被反映区, a board's province/city/county) come first
+        out["place"] = [with_written_place(w, where(t)) for w, t in zip(written_place(out), text)]
         return out
+
+
+def with_written_place(written: str, found: str) -> str:
+    """属地 from the office's place columns (`written`) and what the letter's text names (`found`):
+    the text's place under the columns' higher units (灵石县 + 静升镇煤气公司); the columns alone when
+    the text names another unit at a level they fill (the hotline's 被反映区 is the office's own
+    assignment) or nothing."""
+    if not written or not found:
+        return written or found
+    columns, text = admin_chain(written), admin_chain(found)
+    if any(text.get(level, unit) != unit for level, unit in columns.items()):
+        return written
+    top = min((LEVELS.index(level) for level in text), default=len(LEVELS))
+    higher = "".join(unit for level, unit in columns.items() if LEVELS.index(level) < top and unit not in found)
+    return higher + found
+
+
+# what an office writes in a place column when it does not know
+_UNKNOWN_PLACE = frozenset({"不详", "未知", "无", "其他", "其它", "-", "—", "/"})
+
+
+def written_place(letters: pd.DataFrame) -> list[str]:
+    """Per letter, the units its place columns write, highest first (`山西省太原市尖草坪区`), "" when none."""
+    columns = [c for c in PLACE_FIELDS if c in letters.columns]
+    if not columns:
+        return [""] * len(letters)
+    cells = letters[columns].astype("object").where(letters[columns].notna(), "")
+    out = []
+    for row in cells.itertuples(index=False, name=None):
+        units: list[str] = []
+        for value in (str(x).strip() for x in row):
+            if value and value not in _UNKNOWN_PLACE and not any(value in u for u in units):
+                units = [u for u in units if u not in value] + [value]  # 西城区, 西城区月坛街道: once
+        out.append("".join(units))
+    return out
 
 
 def is_accusation(text: str) -> bool:

@@ -131,3 +131,34 @@ def test_the_run_routes_by_a_learned_model_when_the_config_names_one(unit_model,
     routed = PetitionRun(settings, progress=False).route(letters(
         ("拖欠工资", "公司拖欠三个月工资，单位不给缴纳社保", "劳动和社会保障")))
     assert routed["department"].iloc[0] == "区人力社保局"
+
+
+def test_the_office_s_own_place_columns_head_the_place_and_decide_a_conflict(router):
+    """A board's province/city/county and a hotline's 被反映区/被反映街乡镇 are where the problem is:
+    the text's place goes under their higher units; where the text names another district than
+    the office's column, the column (the office's own assignment) decides."""
+    frame = letters(("静升镇停气", "静升镇这儿的煤气公司每年腊月白天各种停气,也不发通知。", "城乡建设"),
+                    ("华龙大厦噪音", "密云区华龙大厦楼下商户夜间施工噪音扰民。", "环境保护"),
+                    ("燃气问题", "家里燃气经常停,老人冬天没法取暖。", "城乡建设"),
+                    ("路灯坏了", "A3区西湖街道茶场村五组路灯坏了两个月。", "城乡建设"))
+    frame["place_province"] = ["山西省", None, "河北省", None]
+    frame["place_city"] = ["晋中市", None, "邢台市", None]
+    frame["place_county"] = ["灵石县", "西城区", "不详", None]
+    frame["place_town"] = [None, "西城区月坛街道", None, None]
+    assert router.transform(frame)["place"].tolist() == [
+        "山西省晋中市灵石县静升镇煤气公司", "西城区月坛街道", "河北省邢台市", "A3区西湖街道茶场村五组"]
+
+
+def test_a_hotline_s_and_a_board_s_place_columns_are_read_as_such(router, shared_dir):
+    from pipeline.read import read_letters
+
+    more = shared_dir.parent / "more_sources"
+    if not more.exists():
+        pytest.skip("more_sources not present")
+    board = read_letters([more / "peoples_gas_2022_2023.csv"]).letters
+    assert board["place_province"].notna().all() and board["place_city"].notna().mean() > 0.9
+    hotline = read_letters([more / "beijing12345_2024.csv"]).letters
+    assert hotline["place_county"].notna().all() and "place_town" in hotline
+    routed = router.transform(board.assign(issue_type="城乡建设"))
+    assert (routed["place"] != "").all()
+    assert routed["place"].str.startswith(tuple(board["place_province"].unique())).mean() > 0.9
