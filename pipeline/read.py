@@ -36,7 +36,7 @@ LETTER_FIELDS = [
 ]
 # Fields taken when a source has them.
 OPTIONAL_FIELDS = ["up_votes", "down_votes", "reply_text", "replied_at", "status", "head_count",
-                   "place_province", "place_city", "place_county", "place_town"]
+                   "place_province", "place_city", "place_county", "place_town", "call_type"]
 # Where the problem is, as the office's own columns say (a hotline's 被反映区/被反映街乡镇, a board's
 # province/city/county): routing's 属地 starts from them. Not the writer's address, so not masked.
 PLACE_FIELDS = ("place_province", "place_city", "place_county", "place_town")
@@ -64,6 +64,7 @@ for _field, _names in {
     "replied_at": "答复时间 答复日期 回复时间 办结时间 办结日期 replied_at handleTime",
     "status": "办理状态 状态 处理状态 工单状态 status stateInfo",
     "head_count": "人数 信访人数 head_count",
+    "call_type": "来电类别 来电类型 来电性质 工单类别 call_type",
     "place_province": "问题属地省 事发省份 province",
     "place_city": "问题属地市 事发城市 city",
     "place_county": "被反映区 被反映区县 问题属地区县 事发区县 所属区县 county",

@@ -44,6 +44,7 @@ from pipeline.cluster import (
 )
 from pipeline.issue_places import canonical
 from pipeline.mask import known_names_pattern
+from pipeline.calls import spark_filter
 from pipeline.spark_session import INPUT_ORDER
 
 _PARAMS = ("min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
@@ -114,6 +115,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     order = F.col(INPUT_ORDER).cast("long") if INPUT_ORDER in cols else F.monotonically_increasing_id()
     base = letters_sdf.withColumn("_row", order).localCheckpoint()
     letters = base
+    letters = letters.where(spark_filter(cols))  # calls with no request form no issue (`pipeline.calls`)
     for col in ("title", "text"):
         letters = letters.withColumn(col, F.coalesce(F.col(col).cast("string"), F.lit("")) if col in cols else F.lit(""))
     letters = letters.withColumn("received_at", F.col("received_at").cast("timestamp") if "received_at" in cols

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.calls import spark_filter
+
 # Bounds on what reaches the driver (rows of letters unless said otherwise).
 TODAY_LIMIT = 5_000          # 今日紧急 (紧急 and the review band), by priority
 LIST_LIMIT = 2_000           # 积案 and 需人工复核, each, by priority
@@ -82,7 +84,8 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     shown = shown_letters(masked)
     counts = {**summary, "cases": n_cases, "issues": len(issues), "persons": n_persons,
               "urgent": letters.where(F.col("urgency") == "紧急").count(),
-              "backlog": letters.where(F.col("is_backlog")).count()}
+              "backlog": letters.where(F.col("is_backlog")).count(),
+              "no_request": letters.where(~spark_filter(letters.columns)).count()}
     sheets = triage_sheets_bounded(letters, shown, cases, issues, persons, settings)
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(sheets, temporary, **workbook_notes(settings))
@@ -120,7 +123,7 @@ def coverage(letters, shown: pd.DataFrame, n_cases: int, persons: pd.DataFrame) 
     totals = letters.agg(
         F.sum(_in_today_queue(letters).cast("long")).alias("today"),
         F.sum(flag("is_backlog").cast("long")).alias("backlog"),
-        F.sum(flag("needs_review").cast("long")).alias("review")).first()
+        F.sum((flag("needs_review") & spark_filter(letters.columns)).cast("long")).alias("review")).first()
     open_most = letters.where(~F.col("is_closed")).groupBy("department").count() \
         .agg(F.max("count")).first()[0]
     return [("今日紧急(紧急及待复核)", int(totals["today"] or 0), TODAY_LIMIT),
@@ -174,7 +177,7 @@ def shown_letters(masked) -> pd.DataFrame:
         masked.where(_in_today_queue(masked)).orderBy(*order).limit(TODAY_LIMIT),
         masked.where(flag("is_backlog")).orderBy(*order).limit(LIST_LIMIT),
         masked.where(flag("is_backlog")).orderBy(F.col("days_open").desc()).limit(REPORT_BACKLOG),
-        masked.where(flag("needs_review")).orderBy(*order).limit(LIST_LIMIT),
+        masked.where(flag("needs_review") & spark_filter(masked.columns)).orderBy(*order).limit(LIST_LIMIT),
         masked.where(~F.col("is_closed")).withColumn("_k", F.row_number().over(
             Window.partitionBy("department").orderBy(*order))).where(F.col("_k") <= DEPARTMENT_LIMIT).drop("_k"),
     ]

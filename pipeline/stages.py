@@ -315,11 +315,13 @@ class ClusterStage(Stage):
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.cluster import LETTER_COLUMNS
+        from pipeline.calls import no_request_calls
 
         # only what fitting reads (and the token column): the clusterer copies its letters several
         # times, and the run's other columns change no issue
         read = [c for c in (*LETTER_COLUMNS, CLUSTER_TOKENS) if c in letters.columns]
-        members, self.issues_ = self.cluster(letters[read])
+        invalid = no_request_calls(letters)  # calls with no request (来电类别 无效, 未反映具体问题) form no issue
+        members, self.issues_ = self.cluster(letters.loc[~invalid, read] if invalid.any() else letters[read])
         return self.conform(attach_issues(letters, members, self.issues_))
 
 

@@ -35,6 +35,7 @@ HEADERS_ZH = {
     "id_number": "身份证号",
     "phone": "联系电话",
     "address": "住址",
+    "call_type": "来电类别",
     "place_province": "问题属地-省",
     "place_city": "问题属地-市",
     "place_county": "问题属地-区县",

@@ -63,8 +63,9 @@ def run(args) -> int:
     else:
         job = PetitionRun(settings, store=args.store, model=args.model)
         counts = job.run(args.inputs or None, args.out, read_options=options).info["counts"]
+    empty = f", {counts['no_request']} calls with no request (not clustered, not reviewed)" if counts.get("no_request") else ""
     print(f"{counts['letters']} letters ({counts['rejects']} rejected): {counts['urgent']} urgent, "
-          f"{counts['backlog']} overdue (积案), {counts['issues']} hot issues, {counts['cases']} cases")
+          f"{counts['backlog']} overdue (积案), {counts['issues']} hot issues, {counts['cases']} cases{empty}")
     out = Path(args.out)
     for name in ("triage.xlsx", "report.html", "letters.csv", "rejects.csv", "run.json"):
         print(f"  {out / name}")
