@@ -12,6 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from pipeline.calls import no_request_calls
 from pipeline.explain import notes_for, today_caveat
 from pipeline.heat import rank_range_text
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
@@ -97,7 +98,9 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     urgency = letters["urgency"] if "urgency" in letters else pd.Series(dtype=str)
     # the review and backlog tables with the columns they show only: a copy of every column of
     # every backlog letter was most of the report's memory at scale
+    empty_calls = no_request_calls(letters)
     review = _rows(letters, "needs_review", REVIEW_COLUMNS)
+    review = review[~empty_calls.loc[review.index]]  # as triage.xlsx: a call with no request has no class to check
     backlog = _rows(letters, "is_backlog", BACKLOG_COLUMNS)
     repeaters = persons[persons["letter_count"] > 1] if persons is not None and "letter_count" in persons else None
     deep = issues[issues["deep_seated"].fillna(False).astype(bool)] if issues is not None and "deep_seated" in issues else None
@@ -112,6 +115,8 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
         _card("需人工复核", len(review)),
         _card("未能导入(见rejects.csv)", summary.get("rejects", 0)),
     ]
+    if empty_calls.any():  # a hotline's calls with no request: kept, but not hot issues nor reviewed
+        cards.append(_card("无具体诉求的来电(不计入热点与复核)", int(empty_calls.sum())))
     parts.append(f'<div class="cards">{"".join(cards)}</div>')
 
     # the same queue as triage.xlsx's 今日紧急: open letters, this week's first (紧急, then the review

@@ -51,3 +51,5 @@ def test_the_run_keeps_them_as_letters_but_forms_no_issue_and_no_review_of_them(
     assert len(marked) == 5 and marked["问题ID"].isna().all()
     review = pd.read_excel(tmp_path / "out" / "triage.xlsx", sheet_name="需人工复核", dtype=str)
     assert len(review) and not review["信件编号"].str.match(r"^E\d$").any()
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "无具体诉求的来电(不计入热点与复核)" in report
