@@ -567,7 +567,7 @@ def read_qingdao(path: Path = QINGDAO) -> pd.DataFrame:
     from pipeline.read import read_letters
 
     letters = read_letters([path]).letters
-    letters = letters[letters["来电类别"].fillna("") != "无效"].reset_index(drop=True)
+    letters = letters[letters["call_type"].fillna("") != "无效"].reset_index(drop=True)
     letters["truth"] = letters["source_file"].str.split("#").str[-1]
     return letters
 

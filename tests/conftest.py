@@ -87,5 +87,5 @@ def qingdao_linked(shared_dir):
     if not path.exists():
         pytest.skip(f"{path} is absent")
     calls = read_letters([path]).letters
-    calls = calls[calls["来电类别"].fillna("") != "无效"].reset_index(drop=True)
+    calls = calls[calls["call_type"].fillna("") != "无效"].reset_index(drop=True)
     return PetitionerLinker().link(calls)

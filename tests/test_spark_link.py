@@ -118,7 +118,7 @@ def test_the_qingdao_callers_are_the_local_engines_persons(spark, qingdao_linked
     from pipeline.spark_session import to_spark
 
     calls = read_letters([shared_dir.parent / "more_sources" / "qingdao12345_two_callers.xlsx"]).letters
-    calls = calls[calls["来电类别"].fillna("") != "无效"].reset_index(drop=True)
+    calls = calls[calls["call_type"].fillna("") != "无效"].reset_index(drop=True)
     assert groups(PetitionerLinker(matter_min_share=0).link(calls)) != groups(qingdao_linked)
     distributed = link_persons(spark, to_spark(spark, calls)).drop("sig").toPandas()
     assert len(distributed) == len(qingdao_linked)
