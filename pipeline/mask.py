@@ -409,7 +409,7 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
     pattern = known_names_pattern(names)
     for column, masker in maskers.items():
         if column in out.columns:
-            out[column] = _like(_map_distinct(out[column].astype(object), masker), frame[column])
+            _mask_column(out, frame, column, masker)
 
     def scrub_text(text):  # the known names first, then what mask_text finds
         if pattern is not None and isinstance(text, str):
@@ -418,8 +418,20 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
 
     # one pass over each text column (no identity column is one: `_free_text_columns`)
     for column in text_columns:
-        out[column] = _like(_map_distinct(out[column].astype(object), scrub_text), frame[column])
+        _mask_column(out, frame, column, scrub_text)
     return out
+
+
+def _mask_column(out: pd.DataFrame, frame: pd.DataFrame, column, function) -> None:
+    """`out[column]` masked cell by cell with `function`. A column in which no cell changes keeps
+    `frame`'s own values (shared, not copied): most of a run's text columns (departments, issue
+    types, cues, evidence) hold nothing to mask, and each masked copy of them was held through
+    the whole write stage (issue 19). The cells are the same either way."""
+    before = out[column].astype(object)
+    masked = _map_distinct(before, function)
+    if masked.equals(before):
+        return  # every cell as it was (missing ones too): nothing was masked
+    out[column] = _like(masked, frame[column])
 
 
 def _map_distinct(values: pd.Series, function) -> pd.Series:
