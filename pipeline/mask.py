@@ -427,11 +427,18 @@ def _mask_column(out: pd.DataFrame, frame: pd.DataFrame, column, function) -> No
     `frame`'s own values (shared, not copied): most of a run's text columns (departments, issue
     types, cues, evidence) hold nothing to mask, and each masked copy of them was held through
     the whole write stage (issue 19). The cells are the same either way."""
-    before = out[column].astype(object)
-    masked = _map_distinct(before, function)
-    if masked.equals(before):
-        return  # every cell as it was (missing ones too): nothing was masked
-    out[column] = _like(masked, frame[column])
+    changed = False
+
+    def noting(value):  # called once per distinct cell (`_map_distinct`)
+        nonlocal changed
+        result = function(value)
+        if not (result is value or (type(result) is str and type(value) is str and result == value)):
+            changed = True
+        return result
+
+    masked = _map_distinct(out[column].astype(object), noting)
+    if changed:  # else every cell is as it was, missing ones too: nothing to replace
+        out[column] = _like(masked, frame[column])
 
 
 def _map_distinct(values: pd.Series, function) -> pd.Series:
