@@ -409,7 +409,7 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
     pattern = known_names_pattern(names)
     for column, masker in maskers.items():
         if column in out.columns:
-            out[column] = _like(_map_distinct(out[column].astype(object), masker), frame[column])
+            _mask_column(out, frame, column, masker)
 
     def scrub_text(text):  # the known names first, then what mask_text finds
         if pattern is not None and isinstance(text, str):
@@ -418,8 +418,80 @@ def mask_frame(frame: pd.DataFrame, text_columns=("title", "text", "reply_text")
 
     # one pass over each text column (no identity column is one: `_free_text_columns`)
     for column in text_columns:
-        out[column] = _like(_map_distinct(out[column].astype(object), scrub_text), frame[column])
+        _mask_column(out, frame, column, scrub_text)
     return out
+
+
+# rows of an Arrow string column read as Python strings at a time (`_mask_arrow_column`)
+MASK_ROWS_AT_ONCE = 10_000
+
+
+def _mask_column(out: pd.DataFrame, frame: pd.DataFrame, column, function) -> None:
+    """`out[column]` masked cell by cell with `function`. A column in which no cell changes keeps
+    `frame`'s own values (shared, not copied): most of a run's text columns (departments, issue
+    types, cues, evidence) hold nothing to mask, and each masked copy of them was held through
+    the whole write stage (issue 19). The cells are the same either way."""
+    if _arrow_string(frame[column].dtype) and len(frame) > MASK_ROWS_AT_ONCE:
+        try:
+            return _mask_arrow_column(out, frame[column], column, function)
+        except _NotText:
+            pass  # masked as any column is, below
+    changed = False
+
+    def noting(value):  # called once per distinct cell (`_map_distinct`)
+        nonlocal changed
+        result = function(value)
+        if not (result is value or (type(result) is str and type(value) is str and result == value)):
+            changed = True
+        return result
+
+    masked = _map_distinct(out[column].astype(object), noting)
+    if changed:  # else every cell is as it was, missing ones too: nothing to replace
+        out[column] = _like(masked, frame[column])
+
+
+class _NotText(Exception):
+    """A masker turned a cell into something other than text, or a missing cell into another value."""
+
+
+def _mask_arrow_column(out: pd.DataFrame, before: pd.Series, column, function) -> None:
+    """`_mask_column` for a long Arrow string column: its cells are read as Python strings
+    `MASK_ROWS_AT_ONCE` rows at a time, and only the cells that masking changes are replaced, in
+    one pass over the column's Arrow array (`replace_with_mask`). Made whole, every text of the
+    column was a Python string beside its masked copy: at 10^5 letters the text column alone
+    was ~80 MB of strings on top of the write stage's other copies. The same cells as `map`."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = out[column]
+    where, masked = [], []
+    for start in range(0, len(values), MASK_ROWS_AT_ONCE):
+        done: dict[str, str] = {}  # each distinct text of a part once, as `_map_distinct`
+        for offset, cell in enumerate(values.iloc[start:start + MASK_ROWS_AT_ONCE].astype(object).tolist()):
+            if type(cell) is not str:
+                if function(cell) is not cell:
+                    raise _NotText(column)
+                continue
+            result = done.get(cell)
+            if result is None:
+                result = done[cell] = function(cell)
+                if type(result) is not str:
+                    raise _NotText(column)
+            if result != cell:
+                where.append(start + offset)
+                masked.append(result)
+    if not where:
+        return  # nothing masked: the column stays shared
+    changed = np.zeros(len(values), dtype=bool)
+    changed[where] = True
+    array = pa.array(values.array)  # the column's own Arrow data, not a copy
+    array = pc.replace_with_mask(array, pa.array(changed), pa.array(masked, type=array.type))
+    out[column] = pd.Series(before.dtype.__from_arrow__(array), index=values.index, name=values.name)
+
+
+def _arrow_string(dtype) -> bool:
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
 def _map_distinct(values: pd.Series, function) -> pd.Series:

@@ -187,6 +187,11 @@ TODAY_URGENT, TODAY_REVIEW = "紧急", "待复核:可能紧急"
 TODAY_NEW, TODAY_EARLIER = "新收", "此前收到·未办结"
 
 
+# the columns `today_queue` reads to choose and order its rows (a caller may pass only these and
+# the columns it shows: the queue copies every column it is given, for each of its rows)
+TODAY_READS = ("urgency", "urgency_review", "is_closed", "received_at", "priority")
+
+
 def today_queue(letters: pd.DataFrame, as_of: date | None = None, new_days: int = 7) -> pd.DataFrame:
     """The same-day queue, one for every list called 今日紧急 (triage.xlsx, report.html).
 

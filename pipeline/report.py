@@ -16,7 +16,7 @@ from pipeline.calls import no_request_calls
 from pipeline.explain import notes_for, today_caveat
 from pipeline.heat import rank_range_text
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
-from pipeline.rank import TODAY_NEW, today_queue
+from pipeline.rank import TODAY_NEW, TODAY_READS, today_queue
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;background:#f4f5f7;color:#222}
@@ -123,15 +123,17 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     # band marked 待复核:可能紧急), then the earlier ones still open
     # what the queue cannot promise, measured (corpora/urgency/README.md): an empty queue is no all-clear
     caveat = f'<p class="warn">{html.escape(today_caveat())}</p>'  # the workbook's note, in the same yellow
-    queue = today_queue(letters, as_of, today_new_days)
+    shown = {"today_queue": "今日队列", "received_block": "收信时段", "letter_id": "信件编号", "received_at": "来信时间",
+             "title": "标题", "urgency_cues": "紧急线索", "urgency_evidence": "依据原文", "department": "责任部门",
+             "priority_reasons": "优先理由"}
+    # the columns the queue reads and the table shows, not a copy of every column of its rows
+    queue = today_queue(letters[_present(letters, [*TODAY_READS, *shown])], as_of, today_new_days)
     # the 紧急 card counts every letter; say why the queue holds fewer, so the two numbers agree
     closed = int(((urgency == "紧急") & letters["is_closed"].fillna(False).astype(bool)).sum()) if "is_closed" in letters else 0
     scope = (f'<p>本队列列出未办结的紧急及待复核来信 {len(queue)} 封, 其中近{today_new_days}日新收 '
              f'{int((queue["received_block"] == TODAY_NEW).sum())} 封; 已办结的紧急来信 {closed} 封不列入。</p>')
-    parts.append(_section("今日紧急: 需当日处置的来信", scope + caveat + html_table(queue, {
-        "today_queue": "今日队列", "received_block": "收信时段", "letter_id": "信件编号", "received_at": "来信时间", "title": "标题", "urgency_cues": "紧急线索",
-        "urgency_evidence": "依据原文", "department": "责任部门", "priority_reasons": "优先理由",
-    }, limit=40, notes=notes_for("今日紧急", notes))))
+    parts.append(_section("今日紧急: 需当日处置的来信", scope + caveat + html_table(queue, shown, limit=40,
+                                                                           notes=notes_for("今日紧急", notes))))
 
     charts = []
     if "issue_type" in letters:
@@ -173,8 +175,11 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
         delays = letters["response_days"].dropna()
         by_type = ""
         if "issue_type" in letters:
-            table = letters.dropna(subset=["response_days"]).groupby("issue_type")["response_days"].agg(["count", "median", "mean"])
-            table["over_limit"] = letters.dropna(subset=["response_days"]).groupby("issue_type")["response_days"].apply(lambda s: (s > limit_days).mean() * 100)
+            # the two columns it reads: dropping rows from every column copied each replied letter's
+            # texts, twice (at 3x10^4 letters +36 MB, the report's largest step; issue 19)
+            replied = letters[["issue_type", "response_days"]].dropna(subset=["response_days"])
+            table = replied.groupby("issue_type")["response_days"].agg(["count", "median", "mean"])
+            table["over_limit"] = replied.groupby("issue_type")["response_days"].apply(lambda s: (s > limit_days).mean() * 100)
             table = table.sort_values("median", ascending=False).reset_index()
             by_type = html_table(table, {"issue_type": "问题类型", "count": "已答复", "median": "中位天数", "mean": "平均天数",
                                          "over_limit": f"超{limit_days}天占比%"})
@@ -199,6 +204,11 @@ BACKLOG_COLUMNS = {"letter_id": "信件编号", "received_at": "来信时间", "
                    "department": "责任部门", "priority_reasons": "优先理由"}
 REVIEW_COLUMNS = {"letter_id": "信件编号", "title": "标题", "issue_type": "机器分类", "issue_confidence": "置信度",
                   "issue_top3": "候选", "department": "暂定部门"}
+
+
+def _present(letters: pd.DataFrame, columns) -> list:
+    """`columns` that `letters` has, each once, in order."""
+    return [c for c in dict.fromkeys(columns) if c in letters.columns]
 
 
 def _rows(letters: pd.DataFrame, flag: str, columns: dict) -> pd.DataFrame:

@@ -161,10 +161,19 @@ class PetitionRun(StageTimer):
         from pipeline.mask import names_to_mask
         from pipeline.write import text_columns
 
+        from pipeline.timing import forget_memos
+
         letters = without(letters, TRANSIENT_COLUMNS)
+        # the batch stages' memos (places, names, tokenizers) served them, not the sinks, which
+        # refill the three they use (issue 19: a real run entered the sinks ~600 MB above a
+        # replay of the same batch in a fresh process; the memos were ~90 MB of it at 10^4)
+        forget_memos()
         store = self._case_store
         cases, issues = self.stages_["rank"].cases_, self.stages_["cluster"].issues_
         self._stage("store", store.save, letters, versions=self.versions(), linker=self.linker)
+        # the store has saved the batch's MinHash rows: the linker keeps only its model (versions())
+        if self.linker is not None and hasattr(self.linker, "forget_batch"):
+            self.linker.forget_batch()
         # not parked (`CaseStore.park`): at 10^5 letters lowering the limit failed, which aborts the
         # run's transaction, and the run failed at its next query (issue 19, 2026-12-02)
         persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage

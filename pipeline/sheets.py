@@ -175,9 +175,11 @@ def _today_sheet(letters: pd.DataFrame, as_of, new_days: int) -> pd.DataFrame:
     """The same-day queue (`rank.today_queue`: open letters only; this week's 紧急, then its review
     band, then the earlier ones still open; the same list report.html shows), each row marked with
     which it is (列 今日队列, 收信时段)."""
-    from pipeline.rank import today_queue
+    from pipeline.rank import TODAY_READS, today_queue
 
-    queue = today_queue(letters, as_of, new_days)
+    # the columns the queue reads and the sheet shows: the queue copies every column it is given
+    read = [c for c in dict.fromkeys([*LETTER_COLUMNS, *TODAY_READS]) if c in letters.columns]
+    queue = today_queue(letters[read], as_of, new_days)
     present = [c for c in LETTER_COLUMNS if c in queue.columns]
     return queue[["today_queue", "received_block"] + present].rename(
         columns=dict(LETTER_COLUMNS, today_queue="今日队列", received_block="收信时段"))

@@ -500,3 +500,20 @@ def test_persons_do_not_depend_on_the_order_scored_pairs_arrive_in(shared_dir):
     for seed in range(3):
         shuffled, _ = linker.merge(new, history, pairs.sample(frac=1, random_state=seed))
         assert {k: shuffled[k] for k in person} == person
+
+
+def test_forget_batch_drops_the_batch_s_results_and_keeps_the_model_version():
+    """A run drops what linking left for the store once the store has saved it (`forget_batch`):
+    the MinHash rows, pairs and timeline go, the model and its version stay."""
+    frame = letters([
+        ("F1", "2023-01-01", "王建军", None, "13900001111", "A3区枫林苑小区", NOISE, None),
+        ("F2", "2023-02-01", "王建军", None, "13900001111", "A3区枫林苑小区", NOISE[:50], None),
+    ])
+    linker = PetitionerLinker()
+    linker.link(frame)
+    version = linker.model_version()
+    assert len(linker.signatures_) == 2 and all(hasattr(linker, a) for a in PetitionerLinker.BATCH_RESULTS)
+    linker.forget_batch()
+    assert not any(hasattr(linker, a) for a in PetitionerLinker.BATCH_RESULTS)
+    assert linker.model_version() == version and linker.settings_ and linker.model_source_
+

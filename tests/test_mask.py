@@ -355,3 +355,45 @@ def test_names_to_mask_reads_text_cells_and_passes_over_token_lists():
     frame = pd.DataFrame({"text": ["我叫王秀英，家住A3区", "联名人：胡金凤、任月娥", None] * 3,
                           "tokens": [["我", "叫"], ["联名"], []] * 3})
     assert names_to_mask(frame, ("text", "tokens")) == ["任月娥", "王秀英", "胡金凤"]
+
+
+def test_a_column_with_nothing_to_mask_is_shared_and_the_frame_is_as_when_every_column_was_copied(
+        sample_dir, monkeypatch):
+    """`mask_frame` keeps a column's own values where masking changed no cell (issue 19: each copy
+    was held through the write stage), and replaces only the changed cells of a long Arrow
+    column, read a part at a time (`_mask_arrow_column`, taken here with parts of 97 rows);
+    masking every column anew and whole, as before, gives the same frame on the bundled letters,
+    and the columns that do carry names or numbers are still new."""
+    import pyarrow as pa
+
+    from pipeline import mask
+    from pipeline.read import read_letters
+    from pipeline.write import text_columns
+
+    letters = read_letters([sample_dir / "letters_xinfang.csv", sample_dir / "hotline_12345.xlsx"]).letters
+    whole = mask_frame(letters, text_columns=text_columns(letters))  # 676 letters: one part
+    monkeypatch.setattr(mask, "MASK_ROWS_AT_ONCE", 97)
+    replaced = []
+    arrow_column = mask._mask_arrow_column
+    monkeypatch.setattr(mask, "_mask_arrow_column", lambda out, before, column, function: (
+        replaced.append(column), arrow_column(out, before, column, function))[1])
+    shared = mask_frame(letters, text_columns=text_columns(letters))
+    assert {"text", "title", "name", "phone"} <= set(replaced)
+    pd.testing.assert_frame_equal(shared, whole)
+
+    def copy_always(out, frame, column, function):
+        out[column] = mask._like(mask._map_distinct(out[column].astype(object), function), frame[column])
+
+    monkeypatch.setattr(mask, "_mask_column", copy_always)
+    copied = mask_frame(letters, text_columns=text_columns(letters))
+    pd.testing.assert_frame_equal(shared, copied)
+
+    def buffers(series):
+        array = series.array._pa_array
+        return {b.address for chunk in array.chunks for b in chunk.buffers() if b is not None}
+
+    assert isinstance(letters["channel"].array._pa_array, pa.ChunkedArray)
+    assert buffers(shared["channel"]) == buffers(letters["channel"])  # nothing to mask: the same buffers
+    assert buffers(copied["channel"]) != buffers(letters["channel"])
+    assert buffers(shared["text"]) != buffers(letters["text"])  # names and numbers masked: a new column
+    assert (shared["text"].fillna("") != letters["text"].fillna("")).sum() > 10

@@ -120,7 +120,10 @@ def test_accusers_never_appear_in_a_department_list(sample_run):
 def test_two_runs_on_the_same_input_write_identical_files(sample_run, tmp_path):
     settings = load_settings()
     settings.values["run"]["as_of"] = "2026-11-25"
-    again = PetitionRun(settings, progress=False).run(None, tmp_path)
+    run = PetitionRun(settings, progress=False)
+    again = run.run(None, tmp_path)
+    # once saved, the batch's MinHash rows are not held to the end (issue 19); the version still is
+    assert not hasattr(run.linker, "signatures_") and run.linker.model_version() == again.info["versions"]["linker"]
     for name in ("letters.csv", "rejects.csv", "report.html"):
         first = hashlib.sha1((sample_run.out_dir / name).read_bytes()).hexdigest()
         second = hashlib.sha1((again.out_dir / name).read_bytes()).hexdigest()

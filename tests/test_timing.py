@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pipeline.timing import StageTimer, give_back, peak_mb, reset_peak
+from pipeline.timing import StageTimer, forget_memos, give_back, peak_mb, reset_peak
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the peak window needs /proc (Linux)")
 
@@ -49,3 +49,30 @@ def test_run_json_has_each_stage_s_peak_and_cpu(sample_run):
     assert all(info["stage_peak_mb"][s] > 50 for s in stages)
     # a stage starts on what the stages before it left, and its peak is at least that
     assert all(50 < info["stage_entry_mb"][s] <= info["stage_peak_mb"][s] + 1 for s in stages)
+
+
+def test_forget_memos_empties_the_batch_stages_memos_and_what_is_computed_after_is_the_same(sample_dir):
+    """The run empties its stages' memos before the sinks (`forget_memos`); a place scan and a
+    name's pinyin are memoised, and computed again after they are emptied they come out the same."""
+    from pipeline import identity, places
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir / "letters_xinfang.csv"]).letters
+    texts = letters["text"].dropna().head(30).tolist()
+    first = [places.find_places(t) for t in texts]
+    pinyin = identity.name_pinyin("王秀英")
+    assert places._find_places.cache_info().currsize > 0 and identity.name_pinyin.cache_info().currsize > 0
+    assert sum(map(len, first)) > 10  # the letters name places
+    assert forget_memos() >= 10
+    assert places._find_places.cache_info().currsize == 0 and identity.name_pinyin.cache_info().currsize == 0
+    assert [places.find_places(t) for t in texts] == first
+    assert identity.name_pinyin("王秀英") == pinyin
+
+
+def test_forget_memos_keeps_the_chart_font_registration():
+    """`plots.use_chinese_font` is a memo of an action (registering the font with matplotlib): kept."""
+    from pipeline import plots
+
+    name = plots.use_chinese_font()
+    forget_memos()
+    assert plots.use_chinese_font.cache_info().currsize == 1 and plots.use_chinese_font() == name
