@@ -203,12 +203,18 @@ def mask_name_forms(value: object) -> object:
     return ";".join(one(form) for form in str(value).split(";"))
 
 
+def mask_phone_field(value: object) -> object:
+    """The letters' phone column, which a hotline may fill with an account or an e-mail
+    (来电人电话/账号): whatever it holds is masked (`mask_contact`), not only digits."""
+    return mask_contact(value)
+
+
 MASKERS = {
     "name_forms": mask_name_forms,
     "writer_id": mask_writer_id,
     "name": mask_name, "name_clean": mask_name,
     "id_number": mask_id_number, "id_clean": mask_id_number,
-    "phone": mask_phone, "phone_clean": mask_phone,
+    "phone": mask_phone_field, "phone_clean": mask_phone,
     "address": mask_address,
 }
 

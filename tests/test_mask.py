@@ -159,7 +159,7 @@ def test_a_landline_in_a_phone_column_never_reaches_a_run_export(tmp_path):
     }).to_csv(tmp_path / "calls.csv", index=False)
     assert main(["run", str(tmp_path / "calls.csv"), "--out", str(tmp_path / "out")]) == 0
     csv = pd.read_csv(tmp_path / "out" / "letters.csv", dtype=str)
-    assert csv["来电人电话/账号"].tolist() == ["620*7788", "139****5678"]
+    assert csv["联系电话"].tolist() == ["620*7788", "139****5678"]  # the caller-phone column is the letters' phone
     workbook = pd.read_excel(tmp_path / "out" / "triage.xlsx", sheet_name=None, dtype=str)
     everything = " ".join(" ".join(sheet.fillna("").to_numpy().ravel()) for sheet in workbook.values())
     everything += " ".join(csv.fillna("").to_numpy().ravel())
@@ -397,3 +397,16 @@ def test_a_column_with_nothing_to_mask_is_shared_and_the_frame_is_as_when_every_
     assert buffers(copied["channel"]) != buffers(letters["channel"])
     assert buffers(shared["text"]) != buffers(letters["text"])  # names and numbers masked: a new column
     assert (shared["text"].fillna("") != letters["text"].fillna("")).sum() > 10
+
+
+def test_an_account_or_e_mail_in_the_letters_phone_column_is_masked_too(tmp_path):
+    """Beijing 12345's 来电人电话/账号 is read as the letters' phone, and such a column holds logins and
+    e-mails as well as numbers: every one is masked, not only digits."""
+    from pipeline.cli import main
+
+    pd.DataFrame({"工单编号": ["热线-240918-000003", "热线-240918-000004"], "标题": ["路灯不亮", "楼道杂物"],
+                  "主要内容": ["来电人反映小区南门路灯坏了两个月，要求尽快维修。", "来电人反映楼道内长期堆放杂物，要求物业清理。"],
+                  "来电人电话/账号": ["zhangsan@qq.com", "wang_xy2024"]}).to_csv(tmp_path / "calls.csv", index=False)
+    assert main(["grade", str(tmp_path / "calls.csv"), "--out", str(tmp_path / "g.csv")]) == 0
+    graded = pd.read_csv(tmp_path / "g.csv", dtype=str, encoding="utf-8-sig")
+    assert graded["联系电话"].tolist() == ["zh***********om", "wa*******24"]
