@@ -50,7 +50,7 @@ for _field, _names in {
     "letter_id": "留言编号 信件编号 来信编号 编号 工单编号 工单号 信访编号 件号 id letter_id replyID",
     "received_at": "留言时间 来信日期 来信时间 受理时间 信访日期 登记日期 登记时间 来电时间 提交时间 日期 时间 date received_at replyDate",
     "title": "留言主题 标题 主题 诉求标题 信件标题 事项标题 title subject",
-    "text": "留言详情 主要内容 投诉件内容 来信内容 信件内容 诉求内容 反映内容 内容 详情 正文 问题描述 text content body replyContentMain",
+    "text": "留言详情 主要内容 投诉件内容 来信内容 信件内容 诉求内容 反映内容 内容 详情 正文 问题描述 text content body replyContentMain replyContent",
     "writer_id": "留言用户 用户id 用户编号 writer_id user_id",
     "name": "来信人 姓名 信访人 信访人姓名 诉求人 来电人 投诉人 反映人 联系人 name",
     "id_number": "身份证号 身份证号码 身份证 证件号码 证件号 id_number",
