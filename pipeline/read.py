@@ -334,16 +334,29 @@ HEADER_SEARCH_ROWS = 10
 
 
 def header_index(candidates: list[list[str]]) -> int:
-    """Which of a table's first rows is its header: the first that names a title or text column and
-    one more known column (`map_columns`); the first row when none does (it is then the header as
-    before, and `_map_table` says what is missing)."""
+    """Which of a table's first rows is its header: the first row when an alias names its title or
+    text column; else the first that names a title or text column (by an alias, or by a header word
+    `guess_columns` reads) and one more column, which a sheet title (one cell) never does; the first
+    row when none does (it is then the header as before, and `_map_table` says what is missing)."""
     for index, cells in enumerate(candidates):
-        fields = set(map_columns([str(c) for c in cells]).values())
-        if index == 0 and fields & {"title", "text"}:
+        names = [str(c) for c in cells]
+        mapping = map_columns(names)
+        fields = set(mapping.values())
+        # a column named for the letter (an alias, or a header word `guess_columns` reads: 来电内容)
+        worded = [i for i, n in enumerate(names) if i not in mapping and _guessable(n)]
+        named = bool(fields & {"title", "text"})
+        if index == 0 and named:
             return 0
-        if fields & {"title", "text"} and len(fields) >= 2:
+        if (named or worded) and len(fields) + len(worded) >= 2:  # a title line is one cell
             return index
     return 0
+
+
+def _guessable(name: str) -> bool:
+    """Could `guess_columns` take this header for the title or text (a word for it, none for an answer)?"""
+    key = _header_key(name)
+    words = _GUESS_WORDS["title"] + _GUESS_WORDS["text"]
+    return 0 < len(key) <= 20 and any(w in key for w in words) and not any(w in key for w in _ANSWER_WORDS)
 
 
 def above_header(header_row: int) -> str:

@@ -305,3 +305,19 @@ def test_a_sheet_title_above_the_column_names_is_not_the_header(tmp_path, suffix
     assert result.letters["source_row"].tolist() == list(range(4, 4 + len(frame)))
     assert result.rejects["source_row"].tolist() == [1, 2]
     assert result.rejects["reason"].str.startswith("above the header row (row 3)").all()
+
+
+def test_an_office_s_own_headers_below_a_sheet_title_are_found_and_guessed(tmp_path):
+    """Both at once, as a new office's export comes: a title line that itself holds a word for the
+    letter (来信内容登记表), then column names no alias knows (投诉主题, 来电内容)."""
+    import openpyxl
+
+    frame = _sample_hotline().rename(columns={"诉求标题": "投诉主题", "投诉件内容": "来电内容"})
+    book = openpyxl.Workbook()
+    for row in [["来信内容登记表"], list(frame.columns)] + frame.values.tolist():
+        book.active.append(row)
+    book.save(tmp_path / "office.xlsx")
+    result = read_letters(tmp_path / "office.xlsx")
+    assert_invariant(result)
+    assert result.letters["text"].tolist() == frame["来电内容"].map(clean_text).tolist()
+    assert result.rejects["reason"].tolist() == ["above the header row (row 2): a sheet title or note, not a letter"]
