@@ -606,8 +606,8 @@ def _biggest_stray(pred: pd.Series, truth: pd.Series, real: pd.Series) -> str:
 
 def deidentified(calls: pd.DataFrame, seed: int = 8, share: float = 0.5):
     """`calls` with every name removed from a `share` of those whose text says what they are
-    about (40+ characters): name field 市民, and each name written in any call (李裴东先生,
-    高树海 …) replaced by 市民 in the text. Returns (calls, picked)."""
+    about (40+ characters): name field 市民, and each name written in any call (李培栋先生,
+    高书翰 …) replaced by 市民 in the text. Returns (calls, picked)."""
     names = clean_identity(calls)["name_clean"].dropna().unique()
     pattern = re.compile("(?:" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
                          + ")(?:先生|女士|来电)?") if len(names) else None

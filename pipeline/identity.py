@@ -147,7 +147,7 @@ _TITLES = (
 )
 _NAME_JUNK = re.compile(r"[^\u3400-\u9fff·•]")
 _PLACEHOLDER = re.compile(r"某|匿名|无名|不详|未知|网友|市民|群众|村民|居民|业主|来电|来话|反映人")
-# What an operator writes after the caller's name in the 来电人 field ("高树海来电", "李裴东市民").
+# What an operator writes after the caller's name in the 来电人 field ("高书翰来电", "李培栋市民").
 _NAME_TAIL = re.compile(r"(?:来电|来话|反映|市民|本人)+$")
 _MALE_TITLES = {"先生", "老先生", "大爷", "老大爷", "大哥", "叔叔", "伯伯", "老伯", "爷爷", "老汉", "师傅"}
 _FEMALE_TITLES = {"女士", "小姐", "阿姨", "大妈", "大娘", "奶奶", "婆婆", "阿婆", "大姐", "大嫂", "嫂子",
@@ -175,7 +175,7 @@ def _name_and_title(value: object) -> tuple[str, str]:
 def clean_name(value: object) -> str | None:
     """Return the full name in Simplified characters, without titles, spaces or punctuation.
 
-    `王秀英女士` → `王秀英`, `陳 建國` → `陈建国`, `高树海来电` → `高树海`. Placeholders (王某某,
+    `王秀英女士` → `王秀英`, `陳 建國` → `陈建国`, `高书翰来电` → `高书翰`. Placeholders (王某某,
     匿名, 市民), a title alone (先生, 女士) and a surname with a title (王先生: see
     `partial_name`) give None: they identify no one by themselves. Latin-script names are not
     handled (they do not occur in these letters).
@@ -187,8 +187,8 @@ def clean_name(value: object) -> str | None:
 
 
 def partial_name(value: object) -> str | None:
-    """The surname and the written title's sex: 王先生 → 王先生, 李裴东先生 → 李先生, 张女士 /
-    张阿姨 → 张女士, 李裴东 → 李; a title alone (先生, 市民) gives None.
+    """The surname and the written title's sex: 王先生 → 王先生, 李培栋先生 → 李先生, 张女士 /
+    张阿姨 → 张女士, 李培栋 → 李; a title alone (先生, 市民) gives None.
 
     A hotline operator often writes only 王先生: no name, but evidence that joins letters which
     share it and the same matter. It never links by itself (a city has thousands of 王先生).
@@ -312,7 +312,7 @@ _OTHER_PHONE_CUE = re.compile(
     r"物业|商家|商户|店|公司|单位|派出所|公安|民警|警察|工作人员|经理|老板|负责人|客服|司机|房东|"
     r"中介|医院|学校|社区|街道|政府|局|所长|主任|书记|村委|居委|对方|他的?|她的?|其|儿子|女儿|"
     r"父亲|母亲|丈夫|妻子|老公|老婆|弟弟|哥哥|姐姐|妹妹|朋友|邻居|同事|亲戚|家属|拨打|举报电话|热线")
-# Operators write the caller in the third person at the start: 李裴东先生反映：…, 高树海来电，
+# Operators write the caller in the third person at the start: 李培栋先生反映：…, 高书翰来电，
 # 市民王先生来电称…, 来电人李某表示…
 _OPERATOR_NAME = re.compile(
     r"^\s*(?:市民|来电人|来话人|诉求人|反映人|群众)?[:：]?\s*"
@@ -344,7 +344,7 @@ def extract_identity(text: object) -> dict[str, str | None]:
     """Find the writer's own name, ID number and phone written inside the letter text.
 
     The name counts only in self-identifying patterns (我叫…, 本人…, 姓名:…) or where a hotline
-    operator names the caller at the start (李裴东先生反映：…, 高树海来电); a surname with a
+    operator names the caller at the start (李培栋先生反映：…, 高书翰来电); a surname with a
     title there (王先生反映) gives only `name_partial`. The first valid ID number is the
     writer's; a phone only when a cue marks it as the writer's own (`_own_phone`).
     """
@@ -389,8 +389,8 @@ IDENTITY_COLUMNS = (
 
 
 def _given_name_of(field: str | None, written: str | None) -> bool:
-    """The name field holds only the given name of the full name written in the text (裴东 of
-    李裴东): the surname was dropped, not a different person named."""
+    """The name field holds only the given name of the full name written in the text (培栋 of
+    李培栋): the surname was dropped, not a different person named."""
     if not field or not written or len(written) <= len(field) or len(field) < 2:
         return False
     surname = 2 if written.startswith(COMPOUND_SURNAMES) else 1
@@ -434,8 +434,8 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
             if names_l[i] is None and found["name"] is None and partials_l[i] is None:
                 partials_l[i] = found["name_partial"]
             if _given_name_of(names_l[i], found["name"]):
-                # the field wrote the given name alone (裴东先生), the operator's text the whole
-                # name (李裴东先生反映): one person, written whole
+                # the field wrote the given name alone (培栋先生), the operator's text the whole
+                # name (李培栋先生反映): one person, written whole
                 names_l[i], partials_l[i] = found["name"], found["name_partial"]
                 flags.append("name")
             for key, values in (("name", names_l), ("id_number", ids_l), ("phone", phones_l)):

@@ -185,7 +185,7 @@ def mask_writer_id(value: object) -> object:
 
 
 def mask_name_forms(value: object) -> object:
-    """`李裴东先生(202);李先生(3)` → `李*东先生(202);李*生(3)`: each written name masked, its
+    """`李培栋先生(202);李先生(3)` → `李*东先生(202);李*生(3)`: each written name masked, its
     title and count kept; a surname with a title is masked whole, as `mask_name` does."""
     if _missing(value):
         return value
@@ -345,8 +345,8 @@ _WORDLIKE_SURNAMES = set("和查由相左向于时成")
 
 def cued_names(columns) -> set[str]:
     """Full names (3 characters, a known surname first) that some text introduces by a cue
-    (弟弟李修波, 我叫…, 联系人…), and every name on a joint letter's signer list (any length): a
-    third party named once after a cue is masked wherever else the texts mention them (和李修波的手机),
+    (弟弟李秀博, 我叫…, 联系人…), and every name on a joint letter's signer list (any length): a
+    third party named once after a cue is masked wherever else the texts mention them (和李秀博的手机),
     and a signer wherever the letters name them (赵艳等29人联名)."""
     found: set[str] = set()
     for values in columns:

@@ -12,7 +12,7 @@ unless it is unambiguous.
 
 Besides Splink's pairs, names as hotline records write them give pairs of their own (one store
 is one office's records): a rare full name (`rare_names`: counted among persons, so a caller's
-2,000 calls do not make 李裴东 common; a given name carried by several surnames, one of the
+2,000 calls do not make 李培栋 common; a given name carried by several surnames, one of the
 commonest given names, or a name seen with two ID numbers or in two counties is not rare)
 joins its letters by itself (`rare_name_pairs`); a partial name (王先生, from
 `pipeline.identity.partial_name`) joins only letters that near-copy the same complaint
@@ -60,7 +60,7 @@ def _is_compound(name: str) -> bool:
 def rare_names(frame: pd.DataFrame, known_names=()) -> set[str]:
     """The name pinyins (of full names of 3+ characters) that point at one person in `frame`.
 
-    Rarity is counted among persons, not letters: a caller who wrote 2,000 times under 李裴东
+    Rarity is counted among persons, not letters: a caller who wrote 2,000 times under 李培栋
     makes that name no commoner. A name is rare when its given name is not one of the
     commonest (COMMON_GIVEN), no two different surnames carry the same given name among the
     distinct names seen in `frame` and `known_names` (王秀英, 李秀英, 张秀英 say 秀英 is common),

@@ -161,7 +161,7 @@ def _join_by_person(person_ids: pd.Series, values: pd.Series) -> pd.Series:
 
 
 def _name_forms(frame: pd.DataFrame) -> pd.Series:
-    """The name as each letter wrote it (李裴东先生, 李先生, 高树海来电 → 高树海), or the name found
+    """The name as each letter wrote it (李培栋先生, 李先生, 高书翰来电 → 高书翰), or the name found
     in its text; None where the letter names no one (市民, 先生, ***)."""
     raw = frame["name"] if "name" in frame.columns else pd.Series(None, index=frame.index)
     found = frame["name_clean"] if "name_clean" in frame.columns else raw.map(lambda v: None)
@@ -180,7 +180,7 @@ def _name_forms(frame: pd.DataFrame) -> pd.Series:
 
 @lru_cache(maxsize=1 << 16)
 def _written_name(value: str) -> str | None:
-    """A name cell as written, without what is not part of a name (高树海来电 → 高树海), or None
+    """A name cell as written, without what is not part of a name (高书翰来电 → 高书翰), or None
     when it names no one. Cached: a repeat writer's letters carry the same cell, and telling a name
     (`clean_name`, with its Traditional → Simplified step) was most of `_name_forms`' time."""
     from pipeline.identity import clean_name, partial_name

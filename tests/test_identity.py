@@ -168,9 +168,9 @@ def test_numbers_of_other_people_in_the_text_are_not_the_writers_phone():
 
 
 def test_a_name_field_holding_only_the_given_name_takes_the_name_the_operator_wrote():
-    frame = pd.DataFrame({"name": ["裴东先生", "王伟"], "text": [
-        "李裴东先生反映：去年被扣留的手机至今未归还，要求派出所归还。",
-        "李裴东先生反映：去年被扣留的手机至今未归还。"]})
+    frame = pd.DataFrame({"name": ["培栋先生", "王伟"], "text": [
+        "李培栋先生反映：去年被扣留的手机至今未归还，要求派出所归还。",
+        "李培栋先生反映：去年被扣留的手机至今未归还。"]})
     out = clean_identity(frame)
-    assert out.loc[0, "name_clean"] == "李裴东" and out.loc[0, "name_partial"] == "李先生"
+    assert out.loc[0, "name_clean"] == "李培栋" and out.loc[0, "name_partial"] == "李先生"
     assert out.loc[1, "name_clean"] == "王伟"  # another name is another name
