@@ -40,8 +40,12 @@ def no_request_calls(letters: pd.DataFrame) -> pd.Series:
         out |= letters["call_type"].fillna("").astype(str).str.strip().str.match(INVALID_TYPE)
     if "text" in letters.columns:
         text = letters["text"].fillna("").astype(str)
-        abuse = text.str.contains(ABUSE) & ~text.str.contains(REQUEST_WORDS)
-        out |= (text.str.len() <= NOTE_MAX_CHARS) & (text.str.contains(NO_REQUEST) | abuse)
+        short = (text.str.len() <= NOTE_MAX_CHARS).to_numpy()  # only a short note can be one:
+        notes = text[short]                                     # most letters are never searched
+        abuse = notes.str.contains(ABUSE) & ~notes.str.contains(REQUEST_WORDS)
+        flags = out.to_numpy(copy=True)
+        flags[short] |= (notes.str.contains(NO_REQUEST) | abuse).to_numpy(dtype=bool)
+        out = pd.Series(flags, index=letters.index)
     return out
 
 

@@ -781,7 +781,8 @@ class IssueClusterer:
         for c in range(k):
             row = W.getrow(c)
             words, names = [], hidden[c] if hidden else frozenset()
-            for t in inv[row.indices[np.argsort(-row.data)]]:
+            ranked = inv[row.indices[np.argsort(-row.data)]]
+            for t in ranked:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in names \
                         or any(t in w or w in t for w in words):
                     continue
@@ -792,7 +793,7 @@ class IssueClusterer:
                     break
             if not words and not self.issue_places_[c] and not self.issue_chains_[c]:
                 # nothing but common words (calls that say only 某某先生来电): those, or say so, never an empty label
-                words = [t for t in inv[row.indices[np.argsort(-row.data)]]
+                words = [t for t in ranked
                          if not t.startswith("§") and len(t) >= 2 and t not in names][: self.n_keywords] or [NO_WORDS]
             out.append(words)
         return out

@@ -352,11 +352,15 @@ def header_index(candidates: list[list[str]]) -> int:
     return 0
 
 
+def _worded(key: str, fld: str) -> bool:
+    """Does a header (`_header_key`) hold a word for `fld` and none for an answer?"""
+    return any(w in key for w in _GUESS_WORDS[fld]) and not any(w in key for w in _ANSWER_WORDS)
+
+
 def _guessable(name: str) -> bool:
-    """Could `guess_columns` take this header for the title or text (a word for it, none for an answer)?"""
+    """Could `guess_columns` take this header (short, as headers are) for the title or text?"""
     key = _header_key(name)
-    words = _GUESS_WORDS["title"] + _GUESS_WORDS["text"]
-    return 0 < len(key) <= 20 and any(w in key for w in words) and not any(w in key for w in _ANSWER_WORDS)
+    return 0 < len(key) <= 20 and (_worded(key, "title") or _worded(key, "text"))
 
 
 def above_header(header_row: int) -> str:
@@ -448,14 +452,12 @@ def guess_columns(header: list[str], rows: list[list[object]], mapping: dict[int
         cells = (row[position] if position < len(row) else None for row in sample)
         return [c for c in cells if c is not None and str(c).strip()]
 
-    for fld, words in _GUESS_WORDS.items():
+    for fld in _GUESS_WORDS:
         if fld in taken:
             continue
         candidates = []
         for position, name in enumerate(header):
-            key = _header_key(name)
-            if position in mapping or position in guessed or not any(w in key for w in words) \
-                    or any(w in key for w in _ANSWER_WORDS):
+            if position in mapping or position in guessed or not _worded(_header_key(name), fld):
                 continue
             cells = values(position)
             if not cells:
@@ -557,14 +559,16 @@ def read_letters(
         for table in tables:
             before_letters, before_rejects = len(records), len(rejects)
             source = str(path) if "#" not in table.name else f"{path}#{table.name.split('#', 1)[1]}"
-            rows = _map_table(table, source, column_map, simplify, records, rejects, warnings)
+            mapping = map_columns(table.header, column_map)
+            guessed = guess_columns(table.header, table.rows, mapping)
+            rows = _map_table(table, source, {**mapping, **guessed}, guessed, simplify, records, rejects, warnings)
             rows_read += rows
             file_info.append({
                 "file": source,
                 "rows": rows,
                 "letters": len(records) - before_letters,
                 "rejects": len(rejects) - before_rejects,
-                "columns_mapped": table.name and _describe_mapping(table, column_map),
+                "columns_mapped": table.name and _describe_mapping(table.header, mapping, guessed),
             })
     letters = _to_frame(records)
     _dedupe_ids(letters, warnings)
@@ -577,11 +581,9 @@ def read_letters(
     )
 
 
-def _describe_mapping(table: _Table, column_map: dict[str, str] | None) -> dict[str, str]:
-    mapping = map_columns(table.header, column_map)
-    guessed = guess_columns(table.header, table.rows, mapping)
-    mapping.update({i: f"{f} (guessed)" for i, f in guessed.items()})
-    return {table.header[i]: f for i, f in sorted(mapping.items())}
+def _describe_mapping(header: list[str], mapping: dict[int, str], guessed: dict[int, str]) -> dict[str, str]:
+    shown = {**mapping, **{i: f"{f} (guessed)" for i, f in guessed.items()}}
+    return {header[i]: f for i, f in sorted(shown.items())}
 
 
 def _shown_header(header: list) -> list[str]:
@@ -602,16 +604,14 @@ def _shown_header(header: list) -> list[str]:
     return shown[:12]
 
 
-def _map_table(table, source, column_map, simplify, records, rejects, warnings) -> int:
-    """Map one table's rows into `records` (letters) and `rejects`; returns how many rows it read."""
+def _map_table(table, source, mapping, guessed, simplify, records, rejects, warnings) -> int:
+    """Map one table's rows into `records` (letters) and `rejects` by `mapping` (position -> field,
+    the `guessed` ones among them); returns how many rows it read."""
     rows_read = len(table.rows) + len(table.bad_rows)
-    mapping = map_columns(table.header, column_map)
-    guessed = guess_columns(table.header, table.rows, mapping)
     for position, fld in guessed.items():
         warnings.append({"source_file": source, "source_row": None, "column": table.header[position],
                          "reason": f"read as the letters' {_GUESSED_AS[fld]}: no known column name says so; "
                                    f"if it is not, name the right column with --map 列名={fld}"})
-    mapping.update(guessed)
     by_field = {f: i for i, f in mapping.items()}
     for number, reason in table.bad_rows:
         rejects.append({"source_file": source, "source_row": number, "column": None, "reason": reason})
