@@ -203,20 +203,6 @@ def mask_name_forms(value: object) -> object:
     return ";".join(one(form) for form in str(value).split(";"))
 
 
-def mask_phone_field(value: object) -> object:
-    """The letters' phone column, which a hotline may fill with an account or an e-mail
-    (来电人电话/账号): whatever it holds is masked (`mask_contact`), not only digits."""
-    return mask_contact(value)
-
-
-MASKERS = {
-    "name_forms": mask_name_forms,
-    "writer_id": mask_writer_id,
-    "name": mask_name, "name_clean": mask_name,
-    "id_number": mask_id_number, "id_clean": mask_id_number,
-    "phone": mask_phone_field, "phone_clean": mask_phone,
-    "address": mask_address,
-}
 
 
 def _maskable_names(names) -> list[str]:
@@ -300,6 +286,17 @@ def mask_contact(value: object) -> object:
     if re.search(r"[A-Za-z]", text):
         return mask_writer_id(text)
     return mask_phone(text)
+
+
+# the letters' phone column may hold an account or an e-mail (a hotline's 来电人电话/账号): `mask_contact`
+MASKERS = {
+    "name_forms": mask_name_forms,
+    "writer_id": mask_writer_id,
+    "name": mask_name, "name_clean": mask_name,
+    "id_number": mask_id_number, "id_clean": mask_id_number,
+    "phone": mask_contact, "phone_clean": mask_phone,
+    "address": mask_address,
+}
 
 
 def mask_loose_cell(value: object) -> object:
