@@ -6,6 +6,12 @@ shared Qingdao file: 7,981 of 8,909 typed 无效, and most of the rest noted "�
 classification review queue. They stay letters (letters.csv, a caller's count of calls, the urgent queue if one is
 urgent) but form no hot issue and are no one's classification to review.
 
+The route stage computes it once per letter (`no_request`, 无具体诉求 in letters.csv: the analyst
+filters on it) and sends such calls to the intake desk, not to a department; every later consumer
+(clustering, the review queue, the report, run.json, the Spark outputs) reads that column through
+`no_request` and computes the rule itself only for a table that never went through routing (the
+`hotspots --no-classify` command, a notebook's own frame).
+
 A call is such when the hotline's own type column says so (来电类别 无效, 骚扰电话 …: `INVALID_TYPE`)
 or when its whole text is an operator's short note that it had none (未反映具体问题, 异常来电,
 来电辱骂, 使用不文明用语我办挂机, a name and 来电 alone: `NO_REQUEST`, at most `NOTE_MAX_CHARS`
@@ -33,6 +39,16 @@ REQUEST_WORDS = re.compile(r"反映|反应|投诉|举报|要求|称|诉求|咨�
 NOTE_MAX_CHARS = 60
 
 
+COLUMN = "no_request"
+
+
+def no_request(letters: pd.DataFrame) -> pd.Series:
+    """Per letter: a call with no request, as the route stage decided (its column), else by the rule."""
+    if COLUMN in letters.columns:
+        return letters[COLUMN].fillna(False).astype(bool)
+    return no_request_calls(letters)
+
+
 def no_request_calls(letters: pd.DataFrame) -> pd.Series:
     """Per letter: a call with no request, by the hotline's type column or its own short note."""
     out = pd.Series(False, index=letters.index)
@@ -50,10 +66,13 @@ def no_request_calls(letters: pd.DataFrame) -> pd.Series:
 
 
 def spark_filter(columns: list[str]):
-    """The same rule as a Spark column expression: True for the calls to keep (None: keep all)."""
+    """The same rule as a Spark column expression: True for the calls to keep (the route stage's
+    column where the letters have it)."""
     from pyspark.sql import functions as F
 
     none = F.lit(False)
+    if COLUMN in columns:
+        return ~F.coalesce(F.col(COLUMN), none)
     flagged = none
     if "call_type" in columns:
         flagged = flagged | F.coalesce(F.trim(F.col("call_type")).rlike(INVALID_TYPE.pattern), none)

@@ -12,7 +12,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from pipeline.calls import no_request_calls
+from pipeline.calls import no_request
 from pipeline.explain import notes_for, today_caveat
 from pipeline.heat import rank_range_text
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
@@ -98,7 +98,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
     urgency = letters["urgency"] if "urgency" in letters else pd.Series(dtype=str)
     # the review and backlog tables with the columns they show only: a copy of every column of
     # every backlog letter was most of the report's memory at scale
-    empty_calls = no_request_calls(letters)
+    empty_calls = no_request(letters)
     review = _rows(letters, "needs_review", REVIEW_COLUMNS)
     review = review[~empty_calls.loc[review.index]]  # as triage.xlsx: a call with no request has no class to check
     backlog = _rows(letters, "is_backlog", BACKLOG_COLUMNS)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.calls import no_request_calls
+from pipeline.calls import no_request
 from pipeline.config import Settings, load_settings
 from pipeline.errors import PetitionError
 from pipeline.places import PLACE_CACHE_TEXTS, uncached
@@ -183,7 +183,7 @@ class PetitionRun(StageTimer):
             "counts": {**ingest.summary(), "cases": len(cases), "issues": len(issues), "persons": len(persons),
                        "urgent": int((letters["urgency"] == "紧急").sum()),
                        "backlog": int(letters["is_backlog"].sum()),
-                       "no_request": int(no_request_calls(letters).sum())},
+                       "no_request": int(no_request(letters).sum())},
             "versions": self.versions(),
             "config": self.settings.source,
         }

@@ -31,7 +31,7 @@ import pandas as pd
 from pipeline.config import Settings
 from pipeline.explain import GUIDE_SHEET, column_notes, guide_sheet, notes_for, today_caveat
 from pipeline.heat import rank_range_text
-from pipeline.calls import no_request_calls
+from pipeline.calls import no_request
 
 SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "积案", "需人工复核", "说明")
 # What a department list never carries unless it is the discipline department's.
@@ -245,7 +245,7 @@ def _review_sheet(letters: pd.DataFrame) -> pd.DataFrame:
     if "needs_review" not in letters:
         return _letters_sheet(letters.iloc[0:0], {"issue_top3": "候选分类"})
     # a call with no request has no class anyone needs to check
-    rows = letters["needs_review"].fillna(False).astype(bool) & ~no_request_calls(letters)
+    rows = letters["needs_review"].fillna(False).astype(bool) & ~no_request(letters)
     return _letters_sheet(letters, {"issue_top3": "候选分类"}, rows=rows)
 
 

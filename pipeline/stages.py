@@ -180,7 +180,8 @@ class GradeStage(Stage):
 
 @dataclass
 class RouteStage(Stage):
-    """Responsible department, why, whether the writer's identity is confidential, and 属地."""
+    """Responsible department, why, whether the writer's identity is confidential, 属地, and whether
+    the letter is a call with no request (`pipeline.calls`)."""
 
     table: Path
     fallback_department: str = "信访局综合科"
@@ -196,7 +197,8 @@ class RouteStage(Stage):
                    settings.path("routing", "model") if routing.get("model") else None)
 
     def output_schema(self) -> dict[str, str]:
-        return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING}
+        return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING,
+                "no_request": BOOL}
 
     def _router(self):
         if not hasattr(self, "_fitted"):
@@ -315,12 +317,12 @@ class ClusterStage(Stage):
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.cluster import LETTER_COLUMNS
-        from pipeline.calls import no_request_calls
+        from pipeline.calls import no_request
 
         # only what fitting reads (and the token column): the clusterer copies its letters several
         # times, and the run's other columns change no issue
         read = [c for c in (*LETTER_COLUMNS, CLUSTER_TOKENS) if c in letters.columns]
-        invalid = no_request_calls(letters)  # calls with no request (来电类别 无效, 未反映具体问题) form no issue
+        invalid = no_request(letters)  # calls with no request (来电类别 无效, 未反映具体问题) form no issue
         members, self.issues_ = self.cluster(letters.loc[~invalid, read] if invalid.any() else letters[read])
         return self.conform(attach_issues(letters, members, self.issues_))
 

@@ -67,6 +67,7 @@ HEADERS_ZH = {
     "department": "责任部门",
     "routing_reason": "分派依据",
     "confidential": "保密(检举控告)",
+    "no_request": "无具体诉求",
     "person_id": "信访人编号",
     "place": "属地",
     "name_clean": "姓名(识别)",

@@ -49,6 +49,9 @@ def test_the_run_keeps_them_as_letters_but_forms_no_issue_and_no_review_of_them(
     out = pd.read_csv(tmp_path / "out" / "letters.csv", dtype=str, encoding="utf-8-sig").set_index("信件编号")
     marked = out.loc[[f"E{k}" for k in range(5)]]
     assert len(marked) == 5 and marked["问题ID"].isna().all()
+    # the analyst filters on the route stage's column; the desk keeps them, no department gets them
+    assert out["无具体诉求"].value_counts().to_dict() == {"True": 5, "False": len(out) - 5}
+    assert (marked["责任部门"] == "信访局综合科").all() and marked["分派依据"].str.startswith("无具体诉求").all()
     review = pd.read_excel(tmp_path / "out" / "triage.xlsx", sheet_name="需人工复核", dtype=str)
     assert len(review) and not review["信件编号"].str.match(r"^E\d$").any()
     report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

@@ -77,7 +77,7 @@ def classify_and_grade(letters: pd.DataFrame, args, settings: Settings) -> pd.Da
 
 
 def run(args) -> int:
-    from pipeline.calls import no_request_calls
+    from pipeline.calls import no_request
     from pipeline.cluster import IssueClusterer
     from pipeline.stages import ClusterStage
 
@@ -95,11 +95,11 @@ def run(args) -> int:
     if args.min_letters is not None:
         stage.params["min_letters"] = args.min_letters
     model = stage.clusterer()
-    no_request = no_request_calls(letters)  # as the run: calls with no request form no issue
-    if no_request.any():
-        print(f"{int(no_request.sum())} calls with no request (来电类别 无效, 未反映具体问题) left out of the issues",
+    empty = no_request(letters)  # as the run: calls with no request form no issue
+    if empty.any():
+        print(f"{int(empty.sum())} calls with no request (来电类别 无效, 未反映具体问题) left out of the issues",
               file=sys.stderr)
-        letters = letters[~no_request]
+        letters = letters[~empty]
     state = Path(args.state) if args.state else None
     if state and state.exists():
         # keep ids: letters fitting an old issue get its id; the rest are clustered afresh
