@@ -136,10 +136,10 @@ class Router:
         out["department"] = departments
         out["routing_reason"] = reasons
         out["confidential"] = out["department"] == self.discipline_department
-        out["no_request"] = empty
         # 属地: where the problem is, by the extractor clustering and the spaCy ruler use; the
         # office's own columns for it (被反映区, a board's province/city/county) come first
         out["place"] = [with_written_place(w, where(t)) for w, t in zip(written_place(out), text)]
+        out["no_request"] = empty  # last, in the order of the route stage's declared schema (the Spark engine's)
         return out
 
 
