@@ -16,7 +16,7 @@ A call is such when the hotline's own type column says so (来电类别 无效, 
 or when its whole text is an operator's short note that it had none (未反映具体问题, 异常来电,
 来电辱骂, 使用不文明用语我办挂机, a name and 来电 alone: `NO_REQUEST`, at most `NOTE_MAX_CHARS`
 characters, so a letter that quotes such words in a real complaint is not one). On the shared
-files the note rule flags 669 of Qingdao's 927 calls typed 咨询/求助 with a text and no letter of any other
+files the note rule flags 674 of Qingdao's 927 calls typed 咨询/求助 with a text and no letter of any other
 source (TipDM, Beijing 12345, People's Daily, the bundled corpus). The patterns are plain regexes so the Spark engine applies the
 same rule (`spark_filter`).
 """
@@ -29,7 +29,8 @@ import pandas as pd
 INVALID_TYPE = re.compile(r"^(?:无效|骚扰|恶意|无声|异常|空号|测试)(?:来电|电话|工单|呼叫)?$")
 NO_REQUEST = re.compile(
     r"未(?:能|有)?(?:反映|反应|说明|表述|提出)?(?:任何|具体|实质|实际|明确|详细){0,2}(?:性)?(?:的)?(?:问题|诉求|内容|事项|事宜)"
-    r"(?:反映|反应)?|无(?:具体|实质|实际|明确)?(?:诉求|内容)|无(?:问题|诉求)(?:反映|反应)|不(?:反映|反应|说明)(?:问题|诉求)"
+    r"(?:反映|反应)?|未(?:能)?正常(?:反映|反应|说明|表述)(?:的)?(?:问题|诉求|内容)|未(?:反映|反应)正常(?:的)?(?:问题|诉求)"
+    r"|无(?:具体|实质|实际|明确)?(?:诉求|内容)|无(?:问题|诉求)(?:反映|反应)|不(?:反映|反应|说明)(?:问题|诉求)"
     r"|自言自语|无声电话|无人(?:说话|应答)|不说话|(?:异常|无效|骚扰)(?:来电|电话)|^(?:异常|无效)$"
     r"|^.{0,8}(?:来电|电话)[。.,，]?$")
 # the caller's abuse as the whole note (市民来电辱骂, 使用不文明语言我办挂机); a note that reports or asks

@@ -91,7 +91,9 @@ def issue_table(info: pd.DataFrame) -> pd.DataFrame:
         "热度指数": info["heat"],
         "时间范围": [f"{_date(a)} 至 {_date(b)}" for a, b in zip(info["first_date"], info["last_date"])],
         "地点/人群": _where(info),
-        "问题描述": info["label"].str.split(" · ").str[-1].str.replace(" ", "、") + " (" + info["representative_title"] + ")",
+        # the representative letter's title in brackets; a hotline's work orders have none, and "()" says nothing
+        "问题描述": info["label"].str.split(" · ").str[-1].str.replace(" ", "、")
+        + [f" ({t})" if isinstance(t, str) and t.strip() else "" for t in info["representative_title"]],
         "是否深层次问题": info["deep_seated"].map({True: "是", False: "否"}),
         "排名区间": rank_range_text(info),
         "问题标签": info["label"],

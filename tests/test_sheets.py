@@ -117,3 +117,18 @@ def test_a_letters_sheet_sorting_its_keys_alone_is_the_sheet_sorted_whole(sample
     assert 0 < backlog.sum() < len(letters) and len(positions) > 10
     for rows in (None, backlog, review, positions):
         pd.testing.assert_frame_equal(_letters_sheet(letters, rows=rows), sorted_whole(rows))
+
+
+def test_an_issue_of_letters_without_titles_is_described_by_its_words_alone(sample_dir):
+    """A hotline's work orders have no title: the description is the label's words, not "words ()"."""
+    from pipeline.cluster import IssueClusterer
+    from pipeline.sheets import issue_table
+
+    letters = read_letters([sample_dir / "letters_xinfang.csv"]).letters
+    untitled = letters.assign(title="")
+    model = IssueClusterer().fit(untitled)
+    table = issue_table(model.get_issue_info())
+    assert len(table) >= 3
+    assert not table["问题描述"].str.contains(r"\(\)").any()
+    titled = issue_table(IssueClusterer().fit(letters).get_issue_info())
+    assert titled["问题描述"].str.contains(r" \(.+\)$").all()
