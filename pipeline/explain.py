@@ -23,12 +23,12 @@ from pipeline.heat import (DEEP_MAX_PEAK_SHARE, DEEP_MIN_ACTIVE_MONTHS, DEEP_MIN
 from pipeline.rank import TODAY_EARLIER, TODAY_NEW, TODAY_REVIEW, TODAY_URGENT
 
 # The grader's first looks, frozen before each split's labels were read, pooled over blind4 to
-# blind27 (corpora/urgency/README.md, "Stop 32"). "clear" and "borderline" follow the readers' own
+# blind28 (corpora/urgency/README.md, "Stop 32"). "clear" and "borderline" follow the readers' own
 # notes: a reader who weighed 紧急 against 较急 began the reason with "borderline".
 BLIND_FIRST_LOOKS = {
-    "splits": ("blind4", "blind27"), "count": 24,
-    "urgent": 201, "found": 87, "found_or_review": 114,
-    "clear": 53, "clear_found": 38, "borderline": 148, "borderline_found": 49,
+    "splits": ("blind4", "blind28"), "count": 25,
+    "urgent": 204, "found": 88, "found_or_review": 115,
+    "clear": 55, "clear_found": 39, "borderline": 149, "borderline_found": 49,
 }
 
 GUIDE_SHEET = "说明"
