@@ -97,6 +97,56 @@ def name_fragments(pattern, docs) -> frozenset[str]:
     return frozenset(name[i:j] for name in names for i in range(len(name)) for j in range(i + 2, len(name) + 1))
 
 
+def garbled_spans(doc: str) -> list[tuple[int, int]]:
+    """The stretches of `doc` that are text decoded with the wrong code page (start, end): the
+    clauses around a run of garble characters (`_GARBLE`, each within GARBLE_GAP of the next) that
+    holds a private-use or replacement character, or two garble characters of any kind. One stray
+    kana in a sentence (第ニ十条, a typo for 二) is no stretch."""
+    hits = [m.start() for m in _GARBLE.finditer(doc)]
+    spans: list[tuple[int, int]] = []
+    k = 0
+    while k < len(hits):
+        j = k
+        while j + 1 < len(hits) and hits[j + 1] - hits[j] <= GARBLE_GAP:
+            j += 1
+        first, last = hits[k], hits[j]
+        if j > k or _STRONG.match(doc, first):
+            before = [m.end() for m in _CLAUSE_BREAK.finditer(doc, 0, first)]
+            after = _CLAUSE_BREAK.search(doc, last + 1)
+            spans.append((before[-1] if before else 0, after.start() if after else len(doc)))
+        k = j + 1
+    return spans
+
+
+def unreadable_words(docs, tokens) -> frozenset[str]:
+    """The words of an issue's letters (`docs`, their `tokens`) that occur only inside garbled
+    stretches (`garbled_spans`): none is a keyword of its label.
+
+    Why: a few Qingdao notes hold a passage decoded with the wrong code page (private-use code
+    points between common characters); the segmenter cuts it into pseudo-words that the copies of
+    the note share, and one issue was labelled "芯志 祷瓜纸 锲凡 约旱". Measured alternatives fail:
+    asking a keyword to be in jieba's dictionary would drop 95 of TipDM's 752 keywords (连廊, 封窗,
+    停暖, 普惠园: real words the dictionary lacks), and asking it to be in two letters keeps the
+    garble, which five copies of one note share. Letters without a garble character cost one scan."""
+    readable, garbled, words = [], [], set()
+    for doc, toks in zip(docs, tokens):
+        spans = garbled_spans(doc)
+        if not spans:
+            readable.append(doc)
+            continue
+        words.update(toks)
+        start = 0
+        for a, b in spans:
+            readable.append(doc[start:a])
+            garbled.append(doc[a:b])
+            start = b
+        readable.append(doc[start:])
+    if not garbled:
+        return frozenset()
+    clean, noise = "\x00".join(readable), "\x00".join(garbled)
+    return frozenset(t for t in words if t in noise and t not in clean)
+
+
 def _bare(text: str) -> str:
     """A title or text with its dots (· and .) taken out, as a place's written forms are looked for in
     it (describe_places' support and title_concreteness, one rule)."""
@@ -126,6 +176,11 @@ VECTOR_ROWS = 10_000
 # and the batch's features beside it: a 50,000-letter batch with a --store peaked at 7.6 GB).
 TRANSFORM_ROWS = 2_000
 
+# A word in more than MAX_DF of a batch's distinct texts (a batch of MAX_DF_MIN_DOCS or more) says
+# nothing about which problem a letter is about, when that many different people write it; the
+# same counted in writers (`fit_vocabulary`).
+MAX_DF, MAX_DF_MIN_DOCS = 0.3, 100
+
 _CODE = re.compile(PLACE_CODE.pattern + "|西地省")
 # Words too common in petitions to describe a grievance in a label.
 _GENERIC_WORDS = frozenset(
@@ -133,6 +188,29 @@ _GENERIC_WORDS = frozenset(
     "解决 处理 严重 影响 附近 周边 难道 为什么 什么 怎么 何时 能否 是否 已经 目前 现在 一直 多次 "
     "区域 有关 业主 居民 市民 百姓 群众 我们 本人 小区 社区".split()
 )
+# Words of the office's handling and follow-up register: who called back, which unit is to answer
+# within how many working days, that nobody has replied yet. They describe the process, never the
+# grievance, and are left out of labels only (they still count as words when letters are compared).
+# A hotline operator writes them into every note ("请责任单位落实处理给予答复", "至今无人沟通",
+# "同…号件，再次来电"), so a repeat caller's issues were labelled by them (Qingdao: "回复 工作日内
+# 上级部门", "给予 责任单位 得到 反馈", "至今 无人 沟通 属实") instead of by the matter.
+_HANDLING_WORDS = frozenset(
+    "来电 来话 来话人 来电人 致电 回电 去电 同电 号件 工单 再次 先生 女士 "
+    "回复 答复 反馈 回访 告知 转办 交办 承办 催办 督办 落实 处理结果 办理结果 办理情况 处理情况 "
+    "工作日 工作日内 责任单位 承办单位 相关单位 有关单位 上级部门 相关部门 有关部门 职能部门 主管部门 "
+    "给予 得到 收到 至今 无人 未果 仍未 沟通 继续 最新 上述 以上 此事 对此 询问 表示 属实 核实 "
+    "尽快 及时 不满 诉求".split()
+)
+# Characters that text decoded with the wrong code page is made of, and a letter seldom holds:
+# private-use code points and U+FFFD (bytes no character maps to), and, two or more together,
+# bopomofo, kana, Cyrillic and accented Latin letters (× and ÷ are arithmetic: not counted).
+_GARBLE_STRONG = "\ue000-\uf8ff\ufffd"
+_GARBLE_WEAK = "\u3040-\u30ff\u3100-\u312f\u0400-\u04ff\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_GARBLE = re.compile(f"[{_GARBLE_STRONG}{_GARBLE_WEAK}]")
+_STRONG = re.compile(f"[{_GARBLE_STRONG}]")
+# a clause ends at sentence punctuation (an undecodable byte often shows as "?")
+_CLAUSE_BREAK = re.compile(r"[。！？；，、,;!?\n]")
+GARBLE_GAP = 20  # garbled characters this close together belong to one garbled stretch
 
 
 def _check_heat_weights(weights: dict | None) -> None:
@@ -157,6 +235,33 @@ def _vectorizer(vocabulary: dict[str, int], idf: np.ndarray) -> TfidfVectorizer:
 def document_frequencies(tokens) -> Counter:
     """In how many letters each token occurs (step b's map side; an engine may count it itself)."""
     return Counter(t for toks in tokens for t in set(toks))
+
+
+def doc_writer_matrix(doc: np.ndarray, who: pd.Series, n_docs: int) -> sparse.csr_matrix:
+    """Which writers sent each distinct text (n_docs x writers, 1 where the writer sent it): `doc`
+    numbers each letter's distinct text, `who` says who wrote it (`writer_column`, a letter without
+    one its own writer)."""
+    codes, uniques = pd.factorize(who.to_numpy())
+    M = sparse.csr_matrix((np.ones(len(codes), np.float32), (np.asarray(doc), codes)), shape=(n_docs, len(uniques)))
+    M.data[:] = 1.0  # a writer who sent one text twice sent it
+    return M
+
+
+def writer_frequencies(items, wanted, doc_writers: sparse.csr_matrix) -> dict[str, int]:
+    """How many different writers wrote each of the `wanted` items (words or places), given each
+    distinct text's items (`items`) and `doc_writer_matrix`. Only the few items over a cap are
+    asked for, so the count stays small whatever the batch."""
+    wanted = sorted(wanted)
+    if not wanted:
+        return {}
+    index = {t: k for k, t in enumerate(wanted)}
+    rows, cols = [], []
+    for d, toks in enumerate(items):
+        for t in {index[t] for t in toks if t in index}:
+            rows.append(t); cols.append(d)
+    T = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(wanted), doc_writers.shape[0]))
+    W = (T @ doc_writers).tocsr()
+    return {t: int(W.indptr[k + 1] - W.indptr[k]) for t, k in index.items()}
 
 
 def row_cosines(A: sparse.csr_matrix, B: sparse.csr_matrix) -> np.ndarray:
@@ -328,18 +433,21 @@ class IssueClusterer:
         weights = np.bincount(df["_doc"].to_numpy(), minlength=n).astype(float)
         # distinct writers per distinct text (a letter without a writer id counts as its own writer)
         who_col = writer_column(df)
-        if who_col:
-            who = df[who_col].astype("string").fillna("§row" + pd.Series(df.index.astype(str), index=df.index))
-            doc_writers = who.groupby(df["_doc"]).nunique().reindex(range(n), fill_value=1).to_numpy()
-        else:
-            doc_writers = weights.copy()
+        row_ids = "§row" + pd.Series(df.index.astype(str), index=df.index)
+        who = df[who_col].astype("string").fillna(row_ids) if who_col else row_ids
+        writers = doc_writer_matrix(df["_doc"].to_numpy(), who, n)
+        doc_writers = np.diff(writers.indptr).astype(float)
+        del who, row_ids
         given = None if tokens is None else [tokens[k] for k in first]
         feats = self.letter_features(df["title"].iloc[first].tolist(), df["text"].iloc[first].tolist(),  # a
                                      tokens=given, grievance=False)  # grievance made part by part in `vectors`
         del given
-        self.fit_vocabulary(document_frequencies(feats["tokens"]), n)                       # b
+        doc_freq = document_frequencies(feats["tokens"])                                    # b
+        self.fit_vocabulary(doc_freq, n, writer_frequencies(feats["tokens"], self.common_words(doc_freq, n), writers),
+                            writers.shape[1])
+        del doc_freq
         X, G = self.vectors(feats)
-        place_full, place_head = self.fit_places(feats, G, weights)
+        place_full, place_head = self.fit_places(feats, G, weights, writers)
         districts = feats["districts"].tolist()
         i, j = self.linked_pairs(X, G, place_full, place_head, districts)                  # c
         _, comp = connected_components(                                                     # d
@@ -397,14 +505,42 @@ class IssueClusterer:
         return pd.DataFrame(features, columns=list(features))
 
     # -------------------------------------------------------------- b. vocabulary and places (a reduce)
-    def fit_vocabulary(self, doc_freq: dict[str, int], n_docs: int) -> TfidfVectorizer:
-        """TF-IDF over the words shared by two letters (all words when none is), dropping words in
-        over 30% of the letters of a batch of 100 or more (they say nothing about which problem);
-        the same vocabulary and idf as sklearn's TfidfVectorizer fitted on the letters. A batch with
-        no word at all gets one token per letter, so nothing links and nothing crashes."""
+    @staticmethod
+    def common_words(doc_freq: dict[str, int], n_docs: int, writer_freq: dict[str, int] | None = None,
+                     n_writers: int = 0) -> set[str]:
+        """Words too common to tell one problem from another: in over MAX_DF of the distinct texts
+        of a batch of MAX_DF_MIN_DOCS or more (来电, 企业, 停气) and, when the writers are known
+        (`writer_freq`: writers of each such word, `writer_frequencies`), written by over MAX_DF of
+        a batch's writers, MAX_DF_MIN_DOCS writers or more.
+
+        Why writers: a word common because many people write it is the batch's vocabulary; a word
+        common because one person wrote it into every call is that person's matter. A repeat
+        caller's file (Qingdao: 207 of 223 distinct texts about one police station keeping one
+        man's phones and cash, 11 writers) lost every word of the matter (扣留, 手机, 归还: 72
+        words) to the cap, so the letters were compared on their follow-up tails only (至今无人
+        沟通, 工作日内回复) and the matter was split into 15 issues labelled by those tails. On the
+        other shared sources every word the cap drops is written by many people (TipDM's 年,
+        Beijing's 来电 and 营业执照, the gas board's 停气): unchanged there. The writer test only
+        keeps words the letter test would drop, never drops more."""
+        if n_docs < MAX_DF_MIN_DOCS:
+            return set()
+        over = {t for t, c in doc_freq.items() if c > MAX_DF * n_docs}
+        if writer_freq is None:
+            return over
+        if n_writers < MAX_DF_MIN_DOCS:
+            return set()
+        return {t for t in over if writer_freq.get(t, n_writers) > MAX_DF * n_writers}
+
+    def fit_vocabulary(self, doc_freq: dict[str, int], n_docs: int, writer_freq: dict[str, int] | None = None,
+                       n_writers: int = 0) -> TfidfVectorizer:
+        """TF-IDF over the words shared by two letters (all words when none is), dropping the words
+        `common_words` calls too common (they say nothing about which problem; `writer_freq` and
+        `n_writers` as there); without writers, the same vocabulary and idf as sklearn's
+        TfidfVectorizer (max_df=MAX_DF) fitted on the letters. A batch with no word at all gets one
+        token per letter, so nothing links and nothing crashes."""
         min_df = 2 if any(c >= 2 for c in doc_freq.values()) else 1
-        max_df = 0.3 if n_docs >= 100 else 1.0
-        terms = sorted(t for t, c in doc_freq.items() if min_df <= c <= max_df * n_docs)
+        common = self.common_words(doc_freq, n_docs, writer_freq, n_writers)
+        terms = sorted(t for t, c in doc_freq.items() if c >= min_df and t not in common)
         if not terms:
             doc_freq = {f"§letter{k}": 1 for k in range(n_docs)}
             terms = sorted(doc_freq)
@@ -435,9 +571,11 @@ class IssueClusterer:
             G.append(normalize(self.vectorizer_.transform(words)))
         return sparse.vstack(X, format="csr"), sparse.vstack(G, format="csr")
 
-    def fit_places(self, features: pd.DataFrame, G, weights) -> tuple[list[frozenset], list[frozenset]]:
+    def fit_places(self, features: pd.DataFrame, G, weights, writers: sparse.csr_matrix | None = None
+                   ) -> tuple[list[frozenset], list[frozenset]]:
         """Learn one name per place spelt several ways (`place_variants_`), drop places named by
-        too many letters (物业公司, 开发区: not specific enough to key on) and return each letter's
+        too many letters (物业公司, 开发区: not specific enough to key on; `too_common`, counted in
+        writers too when `writers`, the `doc_writer_matrix`, is given) and return each letter's
         places and headline places (`place_sets`)."""
         docs: dict[str, list[int]] = {}
         for d, pa in enumerate(features["places"]):
@@ -448,13 +586,26 @@ class IssueClusterer:
         pairs = self.variant_pairs({p: Counter(x for d in ds for x in districts[d]) for p, ds in docs.items()})
         sims = [float(_mean_direction(G, docs[a]).multiply(_mean_direction(G, docs[b])).sum()) for a, b, _ in pairs]
         self.place_variants_ = self.merge_variants(pairs, sims, {p: weights[ds].sum() for p, ds in docs.items()})
-        doc_freq = Counter(p for pa in features["places"] for p in {self._canon(q) for q in pa})
-        return self.place_sets(features, self.too_common(doc_freq, len(features)))
+        named = [{self._canon(q) for q in pa} for pa in features["places"]]
+        doc_freq = Counter(p for ps in named for p in ps)
+        if writers is None:
+            return self.place_sets(features, self.too_common(doc_freq, len(features)))
+        place_writers = writer_frequencies(named, self.too_common(doc_freq, len(features)), writers)
+        del named
+        return self.place_sets(features, self.too_common(doc_freq, len(features), place_writers, writers.shape[1]))
 
-    def too_common(self, doc_freq: dict[str, int], n_docs: int) -> set[str]:
-        """Places named by more than max_place_share of the letters (and over 50 of them)."""
+    def too_common(self, doc_freq: dict[str, int], n_docs: int, writer_freq: dict[str, int] | None = None,
+                   n_writers: int = 0) -> set[str]:
+        """Places named by more than max_place_share of the letters (and over 50 of them) and, when
+        the writers are known (`writer_freq`, as in `common_words`), by more than that share of the
+        writers (and over 50 of them): a road one caller names in 207 of 223 calls (Qingdao's
+        瑞昌路) is that caller's place, not a name everyone writes."""
         limit = max(50, self.max_place_share * n_docs)
-        return {p for p, c in doc_freq.items() if c > limit}
+        over = {p for p, c in doc_freq.items() if c > limit}
+        if writer_freq is None:
+            return over
+        limit = max(50, self.max_place_share * n_writers)
+        return {p for p in over if writer_freq.get(p, n_writers) > limit}
 
     def variant_pairs(self, place_districts: dict[str, Counter]) -> list[tuple[str, str, str]]:
         """Candidate spellings of one place (a, b, how they differ: `pipeline.places.variant_kind`)
@@ -767,9 +918,10 @@ class IssueClusterer:
 
     def keywords(self, C: sparse.csr_matrix, hidden: list[frozenset[str]] | None = None) -> list[list[str]]:
         """Class-based TF-IDF (BERTopic) over the issues' word counts C: words frequent in the issue
-        and rare across issues, not generic, not the issue's place or chain, not a piece of a
-        person's name its letters write (`hidden[c]`: `name_fragments`). Needs issue_places_ and
-        issue_chains_."""
+        and rare across issues, not generic, not of the handling register (`_HANDLING_WORDS`: a
+        label says what the matter is, not that it awaits a reply), not the issue's place or chain,
+        not in `hidden[c]` (a piece of a person's name its letters write, `name_fragments`; a word
+        only garbled text holds, `unreadable_words`). Needs issue_places_ and issue_chains_."""
         k = C.shape[0]
         if not k:
             return []
@@ -783,7 +935,7 @@ class IssueClusterer:
             words, names = [], hidden[c] if hidden else frozenset()
             ranked = inv[row.indices[np.argsort(-row.data)]]
             for t in ranked:
-                if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in names \
+                if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in _HANDLING_WORDS or t in names \
                         or any(t in w or w in t for w in words):
                     continue
                 if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
@@ -819,8 +971,10 @@ class IssueClusterer:
                                           [titles[d] for d in ds], [texts[d] for d in ds]) for ds in members]
         names = known_names_pattern(person_names(df["name"].dropna().tolist() if "name" in df.columns else [],
                                                  titles, texts))
-        hidden = [name_fragments(names, [titles[d] + "。" + texts[d] for d in ds]) for ds in members]
-        del titles, texts, names
+        tokens = feats["tokens"].tolist()
+        hidden = [name_fragments(names, docs) | unreadable_words(docs, [tokens[d] for d in ds])
+                  for ds in members for docs in [[titles[d] + "。" + texts[d] for d in ds]]]
+        del titles, texts, names, tokens
         self.issue_places_ = [p for p, _, _ in described]
         self.issue_districts_ = [d for _, d, _ in described]
         self.issue_chains_ = [c for _, _, c in described]

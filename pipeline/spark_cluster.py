@@ -40,7 +40,8 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from pipeline.cluster import (
-    WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, name_fragments, person_names, row_cosines,
+    MAX_DF, MAX_DF_MIN_DOCS, WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, name_fragments, person_names,
+    row_cosines, unreadable_words,
 )
 from pipeline.issue_places import canonical
 from pipeline.mask import known_names_pattern
@@ -94,6 +95,19 @@ def _csr(indices, values, width: int) -> sparse.csr_matrix:
     idx = np.concatenate([np.asarray(i, np.int64) for i in indices]) if indices else np.zeros(0, np.int64)
     val = np.concatenate([np.asarray(v, np.float32) for v in values]) if values else np.zeros(0, np.float32)
     return sparse.csr_matrix((val, idx, indptr), shape=(len(indices), width))
+
+
+def _writers_of(items, wanted, doc_who) -> dict[str, int]:
+    """How many different writers wrote each of the `wanted` items (`items`: doc, item rows; one
+    row per item a distinct text holds), from the (doc, who) pairs: `writer_frequencies` on Spark.
+    Only the few items over a cap are asked for."""
+    from pyspark.sql import functions as F
+
+    if not wanted:
+        return {}
+    rows = items.where(F.col("item").isin(sorted(wanted))).join(doc_who, "doc") \
+        .groupBy("item").agg(F.countDistinct("who").alias("n")).collect()
+    return {r["item"]: int(r["n"]) for r in rows}
 
 
 def _sets(column) -> list[frozenset]:
@@ -151,12 +165,18 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
 
     feats = docs.select("doc", "title", "text").mapInPandas(features, feat_schema).localCheckpoint()
 
-    # b. vocabulary: document frequencies aggregated here, the (bounded) vocabulary fitted on the driver
+    # b. vocabulary: document frequencies aggregated here, the (bounded) vocabulary fitted on the driver;
+    # the few words over the cap are counted in writers too (`IssueClusterer.common_words`)
     df_table = feats.select(F.explode(F.array_distinct("tokens")).alias("token")).groupBy("token").count()
-    max_df = 0.3 if n >= 100 else 1.0
+    doc_who = letters.select(F.col("_doc").alias("doc"), who.alias("who")).distinct().localCheckpoint()
+    n_writers = doc_who.select("who").distinct().count()
+    over = {r["token"]: r["count"] for r in df_table.where(F.col("count") > MAX_DF * n).collect()} \
+        if n >= MAX_DF_MIN_DOCS else {}
+    word_writers = _writers_of(feats.select("doc", F.explode(F.array_distinct("tokens")).alias("item")), over, doc_who)
+    common = model.common_words(over, n, word_writers, n_writers)
     shared = df_table.where(F.col("count") >= 2).limit(1).count() > 0
-    kept = df_table.where((F.col("count") >= (2 if shared else 1)) & (F.col("count") <= max_df * n))
-    model.fit_vocabulary({r["token"]: r["count"] for r in kept.collect()}, n)
+    kept = df_table.where((F.col("count") >= (2 if shared else 1)) & ~F.col("token").isin(sorted(common)))
+    model.fit_vocabulary({r["token"]: r["count"] for r in kept.collect()}, n, word_writers, n_writers)
     bc = spark.sparkContext.broadcast(model)
 
     vec_schema = T.StructType([T.StructField("doc", T.LongType()), T.StructField("gi", T.ArrayType(T.IntegerType())),
@@ -200,9 +220,11 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     model.place_variants_ = model.merge_variants(pairs, sims, freq)
     bc = spark.sparkContext.broadcast(model)
     canon_v = F.udf(lambda ps: sorted({bc.value._canon(p) for p in ps}), strings)
-    counts = feats.select(F.explode(canon_v("places")).alias("place")).groupBy("place").count()
+    named = feats.select("doc", F.explode(canon_v("places")).alias("item"))
+    counts = named.groupBy("item").count()
     limit = max(50, model.max_place_share * n)
-    drop = {r["place"] for r in counts.where(F.col("count") > limit).collect()}
+    over = {r["item"]: r["count"] for r in counts.where(F.col("count") > limit).collect()}
+    drop = model.too_common(over, n, _writers_of(named, over, doc_who), n_writers)
 
     # c. per distinct text: its vectors and place sets; candidate pairs by blocking; each pair scored
     row_schema = T.StructType([T.StructField("doc", T.LongType())] + [
@@ -295,10 +317,11 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         rep = int(pdf["doc"].iloc[most_typical(Xn, centroid)])
         vocab = m.vectorizer_.vocabulary_
         terms = Counter(vocab[t] for toks in pdf["tokens"] for t in toks if t in vocab)
+        docs = (pdf["title"] + "。" + pdf["text"]).tolist()
         return pd.DataFrame([{"issue": int(pdf["issue"].iloc[0]), "places": places, "district": district, "chain": chain,
                               "rep": rep, "ci": centroid.indices.tolist(), "cv": centroid.data.tolist(),
                               "ti": list(terms), "tc": list(terms.values()),
-                              "hidden": sorted(name_fragments(names_bc.value, (pdf["title"] + "。" + pdf["text"]).tolist()))}])
+                              "hidden": sorted(name_fragments(names_bc.value, docs) | unreadable_words(docs, pdf["tokens"]))}])
 
     described = doc_issue.join(rows.select("doc", "xi", "xv", "full", "head"), "doc").join(
         docs.select("doc", "title", "text"), "doc").join(feats.select("doc", "tokens"), "doc") \
