@@ -168,10 +168,11 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     # b. vocabulary: document frequencies aggregated here, the (bounded) vocabulary fitted on the driver;
     # the few words over the cap are counted in writers too (`IssueClusterer.common_words`)
     df_table = feats.select(F.explode(F.array_distinct("tokens")).alias("token")).groupBy("token").count()
-    doc_who = letters.select(F.col("_doc").alias("doc"), who.alias("who")).distinct().localCheckpoint()
-    n_writers = doc_who.select("who").distinct().count()
+    doc_who = letters.select(F.col("_doc").alias("doc"), who.alias("who")).distinct()
     over = {r["token"]: r["count"] for r in df_table.where(F.col("count") > MAX_DF * n).collect()} \
         if n >= MAX_DF_MIN_DOCS else {}
+    # the batch's writers are counted only when a word or a place is over its cap (one more job)
+    n_writers = doc_who.select("who").distinct().count() if over else 0
     word_writers = _writers_of(feats.select("doc", F.explode(F.array_distinct("tokens")).alias("item")), over, doc_who)
     common = model.common_words(over, n, word_writers, n_writers)
     shared = df_table.where(F.col("count") >= 2).limit(1).count() > 0
@@ -224,6 +225,8 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     counts = named.groupBy("item").count()
     limit = max(50, model.max_place_share * n)
     over = {r["item"]: r["count"] for r in counts.where(F.col("count") > limit).collect()}
+    if over and not n_writers:
+        n_writers = doc_who.select("who").distinct().count()
     drop = model.too_common(over, n, _writers_of(named, over, doc_who), n_writers)
 
     # c. per distinct text: its vectors and place sets; candidate pairs by blocking; each pair scored
