@@ -14,9 +14,10 @@ filters on it) and sends such calls to the intake desk, not to a department; eve
 
 A call is such when the hotline's own type column says so (来电类别 无效, 骚扰电话 …: `INVALID_TYPE`)
 or when its whole text is an operator's short note that it had none (未反映具体问题, 异常来电,
-来电辱骂, 使用不文明用语我办挂机, a name and 来电 alone: `NO_REQUEST`, at most `NOTE_MAX_CHARS`
+来电辱骂, 使用不文明用语我办挂机, a name and 来电 alone: `NO_REQUEST`; or the caller's own name
+and nothing else, at most `NOTE_MAX_CHARS`
 characters, so a letter that quotes such words in a real complaint is not one). On the shared
-files the note rule flags 674 of Qingdao's 927 calls typed 咨询/求助 with a text and no letter of any other
+files the note rule flags 677 of Qingdao's 927 calls typed 咨询/求助 with a text and no letter of any other
 source (TipDM, Beijing 12345, People's Daily, the bundled corpus). The patterns are plain regexes so the Spark engine applies the
 same rule (`spark_filter`).
 """
@@ -30,7 +31,7 @@ INVALID_TYPE = re.compile(r"^(?:无效|骚扰|恶意|无声|异常|空号|测试
 NO_REQUEST = re.compile(
     r"未(?:能|有)?(?:反映|反应|说明|表述|提出)?(?:任何|具体|实质|实际|明确|详细){0,2}(?:性)?(?:的)?(?:问题|诉求|内容|事项|事宜)"
     r"(?:反映|反应)?|未(?:能)?正常(?:反映|反应|说明|表述)(?:的)?(?:问题|诉求|内容)|未(?:反映|反应)正常(?:的)?(?:问题|诉求)"
-    r"|无(?:具体|实质|实际|明确)?(?:诉求|内容)|无(?:问题|诉求)(?:反映|反应)|不(?:反映|反应|说明)(?:问题|诉求)"
+    r"|无(?:具体|实质|实际|明确)?(?:诉求|内容)|无(?:问题|诉求)(?:反映|反应)|无(?:反映|反应)(?:任何|具体)?(?:诉求|问题|内容)|不(?:反映|反应|说明)(?:问题|诉求)"
     r"|自言自语|无声电话|无人(?:说话|应答)|不说话|(?:异常|无效|骚扰)(?:来电|电话)|^(?:异常|无效)$"
     r"|^.{0,8}(?:来电|电话)[。.,，]?$")
 # the caller's abuse as the whole note (市民来电辱骂, 使用不文明语言我办挂机); a note that reports or asks
@@ -38,6 +39,7 @@ NO_REQUEST = re.compile(
 ABUSE = re.compile(r"辱骂|骂人|侮辱性|(?:不|未)(?:使用)?文明(?:用语|语言|言语)|污言秽语|脏话")
 REQUEST_WORDS = re.compile(r"反映|反应|投诉|举报|要求|称|诉求|咨询|求助|建议")
 NOTE_MAX_CHARS = 60
+NOTE_PUNCTUATION = r"[\s。.,，:：]"
 
 
 COLUMN = "no_request"
@@ -62,6 +64,10 @@ def no_request_calls(letters: pd.DataFrame) -> pd.Series:
         abuse = notes.str.contains(ABUSE) & ~notes.str.contains(REQUEST_WORDS)
         flags = out.to_numpy(copy=True)
         flags[short] |= (notes.str.contains(NO_REQUEST) | abuse).to_numpy(dtype=bool)
+        if "name" in letters.columns:  # the operator wrote down the caller's name and nothing else
+            bare = notes.str.replace(NOTE_PUNCTUATION, "", regex=True)
+            named = letters.loc[short, "name"].fillna("").astype(str).str.strip()
+            flags[short] |= ((bare == named) & (named != "")).to_numpy(dtype=bool)
         out = pd.Series(flags, index=letters.index)
     return out
 
@@ -81,4 +87,8 @@ def spark_filter(columns: list[str]):
         text = F.coalesce(F.col("text").cast("string"), F.lit(""))
         abuse = text.rlike(ABUSE.pattern) & ~text.rlike(REQUEST_WORDS.pattern)
         flagged = flagged | ((F.length(text) <= NOTE_MAX_CHARS) & (text.rlike(NO_REQUEST.pattern) | abuse))
+        if "name" in columns:
+            named = F.trim(F.coalesce(F.col("name").cast("string"), F.lit("")))
+            flagged = flagged | ((F.length(text) <= NOTE_MAX_CHARS) & (named != "")
+                                 & (F.regexp_replace(text, NOTE_PUNCTUATION, "") == named))
     return ~flagged
