@@ -174,8 +174,10 @@ class PetitionRun(StageTimer):
         # the store has saved the batch's MinHash rows: the linker keeps only its model (versions())
         if self.linker is not None and hasattr(self.linker, "forget_batch"):
             self.linker.forget_batch()
-        # not parked (`CaseStore.park`): at 10^5 letters lowering the limit failed, which aborts the
-        # run's transaction, and the run failed at its next query (issue 19, 2026-12-02)
+        # the saved batch waits for the commit at the end of the run in DuckDB's spill folder, not
+        # in memory (`CaseStore.park`: ~340 MB at 10^5 letters, held through the write stage);
+        # the persons stage's read unparks for its query
+        store.park()
         persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
         info = {
             "as_of": as_of.isoformat(),
