@@ -24,7 +24,14 @@ from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
 from pipeline.stages import LAST_READER, STAGES, TRANSIENT_COLUMNS, Stage, without
 from pipeline.stages import attach_issues as _attach_issues  # noqa: F401  (its old home)
-from pipeline.timing import StageTimer
+from pipeline.timing import StageTimer, forget_memos
+
+# Stages before which the run empties the memos of the stages before (`timing.forget_memos`): the
+# cluster stage is the run's peak (issue 19: 2,042 MB at 10^5 letters) and reads none of the
+# classifier's or routing's memos; the few it uses (places, jieba-rs's dictionary) refill, with the
+# same values. At 10^5 letters the memos were ~52 MB at its entry, jieba-rs's dictionary 33 of them,
+# which clustering loads again when it trims its issues' places (labelling, after its pair search).
+FORGET_MEMOS_BEFORE = ("cluster",)
 
 
 @dataclass
@@ -139,6 +146,8 @@ class PetitionRun(StageTimer):
         for name in STAGES:
             stage = self.build(name, **self._overrides(name, out))
             if stage.kind != "sink":
+                if name in FORGET_MEMOS_BEFORE:
+                    forget_memos()
                 letters = self._stage(name, stage.transform, letters)
                 stage.release()
                 letters = without(letters, [c for c, last in LAST_READER.items() if last == name])
@@ -160,8 +169,6 @@ class PetitionRun(StageTimer):
         and profiled alone on a saved batch (`benchmarks/sinks.py`)."""
         from pipeline.mask import names_to_mask
         from pipeline.write import text_columns
-
-        from pipeline.timing import forget_memos
 
         letters = without(letters, TRANSIENT_COLUMNS)
         # the batch stages' memos (places, names, tokenizers) served them, not the sinks, which
