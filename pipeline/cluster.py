@@ -732,7 +732,9 @@ class IssueClusterer:
         XT = X.T.tocsc()
         step = max(16, min(PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES // max(n, 1)))
         for group in range(0, n, PAIR_BLOCK_ROWS):
-            XTg = XT[:, group:].tocsr()  # converted once per group, not per block
+            # converted once per group, not per block; the first group takes every column, and
+            # slicing them all first copied the whole of X before the conversion copied it again
+            XTg = XT[:, group:].tocsr() if group else XT.tocsr()
             for start in range(group, min(group + PAIR_BLOCK_ROWS, n), step):
                 S = X[start:min(start + step, group + PAIR_BLOCK_ROWS)] @ XTg
                 found = np.flatnonzero(S.data >= self.pair_floor)

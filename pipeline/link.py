@@ -97,13 +97,14 @@ class PetitionerLinker:
     # what `link` leaves for inspection and for the store's save, which reads `signatures_`
     BATCH_RESULTS = ("signatures_", "pairs_", "near_duplicate_pairs_", "timeline_")
 
-    def forget_batch(self) -> None:
-        """Drop the batch's results once the store has saved them (`BATCH_RESULTS`): a run holds
-        its linker to the end (`model_version`, for run.json and the store's runs row), and the
-        MinHash row and timeline of every letter were otherwise held through the files. The model
-        (`settings_`, `model_source_`) and `merged_persons_` stay."""
+    def forget_batch(self, keep: tuple[str, ...] = ()) -> None:
+        """Drop the batch's results once the store has saved them (`BATCH_RESULTS`, but those in
+        `keep`): a run holds its linker to the end (`model_version`, for run.json and the store's
+        runs row), and the MinHash row and timeline of every letter were otherwise held through
+        the files. The model (`settings_`, `model_source_`) and `merged_persons_` stay."""
         for name in self.BATCH_RESULTS:
-            self.__dict__.pop(name, None)
+            if name not in keep:
+                self.__dict__.pop(name, None)
 
     def model_version(self) -> str:
         """A short hash of the model in use, recorded with every prediction in the store."""

@@ -24,7 +24,14 @@ from pipeline.read import IngestResult, read_letters
 from pipeline.sheets import SHEETS, write_outputs  # noqa: F401  (SHEETS: the workbook's fixed sheets, for callers)
 from pipeline.stages import LAST_READER, STAGES, TRANSIENT_COLUMNS, Stage, without
 from pipeline.stages import attach_issues as _attach_issues  # noqa: F401  (its old home)
-from pipeline.timing import StageTimer
+from pipeline.timing import StageTimer, forget_memos
+
+# Stages before which the run empties the memos of the stages before (`timing.forget_memos`): the
+# cluster stage is the run's peak (issue 19: 2,042 MB at 10^5 letters) and reads none of the
+# classifier's or routing's memos; the few it uses (places, jieba-rs's dictionary) refill, with the
+# same values. At 10^5 letters the memos were ~52 MB at its entry, jieba-rs's dictionary 33 of them,
+# which clustering loads again when it trims its issues' places (labelling, after its pair search).
+FORGET_MEMOS_BEFORE = ("cluster",)
 
 
 @dataclass
@@ -139,6 +146,8 @@ class PetitionRun(StageTimer):
         for name in STAGES:
             stage = self.build(name, **self._overrides(name, out))
             if stage.kind != "sink":
+                if name in FORGET_MEMOS_BEFORE:
+                    forget_memos()
                 letters = self._stage(name, stage.transform, letters)
                 stage.release()
                 letters = without(letters, [c for c, last in LAST_READER.items() if last == name])
@@ -161,8 +170,6 @@ class PetitionRun(StageTimer):
         from pipeline.mask import names_to_mask
         from pipeline.write import text_columns
 
-        from pipeline.timing import forget_memos
-
         letters = without(letters, TRANSIENT_COLUMNS)
         # the batch stages' memos (places, names, tokenizers) served them, not the sinks, which
         # refill the three they use (issue 19: a real run entered the sinks ~600 MB above a
@@ -174,8 +181,10 @@ class PetitionRun(StageTimer):
         # the store has saved the batch's MinHash rows: the linker keeps only its model (versions())
         if self.linker is not None and hasattr(self.linker, "forget_batch"):
             self.linker.forget_batch()
-        # not parked (`CaseStore.park`): at 10^5 letters lowering the limit failed, which aborts the
-        # run's transaction, and the run failed at its next query (issue 19, 2026-12-02)
+        # the saved batch waits for the commit at the end of the run in DuckDB's spill folder, not
+        # in memory (`CaseStore.park`: ~340 MB at 10^5 letters, held through the write stage);
+        # the persons stage's read unparks for its query
+        store.park()
         persons = self._stage("persons", self._persons, store, letters)  # timed: at 3x10^4 letters it peaked above every stage
         info = {
             "as_of": as_of.isoformat(),

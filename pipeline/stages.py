@@ -260,6 +260,14 @@ class LinkStage(Stage):
     def version(self) -> str | None:
         return self.linker().model_version()
 
+    def release(self) -> None:
+        """The linker's results for inspection (its scored pairs, near-duplicate pairs, timeline:
+        ~33 MB at 10^5 letters) are dropped once the batch is linked: no later stage reads them,
+        and a run held them through clustering, its peak. The store's save reads only the MinHash
+        rows (`signatures_`), the merges and the model, which stay."""
+        if hasattr(self, "_linker") and hasattr(self._linker, "forget_batch"):
+            self._linker.forget_batch(keep=("signatures_",))
+
 
 @dataclass
 class ClusterStage(Stage):

@@ -19,8 +19,9 @@ one `runs` row is written last, in the one commit at the end; closing the store 
 `finish_run` rolls the run back, so an interrupted run leaves the store as it was. A save
 outside a run is a transaction of its own, with its own `runs` row. `park` lowers DuckDB's memory
 limit to `PARKED_LIMIT`, so the uncommitted batch is spilled to <store>.tmp, and `finish_run`
-restores it; a run does not park (at 10^5 letters the lowering failed, and a failed statement
-aborts the open transaction).
+restores it; a run parks once its batch is saved. The limit is set from a connection of its own
+(`_set_limit`): where DuckDB cannot get that low, that statement fails alone, not the run's
+transaction.
 
 One process at a time may write a store (DuckDB locks the file). A second run waits for the lock,
 saying so, up to `lock_timeout` seconds ([store] lock_timeout in the config), then stops with a
@@ -275,28 +276,43 @@ class CaseStore:
         """Lower DuckDB's memory limit to `PARKED_LIMIT` while the run does other work: the run's
         saved letters, predictions and persons (uncommitted until `finish_run`) and the blocks
         DuckDB cached go to the store's spill folder (<store>.tmp) instead of staying resident to
-        the end of the run (about 920 MB at 10^5 letters, beside the write stage's copies).
+        the end of the run (about 340 MB at 10^5 letters, beside the write stage's copies).
         `unpark` (and `finish_run`) restore the limit; a query while parked may fail for want of
-        memory. False, and the limit unchanged, where DuckDB cannot free that much; inside a run
-        that failure aborts the run's transaction (DuckDB aborts it on any failed statement), so
-        the run can only roll back: why `PetitionRun` does not park (it did until a run of 10^5
-        letters failed so, at its persons stage)."""
+        memory. True when the limit is now `PARKED_LIMIT`; False where DuckDB cannot free that
+        much (its key indexes stay in memory: at 10^5 letters more than 64 MB), and the limit is
+        unchanged, but DuckDB has first spilled every block it could (measured: at 10^4 letters
+        a 1 MB limit failed and left no uncommitted row in memory). Either way the store counts
+        as parked, so `unparked` spills again after its query. The SET runs on a connection of
+        its own (`_set_limit`): on the store's connection a failed SET aborted the run's open
+        transaction (DuckDB aborts it on any failed statement), and a run of 10^5 letters
+        failed so at its persons stage, when `PetitionRun` parked that way (issue 19)."""
         import duckdb
 
+        self._parked = True
         try:
-            self.con.execute("SET memory_limit = ?", [PARKED_LIMIT])
+            self._set_limit(PARKED_LIMIT)
         except duckdb.Error:
             return False
-        self._parked = True
         return True
 
     def unpark(self) -> None:
         """The memory limit from before `park`: the store's `memory_limit`, else DuckDB's default."""
         if self.__dict__.pop("_parked", False):
-            if self.memory_limit:
-                self.con.execute("SET memory_limit = ?", [str(self.memory_limit)])
+            self._set_limit(self.memory_limit or None)
+
+    def _set_limit(self, limit: str | None) -> None:
+        """Set DuckDB's memory limit (None: its default) from a connection of its own to the store's
+        database. The limit is the database's, whichever connection sets it; a statement that
+        fails there (a limit DuckDB cannot get under) fails on that connection alone, and the
+        run's transaction on `self.con` goes on."""
+        side = self.con.cursor()
+        try:
+            if limit:
+                side.execute("SET memory_limit = ?", [str(limit)])
             else:
-                self.con.execute("RESET memory_limit")
+                side.execute("RESET memory_limit")
+        finally:
+            side.close()
 
     @contextmanager
     def unparked(self):

@@ -259,3 +259,31 @@ def test_the_cluster_stage_unloads_the_tagger_once_run_and_a_later_fit_labels_th
     again = STAGES["cluster"].from_settings(settings)
     pd.testing.assert_frame_equal(again.transform(letters), first)
     pd.testing.assert_frame_equal(again.issues_, stage.issues_)
+
+
+def test_the_link_stage_drops_the_linker_s_inspection_results_and_the_store_saves_the_same(chain, settings, tmp_path):
+    """`LinkStage.release`, which a run calls once the batch is linked, drops the linker's pairs,
+    near-duplicate pairs and timeline (no later stage reads them) and keeps what the store's save
+    reads: the batch saved with a released linker is the batch saved with one that kept all."""
+    from pipeline.link import PetitionerLinker
+    from pipeline.store import CaseStore
+
+    letters = chain["link"][0]
+    saved = {}
+    for released in (False, True):
+        stage = STAGES["link"].from_settings(settings)
+        linked = stage.transform(letters)
+        linker = stage.linker()
+        if released:
+            version = stage.version()
+            stage.release()
+            assert not any(hasattr(linker, a) for a in ("pairs_", "near_duplicate_pairs_", "timeline_"))
+            assert len(linker.signatures_) == len(letters) and stage.version() == version
+        else:
+            assert all(hasattr(linker, a) for a in PetitionerLinker.BATCH_RESULTS)
+        with CaseStore(tmp_path / f"cases-{released}.duckdb") as store:
+            store.save(linked, linker=linker)
+            saved[released] = store.con.execute(
+                "SELECT * EXCLUDE (first_run, last_run) FROM letters ORDER BY letter_key").fetchdf()
+    assert saved[True]["minhash"].notna().all()
+    pd.testing.assert_frame_equal(saved[True], saved[False])

@@ -396,6 +396,38 @@ def test_a_parked_run_spills_what_it_saved_and_commits_it_whole(tmp_path):
         assert _limit_of(store.con) == limited
 
 
+def test_a_park_duckdb_cannot_reach_spills_what_it_can_and_the_run_still_commits(tmp_path, monkeypatch):
+    """A limit below what DuckDB must keep in memory (its key indexes) fails to set, as at 10^5
+    letters; the SET runs on a connection of its own, so the run's transaction goes on (on the
+    run's connection the failure aborted it), DuckDB has spilled the uncommitted rows anyway, and
+    `finish_run` commits every row."""
+    import duckdb
+
+    import pipeline.store as store_module
+
+    path = tmp_path / "cases.duckdb"
+    with CaseStore(path) as store:
+        default = _limit_of(store.con)
+        store.begin_run("run")
+        link_and_save(store, FIRST, command="run")
+        # 200,000 keys: the meta table's key index alone is ~10 MB, which DuckDB does not spill
+        store.con.execute("INSERT INTO meta SELECT 'bulk' || i, repeat('信', 200) FROM range(200000) t(i)")
+        monkeypatch.setattr(store_module, "PARKED_LIMIT", "4MB")
+        assert store.park() is False
+        assert _limit_of(store.con) == default
+        held, spilled = store.con.execute("""SELECT sum(memory_usage_bytes), sum(temporary_storage_bytes)
+            FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'""").fetchone()
+        assert held < 2e6 and spilled > 4e6  # ~26 MB of uncommitted rows before the park
+        assert store.count() == 2  # the run's transaction is open and sees its rows
+        with store.unparked():
+            assert len(store.letters_with_persons()) == 2
+        store.finish_run()
+    with duckdb.connect(str(path), read_only=True) as plain:
+        assert plain.execute("SELECT count(*) FROM letters").fetchone()[0] == 2
+        assert plain.execute("SELECT count(*) FROM meta WHERE key LIKE 'bulk%'").fetchone()[0] == 200000
+        assert plain.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+
+
 def test_a_run_s_appends_go_to_the_file_a_row_group_at_a_time_and_the_file_reads_as_before(tmp_path):
     """The store is attached with ROW_GROUP_SIZE rows a group: an uncommitted append of a few row
     groups is written to the file before the commit (not held in memory, nor read back from the
