@@ -14,9 +14,9 @@ filters on it) and sends such calls to the intake desk, not to a department; eve
 
 A call is such when the hotline's own type column says so (来电类别 无效, 骚扰电话 …: `INVALID_TYPE`)
 or when its whole text is an operator's short note that it had none (未反映具体问题, 异常来电,
-来电辱骂, 使用不文明用语我办挂机, a name and 来电 alone: `NO_REQUEST`; or the caller's own name
-and nothing else, at most `NOTE_MAX_CHARS`
-characters, so a letter that quotes such words in a real complaint is not one). On the shared
+来电辱骂, 使用不文明用语我办挂机, a name and 来电 alone: `NO_REQUEST`; or the caller's own name, from
+the name column, and nothing else), at most `NOTE_MAX_CHARS` characters, so a letter that quotes
+such words in a real complaint is not one. On the shared
 files the note rule flags 677 of Qingdao's 927 calls typed 咨询/求助 with a text and no letter of any other
 source (TipDM, Beijing 12345, People's Daily, the bundled corpus). The patterns are plain regexes so the Spark engine applies the
 same rule (`spark_filter`).
@@ -39,10 +39,8 @@ NO_REQUEST = re.compile(
 ABUSE = re.compile(r"辱骂|骂人|侮辱性|(?:不|未)(?:使用)?文明(?:用语|语言|言语)|污言秽语|脏话")
 REQUEST_WORDS = re.compile(r"反映|反应|投诉|举报|要求|称|诉求|咨询|求助|建议")
 NOTE_MAX_CHARS = 60
-NOTE_PUNCTUATION = r"[\s。.,，:：]"
-
-
-COLUMN = "no_request"
+NOTE_PUNCTUATION = r"[\s。.,，:：]"  # taken out of a note before it is compared with the caller's name
+COLUMN = "no_request"  # the route stage's column
 
 
 def no_request(letters: pd.DataFrame) -> pd.Series:
@@ -85,10 +83,9 @@ def spark_filter(columns: list[str]):
         flagged = flagged | F.coalesce(F.trim(F.col("call_type")).rlike(INVALID_TYPE.pattern), none)
     if "text" in columns:
         text = F.coalesce(F.col("text").cast("string"), F.lit(""))
-        abuse = text.rlike(ABUSE.pattern) & ~text.rlike(REQUEST_WORDS.pattern)
-        flagged = flagged | ((F.length(text) <= NOTE_MAX_CHARS) & (text.rlike(NO_REQUEST.pattern) | abuse))
+        note = text.rlike(NO_REQUEST.pattern) | (text.rlike(ABUSE.pattern) & ~text.rlike(REQUEST_WORDS.pattern))
         if "name" in columns:
             named = F.trim(F.coalesce(F.col("name").cast("string"), F.lit("")))
-            flagged = flagged | ((F.length(text) <= NOTE_MAX_CHARS) & (named != "")
-                                 & (F.regexp_replace(text, NOTE_PUNCTUATION, "") == named))
+            note = note | ((named != "") & (F.regexp_replace(text, NOTE_PUNCTUATION, "") == named))
+        flagged = flagged | ((F.length(text) <= NOTE_MAX_CHARS) & note)
     return ~flagged

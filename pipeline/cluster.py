@@ -257,8 +257,9 @@ def writer_frequencies(items, wanted, doc_writers: sparse.csr_matrix) -> dict[st
     index = {t: k for k, t in enumerate(wanted)}
     rows, cols = [], []
     for d, toks in enumerate(items):
-        for t in {index[t] for t in toks if t in index}:
-            rows.append(t); cols.append(d)
+        for k in {index[t] for t in toks if t in index}:
+            rows.append(k)
+            cols.append(d)
     T = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(wanted), doc_writers.shape[0]))
     W = (T @ doc_writers).tocsr()
     return {t: int(W.indptr[k + 1] - W.indptr[k]) for t, k in index.items()}
@@ -588,9 +589,10 @@ class IssueClusterer:
         self.place_variants_ = self.merge_variants(pairs, sims, {p: weights[ds].sum() for p, ds in docs.items()})
         named = [{self._canon(q) for q in pa} for pa in features["places"]]
         doc_freq = Counter(p for ps in named for p in ps)
-        if writers is None:
-            return self.place_sets(features, self.too_common(doc_freq, len(features)))
-        place_writers = writer_frequencies(named, self.too_common(doc_freq, len(features)), writers)
+        over = self.too_common(doc_freq, len(features))
+        if writers is None or not over:
+            return self.place_sets(features, over)
+        place_writers = writer_frequencies(named, over, writers)  # asked for the few places over the cap only
         del named
         return self.place_sets(features, self.too_common(doc_freq, len(features), place_writers, writers.shape[1]))
 
@@ -974,8 +976,10 @@ class IssueClusterer:
         names = known_names_pattern(person_names(df["name"].dropna().tolist() if "name" in df.columns else [],
                                                  titles, texts))
         tokens = feats["tokens"].tolist()
-        hidden = [name_fragments(names, docs) | unreadable_words(docs, [tokens[d] for d in ds])
-                  for ds in members for docs in [[titles[d] + "。" + texts[d] for d in ds]]]
+        hidden = []  # per issue: pieces of its writers' names, and words only its garbled text holds
+        for ds in members:
+            docs = [titles[d] + "。" + texts[d] for d in ds]
+            hidden.append(name_fragments(names, docs) | unreadable_words(docs, [tokens[d] for d in ds]))
         del titles, texts, names, tokens
         self.issue_places_ = [p for p, _, _ in described]
         self.issue_districts_ = [d for _, d, _ in described]
