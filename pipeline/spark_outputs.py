@@ -199,7 +199,9 @@ def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, 
     load = letters.groupBy("department").agg(
         F.sum((~F.col("is_closed")).cast("long")).alias("待办"), F.count("*").alias("全部"),
         F.sum((F.col("urgency") == "紧急").cast("long")).alias("紧急"),
-        F.sum(F.col("is_backlog").cast("long")).alias("积案")).toPandas()  # one row per department
+        F.sum(F.col("is_backlog").cast("long")).alias("积案"),
+        F.sum(F.col("no_request").cast("long") if "no_request" in letters.columns else F.lit(0)).alias("无具体诉求"),
+    ).toPandas()  # one row per department
     load = load.sort_values("待办", ascending=False).reset_index(drop=True).rename(columns={"department": "责任部门"})
     sheets["各部门待办"] = load
     departments = [d for d in sheets if d.startswith("待办-")]

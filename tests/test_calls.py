@@ -59,6 +59,11 @@ def test_the_run_keeps_them_as_letters_but_forms_no_issue_and_no_review_of_them(
     # the analyst filters on the route stage's column; the desk keeps them, no department gets them
     assert out["无具体诉求"].value_counts().to_dict() == {"True": 5, "False": len(out) - 5}
     assert (marked["责任部门"] == "信访局综合科").all() and marked["分派依据"].str.startswith("无具体诉求").all()
+    # the department sheet says how much of the desk's count is those calls, and no other desk has any
+    load = pd.read_excel(tmp_path / "out" / "triage.xlsx", sheet_name="各部门待办").set_index("责任部门")
+    desk = out.loc[out["责任部门"] == "信访局综合科"]
+    assert load.loc["信访局综合科", "无具体诉求"] == 5 and load.loc["信访局综合科", "全部"] == len(desk)
+    assert load["无具体诉求"].sum() == 5
     review = pd.read_excel(tmp_path / "out" / "triage.xlsx", sheet_name="需人工复核", dtype=str)
     assert len(review) and not review["信件编号"].str.match(r"^E\d$").any()
     report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
