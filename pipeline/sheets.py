@@ -52,7 +52,7 @@ ISSUE_LETTER_COLUMNS = ["问题ID", "留言编号", "留言用户", "留言主�
 HEADERS_EN = {
     "热度排名": "heat_rank", "问题ID": "issue_id", "热度指数": "heat", "时间范围": "time_range",
     "地点/人群": "place", "问题描述": "description", "是否深层次问题": "deep_seated", "问题标签": "label",
-    "留言数": "n_letters", "留言人数": "n_writers", "点赞数": "up_votes", "反对数": "down_votes",
+    "留言数": "n_letters", "留言人数": "n_writers", "单人反复": "single_writer", "点赞数": "up_votes", "反对数": "down_votes",
     "深层次依据": "deep_evidence", "排名区间": "rank_range", "代表留言编号": "representative_id", "主要类别": "top_issue_type",
     "紧急程度分布": "urgency_mix", "留言编号": "letter_id", "留言用户": "writer_id", "留言主题": "title",
     "留言时间": "received_at", "留言详情": "text",
@@ -99,6 +99,9 @@ def issue_table(info: pd.DataFrame) -> pd.DataFrame:
         "问题标签": info["label"],
         "留言数": info["n_letters"],
         "留言人数": info["n_writers"],
+        # one writer's many letters are a repeat petition (重复信访人), not many people's problem: a hotline's
+        # heaviest caller can fill a hot issue alone (Qingdao: 245 calls), and 留言人数 = 1 is easy to miss
+        "单人反复": ((info["n_writers"] == 1) & (info["n_letters"] > 1)).map({True: "是", False: "否"}),
         "点赞数": info["up_votes"].astype(int),
         "反对数": info["down_votes"].astype(int),
         "深层次依据": info["deep_evidence"],

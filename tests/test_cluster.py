@@ -746,6 +746,25 @@ def test_one_caller_s_one_matter_is_one_issue_labelled_by_the_matter(qingdao_cal
 
 
 @requires_shared_data
+def test_the_hot_issue_sheet_says_one_caller_s_matter_is_one_person_s(qingdao_linked, sample_dir):
+    """Qingdao's only hot issue is the one caller's 245 calls about his kept belongings: the 热点问题
+    sheet marks it 单人反复 (a repeat petition, not many people's problem); the bundled letters'
+    issues, written by many, are not marked."""
+    from pipeline.read import read_letters
+    from pipeline.sheets import issue_table
+
+    from pipeline.calls import no_request
+
+    model = IssueClusterer().fit(qingdao_linked[~no_request(qingdao_linked)])  # linked: one person per caller
+    table = issue_table(model.get_issue_info())
+    matter = model.letters_.loc[model.letters_["text"].str.contains("瑞昌路"), "issue_id"].mode().iloc[0]
+    row = table.set_index("问题ID").loc[matter]
+    assert (row["单人反复"], row["留言人数"]) == ("是", 1) and row["留言数"] >= 200
+    bundled = issue_table(IssueClusterer().fit(read_letters([sample_dir]).letters).get_issue_info())
+    assert len(bundled) >= 3 and (bundled["单人反复"] == "否").sum() >= 3
+
+
+@requires_shared_data
 def test_the_common_word_cap_still_drops_what_many_writers_write(shared_dir, qingdao_calls):
     """Counting writers only keeps words one or a few people fill a batch with: on the Beijing
     hotline (184 writers) 来电 and 营业执照, in 96% and 45% of the calls from as many callers, stay

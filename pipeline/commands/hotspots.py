@@ -6,7 +6,7 @@ The letters are read, classified and graded (the run's classify and grade stages
 `[cluster] min_letters`). The tables are the write stage's (`pipeline.sheets`). Writes,
 atomically, into DIR:
 - hot_issues.csv / .xlsx: 热度排名, 问题ID, 热度指数, 时间范围, 地点/人群, 问题描述, 是否深层次问题, then the
-  evidence (问题标签, 留言数, 留言人数, 点赞数, 反对数, 深层次依据, 代表留言编号) and 主要类别 / 紧急程度分布
+  evidence (问题标签, 留言数, 留言人数, 单人反复, 点赞数, 反对数, 深层次依据, 代表留言编号) and 主要类别 / 紧急程度分布
   (when the letters have issue types and urgency);
 - hot_issue_letters.csv / .xlsx: 问题ID, 留言编号, 留言用户 (masked), 留言主题, 留言时间, 留言详情, 点赞数, 反对数;
 - hot_issues_monthly.png (unless --no-plot): letters per month for the hottest issues;
