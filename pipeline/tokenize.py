@@ -340,6 +340,15 @@ def _segmenter(user_dict: str | None, hmm: bool = True) -> FastSegmenter | RustS
     return FastSegmenter(_jieba(user_dict), hmm=hmm)
 
 
+def is_dictionary_word(word: str, user_dict: str | None = str(USER_DICT)) -> bool:
+    """Is `word` in the segmenter's dictionary (jieba's and the petition dictionary)? Through
+    jieba-rs when it is installed, else jieba's own table: the same words either way."""
+    segmenter = _segmenter(user_dict)
+    if isinstance(segmenter, RustSegmenter):
+        return segmenter.rust.has_word(word)
+    return _jieba(user_dict).FREQ.get(word, 0) > 0
+
+
 def forget_cuts() -> None:
     """Drop every segmenter this process made, with what it remembers of the texts it cut (each
     keeps up to `MAX_CACHE` cut blocks and as many HMM guesses: about 360,000 token lists, most

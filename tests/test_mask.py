@@ -2,6 +2,7 @@
 import pandas as pd
 import pytest
 
+from tests.conftest import requires_shared_data
 from pipeline.mask import (
     mask_address, mask_frame, mask_id_number, mask_name, mask_name_forms, mask_phone, mask_text,
 )
@@ -123,6 +124,35 @@ def test_a_third_party_named_once_after_a_cue_is_masked_wherever_mentioned():
     assert "周修远" not in " ".join(out["text"])
     assert out.loc[1, "text"] == "周*远的一部手机，民警正在使用"
     assert out.loc[2, "text"] == "路灯坏了两个月"
+
+
+def test_a_company_s_controller_named_after_the_role_is_masked_wherever_mentioned():
+    """Letters against a lending platform name its controller after the role (幕后操纵人…, 实控人…),
+    then by name alone; a word after a role word (负责人信息, 老板都不管) is no name."""
+    from pipeline.mask import role_names
+
+    frame = pd.DataFrame({"text": ["平台幕后操纵人周修远(某集团法人)注销了两家涉案企业", "周修远至今未退还我们的钱款",
+                                   "负责人信息不公开,老板都不管,股东来投资,经理明确表示不退"]})
+    out = mask_frame(frame)
+    assert "周修远" not in " ".join(out["text"]) and out.loc[1, "text"] == "周*远至今未退还我们的钱款"
+    assert out.loc[2, "text"] == frame.loc[2, "text"]
+    assert role_names(frame.loc[2, "text"]) == set()
+    assert role_names("开发商法人代表及实际股东王德,因为个人原因已被拘捕") == {"王德"}
+
+
+@requires_shared_data
+def test_no_third_party_the_shared_letters_name_after_a_role_leaves_in_the_clear(shared_dir):
+    """Over every TipDM hot-issue letter, each name written after a role (a platform's 实控人, a
+    developer's 法人代表, a boss) is masked in every letter that writes it."""
+    from pipeline.mask import names_to_mask, role_names
+    from pipeline.read import read_letters
+
+    letters = read_letters([shared_dir / "hot_messages.xlsx"]).letters
+    named = set().union(*(role_names(t) for t in letters["text"].dropna()))
+    assert len(named) >= 10
+    out = mask_frame(letters, names=names_to_mask(letters))
+    left = sum(name in text for text in out["text"].dropna() for name in named)
+    assert left == 0, f"{left} mentions of role-named third parties left in the clear"
 
 
 def test_a_phone_or_id_column_is_masked_whole_whatever_its_digits_look_like():
