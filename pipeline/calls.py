@@ -17,7 +17,7 @@ or when its whole text is an operator's short note that it had none (未反映�
 来电辱骂, 使用不文明用语我办挂机, a name and 来电 alone: `NO_REQUEST`; or the caller's own name, from
 the name column, and nothing else), at most `NOTE_MAX_CHARS` characters, so a letter that quotes
 such words in a real complaint is not one. On the shared
-files the note rule flags 677 of Qingdao's 927 calls typed 咨询/求助 with a text and no letter of any other
+files the note rule flags 681 of Qingdao's 927 calls typed 咨询/求助 with a text and no letter of any other
 source (TipDM, Beijing 12345, People's Daily, the bundled corpus). The patterns are plain regexes so the Spark engine applies the
 same rule (`spark_filter`).
 """
@@ -33,7 +33,12 @@ NO_REQUEST = re.compile(
     r"(?:反映|反应)?|未(?:能)?正常(?:反映|反应|说明|表述)(?:的)?(?:问题|诉求|内容)|未(?:反映|反应)正常(?:的)?(?:问题|诉求)"
     r"|无(?:具体|实质|实际|明确)?(?:诉求|内容)|无(?:问题|诉求)(?:反映|反应)|无(?:反映|反应)(?:任何|具体)?(?:诉求|问题|内容)|不(?:反映|反应|说明)(?:问题|诉求)"
     r"|自言自语|无声电话|无人(?:说话|应答)|不说话|(?:异常|无效|骚扰)(?:来电|电话)|^(?:异常|无效)$"
-    r"|^.{0,8}(?:来电|电话)[。.,，]?$")
+    r"|^.{0,8}(?:来电|电话)[。.,，]?$"
+    # 接通后无声; 疑似酒后来电; 未反映具体 + characters the export garbled
+    r"|(?:接通|接听)后?(?:一直)?(?:无声|没有声音)|(?:酒后|醉酒)(?:来电|胡言|乱语)|未(?:反映|反应)具体(?![\u4e00-\u9fff])"
+    # a phone number left and nothing else (…,表示自己儿子电话是150****3132。)
+    r"|^(?![^，。,]*(?:反映|反应|投诉|举报|要求|诉求|咨询|求助|建议))[^，。,]{0,10}[,，]?(?:表示|称|说|告知)?(?:自己|本人)?的?(?:儿子|女儿|家人|爱人|丈夫|妻子|父亲|母亲)?的?"
+    r"(?:电话|手机|联系电话|联系方式)(?:号码)?(?:是|为|改为|换成|[:：])\s*[\d*\-\s]{7,}[。.]?$")
 # the caller's abuse as the whole note (市民来电辱骂, 使用不文明语言我办挂机); a note that reports or asks
 # anything (物业辱骂业主, 反映…) is a request about abuse, not an abusive call
 ABUSE = re.compile(r"辱骂|骂人|侮辱性|(?:不|未)(?:使用)?文明(?:用语|语言|言语)|污言秽语|脏话")

@@ -17,7 +17,7 @@ threshold, the one behind `needs_review`). Otherwise the hand table decides, as 
 A hotline call with no request (`pipeline.calls`: typed 无效, or an operator's note 未反映具体问题)
 is no department's work: it stays with the intake desk (the fallback department), flagged
 `no_request`, with the reason 无具体诉求. A department's list then holds only matters to handle
-(the shared Qingdao export: 8,657 of its 8,908 calls).
+(the shared Qingdao export: 8,661 of its 8,908 calls).
 """
 from __future__ import annotations
 

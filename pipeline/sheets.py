@@ -220,7 +220,7 @@ def _department_list(letters: pd.DataFrame, rows, drop_identity: bool) -> pd.Dat
 
 
 def _department_load(letters: pd.DataFrame) -> pd.DataFrame:
-    # 无具体诉求: the calls with no request a hotline file leaves with the intake desk (Qingdao: 8,657
+    # 无具体诉求: the calls with no request a hotline file leaves with the intake desk (Qingdao: 8,661
     # of its 8,908 calls), so the desk's real letters can be read off as 全部 minus them
     return letters.assign(to_do=~letters["is_closed"], no_request=no_request(letters)).groupby("department").agg(
         待办=("to_do", "sum"), 全部=("letter_id", "size"), 紧急=("urgency", lambda s: int((s == "紧急").sum())),

@@ -41,6 +41,11 @@ def test_a_short_request_about_abuse_is_a_request(sample_dir):
     # the operator wrote the caller's name alone (the name column holds it); with anything more it is a request
     named = pd.DataFrame({"text": ["张三。", "张三来电反映路灯坏了", "李四"], "name": ["张三", "张三", ""]})
     assert no_request_calls(named).tolist() == [True, False, False]
+    # the rest of Qingdao's short notes: a silent line, a drunk caller, a garbled "未反映具体问题", a phone
+    # number left; a request that gives a phone number, or a noise complaint at night, is a request
+    more = pd.DataFrame({"text": ["接通后无声。", "话务员反映:疑似酒后来电。", "未反映具体?侍?", "张三,表示自己儿子电话是150****3132。",
+                                  "反映小区路灯坏了,联系电话是150****3132", "接通后反映楼上夜间噪音无声不止", "联系电话:150****3132,要求退费"]})
+    assert no_request_calls(more).tolist() == [True, True, True, True, False, False, False]
     typed = pd.DataFrame({"text": ["小区门口路灯坏了两个月"] * 3, "call_type": ["无效", "骚扰电话", "求助"]})
     assert no_request_calls(typed).tolist() == [True, True, False]
 
