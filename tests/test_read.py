@@ -126,13 +126,13 @@ def test_broken_rows_are_rejected_or_kept_with_a_reason(tmp_path):
 
 
 def test_missing_text_column_rejects_every_row_and_says_how_to_fix(tmp_path):
-    path = write_csv(tmp_path / "odd.csv", "编号,事项内容\n1,路灯坏了\n2,噪音扰民\n")
+    path = write_csv(tmp_path / "odd.csv", "编号,情况记录\n1,路灯坏了\n2,噪音扰民\n")
     result = read_letters(path)
     assert_invariant(result)
     assert len(result.letters) == 0 and len(result.rejects) == 2
     assert "missing text column" in result.rejects["reason"].iloc[0]
     assert "--map" in result.rejects["reason"].iloc[0]
-    mapped = read_letters(path, column_map=parse_column_map(["事项内容=text"]))
+    mapped = read_letters(path, column_map=parse_column_map(["情况记录=text"]))
     assert mapped.letters["text"].tolist() == ["路灯坏了", "噪音扰民"]
 
 
@@ -257,6 +257,31 @@ def test_an_office_s_own_headers_are_read_by_their_words_and_the_guess_is_said(t
     said = result.warnings.set_index("column")["reason"]
     assert "read as the letters' text" in said["市民诉求描述"] and "--map 列名=text" in said["市民诉求描述"]
     assert any("市民诉求描述" in line for line in result.problem_lines())
+
+
+@pytest.mark.parametrize("renames", [
+    {"工单编号": "留言ID", "受理时间": "留言时间", "诉求标题": "留言标题", "投诉件内容": "留言内容", "诉求地址": "城市"},
+    {"工单编号": "工单ID", "受理时间": "投诉日期", "诉求标题": "工单标题", "投诉件内容": "工单内容", "诉求地址": "所在区"},
+    {"工单编号": "流水号", "受理时间": "来电日期", "诉求标题": "投诉标题", "投诉件内容": "投诉内容", "诉求类型": "事项类别"},
+])
+def test_the_usual_headers_of_boards_and_hotlines_are_read_without_a_guess(tmp_path, renames):
+    """Message boards (留言标题/留言内容), hotline work orders (工单标题/工单内容) and complaint files
+    (投诉日期/投诉内容) name their columns so: read by name, with no warning to answer, and the place
+    columns (城市, 所在区) reach routing."""
+    frame = pd.read_excel(SAMPLE_DIR / "hotline_12345.xlsx", dtype=str).head(6)
+    frame = frame[["工单编号", "受理时间", "诉求标题", "投诉件内容", *[c for c in ("诉求地址", "诉求类型") if c in renames]]]
+    frame = frame.rename(columns=renames)
+    frame.to_csv(tmp_path / "office.csv", index=False)
+    result = read_letters(tmp_path / "office.csv")
+    assert_invariant(result)
+    mapped = result.files[0]["columns_mapped"]
+    assert not any("guessed" in field for field in mapped.values()) and result.warnings.empty
+    expected = {"工单编号": "letter_id", "受理时间": "received_at", "诉求标题": "title", "投诉件内容": "text",
+                "诉求地址": {"城市": "place_city", "所在区": "place_county"}, "诉求类型": "label"}
+    for old, new in renames.items():
+        want = expected[old][new] if isinstance(expected[old], dict) else expected[old]
+        assert mapped[new] == want, (new, mapped[new])
+    assert result.letters["text"].tolist() == frame[renames["投诉件内容"]].map(clean_text).tolist()
 
 
 def test_an_answer_column_or_short_cells_are_never_taken_for_the_letter(tmp_path):
