@@ -25,6 +25,8 @@ from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
 
 DEFAULT_TAXONOMY = CORPORA_DIR / "taxonomy" / "taxonomy.csv"
+# words that stand for a term in letters (电梯 for 特种设备管理): a letter that writes one is on the term
+DEFAULT_TERM_WORDS = CORPORA_DIR / "taxonomy" / "term_words.csv"
 LEVEL_COLUMNS = ("level1", "level2", "level3")
 _HEADERS = {
     "一级分类": "level1", "二级分类": "level2", "三级分类": "level3",
@@ -60,6 +62,17 @@ def _bigrams(text: str) -> set[str]:
     return set(map(add, text, text[1:]))  # text[i] + text[i + 1]: the slices, made in C (a letter's ~370)
 
 
+def load_term_words(path: str | Path) -> dict[str, list[str]]:
+    """{term: words} from a CSV with columns 术语 and 关键词 (words separated by spaces)."""
+    path = Path(path)
+    if not path.exists():
+        raise PetitionError(f"term words file not found: {path}")
+    table = pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
+    if not {"术语", "关键词"} <= set(table.columns):
+        raise PetitionError(f"{path}: the term words file needs columns 术语 and 关键词")
+    return {row.术语.strip(): row.关键词.split() for row in table.itertuples() if row.术语.strip()}
+
+
 class Taxonomy:
     """The 3-level taxonomy table (`level1`, `level2`, `level3`) and suggestions under a level 1.
 
@@ -67,9 +80,11 @@ class Taxonomy:
     ----------
     table : DataFrame with columns level1, level2, level3 (or 一级分类, 二级分类, 三级分类).
     min_score : suggestions scoring below this are left empty.
+    term_words : {term: words}: a letter that writes one of a term's words is on that term (scores
+        it 1), for terms letters never name (a lift letter says 电梯, not 特种设备管理).
     """
 
-    def __init__(self, table: pd.DataFrame, min_score: float = 0.3):
+    def __init__(self, table: pd.DataFrame, min_score: float = 0.3, term_words: dict[str, list[str]] | None = None):
         table = table.rename(columns={c: _HEADERS.get(str(c).strip(), c) for c in table.columns})
         missing = [c for c in LEVEL_COLUMNS if c not in table]
         if missing:
@@ -82,6 +97,7 @@ class Taxonomy:
             raise PetitionError("the taxonomy table has no rows")
         self.table = table
         self.min_score = min_score
+        self.term_words = {t: list(w) for t, w in (term_words or {}).items() if w}
         terms = [t for t in pd.unique(table[["level2", "level3"]].to_numpy().ravel()) if t]
         self._grams = _term_grams(terms)
         df: dict[str, int] = {}
@@ -95,8 +111,10 @@ class Taxonomy:
         self._subtrees: dict = {}
 
     @classmethod
-    def load(cls, path: str | Path | None = None, min_score: float = 0.3) -> "Taxonomy":
-        """Read a CSV or XLSX taxonomy (default: the shipped TipDM taxonomy)."""
+    def load(cls, path: str | Path | None = None, min_score: float = 0.3,
+             term_words: str | Path | None = DEFAULT_TERM_WORDS) -> "Taxonomy":
+        """Read a CSV or XLSX taxonomy (default: the shipped TipDM taxonomy), with the words that
+        stand for its terms (`term_words`: a CSV of 术语, 关键词 separated by spaces; None for none)."""
         path = Path(path) if path else DEFAULT_TAXONOMY
         if not path.exists():
             raise PetitionError(f"taxonomy file not found: {path}")
@@ -107,7 +125,7 @@ class Taxonomy:
                 table = pd.read_csv(path, encoding="utf-8-sig")
         except Exception as error:  # noqa: BLE001 - any parse failure is the user's file
             raise PetitionError(f"cannot read taxonomy {path}: {type(error).__name__}: {error}") from error
-        return cls(table, min_score=min_score)
+        return cls(table, min_score=min_score, term_words=load_term_words(term_words) if term_words else None)
 
     @property
     def level1(self) -> list[str]:
@@ -153,10 +171,11 @@ class Taxonomy:
         if not subtree or not text:
             return empty
         grams = _bigrams(text)
+        named = {term for term, words in self.term_words.items() if any(w in text for w in words)}
         best2, score2, best3, score3 = None, 0.0, None, 0.0
         for level2, level3s in subtree:
-            s2 = self._coverage(level2, grams)
-            s3s = [(self._coverage(l3, grams), l3) for l3 in level3s]
+            s2 = 1.0 if level2 in named else self._coverage(level2, grams)
+            s3s = [(1.0 if l3 in named else self._coverage(l3, grams), l3) for l3 in level3s]
             top3 = max(s3s, default=(0.0, None))
             # a sub-category is as likely as its own name or its best child says
             combined = max(s2, top3[0]) * 0.8 + min(s2, top3[0]) * 0.2

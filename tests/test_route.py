@@ -39,6 +39,13 @@ def test_lower_level_suggestions_refine_the_department(router):
     assert out["routing_reason"].tolist() == ["路由表: 城乡建设/物业服务", "路由表: 城乡建设/城乡规划", "路由表: 城乡建设"]
 
 
+def test_a_lift_that_traps_people_goes_to_the_market_regulator_not_the_commerce_bureau(sample_run):
+    """A lift typed 商贸旅游 (TipDM's class for 质监 matters) is special equipment: 市场监督管理局."""
+    letters = pd.read_csv(sample_run.out_dir / "letters.csv", dtype=str, encoding="utf-8-sig")
+    lifts = letters[letters["标题"].str.contains("电梯") & (letters["问题类型"] == "商贸旅游")]
+    assert len(lifts) >= 2 and (lifts["责任部门"] == "市场监督管理局").all()
+
+
 def test_accusations_against_officials_go_to_discipline_whatever_the_type(router):
     out = router.transform(letters(
         ("举报村支书", "实名举报金鼎村村支书王某贪污扶贫款和征地补偿款", "农村农业"),

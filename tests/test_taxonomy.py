@@ -35,6 +35,23 @@ def test_suggests_lower_levels_from_the_letters_words(taxonomy):
     assert wages["issue_level2_suggestion"] is not None and "工资" in wages["issue_level2_suggestion"] + str(wages["issue_level3_suggestion"])
 
 
+def test_a_lift_letter_is_on_special_equipment_though_it_never_names_the_term(taxonomy, sample_dir):
+    """TipDM files lift letters under 商贸旅游 (质监), and they write 电梯, never 特种设备管理: the term's
+    words (corpora/taxonomy/term_words.csv) put them there; without them the suggestion was 物价监督
+    or nothing, and the letter went to the commerce bureau."""
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters
+    trapped = letters.loc[letters["title"].fillna("").str.contains("电梯困人"), ["title", "text"]].iloc[0]
+    text = "。".join(trapped)
+    s = taxonomy.suggest(text, "商贸旅游")
+    assert (s["issue_level2_suggestion"], s["issue_level3_suggestion"]) == ("质监检验检疫", "特种设备管理")
+    plain = Taxonomy.load(term_words=None).suggest(text, "商贸旅游")
+    assert plain["issue_level3_suggestion"] != "特种设备管理"
+    # under another top class the words suggest nothing of 质监
+    assert taxonomy.suggest(text, "城乡建设")["issue_level2_suggestion"] != "质监检验检疫"
+
+
 def test_no_suggestion_without_evidence_or_for_unknown_classes(taxonomy):
     assert taxonomy.suggest("您好, 谢谢", "城乡建设")["issue_level2_suggestion"] is None
     assert taxonomy.suggest("安全隐患", "企业服务") == dict.fromkeys(SUGGESTION_COLUMNS)
