@@ -57,14 +57,20 @@ class Router:
     discipline_department : the queue for accusations against officials.
     model : folder of a department model (an IssueClassifier trained on a unit column); None
         routes by the table alone.
+    file_class : route by the class the office's own file gives a letter (its 一级分类, `label`)
+        when that class names one of the table's types (公安政法类 → 政法), rather than by the
+        predicted one: intake staff who classified the letter know better than a model (on the
+        bundled corpus the file's class is right on 99% of the letters, the model on 86%; on
+        Qingdao the model typed 243 calls about a police station 商贸旅游, the file 公安政法类).
     """
 
     def __init__(self, table: str | Path | None = None, fallback_department: str = "信访局综合科",
-                 discipline_department: str = "纪检监察", model: str | Path | None = None):
+                 discipline_department: str = "纪检监察", model: str | Path | None = None, file_class: bool = True):
         self.table = table
         self.fallback_department = fallback_department
         self.discipline_department = discipline_department
         self.model = model
+        self.file_class = file_class
 
     def fit(self, letters=None):
         try:
@@ -75,6 +81,7 @@ class Router:
         if missing:
             raise PetitionError(f"routing table {self.table}: missing column(s) {sorted(missing)}")
         self.by_type_ = {(r["一级分类"], r["二级分类"]): r["责任部门"] for _, r in table.iterrows()}
+        self.types_ = sorted({kind for kind, _ in self.by_type_}, key=len, reverse=True)
         self.model_ = None
         if self.model:
             from pipeline.classify import IssueClassifier
@@ -90,6 +97,20 @@ class Router:
         classified = self.model_.classify(letters[columns])
         return pd.DataFrame({"unit": classified["issue_type"].to_numpy(), "confidence": classified["issue_confidence"].to_numpy(),
                              "sure": ~classified["needs_review"].to_numpy(dtype=bool)}, index=letters.index)
+
+    def table_type(self, label) -> str | None:
+        """The table's type an office's own class names, or None: the same name, or one inside the
+        other once 类 and 问题 are dropped (公安政法类 → 政法, 环境保护问题 → 环境保护); the first
+        level of a path (交通管理->车辆管理). A class that names no type, or two, routes as before."""
+        if label is None or not isinstance(label, str):
+            return None
+        name = re.split(r"->|/|>|-", label.strip())[0].replace("问题", "").removesuffix("类").strip()
+        if len(name) < 2 or name in ("其他", "其它"):
+            return None
+        if name in self.types_:
+            return name
+        named = [t for t in self.types_ if t in name or name in t]
+        return named[0] if len(named) == 1 else None
 
     def department_for(self, issue_type: str | None, level2: str | None = None, level3: str | None = None) -> tuple[str, str]:
         for sub in (level3, level2):
@@ -111,6 +132,7 @@ class Router:
         level3 = out["issue_level3_suggestion"] if "issue_level3_suggestion" in out else none
         empty = no_request_calls(out).to_numpy(dtype=bool)
         learned = self.learned(out)
+        own = [self.table_type(v) for v in out["label"]] if self.file_class and "label" in out else [None] * len(out)
         departments, reasons = [], []
         for i, (accused, kind, sub, subsub) in enumerate(zip(accusation, issue, level2, level3)):
             # a call with no request has no issue type worth routing by (a classifier still names
@@ -128,7 +150,11 @@ class Router:
                 departments.append(learned["unit"].iloc[i])
                 reasons.append(f"历史承办模型: 同类来信由{learned['unit'].iloc[i]}承办 (置信度 {learned['confidence'].iloc[i]:.2f})")
                 continue
-            department, reason = self.department_for(_clean(kind), _clean(sub), _clean(subsub))
+            if own[i] is not None and own[i] != _clean(kind):  # the office's class; the suggestions were under the model's
+                department, reason = self.department_for(own[i])
+                reason += f" (来信原分类「{out['label'].iloc[i]}」, 模型判为{_clean(kind) or '未知'})"
+            else:
+                department, reason = self.department_for(_clean(kind), _clean(sub), _clean(subsub))
             if learned is not None:
                 reason += f" (历史承办模型不确定: {learned['unit'].iloc[i]} {learned['confidence'].iloc[i]:.2f})"
             departments.append(department)

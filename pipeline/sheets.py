@@ -30,8 +30,9 @@ import pandas as pd
 
 from pipeline.config import Settings
 from pipeline.explain import GUIDE_SHEET, column_notes, guide_sheet, notes_for, today_caveat
-from pipeline.heat import rank_range_text
 from pipeline.calls import no_request
+from pipeline.heat import rank_range_text
+from pipeline.rank import NO_REQUEST_MATTER
 
 SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "积案", "需人工复核", "说明")
 # What a department list never carries unless it is the discipline department's.
@@ -229,7 +230,8 @@ def _department_load(letters: pd.DataFrame) -> pd.DataFrame:
 
 
 def _leader_cases(cases: pd.DataFrame, leader: int) -> pd.DataFrame:
-    top = cases.head(leader)
+    # a caller's calls with no request are nothing a leader can take on and settle
+    top = (cases[cases["matter"] != NO_REQUEST_MATTER] if "matter" in cases else cases).head(leader)
     if "confidential" in top:  # 是/否, as 是否深层次问题 reads: a leader's sheet, not a script's True/False
         top = top.assign(confidential=top["confidential"].map({True: "是", False: "否"}).fillna(""))
     return top.rename(columns={

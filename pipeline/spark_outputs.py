@@ -217,7 +217,7 @@ def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
     returns the top CASES_LIMIT and how many there are."""
     from pyspark.sql import functions as F
 
-    from pipeline.rank import CASE_READS
+    from pipeline.rank import CASE_READS, NO_REQUEST_MATTER
     from pipeline.spark_buckets import BUCKET, with_bucket
     from pipeline.spark_rows import plain
     from pipeline.spark_session import with_columns
@@ -226,6 +226,8 @@ def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
     matter = F.col("issue_id") if "issue_id" in letters.columns else F.lit(None).cast("string")
     if "issue_type" in letters.columns:
         matter = F.when(matter.isNotNull() & (matter.cast("string") != ""), matter).otherwise(F.col("issue_type"))
+    if "no_request" in letters.columns:  # as `ranker.cases` keys them: one matter of a caller's empty calls
+        matter = F.when(F.coalesce(F.col("no_request"), F.lit(False)), F.lit(NO_REQUEST_MATTER)).otherwise(matter)
     keyed = letters.withColumn("_case", F.concat_ws("|", person.cast("string"), F.coalesce(matter.cast("string"), F.lit("未分类"))))
     keyed = keyed.select(*[c for c in ("_case", *CASE_READS) if c in keyed.columns])  # what `ranker.cases` reads
     schema = with_columns(keyed.schema.__class__([]), CASE_SCHEMA)

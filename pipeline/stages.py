@@ -187,6 +187,7 @@ class RouteStage(Stage):
     fallback_department: str = "信访局综合科"
     discipline_department: str = "纪检监察"
     model: Path | None = None
+    file_class: bool = True
     name: ClassVar[str] = "route"
 
     @classmethod
@@ -194,7 +195,8 @@ class RouteStage(Stage):
         routing = settings.section("routing")
         return cls(settings.path("routing", "table"), routing.get("fallback_department", "信访局综合科"),
                    routing.get("discipline_department", "纪检监察"),
-                   settings.path("routing", "model") if routing.get("model") else None)
+                   settings.path("routing", "model") if routing.get("model") else None,
+                   bool(routing.get("file_class", True)))
 
     def output_schema(self) -> dict[str, str]:
         return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING,
@@ -205,7 +207,7 @@ class RouteStage(Stage):
             from pipeline.route import Router
 
             self._fitted = Router(self.table, self.fallback_department, self.discipline_department,
-                                  model=self.model).fit()
+                                  model=self.model, file_class=self.file_class).fit()
         return self._fitted
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:

@@ -66,6 +66,18 @@ def test_cases_group_a_persons_letters_on_one_matter(ranker):
     assert "共2封来信" in top["priority_reasons"]
 
 
+def test_a_caller_s_calls_with_no_request_are_one_matter_whatever_type_each_was_given(ranker):
+    """Qingdao: one caller's empty calls were eight cases, one per type a model gave them (科技与信息产业
+    558 calls, 经济管理 821), and filled the leaders' list; they are one matter, and no leader's."""
+    letters = ranker.transform(make([
+        {"letter_id": "1", "person_id": "P1", "received_at": "2026-11-01", "issue_type": "经济管理", "no_request": True},
+        {"letter_id": "2", "person_id": "P1", "received_at": "2026-11-02", "issue_type": "科技与信息产业", "no_request": True},
+        {"letter_id": "3", "person_id": "P1", "received_at": "2026-11-03", "issue_type": "政法", "no_request": False},
+    ]))
+    cases = ranker.cases(letters).set_index("matter")
+    assert sorted(cases.index) == ["政法", "无具体诉求来电"] and cases.loc["无具体诉求来电", "letters"] == 2
+
+
 def test_letters_from_a_file_without_replies_or_status_are_not_counted_open(ranker):
     frame = make([{"letter_id": "x", "received_at": "2026-01-01", "status": None}])
     frame["source_file"] = "hotline.xlsx"

@@ -132,3 +132,24 @@ def test_an_issue_of_letters_without_titles_is_described_by_its_words_alone(samp
     assert not table["问题描述"].str.contains(r"\(\)").any()
     titled = issue_table(IssueClusterer().fit(letters).get_issue_info())
     assert titled["问题描述"].str.contains(r" \(.+\)$").all()
+
+
+def test_a_caller_s_empty_calls_are_never_a_case_for_a_leader():
+    """The most pressing case of a batch can be a caller's empty calls (threats among them): the
+    leaders' list skips it and shows the real matters."""
+    from datetime import date
+
+    from pipeline.rank import NO_REQUEST_MATTER, PriorityRanker
+    from pipeline.sheets import _leader_cases
+
+    ranker = PriorityRanker(as_of=date(2026, 11, 25))
+    rows = [{"letter_id": str(k), "person_id": "P1", "received_at": f"2026-10-{k + 1:02d}", "urgency": "紧急",
+             "issue_type": "政法", "no_request": True, "title": "来电", "text": "来电辱骂并扬言报复,未反映具体问题"} for k in range(9)]
+    rows.append({"letter_id": "9", "person_id": "P2", "received_at": "2026-11-20", "urgency": "较急",
+                 "issue_type": "城乡建设", "no_request": False, "title": "小区电梯困人", "text": "电梯困人多次"})
+    letters = pd.DataFrame(rows)
+    letters["received_at"] = pd.to_datetime(letters["received_at"])
+    cases = ranker.cases(ranker.transform(letters))
+    assert cases.iloc[0]["matter"] == NO_REQUEST_MATTER
+    shown = _leader_cases(cases, 20)
+    assert shown["事项"].tolist() == ["城乡建设"]
