@@ -132,7 +132,10 @@ class Router:
         level3 = out["issue_level3_suggestion"] if "issue_level3_suggestion" in out else none
         empty = no_request_calls(out).to_numpy(dtype=bool)
         learned = self.learned(out)
-        own = [self.table_type(v) for v in out["label"]] if self.file_class and "label" in out else [None] * len(out)
+        own = [None] * len(out)
+        if self.file_class and "label" in out:  # a file's classes are few: each is looked up once
+            types = {label: self.table_type(label) for label in pd.unique(out["label"])}
+            own = [types.get(label) for label in out["label"]]  # a NaN not found is no class either
         departments, reasons = [], []
         for i, (accused, kind, sub, subsub) in enumerate(zip(accusation, issue, level2, level3)):
             # a call with no request has no issue type worth routing by (a classifier still names
