@@ -275,3 +275,11 @@ def test_chain_starts_near_a_unit_ending_are_the_chain_starts_there(sample_dir):
         assert _reachable_starts(text) == expected, text
         with_codes += any(text[s:s + 1].isupper() for s in expected)
     assert with_codes > 100
+
+
+def test_an_estate_named_for_a_harbour_is_not_clipped_to_a_water_name():
+    """港湾 is a word (a harbour), not a 港 ending: 南湖港湾小区 and 蓝色港湾小区 (shared letters) were
+    read as the waters 南湖港 and 蓝色港, and the estate's name was lost; 龙潭港 stays a water."""
+    assert extract_places("我住在南湖港湾小区,楼下餐饮油烟扰民") == ["南湖港湾小区"]
+    assert extract_places("蓝色港湾小区门口施工") == ["蓝色港湾小区"]
+    assert extract_places("龙潭港附近河面漂浮垃圾") == ["龙潭港"]
