@@ -76,7 +76,7 @@ _KIND_OF = {s: k for k, ss in KIND_SUFFIXES.items() for s in ss}
 SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
-_NOT_AFTER = {"河": "水流边堤岸畔床面口", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币湾", "溪": "流", "浦": "东", "组": "织长成建合员",
+_NOT_AFTER = {"河": "水流边堤岸畔床面口", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币湾", "溪": "流谷", "浦": "东", "组": "织长成建合员",
              "村": "民委里内长干组", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
 # and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
 _NOT_BEFORE = {"贷": "房网信借利路园额费学款小"}

@@ -283,3 +283,4 @@ def test_an_estate_named_for_a_harbour_is_not_clipped_to_a_water_name():
     assert extract_places("我住在南湖港湾小区,楼下餐饮油烟扰民") == ["南湖港湾小区"]
     assert extract_places("蓝色港湾小区门口施工") == ["蓝色港湾小区"]
     assert extract_places("龙潭港附近河面漂浮垃圾") == ["龙潭港"]
+    assert extract_places("迪亚溪谷小区业主反映") == ["迪亚溪谷小区"]  # 溪谷, a valley, is a word too
