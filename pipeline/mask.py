@@ -102,7 +102,7 @@ _NAME_IN_TEXT = re.compile(
 )
 
 
-# A third party the letter names by their role in a company it accuses (平台实控人徐某, 法人代表王某某,
+# A third party the letter names by their role in a company it accuses (平台实控人张某, 法人代表王某某,
 # 老板张某): no export may show them either, and a name written once after its role is masked
 # wherever the letters write it. What may follow the name: punctuation, or a word that begins a clause.
 _ROLE_NAME = re.compile(
@@ -354,7 +354,7 @@ _WORDLIKE_AFTER_ROLE = _WORDLIKE_SURNAMES | set("都来")
 
 def role_names(text: str) -> set[str]:
     """The third parties `text` names after their role (`_ROLE_NAME`): two or three characters
-    that look like a name and are no dictionary word (负责人信息, 经理明确 are words, 实控人徐某 is a
+    that look like a name and are no dictionary word (负责人信息, 经理明确 are words, 实控人张某 is a
     name). On every shared letter this finds some hundred names, nearly all of people a letter
     accuses or deals with."""
     from pipeline.tokenize import is_dictionary_word
@@ -372,7 +372,7 @@ def role_names(text: str) -> set[str]:
 
 def cued_names(columns) -> set[str]:
     """Full names (3 characters, a known surname first) that some text introduces by a cue
-    (弟弟李秀博, 我叫…, 联系人…), the names written after a role (`role_names`: 实控人徐某, two
+    (弟弟李秀博, 我叫…, 联系人…), the names written after a role (`role_names`: 实控人张某, two
     characters too), and every name on a joint letter's signer list (any length): a
     third party named once after a cue is masked wherever else the texts mention them (和李秀博的手机),
     and a signer wherever the letters name them (赵艳等29人联名)."""
