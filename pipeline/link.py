@@ -129,16 +129,13 @@ class PetitionerLinker:
         new_signatures = minhash.signatures(
             new["text"] if "text" in new.columns else [""] * len(new), num_perm=self.num_perm)
         self.signatures_ = dict(zip(new["letter_key"], new_signatures))
-        both = pd.concat([history[["letter_key", *IDENTITY_COLUMNS]],
-                          new[["letter_key", *IDENTITY_COLUMNS]]], ignore_index=True)
-        self.settings_ = self.select_model(both, history_signatures, new_signatures)
+        self.settings_ = self.select_model(history, new, history_signatures, new_signatures)
         if not len(history):
             history_signatures = None
         # 1. blocking and scoring; 2. near-duplicate and name pairs
         pairs = self.score_pairs(new, history, new_signatures, history_signatures)
         near = self.near_duplicate_pairs(new_signatures, history_signatures)
-        pairs = self.extra_pairs(pairs, near, new, history, both, new_signatures,
-                                 history_signatures)
+        pairs = self.extra_pairs(pairs, near, new, history, new_signatures, history_signatures)
         self.pairs_ = pairs[pairs["match_probability"] >= self.threshold]
         # 3. the merge with vetoes; 4. persons, repeat counts, near-duplicate links
         person_of, prob_of = self.merge(new, history, pairs)
@@ -164,14 +161,17 @@ class PetitionerLinker:
         return letters, new, history
 
     # -- the model ---------------------------------------------------------------------------
-    def select_model(self, both: pd.DataFrame, history_signatures, new_signatures) -> dict:
-        """The Splink model for `both` (history then new letters): EM or the saved one."""
-        rows = None
+    def select_model(self, history: pd.DataFrame, new: pd.DataFrame, history_signatures,
+                     new_signatures) -> dict:
+        """The Splink model for the history and new letters: EM or the saved one. The saved one
+        needs only their number, so the letters are put together only when EM trains."""
+        both, rows = pd.DataFrame(index=pd.RangeIndex(len(history) + len(new))), None
         if self.train in ("auto", "always"):  # EM's text comparison: signatures aligned with both
+            both = pd.concat([history[["letter_key", *IDENTITY_COLUMNS]],
+                              new[["letter_key", *IDENTITY_COLUMNS]]], ignore_index=True)
             hist = history_signatures
             if hist is None:
-                hist = np.full((len(both) - len(new_signatures), new_signatures.shape[1]),
-                               minhash.EMPTY, np.uint32)
+                hist = np.full((len(history), new_signatures.shape[1]), minhash.EMPTY, np.uint32)
             rows = np.vstack([hist, new_signatures])
         settings, self.model_source_ = splink_model.select_model(
             both, train=self.train, model_path=self.model_path,
@@ -208,17 +208,22 @@ class PetitionerLinker:
         return minhash.pairs(new_signatures, history_signatures,
                              threshold=self.near_duplicate_threshold)
 
-    def extra_pairs(self, pairs, near, new, history, both, new_signatures,
+    def extra_pairs(self, pairs, near, new, history, new_signatures,
                     history_signatures) -> pd.DataFrame:
         """Splink's pairs with those that names add (`pipeline.merge`), each with its `reason`;
         one row per pair, the strongest."""
         hist_keys = list(history["letter_key"]) if history_signatures is not None else []
+        # the names of the near copies' letters only: the batch's and the history rows they meet
+        met = np.unique(near.loc[near["in_history"].astype(bool), "j"].to_numpy(np.int64)) \
+            if hist_keys else []
+        named = pd.concat([new[["letter_key", "name_partial", "name_clean"]],
+                           history.iloc[met][["letter_key", "name_partial", "name_clean"]]])
         frames = [pairs.assign(reason="splink"),
                   merging.rare_name_pairs(new, history).assign(reason="rare name"),
                   merging.written_name_pairs(
                       near, list(new["letter_key"]), hist_keys,
-                      dict(zip(both["letter_key"], both["name_partial"])),
-                      dict(zip(both["letter_key"], both["name_clean"]))).assign(
+                      dict(zip(named["letter_key"], named["name_partial"])),
+                      dict(zip(named["letter_key"], named["name_clean"]))).assign(
                       reason="written name"),
                   merging.same_matter_pairs(new, history, new_signatures, history_signatures)
                   .assign(reason="same matter"),
@@ -246,21 +251,28 @@ class PetitionerLinker:
         when they were new."""
         out = self._assemble(letters, new, history, person_of, prob_of)
         out = self._near_duplicates(out, new, history, near)
+        resent = history[history["letter_key"].isin(out["letter_key"])]  # stored letters sent again
         for column in ("person_match_prob", "near_duplicate_of", "joint_letter_group"):
-            if column in history.columns and len(history):
-                stored = out["letter_key"].map(dict(zip(history["letter_key"], history[column])))
+            if column in history.columns and len(resent):
+                stored = out["letter_key"].map(dict(zip(resent["letter_key"], resent[column])))
                 out[column] = out[column].where(out[column].notna(), stored)
         return out
 
     def _assemble(self, letters, new, history, person_of, prob_of):
-        hist_person = dict(zip(history["letter_key"], history["person_id"]))
-        hist_person.update({k: v for k, v in person_of.items() if k in hist_person})
+        # each stored letter's person now: the stored one, or the one this batch merged it into
+        moved = history["letter_key"].map(person_of) if len(person_of) else \
+            pd.Series(None, index=history.index, dtype=object)
+        now = moved.where(moved.notna(), history["person_id"])
+        resent = history["letter_key"].isin(letters["letter_key"])
+        hist_person = dict(zip(history.loc[resent, "letter_key"], now[resent]))
         out = letters.copy()
         out["person_id"] = out["letter_key"].map(lambda k: person_of.get(k, hist_person.get(k)))
         out["person_match_prob"] = out["letter_key"].map(prob_of).astype(float)
-        # repeat counts and first dates over all the person's letters, history included
-        hist = history[["letter_key", "received_at"]].copy()
-        hist["person_id"] = hist["letter_key"].map(hist_person)
+        # repeat counts and first dates over all the person's letters, history included: only
+        # the batch's persons' stored letters count, not a whole store's
+        touched = now.isin(out["person_id"].dropna().unique())
+        hist = history.loc[touched, ["letter_key", "received_at"]].copy()
+        hist["person_id"] = now[touched]
         hist["received_at"] = pd.to_datetime(hist["received_at"], errors="coerce")
         timeline = pd.concat([hist, new[["letter_key", "received_at"]].assign(
             person_id=new["letter_key"].map(person_of))], ignore_index=True)
@@ -278,9 +290,10 @@ class PetitionerLinker:
     def _near_duplicates(self, out, new, history, pairs):
         """`pairs`: `minhash.pairs` of the new letters' signatures (against the history's
         when it has signatures)."""
-        hist_frame = history if pairs["in_history"].astype(bool).any() else history.iloc[0:0]
+        met = np.unique(pairs.loc[pairs["in_history"].astype(bool), "j"].to_numpy(np.int64))
+        hist_keys = list(history["letter_key"]) if len(met) else []
+        hist_frame = history.iloc[met]  # only the stored letters the batch's near copies meet
         new_keys = list(new["letter_key"])
-        hist_keys = list(hist_frame["letter_key"])
         received = dict(zip(new["letter_key"], new["received_at"]))
         received.update(zip(hist_frame["letter_key"],
                             pd.to_datetime(hist_frame["received_at"], errors="coerce")))

@@ -32,6 +32,9 @@ NUM_PERM = 64
 SEED = 1
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+# History rows whose band keys `pairs` makes at once: a 10^6-letter store's whole band table
+# (~250 MB) never exists, only a chunk's (~50 MB) and the rows of it a new letter can meet
+HISTORY_CHUNK = 200_000
 
 
 # ------------------------------------------------------------------------------ shingles
@@ -179,10 +182,18 @@ def pairs(new: np.ndarray, history: np.ndarray | None = None, threshold: float =
     history = np.zeros((0, new.shape[1]), np.uint32) if history is None else np.asarray(
         history, dtype=np.uint32)
     bands, rows = lsh_params(threshold, new.shape[1])
-    # history rows are numbered -1, -2, ... (row j as ~j), new rows 0, 1, ...
-    hist_frame = band_frame(history, bands, rows)
+    new_frame = band_frame(new, bands, rows)
+    # history rows are numbered -1, -2, ... (row j as ~j), new rows 0, 1, ...; only the history
+    # rows sharing a band key with a new row can be a candidate, so a big store's band table is
+    # built a chunk at a time and cut to those (the pairs are the same)
+    wanted = pd.unique(new_frame["key"])
+    hist_frames = []
+    for start in range(0, len(history), HISTORY_CHUNK):
+        chunk = band_frame(history[start:start + HISTORY_CHUNK], bands, rows, offset=start)
+        hist_frames.append(chunk[chunk["key"].isin(wanted)])
+    hist_frame = pd.concat(hist_frames, ignore_index=True) if hist_frames else new_frame.iloc[0:0].copy()
     hist_frame["row"] = ~hist_frame["row"]
-    table = pd.concat([hist_frame, band_frame(new, bands, rows)], ignore_index=True)
+    table = pd.concat([hist_frame, new_frame], ignore_index=True)
     query = table[table["row"] >= 0]
     joined = query.merge(table, on=["band", "key"], suffixes=("_i", "_j"))
     joined = joined[joined["row_j"] < joined["row_i"]][["row_i", "row_j"]].drop_duplicates()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import warnings
 from pathlib import Path
 
@@ -186,6 +187,39 @@ def _splink_input(frame: pd.DataFrame, signatures: np.ndarray | None = None):
         data[column] = data[column].astype("string[pyarrow]")
     table = pa.Table.from_pandas(data.reset_index(drop=True), preserve_index=False)
     return table.append_column("text_sig", _text_sig_array(signatures, len(data)))
+
+
+_EQUALITY = re.compile(r"^\(?\s*l\.(\w+)\s*=\s*r\.(\w+)\s*\)?$")
+
+
+def rule_columns(rule: str) -> tuple[str, ...] | None:
+    """The columns a blocking rule joins on when it is equalities only (`l.X = r.X AND ...`);
+    None for any other rule (a function, an inequality, a column against another)."""
+    columns = []
+    for part in re.split(r"\s+AND\s+", rule.strip(), flags=re.IGNORECASE):
+        match = _EQUALITY.match(part.strip())
+        if not match or match.group(1) != match.group(2):
+            return None
+        columns.append(match.group(1))
+    return tuple(columns)
+
+
+def reachable(history: pd.DataFrame, new: pd.DataFrame, rules) -> pd.Series:
+    """History letters some blocking rule can pair with a letter of `new`: for one rule, each of
+    its columns holds a value a new letter holds too. Only these can be scored against the batch
+    (no term frequencies are used, so the others change no score), and without the rest Splink's
+    tables hold the part of a big store a batch can touch, not the whole store. All True when a
+    rule is not equalities only."""
+    reach = pd.Series(False, index=history.index)
+    for rule in rules:
+        columns = rule_columns(rule)
+        if columns is None or any(c not in history.columns or c not in new.columns for c in columns):
+            return pd.Series(True, index=history.index)
+        both = pd.Series(True, index=history.index)
+        for column in columns:
+            both &= history[column].isin(new[column].dropna().unique())
+        reach |= both
+    return reach
 
 
 def _has_identity(frame: pd.DataFrame) -> pd.Series:
@@ -373,12 +407,14 @@ def score_pairs(settings: dict, new: pd.DataFrame, history: pd.DataFrame, thresh
     from splink import Linker
 
     _quiet_splink()
+    rules = [r["blocking_rule"] if isinstance(r, dict) else r
+             for r in settings["blocking_rules_to_generate_predictions"]] + list(extra_rules)
     keep = _has_identity(new).to_numpy()
     new_in = _splink_input(new[keep], None if new_signatures is None else new_signatures[keep])
     hist_in = None
     if len(history):
-        keep = _has_identity(history).to_numpy()
         usable = history_signatures is not None and len(history_signatures) == len(history)
+        keep = (_has_identity(history) & reachable(history, new[keep], rules)).to_numpy()
         hist_in = _splink_input(history[keep], history_signatures[keep] if usable else None)
     columns = ["letter_key_l", "letter_key_r", "match_probability"]
     if len(new_in) == 0:
@@ -387,8 +423,6 @@ def score_pairs(settings: dict, new: pd.DataFrame, history: pd.DataFrame, thresh
     db_api = _duckdb_api() if own else db_api
     new_sdf = db_api.register(new_in, table_name="new_letters")
     linker = Linker(new_sdf, settings, log_level=None)
-    rules = [r["blocking_rule"] if isinstance(r, dict) else r
-             for r in settings["blocking_rules_to_generate_predictions"]] + list(extra_rules)
     frames = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -366,11 +366,11 @@ class CaseStore:
             f"SELECT {', '.join(columns)} FROM letters ORDER BY letter_key").fetchdf()
         for column in frame.columns:
             if column not in ("received_at", "person_match_prob"):
-                frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+                frame[column] = _one_object_per_value(frame[column])
         if not signatures:
             return frame, None
-        blobs = self.con.execute("SELECT minhash FROM letters ORDER BY letter_key").fetchall()
-        return frame, _signature_matrix([b[0] for b in blobs])
+        cursor = self.con.execute("SELECT minhash FROM letters ORDER BY letter_key")
+        return frame, _signature_matrix(cursor, len(frame))
 
     def letters_with_persons(self, person_ids=None, columns=None) -> pd.DataFrame:
         """Stored letters (unmasked) with their links, optionally only these persons', and only
@@ -642,15 +642,26 @@ def _strings(values: pd.Series) -> np.ndarray:
                      or v is pd.NA else str(v) for v in values], dtype=object)
 
 
-def _signature_matrix(blobs: list, num_perm: int = 64) -> np.ndarray:
-    empty = np.full(num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
-    rows = []
-    for blob in blobs:
-        if blob is None:
-            rows.append(empty)
-        else:
-            row = np.frombuffer(bytes(blob), dtype=np.uint32)
-            rows.append(row if len(row) == num_perm else empty)
-    if not rows:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    return np.vstack(rows)
+def _one_object_per_value(column: pd.Series) -> pd.Series:
+    """`column` as objects, None where missing, each distinct value one object shared by its
+    cells: `fetchdf` makes a str per cell (60-100 bytes), and a store's 10^6 letters repeat a few
+    thousand surnames, places and persons (the history's strings ~25% smaller)."""
+    codes, uniques = pd.factorize(column)
+    values = np.empty(len(column), dtype=object)  # None everywhere
+    known = codes >= 0
+    values[known] = np.asarray(uniques, dtype=object)[codes[known]]
+    return pd.Series(values, index=column.index, name=column.name, dtype=object)
+
+
+def _signature_matrix(cursor, rows: int, num_perm: int = minhash.NUM_PERM,
+                      chunk: int = 100_000) -> np.ndarray:
+    """The MinHash rows of a `SELECT minhash` cursor (EMPTY where a letter has none), filled a
+    chunk at a time: a 10^6-letter store's blobs are never all Python objects at once."""
+    out = np.full((rows, num_perm), minhash.EMPTY, dtype=np.uint32)
+    row = 0
+    while batch := cursor.fetchmany(chunk):
+        for (blob,) in batch:
+            if blob is not None and len(blob) == 4 * num_perm:
+                out[row] = np.frombuffer(bytes(blob), dtype=np.uint32)
+            row += 1
+    return out

@@ -99,3 +99,16 @@ def test_groups_join_copies_and_keep_different_letters_apart(texts, sig):
 def test_band_keys_need_enough_positions(sig):
     with pytest.raises(ValueError, match="positions"):
         minhash.band_keys(sig, 9, 8)
+
+
+def test_pairs_against_a_history_made_a_chunk_at_a_time_are_the_pairs_made_at_once(texts, sig, monkeypatch):
+    """A big store's band table is built a chunk at a time and cut to the keys a new letter has;
+    the pairs (and their order) are those of the whole table."""
+    new, history = sig[::3], np.delete(sig, np.s_[::3], axis=0)
+    copies = minhash.signatures([t.replace("，", ",") for t in texts[::3]])  # the new letters, re-sent
+    history = np.vstack([history, copies])
+    whole = minhash.pairs(new, history, threshold=0.5)
+    monkeypatch.setattr(minhash, "HISTORY_CHUNK", 7)
+    chunked = minhash.pairs(new, history, threshold=0.5)
+    assert whole["in_history"].sum() > 20
+    pd.testing.assert_frame_equal(whole, chunked)

@@ -77,3 +77,33 @@ def test_text_signatures_become_a_position_tagged_list_column(batch):
     assert [v is None for v in column.to_pylist()] == [False, False, False, True, True]
     first = np.array(column[0].as_py())
     assert len(set(first % 64)) == 64  # every position tagged
+
+
+def test_only_history_a_blocking_rule_can_reach_goes_to_splink_and_the_pairs_are_the_same(batch):
+    """A 10^6-letter store's history is cut to the letters that share a blocked value with the
+    batch: the scored pairs do not change, and strangers never reach Splink's tables."""
+    settings, _ = splink_model.select_model(batch)
+    rules = [r["blocking_rule"] for r in settings["blocking_rules_to_generate_predictions"]]
+    new, history = batch.iloc[[1, 3]], batch.iloc[[0, 2]]
+    strangers = clean_identity(pd.DataFrame([
+        (f"X{i}", "2022-01-01", name, f"1360000{i:04d}", "A2区", NOISE)
+        for i, name in enumerate(["赵一", "钱二", "孙三"])],
+        columns=["letter_id", "received_at", "name", "phone", "address", "text"]))
+    strangers["letter_key"] = letter_keys(strangers)
+    wide = pd.concat([history, strangers], ignore_index=True)
+    reach = splink_model.reachable(wide, new, rules)
+    # S1 shares S2's phone, S3 shares S4's; no stranger shares a phone, ID, name or account
+    assert reach.tolist() == [True, True, False, False, False]
+    sig = minhash.signatures(list(new["text"]))
+
+    def scored(hist):
+        found = splink_model.score_pairs(settings, new, hist, 0.01, sig,
+                                         minhash.signatures(list(hist["text"])))
+        return found.round(9).to_dict("records")
+
+    assert scored(wide) == scored(history) and len(scored(history)) == 2
+    # a rule that is not equalities only keeps every letter
+    assert splink_model.reachable(wide, new, rules + ["levenshtein(l.name_clean, r.name_clean) <= 1"]).all()
+    assert splink_model.rule_columns("l.name_pinyin = r.name_pinyin AND l.addr_county = r.addr_county") \
+        == ("name_pinyin", "addr_county")
+    assert splink_model.rule_columns("l.phone_clean = r.id_clean") is None

@@ -534,3 +534,22 @@ def test_a_frame_a_statement_reads_is_let_go_inside_an_open_run(store):
     assert gone() is None
     assert store.con.execute("SELECT count(*) FROM persons").fetchone()[0] == 2
     store.close()  # not finished: rolled back
+
+
+def test_history_strings_are_one_object_per_value_and_missing_cells_none(store):
+    """A store's history repeats surnames, places and persons: one object per distinct value
+    keeps a 10^6-letter history in memory once per value, not once per cell."""
+    link_and_save(store, FIRST)
+    link_and_save(store, SECOND)
+    frame, signatures = store.history()
+    assert len(frame) == 4 and signatures.shape == (4, 64)
+    assert (frame["identity_from_text"].map(type) != float).all()
+    assert frame["addr_county"].map(lambda v: v is None or type(v) is str).all()
+    assert frame["id_clean"].isna().all() and frame["id_clean"].map(lambda v: v is None).all()
+    assert frame["name_clean"].dtype == object
+    phones = frame.loc[frame["phone_clean"] == "13812345678", "phone_clean"]
+    assert len(phones) == 2 and phones.iloc[0] is phones.iloc[1]
+    # the MinHash rows are the ones saved, in the frame's order
+    stored = dict(store.con.execute("SELECT letter_key, minhash FROM letters").fetchall())
+    for key, row in zip(frame["letter_key"], signatures):
+        assert bytes(stored[key]) == row.tobytes()
