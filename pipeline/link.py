@@ -23,7 +23,10 @@ same dispute even when the name is mis-written, the phone changed and no one cop
    near-duplicate and joint-letter links. `pipeline.persons.persons_table` gives the persons.
 
 The linker reads and writes no store: `link(letters, store.history())`, then
-`store.save(linked, linker=linker)`.
+`store.save(linked, linker=linker)`. Each step touches only the stored letters a batch can meet
+(Splink gets those a blocking rule reaches, MinHash keeps those sharing a band key with a new
+letter, repeat counts read the batch's persons' letters), so a batch against a 10^6-letter store
+holds the history once and little beside it (issue 19).
 """
 from __future__ import annotations
 
