@@ -120,7 +120,7 @@ class PetitionerLinker:
         """Return `letters` with identity columns and LINK_COLUMNS added.
 
         `history` holds earlier letters already linked (as `CaseStore.history()` returns them:
-        letter_key, letter_id, received_at, label, person_id and the identity columns);
+        letter_key, letter_id, received_at, person_id and the identity columns);
         `history_signatures` their MinHash rows, aligned with `history`. New letters join
         history persons; history persons may merge when a new letter proves them one person.
         """
