@@ -105,6 +105,12 @@ def compare(sizes: list[str], as_of: str, work: Path) -> None:
     print("ratio = petition run / plain jieba.lcut (wall, then CPU); target ≤ 1.0 (issue 19)")
 
 
+def stage_peaks(info: dict, stages) -> str:
+    """The run's own peak resident MB of `stages` (run.json's stage_peak_mb), as "a / b / c"."""
+    peaks = info.get("stage_peak_mb", {})
+    return " / ".join(f"{peaks[s]:,.0f}" if s in peaks else "-" for s in stages)
+
+
 def store_growth(batches: int, size: int, as_of: str, work: Path) -> None:
     from benchmarks.replicate import generate, load_seed_letters
 
@@ -113,7 +119,7 @@ def store_growth(batches: int, size: int, as_of: str, work: Path) -> None:
     store.parent.mkdir(parents=True)
     print(f"== store growth: {batches} batches of {size:,} letters into one --store {store}")
     print(f"{'batch':>5s} {'stored before':>13s} {'wall s':>7s} {'CPU s':>7s} {'letters/s':>9s} {'link s':>6s} "
-          f"{'store s':>7s} {'persons':>8s} {'main MB':>7s} {'tree MB':>7s}")
+          f"{'store s':>7s} {'persons':>8s} {'main MB':>7s} {'tree MB':>7s}  link / cluster / store stage peak MB")
     for batch in range(batches):
         folder = work / f"batch-{batch}"
         generate(size, folder, start=batch * size, seeds=seeds)
@@ -121,7 +127,7 @@ def store_growth(batches: int, size: int, as_of: str, work: Path) -> None:
         timings = info["timings"]
         print(f"{batch + 1:5d} {batch * size:13,d} {job.wall:7.1f} {job.cpu:7.1f} {size / job.wall:9.0f} "
               f"{timings.get('link', 0):6.1f} {timings.get('store', 0):7.1f} {info['counts']['persons']:8d} "
-              f"{job.main_peak_mb:7.0f} {job.tree_peak_mb:7.0f}", flush=True)
+              f"{job.main_peak_mb:7.0f} {job.tree_peak_mb:7.0f}  {stage_peaks(info, ('link', 'cluster', 'store'))}", flush=True)
     print("flat wall/link/store columns = the store's size does not slow a batch (issue 19: 20x50000 under 4 GB)")
 
 
