@@ -134,7 +134,11 @@ def same_matter_pairs(new: pd.DataFrame, history: pd.DataFrame, new_sig: np.ndar
     wanted = ["letter_key", "name_clean", "name_partial", "received_at"]
     frames = [new[wanted].assign(_new=True, _row=np.arange(len(new)))]
     if hist_sig is not None and len(history) and len(hist_sig) == len(history):
-        frames.append(history[wanted].assign(_new=False, _row=np.arange(len(history))))
+        # only the stored letters whose partial name begins as a new letter's does can share its
+        # surname: the rest of a big store is never compared, so it is not copied either
+        initials = set(new["name_partial"].dropna().str[0])
+        rows = np.flatnonzero(history["name_partial"].str[0].isin(initials).to_numpy())
+        frames.append(history[wanted].iloc[rows].assign(_new=False, _row=rows))
     both = pd.concat(frames, ignore_index=True)
     both = both[both["name_partial"].notna()]
     if not (both["_new"] & both["name_clean"].isna()).any() and not (
@@ -331,13 +335,14 @@ class VetoMerger:
 
     def fit(self, new: pd.DataFrame, history: pd.DataFrame, pairs: pd.DataFrame):
         strong = pairs[pairs["match_probability"] >= self.threshold]
-        hist_person = dict(zip(history["letter_key"], history["person_id"]))
         keys = list(new["letter_key"])
         involved = set(pairs["letter_key_l"]) | set(pairs["letter_key_r"])
         # every history letter of a touched person joins the clustering, so vetoes see the
-        # person's full set of names and ID numbers
-        touched = {hist_person[k] for k in involved if k in hist_person}
+        # person's full set of names and ID numbers (and only those are looked up: a store's
+        # 10^6 letters are not put in a dict for a batch)
+        touched = set(history.loc[history["letter_key"].isin(involved), "person_id"])
         hist_rows = history[history["person_id"].isin(touched)]
+        hist_person = dict(zip(hist_rows["letter_key"], hist_rows["person_id"]))
         clusters = self._clusters(pd.concat([new[_WANTED], hist_rows[_WANTED]]))
         # history persons stay whole: join their letters first
         for _, group in hist_rows.groupby("person_id")["letter_key"]:
