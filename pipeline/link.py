@@ -217,8 +217,7 @@ class PetitionerLinker:
         one row per pair, the strongest."""
         hist_keys = list(history["letter_key"]) if history_signatures is not None else []
         # the names of the near copies' letters only: the batch's and the history rows they meet
-        met = np.unique(near.loc[near["in_history"].astype(bool), "j"].to_numpy(np.int64)) \
-            if hist_keys else []
+        met = _history_rows_met(near) if hist_keys else []
         named = pd.concat([new[["letter_key", "name_partial", "name_clean"]],
                            history.iloc[met][["letter_key", "name_partial", "name_clean"]]])
         frames = [pairs.assign(reason="splink"),
@@ -252,21 +251,21 @@ class PetitionerLinker:
     def assemble(self, letters, new, history, person_of, prob_of, near) -> pd.DataFrame:
         """`letters` with LINK_COLUMNS; letters already in the history keep the links found
         when they were new."""
-        out = self._assemble(letters, new, history, person_of, prob_of)
+        resent_rows = history["letter_key"].isin(letters["letter_key"])  # stored letters sent again
+        out = self._assemble(letters, new, history, person_of, prob_of, resent_rows)
         out = self._near_duplicates(out, new, history, near)
-        resent = history[history["letter_key"].isin(out["letter_key"])]  # stored letters sent again
+        resent = history[resent_rows]
         for column in ("person_match_prob", "near_duplicate_of", "joint_letter_group"):
             if column in history.columns and len(resent):
                 stored = out["letter_key"].map(dict(zip(resent["letter_key"], resent[column])))
                 out[column] = out[column].where(out[column].notna(), stored)
         return out
 
-    def _assemble(self, letters, new, history, person_of, prob_of):
+    def _assemble(self, letters, new, history, person_of, prob_of, resent):
         # each stored letter's person now: the stored one, or the one this batch merged it into
         moved = history["letter_key"].map(person_of) if len(person_of) else \
             pd.Series(None, index=history.index, dtype=object)
         now = moved.where(moved.notna(), history["person_id"])
-        resent = history["letter_key"].isin(letters["letter_key"])
         hist_person = dict(zip(history.loc[resent, "letter_key"], now[resent]))
         out = letters.copy()
         out["person_id"] = out["letter_key"].map(lambda k: person_of.get(k, hist_person.get(k)))
@@ -293,7 +292,7 @@ class PetitionerLinker:
     def _near_duplicates(self, out, new, history, pairs):
         """`pairs`: `minhash.pairs` of the new letters' signatures (against the history's
         when it has signatures)."""
-        met = np.unique(pairs.loc[pairs["in_history"].astype(bool), "j"].to_numpy(np.int64))
+        met = _history_rows_met(pairs)
         hist_keys = list(history["letter_key"]) if len(met) else []
         hist_frame = history.iloc[met]  # only the stored letters the batch's near copies meet
         new_keys = list(new["letter_key"])
@@ -346,3 +345,7 @@ class PetitionerLinker:
         self.near_duplicate_pairs_ = pairs
         return out
 
+
+def _history_rows_met(near: pd.DataFrame) -> np.ndarray:
+    """The history rows (positions) that `minhash.pairs` found near a new letter, each once."""
+    return np.unique(near.loc[near["in_history"].astype(bool), "j"].to_numpy(np.int64))

@@ -211,13 +211,16 @@ def reachable(history: pd.DataFrame, new: pd.DataFrame, rules) -> pd.Series:
     tables hold the part of a big store a batch can touch, not the whole store. All True when a
     rule is not equalities only."""
     reach = pd.Series(False, index=history.index)
+    held: dict[str, pd.Series] = {}  # per column: the history letters holding a new letter's value
     for rule in rules:
         columns = rule_columns(rule)
         if columns is None or any(c not in history.columns or c not in new.columns for c in columns):
             return pd.Series(True, index=history.index)
         both = pd.Series(True, index=history.index)
         for column in columns:
-            both &= history[column].isin(new[column].dropna().unique())
+            if column not in held:
+                held[column] = history[column].isin(new[column].dropna().unique())
+            both &= held[column]
         reach |= both
     return reach
 
