@@ -14,6 +14,7 @@ Chinese sentence a reviewer can check against the letter.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import numpy as np
@@ -28,11 +29,14 @@ OPEN_STATUSES = ("办理中", "处理中", "受理中", "转办中", "待回复"
 # replies were most of the rank stage's memory).
 SCORE_READS = ("urgency", "urgency_cues", "repeat_count", "head_count", "joint_letter_group", "hot_issue_label",
                "issue_id", "deep_seated", "is_open", "days_open", "is_backlog")
-CASE_READS = ("person_id", "letter_id", "issue_id", "issue_type", "priority", "received_at", "priority_reasons",
+CASE_READS = ("person_id", "letter_id", "issue_id", "issue_type", "priority", "received_at", "priority_reasons", "repeat_count",
               "hot_issue_label", "urgency", "department", "is_open", "confidential", "title", "no_request")
 # a caller's calls with no request are one matter, whatever type a model gave each (Qingdao: one
 # caller's empty calls were eight "cases", 科技与信息产业 558 calls, 经济管理 821), and no leader's
 NO_REQUEST_MATTER = "无具体诉求来电"
+# a letter's repeat reason; a case row rewrites it into its two counts (`PriorityRanker.cases`)
+REPEAT_REASON_TEXT = "同一信访人第{}次来信"
+REPEAT_REASON = re.compile(r"同一信访人第\d+次来信")
 
 
 class PriorityRanker:
@@ -108,7 +112,7 @@ class PriorityRanker:
         repeats = _number(getattr(row, "repeat_count", None))
         if repeats and repeats > 1:
             score += min(repeats - 1, 10) * self.per_repeat
-            why.append(f"同一信访人第{int(repeats)}次来信")
+            why.append(REPEAT_REASON_TEXT.format(int(repeats)))
         head_count = _number(getattr(row, "head_count", None))
         joint = _text(getattr(row, "joint_letter_group", None))
         if (head_count and head_count >= 5) or joint:
@@ -153,11 +157,23 @@ class PriorityRanker:
         score = (top["priority"].astype(float).to_numpy()
                  + self.case_per_letter * np.minimum(count - 1, self.case_letters_cap)
                  + np.minimum(span / 365.0, self.case_years_cap) * self.case_per_year)
+        # the top letter's "同一信访人第N次来信" beside 信件数 read as a contradiction on a case row
+        # (Qingdao: "第1605次" beside 1; "第11次" on a 245-letter case), so a case says both counts:
+        # the writer's letters in all by the case's latest letter, and this matter's own
+        written = (groups["repeat_count"].max().to_numpy() if "repeat_count" in frame
+                   else np.zeros(len(top)))
         reasons = []
-        for reason, n, days in zip(top["priority_reasons"], count, span):
-            parts = [reason] if reason != "常规来信" else []
-            if n > 1:
-                parts.append(f"共{n}封来信,跨{max(1, days // 30)}个月")
+        for reason, n, days, total in zip(top["priority_reasons"], count, span, written):
+            parts = [p for p in reason.split(";") if p != "常规来信"]
+            at = next((i for i, p in enumerate(parts) if REPEAT_REASON.fullmatch(p)), None)
+            total = int(total) if total == total and total else 0
+            months = f",跨{max(1, days // 30)}个月" if n > 1 else ""
+            counts = (f"同一信访人累计来信{max(total, n)}封,本事项{n}封{months}" if total > 1
+                      else f"本事项共{n}封来信{months}" if n > 1 else None)
+            if at is not None:  # in the repeat reason's place, so the reasons keep their order
+                parts[at:at + 1] = [counts] if counts else []
+            elif counts:
+                parts.append(counts)
             reasons.append(";".join(parts) or "常规来信")
 
         def of_top(column, default=None):

@@ -112,6 +112,21 @@ def test_same_school_name_in_two_districts_is_two_issues():
     assert model.transform(here)[0] == one.iloc[0]
 
 
+def test_an_issue_s_main_class_is_the_office_s_own_where_its_file_gives_one():
+    """Qingdao: 243 calls about a police station, 公安政法类 in the file and routed to 公安局 by it, were
+    shown under 主要类别 as the classifier's 商贸旅游; a letter without the file's class keeps the model's."""
+    letters = _letters([("mix", MIXING), ("single", SINGLETONS)])
+    letters["issue_type"] = "商贸旅游"
+    letters["label"] = None
+    mixing = letters["letter_id"].str.startswith("mix")
+    letters.loc[mixing, "label"] = ["公安政法类"] * (int(mixing.sum()) - 2) + [None, " "]
+    info = IssueClusterer(min_letters=2).fit(letters).get_issue_info()
+    assert info.loc[info["place"].str.contains("丽发新城"), "top_issue_type"].tolist() == ["公安政法类"]
+    letters["label"] = None
+    info = IssueClusterer(min_letters=2).fit(letters).get_issue_info()
+    assert info.loc[info["place"].str.contains("丽发新城"), "top_issue_type"].tolist() == ["商贸旅游"]
+
+
 def test_unrelated_letters_stay_unclustered(fitted):
     model, letters, labels = fitted
     lab = dict(zip(letters["letter_id"], labels))

@@ -63,7 +63,26 @@ def test_cases_group_a_persons_letters_on_one_matter(ranker):
     assert len(cases) == 2
     top = cases.iloc[0]
     assert top["person_id"] == "P1" and top["letters"] == 2 and top["urgency"] == "紧急"
-    assert "共2封来信" in top["priority_reasons"]
+    assert "同一信访人累计来信2封,本事项2封,跨21个月" in top["priority_reasons"]
+
+
+def test_a_case_row_says_the_writer_s_letters_in_all_and_this_matter_s_apart(ranker):
+    """Qingdao: a case of one letter read "同一信访人第1605次来信" beside 信件数 1, and a 245-letter case
+    "第11次" (its top letter's ordinal): the case row gives both counts, and the letter keeps its ordinal."""
+    letters = ranker.transform(make([
+        {"letter_id": "1", "person_id": "P1", "received_at": "2026-11-01", "issue_type": "城乡建设", "repeat_count": 5},
+        {"letter_id": "2", "person_id": "P1", "received_at": "2026-10-01", "issue_id": "I1", "hot_issue_label": "宅基地纠纷",
+         "urgency": "较急", "urgency_cues": "重复反映;时限", "repeat_count": 2},
+        {"letter_id": "3", "person_id": "P1", "received_at": "2026-10-20", "issue_id": "I1", "hot_issue_label": "宅基地纠纷",
+         "repeat_count": 4},
+    ]))
+    assert "同一信访人第5次来信" in letters.loc[letters["letter_id"] == "1", "priority_reasons"].iloc[0]
+    cases = ranker.cases(letters).set_index("matter")
+    assert cases.loc["城乡建设", "letters"] == 1
+    assert "同一信访人累计来信5封,本事项1封" in cases.loc["城乡建设", "priority_reasons"]
+    assert "次来信" not in cases.loc["城乡建设", "priority_reasons"]
+    hot = cases.loc["宅基地纠纷", "priority_reasons"]
+    assert hot.startswith("较急(重复反映;时限);同一信访人累计来信4封,本事项2封") and "第2次来信" not in hot
 
 
 def test_a_caller_s_calls_with_no_request_are_one_matter_whatever_type_each_was_given(ranker):
