@@ -132,11 +132,11 @@ def test_breaks_are_those_of_the_plain_alternation(sample_dir):
     alternation of every break word finds, on every bundled letter."""
     import re
 
-    from pipeline.places import _BREAKERS, _NUMBER_BREAK, _break_re
+    from pipeline.places import _BREAKERS, _NUMBER_BREAK, _VERB_BREAK, _break_re
     from pipeline.read import read_letters
 
     words = "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
-    plain = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _NUMBER_BREAK + r"|[A-Z][0-9]{0,2}(?:省|市|区|县)|" + words)
+    plain = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _NUMBER_BREAK + r"|[A-Z][0-9]{0,2}(?:省|市|区|县)|" + words + "|" + _VERB_BREAK)
     letters = read_letters([sample_dir]).letters
     texts = [normalise_codes(f"{t} {x}") for t, x in zip(letters["title"].fillna(""), letters["text"].fillna(""))]
     assert len(texts) > 500
@@ -284,3 +284,15 @@ def test_an_estate_named_for_a_harbour_is_not_clipped_to_a_water_name():
     assert extract_places("蓝色港湾小区门口施工") == ["蓝色港湾小区"]
     assert extract_places("龙潭港附近河面漂浮垃圾") == ["龙潭港"]
     assert extract_places("迪亚溪谷小区业主反映") == ["迪亚溪谷小区"]  # 溪谷, a valley, is a word too
+
+
+def test_what_an_operator_asks_an_office_to_do_is_not_part_of_the_office_s_place():
+    """Beijing 12345: "协调…尽快处理西城区市场监督管理局…" lost its district (处理西城区 read as one long
+    name), so four calls about four districts' offices made one issue without a place; a name
+    that goes on after the verb (污水处理厂) stays whole."""
+    from pipeline.issue_places import district_units
+    from pipeline.places import where
+
+    assert district_units("协调大栅栏市场所尽快处理西城区市场监督管理局系统无故显示企业店铺开墙打洞的问题") == ["西城区"]
+    assert "怡海星城" in extract_places("请求解决怡海星城及龙湾国际社区上万人的出行问题")
+    assert where("城东污水处理厂偷排污水") == "城东污水处理厂"
