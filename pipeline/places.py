@@ -110,7 +110,7 @@ _BREAKERS = (
 ).split()
 # What an operator asks an office to do, right before the office (尽快处理西城区市场监督管理局…): a
 # break, except where a name goes on with it (污水处理厂, 垃圾处理场, 处理站)
-_VERB_BREAK = r"(?:处理|解决|办理|整治)(?![厂场站中所])"
+_VERB_BREAK = r"(?=[处解办整])(?:处理|解决|办理|整治)(?![厂场站中所])"
 # A date (4月11号, 2024年) or a number glued to a written-out district (50朝阳区) is a break too:
 # 朝阳区50朝阳区市场监督管理局 is two mentions, not one name.
 _NUMBER_BREAK = (r"[0-9]{2,4}年(?:[0-9]{1,2}月)?(?:[0-9]{1,2}[日号])?|[0-9]{1,2}月(?:[0-9]{1,2}[日号])?"
