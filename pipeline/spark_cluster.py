@@ -212,11 +212,15 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         sums = (per_place.where(F.col("place").isin(wanted)).select("place", "doc").join(gvec, "doc")
                 .select("place", F.explode(F.arrays_zip("gi", "gv")).alias("e"))
                 .groupBy("place", F.col("e.gi").alias("i")).agg(F.sum("e.gv").alias("v")).collect())
-        vec = {p: np.zeros(V) for p in wanted}
-        for r in sums:
-            vec[r["place"]][r["i"]] = r["v"]
-        unit = {p: v / (np.linalg.norm(v) or 1.0) for p, v in vec.items()}
-        sims = [float(unit[a] @ unit[b]) for a, b, _ in pairs]
+        # one sparse row per place: a dense vocabulary-wide row per place took the driver to 8.5 GB
+        # on 50,000 replicated letters (thousands of spellings x a six-figure vocabulary)
+        at = {p: k for k, p in enumerate(wanted)}
+        unit = normalize(sparse.csr_matrix(
+            ([float(r["v"]) for r in sums], ([at[r["place"]] for r in sums], [int(r["i"]) for r in sums])),
+            shape=(len(wanted), V)))
+        a_rows = unit[[at[a] for a, _, _ in pairs]]
+        b_rows = unit[[at[b] for _, b, _ in pairs]]
+        sims = np.asarray(a_rows.multiply(b_rows).sum(axis=1)).ravel().astype(float).tolist()
     model.place_variants_ = {}
     model.place_variants_ = model.merge_variants(pairs, sims, freq)
     bc = spark.sparkContext.broadcast(model)
