@@ -1033,14 +1033,13 @@ class IssueClusterer:
         # 主要类别: per letter the class the office's own file gives it (its 一级分类, as routing uses
         # it) where it has one, else the classifier's: Qingdao's 243 calls about a police station
         # are 公安政法类 in the file and were shown as the model's 商贸旅游 beside the 公安局 routing
-        kinds = [sub[c] for c in ("label", "issue_type") if c in cols]
-        if kinds:
-            kind = kinds[0].where(kinds[0].notna() & (kinds[0].astype(str).str.strip() != ""))
-            for other in kinds[1:]:
-                kind = kind.fillna(other)
-            kind = kind.dropna().astype(str)
-            if len(kind) or "issue_type" in cols:  # unclassified letters without the file's class: no column
-                row["top_issue_type"] = kind.mode().iloc[0] if len(kind) else None
+        kind = pd.Series(None, index=sub.index, dtype=object)
+        for column in ("label", "issue_type"):
+            if column in cols:
+                kind = kind.fillna(sub[column].where(sub[column].astype(str).str.strip() != ""))
+        kind = kind.dropna().astype(str)
+        if len(kind) or "issue_type" in cols:  # unclassified letters without the file's class: no column
+            row["top_issue_type"] = kind.mode().iloc[0] if len(kind) else None
         if "urgency" in cols:
             mix = sub["urgency"].dropna().astype(str).value_counts()
             row["urgency_mix"] = "; ".join(f"{k}:{v}" for k, v in mix.items())

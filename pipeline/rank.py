@@ -160,13 +160,12 @@ class PriorityRanker:
         # the top letter's "同一信访人第N次来信" beside 信件数 read as a contradiction on a case row
         # (Qingdao: "第1605次" beside 1; "第11次" on a 245-letter case), so a case says both counts:
         # the writer's letters in all by the case's latest letter, and this matter's own
-        written = (groups["repeat_count"].max().to_numpy() if "repeat_count" in frame
-                   else np.zeros(len(top)))
+        written = (pd.to_numeric(groups["repeat_count"].max(), errors="coerce").fillna(0).astype(int).to_numpy()
+                   if "repeat_count" in frame else np.zeros(len(top), int))
         reasons = []
         for reason, n, days, total in zip(top["priority_reasons"], count, span, written):
             parts = [p for p in reason.split(";") if p != "常规来信"]
             at = next((i for i, p in enumerate(parts) if REPEAT_REASON.fullmatch(p)), None)
-            total = int(total) if total == total and total else 0
             months = f",跨{max(1, days // 30)}个月" if n > 1 else ""
             counts = (f"同一信访人累计来信{max(total, n)}封,本事项{n}封{months}" if total > 1
                       else f"本事项共{n}封来信{months}" if n > 1 else None)
