@@ -64,11 +64,18 @@ class Router:
         bundled corpus the file's class is right on 99% of the letters, the model on 86%; on
         Qingdao the model typed 243 calls about a police station 商贸旅游, the file 公安政法类).
         Such a letter's `needs_review` is cleared: a person has classified it.
+    taxonomy : taxonomy file whose term words (`pipeline.taxonomy`) route a letter across types: a
+        letter that names a term of another type than its own (停气 and 燃气 over a letter typed
+        商贸旅游) goes where that term's row sends it (城市建设和市政管理 → 城市管理局). Gas, heating
+        and lifts are matters of their authority whatever the letter's type; the People's Daily
+        board sent 39 gas letters to the commerce bureau before. None: types alone.
     """
 
     def __init__(self, table: str | Path | None = None, fallback_department: str = "信访局综合科",
-                 discipline_department: str = "纪检监察", model: str | Path | None = None, file_class: bool = True):
+                 discipline_department: str = "纪检监察", model: str | Path | None = None, file_class: bool = True,
+                 taxonomy: str | Path | None = None):
         self.table = table
+        self.taxonomy = taxonomy
         self.fallback_department = fallback_department
         self.discipline_department = discipline_department
         self.model = model
@@ -89,6 +96,11 @@ class Router:
             from pipeline.classify import IssueClassifier
 
             self.model_ = IssueClassifier.load(self.model)
+        self.taxonomy_ = None
+        if self.taxonomy:
+            from pipeline.taxonomy import Taxonomy
+
+            self.taxonomy_ = Taxonomy.load(self.taxonomy)
         return self
 
     def learned(self, letters: pd.DataFrame) -> pd.DataFrame | None:
@@ -138,6 +150,8 @@ class Router:
         if self.file_class and "label" in out:  # a file's classes are few: each is looked up once
             types = {label: self.table_type(label) for label in pd.unique(out["label"])}
             own = [types.get(label) for label in out["label"]]  # a NaN not found is no class either
+        # what a letter is about: its title, or its opening where it has none (a hotline's 主要内容)
+        titles = [t if t else body[:30] for t, body in zip(_strings(out, "title"), _strings(out, "text"))]
         departments, reasons = [], []
         for i, (accused, kind, sub, subsub) in enumerate(zip(accusation, issue, level2, level3)):
             # a call with no request has no issue type worth routing by (a classifier still names
@@ -155,9 +169,18 @@ class Router:
                 departments.append(learned["unit"].iloc[i])
                 reasons.append(f"历史承办模型: 同类来信由{learned['unit'].iloc[i]}承办 (置信度 {learned['confidence'].iloc[i]:.2f})")
                 continue
+            # a model's type gives way to a term of another type the letter is about; a person's
+            # class does not (a gas price question the office classed 经济管理 is the price bureau's)
+            named = None
+            if self.taxonomy_ is not None and own[i] is None:
+                named = self.taxonomy_.named_path(titles[i], text.iat[i], _clean(kind))
             if own[i] is not None and own[i] != _clean(kind):  # the office's class; the suggestions were under the model's
                 department, reason = self.department_for(own[i])
                 reason += f" (来信原分类「{out['label'].iloc[i]}」, 模型判为{_clean(kind) or '未知'})"
+            elif named is not None:  # a term under another type
+                (level1, level2, level3), word = named
+                department, reason = self.department_for(level1, level2, level3)
+                reason += f" (来信多次写到“{word}”, 模型判为{_clean(kind) or '未知'})"
             else:
                 department, reason = self.department_for(_clean(kind), _clean(sub), _clean(subsub))
             if learned is not None:
@@ -226,6 +249,13 @@ def is_accusation(text: str) -> bool:
         if OFFICIAL.search(accused):
             return True
     return False
+
+
+def _strings(letters: pd.DataFrame, column: str) -> list[str]:
+    if column not in letters:
+        return [""] * len(letters)
+    values = letters[column].astype("object")
+    return values.where(values.notna(), "").astype(str).tolist()
 
 
 def _clean(value) -> str | None:

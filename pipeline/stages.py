@@ -188,6 +188,7 @@ class RouteStage(Stage):
     discipline_department: str = "纪检监察"
     model: Path | None = None
     file_class: bool = True
+    taxonomy: Path | None = None
     name: ClassVar[str] = "route"
 
     @classmethod
@@ -196,7 +197,8 @@ class RouteStage(Stage):
         return cls(settings.path("routing", "table"), routing.get("fallback_department", "信访局综合科"),
                    routing.get("discipline_department", "纪检监察"),
                    settings.path("routing", "model") if routing.get("model") else None,
-                   bool(routing.get("file_class", True)))
+                   bool(routing.get("file_class", True)),
+                   settings.path("classify", "taxonomy") if settings.get("classify", "taxonomy") else None)
 
     def output_schema(self) -> dict[str, str]:
         return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING,
@@ -207,7 +209,7 @@ class RouteStage(Stage):
             from pipeline.route import Router
 
             self._fitted = Router(self.table, self.fallback_department, self.discipline_department,
-                                  model=self.model, file_class=self.file_class).fit()
+                                  model=self.model, file_class=self.file_class, taxonomy=self.taxonomy).fit()
         return self._fitted
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:

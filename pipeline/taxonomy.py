@@ -25,7 +25,7 @@ from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
 
 DEFAULT_TAXONOMY = CORPORA_DIR / "taxonomy" / "taxonomy.csv"
-# words that stand for a term in letters (电梯 for 特种设备管理): a letter that writes one is on the term
+# words that stand for a term in letters (电梯 for 特种设备管理): a letter that writes them twice is on the term
 DEFAULT_TERM_WORDS = CORPORA_DIR / "taxonomy" / "term_words.csv"
 LEVEL_COLUMNS = ("level1", "level2", "level3")
 _HEADERS = {
@@ -62,15 +62,21 @@ def _bigrams(text: str) -> set[str]:
     return set(map(add, text, text[1:]))  # text[i] + text[i + 1]: the slices, made in C (a letter's ~370)
 
 
-def load_term_words(path: str | Path) -> dict[str, list[str]]:
-    """{term: words} from a CSV with columns 术语 and 关键词 (words separated by spaces)."""
+def load_term_words(path: str | Path) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
+    """{term: words} from a CSV with columns 术语 and 关键词 (words separated by spaces), and
+    {term: types it leaves alone} for the terms that route letters across types (column 跨类转办 = 是;
+    保留类别: the types whose letters keep their own route though they name the term)."""
     path = Path(path)
     if not path.exists():
         raise PetitionError(f"term words file not found: {path}")
     table = pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
     if not {"术语", "关键词"} <= set(table.columns):
         raise PetitionError(f"{path}: the term words file needs columns 术语 and 关键词")
-    return {row.术语.strip(): row.关键词.split() for row in table.itertuples() if row.术语.strip()}
+    rows = [row for row in table.to_dict("records") if row["术语"].strip()]
+    words = {row["术语"].strip(): row["关键词"].split() for row in rows}
+    across = {row["术语"].strip(): frozenset(row.get("保留类别", "").split())
+              for row in rows if row.get("跨类转办", "").strip() == "是"}
+    return words, across
 
 
 class Taxonomy:
@@ -80,11 +86,14 @@ class Taxonomy:
     ----------
     table : DataFrame with columns level1, level2, level3 (or 一级分类, 二级分类, 三级分类).
     min_score : suggestions scoring below this are left empty.
-    term_words : {term: words}: a letter that writes one of a term's words is on that term (scores
-        it 1), for terms letters never name (a lift letter says 电梯, not 特种设备管理).
+    term_words : {term: words}: a letter that writes a term's words at least twice is on that term
+        (scores it 1), for terms letters never name (a lift letter says 电梯, not 特种设备管理).
+    across : {term: types kept}: the terms whose words route a letter of another type (`named_path`),
+        except letters of the kept types (gas: a gas works' fumes typed 环境保护 stay the environment's).
     """
 
-    def __init__(self, table: pd.DataFrame, min_score: float = 0.3, term_words: dict[str, list[str]] | None = None):
+    def __init__(self, table: pd.DataFrame, min_score: float = 0.3, term_words: dict[str, list[str]] | None = None,
+                 across: dict[str, frozenset[str]] | None = None):
         table = table.rename(columns={c: _HEADERS.get(str(c).strip(), c) for c in table.columns})
         missing = [c for c in LEVEL_COLUMNS if c not in table]
         if missing:
@@ -98,6 +107,7 @@ class Taxonomy:
         self.table = table
         self.min_score = min_score
         self.term_words = {t: list(w) for t, w in (term_words or {}).items() if w}
+        self.across = {t: kept for t, kept in (across or {}).items() if t in self.term_words}
         terms = [t for t in pd.unique(table[["level2", "level3"]].to_numpy().ravel()) if t]
         self._grams = _term_grams(terms)
         df: dict[str, int] = {}
@@ -125,7 +135,8 @@ class Taxonomy:
                 table = pd.read_csv(path, encoding="utf-8-sig")
         except Exception as error:  # noqa: BLE001 - any parse failure is the user's file
             raise PetitionError(f"cannot read taxonomy {path}: {type(error).__name__}: {error}") from error
-        return cls(table, min_score=min_score, term_words=load_term_words(term_words) if term_words else None)
+        words, across = load_term_words(term_words) if term_words else (None, None)
+        return cls(table, min_score=min_score, term_words=words, across=across)
 
     @property
     def level1(self) -> list[str]:
@@ -171,7 +182,7 @@ class Taxonomy:
         if not subtree or not text:
             return empty
         grams = _bigrams(text)
-        named = {term for term, words in self.term_words.items() if any(w in text for w in words)}
+        named = self.named_terms(text)
         best2, score2, best3, score3 = None, 0.0, None, 0.0
         for level2, level3s in subtree:
             s2 = 1.0 if level2 in named else self._coverage(level2, grams)
@@ -188,6 +199,40 @@ class Taxonomy:
             if best3 is not None and score3 >= self.min_score:
                 result["issue_level3_suggestion"], result["issue_level3_score"] = best3, round(score3, 3)
         return result
+
+    def named_terms(self, text: str) -> dict[str, int]:
+        """{term: how often its words occur} for the terms a letter names by the words that stand for
+        them, at least twice (a title and its text, or two mentions): one passing 电梯 in a letter about
+        parking fees is not a lift letter, 燃气停气 over a letter about the gas being off is a gas one."""
+        counts = {term: sum(text.count(w) for w in words) for term, words in self.term_words.items()}
+        return {term: n for term, n in counts.items() if n >= 2}
+
+    def path(self, term: str) -> tuple[str, str | None, str | None] | None:
+        """(一级, 二级, 三级) of a 2nd- or 3rd-level term, the first row that holds it; None if none does."""
+        for row in self.table.itertuples(index=False):
+            if term == row.level3:
+                return row.level1, row.level2, row.level3
+            if term == row.level2:
+                return row.level1, row.level2, None
+        return None
+
+    def named_path(self, title: str, text: str, level1: str | None) -> tuple[tuple, str] | None:
+        """The taxonomy path of a term that routes across types (`across`) which a letter typed
+        `level1` is about, with the word that named it: its title names the term and its words name
+        it at least twice (`text` holds the title too); the most named if several; None if none, if
+        the term is under `level1` already, or if `level1` is one the term leaves alone. TipDM's
+        offices filed gas companies' letters under 商贸旅游 as often as 城乡建设, and the classifier
+        learnt both: the words say the letter is about gas, and the taxonomy says where gas sits."""
+        named = {term: n for term, n in self.named_terms(text).items()
+                 if term in self.across and level1 not in self.across[term]
+                 and any(w in title for w in self.term_words[term])}
+        if not named:
+            return None
+        term = max(named, key=named.get)  # ties: the file's order (dicts keep it)
+        path = self.path(term)
+        if path is None or path[0] == level1:
+            return None
+        return path, max(self.term_words[term], key=text.count)
 
     def suggest_all(self, texts: list[str], level1: list[str]) -> pd.DataFrame:
         """`suggest` for many letters: one row per letter with the four suggestion columns."""

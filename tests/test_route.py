@@ -55,6 +55,37 @@ def test_a_lift_that_traps_people_goes_to_the_market_regulator_not_the_commerce_
     assert len(lifts) >= 2 and (lifts["department"] == "市场监督管理局").all()
 
 
+def test_a_gas_letter_the_model_typed_commerce_goes_to_the_gas_authority_not_the_commerce_bureau(sample_dir):
+    """TipDM files gas companies' letters under 商贸旅游 more often than 城乡建设 (21 to 14), and the
+    People's Daily board sent 39 gas letters to the commerce bureau. A letter whose title and text name
+    gas goes where the taxonomy's 燃气供应 row sends it, whatever the model typed; a gas price the model
+    typed 经济管理 stays the price bureau's, heating subsidies typed 民政 stay 民政's, and a person's
+    class (the file's 一级分类) is never overruled."""
+    from pipeline.classify import IssueClassifier
+    from pipeline.paths import MODELS_DIR
+    from pipeline.read import read_letters
+    from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+    filed = read_letters([sample_dir]).letters
+    filed = filed[filed["title"].fillna("").str.contains("燃气|暖气|取暖|供暖")].reset_index(drop=True)
+    unfiled = filed.drop(columns="label")
+    model = IssueClassifier.load(MODELS_DIR / "default")
+    routed = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(Taxonomy.load().add_suggestions(model.classify(unfiled)))
+    by_title = routed.set_index("title")
+    check = by_title.loc["燃气安全检查上门是否收费"]
+    assert check["issue_type"] == "商贸旅游"
+    assert check["department"] == "城市管理局" and "多次写到“燃气”" in check["routing_reason"]
+    price = routed[routed["issue_type"] == "经济管理"]
+    assert len(price) >= 3 and (price["department"] == "发展和改革委员会").all()
+    welfare = routed[routed["issue_type"] == "民政"]
+    assert len(welfare) >= 2 and (welfare["department"] == "民政局").all()
+    before = Router().fit().transform(Taxonomy.load().add_suggestions(model.classify(unfiled)))
+    assert before.set_index("title").loc["燃气安全检查上门是否收费", "department"] == "商务局"
+    # the office classed every one of them: its classes route, none by the gas words
+    by_office = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(model.classify(filed))
+    assert not by_office["routing_reason"].str.contains("多次写到").any()
+
+
 def test_the_office_s_own_class_routes_a_letter_the_model_typed_otherwise(router, sample_dir):
     """Intake staff classified the bundled letters (一级分类, right on 99% of them; the model on 86%):
     where the model disagrees, the office's class routes and the reason says both."""

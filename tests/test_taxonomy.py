@@ -52,6 +52,20 @@ def test_a_lift_letter_is_on_special_equipment_though_it_never_names_the_term(ta
     assert taxonomy.suggest(text, "城乡建设")["issue_level2_suggestion"] != "质监检验检疫"
 
 
+def test_one_passing_mention_of_a_lift_does_not_make_a_lift_letter(taxonomy, sample_dir):
+    """A letter about an estate's shared income names 电梯广告 once: it is not about special equipment,
+    so its words must name the term twice (a title and its text) before they count."""
+    from pipeline.read import read_letters
+    from pipeline.tokenize import letter_texts
+
+    letters = read_letters([sample_dir]).letters
+    income = letters[letters["title"].fillna("").str.contains("公共收益公开")]
+    text = letter_texts(income)[0]
+    assert text.count("电梯") == 1
+    assert taxonomy.suggest(text, "商贸旅游")["issue_level3_suggestion"] != "特种设备管理"
+    assert "特种设备管理" not in taxonomy.named_terms(text)
+
+
 def test_no_suggestion_without_evidence_or_for_unknown_classes(taxonomy):
     assert taxonomy.suggest("您好, 谢谢", "城乡建设")["issue_level2_suggestion"] is None
     assert taxonomy.suggest("安全隐患", "企业服务") == dict.fromkeys(SUGGESTION_COLUMNS)
