@@ -69,6 +69,9 @@ Sources (labels in corpora/urgency, letters in ../shared/data, read here and nev
 - blind31: 204 more (`draw_blind31.py`), drawn at stop 36: 200 random and the 4 net hits of a pool of
   5,000, two more readers; first look (143f289: blind30's grader plus stop 35's 停供 row) stored in
   `gold_blind31.csv` before labelling.
+- blind32: 200 more (`draw_blind32.py`), drawn at stop 36 after blind31 the same way (its pool held no
+  net hit: every letter left that the net catches has been labelled), two more readers; first look (the
+  same grader) stored in `gold_blind32.csv` before labelling.
 
 Columns printed for each source:
 - `first look`: the frozen code (commit 943a519, `--frozen DIR`, default ../frozen) run now on the
@@ -131,7 +134,8 @@ SPLITS = {"tipdm_gold": "gold.csv", "tipdm_new": "gold_tipdm_new.csv", "beijing1
           "blind24": "gold_blind24.csv", "blind25": "gold_blind25.csv",
           "blind26": "gold_blind26.csv", "blind27": "gold_blind27.csv",
           "blind28": "gold_blind28.csv", "blind29": "gold_blind29.csv",
-          "blind30": "gold_blind30.csv", "blind31": "gold_blind31.csv"}
+          "blind30": "gold_blind30.csv", "blind31": "gold_blind31.csv",
+          "blind32": "gold_blind32.csv"}
 # the office each split's letters come from: leave-one-source-out leaves a whole office out (the TipDM
 # splits together), so nothing learned has seen a letter from the office it is scored on
 OFFICE_OF_FILE = {"beijing12345_2024.csv": "beijing12345", "peoples_gas_2022_2023.csv": "peoples_gas",
@@ -139,7 +143,7 @@ OFFICE_OF_FILE = {"beijing12345_2024.csv": "beijing12345", "peoples_gas_2022_202
 # splits whose first look was taken when their labels were complete and is stored with them
 STORED_FIRST_LOOK = ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10",
                      "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19", "blind20", "blind21",
-                     "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31")
+                     "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28", "blind29", "blind30", "blind31", "blind32")
 SOURCES = ("tipdm", "beijing12345", "peoples_gas", "qingdao12345")
 
 
@@ -208,7 +212,7 @@ LOADERS = {"tipdm_gold": tipdm_letters, "tipdm_new": tipdm_letters, "beijing1234
            "blind25": tipdm_and_qingdao_letters, "blind26": tipdm_and_qingdao_letters,
            "blind27": tipdm_and_qingdao_letters, "blind28": tipdm_and_qingdao_letters,
            "blind29": tipdm_and_qingdao_letters, "blind30": tipdm_and_qingdao_letters,
-           "blind31": tipdm_and_qingdao_letters}
+           "blind31": tipdm_and_qingdao_letters, "blind32": tipdm_and_qingdao_letters}
 
 
 def load_gold(sources=tuple(SPLITS)) -> pd.DataFrame:
@@ -436,8 +440,8 @@ def main(argv: list[str] | None = None) -> int:
            and r["LOSO"]["precision"] >= 0.7 and r["LOSO"]["macro"] >= 0.8]
     print(f"\nLOSO targets (紧急 R >= 0.95, P >= 0.7, F1m >= 0.8) met on: {', '.join(met) or 'no source'}"
           f" (qingdao12345 has no 紧急 letter: recall is undefined there)")
-    print("first look: blind2 to blind31 = the code frozen before their labels were read, stored with the labels "
-          "(gold_blind2.csv: 44da8d4; gold_blind3.csv: ba9c584; gold_blind4.csv: 7f43337; gold_blind5.csv: 4c6de95; gold_blind6.csv: 2fbb98e; gold_blind7.csv: d46d7c5; gold_blind8.csv: 422f5bf; gold_blind9.csv: f3f0cd2; gold_blind10.csv: 834163c; gold_blind11.csv: d908b6d; gold_blind12.csv: 3b69e11; gold_blind13.csv: dfc5253; gold_blind14.csv: 693bc3e; gold_blind15.csv: 2efbcb8; gold_blind16.csv: a3d15c0; gold_blind17.csv: 1d6516f; gold_blind18.csv: bfc5a86; gold_blind19.csv: d5c3cab; gold_blind20.csv: cfb3acc; gold_blind21.csv: 3fba6db; gold_blind22.csv: d393862; gold_blind23.csv: 1aaa00f; gold_blind24.csv: 25a9c57; gold_blind25.csv: b4e7bc2; gold_blind26.csv: 297fff0; gold_blind27.csv: b499b3b; gold_blind28.csv: b499b3b; gold_blind29.csv and gold_blind30.csv: 1b40813 (the grader of b499b3b); gold_blind31.csv: 143f289, column first_look); the other splits = the code "
+    print("first look: blind2 to blind32 = the code frozen before their labels were read, stored with the labels "
+          "(gold_blind2.csv: 44da8d4; gold_blind3.csv: ba9c584; gold_blind4.csv: 7f43337; gold_blind5.csv: 4c6de95; gold_blind6.csv: 2fbb98e; gold_blind7.csv: d46d7c5; gold_blind8.csv: 422f5bf; gold_blind9.csv: f3f0cd2; gold_blind10.csv: 834163c; gold_blind11.csv: d908b6d; gold_blind12.csv: 3b69e11; gold_blind13.csv: dfc5253; gold_blind14.csv: 693bc3e; gold_blind15.csv: 2efbcb8; gold_blind16.csv: a3d15c0; gold_blind17.csv: 1d6516f; gold_blind18.csv: bfc5a86; gold_blind19.csv: d5c3cab; gold_blind20.csv: cfb3acc; gold_blind21.csv: 3fba6db; gold_blind22.csv: d393862; gold_blind23.csv: 1aaa00f; gold_blind24.csv: 25a9c57; gold_blind25.csv: b4e7bc2; gold_blind26.csv: 297fff0; gold_blind27.csv: b499b3b; gold_blind28.csv: b499b3b; gold_blind29.csv and gold_blind30.csv: 1b40813 (the grader of b499b3b); gold_blind31.csv and gold_blind32.csv: 143f289, column first_look); the other splits = the code "
           "frozen at 943a519 (--frozen), blind for the four new sources, not for tipdm_gold")
 
     probe_rounds(grader)

@@ -23,12 +23,12 @@ from pipeline.heat import (DEEP_MAX_PEAK_SHARE, DEEP_MIN_ACTIVE_MONTHS, DEEP_MIN
 from pipeline.rank import TODAY_EARLIER, TODAY_NEW, TODAY_REVIEW, TODAY_URGENT
 
 # The grader's first looks, frozen before each split's labels were read, pooled over blind4 to
-# blind31 (corpora/urgency/README.md, "Stop 36"). "clear" and "borderline" follow the readers' own
+# blind32 (corpora/urgency/README.md, "Stop 36"). "clear" and "borderline" follow the readers' own
 # notes: a reader who weighed 紧急 against 较急 began the reason with "borderline".
 BLIND_FIRST_LOOKS = {
-    "splits": ("blind4", "blind31"), "count": 28,
-    "urgent": 214, "found": 91, "found_or_review": 119,
-    "clear": 57, "clear_found": 41, "borderline": 157, "borderline_found": 50,
+    "splits": ("blind4", "blind32"), "count": 29,
+    "urgent": 215, "found": 91, "found_or_review": 119,
+    "clear": 57, "clear_found": 41, "borderline": 158, "borderline_found": 50,
 }
 
 GUIDE_SHEET = "说明"

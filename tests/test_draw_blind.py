@@ -50,7 +50,7 @@ def test_blind3_holds_no_gold_letter_and_its_recorded_sizes():
                                              ("blind14", 74), ("blind15", 87), ("blind16", 63), ("blind17", 137), ("blind18", 106), ("blind19", 82), ("blind20", 72), ("blind21", 61),
                                              ("blind22", 62), ("blind23", 49), ("blind24", 34), ("blind25", 37),
                                              ("blind26", 36), ("blind27", 25), ("blind28", 49),
-                                             ("blind29", 19), ("blind30", 7), ("blind31", 4)])
+                                             ("blind29", 19), ("blind30", 7), ("blind31", 4), ("blind32", 0)])
 def test_a_later_split_redraws_its_labelled_letters_in_order_and_holds_no_earlier_gold_letter(name, tipdm_net):
     """blind4 onwards: the draw, redone from the recorded parameters, is the gold file's selection (its
     TipDM net hits counted as drawn: blind4's reached its cap of 110)."""
