@@ -1,0 +1,57 @@
+"""Draw the routing gold (`gold_routing.csv`): a seeded random sample of shared letters, for readers
+who name the department that should handle each letter before the router's answer is looked at.
+
+Why: routing had no measurement but reading. Stop 36 changed the shipped table after reading the
+router's choices on TipDM letters (商贸旅游 → 市场监督管理局, social insurance split between 人社 and
+医保, 安全生产 → 住建, gas across types); this sample, drawn after those changes and labelled by
+readers who never saw the router's output, measures the table and the code before and after them.
+
+The sample: 140 TipDM letters, 40 Beijing 12345 work orders, 40 People's Daily board messages and 20
+Qingdao 12345 calls (valid calls only), distinct by cleaned text, seed 20261203. Writes OUT_DIR/
+selection.csv and OUT_DIR/half1.txt, half2.txt (id, title, text: for the readers, outside the
+repository), in a shuffled reading order.
+
+Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR` (needs ../shared/data).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from benchmarks.urgency import beijing_letters, gas_letters, qingdao_letters, tipdm_letters  # noqa: E402  (loaders only)
+from pipeline.normalise import clean_text  # noqa: E402
+
+SEED = 20261203
+SIZES = {"tipdm": 140, "beijing12345": 40, "peoples_gas": 40, "qingdao12345": 20}
+
+
+def draw() -> pd.DataFrame:
+    frames = []
+    for loader, source in ((tipdm_letters, "tipdm"), (beijing_letters, "beijing12345"),
+                           (gas_letters, "peoples_gas"), (qingdao_letters, "qingdao12345")):
+        letters = loader()
+        letters["key"] = (letters["title"].map(clean_text) + "。" + letters["text"].map(clean_text)).str.strip("。 ")
+        letters = letters[letters["key"] != ""].drop_duplicates("key").drop_duplicates(["source_file", "letter_id"])
+        frames.append(letters.sample(n=SIZES[source], random_state=SEED).assign(source=source))
+    return pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=SEED).reset_index(drop=True)
+
+
+def main(out_dir: str) -> None:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    chosen = draw()
+    chosen[["source", "source_file", "letter_id"]].to_csv(out / "selection.csv", index=False)
+    half = len(chosen) // 2
+    for k, part in enumerate((chosen.iloc[:half], chosen.iloc[half:]), start=1):
+        with open(out / f"half{k}.txt", "w", encoding="utf-8") as fh:
+            for row in part.itertuples():
+                fh.write(f"=== {row.source_file} | {row.letter_id}\n{row.key}\n\n")
+    print(f"{len(chosen)} letters: {chosen['source'].value_counts().to_dict()}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "routing_batch")
