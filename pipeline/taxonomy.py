@@ -175,14 +175,15 @@ class Taxonomy:
                                       for level2, group in rows.groupby("level2", sort=False)]
         return self._subtrees[level1]
 
-    def suggest(self, text: str, level1: str) -> dict:
-        """Best 2nd and 3rd level under `level1` for one letter, each with a score in [0, 1]."""
+    def suggest(self, text: str, level1: str, title: str = "") -> dict:
+        """Best 2nd and 3rd level under `level1` for one letter (`text` holds its title too), each
+        with a score in [0, 1]."""
         empty = dict.fromkeys(SUGGESTION_COLUMNS)
         subtree = self._subtree(level1)
         if not subtree or not text:
             return empty
         grams = _bigrams(text)
-        named = self.named_terms(text)
+        named = self.named_terms(text, title)
         best2, score2, best3, score3 = None, 0.0, None, 0.0
         for level2, level3s in subtree:
             s2 = 1.0 if level2 in named else self._coverage(level2, grams)
@@ -200,12 +201,14 @@ class Taxonomy:
                 result["issue_level3_suggestion"], result["issue_level3_score"] = best3, round(score3, 3)
         return result
 
-    def named_terms(self, text: str) -> dict[str, int]:
+    def named_terms(self, text: str, title: str = "") -> dict[str, int]:
         """{term: how often its words occur} for the terms a letter names by the words that stand for
-        them, at least twice (a title and its text, or two mentions): one passing 电梯 in a letter about
-        parking fees is not a lift letter, 燃气停气 over a letter about the gas being off is a gas one."""
+        them: in its title, or twice in its text (`text` holds the title too). One passing 电梯 in a
+        letter about an estate's income is not a lift letter; a title 人民取暖 over three lines about
+        the gas being cut is a heating letter, though the body says 取暖 nowhere."""
         counts = {term: sum(text.count(w) for w in words) for term, words in self.term_words.items()}
-        return {term: n for term, n in counts.items() if n >= 2}
+        return {term: n for term, n in counts.items()
+                if n >= 2 or (n and any(w in title for w in self.term_words[term]))}
 
     def path(self, term: str) -> tuple[str, str | None, str | None] | None:
         """(一级, 二级, 三级) of a 2nd- or 3rd-level term, the first row that holds it; None if none does."""
@@ -234,9 +237,10 @@ class Taxonomy:
             return None
         return path, max(self.term_words[term], key=text.count)
 
-    def suggest_all(self, texts: list[str], level1: list[str]) -> pd.DataFrame:
+    def suggest_all(self, texts: list[str], level1: list[str], titles: list[str] | None = None) -> pd.DataFrame:
         """`suggest` for many letters: one row per letter with the four suggestion columns."""
-        rows = [self.suggest(t or "", l1) for t, l1 in zip(texts, level1)]
+        titles = titles if titles is not None else [""] * len(texts)
+        rows = [self.suggest(t or "", l1, h or "") for t, l1, h in zip(texts, level1, titles)]
         frame = pd.DataFrame(rows, columns=SUGGESTION_COLUMNS)
         for column in ("issue_level2_score", "issue_level3_score"):
             frame[column] = pd.to_numeric(frame[column]).astype("float64")
@@ -253,7 +257,8 @@ class Taxonomy:
             for column in SUGGESTION_COLUMNS:
                 out[column] = pd.Series(dtype="float64" if column.endswith("score") else "str")
             return out
-        suggestions = self.suggest_all(letter_texts(out), out["issue_type"].tolist())
+        titles = out["title"].astype("object").where(out["title"].notna(), "").astype(str).tolist() if "title" in out else None
+        suggestions = self.suggest_all(letter_texts(out), out["issue_type"].tolist(), titles)
         for column in SUGGESTION_COLUMNS:
             out[column] = suggestions[column].to_numpy()
         return out
