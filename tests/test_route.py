@@ -86,6 +86,25 @@ def test_a_gas_letter_the_model_typed_commerce_goes_to_the_gas_authority_not_the
     assert not by_office["routing_reason"].str.contains("多次写到").any()
 
 
+def test_a_business_licence_letter_goes_to_the_market_regulator_whatever_the_model_typed(sample_dir):
+    """Business registration (营业执照, 注册资本, 股权变更) is the market regulator's: Beijing's calls
+    about licences were typed 城乡建设 or 科技与信息产业 and went to 住建 or 工信. The bundled caller
+    asking how a sole trader gets a licence is typed 经济管理, which alone routes to the price bureau."""
+    from pipeline.classify import IssueClassifier
+    from pipeline.paths import MODELS_DIR
+    from pipeline.read import read_letters
+    from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+    letters = read_letters([sample_dir]).letters.drop(columns="label")
+    letters = letters[letters["title"].fillna("").str.contains("营业执照")].reset_index(drop=True)
+    typed = Taxonomy.load().add_suggestions(IssueClassifier.load(MODELS_DIR / "default").classify(letters))
+    routed = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(typed)
+    assert len(routed) >= 1 and (routed["issue_type"] != "商贸旅游").all()
+    assert (routed["department"] == "市场监督管理局").all()
+    assert routed["routing_reason"].str.contains("多次写到“营业执照”").all()
+    assert (Router().fit().transform(typed)["department"] != "市场监督管理局").all()
+
+
 def test_the_office_s_own_class_routes_a_letter_the_model_typed_otherwise(router, sample_dir):
     """Intake staff classified the bundled letters (一级分类, right on 99% of them; the model on 86%):
     where the model disagrees, the office's class routes and the reason says both."""
