@@ -66,9 +66,10 @@ class Router:
         Such a letter's `needs_review` is cleared: a person has classified it.
     taxonomy : taxonomy file whose term words (`pipeline.taxonomy`, rows with 跨类转办) route a
         letter across types: a letter the model typed 商贸旅游 whose title and text name gas (燃气公司
-        停气) goes where the 燃气供应 row sends it (城市建设和市政管理 → 城市管理局). Gas and heating
-        are their authority's whatever the model typed (the People's Daily board sent 37 gas letters
-        to the commerce bureau before); a person's class is never overruled. None: types alone.
+        停气) goes where the 燃气供应 row sends it (城市建设和市政管理 → 城市管理局). Gas, heating and
+        business registration are their authority's whatever the model typed (the People's Daily
+        board sent 37 gas letters to the commerce bureau before); a person's class is never
+        overruled. None: types alone.
     """
 
     def __init__(self, table: str | Path | None = None, fallback_department: str = "信访局综合科",
