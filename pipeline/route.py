@@ -32,6 +32,7 @@ from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
 from pipeline.places import LEVELS, admin_chain, where
 from pipeline.read import PLACE_FIELDS
+from pipeline.tokenize import column_strings
 
 DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"
 
@@ -152,7 +153,7 @@ class Router:
             types = {label: self.table_type(label) for label in pd.unique(out["label"])}
             own = [types.get(label) for label in out["label"]]  # a NaN not found is no class either
         # what a letter is about: its title, or its opening where it has none (a hotline's 主要内容)
-        titles = [t if t else body[:30] for t, body in zip(_strings(out, "title"), _strings(out, "text"))]
+        titles = [t if t else body[:30] for t, body in zip(column_strings(out, "title"), column_strings(out, "text"))]
         departments, reasons = [], []
         for i, (accused, kind, sub, subsub) in enumerate(zip(accusation, issue, level2, level3)):
             # a call with no request has no issue type worth routing by (a classifier still names
@@ -250,13 +251,6 @@ def is_accusation(text: str) -> bool:
         if OFFICIAL.search(accused):
             return True
     return False
-
-
-def _strings(letters: pd.DataFrame, column: str) -> list[str]:
-    if column not in letters:
-        return [""] * len(letters)
-    values = letters[column].astype("object")
-    return values.where(values.notna(), "").astype(str).tolist()
 
 
 def _clean(value) -> str | None:

@@ -25,7 +25,7 @@ from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
 
 DEFAULT_TAXONOMY = CORPORA_DIR / "taxonomy" / "taxonomy.csv"
-# words that stand for a term in letters (电梯 for 特种设备管理): a letter that writes them twice is on the term
+# words that stand for a term in letters (电梯 for 特种设备管理): a letter whose title or text (twice) writes them is on it
 DEFAULT_TERM_WORDS = CORPORA_DIR / "taxonomy" / "term_words.csv"
 LEVEL_COLUMNS = ("level1", "level2", "level3")
 _HEADERS = {
@@ -86,8 +86,9 @@ class Taxonomy:
     ----------
     table : DataFrame with columns level1, level2, level3 (or 一级分类, 二级分类, 三级分类).
     min_score : suggestions scoring below this are left empty.
-    term_words : {term: words}: a letter that writes a term's words at least twice is on that term
-        (scores it 1), for terms letters never name (a lift letter says 电梯, not 特种设备管理).
+    term_words : {term: words}: a letter whose title writes a term's words, or whose text writes them
+        twice, is on that term (scores it 1), for terms letters never name (a lift letter says 电梯,
+        not 特种设备管理).
     across : {term: types kept}: the terms whose words route a letter of another type (`named_path`),
         except letters of the kept types (gas: a gas works' fumes typed 环境保护 stay the environment's).
     """
@@ -250,15 +251,14 @@ class Taxonomy:
 
     def add_suggestions(self, letters: pd.DataFrame) -> pd.DataFrame:
         """The classified letters (with `issue_type`) with the four suggestion columns added."""
-        from pipeline.classify import letter_texts
+        from pipeline.tokenize import column_strings, letter_texts
 
         out = letters.copy()
         if len(out) == 0:
             for column in SUGGESTION_COLUMNS:
                 out[column] = pd.Series(dtype="float64" if column.endswith("score") else "str")
             return out
-        titles = out["title"].astype("object").where(out["title"].notna(), "").astype(str).tolist() if "title" in out else None
-        suggestions = self.suggest_all(letter_texts(out), out["issue_type"].tolist(), titles)
+        suggestions = self.suggest_all(letter_texts(out), out["issue_type"].tolist(), column_strings(out, "title"))
         for column in SUGGESTION_COLUMNS:
             out[column] = suggestions[column].to_numpy()
         return out

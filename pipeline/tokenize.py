@@ -528,6 +528,14 @@ def is_segmented(text: str) -> bool:
     return han > 0 and gaps >= 0.2 * han
 
 
+def column_strings(letters, column: str) -> list[str]:
+    """A column of a letters frame as strings, "" where empty or absent (a file with no titles)."""
+    if column not in letters:
+        return [""] * len(letters)
+    values = letters[column].astype("object")
+    return values.where(values.notna(), "").astype(str).tolist()
+
+
 def letter_texts(letters) -> list[str]:
     """Title and text of each letter as one string (the title first: it says the most)."""
     import pandas as pd
@@ -535,10 +543,7 @@ def letter_texts(letters) -> list[str]:
     if isinstance(letters, pd.DataFrame):
         if "text" not in letters and "title" not in letters:
             raise PetitionError("letters need a text or title column to classify")
-        title = letters["title"] if "title" in letters else pd.Series("", index=letters.index)
-        text = letters["text"] if "text" in letters else pd.Series("", index=letters.index)
-        title = title.astype("object").where(title.notna(), "").astype(str)
-        text = text.astype("object").where(text.notna(), "").astype(str)
+        title, text = column_strings(letters, "title"), column_strings(letters, "text")
         return [(a + " " + b).strip() if a and not b.startswith(a) else b or a for a, b in zip(title, text)]
     return ["" if t is None or t != t else str(t) for t in letters]
 
