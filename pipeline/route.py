@@ -32,7 +32,6 @@ from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
 from pipeline.places import LEVELS, admin_chain, where
 from pipeline.read import PLACE_FIELDS
-from pipeline.tokenize import column_strings
 
 DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"
 
@@ -152,6 +151,8 @@ class Router:
         if self.file_class and "label" in out:  # a file's classes are few: each is looked up once
             types = {label: self.table_type(label) for label in pd.unique(out["label"])}
             own = [types.get(label) for label in out["label"]]  # a NaN not found is no class either
+        from pipeline.tokenize import column_strings  # here: importing the router needs no segmenter
+
         # what a letter is about: its title, or its opening where it has none (a hotline's 主要内容)
         titles = [t if t else body[:30] for t, body in zip(column_strings(out, "title"), column_strings(out, "text"))]
         departments, reasons = [], []
