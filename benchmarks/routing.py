@@ -1,5 +1,5 @@
-"""Routing against readers: the department the router gives each letter of the routing gold
-(`corpora/routing/gold_routing.csv`, drawn by `corpora/routing/draw_routing_gold.py`), per source.
+"""Routing against readers: the department the router gives each letter of the routing golds
+(`corpora/routing/gold_routing*.csv`, drawn by `corpora/routing/draw_routing_gold.py`), per source.
 
 Readers named the department that should handle each letter, and one more a reasonable dispatcher
 could pick (`also_ok`), from the letter alone and a division-of-work guide, without seeing the
@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "corpora" / "routing" / "gold_routing.csv"
+GOLD = ROOT / "corpora" / "routing" / "gold_routing.csv"  # the first; main() scores every gold_routing*.csv
 DATA = ROOT.parent / "shared" / "data"
 FILES = {"hot_messages.xlsx": "tipdm2020c/hot_messages.xlsx", "replies.xlsx": "tipdm2020c/replies.xlsx",
          "unlabeled_messages.xlsx": "tipdm2020c/unlabeled_messages.xlsx",
@@ -85,12 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--code", nargs="*", default=[str(ROOT)], help="checkouts to measure (default: this one)")
     args = parser.parse_args(argv)
-    gold = pd.read_csv(GOLD, dtype=str, keep_default_na=False)
-    print(f"routing gold: {len(gold)} letters, {gold['source'].value_counts().to_dict()}")
-    for code in args.code:
-        answers = routed(Path(code), gold)
-        print(f"\n== code: {code}")
-        print(score(gold, answers).to_string())
+    for path in sorted(GOLD.parent.glob("gold_routing*.csv")):
+        gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+        print(f"\n==== {path.name}: {len(gold)} letters, {gold['source'].value_counts().to_dict()}")
+        for code in args.code:
+            print(f"\n== code: {code}")
+            print(score(gold, routed(Path(code), gold)).to_string())
     return 0
 
 

@@ -7,11 +7,15 @@ router's choices on TipDM letters (商贸旅游 → 市场监督管理局, socia
 readers who never saw the router's output, measures the table and the code before and after them.
 
 The sample: 140 TipDM letters, 40 Beijing 12345 work orders, 40 People's Daily board messages and 20
-Qingdao 12345 calls (valid calls only), distinct by cleaned text, seed 20261203. Writes OUT_DIR/
-selection.csv and OUT_DIR/half1.txt, half2.txt (id, title, text: for the readers, outside the
-repository), in a shuffled reading order.
+Qingdao 12345 calls (valid calls only), distinct by cleaned text. Writes OUT_DIR/selection.csv and
+OUT_DIR/half1.txt, half2.txt (id, title, text: for the readers, outside the repository), in a
+shuffled reading order. Two golds were drawn, each excluding the letters of those before it:
+- `gold_routing.csv`, seed 20261203, after the first table changes (gas, 商贸旅游, social insurance,
+  安全生产); its errors were then read and five more changes made;
+- `gold_routing2.csv`, seed 20261204, after every change of stop 36, to measure the final code on
+  letters nobody had read.
 
-Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR` (needs ../shared/data).
+Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 from benchmarks.urgency import beijing_letters, gas_letters, qingdao_letters, tipdm_letters  # noqa: E402  (loaders only)
 from pipeline.normalise import clean_text  # noqa: E402
@@ -29,21 +34,25 @@ SEED = 20261203
 SIZES = {"tipdm": 140, "beijing12345": 40, "peoples_gas": 40, "qingdao12345": 20}
 
 
-def draw() -> pd.DataFrame:
+def draw(seed: int = SEED) -> pd.DataFrame:
+    """The sample of `seed`, without the letters of any gold drawn with an earlier seed."""
+    earlier = [pd.read_csv(path, dtype=str) for path in sorted(HERE.glob("gold_routing*.csv"))]
+    taken = {(f, i) for frame in earlier for f, i in zip(frame["source_file"], frame["letter_id"])} if seed != SEED else set()
     frames = []
     for loader, source in ((tipdm_letters, "tipdm"), (beijing_letters, "beijing12345"),
                            (gas_letters, "peoples_gas"), (qingdao_letters, "qingdao12345")):
         letters = loader()
         letters["key"] = (letters["title"].map(clean_text) + "。" + letters["text"].map(clean_text)).str.strip("。 ")
         letters = letters[letters["key"] != ""].drop_duplicates("key").drop_duplicates(["source_file", "letter_id"])
-        frames.append(letters.sample(n=SIZES[source], random_state=SEED).assign(source=source))
-    return pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=SEED).reset_index(drop=True)
+        letters = letters[[(f, i) not in taken for f, i in zip(letters["source_file"], letters["letter_id"])]]
+        frames.append(letters.sample(n=SIZES[source], random_state=seed).assign(source=source))
+    return pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
-def main(out_dir: str) -> None:
+def main(out_dir: str, seed: int = SEED) -> None:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    chosen = draw()
+    chosen = draw(seed)
     chosen[["source", "source_file", "letter_id"]].to_csv(out / "selection.csv", index=False)
     half = len(chosen) // 2
     for k, part in enumerate((chosen.iloc[:half], chosen.iloc[half:]), start=1):
@@ -54,4 +63,4 @@ def main(out_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "routing_batch")
+    main(sys.argv[1] if len(sys.argv) > 1 else "routing_batch", int(sys.argv[2]) if len(sys.argv) > 2 else SEED)
