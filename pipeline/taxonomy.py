@@ -109,14 +109,13 @@ class Taxonomy:
         self.min_score = min_score
         self.term_words = {t: list(w) for t, w in (term_words or {}).items() if w}
         self.across = {t: kept for t, kept in (across or {}).items() if t in self.term_words}
-        terms = [t for t in pd.unique(table[["level2", "level3"]].to_numpy().ravel()) if t]
-        self._grams = _term_grams(terms)
-        df: dict[str, int] = {}
-        for term in terms:
-            for gram in self._grams[term]:
-                df[gram] = df.get(gram, 0) + 1
-        n = len(terms) + 1
-        self._idf = {g: math.log(n / c) + 0.1 for g, c in df.items()}
+        # each term's path, once (the router looks one up per letter that names a term)
+        self._paths: dict = {}
+        for row in table.itertuples(index=False):
+            for term, path in ((row.level3, (row.level1, row.level2, row.level3)), (row.level2, (row.level1, row.level2, None))):
+                if term and term not in self._paths:
+                    self._paths[term] = path
+        self._idf: dict | None = None  # with `_grams`, built when a suggestion first needs them
         self._weight_cache: dict = {}
         self._gram_sets: dict = {}  # term -> its grams, beside `_weight_cache`'s pairs
         self._subtrees: dict = {}
@@ -156,13 +155,28 @@ class Taxonomy:
             return 0.0  # what the sum below gives when no gram is there (most terms of most letters), in C
         return sum(w for g, w in weights if g in grams) / total
 
+    def _gram_weights(self) -> tuple[dict, dict]:
+        """Each term's words and their IDF over the terms, built once when a suggestion needs them:
+        the cut needs the segmenter's dictionary, which routing by term words alone does not."""
+        if self._idf is None:
+            terms = [t for t in pd.unique(self.table[["level2", "level3"]].to_numpy().ravel()) if t]
+            self._grams = _term_grams(terms)
+            df: dict[str, int] = {}
+            for term in terms:
+                for gram in self._grams[term]:
+                    df[gram] = df.get(gram, 0) + 1
+            n = len(terms) + 1
+            self._idf = {g: math.log(n / c) + 0.1 for g, c in df.items()}
+        return self._grams, self._idf
+
     def _weights(self, term: str | None) -> tuple[list, float]:
         """The term's (bigram, IDF) pairs and their sum, computed once per term."""
         if term not in self._weight_cache:
             if not term or term in CATCH_ALL:
                 self._weight_cache[term] = ([], 0.0)
             else:
-                pairs = [(g, self._idf.get(g, 1.0)) for g in (self._grams.get(term) or _bigrams(term))]
+                grams, idf = self._gram_weights()
+                pairs = [(g, idf.get(g, 1.0)) for g in (grams.get(term) or _bigrams(term))]
                 self._weight_cache[term] = (pairs, sum(w for _, w in pairs))
                 self._gram_sets[term] = frozenset(g for g, _ in pairs)
         return self._weight_cache[term]
@@ -216,12 +230,7 @@ class Taxonomy:
 
     def path(self, term: str) -> tuple[str, str | None, str | None] | None:
         """(一级, 二级, 三级) of a 2nd- or 3rd-level term, the first row that holds it; None if none does."""
-        for row in self.table.itertuples(index=False):
-            if term == row.level3:
-                return row.level1, row.level2, row.level3
-            if term == row.level2:
-                return row.level1, row.level2, None
-        return None
+        return self._paths.get(term)
 
     def named_path(self, title: str, text: str, level1: str | None) -> tuple[tuple, str] | None:
         """The taxonomy path of a term that routes across types (`across`) which a letter typed
