@@ -25,8 +25,12 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from pipeline.paths import SHARED_DATA_DIR  # noqa: E402
+
 GOLD = ROOT / "corpora" / "routing" / "gold_routing.csv"  # the first; main() scores every gold_routing*.csv
-DATA = ROOT.parent / "shared" / "data"
+DATA = SHARED_DATA_DIR.parent
 FILES = {"hot_messages.xlsx": "tipdm2020c/hot_messages.xlsx", "replies.xlsx": "tipdm2020c/replies.xlsx",
          "unlabeled_messages.xlsx": "tipdm2020c/unlabeled_messages.xlsx",
          "labeled_sample.xlsx": "tipdm2020c/labeled_sample.xlsx",

@@ -31,6 +31,10 @@ BLIND_FIRST_LOOKS = {
     "clear": 57, "clear_found": 41, "borderline": 158, "borderline_found": 50,
 }
 
+# The router against readers on letters drawn after its last change (corpora/routing/gold_routing2.csv,
+# benchmarks/routing.py): the share sent where a reader would send it, told beside 责任部门.
+ROUTING_FIRST_LOOK = {"gold": "gold_routing2.csv", "letters": 240, "right": 0.725}
+
 GUIDE_SHEET = "说明"
 GUIDE_COLUMNS = ("工作表", "列名", "说明")
 # the key of notes that hold on every sheet where their column appears
@@ -92,7 +96,10 @@ def column_notes(settings: Settings) -> dict[str, dict[str, str]]:
             "责任部门": ("按问题类型和路由表(或历史承办模型)分派" + (
                 "; 来信原带分类(如一级分类)且该分类在路由表中时, 按原分类分派, 分派依据写明原分类与模型所判"
                 if settings.get("routing", "file_class", True) else "") + "。检举控告公职人员或单位的来信只派纪检监察, "
-                     "不出现在其他部门的清单中。无具体诉求的来电留综合科存档, 不转部门(letters.csv 的「无具体诉求」列标出这些来电)。"),
+                     "不出现在其他部门的清单中。无具体诉求的来电留综合科存档, 不转部门(letters.csv 的「无具体诉求」列标出这些来电)。"
+                     "燃气、供暖、营业执照等来信不论模型判为哪一类, 都转其主管部门, 分派依据写「来信多次写到…」。"
+                     f"自动分派是建议: 在{ROUTING_FIRST_LOOK['letters']}封未参与调试、由人核对的来信上, "
+                     f"{ROUTING_FIRST_LOOK['right']:.1%}分派到了核对人认可的部门, 转办前请看分派依据。"),
             "优先分": priority,
             "优先理由": "构成优先分的各项, 可逐项对照来信核对; 「常规来信」表示没有加分项。",
             "第几次来信": "同一信访人(按姓名、电话、证件号等自动关联, 见信访人编号)的第几封来信。",

@@ -9,6 +9,7 @@ import pandas as pd
 from pipeline.config import load_settings
 from pipeline.explain import BLIND_FIRST_LOOKS, column_notes, guide_sheet, notes_for, today_caveat
 from pipeline.sheets import SHEETS
+from tests.conftest import requires_shared_data
 
 URGENCY_DIR = Path(__file__).resolve().parents[1] / "corpora" / "urgency"
 
@@ -92,3 +93,22 @@ def test_the_leader_sheet_says_yes_or_no_for_a_confidential_case(sample_run):
 def test_the_report_explains_the_same_columns_on_hover(sample_run):
     html = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
     assert '<th title="任一热度权重上下变动20%' in html and "<th title=\"案件(同一信访人就同一事项的来信)的优先分" in html
+
+
+@requires_shared_data
+def test_the_routing_figure_beside_the_department_is_the_router_measured_on_its_last_gold():
+    """The 责任部门 note quotes the router's share on the readers' last gold: rerun here on this
+    checkout, so a table change that moves it fails until the note is measured again."""
+    import sys
+
+    from pipeline.explain import ROUTING_FIRST_LOOK
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "benchmarks"))
+    import routing
+
+    gold = pd.read_csv(root / "corpora" / "routing" / ROUTING_FIRST_LOOK["gold"], dtype=str, keep_default_na=False)
+    table = routing.score(gold, routing.routed(root, gold))
+    assert len(gold) == ROUTING_FIRST_LOOK["letters"]
+    assert table.loc["all", "right"] == ROUTING_FIRST_LOOK["right"]
+    assert f"{ROUTING_FIRST_LOOK['right']:.1%}" in column_notes(load_settings())["*"]["责任部门"]
