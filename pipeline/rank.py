@@ -8,9 +8,11 @@ Priority = urgency + escalation + age, in that order of weight (weights in the c
   the matter will grow if it is not handled;
 - age last: open letters past the time limit (积案, default 60 days per the 信访工作条例) and
   every month they stay open.
-A case is one person's letters on one matter (the same hot issue, else the same issue type);
-cases are what a leader takes on (领导包案). Every score comes with `priority_reasons`, a short
-Chinese sentence a reviewer can check against the letter.
+A case is what a leader takes on (领导包案): one person's letters on one matter (the same issue
+type), or all the letters of one hot issue, whoever wrote them. Offices package 群体性信访事项 as
+one case, and a message board's writers each write once: per person, its leaders' list was its
+紧急 letters again, and two writers of one issue were two rows. Every score comes with
+`priority_reasons`, a short Chinese sentence a reviewer can check against the letter.
 """
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ CASE_READS = ("person_id", "letter_id", "issue_id", "issue_type", "priority", "r
 # a caller's calls with no request are one matter, whatever type a model gave each (Qingdao: one
 # caller's empty calls were eight "cases", 科技与信息产业 558 calls, 经济管理 821), and no leader's
 NO_REQUEST_MATTER = "无具体诉求来电"
+# a hot issue's case of several writers is keyed "多人|issue_id"; it names SHOWN_WRITERS of them, and
+# from GROUP_WRITERS writers on it is a group petition (集体访: five or more people, domain.md)
+MANY_WRITERS, SHOWN_WRITERS, GROUP_WRITERS = "多人", 3, 5
 # a letter's repeat reason; a case row rewrites it into its two counts (`PriorityRanker.cases`)
 REPEAT_REASON_TEXT = "同一信访人第{}次来信"
 REPEAT_REASON = re.compile(r"同一信访人第\d+次来信")
@@ -134,40 +139,44 @@ class PriorityRanker:
         return score, why
 
     def cases(self, letters: pd.DataFrame) -> pd.DataFrame:
-        """One row per person and matter, scored by its most pressing letter plus its history: each
-        further letter (`case_per_letter`, up to `case_letters_cap` letters) and each year between
-        the first and the last letter (`case_per_year`, up to `case_years_cap` years)."""
+        """One row per case (`case_keys`), scored by its most pressing letter plus its history: each
+        further letter (`case_per_letter`, up to `case_letters_cap` letters), each year between
+        the first and the last letter (`case_per_year`, up to `case_years_cap` years), and for a hot
+        issue five or more people wrote, the joint-letter weight (集体访 is five or more people)."""
         frame = letters[[c for c in CASE_READS if c in letters.columns]].copy()
-        person = frame["person_id"] if "person_id" in frame else frame["letter_id"]
-        matter = frame["issue_id"] if "issue_id" in frame else pd.Series(None, index=frame.index, dtype=object)
-        if "issue_type" in frame:
-            matter = matter.where(matter.notna() & (matter.astype(str) != ""), frame["issue_type"])
-        if "no_request" in frame:
-            matter = matter.where(~frame["no_request"].fillna(False).astype(bool), NO_REQUEST_MATTER)
-        frame["case_id"] = person.astype(str) + "|" + matter.fillna("未分类").astype(str)
-        frame = frame.sort_values(["case_id", "priority", "received_at"], ascending=[True, False, True])
+        frame["_writer"] = (frame["person_id"].fillna(frame["letter_id"]) if "person_id" in frame
+                            else frame["letter_id"]).astype(str)
+        frame["_key"] = case_keys(frame)
+        frame = frame.sort_values(["_key", "priority", "received_at"], ascending=[True, False, True])
         # one pass of group aggregates (a Python loop over groups cost seconds per 10,000 letters);
-        # `top` is each case's most pressing letter, the groups in case_id order as sorted above
-        groups = frame.groupby("case_id", sort=False)
-        top = groups.head(1).set_index("case_id")
+        # `top` is each case's most pressing letter, the groups in key order as sorted above
+        groups = frame.groupby("_key", sort=False)
+        top = groups.head(1).set_index("_key")
         count = groups.size().to_numpy()
+        writers = groups["_writer"].nunique().to_numpy()
+        # a one-writer case keeps the id it always had (writer|matter); a hot issue's writers, 多人|issue
+        case_ids = [key if "|" in key else f"{writer if n == 1 else MANY_WRITERS}|{key}"
+                    for key, writer, n in zip(top.index, top["_writer"], writers)]
         first = groups["received_at"].min().to_numpy()
         last = groups["received_at"].max().to_numpy()
         span = pd.Series(last - first).dt.days.fillna(0).astype(int).to_numpy()
+        group = writers >= GROUP_WRITERS
         score = (top["priority"].astype(float).to_numpy()
                  + self.case_per_letter * np.minimum(count - 1, self.case_letters_cap)
-                 + np.minimum(span / 365.0, self.case_years_cap) * self.case_per_year)
+                 + np.minimum(span / 365.0, self.case_years_cap) * self.case_per_year
+                 + self.joint_letter * (group & ~top["priority_reasons"].str.contains("联名/集体信访", regex=False).to_numpy()))
         # the top letter's "同一信访人第N次来信" beside 信件数 read as a contradiction on a case row
         # (Qingdao: "第1605次" beside 1; "第11次" on a 245-letter case), so a case says both counts:
         # the writer's letters in all by the case's latest letter, and this matter's own
         written = (pd.to_numeric(groups["repeat_count"].max(), errors="coerce").fillna(0).astype(int).to_numpy()
                    if "repeat_count" in frame else np.zeros(len(top), int))
         reasons = []
-        for reason, n, days, total in zip(top["priority_reasons"], count, span, written):
+        for reason, n, days, total, people in zip(top["priority_reasons"], count, span, written, writers):
             parts = [p for p in reason.split(";") if p != "常规来信"]
             at = next((i for i, p in enumerate(parts) if REPEAT_REASON.fullmatch(p)), None)
             months = f",跨{max(1, days // 30)}个月" if n > 1 else ""
-            counts = (f"同一信访人累计来信{max(total, n)}封,本事项{n}封{months}" if total > 1
+            counts = (f"{'集体反映: ' if people >= GROUP_WRITERS else ''}{people}名信访人共{n}封来信{months}" if people > 1
+                      else f"同一信访人累计来信{max(total, n)}封,本事项{n}封{months}" if total > 1
                       else f"本事项共{n}封来信{months}" if n > 1 else None)
             if at is not None:  # in the repeat reason's place, so the reasons keep their order
                 parts[at:at + 1] = [counts] if counts else []
@@ -181,9 +190,13 @@ class PriorityRanker:
         labels = of_top("hot_issue_label")
         matter = [NO_REQUEST_MATTER if case.endswith("|" + NO_REQUEST_MATTER) else label if _text(label) else kind
                   for case, label, kind in zip(top.index, labels, of_top("issue_type"))]
+        # a case of several writers names the first few, most pressing letter first (`frame`'s order)
+        named = groups["_writer"].unique()
         rows = {
-            "case_id": top.index.tolist(),
-            "person_id": of_top("person_id") if "person_id" in top else top["letter_id"].tolist(),
+            "case_id": case_ids,
+            "person_id": ["、".join(ids[:SHOWN_WRITERS]) + (f"等{len(ids)}人" if len(ids) > SHOWN_WRITERS else "")
+                          for ids in named.loc[top.index]],
+            "writers": writers.tolist(),
             "matter": matter,
             "letters": count.tolist(),
             "open_letters": groups["is_open"].sum().astype(int).tolist(),
@@ -202,6 +215,21 @@ class PriorityRanker:
         if cases.empty:
             return cases
         return cases.sort_values(["case_priority", "last_letter", "case_id"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+def case_keys(frame: pd.DataFrame) -> pd.Series:
+    """Each letter's case: its hot issue (`issue_id`) when it has one, whoever wrote it; else its
+    writer (`person_id`, else the letter) and issue type. A caller's calls with no request are one
+    case of that caller's, whatever issue or type each was given. An issue's key has no "|"."""
+    person = (frame["person_id"].fillna(frame["letter_id"]) if "person_id" in frame else frame["letter_id"]).astype(str)
+    kind = frame["issue_type"] if "issue_type" in frame else pd.Series(None, index=frame.index, dtype=object)
+    keys = person + "|" + kind.fillna("未分类").astype(str)
+    if "issue_id" in frame:
+        issue = frame["issue_id"]
+        keys = keys.where(~(issue.notna() & (issue.astype(str) != "")), issue.astype(str))
+    if "no_request" in frame:
+        keys = keys.where(~frame["no_request"].fillna(False).astype(bool), person + "|" + NO_REQUEST_MATTER)
+    return keys
 
 
 TODAY_URGENT, TODAY_REVIEW = "紧急", "待复核:可能紧急"

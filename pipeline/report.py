@@ -161,7 +161,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
 
     if not cases.empty:
         parts.append(_section("领导包案建议", html_table(cases, {
-            "case_priority": "优先分", "matter": "事项", "letters": "信件数", "first_letter": "首次来信",
+            "case_priority": "优先分", "matter": "事项", "writers": "信访人数", "letters": "信件数", "first_letter": "首次来信",
             "last_letter": "最近来信", "urgency": "紧急程度", "department": "责任部门", "priority_reasons": "理由",
         }, limit=15, notes=notes_for("领导包案建议", notes))))
 

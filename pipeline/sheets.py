@@ -237,7 +237,7 @@ def _leader_cases(cases: pd.DataFrame, leader: int) -> pd.DataFrame:
     return top.rename(columns={
         "case_priority": "优先分", "matter": "事项", "letters": "信件数", "open_letters": "未办结",
         "first_letter": "首次来信", "last_letter": "最近来信", "urgency": "最高紧急程度", "department": "责任部门",
-        "priority_reasons": "理由", "top_letter_id": "代表信件", "title": "标题", "person_id": "信访人编号",
+        "priority_reasons": "理由", "top_letter_id": "代表信件", "title": "标题", "person_id": "信访人编号", "writers": "信访人数",
         "case_id": "案件编号", "confidential": "保密"})
 
 

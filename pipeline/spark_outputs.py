@@ -30,7 +30,7 @@ REPORT_BACKLOG = 20          # the report's oldest open letters
 CASES_LIMIT = 100            # cases, by case priority (the sheet shows [lists] leader_cases)
 PERSONS_LIMIT = 2_000        # repeat writers shown, by letter count (all their letters are collected)
 
-CASE_SCHEMA = {"case_id": "str", "person_id": "str", "matter": "str", "letters": "Int64", "open_letters": "Int64",
+CASE_SCHEMA = {"case_id": "str", "person_id": "str", "writers": "Int64", "matter": "str", "letters": "Int64", "open_letters": "Int64",
                "first_letter": "datetime64[ns]", "last_letter": "datetime64[ns]", "urgency": "str",
                "department": "str", "confidential": "bool", "top_letter_id": "str", "title": "str",
                "case_priority": "float64", "priority_reasons": "str"}
@@ -213,8 +213,8 @@ def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, 
 
 
 def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
-    """`PriorityRanker.cases` per case in Spark (a case is one person's letters on one matter);
-    returns the top CASES_LIMIT and how many there are."""
+    """`PriorityRanker.cases` per case in Spark (`rank.case_keys`: a hot issue's letters, else one
+    person's letters on one issue type); returns the top CASES_LIMIT and how many there are."""
     from pyspark.sql import functions as F
 
     from pipeline.rank import CASE_READS, NO_REQUEST_MATTER
@@ -222,13 +222,18 @@ def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
     from pipeline.spark_rows import plain
     from pipeline.spark_session import with_columns
 
-    person = F.coalesce(F.col("person_id"), F.col("letter_id")) if "person_id" in letters.columns else F.col("letter_id")
-    matter = F.col("issue_id") if "issue_id" in letters.columns else F.lit(None).cast("string")
-    if "issue_type" in letters.columns:
-        matter = F.when(matter.isNotNull() & (matter.cast("string") != ""), matter).otherwise(F.col("issue_type"))
-    if "no_request" in letters.columns:  # as `ranker.cases` keys them: one matter of a caller's empty calls
-        matter = F.when(F.coalesce(F.col("no_request"), F.lit(False)), F.lit(NO_REQUEST_MATTER)).otherwise(matter)
-    keyed = letters.withColumn("_case", F.concat_ws("|", person.cast("string"), F.coalesce(matter.cast("string"), F.lit("未分类"))))
+    # `rank.case_keys` as a column: the hot issue, else writer|type; a caller's empty calls writer|无具体诉求来电
+    person = (F.coalesce(F.col("person_id"), F.col("letter_id")) if "person_id" in letters.columns
+              else F.col("letter_id")).cast("string")
+    kind = F.col("issue_type").cast("string") if "issue_type" in letters.columns else F.lit(None).cast("string")
+    key = F.concat_ws("|", person, F.coalesce(kind, F.lit("未分类")))
+    if "issue_id" in letters.columns:
+        issue = F.col("issue_id").cast("string")
+        key = F.when(issue.isNotNull() & (issue != ""), issue).otherwise(key)
+    if "no_request" in letters.columns:
+        key = F.when(F.coalesce(F.col("no_request"), F.lit(False)),
+                     F.concat_ws("|", person, F.lit(NO_REQUEST_MATTER))).otherwise(key)
+    keyed = letters.withColumn("_case", key)
     keyed = keyed.select(*[c for c in ("_case", *CASE_READS) if c in keyed.columns])  # what `ranker.cases` reads
     schema = with_columns(keyed.schema.__class__([]), CASE_SCHEMA)
     # whole cases in a bucket (`spark_buckets`): `ranker.cases` scores each case alone, so a bucket
@@ -245,6 +250,7 @@ def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
         .limit(CASES_LIMIT).toPandas()
     cases.unpersist()
     top["letters"] = top["letters"].astype(int)
+    top["writers"] = top["writers"].astype(int)
     top["open_letters"] = top["open_letters"].astype(int)
     return top, count
 

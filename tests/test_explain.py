@@ -92,7 +92,7 @@ def test_the_leader_sheet_says_yes_or_no_for_a_confidential_case(sample_run):
 
 def test_the_report_explains_the_same_columns_on_hover(sample_run):
     html = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
-    assert '<th title="任一热度权重上下变动20%' in html and "<th title=\"案件(同一信访人就同一事项的来信)的优先分" in html
+    assert '<th title="任一热度权重上下变动20%' in html and "<th title=\"案件(同一热点问题的来信, 或同一信访人就同一类问题的来信)的优先分" in html
 
 
 @requires_shared_data

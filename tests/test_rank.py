@@ -85,6 +85,53 @@ def test_a_case_row_says_the_writer_s_letters_in_all_and_this_matter_s_apart(ran
     assert hot.startswith("较急(重复反映;时限);同一信访人累计来信4封,本事项2封") and "第2次来信" not in hot
 
 
+def test_the_writers_of_one_hot_issue_are_one_case_for_a_leader(ranker):
+    """A message board's writers each write once (People's Daily: 996 writers for 996 letters), so a case
+    per writer made the leaders' list a second 紧急 list, and two writers of one issue (月亮岛路's
+    110kV line on hot_messages) two rows: an office packages a 群体性信访事项 as one case."""
+    letters = ranker.transform(make([
+        {"letter_id": "1", "person_id": "P1", "received_at": "2026-10-01", "issue_id": "I1", "hot_issue_label": "月亮岛路 · 高压线"},
+        {"letter_id": "2", "person_id": "P2", "received_at": "2026-10-20", "issue_id": "I1", "hot_issue_label": "月亮岛路 · 高压线",
+         "urgency": "紧急", "urgency_cues": "安全隐患"},
+        {"letter_id": "3", "person_id": "P1", "received_at": "2026-11-02", "issue_id": "I1", "hot_issue_label": "月亮岛路 · 高压线"},
+        {"letter_id": "4", "person_id": "P1", "received_at": "2026-11-03", "issue_type": "劳动和社会保障"},
+        {"letter_id": "5", "person_id": "P3", "received_at": "2026-11-04", "issue_id": "I2", "hot_issue_label": "某小区 · 停气"},
+    ]))
+    cases = ranker.cases(letters).set_index("matter")
+    assert sorted(cases.index) == ["劳动和社会保障", "月亮岛路 · 高压线", "某小区 · 停气"]
+    line = cases.loc["月亮岛路 · 高压线"]
+    assert line["writers"] == 2 and line["letters"] == 3 and line["urgency"] == "紧急"
+    assert line["person_id"] == "P2、P1" and line["case_id"] == "多人|I1" and line["top_letter_id"] == "2"
+    assert line["priority_reasons"].startswith("紧急(安全隐患);") and "2名信访人共3封来信,跨1个月" in line["priority_reasons"]
+    # one writer's issue and one writer's other letters keep the case they always were
+    assert cases.loc["某小区 · 停气", "case_id"] == "P3|I2" and cases.loc["某小区 · 停气", "writers"] == 1
+    assert cases.loc["劳动和社会保障", "person_id"] == "P1" and cases.loc["劳动和社会保障", "letters"] == 1
+
+
+def test_an_issue_five_people_wrote_about_is_a_group_petition_and_weighs_as_one(ranker):
+    def issue_of(writers):
+        return [{"letter_id": f"{writers}-{k}", "person_id": f"P{writers}-{k}", "received_at": "2026-11-10",
+                 "issue_id": f"I{writers}", "hot_issue_label": f"问题{writers}"} for k in range(writers)]
+
+    cases = ranker.cases(ranker.transform(make(issue_of(4) + issue_of(5)))).set_index("matter")
+    assert cases.loc["问题5", "person_id"] == "P5-0、P5-1、P5-2等5人"
+    assert "集体反映: 5名信访人共5封来信" in cases.loc["问题5", "priority_reasons"]
+    assert "集体反映" not in cases.loc["问题4", "priority_reasons"]
+    # one letter more is case_per_letter; the fifth writer also makes it a group petition
+    gap = cases.loc["问题5", "case_priority"] - cases.loc["问题4", "case_priority"]
+    assert gap == pytest.approx(ranker.case_per_letter + ranker.joint_letter)
+
+
+def test_a_caller_s_empty_calls_stay_the_caller_s_case_even_inside_a_hot_issue(ranker):
+    letters = ranker.transform(make([
+        {"letter_id": "1", "person_id": "P1", "received_at": "2026-11-01", "issue_id": "I1", "no_request": True},
+        {"letter_id": "2", "person_id": "P1", "received_at": "2026-11-02", "no_request": True},
+        {"letter_id": "3", "person_id": "P2", "received_at": "2026-11-03", "issue_id": "I1", "hot_issue_label": "停水"},
+    ]))
+    cases = ranker.cases(letters).set_index("matter")
+    assert cases.loc["无具体诉求来电", "letters"] == 2 and cases.loc["停水", "writers"] == 1
+
+
 def test_a_caller_s_calls_with_no_request_are_one_matter_whatever_type_each_was_given(ranker):
     """Qingdao: one caller's empty calls were eight cases, one per type a model gave them (科技与信息产业
     558 calls, 经济管理 821), and filled the leaders' list; they are one matter, and no leader's."""

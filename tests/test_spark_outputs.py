@@ -16,12 +16,13 @@ from pipeline.rank import PriorityRanker  # noqa: E402
 
 
 def letters(n_persons: int = 40) -> pd.DataFrame:
-    """Letters of `n_persons` writers, each with 1-4 letters over 1-2 matters (some with no issue id,
-    so the issue type names the matter), distinct priorities within a case (no ties to break)."""
+    """Letters of `n_persons` writers, each with 1-4 letters over 1-2 matters (hot issues several
+    wrote about, and some with no issue id, so the issue type names the matter), distinct priorities
+    within a case (no ties to break)."""
     rows = []
     for p in range(n_persons):
         for k in range(1 + p % 4):
-            issue = f"I{p % 3:04d}" if (p + k) % 3 else None
+            issue = f"I{p % 13:04d}" if (p + k) % 3 else None  # 13 issues of 2-4 writers
             rows.append({
                 "letter_id": f"L{p:03d}{k}", "person_id": f"P{p:03d}" if p % 7 else None,
                 "issue_id": issue, "issue_type": ["城建", "劳动", "环保"][(p + k) % 3],
