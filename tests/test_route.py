@@ -86,6 +86,34 @@ def test_a_gas_letter_the_model_typed_commerce_goes_to_the_gas_authority_not_the
     assert not by_office["routing_reason"].str.contains("多次写到").any()
 
 
+def test_telecoms_taxes_and_water_works_go_to_their_own_authorities(sample_dir):
+    """The guide readers route by names 通信管理局, 税务局 and 水利局, which the table lacked: TipDM's
+    broadband monopolies and dead phone signals went to the market regulator or city management, tax
+    evasion reports to the market regulator, reservoirs and dykes to 住建. The words cross types as
+    gas does; a base station's radiation the model typed 环境保护 stays 生态环境局's."""
+    from pipeline.classify import IssueClassifier
+    from pipeline.paths import MODELS_DIR
+    from pipeline.read import read_letters
+    from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+    letters = read_letters([sample_dir]).letters.drop(columns="label")
+    letters = letters[letters["title"].isin(["宽带装机拖延", "携号转网被阻挠", "咨询个体户税收减免", "山塘堤坝渗水可能溃坝",
+                                             "水库泄洪渠堵塞担心汛期漫堤"])].reset_index(drop=True)
+    model = IssueClassifier.load(MODELS_DIR / "default")
+    router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
+    routed = router.transform(Taxonomy.load().add_suggestions(model.classify(letters))).set_index("title")
+    assert routed.loc["宽带装机拖延", "department"] == "通信管理局"
+    assert routed.loc["携号转网被阻挠", "department"] == "通信管理局"
+    assert routed.loc["咨询个体户税收减免", "department"] == "税务局"
+    assert routed.loc["山塘堤坝渗水可能溃坝", "department"] == "水利局"
+    assert routed.loc["水库泄洪渠堵塞担心汛期漫堤", "department"] == "水利局"
+    # the same broadband letter typed as a consumer complaint crosses to telecoms; typed 环境保护 it stays
+    broadband = letters[letters["title"] == "宽带装机拖延"]
+    as_commerce = router.transform(broadband.assign(issue_type="商贸旅游")).iloc[0]
+    assert as_commerce["department"] == "通信管理局" and "多次写到“宽带”" in as_commerce["routing_reason"]
+    assert router.transform(broadband.assign(issue_type="环境保护")).iloc[0]["department"] == "生态环境局"
+
+
 def test_a_business_licence_letter_goes_to_the_market_regulator_whatever_the_model_typed(sample_dir):
     """Business registration (营业执照, 注册资本, 股权变更) is the market regulator's: Beijing's calls
     about licences were typed 城乡建设 or 科技与信息产业 and went to 住建 or 工信. The bundled caller
