@@ -9,11 +9,12 @@ readers who never saw the router's output, measures the table and the code befor
 The sample: 140 TipDM letters, 40 Beijing 12345 work orders, 40 People's Daily board messages and 20
 Qingdao 12345 calls (valid calls only), distinct by cleaned text. Writes OUT_DIR/selection.csv and
 OUT_DIR/half1.txt, half2.txt (id, title, text: for the readers, outside the repository), in a
-shuffled reading order. Two golds were drawn, each excluding the letters of those before it:
+shuffled reading order. Three golds were drawn, each excluding the letters of those before it:
 - `gold_routing.csv`, seed 20261203, after the first table changes (gas, 商贸旅游, social insurance,
   安全生产); its errors were then read and five more changes made;
 - `gold_routing2.csv`, seed 20261204, after every change of stop 36, to measure the final code on
-  letters nobody had read.
+  letters nobody had read;
+- `gold_routing3.csv`, seed 20261205, after stop 37's rows (通信管理局, 税务局, 水利局), the same way.
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
@@ -32,12 +33,16 @@ from pipeline.normalise import clean_text  # noqa: E402
 
 SEED = 20261203
 SIZES = {"tipdm": 140, "beijing12345": 40, "peoples_gas": 40, "qingdao12345": 20}
+# each labelled file and the seed it was drawn with: a draw leaves out the files drawn before it, so
+# re-running a seed gives its gold again (the moved letters of stop 37 were chosen after gold 3)
+DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_routing3.csv": 20261205,
+         "gold_routing_moved37.csv": 20261205.5}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
     """The sample of `seed`, without the letters of any gold drawn with an earlier seed."""
-    earlier = [pd.read_csv(path, dtype=str) for path in sorted(HERE.glob("gold_routing*.csv"))]
-    taken = {(f, i) for frame in earlier for f, i in zip(frame["source_file"], frame["letter_id"])} if seed != SEED else set()
+    earlier = [pd.read_csv(HERE / name, dtype=str) for name, drawn in DRAWN.items() if drawn < seed and (HERE / name).exists()]
+    taken = {(f, i) for frame in earlier for f, i in zip(frame["source_file"], frame["letter_id"])}
     frames = []
     for loader, source in ((tipdm_letters, "tipdm"), (beijing_letters, "beijing12345"),
                            (gas_letters, "peoples_gas"), (qingdao_letters, "qingdao12345")):
