@@ -62,10 +62,11 @@ def _bigrams(text: str) -> set[str]:
     return set(map(add, text, text[1:]))  # text[i] + text[i + 1]: the slices, made in C (a letter's ~370)
 
 
-def load_term_words(path: str | Path) -> tuple[dict[str, list[str]], dict[str, frozenset[str]]]:
-    """{term: words} from a CSV with columns 术语 and 关键词 (words separated by spaces), and
+def load_term_words(path: str | Path) -> tuple[dict[str, list[str]], dict[str, frozenset[str]], frozenset[str]]:
+    """{term: words} from a CSV with columns 术语 and 关键词 (words separated by spaces);
     {term: types it leaves alone} for the terms that route letters across types (column 跨类转办 = 是;
-    保留类别: the types whose letters keep their own route though they name the term)."""
+    保留类别: the types whose letters keep their own route though they name the term); and the terms
+    only a title names (column 只看标题 = 是: letters write 物业 in passing, 物业不管)."""
     path = Path(path)
     if not path.exists():
         raise PetitionError(f"term words file not found: {path}")
@@ -76,7 +77,8 @@ def load_term_words(path: str | Path) -> tuple[dict[str, list[str]], dict[str, f
     words = {row["术语"].strip(): row["关键词"].split() for row in rows}
     across = {row["术语"].strip(): frozenset(row.get("保留类别", "").split())
               for row in rows if row.get("跨类转办", "").strip() == "是"}
-    return words, across
+    title_only = frozenset(row["术语"].strip() for row in rows if row.get("只看标题", "").strip() == "是")
+    return words, across, title_only
 
 
 class Taxonomy:
@@ -91,10 +93,13 @@ class Taxonomy:
         not 特种设备管理).
     across : {term: types kept}: the terms whose words route a letter of another type (`named_path`),
         except letters of the kept types (gas: a gas works' fumes typed 环境保护 stay the environment's).
+    title_only : terms named only by a title that writes their words, never by the text alone: a
+        letter about a night market or an illegal extension says 物业不管 twice and is not a
+        property-management letter.
     """
 
     def __init__(self, table: pd.DataFrame, min_score: float = 0.3, term_words: dict[str, list[str]] | None = None,
-                 across: dict[str, frozenset[str]] | None = None):
+                 across: dict[str, frozenset[str]] | None = None, title_only: frozenset[str] = frozenset()):
         table = table.rename(columns={c: _HEADERS.get(str(c).strip(), c) for c in table.columns})
         missing = [c for c in LEVEL_COLUMNS if c not in table]
         if missing:
@@ -109,6 +114,7 @@ class Taxonomy:
         self.min_score = min_score
         self.term_words = {t: list(w) for t, w in (term_words or {}).items() if w}
         self.across = {t: kept for t, kept in (across or {}).items() if t in self.term_words}
+        self.title_only = frozenset(title_only)
         # each term's path, once (the router looks one up per letter that names a term)
         self._paths: dict = {}
         for row in table.itertuples(index=False):
@@ -135,8 +141,8 @@ class Taxonomy:
                 table = pd.read_csv(path, encoding="utf-8-sig")
         except Exception as error:  # noqa: BLE001 - any parse failure is the user's file
             raise PetitionError(f"cannot read taxonomy {path}: {type(error).__name__}: {error}") from error
-        words, across = load_term_words(term_words) if term_words else (None, None)
-        return cls(table, min_score=min_score, term_words=words, across=across)
+        words, across, title_only = load_term_words(term_words) if term_words else (None, None, frozenset())
+        return cls(table, min_score=min_score, term_words=words, across=across, title_only=title_only)
 
     @property
     def level1(self) -> list[str]:
@@ -226,7 +232,7 @@ class Taxonomy:
         the gas being cut is a heating letter, though the body says 取暖 nowhere."""
         counts = {term: sum(text.count(w) for w in words) for term, words in self.term_words.items()}
         return {term: n for term, n in counts.items()
-                if n >= 2 or (n and any(w in title for w in self.term_words[term]))}
+                if (n >= 2 and term not in self.title_only) or (n and any(w in title for w in self.term_words[term]))}
 
     def path(self, term: str) -> tuple[str, str | None, str | None] | None:
         """(一级, 二级, 三级) of a 2nd- or 3rd-level term, the first row that holds it; None if none does."""
@@ -239,8 +245,8 @@ class Taxonomy:
         the term is under `level1` already, or if `level1` is one the term leaves alone. TipDM's
         offices filed gas companies' letters under 商贸旅游 as often as 城乡建设, and the classifier
         learnt both: the words say the letter is about gas, and the taxonomy says where gas sits."""
-        named = {term: n for term, n in self.named_terms(text).items()
-                 if term in self.across and level1 not in self.across[term]
+        named = {term: n for term, n in self.named_terms(text, title).items()
+                 if n >= 2 and term in self.across and level1 not in self.across[term]
                  and any(w in title for w in self.term_words[term])}
         if not named:
             return None

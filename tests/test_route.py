@@ -114,6 +114,32 @@ def test_telecoms_taxes_and_water_works_go_to_their_own_authorities(sample_dir):
     assert router.transform(broadband.assign(issue_type="环境保护")).iloc[0]["department"] == "生态环境局"
 
 
+def test_a_letter_whose_title_names_its_property_company_goes_to_the_property_section(sample_dir):
+    """Of 200 shared letters whose title names 物业, 84 were suggested 小区管理 by their bigrams and went
+    to 城市管理局, 35 typed 商贸旅游 to the market regulator. A title that names the property company
+    makes it a 物业服务 letter, whatever the model typed; a flooded basement whose caller says 物业
+    twice in passing ("物业称抽水泵坏了") stays the city's: 物业 is named by titles only (只看标题)."""
+    from pipeline.classify import IssueClassifier
+    from pipeline.paths import MODELS_DIR
+    from pipeline.read import read_letters
+    from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+    letters = read_letters([sample_dir]).letters.drop(columns="label")
+    letters = letters[letters["letter_id"].isin(["XF2026-000233", "GD202606050652"])].reset_index(drop=True)
+    taxonomy = Taxonomy.load()
+    router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
+    routed = router.transform(taxonomy.add_suggestions(IssueClassifier.load(MODELS_DIR / "default").classify(letters)))
+    routed = routed.set_index("letter_id")
+    assert routed.loc["XF2026-000233", "department"] == "住房和城乡建设局(物业科)"  # stop 36: 城市管理局
+    assert routed.loc["GD202606050652", "department"] == "城市管理局"
+    assert routed.loc["GD202606050652", "text"].count("物业") == 2 and "物业" not in routed.loc["GD202606050652", "title"]
+    assert "物业服务" in taxonomy.title_only and "物业服务" not in taxonomy.named_terms(
+        routed.loc["GD202606050652", "title"] + routed.loc["GD202606050652", "text"], routed.loc["GD202606050652", "title"])
+    # the same parking-fee letter typed as a consumer complaint crosses to the property section
+    fee = letters[letters["letter_id"] == "XF2026-000233"].assign(issue_type="商贸旅游")
+    assert router.transform(fee).iloc[0]["department"] == "住房和城乡建设局(物业科)"
+
+
 def test_a_business_licence_letter_goes_to_the_market_regulator_whatever_the_model_typed(sample_dir):
     """Business registration (营业执照, 注册资本, 股权变更) is the market regulator's: Beijing's calls
     about licences were typed 城乡建设 or 科技与信息产业 and went to 住建 or 工信. The bundled caller
