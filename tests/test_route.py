@@ -140,6 +140,28 @@ def test_a_letter_whose_title_names_its_property_company_goes_to_the_property_se
     assert router.transform(fee).iloc[0]["department"] == "住房和城乡建设局(物业科)"
 
 
+def test_traffic_police_matters_go_to_the_police_whatever_the_model_typed(sample_dir):
+    """Signals, crossings, licences and number plates are the traffic police's (公安局): of 166 shared
+    letters whose title names them, 61 went to 交通运输局, 51 to 住建 and 20 (电动车上牌, 驾照) to the
+    market regulator. Without the office's class the bundled letters below were typed 城乡建设 or
+    经济管理 and went to 住建 or the price bureau."""
+    from pipeline.classify import IssueClassifier
+    from pipeline.paths import MODELS_DIR
+    from pipeline.read import read_letters
+    from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+    filed = read_letters([sample_dir]).letters
+    filed = filed[filed["title"].isin(["建议优化红绿灯配时", "驾驶证到期换证"])].reset_index(drop=True)
+    model = IssueClassifier.load(MODELS_DIR / "default")
+    router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
+    unfiled = Taxonomy.load().add_suggestions(model.classify(filed.drop(columns="label")))
+    routed = router.transform(unfiled).set_index("title")
+    assert (routed["issue_type"] != "政法").all()
+    assert (routed["department"] == "公安局").all()
+    # the office classed both 交通运输: a person's class is never overruled
+    assert (router.transform(model.classify(filed))["department"] == "交通运输局").all()
+
+
 def test_a_business_licence_letter_goes_to_the_market_regulator_whatever_the_model_typed(sample_dir):
     """Business registration (营业执照, 注册资本, 股权变更) is the market regulator's: Beijing's calls
     about licences were typed 城乡建设 or 科技与信息产业 and went to 住建 or 工信. The bundled caller
