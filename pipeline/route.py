@@ -63,7 +63,8 @@ class Router:
         predicted one: intake staff who classified the letter know better than a model (on the
         bundled corpus the file's class is right on 99% of the letters, the model on 86%; on
         Qingdao the model typed 243 calls about a police station 商贸旅游, the file 公安政法类).
-        Such a letter's `needs_review` is cleared: a person has classified it.
+        Such a letter's `needs_review` is cleared: a person has classified it. Its section is the
+        term its words name under that class (物业费 under 城乡建设 → 物业科), else the class's default.
     taxonomy : taxonomy file whose term words (`pipeline.taxonomy`, rows with 跨类转办) route a
         letter across types: a letter the model typed 商贸旅游 whose title and text name gas (燃气公司
         停气) goes where the 燃气供应 row sends it (城市建设和市政管理 → 城市管理局). Gas, heating and
@@ -135,6 +136,21 @@ class Router:
             return self.by_type_[(issue_type, "")], f"路由表: {issue_type}"
         return self.fallback_department, f"人工分派: 分类“{issue_type or '未知'}”不在路由表, 转综合科"
 
+    def _suggested_under(self, level1: str, title: str, text: str) -> tuple[str | None, str | None]:
+        """The 2nd- and 3rd-level terms under the office's class `level1` that the letter names by
+        their words (the run's suggestions were made under the model's type): an office that classed
+        物业费上涨 城乡建设 sends it to the 物业科, not to 住建 at large. Named terms only: under 城乡建设
+        the bigram suggestion sent a lift retrofit and a roof repair to 城市管理局 for their 小区.
+        (None, None) without a taxonomy or a named term."""
+        if self.taxonomy_ is None:
+            return None, None
+        named = {term: n for term, n in self.taxonomy_.named_terms(text, title).items()
+                 if (self.taxonomy_.path(term) or (None,))[0] == level1}
+        if not named:
+            return None, None
+        _, level2, level3 = self.taxonomy_.path(max(named, key=named.get))
+        return level2, level3
+
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):
             self.fit()
@@ -178,7 +194,7 @@ class Router:
             if self.taxonomy_ is not None and own[i] is None:
                 named = self.taxonomy_.named_path(titles[i], text.iat[i], _clean(kind))
             if own[i] is not None and own[i] != _clean(kind):  # the office's class; the suggestions were under the model's
-                department, reason = self.department_for(own[i])
+                department, reason = self.department_for(own[i], *self._suggested_under(own[i], titles[i], text.iat[i]))
                 reason += f" (来信原分类「{out['label'].iloc[i]}」, 模型判为{_clean(kind) or '未知'})"
             elif named is not None:  # a term under another type
                 (level1, level2, level3), word = named
