@@ -32,7 +32,8 @@ OPEN_STATUSES = ("办理中", "处理中", "受理中", "转办中", "待回复"
 SCORE_READS = ("urgency", "urgency_cues", "repeat_count", "head_count", "joint_letter_group", "hot_issue_label",
                "issue_id", "deep_seated", "is_open", "days_open", "is_backlog")
 CASE_READS = ("person_id", "letter_id", "issue_id", "issue_type", "priority", "received_at", "priority_reasons", "repeat_count",
-              "hot_issue_label", "urgency", "department", "is_open", "confidential", "title", "no_request")
+              "hot_issue_label", "urgency", "department", "is_open", "confidential", "title", "no_request",
+              "issue_level2_suggestion", "issue_level3_suggestion")
 # a caller's calls with no request are one matter, whatever type a model gave each (Qingdao: one
 # caller's empty calls were eight "cases", 科技与信息产业 558 calls, 经济管理 821), and no leader's
 NO_REQUEST_MATTER = "无具体诉求来电"
@@ -188,8 +189,10 @@ class PriorityRanker:
             return top[column].tolist() if column in top else [default] * len(top)
 
         labels = of_top("hot_issue_label")
+        kinds = [f"{kind} · {finer}" if _text(finer) and _text(kind) else kind
+                 for kind, finer in zip(of_top("issue_type"), _shared_finest(frame, groups))]
         matter = [NO_REQUEST_MATTER if case.endswith("|" + NO_REQUEST_MATTER) else label if _text(label) else kind
-                  for case, label, kind in zip(top.index, labels, of_top("issue_type"))]
+                  for case, label, kind in zip(top.index, labels, kinds)]
         # a case of several writers names the first few, most pressing letter first (`frame`'s order)
         named = groups["_writer"].unique()
         rows = {
@@ -215,6 +218,20 @@ class PriorityRanker:
         if cases.empty:
             return cases
         return cases.sort_values(["case_priority", "last_letter", "case_id"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+def _shared_finest(frame: pd.DataFrame, groups) -> list:
+    """Per case (in `groups`' order), the finest taxonomy suggestion (3rd level, else 2nd) when every
+    letter of the case has the same one, else None: a leader reads 城乡建设 · 燃气供应 where the list said
+    城乡建设 nineteen times (People's Daily), and a case whose letters differ keeps its type alone."""
+    if "issue_level3_suggestion" not in frame and "issue_level2_suggestion" not in frame:
+        return [None] * groups.ngroups
+    none = pd.Series(None, index=frame.index, dtype=object)
+    finest = frame.get("issue_level3_suggestion", none).where(
+        frame.get("issue_level3_suggestion", none).map(_text).astype(bool), frame.get("issue_level2_suggestion", none))
+    finest = finest.where(finest.map(_text).astype(bool), "")
+    per_case = finest.groupby(frame["_key"], sort=False).agg(lambda values: values.iloc[0] if values.nunique() == 1 else "")
+    return [value or None for value in per_case.tolist()]
 
 
 def case_keys(frame: pd.DataFrame) -> pd.Series:

@@ -132,6 +132,23 @@ def test_a_caller_s_empty_calls_stay_the_caller_s_case_even_inside_a_hot_issue(r
     assert cases.loc["无具体诉求来电", "letters"] == 2 and cases.loc["停水", "writers"] == 1
 
 
+def test_a_case_outside_any_hot_issue_names_its_finer_term_when_its_letters_share_one(ranker):
+    """People's Daily's leaders' list said 城乡建设 nineteen times: gas cuts and cold homes, each a case of
+    one letter. A case names the finest term its letters all suggest; letters that differ keep the type."""
+    letters = ranker.transform(make([
+        {"letter_id": "1", "person_id": "P1", "received_at": "2026-11-01", "issue_level2_suggestion": "城市建设和市政管理",
+         "issue_level3_suggestion": "燃气供应"},
+        {"letter_id": "2", "person_id": "P2", "received_at": "2026-11-02", "issue_level2_suggestion": "城市建设和市政管理",
+         "issue_level3_suggestion": "燃气供应"},
+        {"letter_id": "3", "person_id": "P2", "received_at": "2026-11-03", "issue_level2_suggestion": "物业服务",
+         "issue_level3_suggestion": None},
+        {"letter_id": "4", "person_id": "P3", "received_at": "2026-11-04", "issue_level2_suggestion": "住房保障与房地产",
+         "issue_level3_suggestion": None},
+    ]))
+    matters = ranker.cases(letters).set_index("person_id")["matter"]
+    assert matters.to_dict() == {"P1": "城乡建设 · 燃气供应", "P2": "城乡建设", "P3": "城乡建设 · 住房保障与房地产"}
+
+
 def test_a_caller_s_calls_with_no_request_are_one_matter_whatever_type_each_was_given(ranker):
     """Qingdao: one caller's empty calls were eight cases, one per type a model gave them (科技与信息产业
     558 calls, 经济管理 821), and filled the leaders' list; they are one matter, and no leader's."""
