@@ -81,7 +81,8 @@ def column_notes(settings: Settings) -> dict[str, dict[str, str]]:
     c = lambda key, default: settings.get("cases", key, default)  # noqa: E731
     case_priority = (f"案件(同一热点问题的来信, 或同一信访人就同一类问题的来信)的优先分 = 其中最紧要一封来信的优先分"
                      f" + 每多一封来信+{c('per_letter', 3.0):g}(最多{c('letters_cap', 10)}封) + 首末来信之间每一年"
-                     f"+{c('per_year', 4.0):g}(最多{c('years_cap', 5.0):g}年); 5人及以上反映的热点问题按集体访"
+                     f"+{c('per_year', 4.0):g}(最多{c('years_cap', 5.0):g}年) + 每多一位信访人+{c('per_writer', 2.0):g}"
+                     f"(最多{c('writers_cap', 20)}人); 5人及以上反映的热点问题按集体访"
                      f"+{p('joint_letter', 10.0):g}(该信已计联名或集体信访的不重复加)。越高越宜领导包案。")
     deep = (f"是: 来信持续至少{DEEP_MIN_SPAN_DAYS}天、至少{DEEP_MIN_ACTIVE_MONTHS}个月有来信且分两波以上、至少"
             f"{DEEP_MIN_LETTERS}封, 没有哪30天集中了{DEEP_MAX_PEAK_SHARE:.0%}以上的来信, 并且至少{DEEP_MIN_WRITERS}人来信"

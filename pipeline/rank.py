@@ -51,7 +51,8 @@ class PriorityRanker:
 
     def __init__(self, urgent=100.0, pressing=40.0, per_repeat=4.0, joint_letter=10.0, hot_issue=8.0,
                  deep_seated=12.0, overdue=25.0, per_month_open=2.0, limit_days=60, as_of: date | None = None,
-                 case_per_letter=3.0, case_letters_cap=10, case_per_year=4.0, case_years_cap=5.0):
+                 case_per_letter=3.0, case_letters_cap=10, case_per_year=4.0, case_years_cap=5.0,
+                 case_per_writer=2.0, case_writers_cap=20):
         self.urgent = urgent
         self.pressing = pressing
         self.per_repeat = per_repeat
@@ -66,6 +67,8 @@ class PriorityRanker:
         self.case_letters_cap = case_letters_cap
         self.case_per_year = case_per_year
         self.case_years_cap = case_years_cap
+        self.case_per_writer = case_per_writer
+        self.case_writers_cap = case_writers_cap
 
     def transform(self, letters: pd.DataFrame, tracked_files=None) -> pd.DataFrame:
         """Add `is_closed`, `is_open`, `days_open`, `is_backlog`, `response_days`, `priority`, `priority_reasons`.
@@ -142,8 +145,12 @@ class PriorityRanker:
     def cases(self, letters: pd.DataFrame) -> pd.DataFrame:
         """One row per case (`case_keys`), scored by its most pressing letter plus its history: each
         further letter (`case_per_letter`, up to `case_letters_cap` letters), each year between
-        the first and the last letter (`case_per_year`, up to `case_years_cap` years), and for a hot
-        issue five or more people wrote, the joint-letter weight (集体访 is five or more people)."""
+        the first and the last letter (`case_per_year`, up to `case_years_cap` years), each further
+        writer (`case_per_writer`, up to `case_writers_cap` writers), and for a hot issue five or more
+        people wrote, the joint-letter weight (集体访 is five or more people). A leader's list is for
+        the most escalated matters; one letter's urgency is 今日紧急's, so fifty people writing about
+        one estate's parking must weigh against one 紧急 letter (hot_messages: 57 letters from 52
+        writers, not on the list when only letters counted)."""
         frame = letters[[c for c in CASE_READS if c in letters.columns]].copy()
         frame["_writer"] = (frame["person_id"].fillna(frame["letter_id"]) if "person_id" in frame
                             else frame["letter_id"]).astype(str)
@@ -165,6 +172,7 @@ class PriorityRanker:
         score = (top["priority"].astype(float).to_numpy()
                  + self.case_per_letter * np.minimum(count - 1, self.case_letters_cap)
                  + np.minimum(span / 365.0, self.case_years_cap) * self.case_per_year
+                 + self.case_per_writer * np.minimum(writers - 1, self.case_writers_cap)
                  + self.joint_letter * (group & ~top["priority_reasons"].str.contains("联名/集体信访", regex=False).to_numpy()))
         # the top letter's "同一信访人第N次来信" beside 信件数 read as a contradiction on a case row
         # (Qingdao: "第1605次" beside 1; "第11次" on a 245-letter case), so a case says both counts:

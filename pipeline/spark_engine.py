@@ -123,12 +123,11 @@ class SparkRun(StageTimer):
     def rank(self, letters):
         from pyspark.sql import functions as F
 
-        from pipeline.rank import PriorityRanker
         from pipeline.spark_rows import apply_rank
+        from pipeline.stages import RankStage
 
-        priority = self.settings.section("priority")
-        ranker = PriorityRanker(**priority, limit_days=self.settings.get("backlog", "limit_days", 60),
-                                as_of=self.settings.as_of())
+        # the local engine's ranker, `[cases]` included (the case weights were left at their defaults here)
+        ranker = RankStage.from_settings(self.settings).ranker()
         # a file that records replies or status anywhere: found over the whole batch, small (one row per file)
         replied = F.col("replied_at").isNotNull() if "replied_at" in letters.columns else F.lit(False)
         status = (F.coalesce(F.col("status"), F.lit("")) != "") if "status" in letters.columns else F.lit(False)

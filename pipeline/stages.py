@@ -362,8 +362,8 @@ def attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.DataF
 
 @dataclass
 class RankStage(Stage):
-    """Priority and its reasons per letter, open/closed/积案, and the cases (one person's letters
-    on one matter) a leader takes on (`PriorityRanker`, `[priority]`, `[backlog]`, `[cases]`).
+    """Priority and its reasons per letter, open/closed/积案, and the cases (a hot issue's letters,
+    else one person's on one issue type) a leader takes on (`PriorityRanker`, `[priority]`, `[backlog]`, `[cases]`).
     The cases table is kept as `cases_`."""
 
     priority: dict = field(default_factory=dict)

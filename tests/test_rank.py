@@ -117,9 +117,23 @@ def test_an_issue_five_people_wrote_about_is_a_group_petition_and_weighs_as_one(
     assert cases.loc["问题5", "person_id"] == "P5-0、P5-1、P5-2等5人"
     assert "集体反映: 5名信访人共5封来信" in cases.loc["问题5", "priority_reasons"]
     assert "集体反映" not in cases.loc["问题4", "priority_reasons"]
-    # one letter more is case_per_letter; the fifth writer also makes it a group petition
+    # one letter more is case_per_letter, one writer more case_per_writer; the fifth makes a group petition
     gap = cases.loc["问题5", "case_priority"] - cases.loc["问题4", "case_priority"]
-    assert gap == pytest.approx(ranker.case_per_letter + ranker.joint_letter)
+    assert gap == pytest.approx(ranker.case_per_letter + ranker.case_per_writer + ranker.joint_letter)
+
+
+def test_fifty_people_on_one_estate_outrank_one_urgent_letter_on_the_leaders_list(ranker):
+    """hot_messages: 57 letters from 52 writers about one estate's parking spaces (较急) were not among
+    the leaders' 20 cases when only letters counted (capped at ten); single 紧急 letters were. A leader
+    takes on the most escalated matters; one letter's urgency is 今日紧急's."""
+    estate = [{"letter_id": f"e{k}", "person_id": f"W{k}", "received_at": "2026-10-01", "issue_id": "I1",
+               "hot_issue_label": "伊景园 · 车位", "urgency": "较急", "urgency_cues": "群体"} for k in range(52)]
+    urgent = [{"letter_id": "u", "person_id": "U", "received_at": "2026-10-01", "urgency": "紧急", "urgency_cues": "安全险情"}]
+    cases = ranker.cases(ranker.transform(make(estate + urgent))).set_index("matter")
+    assert cases.loc["伊景园 · 车位", "case_priority"] > cases.loc["城乡建设", "case_priority"]
+    flat = PriorityRanker(as_of=date(2026, 11, 25), case_per_writer=0.0)
+    flat_cases = flat.cases(flat.transform(make(estate + urgent))).set_index("matter")
+    assert flat_cases.loc["伊景园 · 车位", "case_priority"] < flat_cases.loc["城乡建设", "case_priority"]
 
 
 def test_a_caller_s_empty_calls_stay_the_caller_s_case_even_inside_a_hot_issue(ranker):

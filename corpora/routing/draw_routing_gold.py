@@ -9,13 +9,14 @@ readers who never saw the router's output, measures the table and the code befor
 The sample: 140 TipDM letters, 40 Beijing 12345 work orders, 40 People's Daily board messages and 20
 Qingdao 12345 calls (valid calls only), distinct by cleaned text. Writes OUT_DIR/selection.csv and
 OUT_DIR/half1.txt, half2.txt (id, title, text: for the readers, outside the repository), in a
-shuffled reading order. Four golds were drawn, each excluding the letters of those before it:
+shuffled reading order. Five golds were drawn, each excluding the letters of those before it:
 - `gold_routing.csv`, seed 20261203, after the first table changes (gas, 商贸旅游, social insurance,
   安全生产); its errors were then read and five more changes made;
 - `gold_routing2.csv`, seed 20261204, after every change of stop 36, to measure the final code on
   letters nobody had read;
 - `gold_routing3.csv`, seed 20261205, after stop 37's rows (通信管理局, 税务局, 水利局), the same way;
-- `gold_routing4.csv`, seed 20261206, after stop 37's last rows (物业 by title, traffic police).
+- `gold_routing4.csv`, seed 20261206, after stop 37's last rows (物业 by title, traffic police);
+- `gold_routing5.csv`, seed 20261207, after the office's class was given its named sections (3ef35a9).
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
@@ -37,7 +38,8 @@ SIZES = {"tipdm": 140, "beijing12345": 40, "peoples_gas": 40, "qingdao12345": 20
 # each labelled file and the seed it was drawn with: a draw leaves out the files drawn before it, so
 # re-running a seed gives its gold again (the moved letters of stop 37 were chosen after gold 3)
 DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_routing3.csv": 20261205,
-         "gold_routing_moved37.csv": 20261205.5, "gold_routing4.csv": 20261206, "gold_routing_moved37b.csv": 20261206.5}
+         "gold_routing_moved37.csv": 20261205.5, "gold_routing4.csv": 20261206, "gold_routing_moved37b.csv": 20261206.5,
+         "gold_routing5.csv": 20261207}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
