@@ -231,13 +231,11 @@ class PriorityRanker:
 def _shared_finest(frame: pd.DataFrame, groups) -> list:
     """Per case (in `groups`' order), the finest taxonomy suggestion (3rd level, else 2nd) when every
     letter of the case has the same one, else None: a leader reads 城乡建设 · 燃气供应 where the list said
-    城乡建设 nineteen times (People's Daily), and a case whose letters differ keeps its type alone."""
-    if "issue_level3_suggestion" not in frame and "issue_level2_suggestion" not in frame:
-        return [None] * groups.ngroups
+    城乡建设 seventeen times (People's Daily), and a case whose letters differ keeps its type alone."""
     none = pd.Series(None, index=frame.index, dtype=object)
-    finest = frame.get("issue_level3_suggestion", none).where(
-        frame.get("issue_level3_suggestion", none).map(_text).astype(bool), frame.get("issue_level2_suggestion", none))
-    finest = finest.where(finest.map(_text).astype(bool), "")
+    level3, level2 = (frame[c].map(_text) if c in frame else none.map(_text)
+                      for c in ("issue_level3_suggestion", "issue_level2_suggestion"))
+    finest = level3.where(level3 != "", level2)
     per_case = finest.groupby(frame["_key"], sort=False).agg(lambda values: values.iloc[0] if values.nunique() == 1 else "")
     return [value or None for value in per_case.tolist()]
 
