@@ -17,6 +17,7 @@ import math
 import re
 from operator import add
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -62,11 +63,20 @@ def _bigrams(text: str) -> set[str]:
     return set(map(add, text, text[1:]))  # text[i] + text[i + 1]: the slices, made in C (a letter's ~370)
 
 
-def load_term_words(path: str | Path) -> tuple[dict[str, list[str]], dict[str, frozenset[str]], frozenset[str]]:
-    """{term: words} from a CSV with columns 术语 and 关键词 (words separated by spaces);
-    {term: types it leaves alone} for the terms that route letters across types (column 跨类转办 = 是;
-    保留类别: the types whose letters keep their own route though they name the term); and the terms
-    only a title names (column 只看标题 = 是: letters write 物业 in passing, 物业不管)."""
+class TermWords(NamedTuple):
+    """The term words file (`load_term_words`), column by column."""
+
+    words: dict[str, list[str]]         # 术语 → 关键词: the words that stand for a term
+    across: dict[str, frozenset[str]]   # 跨类转办 = 是: term → 保留类别, the types whose letters keep their route
+    title_only: frozenset[str]          # 只看标题 = 是: terms only a title names (物业不管 said in passing)
+    despite: dict[str, list[str]]       # 例外词: words that, in a title, route a kept type's letter across too
+
+
+def load_term_words(path: str | Path) -> TermWords:
+    """The term words of a CSV with columns 术语 and 关键词 (words separated by spaces), and optional
+    跨类转办, 保留类别, 只看标题 and 例外词 (`TermWords`). 例外词 are for a kept type the model often gives
+    the term's letters: a gas works' fumes typed 环境保护 stay the environment's, but a title that says
+    停气 is a gas cut whatever the type (People's Daily typed seven such letters 环境保护)."""
     path = Path(path)
     if not path.exists():
         raise PetitionError(f"term words file not found: {path}")
@@ -78,7 +88,8 @@ def load_term_words(path: str | Path) -> tuple[dict[str, list[str]], dict[str, f
     across = {row["术语"].strip(): frozenset(row.get("保留类别", "").split())
               for row in rows if row.get("跨类转办", "").strip() == "是"}
     title_only = frozenset(row["术语"].strip() for row in rows if row.get("只看标题", "").strip() == "是")
-    return words, across, title_only
+    despite = {row["术语"].strip(): row.get("例外词", "").split() for row in rows if row.get("例外词", "").strip()}
+    return TermWords(words, across, title_only, despite)
 
 
 class Taxonomy:
@@ -96,10 +107,12 @@ class Taxonomy:
     title_only : terms named only by a title that writes their words, never by the text alone: a
         letter about a night market or an illegal extension says 物业不管 twice and is not a
         property-management letter.
+    despite : {term: words}: a title writing one of them routes a letter across even from a kept type.
     """
 
     def __init__(self, table: pd.DataFrame, min_score: float = 0.3, term_words: dict[str, list[str]] | None = None,
-                 across: dict[str, frozenset[str]] | None = None, title_only: frozenset[str] = frozenset()):
+                 across: dict[str, frozenset[str]] | None = None, title_only: frozenset[str] = frozenset(),
+                 despite: dict[str, list[str]] | None = None):
         table = table.rename(columns={c: _HEADERS.get(str(c).strip(), c) for c in table.columns})
         missing = [c for c in LEVEL_COLUMNS if c not in table]
         if missing:
@@ -115,6 +128,7 @@ class Taxonomy:
         self.term_words = {t: list(w) for t, w in (term_words or {}).items() if w}
         self.across = {t: kept for t, kept in (across or {}).items() if t in self.term_words}
         self.title_only = frozenset(title_only)
+        self.despite = {t: list(w) for t, w in (despite or {}).items() if t in self.across}
         # each term's path, once (the router looks one up per letter that names a term)
         self._paths: dict = {}
         for row in table.itertuples(index=False):
@@ -141,8 +155,11 @@ class Taxonomy:
                 table = pd.read_csv(path, encoding="utf-8-sig")
         except Exception as error:  # noqa: BLE001 - any parse failure is the user's file
             raise PetitionError(f"cannot read taxonomy {path}: {type(error).__name__}: {error}") from error
-        words, across, title_only = load_term_words(term_words) if term_words else (None, None, frozenset())
-        return cls(table, min_score=min_score, term_words=words, across=across, title_only=title_only)
+        if not term_words:
+            return cls(table, min_score=min_score)
+        words = load_term_words(term_words)
+        return cls(table, min_score=min_score, term_words=words.words, across=words.across,
+                   title_only=words.title_only, despite=words.despite)
 
     @property
     def level1(self) -> list[str]:
@@ -242,12 +259,13 @@ class Taxonomy:
         """The taxonomy path of a term that routes across types (`across`) which a letter typed
         `level1` is about, with the word that named it: its title names the term and its words name
         it at least twice (`text` holds the title too); the most named if several; None if none, if
-        the term is under `level1` already, or if `level1` is one the term leaves alone. TipDM's
+        the term is under `level1` already, or if `level1` is one the term leaves alone (unless the
+        title writes one of the term's `despite` words: 停气 in a letter typed 环境保护). TipDM's
         offices filed gas companies' letters under 商贸旅游 as often as 城乡建设, and the classifier
         learnt both: the words say the letter is about gas, and the taxonomy says where gas sits."""
         named = {term: n for term, n in self.named_terms(text, title).items()
-                 if n >= 2 and term in self.across and level1 not in self.across[term]
-                 and any(w in title for w in self.term_words[term])}
+                 if n >= 2 and term in self.across and any(w in title for w in self.term_words[term])
+                 and (level1 not in self.across[term] or any(w in title for w in self.despite.get(term, ())))}
         if not named:
             return None
         term = max(named, key=named.get)  # ties: the file's order (dicts keep it)

@@ -75,7 +75,8 @@ def test_a_gas_letter_the_model_typed_commerce_goes_to_the_gas_authority_not_the
     check = by_title.loc["燃气安全检查上门是否收费"]
     assert check["issue_type"] == "商贸旅游"
     assert check["department"] == "城市管理局" and "多次写到“燃气”" in check["routing_reason"]
-    price = routed[routed["issue_type"] == "经济管理"]
+    # prices stay the price bureau's; a title that says the heat is cut does not (例外词, stop 37)
+    price = routed[(routed["issue_type"] == "经济管理") & ~routed["title"].str.contains("不供暖|停暖|停气")]
     assert len(price) >= 3 and (price["department"] == "发展和改革委员会").all()
     welfare = routed[routed["issue_type"] == "民政"]
     assert len(welfare) >= 2 and (welfare["department"] == "民政局").all()
@@ -181,6 +182,23 @@ def test_the_office_s_class_routes_to_the_section_its_words_name(sample_dir):
     assert "来信原分类「城乡建设」" in routed.loc["物业费上涨是否合规", "routing_reason"]
     assert routed.loc["生育津贴申领", "department"] == "医疗保障局"
     assert routed.loc["咨询老旧小区改造是否包含屋面防水", "department"] == "住房和城乡建设局"
+
+
+def test_a_title_that_says_the_heating_or_gas_is_cut_crosses_even_from_a_kept_type(sample_dir):
+    """Gas and heating leave their kept types alone (a gas works' fumes typed 环境保护), but People's
+    Daily typed seven 停气 letters 环境保护 and one 暖气停暖了 民政, and they went to the environment and
+    civil-affairs bureaus. A title that says the supply is cut (例外词) routes across anyway."""
+    from pipeline.read import read_letters
+    from pipeline.taxonomy import DEFAULT_TAXONOMY
+
+    letter = read_letters([sample_dir]).letters.drop(columns="label")
+    letter = letter[letter["title"] == "供暖公司收费不供暖"].reset_index(drop=True)
+    router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
+    cut = router.transform(letter.assign(issue_type="经济管理")).iloc[0]
+    assert cut["department"] == "城市管理局" and "多次写到“供暖”" in cut["routing_reason"]
+    # the same words without the cut in the title: a heating company's charges stay the price bureau's
+    charges = router.transform(letter.assign(issue_type="经济管理", title="供暖公司收费")).iloc[0]
+    assert charges["department"] == "发展和改革委员会"
 
 
 def test_a_business_licence_letter_goes_to_the_market_regulator_whatever_the_model_typed(sample_dir):
