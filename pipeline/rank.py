@@ -201,12 +201,15 @@ class PriorityRanker:
                  for kind, finer in zip(of_top("issue_type"), _shared_finest(frame, groups))]
         matter = [NO_REQUEST_MATTER if case.endswith("|" + NO_REQUEST_MATTER) else label if _text(label) else kind
                   for case, label, kind in zip(top.index, labels, kinds)]
-        # a case of several writers names the first few, most pressing letter first (`frame`'s order)
-        named = groups["_writer"].unique()
+        # a case of several writers names the first few, most pressing letter first (`frame`'s order);
+        # joined for those cases only (a per-case `unique` cost 0.36 s per 4,000 letters)
+        shown = frame.drop_duplicates(["_key", "_writer"]).groupby("_key", sort=False).head(SHOWN_WRITERS)
+        shown = shown[shown["_key"].isin(set(top.index[writers > 1]))]
+        names = shown.groupby("_key", sort=False)["_writer"].agg("、".join).to_dict()
         rows = {
             "case_id": case_ids,
-            "person_id": ["、".join(ids[:SHOWN_WRITERS]) + (f"等{len(ids)}人" if len(ids) > SHOWN_WRITERS else "")
-                          for ids in named.loc[top.index]],
+            "person_id": [names.get(key, writer) + (f"等{n}人" if n > SHOWN_WRITERS else "")
+                          for key, writer, n in zip(top.index, top["_writer"], writers)],
             "writers": writers.tolist(),
             "matter": matter,
             "letters": count.tolist(),
@@ -236,7 +239,8 @@ def _shared_finest(frame: pd.DataFrame, groups) -> list:
     level3, level2 = (frame[c].map(_text) if c in frame else none.map(_text)
                       for c in ("issue_level3_suggestion", "issue_level2_suggestion"))
     finest = level3.where(level3 != "", level2)
-    per_case = finest.groupby(frame["_key"], sort=False).agg(lambda values: values.iloc[0] if values.nunique() == 1 else "")
+    grouped = finest.groupby(frame["_key"], sort=False)  # group aggregates: a lambda per case cost 0.6 s per 10^4 letters
+    per_case = grouped.first().where(grouped.nunique() == 1, "")
     return [value or None for value in per_case.tolist()]
 
 
