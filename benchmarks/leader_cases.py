@@ -63,11 +63,12 @@ def list_figures(cases: pd.DataFrame, letters: pd.DataFrame, limit: int) -> dict
     writers = letters[letters["issue_id"].notna()].groupby("issue_id")["person_id"].nunique()
     big = set(writers[writers >= GROUP_WRITERS].index)
     in_list = set(issues.dropna())
+    listed_writers = listed["writers"] if "writers" in listed else pd.Series(1, index=listed.index)
     return {
         "cases": len(cases),
         "rows repeating an issue": int(issues.dropna().duplicated().sum()),
-        f"rows of >={GROUP_WRITERS} writers": int((listed.get("writers", pd.Series(1, index=listed.index)) >= GROUP_WRITERS).sum()),
-        "rows of >=2 writers": int((listed.get("writers", pd.Series(1, index=listed.index)) >= 2).sum()),
+        f"rows of >={GROUP_WRITERS} writers": int((listed_writers >= GROUP_WRITERS).sum()),
+        "rows of >=2 writers": int((listed_writers >= 2).sum()),
         "letters behind the list": int(listed["letters"].sum()),
         f"issues of >={GROUP_WRITERS} writers listed": f"{len(big & in_list)}/{len(big)}",
     }

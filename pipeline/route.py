@@ -137,19 +137,12 @@ class Router:
         return self.fallback_department, f"人工分派: 分类“{issue_type or '未知'}”不在路由表, 转综合科"
 
     def _suggested_under(self, level1: str, title: str, text: str) -> tuple[str | None, str | None]:
-        """The 2nd- and 3rd-level terms under the office's class `level1` that the letter names by
-        their words (the run's suggestions were made under the model's type): an office that classed
-        物业费上涨 城乡建设 sends it to the 物业科, not to 住建 at large. Named terms only: under 城乡建设
-        the bigram suggestion sent a lift retrofit and a roof repair to 城市管理局 for their 小区.
-        (None, None) without a taxonomy or a named term."""
-        if self.taxonomy_ is None:
-            return None, None
-        named = {term: n for term, n in self.taxonomy_.named_terms(text, title).items()
-                 if (self.taxonomy_.path(term) or (None,))[0] == level1}
-        if not named:
-            return None, None
-        _, level2, level3 = self.taxonomy_.path(max(named, key=named.get))
-        return level2, level3
+        """The 2nd and 3rd level under the office's class `level1` that the letter's words name
+        (`Taxonomy.named_under`; the run's suggestions were made under the model's type): an office
+        that classed 物业费上涨 城乡建设 sends it to the 物业科, not to 住建 at large. (None, None)
+        without a taxonomy or a named term."""
+        path = self.taxonomy_.named_under(title, text, level1) if self.taxonomy_ is not None else None
+        return (path[1], path[2]) if path else (None, None)
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):

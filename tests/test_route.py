@@ -8,6 +8,15 @@ from tests.conftest import requires_shared_data
 
 
 @pytest.fixture(scope="module")
+def default_model():
+    """The shipped model, loaded once for the tests that classify bundled letters before routing them."""
+    from pipeline.classify import IssueClassifier
+    from pipeline.paths import MODELS_DIR
+
+    return IssueClassifier.load(MODELS_DIR / "default")
+
+
+@pytest.fixture(scope="module")
 def router():
     settings = load_settings()
     return Router(settings.path("routing", "table")).fit()
@@ -40,37 +49,32 @@ def test_lower_level_suggestions_refine_the_department(router):
     assert out["routing_reason"].tolist() == ["路由表: 城乡建设/物业服务", "路由表: 城乡建设/城乡规划", "路由表: 城乡建设"]
 
 
-def test_a_lift_that_traps_people_goes_to_the_market_regulator_not_the_commerce_bureau(router, sample_dir):
+def test_a_lift_that_traps_people_goes_to_the_market_regulator_not_the_commerce_bureau(router, sample_dir, default_model):
     """A lift typed 商贸旅游 (TipDM's class for 质监 matters) is special equipment: 市场监督管理局. The
     bundled letters' lifts, read from a file that gives no class of its own."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
     from pipeline.taxonomy import Taxonomy
 
     letters = read_letters([sample_dir]).letters.drop(columns="label")
     letters = letters[letters["title"].fillna("").str.contains("电梯")].reset_index(drop=True)
-    typed = Taxonomy.load().add_suggestions(IssueClassifier.load(MODELS_DIR / "default").classify(letters))
+    typed = Taxonomy.load().add_suggestions(default_model.classify(letters))
     lifts = router.transform(typed).query("issue_type == '商贸旅游'")
     assert len(lifts) >= 2 and (lifts["department"] == "市场监督管理局").all()
 
 
-def test_a_gas_letter_the_model_typed_commerce_goes_to_the_gas_authority_not_the_commerce_bureau(sample_dir):
+def test_a_gas_letter_the_model_typed_commerce_goes_to_the_gas_authority_not_the_commerce_bureau(sample_dir, default_model):
     """TipDM files gas companies' letters under 商贸旅游 more often than 城乡建设 (21 to 14), and the
     People's Daily board sent 39 gas letters to the commerce bureau. A letter whose title and text name
     gas goes where the taxonomy's 燃气供应 row sends it, whatever the model typed; a gas price the model
     typed 经济管理 stays the price bureau's, heating subsidies typed 民政 stay 民政's, and a person's
     class (the file's 一级分类) is never overruled."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
     from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 
     filed = read_letters([sample_dir]).letters
     filed = filed[filed["title"].fillna("").str.contains("燃气|暖气|取暖|供暖")].reset_index(drop=True)
     unfiled = filed.drop(columns="label")
-    model = IssueClassifier.load(MODELS_DIR / "default")
-    routed = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(Taxonomy.load().add_suggestions(model.classify(unfiled)))
+    routed = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(Taxonomy.load().add_suggestions(default_model.classify(unfiled)))
     by_title = routed.set_index("title")
     check = by_title.loc["燃气安全检查上门是否收费"]
     assert check["issue_type"] == "商贸旅游"
@@ -80,29 +84,26 @@ def test_a_gas_letter_the_model_typed_commerce_goes_to_the_gas_authority_not_the
     assert len(price) >= 3 and (price["department"] == "发展和改革委员会").all()
     welfare = routed[routed["issue_type"] == "民政"]
     assert len(welfare) >= 2 and (welfare["department"] == "民政局").all()
-    before = Router().fit().transform(Taxonomy.load().add_suggestions(model.classify(unfiled)))
+    before = Router().fit().transform(Taxonomy.load().add_suggestions(default_model.classify(unfiled)))
     assert before.set_index("title").loc["燃气安全检查上门是否收费", "department"] == Router().fit().department_for("商贸旅游")[0]
     # the office classed every one of them: its classes route, none by the gas words
-    by_office = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(model.classify(filed))
+    by_office = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(default_model.classify(filed))
     assert not by_office["routing_reason"].str.contains("多次写到").any()
 
 
-def test_telecoms_taxes_and_water_works_go_to_their_own_authorities(sample_dir):
+def test_telecoms_taxes_and_water_works_go_to_their_own_authorities(sample_dir, default_model):
     """The guide readers route by names 通信管理局, 税务局 and 水利局, which the table lacked: TipDM's
     broadband monopolies and dead phone signals went to the market regulator or city management, tax
     evasion reports to the market regulator, reservoirs and dykes to 住建. The words cross types as
     gas does; a base station's radiation the model typed 环境保护 stays 生态环境局's."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
     from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 
     letters = read_letters([sample_dir]).letters.drop(columns="label")
     letters = letters[letters["title"].isin(["宽带装机拖延", "携号转网被阻挠", "咨询个体户税收减免", "山塘堤坝渗水可能溃坝",
                                              "水库泄洪渠堵塞担心汛期漫堤"])].reset_index(drop=True)
-    model = IssueClassifier.load(MODELS_DIR / "default")
     router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
-    routed = router.transform(Taxonomy.load().add_suggestions(model.classify(letters))).set_index("title")
+    routed = router.transform(Taxonomy.load().add_suggestions(default_model.classify(letters))).set_index("title")
     assert routed.loc["宽带装机拖延", "department"] == "通信管理局"
     assert routed.loc["携号转网被阻挠", "department"] == "通信管理局"
     assert routed.loc["咨询个体户税收减免", "department"] == "税务局"
@@ -115,13 +116,11 @@ def test_telecoms_taxes_and_water_works_go_to_their_own_authorities(sample_dir):
     assert router.transform(broadband.assign(issue_type="环境保护")).iloc[0]["department"] == "生态环境局"
 
 
-def test_a_letter_whose_title_names_its_property_company_goes_to_the_property_section(sample_dir):
+def test_a_letter_whose_title_names_its_property_company_goes_to_the_property_section(sample_dir, default_model):
     """Of 200 shared letters whose title names 物业, 84 were suggested 小区管理 by their bigrams and went
     to 城市管理局, 35 typed 商贸旅游 to the market regulator. A title that names the property company
     makes it a 物业服务 letter, whatever the model typed; a flooded basement whose caller says 物业
     twice in passing ("物业称抽水泵坏了") stays the city's: 物业 is named by titles only (只看标题)."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
     from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 
@@ -129,7 +128,7 @@ def test_a_letter_whose_title_names_its_property_company_goes_to_the_property_se
     letters = letters[letters["letter_id"].isin(["XF2026-000233", "GD202606050652"])].reset_index(drop=True)
     taxonomy = Taxonomy.load()
     router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
-    routed = router.transform(taxonomy.add_suggestions(IssueClassifier.load(MODELS_DIR / "default").classify(letters)))
+    routed = router.transform(taxonomy.add_suggestions(default_model.classify(letters)))
     routed = routed.set_index("letter_id")
     assert routed.loc["XF2026-000233", "department"] == "住房和城乡建设局(物业科)"  # stop 36: 城市管理局
     assert routed.loc["GD202606050652", "department"] == "城市管理局"
@@ -141,41 +140,36 @@ def test_a_letter_whose_title_names_its_property_company_goes_to_the_property_se
     assert router.transform(fee).iloc[0]["department"] == "住房和城乡建设局(物业科)"
 
 
-def test_traffic_police_matters_go_to_the_police_whatever_the_model_typed(sample_dir):
+def test_traffic_police_matters_go_to_the_police_whatever_the_model_typed(sample_dir, default_model):
     """Signals, crossings, licences and number plates are the traffic police's (公安局): of 166 shared
     letters whose title names them, 61 went to 交通运输局, 51 to 住建 and 20 (电动车上牌, 驾照) to the
     market regulator. Without the office's class the bundled letters below were typed 城乡建设 or
     经济管理 and went to 住建 or the price bureau."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
     from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 
     filed = read_letters([sample_dir]).letters
     filed = filed[filed["title"].isin(["建议优化红绿灯配时", "驾驶证到期换证"])].reset_index(drop=True)
-    model = IssueClassifier.load(MODELS_DIR / "default")
     router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
-    unfiled = Taxonomy.load().add_suggestions(model.classify(filed.drop(columns="label")))
+    unfiled = Taxonomy.load().add_suggestions(default_model.classify(filed.drop(columns="label")))
     routed = router.transform(unfiled).set_index("title")
     assert (routed["issue_type"] != "政法").all()
     assert (routed["department"] == "公安局").all()
     # the office classed both 交通运输: a person's class is never overruled
-    assert (router.transform(model.classify(filed))["department"] == "交通运输局").all()
+    assert (router.transform(default_model.classify(filed))["department"] == "交通运输局").all()
 
 
-def test_the_office_s_class_routes_to_the_section_its_words_name(sample_dir):
+def test_the_office_s_class_routes_to_the_section_its_words_name(sample_dir, default_model):
     """A letter the office classed 城乡建设 and the model 经济管理 went to 住建 at large: the finer rows
     were looked up under the model's type. Under the office's class, the terms the letter names by
     their words choose the section (物业费 → 物业科); its bigrams alone do not (a roof repair in an old
     estate stays 住建's, not 城市管理局's for its 小区)."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
     from pipeline.taxonomy import DEFAULT_TAXONOMY
 
     filed = read_letters([sample_dir]).letters
     filed = filed[filed["title"].isin(["物业费上涨是否合规", "咨询老旧小区改造是否包含屋面防水", "生育津贴申领"])]
-    routed = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(IssueClassifier.load(MODELS_DIR / "default").classify(filed))
+    routed = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(default_model.classify(filed))
     routed = routed.set_index("title")
     assert (routed["issue_type"] != routed["label"]).all()  # the model and the office disagree on all three
     assert routed.loc["物业费上涨是否合规", "department"] == "住房和城乡建设局(物业科)"
@@ -201,18 +195,16 @@ def test_a_title_that_says_the_heating_or_gas_is_cut_crosses_even_from_a_kept_ty
     assert charges["department"] == "发展和改革委员会"
 
 
-def test_a_business_licence_letter_goes_to_the_market_regulator_whatever_the_model_typed(sample_dir):
+def test_a_business_licence_letter_goes_to_the_market_regulator_whatever_the_model_typed(sample_dir, default_model):
     """Business registration (营业执照, 注册资本, 股权变更) is the market regulator's: Beijing's calls
     about licences were typed 城乡建设 or 科技与信息产业 and went to 住建 or 工信. The bundled caller
     asking how a sole trader gets a licence is typed 经济管理, which alone routes to the price bureau."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
     from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 
     letters = read_letters([sample_dir]).letters.drop(columns="label")
     letters = letters[letters["title"].fillna("").str.contains("营业执照")].reset_index(drop=True)
-    typed = Taxonomy.load().add_suggestions(IssueClassifier.load(MODELS_DIR / "default").classify(letters))
+    typed = Taxonomy.load().add_suggestions(default_model.classify(letters))
     routed = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(typed)
     assert len(routed) >= 1 and (routed["issue_type"] != "商贸旅游").all()
     assert (routed["department"] == "市场监督管理局").all()
@@ -220,15 +212,13 @@ def test_a_business_licence_letter_goes_to_the_market_regulator_whatever_the_mod
     assert (Router().fit().transform(typed)["department"] != "市场监督管理局").all()
 
 
-def test_the_office_s_own_class_routes_a_letter_the_model_typed_otherwise(router, sample_dir):
+def test_the_office_s_own_class_routes_a_letter_the_model_typed_otherwise(router, sample_dir, default_model):
     """Intake staff classified the bundled letters (一级分类, right on 99% of them; the model on 86%):
     where the model disagrees, the office's class routes and the reason says both."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
 
     letters = read_letters([sample_dir / "letters_xinfang.csv"]).letters
-    typed = IssueClassifier.load(MODELS_DIR / "default").classify(letters)
+    typed = default_model.classify(letters)
     routed = router.transform(typed)
     differ = routed["label"].notna() & (routed["label"] != routed["issue_type"]) & ~routed["confidential"]
     assert differ.sum() >= 30
@@ -240,16 +230,14 @@ def test_the_office_s_own_class_routes_a_letter_the_model_typed_otherwise(router
     assert (plain.loc[differ, "department"] != expected).mean() > 0.5
 
 
-def test_a_letter_the_office_classed_under_a_table_type_needs_no_type_review(router, sample_dir):
+def test_a_letter_the_office_classed_under_a_table_type_needs_no_type_review(router, sample_dir, default_model):
     """需人工复核 listed 138 of its 139 bundled letters although their file's 一级分类, a person's
     classification, named a table type: those leave the review list; a class naming no type, or
     file_class off, leaves the model's doubt standing."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
     from pipeline.read import read_letters
 
     letters = read_letters([sample_dir / "letters_xinfang.csv"]).letters
-    typed = IssueClassifier.load(MODELS_DIR / "default").classify(letters)
+    typed = default_model.classify(letters)
     unsure = typed["needs_review"].astype(bool)
     assert unsure.sum() >= 50
     named = typed["label"].map(router.table_type).notna()
@@ -262,14 +250,12 @@ def test_a_letter_the_office_classed_under_a_table_type_needs_no_type_review(rou
 
 
 @requires_shared_data
-def test_a_hotline_s_police_matter_goes_to_the_police_by_the_hotline_s_own_class(router, qingdao_linked):
+def test_a_hotline_s_police_matter_goes_to_the_police_by_the_hotline_s_own_class(router, qingdao_linked, default_model):
     """Qingdao's 245 calls about a police station that kept a caller's belongings: the model types
     them 商贸旅游 (phones, computers), the hotline 公安政法类; they go to 公安局, not 商务局."""
-    from pipeline.classify import IssueClassifier
-    from pipeline.paths import MODELS_DIR
 
     calls = qingdao_linked[qingdao_linked["text"].str.contains("瑞昌路")]
-    routed = router.transform(IssueClassifier.load(MODELS_DIR / "default").classify(calls))
+    routed = router.transform(default_model.classify(calls))
     assert len(routed) >= 200 and (routed["department"] == "公安局").mean() > 0.95
 
 
