@@ -14,8 +14,16 @@ as of 2026-11-25) and prints, for the whole case table and for the leaders' list
   list takes on these letters);
 - big issues on the list: of the hot issues five or more people wrote about, how many the list
   holds.
-"Before" is the same letters through the same ranker with each letter's hot issue made its
-writer's own matter, which is exactly the earlier case key (writer|issue, else writer|type).
+- cases mixing routed types: cases outside hot issues whose letters went out under more than one
+  type (the type the router used, `routed_type`: the office's class where the file gives one);
+- matters split: a writer's letters of one routed type (outside hot issues) that fall into more
+  than one case;
+- rows naming another type: list rows outside hot issues whose 事项 names a type other than the one
+  its top letter was routed by (「政法 · 复议申请」 → 住房和城乡建设局).
+"Before (per writer)" is the same letters through the same ranker with each letter's hot issue
+made its writer's own matter, which is exactly the case key before stop 37 (writer|issue, else
+writer|type). "By model's type" is stop 37's key: the routed type and term dropped, so a case
+follows the model's type.
 
 Run: `PYTHONPATH=$PWD .venv/bin/python benchmarks/leader_cases.py [--sources NAME ...]`
 (about 1.5 min; needs ../shared/data for all but the bundled corpus).
@@ -34,7 +42,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from pipeline.config import load_settings  # noqa: E402
 from pipeline.paths import SHARED_DATA_DIR  # noqa: E402
-from pipeline.rank import GROUP_WRITERS  # noqa: E402
+from pipeline.rank import GROUP_WRITERS, case_keys  # noqa: E402
 from pipeline.run import PetitionRun  # noqa: E402
 
 DATA = SHARED_DATA_DIR.parent
@@ -52,7 +60,28 @@ AS_OF = "2026-11-25"
 def per_writer_cases(ranker, letters: pd.DataFrame) -> pd.DataFrame:
     """The case table as it was before stop 37: a hot issue is each writer's own matter."""
     issue = letters["issue_id"].where(letters["issue_id"].notna() & (letters["issue_id"].astype(str) != ""))
-    return ranker.cases(letters.assign(issue_type=issue.fillna(letters["issue_type"]), issue_id=None))
+    return ranker.cases(letters.drop(columns=["routed_type", "routed_term"])
+                        .assign(issue_type=issue.fillna(letters["issue_type"]), issue_id=None))
+
+
+def model_type_cases(ranker, letters: pd.DataFrame) -> pd.DataFrame:
+    """The case table as it was in stop 37: a case follows the model's type, not the routed one."""
+    return ranker.cases(letters.drop(columns=["routed_type", "routed_term"]))
+
+
+def type_figures(cases: pd.DataFrame, letters: pd.DataFrame, keys: pd.Series, limit: int) -> dict:
+    """How a case table's matters agree with the type each letter was routed by (module docstring);
+    `keys` is each letter's case key under that table's rule."""
+    own = letters["issue_id"].isna() & ~letters["no_request"].astype(bool)
+    routed = letters["routed_type"].fillna(letters["issue_type"]).fillna("未分类")
+    mixing = routed[own].groupby(keys[own]).nunique()
+    split = keys[own].groupby([letters.loc[own, "person_id"].fillna(letters.loc[own, "letter_id"]), routed[own]]).nunique()
+    top_routed = cases["top_letter_id"].map(letters.set_index("letter_id")["routed_type"].fillna("未分类"))
+    listed = cases[cases["matter"] != "无具体诉求来电"].head(limit)
+    plain = ~listed["case_id"].str.contains("|I", regex=False)
+    named = listed["matter"].str.split(" · ").str[0]
+    return {"cases mixing routed types": int((mixing > 1).sum()), "matters split": int((split > 1).sum()),
+            "rows naming another type": int((plain & (named != top_routed[listed.index])).sum())}
 
 
 def list_figures(cases: pd.DataFrame, letters: pd.DataFrame, limit: int) -> dict:
@@ -92,8 +121,15 @@ def main() -> None:
             result = job.run([str(p) for p in paths], out_dir=out)
         ranker = job.stages_["rank"].ranker()
         letters = result.letters
-        for when, cases in (("before (per writer)", per_writer_cases(ranker, letters)), ("now", result.cases)):
-            rows.append({"source": name, "letters": len(letters), "cases by": when, **list_figures(cases, letters, limit)})
+        by_model = letters.drop(columns=["routed_type", "routed_term"])
+        issue = letters["issue_id"].where(letters["issue_id"].notna() & (letters["issue_id"].astype(str) != ""))
+        for when, cases, keys in (
+                ("before (per writer)", per_writer_cases(ranker, letters),
+                 case_keys(by_model.assign(issue_type=issue.fillna(letters["issue_type"]), issue_id=None))),
+                ("by model's type", model_type_cases(ranker, letters), case_keys(by_model)),
+                ("now", result.cases, case_keys(letters))):
+            rows.append({"source": name, "letters": len(letters), "cases by": when, **list_figures(cases, letters, limit),
+                         **type_figures(cases, letters, keys, limit)})
         print(f"{name}: {len(letters)} letters done", flush=True)
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_columns", 20):

@@ -33,7 +33,7 @@ SCORE_READS = ("urgency", "urgency_cues", "repeat_count", "head_count", "joint_l
                "issue_id", "deep_seated", "is_open", "days_open", "is_backlog")
 CASE_READS = ("person_id", "letter_id", "issue_id", "issue_type", "priority", "received_at", "priority_reasons", "repeat_count",
               "hot_issue_label", "urgency", "department", "is_open", "confidential", "title", "no_request",
-              "issue_level2_suggestion", "issue_level3_suggestion")
+              "issue_level2_suggestion", "issue_level3_suggestion", "routed_type", "routed_term")
 # a caller's calls with no request are one matter, whatever type a model gave each (Qingdao: one
 # caller's empty calls were eight "cases", 科技与信息产业 558 calls, 经济管理 821), and no leader's
 NO_REQUEST_MATTER = "无具体诉求来电"
@@ -197,7 +197,7 @@ class PriorityRanker:
 
         labels = of_top("hot_issue_label")
         kinds = [f"{kind} · {finer}" if _text(finer) and _text(kind) else kind
-                 for kind, finer in zip(of_top("issue_type"), _shared_finest(frame, groups))]
+                 for kind, finer in zip(_matter_type(top).tolist(), _shared_finest(frame, groups))]
         matter = [NO_REQUEST_MATTER if case.endswith("|" + NO_REQUEST_MATTER) else label if _text(label) else kind
                   for case, label, kind in zip(top.index, labels, kinds)]
         # a case of several writers names the first few, most pressing letter first (`frame`'s order);
@@ -231,15 +231,36 @@ class PriorityRanker:
 
 
 def _shared_finest(frame: pd.DataFrame, groups) -> list:
-    """Per case (in `groups`' order), the finest taxonomy suggestion (3rd level, else 2nd) when every
-    letter of the case has the same one, else None: a leader reads 城乡建设 · 燃气供应 where the list said
-    城乡建设 seventeen times (People's Daily), and a case whose letters differ keeps its type alone."""
-    level3, level2 = (frame[c].astype("object").fillna("").astype(str) if c in frame else pd.Series("", index=frame.index)
-                      for c in ("issue_level3_suggestion", "issue_level2_suggestion"))
-    finest = level3.where(level3 != "", level2)
+    """Per case (in `groups`' order), the finest term (`_matter_term`) when every letter of the case
+    has the same one, else None: a leader reads 城乡建设 · 燃气供应 where the list said 城乡建设
+    seventeen times (People's Daily), and a case whose letters differ keeps its type alone."""
+    finest = _matter_term(frame)
     grouped = finest.groupby(frame["_key"], sort=False)  # group aggregates: a lambda per case cost 0.6 s per 10^4 letters
     per_case = grouped.first().where(grouped.nunique() == 1, "")
     return [value or None for value in per_case.tolist()]
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
+
+
+def _matter_type(frame: pd.DataFrame) -> pd.Series:
+    """Each letter's matter type: the type it was routed by (`routed_type`: the office's own class
+    where the file gives one), else the model's `issue_type`. A case that follows the model while
+    the department follows the office splits one matter into several (bundled: one writer's 13
+    letters on a shop's compensation, classed 城乡建设 by the office, were four model types and
+    four cases, one 「政法 · 复议申请」 → 住房和城乡建设局)."""
+    return _column(frame, "routed_type").astype("object").fillna(_column(frame, "issue_type"))
+
+
+def _matter_term(frame: pd.DataFrame) -> pd.Series:
+    """Each letter's finest term under its matter type, "" for none: the one it was routed by
+    (`routed_term`) for a routed letter, else the taxonomy's 3rd-level suggestion, else its 2nd."""
+    level3, level2 = (_column(frame, c).astype("object").fillna("").astype(str)
+                      for c in ("issue_level3_suggestion", "issue_level2_suggestion"))
+    suggested = level3.where(level3 != "", level2)
+    routed = _column(frame, "routed_type").notna()
+    return _column(frame, "routed_term").astype("object").fillna("").astype(str).where(routed, suggested)
 
 
 def _writer_ids(frame: pd.DataFrame) -> pd.Series:
@@ -249,10 +270,11 @@ def _writer_ids(frame: pd.DataFrame) -> pd.Series:
 
 def case_keys(frame: pd.DataFrame) -> pd.Series:
     """Each letter's case: its hot issue (`issue_id`) when it has one, whoever wrote it; else its
-    writer (`person_id`, else the letter) and issue type. A caller's calls with no request are one
-    case of that caller's, whatever issue or type each was given. An issue's key has no "|"."""
+    writer (`person_id`, else the letter) and matter type (`_matter_type`: the type it was routed
+    by). A caller's calls with no request are one case of that caller's, whatever issue or type
+    each was given. An issue's key has no "|"."""
     person = _writer_ids(frame)
-    kind = frame["issue_type"] if "issue_type" in frame else pd.Series(None, index=frame.index, dtype=object)
+    kind = _matter_type(frame)
     keys = person + "|" + kind.fillna("未分类").astype(str)
     if "issue_id" in frame:
         issue = frame["issue_id"]

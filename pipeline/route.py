@@ -144,6 +144,21 @@ class Router:
         path = self.taxonomy_.named_under(title, text, level1) if self.taxonomy_ is not None else None
         return (path[1], path[2]) if path else (None, None)
 
+    def _path(self, kind, sub, subsub, own: str | None, label, title: str, text: str) -> tuple[tuple, str]:
+        """The (type, 2nd, 3rd level) a letter is routed by, and the note its reason carries: the
+        office's class with the term its words name under it (`label` is that class as the file
+        wrote it); else a term of another type the letter is about (a model's type gives way to it,
+        a person's class does not: a gas price question the office classed 经济管理 is the price
+        bureau's); else the model's type and its suggestions."""
+        kind = _clean(kind)
+        if own is not None and own != kind:  # the office's class; the suggestions were under the model's
+            return (own, *self._suggested_under(own, title, text)), f" (来信原分类「{label}」, 模型判为{kind or '未知'})"
+        named = self.taxonomy_.named_path(title, text, kind) if self.taxonomy_ is not None and own is None else None
+        if named is not None:
+            path, word = named
+            return tuple(path), f" (来信多次写到“{word}”, 模型判为{kind or '未知'})"
+        return (kind, _clean(sub), _clean(subsub)), ""
+
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):
             self.fit()
@@ -164,11 +179,15 @@ class Router:
 
         # what a letter is about: its title, or its opening where it has none (a hotline's 主要内容)
         titles = [t if t else body[:30] for t, body in zip(column_strings(out, "title"), column_strings(out, "text"))]
-        departments, reasons = [], []
+        departments, reasons, paths = [], [], []
         for i, (accused, kind, sub, subsub) in enumerate(zip(accusation, issue, level2, level3)):
-            # a call with no request has no issue type worth routing by (a classifier still names
-            # one: 纪检监察 for 2,763 of Qingdao's "自言自语,未反映具体问题"); its text accusing
-            # someone still goes to 纪检监察, confidential
+            # the type (and term) the letter is routed by: the office's class, a term of another
+            # type its words name, or the model's; a call with no request has none worth routing by
+            path, note = ((_clean(kind), None, None), "") if empty[i] else \
+                self._path(kind, sub, subsub, own[i], out["label"].iloc[i] if own[i] else None, titles[i], text.iat[i])
+            paths.append(path)
+            # a classifier still names a type for a call with no request (纪检监察 for 2,763 of
+            # Qingdao's "自言自语,未反映具体问题"); its text accusing someone still goes to 纪检监察, confidential
             if accused or (kind == self.discipline_department and not empty[i]):
                 departments.append(self.discipline_department)
                 reasons.append("纪检监察规则: 检举控告公职人员或单位, 转纪检监察, 信访人信息保密")
@@ -181,20 +200,8 @@ class Router:
                 departments.append(learned["unit"].iloc[i])
                 reasons.append(f"历史承办模型: 同类来信由{learned['unit'].iloc[i]}承办 (置信度 {learned['confidence'].iloc[i]:.2f})")
                 continue
-            # a model's type gives way to a term of another type the letter is about; a person's
-            # class does not (a gas price question the office classed 经济管理 is the price bureau's)
-            named = None
-            if self.taxonomy_ is not None and own[i] is None:
-                named = self.taxonomy_.named_path(titles[i], text.iat[i], _clean(kind))
-            if own[i] is not None and own[i] != _clean(kind):  # the office's class; the suggestions were under the model's
-                department, reason = self.department_for(own[i], *self._suggested_under(own[i], titles[i], text.iat[i]))
-                reason += f" (来信原分类「{out['label'].iloc[i]}」, 模型判为{_clean(kind) or '未知'})"
-            elif named is not None:  # a term under another type
-                (level1, level2, level3), word = named
-                department, reason = self.department_for(level1, level2, level3)
-                reason += f" (来信多次写到“{word}”, 模型判为{_clean(kind) or '未知'})"
-            else:
-                department, reason = self.department_for(_clean(kind), _clean(sub), _clean(subsub))
+            department, reason = self.department_for(*path)
+            reason += note
             if learned is not None:
                 reason += f" (历史承办模型不确定: {learned['unit'].iloc[i]} {learned['confidence'].iloc[i]:.2f})"
             departments.append(department)
@@ -211,6 +218,11 @@ class Router:
         # 属地: where the problem is, by the extractor clustering and the spaCy ruler use; the
         # office's own columns for it (被反映区, a board's province/city/county) come first
         out["place"] = [with_written_place(w, where(t)) for w, t in zip(written_place(out), text)]
+        # the type and finest term the letter was routed by, for the cases a leader reads
+        # (`rank.case_keys`): one writer's 13 letters the office classed 城乡建设 and the model typed
+        # four ways were four cases, one of them 「政法 · 复议申请」 → 住房和城乡建设局
+        out["routed_type"] = [path[0] for path in paths]
+        out["routed_term"] = [path[2] or path[1] for path in paths]
         out["no_request"] = empty  # last, in the order of the route stage's declared schema (the Spark engine's)
         return out
 

@@ -222,10 +222,12 @@ def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
     from pipeline.spark_rows import plain
     from pipeline.spark_session import with_columns
 
-    # `rank.case_keys` as a column: the hot issue, else writer|type; a caller's empty calls writer|无具体诉求来电
+    # `rank.case_keys` as a column: the hot issue, else writer|matter type; a caller's empty calls writer|无具体诉求来电
     person = (F.coalesce(F.col("person_id"), F.col("letter_id")) if "person_id" in letters.columns
               else F.col("letter_id")).cast("string")
-    kind = F.col("issue_type").cast("string") if "issue_type" in letters.columns else F.lit(None).cast("string")
+    # `rank._matter_type`: the type a letter was routed by, else the model's
+    kind = F.coalesce(*[F.col(c).cast("string") for c in ("routed_type", "issue_type") if c in letters.columns],
+                      F.lit(None).cast("string"))
     key = F.concat_ws("|", person, F.coalesce(kind, F.lit("未分类")))
     if "issue_id" in letters.columns:
         issue = F.col("issue_id").cast("string")

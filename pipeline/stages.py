@@ -202,7 +202,7 @@ class RouteStage(Stage):
 
     def output_schema(self) -> dict[str, str]:
         return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING,
-                "no_request": BOOL}
+                "routed_type": STRING, "routed_term": STRING, "no_request": BOOL}
 
     def _router(self):
         if not hasattr(self, "_fitted"):

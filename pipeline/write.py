@@ -68,6 +68,8 @@ HEADERS_ZH = {
     "routing_reason": "分派依据",
     "confidential": "保密(检举控告)",
     "no_request": "无具体诉求",
+    "routed_type": "分派所依分类",
+    "routed_term": "分派所依细项",
     "person_id": "信访人编号",
     "place": "属地",
     "name_clean": "姓名(识别)",

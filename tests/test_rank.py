@@ -250,3 +250,27 @@ def test_a_letter_s_score_reads_only_the_columns_the_ranker_walks(ranker):
     score, why = ranker._score(Row())
     assert set(read) <= set(SCORE_READS)
     assert len(why) == 6 and score > ranker.urgent + ranker.overdue  # every branch was taken
+
+
+def test_a_case_follows_the_type_its_letters_were_routed_by_not_the_model_s(sample_run):
+    """The bundled writer of 门面被断水断电逼迫签约 and 再不解决我就进京上访: the office classed all of them
+    城乡建设 and the router sent them to 住建, but the model typed them 城乡建设 and 政法, and the leaders'
+    list made two cases of one matter, one reading 「政法 · 复议申请」 → 住房和城乡建设局."""
+    from pipeline.rank import case_keys
+
+    letters = sample_run.letters
+    mine = letters[letters["title"].str.contains("门面被断水断电逼迫签约|再不解决我就进京上访")]
+    assert mine["person_id"].nunique() == 1 and set(mine["issue_type"]) == {"城乡建设", "政法"}
+    assert set(mine["routed_type"]) == {"城乡建设"} and set(mine["department"]) == {"住房和城乡建设局"}
+    keys = case_keys(letters)
+    assert keys[mine.index].nunique() == 1
+    case = sample_run.cases[sample_run.cases["case_id"] == keys[mine.index[0]]]  # a one-writer case's id is its key
+    assert case["matter"].tolist() == ["城乡建设"] and case["department"].tolist() == ["住房和城乡建设局"]
+    assert case["letters"].tolist() == [len(mine)]
+    # every case outside a hot issue holds one routed type, and its 事项 names it
+    own = letters["issue_id"].isna() & ~letters["no_request"]
+    assert (letters.loc[own, "routed_type"].groupby(keys[own]).nunique() == 1).all()
+    plain = sample_run.cases[~sample_run.cases["case_id"].str.contains("|I", regex=False)
+                             & (sample_run.cases["matter"] != "无具体诉求来电")]
+    routed = plain["top_letter_id"].map(letters.set_index("letter_id")["routed_type"])
+    assert len(plain) > 100 and (plain["matter"].str.split(" · ").str[0] == routed).all()

@@ -176,6 +176,11 @@ def test_the_office_s_class_routes_to_the_section_its_words_name(sample_dir, def
     assert "来信原分类「城乡建设」" in routed.loc["物业费上涨是否合规", "routing_reason"]
     assert routed.loc["生育津贴申领", "department"] == "医疗保障局"
     assert routed.loc["咨询老旧小区改造是否包含屋面防水", "department"] == "住房和城乡建设局"
+    # the type and term it went out by travel with the letter (a leader's case follows them, `rank.case_keys`),
+    # not the model's 经济管理 · 安全生产 · 事故处理
+    assert routed.loc["物业费上涨是否合规", ["routed_type", "routed_term"]].tolist() == ["城乡建设", "物业服务"]
+    assert routed.loc["生育津贴申领", ["routed_type", "routed_term"]].tolist() == ["劳动和社会保障", "职工生育保险"]
+    assert routed.loc["咨询老旧小区改造是否包含屋面防水", "routed_type"] == "城乡建设"
 
 
 def test_a_title_that_says_the_heating_or_gas_is_cut_crosses_even_from_a_kept_type(sample_dir):
@@ -190,9 +195,10 @@ def test_a_title_that_says_the_heating_or_gas_is_cut_crosses_even_from_a_kept_ty
     router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
     cut = router.transform(letter.assign(issue_type="经济管理")).iloc[0]
     assert cut["department"] == "城市管理局" and "多次写到“供暖”" in cut["routing_reason"]
+    assert [cut["routed_type"], cut["routed_term"]] == ["城乡建设", "冬季采暖"]
     # the same words without the cut in the title: a heating company's charges stay the price bureau's
     charges = router.transform(letter.assign(issue_type="经济管理", title="供暖公司收费")).iloc[0]
-    assert charges["department"] == "发展和改革委员会"
+    assert charges["department"] == "发展和改革委员会" and charges["routed_type"] == "经济管理"
 
 
 def test_a_business_licence_letter_goes_to_the_market_regulator_whatever_the_model_typed(sample_dir, default_model):
