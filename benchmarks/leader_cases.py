@@ -14,16 +14,15 @@ as of 2026-11-25) and prints, for the whole case table and for the leaders' list
   list takes on these letters);
 - big issues on the list: of the hot issues five or more people wrote about, how many the list
   holds.
-- cases mixing routed types: cases outside hot issues whose letters went out under more than one
-  type (the type the router used, `routed_type`: the office's class where the file gives one);
-- matters split: a writer's letters of one routed type (outside hot issues) that fall into more
-  than one case;
-- rows naming another type: list rows outside hot issues whose 事项 names a type other than the one
-  its top letter was routed by (「政法 · 复议申请」 → 住房和城乡建设局).
+- matters split: a writer's letters in no hot issue, of one routed type (the type the router
+  used, `routed_type`: the office's class where the file gives one), that fall into more than one case;
+- writers on two rows: list rows of one writer whose writer an earlier one-writer row already holds;
+- rows naming another type: one-writer list rows whose 事项 is no hot issue and names a type other
+  than the one its top letter was routed by (「政法 · 复议申请」 → 住房和城乡建设局).
 "Before (per writer)" is the same letters through the same ranker with each letter's hot issue
 made its writer's own matter, which is exactly the case key before stop 37 (writer|issue, else
-writer|type). "By model's type" is stop 37's key: the routed type and term dropped, so a case
-follows the model's type.
+writer|type). "Stop 37" is stop 37's key: the routed type and term dropped, so a case follows
+the model's type.
 
 Run: `PYTHONPATH=$PWD .venv/bin/python benchmarks/leader_cases.py [--sources NAME ...]`
 (about 1.5 min; needs ../shared/data for all but the bundled corpus).
@@ -64,7 +63,7 @@ def per_writer_cases(ranker, letters: pd.DataFrame) -> pd.DataFrame:
                         .assign(issue_type=issue.fillna(letters["issue_type"]), issue_id=None))
 
 
-def model_type_cases(ranker, letters: pd.DataFrame) -> pd.DataFrame:
+def stop37_cases(ranker, letters: pd.DataFrame) -> pd.DataFrame:
     """The case table as it was in stop 37: a case follows the model's type, not the routed one."""
     return ranker.cases(letters.drop(columns=["routed_type", "routed_term"]))
 
@@ -72,16 +71,18 @@ def model_type_cases(ranker, letters: pd.DataFrame) -> pd.DataFrame:
 def type_figures(cases: pd.DataFrame, letters: pd.DataFrame, keys: pd.Series, limit: int) -> dict:
     """How a case table's matters agree with the type each letter was routed by (module docstring);
     `keys` is each letter's case key under that table's rule."""
+    writer = letters["person_id"].fillna(letters["letter_id"])
     own = letters["issue_id"].isna() & ~letters["no_request"].astype(bool)
     routed = letters["routed_type"].fillna(letters["issue_type"]).fillna("未分类")
-    mixing = routed[own].groupby(keys[own]).nunique()
-    split = keys[own].groupby([letters.loc[own, "person_id"].fillna(letters.loc[own, "letter_id"]), routed[own]]).nunique()
+    split = keys[own].groupby([writer[own], routed[own]]).nunique()
     top_routed = cases["top_letter_id"].map(letters.set_index("letter_id")["routed_type"].fillna("未分类"))
     listed = cases[cases["matter"] != "无具体诉求来电"].head(limit)
-    plain = ~listed["case_id"].str.contains("|I", regex=False)
+    alone = listed["writers"] == 1
     named = listed["matter"].str.split(" · ").str[0]
-    return {"cases mixing routed types": int((mixing > 1).sum()), "matters split": int((split > 1).sum()),
-            "rows naming another type": int((plain & (named != top_routed[listed.index])).sum())}
+    labelled = listed["matter"].isin(set(letters["hot_issue_label"].dropna()))
+    return {"matters split": int((split > 1).sum()),
+            "writers on two rows": int(listed.loc[alone, "person_id"].duplicated().sum()),
+            "rows naming another type": int((alone & ~labelled & (named != top_routed[listed.index])).sum())}
 
 
 def list_figures(cases: pd.DataFrame, letters: pd.DataFrame, limit: int) -> dict:
@@ -126,7 +127,7 @@ def main() -> None:
         for when, cases, keys in (
                 ("before (per writer)", per_writer_cases(ranker, letters),
                  case_keys(by_model.assign(issue_type=issue.fillna(letters["issue_type"]), issue_id=None))),
-                ("by model's type", model_type_cases(ranker, letters), case_keys(by_model)),
+                ("stop 37", stop37_cases(ranker, letters), case_keys(by_model)),
                 ("now", result.cases, case_keys(letters))):
             rows.append({"source": name, "letters": len(letters), "cases by": when, **list_figures(cases, letters, limit),
                          **type_figures(cases, letters, keys, limit)})

@@ -17,15 +17,17 @@ from pipeline.rank import PriorityRanker  # noqa: E402
 
 def letters(n_persons: int = 40) -> pd.DataFrame:
     """Letters of `n_persons` writers, each with 1-4 letters over 1-2 matters (hot issues several
-    wrote about, and some with no issue id, so the issue type names the matter), distinct priorities
-    within a case (no ties to break)."""
+    wrote about, issues one writer wrote alone, and some with no issue id, so the routed type, else
+    the issue type, names the matter), distinct priorities within a case (no ties to break)."""
     rows = []
     for p in range(n_persons):
         for k in range(1 + p % 4):
             issue = f"I{p % 13:04d}" if (p + k) % 3 else None  # 13 issues of 2-4 writers
+            issue = f"S{p:03d}" if p % 10 == 9 and k < 3 else issue  # one writer's own, over two types
             rows.append({
                 "letter_id": f"L{p:03d}{k}", "person_id": f"P{p:03d}" if p % 7 else None,
                 "issue_id": issue, "issue_type": ["城建", "劳动", "环保"][(p + k) % 3],
+                "routed_type": [None, "城建", "劳动", None][(p + 2 * k) % 4],
                 "hot_issue_label": f"热点{issue}" if issue else None,
                 "priority": float(100 - p + 0.1 * k), "received_at": pd.Timestamp("2026-01-01") + pd.Timedelta(days=37 * k + p),
                 "is_open": bool((p + k) % 2), "urgency": ["紧急", "一般"][k % 2], "department": f"部门{p % 5}",
