@@ -34,7 +34,7 @@ from pipeline.calls import no_request
 from pipeline.heat import rank_range_text
 from pipeline.rank import NO_REQUEST_MATTER
 
-SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "积案", "需人工复核", "说明")
+SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "集中问题", "积案", "需人工复核", "说明")
 # What a department list never carries unless it is the discipline department's.
 IDENTITY_COLUMNS = ("name", "phone", "person_id")
 
@@ -241,6 +241,25 @@ def _leader_cases(cases: pd.DataFrame, leader: int) -> pd.DataFrame:
         "case_id": "案件编号", "confidential": "保密"})
 
 
+CONCENTRATED_COLUMNS = {
+    "area": "属地", "matter": "问题", "writers": "信访人数", "letters": "来信数", "open_letters": "未办结",
+    "urgent_letters": "紧急", "hot_issues": "含热点问题数", "main_issue": "主要热点问题", "department": "责任部门",
+    "first_letter": "首次来信", "last_letter": "最近来信", "top_letter_id": "代表信件", "title": "标题"}
+
+
+def concentrated_sheet(table: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """集中问题 (`pipeline.concentrate.concentrations`, or the Spark engine's same table): the first
+    `limit` rows, with Chinese headers."""
+    return table.head(limit).rename(columns=CONCENTRATED_COLUMNS)
+
+
+def _concentrated(letters: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    from pipeline.concentrate import concentrations
+
+    table = concentrations(letters, settings.get("lists", "concentrated_min_writers", 5))
+    return concentrated_sheet(table, settings.get("lists", "concentrated", 30))
+
+
 def _repeaters(persons: pd.DataFrame) -> pd.DataFrame:
     from pipeline.write import to_chinese_headers
 
@@ -279,6 +298,7 @@ def triage_sheet_builders(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd
         "领导包案建议": partial(_leader_cases, cases, leader),
         "重复信访人": partial(_repeaters, persons),
         "热点问题": partial(issue_table, issues),
+        "集中问题": partial(_concentrated, letters, settings),
         "积案": lambda: _letters_sheet(letters, rows=letters["is_backlog"]),
         "需人工复核": partial(_review_sheet, letters),
         GUIDE_SHEET: partial(guide_sheet, settings),

@@ -193,7 +193,7 @@ def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, 
     department sheets) taken over every letter in Spark."""
     from pyspark.sql import functions as F
 
-    from pipeline.sheets import triage_sheets
+    from pipeline.sheets import concentrated_sheet, triage_sheets
 
     sheets = triage_sheets(shown, cases, issues, persons, settings)
     load = letters.groupBy("department").agg(
@@ -204,12 +204,69 @@ def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, 
     ).toPandas()  # one row per department
     load = load.sort_values("待办", ascending=False).reset_index(drop=True).rename(columns={"department": "责任部门"})
     sheets["各部门待办"] = load
+    sheets["集中问题"] = concentrated_sheet(concentrations(letters, settings.get("lists", "concentrated_min_writers", 5)),
+                                        settings.get("lists", "concentrated", 30))
     departments = [d for d in sheets if d.startswith("待办-")]
     rank = {f"待办-{d}"[:31]: (-n, str(d)) for d, n in zip(load["责任部门"], load["待办"])}
     ordered = {k: v for k, v in sheets.items() if not k.startswith("待办-")}
     for name in sorted(departments, key=lambda d: rank.get(d, (0, d))):
         ordered[name] = sheets[name]
     return ordered
+
+
+def concentrations(letters, min_writers: int) -> pd.DataFrame:
+    """`concentrate.concentrations` in Spark: per area and matter, aggregates over every letter, the
+    modes and the most pressing letter by window; only the groups of `min_writers` or more writers
+    reach the driver."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from pipeline.concentrate import finish
+
+    columns, flag = letters.columns, _flag(letters)
+
+    def text(name):
+        return F.col(name).cast("string") if name in columns else F.lit(None).cast("string")
+
+    kind = F.coalesce(text("routed_type"), text("issue_type"), F.lit("未分类"))
+    term = F.coalesce(text("routed_term"), F.lit(""))
+    rows = letters.where(~flag("no_request") & ~flag("confidential") & (F.coalesce(text("area"), F.lit("")) != "")).select(
+        F.col("area").alias("_area"),
+        F.when(term != "", F.concat(kind, F.lit(" · "), term)).otherwise(kind).alias("matter"),
+        F.coalesce(text("person_id"), text("letter_id")).alias("_writer"),
+        F.coalesce(text("place"), F.lit("")).alias("_place"), "letter_id", "received_at",
+        flag("is_open").cast("long").alias("_open"), (F.coalesce(text("urgency"), F.lit("")) == "紧急").cast("long").alias("_urgent"),
+        text("issue_id").alias("issue_id"), text("hot_issue_label").alias("hot_issue_label"),
+        text("department").alias("department"), F.col("priority") if "priority" in columns else F.lit(0.0).alias("priority"),
+        text("title").alias("title"))
+    # the place as the letter writes it up to its area (`concentrate`: p.split(a, 1)[0] + a)
+    rows = rows.withColumn("_written", F.expr(
+        "CASE WHEN instr(_place, _area) > 0 THEN concat(substring(_place, 1, instr(_place, _area) - 1), _area) ELSE _area END"))
+    keys = ["_area", "matter"]
+    stats = rows.groupBy(*keys).agg(
+        F.countDistinct("_writer").alias("writers"), F.count("*").alias("letters"),
+        F.min("received_at").alias("first_letter"), F.max("received_at").alias("last_letter"),
+        F.sum("_open").alias("open_letters"), F.sum("_urgent").alias("urgent_letters"),
+        F.countDistinct("issue_id").alias("hot_issues")).where(F.col("writers") >= min_writers)
+    rows = rows.join(stats.select(*keys), keys)
+
+    def mode(column, name):  # most letters, the first by value on a tie (`concentrate._mode`)
+        counts = rows.where(F.col(column).isNotNull() & (F.col(column) != "")).groupBy(*keys, column).count()
+        order = Window.partitionBy(*keys).orderBy(F.col("count").desc(), F.col(column).asc())
+        return counts.withColumn("_r", F.row_number().over(order)).where(F.col("_r") == 1) \
+            .select(*keys, F.col(column).alias(name))
+
+    first = Window.partitionBy(*keys).orderBy(F.col("priority").desc_nulls_last(), F.col("received_at").asc_nulls_last(),
+                                              F.col("letter_id").asc_nulls_last())  # pandas puts a missing value last
+    top = rows.withColumn("_r", F.row_number().over(first)).where(F.col("_r") == 1) \
+        .select(*keys, F.col("letter_id").alias("top_letter_id"), "title")
+    table = stats
+    for part in (mode("_written", "area_written"), mode("hot_issue_label", "main_issue"), mode("department", "department"), top):
+        table = table.join(part, keys, "left")
+    table = table.toPandas()  # one row per concentration
+    for column in ("writers", "letters", "open_letters", "urgent_letters", "hot_issues"):
+        table[column] = table[column].astype(int)
+    return finish(table)
 
 
 def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:

@@ -201,7 +201,7 @@ class RouteStage(Stage):
                    settings.path("classify", "taxonomy") if settings.get("classify", "taxonomy") else None)
 
     def output_schema(self) -> dict[str, str]:
-        return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING,
+        return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING, "area": STRING,
                 "routed_type": STRING, "routed_term": STRING, "no_request": BOOL}
 
     def _router(self):

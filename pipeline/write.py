@@ -72,6 +72,7 @@ HEADERS_ZH = {
     "routed_term": "分派所依细项",
     "person_id": "信访人编号",
     "place": "属地",
+    "area": "属地区县",
     "name_clean": "姓名(识别)",
     "id_clean": "身份证号(识别)",
     "phone_clean": "电话(识别)",

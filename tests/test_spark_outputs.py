@@ -67,3 +67,17 @@ def test_top_cases_bound_keeps_the_highest(spark, monkeypatch):
     expected = ranker.cases(frame)
     assert count == len(expected) > 5
     assert top["case_id"].tolist() == expected["case_id"].head(5).tolist()
+
+
+def test_concentrations_match_the_local_table(spark, sample_run):
+    """集中问题 in Spark (aggregates, modes and the top letter by window) gives the local table row for
+    row: on the bundled corpus with two writers enough, so there are many rows and ties to break."""
+    from pipeline import spark_outputs
+    from pipeline.concentrate import READS, concentrations
+    from pipeline.spark_session import to_spark
+
+    letters = sample_run.letters[[c for c in READS if c in sample_run.letters.columns]]
+    expected = concentrations(letters, 2)
+    assert len(expected) > 20 and expected["hot_issues"].max() > 1
+    got = spark_outputs.concentrations(to_spark(spark, letters), 2)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)

@@ -1,0 +1,111 @@
+"""集中问题: one kind of problem that many people write about in one area.
+
+A hot issue (`pipeline.cluster`) is one problem in one place: one estate's parking, one village's
+gas. A message board to provincial leaders holds another concentration: the same kind of problem
+in many villages of one city (People's Daily: 56 writers on gas cuts in 大连市, 37 in 邯郸市, most of
+them in no hot issue, so the leaders' list showed single letters). Here the letters are counted by
+area and matter:
+
+- area (`area_of`): the county (区县) the letter's 属地 names, else its city, else its province;
+  a name alone, so 大连市中山区 and 中山区 are one area (two counties of one name in two provinces
+  are one as well: rare within one office's letters, possible on a national board);
+- matter (`matter_of`): the type the letter was routed by and its finest term (城乡建设 · 燃气供应),
+  as a case names its matter (`pipeline.rank`).
+
+A concentration needs `min_writers` different writers. Calls with no request and accusations
+against officials (confidential, 纪检监察's alone) are not counted. The Spark engine computes the
+same table (`spark_outputs.concentrations`).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.places import admin_chain
+
+AREA_LEVELS = ("区县", "市", "省")
+COLUMNS = ["area", "matter", "writers", "letters", "open_letters", "urgent_letters", "hot_issues", "main_issue",
+           "department", "first_letter", "last_letter", "top_letter_id", "title"]
+# the columns `concentrations` reads
+READS = ("letter_id", "person_id", "area", "place", "routed_type", "routed_term", "issue_type", "issue_id",
+         "hot_issue_label", "department", "urgency", "is_open", "received_at", "priority", "title",
+         "no_request", "confidential")
+
+
+def area_of(place) -> str:
+    """The county a 属地 names, else its city, else its province; "" when it names none."""
+    chain = admin_chain(place if isinstance(place, str) else "")
+    return next((chain[level] for level in AREA_LEVELS if chain.get(level)), "")
+
+
+def matter_of(letters: pd.DataFrame) -> pd.Series:
+    """Each letter's matter: its routed type (else the model's, else 未分类) and finest routed term."""
+    none = pd.Series(None, index=letters.index, dtype=object)
+    kind = letters.get("routed_type", none).astype(object).fillna(letters.get("issue_type", none)).fillna("未分类")
+    term = letters.get("routed_term", none).astype(object).fillna("").astype(str)
+    return kind.astype(str) + term.map(lambda t: f" · {t}" if t else "")
+
+
+def _counted(letters: pd.DataFrame) -> pd.DataFrame:
+    """The letters a concentration counts, with `_area`, `_matter` and `_writer`."""
+    keep = pd.Series(True, index=letters.index)
+    for flag in ("no_request", "confidential"):
+        if flag in letters:
+            keep &= ~letters[flag].fillna(False).astype(bool)
+    frame = letters[keep]
+    area = frame["area"] if "area" in frame else frame.get("place", pd.Series("", index=frame.index)).map(area_of)
+    writer = frame["person_id"].fillna(frame["letter_id"]) if "person_id" in frame else frame["letter_id"]
+    return frame.assign(_area=area.fillna("").astype(str), _matter=matter_of(frame), _writer=writer.astype(str))
+
+
+def _mode(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Per (area, matter), the value of `column` most letters have, blanks aside; the first by
+    value on a tie (a rule the Spark engine computes the same way)."""
+    given = frame[frame[column].notna() & (frame[column].astype(str) != "")]
+    counts = given.groupby(["_area", "_matter", column]).size().reset_index(name="_n")
+    counts = counts.sort_values(["_area", "_matter", "_n", column], ascending=[True, True, False, True])
+    return counts.drop_duplicates(["_area", "_matter"]).set_index(["_area", "_matter"])[column]
+
+
+def concentrations(letters: pd.DataFrame, min_writers: int = 5) -> pd.DataFrame:
+    """One row per area and matter that `min_writers` or more people wrote about, most writers first.
+
+    Columns: area (the place as most of its letters write it up to the area: 辽宁省大连市), matter,
+    writers, letters, open_letters, urgent_letters, hot_issues (how many hot issues its letters
+    fall in), main_issue (the hot issue most of them are in), department (where most went),
+    first_letter, last_letter, top_letter_id and title (its most pressing letter)."""
+    frame = _counted(letters)
+    frame = frame[frame["_area"] != ""]
+    groups = frame.groupby(["_area", "_matter"])
+    table = groups.agg(writers=("_writer", "nunique"), letters=("letter_id", "size"),
+                       first_letter=("received_at", "min"), last_letter=("received_at", "max"))
+    table = table[table["writers"] >= min_writers]
+    if table.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    frame = frame.set_index(["_area", "_matter"]).loc[table.index].reset_index()
+    keys = [frame["_area"], frame["_matter"]]
+    is_open = frame["is_open"].fillna(False).astype(bool) if "is_open" in frame else pd.Series(False, index=frame.index)
+    table["open_letters"] = is_open.groupby(keys).sum().astype(int)
+    table["urgent_letters"] = (frame.get("urgency", pd.Series("", index=frame.index)) == "紧急").groupby(keys).sum().astype(int)
+    issue = frame["issue_id"] if "issue_id" in frame else pd.Series(None, index=frame.index, dtype=object)
+    table["hot_issues"] = issue.groupby(keys).nunique().astype(int)
+    # the place as its letters write it, up to the area (大连市中山区 → 辽宁省大连市中山区 when most say so)
+    place = frame.get("place", pd.Series("", index=frame.index)).fillna("").astype(str)
+    frame["_written"] = [p.split(a, 1)[0] + a if a in p else a for p, a in zip(place, frame["_area"])]
+    table["area_written"] = _mode(frame, "_written")
+    table["main_issue"] = _mode(frame, "hot_issue_label") if "hot_issue_label" in frame else None
+    table["department"] = _mode(frame, "department") if "department" in frame else None
+    order = [c for c in ("priority", "received_at", "letter_id") if c in frame]
+    top = frame.sort_values(order, ascending=[c != "priority" for c in order]).drop_duplicates(["_area", "_matter"])
+    top = top.set_index(["_area", "_matter"])
+    table["top_letter_id"] = top["letter_id"]
+    table["title"] = top["title"] if "title" in top else None
+    return finish(table.reset_index().rename(columns={"_matter": "matter"}))
+
+
+def finish(table: pd.DataFrame) -> pd.DataFrame:
+    """`concentrations`' columns and order from its per-group table (`_area`, `area_written`, ...),
+    which either engine computes: most writers first, then most letters, the latest, then by name."""
+    table = table.sort_values(["writers", "letters", "last_letter", "_area", "matter"],
+                              ascending=[False, False, False, True, True], kind="stable")
+    table = table.assign(area=table["area_written"].fillna(table["_area"]))
+    return table[COLUMNS].reset_index(drop=True)
