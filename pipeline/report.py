@@ -90,9 +90,10 @@ def _chart(fig) -> str:
 
 def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame | None, persons: pd.DataFrame | None,
                  summary: dict, as_of: date, limit_days: int = 60, today_new_days: int = 7,
-                 notes: dict[str, dict[str, str]] | None = None) -> str:
+                 notes: dict[str, dict[str, str]] | None = None, concentrated: pd.DataFrame | None = None) -> str:
     """The whole report as one HTML string. `letters` and the other tables must already be masked.
-    `notes` (`explain.column_notes`) explain the derived columns on hover, as triage.xlsx's headers do."""
+    `notes` (`explain.column_notes`) explain the derived columns on hover, as triage.xlsx's headers do.
+    `concentrated`: the 集中问题 table (`concentrate.concentrations`), shown after the hot issues."""
     notes = notes or {}
     parts = []
     urgency = letters["urgency"] if "urgency" in letters else pd.Series(dtype=str)
@@ -158,6 +159,13 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
         note = ('<p class="muted">排名区间: 任一热度权重变动20%时该问题可能的名次; 区间相交的问题热度难分先后, '
                 '所以第15名之后区间仍可达前15名的问题也列在表中。</p>')
         parts.append(_section("热点与深层次问题", note + body + curves))
+
+    if concentrated is not None and not concentrated.empty:
+        parts.append(_section("集中问题(一地多处的同类问题)", html_table(concentrated, {
+            "area": "属地", "matter": "问题", "writers": "信访人数", "letters": "来信数", "open_letters": "未办结",
+            "urgent_letters": "紧急", "hot_issues": "含热点问题数", "department": "责任部门", "first_letter": "首次来信",
+            "last_letter": "最近来信",
+        }, limit=15, notes=notes_for("集中问题", notes))))
 
     if not cases.empty:
         parts.append(_section("领导包案建议", html_table(cases, {

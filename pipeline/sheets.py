@@ -253,11 +253,11 @@ def concentrated_sheet(table: pd.DataFrame, limit: int) -> pd.DataFrame:
     return table.head(limit).rename(columns=CONCENTRATED_COLUMNS)
 
 
-def _concentrated(letters: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def concentrated_table(letters: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """`concentrate.concentrations` with the config's `[lists] concentrated_min_writers`."""
     from pipeline.concentrate import concentrations
 
-    table = concentrations(letters, settings.get("lists", "concentrated_min_writers", 5))
-    return concentrated_sheet(table, settings.get("lists", "concentrated", 30))
+    return concentrations(letters, settings.get("lists", "concentrated_min_writers", 5))
 
 
 def _repeaters(persons: pd.DataFrame) -> pd.DataFrame:
@@ -279,17 +279,19 @@ def _review_sheet(letters: pd.DataFrame) -> pd.DataFrame:
 
 
 def triage_sheets(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame, persons: pd.DataFrame,
-                  settings: Settings) -> dict[str, pd.DataFrame]:
+                  settings: Settings, concentrated: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The workbook a petition office works from (`SHEETS`, then `department_lists`)."""
-    return {name: build() for name, build in triage_sheet_builders(letters, cases, issues, persons, settings).items()}
+    builders = triage_sheet_builders(letters, cases, issues, persons, settings, concentrated)
+    return {name: build() for name, build in builders.items()}
 
 
 def triage_sheet_builders(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame, persons: pd.DataFrame,
-                          settings: Settings) -> dict[str, Callable[[], pd.DataFrame]]:
+                          settings: Settings, concentrated: pd.DataFrame | None = None) -> dict[str, Callable[[], pd.DataFrame]]:
     """`triage_sheets`, each sheet built when called: `write_sheets` builds one, writes it and
     drops it before the next, so the workbook holds one sheet's copy of the letters at a time (the
     backlog and the department lists each repeat most letters: at 3x10^4 letters the sheets built
-    at once held about 170 MB)."""
+    at once held about 170 MB). `concentrated`: the 集中问题 table when the caller has it (the
+    report shows it too), else computed from `letters`."""
     discipline = settings.get("routing", "discipline_department", "纪检监察")
     leader = settings.get("lists", "leader_cases", 20)
     builders: dict[str, Callable[[], pd.DataFrame]] = {
@@ -298,7 +300,8 @@ def triage_sheet_builders(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd
         "领导包案建议": partial(_leader_cases, cases, leader),
         "重复信访人": partial(_repeaters, persons),
         "热点问题": partial(issue_table, issues),
-        "集中问题": partial(_concentrated, letters, settings),
+        "集中问题": lambda: concentrated_sheet(concentrated_table(letters, settings) if concentrated is None else concentrated,
+                                           settings.get("lists", "concentrated", 30)),
         "积案": lambda: _letters_sheet(letters, rows=letters["is_backlog"]),
         "需人工复核": partial(_review_sheet, letters),
         GUIDE_SHEET: partial(guide_sheet, settings),
@@ -347,10 +350,13 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
     write_table(masked, out / "letters.csv", headers=headers)
     write_table(rejects, out / "rejects.csv", headers=headers)
     give_back()
+    concentrated = concentrated_table(masked, settings)
     with atomic_path(out / "triage.xlsx") as temporary:
-        write_sheets(triage_sheet_builders(masked, cases, issues, persons, settings), temporary, **workbook_notes(settings))
+        write_sheets(triage_sheet_builders(masked, cases, issues, persons, settings, concentrated), temporary,
+                     **workbook_notes(settings))
     give_back()
     report = build_report(masked, cases, issues, persons, counts, as_of, settings.get("backlog", "limit_days", 60),
-                          settings.get("lists", "today_new_days", 7), notes=column_notes(settings))
+                          settings.get("lists", "today_new_days", 7), notes=column_notes(settings),
+                          concentrated=concentrated)
     with atomic_path(out / "report.html") as temporary:
         temporary.write_text(report, encoding="utf-8")

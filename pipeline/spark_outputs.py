@@ -86,12 +86,13 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
               "urgent": letters.where(F.col("urgency") == "紧急").count(),
               "backlog": letters.where(F.col("is_backlog")).count(),
               "no_request": letters.where(~spark_filter(letters.columns)).count()}
-    sheets = triage_sheets_bounded(letters, shown, cases, issues, persons, settings)
+    concentrated = concentrations(masked, settings.get("lists", "concentrated_min_writers", 5))  # titles masked
+    sheets = triage_sheets_bounded(letters, shown, cases, issues, persons, settings, concentrated)
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(sheets, temporary, **workbook_notes(settings))
     report = build_report(shown, cases, issues, persons, counts, date.fromisoformat(info["as_of"]),
                           settings.get("backlog", "limit_days", 60), settings.get("lists", "today_new_days", 7),
-                          notes=column_notes(settings))
+                          notes=column_notes(settings), concentrated=concentrated)
     report = report.replace("<main>", "<main>" + coverage_note(coverage(letters, shown, n_cases, persons),
                                                                counts.get("letters")), 1)
     with atomic_path(out / "report.html") as temporary:
@@ -188,14 +189,15 @@ def shown_letters(masked) -> pd.DataFrame:
     return frame.sort_values(["received_at", "letter_id"], kind="stable").reset_index(drop=True)
 
 
-def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, settings) -> dict:
+def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, settings, concentrated) -> dict:
     """`sheets.triage_sheets` on the shown letters, with the department counts (and the order of the
-    department sheets) taken over every letter in Spark."""
+    department sheets) taken over every letter in Spark, and 集中问题 from `concentrated`
+    (`concentrations` over every letter)."""
     from pyspark.sql import functions as F
 
-    from pipeline.sheets import concentrated_sheet, triage_sheets
+    from pipeline.sheets import triage_sheets
 
-    sheets = triage_sheets(shown, cases, issues, persons, settings)
+    sheets = triage_sheets(shown, cases, issues, persons, settings, concentrated)
     load = letters.groupBy("department").agg(
         F.sum((~F.col("is_closed")).cast("long")).alias("待办"), F.count("*").alias("全部"),
         F.sum((F.col("urgency") == "紧急").cast("long")).alias("紧急"),
@@ -204,8 +206,6 @@ def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, 
     ).toPandas()  # one row per department
     load = load.sort_values("待办", ascending=False).reset_index(drop=True).rename(columns={"department": "责任部门"})
     sheets["各部门待办"] = load
-    sheets["集中问题"] = concentrated_sheet(concentrations(letters, settings.get("lists", "concentrated_min_writers", 5)),
-                                        settings.get("lists", "concentrated", 30))
     departments = [d for d in sheets if d.startswith("待办-")]
     rank = {f"待办-{d}"[:31]: (-n, str(d)) for d, n in zip(load["责任部门"], load["待办"])}
     ordered = {k: v for k, v in sheets.items() if not k.startswith("待办-")}

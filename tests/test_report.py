@@ -128,3 +128,13 @@ def test_report_lists_an_issue_past_the_top_15_whose_rank_range_reaches_it(sampl
     issues.loc[issues.index[15], "rank_best"] = 14
     shown = hot_rows(issues)
     assert [rank for rank, _ in shown] == [str(k) for k in range(1, 17)] and shown[15][1] == "14至17"
+
+
+def test_report_shows_the_workbook_s_concentrations_after_the_hot_issues(sample_run):
+    page = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
+    sheet = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="集中问题", dtype=str)
+    assert len(sheet) >= 1
+    section = page.index("集中问题(一地多处的同类问题)")
+    assert page.index("热点与深层次问题") < section < page.index("领导包案建议")
+    for area, matter in zip(sheet["属地"], sheet["问题"]):
+        assert area in page[section:] and matter in page[section:]
