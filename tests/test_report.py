@@ -131,6 +131,8 @@ def test_report_lists_an_issue_past_the_top_15_whose_rank_range_reaches_it(sampl
 
 
 def test_report_shows_the_workbook_s_concentrations_after_the_hot_issues(sample_run):
+    import pandas as pd
+
     page = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
     sheet = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="集中问题", dtype=str)
     assert len(sheet) >= 1
