@@ -221,7 +221,7 @@ def concentrations(letters, min_writers: int) -> pd.DataFrame:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    from pipeline.concentrate import finish
+    from pipeline.concentrate import city_level, finish
 
     columns, flag = letters.columns, _flag(letters)
 
@@ -230,8 +230,14 @@ def concentrations(letters, min_writers: int) -> pd.DataFrame:
 
     kind = F.coalesce(text("routed_type"), text("issue_type"), F.lit("未分类"))
     term = F.coalesce(text("routed_term"), F.lit(""))
-    rows = letters.where(~flag("no_request") & ~flag("confidential") & (F.coalesce(text("area"), F.lit("")) != "")).select(
-        F.col("area").alias("_area"),
+    counted = letters.where(~flag("no_request") & ~flag("confidential"))
+    city, area = F.coalesce(text("area_city"), F.lit("")), F.coalesce(text("area"), F.lit(""))
+    named = counted.where(city != "").groupBy(city.alias("_city")).count().agg(
+        F.sum("count").alias("named"), F.max("count").alias("largest")).first()
+    if city_level(counted.count(), int(named["named"] or 0), int(named["largest"] or 0)):
+        area = F.when(city != "", city).otherwise(area)
+    rows = counted.where(area != "").select(
+        area.alias("_area"),
         F.when(term != "", F.concat(kind, F.lit(" · "), term)).otherwise(kind).alias("matter"),
         F.coalesce(text("person_id"), text("letter_id")).alias("_writer"),
         F.coalesce(text("place"), F.lit("")).alias("_place"), "letter_id", "received_at",

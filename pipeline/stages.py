@@ -202,6 +202,7 @@ class RouteStage(Stage):
 
     def output_schema(self) -> dict[str, str]:
         return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING, "area": STRING,
+                "area_city": STRING,
                 "routed_type": STRING, "routed_term": STRING, "no_request": BOOL}
 
     def _router(self):

@@ -73,6 +73,7 @@ HEADERS_ZH = {
     "person_id": "信访人编号",
     "place": "属地",
     "area": "属地区县",
+    "area_city": "属地市",
     "name_clean": "姓名(识别)",
     "id_clean": "身份证号(识别)",
     "phone_clean": "电话(识别)",

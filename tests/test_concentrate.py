@@ -1,7 +1,7 @@
 """集中问题: one kind of problem many people write about in one county, city or province."""
 import pandas as pd
 
-from pipeline.concentrate import area_of, concentrations
+from pipeline.concentrate import area_of, city_level, city_of, concentrations
 
 
 def test_an_area_is_the_county_a_place_names_else_its_city_or_province():
@@ -11,6 +11,13 @@ def test_an_area_is_the_county_a_place_names_else_its_city_or_province():
     assert area_of("河北省") == "河北省"
     assert area_of("A市一所中职学校") == "A市"
     assert area_of("育英学校") == "" and area_of(None) == ""
+
+
+def test_letters_count_under_their_city_where_they_come_from_many_cities():
+    assert city_of("辽宁省大连市中山区") == "大连市" and city_of("中山区") == ""
+    assert city_level(996, 897, 111)  # People's Daily: 90% name a city, 大连市 12% of them
+    assert not city_level(4326, 2336, 2257)  # hot_messages: A市 96%
+    assert not city_level(337, 47, 46)  # Beijing 12345: few name the city
 
 
 def test_gas_cuts_in_many_villages_of_one_city_are_one_concentration(shared_dir):
@@ -30,6 +37,9 @@ def test_gas_cuts_in_many_villages_of_one_city_are_one_concentration(shared_dir)
     assert (table["writers"] >= 5).all() and table["writers"].is_monotonic_decreasing
     gas = table[table["matter"] == "城乡建设 · 燃气供应"]
     assert len(gas) >= 10 and gas["area"].str.endswith("邯郸市").any()
+    # the board's letters come from many cities: a letter that names its city counts under it, so
+    # 大连市's gas cuts are one row, not one for the city and one for each county some letters name
+    assert not table["area"].str.contains("大连市.+区", regex=True).any()
     assert set(table["department"]) <= set(routed["department"])
 
 

@@ -69,15 +69,20 @@ def test_top_cases_bound_keeps_the_highest(spark, monkeypatch):
     assert top["case_id"].tolist() == expected["case_id"].head(5).tolist()
 
 
-def test_concentrations_match_the_local_table(spark, sample_run):
+@pytest.mark.parametrize("by_city", [False, True])
+def test_concentrations_match_the_local_table(spark, sample_run, monkeypatch, by_city):
     """集中问题 in Spark (aggregates, modes and the top letter by window) gives the local table row for
-    row: on the bundled corpus with two writers enough, so there are many rows and ties to break."""
-    from pipeline import spark_outputs
-    from pipeline.concentrate import READS, concentrations
+    row: on the bundled corpus with two writers enough, so there are many rows and ties to break;
+    by county, as its letters are, and by city, as a board's letters from many cities would be."""
+    from pipeline import concentrate, spark_outputs
     from pipeline.spark_session import to_spark
 
-    letters = sample_run.letters[[c for c in READS if c in sample_run.letters.columns]]
-    expected = concentrations(letters, 2)
+    if by_city:
+        monkeypatch.setattr(concentrate, "CITY_NAMED", 0.0)
+        monkeypatch.setattr(concentrate, "CITY_TOP", 1.01)
+    letters = sample_run.letters[[c for c in concentrate.READS if c in sample_run.letters.columns]]
+    expected = concentrate.concentrations(letters, 2)
     assert len(expected) > 20 and expected["hot_issues"].max() > 1
+    assert expected["area"].str.contains("A市A").any() != by_city  # 「A市A6区」 is a county's row, or A市's
     got = spark_outputs.concentrations(to_spark(spark, letters), 2)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
