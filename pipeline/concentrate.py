@@ -41,13 +41,22 @@ CITY_NAMED, CITY_TOP = 0.3, 0.5
 
 def area_of(place) -> str:
     """The county a 属地 names, else its city, else its province; "" when it names none."""
-    chain = admin_chain(place if isinstance(place, str) else "")
-    return next((chain[level] for level in AREA_LEVELS if chain.get(level)), "")
+    return _area(admin_chain(place if isinstance(place, str) else ""))
 
 
 def city_of(place) -> str:
     """The city a 属地 names, "" when it names none."""
     return admin_chain(place if isinstance(place, str) else "").get("市", "")
+
+
+def areas(places) -> tuple[list[str], list[str]]:
+    """`area_of` and `city_of` of each 属地, its chain read once."""
+    chains = [admin_chain(p if isinstance(p, str) else "") for p in places]
+    return [_area(chain) for chain in chains], [chain.get("市", "") for chain in chains]
+
+
+def _area(chain: dict[str, str]) -> str:
+    return next((chain[level] for level in AREA_LEVELS if chain.get(level)), "")
 
 
 def city_level(counted: int, named: int, largest: int) -> bool:

@@ -30,7 +30,7 @@ import pandas as pd
 from pipeline.calls import no_request_calls
 from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
-from pipeline.concentrate import area_of, city_of
+from pipeline.concentrate import areas
 from pipeline.places import LEVELS, admin_chain, where
 from pipeline.read import PLACE_FIELDS
 
@@ -219,8 +219,8 @@ class Router:
         # 属地: where the problem is, by the extractor clustering and the spaCy ruler use; the
         # office's own columns for it (被反映区, a board's province/city/county) come first
         out["place"] = [with_written_place(w, where(t)) for w, t in zip(written_place(out), text)]
-        out["area"] = out["place"].map(area_of)  # its county, else city or province: 集中问题 count by it
-        out["area_city"] = out["place"].map(city_of)  # ... or by its city, where letters come from many
+        # its county, else city or province, and its city: 集中问题 count by one of them
+        out["area"], out["area_city"] = areas(out["place"])
         # the type and finest term the letter was routed by, for the cases a leader reads
         # (`rank.case_keys`): one writer's 13 letters the office classed 城乡建设 and the model typed
         # four ways were four cases, one of them 「政法 · 复议申请」 → 住房和城乡建设局
