@@ -73,8 +73,9 @@ def matter_of(letters: pd.DataFrame) -> pd.Series:
     return kind.astype(str) + term.map(lambda t: f" · {t}" if t else "")
 
 
-def _counted(letters: pd.DataFrame) -> pd.DataFrame:
-    """The letters a concentration counts, with `_area`, `_matter` and `_writer`."""
+def counted_letters(letters: pd.DataFrame) -> pd.DataFrame:
+    """The letters a concentration counts, with `_area` (the county or city they count under, "" for
+    none), `_matter` and `_writer`."""
     keep = pd.Series(True, index=letters.index)
     for flag in ("no_request", "confidential"):
         if flag in letters:
@@ -84,10 +85,13 @@ def _counted(letters: pd.DataFrame) -> pd.DataFrame:
     area = (frame["area"] if "area" in frame else place.map(area_of)).fillna("").astype(str)
     city = (frame["area_city"] if "area_city" in frame else place.map(city_of)).fillna("").astype(str)
     named = city[city != ""]
-    if city_level(len(frame), len(named), int(named.value_counts().max()) if len(named) else 0):
+    by_city = city_level(len(frame), len(named), int(named.value_counts().max()) if len(named) else 0)
+    if by_city:
         area = city.where(city != "", area)
     writer = frame["person_id"].fillna(frame["letter_id"]) if "person_id" in frame else frame["letter_id"]
-    return frame.assign(_area=area, _matter=matter_of(frame), _writer=writer.astype(str))
+    frame = frame.assign(_area=area, _matter=matter_of(frame), _writer=writer.astype(str))
+    frame.attrs["by_city"] = by_city  # for a caller that reports the level
+    return frame
 
 
 def _mode(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -106,7 +110,7 @@ def concentrations(letters: pd.DataFrame, min_writers: int = 5) -> pd.DataFrame:
     writers, letters, open_letters, urgent_letters, hot_issues (how many hot issues its letters
     fall in), main_issue (the hot issue most of them are in), department (where most went),
     first_letter, last_letter, top_letter_id and title (its most pressing letter)."""
-    frame = _counted(letters)
+    frame = counted_letters(letters)
     frame = frame[frame["_area"] != ""]
     groups = frame.groupby(["_area", "_matter"])
     table = groups.agg(writers=("_writer", "nunique"), letters=("letter_id", "size"),
