@@ -65,7 +65,7 @@ from pipeline.issue_places import (
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
-    GENERIC_STEMS, PLACE_CODE, extract_places, is_weak, kind_of, short_name, stem, variant_candidates,
+    GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_weak, kind_of, short_name, stem, variant_candidates,
 )
 
 STATE_VERSION = 1
@@ -201,6 +201,23 @@ _HANDLING_WORDS = frozenset(
     "给予 得到 收到 至今 无人 未果 仍未 沟通 继续 最新 上述 以上 此事 对此 询问 表示 属实 核实 "
     "尽快 及时 不满 诉求".split()
 )
+# Words that name no grievance in a label: a company at large, and how long or how many (一个多月,
+# 三周, 千户, 两起: People's Daily's "公司 号房 武汉市 一个多月" for a gas cut of four months).
+_LABEL_NOISE = frozenset("公司 有限公司 有限责任公司 集团公司 股份有限公司 块钱".split())
+# (numerals alone stay: 三一 is a company, 十一 a holiday)
+_QUANTITY = re.compile(r"第[一二三四五六七八九十\d]+|[一二三四五六七八九十百千万两几半多\d]+(?:个)?多?"
+                       r"(?:天|日|月|年|周|星期|小时|分钟|次|户|人|起|栋|号|元|块|多)多?")
+def _names_no_grievance(word: str, vocabulary: set[str]) -> bool:
+    """A word a label leaves out (`IssueClusterer.keywords`): a company at large, a quantity or
+    duration, a city, province or county (武汉市; not a 区: 居民区 and 别墅区 parse as districts), or
+    the same named bare where the letters also write it with 市 or 省 (大连, 湖北)."""
+    if word in _LABEL_NOISE or _QUANTITY.fullmatch(word):
+        return True
+    if word[-1] in "市省县" and 3 <= len(word) <= 5 and admin_chain(word) and "".join(admin_chain(word).values()) == word:
+        return True
+    return 2 <= len(word) <= 3 and (word + "市" in vocabulary or word + "省" in vocabulary)
+
+
 # Characters that text decoded with the wrong code page is made of, and a letter seldom holds:
 # private-use code points and U+FFFD (bytes no character maps to), and, two or more together,
 # bopomofo, kana, Cyrillic and accented Latin letters (× and ÷ are arithmetic: not counted).
@@ -933,6 +950,8 @@ class IssueClusterer:
         idf = np.log1p(C.sum() / k / (np.asarray(C.sum(axis=0)).ravel() + 1e-9))
         W = tf.multiply(idf).tocsr()
         inv = np.array(self.vectorizer_.get_feature_names_out())
+        # a city or province named bare (武汉, 大连, 湖北) where the letters also write it with its suffix
+        vocabulary = set(inv.tolist())
         out = []
         for c in range(k):
             row = W.getrow(c)
@@ -940,7 +959,7 @@ class IssueClusterer:
             ranked = inv[row.indices[np.argsort(-row.data)]]
             for t in ranked:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in _HANDLING_WORDS or t in names \
-                        or any(t in w or w in t for w in words):
+                        or any(t in w or w in t for w in words) or _names_no_grievance(t, vocabulary):
                     continue
                 if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
                     continue

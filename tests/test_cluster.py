@@ -863,3 +863,22 @@ def test_garbled_stretches_are_found_in_garble_only(shared_dir):
                        read_letters([more / "peoples_gas_2022_2023.csv"]).letters])
     flagged = sum(bool(garbled_spans(t + "。" + x)) for t, x in zip(clean["title"].fillna(""), clean["text"].fillna("")))
     assert len(clean) > 5000 and flagged == 0
+
+
+@requires_shared_data
+def test_a_label_names_the_grievance_not_its_city_a_company_or_how_long(shared_dir):
+    """People's Daily labelled a gas cut of four months 「洪山区 明泽丽湾 · 公司 号房 武汉市 一个多月」, and
+    hot_messages a lending platform 「富惠天下 · 武汉 夏庭 夏某 湖北」: a city named bare or with 市, a
+    company at large and a duration say nothing of the matter."""
+    from pipeline.cluster import _QUANTITY
+    from pipeline.read import read_letters
+
+    labels = []
+    for path in (shared_dir.parent / "more_sources" / "peoples_gas_2022_2023.csv", shared_dir / "hot_messages.xlsx"):
+        info = IssueClusterer().fit(read_letters([path]).letters).get_issue_info()
+        labels += [label.split(" · ")[-1].split() for label in info["label"].astype(str)]
+    words = [w for label in labels for w in label]
+    assert len(labels) >= 150
+    assert not [w for w in words if w in ("公司", "有限公司", "武汉市", "太原市", "武汉", "湖北", "大连") or _QUANTITY.fullmatch(w)]
+    gas = [label for label in labels if "号房" in label]
+    assert gas and {"通气", "通知"} & set(gas[0])
