@@ -15,9 +15,7 @@ Run: `PYTHONPATH=$PWD .venv/bin/python benchmarks/concentrations.py [--sources N
 """
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -25,11 +23,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from benchmarks.leader_cases import AS_OF, SOURCES  # noqa: E402
+from benchmarks.leader_cases import source_runs  # noqa: E402
 from pipeline import concentrate  # noqa: E402
-from pipeline.config import load_settings  # noqa: E402
 from pipeline.rank import case_keys  # noqa: E402
-from pipeline.run import PetitionRun  # noqa: E402
 
 SHOWN = 10
 
@@ -58,26 +54,12 @@ def figures(letters: pd.DataFrame, cases: pd.DataFrame, min_writers: int, leader
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sources", nargs="*", default=list(SOURCES), choices=list(SOURCES))
-    args = parser.parse_args()
-    settings = load_settings()
-    settings.values.setdefault("run", {})["as_of"] = AS_OF
-    min_writers = settings.get("lists", "concentrated_min_writers", 5)
-    leader = settings.get("lists", "leader_cases", 20)
-    rows, tops = [], {}
-    for name in args.sources:
-        paths = SOURCES[name]
-        if not all(p.exists() for p in paths):
-            print(f"{name}: not found ({', '.join(map(str, paths))}), skipped")
-            continue
-        job = PetitionRun(settings, progress=False)
-        with tempfile.TemporaryDirectory() as out:
-            result = job.run([str(p) for p in paths], out_dir=out)
-        figure, top = figures(result.letters, result.cases, min_writers, leader)
+    rows, tops, min_writers = [], {}, 5
+    for settings, name, _, result in source_runs(__doc__.splitlines()[0]):
+        min_writers = settings.get("lists", "concentrated_min_writers", 5)
+        figure, top = figures(result.letters, result.cases, min_writers, settings.get("lists", "leader_cases", 20))
         rows.append({"source": name, "letters": len(result.letters), **figure})
         tops[name] = top
-        print(f"{name}: {len(result.letters)} letters done", flush=True)
     with pd.option_context("display.width", 220, "display.max_columns", 20, "display.max_colwidth", 40):
         print(f"\n集中问题: rows of >= {min_writers} writers")
         print(pd.DataFrame(rows).to_string(index=False))

@@ -104,14 +104,15 @@ def list_figures(cases: pd.DataFrame, letters: pd.DataFrame, limit: int) -> dict
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def source_runs(description: str):
+    """The settings and, per source the command line names (`--sources`, default all), the whole
+    job's run as of AS_OF: yields (settings, name, job, result); a source whose files are missing is
+    said and skipped."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sources", nargs="*", default=list(SOURCES), choices=list(SOURCES))
     args = parser.parse_args()
     settings = load_settings()
     settings.values.setdefault("run", {})["as_of"] = AS_OF
-    limit = settings.get("lists", "leader_cases", 20)
-    rows = []
     for name in args.sources:
         paths = SOURCES[name]
         if not all(p.exists() for p in paths):
@@ -120,6 +121,14 @@ def main() -> None:
         job = PetitionRun(settings, progress=False)
         with tempfile.TemporaryDirectory() as out:
             result = job.run([str(p) for p in paths], out_dir=out)
+        yield settings, name, job, result
+        print(f"{name}: {len(result.letters)} letters done", flush=True)
+
+
+def main() -> None:
+    rows, limit = [], 20
+    for settings, name, job, result in source_runs(__doc__.splitlines()[0]):
+        limit = settings.get("lists", "leader_cases", 20)
         ranker = job.stages_["rank"].ranker()
         letters = result.letters
         by_model = letters.drop(columns=["routed_type", "routed_term"])
@@ -131,7 +140,6 @@ def main() -> None:
                 ("now", result.cases, case_keys(letters))):
             rows.append({"source": name, "letters": len(letters), "cases by": when, **list_figures(cases, letters, limit),
                          **type_figures(cases, letters, keys, limit)})
-        print(f"{name}: {len(letters)} letters done", flush=True)
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(f"\n领导包案建议: the top {limit} cases (calls with no request left out, as the sheet does)")
