@@ -27,7 +27,7 @@ from pipeline.places import admin_chain
 
 AREA_LEVELS = ("区县", "市", "省")
 COLUMNS = ["area", "matter", "writers", "letters", "open_letters", "urgent_letters", "hot_issues", "main_issue",
-           "department", "first_letter", "last_letter", "top_letter_id", "title"]
+           "department", "first_letter", "last_letter", "peak_month", "top_letter_id", "title"]
 # the columns `concentrations` reads
 READS = ("letter_id", "person_id", "area", "area_city", "place", "routed_type", "routed_term", "issue_type", "issue_id",
          "hot_issue_label", "department", "urgency", "is_open", "received_at", "priority", "title",
@@ -109,7 +109,8 @@ def concentrations(letters: pd.DataFrame, min_writers: int = 5) -> pd.DataFrame:
     Columns: area (the place as most of its letters write it up to the area: 辽宁省大连市), matter,
     writers, letters, open_letters, urgent_letters, hot_issues (how many hot issues its letters
     fall in), main_issue (the hot issue most of them are in), department (where most went),
-    first_letter, last_letter, top_letter_id and title (its most pressing letter)."""
+    first_letter, last_letter, peak_month (the month most came in), top_letter_id and title (its
+    most pressing letter)."""
     frame = counted_letters(letters)
     frame = frame[frame["_area"] != ""]
     groups = frame.groupby(["_area", "_matter"])
@@ -129,6 +130,9 @@ def concentrations(letters: pd.DataFrame, min_writers: int = 5) -> pd.DataFrame:
     place = frame.get("place", pd.Series("", index=frame.index)).fillna("").astype(str)
     frame["_written"] = [p.split(a, 1)[0] + a if a in p else a for p, a in zip(place, frame["_area"])]
     table["area_written"] = _mode(frame, "_written")
+    # the month most of its letters came in (the earliest on a tie): gas cuts come in December
+    frame["_month"] = pd.to_datetime(frame["received_at"], errors="coerce").dt.strftime("%Y-%m")
+    table["peak_month"] = _mode(frame, "_month")
     table["main_issue"] = _mode(frame, "hot_issue_label") if "hot_issue_label" in frame else None
     table["department"] = _mode(frame, "department") if "department" in frame else None
     order = [c for c in ("priority", "received_at", "letter_id") if c in frame]

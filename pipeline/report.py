@@ -164,7 +164,7 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
         parts.append(_section("集中问题(一地多处的同类问题)", html_table(concentrated, {
             "area": "属地", "matter": "问题", "writers": "信访人数", "letters": "来信数", "open_letters": "未办结",
             "urgent_letters": "紧急", "hot_issues": "含热点问题数", "department": "责任部门", "first_letter": "首次来信",
-            "last_letter": "最近来信",
+            "last_letter": "最近来信", "peak_month": "来信最多的月份",
         }, limit=15, notes=notes_for("集中问题", notes))))
 
     if not cases.empty:

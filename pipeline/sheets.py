@@ -244,7 +244,8 @@ def _leader_cases(cases: pd.DataFrame, leader: int) -> pd.DataFrame:
 CONCENTRATED_COLUMNS = {
     "area": "属地", "matter": "问题", "writers": "信访人数", "letters": "来信数", "open_letters": "未办结",
     "urgent_letters": "紧急", "hot_issues": "含热点问题数", "main_issue": "主要热点问题", "department": "责任部门",
-    "first_letter": "首次来信", "last_letter": "最近来信", "top_letter_id": "代表信件", "title": "标题"}
+    "first_letter": "首次来信", "last_letter": "最近来信", "peak_month": "来信最多的月份", "top_letter_id": "代表信件",
+    "title": "标题"}
 
 
 def concentrated_sheet(table: pd.DataFrame, limit: int) -> pd.DataFrame:

@@ -246,7 +246,7 @@ def concentrations(letters, min_writers: int) -> pd.DataFrame:
         text("department").alias("department"), F.col("priority") if "priority" in columns else F.lit(0.0).alias("priority"),
         text("title").alias("title"))
     # the place as the letter writes it up to its area (`concentrate`: p.split(a, 1)[0] + a)
-    rows = rows.withColumn("_written", F.expr(
+    rows = rows.withColumn("_month", F.date_format("received_at", "yyyy-MM")).withColumn("_written", F.expr(
         "CASE WHEN instr(_place, _area) > 0 THEN concat(substring(_place, 1, instr(_place, _area) - 1), _area) ELSE _area END"))
     keys = ["_area", "matter"]
     stats = rows.groupBy(*keys).agg(
@@ -267,7 +267,8 @@ def concentrations(letters, min_writers: int) -> pd.DataFrame:
     top = rows.withColumn("_r", F.row_number().over(first)).where(F.col("_r") == 1) \
         .select(*keys, F.col("letter_id").alias("top_letter_id"), "title")
     table = stats
-    for part in (mode("_written", "area_written"), mode("hot_issue_label", "main_issue"), mode("department", "department"), top):
+    for part in (mode("_written", "area_written"), mode("_month", "peak_month"), mode("hot_issue_label", "main_issue"),
+                 mode("department", "department"), top):
         table = table.join(part, keys, "left")
     table = table.toPandas()  # one row per concentration
     for column in ("writers", "letters", "open_letters", "urgent_letters", "hot_issues"):
