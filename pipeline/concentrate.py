@@ -13,7 +13,7 @@ by area and matter:
   leaders), a letter that names its city counts under the city (`city_of`), so 大连市's gas cuts
   are one row, not one for the city and one for each county some letters name;
 - matter (`matter_of`): the type the letter was routed by and its finest term (城乡建设 · 燃气供应),
-  as a case names its matter (`pipeline.rank`).
+  as a case names its matter (`pipeline.rank`); a letter without a term is in no concentration.
 
 A concentration needs `min_writers` different writers. Calls with no request and accusations
 against officials (confidential, 纪检监察's alone) are not counted. The Spark engine computes the
@@ -112,7 +112,9 @@ def concentrations(letters: pd.DataFrame, min_writers: int = 5) -> pd.DataFrame:
     first_letter, last_letter, peak_month (the month most came in), top_letter_id and title (its
     most pressing letter)."""
     frame = counted_letters(letters)
-    frame = frame[frame["_area"] != ""]
+    # a type alone (城乡建设, 商贸旅游) is no one kind of problem: a row needs the finer term (readers
+    # found 1 of 7 letters of 「A市 · 商贸旅游」 belonged together, `corpora/hotspots/README.md`)
+    frame = frame[(frame["_area"] != "") & frame["_matter"].str.contains(" · ", regex=False)]
     groups = frame.groupby(["_area", "_matter"])
     table = groups.agg(writers=("_writer", "nunique"), letters=("letter_id", "size"),
                        first_letter=("received_at", "min"), last_letter=("received_at", "max"))
