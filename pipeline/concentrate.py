@@ -74,8 +74,8 @@ def matter_of(letters: pd.DataFrame) -> pd.Series:
 
 
 def counted_letters(letters: pd.DataFrame) -> pd.DataFrame:
-    """The letters a concentration counts, with `_area` (the county or city they count under, "" for
-    none), `_matter` and `_writer`."""
+    """The letters a concentration counts, with `_area` (the county or city they count under),
+    `_matter` and `_writer`."""
     keep = pd.Series(True, index=letters.index)
     for flag in ("no_request", "confidential"):
         if flag in letters:
@@ -90,6 +90,10 @@ def counted_letters(letters: pd.DataFrame) -> pd.DataFrame:
         area = city.where(city != "", area)
     writer = frame["person_id"].fillna(frame["letter_id"]) if "person_id" in frame else frame["letter_id"]
     frame = frame.assign(_area=area, _matter=matter_of(frame), _writer=writer.astype(str))
+    # a letter with no area is in no row, and a type alone (城乡建设, 商贸旅游) is no one kind of
+    # problem: a row needs the finer term (readers found 1 of 7 letters of 「A市 · 商贸旅游」 belonged
+    # together, `corpora/hotspots/README.md`)
+    frame = frame[(frame["_area"] != "") & frame["_matter"].str.contains(" · ", regex=False)]
     frame.attrs["by_city"] = by_city  # for a caller that reports the level
     return frame
 
@@ -112,9 +116,6 @@ def concentrations(letters: pd.DataFrame, min_writers: int = 5) -> pd.DataFrame:
     first_letter, last_letter, peak_month (the month most came in), top_letter_id and title (its
     most pressing letter)."""
     frame = counted_letters(letters)
-    # a type alone (城乡建设, 商贸旅游) is no one kind of problem: a row needs the finer term (readers
-    # found 1 of 7 letters of 「A市 · 商贸旅游」 belonged together, `corpora/hotspots/README.md`)
-    frame = frame[(frame["_area"] != "") & frame["_matter"].str.contains(" · ", regex=False)]
     groups = frame.groupby(["_area", "_matter"])
     table = groups.agg(writers=("_writer", "nunique"), letters=("letter_id", "size"),
                        first_letter=("received_at", "min"), last_letter=("received_at", "max"))
