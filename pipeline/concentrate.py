@@ -6,11 +6,11 @@ in many villages of one city (People's Daily: 106 writers on gas cuts in 大连�
 of them in no hot issue, so the leaders' list showed single letters). Here the letters are counted
 by area and matter:
 
-- area (`area_of`): the county (区县) the letter's 属地 names, else its city, else its province;
+- area (`places.area_of`): the county (区县) the letter's 属地 names, else its city, else its province;
   a name alone, so 大连市中山区 and 中山区 are one area (two counties of one name in two provinces
   are one as well: rare within one office's letters, possible on a national board). Where the
   letters are spread over many cities (`city_level`: a board to a province's or the country's
-  leaders), a letter that names its city counts under the city (`city_of`), so 大连市's gas cuts
+  leaders), a letter that names its city counts under the city (`places.city_of`), so 大连市's gas cuts
   are one row, not one for the city and one for each county some letters name;
 - matter (`matter_of`): the type the letter was routed by and its finest term (城乡建设 · 燃气供应),
   as a case names its matter (`pipeline.rank`); a letter without a term is in no concentration.
@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.places import admin_chain
+from pipeline.places import area_of, city_of
 
-AREA_LEVELS = ("区县", "市", "省")
 COLUMNS = ["area", "matter", "writers", "letters", "open_letters", "urgent_letters", "hot_issues", "main_issue",
            "department", "first_letter", "last_letter", "peak_month", "top_letter_id", "title"]
 # the columns `concentrations` reads
@@ -37,26 +36,6 @@ READS = ("letter_id", "person_id", "area", "area_city", "place", "routed_type", 
 # city level when this share of the letters names a city and no city holds half of them (People's
 # Daily: 90% name one, the largest 12%; hot_messages: 54%, A市 96%; Beijing 12345: 14%)
 CITY_NAMED, CITY_TOP = 0.3, 0.5
-
-
-def area_of(place) -> str:
-    """The county a 属地 names, else its city, else its province; "" when it names none."""
-    return _area(admin_chain(place if isinstance(place, str) else ""))
-
-
-def city_of(place) -> str:
-    """The city a 属地 names, "" when it names none."""
-    return admin_chain(place if isinstance(place, str) else "").get("市", "")
-
-
-def areas(places) -> tuple[list[str], list[str]]:
-    """`area_of` and `city_of` of each 属地, its chain read once."""
-    chains = [admin_chain(p if isinstance(p, str) else "") for p in places]
-    return [_area(chain) for chain in chains], [chain.get("市", "") for chain in chains]
-
-
-def _area(chain: dict[str, str]) -> str:
-    return next((chain[level] for level in AREA_LEVELS if chain.get(level)), "")
 
 
 def city_level(counted: int, named: int, largest: int) -> bool:

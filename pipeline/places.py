@@ -672,6 +672,30 @@ def _collapse(place: str) -> str:
     return _REPEATED_UNIT.sub(r"\1", place)
 
 
+# 集中问题 (`pipeline.concentrate`) count a letter under the first of these units its 属地 names
+AREA_LEVELS = ("区县", "市", "省")
+
+
+def area_of(place) -> str:
+    """The county a 属地 names, else its city, else its province; "" when it names none."""
+    return _area(admin_chain(place if isinstance(place, str) else ""))
+
+
+def city_of(place) -> str:
+    """The city a 属地 names, "" when it names none."""
+    return admin_chain(place if isinstance(place, str) else "").get("市", "")
+
+
+def areas(places) -> tuple[list[str], list[str]]:
+    """`area_of` and `city_of` of each 属地, its chain read once."""
+    chains = [admin_chain(p if isinstance(p, str) else "") for p in places]
+    return [_area(chain) for chain in chains], [chain.get("市", "") for chain in chains]
+
+
+def _area(chain: dict[str, str]) -> str:
+    return next((chain[level] for level in AREA_LEVELS if chain.get(level)), "")
+
+
 def chain_text(chain: dict[str, str], levels=LEVELS) -> str:
     """`{区县: A3区, 镇街: 西湖街道, 村社区: 茶场村}` -> `A3区西湖街道茶场村`."""
     return "".join(chain[level] for level in levels if chain.get(level))

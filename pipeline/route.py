@@ -30,8 +30,7 @@ import pandas as pd
 from pipeline.calls import no_request_calls
 from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
-from pipeline.concentrate import areas
-from pipeline.places import LEVELS, admin_chain, where
+from pipeline.places import LEVELS, admin_chain, areas, where
 from pipeline.read import PLACE_FIELDS
 
 DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"

@@ -1,20 +1,8 @@
 """集中问题: one kind of problem many people write about in one county, city or province."""
-import pandas as pd
-
-from pipeline.concentrate import area_of, city_level, city_of, concentrations
-
-
-def test_an_area_is_the_county_a_place_names_else_its_city_or_province():
-    assert area_of("山西省长治市上党区郝家庄镇岭上村") == "上党区"
-    assert area_of("A市A3区联丰路") == "A3区"
-    assert area_of("辽宁省大连市") == "大连市"
-    assert area_of("河北省") == "河北省"
-    assert area_of("A市一所中职学校") == "A市"
-    assert area_of("育英学校") == "" and area_of(None) == ""
+from pipeline.concentrate import city_level, concentrations
 
 
 def test_letters_count_under_their_city_where_they_come_from_many_cities():
-    assert city_of("辽宁省大连市中山区") == "大连市" and city_of("中山区") == ""
     assert city_level(996, 897, 111)  # People's Daily: 90% name a city, 大连市 12% of them
     assert not city_level(4326, 2336, 2257)  # hot_messages: A市 96%
     assert not city_level(337, 47, 46)  # Beijing 12345: few name the city

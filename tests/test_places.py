@@ -296,3 +296,18 @@ def test_what_an_operator_asks_an_office_to_do_is_not_part_of_the_office_s_place
     assert district_units("协调大栅栏市场所尽快处理西城区市场监督管理局系统无故显示企业店铺开墙打洞的问题") == ["西城区"]
     assert "怡海星城" in extract_places("请求解决怡海星城及龙湾国际社区上万人的出行问题")
     assert where("城东污水处理厂偷排污水") == "城东污水处理厂"
+
+
+def test_an_area_is_the_county_a_place_names_else_its_city_or_province():
+    """集中问题 count a letter under its county, else its city (or its city where letters come from
+    many), else its province."""
+    from pipeline.places import area_of, areas, city_of
+
+    assert area_of("山西省长治市上党区郝家庄镇岭上村") == "上党区"
+    assert area_of("A市A3区联丰路") == "A3区"
+    assert area_of("辽宁省大连市") == "大连市"
+    assert area_of("河北省") == "河北省"
+    assert area_of("A市一所中职学校") == "A市"
+    assert area_of("育英学校") == "" and area_of(None) == ""
+    assert city_of("辽宁省大连市中山区") == "大连市" and city_of("中山区") == ""
+    assert areas(["A市A3区联丰路", None]) == (["A3区", ""], ["A市", ""])
