@@ -144,20 +144,25 @@ class Router:
         path = self.taxonomy_.named_under(title, text, level1) if self.taxonomy_ is not None else None
         return (path[1], path[2]) if path else (None, None)
 
-    def _path(self, kind, sub, subsub, own: str | None, label, title: str, text: str) -> tuple[tuple, str]:
-        """The (type, 2nd, 3rd level) a letter is routed by, and the note its reason carries: the
-        office's class with the term its words name under it (`label` is that class as the file
-        wrote it); else a term of another type the letter is about (a model's type gives way to it,
-        a person's class does not: a gas price question the office classed 经济管理 is the price
-        bureau's); else the model's type and its suggestions."""
+    def _path(self, kind, sub, subsub, own: str | None, label, title: str, text: str) -> tuple[tuple, str, bool]:
+        """The (type, 2nd, 3rd level) a letter is routed by, the note its reason carries, and whether
+        the letter's own words name that finest term (`Taxonomy.named_terms`; a bigram suggestion
+        does not: 小区管理 took any letter that names an estate). The office's class with the term
+        its words name under it (`label` is that class as the file wrote it); else a term of another
+        type the letter is about (a model's type gives way to it, a person's class does not: a gas
+        price question the office classed 经济管理 is the price bureau's); else the model's type and
+        its suggestions."""
         kind = _clean(kind)
         if own is not None and own != kind:  # the office's class; the suggestions were under the model's
-            return (own, *self._suggested_under(own, title, text)), f" (来信原分类「{label}」, 模型判为{kind or '未知'})"
+            under = self._suggested_under(own, title, text)
+            return (own, *under), f" (来信原分类「{label}」, 模型判为{kind or '未知'})", any(under)
         named = self.taxonomy_.named_path(title, text, kind) if self.taxonomy_ is not None and own is None else None
         if named is not None:
             path, word = named
-            return tuple(path), f" (来信多次写到“{word}”, 模型判为{kind or '未知'})"
-        return (kind, _clean(sub), _clean(subsub)), ""
+            return tuple(path), f" (来信多次写到“{word}”, 模型判为{kind or '未知'})", True
+        term = _clean(subsub) or _clean(sub)
+        words = term is not None and self.taxonomy_ is not None and term in self.taxonomy_.named_terms(text, title)
+        return (kind, _clean(sub), _clean(subsub)), "", words
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):
@@ -179,13 +184,14 @@ class Router:
 
         # what a letter is about: its title, or its opening where it has none (a hotline's 主要内容)
         titles = [t if t else body[:30] for t, body in zip(column_strings(out, "title"), column_strings(out, "text"))]
-        departments, reasons, paths = [], [], []
+        departments, reasons, paths, worded = [], [], [], []
         for i, (accused, kind, sub, subsub) in enumerate(zip(accusation, issue, level2, level3)):
             # the type (and term) the letter is routed by: the office's class, a term of another
             # type its words name, or the model's; a call with no request has none worth routing by
-            path, note = ((_clean(kind), None, None), "") if empty[i] else \
+            path, note, words = ((_clean(kind), None, None), "", False) if empty[i] else \
                 self._path(kind, sub, subsub, own[i], out["label"].iloc[i] if own[i] else None, titles[i], text.iat[i])
             paths.append(path)
+            worded.append(words)
             # a classifier still names a type for a call with no request (纪检监察 for 2,763 of
             # Qingdao's "自言自语,未反映具体问题"); its text accusing someone still goes to 纪检监察, confidential
             if accused or (kind == self.discipline_department and not empty[i]):
@@ -225,6 +231,7 @@ class Router:
         # four ways were four cases, one of them 「政法 · 复议申请」 → 住房和城乡建设局
         out["routed_type"] = [path[0] for path in paths]
         out["routed_term"] = [path[2] or path[1] for path in paths]
+        out["routed_term_named"] = worded  # the letter's own words name that term (集中问题 count only these)
         out["no_request"] = empty  # last, in the order of the route stage's declared schema (the Spark engine's)
         return out
 

@@ -236,7 +236,8 @@ def concentrations(letters, min_writers: int) -> pd.DataFrame:
         F.sum("count").alias("named"), F.max("count").alias("largest")).first()
     if city_level(counted.count(), int(named["named"] or 0), int(named["largest"] or 0)):
         area = F.when(city != "", city).otherwise(area)
-    rows = counted.where((area != "") & (term != "")).select(  # `concentrate`: a row needs a term
+    rows = counted.where((area != "") & (term != "") & (flag("routed_term_named") if "routed_term_named" in columns
+                                                         else F.lit(True))).select(  # `concentrate`: a named term
         area.alias("_area"),
         F.when(term != "", F.concat(kind, F.lit(" · "), term)).otherwise(kind).alias("matter"),
         F.coalesce(text("person_id"), text("letter_id")).alias("_writer"),

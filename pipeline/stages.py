@@ -203,7 +203,7 @@ class RouteStage(Stage):
     def output_schema(self) -> dict[str, str]:
         return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING, "area": STRING,
                 "area_city": STRING,
-                "routed_type": STRING, "routed_term": STRING, "no_request": BOOL}
+                "routed_type": STRING, "routed_term": STRING, "routed_term_named": BOOL, "no_request": BOOL}
 
     def _router(self):
         if not hasattr(self, "_fitted"):

@@ -70,6 +70,7 @@ HEADERS_ZH = {
     "no_request": "无具体诉求",
     "routed_type": "分派所依分类",
     "routed_term": "分派所依细项",
+    "routed_term_named": "细项见于原文",
     "person_id": "信访人编号",
     "place": "属地",
     "area": "属地区县",

@@ -130,13 +130,18 @@ def test_report_lists_an_issue_past_the_top_15_whose_rank_range_reaches_it(sampl
     assert [rank for rank, _ in shown] == [str(k) for k in range(1, 17)] and shown[15][1] == "14至17"
 
 
-def test_report_shows_the_workbook_s_concentrations_after_the_hot_issues(sample_run):
-    import pandas as pd
+def test_report_shows_the_concentrations_after_the_hot_issues(sample_run):
+    """集中问题 in report.html, between the hot issues and the leaders' list (every area and matter of
+    the bundled letters, which make no row of five writers)."""
+    from datetime import date
 
-    page = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
-    sheet = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="集中问题", dtype=str)
-    assert len(sheet) >= 1
+    from pipeline.concentrate import concentrations
+    from pipeline.report import build_report
+
+    table = concentrations(sample_run.letters, min_writers=1)
+    page = build_report(sample_run.letters, sample_run.cases, sample_run.issues, sample_run.persons, {},
+                        date(2026, 11, 25), concentrated=table)
     section = page.index("集中问题(一地多处的同类问题)")
-    assert page.index("热点与深层次问题") < section < page.index("领导包案建议")
-    for area, matter in zip(sheet["属地"], sheet["问题"]):
+    assert len(table) >= 5 and page.index("热点与深层次问题") < section < page.index("领导包案建议")
+    for area, matter in zip(table["area"].head(15), table["matter"].head(15)):
         assert area in page[section:] and matter in page[section:]

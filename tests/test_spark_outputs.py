@@ -72,8 +72,10 @@ def test_top_cases_bound_keeps_the_highest(spark, monkeypatch):
 @pytest.mark.parametrize("by_city", [False, True])
 def test_concentrations_match_the_local_table(spark, sample_run, monkeypatch, by_city):
     """集中问题 in Spark (aggregates, modes and the top letter by window) gives the local table row for
-    row: on the bundled corpus with two writers enough, so there are many rows and ties to break;
-    by county, as its letters are, and by city, as a board's letters from many cities would be."""
+    row: on the bundled corpus with two writers enough and every termed letter counted (its letters
+    seldom name their term in words), so there are many rows and ties to break; by county, as its
+    letters are, and by city, as a board's letters from many cities would be. Then with the named
+    terms only, as the run counts them."""
     from pipeline import concentrate, spark_outputs
     from pipeline.spark_session import to_spark
 
@@ -81,8 +83,12 @@ def test_concentrations_match_the_local_table(spark, sample_run, monkeypatch, by
         monkeypatch.setattr(concentrate, "CITY_NAMED", 0.0)
         monkeypatch.setattr(concentrate, "CITY_TOP", 1.01)
     letters = sample_run.letters[[c for c in concentrate.READS if c in sample_run.letters.columns]]
-    expected = concentrate.concentrations(letters, 2)
+    termed = letters.drop(columns="routed_term_named")
+    expected = concentrate.concentrations(termed, 2)
     assert len(expected) >= 15 and expected["hot_issues"].max() > 1
     assert expected["area"].str.contains("A市A").any() != by_city  # 「A市A6区」 is a county's row, or A市's
-    got = spark_outputs.concentrations(to_spark(spark, letters), 2)
+    got = spark_outputs.concentrations(to_spark(spark, termed), 2)
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    named = concentrate.concentrations(letters, 1)
+    assert 5 <= len(named) < len(concentrate.concentrations(termed, 1))
+    pd.testing.assert_frame_equal(spark_outputs.concentrations(to_spark(spark, letters), 1), named, check_dtype=False)
