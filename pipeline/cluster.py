@@ -207,13 +207,15 @@ _LABEL_NOISE = frozenset("公司 有限公司 有限责任公司 集团公司 �
 # (numerals alone stay: 三一 is a company, 十一 a holiday)
 _QUANTITY = re.compile(r"第[一二三四五六七八九十\d]+|[一二三四五六七八九十百千万两几半多\d]+(?:个)?多?"
                        r"(?:天|日|月|年|周|星期|小时|分钟|次|户|人|起|栋|号|元|块|多)多?")
+
+
 def _names_no_grievance(word: str, vocabulary: set[str]) -> bool:
     """A word a label leaves out (`IssueClusterer.keywords`): a company at large, a quantity or
     duration, a city, province or county (武汉市; not a 区: 居民区 and 别墅区 parse as districts), or
     the same named bare where the letters also write it with 市 or 省 (大连, 湖北)."""
     if word in _LABEL_NOISE or _QUANTITY.fullmatch(word):
         return True
-    if word[-1] in "市省县" and 3 <= len(word) <= 5 and admin_chain(word) and "".join(admin_chain(word).values()) == word:
+    if word[-1] in "市省县" and 3 <= len(word) <= 5 and "".join(admin_chain(word).values()) == word:
         return True
     return 2 <= len(word) <= 3 and (word + "市" in vocabulary or word + "省" in vocabulary)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.places import area_of, city_of
+from pipeline.rank import matter_type, writer_ids
 
 COLUMNS = ["area", "matter", "writers", "letters", "open_letters", "urgent_letters", "hot_issues", "main_issue",
            "department", "first_letter", "last_letter", "peak_month", "top_letter_id", "title"]
@@ -46,12 +47,15 @@ def city_level(counted: int, named: int, largest: int) -> bool:
     return named >= CITY_NAMED * counted and largest < CITY_TOP * named
 
 
+def _routed_term(letters: pd.DataFrame) -> pd.Series:
+    term = letters["routed_term"] if "routed_term" in letters else pd.Series(None, index=letters.index, dtype=object)
+    return term.astype(object).fillna("").astype(str)
+
+
 def matter_of(letters: pd.DataFrame) -> pd.Series:
-    """Each letter's matter: its routed type (else the model's, else 未分类) and finest routed term."""
-    none = pd.Series(None, index=letters.index, dtype=object)
-    kind = letters.get("routed_type", none).astype(object).fillna(letters.get("issue_type", none)).fillna("未分类")
-    term = letters.get("routed_term", none).astype(object).fillna("").astype(str)
-    return kind.astype(str) + term.map(lambda t: f" · {t}" if t else "")
+    """Each letter's matter: its matter type (`rank.matter_type`: the routed type, else the model's,
+    else 未分类) and its finest routed term."""
+    return matter_type(letters).fillna("未分类").astype(str) + _routed_term(letters).map(lambda t: f" · {t}" if t else "")
 
 
 def counted_letters(letters: pd.DataFrame) -> pd.DataFrame:
@@ -69,14 +73,13 @@ def counted_letters(letters: pd.DataFrame) -> pd.DataFrame:
     by_city = city_level(len(frame), len(named), int(named.value_counts().max()) if len(named) else 0)
     if by_city:
         area = city.where(city != "", area)
-    writer = frame["person_id"].fillna(frame["letter_id"]) if "person_id" in frame else frame["letter_id"]
-    frame = frame.assign(_area=area, _matter=matter_of(frame), _writer=writer.astype(str))
+    frame = frame.assign(_area=area, _matter=matter_of(frame), _writer=writer_ids(frame))
     # a letter with no area is in no row, and a type alone (城乡建设, 商贸旅游) is no one kind of
     # problem: a row needs the finer term, one the letter's own words name (`routed_term_named`).
     # Readers found 1 of 7 letters of 「A市 · 商贸旅游」 belonged together, and of the letters whose
     # term was a bigram suggestion 38 of 104 (小区管理 took any letter naming an estate), against
     # 183 of 197 whose words named it (`corpora/hotspots/README.md`)
-    termed = frame["_matter"].str.contains(" · ", regex=False)
+    termed = _routed_term(frame) != ""
     if "routed_term_named" in frame:
         termed &= frame["routed_term_named"].fillna(False).astype(bool)
     frame = frame[(frame["_area"] != "") & termed]

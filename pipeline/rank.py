@@ -152,7 +152,7 @@ class PriorityRanker:
         one estate's parking must weigh against one 紧急 letter (hot_messages: 57 letters from 52
         writers, not on the list when only letters counted)."""
         frame = letters[[c for c in CASE_READS if c in letters.columns]].copy()
-        frame["_writer"] = _writer_ids(frame)
+        frame["_writer"] = writer_ids(frame)
         frame["_key"] = case_keys(frame)
         frame = frame.sort_values(["_key", "priority", "received_at"], ascending=[True, False, True])
         # one pass of group aggregates (a Python loop over groups cost seconds per 10,000 letters);
@@ -197,7 +197,7 @@ class PriorityRanker:
 
         labels = of_top("hot_issue_label")
         kinds = [f"{kind} · {finer}" if _text(finer) and _text(kind) else kind
-                 for kind, finer in zip(_matter_type(top).tolist(), _shared_finest(frame, groups))]
+                 for kind, finer in zip(matter_type(top).tolist(), _shared_finest(frame, groups))]
         matter = [NO_REQUEST_MATTER if case.endswith("|" + NO_REQUEST_MATTER) else label if _text(label) else kind
                   for case, label, kind in zip(top.index, labels, kinds)]
         # a case of several writers names the first few, most pressing letter first (`frame`'s order);
@@ -244,7 +244,7 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame else pd.Series(None, index=frame.index, dtype=object)
 
 
-def _matter_type(frame: pd.DataFrame) -> pd.Series:
+def matter_type(frame: pd.DataFrame) -> pd.Series:
     """Each letter's matter type: the type it was routed by (`routed_type`: the office's own class
     where the file gives one), else the model's `issue_type`. A case that follows the model while
     the department follows the office splits one matter into several (bundled: one writer's 13
@@ -263,18 +263,18 @@ def _matter_term(frame: pd.DataFrame) -> pd.Series:
     return _column(frame, "routed_term").astype("object").fillna("").astype(str).where(routed, suggested)
 
 
-def _writer_ids(frame: pd.DataFrame) -> pd.Series:
+def writer_ids(frame: pd.DataFrame) -> pd.Series:
     """Each letter's writer: its `person_id`, else the letter itself (one writer per unlinked letter)."""
     return (frame["person_id"].fillna(frame["letter_id"]) if "person_id" in frame else frame["letter_id"]).astype(str)
 
 
 def case_keys(frame: pd.DataFrame) -> pd.Series:
     """Each letter's case: its hot issue (`issue_id`) when it has one, whoever wrote it; else its
-    writer (`person_id`, else the letter) and matter type (`_matter_type`: the type it was routed
+    writer (`person_id`, else the letter) and matter type (`matter_type`: the type it was routed
     by). A caller's calls with no request are one case of that caller's, whatever issue or type
     each was given. An issue's key has no "|"."""
-    person = _writer_ids(frame)
-    kind = _matter_type(frame)
+    person = writer_ids(frame)
+    kind = matter_type(frame)
     keys = person + "|" + kind.fillna("未分类").astype(str)
     if "issue_id" in frame:
         issue = frame["issue_id"]

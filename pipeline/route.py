@@ -136,12 +136,12 @@ class Router:
             return self.by_type_[(issue_type, "")], f"路由表: {issue_type}"
         return self.fallback_department, f"人工分派: 分类“{issue_type or '未知'}”不在路由表, 转综合科"
 
-    def _suggested_under(self, level1: str, title: str, text: str) -> tuple[str | None, str | None]:
+    def _suggested_under(self, level1: str, title: str, text: str, named: dict | None = None) -> tuple[str | None, str | None]:
         """The 2nd and 3rd level under the office's class `level1` that the letter's words name
         (`Taxonomy.named_under`; the run's suggestions were made under the model's type): an office
         that classed 物业费上涨 城乡建设 sends it to the 物业科, not to 住建 at large. (None, None)
         without a taxonomy or a named term."""
-        path = self.taxonomy_.named_under(title, text, level1) if self.taxonomy_ is not None else None
+        path = self.taxonomy_.named_under(title, text, level1, named) if self.taxonomy_ is not None else None
         return (path[1], path[2]) if path else (None, None)
 
     def _path(self, kind, sub, subsub, own: str | None, label, title: str, text: str) -> tuple[tuple, str, bool]:
@@ -153,16 +153,17 @@ class Router:
         price question the office classed 经济管理 is the price bureau's); else the model's type and
         its suggestions."""
         kind = _clean(kind)
+        # the terms the letter's words name, read once for the three uses below
+        named = self.taxonomy_.named_terms(text, title) if self.taxonomy_ is not None else {}
         if own is not None and own != kind:  # the office's class; the suggestions were under the model's
-            under = self._suggested_under(own, title, text)
+            under = self._suggested_under(own, title, text, named)
             return (own, *under), f" (来信原分类「{label}」, 模型判为{kind or '未知'})", any(under)
-        named = self.taxonomy_.named_path(title, text, kind) if self.taxonomy_ is not None and own is None else None
-        if named is not None:
-            path, word = named
+        across = self.taxonomy_.named_path(title, text, kind, named) if self.taxonomy_ is not None and own is None else None
+        if across is not None:
+            path, word = across
             return tuple(path), f" (来信多次写到“{word}”, 模型判为{kind or '未知'})", True
         term = _clean(subsub) or _clean(sub)
-        words = term is not None and self.taxonomy_ is not None and term in self.taxonomy_.named_terms(text, title)
-        return (kind, _clean(sub), _clean(subsub)), "", words
+        return (kind, _clean(sub), _clean(subsub)), "", term in named
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):

@@ -290,7 +290,7 @@ def top_cases(letters, ranker) -> tuple[pd.DataFrame, int]:
     # `rank.case_keys` as a column: the hot issue, else writer|matter type; a caller's empty calls writer|无具体诉求来电
     person = (F.coalesce(F.col("person_id"), F.col("letter_id")) if "person_id" in letters.columns
               else F.col("letter_id")).cast("string")
-    # `rank._matter_type`: the type a letter was routed by, else the model's
+    # `rank.matter_type`: the type a letter was routed by, else the model's
     kind = F.coalesce(*[F.col(c).cast("string") for c in ("routed_type", "issue_type") if c in letters.columns],
                       F.lit(None).cast("string"))
     key = F.concat_ws("|", person, F.coalesce(kind, F.lit("未分类")))

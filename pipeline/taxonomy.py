@@ -255,22 +255,28 @@ class Taxonomy:
         """(一级, 二级, 三级) of a 2nd- or 3rd-level term, the first row that holds it; None if none does."""
         return self._paths.get(term)
 
-    def named_under(self, title: str, text: str, level1: str) -> tuple[str, str | None, str | None] | None:
-        """The path of the term under `level1` that the letter names most by its words (`named_terms`),
-        or None. Named terms only: under 城乡建设 the bigram suggestion sent a lift retrofit and a roof
-        repair to 城市管理局 for their 小区, where an office's class says 城乡建设 and nothing finer."""
-        named = {term: n for term, n in self.named_terms(text, title).items() if (self.path(term) or (None,))[0] == level1}
+    def named_under(self, title: str, text: str, level1: str,
+                    named: dict[str, int] | None = None) -> tuple[str, str | None, str | None] | None:
+        """The path of the term under `level1` that the letter names most by its words (`named_terms`,
+        or `named` when the caller has them), or None. Named terms only: under 城乡建设 the bigram
+        suggestion sent a lift retrofit and a roof repair to 城市管理局 for their 小区, where an
+        office's class says 城乡建设 and nothing finer."""
+        named = self.named_terms(text, title) if named is None else named
+        named = {term: n for term, n in named.items() if (self.path(term) or (None,))[0] == level1}
         return self.path(max(named, key=named.get)) if named else None
 
-    def named_path(self, title: str, text: str, level1: str | None) -> tuple[tuple, str] | None:
+    def named_path(self, title: str, text: str, level1: str | None,
+                   named: dict[str, int] | None = None) -> tuple[tuple, str] | None:
         """The taxonomy path of a term that routes across types (`across`) which a letter typed
         `level1` is about, with the word that named it: its title names the term and its words name
         it at least twice (`text` holds the title too); the most named if several; None if none, if
         the term is under `level1` already, or if `level1` is one the term leaves alone (unless the
         title writes one of the term's `despite` words: 停气 in a letter typed 环境保护). TipDM's
         offices filed gas companies' letters under 商贸旅游 as often as 城乡建设, and the classifier
-        learnt both: the words say the letter is about gas, and the taxonomy says where gas sits."""
-        named = {term: n for term, n in self.named_terms(text, title).items()
+        learnt both: the words say the letter is about gas, and the taxonomy says where gas sits.
+        `named`: the letter's `named_terms`, when the caller has them."""
+        named = self.named_terms(text, title) if named is None else named
+        named = {term: n for term, n in named.items()
                  if n >= 2 and term in self.across and any(w in title for w in self.term_words[term])
                  and (level1 not in self.across[term] or any(w in title for w in self.despite.get(term, ())))}
         if not named:
