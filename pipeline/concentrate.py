@@ -135,6 +135,24 @@ def concentrations(letters: pd.DataFrame, min_writers: int = 5) -> pd.DataFrame:
     return finish(table.reset_index().rename(columns={"_matter": "matter"}))
 
 
+def outline(letters: pd.DataFrame) -> dict:
+    """What an empty or short 集中问题 sheet needs said (`explain.concentrated_caveat`): of how many
+    letters how many were counted (an area and a term their own words name), whether by city, and the
+    largest area and matter by writers, a row or not (most letters, then by name, on a tie)."""
+    frame = counted_letters(letters)
+    groups = frame.groupby(["_area", "_matter"]).agg(writers=("_writer", "nunique"), letters=("letter_id", "size"))
+    return outline_of(len(letters), len(frame), frame.attrs["by_city"], groups.reset_index().rename(columns={"_matter": "matter"}))
+
+
+def outline_of(letters: int, counted: int, by_city: bool, groups: pd.DataFrame) -> dict:
+    """`outline` from the letter counts and per-group writers and letters (`_area`, matter), which
+    either engine computes."""
+    largest = groups.sort_values(["writers", "letters", "_area", "matter"], ascending=[False, False, True, True]).head(1)
+    top = largest.iloc[0] if len(largest) else None
+    return {"letters": int(letters), "counted": int(counted), "by_city": bool(by_city),
+            "largest": None if top is None else (str(top["_area"]), str(top["matter"]), int(top["writers"]))}
+
+
 def finish(table: pd.DataFrame) -> pd.DataFrame:
     """`concentrations`' columns and order from its per-group table (`_area`, `area_written`, ...),
     which either engine computes: most writers first, then most letters, the latest, then by name."""

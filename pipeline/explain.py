@@ -35,6 +35,10 @@ BLIND_FIRST_LOOKS = {
 # stop 37, benchmarks/routing.py): the share sent where a reader would send it, told beside 责任部门.
 ROUTING_FIRST_LOOK = {"gold": "gold_routing5.csv", "letters": 240, "right": 0.667}
 
+# 集中问题 against readers, letter by letter, at its final rule (corpora/hotspots/concentrations_first_look3.csv,
+# stop 38): the share of a row's letters that belong to its area and kind of problem
+CONCENTRATED_FIRST_LOOK = {"gold": "concentrations_first_look3.csv", "letters": 94, "belong": 82}
+
 GUIDE_SHEET = "说明"
 GUIDE_COLUMNS = ("工作表", "列名", "说明")
 # the key of notes that hold on every sheet where their column appears
@@ -54,6 +58,29 @@ def today_caveat() -> str:
             f"向\"更高一级\"申诉、检验建议停用仍在运行的电梯): 读信人认为明确的紧急来信{m['clear']}封中判出"
             f"{m['clear_found']}封, 边界情形{m['borderline']}封中判出{m['borderline_found']}封。"
             "队列为空不等于没有紧急来信; 请当日浏览较急来信的标题。")
+
+
+def concentrated_caveat(outline: dict, rows: int, min_writers: int) -> str:
+    """How 集中问题 counts, and for an empty sheet why it is empty, in view on the sheet: headers
+    alone look like a broken run, and an analyst cannot tell that from "nothing concentrated".
+    `outline`: `concentrate.outline` (or the Spark engine's), `rows`: the table's row count."""
+    m = CONCENTRATED_FIRST_LOOK
+    level = "市" if outline["by_city"] else "区县; 只写到市的按市"
+    rule = (f"怎样计数: 同一属地({level})、同一事项(分派所依的分类 · 细项)的来信, 不同信访人不少于{min_writers}人列为一行"
+            f"(配置 [lists] concentrated_min_writers)。只计原文写出了该细项用语的来信: 细项只是由词语搭配推测的来信不计, "
+            f"无诉求来电和检举公职人员的保密来信也不计。本批{outline['letters']}封来信中计入{outline['counted']}封。"
+            f"读信人盲测: 行内来信{m['letters']}封中{m['belong']}封({_percent(m['belong'], m['letters'])})确属该地该类问题。"
+            "热点问题是一处一事, 集中问题是一地一类, 同一封信可以两处都在。")
+    if rows:
+        return rule
+    largest = outline["largest"]
+    if largest is None:
+        why = "本批没有集中问题: 没有来信同时写明属地和细项用语, 无从计数。"
+    else:
+        area, matter, writers = largest
+        why = (f"本批没有集中问题(不是运行出错): 同一属地同一事项的信访人最多{writers}人({area} · {matter}), "
+               f"未达{min_writers}人。来信积累更多后再看, 或调低配置 [lists] concentrated_min_writers。")
+    return f"{why}\n\n{rule}"
 
 
 def _heat_formula(settings: Settings) -> str:

@@ -90,10 +90,12 @@ def _chart(fig) -> str:
 
 def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame | None, persons: pd.DataFrame | None,
                  summary: dict, as_of: date, limit_days: int = 60, today_new_days: int = 7,
-                 notes: dict[str, dict[str, str]] | None = None, concentrated: pd.DataFrame | None = None) -> str:
+                 notes: dict[str, dict[str, str]] | None = None, concentrated: pd.DataFrame | None = None,
+                 concentrated_note: str | None = None) -> str:
     """The whole report as one HTML string. `letters` and the other tables must already be masked.
     `notes` (`explain.column_notes`) explain the derived columns on hover, as triage.xlsx's headers do.
-    `concentrated`: the 集中问题 table (`concentrate.concentrations`), shown after the hot issues."""
+    `concentrated`: the 集中问题 table (`concentrate.concentrations`), shown after the hot issues
+    under `concentrated_note` (`explain.concentrated_caveat`: how it counts, why it is empty)."""
     notes = notes or {}
     parts = []
     urgency = letters["urgency"] if "urgency" in letters else pd.Series(dtype=str)
@@ -160,12 +162,14 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
                 '所以第15名之后区间仍可达前15名的问题也列在表中。</p>')
         parts.append(_section("热点与深层次问题", note + body + curves))
 
-    if concentrated is not None and not concentrated.empty:
-        parts.append(_section("集中问题(一地多处的同类问题)", html_table(concentrated, {
+    if concentrated is not None and (concentrated_note or not concentrated.empty):
+        note = "".join(f'<p class="muted">{html.escape(line)}</p>' for line in (concentrated_note or "").split("\n\n"))
+        table = "" if concentrated.empty else html_table(concentrated, {
             "area": "属地", "matter": "问题", "writers": "信访人数", "letters": "来信数", "open_letters": "未办结",
             "urgent_letters": "紧急", "hot_issues": "含热点问题数", "department": "责任部门", "first_letter": "首次来信",
             "last_letter": "最近来信", "peak_month": "来信最多的月份",
-        }, limit=15, notes=notes_for("集中问题", notes))))
+        }, limit=15, notes=notes_for("集中问题", notes))
+        parts.append(_section("集中问题(一地多处的同类问题)", note + table))
 
     if not cases.empty:
         parts.append(_section("领导包案建议", html_table(cases, {

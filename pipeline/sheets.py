@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import Settings
-from pipeline.explain import GUIDE_SHEET, column_notes, guide_sheet, notes_for, today_caveat
+from pipeline.explain import GUIDE_SHEET, column_notes, concentrated_caveat, guide_sheet, notes_for, today_caveat
 from pipeline.calls import no_request
 from pipeline.heat import rank_range_text
 from pipeline.rank import NO_REQUEST_MATTER
@@ -311,12 +311,21 @@ def triage_sheet_builders(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd
     return builders
 
 
-def workbook_notes(settings: Settings) -> dict:
+def workbook_notes(settings: Settings, concentrated: str | None = None) -> dict:
     """`write_sheets`' notes for the triage workbook: each derived column's meaning on its header
-    (`explain.column_notes`), and on 今日紧急, in view under its last row, what the queue misses."""
+    (`explain.column_notes`), and in view under the last row, on 今日紧急 what the queue misses and
+    on 集中问题 how it counts (`concentrated`: `explain.concentrated_caveat`, saying why when empty)."""
     notes = column_notes(settings)
     guide = f"各列的含义: 鼠标停在表头上可见, 全部列在「{GUIDE_SHEET}」表。"
-    return {"notes": partial(notes_for, notes=notes), "banners": {"今日紧急": f"{today_caveat()}\n\n{guide}"}}
+    banners = {"今日紧急": f"{today_caveat()}\n\n{guide}"}
+    if concentrated:
+        banners["集中问题"] = concentrated
+    return {"notes": partial(notes_for, notes=notes), "banners": banners}
+
+
+def concentrated_note(table: pd.DataFrame, outline: dict, settings: Settings) -> str:
+    """`explain.concentrated_caveat` for this run's 集中问题 `table` and its `outline`."""
+    return concentrated_caveat(outline, len(table), settings.get("lists", "concentrated_min_writers", 5))
 
 
 def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFrame,
@@ -328,6 +337,7 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
     name the letters' identity columns hold or their texts introduce, `mask.names_to_mask` over
     all letters; computed here when not given). The other tables are small: each adds its own.
     """
+    from pipeline.concentrate import outline
     from pipeline.mask import mask_frame, names_to_mask
     from pipeline.report import build_report
     from pipeline.timing import give_back
@@ -352,12 +362,13 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
     write_table(rejects, out / "rejects.csv", headers=headers)
     give_back()
     concentrated = concentrated_table(masked, settings)
+    caveat = concentrated_note(concentrated, outline(masked), settings)
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(triage_sheet_builders(masked, cases, issues, persons, settings, concentrated), temporary,
-                     **workbook_notes(settings))
+                     **workbook_notes(settings, caveat))
     give_back()
     report = build_report(masked, cases, issues, persons, counts, as_of, settings.get("backlog", "limit_days", 60),
                           settings.get("lists", "today_new_days", 7), notes=column_notes(settings),
-                          concentrated=concentrated)
+                          concentrated=concentrated, concentrated_note=caveat)
     with atomic_path(out / "report.html") as temporary:
         temporary.write_text(report, encoding="utf-8")

@@ -59,7 +59,7 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     from pipeline.mask import mask_frame, names_to_mask
     from pipeline.report import build_report
     from pipeline.explain import column_notes
-    from pipeline.sheets import workbook_notes
+    from pipeline.sheets import concentrated_note, workbook_notes
     from pipeline.spark_rows import apply_mask
     from pipeline.write import atomic_path, text_columns, write_sheets, write_table
 
@@ -87,12 +87,13 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
               "backlog": letters.where(F.col("is_backlog")).count(),
               "no_request": letters.where(~spark_filter(letters.columns)).count()}
     concentrated = concentrations(masked, settings.get("lists", "concentrated_min_writers", 5))  # titles masked
+    caveat = concentrated_note(concentrated, concentration_outline(masked), settings)
     sheets = triage_sheets_bounded(letters, shown, cases, issues, persons, settings, concentrated)
     with atomic_path(out / "triage.xlsx") as temporary:
-        write_sheets(sheets, temporary, **workbook_notes(settings))
+        write_sheets(sheets, temporary, **workbook_notes(settings, caveat))
     report = build_report(shown, cases, issues, persons, counts, date.fromisoformat(info["as_of"]),
                           settings.get("backlog", "limit_days", 60), settings.get("lists", "today_new_days", 7),
-                          notes=column_notes(settings), concentrated=concentrated)
+                          notes=column_notes(settings), concentrated=concentrated, concentrated_note=caveat)
     report = report.replace("<main>", "<main>" + coverage_note(coverage(letters, shown, n_cases, persons),
                                                                counts.get("letters")), 1)
     with atomic_path(out / "report.html") as temporary:
@@ -214,14 +215,12 @@ def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, 
     return ordered
 
 
-def concentrations(letters, min_writers: int) -> pd.DataFrame:
-    """`concentrate.concentrations` in Spark: per area and matter, aggregates over every letter, the
-    modes and the most pressing letter by window; only the groups of `min_writers` or more writers
-    reach the driver."""
-    from pyspark.sql import Window
+def _concentration_rows(letters):
+    """`concentrate.counted_letters` in Spark: (the counted letters with `_area`, matter and
+    `_writer`, whether they count by city)."""
     from pyspark.sql import functions as F
 
-    from pipeline.concentrate import city_level, finish
+    from pipeline.concentrate import city_level
 
     columns, flag = letters.columns, _flag(letters)
 
@@ -234,7 +233,8 @@ def concentrations(letters, min_writers: int) -> pd.DataFrame:
     city, area = F.coalesce(text("area_city"), F.lit("")), F.coalesce(text("area"), F.lit(""))
     named = counted.where(city != "").groupBy(city.alias("_city")).count().agg(
         F.sum("count").alias("named"), F.max("count").alias("largest")).first()
-    if city_level(counted.count(), int(named["named"] or 0), int(named["largest"] or 0)):
+    by_city = city_level(counted.count(), int(named["named"] or 0), int(named["largest"] or 0))
+    if by_city:
         area = F.when(city != "", city).otherwise(area)
     rows = counted.where((area != "") & (term != "") & (flag("routed_term_named") if "routed_term_named" in columns
                                                          else F.lit(True))).select(  # `concentrate`: a named term
@@ -249,6 +249,31 @@ def concentrations(letters, min_writers: int) -> pd.DataFrame:
     # the place as the letter writes it up to its area (`concentrate`: p.split(a, 1)[0] + a)
     rows = rows.withColumn("_month", F.date_format("received_at", "yyyy-MM")).withColumn("_written", F.expr(
         "CASE WHEN instr(_place, _area) > 0 THEN concat(substring(_place, 1, instr(_place, _area) - 1), _area) ELSE _area END"))
+    return rows, by_city
+
+
+def concentration_outline(letters) -> dict:
+    """`concentrate.outline` in Spark: the count and the largest group reach the driver."""
+    from pyspark.sql import functions as F
+
+    from pipeline.concentrate import outline_of
+
+    rows, by_city = _concentration_rows(letters)
+    groups = rows.groupBy("_area", "matter").agg(F.countDistinct("_writer").alias("writers"), F.count("*").alias("letters"))
+    largest = groups.orderBy(F.col("writers").desc(), F.col("letters").desc(), "_area", "matter").limit(1).toPandas()
+    return outline_of(letters.count(), rows.count(), by_city, largest)
+
+
+def concentrations(letters, min_writers: int) -> pd.DataFrame:
+    """`concentrate.concentrations` in Spark: per area and matter, aggregates over every letter, the
+    modes and the most pressing letter by window; only the groups of `min_writers` or more writers
+    reach the driver."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    from pipeline.concentrate import finish
+
+    rows, _ = _concentration_rows(letters)
     keys = ["_area", "matter"]
     stats = rows.groupBy(*keys).agg(
         F.countDistinct("_writer").alias("writers"), F.count("*").alias("letters"),

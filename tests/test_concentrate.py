@@ -1,5 +1,5 @@
 """集中问题: one kind of problem many people write about in one county, city or province."""
-from pipeline.concentrate import city_level, concentrations
+from pipeline.concentrate import city_level, concentrations, outline
 
 
 def test_letters_count_under_their_city_where_they_come_from_many_cities():
@@ -29,6 +29,11 @@ def test_gas_cuts_in_many_villages_of_one_city_are_one_concentration(shared_dir)
     # 大连市's gas cuts are one row, not one for the city and one for each county some letters name
     assert not table["area"].str.contains("大连市.+区", regex=True).any()
     assert set(table["department"]) <= set(routed["department"])
+    # the outline an empty sheet would explain itself with: the largest group is the first row
+    summary = outline(routed)
+    assert summary["by_city"]
+    assert summary["largest"][1:] == (top["matter"], top["writers"]) and top["area"].endswith(summary["largest"][0])
+    assert summary["counted"] >= table["letters"].sum()
 
 
 def test_accusations_and_calls_with_no_request_are_not_counted(sample_run):
@@ -44,3 +49,17 @@ def test_accusations_and_calls_with_no_request_are_not_counted(sample_run):
     assert table["matter"].str.contains(" · ").all() and concentrations(letters).empty
     termed = concentrations(letters.drop(columns="routed_term_named"))
     assert termed[["area", "matter"]].values.tolist()[:1] == [["A7县", "教育文体 · 收费标准"]]
+
+
+def test_the_outline_of_an_empty_sheet_names_the_largest_group(sample_run):
+    """The bundled letters make no row of five writers; the outline says how close they came and
+    under which area and matter, so the sheet can say so instead of showing headers alone."""
+    letters = sample_run.letters
+    summary = outline(letters)
+    rows = concentrations(letters, min_writers=1)
+    assert concentrations(letters).empty and not summary["by_city"]
+    assert summary["counted"] == rows["letters"].sum() >= 10
+    area, matter, writers = summary["largest"]
+    assert (matter, writers) == tuple(rows[["matter", "writers"]].iloc[0]) and 1 <= writers < 5
+    assert rows["area"].iloc[0].endswith(area)
+    assert outline(letters.iloc[0:0])["largest"] is None

@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 
 from pipeline.config import load_settings
-from pipeline.explain import BLIND_FIRST_LOOKS, column_notes, guide_sheet, notes_for, today_caveat
+from pipeline.explain import BLIND_FIRST_LOOKS, column_notes, concentrated_caveat, guide_sheet, notes_for, today_caveat
 from pipeline.sheets import SHEETS
 from tests.conftest import requires_shared_data
 
@@ -112,3 +112,33 @@ def test_the_routing_figure_beside_the_department_is_the_router_measured_on_its_
     assert len(gold) == ROUTING_FIRST_LOOK["letters"]
     assert table.loc["all", "right"] == ROUTING_FIRST_LOOK["right"]
     assert f"{ROUTING_FIRST_LOOK['right']:.1%}" in column_notes(load_settings())["*"]["责任部门"]
+
+
+def test_an_empty_concentration_sheet_says_why_in_view(sample_run):
+    """`make run` on the bundled letters writes a 集中问题 sheet with headers alone: the sheet says, in
+    view, that nothing reached the threshold (and how near the largest group came), not that the run
+    broke; with rows it still says how they are counted."""
+    from pipeline.concentrate import outline
+
+    summary = outline(sample_run.letters)
+    area, matter, writers = summary["largest"]
+    empty = concentrated_caveat(summary, 0, 5)
+    assert empty.startswith("本批没有集中问题(不是运行出错)") and f"最多{writers}人({area} · {matter})" in empty
+    assert "不少于5人" in empty and f"本批{len(sample_run.letters)}封来信中计入{summary['counted']}封" in empty
+    full = concentrated_caveat({**summary, "by_city": True}, 3, 8)
+    assert "本批没有" not in full and "不少于8人" in full and "同一属地(市)" in full
+    book = openpyxl.load_workbook(sample_run.out_dir / "triage.xlsx")
+    sheet = book["集中问题"]
+    assert sheet.max_row == 1  # headers alone
+    shown = [cell.comment.text for cell in sheet[1] if cell.comment is not None and cell.comment.text.startswith("本批没有集中问题")]
+    assert shown == [empty]
+    page = (sample_run.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "集中问题(一地多处的同类问题)" in page and f"最多{writers}人" in page
+
+
+def test_the_concentration_caveat_tells_the_stored_blind_look():
+    """The share the caveat quotes is recomputed from the stored look, so a new look cannot leave it behind."""
+    from pipeline.explain import CONCENTRATED_FIRST_LOOK
+
+    look = pd.read_csv(Path(__file__).parent.parent / "corpora" / "hotspots" / CONCENTRATED_FIRST_LOOK["gold"])
+    assert (len(look), int((look["belongs"] == "yes").sum())) == (CONCENTRATED_FIRST_LOOK["letters"], CONCENTRATED_FIRST_LOOK["belong"])

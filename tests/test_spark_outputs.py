@@ -92,3 +92,6 @@ def test_concentrations_match_the_local_table(spark, sample_run, monkeypatch, by
     named = concentrate.concentrations(letters, 1)
     assert 5 <= len(named) < len(concentrate.concentrations(termed, 1))
     pd.testing.assert_frame_equal(spark_outputs.concentrations(to_spark(spark, letters), 1), named, check_dtype=False)
+    # what the sheet says when it is empty: the same counts and the same largest group
+    assert spark_outputs.concentration_outline(to_spark(spark, termed)) == concentrate.outline(termed)
+    assert spark_outputs.concentration_outline(to_spark(spark, letters)) == concentrate.outline(letters)
