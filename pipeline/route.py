@@ -54,6 +54,9 @@ class Router:
     table : routing CSV with 一级分类, 二级分类 (may be empty), 责任部门 (default: the shipped table).
         Its 二级分类 may name a 2nd- or a 3rd-level term of the taxonomy (物业服务 is a 3rd-level
         term under 城乡建设/住房保障与房地产): a letter's suggested 3rd level is tried first, then its 2nd.
+        An optional column 须原文点名 = 是 keeps a row for letters whose own words name its term:
+        违章建筑 → 城市管理局 (拆违), where the term's bigram suggestion (建筑) took planning-file
+        and crossroads letters that belong with 城乡规划's planning bureau.
     fallback_department : for issue types the table does not know; every letter gets a department.
     discipline_department : the queue for accusations against officials.
     model : folder of a department model (an IssueClassifier trained on a unit column); None
@@ -92,6 +95,8 @@ class Router:
         if missing:
             raise PetitionError(f"routing table {self.table}: missing column(s) {sorted(missing)}")
         self.by_type_ = {(r["一级分类"], r["二级分类"]): r["责任部门"] for _, r in table.iterrows()}
+        # rows for a term only a letter's own words may route by, not a bigram suggestion of it
+        self.named_only_ = {(r["一级分类"], r["二级分类"]) for _, r in table.iterrows() if r.get("须原文点名", "").strip() == "是"}
         self.types_ = sorted({kind for kind, _ in self.by_type_}, key=len, reverse=True)
         self.model_ = None
         if self.model:
@@ -128,8 +133,13 @@ class Router:
         named = [t for t in self.types_ if t in name or name in t]
         return named[0] if len(named) == 1 else None
 
-    def department_for(self, issue_type: str | None, level2: str | None = None, level3: str | None = None) -> tuple[str, str]:
+    def department_for(self, issue_type: str | None, level2: str | None = None, level3: str | None = None,
+                       named: bool = True) -> tuple[str, str]:
+        """(department, reason) of a type and its suggested terms, the finest the table has a row
+        for; a row marked 须原文点名 only when `named` (the letter's own words name its finest term)."""
         for sub in (level3, level2):
+            if sub and (issue_type, sub) in self.named_only_ and not (named and sub == (level3 or level2)):
+                continue
             if sub and (issue_type, sub) in self.by_type_:
                 return self.by_type_[(issue_type, sub)], f"路由表: {issue_type}/{sub}"
         if issue_type and (issue_type, "") in self.by_type_:
@@ -207,7 +217,7 @@ class Router:
                 departments.append(learned["unit"].iloc[i])
                 reasons.append(f"历史承办模型: 同类来信由{learned['unit'].iloc[i]}承办 (置信度 {learned['confidence'].iloc[i]:.2f})")
                 continue
-            department, reason = self.department_for(*path)
+            department, reason = self.department_for(*path, named=words)
             reason += note
             if learned is not None:
                 reason += f" (历史承办模型不确定: {learned['unit'].iloc[i]} {learned['confidence'].iloc[i]:.2f})"

@@ -1,4 +1,6 @@
 """Routing: every letter gets a department; accusations against officials go to 纪检监察 only."""
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -402,3 +404,55 @@ def test_a_hotline_s_and_a_board_s_place_columns_are_read_as_such(router, shared
     routed = router.transform(board.assign(issue_type="城乡建设"))
     assert (routed["place"] != "").all()
     assert routed["place"].str.startswith(tuple(board["place_province"].unique())).mean() > 0.9
+
+
+# real TipDM letters the routing readers sent elsewhere than the router did before stop 39
+# (corpora/routing/gold_routing*.csv; development: these were read to write the term words)
+READERS_SENT = {
+    ("hot_messages.xlsx", "214253"): "公安局",      # a hotel 涉黄, typed 城乡建设 (→ 住建)
+    ("hot_messages.xlsx", "284552"): "公安局",      # a 资金盘 fraud, typed 商贸旅游 (→ market regulator)
+    ("unlabeled_messages.xlsx", "71218"): "公安局",  # a town refuses 分户 (→ 住建)
+    ("hot_messages.xlsx", "264894"): "公安局",      # 辅道乱停车 (→ 住建)
+    ("hot_messages.xlsx", "287076"): "交通运输局",   # 农村公路 hardening (→ 住建)
+    ("hot_messages.xlsx", "210725"): "城市管理局",   # metro works 半夜施工 (→ 交通运输局)
+    ("hot_messages.xlsx", "250840"): "城市管理局",   # 违规搭建 (→ 住建's 房产科)
+}
+
+
+@requires_shared_data
+def test_police_matters_rural_roads_night_works_and_illegal_structures_go_where_readers_sent_them(shared_dir, default_model):
+    """TipDM has no 政法 class, so the model typed police matters by their setting (a hotel, a
+    company, a town) and the router followed; rural roads and night works went to 住建 with the
+    buildings they name. The term words route them by what the letter says (`term_words.csv`):
+    a title that names the matter and words that name it twice."""
+    from pipeline.read import read_letters
+    from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+    files = sorted({f for f, _ in READERS_SENT})
+    letters = read_letters([shared_dir / f for f in files]).letters
+    key = [(Path(str(f).split("#")[0]).name, str(i)) for f, i in zip(letters["source_file"], letters["letter_id"])]
+    letters = letters.assign(_key=key)[[k in READERS_SENT for k in key]]
+    assert len(letters) == len(READERS_SENT)
+    routed = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(Taxonomy.load().add_suggestions(default_model.classify(letters)))
+    got = dict(zip(routed["_key"], routed["department"]))
+    assert got == READERS_SENT
+    assert routed["routed_term_named"].all()
+
+
+def test_a_term_a_letter_does_not_name_does_not_route_it_to_the_city_management(router):
+    """违章建筑 routes to 城市管理局 (拆违) only when the letter's words name it (须原文点名): its
+    bigram suggestion (建筑) took letters about planning files and crossroads before, which stay
+    with the planning bureau by their 2nd level (城乡规划)."""
+    from pipeline.taxonomy import DEFAULT_TAXONOMY
+
+    taxonomy_router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
+    frame = letters(("请拆除小区内的违章建筑", "小区内违章建筑越来越多, 违建影响采光, 请依法拆除。", "城乡建设"),
+                    ("请公开大厦的相关规划文件", "想了解大厦建筑的规划审批文件, 请予公开。", "城乡建设"),
+                    ("拆迁户请求履行就地安置的承诺", "我们拆迁户多次反映就地安置, 至今没有落实。", "城乡建设"))
+    frame["issue_level2_suggestion"], frame["issue_level3_suggestion"] = "城乡规划", "违章建筑"
+    routed = taxonomy_router.transform(frame)
+    assert routed["department"].tolist()[:2] == ["城市管理局", "自然资源和规划局"]
+    assert routed["routed_term_named"].tolist()[:2] == [True, False]
+    # 拆迁户 holds 迁户 but names no household registration: it is not the police's
+    assert routed["department"].iloc[2] != "公安局"
+    assert router.department_for("城乡建设", "城乡规划", "违章建筑", named=False)[0] == "自然资源和规划局"
