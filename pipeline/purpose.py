@@ -1,0 +1,61 @@
+"""信访目的: what a letter asks for, beside what it is about.
+
+An office records each letter's purpose (domain.md: 求决 / 申诉 / 建议 / 咨询 / 揭发控告): a demand
+for a solution is a department's work with a 60-day clock, a question wants an answer, a suggestion
+wants a reading, an appeal reopens a decision, and an accusation is confidential. A leader's list of
+hard cases and a repeat writer's count read differently when the letters are suggestions
+(hot_messages' most prolific writer sent 92 "建议…" and "请A市加快…" letters).
+
+The rules read the words that say what the writer wants, title first (a hotline's title is the
+operator's summary of the request, a board's the writer's own headline), then the opening of the
+text, where a question or a suggestion announces itself ("想咨询一下", "特提出以下建议"):
+
+- 揭发控告: the router's accusation rule (`route.is_accusation`: 举报, 检举 with an official named,
+  贪污, 受贿 …), given as `accused`, so the purpose and the confidential flag never disagree;
+- 申诉: a decision contested (复查, 复核, 申诉, 不服…决定/判决/处理);
+- 咨询: a question for information (咨询, 请问, 询问, 想了解, 如何办理, 需要什么材料, 哪个部门);
+- 建议: a proposal (建议, 提议, 建言, 意见和建议), unless the letter also complains (投诉, 举报):
+  "建议彻查" in a complaint is a demand;
+- 求决: everything else: a complaint or a request to solve something (投诉, 反映, 请求解决).
+
+Hotline files give their own type (Beijing 12345's 工单类型 诉求/咨询/建议, a board's 投诉/建言/咨询,
+Qingdao's 来电类别 求助/咨询); `benchmarks/purpose.py` scores the rules against each of them.
+"""
+from __future__ import annotations
+
+import re
+
+PURPOSES = ("求决", "申诉", "建议", "咨询", "揭发控告")
+
+# how much of the text, after the title, may announce the purpose (a question or a proposal says so early)
+OPENING = 80
+
+_APPEAL = re.compile(r"复查|复核|申诉|不服.{0,12}(决定|判决|裁定|处理|结论|答复|认定)|再审|请求撤销.{0,10}决定")
+_QUESTION = re.compile(
+    r"咨询|请问|询问|问询|想了解|想问|了解一下|如何办理|怎么办理|怎样办理|如何申请|怎么申请|怎样申请|"
+    r"需要(什么|哪些)(材料|手续|条件|证明)|需(提供|准备)(什么|哪些)|哪个部门|向哪个|到哪里|去哪里办|在哪里办|"
+    r"是否(可以|能够|需要|符合|属于)|能否享受|可否|有没有相关政策|政策是(什么|怎样)"
+)
+_PROPOSAL = re.compile(r"建议|提议|建言|倡议|献策|意见和建议|提个醒|恳请.{0,6}(增设|增开|加装|设置)")
+_COMPLAINT = re.compile(r"投诉|举报|控告|严查|查处|彻查|追责|维权|讨要|拖欠|欠薪|赔偿|退款|强拆|被骗")
+
+
+def purpose_of(title: str, text: str, accused: bool = False) -> str:
+    """The letter's purpose, one of `PURPOSES` (module docstring); `accused`: the router's
+    accusation rule fired on it."""
+    title, text = title or "", text or ""
+    if accused:
+        return "揭发控告"
+    head = f"{title} {text[:OPENING]}"
+    if _APPEAL.search(head):
+        return "申诉"
+    if _QUESTION.search(title) or (not _COMPLAINT.search(title) and _QUESTION.search(head)):
+        return "咨询"
+    if _PROPOSAL.search(title) or _PROPOSAL.search(head):
+        return "求决" if _COMPLAINT.search(head) else "建议"
+    return "求决"
+
+
+def purposes(titles, texts, accused) -> list[str]:
+    """`purpose_of` for each letter."""
+    return [purpose_of(t, x, a) for t, x, a in zip(titles, texts, accused)]
