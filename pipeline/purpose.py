@@ -37,6 +37,9 @@ _QUESTION = re.compile(
     r"是否(可以|能够|需要|符合|属于)|能否享受|可否|有没有相关政策|政策是(什么|怎样)"
 )
 _PROPOSAL = re.compile(r"建议|提议|建言|倡议|献策|意见和建议|提个醒|恳请.{0,6}(增设|增开|加装|设置)")
+# a hotline operator's opening: who called and what for (Beijing 12345: 企业咨询， / 市民反映，)
+_OPERATOR = re.compile(r"\s*(?:市民|企业|来电人|来电|群众|网民|居民|先生|女士)?(?:来电)?(咨询|询问|建议|反映|投诉|求助)[，,：:]")
+_OPERATOR_SAYS = {"咨询": "咨询", "询问": "咨询", "建议": "建议", "反映": "求决", "投诉": "求决", "求助": "求决"}
 _COMPLAINT = re.compile(r"投诉|举报|控告|严查|查处|彻查|追责|维权|讨要|拖欠|欠薪|赔偿|退款|强拆|被骗")
 
 
@@ -46,12 +49,19 @@ def purpose_of(title: str, text: str, accused: bool = False) -> str:
     title, text = title or "", text or ""
     if accused:
         return "揭发控告"
-    head = f"{title} {text[:OPENING]}"
+    # what the writer asks, where it is said: a hotline operator's note opens by saying so ("企业咨询，",
+    # "市民反映，"); a title is a headline of the request (the text of a letter with a title goes on
+    # to tell the story, "我想咨询…但电话打不通" in a complaint); a call's note without either says it
+    # in its opening
+    head = title if title.strip() else text[:OPENING]
     if _APPEAL.search(head):
         return "申诉"
-    if _QUESTION.search(title) or (not _COMPLAINT.search(title) and _QUESTION.search(head)):
+    said = _OPERATOR.match(text)
+    if said:
+        return _OPERATOR_SAYS[said.group(1)]
+    if _QUESTION.search(head):
         return "咨询"
-    if _PROPOSAL.search(title) or _PROPOSAL.search(head):
+    if _PROPOSAL.search(head):
         return "求决" if _COMPLAINT.search(head) else "建议"
     return "求决"
 
