@@ -10,8 +10,9 @@ The rules read the words that say what the writer wants, title first (a hotline'
 operator's summary of the request, a board's the writer's own headline), then the opening of the
 text, where a question or a suggestion announces itself ("想咨询一下", "特提出以下建议"):
 
-- 揭发控告: the router's accusation rule (`route.is_accusation`: 举报, 检举 with an official named,
-  贪污, 受贿 …), given as `accused`, so the purpose and the confidential flag never disagree;
+- 揭发控告: every letter the router sends to 纪检监察 (its accusation rule, `route.is_accusation`:
+  举报, 检举 with an official named, 贪污, 受贿 …, or the model's 纪检监察 type), given as `accused`,
+  so the purpose and the confidential flag never disagree;
 - 申诉: a decision contested (复查, 复核, 申诉, 不服…决定/判决/处理);
 - 咨询: a question for information (咨询, 请问, 询问, 想了解, 如何办理, 需要什么材料, 哪个部门);
 - 建议: a proposal (建议, 提议, 建言, 意见和建议), unless the letter also complains (投诉, 举报):
@@ -32,11 +33,14 @@ OPENING = 80
 
 _APPEAL = re.compile(r"复查|复核|申诉|不服.{0,12}(决定|判决|裁定|处理|结论|答复|认定)|再审|请求撤销.{0,10}决定")
 _QUESTION = re.compile(
-    r"咨询|请问|询问|问询|想了解|想问|了解一下|如何办理|怎么办理|怎样办理|如何申请|怎么申请|怎样申请|"
+    r"咨询|请问|询问|问询|问问|想了解|想问|了解一下|如何办理|怎么办理|怎样办理|如何申请|怎么申请|怎样申请|"
     r"需要(什么|哪些)(材料|手续|条件|证明)|需(提供|准备)(什么|哪些)|哪个部门|向哪个|到哪里|去哪里办|在哪里办|"
     r"是否(可以|能够|需要|符合|属于)|能否享受|可否|有没有相关政策|政策是(什么|怎样)"
 )
-_PROPOSAL = re.compile(r"建议|提议|建言|倡议|献策|意见和建议|提个醒|恳请.{0,6}(增设|增开|加装|设置)")
+# a yes/no question in a title: "…可以在F5县开出租车吗?", "A市也会全面实行垃圾分类吗?"
+_YES_NO = re.compile(r"(吗|么)\s*[?？]+\s*$")
+_PROPOSAL = re.compile(r"建议|提议|建言|倡议|献策|意见和建议|提个醒|"
+                       r"(恳请|希望|能否|可否|应该|应当).{0,8}(增设|增开|加开|开通|加装|设置|设立|建立|推行|探索|优化|改进|建个|建一)")
 # a hotline operator's opening: who called and what for (Beijing 12345: 企业咨询， / 市民反映，)
 _OPERATOR = re.compile(r"\s*(?:市民|企业|来电人|来电|群众|网民|居民|先生|女士)?(?:来电)?(咨询|询问|建议|反映|投诉|求助)[，,：:]")
 _OPERATOR_SAYS = {"咨询": "咨询", "询问": "咨询", "建议": "建议", "反映": "求决", "投诉": "求决", "求助": "求决"}
@@ -44,8 +48,8 @@ _COMPLAINT = re.compile(r"投诉|举报|控告|严查|查处|彻查|追责|维�
 
 
 def purpose_of(title: str, text: str, accused: bool = False) -> str:
-    """The letter's purpose, one of `PURPOSES` (module docstring); `accused`: the router's
-    accusation rule fired on it."""
+    """The letter's purpose, one of `PURPOSES` (module docstring); `accused`: the router sends it
+    to 纪检监察 (confidential)."""
     title, text = title or "", text or ""
     if accused:
         return "揭发控告"
@@ -59,7 +63,7 @@ def purpose_of(title: str, text: str, accused: bool = False) -> str:
     said = _OPERATOR.match(text)
     if said:
         return _OPERATOR_SAYS[said.group(1)]
-    if _QUESTION.search(head):
+    if _QUESTION.search(head) or _YES_NO.search(head):
         return "咨询"
     if _PROPOSAL.search(head):
         return "求决" if _COMPLAINT.search(head) else "建议"

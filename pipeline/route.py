@@ -31,6 +31,7 @@ from pipeline.calls import no_request_calls
 from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
 from pipeline.places import LEVELS, admin_chain, areas, where
+from pipeline.purpose import purposes
 from pipeline.read import PLACE_FIELDS
 
 DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"
@@ -46,8 +47,9 @@ NO_REQUEST_REASON = "无具体诉求: 来电类别无效或话务员注明未反
 
 
 class Router:
-    """Add `department`, `routing_reason`, `confidential`, `place` (属地, `pipeline.places.where`)
-    and `no_request` to every letter.
+    """Add `department`, `routing_reason`, `confidential`, `place` (属地, `pipeline.places.where`),
+    its area, the type and term it was routed by, `purpose` (信访目的, `pipeline.purpose`) and
+    `no_request` to every letter.
 
     Parameters
     ----------
@@ -243,6 +245,10 @@ class Router:
         out["routed_type"] = [path[0] for path in paths]
         out["routed_term"] = [path[2] or path[1] for path in paths]
         out["routed_term_named"] = worded  # the letter's own words name that term (集中问题 count only these)
+        # 信访目的: what the letter asks for (`pipeline.purpose`); a letter for 纪检监察 (an accusation,
+        # or one the model typed so) is 揭发控告, as it is confidential; a call with no request asks for nothing
+        asked = purposes(column_strings(out, "title"), column_strings(out, "text"), out["confidential"])
+        out["purpose"] = [None if e else p for p, e in zip(asked, empty)]
         out["no_request"] = empty  # last, in the order of the route stage's declared schema (the Spark engine's)
         return out
 

@@ -40,7 +40,7 @@ IDENTITY_COLUMNS = ("name", "phone", "person_id")
 
 LETTER_COLUMNS = {
     "letter_id": "信件编号", "received_at": "来信时间", "channel": "渠道", "name": "姓名", "phone": "联系电话",
-    "title": "标题", "text": "内容", "issue_type": "问题类型", "issue_confidence": "分类置信度",
+    "title": "标题", "text": "内容", "issue_type": "问题类型", "purpose": "信访目的", "issue_confidence": "分类置信度",
     "urgency": "紧急程度", "urgency_cues": "紧急线索", "urgency_evidence": "依据原文",
     "department": "责任部门", "priority": "优先分", "priority_reasons": "优先理由", "repeat_count": "第几次来信",
     "person_id": "信访人编号", "hot_issue_label": "所属热点问题", "days_open": "已等待天数", "status": "办理状态",

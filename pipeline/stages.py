@@ -180,8 +180,8 @@ class GradeStage(Stage):
 
 @dataclass
 class RouteStage(Stage):
-    """Responsible department, why, whether the writer's identity is confidential, 属地, and whether
-    the letter is a call with no request (`pipeline.calls`)."""
+    """Responsible department, why, whether the writer's identity is confidential, 属地, what the
+    letter asks for (信访目的) and whether it is a call with no request (`pipeline.calls`)."""
 
     table: Path
     fallback_department: str = "信访局综合科"
@@ -203,7 +203,8 @@ class RouteStage(Stage):
     def output_schema(self) -> dict[str, str]:
         return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING, "area": STRING,
                 "area_city": STRING,
-                "routed_type": STRING, "routed_term": STRING, "routed_term_named": BOOL, "no_request": BOOL}
+                "routed_type": STRING, "routed_term": STRING, "routed_term_named": BOOL, "purpose": STRING,
+                "no_request": BOOL}
 
     def _router(self):
         if not hasattr(self, "_fitted"):

@@ -71,6 +71,7 @@ HEADERS_ZH = {
     "routed_type": "分派所依分类",
     "routed_term": "分派所依细项",
     "routed_term_named": "细项见于原文",
+    "purpose": "信访目的",
     "person_id": "信访人编号",
     "place": "属地",
     "area": "属地区县",
