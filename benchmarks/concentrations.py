@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from benchmarks.leader_cases import source_runs  # noqa: E402
 from pipeline import concentrate  # noqa: E402
-from pipeline.rank import case_keys  # noqa: E402
+from pipeline.rank import case_keys, leader_list  # noqa: E402
 
 SHOWN = 10
 
@@ -42,7 +42,7 @@ def figures(letters: pd.DataFrame, cases: pd.DataFrame, min_writers: int, leader
     size = held.groupby(["_area", "_matter"]).agg(w=("_writer", "nunique"), n=("letter_id", "size"))
     top_keys = set(size.sort_values(["w", "n"], ascending=False).head(SHOWN).index)
     top_letters = held[[key in top_keys for key in zip(held["_area"], held["_matter"])]]
-    listed = cases[cases["matter"] != "无具体诉求来电"].head(leader)["case_id"]
+    listed = leader_list(cases, leader)["case_id"]
     # a listed case id is its key, or 多人|key for a hot issue several people wrote about
     listed = {c.removeprefix("多人|") for c in listed}
     on_list = int(case_keys(letters).loc[top_letters.index].isin(listed).sum())

@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 from pipeline.config import load_settings  # noqa: E402
 from pipeline.paths import SHARED_DATA_DIR  # noqa: E402
-from pipeline.rank import GROUP_WRITERS, case_keys  # noqa: E402
+from pipeline.rank import GROUP_WRITERS, case_keys, leader_list  # noqa: E402
 from pipeline.run import PetitionRun  # noqa: E402
 
 DATA = SHARED_DATA_DIR.parent
@@ -76,7 +76,7 @@ def type_figures(cases: pd.DataFrame, letters: pd.DataFrame, keys: pd.Series, li
     routed = letters["routed_type"].fillna(letters["issue_type"]).fillna("未分类")
     split = keys[own].groupby([writer[own], routed[own]]).nunique()
     top_routed = cases["top_letter_id"].map(letters.set_index("letter_id")["routed_type"].fillna("未分类"))
-    listed = cases[cases["matter"] != "无具体诉求来电"].head(limit)
+    listed = leader_list(cases, limit)
     alone = listed["writers"] == 1
     named = listed["matter"].str.split(" · ").str[0]
     labelled = listed["matter"].isin(set(letters["hot_issue_label"].dropna()))
@@ -88,7 +88,7 @@ def type_figures(cases: pd.DataFrame, letters: pd.DataFrame, keys: pd.Series, li
 def list_figures(cases: pd.DataFrame, letters: pd.DataFrame, limit: int) -> dict:
     """The figures of one case table (see the module docstring); `letters` gives each case's issue."""
     issue_of = letters.set_index("letter_id")["issue_id"]
-    listed = cases[cases["matter"] != "无具体诉求来电"].head(limit)
+    listed = leader_list(cases, limit)
     issues = listed["top_letter_id"].map(issue_of)
     writers = letters[letters["issue_id"].notna()].groupby("issue_id")["person_id"].nunique()
     big = set(writers[writers >= GROUP_WRITERS].index)

@@ -14,7 +14,8 @@ text, where a question or a suggestion announces itself ("想咨询一下", "特
   举报, 检举 with an official named, 贪污, 受贿 …, or the model's 纪检监察 type), given as `accused`,
   so the purpose and the confidential flag never disagree;
 - 申诉: a decision contested (复查, 复核, 申诉, 不服…决定/判决/处理);
-- 咨询: a question for information (咨询, 请问, 询问, 想了解, 如何办理, 需要什么材料, 哪个部门);
+- 咨询: a question for information (咨询, 请问, 询问, 想了解, 如何办理, 需要什么材料, 哪个部门, a
+  yes/no question), unless it asks about a wrong done to the writer ("咨询欠薪维权途径" wants the wages);
 - 建议: a proposal (建议, 提议, 建言, 意见和建议), unless the letter also complains (投诉, 举报):
   "建议彻查" in a complaint is a demand;
 - 求决: everything else: a complaint or a request to solve something (投诉, 反映, 请求解决).
@@ -31,7 +32,7 @@ PURPOSES = ("求决", "申诉", "建议", "咨询", "揭发控告")
 # how much of the text, after the title, may announce the purpose (a question or a proposal says so early)
 OPENING = 80
 
-_APPEAL = re.compile(r"复查|复核|申诉|不服.{0,12}(决定|判决|裁定|处理|结论|答复|认定)|再审|请求撤销.{0,10}决定")
+_APPEAL = re.compile(r"复查|复核|复议|申诉|不服.{0,12}(决定|判决|裁定|处理|结论|答复|认定)|再审|请求撤销.{0,10}决定")
 _QUESTION = re.compile(
     r"咨询|请问|询问|问询|问问|想了解|想问|了解一下|如何办理|怎么办理|怎样办理|如何申请|怎么申请|怎样申请|"
     r"需要(什么|哪些)(材料|手续|条件|证明)|需(提供|准备)(什么|哪些)|哪个部门|向哪个|到哪里|去哪里办|在哪里办|"
@@ -40,11 +41,12 @@ _QUESTION = re.compile(
 # a yes/no question in a title: "…可以在F5县开出租车吗?", "A市也会全面实行垃圾分类吗?"
 _YES_NO = re.compile(r"(吗|么)\s*[?？]+\s*$")
 _PROPOSAL = re.compile(r"建议|提议|建言|倡议|献策|意见和建议|提个醒|"
-                       r"(恳请|希望|能否|可否|应该|应当).{0,8}(增设|增开|加开|开通|加装|设置|设立|建立|推行|探索|优化|改进|建个|建一)")
+                       r"(恳请|希望|能否|可否|应该|应当).{0,8}(增设|增开|加开|开通|加装|设置|设立|建立|推行|探索|优化|改进|建个|建一)|"
+                       r"加[快大强].{0,16}(力度|步伐)")  # "请A市加快轨道交通建设力度": a policy, not a grievance
 # a hotline operator's opening: who called and what for (Beijing 12345: 企业咨询， / 市民反映，)
 _OPERATOR = re.compile(r"\s*(?:市民|企业|来电人|来电|群众|网民|居民|先生|女士)?(?:来电)?(咨询|询问|建议|反映|投诉|求助)[，,：:]")
 _OPERATOR_SAYS = {"咨询": "咨询", "询问": "咨询", "建议": "建议", "反映": "求决", "投诉": "求决", "求助": "求决"}
-_COMPLAINT = re.compile(r"投诉|举报|控告|严查|查处|彻查|追责|维权|讨要|拖欠|欠薪|赔偿|退款|强拆|被骗")
+_COMPLAINT = re.compile(r"投诉|举报|控告|严查|查处|彻查|打击|追责|维权|讨要|拖欠|欠薪|赔偿|退款|强拆|被骗|扰民")
 
 
 def purpose_of(title: str, text: str, accused: bool = False) -> str:
@@ -64,7 +66,8 @@ def purpose_of(title: str, text: str, accused: bool = False) -> str:
     if said:
         return _OPERATOR_SAYS[said.group(1)]
     if _QUESTION.search(head) or _YES_NO.search(head):
-        return "咨询"
+        # a question about a wrong done to the writer ("咨询欠薪维权途径") still wants it put right
+        return "求决" if _COMPLAINT.search(head) else "咨询"
     if _PROPOSAL.search(head):
         return "求决" if _COMPLAINT.search(head) else "建议"
     return "求决"

@@ -33,7 +33,7 @@ SCORE_READS = ("urgency", "urgency_cues", "repeat_count", "head_count", "joint_l
                "issue_id", "deep_seated", "is_open", "days_open", "is_backlog")
 CASE_READS = ("person_id", "letter_id", "issue_id", "issue_type", "priority", "received_at", "priority_reasons", "repeat_count",
               "hot_issue_label", "urgency", "department", "is_open", "confidential", "title", "no_request",
-              "issue_level2_suggestion", "issue_level3_suggestion", "routed_type", "routed_term")
+              "issue_level2_suggestion", "issue_level3_suggestion", "routed_type", "routed_term", "purpose")
 # a caller's calls with no request are one matter, whatever type a model gave each (Qingdao: one
 # caller's empty calls were eight "cases", 科技与信息产业 558 calls, 经济管理 821), and no leader's
 NO_REQUEST_MATTER = "无具体诉求来电"
@@ -219,15 +219,48 @@ class PriorityRanker:
             "department": of_top("department"),
             "confidential": (groups["confidential"].any().astype(bool).tolist() if "confidential" in frame
                              else [False] * len(top)),
+            "purpose": _main_purpose(frame, top.index),
             "top_letter_id": top["letter_id"].tolist(),
             "title": of_top("title"),
             "case_priority": [round(float(x), 1) for x in score],
             "priority_reasons": reasons,
         }
-        cases = pd.DataFrame(rows)
+        cases = pd.DataFrame(rows).astype({"purpose": "str"})  # a missing purpose is missing, as Spark's is
         if cases.empty:
             return cases
         return cases.sort_values(["case_priority", "last_letter", "case_id"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+# what a leader's list is for: cases whose letters mostly ask a question or offer a suggestion are
+# answered or read, not taken on and settled (hot_messages' most prolific writer sent 45 "请A市加快…
+# 力度" letters; `pipeline.purpose`)
+NOT_LEADER_PURPOSES = ("建议", "咨询")
+
+
+def leader_list(cases: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The first `limit` cases a leader's list (领导包案建议) shows: not a caller's calls with no
+    request, nor a case whose letters mostly ask a question or offer a suggestion (`NOT_LEADER_PURPOSES`):
+    nothing a leader takes on and settles."""
+    keep = pd.Series(True, index=cases.index)
+    if "matter" in cases:
+        keep &= cases["matter"] != NO_REQUEST_MATTER
+    if "purpose" in cases:
+        keep &= ~cases["purpose"].isin(NOT_LEADER_PURPOSES)
+    return cases[keep].head(limit)
+
+
+def _main_purpose(frame: pd.DataFrame, keys) -> list:
+    """Per case (in `keys`' order), the purpose most of its letters have (信访目的), the first of
+    `purpose.PURPOSES` on a tie; None for a case of letters without one (calls with no request)."""
+    from pipeline.purpose import PURPOSES
+
+    if "purpose" not in frame:
+        return [None] * len(keys)
+    given = frame[frame["purpose"].notna()]
+    counts = given.groupby(["_key", "purpose"]).size().reset_index(name="_n")
+    counts["_order"] = counts["purpose"].map({p: k for k, p in enumerate(PURPOSES)})
+    main = counts.sort_values(["_key", "_n", "_order"], ascending=[True, False, True]).drop_duplicates("_key")
+    return main.set_index("_key")["purpose"].reindex(keys).astype(object).where(lambda s: s.notna(), None).tolist()
 
 
 def _shared_finest(frame: pd.DataFrame, groups) -> list:

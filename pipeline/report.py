@@ -16,7 +16,7 @@ from pipeline.calls import no_request
 from pipeline.explain import notes_for, today_caveat
 from pipeline.heat import rank_range_text
 from pipeline.plots import URGENCY_COLORS, bar_chart, histogram, monthly_chart, to_svg
-from pipeline.rank import TODAY_NEW, TODAY_READS, today_queue
+from pipeline.rank import TODAY_NEW, TODAY_READS, leader_list, today_queue
 
 CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;background:#f4f5f7;color:#222}
@@ -171,8 +171,9 @@ def build_report(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd.DataFram
         }, limit=15, notes=notes_for("集中问题", notes))
         parts.append(_section("集中问题(一地多处的同类问题)", note + table))
 
-    if not cases.empty:
-        parts.append(_section("领导包案建议", html_table(cases, {
+    listed = leader_list(cases, 15) if not cases.empty else cases
+    if not listed.empty:
+        parts.append(_section("领导包案建议", html_table(listed, {
             "case_priority": "优先分", "matter": "事项", "writers": "信访人数", "letters": "信件数", "first_letter": "首次来信",
             "last_letter": "最近来信", "urgency": "紧急程度", "department": "责任部门", "priority_reasons": "理由",
         }, limit=15, notes=notes_for("领导包案建议", notes))))

@@ -32,7 +32,7 @@ from pipeline.config import Settings
 from pipeline.explain import GUIDE_SHEET, column_notes, concentrated_caveat, guide_sheet, notes_for, today_caveat
 from pipeline.calls import no_request
 from pipeline.heat import rank_range_text
-from pipeline.rank import NO_REQUEST_MATTER
+from pipeline.rank import leader_list
 
 SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "集中问题", "积案", "需人工复核", "说明")
 # What a department list never carries unless it is the discipline department's.
@@ -230,15 +230,14 @@ def _department_load(letters: pd.DataFrame) -> pd.DataFrame:
 
 
 def _leader_cases(cases: pd.DataFrame, leader: int) -> pd.DataFrame:
-    # a caller's calls with no request are nothing a leader can take on and settle
-    top = (cases[cases["matter"] != NO_REQUEST_MATTER] if "matter" in cases else cases).head(leader)
+    top = leader_list(cases, leader)
     if "confidential" in top:  # 是/否, as 是否深层次问题 reads: a leader's sheet, not a script's True/False
         top = top.assign(confidential=top["confidential"].map({True: "是", False: "否"}).fillna(""))
     return top.rename(columns={
         "case_priority": "优先分", "matter": "事项", "letters": "信件数", "open_letters": "未办结",
         "first_letter": "首次来信", "last_letter": "最近来信", "urgency": "最高紧急程度", "department": "责任部门",
         "priority_reasons": "理由", "top_letter_id": "代表信件", "title": "标题", "person_id": "信访人编号", "writers": "信访人数",
-        "case_id": "案件编号", "confidential": "保密"})
+        "case_id": "案件编号", "confidential": "保密", "purpose": "信访目的"})
 
 
 CONCENTRATED_COLUMNS = {

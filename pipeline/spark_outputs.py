@@ -32,7 +32,7 @@ PERSONS_LIMIT = 2_000        # repeat writers shown, by letter count (all their 
 
 CASE_SCHEMA = {"case_id": "str", "person_id": "str", "writers": "Int64", "matter": "str", "letters": "Int64", "open_letters": "Int64",
                "first_letter": "datetime64[ns]", "last_letter": "datetime64[ns]", "urgency": "str",
-               "department": "str", "confidential": "bool", "top_letter_id": "str", "title": "str",
+               "department": "str", "confidential": "bool", "purpose": "str", "top_letter_id": "str", "title": "str",
                "case_priority": "float64", "priority_reasons": "str"}
 
 

@@ -274,3 +274,29 @@ def test_a_case_follows_the_type_its_letters_were_routed_by_not_the_model_s(samp
                              & (sample_run.cases["matter"] != "无具体诉求来电")]
     routed = plain["top_letter_id"].map(letters.set_index("letter_id")["routed_type"])
     assert len(plain) > 100 and (plain["matter"].str.split(" · ").str[0] == routed).all()
+
+
+def test_a_leader_s_list_leaves_out_cases_that_mostly_ask_or_suggest(ranker, sample_run):
+    """领导包案 is for matters a leader takes on and settles: a case whose letters mostly ask a
+    question or offer a suggestion (信访目的) is answered or read instead, as a caller's empty calls
+    are left out. hot_messages' most prolific writer sent dozens of "请A市加快…力度" letters: a
+    case of many letters, high on the list by count alone."""
+    from pipeline.purpose import purpose_of
+    from pipeline.rank import NO_REQUEST_MATTER, NOT_LEADER_PURPOSES, leader_list
+
+    titles = ["请A市加快轨道交通建设力度", "请加快A市月亮岛片区公共服务力度", "请A市加快国家中心城市建设力度",
+              "请加快A市园博园建设力度", "请A市加快区域融合发展步伐", "A市也会全面实行垃圾分类吗?"]
+    writer = [{"letter_id": f"s{k}", "person_id": "S", "received_at": f"2026-0{k + 1}-01", "title": t,
+               "issue_type": "城乡建设"} for k, t in enumerate(titles)]
+    grievance = [{"letter_id": "g", "person_id": "G", "received_at": "2026-10-01", "title": "小区燃气停了三天无人处理"}]
+    frame = make(writer + grievance)
+    frame["purpose"] = [purpose_of(t, "") for t in frame["title"]]
+    assert frame["purpose"].tolist() == ["建议"] * 5 + ["咨询", "求决"]
+    cases = ranker.cases(ranker.transform(frame))
+    suggestions = cases[cases["person_id"] == "S"].iloc[0]
+    assert suggestions["purpose"] == "建议" and suggestions["case_priority"] > cases.loc[cases["person_id"] == "G", "case_priority"].iloc[0]
+    assert leader_list(cases, 20)["person_id"].tolist() == ["G"]
+    # the bundled office's list: twenty cases, none of them questions, suggestions or empty calls
+    listed = leader_list(sample_run.cases, 20)
+    assert len(listed) == 20 and not listed["purpose"].isin(NOT_LEADER_PURPOSES).any()
+    assert (listed["matter"] != NO_REQUEST_MATTER).all() and listed["purpose"].notna().all()
