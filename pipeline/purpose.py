@@ -3,25 +3,27 @@
 An office records each letter's purpose (domain.md: 求决 / 申诉 / 建议 / 咨询 / 揭发控告): a demand
 for a solution is a department's work with a 60-day clock, a question wants an answer, a suggestion
 wants a reading, an appeal reopens a decision, and an accusation is confidential. A leader's list of
-hard cases and a repeat writer's count read differently when the letters are suggestions
-(hot_messages' most prolific writer sent 92 "建议…" and "请A市加快…" letters).
+hard cases reads differently when the letters are suggestions: hot_messages' most prolific writer
+sent 45 "请A市加快…力度" letters, one case high on the list by count alone (`rank.leader_list`).
 
-The rules read the words that say what the writer wants, title first (a hotline's title is the
-operator's summary of the request, a board's the writer's own headline), then the opening of the
-text, where a question or a suggestion announces itself ("想咨询一下", "特提出以下建议"):
+The rules read the words that say what the writer wants, where they are said: a hotline operator's
+note opens with who called and what for ("企业咨询，", "市民反映，": Beijing 12345), which decides;
+else the title, the headline of the request (the text of a letter with a title tells the story, and
+"我想咨询…但电话打不通" in it is a complaint's); else, for a call's note without a title, its opening:
 
 - 揭发控告: every letter the router sends to 纪检监察 (its accusation rule, `route.is_accusation`:
   举报, 检举 with an official named, 贪污, 受贿 …, or the model's 纪检监察 type), given as `accused`,
   so the purpose and the confidential flag never disagree;
-- 申诉: a decision contested (复查, 复核, 申诉, 不服…决定/判决/处理);
+- 申诉: a decision contested (复查, 复核, 复议, 申诉, 不服…决定/判决/处理);
 - 咨询: a question for information (咨询, 请问, 询问, 想了解, 如何办理, 需要什么材料, 哪个部门, a
   yes/no question), unless it asks about a wrong done to the writer ("咨询欠薪维权途径" wants the wages);
-- 建议: a proposal (建议, 提议, 建言, 意见和建议), unless the letter also complains (投诉, 举报):
-  "建议彻查" in a complaint is a demand;
+- 建议: a proposal (建议, 提议, 建言, 希望/能否…增设/加开/优化, 加快…力度), unless it also complains
+  (投诉, 举报, 拖欠, 扰民 …): "建议彻查" in a complaint is a demand;
 - 求决: everything else: a complaint or a request to solve something (投诉, 反映, 请求解决).
 
 Hotline files give their own type (Beijing 12345's 工单类型 诉求/咨询/建议, a board's 投诉/建言/咨询,
-Qingdao's 来电类别 求助/咨询); `benchmarks/purpose.py` scores the rules against each of them.
+Qingdao's 来电类别 求助/咨询); `benchmarks/purpose.py` scores the rules against each of them and
+against a reader's blind labels of TipDM letters (`corpora/purpose/`).
 """
 from __future__ import annotations
 
