@@ -10,8 +10,9 @@ The rules' 申诉 and 揭发控告 are demands too, so they count as 求决 here
 accuracy, macro-F1 over the classes the file has, each class's precision and recall, and the
 baseline that calls every letter 求决 (most letters are).
 
-And a reader's labels (`corpora/purpose/gold_reader39.csv`: 100 TipDM letters, which carry no
-purpose column, and 60 People's Daily letters, read blind at stop 39 with the five purposes): scored
+And readers' labels (`corpora/purpose/gold_reader39.csv`: 100 TipDM letters, which carry no
+purpose column, and 60 People's Daily letters; `gold_reader39b.csv`: 140 more TipDM letters, drawn
+and read after the rules' last change; both read blind at stop 39 with the five purposes): scored
 three ways as above and five ways ("five-way": 申诉 and 揭发控告 apart).
 
 Run: `PYTHONPATH=$PWD .venv/bin/python benchmarks/purpose.py [--errors N]` (needs ../shared/data;
@@ -58,9 +59,17 @@ def sources() -> dict[str, pd.DataFrame]:
 
 def reader_sources() -> dict[str, pd.DataFrame]:
     """{source (reader): frame of title, text, gold (three-way), five (the reader's own purpose)}."""
+    out = {}
+    for name, look in (("gold_reader39.csv", ""), ("gold_reader39b.csv", ", look 2")):
+        gold = pd.read_csv(ROOT / "corpora" / "purpose" / name, dtype=str)
+        out.update(_read_back(gold, look))
+    return out
+
+
+def _read_back(gold: pd.DataFrame, look: str) -> dict[str, pd.DataFrame]:
+    """Each labelled letter's title and text from the shared files, per source."""
     from pipeline.read import read_letters
 
-    gold = pd.read_csv(ROOT / "corpora" / "purpose" / "gold_reader39.csv", dtype=str)
     out = {}
     for source, part in gold.groupby("source", sort=False):
         files = sorted(set(part["source_file"]))
@@ -73,7 +82,7 @@ def reader_sources() -> dict[str, pd.DataFrame]:
                               "text": text["text"].reindex(ids).fillna("").to_numpy(),
                               "five": part["reader_purpose"].to_numpy()})
         frame["gold"] = frame["five"].replace(THREE_WAY)
-        out[f"{source} (reader)"] = frame
+        out[f"{source} (reader{look})"] = frame
     return out
 
 
