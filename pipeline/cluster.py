@@ -65,7 +65,8 @@ from pipeline.issue_places import (
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
-    GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_weak, kind_of, short_name, stem, variant_candidates,
+    GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_weak, kind_of, letter_place_names, short_name, stem,
+    variant_candidates,
 )
 
 STATE_VERSION = 1
@@ -439,13 +440,14 @@ class IssueClusterer:
         return getattr(self, "name_variants_", {}).get(c, self._canon(place))
 
     # -------------------------------------------------------------- fit: the steps in order
-    def fit(self, letters: pd.DataFrame, y=None, tokens=None):
-        self.fit_transform(letters, tokens=tokens)
+    def fit(self, letters: pd.DataFrame, y=None, tokens=None, places=None):
+        self.fit_transform(letters, tokens=tokens, places=places)
         return self
 
-    def fit_transform(self, letters: pd.DataFrame, y=None, tokens=None) -> np.ndarray:
+    def fit_transform(self, letters: pd.DataFrame, y=None, tokens=None, places=None) -> np.ndarray:
         """Cluster `letters`; returns one issue number per letter (-1 = unclustered). `tokens`: each
-        letter's cut of `cluster_docs` (a run's one tokenization pass), instead of cutting here."""
+        letter's cut of `cluster_docs` (a run's one tokenization pass), instead of cutting here;
+        `places`: each letter's `pipeline.places.letter_place_names`, instead of scanning here."""
         df = self._check(letters)
         df["_doc"] = pd.factorize(pd.Series([dedupe_key(a, b) for a, b in zip(df["title"], df["text"])]))[0]
         first = first_rows(df["_doc"])
@@ -459,9 +461,11 @@ class IssueClusterer:
         doc_writers = np.diff(writers.indptr).astype(float)
         del who, row_ids
         given = None if tokens is None else [tokens[k] for k in first]
+        named = None if places is None else [places[k] for k in first]
         feats = self.letter_features(df["title"].iloc[first].tolist(), df["text"].iloc[first].tolist(),  # a
-                                     tokens=given, grievance=False)  # grievance made part by part in `vectors`
-        del given
+                                     tokens=given, grievance=False,  # grievance made part by part in `vectors`
+                                     places=named)
+        del given, named
         doc_freq = document_frequencies(feats["tokens"])                                    # b
         self.fit_vocabulary(doc_freq, n, writer_frequencies(feats["tokens"], self.common_words(doc_freq, n), writers),
                             writers.shape[1])
@@ -493,16 +497,18 @@ class IssueClusterer:
 
     # -------------------------------------------------------------- a. per-letter features (row-wise)
     def letter_features(self, titles: list[str], texts: list[str], n_jobs: int | None = None,
-                        tokens: list[list[str]] | None = None, grievance: bool = True) -> pd.DataFrame:
+                        tokens: list[list[str]] | None = None, grievance: bool = True,
+                        places: list[list[str]] | None = None) -> pd.DataFrame:
         """One row per letter: `tokens` (title counted `title_weight` times, masked place codes and
         generic words dropped: places are compared separately; title character bigrams added),
         `grievance` (the tokens not inside a named place; left out with grievance=False, for
         `vectors` to make), `places` (named in title or text), `title_places` and `districts`
         (those the title names). Any partition gives the same rows."""
-        # title + " " + text as routing reads it (a space and 。 are the same break), so the places
-        # of each letter are found once per run (`pipeline.places.find_places` keeps them)
-        names: dict[str, str] = {}  # one string per distinct name (many letters name one estate)
-        places = [[names.setdefault(p, p) for p in extract_places(t + " " + x)] for t, x in zip(titles, texts)]
+        # title + " " + text as routing reads it (a space and 。 are the same break); a run hands
+        # over its tokenize stage's scan (`places`), which routing read too
+        if places is None:
+            places = letter_place_names(titles, texts)
+        names = {p: p for ps in places for p in ps}  # the title's places share the letters' strings
         if tokens is None:
             tokens = self._tok().cut_all(cluster_docs(titles, texts, self.title_weight),
                                          n_jobs=self.n_jobs if n_jobs is None else n_jobs, progress=self.progress)

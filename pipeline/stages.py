@@ -28,6 +28,7 @@ from typing import Any, Callable, ClassVar
 import pandas as pd
 
 from pipeline.config import Settings
+from pipeline.places import PLACE_NAMES  # noqa: F401  (a transient column of the run, as the token columns)
 
 # pandas dtype names of the columns each stage adds; engines translate them to their own types
 STRING, FLOAT, BOOL = "str", "float64", "bool"
@@ -312,8 +313,9 @@ class ClusterStage(Stage):
         tokens = letters[CLUSTER_TOKENS].tolist() if CLUSTER_TOKENS in letters.columns else None
         if tokens is not None and letters.attrs.get(CLUSTER_TOKENS_WEIGHT) != clusterer.title_weight:
             tokens = None  # cut with another title weight: cut here instead
-        letters = letters.drop(columns=[CLUSTER_TOKENS], errors="ignore")  # handed over as `tokens`
-        clusterer.fit(letters, tokens=tokens)
+        places = letters[PLACE_NAMES].tolist() if PLACE_NAMES in letters.columns else None
+        letters = letters.drop(columns=[CLUSTER_TOKENS, PLACE_NAMES], errors="ignore")  # handed over
+        clusterer.fit(letters, tokens=tokens, places=places)
         if self.state_path is not None and Path(self.state_path).exists():
             previous = IssueClusterer.load(self.state_path)
             same_cut = previous.title_weight == clusterer.title_weight and _cut_by(previous) == _cut_by(clusterer)
@@ -335,7 +337,7 @@ class ClusterStage(Stage):
 
         # only what fitting reads (and the token column): the clusterer copies its letters several
         # times, and the run's other columns change no issue
-        read = [c for c in (*LETTER_COLUMNS, CLUSTER_TOKENS) if c in letters.columns]
+        read = [c for c in (*LETTER_COLUMNS, CLUSTER_TOKENS, PLACE_NAMES) if c in letters.columns]
         invalid = no_request(letters)  # calls with no request (来电类别 无效, 未反映具体问题) form no issue
         members, self.issues_ = self.cluster(letters.loc[~invalid, read] if invalid.any() else letters[read])
         return self.conform(attach_issues(letters, members, self.issues_))
@@ -472,7 +474,7 @@ class TokenizeStage(Stage):
                    settings.get("run", "n_jobs", 2) if pool is not None else 1, pool)
 
     def output_schema(self) -> dict[str, str]:
-        return {TOKENS: OBJECT, CLUSTER_TOKENS: OBJECT}
+        return {TOKENS: OBJECT, CLUSTER_TOKENS: OBJECT, PLACE_NAMES: OBJECT}
 
     def release(self) -> None:
         """The segmenters' memo of the batch's cuts is dropped: the token columns hold the cuts
@@ -484,6 +486,7 @@ class TokenizeStage(Stage):
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.cluster import cluster_docs
+        from pipeline.places import letter_place_names
         from pipeline.tokenize import letter_tokens, tokenize_docs
 
         hmm = getattr(load_classifier(self.model), "hmm", False)
@@ -492,6 +495,7 @@ class TokenizeStage(Stage):
         titles, texts = (_text_column(letters, c) for c in ("title", "text"))
         out[CLUSTER_TOKENS] = tokenize_docs(cluster_docs(titles, texts, self.title_weight), n_jobs=self.n_jobs,
                                             pool=self.pool)
+        out[PLACE_NAMES] = letter_place_names(titles, texts)
         out.attrs[TOKENS_HMM], out.attrs[CLUSTER_TOKENS_WEIGHT] = hmm, self.title_weight
         return self.conform(out)
 
@@ -506,10 +510,10 @@ def _text_column(letters: pd.DataFrame, column: str) -> list[str]:
 
 
 # Columns a run carries between stages but never stores or writes.
-TRANSIENT_COLUMNS = (TOKENS, CLUSTER_TOKENS)
+TRANSIENT_COLUMNS = (TOKENS, CLUSTER_TOKENS, PLACE_NAMES)
 # The last stage that reads each: the run drops a token column as soon as that stage has run, so
 # a batch's tokens are not held through linking and clustering (about 200 MB per 10,000 letters).
-LAST_READER = {TOKENS: "classify", CLUSTER_TOKENS: "cluster"}
+LAST_READER = {TOKENS: "classify", CLUSTER_TOKENS: "cluster", PLACE_NAMES: "cluster"}
 
 
 def without(letters: pd.DataFrame, columns) -> pd.DataFrame:
