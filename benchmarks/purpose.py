@@ -12,8 +12,10 @@ baseline that calls every letter 求决 (most letters are).
 
 And readers' labels (`corpora/purpose/gold_reader39.csv`: 100 TipDM letters, which carry no
 purpose column, and 60 People's Daily letters; `gold_reader39b.csv`: 140 more TipDM letters, drawn
-and read after the rules' last change; both read blind at stop 39 with the five purposes): scored
-three ways as above and five ways ("five-way": 申诉 and 揭发控告 apart).
+and read after the rules' last change; both read blind at stop 39 with the five purposes;
+`gold_reader40.csv`: 140 more, read blind at stop 40 while the rules were revised on the first
+two, and scored once they were frozen): scored three ways as above and five ways ("five-way":
+申诉 and 揭发控告 apart).
 
 Run: `PYTHONPATH=$PWD .venv/bin/python benchmarks/purpose.py [--errors N]` (needs ../shared/data;
 `--errors N` prints N misread titles per source, for development only).
@@ -60,7 +62,7 @@ def sources() -> dict[str, pd.DataFrame]:
 def reader_sources() -> dict[str, pd.DataFrame]:
     """{source (reader): frame of title, text, gold (three-way), five (the reader's own purpose)}."""
     out = {}
-    for name, look in (("gold_reader39.csv", ""), ("gold_reader39b.csv", ", look 2")):
+    for name, look in (("gold_reader39.csv", ""), ("gold_reader39b.csv", ", look 2"), ("gold_reader40.csv", ", look 3")):
         gold = pd.read_csv(ROOT / "corpora" / "purpose" / name, dtype=str)
         out.update(_read_back(gold, look))
     return out

@@ -40,7 +40,8 @@ SIZES = {"tipdm": 140, "beijing12345": 40, "peoples_gas": 40, "qingdao12345": 20
 DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_routing3.csv": 20261205,
          "gold_routing_moved37.csv": 20261205.5, "gold_routing4.csv": 20261206, "gold_routing_moved37b.csv": 20261206.5,
          "gold_routing5.csv": 20261207, "gold_routing6.csv": 20261208,
-         "gold_routing_moved39.csv": 20261208.5, "gold_routing7.csv": 20261209}
+         "gold_routing_moved39.csv": 20261208.5, "gold_routing7.csv": 20261209,
+         "gold_routing_moved40.csv": 20261209.5}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
