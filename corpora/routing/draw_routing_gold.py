@@ -16,7 +16,9 @@ shuffled reading order. Five golds were drawn, each excluding the letters of tho
   letters nobody had read;
 - `gold_routing3.csv`, seed 20261205, after stop 37's rows (通信管理局, 税务局, 水利局), the same way;
 - `gold_routing4.csv`, seed 20261206, after stop 37's last rows (物业 by title, traffic police);
-- `gold_routing5.csv`, seed 20261207, after the office's class was given its named sections (3ef35a9).
+- `gold_routing5.csv`, seed 20261207, after the office's class was given its named sections (3ef35a9);
+- `gold_routing6.csv` and `gold_routing7.csv`, seeds 20261208 and 20261209, before and after stop 39's rows;
+- `gold_routing8.csv`, seed 20261210, after stop 40's rows (street stalls, 低保, funerals, land).
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
@@ -41,7 +43,7 @@ DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_rout
          "gold_routing_moved37.csv": 20261205.5, "gold_routing4.csv": 20261206, "gold_routing_moved37b.csv": 20261206.5,
          "gold_routing5.csv": 20261207, "gold_routing6.csv": 20261208,
          "gold_routing_moved39.csv": 20261208.5, "gold_routing7.csv": 20261209,
-         "gold_routing_moved40.csv": 20261209.5}
+         "gold_routing_moved40.csv": 20261209.5, "gold_routing8.csv": 20261210}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
