@@ -447,7 +447,7 @@ class IssueClusterer:
     def fit_transform(self, letters: pd.DataFrame, y=None, tokens=None, places=None) -> np.ndarray:
         """Cluster `letters`; returns one issue number per letter (-1 = unclustered). `tokens`: each
         letter's cut of `cluster_docs` (a run's one tokenization pass), instead of cutting here;
-        `places`: each letter's `pipeline.places.letter_place_names`, instead of scanning here."""
+        `places`: each letter's `pipeline.places.letter_places`, instead of scanning here."""
         df = self._check(letters)
         df["_doc"] = pd.factorize(pd.Series([dedupe_key(a, b) for a, b in zip(df["title"], df["text"])]))[0]
         first = first_rows(df["_doc"])
@@ -506,8 +506,7 @@ class IssueClusterer:
         (those the title names). Any partition gives the same rows."""
         # title + " " + text as routing reads it (a space and 。 are the same break); a run hands
         # over its tokenize stage's scan (`places`), which routing read too
-        if places is None:
-            places = letter_place_names(titles, texts)
+        places = letter_place_names(titles, texts, places)
         names = {p: p for ps in places for p in ps}  # the title's places share the letters' strings
         if tokens is None:
             tokens = self._tok().cut_all(cluster_docs(titles, texts, self.title_weight),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.matter import matter_places
+from pipeline.places import LETTER_PLACES
 from pipeline.normalise import to_simplified
 
 # ---------------------------------------------------------------- ID cards (GB 11643-1999)
@@ -469,8 +470,9 @@ def clean_identity(letters: pd.DataFrame, from_text: bool = True) -> pd.DataFram
     out["identity_from_text"] = pd.Series(from_text_flags, index=letters.index).replace("", None)
     # what the letter is about, where identity runs out (`pipeline.matter`)
     if from_text:  # the title too, so the scan of title and text that routing made is reused
-        out["matter_places"] = [matter_places(text, title or "") for text, title
-                                in zip(_col(letters, "text").tolist(), _col(letters, "title").tolist())]
+        scanned = letters[LETTER_PLACES].tolist() if LETTER_PLACES in letters.columns else [None] * len(letters)
+        out["matter_places"] = [matter_places(text, title or "", places) for text, title, places
+                                in zip(_col(letters, "text").tolist(), _col(letters, "title").tolist(), scanned)]
     else:
         out["matter_places"] = None
     for column in IDENTITY_COLUMNS:

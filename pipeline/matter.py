@@ -43,17 +43,17 @@ ANCHOR_COLUMNS = ("name_clean", "name_partial", "phone_clean", "id_clean", "writ
 MAX_CANDIDATES = 200
 
 
-def matter_places(text: object, title: object = None) -> str | None:
+def matter_places(text: object, title: object = None, places=None) -> str | None:
     """The places and organisations a letter's text names (`pipeline.places.find_places`),
     distinct, in order, joined by "|"; None when it names none. Stored with the letter, so history
     letters (whose text the store does not keep) compare too. Given the letter's title, the text's
     places come from the scan of title and text that routing made (`places_of_text`): the same
-    places, without scanning the text again."""
+    places, without scanning the text again (`places`: the run's `LETTER_PLACES` of the letter)."""
     if not isinstance(text, str) or not text:
         return None
     from pipeline.places import find_places, places_of_text
 
-    found = find_places(text) if title is None else places_of_text(text, str(title))
+    found = find_places(text) if title is None else places_of_text(text, str(title), places)
     seen: list[str] = []
     for place in found:
         if place.kind in _MATTER_KINDS and place.name not in seen:

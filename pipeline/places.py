@@ -330,18 +330,27 @@ def extract_places(text: str) -> list[str]:
     return [p.name for p in find_places(text)]
 
 
-# The transient column a run's tokenize stage fills with each letter's named places (of title + " " +
-# text), read by routing's 属地 (`where`) and by clustering, so a run scans each letter once: the
-# run empties this module's scan memo before clustering (`pipeline.timing.forget_memos`), and the
-# clusterer's rescan was 3.2 s of the 9,943 shared letters' 45 s.
-PLACE_NAMES = "place_names"
+# The transient column a run's tokenize stage fills with each letter's places (the scan of title +
+# " " + text), read by routing's 属地 (`where`), linking's matter places (`places_of_text`) and
+# clustering: a run scans each letter once. Before, routing filled the scan memo, linking read it,
+# and clustering scanned every letter again (the run empties the memo before clustering,
+# `pipeline.timing.forget_memos`): 3.2 s of the 9,943 shared letters' 45 s.
+LETTER_PLACES = "letter_places"
 
 
-def letter_place_names(titles: list[str], texts: list[str]) -> list[list[str]]:
-    """`extract_places(title + " " + text)` of each letter, the string routing and clustering read;
-    one string object per distinct name (many letters name one estate)."""
+def letter_places(titles: list[str], texts: list[str]) -> list[tuple[Place, ...]]:
+    """`find_places(title + " " + text)` of each letter, scanned without the memo: the column holds
+    them (the memo would hold them twice, under their texts, through classification's peak)."""
+    return [tuple(_scan_places(t + " " + x)) if (t or x) else () for t, x in zip(titles, texts)]
+
+
+def letter_place_names(titles: list[str], texts: list[str], places=None) -> list[list[str]]:
+    """The names of each letter's places (`letter_places`, scanned here unless given), one string
+    object per distinct name (many letters name one estate)."""
     names: dict[str, str] = {}
-    return [[names.setdefault(p, p) for p in extract_places(t + " " + x)] for t, x in zip(titles, texts)]
+    if places is None:
+        places = (find_places(t + " " + x) for t, x in zip(titles, texts))
+    return [[names.setdefault(p.name, p.name) for p in found] for found in places]
 
 
 def find_places(text: str) -> list[Place]:
@@ -374,9 +383,10 @@ PLACE_CACHE_TEXTS = 50_000
 _CACHING = [True]  # False inside `uncached`
 
 
-def places_of_text(text: str, title: str | None) -> list[Place]:
+def places_of_text(text: str, title: str | None, combined: tuple[Place, ...] | None = None) -> list[Place]:
     """`find_places(text)`, read off the scan of `title + " " + text` that routing and clustering
-    make of the same letter (kept by `find_places`), so linking does not scan the text again.
+    make of the same letter (`combined`: the run's `LETTER_PLACES`; else kept by `find_places`),
+    so linking does not scan the text again.
 
     Why it is the same: the space is a break that no name, break word or organisation context
     crosses, so the text's places are the combined scan's places after the title, shifted. The
@@ -384,13 +394,14 @@ def places_of_text(text: str, title: str | None) -> list[Place]:
     `normalise_codes`): such a text is scanned alone."""
     if not text:
         return []
+    given = combined
     head, body = normalise_codes(title or ""), normalise_codes(text)
     combined = (title or "") + " " + text
     if normalise_codes(combined) != head + " " + body:
         return find_places(text)
     offset = len(head) + 1
-    return [Place(p.name, p.kind, p.start - offset, p.end - offset) for p in find_places(combined)
-            if p.start >= offset]
+    scanned = find_places(combined) if given is None else given
+    return [Place(p.name, p.kind, p.start - offset, p.end - offset) for p in scanned if p.start >= offset]
 
 
 @lru_cache(maxsize=PLACE_CACHE_TEXTS)
@@ -665,7 +676,7 @@ def where(text: str, names: list[str] | None = None) -> str:
     only the chain's higher levels, so no unit is written twice (never `东城区东城区市场监督管理局`)
     and an office of another district is not put under the letter's (`朝阳区市场监督管理局`, not
     `西城区朝阳区市场监督管理局`). `names`: `extract_places(text)` when the caller has them (the
-    run's `PLACE_NAMES` column); the same names, as the scan reads codes normalised."""
+    names of the run's `LETTER_PLACES`); the same names, as the scan reads codes normalised."""
     text = normalise_codes(text or "")
     chain = admin_chain(text)
     joined = chain_text(chain)

@@ -30,7 +30,7 @@ import pandas as pd
 from pipeline.calls import no_request_calls
 from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
-from pipeline.places import LEVELS, PLACE_NAMES, admin_chain, areas, where
+from pipeline.places import LETTER_PLACES, LEVELS, admin_chain, areas, where
 from pipeline.purpose import purposes
 from pipeline.read import PLACE_FIELDS
 
@@ -236,7 +236,8 @@ class Router:
         out["confidential"] = out["department"] == self.discipline_department
         # 属地: where the problem is, by the extractor clustering and the spaCy ruler use; the
         # office's own columns for it (被反映区, a board's province/city/county) come first
-        named = out[PLACE_NAMES].tolist() if PLACE_NAMES in out else [None] * len(out)  # the run's one scan
+        named = ([[p.name for p in found] for found in out[LETTER_PLACES]] if LETTER_PLACES in out
+                 else [None] * len(out))  # the run's one scan
         out["place"] = [with_written_place(w, where(t, n)) for w, t, n in zip(written_place(out), text, named)]
         # its county, else city or province, and its city: 集中问题 count by one of them
         out["area"], out["area_city"] = areas(out["place"])

@@ -28,7 +28,7 @@ from typing import Any, Callable, ClassVar
 import pandas as pd
 
 from pipeline.config import Settings
-from pipeline.places import PLACE_NAMES  # noqa: F401  (a transient column of the run, as the token columns)
+from pipeline.places import LETTER_PLACES  # a transient column of the run, as the token columns
 
 # pandas dtype names of the columns each stage adds; engines translate them to their own types
 STRING, FLOAT, BOOL = "str", "float64", "bool"
@@ -313,8 +313,8 @@ class ClusterStage(Stage):
         tokens = letters[CLUSTER_TOKENS].tolist() if CLUSTER_TOKENS in letters.columns else None
         if tokens is not None and letters.attrs.get(CLUSTER_TOKENS_WEIGHT) != clusterer.title_weight:
             tokens = None  # cut with another title weight: cut here instead
-        places = letters[PLACE_NAMES].tolist() if PLACE_NAMES in letters.columns else None
-        letters = letters.drop(columns=[CLUSTER_TOKENS, PLACE_NAMES], errors="ignore")  # handed over
+        places = letters[LETTER_PLACES].tolist() if LETTER_PLACES in letters.columns else None
+        letters = letters.drop(columns=[CLUSTER_TOKENS, LETTER_PLACES], errors="ignore")  # handed over
         clusterer.fit(letters, tokens=tokens, places=places)
         if self.state_path is not None and Path(self.state_path).exists():
             previous = IssueClusterer.load(self.state_path)
@@ -337,7 +337,7 @@ class ClusterStage(Stage):
 
         # only what fitting reads (and the token column): the clusterer copies its letters several
         # times, and the run's other columns change no issue
-        read = [c for c in (*LETTER_COLUMNS, CLUSTER_TOKENS, PLACE_NAMES) if c in letters.columns]
+        read = [c for c in (*LETTER_COLUMNS, CLUSTER_TOKENS, LETTER_PLACES) if c in letters.columns]
         invalid = no_request(letters)  # calls with no request (来电类别 无效, 未反映具体问题) form no issue
         members, self.issues_ = self.cluster(letters.loc[~invalid, read] if invalid.any() else letters[read])
         return self.conform(attach_issues(letters, members, self.issues_))
@@ -425,8 +425,9 @@ class WriteStage(Stage):
               rejects: pd.DataFrame, counts: dict, as_of: date, names=None) -> None:
         from pipeline.sheets import write_outputs
 
-        (self.writer or write_outputs)(self.out_dir, letters, cases, issues, persons, rejects, counts,
-                                       self.settings, as_of, names)
+        # a run has dropped the transient columns already; stages chained by hand (a notebook) may not
+        (self.writer or write_outputs)(self.out_dir, without(letters, TRANSIENT_COLUMNS), cases, issues, persons,
+                                       rejects, counts, self.settings, as_of, names)
 
 
 # ---------------------------------------------------------------------- one tokenization pass
@@ -474,7 +475,7 @@ class TokenizeStage(Stage):
                    settings.get("run", "n_jobs", 2) if pool is not None else 1, pool)
 
     def output_schema(self) -> dict[str, str]:
-        return {TOKENS: OBJECT, CLUSTER_TOKENS: OBJECT, PLACE_NAMES: OBJECT}
+        return {TOKENS: OBJECT, CLUSTER_TOKENS: OBJECT, LETTER_PLACES: OBJECT}
 
     def release(self) -> None:
         """The segmenters' memo of the batch's cuts is dropped: the token columns hold the cuts
@@ -486,7 +487,7 @@ class TokenizeStage(Stage):
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.cluster import cluster_docs
-        from pipeline.places import letter_place_names
+        from pipeline.places import letter_places
         from pipeline.tokenize import letter_tokens, tokenize_docs
 
         hmm = getattr(load_classifier(self.model), "hmm", False)
@@ -495,7 +496,7 @@ class TokenizeStage(Stage):
         titles, texts = (_text_column(letters, c) for c in ("title", "text"))
         out[CLUSTER_TOKENS] = tokenize_docs(cluster_docs(titles, texts, self.title_weight), n_jobs=self.n_jobs,
                                             pool=self.pool)
-        out[PLACE_NAMES] = letter_place_names(titles, texts)
+        out[LETTER_PLACES] = letter_places(titles, texts)
         out.attrs[TOKENS_HMM], out.attrs[CLUSTER_TOKENS_WEIGHT] = hmm, self.title_weight
         return self.conform(out)
 
@@ -510,10 +511,10 @@ def _text_column(letters: pd.DataFrame, column: str) -> list[str]:
 
 
 # Columns a run carries between stages but never stores or writes.
-TRANSIENT_COLUMNS = (TOKENS, CLUSTER_TOKENS, PLACE_NAMES)
+TRANSIENT_COLUMNS = (TOKENS, CLUSTER_TOKENS, LETTER_PLACES)
 # The last stage that reads each: the run drops a token column as soon as that stage has run, so
 # a batch's tokens are not held through linking and clustering (about 200 MB per 10,000 letters).
-LAST_READER = {TOKENS: "classify", CLUSTER_TOKENS: "cluster", PLACE_NAMES: "cluster"}
+LAST_READER = {TOKENS: "classify", CLUSTER_TOKENS: "cluster", LETTER_PLACES: "cluster"}
 
 
 def without(letters: pd.DataFrame, columns) -> pd.DataFrame:

@@ -84,24 +84,25 @@ def test_the_tokenize_pass_cuts_as_the_classifier_and_the_clusterer_would(chain)
 
 
 def test_stages_given_the_token_columns_answer_as_when_they_cut_themselves(chain):
-    transient = ["tokens", "cluster_tokens", "place_names"]
-    for name in ("classify", "route", "cluster"):
+    transient = ["tokens", "cluster_tokens", "letter_places"]
+    for name in ("classify", "route", "link", "cluster"):
         before, after, stage = chain[name]
         assert set(transient) <= set(before.columns)
         alone = stage.transform(before.drop(columns=transient))
         pd.testing.assert_frame_equal(alone, after.drop(columns=transient, errors="ignore"), obj=name)
 
 
-def test_the_tokenize_pass_scans_each_letter_s_places_once_for_routing_and_clustering(chain, sample_run):
-    from pipeline.places import extract_places
+def test_the_tokenize_pass_scans_each_letter_s_places_once_for_routing_linking_and_clustering(chain, sample_run):
+    from pipeline.places import find_places
 
     before, after, _ = chain["tokenize"]
     whole = (before["title"].fillna("") + " " + before["text"].fillna("")).tolist()
-    assert after["place_names"].tolist() == [extract_places(t) for t in whole]
-    assert sum(map(bool, after["place_names"])) > len(after) / 3  # most letters name a place
-    assert "place_names" in chain["route"][1].columns  # routing reads it and hands it on
+    assert [list(p) for p in after["letter_places"]] == [find_places(t) for t in whole]
+    assert sum(map(bool, after["letter_places"])) > len(after) / 3  # most letters name a place
+    for name in ("route", "link"):  # they read it and hand it on (the cluster stage is its last reader)
+        assert "letter_places" in chain[name][1].columns
     stored = pd.read_parquet(sample_run.out_dir / "letters.parquet").columns
-    assert len(stored) > 30 and not {"place_names", "tokens", "cluster_tokens"} & set(stored)  # never written
+    assert len(stored) > 30 and not {"letter_places", "tokens", "cluster_tokens"} & set(stored)  # never written
 
 
 def test_a_stage_takes_its_settings_from_the_config(tmp_path):
