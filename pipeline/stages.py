@@ -452,8 +452,10 @@ class TokenizeStage(Stage):
     classifier cuts them (`tokens`: title and text, its `hmm` setting) and as the clusterer cuts
     them (`cluster_tokens`: the title `title_weight` times, then the text, with the HMM). The two
     streams are kept as they were (each stage's quality rests on its own); what is saved is cutting
-    a letter again in every stage, and a pool of workers per stage. Transient: the run drops these
-    columns before the store and the files.
+    a letter again in every stage, and a pool of workers per stage. It also scans each letter's
+    places once (`letter_places`), for routing, linking and clustering, except in a batch larger
+    than the places memo (`pipeline.places.caching`). Transient: the run drops these columns
+    before the store and the files.
 
     In one process unless lent a pool, so the run forks its pool once, for classify (a pool that
     served this stage first re-forks for the classifier's model). Not settled: both streams of the
@@ -487,7 +489,7 @@ class TokenizeStage(Stage):
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         from pipeline.cluster import cluster_docs
-        from pipeline.places import letter_places
+        from pipeline.places import caching, letter_places
         from pipeline.tokenize import letter_tokens, tokenize_docs
 
         hmm = getattr(load_classifier(self.model), "hmm", False)
@@ -496,7 +498,8 @@ class TokenizeStage(Stage):
         titles, texts = (_text_column(letters, c) for c in ("title", "text"))
         out[CLUSTER_TOKENS] = tokenize_docs(cluster_docs(titles, texts, self.title_weight), n_jobs=self.n_jobs,
                                             pool=self.pool)
-        out[LETTER_PLACES] = letter_places(titles, texts)
+        if caching():  # not for a batch larger than the places memo (`pipeline.places.caching`)
+            out[LETTER_PLACES] = letter_places(titles, texts)
         out.attrs[TOKENS_HMM], out.attrs[CLUSTER_TOKENS_WEIGHT] = hmm, self.title_weight
         return self.conform(out)
 
