@@ -60,12 +60,13 @@ from pipeline.errors import PetitionError
 from pipeline.mask import known_names_pattern
 from pipeline.heat import deep_seated_evidence, heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
-    UNIT_MIN_SHARE, canonical, dates_in, district_units, districts_conflict, dominant_places, issue_chain,
-    match_strength, numbered_apart, place_label, places_match, title_districts, trim_place,
+    UNIT_MIN_SHARE, batch_constants, canonical, column_units, dates_in, district_units, districts_conflict,
+    dominant_places, full_chain, issue_chain, match_strength, numbered_apart, place_label, places_match,
+    title_districts, trim_place,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
-    GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_weak, kind_of, letter_place_names, short_name, stem,
+    COLUMN_LEVELS, GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_weak, kind_of, letter_place_names, short_name, stem,
     variant_candidates,
 )
 
@@ -164,7 +165,7 @@ WRITER_COLUMNS = ("person_id", "writer_id", "name", "phone", "id_number")
 # Every column `fit` reads (the issues and the issue table depend on no other): a run passes only
 # these, so the copies fitting makes of its letters do not carry the run's other columns.
 LETTER_COLUMNS = ("letter_id", "title", "text", "received_at", *WRITER_COLUMNS, "up_votes", "down_votes",
-                  "issue_type", "label", "urgency")
+                  "issue_type", "label", "urgency", *(column for column, _ in COLUMN_LEVELS))
 # Pairs whose grievance cosine is computed at once in `linked_pairs` (each pair's two rows are
 # gathered: a block of a 100,000-letter batch can ask for millions of pairs).
 COSINE_CHUNK = 50_000
@@ -1018,6 +1019,7 @@ class IssueClusterer:
         self.letters_["issue_id"] = [self.issue_ids_[l] if l >= 0 else None for l in self.labels_]
         writer_col = writer_column(self.letters_)
         clustered = df.assign(issue=self.labels_)
+        self.place_constants_ = batch_constants(df)
         rows = [self.issue_row(sub, c, writer_col) for c, sub in clustered[clustered["issue"] >= 0].groupby("issue", sort=True)]
         self.issue_info_ = self.rank(pd.DataFrame(rows), self.letters_["received_at"].max())
 
@@ -1027,6 +1029,8 @@ class IssueClusterer:
         representative letter, issue-type and urgency mix, deep-seated evidence."""
         cols = sub.columns
         places, district, chain = self.issue_places_[c], self.issue_districts_[c], self.issue_chains_[c]
+        if any(column in cols for column, _ in COLUMN_LEVELS):  # the office's place columns: province, city …
+            chain = full_chain(chain, column_units(sub, getattr(self, "place_constants_", frozenset())))
         shown = place_label(chain, places)
         writers = sub[writer_col].dropna().astype(str) if writer_col else pd.Series(dtype=str)
         votes = {v: float(pd.to_numeric(sub[v], errors="coerce").fillna(0).sum()) if v in cols else 0.0

@@ -13,7 +13,9 @@ from functools import lru_cache
 
 import pandas as pd
 
-from pipeline.places import DISTINCT_CHARS, PLACE_CODE, admin_chain, admin_units, is_weak, kind_of, stem
+from pipeline.places import (
+    COLUMN_LEVELS, DISTINCT_CHARS, LEVELS, PLACE_CODE, UNKNOWN_PLACE, admin_chain, admin_units, is_weak, kind_of, stem,
+)
 
 
 def district_units(text: str) -> list[str]:
@@ -239,6 +241,81 @@ def issue_chain(docs: list[str], district: str = "", min_share: float = UNIT_MIN
         if n >= min_share * len(docs):
             chain.append(unit)
     return chain
+
+
+def column_places(letters: pd.DataFrame) -> pd.DataFrame:
+    """Each letter's office place columns (`COLUMN_LEVELS` present in `letters`), cleaned: unknowns
+    (不详) empty, and a unit that repeats the one above it (西城区月坛街道 under 西城区) without it."""
+    out = pd.DataFrame(index=letters.index)
+    above = pd.Series("", index=letters.index)
+    for column, _ in COLUMN_LEVELS:
+        if column not in letters.columns:
+            continue
+        values = letters[column].astype("object").where(letters[column].notna(), "").astype(str).str.strip()
+        values = values.where(~values.isin(UNKNOWN_PLACE), "")
+        values = pd.Series([v[len(a):] if a and v.startswith(a) and len(v) > len(a) else v
+                            for v, a in zip(values, above)], index=letters.index)
+        out[column] = values
+        above = values.where(values != "", above)
+    return out
+
+
+def batch_constants(letters: pd.DataFrame) -> frozenset[str]:
+    """The province and city every letter of a batch that writes one writes (a provincial hotline's
+    江苏省): a label need not repeat them, as TipDM's labels start below the one city, A市."""
+    cells = column_places(letters)
+    out = set()
+    for column in ("place_province", "place_city"):
+        if column in cells.columns:
+            written = set(cells[column]) - {""}
+            if len(written) == 1:
+                out |= written
+    return frozenset(out)
+
+
+def column_units(letters: pd.DataFrame, skip: frozenset[str] = frozenset(), min_share: float = 0.5
+                 ) -> list[tuple[str, str]]:
+    """(level, unit) of an issue's office place columns, highest first: each level's unit written
+    for more than `min_share` of its letters. A level no letter fills is passed over; the first the
+    letters do not agree on ends the chain (the towns below two counties are not one town's).
+    Units in `skip` (`batch_constants`) are left out."""
+    cells = column_places(letters)
+    out = []
+    for column, level in COLUMN_LEVELS:
+        if column not in cells.columns:
+            continue
+        written = Counter(v for v in cells[column] if v)
+        if not written:
+            continue
+        unit, n = min(written.items(), key=lambda kv: (-kv[1], kv[0]))
+        if n <= min_share * len(cells):
+            break
+        if unit not in skip:
+            out.append((level, unit))
+    return out
+
+
+def full_chain(chain: list[str], columns: list[tuple[str, str]]) -> list[str]:
+    """The issue's chain with its office columns' units (`column_units`) where its letters' words
+    leave them out: a national board's letters name their county and village, the board's columns
+    the province and city a leader needs to place them. A column unit the words already spell is
+    not repeated; where the words name another unit at a level the columns fill, the columns stop
+    above it (the words' district, and what lies in it, is what the letters are about)."""
+    def rank(unit: str) -> int:
+        levels = [LEVELS.index(level) for level in admin_chain(unit)]
+        return min(levels) if levels else len(LEVELS)
+
+    written = {level: unit for unit in chain for level in admin_chain(unit)}
+    added = []
+    for level, unit in columns:
+        if any(unit in u or u in unit for u in chain):
+            continue
+        if level in written:
+            break
+        added.append((LEVELS.index(level), unit))
+    if not added:
+        return chain
+    return [unit for _, unit in sorted(added + [(rank(u), u) for u in chain], key=lambda ru: ru[0])]
 
 
 def place_label(chain: list[str], places: list[str]) -> str:

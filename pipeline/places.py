@@ -132,6 +132,11 @@ GENERIC_STEMS = frozenset(
 
 # ------------------------------------------------------------------ the administrative chain
 LEVELS = ("省", "市", "区县", "镇街", "村社区", "组")
+# The office's own place columns (`pipeline.read.PLACE_FIELDS`: a board's province/city/county, a
+# hotline's 被反映区/街乡镇) and the level of the chain each fills; what an office writes there when it
+# does not know is no place.
+COLUMN_LEVELS = (("place_province", "省"), ("place_city", "市"), ("place_county", "区县"), ("place_town", "镇街"))
+UNKNOWN_PLACE = frozenset({"不详", "未知", "无", "其他", "其它", "-", "—", "/"})
 _HAN = r"[\u4e00-\u9fff]"
 # One unit per level; stems are short (长治市, 上党区, 郝家庄镇, 岭上村), and endings that are not
 # administrative (小区, 园区, 景区, 城镇, 农村, 社区 after 小) are excluded by the character before them.

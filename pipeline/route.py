@@ -30,7 +30,7 @@ import pandas as pd
 from pipeline.calls import no_request_calls
 from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
-from pipeline.places import LETTER_PLACES, LEVELS, admin_chain, areas, where
+from pipeline.places import LETTER_PLACES, LEVELS, UNKNOWN_PLACE, admin_chain, areas, where
 from pipeline.purpose import purposes
 from pipeline.read import PLACE_FIELDS
 
@@ -270,10 +270,6 @@ def with_written_place(written: str, found: str) -> str:
     return higher + found
 
 
-# what an office writes in a place column when it does not know
-_UNKNOWN_PLACE = frozenset({"不详", "未知", "无", "其他", "其它", "-", "—", "/"})
-
-
 def written_place(letters: pd.DataFrame) -> list[str]:
     """Per letter, the units its place columns write, highest first (`山西省太原市尖草坪区`), "" when none."""
     columns = [c for c in PLACE_FIELDS if c in letters.columns]
@@ -284,7 +280,7 @@ def written_place(letters: pd.DataFrame) -> list[str]:
     for row in cells.itertuples(index=False, name=None):
         units: list[str] = []
         for value in (str(x).strip() for x in row):
-            if value and value not in _UNKNOWN_PLACE and not any(value in u for u in units):
+            if value and value not in UNKNOWN_PLACE and not any(value in u for u in units):
                 units = [u for u in units if u not in value] + [value]  # 西城区, 西城区月坛街道: once
         out.append("".join(units))
     return out

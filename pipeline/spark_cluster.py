@@ -43,7 +43,8 @@ from pipeline.cluster import (
     MAX_DF, MAX_DF_MIN_DOCS, WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, name_fragments, person_names,
     row_cosines, unreadable_words,
 )
-from pipeline.issue_places import canonical
+from pipeline.issue_places import batch_constants, canonical
+from pipeline.places import COLUMN_LEVELS
 from pipeline.mask import known_names_pattern
 from pipeline.calls import spark_filter
 from pipeline.spark_session import INPUT_ORDER
@@ -344,10 +345,16 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         else sparse.csr_matrix((0, V))
     C = sparse.csr_matrix(_csr([r["ti"] for r in described], [r["tc"] for r in described], V), dtype=float)
     model.keywords_ = model.keywords(C, [frozenset(r["hidden"]) for r in described])
+    # the office's place columns: the province and city every letter writes are left out of labels
+    # (distinct pairs are few: a country's cities)
+    place_cols = [c for c, _ in COLUMN_LEVELS if c in letters.columns]
+    top_cols = [c for c in ("place_province", "place_city") if c in place_cols]
+    model.place_constants_ = batch_constants(letters.select(*top_cols).distinct().toPandas()) if top_cols \
+        else frozenset()
     bc = spark.sparkContext.broadcast(model)
 
     keep_cols = [c for c in ("letter_id", "title", "text", "received_at", writer_col, "up_votes", "down_votes",
-                             "issue_type", "label", "urgency") if c and c in letters.columns]
+                             "issue_type", "label", "urgency", *place_cols) if c and c in letters.columns]
     clustered = letters.select(*keep_cols, "_doc", "_row").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc")
 
     def issue_rows(pdf):

@@ -4,6 +4,8 @@ import sys
 
 import pytest
 
+from tests.conftest import requires_shared_data
+
 from pipeline.issue_places import _pos_tags_on_route, pos_tags, trim_place
 
 
@@ -58,3 +60,63 @@ def test_pos_tags_fall_back_to_posseg_once_jiebas_dictionary_is_loaded():
     jieba.dt.initialize()
     assert _as_pairs(pos_tags("呼吁长株潭城铁")) == [("呼吁", "v"), ("长", "a"), ("株", "q"), ("潭", "n"), ("城铁", "n")]
     assert trim_place("呼吁长株潭城铁") == "长株潭城铁"
+
+
+def test_an_issue_chain_takes_the_office_columns_its_words_leave_out():
+    """A national board's letters name their county and village; the board's own columns hold the
+    province and city a leader needs to place them. Columns add what the words leave out, in the
+    chain's order; a unit the words already spell is not repeated; where the words name another
+    unit at a level a column fills, the columns stop above it; an unknown (不详) is no unit, and a
+    town column that repeats its county (西城区月坛街道) is the town alone."""
+    import pandas as pd
+
+    from pipeline.issue_places import batch_constants, column_units, full_chain
+
+    board = pd.DataFrame({"place_province": ["山西省"] * 4, "place_city": ["长治市", "长治市", "长治市", None],
+                          "place_county": [None, "上党区", "不详", None]})
+    columns = column_units(board)
+    assert columns == [("省", "山西省"), ("市", "长治市")]  # 上党区 is one letter's of four: no unit
+    assert full_chain(["上党区", "郝家庄镇", "岭上村"], columns) == ["山西省", "长治市", "上党区", "郝家庄镇", "岭上村"]
+    assert full_chain(["长治市", "上党区"], columns) == ["山西省", "长治市", "上党区"]
+    hotline = pd.DataFrame({"place_county": ["西城区", "西城区"], "place_town": ["西城区月坛街道", "月坛街道"]})
+    assert column_units(hotline) == [("区县", "西城区"), ("镇街", "月坛街道")]
+    assert full_chain(["西城区", "三里河村"], column_units(hotline)) == ["西城区", "月坛街道", "三里河村"]
+    assert full_chain(["海淀区"], column_units(hotline)) == ["海淀区"]  # the words' district: the columns stop
+    # a province every letter of the batch writes tells a leader nothing: left out, as TipDM's A市
+    assert batch_constants(board) == frozenset({"山西省", "长治市"})
+    assert column_units(board, skip=batch_constants(board)) == []
+
+
+@requires_shared_data
+def test_national_board_issue_labels_say_the_province_and_city(shared_dir):
+    """The People's Daily board's letters come from every province and name their county or village
+    only: each issue whose letters' province and city columns agree is labelled from them down
+    (陕西省 西安市 蓝田县 天鹅湖 · …), so a leader can place it; the Beijing hotline's company complaints
+    take the district its 被反映区 column records."""
+    from pipeline.cluster import IssueClusterer
+    from pipeline.read import read_letters
+
+    more = shared_dir.parent / "more_sources"
+    letters = read_letters([more / "peoples_gas_2022_2023.csv"]).letters
+    model = IssueClusterer().fit(letters)
+    found = model.get_issue_letters()
+    checked = 0
+    for row in model.get_issue_info().itertuples():
+        sub = found[found["issue_id"] == row.issue_id]
+        province = sub["place_province"].value_counts()
+        city = sub["place_city"].value_counts()
+        if len(province) and province.iloc[0] > len(sub) / 2 and len(city) and city.iloc[0] > len(sub) / 2:
+            assert row.label.startswith(f"{province.index[0]} {city.index[0]} "), row.label
+            checked += 1
+    assert checked >= 8
+    # a run's cluster stage hands the clusterer the place columns too (it reads only what fitting reads)
+    from pipeline.config import load_settings
+    from pipeline.stages import STAGES
+
+    stage = STAGES["cluster"].from_settings(load_settings())
+    stage.transform(letters)
+    assert sorted(stage.issues_["label"]) == sorted(model.get_issue_info()["label"])
+    beijing = read_letters([more / "beijing12345_2024.csv"]).letters
+    info = IssueClusterer().fit(beijing).get_issue_info()
+    company = info[info["label"].str.contains("爱奇艺")]
+    assert company["label"].str.startswith("海淀区 爱奇艺").all() and len(company) == 1
