@@ -53,7 +53,7 @@ def split_codes(text: str) -> list[str]:
 # ------------------------------------------------------------------ kinds of places
 # kind -> name endings. Order inside a kind does not matter; the longest ending wins.
 KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "water": ("支河", "内河", "河", "溪", "港", "湖", "渠", "浦", "水库", "河道"),
+    "water": ("支河", "内河", "河", "溪", "港", "湖", "渠", "浦", "浜", "泾", "水库", "河道"),
     "bridge": ("大桥", "桥"),
     "park": ("公园", "湿地公园", "绿道"),
     "road": ("路段", "大道", "路", "街", "巷", "高速", "隧道", "铁路", "城际铁路", "城铁", "立交桥"),
@@ -75,8 +75,10 @@ KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
 _KIND_OF = {s: k for k, ss in KIND_SUFFIXES.items() for s in ss}
 SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
-# ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港.
-_NOT_AFTER = {"河": "水流边堤岸畔床面口", "湖": "南北泊水面边", "渠": "道", "桥": "梁头", "港": "口澳台币湾", "溪": "流谷", "浦": "东", "组": "织长成建合员",
+# ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港; nor is the
+# 河 of a town named for its river (流沙河镇, 青竹湖镇: the town, then its village, not 镇广胜村).
+_NOT_AFTER = {"河": "水流边堤岸畔床面口镇乡", "湖": "南北泊水面边镇乡", "渠": "道", "桥": "梁头镇乡", "港": "口澳台币湾镇乡",
+             "溪": "流谷湖镇乡", "浦": "东镇乡", "泾": "渭", "组": "织长成建合员",
              "村": "民委里内长干组", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
 # and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
 _NOT_BEFORE = {"贷": "房网信借利路园额费学款小"}
@@ -102,7 +104,7 @@ _BREAKERS = (
     "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
     "经开区 开发区 高新区 "
     "什么 何时 如何 怎么 为何 能否 是否 可以 不 没有 大量 严重 长期 影响 导致 造成 目前 现在 "
-    "立即 马上 尽快 恢复 当时 当天 今天 昨天 至今 近期 晚上 白天 夜间 只要 等 往 已 流入 排入 排到 协调 督促 一个 一家 这条 那条 一条 这座 那座 一座 整条 沿线 两岸 沿岸 一带 来电 市民 来电人 称 "
+    "立即 马上 尽快 恢复 当时 当天 今天 昨天 至今 近期 晚上 白天 夜间 只要 等 往 已 流入 排入 排到 协调 督促 一个 一家 这条 那条 一条 这座 那座 一座 整条 沿线 两岸 沿岸 沿着 一带 来电 市民 来电人 称 "
     # what a caller does or wants, as a hotline operator writes it down (需要公司, 删除租房公司,
     # 自己4月11号去街道): a verb or pronoun, never part of a place name
     "跑路 诈骗 涉嫌 老板 依法 调查 查处 严惩 打击 侦查 地处 处于 早日 回复 答复 承诺 增加 开通 拆除 改建 扩建 来建 "
@@ -124,7 +126,7 @@ GENERIC_STEMS = frozenset(
     "水泥 公交线 城市道 小区道 道 线 两个 餐饮服务 文明 际 高速 市委 政府 市政府 委市政 配套 小区配套 "
     "搅拌 混凝土 混凝土搅拌 采石 养殖 砂石 垃圾 变电 加油 大型 新建 修建 违建 违规 非法 国家中心 中心 普惠 普惠性 "
     "公办 附属 自来水 供水 燃气 电力 移动 电信 联通 银行 保险 物业 物业服务 物业管理 置业 地产 "
-    "黑臭 臭 污染 河 小河 大河 内 支 水 湖 桥 门前 屋后 村里 村口 镇上 乡下 全 各 本 该 这 那 "
+    "黑臭 臭 污染 河 小河 大河 内 支 水 湖 桥 路段 段 某 某乡 门前 屋后 村里 村口 镇上 乡下 全 各 本 该 这 那 "
     "工作 服务 网络 运营 科技 燃气公 热力 供暖 供热 天然气 暖气 附近 城管 交通 高铁 地铁 公交 "
     "购物 商 工 电 网 进 出 上 下 左 右 东 南 西 北 前 后 一 二 三 两 多 几 小学 中学 有关 相关部门 职能 主管 "
     "政府相关 当地政府 各 人事 派 民政 公安 税务 教育 卫生 财政".split()
@@ -440,8 +442,11 @@ def _scan_places(text: str, every_segment: bool = False) -> list[Place]:
         end = starts[k] if k < len(starts) else len(text)
         breaker = breaks[k - 1].group() if k else ""
         segment = text[position:end]
-        # the district / city part of a chain is a break, not part of a name
+        # the district / city part of a chain is a break, not part of a name; so is the 市 of a
+        # masked county-level city (A8县市流沙河镇: the town is 流沙河镇, not 市流沙河镇)
         skip = _leading_admin(segment)
+        if not skip and segment.startswith("市") and _COUNTY_CODE.fullmatch(breaker) and not _CITY_WORD.match(segment):
+            skip = 1
         names = _names_in(segment[skip:], position + skip)
         if skip and names and names[0].kind == "agency" and names[0].start == position + skip:
             # 东城区市场监督管理局 is not 朝阳区市场监督管理局: an office keeps the unit it serves
@@ -576,6 +581,9 @@ _NAME_INNER = frozenset("咨询 建设 开发 销售 服务 投诉 组织 影响
 
 
 _ADMIN_END = re.compile("[省市区县旗]")
+_COUNTY_CODE = re.compile(r"[A-Z][0-9]{0,2}[区县]")
+# words that begin with 市 after a county's code: the city's own offices and institutions (A8县市场监督管理局)
+_CITY_WORD = re.compile("市(?:场|人民|中|第|公安|政|委|民|区|级|直|属|一|二|三|四|五|六|七|八|九|十)")
 
 
 def _leading_admin(segment: str) -> int:
@@ -613,14 +621,23 @@ def _names_in(segment: str, offset: int) -> list[Place]:
         # a 组 belongs to its village: 茶场村五组, never a bare 五组 name
         name_stem = stem(name)
         if name.endswith(("政府", "市委", "党委")):
-            start += end
-            continue
+            # 丫江桥镇政府: the town is a place, its government an office of it (not an estate in 府)
+            head = name[:-2]
+            if (len(name) < 5 or kind_of(head) not in ("town", "village", "community") or len(stem(head)) > 4
+                    or stem(head).endswith(("镇", "乡", "村"))):
+                start += end
+                continue
+            end -= 2
+            name = name[:-2]
+            name_stem = stem(name)
         if _is_name(name, name_stem):
             at = offset + start
             parts = _components(name)
             tail = name[parts[-1][0] + len(parts[-1][1]):] if parts else ""
             # 东良镇农村: the tail 农村 is no name, so only 东良镇 is one (茶场村五组 keeps its 组)
-            if not stem(tail) or tail.endswith("组") or _is_name(tail, stem(tail)):
+            # a town's own school, clinic or market (白马桥镇中心小学, 东良镇卫生院) is a place of its own
+            town_own = kind_of(tail) in _TOWN_OWN and kind_of(parts[-1][1]) in ("town", "village")
+            if not stem(tail) or tail.endswith("组") or _is_name(tail, stem(tail)) or town_own:
                 found.append(Place(name, kind_of(name), at, at + len(name)))
             found.extend(Place(p, kind_of(p), at + k, at + k + len(p)) for k, p in parts)
             core = company_core(name) if kind_of(name) == "company" else ""
@@ -628,6 +645,9 @@ def _names_in(segment: str, offset: int) -> list[Place]:
                 found.append(Place(core, "company", at, at + len(core)))
         start += end
     return found
+
+
+_TOWN_OWN = ("school", "hospital", "market")
 
 
 def _is_name(name: str, name_stem: str) -> bool:
@@ -652,6 +672,8 @@ def _components(name: str) -> list[tuple[int, str]]:
                 parts[-1] = (parts[-1][0], parts[-1][1] + piece)  # 东风路 + 路段: one part
                 last = m.end()
                 continue
+            if piece.startswith("·"):  # 伊景园·滨河苑: the dot joins two parts of one name, it starts none
+                last, piece, piece_stem = last + 1, piece[1:], piece_stem[1:]
             if len(piece_stem) >= 2 and piece_stem not in GENERIC_STEMS and not piece.endswith("政府"):
                 parts.append((last, piece))
             last = m.end()

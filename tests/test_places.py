@@ -311,3 +311,35 @@ def test_an_area_is_the_county_a_place_names_else_its_city_or_province():
     assert area_of("育英学校") == "" and area_of(None) == ""
     assert city_of("辽宁省大连市中山区") == "大连市" and city_of("中山区") == ""
     assert areas(["A市A3区联丰路", None]) == (["A3区", ""], ["A市", ""])
+
+
+def test_river_names_of_other_cities_and_towns_named_for_their_river():
+    """A city's river complaints name rivers in local forms (张家浜, 横泾港), towns named for their river
+    or lake (流沙河镇, 青竹湖镇: shared letters), a lake whose name holds 溪 (梅溪湖) and section ranges
+    (东风路至建设路段河道). The town stays a town with its village after it (not 青竹湖 and 镇广胜村);
+    no name starts at a joining dot (伊景园·滨河苑 is not the water ·滨河) or at the 市 of a masked
+    county-level city (A8县市流沙河镇); 路段河道 is no river."""
+    assert extract_places("来电人反映,张家浜沿岸的步道塌陷") == ["张家浜"]
+    assert extract_places("反映横泾港清淤后淤泥堆放在路边") == ["横泾港"]
+    assert extract_places("泾渭分明") == []
+    assert extract_places("A4区青竹湖镇广胜村村民反映") == ["青竹湖镇广胜村", "青竹湖镇", "广胜村"]
+    assert "流沙河镇" in extract_places("住A8县市流沙河镇扶冲村枫福组")
+    assert not any(p.startswith("市") for p in extract_places("住A8县市流沙河镇扶冲村枫福组"))
+    assert "金茂梅溪湖" in extract_places("A3区金茂梅溪湖别墅违建现象非常严重")
+    assert "金茂梅溪" not in extract_places("A3区金茂梅溪湖别墅违建现象非常严重")
+    assert extract_places("A市伊景园·滨河苑欺诈消费者") == ["伊景园·滨河苑", "伊景园"]
+    found = extract_places("市民来电反映:A3区新塘街道新塘支河东风路至建设路段河道施工围挡占道")
+    assert "新塘支河" in found and "东风路" in found and "路段河道" not in found
+    assert extract_places("沿着捞刀河走") == ["捞刀河"]
+
+
+def test_a_town_s_government_school_and_clinic_name_the_town():
+    """丫江桥镇政府 (a shared letter) names the town 丫江桥镇, not an estate ending in 府 (the scan once
+    skipped it, and read 丫江桥 as a bridge elsewhere); a town's central school or clinic is a place of
+    its own (白果乡中心小学, bundled corpus: the 属地 was a clause before); a placeholder (某乡镇) is none."""
+    assert extract_places("B6县丫江桥镇政府滥用公权") == ["丫江桥镇"]
+    assert extract_places("A市政府") == [] and extract_places("向市政府反映") == []
+    assert extract_places("我是K9县白果乡中心小学的一名特岗教师") == ["白果乡中心小学", "白果乡"]
+    assert extract_places("东良镇卫生院") == ["东良镇卫生院"]
+    assert extract_places("东良镇农村") == ["东良镇"]
+    assert extract_places("A9县某乡镇干部工作日下午在镇上茶馆打牌") == []
