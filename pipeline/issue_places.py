@@ -318,13 +318,24 @@ def full_chain(chain: list[str], columns: list[tuple[str, str]]) -> list[str]:
     return [unit for _, unit in sorted(added + [(rank(u), u) for u in chain], key=lambda ru: ru[0])]
 
 
+# Endings of a river or channel (not a lake, which often names an area: 梅溪湖, 青竹湖)
+RIVER_ENDINGS = ("河", "港", "浦", "渠", "溪", "浜", "泾", "河道")
+
+
 def place_label(chain: list[str], places: list[str]) -> str:
     """`A3区 西湖街道茶场村五组`, `A3区 新塘支河(东风路路段)`: the chain, then the issue's place (a
-    water, bridge or park with the road section most letters name beside it); units the place
-    already spells are not repeated."""
+    water, bridge or park with the road section most letters name beside it; a river the letters
+    name beside another place, with that place: `新塘支河(幸福家园)`); units the place already spells
+    are not repeated."""
     place = places[0] if places else ""
     if place and len(places) > 1 and kind_of(place) in ("water", "bridge", "park") and kind_of(places[1]) == "road":
         place += f"({places[1]})"
+    elif place and kind_of(place) != "water":
+        # a river a third of the letters name beside an estate, village or road: the river, where along
+        # it (新塘支河(幸福家园)); labelled by the estate alone, a city's river complaints lost their rivers
+        river = next((p for p in places[1:] if p.endswith(RIVER_ENDINGS) and p not in place), "")
+        if river:
+            place = f"{river}({place})"
     units = [u for u in chain if u and u not in place]
     return " ".join(units + ([place] if place else []))
 

@@ -120,3 +120,17 @@ def test_national_board_issue_labels_say_the_province_and_city(shared_dir):
     info = IssueClusterer().fit(beijing).get_issue_info()
     company = info[info["label"].str.contains("爱奇艺")]
     assert company["label"].str.startswith("海淀区 爱奇艺").all() and len(company) == 1
+
+
+def test_a_river_the_letters_name_beside_an_estate_is_in_the_label():
+    """A city's river complaints were labelled by an estate or a town alone, and lost their rivers:
+    a river a third of an issue's letters name beside its place now leads the label, with the place
+    after it; a lake (梅溪湖, 青竹湖: often an area's name) does not, nor a river the place spells."""
+    from pipeline.issue_places import place_label
+
+    assert place_label(["A3区"], ["幸福家园", "新塘支河"]) == "A3区 新塘支河(幸福家园)"
+    assert place_label(["A3区", "新塘街道"], ["王家村", "龙王港"]) == "A3区 新塘街道 龙王港(王家村)"
+    assert place_label(["A3区"], ["新塘支河", "东风路路段"]) == "A3区 新塘支河(东风路路段)"
+    assert place_label(["A3区"], ["中建梅溪湖", "梅溪湖"]) == "A3区 中建梅溪湖"
+    assert place_label(["A7县"], ["星湖湾", "松雅湖"]) == "A7县 星湖湾"
+    assert place_label(["A7县"], ["浏阳河大桥", "浏阳河"]) == "A7县 浏阳河大桥"
