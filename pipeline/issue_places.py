@@ -318,7 +318,8 @@ def full_chain(chain: list[str], columns: list[tuple[str, str]]) -> list[str]:
     return [unit for _, unit in sorted(added + [(rank(u), u) for u in chain], key=lambda ru: ru[0])]
 
 
-# Endings of a river or channel (not a lake, which often names an area: 梅溪湖, 青竹湖)
+# Endings of a river or channel (not a lake, which often names an area: 梅溪湖, 青竹湖); a river's name is
+# short (新塘支河, 龙王港): a long one is a clause swept in (地铁3号线成功穿越京港)
 RIVER_ENDINGS = ("河", "港", "浦", "渠", "溪", "浜", "泾", "河道")
 
 
@@ -333,7 +334,7 @@ def place_label(chain: list[str], places: list[str]) -> str:
     elif place and kind_of(place) != "water":
         # a river a third of the letters name beside an estate, village or road: the river, where along
         # it (新塘支河(幸福家园)); labelled by the estate alone, a city's river complaints lost their rivers
-        river = next((p for p in places[1:] if p.endswith(RIVER_ENDINGS) and p not in place), "")
+        river = next((p for p in places[1:] if p.endswith(RIVER_ENDINGS) and len(p) <= 6 and p not in place), "")
         if river:
             place = f"{river}({place})"
     units = [u for u in chain if u and u not in place]

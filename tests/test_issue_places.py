@@ -134,3 +134,5 @@ def test_a_river_the_letters_name_beside_an_estate_is_in_the_label():
     assert place_label(["A3区"], ["中建梅溪湖", "梅溪湖"]) == "A3区 中建梅溪湖"
     assert place_label(["A7县"], ["星湖湾", "松雅湖"]) == "A7县 星湖湾"
     assert place_label(["A7县"], ["浏阳河大桥", "浏阳河"]) == "A7县 浏阳河大桥"
+    # a long "river" is a clause swept in (hot_messages: 地铁3号线成功穿越京港 beside 东四路)
+    assert place_label(["A7县"], ["东四路", "地铁3号线成功穿越京港"]) == "A7县 东四路"
