@@ -66,8 +66,8 @@ from pipeline.issue_places import (
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
-    COLUMN_LEVELS, GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_weak, kind_of, letter_place_names, short_name, stem,
-    variant_candidates,
+    COLUMN_LEVELS, GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_spot, is_weak, kind_of, letter_place_names,
+    short_name, stem, variant_candidates,
 )
 
 STATE_VERSION = 1
@@ -164,16 +164,6 @@ PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES = 2000, 5_000_000
 WRITER_COLUMNS = ("person_id", "writer_id", "name", "phone", "id_number")
 # Every column `fit` reads (the issues and the issue table depend on no other): a run passes only
 # these, so the copies fitting makes of its letters do not carry the run's other columns.
-# Kinds of place that name one spot (not a road, town or company many unrelated letters name)
-SPOT_KINDS = ("water", "bridge", "park", "estate", "village", "school", "hospital", "mall", "market", "factory")
-
-
-def is_spot(place: str) -> bool:
-    """A named spot: a river, bridge, park, estate, village, school, hospital, market or factory whose
-    name is not a common one (`is_weak`: 人民医院, 农贸市场 …)."""
-    return kind_of(place) in SPOT_KINDS and not is_weak(place)
-
-
 LETTER_COLUMNS = ("letter_id", "title", "text", "received_at", *WRITER_COLUMNS, "up_votes", "down_votes",
                   "issue_type", "label", "urgency", *(column for column, _ in COLUMN_LEVELS))
 # Pairs whose grievance cosine is computed at once in `linked_pairs` (each pair's two rows are

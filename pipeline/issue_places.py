@@ -14,7 +14,7 @@ from functools import lru_cache
 import pandas as pd
 
 from pipeline.places import (
-    COLUMN_LEVELS, DISTINCT_CHARS, LEVELS, PLACE_CODE, UNKNOWN_PLACE, admin_chain, admin_units, is_weak, kind_of, stem,
+    COLUMN_LEVELS, DISTINCT_CHARS, LEVELS, PLACE_CODE, admin_chain, admin_units, is_weak, kind_of, place_columns, stem,
 )
 
 
@@ -243,27 +243,10 @@ def issue_chain(docs: list[str], district: str = "", min_share: float = UNIT_MIN
     return chain
 
 
-def column_places(letters: pd.DataFrame) -> pd.DataFrame:
-    """Each letter's office place columns (`COLUMN_LEVELS` present in `letters`), cleaned: unknowns
-    (不详) empty, and a unit that repeats the one above it (西城区月坛街道 under 西城区) without it."""
-    out = pd.DataFrame(index=letters.index)
-    above = pd.Series("", index=letters.index)
-    for column, _ in COLUMN_LEVELS:
-        if column not in letters.columns:
-            continue
-        values = letters[column].astype("object").where(letters[column].notna(), "").astype(str).str.strip()
-        values = values.where(~values.isin(UNKNOWN_PLACE), "")
-        values = pd.Series([v[len(a):] if a and v.startswith(a) and len(v) > len(a) else v
-                            for v, a in zip(values, above)], index=letters.index)
-        out[column] = values
-        above = values.where(values != "", above)
-    return out
-
-
 def batch_constants(letters: pd.DataFrame) -> frozenset[str]:
     """The province and city every letter of a batch that writes one writes (a provincial hotline's
     江苏省): a label need not repeat them, as TipDM's labels start below the one city, A市."""
-    cells = column_places(letters)
+    cells = place_columns(letters)
     out = set()
     for column in ("place_province", "place_city"):
         if column in cells.columns:
@@ -279,7 +262,7 @@ def column_units(letters: pd.DataFrame, skip: frozenset[str] = frozenset(), min_
     for more than `min_share` of its letters. A level no letter fills is passed over; the first the
     letters do not agree on ends the chain (the towns below two counties are not one town's).
     Units in `skip` (`batch_constants`) are left out."""
-    cells = column_places(letters)
+    cells = place_columns(letters)
     out = []
     for column, level in COLUMN_LEVELS:
         if column not in cells.columns:

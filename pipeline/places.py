@@ -139,6 +139,26 @@ LEVELS = ("省", "市", "区县", "镇街", "村社区", "组")
 # does not know is no place.
 COLUMN_LEVELS = (("place_province", "省"), ("place_city", "市"), ("place_county", "区县"), ("place_town", "镇街"))
 UNKNOWN_PLACE = frozenset({"不详", "未知", "无", "其他", "其它", "-", "—", "/"})
+
+
+def place_columns(letters) -> "pd.DataFrame":
+    """Each letter's office place columns (those of `COLUMN_LEVELS` present), cleaned: an unknown
+    (不详) is empty, and a unit that repeats the one above it is written without it (西城区月坛街道
+    under 西城区 is 月坛街道). Routing's 属地 joins them; hot-issue labels count them per level."""
+    import pandas as pd
+
+    out = pd.DataFrame(index=letters.index)
+    above = pd.Series("", index=letters.index)
+    for column, _ in COLUMN_LEVELS:
+        if column not in letters.columns:
+            continue
+        values = letters[column].astype("object").where(letters[column].notna(), "").astype(str).str.strip()
+        values = values.where(~values.isin(UNKNOWN_PLACE), "")
+        values = pd.Series([v[len(a):] if a and v.startswith(a) and len(v) > len(a) else v
+                            for v, a in zip(values, above)], index=letters.index)
+        out[column] = values
+        above = values.where(values != "", above)
+    return out
 _HAN = r"[\u4e00-\u9fff]"
 # One unit per level; stems are short (长治市, 上党区, 郝家庄镇, 岭上村), and endings that are not
 # administrative (小区, 园区, 景区, 城镇, 农村, 社区 after 小) are excluded by the character before them.
@@ -186,6 +206,16 @@ def kind_of(name: str) -> str:
 def is_weak(place: str) -> bool:
     """A road, town or utility many unrelated letters name: weak evidence of the same problem."""
     return place.endswith(WEAK_SUFFIXES)
+
+
+# Kinds of place that name one spot (not a road, town or company many unrelated letters name)
+SPOT_KINDS = ("water", "bridge", "park", "estate", "village", "school", "hospital", "mall", "market", "factory")
+
+
+def is_spot(place: str) -> bool:
+    """A named spot: a river, bridge, park, estate, village, school, hospital, market or factory whose
+    name is not a common one (`is_weak`: 人民医院, 农贸市场 …)."""
+    return kind_of(place) in SPOT_KINDS and not is_weak(place)
 
 
 @lru_cache(maxsize=65536)
@@ -577,6 +607,8 @@ def short_name(name: str) -> str:
 
 
 # function words that also occur inside organisation names
+# a town's own school, clinic or market keeps the town in its name (白马桥镇中心小学)
+_TOWN_OWN = ("school", "hospital", "market")
 _NAME_INNER = frozenset("咨询 建设 开发 销售 服务 投诉 组织 影响 修建 新建".split())
 
 
@@ -622,14 +654,12 @@ def _names_in(segment: str, offset: int) -> list[Place]:
         name_stem = stem(name)
         if name.endswith(("政府", "市委", "党委")):
             # 丫江桥镇政府: the town is a place, its government an office of it (not an estate in 府)
-            head = name[:-2]
-            if (len(name) < 5 or kind_of(head) not in ("town", "village", "community") or len(stem(head)) > 4
-                    or stem(head).endswith(("镇", "乡", "村"))):
+            name, name_stem = name[:-2], stem(name[:-2])
+            if (len(name) < 3 or kind_of(name) not in ("town", "village", "community") or len(name_stem) > 4
+                    or name_stem.endswith(("镇", "乡", "村"))):
                 start += end
                 continue
             end -= 2
-            name = name[:-2]
-            name_stem = stem(name)
         if _is_name(name, name_stem):
             at = offset + start
             parts = _components(name)
@@ -646,8 +676,6 @@ def _names_in(segment: str, offset: int) -> list[Place]:
         start += end
     return found
 
-
-_TOWN_OWN = ("school", "hospital", "market")
 
 
 def _is_name(name: str, name_stem: str) -> bool:

@@ -30,9 +30,8 @@ import pandas as pd
 from pipeline.calls import no_request_calls
 from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR
-from pipeline.places import LETTER_PLACES, LEVELS, UNKNOWN_PLACE, admin_chain, areas, where
+from pipeline.places import LETTER_PLACES, LEVELS, admin_chain, areas, place_columns, where
 from pipeline.purpose import purposes
-from pipeline.read import PLACE_FIELDS
 
 DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"
 
@@ -272,16 +271,15 @@ def with_written_place(written: str, found: str) -> str:
 
 def written_place(letters: pd.DataFrame) -> list[str]:
     """Per letter, the units its place columns write, highest first (`山西省太原市尖草坪区`), "" when none."""
-    columns = [c for c in PLACE_FIELDS if c in letters.columns]
-    if not columns:
+    cells = place_columns(letters)
+    if cells.columns.empty:
         return [""] * len(letters)
-    cells = letters[columns].astype("object").where(letters[columns].notna(), "")
     out = []
     for row in cells.itertuples(index=False, name=None):
         units: list[str] = []
-        for value in (str(x).strip() for x in row):
-            if value and value not in UNKNOWN_PLACE and not any(value in u for u in units):
-                units = [u for u in units if u not in value] + [value]  # 西城区, 西城区月坛街道: once
+        for value in row:
+            if value and not any(value in u for u in units):
+                units = [u for u in units if u not in value] + [value]
         out.append("".join(units))
     return out
 

@@ -343,3 +343,11 @@ def test_a_town_s_government_school_and_clinic_name_the_town():
     assert extract_places("东良镇卫生院") == ["东良镇卫生院"]
     assert extract_places("东良镇农村") == ["东良镇"]
     assert extract_places("A9县某乡镇干部工作日下午在镇上茶馆打牌") == []
+
+
+def test_place_columns_are_the_readers_place_fields():
+    """The levels `place_columns` cleans are the columns the reader maps a file's place headers to."""
+    from pipeline.places import COLUMN_LEVELS
+    from pipeline.read import PLACE_FIELDS
+
+    assert tuple(column for column, _ in COLUMN_LEVELS) == tuple(PLACE_FIELDS)
