@@ -42,6 +42,17 @@ OFFICIAL = re.compile(
 )
 # Misconduct words strong enough alone when an official is named: 贪污 needs no 举报 to be an accusation.
 MISCONDUCT = re.compile(r"贪污|受贿|索贿|挪用|侵吞|截留|私分|以权谋私|滥用职权|吃拿卡要|违纪违法")
+# Misconduct words that also name what others do (开发商包庇, a bus company's 渎职 in a passing
+# remark): an accusation only with an official within NEAR_OFFICIAL characters (派出所徇私枉法,
+# 村支书骗取国家征收款: routing readers sent such letters to 纪检监察; stop 43, golds 1-8)
+MISCONDUCT_NEAR = re.compile(r"徇私枉法|包庇|渎职|骗取国家")
+NEAR_OFFICIAL = 15
+# After a reporting verb, these say the official named next is who heard the report, not who is
+# accused (举报给城管队, 举报后社区工作人员来协调, 举报之后科室工作人员回复, 举报无果)
+TO_WHOM = re.compile(r"给|到|后|之后|以后|过|无果|未果|也|都|电话|热线|平台|信箱")
+# ... and an official's title inside a business or an owners' body is not a public office
+# (业委会主任, 信用社工作人员): the words just before it say so
+NOT_PUBLIC = re.compile(r"(?:业委会|业主委员会|物业|公司|银行|信用社|商场|酒店|快递|驾校|医院)\w{0,3}$")
 NO_REQUEST_REASON = "无具体诉求: 来电类别无效或话务员注明未反映具体问题, 留综合科存档, 不转办"
 
 
@@ -290,11 +301,21 @@ def is_accusation(text: str) -> bool:
         return False
     if MISCONDUCT.search(text) and OFFICIAL.search(text):
         return True
+    for match in MISCONDUCT_NEAR.finditer(text):
+        if _names_official(text[max(0, match.start() - NEAR_OFFICIAL): match.end() + NEAR_OFFICIAL]):
+            return True
     for match in ACCUSATION.finditer(text):
+        if TO_WHOM.match(text, match.end()):
+            continue
         accused = text[match.end(): match.end() + 25]  # who is accused follows the verb
-        if OFFICIAL.search(accused):
+        if _names_official(accused):
             return True
     return False
+
+
+def _names_official(window: str) -> bool:
+    """`window` names an official or a public unit, not a business's or an owners' body's."""
+    return any(not NOT_PUBLIC.search(window, 0, found.start()) for found in OFFICIAL.finditer(window))
 
 
 def _clean(value) -> str | None:

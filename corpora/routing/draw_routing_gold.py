@@ -18,7 +18,8 @@ shuffled reading order. Five golds were drawn, each excluding the letters of tho
 - `gold_routing4.csv`, seed 20261206, after stop 37's last rows (物业 by title, traffic police);
 - `gold_routing5.csv`, seed 20261207, after the office's class was given its named sections (3ef35a9);
 - `gold_routing6.csv` and `gold_routing7.csv`, seeds 20261208 and 20261209, before and after stop 39's rows;
-- `gold_routing8.csv`, seed 20261210, after stop 40's rows (street stalls, 低保, funerals, land).
+- `gold_routing8.csv`, seed 20261210, after stop 40's rows (street stalls, 低保, funerals, land);
+- `gold_routing9.csv`, seed 20261211, at the start of stop 43, before its rows (Beijing: the 11 orders left).
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
@@ -43,7 +44,8 @@ DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_rout
          "gold_routing_moved37.csv": 20261205.5, "gold_routing4.csv": 20261206, "gold_routing_moved37b.csv": 20261206.5,
          "gold_routing5.csv": 20261207, "gold_routing6.csv": 20261208,
          "gold_routing_moved39.csv": 20261208.5, "gold_routing7.csv": 20261209,
-         "gold_routing_moved40.csv": 20261209.5, "gold_routing8.csv": 20261210}
+         "gold_routing_moved40.csv": 20261209.5, "gold_routing8.csv": 20261210,
+         "gold_routing9.csv": 20261211}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
@@ -57,7 +59,8 @@ def draw(seed: int = SEED) -> pd.DataFrame:
         letters["key"] = (letters["title"].map(clean_text) + "。" + letters["text"].map(clean_text)).str.strip("。 ")
         letters = letters[letters["key"] != ""].drop_duplicates("key").drop_duplicates(["source_file", "letter_id"])
         letters = letters[[(f, i) not in taken for f, i in zip(letters["source_file"], letters["letter_id"])]]
-        frames.append(letters.sample(n=SIZES[source], random_state=seed).assign(source=source))
+        # Beijing's 337 orders run out at the ninth gold: a source takes what is left
+        frames.append(letters.sample(n=min(SIZES[source], len(letters)), random_state=seed).assign(source=source))
     return pd.concat(frames, ignore_index=True).sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
