@@ -485,3 +485,57 @@ def test_a_term_a_letter_does_not_name_does_not_route_it_to_the_city_management(
     # 拆迁户 holds 迁户 but names no household registration: it is not the police's
     assert routed["department"].iloc[2] != "公安局"
     assert router.department_for("城乡建设", "城乡规划", "违章建筑", named=False)[0] == "自然资源和规划局"
+
+
+# letters of routing golds 1-8 the readers sent elsewhere than stop 41's code did (development: the
+# rows of stop 43 were written after these golds were read); the type the model gave and the old route
+READERS_SENT_43 = {
+    ("replies.xlsx", "6058"): "自然资源和规划局",           # 城乡建设 (→ 房产科): an estate's 规划
+    ("hot_messages.xlsx", "261689"): "自然资源和规划局",     # 交通运输 (→ 交通运输局): a town into the metro 规划
+    ("replies.xlsx", "17466"): "自然资源和规划局",           # 城乡建设 (→ 城市管理局): a plot's 规划
+    ("hot_messages.xlsx", "236150"): "公安局",               # 劳动和社会保障 (→ 人社): 户口迁移
+    ("replies.xlsx", "18443"): "公安局",                     # 劳动和社会保障 (→ 人社): 非转农
+    ("hot_messages.xlsx", "208628"): "公安局",               # 交通运输 (→ 交通运输局): 禁摩
+    ("peoples_gas_2022_2023.csv", "14796310"): "公安局",     # 城乡建设 (→ 住建): 占道停车
+    ("unlabeled_messages.xlsx", "163742"): "纪检监察",       # 劳动和社会保障 (→ 人社): 派出所徇私枉法
+    ("hot_messages.xlsx", "289138"): "住房和城乡建设局(物业科)",  # (→ 纪检监察): 举报业委会主任
+}
+
+
+@requires_shared_data
+def test_planning_household_registration_road_parking_and_misconduct_go_where_readers_sent_them(shared_dir, default_model):
+    """A title naming 规划 is the planning bureau's whatever the model typed; a household
+    registration question typed 人社 is the police's (例外词), as are road parking and motorcycle
+    bans; a police station 徇私枉法 is an accusation, an owners' committee chairman is no official."""
+    from pipeline.read import read_letters
+    from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+    paths = {"peoples_gas_2022_2023.csv": shared_dir.parent / "more_sources" / "peoples_gas_2022_2023.csv"}
+    files = sorted({f for f, _ in READERS_SENT_43})
+    letters = read_letters([paths.get(f, shared_dir / f) for f in files]).letters
+    key = [(Path(str(f).split("#")[0]).name, str(i)) for f, i in zip(letters["source_file"], letters["letter_id"])]
+    letters = letters.assign(_key=key)[[k in READERS_SENT_43 for k in key]].drop_duplicates("_key")
+    assert len(letters) == len(READERS_SENT_43)
+    routed = Router(taxonomy=DEFAULT_TAXONOMY).fit().transform(Taxonomy.load().add_suggestions(default_model.classify(letters)))
+    assert dict(zip(routed["_key"], routed["department"])) == READERS_SENT_43
+
+
+@pytest.mark.parametrize("text", [
+    "工地深夜浇筑混凝土, 噪音非常大, 举报给高新区城管队, 要求进行制止",    # the unit the report went to
+    "上一次举报后社区工作人员就专程过来协调处理此事",                       # who came after a report
+    "举报小区业委会主任招标违规, 请相关部门查处",                           # an owners' body is no office
+    "举报县信用社工作人员挂牌上班",                                         # nor a credit union's staff
+    "开发商称有人包庇, 楼盘至今未交房",                                      # 包庇 with no official near
+])
+def test_reports_to_an_official_and_reports_about_non_officials_are_not_accusations(text):
+    assert not is_accusation(text)
+
+
+@pytest.mark.parametrize("text", [
+    "荷塘派出所徇私枉法, 包庇打人者",
+    "原金钩村村支书骗取国家征收款",
+    "举报后, 村主任仍在挪用征地补偿款",   # the misconduct words still name an official's act
+    "实名举报街道办工作人员索要好处费",
+])
+def test_misconduct_beside_an_official_is_an_accusation(text):
+    assert is_accusation(text)

@@ -1,0 +1,60 @@
+"""Draw stop 43's moved set: letters the stop's rows (a80d63c) route elsewhere than the code before
+them (c505e1a), for a reader blind to both routers.
+
+60 of the moved letters (distinct texts, in no gold), drawn at random, mixed with 40 unmoved TipDM
+letters so the reader cannot tell them apart; the batch is shuffled. Writes OUT_DIR/batch.txt (for
+the reader, outside the repository) and OUT_DIR/key.csv (which letters moved, kept from the reader).
+
+Run: .venv/bin/python corpora/routing/draw_moved43.py ROUTED.pkl OUT_DIR
+(ROUTED.pkl: every shared letter's department under both checkouts, columns path, letter_id,
+dept_old, dept_new; made by routing every file of benchmarks/routing.py's FILES with each checkout.)
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from pipeline.normalise import clean_text  # noqa: E402
+from pipeline.read import read_letters  # noqa: E402
+
+SEED = 20261243
+HERE = Path(__file__).resolve().parent
+
+
+def main(routed_path: str, out_dir: str) -> None:
+    routed = pd.read_pickle(routed_path)
+    taken = set()
+    for gold in HERE.glob("gold_routing*.csv"):
+        frame = pd.read_csv(gold, dtype=str)
+        taken |= set(zip(frame["source_file"], frame["letter_id"]))
+    parts = []
+    for path, group in routed.groupby("path"):
+        letters = read_letters([path]).letters
+        letters["letter_id"] = letters["letter_id"].astype(str)
+        parts.append(group.merge(letters[["letter_id", "title", "text"]], on="letter_id", how="left"))
+    every = pd.concat(parts, ignore_index=True)
+    every["source_file"] = every["path"].map(lambda p: Path(p).name)
+    every["key"] = (every["title"].map(clean_text) + "。" + every["text"].map(clean_text)).str.strip("。 ")
+    fresh = pd.Series([(f, i) not in taken for f, i in zip(every["source_file"], every["letter_id"])], index=every.index)
+    every = every[(every["key"] != "") & fresh]
+    every = every.drop_duplicates("key")
+    moved = every[every["dept_old"] != every["dept_new"]].sample(n=60, random_state=SEED).assign(moved=True)
+    tipdm = {"hot_messages.xlsx", "replies.xlsx", "unlabeled_messages.xlsx", "labeled_sample.xlsx"}
+    still = every[(every["dept_old"] == every["dept_new"]) & every["source_file"].isin(tipdm)]
+    batch = pd.concat([moved, still.sample(n=40, random_state=SEED).assign(moved=False)])
+    batch = batch.sample(frac=1.0, random_state=SEED).reset_index(drop=True)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "batch.txt", "w", encoding="utf-8") as fh:
+        for row in batch.itertuples():
+            fh.write(f"=== {row.source_file} | {row.letter_id}\n{row.key}\n\n")
+    batch[["source_file", "letter_id", "moved", "dept_old", "dept_new"]].to_csv(out / "key.csv", index=False)
+    print(f"{len(batch)} letters ({int(batch['moved'].sum())} moved of {int((every['dept_old'] != every['dept_new']).sum())} distinct moved texts in no gold)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
