@@ -351,3 +351,17 @@ def test_place_columns_are_the_readers_place_fields():
     from pipeline.read import PLACE_FIELDS
 
     assert tuple(column for column, _ in COLUMN_LEVELS) == tuple(PLACE_FIELDS)
+
+
+def test_an_estate_with_city_or_intercity_inside_its_name_is_not_cut_there():
+    """城市 and 城际 are words inside estate names (万科城市花园, 中建城际公馆): no 城 ends a name there
+    and no city begins one, while a real city (晋城市) and a phrase about cities (省会城市) stay breaks."""
+    assert extract_places("恒大城市之光小区业主反映停水") == ["恒大城市之光小区"]
+    assert extract_places("A市万科城市花园门口道路破损") == ["万科城市花园"]
+    assert extract_places("A市保利城市印象小区停电") == ["保利城市印象小区"]
+    assert extract_places("反映A市中建城际公馆的问题") == ["中建城际公馆"]
+    assert extract_places("A市方略城市广场停车收费") == ["方略城市广场"]
+    assert extract_places("山西省晋城市凤台小区停水") == ["凤台小区"]
+    assert extract_places("吉林省白城市四季华城漏水") == ["四季华城"]
+    assert extract_places("省会城市的房价太高") == []
+    assert "长株潭城市圈唯一动物园" not in extract_places("长株潭城市圈唯一动物园")  # 城市圈: a region
