@@ -5,7 +5,10 @@ them (c505e1a), for a reader blind to both routers.
 letters so the reader cannot tell them apart; the batch is shuffled. Writes OUT_DIR/batch.txt (for
 the reader, outside the repository) and OUT_DIR/key.csv (which letters moved, kept from the reader).
 
-Run: .venv/bin/python corpora/routing/draw_moved43.py ROUTED.pkl OUT_DIR
+The second round of stop 43 (its 环境卫生, 公汽 and night-works words, 30cd21e against 19d0d19) moved
+only 20 letters: every distinct moved text in no gold was drawn, with 20 unmoved ones (seed 20261244).
+
+Run: .venv/bin/python corpora/routing/draw_moved43.py ROUTED.pkl OUT_DIR [N_MOVED N_STILL SEED]
 (ROUTED.pkl: every shared letter's department under both checkouts, columns path, letter_id,
 dept_old, dept_new; made by routing every file of benchmarks/routing.py's FILES with each checkout.)
 """
@@ -25,7 +28,7 @@ SEED = 20261243
 HERE = Path(__file__).resolve().parent
 
 
-def main(routed_path: str, out_dir: str) -> None:
+def main(routed_path: str, out_dir: str, n_moved: int = 60, n_still: int = 40, seed: int = SEED) -> None:
     routed = pd.read_pickle(routed_path)
     taken = set()
     for gold in HERE.glob("gold_routing*.csv"):
@@ -42,11 +45,12 @@ def main(routed_path: str, out_dir: str) -> None:
     fresh = pd.Series([(f, i) not in taken for f, i in zip(every["source_file"], every["letter_id"])], index=every.index)
     every = every[(every["key"] != "") & fresh]
     every = every.drop_duplicates("key")
-    moved = every[every["dept_old"] != every["dept_new"]].sample(n=60, random_state=SEED).assign(moved=True)
+    moved = every[every["dept_old"] != every["dept_new"]]
+    moved = moved.sample(n=min(n_moved, len(moved)), random_state=seed).assign(moved=True)
     tipdm = {"hot_messages.xlsx", "replies.xlsx", "unlabeled_messages.xlsx", "labeled_sample.xlsx"}
     still = every[(every["dept_old"] == every["dept_new"]) & every["source_file"].isin(tipdm)]
-    batch = pd.concat([moved, still.sample(n=40, random_state=SEED).assign(moved=False)])
-    batch = batch.sample(frac=1.0, random_state=SEED).reset_index(drop=True)
+    batch = pd.concat([moved, still.sample(n=n_still, random_state=seed).assign(moved=False)])
+    batch = batch.sample(frac=1.0, random_state=seed).reset_index(drop=True)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with open(out / "batch.txt", "w", encoding="utf-8") as fh:
@@ -57,4 +61,4 @@ def main(routed_path: str, out_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], *map(int, sys.argv[3:]))
