@@ -499,6 +499,13 @@ READERS_SENT_43 = {
     ("peoples_gas_2022_2023.csv", "14796310"): "公安局",     # 城乡建设 (→ 住建): 占道停车
     ("unlabeled_messages.xlsx", "163742"): "纪检监察",       # 劳动和社会保障 (→ 人社): 派出所徇私枉法
     ("hot_messages.xlsx", "289138"): "住房和城乡建设局(物业科)",  # (→ 纪检监察): 举报业委会主任
+    ("replies.xlsx", "23368"): "城市管理局",                 # 城乡建设 (→ 住建): 洒水车
+    ("unlabeled_messages.xlsx", "96610"): "城市管理局",      # 城乡建设 (→ 交通运输局): 垃圾箱
+    ("hot_messages.xlsx", "262512"): "交通运输局",           # 城乡建设 (→ 住建): 公汽
+    ("replies.xlsx", "170734"): "住房和城乡建设局(住房保障科)",  # 城乡建设 (→ 住建): 廉租房
+    ("hot_messages.xlsx", "256006"): "住房和城乡建设局(住房保障科)",  # 城乡建设 (→ 住建): 棚改
+    ("replies.xlsx", "5196"): "住房和城乡建设局(房产科)",      # 城乡建设 (→ 住建): 二套房
+    ("beijing12345_2024.csv", "热线-240830-021605"): "住房和城乡建设局(房产科)",  # 城乡建设 (→ 住建): 房本
 }
 
 
@@ -506,11 +513,14 @@ READERS_SENT_43 = {
 def test_planning_household_registration_road_parking_and_misconduct_go_where_readers_sent_them(shared_dir, default_model):
     """A title naming 规划 is the planning bureau's whatever the model typed; a household
     registration question typed 人社 is the police's (例外词), as are road parking and motorcycle
-    bans; a police station 徇私枉法 is an accusation, an owners' committee chairman is no official."""
+    bans; a police station 徇私枉法 is an accusation, an owners' committee chairman is no official;
+    street cleaning is the city management's, 公汽 a bus, 公租房 and 棚改 the 住房保障科's, 二套房
+    and 房本 the 房产科's."""
     from pipeline.read import read_letters
     from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
 
-    paths = {"peoples_gas_2022_2023.csv": shared_dir.parent / "more_sources" / "peoples_gas_2022_2023.csv"}
+    more = shared_dir.parent / "more_sources"
+    paths = {"peoples_gas_2022_2023.csv": more / "peoples_gas_2022_2023.csv", "beijing12345_2024.csv": more / "beijing12345_2024.csv"}
     files = sorted({f for f, _ in READERS_SENT_43})
     letters = read_letters([paths.get(f, shared_dir / f) for f in files]).letters
     key = [(Path(str(f).split("#")[0]).name, str(i)) for f, i in zip(letters["source_file"], letters["letter_id"])]
