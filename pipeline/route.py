@@ -36,12 +36,9 @@ from pipeline.purpose import purposes
 DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"
 
 ACCUSATION = re.compile(r"检举|控告|揭发|举报|实名举报|贪污|受贿|索贿|挪用|侵吞|截留|私分|以权谋私|滥用职权|违纪")
-# Officials, and the public units a letter accuses by name (教育局包庇, 法院违规分案: stop 43, where
-# routing readers sent such letters to 纪检监察 and the rule had not read the unit as public)
 OFFICIAL = re.compile(
     r"书记|村支书|支书|村主任|主任|镇长|乡长|县长|市长|区长|局长|科长|所长|站长|队长|院长|校长|干部|公职人员|"
-    r"工作人员|村委会?|居委会|党支部|[镇乡区县市]政府|街道办|派出所|城管|执法人员|民警|辅警|村干部|"
-    r"(?:教育|公安|规划|国土|住建|城管|环保|卫健|人社|民政|财政|税务|林业|农业|交通|水利|市场监管|房管|信访)局|法院|检察院"
+    r"工作人员|村委会?|居委会|党支部|[镇乡区县市]政府|街道办|派出所|城管|执法人员|民警|辅警|村干部"
 )
 # Misconduct words strong enough alone when an official is named: 贪污 needs no 举报 to be an accusation.
 MISCONDUCT = re.compile(r"贪污|受贿|索贿|挪用|侵吞|截留|私分|以权谋私|滥用职权|吃拿卡要|违纪违法")

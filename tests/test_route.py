@@ -549,8 +549,3 @@ def test_reports_to_an_official_and_reports_about_non_officials_are_not_accusati
 ])
 def test_misconduct_beside_an_official_is_an_accusation(text):
     assert is_accusation(text)
-
-
-@pytest.mark.parametrize("text", ["举报A3区教育局包庇无证办学机构继续办学", "实名举报A5区法院违规分案"])
-def test_a_public_unit_named_beside_misconduct_is_accused(text):
-    assert is_accusation(text)
