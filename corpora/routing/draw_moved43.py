@@ -8,7 +8,8 @@ the reader, outside the repository) and OUT_DIR/key.csv (which letters moved, ke
 The second round of stop 43 (its 环境卫生, 公汽 and night-works words, 30cd21e against 19d0d19) moved
 only 20 letters: every distinct moved text in no gold was drawn, with 20 unmoved ones (seed 20261244).
 The third (保障性住房 and the 房产科's words, f1ef14c against f67b3b2) moved 89: 40 of them, with 20
-unmoved ones (seed 20261245).
+unmoved ones (seed 20261245). The accusation rule's public units (f3b0e36 against 1b7ed2b) moved 34
+into 纪检监察: every distinct moved text in no gold, with 20 unmoved ones (seed 20261246).
 
 Run: .venv/bin/python corpora/routing/draw_moved43.py ROUTED.pkl OUT_DIR [N_MOVED N_STILL SEED]
 (ROUTED.pkl: every shared letter's department under both checkouts, columns path, letter_id,

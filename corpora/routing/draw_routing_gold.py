@@ -47,7 +47,8 @@ DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_rout
          "gold_routing_moved40.csv": 20261209.5, "gold_routing8.csv": 20261210,
          "gold_routing9.csv": 20261211, "gold_routing_moved43.csv": 20261211.5,
          "gold_routing_moved43b.csv": 20261211.6,
-         "gold_routing_moved43c.csv": 20261211.7}
+         "gold_routing_moved43c.csv": 20261211.7,
+         "gold_routing_moved43d.csv": 20261211.8}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
