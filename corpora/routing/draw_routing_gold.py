@@ -19,7 +19,8 @@ shuffled reading order. Five golds were drawn, each excluding the letters of tho
 - `gold_routing5.csv`, seed 20261207, after the office's class was given its named sections (3ef35a9);
 - `gold_routing6.csv` and `gold_routing7.csv`, seeds 20261208 and 20261209, before and after stop 39's rows;
 - `gold_routing8.csv`, seed 20261210, after stop 40's rows (street stalls, 低保, funerals, land);
-- `gold_routing9.csv`, seed 20261211, at the start of stop 43, before its rows (Beijing: the 11 orders left).
+- `gold_routing9.csv`, seed 20261211, at the start of stop 43, before its rows (Beijing: the 11 orders left);
+- `gold_routing10.csv`, seed 20261212, after all of stop 43's rows (1552e65; no Beijing order left).
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
@@ -48,7 +49,8 @@ DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_rout
          "gold_routing9.csv": 20261211, "gold_routing_moved43.csv": 20261211.5,
          "gold_routing_moved43b.csv": 20261211.6,
          "gold_routing_moved43c.csv": 20261211.7,
-         "gold_routing_moved43d.csv": 20261211.8}
+         "gold_routing_moved43d.csv": 20261211.8,
+         "gold_routing10.csv": 20261212}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
