@@ -477,9 +477,8 @@ def _scan_places(text: str, every_segment: bool = False) -> list[Place]:
         skip = _leading_admin(segment)
         if not skip and segment.startswith("市") and _COUNTY_CODE.fullmatch(breaker) and not _CITY_WORD.match(segment):
             skip = 1
-        names = _names_in(segment[skip:], position + skip)
-        if skip >= 4 and segment.startswith("城市", skip - 2) and _city_inside(segment, skip):
-            names = _names_in(segment, position)
+        names = (skip >= 4 and segment.startswith("城市", skip - 2) and _names_through_city(segment, skip, position)
+                 or _names_in(segment[skip:], position + skip))
         if skip and names and names[0].kind == "agency" and names[0].start == position + skip:
             # 东城区市场监督管理局 is not 朝阳区市场监督管理局: an office keeps the unit it serves
             unit = _chain_units(segment, 0)[-1] if _chain_units(segment, 0) else None
@@ -690,24 +689,28 @@ def _is_name(name: str, name_stem: str) -> bool:
 
 _CITY_INNER = ("城市", "城际")
 # what stands before 城市 in a phrase about cities (省会城市, 一线城市, 美化城市), not in an estate's name
-_CITY_PHRASE_HEADS = frozenset("省会 超大 特大 大 中小 中心 副中心 一线 二线 三线 新一线 准一线 很多 许多 好多 各 全国 "
-                               "国际 文明 卫生 宜居 智慧 海绵 园林 旅游 美化 根据 发展 建设 管理 提升 提高 质疑".split())
+# (besides the generic stems: 大, 各, 中心 …)
+_CITY_PHRASE_HEADS = frozenset("省会 超大 特大 中小 副中心 一线 二线 三线 新一线 准一线 很多 许多 好多 全国 "
+                               "国际 宜居 智慧 海绵 园林 旅游 美化 根据 发展 建设 管理 提升 提高 质疑".split())
 
 
-def _city_inside(segment: str, skip: int) -> bool:
-    """Whether the 市 a stretch opens with (`skip` characters, a unit ending in 城市) is the inside of
-    an estate's or a company's name that runs on (恒大城市之光小区, 方略城市广场, 南湖新城市开发有限公司),
-    not a city: a city whose stem ends in 城 has a one-character head (晋城市, 白城市), and a phrase
-    about cities (省会城市, 美化城市街道) has a head of its own, or names a road or a park after it."""
+def _names_through_city(segment: str, skip: int, position: int) -> list[Place]:
+    """The names of a stretch read from its start, when the 市 it opens with (`skip` characters, a
+    unit ending in 城市) is the inside of an estate's, a mall's or a company's name that runs on
+    (恒大城市之光小区, 方略城市广场, 南湖新城市开发有限公司); else [] (the stretch is read after the 市).
+    Not a city's: a city whose stem ends in 城 has a one-character head (晋城市, 白城市); a phrase
+    about cities (省会城市, 城市圈) has a head of its own, or names a road or a park after it."""
     units = _chain_units(segment, 0)
     if not units or units[-1].kind != "市" or units[-1].end != skip:
-        return False
+        return []
     head = units[-1].name[:-2]
     if len(head) < 2 or head in GENERIC_STEMS or head in _CITY_PHRASE_HEADS or segment.startswith(("圈", "群", "带"), skip):
-        return False  # 长株潭城市圈, 城市群: a region
-    whole = _names_in(segment, 0)
-    return bool(whole) and whole[0].start == units[-1].start and whole[0].end > skip \
-        and kind_of(whole[0].name) in ("estate", "company", "mall")
+        return []  # 长株潭城市圈, 城市群: a region
+    whole = _names_in(segment, position)
+    if whole and whole[0].start == position + units[-1].start and whole[0].end > position + skip \
+            and kind_of(whole[0].name) in ("estate", "company", "mall"):
+        return whole
+    return []
 
 
 def _components(name: str) -> list[tuple[int, str]]:
