@@ -20,7 +20,8 @@ shuffled reading order. Five golds were drawn, each excluding the letters of tho
 - `gold_routing6.csv` and `gold_routing7.csv`, seeds 20261208 and 20261209, before and after stop 39's rows;
 - `gold_routing8.csv`, seed 20261210, after stop 40's rows (street stalls, 低保, funerals, land);
 - `gold_routing9.csv`, seed 20261211, at the start of stop 43, before its rows (Beijing: the 11 orders left);
-- `gold_routing10.csv`, seed 20261212, after all of stop 43's rows (1552e65; no Beijing order left).
+- `gold_routing10.csv`, seed 20261212, after all of stop 43's rows (1552e65; no Beijing order left);
+- `gold_routing11.csv`, seed 20261213, at the start of stop 44, before its rows.
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
@@ -50,7 +51,10 @@ DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_rout
          "gold_routing_moved43b.csv": 20261211.6,
          "gold_routing_moved43c.csv": 20261211.7,
          "gold_routing_moved43d.csv": 20261211.8,
-         "gold_routing10.csv": 20261212}
+         "gold_routing10.csv": 20261212, "gold_routing11.csv": 20261213,
+         "gold_routing_moved44.csv": 20261213.5, "gold_routing_moved44b.csv": 20261213.6,
+         "gold_routing_moved44c.csv": 20261213.7, "gold_routing_moved44d.csv": 20261213.8,
+         "gold_routing_moved44e.csv": 20261213.9}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
