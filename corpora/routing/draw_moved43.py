@@ -11,6 +11,12 @@ The third (保障性住房 and the 房产科's words, f1ef14c against f67b3b2) m
 unmoved ones (seed 20261245). The accusation rule's public units (f3b0e36 against 1b7ed2b) moved 34
 into 纪检监察: every distinct moved text in no gold, with 20 unmoved ones (seed 20261246).
 
+Stop 44's seven rounds (gold_routing_moved44.csv to …44g.csv) were drawn the same way, each round's
+commit against the one before it: 50 moved with 30 unmoved (seed 20261247), then every distinct
+moved text in no gold with 20 unmoved (seeds 20261248, 20261249, 20261250, 20261251 with 16,
+20261252, 20261253). The golds drawn during the stop (11, 12, 13) were left out of ROUTED.pkl before
+each draw, so re-running a seed now, with those golds in this folder, draws the same letters.
+
 Run: .venv/bin/python corpora/routing/draw_moved43.py ROUTED.pkl OUT_DIR [N_MOVED N_STILL SEED]
 (ROUTED.pkl: every shared letter's department under both checkouts, columns path, letter_id,
 dept_old, dept_new; made by routing every file of benchmarks/routing.py's FILES with each checkout.)
