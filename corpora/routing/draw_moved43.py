@@ -14,8 +14,9 @@ into 纪检监察: every distinct moved text in no gold, with 20 unmoved ones (s
 Stop 44's seven rounds (gold_routing_moved44.csv to …44g.csv) were drawn the same way, each round's
 commit against the one before it: 50 moved with 30 unmoved (seed 20261247), then every distinct
 moved text in no gold with 20 unmoved (seeds 20261248, 20261249, 20261250, 20261251 with 16,
-20261252, 20261253). The golds drawn during the stop (11, 12, 13) were left out of ROUTED.pkl before
-each draw, so re-running a seed now, with those golds in this folder, draws the same letters.
+20261252, 20261253), with the random golds drawn during the stop (11, 12, 13) left out of ROUTED.pkl
+before each draw. The gold files are the record of what was drawn: a re-run today leaves out every
+gold file in this folder, the moved sets' own included, so it cannot draw the same letters again.
 
 Run: .venv/bin/python corpora/routing/draw_moved43.py ROUTED.pkl OUT_DIR [N_MOVED N_STILL SEED]
 (ROUTED.pkl: every shared letter's department under both checkouts, columns path, letter_id,
