@@ -234,17 +234,17 @@ class Taxonomy:
         best2, score2, best3, score3 = None, 0.0, None, 0.0
         for level2, level3s in subtree:
             s2 = 1.0 if level2 in named else self._coverage(level2, grams)
-            # a tie goes to a term the title names, then to the one the letter names most, never to
-            # the later name in code-point order (a title 公交不便 whose bigrams also covered 小区管理
-            # went to 小区管理; a letter naming 公交 seventeen times and 燃气 three times to 燃气供应)
-            s3s = [(1.0 if l3 in named else self._coverage(l3, grams), l3 in titled, named.get(l3, 0), l3)
-                   for l3 in level3s]
-            top3 = max(s3s, default=(0.0, False, 0, None))
+            # a tie goes to a term the title names (a title 公交不便 whose bigrams also covered 小区管理
+            # went to 小区管理 by the later name in code-point order, which still breaks the ties
+            # left: preferring the term the text names most moved planning and power-line letters
+            # that say 公交 or 地铁 twice to transport, and a blind reader disagreed)
+            s3s = [(1.0 if l3 in named else self._coverage(l3, grams), l3 in titled, l3) for l3 in level3s]
+            top3 = max(s3s, default=(0.0, False, None))
             # a sub-category is as likely as its own name or its best child says
             combined = max(s2, top3[0]) * 0.8 + min(s2, top3[0]) * 0.2
             if combined > score2:
                 best2, score2 = level2, combined
-                best3, score3 = (top3[3], 0.7 * top3[0] + 0.3 * s2) if top3[0] > 0 else (None, 0.0)
+                best3, score3 = (top3[2], 0.7 * top3[0] + 0.3 * s2) if top3[0] > 0 else (None, 0.0)
         result = dict(empty)
         if best2 is not None and score2 >= self.min_score:
             result["issue_level2_suggestion"], result["issue_level2_score"] = best2, round(score2, 3)
