@@ -23,7 +23,8 @@ shuffled reading order. Five golds were drawn, each excluding the letters of tho
 - `gold_routing10.csv`, seed 20261212, after all of stop 43's rows (1552e65; no Beijing order left);
 - `gold_routing11.csv`, seed 20261213, at the start of stop 44, before its rows;
 - `gold_routing12.csv`, seed 20261214, after stop 44's first six rounds (2c566e6);
-- `gold_routing13.csv`, seed 20261215, after its seventh and last (3e319c2).
+- `gold_routing13.csv`, seed 20261215, after its seventh round of rows (3e319c2);
+- `gold_routing14.csv`, seed 20261216, after the suggestions' tie rule (cd5a16b; scored at 40ad136 too).
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
@@ -58,7 +59,8 @@ DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_rout
          "gold_routing_moved44c.csv": 20261213.7, "gold_routing_moved44d.csv": 20261213.8,
          "gold_routing_moved44e.csv": 20261213.9, "gold_routing12.csv": 20261214,
          "gold_routing_moved44f.csv": 20261214.5, "gold_routing13.csv": 20261215,
-         "gold_routing_moved44g.csv": 20261215.5}
+         "gold_routing_moved44g.csv": 20261215.5, "gold_routing14.csv": 20261216,
+         "gold_routing_moved44h.csv": 20261216.5}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
