@@ -227,7 +227,7 @@ class Taxonomy:
             return empty
         grams = _bigrams(text)
         named = self.named_terms(text, title)
-        titled = {term for term in named if any(w in title for w in self.term_words[term])}
+        titled = {term for term in named if self.in_title(term, title)}
         # a term the letter names by the office's own words beats any term its bigrams only touch
         # (燃气公司私自停气 named 燃气供应, yet 安全隐患's bigrams covered it fully and won)
         subtree = [(l2, l3s) for l2, l3s in subtree if l2 in named or any(t in named for t in l3s)] or subtree
@@ -268,8 +268,12 @@ class Taxonomy:
                 if n:
                     counts[term] = counts.get(term, 0) + n
         # in the term words' order (the set above has none: a tie between terms must break the same way every run)
-        return {term: counts[term] for term, words in self.term_words.items() if term in counts
-                and ((counts[term] >= 2 and term not in self.title_only) or any(w in title for w in words))}
+        return {term: counts[term] for term in self.term_words if term in counts
+                and ((counts[term] >= 2 and term not in self.title_only) or self.in_title(term, title))}
+
+    def in_title(self, term: str, title: str) -> bool:
+        """Whether `title` writes one of `term`'s words: a title says what a letter is about."""
+        return any(word in title for word in self.term_words[term])
 
     def path(self, term: str) -> tuple[str, str | None, str | None] | None:
         """(一级, 二级, 三级) of a 2nd- or 3rd-level term, the first row that holds it; None if none does."""
@@ -297,7 +301,7 @@ class Taxonomy:
         `named`: the letter's `named_terms`, when the caller has them."""
         named = self.named_terms(text, title) if named is None else named
         named = {term: n for term, n in named.items()
-                 if n >= 2 and term in self.across and any(w in title for w in self.term_words[term])
+                 if n >= 2 and term in self.across and self.in_title(term, title)
                  and (level1 not in self.across[term] or any(w in title for w in self.despite.get(term, ())))}
         if not named:
             return None
