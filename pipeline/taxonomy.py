@@ -261,19 +261,12 @@ class Taxonomy:
         # characters the letter holds (a letter holds few of the 200-odd words, and counting each was
         # a second of the route stage on 10,000 letters)
         present = {text[i:i + 2] for i in range(len(text) - 1)}
-        spans = []  # (start, end, term) of each occurrence of each word
+        counts: dict[str, int] = {}
         for key in present.intersection(self._words_by_key):
             for term, word in self._words_by_key[key]:
-                start = text.find(word)
-                while start >= 0:
-                    spans.append((start, start + len(word), term))
-                    start = text.find(word, start + len(word))
-        # a stretch of text counts once, for its longest word: 公路改造 is not also 公路 (one mention
-        # was "named twice"), and 红灯区 is not the traffic term's 红灯
-        counts: dict[str, int] = {}
-        for start, end, term in spans:
-            if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans):
-                counts[term] = counts.get(term, 0) + 1
+                n = text.count(word)
+                if n:
+                    counts[term] = counts.get(term, 0) + n
         # in the term words' order (the set above has none: a tie between terms must break the same way every run)
         return {term: counts[term] for term in self.term_words if term in counts
                 and ((counts[term] >= 2 and term not in self.title_only) or self.in_title(term, title))}
