@@ -24,7 +24,9 @@ shuffled reading order. Five golds were drawn, each excluding the letters of tho
 - `gold_routing11.csv`, seed 20261213, at the start of stop 44, before its rows;
 - `gold_routing12.csv`, seed 20261214, after stop 44's first six rounds (2c566e6);
 - `gold_routing13.csv`, seed 20261215, after its seventh round of rows (3e319c2);
-- `gold_routing14.csv`, seed 20261216, after the suggestions' tie rule (cd5a16b; scored at 40ad136 too).
+- `gold_routing14.csv`, seed 20261216, after the suggestions' tie rule (cd5a16b; scored at 40ad136 too);
+- `gold_routing15.csv` and `gold_routing16.csv`, seeds 20261217 and 20261218, after stop 45's rubbish-site
+  words (31b021f): 400 letters for the figure the 说明 sheet quotes beside 责任部门.
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
@@ -60,7 +62,8 @@ DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_rout
          "gold_routing_moved44e.csv": 20261213.9, "gold_routing12.csv": 20261214,
          "gold_routing_moved44f.csv": 20261214.5, "gold_routing13.csv": 20261215,
          "gold_routing_moved44g.csv": 20261215.5, "gold_routing14.csv": 20261216,
-         "gold_routing_moved44h.csv": 20261216.5}
+         "gold_routing_moved44h.csv": 20261216.5, "gold_routing_moved45.csv": 20261216.6,
+         "gold_routing15.csv": 20261217, "gold_routing16.csv": 20261218}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
