@@ -26,7 +26,7 @@ shuffled reading order. Five golds were drawn, each excluding the letters of tho
 - `gold_routing13.csv`, seed 20261215, after its seventh round of rows (3e319c2);
 - `gold_routing14.csv`, seed 20261216, after the suggestions' tie rule (cd5a16b; scored at 40ad136 too);
 - `gold_routing15.csv` and `gold_routing16.csv`, seeds 20261217 and 20261218, after stop 45's rubbish-site
-  words (31b021f): 400 letters for the figure the 说明 sheet quotes beside 责任部门.
+  words (2d7e182; first looks stored at cd936ac): 400 letters for the figure the 说明 sheet quotes beside 责任部门.
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
