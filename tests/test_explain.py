@@ -97,7 +97,7 @@ def test_the_report_explains_the_same_columns_on_hover(sample_run):
 
 @requires_shared_data
 def test_the_routing_figure_beside_the_department_is_the_router_measured_on_its_last_gold():
-    """The 责任部门 note quotes the router's share on the readers' last gold: rerun here on this
+    """The 责任部门 note quotes the router's share on the readers' last golds (pooled): rerun here on this
     checkout, so a table change that moves it fails until the note is measured again."""
     import sys
 
@@ -107,10 +107,13 @@ def test_the_routing_figure_beside_the_department_is_the_router_measured_on_its_
     sys.path.insert(0, str(root / "benchmarks"))
     import routing
 
-    gold = pd.read_csv(root / "corpora" / "routing" / ROUTING_FIRST_LOOK["gold"], dtype=str, keep_default_na=False)
+    gold = pd.concat([pd.read_csv(root / "corpora" / "routing" / name, dtype=str, keep_default_na=False)
+                      for name in ROUTING_FIRST_LOOK["gold"]])
     table = routing.score(gold, routing.routed(root, gold))
     assert len(gold) == ROUTING_FIRST_LOOK["letters"]
     assert table.loc["all", "right"] == ROUTING_FIRST_LOOK["right"]
+    assert (table.loc["tipdm", "letters"], table.loc["tipdm", "right"]) == (
+        ROUTING_FIRST_LOOK["board_letters"], ROUTING_FIRST_LOOK["board_right"])
     assert f"{ROUTING_FIRST_LOOK['right']:.1%}" in column_notes(load_settings())["*"]["责任部门"]
 
 
