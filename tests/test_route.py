@@ -601,8 +601,8 @@ def test_stop_44_rows_send_letters_where_blind_readers_sent_them(shared_dir, def
     assert _routed_shared_letters(shared_dir, default_model, READERS_SENT_44) == READERS_SENT_44
 
 
-# letters stop 45's rubbish-site and manhole words move, as the blind reader of its moved set sent them
-# (corpora/routing/gold_routing_moved45.csv); the old route in comments
+# letters stop 45's rows move, as the blind readers of its moved sets sent them
+# (corpora/routing/gold_routing_moved45.csv and …45b.csv); the old route in comments
 READERS_SENT_45 = {
     ("hot_messages.xlsx", "232381"): "城市管理局",   # 住建: 大市场垃圾站恶臭熏天
     ("hot_messages.xlsx", "214756"): "城市管理局",   # 住建: 楼下垃圾站晚上工作太吵
@@ -610,13 +610,22 @@ READERS_SENT_45 = {
     ("hot_messages.xlsx", "267755"): "城市管理局",   # 自然资源和规划局: 垃圾站让居民深受其害
     ("hot_messages.xlsx", "197620"): "城市管理局",   # 住建: 反对在交叉口建垃圾场
     ("hot_messages.xlsx", "192366"): "城市管理局",   # 住建: 井盖高出人行道
+    # round 10 (gold_routing_moved45b.csv): congestion to the police, coaches to transport
+    ("hot_messages.xlsx", "194663"): "公安局",       # 住建: 大道口交通堵塞严重
+    ("replies.xlsx", "18492"): "公安局",             # 住建: 缓解南塘路堵车
+    ("hot_messages.xlsx", "198961"): "公安局",       # 住建: 路段拥堵及执法不为
+    ("hot_messages.xlsx", "275902"): "交通运输局",   # 文旅: 旅游客车包车牌
+    ("hot_messages.xlsx", "225486"): "交通运输局",   # 文旅: 非法营运的大巴车
+    ("replies.xlsx", "129625"): "交通运输局",        # 市场监督管理局 (the reader's other choice): 火车站客车乱收费
+    ("unlabeled_messages.xlsx", "94268"): "交通运输局",  # 住建: 到豪山的班车
 }
 
 
 @requires_shared_data
-def test_rubbish_sites_and_manholes_go_to_the_city_management(shared_dir, default_model):
+def test_rubbish_sites_manholes_congestion_and_coaches_go_where_blind_readers_sent_them(shared_dir, default_model):
     """A rubbish station or tip (垃圾站, 垃圾场) and a manhole cover (井盖) are the city management's,
-    where 安全隐患's bigrams sent such letters to 住建 at large."""
+    where 安全隐患's bigrams sent such letters to 住建 at large; congestion (拥堵, 堵车) is the traffic
+    police's; coaches (客车, 大巴, 班车) are transport's whatever the model typed."""
     assert _routed_shared_letters(shared_dir, default_model, READERS_SENT_45) == READERS_SENT_45
 
 

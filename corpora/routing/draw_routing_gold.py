@@ -63,7 +63,8 @@ DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_rout
          "gold_routing_moved44f.csv": 20261214.5, "gold_routing13.csv": 20261215,
          "gold_routing_moved44g.csv": 20261215.5, "gold_routing14.csv": 20261216,
          "gold_routing_moved44h.csv": 20261216.5, "gold_routing_moved45.csv": 20261216.6,
-         "gold_routing15.csv": 20261217, "gold_routing16.csv": 20261218}
+         "gold_routing15.csv": 20261217, "gold_routing16.csv": 20261218,
+         "gold_routing_moved45b.csv": 20261218.5}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
