@@ -184,8 +184,12 @@ class Router:
         if across is not None:
             path, word = across
             return tuple(path), f" (来信多次写到“{word}”, 模型判为{kind or '未知'})", True
-        term = _clean(subsub) or _clean(sub)
-        return (kind, _clean(sub), _clean(subsub)), "", term in named
+        sub, subsub = _clean(sub), _clean(subsub)
+        if sub in named and subsub not in named:
+            # the letter names the 2nd level (体育馆 → 体育); a 3rd level its bigrams only touch
+            # (体育事业) is no finer evidence, and a row that needs named words (须原文点名) reads the 2nd
+            return (kind, sub, None), "", True
+        return (kind, sub, subsub), "", (subsub or sub) in named
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):
