@@ -17,7 +17,9 @@ moved text in no gold with 20 unmoved (seeds 20261248, 20261249, 20261250, 20261
 20261252, 20261253), with the random golds drawn during the stop (11, 12, 13) left out of ROUTED.pkl
 before each draw. Stop 45's two rounds: every distinct moved text in no gold with 20 unmoved
 (seed 20261255, `…moved45.csv`, 118072d against 06068d8; seed 20261257, `…moved45b.csv`, 9828016
-against 2d7e182, golds 15 and 16 left out). The gold files are the record of what was drawn: a re-run today leaves out every
+against 2d7e182, golds 15 and 16 left out), and rounds 11 and 12 the same way (seeds 20261258 and
+20261259, `…moved45c.csv` f11436b against 9828016, `…moved45d.csv` 2be34a4 against a1d617f). The gold
+files are the record of what was drawn: a re-run today leaves out every
 gold file in this folder, the moved sets' own included, so it cannot draw the same letters again.
 
 Run: .venv/bin/python corpora/routing/draw_moved43.py ROUTED.pkl OUT_DIR [N_MOVED N_STILL SEED]

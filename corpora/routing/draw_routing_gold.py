@@ -26,7 +26,10 @@ shuffled reading order. Five golds were drawn, each excluding the letters of tho
 - `gold_routing13.csv`, seed 20261215, after its seventh round of rows (3e319c2);
 - `gold_routing14.csv`, seed 20261216, after the suggestions' tie rule (cd5a16b; scored at 40ad136 too);
 - `gold_routing15.csv` and `gold_routing16.csv`, seeds 20261217 and 20261218, after stop 45's rubbish-site
-  words (2d7e182; first looks stored at cd936ac): 400 letters for the figure the 说明 sheet quotes beside 责任部门.
+  words (2d7e182; first looks stored at cd936ac);
+- `gold_routing17.csv` and `gold_routing18.csv`, seeds 20261219 and 20261220, after stop 45's last
+  rows (round 12); with golds 15 and 16 they are the 800 letters behind the figure the 说明 sheet quotes
+  beside 责任部门.
 
 Run: `.venv/bin/python corpora/routing/draw_routing_gold.py OUT_DIR [SEED]` (needs ../shared/data).
 """
@@ -64,7 +67,8 @@ DRAWN = {"gold_routing.csv": 20261203, "gold_routing2.csv": 20261204, "gold_rout
          "gold_routing_moved44g.csv": 20261215.5, "gold_routing14.csv": 20261216,
          "gold_routing_moved44h.csv": 20261216.5, "gold_routing_moved45.csv": 20261216.6,
          "gold_routing15.csv": 20261217, "gold_routing16.csv": 20261218,
-         "gold_routing_moved45b.csv": 20261218.5}
+         "gold_routing_moved45b.csv": 20261218.5, "gold_routing_moved45c.csv": 20261218.6,
+         "gold_routing_moved45d.csv": 20261218.7, "gold_routing17.csv": 20261219, "gold_routing18.csv": 20261220}
 
 
 def draw(seed: int = SEED) -> pd.DataFrame:
