@@ -652,3 +652,20 @@ def test_a_specific_word_written_once_names_its_term_through_the_shorter_word_in
     taxonomy = Taxonomy.load()
     assert taxonomy.named_terms("婚后购房资格怎么认定", "咨询办理不动产证") == {"房地产开发管理": 2}
     assert taxonomy.named_terms("婚后购房怎么认定", "咨询办理不动产证") == {}
+
+
+def test_a_row_that_needs_named_words_acts_on_a_named_2nd_level_term_under_a_guessed_3rd():
+    """The 体育 row needs the letter's own words (须原文点名). A letter naming a stadium is routed by
+    its 2nd-level term 体育 even when the suggestion's 3rd level (体育事业) is only a bigram guess;
+    a school letter that only mentions 体育 goes to the education bureau, its type's default."""
+    from pipeline.taxonomy import DEFAULT_TAXONOMY
+
+    router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
+    frame = letters(("贺隆体育馆何时启用", "新建的贺隆体育馆一直空着, 体育馆什么时候对市民开放?", "教育文体"),
+                    ("体育中考不公平", "今年体育中考的评分标准前后不一, 学生体育成绩被改", "教育文体"))
+    frame["issue_level2_suggestion"] = ["体育", "体育"]
+    frame["issue_level3_suggestion"] = ["体育事业", "体育竞赛"]
+    out = router.transform(frame)
+    assert out["department"].tolist() == ["体育局", "教育局"]
+    assert out["routed_term"].tolist() == ["体育", "体育竞赛"]
+    assert out["routed_term_named"].tolist() == [True, False]
