@@ -146,11 +146,14 @@ class Router:
         return named[0] if len(named) == 1 else None
 
     def department_for(self, issue_type: str | None, level2: str | None = None, level3: str | None = None,
-                       named: bool = True) -> tuple[str, str]:
+                       named: bool = True, level2_named: bool = False) -> tuple[str, str]:
         """(department, reason) of a type and its suggested terms, the finest the table has a row
-        for; a row marked 须原文点名 only when `named` (the letter's own words name its finest term)."""
+        for; a row marked 须原文点名 only when `named` (the letter's own words name its finest term)
+        or, for a row of the 2nd level, `level2_named` (they name the 2nd level: 体育馆 names 体育
+        while the suggested 3rd level, 体育事业, is only a bigram guess)."""
         for sub in (level3, level2):
-            if sub and (issue_type, sub) in self.named_only_ and not (named and sub == (level3 or level2)):
+            named_here = (named and sub == (level3 or level2)) or (level2_named and sub == level2)
+            if sub and (issue_type, sub) in self.named_only_ and not named_here:
                 continue
             if sub and (issue_type, sub) in self.by_type_:
                 return self.by_type_[(issue_type, sub)], f"路由表: {issue_type}/{sub}"
@@ -166,10 +169,10 @@ class Router:
         path = self.taxonomy_.named_under(title, text, level1, named) if self.taxonomy_ is not None else None
         return (path[1], path[2]) if path else (None, None)
 
-    def _path(self, kind, sub, subsub, own: str | None, label, title: str, text: str) -> tuple[tuple, str, bool]:
-        """The (type, 2nd, 3rd level) a letter is routed by, the note its reason carries, and whether
+    def _path(self, kind, sub, subsub, own: str | None, label, title: str, text: str) -> tuple[tuple, str, bool, bool]:
+        """The (type, 2nd, 3rd level) a letter is routed by, the note its reason carries, whether
         the letter's own words name that finest term (`Taxonomy.named_terms`; a bigram suggestion
-        does not: 小区管理 took any letter that names an estate). The office's class with the term
+        does not: 小区管理 took any letter that names an estate), and whether they name its 2nd level. The office's class with the term
         its words name under it (`label` is that class as the file wrote it); else a term of another
         type the letter is about (a model's type gives way to it, a person's class does not: a gas
         price question the office classed 经济管理 is the price bureau's); else the model's type and
@@ -179,17 +182,13 @@ class Router:
         named = self.taxonomy_.named_terms(text, title) if self.taxonomy_ is not None else {}
         if own is not None and own != kind:  # the office's class; the suggestions were under the model's
             under = self._suggested_under(own, title, text, named)
-            return (own, *under), f" (来信原分类「{label}」, 模型判为{kind or '未知'})", any(under)
+            return (own, *under), f" (来信原分类「{label}」, 模型判为{kind or '未知'})", any(under), under[0] in named
         across = self.taxonomy_.named_path(title, text, kind, named) if self.taxonomy_ is not None and own is None else None
         if across is not None:
             path, word = across
-            return tuple(path), f" (来信多次写到“{word}”, 模型判为{kind or '未知'})", True
+            return tuple(path), f" (来信多次写到“{word}”, 模型判为{kind or '未知'})", True, path[1] in named
         sub, subsub = _clean(sub), _clean(subsub)
-        if sub in named and subsub not in named:
-            # the letter names the 2nd level (体育馆 → 体育); a 3rd level its bigrams only touch
-            # (体育事业) is no finer evidence, and a row that needs named words (须原文点名) reads the 2nd
-            return (kind, sub, None), "", True
-        return (kind, sub, subsub), "", (subsub or sub) in named
+        return (kind, sub, subsub), "", (subsub or sub) in named, sub in named
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):
@@ -215,7 +214,7 @@ class Router:
         for i, (accused, kind, sub, subsub) in enumerate(zip(accusation, issue, level2, level3)):
             # the type (and term) the letter is routed by: the office's class, a term of another
             # type its words name, or the model's; a call with no request has none worth routing by
-            path, note, words = ((_clean(kind), None, None), "", False) if empty[i] else \
+            path, note, words, level2_words = ((_clean(kind), None, None), "", False, False) if empty[i] else \
                 self._path(kind, sub, subsub, own[i], out["label"].iloc[i] if own[i] else None, titles[i], text.iat[i])
             paths.append(path)
             worded.append(words)
@@ -233,7 +232,7 @@ class Router:
                 departments.append(learned["unit"].iloc[i])
                 reasons.append(f"历史承办模型: 同类来信由{learned['unit'].iloc[i]}承办 (置信度 {learned['confidence'].iloc[i]:.2f})")
                 continue
-            department, reason = self.department_for(*path, named=words)
+            department, reason = self.department_for(*path, named=words, level2_named=level2_words)
             reason += note
             if learned is not None:
                 reason += f" (历史承办模型不确定: {learned['unit'].iloc[i]} {learned['confidence'].iloc[i]:.2f})"

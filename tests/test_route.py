@@ -481,10 +481,7 @@ def test_a_term_a_letter_does_not_name_does_not_route_it_to_the_city_management(
     frame["issue_level2_suggestion"], frame["issue_level3_suggestion"] = "城乡规划", "违章建筑"
     routed = taxonomy_router.transform(frame)
     assert routed["department"].tolist()[:2] == ["城市管理局", "自然资源和规划局"]
-    # the planning letter names its 2nd level (规划 in its title), so it is routed by 城乡规划, not by
-    # the 违章建筑 its bigrams only touch (stop 45's `Router._path`)
-    assert routed["routed_term"].tolist()[:2] == ["违章建筑", "城乡规划"]
-    assert routed["routed_term_named"].tolist()[:2] == [True, True]
+    assert routed["routed_term_named"].tolist()[:2] == [True, False]
     # 拆迁户 holds 迁户 but names no household registration: it is not the police's
     assert routed["department"].iloc[2] != "公安局"
     assert router.department_for("城乡建设", "城乡规划", "违章建筑", named=False)[0] == "自然资源和规划局"
@@ -658,8 +655,8 @@ def test_a_specific_word_written_once_names_its_term_through_the_shorter_word_in
 
 
 def test_a_row_that_needs_named_words_acts_on_a_named_2nd_level_term_under_a_guessed_3rd():
-    """The 体育 row needs the letter's own words (须原文点名). A letter naming a stadium is routed by
-    its 2nd-level term 体育 even when the suggestion's 3rd level (体育事业) is only a bigram guess;
+    """The 体育 row needs the letter's own words (须原文点名). A letter naming a stadium takes that row
+    through its 2nd-level term 体育 even when the suggestion's 3rd level (体育事业) is only a bigram guess;
     a school letter that only mentions 体育 goes to the education bureau, its type's default."""
     from pipeline.taxonomy import DEFAULT_TAXONOMY
 
@@ -670,5 +667,6 @@ def test_a_row_that_needs_named_words_acts_on_a_named_2nd_level_term_under_a_gue
     frame["issue_level3_suggestion"] = ["体育事业", "体育竞赛"]
     out = router.transform(frame)
     assert out["department"].tolist() == ["体育局", "教育局"]
-    assert out["routed_term"].tolist() == ["体育", "体育竞赛"]
-    assert out["routed_term_named"].tolist() == [True, False]
+    # the routed term stays the suggestion (集中问题 count a letter only when its words name that term)
+    assert out["routed_term"].tolist() == ["体育事业", "体育竞赛"]
+    assert out["routed_term_named"].tolist() == [False, False]
