@@ -190,6 +190,15 @@ class Router:
         sub, subsub = _clean(sub), _clean(subsub)
         return (kind, sub, subsub), "", (subsub or sub) in named, sub in named
 
+    def _named_word(self, path: tuple, words: bool, level2_words: bool, text: str) -> str:
+        """The word that named the letter's routed term, for its reason (来信写到“垃圾站”): a clerk
+        checking a row sees why it took the letter (a 体育 row for a pool, not for a PE exam). Empty
+        when the letter's words name no term of its path (a bigram suggestion or the type alone)."""
+        term = (path[2] or path[1]) if words else (path[1] if level2_words else None)
+        if term is None or self.taxonomy_ is None or term not in self.taxonomy_.term_words:
+            return ""
+        return f" (来信写到“{max(self.taxonomy_.term_words[term], key=text.count)}”)"
+
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):
             self.fit()
@@ -233,7 +242,7 @@ class Router:
                 reasons.append(f"历史承办模型: 同类来信由{learned['unit'].iloc[i]}承办 (置信度 {learned['confidence'].iloc[i]:.2f})")
                 continue
             department, reason = self.department_for(*path, named=words, level2_named=level2_words)
-            reason += note
+            reason += note or self._named_word(path, words, level2_words, text.iat[i])
             if learned is not None:
                 reason += f" (历史承办模型不确定: {learned['unit'].iloc[i]} {learned['confidence'].iloc[i]:.2f})"
             departments.append(department)

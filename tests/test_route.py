@@ -667,6 +667,8 @@ def test_a_row_that_needs_named_words_acts_on_a_named_2nd_level_term_under_a_gue
     frame["issue_level3_suggestion"] = ["体育事业", "体育竞赛"]
     out = router.transform(frame)
     assert out["department"].tolist() == ["体育局", "教育局"]
+    # the reason says which word took the row; the school letter's names none
+    assert out["routing_reason"].tolist() == ["路由表: 教育文体/体育 (来信写到“体育馆”)", "路由表: 教育文体"]
     # the routed term stays the suggestion (集中问题 count a letter only when its words name that term)
     assert out["routed_term"].tolist() == ["体育事业", "体育竞赛"]
     assert out["routed_term_named"].tolist() == [False, False]

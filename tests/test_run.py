@@ -58,7 +58,12 @@ def test_second_level_suggestions_refine_the_routing_in_the_run(sample_run):
                                & ~letters["confidential"]]
     assert len(property_letters) > 0
     assert (property_letters["department"] == "住房和城乡建设局(物业科)").all()
-    assert (property_letters["routing_reason"] == "路由表: 城乡建设/物业服务").all()
+    # the reason names the row, and the word when the letter's own words chose it (来信写到“物业”)
+    assert property_letters["routing_reason"].str.startswith("路由表: 城乡建设/物业服务").all()
+    named = property_letters["routed_term_named"].astype(bool)
+    assert named.any()
+    assert (property_letters.loc[named, "routing_reason"] == "路由表: 城乡建设/物业服务 (来信写到“物业”)").all()
+    assert (property_letters.loc[~named, "routing_reason"] == "路由表: 城乡建设/物业服务").all()
 
 
 def test_the_letters_carry_the_keys_linking_gave_them_to_the_end(sample_run):
