@@ -32,10 +32,11 @@ BLIND_FIRST_LOOKS = {
 }
 
 # The router against readers on letters nobody tuned it on (corpora/routing/gold_routing15.csv to
-# …18.csv, stop 45, benchmarks/routing.py, pooled: 15 and 16 drawn after round 9, 17 and 18 after round
-# 12, and no row written from their misses, which were never read): the share sent where a reader would send it, told beside 责任部门 (message-board letters
-# apart: TipDM's 560, where routing is hardest). Four golds pooled, as one gold's readers moved the
-# figure more than the code did (0.725 to 0.800 on the same router)
+# …18.csv, stop 45, benchmarks/routing.py, pooled: 15 and 16 drawn after round 9, 17 and 18 after
+# round 12, and no row written from their misses, which were never read): the share sent where a
+# reader would send it, told beside 责任部门 (message-board letters apart: TipDM's 560, where routing
+# is hardest). Four golds pooled, as one gold's readers moved the figure more than the code did
+# (0.725 to 0.800 on the same router)
 ROUTING_FIRST_LOOK = {"gold": ("gold_routing15.csv", "gold_routing16.csv", "gold_routing17.csv", "gold_routing18.csv"),
                       "letters": 781, "right": 0.767, "board_letters": 560, "board_right": 0.689}
 

@@ -172,8 +172,8 @@ class Router:
     def _path(self, kind, sub, subsub, own: str | None, label, title: str, text: str) -> tuple[tuple, str, bool, bool]:
         """The (type, 2nd, 3rd level) a letter is routed by, the note its reason carries, whether
         the letter's own words name that finest term (`Taxonomy.named_terms`; a bigram suggestion
-        does not: 小区管理 took any letter that names an estate), and whether they name its 2nd level. The office's class with the term
-        its words name under it (`label` is that class as the file wrote it); else a term of another
+        does not: 小区管理 took any letter that names an estate), and whether they name its 2nd
+        level (a 须原文点名 row of it may act). The office's class with the term its words name under it (`label` is that class as the file wrote it); else a term of another
         type the letter is about (a model's type gives way to it, a person's class does not: a gas
         price question the office classed 经济管理 is the price bureau's); else the model's type and
         its suggestions."""
@@ -197,7 +197,7 @@ class Router:
         term = (path[2] or path[1]) if words else (path[1] if level2_words else None)
         if term is None or self.taxonomy_ is None or term not in self.taxonomy_.term_words:
             return ""
-        return f" (来信写到“{max(self.taxonomy_.term_words[term], key=text.count)}”)"
+        return f" (来信写到“{self.taxonomy_.word_of(term, text)}”)"
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
         if not hasattr(self, "by_type_"):

@@ -275,6 +275,11 @@ class Taxonomy:
         """Whether `title` writes one of `term`'s words: a title says what a letter is about."""
         return any(word in title for word in self.term_words[term])
 
+    def word_of(self, term: str, text: str) -> str:
+        """The word of `term` that `text` writes most (the first such in the row on a tie): what a
+        routing reason shows as the letter's own evidence (来信写到“垃圾站”)."""
+        return max(self.term_words[term], key=text.count)
+
     def path(self, term: str) -> tuple[str, str | None, str | None] | None:
         """(一级, 二级, 三级) of a 2nd- or 3rd-level term, the first row that holds it; None if none does."""
         return self._paths.get(term)
@@ -309,7 +314,7 @@ class Taxonomy:
         path = self.path(term)
         if path is None or path[0] == level1:
             return None
-        return path, max(self.term_words[term], key=text.count)
+        return path, self.word_of(term, text)
 
     def suggest_all(self, texts: list[str], level1: list[str], titles: list[str] | None = None) -> pd.DataFrame:
         """`suggest` for many letters: one row per letter with the four suggestion columns."""
