@@ -57,10 +57,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
+from pipeline.issue_letters import IssueLetters
 from pipeline.mask import known_names_pattern
-from pipeline.heat import deep_seated_evidence, heat_order, heat_scores, heat_weights, rank_range
+from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
-    UNIT_MIN_SHARE, batch_constants, canonical, column_units, dates_in, district_units, districts_conflict,
+    UNIT_MIN_SHARE, batch_constants, canonical, column_units, district_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, numbered_apart, place_label, places_match,
     title_districts, trim_place,
 )
@@ -1020,29 +1021,26 @@ class IssueClusterer:
         self.rep_doc_ = {c: int(ds[most_typical(Xn[ds], self.centroids_[c])]) for c, ds in enumerate(members)}
         self.letters_ = df.drop(columns=["_doc"]).assign(issue=self.labels_)
         self.letters_["issue_id"] = [self.issue_ids_[l] if l >= 0 else None for l in self.labels_]
-        writer_col = writer_column(self.letters_)
-        clustered = df.assign(issue=self.labels_)
         self.place_constants_ = batch_constants(df)
-        rows = [self.issue_row(sub, c, writer_col) for c, sub in clustered[clustered["issue"] >= 0].groupby("issue", sort=True)]
+        letters = IssueLetters(df, writer_column(self.letters_))
+        rows = [self._issue_row(letters, pos, c) for c, pos in letters.groups(self.labels_)]
         self.issue_info_ = self.rank(pd.DataFrame(rows), self.letters_["received_at"].max())
 
     def issue_row(self, sub: pd.DataFrame, c: int, writer_col: str | None) -> dict:
-        """One issue's row of the issue table, from its letters (with their `_doc`): label, places,
-        counts, dates (the dates the letters write when there is no date column), votes, the
-        representative letter, issue-type and urgency mix, deep-seated evidence."""
-        cols = sub.columns
+        """Issue `c`'s row of the issue table from its letters (with their `_doc`), for an engine
+        that hands over one issue's letters at a time (`pipeline.spark_cluster`)."""
+        return self._issue_row(IssueLetters(sub, writer_col), np.arange(len(sub)), c)
+
+    def _issue_row(self, letters: IssueLetters, pos: np.ndarray, c: int) -> dict:
+        """One issue's row of the issue table, from its letters (positions `pos` in `letters`):
+        label, places, counts, dates (the dates the letters write when there is no date column),
+        votes, the representative letter, issue-type and urgency mix, deep-seated evidence."""
         places, district, chain = self.issue_places_[c], self.issue_districts_[c], self.issue_chains_[c]
-        if any(column in cols for column, _ in COLUMN_LEVELS):  # the office's place columns: province, city …
-            chain = full_chain(chain, column_units(sub, getattr(self, "place_constants_", frozenset())))
+        if any(column in letters.frame.columns for column, _ in COLUMN_LEVELS):  # the office's place columns: province, city …
+            chain = full_chain(chain, column_units(letters.frame.iloc[pos], getattr(self, "place_constants_", frozenset())))
         shown = place_label(chain, places)
-        writers = sub[writer_col].dropna().astype(str) if writer_col else pd.Series(dtype=str)
-        votes = {v: float(pd.to_numeric(sub[v], errors="coerce").fillna(0).sum()) if v in cols else 0.0
-                 for v in ("up_votes", "down_votes")}
-        dates = sub["received_at"].dropna()
-        if dates.empty:  # no date column: the dates the letters themselves write (时间范围 never empty)
-            dates = pd.Series([d for x in sub["title"] + "。" + sub["text"] for d in dates_in(x)], dtype="datetime64[ns]")
-        reps = sub[sub["_doc"] == self.rep_doc_[c]].sort_values("received_at")
-        rep = reps.iloc[0] if len(reps) else sub.iloc[0]
+        first, last = letters.date_range(pos)
+        rep = letters.representative(pos, self.rep_doc_[c])
         row = {
             "issue_id": self.issue_ids_[c],
             "label": (shown + " · " if shown else "") + " ".join(self.keywords_[c][: self.n_keywords]),
@@ -1051,42 +1049,29 @@ class IssueClusterer:
             "place_chain": " ".join(chain),
             "places": "、".join(places),
             "keywords": " ".join(self.keywords_[c]),
-            "n_letters": len(sub),
-            "n_distinct_texts": int(sub["_doc"].nunique()),
-            "n_writers": int(writers.nunique()) if writer_col else len(sub),
-            "n_contacts": self.contacts(sub, writer_col),
-            "title_concreteness": self.title_concreteness(sub["title"], places[0] if places else ""),
-            "first_date": dates.min() if len(dates) else pd.NaT,
-            "last_date": dates.max() if len(dates) else pd.NaT,
-            **votes,
-            "representative_id": rep["letter_id"],
-            "representative_title": rep["title"],
-            "representative_text": rep["text"][:300],
+            "n_letters": len(pos),
+            "n_distinct_texts": len(set(letters.doc[pos].tolist())),
+            "n_writers": letters.n_writers(pos),
+            "n_contacts": letters.n_contacts(pos),
+            "title_concreteness": self.title_concreteness([letters.title[p] for p in pos], places[0] if places else ""),
+            "first_date": first,
+            "last_date": last,
+            **letters.vote_sums(pos),
+            "representative_id": letters.letter_id[rep],
+            "representative_title": letters.title[rep],
+            "representative_text": letters.text[rep][:300],
         }
-        # 主要类别: per letter the class the office's own file gives it (its 一级分类, as routing uses
-        # it) where it has one, else the classifier's: Qingdao's 243 calls about a police station
-        # are 公安政法类 in the file and were shown as the model's 商贸旅游 beside the 公安局 routing
-        kind = pd.Series(None, index=sub.index, dtype=object)
-        for column in ("label", "issue_type"):
-            if column in cols:
-                kind = kind.fillna(sub[column].where(sub[column].astype(str).str.strip() != ""))
-        kind = kind.dropna().astype(str)
-        if len(kind) or "issue_type" in cols:  # unclassified letters without the file's class: no column
-            row["top_issue_type"] = kind.mode().iloc[0] if len(kind) else None
-        if "urgency" in cols:
-            mix = sub["urgency"].dropna().astype(str).value_counts()
-            row["urgency_mix"] = "; ".join(f"{k}:{v}" for k, v in mix.items())
-        row.update(deep_seated_evidence(sub["received_at"], writers if writer_col else None))
+        # 主要类别: the office file's class where a letter has one, else the classifier's: Qingdao's
+        # 243 calls about a police station are 公安政法类 in the file and were shown as the model's
+        # 商贸旅游 beside the 公安局 routing (unclassified letters without the file's class: no column)
+        has_kind, kind = letters.top_kind(pos)
+        if has_kind:
+            row["top_issue_type"] = kind
+        mix = letters.urgency_mix(pos)
+        if mix is not None:
+            row["urgency_mix"] = mix
+        row.update(letters.evidence(pos))
         return row
-
-    @staticmethod
-    def contacts(sub: pd.DataFrame, writer_col: str | None) -> int:
-        """Distinct (writer, calendar month) pairs: a writer who comes back in another month counts
-        again; a letter without a date counts once per writer (without a writer, once per letter)."""
-        who = sub[writer_col].astype("string").fillna("§row" + pd.Series(sub.index.astype(str), index=sub.index)) \
-            if writer_col else pd.Series(sub.index.astype(str), index=sub.index)
-        month = sub["received_at"].dt.to_period("M").astype("string").fillna("")
-        return int(len(set(zip(who, month))))
 
     def written_forms(self, place: str) -> set[str]:
         """The ways a letter writes `place`: every spelling this model calls its one name (the label
@@ -1099,7 +1084,7 @@ class IssueClusterer:
         # two characters are a word more often than a name (公开社区 without 社区 is 公开)
         return {f for f in forms if len(f) >= 3}
 
-    def title_concreteness(self, titles: pd.Series, place: str) -> float:
+    def title_concreteness(self, titles, place: str) -> float:
         """Share of the letters whose title names the issue's place (or a spelling of it): how
         concretely the letters themselves say where the problem is (0 without a place). A title
         that writes the name (`A市鹏基诺亚山林即将成为…` names 诺亚山林) names it, whether or not the

@@ -83,6 +83,8 @@ and #16 are a tie, and a rank that never moves ("3") can be read as it is.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -110,41 +112,59 @@ DEFAULT_HEAT_WEIGHTS = {
 
 
 def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> dict:
-    """Span, active months, waves, repeat writers, burst share and the deep_seated flag."""
-    dates = pd.to_datetime(pd.Series(dates), errors="coerce").dropna().sort_values()
-    if dates.empty:
+    """Span, active months, waves, repeat writers, burst share and the deep_seated flag, from an
+    issue's letters: their dates and (aligned with them by index) their writers. The work is
+    `evidence_of`'s, on plain arrays."""
+    dates = pd.to_datetime(pd.Series(dates), errors="coerce")
+    if writers is not None:
+        writers = _writer_list(pd.Series(writers).reindex(dates.index))
+    return evidence_of(dates.to_numpy(), writers)
+
+
+def _writer_list(writers: pd.Series) -> list:
+    """Each letter's writer as a string, None where it has none."""
+    return [str(w) if ok else None for w, ok in zip(writers, writers.notna())]
+
+
+def evidence_of(dates: np.ndarray, writers: list | None = None) -> dict:
+    """`deep_seated_evidence` of one issue from its letters' dates (datetime64, NaT where a letter has
+    none) and writers (one string or None per letter; None for a batch without writers). Plain
+    arrays because the issue table computes it for every issue: at 10^5 letters that is tens of
+    thousands of calls, and pandas' fixed cost per call made it the largest part of the table."""
+    values = np.sort(dates[~np.isnat(dates)])
+    if not len(values):
         return {"span_days": 0, "core_span_days": 0, "active_months": 0, "waves": 0, "repeat_writers": 0, "writer_returns": 0,
                 "peak_30d_letters": 0, "peak_30d_share": 1.0, "deep_seated": False, "deep_evidence": "无日期"}
-    span = int((dates.iloc[-1] - dates.iloc[0]).days)
+    day = np.timedelta64(1, "D")
+    span = int((values[-1] - values[0]) // day)
     # the core span ignores the earliest and latest 5% of letters once there are enough of them,
     # so one stray letter months before a campaign does not make the campaign "long-running"
-    core = span if len(dates) < 10 else int((dates.quantile(0.95) - dates.quantile(0.05)).days)
-    months = sorted(set(dates.dt.to_period("M")))
-    waves = 1 + sum(1 for a, b in zip(months, months[1:]) if (b - a).n > 1)
+    if len(values) < 10:
+        core = span
+    else:
+        ordered = pd.Series(values)
+        core = int((ordered.quantile(0.95) - ordered.quantile(0.05)).days)
+    months = np.unique(values.astype("datetime64[M]")).astype(np.int64)
+    waves = 1 + int((np.diff(months) > 1).sum())
     repeat = returns = 0
     n_writers = None
     if writers is not None and len(writers):
-        returns = writer_returns(dates, writers)
-        counts = pd.Series(writers).dropna().astype(str).value_counts()
-        repeat = int((counts >= 2).sum())
-        n_writers = int(len(counts))
-    # busiest 30 days: two-pointer over sorted dates
-    values = dates.to_numpy()
-    best, left = 1, 0
-    for right in range(len(values)):
-        while values[right] - values[left] > np.timedelta64(30, "D"):
-            left += 1
-        best = max(best, right - left + 1)
+        returns = _returns(dates, writers)
+        counts = Counter(w for w in writers if w is not None)
+        repeat = sum(1 for n in counts.values() if n >= 2)
+        n_writers = len(counts)
+    # busiest 30 days: for each letter, the letters in the 30 days up to it
+    best = int((np.arange(len(values)) - np.searchsorted(values, values - np.timedelta64(30, "D")) + 1).max())
     peak = best / len(values)
     many = n_writers is None or n_writers >= DEEP_MIN_WRITERS
     sustained = core >= DEEP_MIN_SPAN_DAYS and len(months) >= DEEP_MIN_ACTIVE_MONTHS and peak <= DEEP_MAX_PEAK_SHARE
-    deep = sustained and waves >= 2 and len(dates) >= DEEP_MIN_LETTERS and (many or repeat >= 1)
+    deep = sustained and waves >= 2 and len(values) >= DEEP_MIN_LETTERS and (many or repeat >= 1)
     evidence = f"跨度{span}天 (主体{core}天), 活跃{len(months)}个月, {waves}波, 最集中30天占{peak:.0%}"
     if n_writers is not None:
         evidence += f", 来信人{n_writers}, 重复来信人{repeat}, 超60天再来信{returns}人次月"
     return {"span_days": span, "core_span_days": core, "active_months": len(months), "waves": waves, "repeat_writers": repeat,
             "writer_returns": returns,
-            "peak_30d_letters": int(best), "peak_30d_share": round(peak, 3), "deep_seated": bool(deep), "deep_evidence": evidence}
+            "peak_30d_letters": best, "peak_30d_share": round(peak, 3), "deep_seated": bool(deep), "deep_evidence": evidence}
 
 
 def writer_returns(dates: pd.Series, writers: pd.Series) -> int:
@@ -153,14 +173,20 @@ def writer_returns(dates: pd.Series, writers: pd.Series) -> int:
     due, each such month saying the answer did not settle the problem (积案). `writers` is aligned
     with `dates` by index; letters without a writer or a date count none."""
     dates = pd.to_datetime(pd.Series(dates), errors="coerce")
-    writers = pd.Series(writers).reindex(dates.index)
-    first: dict[str, pd.Timestamp] = {}
+    return _returns(dates.to_numpy(), _writer_list(pd.Series(writers).reindex(dates.index)))
+
+
+def _returns(dates: np.ndarray, writers: list) -> int:
+    """`writer_returns` on plain arrays (datetime64 dates with NaT; writers None or a string)."""
+    first: dict[str, np.datetime64] = {}
     late = set()
-    limit = pd.Timedelta(days=REPLY_LIMIT_DAYS)
-    for date, writer in sorted((d, str(w)) for d, w in zip(dates, writers) if pd.notna(d) and pd.notna(w)):
+    limit = np.timedelta64(REPLY_LIMIT_DAYS, "D")
+    months = dates.astype("datetime64[M]")
+    for date, writer, month in sorted((d, w, m) for d, w, m in zip(dates, writers, months)
+                                      if w is not None and not np.isnat(d)):
         start = first.setdefault(writer, date)
         if date > start + limit:
-            late.add((writer, date.year, date.month))
+            late.add((writer, month))
     return len(late)
 
 
