@@ -611,7 +611,15 @@ class IssueClusterer:
         districts = features["districts"].tolist()
         self.place_variants_ = {}
         pairs = self.variant_pairs({p: Counter(x for d in ds for x in districts[d]) for p, ds in docs.items()})
-        sims = [float(_mean_direction(G, docs[a]).multiply(_mean_direction(G, docs[b])).sum()) for a, b, _ in pairs]
+        directions: dict[str, sparse.csr_matrix] = {}  # a place in many pairs: its direction once
+
+        def direction(place: str) -> sparse.csr_matrix:
+            if place not in directions:
+                directions[place] = _mean_direction(G, docs[place])
+            return directions[place]
+
+        sims = [float(direction(a).multiply(direction(b)).sum()) for a, b, _ in pairs]
+        del directions
         self.place_variants_ = self.merge_variants(pairs, sims, {p: weights[ds].sum() for p, ds in docs.items()})
         named = [{self._canon(q) for q in pa} for pa in features["places"]]
         doc_freq = Counter(p for ps in named for p in ps)
@@ -1078,11 +1086,24 @@ class IssueClusterer:
         form included) and, for a company, the name without its form (`华润燃气公司`: `华润燃气`);
         forms of three or more characters only."""
         name = self.name_canon(place)
-        merged = {**getattr(self, "place_variants_", {}), **getattr(self, "name_variants_", {})}
-        forms = {place, canonical(place), name} | {s for s, label in merged.items() if label == name}
+        forms = {place, canonical(place), name} | self._spellings().get(name, set())
         forms |= {short for f in forms if (short := short_name(f))}
         # two characters are a word more often than a name (公开社区 without 社区 is 公开)
         return {f for f in forms if len(f) >= 3}
+
+    def _spellings(self) -> dict[str, set[str]]:
+        """Each name's spellings: the place and name variants inverted (a name variant wins where
+        both spell one string). Kept while the variant tables are the same objects: the labels ask
+        it once per issue and per candidate place, and a scan of the tables per ask grew with the
+        batch squared (issues x variants)."""
+        tables = (getattr(self, "place_variants_", {}), getattr(self, "name_variants_", {}))
+        kept = getattr(self, "_spellings_of", None)
+        if kept is None or kept[0] is not tables[0] or kept[1] is not tables[1]:
+            spellings: dict[str, set[str]] = {}
+            for spelling, label in {**tables[0], **tables[1]}.items():
+                spellings.setdefault(label, set()).add(spelling)
+            self._spellings_of = kept = (*tables, spellings)
+        return kept[2]
 
     def title_concreteness(self, titles, place: str) -> float:
         """Share of the letters whose title names the issue's place (or a spelling of it): how

@@ -49,11 +49,13 @@ def dominant_places(counts: Counter, n: int = 3) -> list[str]:
 _CUT_AFTER = ("v", "d", "t", "f", "q", "m", "i", "p", "c", "r")
 
 
+@lru_cache(maxsize=65536)
 def trim_place(place: str) -> str:
     """Drop a leading clause the suffix rule swept in: 呼吁长株潭城铁 -> 长株潭城铁, 个宜居城 -> 宜居城.
 
     Uses jieba's part-of-speech tags (verbs, adverbs, time, direction, measure words end a
-    clause); only for the few places shown in labels, since tagging costs more than cutting.
+    clause); only for the places labels may show, since tagging costs more than cutting, and each
+    name tagged once (issues of one batch share their estates and roads).
     """
     if len(place) <= 3:
         return place
