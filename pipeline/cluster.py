@@ -61,7 +61,7 @@ from pipeline.issue_letters import IssueLetters
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
-    UNIT_MIN_SHARE, batch_constants, canonical, column_units, district_units, districts_conflict,
+    UNIT_MIN_SHARE, batch_constants, canonical, cell_units, district_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, numbered_apart, place_label, places_match,
     title_districts, trim_place,
 )
@@ -611,14 +611,9 @@ class IssueClusterer:
         districts = features["districts"].tolist()
         self.place_variants_ = {}
         pairs = self.variant_pairs({p: Counter(x for d in ds for x in districts[d]) for p, ds in docs.items()})
-        directions: dict[str, sparse.csr_matrix] = {}  # a place in many pairs: its direction once
-
-        def direction(place: str) -> sparse.csr_matrix:
-            if place not in directions:
-                directions[place] = _mean_direction(G, docs[place])
-            return directions[place]
-
-        sims = [float(direction(a).multiply(direction(b)).sum()) for a, b, _ in pairs]
+        # a place in many pairs: its mean direction once
+        directions = {p: _mean_direction(G, docs[p]) for p in {q for a, b, _ in pairs for q in (a, b)}}
+        sims = [float(directions[a].multiply(directions[b]).sum()) for a, b, _ in pairs]
         del directions
         self.place_variants_ = self.merge_variants(pairs, sims, {p: weights[ds].sum() for p, ds in docs.items()})
         named = [{self._canon(q) for q in pa} for pa in features["places"]]
@@ -1044,8 +1039,9 @@ class IssueClusterer:
         label, places, counts, dates (the dates the letters write when there is no date column),
         votes, the representative letter, issue-type and urgency mix, deep-seated evidence."""
         places, district, chain = self.issue_places_[c], self.issue_districts_[c], self.issue_chains_[c]
-        if any(column in letters.frame.columns for column, _ in COLUMN_LEVELS):  # the office's place columns: province, city …
-            chain = full_chain(chain, column_units(letters.frame.iloc[pos], getattr(self, "place_constants_", frozenset())))
+        if letters.place_cells:  # the office's place columns: province, city …
+            cells = {column: [values[p] for p in pos] for column, values in letters.place_cells.items()}
+            chain = full_chain(chain, cell_units(cells, getattr(self, "place_constants_", frozenset())))
         shown = place_label(chain, places)
         first, last = letters.date_range(pos)
         rep = letters.representative(pos, self.rep_doc_[c])

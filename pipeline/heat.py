@@ -117,13 +117,14 @@ def deep_seated_evidence(dates: pd.Series, writers: pd.Series | None = None) -> 
     `evidence_of`'s, on plain arrays."""
     dates = pd.to_datetime(pd.Series(dates), errors="coerce")
     if writers is not None:
-        writers = _writer_list(pd.Series(writers).reindex(dates.index))
+        writers = strings_or_none(pd.Series(writers).reindex(dates.index))
     return evidence_of(dates.to_numpy(), writers)
 
 
-def _writer_list(writers: pd.Series) -> list:
-    """Each letter's writer as a string, None where it has none."""
-    return [str(w) if ok else None for w, ok in zip(writers, writers.notna())]
+def strings_or_none(values: pd.Series) -> list:
+    """Each value as a string (as `astype(str)` writes it), None where it is missing: a letter's
+    writer, class or urgency as the issue table compares them."""
+    return [str(v) if ok else None for v, ok in zip(values, values.notna())]
 
 
 def evidence_of(dates: np.ndarray, writers: list | None = None) -> dict:
@@ -173,7 +174,7 @@ def writer_returns(dates: pd.Series, writers: pd.Series) -> int:
     due, each such month saying the answer did not settle the problem (积案). `writers` is aligned
     with `dates` by index; letters without a writer or a date count none."""
     dates = pd.to_datetime(pd.Series(dates), errors="coerce")
-    return _returns(dates.to_numpy(), _writer_list(pd.Series(writers).reindex(dates.index)))
+    return _returns(dates.to_numpy(), strings_or_none(pd.Series(writers).reindex(dates.index)))
 
 
 def _returns(dates: np.ndarray, writers: list) -> int:

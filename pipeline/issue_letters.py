@@ -16,8 +16,9 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from pipeline.heat import evidence_of
+from pipeline.heat import evidence_of, strings_or_none
 from pipeline.issue_places import dates_in
+from pipeline.places import place_columns
 
 VOTE_COLUMNS = ("up_votes", "down_votes")
 
@@ -26,26 +27,24 @@ class IssueLetters:
     """The columns of a batch's clustered letters that the issue table reads, one entry per letter.
 
     `frame` needs letter_id, title, text, received_at and `_doc` (the distinct-text number);
-    writer, votes, label / issue_type and urgency are read when present. `writer_col` is the
+    writer, votes, label / issue_type, urgency and the office's place columns are read when
+    present. `writer_col` is the
     column that says who wrote (`cluster.writer_column`), None when no letter says."""
 
     def __init__(self, frame: pd.DataFrame, writer_col: str | None):
         cols = frame.columns
-        self.frame = frame
-        self.n = len(frame)
         self.letter_id = frame["letter_id"].tolist()
         self.title = frame["title"].tolist()
         self.text = frame["text"].tolist()
         self.doc = frame["_doc"].to_numpy()
         received = frame["received_at"]
         self.dates = received.to_numpy()
-        self.writer_col = writer_col
         # a letter's writer as a string, None without one; for contacts a letter without a writer
         # is its own writer (its row label), and without a writer column every letter is
         rows = pd.Series(frame.index.astype(str), index=frame.index)
         if writer_col:
             column = frame[writer_col]
-            self.writer = [str(w) if ok else None for w, ok in zip(column, column.notna())]
+            self.writer = strings_or_none(column)
             who = column.astype("string").fillna("§row" + rows)
         else:
             self.writer = None
@@ -59,11 +58,14 @@ class IssueLetters:
         for column in ("label", "issue_type"):
             if column in cols:
                 kind = kind.fillna(frame[column].where(frame[column].astype(str).str.strip() != ""))
-        self.kind = [str(k) if ok else None for k, ok in zip(kind, kind.notna())]
+        self.kind = strings_or_none(kind)
         self.has_issue_type = "issue_type" in cols
         self.urgency = None
         if "urgency" in cols:
-            self.urgency = [str(u) if ok else None for u, ok in zip(frame["urgency"], frame["urgency"].notna())]
+            self.urgency = strings_or_none(frame["urgency"])
+        # the office's place columns (province, city …), cleaned once: column -> one cell per letter
+        cells = place_columns(frame)
+        self.place_cells = {column: cells[column].tolist() for column in cells.columns}
 
     def groups(self, labels: np.ndarray) -> list[tuple[int, np.ndarray]]:
         """(issue, positions) for every issue label >= 0, issues ascending, each issue's letters in
@@ -77,13 +79,11 @@ class IssueLetters:
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         return [(int(ordered[s]), pos) for s, pos in zip(starts, np.split(order, starts[1:]))]
 
-    def writers(self, pos) -> list[str]:
-        """The writers of the letters at `pos` that have one, in letter order."""
-        return [] if self.writer is None else [w for w in (self.writer[p] for p in pos) if w is not None]
-
     def n_writers(self, pos) -> int:
         """Distinct writers; without a writer column every letter is its own."""
-        return len(set(self.writers(pos))) if self.writer is not None else len(pos)
+        if self.writer is None:
+            return len(pos)
+        return len({w for w in (self.writer[p] for p in pos) if w is not None})
 
     def n_contacts(self, pos) -> int:
         """Distinct (writer, calendar month) pairs: a writer who comes back in another month counts

@@ -265,15 +265,22 @@ def column_units(letters: pd.DataFrame, skip: frozenset[str] = frozenset(), min_
     letters do not agree on ends the chain (the towns below two counties are not one town's).
     Units in `skip` (`batch_constants`) are left out."""
     cells = place_columns(letters)
+    return cell_units({column: cells[column].tolist() for column in cells.columns}, skip, min_share)
+
+
+def cell_units(cells: dict[str, list[str]], skip: frozenset[str] = frozenset(), min_share: float = 0.5
+               ) -> list[tuple[str, str]]:
+    """`column_units` of cells `place_columns` has cleaned (column -> one string per letter, "" for
+    none): a batch cleans its columns once and hands each issue its letters' cells."""
     out = []
     for column, level in COLUMN_LEVELS:
-        if column not in cells.columns:
+        if column not in cells:
             continue
         written = Counter(v for v in cells[column] if v)
         if not written:
             continue
         unit, n = min(written.items(), key=lambda kv: (-kv[1], kv[0]))
-        if n <= min_share * len(cells):
+        if n <= min_share * len(cells[column]):
             break
         if unit not in skip:
             out.append((level, unit))

@@ -173,8 +173,9 @@ class Router:
         """The (type, 2nd, 3rd level) a letter is routed by, the note its reason carries, whether
         the letter's own words name that finest term (`Taxonomy.named_terms`; a bigram suggestion
         does not: 小区管理 took any letter that names an estate), and whether they name its 2nd
-        level (a 须原文点名 row of it may act). The office's class with the term its words name under it (`label` is that class as the file wrote it); else a term of another
-        type the letter is about (a model's type gives way to it, a person's class does not: a gas
+        level (a 须原文点名 row of it may act). The office's class with the term its words name
+        under it (`label` is that class as the file wrote it); else a term of another type the
+        letter is about (a model's type gives way to it, a person's class does not: a gas
         price question the office classed 经济管理 is the price bureau's); else the model's type and
         its suggestions."""
         kind = _clean(kind)
