@@ -70,11 +70,12 @@ class TermWords(NamedTuple):
     across: dict[str, frozenset[str]]   # 跨类转办 = 是: term → 保留类别, the types whose letters keep their route
     title_only: frozenset[str]          # 只看标题 = 是: terms only a title names (物业不管 said in passing)
     despite: dict[str, list[str]]       # 例外词: words that, in a title, route a kept type's letter across too
+    yields: dict[str, frozenset[str]]   # 让位于: terms that take a letter naming both (物业停水 is the 物业科's)
 
 
 def load_term_words(path: str | Path) -> TermWords:
     """The term words of a CSV with columns 术语 and 关键词 (words separated by spaces), and optional
-    跨类转办, 保留类别, 只看标题 and 例外词 (`TermWords`). 例外词 are for a kept type the model often gives
+    跨类转办, 保留类别, 只看标题, 例外词 and 让位于 (`TermWords`). 例外词 are for a kept type the model often gives
     the term's letters: a gas works' fumes typed 环境保护 stay the environment's, but a title that says
     停气 is a gas cut whatever the type (People's Daily typed seven such letters 环境保护)."""
     path = Path(path)
@@ -89,7 +90,8 @@ def load_term_words(path: str | Path) -> TermWords:
               for row in rows if row.get("跨类转办", "").strip() == "是"}
     title_only = frozenset(row["术语"].strip() for row in rows if row.get("只看标题", "").strip() == "是")
     despite = {row["术语"].strip(): row.get("例外词", "").split() for row in rows if row.get("例外词", "").strip()}
-    return TermWords(words, across, title_only, despite)
+    yields = {row["术语"].strip(): frozenset(row.get("让位于", "").split()) for row in rows if row.get("让位于", "").strip()}
+    return TermWords(words, across, title_only, despite, yields)
 
 
 class Taxonomy:
@@ -108,11 +110,13 @@ class Taxonomy:
         letter about a night market or an illegal extension says 物业不管 twice and is not a
         property-management letter.
     despite : {term: words}: a title writing one of them routes a letter across even from a kept type.
+    yields : {term: terms}: a letter that names the term and one of these is about the other one only
+        (an estate whose 物业 cuts the water is a property-management letter, not a water-supply one).
     """
 
     def __init__(self, table: pd.DataFrame, min_score: float = 0.3, term_words: dict[str, list[str]] | None = None,
                  across: dict[str, frozenset[str]] | None = None, title_only: frozenset[str] = frozenset(),
-                 despite: dict[str, list[str]] | None = None):
+                 despite: dict[str, list[str]] | None = None, yields: dict[str, frozenset[str]] | None = None):
         table = table.rename(columns={c: _HEADERS.get(str(c).strip(), c) for c in table.columns})
         missing = [c for c in LEVEL_COLUMNS if c not in table]
         if missing:
@@ -128,6 +132,7 @@ class Taxonomy:
         self.term_words = {t: list(w) for t, w in (term_words or {}).items() if w}
         self.across = {t: kept for t, kept in (across or {}).items() if t in self.term_words}
         self.title_only = frozenset(title_only)
+        self.yields = {t: frozenset(y) for t, y in (yields or {}).items() if t in self.term_words and y}
         by_key: dict[str, list] = {}  # for `named_terms`: the words by their first two characters
         for term, words in self.term_words.items():
             for word in words:
@@ -164,7 +169,7 @@ class Taxonomy:
             return cls(table, min_score=min_score)
         words = load_term_words(term_words)
         return cls(table, min_score=min_score, term_words=words.words, across=words.across,
-                   title_only=words.title_only, despite=words.despite)
+                   title_only=words.title_only, despite=words.despite, yields=words.yields)
 
     @property
     def level1(self) -> list[str]:
@@ -268,8 +273,9 @@ class Taxonomy:
                 if n:
                     counts[term] = counts.get(term, 0) + n
         # in the term words' order (the set above has none: a tie between terms must break the same way every run)
-        return {term: counts[term] for term in self.term_words if term in counts
-                and ((counts[term] >= 2 and term not in self.title_only) or self.in_title(term, title))}
+        named = {term: counts[term] for term in self.term_words if term in counts
+                 and ((counts[term] >= 2 and term not in self.title_only) or self.in_title(term, title))}
+        return {term: n for term, n in named.items() if self.yields.get(term, frozenset()).isdisjoint(named)}
 
     def in_title(self, term: str, title: str) -> bool:
         """Whether `title` writes one of `term`'s words: a title says what a letter is about."""

@@ -672,3 +672,35 @@ def test_a_row_that_needs_named_words_acts_on_a_named_2nd_level_term_under_a_gue
     # the routed term stays the suggestion (集中问题 count a letter only when its words name that term)
     assert out["routed_term"].tolist() == ["体育事业", "体育竞赛"]
     assert out["routed_term_named"].tolist() == [False, False]
+
+
+def test_a_house_cracking_is_the_construction_bureaus_and_a_water_cut_the_city_managements():
+    """Stop 47's rows: a title writing a house's quality or safety (墙体开裂, 外墙脱落, 危房) goes to 住建
+    (城乡建设/工程质量), where the bigram term 小区管理 had sent an estate's cracked houses to 城管; a
+    water cut (停水) is 城市管理局's (自来水供应), but not when the title names the estate's 物业 as the
+    one cutting it: 自来水供应 yields to 物业服务 (让位于)."""
+    from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy
+
+    router = Router(taxonomy=DEFAULT_TAXONOMY).fit()
+    frame = letters(
+        ("A市某某小区房子外墙渗水,墙面开裂", "我们的房子由于外墙渗水问题,导致墙面开裂,潮湿,没人来处理", "城乡建设"),
+        ("某某花园外墙瓷砖脱落砸坏车辆", "小区外墙瓷砖脱落, 砸坏了楼下停放的车辆, 请尽快处理", "城乡建设"),
+        ("某某路一带停水已经八天了!", "周边区域停水已经八天了, 自来水公司一直说在抢修, 居民生活用水全靠买", "城乡建设"),
+        ("投诉某某小区物业无故停水", "小区物业以业主欠费为由无故停水, 多次协商无果, 停水已经三天", "城乡建设"),
+    )
+    out = router.transform(Taxonomy.load().add_suggestions(frame))  # as the classify stage suggests
+    assert out["department"].tolist() == ["住房和城乡建设局", "住房和城乡建设局", "城市管理局", "住房和城乡建设局(物业科)"]
+    assert out["routing_reason"].tolist()[:3] == ["路由表: 城乡建设/工程质量 (来信写到“墙面开裂”)",
+                                                  "路由表: 城乡建设/工程质量 (来信写到“瓷砖脱落”)",
+                                                  "路由表: 城乡建设/自来水供应 (来信写到“停水”)"]
+
+
+def test_a_term_yields_to_another_named_beside_it():
+    """让位于: a letter naming both terms is about the one yielded to only, and only when that one is
+    named (物业服务 needs the title: 物业 said once in the text does not take a water cut away)."""
+    from pipeline.taxonomy import Taxonomy
+
+    taxonomy = Taxonomy.load()
+    assert "物业服务" in taxonomy.yields["自来水供应"]
+    assert taxonomy.named_terms("物业无故停水, 停水三天", "投诉物业无故停水") == {"物业服务": 1}
+    assert taxonomy.named_terms("停水三天, 找了物业也没用, 还在停水", "某某路停水三天") == {"自来水供应": 2}
