@@ -704,3 +704,23 @@ def test_a_term_yields_to_another_named_beside_it():
     assert "物业服务" in taxonomy.yields["自来水供应"]
     assert taxonomy.named_terms("物业无故停水, 停水三天", "投诉物业无故停水") == {"物业服务": 1}
     assert taxonomy.named_terms("停水三天, 找了物业也没用, 还在停水", "某某路停水三天") == {"自来水供应": 2}
+
+
+# letters stop 47's rows move, as the blind readers of its moved sets sent them
+# (corpora/routing/gold_routing_moved47.csv and …47b.csv); the old route in comments
+READERS_SENT_47 = {
+    ("hot_messages.xlsx", "246428"): "住房和城乡建设局",          # 城市管理局: 小区房子外墙渗水,墙面开裂
+    ("unlabeled_messages.xlsx", "176099"): "住房和城乡建设局",    # 城市管理局: 小区的房屋质量太差了
+    ("peoples_gas_2022_2023.csv", "15668340"): "住房和城乡建设局",  # 交通运输局: 地铁和快速路建设导致房屋开裂
+    ("hot_messages.xlsx", "257914"): "住房和城乡建设局(物业科)",   # 城市管理局: 小区维修基金的问题
+    ("hot_messages.xlsx", "265768"): "城市管理局",                # 住建: 自来水公司乱收费,随意停水
+    ("hot_messages.xlsx", "250458"): "城市管理局",                # 住建: 宿舍初六无故停水一整天
+    ("unlabeled_messages.xlsx", "25886"): "水利局",               # 住建: 缺水村民期盼解决饮水难题
+}
+
+
+@requires_shared_data
+def test_stop_47_rows_send_letters_where_blind_readers_sent_them(shared_dir, default_model):
+    """A house's cracks and quality are 住建's, a maintenance fund the 物业科's, a city's water cut the
+    city management's, a village's drinking water the water bureau's."""
+    assert _routed_shared_letters(shared_dir, default_model, READERS_SENT_47) == READERS_SENT_47
