@@ -57,6 +57,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
+from pipeline.timing import give_back
 from pipeline.issue_letters import IssueLetters
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
@@ -468,6 +469,10 @@ class IssueClusterer:
                                      tokens=given, grievance=False,  # grievance made part by part in `vectors`
                                      places=named)
         del given, named
+        # the batch's texts, read as Python strings for the features (~260 MB at 10^5 letters), are
+        # freed now; glibc keeps freed blocks unless handed back, and what follows (the vectors, the
+        # pair blocks) is fresh large arrays that do not reuse them: the stage's peak carried both
+        give_back()
         doc_freq = document_frequencies(feats["tokens"])                                    # b
         self.fit_vocabulary(doc_freq, n, writer_frequencies(feats["tokens"], self.common_words(doc_freq, n), writers),
                             writers.shape[1])
@@ -1015,6 +1020,7 @@ class IssueClusterer:
             docs = [titles[d] + "。" + texts[d] for d in ds]
             hidden.append(name_fragments(names, docs) | unreadable_words(docs, [tokens[d] for d in ds]))
         del titles, texts, names, tokens
+        give_back()  # the texts read again for the labels, as after the features
         self.issue_places_ = [p for p, _, _ in described]
         self.issue_districts_ = [d for _, d, _ in described]
         self.issue_chains_ = [c for _, _, c in described]
@@ -1162,13 +1168,18 @@ class IssueClusterer:
         self._fitted()
         return self.issue_info_.copy()
 
-    def get_issue_letters(self, issue_id: str | None = None) -> pd.DataFrame:
-        """Letters with their issue_id (all clustered letters, or those of one issue)."""
+    def get_issue_letters(self, issue_id: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+        """Letters with their issue_id (all clustered letters, or those of one issue); `columns`:
+        only those, in the same order (a run attaching issue ids needs two columns, and copying the
+        texts of 10^5 letters to drop them cost ~200 MB at the cluster stage's end)."""
         self._fitted()
-        out = self.letters_[self.letters_["issue"] >= 0]
+        order = ["issue_id", "received_at"]
+        kept = self.letters_ if columns is None else self.letters_[list(dict.fromkeys([*columns, "issue", *order]))]
+        out = kept[kept["issue"] >= 0]
         if issue_id is not None:
             out = out[out["issue_id"] == issue_id]
-        return out.sort_values(["issue_id", "received_at"]).copy()
+        out = out.sort_values(order)
+        return (out if columns is None else out[list(columns)]).copy()
 
     def monthly_counts(self, top_n: int = 10) -> pd.DataFrame:
         """Letters per month (rows) for the `top_n` hottest issues (columns)."""

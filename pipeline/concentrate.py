@@ -58,9 +58,18 @@ def matter_of(letters: pd.DataFrame) -> pd.Series:
     return matter_type(letters).fillna("未分类").astype(str) + _routed_term(letters).map(lambda t: f" · {t}" if t else "")
 
 
+# the columns of the letters table a concentration reads (`counted_letters` keeps only these: each
+# step below copies its frame, and copying the run's 60-odd columns with the texts four times made
+# the write stage's peak, ~350 MB at 10^5 letters)
+READ_COLUMNS = ("letter_id", "received_at", "title", "place", "area", "area_city", "no_request", "confidential",
+                "routed_type", "routed_term", "routed_term_named", "issue_type", "person_id", "is_open",
+                "urgency", "issue_id", "hot_issue_label", "department", "priority")
+
+
 def counted_letters(letters: pd.DataFrame) -> pd.DataFrame:
-    """The letters a concentration counts, with `_area` (the county or city they count under),
-    `_matter` and `_writer`."""
+    """The letters a concentration counts (`READ_COLUMNS` of them), with `_area` (the county or
+    city they count under), `_matter` and `_writer`."""
+    letters = letters[[c for c in READ_COLUMNS if c in letters.columns]]
     keep = pd.Series(True, index=letters.index)
     for flag in ("no_request", "confidential"):
         if flag in letters:

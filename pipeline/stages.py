@@ -305,8 +305,9 @@ class ClusterStage(Stage):
         return IssueClusterer(**self.params, heat_weights=self.heat or None, n_jobs=self.n_jobs,
                               progress=self.progress)
 
-    def cluster(self, letters: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The letters of each issue and the issues table (fit, keep old ids, save the state)."""
+    def cluster(self, letters: pd.DataFrame, columns: list[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The letters of each issue (`columns`: only those) and the issues table (fit, keep old
+        ids, save the state)."""
         from pipeline.cluster import IssueClusterer
 
         clusterer = self.clusterer()
@@ -322,7 +323,7 @@ class ClusterStage(Stage):
             clusterer.relabel_from(previous.transform_ids(letters, tokens if same_cut else None), previous)
         if self.state_path is not None:
             clusterer.save(self.state_path)
-        return clusterer.get_issue_letters(), clusterer.get_issue_info()
+        return clusterer.get_issue_letters(columns=columns), clusterer.get_issue_info()
 
     def release(self) -> None:
         """jieba's part-of-speech tagger, loaded to trim the issues' place names, is unloaded
@@ -339,7 +340,8 @@ class ClusterStage(Stage):
         # times, and the run's other columns change no issue
         read = [c for c in (*LETTER_COLUMNS, CLUSTER_TOKENS, LETTER_PLACES) if c in letters.columns]
         invalid = no_request(letters)  # calls with no request (来电类别 无效, 未反映具体问题) form no issue
-        members, self.issues_ = self.cluster(letters.loc[~invalid, read] if invalid.any() else letters[read])
+        members, self.issues_ = self.cluster(letters.loc[~invalid, read] if invalid.any() else letters[read],
+                                             columns=["letter_id", "issue_id"])  # all attach_issues reads
         return self.conform(attach_issues(letters, members, self.issues_))
 
 

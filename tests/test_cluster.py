@@ -148,6 +148,17 @@ def test_issue_info_has_label_place_and_evidence(fitted):
     assert len(letters) == len(MIXING)
 
 
+def test_issue_letters_restricted_to_some_columns_are_the_same_rows_in_the_same_order(fitted):
+    """A run attaches issue ids from two columns (`columns`); the rows and their order are those of
+    the whole table, whose texts it no longer copies."""
+    model, _, _ = fitted
+    whole = model.get_issue_letters()
+    ids = model.get_issue_letters(columns=["letter_id", "issue_id"])
+    assert list(ids.columns) == ["letter_id", "issue_id"]
+    assert len(ids) == len(MIXING) + len(FUMES) + len(OTHER_ESTATE)  # the three fixture issues, no singleton
+    pd.testing.assert_frame_equal(ids, whole[["letter_id", "issue_id"]])
+
+
 def test_transform_keeps_issue_ids_and_state_round_trips(fitted, tmp_path):
     model, _, _ = fitted
     new = pd.DataFrame({
