@@ -57,7 +57,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
-from pipeline.timing import give_back
 from pipeline.issue_letters import IssueLetters
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
@@ -71,6 +70,7 @@ from pipeline.places import (  # noqa: F401
     COLUMN_LEVELS, GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_spot, is_weak, kind_of, letter_place_names,
     short_name, stem, variant_candidates,
 )
+from pipeline.timing import give_back
 
 STATE_VERSION = 1
 # the label of an issue whose letters write no word a label could show (only names, only characters)

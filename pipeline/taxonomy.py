@@ -89,9 +89,14 @@ def load_term_words(path: str | Path) -> TermWords:
     across = {row["术语"].strip(): frozenset(row.get("保留类别", "").split())
               for row in rows if row.get("跨类转办", "").strip() == "是"}
     title_only = frozenset(row["术语"].strip() for row in rows if row.get("只看标题", "").strip() == "是")
-    despite = {row["术语"].strip(): row.get("例外词", "").split() for row in rows if row.get("例外词", "").strip()}
-    yields = {row["术语"].strip(): frozenset(row.get("让位于", "").split()) for row in rows if row.get("让位于", "").strip()}
+    despite = _per_term(rows, "例外词", str.split)
+    yields = _per_term(rows, "让位于", lambda cell: frozenset(cell.split()))
     return TermWords(words, across, title_only, despite, yields)
+
+
+def _per_term(rows: list[dict], column: str, value) -> dict:
+    """{term: value(cell)} over the rows whose `column` is filled (an optional column of the file)."""
+    return {row["术语"].strip(): value(row.get(column, "")) for row in rows if row.get(column, "").strip()}
 
 
 class Taxonomy:
