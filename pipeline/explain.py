@@ -38,9 +38,10 @@ BLIND_FIRST_LOOKS = {
 # is hardest). Four golds pooled, as one gold's readers moved the figure more than the code did
 # (0.725 to 0.800 on the same router). Stop 47's house-quality and water-supply rows moved three of
 # their letters right (599 -> 602): their words were chosen after reading every gold's house and
-# water letters, these four's included, so those three are development; blind, it was 599 (0.767)
+# water letters, these four's included, so those three are development (`seen`, which the
+# note says); blind, it was 599 (0.767)
 ROUTING_FIRST_LOOK = {"gold": ("gold_routing15.csv", "gold_routing16.csv", "gold_routing17.csv", "gold_routing18.csv"),
-                      "letters": 781, "right": 0.771, "board_letters": 560, "board_right": 0.693}
+                      "letters": 781, "right": 0.771, "board_letters": 560, "board_right": 0.693, "seen": 3}
 
 # 集中问题 against readers, letter by letter, at its final rule (corpora/hotspots/concentrations_first_look3.csv,
 # stop 38, and …4.csv, stop 39: the rows of the terms stop 39's routing added): the share of a row's
@@ -141,7 +142,8 @@ def column_notes(settings: Settings) -> dict[str, dict[str, str]]:
                      "不出现在其他部门的清单中。无具体诉求的来电留综合科存档, 不转部门(letters.csv 的「无具体诉求」列标出这些来电)。"
                      "燃气、供暖、营业执照等来信不论模型判为哪一类, 都转其主管部门, 分派依据写「来信多次写到…」; "
                      "按来信自己写到的词选中路由表某一行时, 分派依据写「来信写到…」(没有这句, 是模型或相近字词猜的细项)。"
-                     f"自动分派是建议: 在{ROUTING_FIRST_LOOK['letters']}封未参与调试、由人核对的来信上, "
+                     f"自动分派是建议: 在{ROUTING_FIRST_LOOK['letters']}封由人核对的来信上"
+                     f"(其中{ROUTING_FIRST_LOOK['seen']}封在调整路由表时读过, 其余未参与调试), "
                      f"{ROUTING_FIRST_LOOK['right']:.1%}分派到了核对人认可的部门(其中留言板来信{ROUTING_FIRST_LOOK['board_letters']}封为"
                      f"{ROUTING_FIRST_LOOK['board_right']:.1%}: 写到楼盘、道路的来信常在住建、城管、规划、交通之间难分), 转办前请看分派依据。"),
             "优先分": priority,

@@ -114,7 +114,10 @@ def test_the_routing_figure_beside_the_department_is_the_router_measured_on_its_
     assert table.loc["all", "right"] == ROUTING_FIRST_LOOK["right"]
     assert (table.loc["tipdm", "letters"], table.loc["tipdm", "right"]) == (
         ROUTING_FIRST_LOOK["board_letters"], ROUTING_FIRST_LOOK["board_right"])
-    assert f"{ROUTING_FIRST_LOOK['right']:.1%}" in column_notes(load_settings())["*"]["责任部门"]
+    note = column_notes(load_settings())["*"]["责任部门"]
+    assert f"{ROUTING_FIRST_LOOK['right']:.1%}" in note
+    # letters read while the table was tuned are said, not passed off as untouched
+    assert f"其中{ROUTING_FIRST_LOOK['seen']}封在调整路由表时读过" in note
 
 
 def test_an_empty_concentration_sheet_says_why_in_view(sample_run):
