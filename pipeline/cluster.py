@@ -18,7 +18,9 @@ b. `fit_vocabulary` (a reduce): TF-IDF vocabulary and idf from document frequenc
    (`variants_agree`; 一期/二期 and 东/西 never), and link letters (`_canon`) only when their letters
    also share the grievance; places too many letters name are dropped as keys.
 c. `candidate_pairs` (pairwise): pairs over the lowest similarity any rule uses, from a sparse
-   product (never a dense n x n matrix); `score_pair` (`accept_pairs` for many) decides each. A
+   product (never a dense n x n matrix); of those, `linked_pairs` scores the near-copies and the
+   pairs sharing a place (`matching_pairs`, found by lookup), and `score_pair`'s rule
+   (`pair_rule`, decided once per pair of place signatures by `PairRules`) decides each. A
    pair is linked when it is a near-copy (no conflicting place), when it names the same place and
    shares grievance words, or, when neither letter names a place, when it is very similar. Letters
    whose headline places differ are never linked by wording alone (one complaint text sent about
@@ -62,8 +64,8 @@ from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
     UNIT_MIN_SHARE, batch_constants, canonical, cell_units, district_units, districts_conflict,
-    dominant_places, full_chain, issue_chain, match_strength, numbered_apart, place_label, places_match,
-    title_districts, trim_place,
+    dominant_places, full_chain, issue_chain, match_strength, matching_pairs, numbered_apart, place_label,
+    places_match, title_districts, trim_place,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
@@ -286,6 +288,41 @@ def writer_frequencies(items, wanted, doc_writers: sparse.csr_matrix) -> dict[st
     T = sparse.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(wanted), doc_writers.shape[0]))
     W = (T @ doc_writers).tocsr()
     return {t: int(W.indptr[k + 1] - W.indptr[k]) for t, k in index.items()}
+
+
+# The rules of `IssueClusterer.score_pair`, as `pair_rule` names them: a literal copy only (places
+# or districts in conflict), a near-copy (a headline place on one side), `no_place_sim` (no headline
+# place), the grievance cosine (a shared specific place), it or a near-copy (a shared weak place).
+RULE_COPY, RULE_HEADED, RULE_NO_PLACE, RULE_SAME_PLACE, RULE_WEAK_PLACE = range(5)
+
+
+class PairRules:
+    """`IssueClusterer.pair_rule` for many pairs of one batch's letters, decided once per pair of
+    place signatures (a letter's places, headline places and title districts): copies and letters
+    about one estate share few signatures, and a Python call per pair of letters cost 21 s of the
+    cluster stage at 100,000 letters (2.8 million pairs)."""
+
+    def __init__(self, model: "IssueClusterer", place_full, place_head, districts):
+        keys: dict[tuple, int] = {}
+        self.model = model
+        self.sig = np.array([keys.setdefault((f, h, d), len(keys)) for f, h, d in zip(place_full, place_head, districts)],
+                            np.int64)
+        self.signatures = list(keys)
+
+    def rules(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """The rule of each pair (i[k], j[k]) of letters (row numbers of the batch)."""
+        u = max(len(self.signatures), 1)
+        distinct, inverse = np.unique(self.sig[i] * u + self.sig[j], return_inverse=True)
+        rule = np.zeros(len(distinct), np.int8)
+        for k, key in enumerate(distinct.tolist()):
+            (fa, ha, da), (fb, hb, db) = self.signatures[key // u], self.signatures[key % u]
+            rule[k] = self.model.pair_rule(fa, ha, fb, hb, da, db)
+        return rule[inverse.ravel()]
+
+    def decide(self, i, j, s, g) -> tuple[np.ndarray, np.ndarray]:
+        """(combined similarity, linked) of each pair, as `score_pair` gives them."""
+        combined, link = self.model.rule_outcome(self.rules(np.asarray(i, np.int64), np.asarray(j, np.int64)), s, g)
+        return np.asarray(combined), np.asarray(link, bool)
 
 
 def row_cosines(A: sparse.csr_matrix, B: sparse.csr_matrix) -> np.ndarray:
@@ -788,24 +825,28 @@ class IssueClusterer:
         """(i, j) of the candidate pairs `accept_pairs` links, decided block by block, so a batch's
         candidate pairs (tens of millions at 100,000 letters) are never held at once. A pair that
         no rule of `score_pair` can link is not scored: it needs a cosine of at least the lowest
-        place-free threshold, or a grievance cosine of at least the lowest same-place threshold
-        with a headline place on one side and a place on the other (a shared place needs both).
+        place-free threshold, or a shared place (`matching_pairs`: a headline place of one matching
+        a place of the other, the only pairs `pair_rule` lets link on the grievance cosine) and a
+        grievance cosine of at least the lowest same-place threshold.
         The same links as `accept_pairs` over `candidate_pairs`."""
-        has_head = np.fromiter(map(bool, place_head), bool, len(place_head))
-        has_full = np.fromiter(map(bool, place_full), bool, len(place_full))
+        n = X.shape[0]
+        placed = matching_pairs(place_head, place_full)
         eps = 1e-6  # asks a little more than the rules could link: score_pair decides
         s_min = min(self.near_dup_sim, self.no_place_sim, COPY_SIM) - eps
         g_min = min(self.same_place_sim, self.weak_place_sim) - eps
+        rules = PairRules(self, place_full, place_head, districts)
         keep_i, keep_j = [], []
         for i, j, s in self.pair_blocks(X):
             wordy = s >= s_min
-            ask = wordy | (has_head[i] & has_full[j]) | (has_head[j] & has_full[i])
+            key = i * n + j
+            at = np.minimum(np.searchsorted(placed, key), max(len(placed) - 1, 0))
+            ask = wordy | (placed[at] == key) if len(placed) else wordy
             i, j, s, wordy = i[ask], j[ask], s[ask], wordy[ask]
             g = np.concatenate([row_cosines(G[i[k:k + COSINE_CHUNK]], G[j[k:k + COSINE_CHUNK]])
                                 for k in range(0, len(i), COSINE_CHUNK)] or [np.zeros(0, G.dtype)])
             ask = wordy | (g >= g_min)
             i, j = i[ask], j[ask]
-            link, _ = self.accept_pairs(i, j, s[ask], g[ask], place_full, place_head, districts)
+            _, link = rules.decide(i, j, s[ask], g[ask])
             keep_i.append(i[link]); keep_j.append(j[link])
         if not keep_i:
             return np.array([], np.int64), np.array([], np.int64)
@@ -814,33 +855,44 @@ class IssueClusterer:
     def accept_pairs(self, i, j, s, g, place_full, place_head, districts) -> tuple[np.ndarray, np.ndarray]:
         """`score_pair` for each candidate pair (i[k], j[k]) with cosine s[k] and grievance cosine g[k]:
         (linked, combined similarity)."""
-        link = np.zeros(len(i), bool)
-        comb = np.array(s, copy=True)
-        for k, (a, b) in enumerate(zip(i, j)):
-            comb[k], link[k] = self.score_pair(s[k], g[k], place_full[a], place_head[a], place_full[b], place_head[b],
-                                               districts[a], districts[b])
-        return link, comb
+        combined, link = PairRules(self, place_full, place_head, districts).decide(i, j, s, g)
+        return link, combined
+
+    def pair_rule(self, pa, ha, pb, hb, da=frozenset(), db=frozenset()) -> int:
+        """Which rule of `score_pair` two letters meet, from their places, headline places and title
+        districts alone (the cosines only decide within the rule): one of the RULE_* codes.
+        Letters headed by different districts (B7县 vs L3县) are about different places, whatever
+        they share by name (二中, 碧桂园): only a literal copy may join them."""
+        if districts_conflict(da, db) or numbered_apart(ha, pb) or numbered_apart(hb, pa):
+            return RULE_COPY
+        strength = max(match_strength(ha, pb), match_strength(hb, pa))
+        if strength:
+            return RULE_SAME_PLACE if strength == 2 else RULE_WEAK_PLACE
+        if ha and hb and not places_match(pa, pb):
+            return RULE_COPY
+        return RULE_HEADED if (ha or hb) else RULE_NO_PLACE
+
+    def rule_outcome(self, rule, s, g):
+        """(combined similarity, linked) of pairs meeting `rule` (a code, or one per pair) with
+        cosines s and grievance cosines g: `score_pair`'s arithmetic, on scalars or arrays alike."""
+        combined = np.where(rule == RULE_COPY, s - 0.3, s)
+        combined = np.where(rule == RULE_SAME_PLACE, 0.5 * s + 0.5 * g + 0.2, combined)
+        combined = np.where(rule == RULE_WEAK_PLACE, 0.5 * s + 0.5 * g + 0.05, combined)
+        thresholds = np.select([rule == RULE_COPY, rule == RULE_HEADED, rule == RULE_NO_PLACE],
+                               [COPY_SIM, self.near_dup_sim, self.no_place_sim], self.near_dup_sim)
+        link = s >= thresholds
+        link = np.where(rule == RULE_SAME_PLACE, g >= self.same_place_sim, link)
+        link = np.where(rule == RULE_WEAK_PLACE, (g >= self.weak_place_sim) | link, link)
+        return combined, link
 
     def score_pair(self, s: float, g: float, pa, ha, pb, hb, da=frozenset(), db=frozenset()) -> tuple[float, bool]:
         """Combined similarity of two letters and whether they may be linked directly, from their
-        cosine s, grievance cosine g, places, headline places and title districts.
-        Letters headed by different districts (B7县 vs L3县) are about different places, whatever
-        they share by name (二中, 碧桂园): only a literal copy may join them."""
-        if districts_conflict(da, db):
-            return s - 0.3, s >= COPY_SIM
-        if numbered_apart(ha, pb) or numbered_apart(hb, pa):
-            return s - 0.3, s >= COPY_SIM
-        strength = max(match_strength(ha, pb), match_strength(hb, pa))
-        if strength == 2:
-            return 0.5 * s + 0.5 * g + 0.2, g >= self.same_place_sim
-        if strength == 1:
-            return 0.5 * s + 0.5 * g + 0.05, g >= self.weak_place_sim or s >= self.near_dup_sim
-        conflict = bool(ha) and bool(hb) and not places_match(pa, pb)
-        if conflict:
-            return s - 0.3, s >= COPY_SIM
-        if ha or hb:
-            return s, s >= self.near_dup_sim
-        return s, s >= self.no_place_sim
+        cosine s, grievance cosine g, places, headline places and title districts (`pair_rule`):
+        a shared specific place links on the grievance cosine, a shared weak one on it or a
+        near-copy cosine; a headline place on one side only needs a near-copy, none on either
+        side `no_place_sim`; places in conflict need a literal copy."""
+        combined, link = self.rule_outcome(self.pair_rule(pa, ha, pb, hb, da, db), s, g)
+        return combined[()], bool(link)
 
     # -------------------------------------------------------------- d. components -> issues
     def _big_enough(self, weights, doc_writers) -> bool:
@@ -869,36 +921,9 @@ class IssueClusterer:
 
     def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
         """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance
-        cosines g. Which formula a pair takes depends only on the two letters' places, headline
-        places and districts, and is the same either way round; a component's letters share few
-        such signatures (copies name the same places), so the formula is decided once per pair of
-        signatures and the arithmetic is vectorised: the same operations on the same dtype as
-        `score_pair`'s, so the same values, without a Python call per pair of letters."""
-        keys: dict[tuple, int] = {}
-        sig = np.array([keys.setdefault((f, h, d), len(keys)) for f, h, d in zip(place_full, place_head, districts)])
-        signatures = list(keys)
-        u = len(signatures)
-        # formula of each pair of signatures, from score_pair itself: 0 = s - 0.3, 1 = s, 2 = strong, 3 = weak
-        kind = np.zeros((u, u), np.int8)
-        for a in range(u):
-            fa, ha, da = signatures[a]
-            for b in range(a, u):
-                fb, hb, db = signatures[b]
-                kind[a, b] = kind[b, a] = self._formula(fa, ha, fb, hb, da, db)
-        k = kind[sig[pairs[0]], sig[pairs[1]]]
-        out = s.copy()
-        out[k == 0] = s[k == 0] - 0.3
-        for code, bonus in ((2, 0.2), (3, 0.05)):
-            on = k == code
-            out[on] = 0.5 * s[on] + 0.5 * g[on] + bonus
-        return out
-
-    def _formula(self, pa, ha, pb, hb, da, db) -> int:
-        """Which of score_pair's formulas two letters take, found by calling it on probe cosines."""
-        probe_s, probe_g = 0.5, 0.25
-        c, _ = self.score_pair(probe_s, probe_g, pa, ha, pb, hb, da, db)
-        return {probe_s - 0.3: 0, probe_s: 1, 0.5 * probe_s + 0.5 * probe_g + 0.2: 2,
-                0.5 * probe_s + 0.5 * probe_g + 0.05: 3}[c]
+        cosines g (`PairRules`: the rule decided once per pair of place signatures)."""
+        combined, _ = PairRules(self, place_full, place_head, districts).decide(pairs[0], pairs[1], s, g)
+        return combined
 
     def describe_places(self, place_full, place_head, titles, texts) -> tuple[list[str], str, list[str]]:
         """An issue's places (most named first, fuller names preferred), district and administrative

@@ -526,10 +526,30 @@ def test_pairs_decided_block_by_block_are_those_accepted_over_all_candidates(sam
     assert link.sum() > 20 and (s[link] < place_free).sum() > 5
 
 
-def test_combined_similarity_of_many_pairs_is_score_pairs_to_the_bit(sample_dir):
-    """`combined` (the formula decided once per pair of place signatures, vectorised arithmetic)
-    gives `score_pair`'s combined similarity of every pair of letters, bit for bit, with every
-    formula in use among them."""
+def _score_pair_as_written(model, s, g, pa, ha, pb, hb, da, db):
+    """`score_pair` as it was written before its rules were vectorised (stop 47), one pair at a
+    time: the reference the vectorised rules must reproduce."""
+    from pipeline.cluster import COPY_SIM
+    from pipeline.issue_places import districts_conflict, match_strength, numbered_apart, places_match
+
+    if districts_conflict(da, db) or numbered_apart(ha, pb) or numbered_apart(hb, pa):
+        return s - 0.3, s >= COPY_SIM
+    strength = max(match_strength(ha, pb), match_strength(hb, pa))
+    if strength == 2:
+        return 0.5 * s + 0.5 * g + 0.2, g >= model.same_place_sim
+    if strength == 1:
+        return 0.5 * s + 0.5 * g + 0.05, g >= model.weak_place_sim or s >= model.near_dup_sim
+    if ha and hb and not places_match(pa, pb):
+        return s - 0.3, s >= COPY_SIM
+    if ha or hb:
+        return s, s >= model.near_dup_sim
+    return s, s >= model.no_place_sim
+
+
+def test_pair_rules_decided_per_signature_are_the_rules_pair_by_pair(sample_dir):
+    """`accept_pairs` and `combined` (the rule decided once per pair of place signatures, the
+    arithmetic vectorised) give the combined similarity and the link of the rules written out
+    pair by pair, bit for bit, over every pair of 300 bundled letters, with every rule in use."""
     import numpy as np
 
     from pipeline.read import read_letters
@@ -539,12 +559,20 @@ def test_combined_similarity_of_many_pairs_is_score_pairs_to_the_bit(sample_dir)
     X, G, full, head, districts = _pair_inputs(letters, model)
     pairs = np.triu_indices(X.shape[0], 1)
     s, g = (X @ X.T).toarray()[pairs], (G @ G.T).toarray()[pairs]
+    expected = [_score_pair_as_written(model, s[k], g[k], full[x], head[x], full[y], head[y], districts[x], districts[y])
+                for k, (x, y) in enumerate(zip(*pairs))]
+    combined = np.array([c for c, _ in expected])
+    linked = np.array([bool(ok) for _, ok in expected])
     got = model.combined(s, g, full, head, districts, pairs)
-    expected = np.array([model.score_pair(s[k], g[k], full[x], head[x], full[y], head[y], districts[x], districts[y])[0]
-                         for k, (x, y) in enumerate(zip(*pairs))])
-    assert got.dtype == expected.dtype and np.array_equal(got, expected)
-    kinds = {model._formula(full[x], head[x], full[y], head[y], districts[x], districts[y]) for x, y in zip(*pairs)}
-    assert kinds == {0, 1, 2, 3}
+    assert got.dtype == combined.dtype and np.array_equal(got, combined)
+    link, comb = model.accept_pairs(pairs[0], pairs[1], s, g, full, head, districts)
+    assert np.array_equal(link, linked) and np.array_equal(comb, combined)
+    assert linked.sum() > 20
+    one = [model.score_pair(s[k], g[k], full[x], head[x], full[y], head[y], districts[x], districts[y])
+           for k, (x, y) in enumerate(zip(*pairs)) if k % 97 == 0]
+    assert [(float(c), ok) for c, ok in one] == [(float(c), bool(ok)) for c, ok in expected[::97]]
+    rules = {model.pair_rule(full[x], head[x], full[y], head[y], districts[x], districts[y]) for x, y in zip(*pairs)}
+    assert rules == set(range(5))
 
 
 def test_issue_word_counts_gathered_in_parts_are_the_whole_batchs(sample_dir, monkeypatch):

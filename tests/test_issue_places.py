@@ -136,3 +136,29 @@ def test_a_river_the_letters_name_beside_an_estate_is_in_the_label():
     assert place_label(["A7县"], ["浏阳河大桥", "浏阳河"]) == "A7县 浏阳河大桥"
     # a long "river" is a clause swept in (hot_messages: 地铁3号线成功穿越京港 beside 东四路)
     assert place_label(["A7县"], ["东四路", "地铁3号线成功穿越京港"]) == "A7县 东四路"
+
+
+def test_pairs_sharing_a_place_are_found_by_lookup_as_by_comparing_every_pair(sample_dir):
+    """`matching_pairs` (places indexed by their pieces) finds exactly the pairs of letters whose
+    headline place matches a place of the other under `match_strength` (equal, or one of 3+
+    characters inside the other), checked against every pair of the bundled letters."""
+    import numpy as np
+
+    from pipeline.cluster import IssueClusterer, document_frequencies
+    from pipeline.issue_places import match_strength, matching_pairs
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters.drop_duplicates(["title", "text"])
+    model = IssueClusterer(n_jobs=1)
+    feats = model.letter_features(letters["title"].fillna("").tolist(), letters["text"].fillna("").tolist())
+    model.fit_vocabulary(document_frequencies(feats["tokens"]), len(feats))
+    _, G = model.vectors(feats)
+    full, head = model.fit_places(feats, G, np.ones(len(feats)))
+    n = len(full)
+    expected = [a * n + b for a in range(n) for b in range(a + 1, n)
+                if max(match_strength(head[a], full[b]), match_strength(head[b], full[a])) > 0]
+    found = matching_pairs(head, full)
+    assert found.tolist() == expected
+    inside = [(a, b) for a in range(n) for b in range(n) if a != b
+              for x in head[a] for y in full[b] if x != y and (x in y or y in x)]
+    assert len(expected) > 50 and inside  # pairs by an equal name and by a name inside another
