@@ -90,6 +90,11 @@ MODIFIER_EFFECTS = {
 CONTEXT_SENSITIVE = frozenset().union(*(scope for scope, _ in MODIFIER_EFFECTS.values()))
 # Modifiers looked for in the whole sentence before the cue (远期句 is 远期's sentence-level form).
 SENTENCE_LEVEL = ("往事", "假设", "条文", "提议")
+# A cue that opens with the writer's plan to go higher or together (将一级一级上访: a frame matched
+# from 将) is no history, whatever date its sentence told before; only these openings, since 决定 or
+# 准备 also open a past narrative (当时大家决定堵路), and 将被 is a passive.
+OPENING = 6
+PLAN_OPENING = re.compile(r"(将|要|会)(?=一级|逐级|层层|越级|向上|进京|赴京|上访|上告|赴省|到省|去省|集体|联名)")
 # These stop applying when a 复位 phrase follows them: 2017年曾上访，现在如果再不解决，我们将进京上访.
 RESETTABLE = frozenset({"往事", "远期句", "提议"})
 # How far back (characters, inside the clause) each modifier is looked for.
@@ -750,8 +755,10 @@ class UrgencyGrader:
             pass
         return last is not None and not CONSEQUENCE.search(window[last.end():] + opening)
 
-    def _sentence_modifier(self, name: str, prefix: str) -> bool:
-        """True when `name` occurs in the sentence before the cue and no 复位 marker follows it."""
+    def _sentence_modifier(self, name: str, prefix: str, opening: str = "") -> bool:
+        """True when `name` occurs in the sentence before the cue and no 复位 marker follows it.
+        `opening`: the cue's first characters; a cue that opens with a plan (`PLAN_OPENING`) is
+        no history, whatever date the sentence told before it."""
         pattern = self.modifiers_.get(name)
         if pattern is None:
             return False
@@ -759,6 +766,8 @@ class UrgencyGrader:
         for last in pattern.finditer(prefix):
             pass
         if last is None:
+            return False
+        if name in RESETTABLE and PLAN_OPENING.match(opening):
             return False
         return name not in RESETTABLE or not self._modifier("复位", prefix[last.end():])
 
@@ -783,7 +792,7 @@ class UrgencyGrader:
             found.append("风险")
         prefix, rest = text[sentence[0]:start], text[end:sentence[1]]
         for name in SENTENCE_LEVEL:
-            if name not in found and self._sentence_modifier(name, prefix):
+            if name not in found and self._sentence_modifier(name, prefix, text[start:start + OPENING]):
                 found.append(name)
         if self._sentence_modifier("远期句", prefix) and "远期" not in found:
             found.append("远期")

@@ -759,6 +759,42 @@ def test_stop25_and_stop26_look_alikes_are_not_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
 
 
+# Stop 48: kinds blind20-32's letters still missed (development: those letters were read). Each
+# wording is a class row or a frame (corpora/urgency/compose.csv), checked on every split and on all
+# shared letters (no gold letter newly 紧急 against its label).
+STOP48_URGENT = [
+    "目前已经很多班级的小朋友无缘无故流鼻血，大面积情况，请相关部门出面处理。",          # blind31: many ill now
+    "今天中午学生餐的肉是臭的，班上同学吃到口里都一阵呕吐。",                            # blind31: a school lunch
+    "幼儿园大门被人用电焊焊死，外面的幼儿进不去，里面的幼儿出不来。",                    # blind28: shut in
+    "在撤架的施工过程中，每撤一根架管和扣件，就直接往地上扔，居民每次出门都提心吊胆。",   # blind32: thrown down
+    "现在周边住户纷纷挂出白旗，抗议毒气污染，希望县委出面解决。",                        # blind29: protest now
+    "物业于今天开始强行收取停车费，今天出现了业主车辆堵门的情况。",                      # blind22: a gate blocked today
+    "如今该校人去楼空，受害学生自发组织四处维权。",                                      # blind23: victims organised
+    "如果不予以处理，我们将采取必要的强制手段！",                                        # blind24: drastic action
+    "2016年登记时却都是差额事业编，严重损害了我们91位医护人员的合法利益，我们将一级一级上访。",  # blind25: a plan after a date
+    "这次不管上访到哪一级，我们都要讨回我们的血汗钱。",                                  # blind22: as high as it takes
+    "对方指使社会人员在我家门口蹲守，电话威胁我的家人，使我的家人不敢出门。",            # blind23: sent to threaten
+]
+STOP48_LOOK_ALIKES = [
+    "宿舍楼经常有人往楼下扔生活垃圾，请物业管一管。",                          # litter, not a danger
+    "前几天买的牛奶过期了，现在两个孩子喝了全部拉肚子，请严查食品安全。",       # one family, two children
+    "尾矿石过处灰尘满天，现在不少人被污染中毒，患上了癌症。",                   # chronic pollution: 较急
+    "七日中午我们等车两个小时，大家情绪激动，决定堵路，这样堵了半小时才来车。",  # a past road block
+    "2017年8月初通道即将被封堵，业主们被迫集体上访区信访局。",                  # a past group petition
+    "小区的业主在装修时砸了承重墙，请住建部门查处。",                            # a hazard, not an emergency
+]
+
+
+@pytest.mark.parametrize("text", STOP48_URGENT)
+def test_stop48_kinds_are_urgent(grader, text):
+    assert level(grader, text) == "紧急", grader.grade(text)
+
+
+@pytest.mark.parametrize("text", STOP48_LOOK_ALIKES)
+def test_stop48_look_alikes_are_not_urgent(grader, text):
+    assert level(grader, text) != "紧急", grader.grade(text)
+
+
 # ---- wording probe rounds (corpora/urgency/probes<N>.csv) ---------------------------------------
 # Letters in styles the shared data lacks (hotline summaries, letters to leaders, river complaints,
 # county letters, barely literate writers, group letters), written and labelled from the rubric by
