@@ -814,7 +814,6 @@ PROBE_ROUNDS = {
     9: (30, 6, {
         "p9-12": "the caller's quote follows an official's quoted answer (领导答复“…”) within the 引述 window",
         "p9-17": "a gas pipe scraped 前天 and still hissing: the date reads it as history (in the band)",
-        "p9-36": "a threat to kill told among 三天两头 visits: read as history",
         "p9-37": "a leak mended the same day, the repair told in a later clause",
         "p9-38": "lifts that trapped people last year, replaced since: the replacement is sentences later",
         "p9-42": "a suggestion to add railings where none are (以免…): the suggestion is in the next sentence",
@@ -824,6 +823,9 @@ PROBE_ROUNDS = {
         "p10-A54": "the writer's 就 stands 27 characters before 省城; a 30-character window flagged a past trip and a smell 到了省人社厅 in the shared letters",
     }),    11: (27, 4, {
         "p11-25": "a threat to jump made last winter (曾在项目部楼顶要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
+    }),
+    12: (31, 2, {
+        "p12-01": "a joint letter's title (业主关于墙体裂缝赔偿的联名信) names cracks as its topic; the repair a year ago is told in the body",
     }),
 }
 
