@@ -827,6 +827,16 @@ PROBE_ROUNDS = {
     12: (31, 2, {
         "p12-01": "a joint letter's title (业主关于墙体裂缝赔偿的联名信) names cracks as its topic; the repair a year ago is told in the body",
     }),
+    13: (19, 3, {
+        "p13-06": "熏得我们一家真想跳楼: the degree complement 得 stands five characters before 想跳楼, beyond the fixed look-behinds",
+        "p13-17": "a threat in the title (放贷人威胁人身安全) with the nightly visits told 80 characters on: in the review band",
+        "p13-24": "the caller on the roof edge, then 话务员劝说后 reads as talked down (了结) though 仍未 follows: in the review band",
+        "p13-28": "这么多年来…连一块警示牌都没有 reads 多年来 as history, though the absence goes on: in the review band",
+        "p13-29": "a jump threat made last year and settled: a dated or 曾 past does not demote self-harm, by design",
+        "p13-32": "a gas smell last night, the repair told 80 characters later, beyond the 了结 window",
+        "p13-47": "a railing removed on a 3 m riverbank; the children using the path are a sentence away: in the review band",
+        "p13-53": "已经说好了…各家出一个人 reads 已经 as done (已然): in the review band",
+    }),
 }
 
 
