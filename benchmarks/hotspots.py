@@ -1,6 +1,6 @@
 """Benchmark the issue clusterer on every shared source: gold issues, name variants, top issues, speed.
 
-    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd]
+    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river]
                                             [--code DIR] [--skip-robustness]
 
 (`python benchmarks/hotspots.py` works too.)
@@ -10,7 +10,9 @@ reader can verify (the judgement by reading is in corpora/hotspots/README.md):
 - `place`: the label names a place (an issue without one is rarely "specific");
 - `pure`: share of the issue's letters that name the label's place (or a spelling variant of it);
 - `chain`: administrative levels in the label (市/区县/镇街/村社区/组) + 1 for a named place.
-On hot_messages.xlsx: each gold issue (corpora/hotspots/gold_hot_messages.csv) with its best F1 and
+On the synthetic river file (corpora/hotspots/river_synthetic: invented, ships in the repo): the
+held-out river file's measure, its five most-complained waters in top-15 labels, and the issues
+against its key. On hot_messages.xlsx: each gold issue (corpora/hotspots/gold_hot_messages.csv) with its best F1 and
 heat rank, and how the top 15 moves when each heat weight moves by 20%. On both TipDM files: the
 precision and recall of merging spellings of one name (corpora/hotspots/gold_name_variants.csv).
 Then fit time on hot_messages replicated 10x and 100x (replicas get new letter ids, same writer
@@ -174,6 +176,8 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
     if key == "gasmap":
         return ("peoples_gas_2022_2023.csv (--map replyContentMain=text replyDate=received_at replyID=letter_id)",
                 read_letters([MORE / "peoples_gas_2022_2023.csv"], column_map=GAS_MAP).letters)
+    if key == "river":
+        return "river_synthetic (a city's river complaints, written by another hand)", read_letters([RIVER / "river_letters.csv"]).letters
     if key == "qd":
         path = MORE / "qingdao12345_two_callers.xlsx"
         letters = read_letters([path]).letters
@@ -184,11 +188,39 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
     raise SystemExit(f"unknown source {key}")
 
 
+RIVER = HERE / "river_synthetic"
+RIVER_TOP_WATERS = ("清溪河", "柳塘港", "石门泾", "凤栖湖", "沙湾支河")  # the key's five most-complained waters
+
+
+def river_scores(model: IssueClusterer, letters: pd.DataFrame) -> str:
+    """The held-out river file's measure on the synthetic one (corpora/hotspots/river_synthetic): which
+    of its five most-complained waters a top-15 label names, and pairwise precision / recall of the
+    issues against the key's groups (same water, problem and spot) over the river letters."""
+    import itertools
+
+    key = pd.read_csv(RIVER / "river_key.csv", dtype=str).fillna("")
+    info = model.get_issue_info()
+    top = info.sort_values("heat_rank").head(15)["label"].tolist()
+    named = [w for w in RIVER_TOP_WATERS if any(w in label for label in top)]
+    issue_of = dict(zip(model.get_issue_letters()["letter_id"].astype(str), model.get_issue_letters()["issue_id"]))
+    river = key[key["water"] != ""]
+    truth = (river["water"] + "|" + river["problem"] + "|" + river["spot"]).tolist()
+    found = [issue_of.get(k, "") for k in river["工单编号"]]
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(range(len(river)), 2):
+        same, joined = truth[a] == truth[b], bool(found[a]) and found[a] == found[b]
+        tp, fp, fn = tp + (same and joined), fp + (joined and not same), fn + (same and not joined)
+    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    return (f"five most-complained waters named in a top-15 label: {len(named)}/5 ({', '.join(named) or 'none'}); "
+            f"issues against the key (same water, problem, spot): pairwise precision {p:.3f}, recall {r:.3f}, "
+            f"F1 {2 * p * r / max(p + r, 1e-9):.3f}; {sum(map(bool, found))} of {len(found)} river letters clustered")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
@@ -219,6 +251,8 @@ def main(argv=None) -> int:
             if not args.skip_robustness:
                 print(f"\n-- robustness: each heat weight -20% / +20% (defaults {DEFAULT_HEAT_WEIGHTS})")
                 print(robustness(model, letters, gold).to_string(index=False))
+        if key == "river":
+            print(river_scores(model, letters))
         print(f"\n-- top 10 issues, {name}")
         print(top_checks(model).to_string(index=False))
         base = name.split(" ")[0]

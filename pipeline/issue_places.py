@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.places import (
-    COLUMN_LEVELS, DISTINCT_CHARS, LEVELS, PLACE_CODE, admin_chain, admin_units, is_weak, kind_of, place_columns, stem,
+    COLUMN_LEVELS, DISTINCT_CHARS, LEVELS, PLACE_CODE, admin_chain, admin_units, is_weak, kind_of, leading_water,
+    place_columns, stem,
 )
 
 
@@ -378,8 +379,8 @@ RIVER_ENDINGS = ("河", "港", "浦", "渠", "溪", "浜", "泾", "河道")
 def place_label(chain: list[str], places: list[str]) -> str:
     """`A3区 西湖街道茶场村五组`, `A3区 新塘支河(东风路路段)`: the chain, then the issue's place (a
     water, bridge or park with the road section most letters name beside it; a river the letters
-    name beside another place, with that place: `新塘支河(幸福家园)`); units the place already spells
-    are not repeated."""
+    name beside another place, with that place: `新塘支河(幸福家园)`, or whose name runs into it:
+    `柳塘港柳岸花园` is `柳塘港(柳岸花园)`); units the place already spells are not repeated."""
     place = places[0] if places else ""
     if place and len(places) > 1 and kind_of(place) in ("water", "bridge", "park") and kind_of(places[1]) == "road":
         place += f"({places[1]})"
@@ -387,6 +388,10 @@ def place_label(chain: list[str], places: list[str]) -> str:
         # a river a third of the letters name beside an estate, village or road: the river, where along
         # it (新塘支河(幸福家园)); labelled by the estate alone, a city's river complaints lost their rivers
         river = next((p for p in places[1:] if p.endswith(RIVER_ENDINGS) and len(p) <= 6 and p not in place), "")
+        opening = leading_water(place)
+        if not river and opening.endswith(RIVER_ENDINGS) and len(opening) <= 6:
+            # a name that runs the river into the estate (柳塘港柳岸花园段): the river, then the estate
+            river, place = opening, place[len(opening):]
         if river:
             place = f"{river}({place})"
     units = [u for u in chain if u and u not in place]

@@ -77,7 +77,7 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # A water or bridge ending followed by these is a common word, not a name: 河道 is kept as a name
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港; nor is the
 # 河 of a town named for its river (流沙河镇, 青竹湖镇: the town, then its village, not 镇广胜村).
-_NOT_AFTER = {"河": "水流边堤岸畔床面口镇乡", "湖": "南北泊水面边镇乡", "渠": "道", "桥": "梁头镇乡", "港": "口澳台币湾镇乡",
+_NOT_AFTER = {"河": "水流边堤岸畔床面口镇乡沙", "湖": "南北泊水面边镇乡", "渠": "道", "桥": "梁头镇乡", "港": "口澳台币湾镇乡",
              "溪": "流谷湖镇乡", "浦": "东镇乡", "泾": "渭", "组": "织长成建合员",
              "村": "民委里内长干组", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
 # and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
@@ -735,6 +735,19 @@ def _components(name: str) -> list[tuple[int, str]]:
                 parts.append((last, piece))
             last = m.end()
     return [(k, p) for k, p in parts if p != name]
+
+
+def leading_water(name: str) -> str:
+    """The water a nested name opens with (`柳塘港柳岸花园` -> `柳塘港`), or '' when it opens with
+    none or the rest is too short to be a place of its own."""
+    parts = _components(name)
+    if not parts or parts[0][0] != 0 or kind_of(parts[0][1]) != "water":
+        return ""
+    rest = name[len(parts[0][1]):]
+    # a town or road named for its river (捞刀河街道高源村, 浏阳河路) runs on from it: no water then a place
+    if len(rest) < 3 or rest.startswith(("街道", "镇", "乡", "路", "街", "大道", "段", "社区")):
+        return ""
+    return parts[0][1]
 
 
 # entity labels of the spaCy ruler (pipeline.nlp) by kind of the last part of a span

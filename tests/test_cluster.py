@@ -940,3 +940,33 @@ def test_the_spot_a_topical_file_is_about_is_its_hot_spot_not_too_common(shared_
     assert top["place"] == "丽发新城" and top["n_letters"] >= 50, info.head(3)[["n_letters", "label"]]
     assert top["label"].startswith("A2区 暮云街道 丽发新城 · ") and "搅拌" in top["label"]
     assert not info.iloc[1:]["label"].str.contains("搅拌").any()
+
+
+def test_a_citys_river_complaints_cluster_by_water_problem_and_spot():
+    """The synthetic river file (corpora/hotspots/river_synthetic: 300 invented hotline letters about
+    14 waters, written by another hand with a key): its five most-complained waters each lead a
+    top-15 label (the held-out river file's measure), and issues match the key's groups of same
+    water, problem and spot pair by pair."""
+    import itertools
+
+    from pipeline.paths import CORPORA_DIR
+    from pipeline.read import read_letters
+
+    folder = CORPORA_DIR / "hotspots" / "river_synthetic"
+    letters = read_letters([folder / "river_letters.csv"]).letters
+    model = IssueClusterer(n_jobs=1)
+    model.fit(letters)
+    top = model.get_issue_info().sort_values("heat_rank").head(15)["label"].tolist()
+    for water in ("清溪河", "柳塘港", "石门泾", "凤栖湖", "沙湾支河"):
+        assert any(water in label for label in top), (water, top)
+    assert any(label.startswith("B3区 柳塘港(柳岸花园)") for label in top), top
+    key = pd.read_csv(folder / "river_key.csv", dtype=str).fillna("")
+    key = key[key["water"] != ""]
+    issued = model.get_issue_letters()
+    issue_of = dict(zip(issued["letter_id"].astype(str), issued["issue_id"]))
+    truth = (key["water"] + key["problem"] + key["spot"]).tolist()
+    found = [issue_of.get(k, "") for k in key["工单编号"]]
+    pairs = [(truth[a] == truth[b], bool(found[a]) and found[a] == found[b])
+             for a, b in itertools.combinations(range(len(key)), 2)]
+    tp = sum(s and j for s, j in pairs)
+    assert tp / sum(j for _, j in pairs) >= 0.95 and tp / sum(s for s, _ in pairs) >= 0.95

@@ -162,3 +162,12 @@ def test_pairs_sharing_a_place_are_found_by_lookup_as_by_comparing_every_pair(sa
     inside = [(a, b) for a in range(n) for b in range(n) if a != b
               for x in head[a] for y in full[b] if x != y and (x in y or y in x)]
     assert len(expected) > 50 and inside  # pairs by an equal name and by a name inside another
+
+
+def test_a_river_run_into_an_estates_name_leads_the_label():
+    """A caller writes the river into the estate (柳塘港柳岸花园段臭气熏天): the label is the river, then
+    where along it, as when the two are written apart; a street named for its river is no river."""
+    from pipeline.issue_places import place_label
+
+    assert place_label(["B3区"], ["柳塘港柳岸花园", "柳岸花园"]) == "B3区 柳塘港(柳岸花园)"
+    assert place_label(["A4区"], ["捞刀河街道高源村"]) == "A4区 捞刀河街道高源村"

@@ -365,3 +365,11 @@ def test_an_estate_with_city_or_intercity_inside_its_name_is_not_cut_there():
     assert extract_places("吉林省白城市四季华城漏水") == ["四季华城"]
     assert extract_places("省会城市的房价太高") == []
     assert "长株潭城市圈唯一动物园" not in extract_places("长株潭城市圈唯一动物园")  # 城市圈: a region
+
+
+def test_river_sand_is_no_river():
+    """河沙 is sand dug from a river: 偷挖河沙 names no water 河里偷挖河 (a label read 龙口村河里偷挖河)."""
+    from pipeline.places import extract_places
+
+    found = extract_places("龙口村河里偷挖河沙，挖机晚上作业")
+    assert "龙口村" in found and not any(p.endswith("挖河") for p in found)
