@@ -65,6 +65,8 @@ MODIFIER_EFFECTS = {
     "既往": (EVENT | {"越级上访", "群体行动"}, "demote"),
     "已然": ({"越级上访", "群体行动", "群体事件"}, "demote"),
     "他人": ({"自伤威胁"}, "demote"),
+    # just before a self-harm cue: a nuisance's degree (熏得人真想跳楼, 吵得我都想跳楼了): rhetoric
+    "夸张": ({"自伤威胁"}, "drop"),
     "远期": ({"自伤威胁"}, "demote"),
     "反问": (THREAT, "demote"),
     # required context: self-harm of nobody in particular (可能引起自杀, 彩民服毒自杀) is not a threat
@@ -98,14 +100,15 @@ PLAN_OPENING = re.compile(r"(将|要|会)(?=一级|逐级|层层|越级|向上|�
 # These stop applying when a 复位 phrase follows them: 2017年曾上访，现在如果再不解决，我们将进京上访.
 RESETTABLE = frozenset({"往事", "远期句", "提议"})
 # How far back (characters, inside the clause) each modifier is looked for.
-LOOKBACK = {"否定": 6, "防范": 14, "建议": 30, "条件": 14, "既往": 14, "已然": 8, "引述": 30, "他人": 12, "远期": 14, "反问": 14, "法条": 20}
+LOOKBACK = {"否定": 6, "防范": 14, "建议": 30, "条件": 14, "既往": 14, "已然": 8, "引述": 30, "他人": 12, "远期": 14, "反问": 14, "法条": 20,
+            "夸张": 10}
 LOOKAHEAD = 12
 # 即时 (刚才, 还在对峙) promotes events at most this many characters away: a long letter's 今天 says
 # nothing about an incident it recounts three paragraphs later.
 NOW_DISTANCE = 120
 # Demotions the grader trusts (a negation, a quoted rule, a proposal); any other demotion of a 紧急
 # cue (history, supposition, question) puts the letter in the review band.
-SURE_DEMOTIONS = frozenset({"否定", "防范", "建议", "法条", "条文", "提议", "引述", "了结", "已故"})
+SURE_DEMOTIONS = frozenset({"否定", "防范", "建议", "法条", "条文", "提议", "引述", "了结", "已故", "夸张"})
 # a frame is dropped when one of these stands before any of its parts (a negation is read at the anchor only)
 DROPPING = frozenset({"防范", "建议", "法条", "条文", "提议"})
 # a letter whose 紧急 cues reach this share of the threshold (one weight-0.6 cue: 走投无路, 后果自负) is reviewed
@@ -779,7 +782,7 @@ class UrgencyGrader:
         after = text[end:min(clause[1], end + LOOKAHEAD)]
         if self._negated(before, text[start:start + 1]):
             found.append("否定")
-        for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期", "反问", "法条"):
+        for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期", "反问", "法条", "夸张"):
             window = before[-LOOKBACK[name]:]
             if name == "已然":  # it sees the cue's first characters: 已经约好…拉横幅 is planned, 已经拉横幅 done
                 pattern = self.modifiers_.get(name)

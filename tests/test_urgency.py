@@ -785,6 +785,21 @@ STOP48_LOOK_ALIKES = [
 ]
 
 
+STOP48_URGENT += [
+    "这个月底再没个说法，我就把那瓶农药喝了，省得给谁添麻烦。",                    # probes14: poison, everyday order
+    "包工头找了五六个社会上的人，说谁再去劳动局告，就让他横着回老家。",            # probes14: a threat to workers
+    "村口那座漫水桥冲没了，河对岸五户人家十几口人，出不来也进不去。",              # probes14: cut off by a flood
+    "来电人称楼里的人都商量好了。后称“过完年再没人来管，大伙儿就一块坐车到区政府门口坐着去”。",  # 后称: the caller
+    "我跟你说我票都买好了后天一早的高铁我去省城当面说去。",                      # 跟你说: the caller's own words
+]
+STOP48_LOOK_ALIKES += [
+    "油烟直往屋里灌，我这一个月嗓子一直发炎，熏得人真想跳楼。",                   # probes14: a nuisance's degree
+    "就是说吵得我都想跳楼了嗯打个比方啊。",                                       # probes14: said as a figure
+    "上周楼道里燃气管子漏气，当天燃气公司来人把阀门关了，管子也换了新的。",        # probes14: made safe that day
+    "那栋老实验楼去年鉴定为危房，已经停用，门口拉了警戒线，学生不让过去。",        # probes14: out of use, cordoned
+]
+
+
 @pytest.mark.parametrize("text", STOP48_URGENT)
 def test_stop48_kinds_are_urgent(grader, text):
     assert level(grader, text) == "紧急", grader.grade(text)
@@ -828,7 +843,6 @@ PROBE_ROUNDS = {
         "p12-01": "a joint letter's title (业主关于墙体裂缝赔偿的联名信) names cracks as its topic; the repair a year ago is told in the body",
     }),
     13: (19, 3, {
-        "p13-06": "熏得我们一家真想跳楼: the degree complement 得 stands five characters before 想跳楼, beyond the fixed look-behinds",
         "p13-17": "a threat in the title (放贷人威胁人身安全) with the nightly visits told 80 characters on: in the review band",
         "p13-24": "the caller on the roof edge, then 话务员劝说后 reads as talked down (了结) though 仍未 follows: in the review band",
         "p13-28": "这么多年来…连一块警示牌都没有 reads 多年来 as history, though the absence goes on: in the review band",
@@ -836,6 +850,9 @@ PROBE_ROUNDS = {
         "p13-32": "a gas smell last night, the repair told 80 characters later, beyond the 了结 window",
         "p13-47": "a railing removed on a 3 m riverbank; the children using the path are a sentence away: in the review band",
         "p13-53": "已经说好了…各家出一个人 reads 已经 as done (已然): in the review band",
+    }),
+    14: (27, 6, {
+        "p14-31": "a jump threat made the year before last and withdrawn: a dated past does not demote self-harm, by design",
     }),
 }
 
