@@ -792,6 +792,17 @@ STOP48_URGENT += [
     "来电人称楼里的人都商量好了。后称“过完年再没人来管，大伙儿就一块坐车到区政府门口坐着去”。",  # 后称: the caller
     "我跟你说我票都买好了后天一早的高铁我去省城当面说去。",                      # 跟你说: the caller's own words
 ]
+STOP48_URGENT += [
+    "司机和一个乘客爬到车顶上还没出来，水还在涨，现场没有人管。",                  # probes15: a flooded underpass
+    "前天夜班井下出了事，到现在已经两天没有升井。",                                # probes15: miners not come up
+    "今天上午已经有四五十个村民聚在工地门口，把施工便道口堵上了。",                # probes15: a crowd there now
+    "孙某又打来电话称“晚上就过来，带着刀，大家一起完蛋”。",                        # probes15: coming with a knife
+    "再往这里倒一车，我就拿铁锹把司机的车砸了，出了什么事我自己担着。",            # probes15: a veiled threat
+]
+STOP48_LOOK_ALIKES += [
+    "开城公司职工因为生活困难已经有过数次集体上访！",                              # 已经有过: the past
+    "亲眼目睹两辆轿车发生严重碰撞，所幸无人员伤亡。",                              # kept 较急 (no 紧急)
+]
 STOP48_LOOK_ALIKES += [
     "油烟直往屋里灌，我这一个月嗓子一直发炎，熏得人真想跳楼。",                   # probes14: a nuisance's degree
     "就是说吵得我都想跳楼了嗯打个比方啊。",                                       # probes14: said as a figure
@@ -853,6 +864,9 @@ PROBE_ROUNDS = {
     }),
     14: (27, 6, {
         "p14-31": "a jump threat made the year before last and withdrawn: a dated past does not demote self-harm, by design",
+    }),
+    15: (29, 2, {
+        "p15-03": "a jump threat made last year (当时曾…说要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
     }),
 }
 
