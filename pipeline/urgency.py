@@ -92,11 +92,10 @@ MODIFIER_EFFECTS = {
 CONTEXT_SENSITIVE = frozenset().union(*(scope for scope, _ in MODIFIER_EFFECTS.values()))
 # Modifiers looked for in the whole sentence before the cue (远期句 is 远期's sentence-level form).
 SENTENCE_LEVEL = ("往事", "假设", "条文", "提议")
-# A cue that opens with the writer's plan to go higher or together (将一级一级上访: a frame matched
-# from 将) is no history, whatever date its sentence told before; only these openings, since 决定 or
-# 准备 also open a past narrative (当时大家决定堵路), and 将被 is a passive.
+# The first characters of a cue a 计划开头 phrase (the lexicon's) is looked for at: a cue that opens with
+# the writer's plan (将一级一级上访, a frame matched from 将) is no history, whatever date its sentence
+# told before.
 OPENING = 6
-PLAN_OPENING = re.compile(r"(将|要|会)(?=一级|逐级|层层|越级|向上|进京|赴京|上访|上告|赴省|到省|去省|集体|联名)")
 # These stop applying when a 复位 phrase follows them: 2017年曾上访，现在如果再不解决，我们将进京上访.
 RESETTABLE = frozenset({"往事", "远期句", "提议"})
 # How far back (characters, inside the clause) each modifier is looked for.
@@ -207,7 +206,7 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, 
                 continue
             _check_fields(path, row_number, row)
             if level == "修饰":
-                if category not in MODIFIER_EFFECTS and category not in ("风险", "复位", "远期句"):
+                if category not in MODIFIER_EFFECTS and category not in ("风险", "复位", "计划开头", "远期句"):
                     raise PetitionError(f"{path} row {row_number}: unknown modifier category {category!r}; known: {', '.join(MODIFIER_EFFECTS)}")
                 _compile(pattern, row_number)
                 modifier_parts.setdefault(category, []).append(f"(?:{pattern})")
@@ -760,7 +759,7 @@ class UrgencyGrader:
 
     def _sentence_modifier(self, name: str, prefix: str, opening: str = "") -> bool:
         """True when `name` occurs in the sentence before the cue and no 复位 marker follows it.
-        `opening`: the cue's first characters; a cue that opens with a plan (`PLAN_OPENING`) is
+        `opening`: the cue's first characters; a cue that opens with a plan (a 计划开头 phrase) is
         no history, whatever date the sentence told before it."""
         pattern = self.modifiers_.get(name)
         if pattern is None:
@@ -770,7 +769,7 @@ class UrgencyGrader:
             pass
         if last is None:
             return False
-        if name in RESETTABLE and PLAN_OPENING.match(opening):
+        if name in RESETTABLE and "计划开头" in self.modifiers_ and self.modifiers_["计划开头"].match(opening):
             return False
         return name not in RESETTABLE or not self._modifier("复位", prefix[last.end():])
 
