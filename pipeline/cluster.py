@@ -65,18 +65,23 @@ from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
     UNIT_MIN_SHARE, batch_constants, canonical, cell_units, district_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, matching_pairs, numbered_apart, place_label,
-    places_match, title_districts, trim_place,
+    places_match, spot_names, title_districts, trim_place,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
     COLUMN_LEVELS, GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_spot, is_weak, kind_of, letter_place_names,
     short_name, stem, variant_candidates,
 )
+from pipeline.prefilter import WordScan
 from pipeline.timing import give_back
 
 STATE_VERSION = 1
 # the label of an issue whose letters write no word a label could show (only names, only characters)
 NO_WORDS = "(无具体内容)"
+# What a label shows where its place goes when no place, town or district is the issue's (a third
+# of its letters would name it, `describe_places`): many letters asking how to claim wages, or
+# twenty cities' heating, are one matter but no one place, and a bare list of words read as a spot
+PLACELESS = "无共同地点"
 
 
 def person_names(names, titles, texts) -> set[str]:
@@ -192,8 +197,11 @@ _CODE = re.compile(PLACE_CODE.pattern + "|西地省")
 _GENERIC_WORDS = frozenset(
     "建议 希望 请问 咨询 反映 投诉 举报 问题 情况 相关 部门 领导 政府 尊敬 您好 谢谢 感谢 请求 要求 "
     "解决 处理 严重 影响 附近 周边 难道 为什么 什么 怎么 何时 能否 是否 已经 目前 现在 一直 多次 "
-    "区域 有关 业主 居民 市民 百姓 群众 我们 本人 小区 社区".split()
+    "区域 有关 业主 居民 市民 百姓 群众 我们 本人 小区 社区 发生".split()
 )
+# Two-character words that carry no matter of their own, for labels: a pronoun with a verb (我测),
+# a verb with its aspect particle (做过), a number with its measure word (一道), a negated modal (没能)
+_NO_MATTER = re.compile(r"[我你他她它咱][\u4e00-\u9fff]|[\u4e00-\u9fff][过了着]|[一两几][个道条次些件种下]|[没不未][能会要想敢]")
 # Words of the office's handling and follow-up register: who called back, which unit is to answer
 # within how many working days, that nobody has replied yet. They describe the process, never the
 # grievance, and are left out of labels only (they still count as words when letters are compared).
@@ -657,7 +665,9 @@ class IssueClusterer:
         directions = {p: _mean_direction(G, docs[p]) for p in {q for a, b, _ in pairs for q in (a, b)}}
         sims = [float(directions[a].multiply(directions[b]).sum()) for a, b, _ in pairs]
         del directions
-        self.place_variants_ = self.merge_variants(pairs, sims, {p: weights[ds].sum() for p, ds in docs.items()})
+        freq = {p: weights[ds].sum() for p, ds in docs.items()}
+        self.place_variants_ = self.merge_variants(pairs, sims, freq)
+        self.spot_names_ = spot_names(freq)
         named = [{self._canon(q) for q in pa} for pa in features["places"]]
         doc_freq = Counter(p for ps in named for p in ps)
         over = self.too_common(doc_freq, len(features))
@@ -958,6 +968,14 @@ class IssueClusterer:
                        for names, doc in zip(named, plain))
 
         places = [p for p in (trim_place(q) for q in dominant_places(cnt)) if support(p) >= need]
+        if not places and getattr(self, "spot_names_", None):
+            # the extractor finds a name by its suffix; a letter that writes it bare (我在滨江一品做过小工)
+            # has none, and an issue of such letters was labelled by its words alone
+            scan = self._spot_scan()
+            for names, doc in zip(named, plain):
+                names.extend(sorted(set(scan.found(doc) or ()) - set(names)))
+            cnt = Counter(p for names in named for p in set(names))
+            places = [p for p in (trim_place(q) for q in dominant_places(cnt)) if support(p) >= need]
         district = min(codes, key=lambda code: (-codes[code], code)) if codes else ""
         if district and not places and sum(district in c for c in coded) < need:
             district = ""
@@ -1004,6 +1022,7 @@ class IssueClusterer:
             ranked = inv[row.indices[np.argsort(-row.data)]]
             for t in ranked:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in _HANDLING_WORDS or t in names \
+                        or (len(t) == 2 and _NO_MATTER.fullmatch(t)) \
                         or any(t in w or w in t for w in words) or _names_no_grievance(t, vocabulary):
                     continue
                 if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
@@ -1046,6 +1065,7 @@ class IssueClusterer:
             hidden.append(name_fragments(names, docs) | unreadable_words(docs, [tokens[d] for d in ds]))
         del titles, texts, names, tokens
         give_back()  # the texts read again for the labels, as after the features
+        self.__dict__.pop("_spot_scan_of", None)  # rebuilt on demand; a saved model does not carry it
         self.issue_places_ = [p for p, _, _ in described]
         self.issue_districts_ = [d for _, d, _ in described]
         self.issue_chains_ = [c for _, _, c in described]
@@ -1078,7 +1098,7 @@ class IssueClusterer:
         rep = letters.representative(pos, self.rep_doc_[c])
         row = {
             "issue_id": self.issue_ids_[c],
-            "label": (shown + " · " if shown else "") + " ".join(self.keywords_[c][: self.n_keywords]),
+            "label": (shown or PLACELESS) + " · " + " ".join(self.keywords_[c][: self.n_keywords]),
             "place": places[0] if places else "",
             "district": district,
             "place_chain": " ".join(chain),
@@ -1117,6 +1137,14 @@ class IssueClusterer:
         forms |= {short for f in forms if (short := short_name(f))}
         # two characters are a word more often than a name (公开社区 without 社区 is 公开)
         return {f for f in forms if len(f) >= 3}
+
+    def _spot_scan(self) -> WordScan:
+        """`spot_names_` in one automaton, built once per model (and per Spark worker), dropped
+        before the model is saved (`_finish`)."""
+        kept = getattr(self, "_spot_scan_of", None)
+        if kept is None or kept[0] is not self.spot_names_:
+            self._spot_scan_of = kept = (self.spot_names_, WordScan([self.spot_names_]))
+        return kept[1]
 
     def _spellings(self) -> dict[str, set[str]]:
         """Each name's spellings: the place and name variants inverted (a name variant wins where

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.places import (
-    COLUMN_LEVELS, DISTINCT_CHARS, LEVELS, PLACE_CODE, admin_chain, admin_units, is_weak, kind_of, leading_water,
+    COLUMN_LEVELS, DISTINCT_CHARS, GENERIC_STEMS, LEVELS, PLACE_CODE, admin_chain, admin_units, is_weak, kind_of,
+    leading_water,
     place_columns, stem,
 )
 
@@ -177,6 +178,14 @@ def canonical(place: str) -> str:
     linking asks it of the same few thousand names ~250,000 times per 10^4 letters."""
     place = place.replace("·", "").replace(".", "")
     return _ESTATE_END.sub("", place) or place
+
+
+def spot_names(freq: dict[str, float]) -> tuple[str, ...]:
+    """The places (`canonical` forms) two or more letters of a batch name, whole and specific (not a
+    road, town or company at large, `is_weak`): the names a letter may also write bare, without
+    the suffix the extractor knows them by (滨江一品项目, 我在滨江一品做过小工)."""
+    return tuple(sorted(p for p, w in freq.items()
+                        if w >= 2 and len(p) >= 3 and not is_weak(p) and stem(p) not in GENERIC_STEMS))
 
 
 def match_strength(a: frozenset[str], b: frozenset[str]) -> int:

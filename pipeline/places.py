@@ -79,7 +79,7 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # 河 of a town named for its river (流沙河镇, 青竹湖镇: the town, then its village, not 镇广胜村).
 _NOT_AFTER = {"河": "水流边堤岸畔床面口镇乡沙", "湖": "南北泊水面边镇乡", "渠": "道", "桥": "梁头镇乡", "港": "口澳台币湾镇乡",
              "溪": "流谷湖镇乡", "浦": "东镇乡", "泾": "渭", "组": "织长成建合员",
-             "村": "民委里内长干组", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
+             "村": "民委里内长干组局厅", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
 # and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
 _NOT_BEFORE = {"贷": "房网信借利路园额费学款小"}
 _SUFFIX_RE = re.compile("|".join(
@@ -108,11 +108,17 @@ _BREAKERS = (
     # what a caller does or wants, as a hotline operator writes it down (需要公司, 删除租房公司,
     # 自己4月11号去街道): a verb or pronoun, never part of a place name
     "跑路 诈骗 涉嫌 老板 依法 调查 查处 严惩 打击 侦查 地处 处于 早日 回复 答复 承诺 增加 开通 拆除 改建 扩建 来建 "
-    "自己 需要 知道 删除 想要 联系 核实 名下 拨打 查询 审核 注销 取消 按照 属于 通过 去 赴"
+    "自己 需要 知道 删除 想要 联系 核实 名下 拨打 查询 审核 注销 取消 按照 属于 通过 去 赴 "
+    # what is asked of a place or done at it, and where beside it (建议公开社区党组织经费, 1979年招工进厂,
+    # 小区旁变电站, 隔壁变电站, 按政策知青下乡): 公开社区, 招工进厂 and 政策知青下乡 are no names, and a spot
+    # beside the estate is not the estate's
+    "公开 招工 旁 隔壁 政策 知青"
 ).split()
 # What an operator asks an office to do, right before the office (尽快处理西城区市场监督管理局…): a
 # break, except where a name goes on with it (污水处理厂, 垃圾处理场, 处理站)
 _VERB_BREAK = r"(?=[处解办整])(?:处理|解决|办理|整治)(?![厂场站中所])"
+# Who said what (人社局说公司提供的合同有问题, 开发商说小区…): a break, except inside a name (美丽传说, 小说)
+_SAY_BREAK = r"(?<![传小])说"
 # A date (4月11号, 2024年) or a number glued to a written-out district (50朝阳区) is a break too:
 # 朝阳区50朝阳区市场监督管理局 is two mentions, not one name.
 _NUMBER_BREAK = (r"[0-9]{2,4}年(?:[0-9]{1,2}月)?(?:[0-9]{1,2}[日号])?|[0-9]{1,2}月(?:[0-9]{1,2}[日号])?"
@@ -235,7 +241,7 @@ def _break_re() -> re.Pattern:
     # goes through two or three times: routing, linking, clustering).
     first = "".join(sorted({re.escape(w[0]) for w in _BREAKERS}))
     return re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|(?=[0-9A-Z])(?:" + _NUMBER_BREAK + "|" + codes + ")"
-                      + "|(?=[" + first + "])(?:" + words + ")|" + _VERB_BREAK)
+                      + "|(?=[" + first + "])(?:" + words + ")|" + _VERB_BREAK + "|" + _SAY_BREAK)
 
 
 @lru_cache(maxsize=4)

@@ -43,7 +43,7 @@ from pipeline.cluster import (
     MAX_DF, MAX_DF_MIN_DOCS, WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, name_fragments, person_names,
     row_cosines, unreadable_words,
 )
-from pipeline.issue_places import batch_constants, canonical
+from pipeline.issue_places import batch_constants, canonical, spot_names
 from pipeline.places import COLUMN_LEVELS
 from pipeline.mask import known_names_pattern
 from pipeline.calls import spark_filter
@@ -224,6 +224,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         sims = np.asarray(a_rows.multiply(b_rows).sum(axis=1)).ravel().astype(float).tolist()
     model.place_variants_ = {}
     model.place_variants_ = model.merge_variants(pairs, sims, freq)
+    model.spot_names_ = spot_names(freq)
     bc = spark.sparkContext.broadcast(model)
     canon_v = F.udf(lambda ps: sorted({bc.value._canon(p) for p in ps}), strings)
     named = feats.select("doc", F.explode(canon_v("places")).alias("item"))

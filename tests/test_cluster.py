@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.cluster import IssueClusterer, extract_places
+from pipeline.cluster import PLACELESS, IssueClusterer, extract_places
 
 from tests.conftest import requires_shared_data
 
@@ -704,7 +704,45 @@ def test_the_village_one_writer_lives_in_is_not_the_place_of_five_workers_wage_i
     members = found[found["issue_id"] == wage]
     assert len(members) >= 5
     assert members["text"].str.contains("石板村").sum() == 1
-    assert row["place"] == "" and row["place_chain"] == "" and " · " not in row["label"]
+    assert row["place"] == "" and row["place_chain"] == "" and row["label"].startswith(PLACELESS + " · ")
+
+
+@pytest.fixture(scope="module")
+def sample_fit(sample_dir):
+    from pipeline.read import read_letters
+
+    return IssueClusterer(n_jobs=1).fit(read_letters([sample_dir]).letters)
+
+
+def test_letters_that_write_a_project_bare_take_its_name_from_the_letters_that_write_it_whole(sample_fit):
+    """Bundled corpus: six workers ask how to claim wages (咨询欠薪维权途径), each writing 我在滨江一品做过
+    一个月的小工: the project without 项目, which the extractor does not read as a place. Other letters
+    of the batch write 滨江一品项目, so the issue is 滨江一品's (it was labelled by 途径 维权 做过 小工)."""
+    found = sample_fit.get_issue_letters()
+    members = found[found["title"] == "咨询欠薪维权途径"]
+    assert len(members) >= 5 and members["issue_id"].nunique() == 1
+    assert not any(extract_places(t + "。" + x) for t, x in zip(members["title"], members["text"]))
+    row = sample_fit.get_issue_info().set_index("issue_id").loc[members["issue_id"].iloc[0]]
+    assert row["place"] == "滨江一品" and row["label"].startswith("滨江一品 · ")
+
+
+def test_an_issue_without_a_common_place_says_so_and_every_other_label_leads_with_its_place(sample_fit):
+    """A leader reads a label's head as where the problem is: an issue whose letters share no place
+    or district says 无共同地点 there (a matter, not a spot), and no other issue does."""
+    info = sample_fit.get_issue_info()
+    placeless = (info["place"] == "") & (info["place_chain"] == "")
+    assert placeless.sum() >= 3 and (~placeless).sum() >= 10
+    assert info.loc[placeless, "label"].str.startswith(PLACELESS + " · ").all()
+    assert not info.loc[~placeless, "label"].str.contains(PLACELESS).any()
+
+
+def test_labels_leave_out_words_that_carry_no_matter(sample_fit):
+    """做过 (did), 我测 (I measured), 一道 (one wall), 没能 (could not): words frequent in one issue's
+    letters and rare elsewhere, so class-based TF-IDF ranked them, but they name no grievance."""
+    words = {w for label in sample_fit.get_issue_info()["label"] for w in label.split(" · ")[-1].split()}
+    assert len(words) > 100
+    assert not words & {"做过", "我测", "一道", "没能"}
+    assert {"变电站", "变压器", "抚恤金", "欠条"} <= words
 
 
 def test_a_tie_between_districts_does_not_decide_a_spelling_pair_by_insertion_order():

@@ -132,11 +132,11 @@ def test_breaks_are_those_of_the_plain_alternation(sample_dir):
     alternation of every break word finds, on every bundled letter."""
     import re
 
-    from pipeline.places import _BREAKERS, _NUMBER_BREAK, _VERB_BREAK, _break_re
+    from pipeline.places import _BREAKERS, _NUMBER_BREAK, _SAY_BREAK, _VERB_BREAK, _break_re
     from pipeline.read import read_letters
 
     words = "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
-    plain = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _NUMBER_BREAK + r"|[A-Z][0-9]{0,2}(?:省|市|区|县)|" + words + "|" + _VERB_BREAK)
+    plain = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _NUMBER_BREAK + r"|[A-Z][0-9]{0,2}(?:省|市|区|县)|" + words + "|" + _VERB_BREAK + "|" + _SAY_BREAK)
     letters = read_letters([sample_dir]).letters
     texts = [normalise_codes(f"{t} {x}") for t, x in zip(letters["title"].fillna(""), letters["text"].fillna(""))]
     assert len(texts) > 500
@@ -373,3 +373,17 @@ def test_river_sand_is_no_river():
 
     found = extract_places("龙口村河里偷挖河沙，挖机晚上作业")
     assert "龙口村" in found and not any(p.endswith("挖河") for p in found)
+
+
+def test_what_is_asked_of_a_place_or_said_beside_it_is_no_name():
+    """Words that end in a place suffix but are a clause: what is asked (建议公开社区…, 1979年招工进厂),
+    a spot beside another (小区旁变电站, 隔壁变电站), a department (县农业农村局), who said it
+    (人社局说公司…). A name with 说 inside it (美丽传说) stays whole."""
+    assert "公开社区" not in extract_places("建议公开社区党组织经费使用情况")
+    assert extract_places("1979年招工进厂,退休时社保只认了工龄") == []
+    assert extract_places("按政策知青下乡时间可以算连续工龄") == []
+    assert extract_places("碧水蓝湾6栋和隔壁变电站只隔一道围墙") == ["碧水蓝湾"]
+    assert extract_places("小区旁变电站噪音") == []
+    assert extract_places("县农业农村局的复查意见说我们的承包地已确权") == []
+    assert extract_places("人社局说公司提供的劳动合同有问题") == []
+    assert "美丽传说温泉度假酒店" in extract_places("美丽传说温泉度假酒店夜间噪音扰民")
