@@ -850,9 +850,7 @@ PROBE_ROUNDS = {
     }),    11: (27, 4, {
         "p11-25": "a threat to jump made last winter (曾在项目部楼顶要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
     }),
-    12: (31, 2, {
-        "p12-01": "a joint letter's title (业主关于墙体裂缝赔偿的联名信) names cracks as its topic; the repair a year ago is told in the body",
-    }),
+    12: (31, 2, {}),
     13: (19, 3, {
         "p13-17": "a threat in the title (放贷人威胁人身安全) with the nightly visits told 80 characters on: in the review band",
         "p13-24": "the caller on the roof edge, then 话务员劝说后 reads as talked down (了结) though 仍未 follows: in the review band",
@@ -868,6 +866,7 @@ PROBE_ROUNDS = {
     15: (29, 2, {
         "p15-03": "a jump threat made last year (当时曾…说要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
     }),
+    16: (25, 2, {}),
 }
 
 
