@@ -840,7 +840,6 @@ PROBE_ROUNDS = {
     9: (30, 6, {
         "p9-12": "the caller's quote follows an official's quoted answer (领导答复“…”) within the 引述 window",
         "p9-17": "a gas pipe scraped 前天 and still hissing: the date reads it as history (in the band)",
-        "p9-37": "a leak mended the same day, the repair told in a later clause",
         "p9-38": "lifts that trapped people last year, replaced since: the replacement is sentences later",
         "p9-42": "a suggestion to add railings where none are (以免…): the suggestion is in the next sentence",
         "p9-48": "another village's trip to the province, the writer declines",
@@ -853,7 +852,6 @@ PROBE_ROUNDS = {
     12: (31, 2, {}),
     13: (19, 3, {
         "p13-17": "a threat in the title (放贷人威胁人身安全) with the nightly visits told 80 characters on: in the review band",
-        "p13-24": "the caller on the roof edge, then 话务员劝说后 reads as talked down (了结) though 仍未 follows: in the review band",
         "p13-28": "这么多年来…连一块警示牌都没有 reads 多年来 as history, though the absence goes on: in the review band",
         "p13-29": "a jump threat made last year and settled: a dated or 曾 past does not demote self-harm, by design",
         "p13-32": "a gas smell last night, the repair told 80 characters later, beyond the 了结 window",
@@ -867,6 +865,7 @@ PROBE_ROUNDS = {
         "p15-03": "a jump threat made last year (当时曾…说要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
     }),
     16: (25, 2, {}),
+    17: (26, 2, {}),
 }
 
 
