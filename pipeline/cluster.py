@@ -650,7 +650,8 @@ class IssueClusterer:
 
     def fit_places(self, features: pd.DataFrame, G, weights, writers: sparse.csr_matrix | None = None
                    ) -> tuple[list[frozenset], list[frozenset]]:
-        """Learn one name per place spelt several ways (`place_variants_`), drop places named by
+        """Learn one name per place spelt several ways (`place_variants_`) and the batch's specific
+        places a letter may write bare (`spot_names_`), drop places named by
         too many letters (物业公司, 开发区: not specific enough to key on; `too_common`, counted in
         writers too when `writers`, the `doc_writer_matrix`, is given) and return each letter's
         places and headline places (`place_sets`)."""
@@ -945,7 +946,9 @@ class IssueClusterer:
         from twenty cities, one of which names its estate, are a topic, and a label naming that
         estate would tell a leader the problem is there. Without such a place, the district too
         needs a third of the letters; beside a place it stays (it says where the place is, and
-        letters that name the place without a district do not contradict it)."""
+        letters that name the place without a district do not contradict it). When the extractor
+        gives no place a third of the letters name, the letters are read again for the batch's
+        `spot_names_`, the names other letters write with their suffix (滨江一品 of 滨江一品项目)."""
         cnt, codes = Counter(), Counter()
         named, coded = [], []
         for full, head, title, text in zip(place_full, place_head, titles, texts):
