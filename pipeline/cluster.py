@@ -200,8 +200,10 @@ _GENERIC_WORDS = frozenset(
     "区域 有关 业主 居民 市民 百姓 群众 我们 本人 小区 社区 发生".split()
 )
 # Two-character words that carry no matter of their own, for labels: a pronoun with a verb (我测),
-# a verb with its aspect particle (做过), a number with its measure word (一道), a negated modal (没能)
-_NO_MATTER = re.compile(r"[我你他她它咱][\u4e00-\u9fff]|[\u4e00-\u9fff][过了着]|[一两几][个道条次些件种下]|[没不未][能会要想敢]")
+# a verb with its aspect particle or 在 (做过, 放在), a number with its measure word (一道, 一座), a
+# negated modal (没能)
+_NO_MATTER = re.compile(r"[我你他她它咱][\u4e00-\u9fff]|[\u4e00-\u9fff][过了着在]"
+                        r"|[一两几][个道条次些件种下座栋块位名家处所辆台片间层]|[没不未][能会要想敢]")
 # Words of the office's handling and follow-up register: who called back, which unit is to answer
 # within how many working days, that nobody has replied yet. They describe the process, never the
 # grievance, and are left out of labels only (they still count as words when letters are compared).
@@ -213,7 +215,7 @@ _HANDLING_WORDS = frozenset(
     "回复 答复 反馈 回访 告知 转办 交办 承办 催办 督办 落实 处理结果 办理结果 办理情况 处理情况 "
     "工作日 工作日内 责任单位 承办单位 相关单位 有关单位 上级部门 相关部门 有关部门 职能部门 主管部门 "
     "给予 得到 收到 至今 无人 未果 仍未 沟通 继续 最新 上述 以上 此事 对此 询问 表示 属实 核实 "
-    "尽快 及时 不满 诉求".split()
+    "尽快 及时 不满 诉求 回答".split()
 )
 # Words that name no grievance in a label: a company at large, and how long or how many (一个多月,
 # 三周, 千户, 两起: People's Daily's "公司 号房 武汉市 一个多月" for a gas cut of four months).
