@@ -65,7 +65,7 @@ from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
     UNIT_MIN_SHARE, batch_constants, canonical, cell_units, district_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, matching_pairs, numbered_apart, place_label,
-    places_match, spot_names, title_districts, trim_place,
+    places_match, reads_as_name, spot_names, title_districts, trim_place,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
@@ -978,7 +978,7 @@ class IssueClusterer:
             # has none, and an issue of such letters was labelled by its words alone
             scan = self._spot_scan()
             for names, doc in zip(named, plain):
-                names.extend(sorted(set(scan.found(doc) or ()) - set(names)))
+                names.extend(sorted({n for n in scan.found(doc) or () if n not in names and reads_as_name(n)}))
             cnt = Counter(p for names in named for p in set(names))
             places = [p for p in (trim_place(q) for q in dominant_places(cnt)) if support(p) >= need]
         district = min(codes, key=lambda code: (-codes[code], code)) if codes else ""

@@ -188,6 +188,32 @@ def spot_names(freq: dict[str, float]) -> tuple[str, ...]:
                         if w >= 2 and len(p) >= 3 and not is_weak(p) and stem(p) not in GENERIC_STEMS))
 
 
+_CLAUSE_FLAGS = ("q", "d", "c", "p", "r", "u", "t", "v", "zg")  # measure, adverb, conjunction, … verb
+_NAME_FLAGS = ("ns", "nt", "nz", "nr")  # place, organisation, other proper names, person
+_NUMBERED_PART = re.compile(r"[0-9一二三四五六七八九十]+[栋号幢楼层]")
+
+
+@lru_cache(maxsize=65536)
+def reads_as_name(name: str) -> bool:
+    """Whether `name`, found written bare in a letter (`spot_names`), reads as a name and not as the
+    words a suffix rule swept into one (大部分小区, 个问题小区, 商品房小区 give 大部分, 个问题, 商品房): not one
+    common dictionary word (商品房, 信访局; a place word such as 清水河 stays); not opening with a measure
+    word, a number written out, a verb, adverb or time word, or a bare 市/县/镇 (个问题, 多次找, 要西城,
+    夜宵店, 县农村); not ending in a verb (房地产开发, 无法满足); not a numbered block (14栋). 滨江一品,
+    58车贷, 湘远建设 and 小干言村 are names."""
+    words = pos_tags(name)
+    if not words or _NUMBERED_PART.fullmatch(name):
+        return False
+    first, last = words[0], words[-1]
+    if len(words) == 1:
+        return first.flag.startswith(_NAME_FLAGS)
+    if first.flag.startswith(_CLAUSE_FLAGS) or (first.flag == "m" and not first.word.isdigit()):
+        return False
+    if first.word in ("省", "市", "区", "县", "镇", "乡", "村"):
+        return False
+    return not (last.flag.startswith("v") and last.flag != "vn")
+
+
 def match_strength(a: frozenset[str], b: frozenset[str]) -> int:
     """2 = share a specific place (estate, village, project), 1 = only a weak one, 0 = none."""
     if not a or not b:

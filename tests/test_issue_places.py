@@ -171,3 +171,16 @@ def test_a_river_run_into_an_estates_name_leads_the_label():
 
     assert place_label(["B3区"], ["柳塘港柳岸花园", "柳岸花园"]) == "B3区 柳塘港(柳岸花园)"
     assert place_label(["A4区"], ["捞刀河街道高源村"]) == "A4区 捞刀河街道高源村"
+
+
+def test_a_name_written_bare_reads_as_a_name_and_swept_words_do_not():
+    """The batch's names that letters may write bare come from names the extractor found with a
+    suffix, some of them words it swept together (大部分小区, 个问题小区, 商品房小区, 信访局): on hot_messages
+    those words were in hundreds of letters, and a placeless issue would have been labelled by one."""
+    from pipeline.issue_places import reads_as_name
+
+    names = ["滨江一品", "58车贷", "湘远建设", "小干言村", "华润燃气", "清水河", "伊景园滨河苑", "诺亚山林", "和顺家园"]
+    swept = ["个问题", "大部分", "商品房", "信访局", "房地产开发", "无法满足", "多次找", "14栋", "县农村", "要西城",
+             "夜宵店", "预付卡"]
+    assert [n for n in names if not reads_as_name(n)] == []
+    assert [w for w in swept if reads_as_name(w)] == []
