@@ -206,7 +206,7 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, 
                 continue
             _check_fields(path, row_number, row)
             if level == "修饰":
-                if category not in MODIFIER_EFFECTS and category not in ("风险", "复位", "计划开头", "远期句"):
+                if category not in MODIFIER_EFFECTS and category not in ("风险", "复位", "计划开头", "当下", "远期句"):
                     raise PetitionError(f"{path} row {row_number}: unknown modifier category {category!r}; known: {', '.join(MODIFIER_EFFECTS)}")
                 _compile(pattern, row_number)
                 modifier_parts.setdefault(category, []).append(f"(?:{pattern})")
@@ -757,10 +757,11 @@ class UrgencyGrader:
             pass
         return last is not None and not CONSEQUENCE.search(window[last.end():] + opening)
 
-    def _sentence_modifier(self, name: str, prefix: str, opening: str = "") -> bool:
+    def _sentence_modifier(self, name: str, prefix: str, opening: str = "", cue: str = "") -> bool:
         """True when `name` occurs in the sentence before the cue and no 复位 marker follows it.
         `opening`: the cue's first characters; a cue that opens with a plan (a 计划开头 phrase) is
-        no history, whatever date the sentence told before it."""
+        no history, whatever date the sentence told before it. `cue`: the cue's text; one that
+        says it is so now (a 当下 phrase: 井下干活，到现在都没上来) is no history either."""
         pattern = self.modifiers_.get(name)
         if pattern is None:
             return False
@@ -770,6 +771,8 @@ class UrgencyGrader:
         if last is None:
             return False
         if name in RESETTABLE and "计划开头" in self.modifiers_ and self.modifiers_["计划开头"].match(opening):
+            return False
+        if name in RESETTABLE and "当下" in self.modifiers_ and self.modifiers_["当下"].search(cue):
             return False
         return name not in RESETTABLE or not self._modifier("复位", prefix[last.end():])
 
@@ -783,6 +786,8 @@ class UrgencyGrader:
             found.append("否定")
         for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期", "反问", "法条", "夸张"):
             window = before[-LOOKBACK[name]:]
+            if name == "既往" and self._modifier("当下", text[start:end]):
+                continue  # 当时在井下干活，到现在都没上来: the cue itself says it is so now
             if name == "已然":  # it sees the cue's first characters: 已经约好…拉横幅 is planned, 已经拉横幅 done
                 pattern = self.modifiers_.get(name)
                 hit = pattern is not None and any(m.start() < len(window) for m in pattern.finditer(window + text[start:start + 3]))
@@ -794,7 +799,7 @@ class UrgencyGrader:
             found.append("风险")
         prefix, rest = text[sentence[0]:start], text[end:sentence[1]]
         for name in SENTENCE_LEVEL:
-            if name not in found and self._sentence_modifier(name, prefix, text[start:start + OPENING]):
+            if name not in found and self._sentence_modifier(name, prefix, text[start:start + OPENING], text[start:end]):
                 found.append(name)
         if self._sentence_modifier("远期句", prefix) and "远期" not in found:
             found.append("远期")

@@ -852,7 +852,6 @@ PROBE_ROUNDS = {
     12: (31, 2, {}),
     13: (19, 3, {
         "p13-17": "a threat in the title (放贷人威胁人身安全) with the nightly visits told 80 characters on: in the review band",
-        "p13-28": "这么多年来…连一块警示牌都没有 reads 多年来 as history, though the absence goes on: in the review band",
         "p13-29": "a jump threat made last year and settled: a dated or 曾 past does not demote self-harm, by design",
         "p13-32": "a gas smell last night, the repair told 80 characters later, beyond the 了结 window",
         "p13-47": "a railing removed on a 3 m riverbank; the children using the path are a sentence away: in the review band",
@@ -866,6 +865,12 @@ PROBE_ROUNDS = {
     }),
     16: (25, 2, {}),
     17: (26, 2, {}),
+    18: (22, 4, {
+        "p18-40": "another county's workers' plan to go to Beijing (隔壁县有家厂子的工人在群里商量要去北京), told by a writer "
+                  "who will not follow: someone else's case reads as the writer's in the cue's own clause",
+        "p18-52": "a leak last week (上周家里燃气漏气) in the title, its repair told in the body: a past week is no history "
+                  "marker, since 上周…来人…这几天还有人扔砖头 goes on",
+    }),
 }
 
 
