@@ -871,6 +871,10 @@ PROBE_ROUNDS = {
         "p18-52": "a leak last week (上周家里燃气漏气) in the title, its repair told in the body: a past week is no history "
                   "marker, since 上周…来人…这几天还有人扔砖头 goes on",
     }),
+    19: (24, 2, {
+        "p19-30": "a threat in the first call (再不给钱就跟他同归于尽), withdrawn in a callback a week later (之前说的是一时气话): "
+                  "a retraction sentences later does not reach the cue",
+    }),
 }
 
 
