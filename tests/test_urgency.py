@@ -875,6 +875,7 @@ PROBE_ROUNDS = {
         "p19-30": "a threat in the first call (再不给钱就跟他同归于尽), withdrawn in a callback a week later (之前说的是一时气话): "
                   "a retraction sentences later does not reach the cue",
     }),
+    20: (29, 5, {}),
 }
 
 
