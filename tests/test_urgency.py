@@ -876,6 +876,7 @@ PROBE_ROUNDS = {
                   "a retraction sentences later does not reach the cue",
     }),
     20: (29, 5, {}),
+    21: (18, 1, {}),
 }
 
 
