@@ -208,7 +208,8 @@ def river_scores(model: IssueClusterer, letters: pd.DataFrame) -> str:
     info = model.get_issue_info()
     top = info.sort_values("heat_rank").head(15)["label"].tolist()
     named = [w for w in RIVER_TOP_WATERS if any(w in label for label in top)]
-    issue_of = dict(zip(model.get_issue_letters()["letter_id"].astype(str), model.get_issue_letters()["issue_id"]))
+    found_letters = model.get_issue_letters()
+    issue_of = dict(zip(found_letters["letter_id"].astype(str), found_letters["issue_id"]))
     river = key[key["water"] != ""]
     truth = (river["water"] + "|" + river["problem"] + "|" + river["spot"]).tolist()
     found = [issue_of.get(k, "") for k in river["工单编号"]]

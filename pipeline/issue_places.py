@@ -16,8 +16,7 @@ import pandas as pd
 
 from pipeline.places import (
     COLUMN_LEVELS, DISTINCT_CHARS, GENERIC_STEMS, LEVELS, PLACE_CODE, admin_chain, admin_units, is_weak, kind_of,
-    leading_water,
-    place_columns, stem,
+    leading_water, place_columns, stem,
 )
 
 

@@ -757,6 +757,11 @@ class UrgencyGrader:
             pass
         return last is not None and not CONSEQUENCE.search(window[last.end():] + opening)
 
+    def _says_now(self, cue: str) -> bool:
+        """The cue's own words say the danger is so now (a 当下 phrase: 当时在井下干活，到现在都没上来), so
+        a date, 当时 or 曾 before it tells when it began, not that it is over."""
+        return self._modifier("当下", cue) is not None
+
     def _sentence_modifier(self, name: str, prefix: str, opening: str = "", cue: str = "") -> bool:
         """True when `name` occurs in the sentence before the cue and no 复位 marker follows it.
         `opening`: the cue's first characters; a cue that opens with a plan (a 计划开头 phrase) is
@@ -772,7 +777,7 @@ class UrgencyGrader:
             return False
         if name in RESETTABLE and "计划开头" in self.modifiers_ and self.modifiers_["计划开头"].match(opening):
             return False
-        if name in RESETTABLE and "当下" in self.modifiers_ and self.modifiers_["当下"].search(cue):
+        if name in RESETTABLE and self._says_now(cue):
             return False
         return name not in RESETTABLE or not self._modifier("复位", prefix[last.end():])
 
@@ -786,8 +791,8 @@ class UrgencyGrader:
             found.append("否定")
         for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期", "反问", "法条", "夸张"):
             window = before[-LOOKBACK[name]:]
-            if name == "既往" and self._modifier("当下", text[start:end]):
-                continue  # 当时在井下干活，到现在都没上来: the cue itself says it is so now
+            if name == "既往" and self._says_now(text[start:end]):
+                continue
             if name == "已然":  # it sees the cue's first characters: 已经约好…拉横幅 is planned, 已经拉横幅 done
                 pattern = self.modifiers_.get(name)
                 hit = pattern is not None and any(m.start() < len(window) for m in pattern.finditer(window + text[start:start + 3]))
