@@ -318,12 +318,27 @@ def title_districts(title: str) -> frozenset[str]:
 UNIT_MIN_SHARE = 1 / 3
 
 
+# The writer's own address (…电话…，住A9县双江镇石板村7组。/ 家住 / 住址:): where the writer lives,
+# not where the problem is; up to the clause's end.
+_WRITER_ADDRESS = re.compile(
+    r"(?:家住|现住|住在|居住在|居住于|户籍地|住址|地址|(?<=[,，、;；\s])住)[:：]?"
+    r"(?=[A-Z]?[0-9]{0,2}[\u4e00-\u9fff]{0,4}(?:省|市|区|县|镇|乡|街道|村|社区))[^,，。；;！!？?\n]{2,40}"
+)
+
+
+def without_writer_address(doc: str) -> str:
+    """The text without the clause that says where the writer lives."""
+    return _WRITER_ADDRESS.sub("", doc)
+
+
 def issue_chain(docs: list[str], district: str = "", min_share: float = UNIT_MIN_SHARE) -> list[str]:
     """The administrative chain most of an issue's letters write (市 only when no 区/县 is known):
-    each level's most named unit, kept when at least `min_share` of the letters name it."""
+    each level's most named unit, kept when at least `min_share` of the letters name it. A writer's
+    address does not count: one writer of three giving theirs (住A9县双江镇石板村7组) labelled a
+    company's wage issue with the writer's village."""
     counts: dict[str, Counter] = {}
     for doc in docs:
-        for level, unit in admin_chain(doc).items():
+        for level, unit in admin_chain(without_writer_address(doc)).items():
             counts.setdefault(level, Counter())[unit] += 1
     chain = []
     for level in ("市", "区县", "镇街", "村社区", "组"):

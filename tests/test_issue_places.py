@@ -87,6 +87,24 @@ def test_an_issue_chain_takes_the_office_columns_its_words_leave_out():
     assert column_units(board, skip=batch_constants(board)) == []
 
 
+
+def test_a_writers_address_is_not_the_issues_chain():
+    """Three letters about one company's wages, one of which gives the writer's address: the
+    issue's chain is where the problem is (the company's new site in A3区), not the village one
+    writer lives in, though one letter of three is the chain's one-third share. An address that
+    is the problem's place (家住…, 旁边的搅拌站) still counts in the other letters that say it."""
+    from pipeline.issue_places import issue_chain, without_writer_address
+
+    body = "欠我们工钱的湘远建设工程有限公司,现在又在A3区接了一个学校的工程,照样开工。"
+    letters = [body, "我叫叶某,电话073*****3464,住A9县双江镇石板村7组。" + body, body + "我们班组有十二个人。"]
+    assert issue_chain(letters) == ["A3区"]
+    assert without_writer_address("本人家住A5区丽发新城小区，旁边建了搅拌站") == "本人，旁边建了搅拌站"
+    # 住 inside words (住建部门, 挡住了村里的路, 住房) is no address
+    for text in ("请住建部门把它列入黑名单", "挡住了村里的路", "我是金井镇石板村3组村民，住房漏雨"):
+        assert without_writer_address(text) == text
+    village = ["住址:K9县青山铺镇白沙村。白沙村的化工厂往清水河排污", "K9县青山铺镇白沙村化工厂排污,鱼都死了"]
+    assert issue_chain(village) == ["K9县", "青山铺镇", "白沙村"]
+
 @requires_shared_data
 def test_national_board_issue_labels_say_the_province_and_city(shared_dir):
     """The People's Daily board's letters come from every province and name their county or village

@@ -51,6 +51,14 @@ def test_clause_words_do_not_start_a_district():
     assert "东城区市场监督管理局" in extract_places("希望东城区市场监督管理局尽快核发营业执照")
 
 
+def test_time_words_do_not_start_a_unit():
+    """今年街道通知这一片要征收 is the 街道 office writing this year, not a town called 今年街道; the
+    shared letters also wrote 去年本省 and 之前任市."""
+    assert admin_chain("今年街道通知这一片要征收") == {}
+    assert admin_chain("之前任市长承诺过") == {}
+    assert admin_chain("住A市A2区坡子街街道育才巷宿舍") == {"市": "A市", "区县": "A2区", "镇街": "坡子街街道"}
+
+
 def test_words_ending_in_qu_are_not_districts():
     assert admin_chain("建筑物区伊景园滨河苑车位捆绑") == {}
     assert admin_chain("丽发新城小区旁边修建搅拌站") == {}
