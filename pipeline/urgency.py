@@ -327,8 +327,12 @@ class FramePattern:
 
     def __init__(self, name: str, anchor: re.Pattern, need: tuple, ignore: frozenset = frozenset(),
                  review: str | None = None, review_label: str | None = None, unless: tuple = (),
-                 season: str | None = None):
+                 season: str | None = None, quotes_apart: bool = False):
         self.name, self.anchor, self.need, self.ignore, self.review = name, anchor, need, ignore, review
+        # a group's or a trip's words inside someone's quoted words and the rest outside them are no
+        # one plan (居民微信群里流传“…有人要组织去市里上访”: a rumour); a menace or a threat quoted is
+        # still what was said to the writer (说…不还钱就去他老家“找人算账”)
+        self.quotes_apart = quotes_apart
         # the slot a letter written in the cold months satisfies by its date: 停气三天，家里有老人 in
         # January needs no word for the cold (the rubric's "in winter" is the date, not a wording)
         self.season = season
@@ -379,7 +383,7 @@ class FramePattern:
                         parts.append((end, end, "(冬季来信)"))
                     continue
                 hit = self._near(text, start, end, slot, before, after)
-                if hit is None:
+                if hit is None or self.quotes_apart and _crosses_quote(text[min(hit[0], start):max(hit[1], end)]):
                     break
                 parts.append(hit)
                 if max(before, after) <= _SENTENCE_WINDOW:
@@ -452,7 +456,7 @@ def load_frames(path: str | Path = COMPOSE_PATH) -> list[Cue]:
                 if slot is not None and slot not in {n[0] for n in need}:
                     raise KeyError(f"{field}={slot} is not one of the needed slots")
             frame = FramePattern(name, compiled[fields["anchor"]], tuple(need), ignore, review, labels.get(review),
-                                 tuple(unless), season)
+                                 tuple(unless), season, quotes_apart=fields["category"] in ESCALATION)
             cues.append(Cue(frame, fields["category"], float(fields.get("weight", 1.0)), fields.get("level", "紧急"),
                             note or name, ()))
         except (KeyError, ValueError) as error:
