@@ -1,6 +1,6 @@
 """Benchmark the issue clusterer on every shared source: gold issues, name variants, top issues, speed.
 
-    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river]
+    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river board]
                                             [--code DIR] [--skip-robustness]
 
 (`python benchmarks/hotspots.py` works too.)
@@ -12,7 +12,9 @@ reader can verify (the judgement by reading is in corpora/hotspots/README.md):
 - `chain`: administrative levels in the label (市/区县/镇街/村社区/组) + 1 for a named place.
 On the synthetic river file (corpora/hotspots/river_synthetic: invented, ships in the repo): the
 held-out river file's measure, its five most-complained waters in top-15 labels, and the issues
-against its key. On hot_messages.xlsx: each gold issue (corpora/hotspots/gold_hot_messages.csv) with its best F1 and
+against its key. On the synthetic board file (corpora/hotspots/board_synthetic: a northern city's
+hotline orders and mailbox posts in one file, invented by another hand): each key issue's best F1,
+rank and whether its label names the place. On hot_messages.xlsx: each gold issue (corpora/hotspots/gold_hot_messages.csv) with its best F1 and
 heat rank, and how the top 15 moves when each heat weight moves by 20%. On both TipDM files: the
 precision and recall of merging spellings of one name (corpora/hotspots/gold_name_variants.csv).
 Then fit time on hot_messages replicated 10x and 100x (replicas get new letter ids, same writer
@@ -184,6 +186,9 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
                 read_letters([MORE / "peoples_gas_2022_2023.csv"], column_map=GAS_MAP).letters)
     if key == "river":
         return "river_synthetic (a city's river complaints, written by another hand)", read_letters([RIVER / "river_letters.csv"]).letters
+    if key == "board":
+        return ("board_synthetic (a northern city's 12345 orders and mayor's-mailbox posts in one file, written by another hand)",
+                read_letters([BOARD / "letters.csv"]).letters)
     if key == "qd":
         path = MORE / "qingdao12345_two_callers.xlsx"
         letters = read_letters([path]).letters
@@ -198,12 +203,55 @@ RIVER = HERE / "river_synthetic"
 RIVER_TOP_WATERS = ("清溪河", "柳塘港", "石门泾", "凤栖湖", "沙湾支河")  # the key's five most-complained waters
 
 
+def pairwise(truth: list[str], found: list[str]) -> tuple[float, float, float]:
+    """Pairwise precision, recall and F1 of found issues ("" = unclustered) against true groups."""
+    import itertools
+
+    tp = fp = fn = 0
+    for a, b in itertools.combinations(range(len(truth)), 2):
+        same, joined = truth[a] == truth[b], bool(found[a]) and found[a] == found[b]
+        tp, fp, fn = tp + (same and joined), fp + (joined and not same), fn + (same and not joined)
+    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    return p, r, 2 * p * r / max(p + r, 1e-9)
+
+
+BOARD = HERE / "board_synthetic"
+
+
+def board_scores(model: IssueClusterer, letters: pd.DataFrame) -> str:
+    """The synthetic board file's key (corpora/hotspots/board_synthetic/key.csv: ten issues, one place and
+    one grievance each, and 70 letters of none): each issue's best-F1 found issue, its heat rank, and
+    whether that issue's label names the key's place (its name before any bracket, or a unit in the
+    bracket); then pairwise precision / recall over the issue letters."""
+    key = pd.read_csv(BOARD / "key.csv", dtype=str).fillna("")
+    gold = key[key["issue"] != ""].rename(columns={"编号": "letter_id", "issue": "gold_issue"})
+    table = score_against_gold(letters, model, gold)
+    info = model.get_issue_info()
+    label_of = dict(zip(info["issue_id"], info["label"]))
+    place_of = dict(zip(gold["gold_issue"], gold["place"]))
+
+    def names(place: str) -> list[str]:
+        head, _, rest = place.partition("（")
+        return [head] + [p for p in rest.rstrip("）").replace("，", "、").split("、") if p]
+
+    table["found_label"] = table["found_issue"].map(label_of)
+    table["place_named"] = [any(n and n in str(label) for n in names(place_of[g]))
+                            for g, label in zip(table["gold_issue"], table["found_label"])]
+    print(table.to_string(index=False))
+    ok = ((table["f1"] >= 0.8) & (table["heat_rank"] <= 15)).sum()
+    found_letters = model.get_issue_letters()
+    issue_of = dict(zip(found_letters["letter_id"].astype(str), found_letters["issue_id"]))
+    p, r, f = pairwise(gold["gold_issue"].tolist(), [issue_of.get(k, "") for k in gold["letter_id"]])
+    stray = sum(bool(issue_of.get(k)) for k in key.loc[key["issue"] == "", "编号"])
+    return (f"key issues found with F1 >= 0.8 within the top 15: {ok}/{len(table)}; their place named in the label: "
+            f"{int(table['place_named'].sum())}/{len(table)}; pairwise precision {p:.3f}, recall {r:.3f}, F1 {f:.3f}; "
+            f"{stray} of {int((key['issue'] == '').sum())} letters of no issue clustered")
+
+
 def river_scores(model: IssueClusterer, letters: pd.DataFrame) -> str:
     """The held-out river file's measure on the synthetic one (corpora/hotspots/river_synthetic): which
     of its five most-complained waters a top-15 label names, and pairwise precision / recall of the
     issues against the key's groups (same water, problem and spot) over the river letters."""
-    import itertools
-
     key = pd.read_csv(RIVER / "river_key.csv", dtype=str).fillna("")
     info = model.get_issue_info()
     top = info.sort_values("heat_rank").head(15)["label"].tolist()
@@ -213,21 +261,17 @@ def river_scores(model: IssueClusterer, letters: pd.DataFrame) -> str:
     river = key[key["water"] != ""]
     truth = (river["water"] + "|" + river["problem"] + "|" + river["spot"]).tolist()
     found = [issue_of.get(k, "") for k in river["工单编号"]]
-    tp = fp = fn = 0
-    for a, b in itertools.combinations(range(len(river)), 2):
-        same, joined = truth[a] == truth[b], bool(found[a]) and found[a] == found[b]
-        tp, fp, fn = tp + (same and joined), fp + (joined and not same), fn + (same and not joined)
-    p, r = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    p, r, f = pairwise(truth, found)
     return (f"five most-complained waters named in a top-15 label: {len(named)}/5 ({', '.join(named) or 'none'}); "
             f"issues against the key (same water, problem, spot): pairwise precision {p:.3f}, recall {r:.3f}, "
-            f"F1 {2 * p * r / max(p + r, 1e-9):.3f}; {sum(map(bool, found))} of {len(found)} river letters clustered")
+            f"F1 {f:.3f}; {sum(map(bool, found))} of {len(found)} river letters clustered")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
@@ -260,6 +304,8 @@ def main(argv=None) -> int:
                 print(robustness(model, letters, gold).to_string(index=False))
         if key == "river":
             print(river_scores(model, letters))
+        if key == "board":
+            print(board_scores(model, letters))
         print(f"\n-- top 10 issues, {name}")
         print(top_checks(model).to_string(index=False))
         base = name.split(" ")[0]
