@@ -868,8 +868,6 @@ PROBE_ROUNDS = {
     18: (22, 4, {
         "p18-40": "another county's workers' plan to go to Beijing (隔壁县有家厂子的工人在群里商量要去北京), told by a writer "
                   "who will not follow: someone else's case reads as the writer's in the cue's own clause",
-        "p18-52": "a leak last week (上周家里燃气漏气) in the title, its repair told in the body: a past week is no history "
-                  "marker, since 上周…来人…这几天还有人扔砖头 goes on",
     }),
     19: (24, 2, {
         "p19-30": "a threat in the first call (再不给钱就跟他同归于尽), withdrawn in a callback a week later (之前说的是一时气话): "
@@ -879,6 +877,7 @@ PROBE_ROUNDS = {
     21: (18, 1, {}),
     22: (23, 4, {}),
     23: (26, 3, {}),
+    24: (19, 4, {}),
 }
 
 
@@ -934,3 +933,15 @@ def test_the_shipped_refiner_carries_no_piece_of_a_real_person_s_name(shared_dir
     grams = PressingRefiner.load().grams_
     carrying = sum(any(p in g for p in specific) for g in grams)
     assert carrying == 0, f"{carrying} refiner grams carry a piece of a name the shared letters write"
+
+
+def test_an_event_made_safe_later_in_the_letter_is_not_for_today(grader):
+    """A leak told, then its repair two sentences on (就恢复供气了, 现在一切正常), then a suggestion: the
+    letter is no same-day case. A letter that asks for the supply back (要求尽快恢复供气) while the gas
+    still leaks is."""
+    repaired = ("上周四下午施工把燃气管道挖断了，当时气味很大，住户都跑到楼下。好在燃气公司二十分钟就到了，"
+                "关阀抢修，当天晚上九点就恢复供气了，现在一切正常。建议以后施工前核对管线。")
+    leaking = "燃气管道被挖断了，到现在还在漏气，楼里有老人孩子，燃气公司电话打不通。要求尽快恢复供气，确保安全。"
+    assert grader.grade(repaired)["urgency"] != "紧急"
+    assert "[解除]" in grader.grade(repaired)["urgency_evidence"]
+    assert grader.grade(leaking)["urgency"] == "紧急"
