@@ -122,7 +122,7 @@ ALL_CLEAR = 160
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…: a condition on the office, not a negated threat).
-NOT_NEGATORS = re.compile(r"(实在|真的|再)不行|不行(?=[，, ]?(我|俺|就|的话|再|那))|不得已|不惜|不服|忍无可忍|无可奈何|走投无路|无路可走|[告诉访申]无门|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
+NOT_NEGATORS = re.compile(r"要不然|不然|(实在|真的|再)不行|不行(?=[，, ]?(我|俺|就|的话|再|那))|不得已|不惜|不服|忍无可忍|无可奈何|走投无路|无路可走|[告诉访申]无门|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
 CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+|…{2,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
@@ -231,10 +231,10 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, 
 class _Span:
     """What a frame match looks like to the grader: a start, an end and a phrase (like re.Match)."""
 
-    __slots__ = ("_start", "_end", "_text", "parts")
+    __slots__ = ("_start", "_end", "_text", "parts", "anchor")
 
-    def __init__(self, start: int, end: int, text: str, parts: tuple = ()):
-        self._start, self._end, self._text, self.parts = start, end, text, parts
+    def __init__(self, start: int, end: int, text: str, parts: tuple = (), anchor: tuple = ()):
+        self._start, self._end, self._text, self.parts, self.anchor = start, end, text, parts, anchor
 
     def start(self) -> int:
         return self._start
@@ -400,7 +400,7 @@ class FramePattern:
                 first, last = parts[0][0], max(p[1] for p in parts)
                 phrase = text[first:last] if last - first <= 24 else "…".join(p[2] for p in parts if p[2][0] != "(")
                 phrase += "".join(p[2] for p in parts if p[2][0] == "(")  # (冬季来信): the date stood for a slot
-                yield _Span(span_start, end, phrase, tuple((p[0], p[1]) for p in parts if p[1] > p[0]))
+                yield _Span(span_start, end, phrase, tuple((p[0], p[1]) for p in parts if p[1] > p[0]), (start, end))
 
     def search(self, text: str, winter: bool = False):
         return next(self.finditer(text, winter=winter), None)
@@ -895,6 +895,11 @@ class UrgencyGrader:
                         context += [m for m in self._context(text, part_start, part_end, layout.clause(part_start),
                                                              layout.quotes, layout.sentence(part_start))
                                     if m in DROPPING and m not in context]
+                    # a frame read from an earlier slot (每天…电梯停着没有困人) is negated at its anchor too
+                    at = match.anchor[0]
+                    if at > match.start() and "否定" not in context and self._negated(
+                            text[max(layout.clause(at)[0], match.start()):at], text[at:at + 1]):
+                        context.append("否定")
                 for modifier in context:
                     if modifier == "非亲身":
                         scope, effect = MODIFIER_EFFECTS["亲身"][0], "demote"

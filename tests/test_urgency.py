@@ -834,7 +834,6 @@ PROBE_ROUNDS = {
         "p7-C15": "others in a chat group talk of a banner; the writer declines in the next clause",
     }),
     8: (19, 3, {
-        "p8-03": "other parents plan a banner; the writer disapproves in the next clause",
         "p8-53": "fireworks stored under homes: a hazard the writer labels 紧急, no fire or smell named",
     }),
     9: (30, 6, {
@@ -842,7 +841,6 @@ PROBE_ROUNDS = {
         "p9-17": "a gas pipe scraped 前天 and still hissing: the date reads it as history (in the band)",
         "p9-38": "lifts that trapped people last year, replaced since: the replacement is sentences later",
         "p9-42": "a suggestion to add railings where none are (以免…): the suggestion is in the next sentence",
-        "p9-48": "another village's trip to the province, the writer declines",
     }),
     10: (23, 0, {
         "p10-A54": "the writer's 就 stands 27 characters before 省城; a 30-character window flagged a past trip and a smell 到了省人社厅 in the shared letters",
@@ -857,18 +855,13 @@ PROBE_ROUNDS = {
         "p13-47": "a railing removed on a 3 m riverbank; the children using the path are a sentence away: in the review band",
         "p13-53": "已经说好了…各家出一个人 reads 已经 as done (已然): in the review band",
     }),
-    14: (27, 6, {
-        "p14-31": "a jump threat made the year before last and withdrawn: a dated past does not demote self-harm, by design",
-    }),
+    14: (27, 6, {}),
     15: (29, 2, {
         "p15-03": "a jump threat made last year (当时曾…说要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
     }),
     16: (25, 2, {}),
     17: (26, 2, {}),
-    18: (22, 4, {
-        "p18-40": "another county's workers' plan to go to Beijing (隔壁县有家厂子的工人在群里商量要去北京), told by a writer "
-                  "who will not follow: someone else's case reads as the writer's in the cue's own clause",
-    }),
+    18: (22, 4, {}),
     19: (24, 2, {
         "p19-30": "a threat in the first call (再不给钱就跟他同归于尽), withdrawn in a callback a week later (之前说的是一时气话): "
                   "a retraction sentences later does not reach the cue",
@@ -878,6 +871,7 @@ PROBE_ROUNDS = {
     22: (23, 4, {}),
     23: (26, 3, {}),
     24: (19, 4, {}),
+    25: (30, 6, {}),
 }
 
 
