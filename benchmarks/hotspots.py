@@ -232,10 +232,11 @@ def board_scores(model: IssueClusterer, letters: pd.DataFrame) -> str:
     place_of = dict(zip(gold["gold_issue"], gold["place"]))
 
     def names(place: str) -> list[str]:
-        """锦绣华庭小区 -> 锦绣华庭; 北辰建工集团·滨河名苑二期项目 -> 北辰建工, 滨河名苑二期; a bracket's units too."""
+        """锦绣华庭小区 -> 锦绣华庭; 和平里小区12号楼 -> 和平里; 北辰建工集团·滨河名苑二期项目 -> 北辰建工, 滨河名苑二期;
+        a bracket's units too."""
         head, _, rest = place.partition("（")
         parts = head.split("·") + rest.rstrip("）").replace("，", "、").replace("—", "、").split("、")
-        return [re.sub(r"(小区|公司|集团|项目)$", "", p) for p in parts if p and p != "市区"]
+        return [re.split(r"小区|公司|集团|项目", p)[0] for p in parts if p and p != "市区"]
 
     table["found_label"] = table["found_issue"].map(label_of)
     table["place_named"] = [any(n and n in str(label) for n in names(place_of[g]))

@@ -66,11 +66,11 @@ KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
     "hospital": ("医院", "卫生院"),
     "mall": ("商城", "商场", "购物中心", "广场", "超市"),
     "market": ("市场", "农贸市场", "菜市场"),
-    "company": ("公司", "集团", "车贷", "驾校", "酒店", "宾馆", "建设", "置业", "地产", "银行", "物流园", "工业园",
+    "company": ("公司", "集团", "车贷", "驾校", "酒店", "宾馆", "建设", "建工", "置业", "地产", "银行", "物流园", "工业园",
                 # online lending and investment platforms are named by these (余易贷, 湖楚财富)
                 "贷", "财富"),
     "agency": ("管理局", "派出所", "监督所", "管理所", "房管所", "司法所", "税务所", "法院", "检察院", "委员会", "居委会", "村委会", "办事处", "服务中心", "管委会"),
-    "factory": ("厂", "搅拌站", "采石场", "养殖场", "砂石场", "垃圾站", "变电站", "加油站", "项目"),
+    "factory": ("厂", "搅拌站", "采石场", "养殖场", "砂石场", "垃圾站", "中转站", "变电站", "加油站", "项目"),
 }
 _KIND_OF = {s: k for k, ss in KIND_SUFFIXES.items() for s in ss}
 SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
@@ -79,7 +79,7 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # 河 of a town named for its river (流沙河镇, 青竹湖镇: the town, then its village, not 镇广胜村).
 _NOT_AFTER = {"河": "水流边堤岸畔床面口镇乡沙", "湖": "南北泊水面边镇乡", "渠": "道", "桥": "梁头镇乡", "港": "口澳台币湾镇乡",
              "溪": "流谷湖镇乡", "浦": "东镇乡", "泾": "渭", "组": "织长成建合员",
-             "村": "民委里内长干组局厅", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
+             "村": "民委里内长干组局厅", "城": "市", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
 # and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
 _NOT_BEFORE = {"贷": "房网信借利路园额费学款小"}
 _SUFFIX_RE = re.compile("|".join(
@@ -98,7 +98,7 @@ WEAK_SUFFIXES = ("城际铁路", "铁路", "路", "大道", "街", "街道", "�
 # ------------------------------------------------------------------ breaks
 # Words that cannot be inside a place name: a place name starts after them.
 _BREAKERS = (
-    "的 在 和 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
+    "的 在 与 及 是 了 对 把 被 给 从 到 向 由 为 将 就 都 也 还 又 但 而 或 这 那 该 此 本 其 "
     "我 我们 你 你们 您 他 她 它 他们 她们 咱们 请 请问 关于 投诉 反映 反应 举报 咨询 建议 希望 要求 强烈 坚决 反对 "
     "加快 组织 临街 沿街 一楼 底层 位于 家住 住在 附近 旁边 周边 门口 对面 里面 楼下 之间 "
     "修建 新建 建设 开设 设置 设立 搬迁 违建 违规 违法 非法 强行 捆绑 销售 购买 "
@@ -112,11 +112,16 @@ _BREAKERS = (
     # what is asked of a place or done at it, and where beside it (建议公开社区党组织经费, 1979年招工进厂,
     # 小区旁变电站, 隔壁变电站, 按政策知青下乡): 公开社区, 招工进厂 and 政策知青下乡 are no names, and a spot
     # beside the estate is not the estate's
-    "公开 招工 旁 隔壁 政策 知青"
+    "公开 招工 旁 隔壁 政策 知青 "
+    # an operator's 其系 (其系柳河镇西岗村村民: the caller is of), what lies beside (西岗村挨着石桥垃圾中转站),
+    # and 跟 joining two roads (东风北路跟兴业街路口)
+    "其系 其为 挨着 紧挨着 紧邻 毗邻 邻近 靠着 跟"
 ).split()
 # What an operator asks an office to do, right before the office (尽快处理西城区市场监督管理局…): a
 # break, except where a name goes on with it (污水处理厂, 垃圾处理场, 处理站)
 _VERB_BREAK = r"(?=[处解办整])(?:处理|解决|办理|整治)(?![厂场站中所])"
+# 和 joins two names (锦绣华庭和东方名苑), except where it starts one (和平里小区, 和顺家园, 和谐家园)
+_AND_BREAK = r"和(?![平谐顺美睦煦园苑兴泰畅悦信])"
 # Who said what (人社局说公司提供的合同有问题, 开发商说小区…): a break, except inside a name (美丽传说, 小说)
 _SAY_BREAK = r"(?<![传小])说"
 # A date (4月11号, 2024年) or a number glued to a written-out district (50朝阳区) is a break too:
@@ -171,7 +176,8 @@ _HAN = r"[\u4e00-\u9fff]"
 _CODE_AT = r"[A-Z][0-9]{0,2}"
 _LEVEL_RE = {
     "省": re.compile(rf"{_CODE_AT}省|{_HAN}{{2,3}}?省"),
-    "市": re.compile(rf"{_CODE_AT}市|{_HAN}{{2,4}}?市(?![场民委政区长级属直容貌])"),
+    # not a market (顺河路夜市, 超市, 菜市, 集市) nor 股市, 门市
+    "市": re.compile(rf"{_CODE_AT}市|{_HAN}{{1,3}}?[^\W夜超菜集股闹门黑早0-9A-Za-z_]市(?![场民委政区长级属直容貌])"),
     "区县": re.compile(rf"{_CODE_AT}(?:区|县)|{_HAN}{{1,3}}?[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖0-9A-Za-z_](?:区|县|旗)(?![委政城长级里内域间别])"),
     "镇街": re.compile(rf"{_CODE_AT}(?:镇|乡)|{_HAN}{{1,4}}?[^\W城乡小集0-9A-Za-z_](?:镇|街道|乡)(?![村下长政里民镇])"),
     "村社区": re.compile(rf"{_HAN}{{1,5}}?[^\W农乡山小本我全该各0-9A-Za-z_](?:村|社区)(?![民委里内长干组])"),
@@ -241,7 +247,7 @@ def _break_re() -> re.Pattern:
     # goes through two or three times: routing, linking, clustering).
     first = "".join(sorted({re.escape(w[0]) for w in _BREAKERS}))
     return re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|(?=[0-9A-Z])(?:" + _NUMBER_BREAK + "|" + codes + ")"
-                      + "|(?=[" + first + "])(?:" + words + ")|" + _VERB_BREAK + "|" + _SAY_BREAK)
+                      + "|(?=[" + first + "])(?:" + words + ")|" + _VERB_BREAK + "|" + _SAY_BREAK + "|" + _AND_BREAK)
 
 
 @lru_cache(maxsize=4)

@@ -51,6 +51,21 @@ def test_clause_words_do_not_start_a_district():
     assert "东城区市场监督管理局" in extract_places("希望东城区市场监督管理局尽快核发营业执照")
 
 
+def test_operator_and_neighbour_words_are_no_part_of_a_name():
+    """Operators write 其系柳河镇西岗村村民 (the caller is of); callers write what lies beside
+    (西岗村挨着石桥垃圾中转站) and join two roads with 跟; 和 joins two names but starts 和平里小区; a
+    night market on a road (顺河路夜市) is no city."""
+    assert extract_places("来电人来电反映:其系柳河镇西岗村村民,村旁的石桥中转站臭味严重") == [
+        "柳河镇西岗村", "柳河镇", "西岗村", "石桥中转站"]
+    assert extract_places("我们西岗村挨着石桥垃圾中转站") == ["西岗村", "石桥垃圾中转站"]
+    assert extract_places("东风北路跟兴业街路口的锦绣华庭")[:2] == ["东风北路", "兴业街路"]
+    assert extract_places("和平里小区12号楼电梯又坏了") == ["和平里小区"]
+    assert extract_places("锦绣华庭和东方名苑都没暖气") == ["锦绣华庭", "东方名苑"]
+    assert extract_places("反映顺河路夜市噪音扰民") == ["顺河路"] and admin_chain("反映顺河路夜市噪音扰民") == {}
+    assert extract_places("北辰建工在滨河名苑二期项目拖欠工资")[0] == "北辰建工"
+    assert extract_places("内陆强省会城市") == []  # 城市 is no estate ending in 城
+
+
 def test_time_words_do_not_start_a_unit():
     """今年街道通知这一片要征收 is the 街道 office writing this year, not a town called 今年街道; the
     shared letters also wrote 去年本省 and 之前任市."""
@@ -140,11 +155,12 @@ def test_breaks_are_those_of_the_plain_alternation(sample_dir):
     alternation of every break word finds, on every bundled letter."""
     import re
 
-    from pipeline.places import _BREAKERS, _NUMBER_BREAK, _SAY_BREAK, _VERB_BREAK, _break_re
+    from pipeline.places import _AND_BREAK, _BREAKERS, _NUMBER_BREAK, _SAY_BREAK, _VERB_BREAK, _break_re
     from pipeline.read import read_letters
 
     words = "|".join(sorted(map(re.escape, _BREAKERS), key=len, reverse=True))
-    plain = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _NUMBER_BREAK + r"|[A-Z][0-9]{0,2}(?:省|市|区|县)|" + words + "|" + _VERB_BREAK + "|" + _SAY_BREAK)
+    plain = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9·]+|" + _NUMBER_BREAK + r"|[A-Z][0-9]{0,2}(?:省|市|区|县)|" + words + "|" + _VERB_BREAK + "|" + _SAY_BREAK
+                       + "|" + _AND_BREAK)
     letters = read_letters([sample_dir]).letters
     texts = [normalise_codes(f"{t} {x}") for t, x in zip(letters["title"].fillna(""), letters["text"].fillna(""))]
     assert len(texts) > 500
