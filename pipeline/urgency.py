@@ -86,6 +86,9 @@ MODIFIER_EFFECTS = {
     "了结": (THREAT | EVENT | ESCALATION, "demote"),
     # later in the letter (ALL_CLEAR), an event made safe: 当天晚上九点就恢复供气了…现在一切正常
     "解除": (EVENT, "demote"),
+    # later in the record (RETRACTION): the threat taken back, the money paid (a callback: 工资已全部打到卡上…
+    # 表示之前说的是一时气话)
+    "撤回": (THREAT | ESCALATION, "demote"),
     # just after a self-harm cue: 服毒身亡, 服毒自尽成为谈资: a death told, not a threat
     "已故": (frozenset({"自伤威胁"}), "demote"),
     # the cue's sentence ends in a question mark: 为什么有队员自杀?  还拿刀来报复?
@@ -109,7 +112,7 @@ LOOKAHEAD = 12
 NOW_DISTANCE = 120
 # Demotions the grader trusts (a negation, a quoted rule, a proposal); any other demotion of a 紧急
 # cue (history, supposition, question) puts the letter in the review band.
-SURE_DEMOTIONS = frozenset({"否定", "防范", "建议", "法条", "条文", "提议", "引述", "了结", "解除", "已故", "夸张"})
+SURE_DEMOTIONS = frozenset({"否定", "防范", "建议", "法条", "条文", "提议", "引述", "了结", "解除", "撤回", "已故", "夸张"})
 # a frame is dropped when one of these stands before any of its parts (a negation is read at the anchor only)
 DROPPING = frozenset({"防范", "建议", "法条", "条文", "提议"})
 # a letter whose 紧急 cues reach this share of the threshold (one weight-0.6 cue: 走投无路, 后果自负) is reviewed
@@ -119,6 +122,8 @@ AFTERMATH = 30
 # 解除 (就恢复供气了, 一切正常了) counts this far after an event, across sentences: a letter tells the
 # leak, then the repair, then what it asks.
 ALL_CLEAR = 160
+# 撤回 counts this far after a threat: a work order's callback sections come after the first call.
+RETRACTION = 320
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…: a condition on the office, not a negated threat).
@@ -821,6 +826,8 @@ class UrgencyGrader:
             found.append("了结")
         if self._modifier("解除", text[end:end + ALL_CLEAR]):
             found.append("解除")
+        if self._modifier("撤回", text[end:end + RETRACTION]):
+            found.append("撤回")
         if self._modifier("已故", text[end:end + 8]):
             found.append("已故")
         # 非得逼我们集体去闹吗？ is a warning, not a question

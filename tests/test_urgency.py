@@ -862,10 +862,7 @@ PROBE_ROUNDS = {
     16: (25, 2, {}),
     17: (26, 2, {}),
     18: (22, 4, {}),
-    19: (24, 2, {
-        "p19-30": "a threat in the first call (再不给钱就跟他同归于尽), withdrawn in a callback a week later (之前说的是一时气话): "
-                  "a retraction sentences later does not reach the cue",
-    }),
+    19: (24, 2, {}),
     20: (29, 5, {}),
     21: (18, 1, {}),
     22: (23, 4, {}),
