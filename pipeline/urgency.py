@@ -89,6 +89,8 @@ MODIFIER_EFFECTS = {
     # later in the record (RETRACTION): the threat taken back, the money paid (a callback: 工资已全部打到卡上…
     # 表示之前说的是一时气话)
     "撤回": (THREAT | ESCALATION, "demote"),
+    # later in the letter (ALL_CLEAR), the ask is to prevent: 没有护栏…建议加装护栏，以免有孩子掉进湖里
+    "防患": (EVENT, "demote"),
     # just after a self-harm cue: 服毒身亡, 服毒自尽成为谈资: a death told, not a threat
     "已故": (frozenset({"自伤威胁"}), "demote"),
     # the cue's sentence ends in a question mark: 为什么有队员自杀?  还拿刀来报复?
@@ -112,7 +114,7 @@ LOOKAHEAD = 12
 NOW_DISTANCE = 120
 # Demotions the grader trusts (a negation, a quoted rule, a proposal); any other demotion of a 紧急
 # cue (history, supposition, question) puts the letter in the review band.
-SURE_DEMOTIONS = frozenset({"否定", "防范", "建议", "法条", "条文", "提议", "引述", "了结", "解除", "撤回", "已故", "夸张"})
+SURE_DEMOTIONS = frozenset({"否定", "防范", "建议", "法条", "条文", "提议", "引述", "了结", "解除", "撤回", "防患", "已故", "夸张"})
 # a frame is dropped when one of these stands before any of its parts (a negation is read at the anchor only)
 DROPPING = frozenset({"防范", "建议", "法条", "条文", "提议"})
 # a letter whose 紧急 cues reach this share of the threshold (one weight-0.6 cue: 走投无路, 后果自负) is reviewed
@@ -824,8 +826,9 @@ class UrgencyGrader:
             found.append("远期")
         if self._modifier("了结", rest[:AFTERMATH]):
             found.append("了结")
-        if self._modifier("解除", text[end:end + ALL_CLEAR]):
-            found.append("解除")
+        for name in ("解除", "防患"):
+            if self._modifier(name, text[end:end + ALL_CLEAR]):
+                found.append(name)
         if self._modifier("撤回", text[end:end + RETRACTION]):
             found.append("撤回")
         if self._modifier("已故", text[end:end + 8]):

@@ -840,7 +840,6 @@ PROBE_ROUNDS = {
         "p9-12": "the caller's quote follows an official's quoted answer (领导答复“…”) within the 引述 window",
         "p9-17": "a gas pipe scraped 前天 and still hissing: the date reads it as history (in the band)",
         "p9-38": "lifts that trapped people last year, replaced since: the replacement is sentences later",
-        "p9-42": "a suggestion to add railings where none are (以免…): the suggestion is in the next sentence",
     }),
     10: (23, 0, {
         "p10-A54": "the writer's 就 stands 27 characters before 省城; a 30-character window flagged a past trip and a smell 到了省人社厅 in the shared letters",
@@ -871,6 +870,7 @@ PROBE_ROUNDS = {
     25: (30, 6, {}),
     26: (22, 1, {}),
     27: (30, 4, {}),
+    28: (28, 5, {}),
 }
 
 
