@@ -1,6 +1,6 @@
 """Benchmark the issue clusterer on every shared source: gold issues, name variants, top issues, speed.
 
-    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river board]
+    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river board prov]
                                             [--code DIR] [--skip-robustness]
 
 (`python benchmarks/hotspots.py` works too.)
@@ -13,8 +13,9 @@ reader can verify (the judgement by reading is in corpora/hotspots/README.md):
 On the synthetic river file (corpora/hotspots/river_synthetic: invented, ships in the repo): the
 held-out river file's measure, its five most-complained waters in top-15 labels, and the issues
 against its key. On the synthetic board file (corpora/hotspots/board_synthetic: a northern city's
-hotline orders and mailbox posts in one file, invented by another hand): each key issue's best F1,
-rank and whether its label names the place. On hot_messages.xlsx: each gold issue (corpora/hotspots/gold_hot_messages.csv) with its best F1 and
+hotline orders and mailbox posts in one file, invented by another hand) and the synthetic province
+file (corpora/hotspots/province_synthetic: a province's leaders'-board posts, another hand): each key
+issue's best F1, rank and whether its label names the place. On hot_messages.xlsx: each gold issue (corpora/hotspots/gold_hot_messages.csv) with its best F1 and
 heat rank, and how the top 15 moves when each heat weight moves by 20%. On both TipDM files: the
 precision and recall of merging spellings of one name (corpora/hotspots/gold_name_variants.csv).
 Then fit time on hot_messages replicated 10x and 100x (replicas get new letter ids, same writer
@@ -190,6 +191,9 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
     if key == "board":
         return ("board_synthetic (a northern city's 12345 orders and mayor's-mailbox posts in one file, written by another hand)",
                 read_letters([BOARD / "letters.csv"]).letters)
+    if key == "prov":
+        return ("province_synthetic (a province's leaders'-board posts, written by another hand)",
+                read_letters([PROVINCE / "posts.csv"]).letters)
     if key == "qd":
         path = MORE / "qingdao12345_two_callers.xlsx"
         letters = read_letters([path]).letters
@@ -217,15 +221,18 @@ def pairwise(truth: list[str], found: list[str]) -> tuple[float, float, float]:
 
 
 BOARD = HERE / "board_synthetic"
+PROVINCE = HERE / "province_synthetic"
 
 
-def board_scores(model: IssueClusterer, letters: pd.DataFrame) -> str:
-    """The synthetic board file's key (corpora/hotspots/board_synthetic/key.csv: ten issues, one place and
-    one grievance each, and 70 letters of none): each issue's best-F1 found issue, its heat rank, and
-    whether that issue's label names the key's place (its name before any bracket, or a unit in the
-    bracket); then pairwise precision / recall over the issue letters."""
-    key = pd.read_csv(BOARD / "key.csv", dtype=str).fillna("")
-    gold = key[key["issue"] != ""].rename(columns={"编号": "letter_id", "issue": "gold_issue"})
+def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
+    """A synthetic file's key (FOLDER/key.csv: its first column the letter id, then issue, place and
+    problem; an empty issue for letters of none): each issue's best-F1 found issue, its heat rank,
+    and whether that issue's label names the key's place (its name before any bracket, or a unit in
+    the bracket); then pairwise precision / recall over the issue letters. board_synthetic: ten
+    issues and 70 letters of none; province_synthetic: nine issues and some 90 posts of none."""
+    key = pd.read_csv(folder / "key.csv", dtype=str).fillna("")
+    id_col = key.columns[0]
+    gold = key[key["issue"] != ""].rename(columns={id_col: "letter_id", "issue": "gold_issue"})
     table = score_against_gold(letters, model, gold)
     info = model.get_issue_info()
     label_of = dict(zip(info["issue_id"], info["label"]))
@@ -246,7 +253,7 @@ def board_scores(model: IssueClusterer, letters: pd.DataFrame) -> str:
     found_letters = model.get_issue_letters()
     issue_of = dict(zip(found_letters["letter_id"].astype(str), found_letters["issue_id"]))
     p, r, f = pairwise(gold["gold_issue"].tolist(), [issue_of.get(k, "") for k in gold["letter_id"]])
-    stray = sum(bool(issue_of.get(k)) for k in key.loc[key["issue"] == "", "编号"])
+    stray = sum(bool(issue_of.get(k)) for k in key.loc[key["issue"] == "", id_col])
     return (f"key issues found with F1 >= 0.8 within the top 15: {ok}/{len(table)}; their place named in the label: "
             f"{int(table['place_named'].sum())}/{len(table)}; pairwise precision {p:.3f}, recall {r:.3f}, F1 {f:.3f}; "
             f"{stray} of {int((key['issue'] == '').sum())} letters of no issue clustered")
@@ -275,7 +282,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
@@ -308,8 +315,8 @@ def main(argv=None) -> int:
                 print(robustness(model, letters, gold).to_string(index=False))
         if key == "river":
             print(river_scores(model, letters))
-        if key == "board":
-            print(board_scores(model, letters))
+        if key in ("board", "prov"):
+            print(key_scores(model, letters, BOARD if key == "board" else PROVINCE))
         print(f"\n-- top 10 issues, {name}")
         print(top_checks(model).to_string(index=False))
         base = name.split(" ")[0]
