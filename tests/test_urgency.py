@@ -852,7 +852,6 @@ PROBE_ROUNDS = {
         "p13-29": "a jump threat made last year and settled: a dated or 曾 past does not demote self-harm, by design",
         "p13-32": "a gas smell last night, the repair told 80 characters later, beyond the 了结 window",
         "p13-47": "a railing removed on a 3 m riverbank; the children using the path are a sentence away: in the review band",
-        "p13-53": "已经说好了…各家出一个人 reads 已经 as done (已然): in the review band",
     }),
     14: (27, 6, {}),
     15: (29, 2, {
@@ -871,6 +870,8 @@ PROBE_ROUNDS = {
     26: (22, 1, {}),
     27: (30, 4, {}),
     28: (28, 5, {}),
+    29: (28, 3, {}),
+    30: (35, 1, {}),
 }
 
 
