@@ -243,10 +243,15 @@ def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> st
         a bracket's units too."""
         head, _, rest = place.partition("（")
         parts = head.split("·") + rest.rstrip("）").replace("，", "、").replace("—", "、").split("、")
-        return [re.split(r"小区|公司|集团|项目", p)[0] for p in parts if p and p != "市区"]
+        out = []
+        for part in (re.split(r"小区|公司|集团|项目", p)[0] for p in parts if p and p != "市区"):
+            # a key that writes the chain (E5市E52区桐林镇柳塘村) is named by its most specific unit
+            bare = re.sub(r"^(?:[A-Z][0-9]*[市区县])+", "", part)
+            out += [part, bare, re.split(r"[镇乡]", bare)[-1] or bare]
+        return [n for n in dict.fromkeys(out) if n]
 
     table["found_label"] = table["found_issue"].map(label_of)
-    table["place_named"] = [any(n and n in str(label) for n in names(place_of[g]))
+    table["place_named"] = [any(n in str(label).replace(" ", "") for n in names(place_of[g]))
                             for g, label in zip(table["gold_issue"], table["found_label"])]
     print(table.to_string(index=False))
     ok = ((table["f1"] >= 0.8) & (table["heat_rank"] <= 15)).sum()
