@@ -114,14 +114,14 @@ _BREAKERS = (
     # beside the estate is not the estate's
     "公开 招工 旁 隔壁 政策 知青 "
     # an operator's 其系 (其系柳河镇西岗村村民: the caller is of), what lies beside (西岗村挨着石桥垃圾中转站),
-    # and 跟 joining two roads (东风北路跟兴业街路口)
-    "其系 其为 挨着 紧挨着 紧邻 毗邻 邻近 靠着 跟"
+    # 跟 joining two roads (东风北路跟兴业街路口), and what is asked of a place (请管一管青石镇…)
+    "其系 其为 挨着 紧挨着 紧邻 毗邻 邻近 靠着 跟 管一管"
 ).split()
 # What an operator asks an office to do, right before the office (尽快处理西城区市场监督管理局…): a
 # break, except where a name goes on with it (污水处理厂, 垃圾处理场, 处理站)
 _VERB_BREAK = r"(?=[处解办整])(?:处理|解决|办理|整治)(?![厂场站中所])"
 # 和 joins two names (锦绣华庭和东方名苑), except where it starts one (和平里小区, 和顺家园, 和谐家园)
-_AND_BREAK = r"和(?![平谐顺美睦煦园苑兴泰畅悦信])"
+_AND_BREAK = r"和(?![平谐顺美睦煦园苑兴泰畅悦信]|家园|家苑)"
 # Who said what (人社局说公司提供的合同有问题, 开发商说小区…): a break, except inside a name (美丽传说, 小说)
 _SAY_BREAK = r"(?<![传小])说"
 # A date (4月11号, 2024年) or a number glued to a written-out district (50朝阳区) is a break too:
@@ -178,7 +178,7 @@ _LEVEL_RE = {
     "省": re.compile(rf"{_CODE_AT}省|{_HAN}{{2,3}}?省"),
     # not a market (顺河路夜市, 超市, 菜市, 集市) nor 股市, 门市
     "市": re.compile(rf"{_CODE_AT}市|{_HAN}{{1,3}}?[^\W夜超菜集股闹门黑早0-9A-Za-z_]市(?![场民委政区长级属直容貌])"),
-    "区县": re.compile(rf"{_CODE_AT}(?:区|县)|{_HAN}{{1,3}}?[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖0-9A-Za-z_](?:区|县|旗)(?![委政城长级里内域间别])"),
+    "区县": re.compile(rf"{_CODE_AT}(?:区|县)|{_HAN}{{1,3}}?[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖去到回进往赴0-9A-Za-z_](?:区|县|旗)(?![委政城长级里内域间别])"),
     "镇街": re.compile(rf"{_CODE_AT}(?:镇|乡)|{_HAN}{{1,4}}?[^\W城乡小集0-9A-Za-z_](?:镇|街道|乡)(?![村下长政里民镇])"),
     "村社区": re.compile(rf"{_HAN}{{1,5}}?[^\W农乡山小本我全该各0-9A-Za-z_](?:村|社区)(?![民委里内长干组])"),
     # a group is named by a number (五组, 3组) or, right after its village, by a word (金鼎村七里组)

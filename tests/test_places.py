@@ -64,6 +64,9 @@ def test_operator_and_neighbour_words_are_no_part_of_a_name():
     assert extract_places("反映顺河路夜市噪音扰民") == ["顺河路"] and admin_chain("反映顺河路夜市噪音扰民") == {}
     assert extract_places("北辰建工在滨河名苑二期项目拖欠工资")[0] == "北辰建工"
     assert extract_places("内陆强省会城市") == []  # 城市 is no estate ending in 城
+    assert extract_places("我们小区是博和家园") == ["博和家园"] and extract_places("学校和家长委员会") == ["家长委员会"]
+    assert admin_chain("孩子老是咳嗽，带去县医院看") == {}  # 带去县 is taking a child to the county hospital
+    assert extract_places("请管一管青石镇德润化工") == ["青石镇"]
 
 
 def test_time_words_do_not_start_a_unit():
