@@ -876,6 +876,11 @@ PROBE_ROUNDS = {
     32: (18, 1, {}),
     33: (19, 1, {}),
     34: (18, 0, {}),
+    35: (28, 0, {
+        "p35-58": "owners collecting contracts to take to the city party committee (准备统一带到市委反映), asking for an answer "
+                  "before they set out: a trip to the city level needs a condition before it, and this one comes after",
+    }),
+    36: (24, 1, {}),
 }
 
 
