@@ -881,6 +881,8 @@ PROBE_ROUNDS = {
                   "before they set out: a trip to the city level needs a condition before it, and this one comes after",
     }),
     36: (24, 1, {}),
+    37: (23, 0, {}),
+    38: (20, 2, {}),
 }
 
 
