@@ -883,6 +883,11 @@ PROBE_ROUNDS = {
     36: (24, 1, {}),
     37: (23, 0, {}),
     38: (20, 2, {}),
+    39: (20, 2, {
+        "p39-31": "a riverside road sunk half a metre that buses still use: 从昨天开始往下陷 is read as history (既往) "
+                  "before the row that says the buses still pass",
+    }),
+    40: (27, 1, {}),
 }
 
 
