@@ -84,12 +84,12 @@ MODIFIER_EFFECTS = {
     "提议": (THREAT | EVENT, "drop"),
     # after the cue, in the sentence (AFTERMATH): 幸亏民警赶到, 被劝下, 暂缓, X的时候: defused or history
     "了结": (THREAT | EVENT | ESCALATION, "demote"),
-    # later in the letter (ALL_CLEAR), an event made safe: 当天晚上九点就恢复供气了…现在一切正常
+    # later in the letter (LATER_WINDOWS), an event made safe: 当天晚上九点就恢复供气了…现在一切正常
     "解除": (EVENT, "demote"),
-    # later in the record (RETRACTION): the threat taken back, the money paid (a callback: 工资已全部打到卡上…
+    # later in the record (LATER_WINDOWS): the threat taken back, the money paid (a callback: 工资已全部打到卡上…
     # 表示之前说的是一时气话)
     "撤回": (THREAT | ESCALATION, "demote"),
-    # later in the letter (ALL_CLEAR), the ask is to prevent: 没有护栏…建议加装护栏，以免有孩子掉进湖里
+    # later in the letter (LATER_WINDOWS), the ask is to prevent: 没有护栏…建议加装护栏，以免有孩子掉进湖里
     "防患": (EVENT, "demote"),
     # just after a self-harm cue: 服毒身亡, 服毒自尽成为谈资: a death told, not a threat
     "已故": (frozenset({"自伤威胁"}), "demote"),
@@ -121,11 +121,10 @@ DROPPING = frozenset({"防范", "建议", "法条", "条文", "提议"})
 REVIEW_WEIGHT = 0.5
 # 了结 (幸亏, 被劝下) and a closing question mark count only this close after the cue.
 AFTERMATH = 30
-# 解除 (就恢复供气了, 一切正常了) counts this far after an event, across sentences: a letter tells the
-# leak, then the repair, then what it asks.
-ALL_CLEAR = 160
-# 撤回 counts this far after a threat: a work order's callback sections come after the first call.
-RETRACTION = 320
+# How far after the cue (characters, across sentences) the modifiers read later in the letter look:
+# 解除 and 防患 (a letter tells the leak, then the repair, then what it asks), 撤回 (a work order's
+# callback sections come after the first call).
+LATER_WINDOWS = {"解除": 160, "防患": 160, "撤回": 320}
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…: a condition on the office, not a negated threat).
@@ -826,11 +825,9 @@ class UrgencyGrader:
             found.append("远期")
         if self._modifier("了结", rest[:AFTERMATH]):
             found.append("了结")
-        for name in ("解除", "防患"):
-            if self._modifier(name, text[end:end + ALL_CLEAR]):
+        for name, reach in LATER_WINDOWS.items():
+            if self._modifier(name, text[end:end + reach]):
                 found.append(name)
-        if self._modifier("撤回", text[end:end + RETRACTION]):
-            found.append("撤回")
         if self._modifier("已故", text[end:end + 8]):
             found.append("已故")
         # 非得逼我们集体去闹吗？ is a warning, not a question
