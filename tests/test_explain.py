@@ -58,6 +58,9 @@ def test_the_guide_sheet_names_every_sheet_and_the_derived_columns():
     assert set(SHEETS) - {"说明"} <= described
     assert {"排名区间", "热度指数", "优先分", "今日队列", "是否深层次问题"} <= set(guide["列名"])
     assert today_caveat() in set(guide["说明"])
+    # an issue's letter count is a floor: the sheet says one problem may sit in several rows
+    hot = guide.loc[(guide["工作表"] == "热点问题") & (guide["列名"] == "(整表)"), "说明"].iloc[0]
+    assert "留言数是下限" in hot and "同一地点同一诉求的来信会落在几行里" in hot
 
 
 def test_the_run_workbook_carries_the_notes_and_keeps_the_caveat_in_view(sample_run):
