@@ -888,6 +888,7 @@ PROBE_ROUNDS = {
                   "before the row that says the buses still pass",
     }),
     40: (27, 1, {}),
+    41: (31, 4, {}),
     42: (25, 0, {}),
     43: (33, 2, {}),
 }
