@@ -28,8 +28,10 @@ c. `candidate_pairs` (pairwise): pairs over the lowest similarity any rule uses,
    not 二中 in L3县).
 d. `component_issues`: a connected component of the linked pairs that is large or loose is split
    by average-linkage clustering with a distance threshold (dense, but only inside the component),
-   so chains of links cannot merge unrelated problems; groups under `min_letters` stay unclustered
-   (-1). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
+   so chains of links cannot merge unrelated problems; then `rejoin_parts` joins parts again whose
+   grievance agrees when one part's letters name the other's place (one issue written as the
+   station, the village beside it and "our village" is one issue, not four); groups under
+   `min_letters` stay unclustered (-1). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
    dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段) · 黑臭 …`, the spelling most
    letters use; a place or unit only when a third of the issue's letters name it) and describe it
    (writers, dates, votes, representative letter, issue-type / urgency mix when those columns
@@ -163,6 +165,9 @@ def _bare(text: str) -> str:
     it (describe_places' support and title_concreteness, one rule)."""
     return text.replace("·", "").replace(".", "")
 COPY_SIM = 0.97  # cosine of a literal copy: links letters whatever their places say
+# `IssueClusterer.rejoin_parts`: the share of one part's letters that must name a place of the
+# other part (a place a third of that part's letters name) for the two to be one issue again
+REJOIN_NAMED_SHARE = 0.5
 # Candidate pairs are found PAIR_BLOCK_ROWS rows at a time, fewer when the batch is large: at most
 # PAIR_BLOCK_ENTRIES row x column products per block (about half are non-zero, 12 bytes each).
 # The blocks' product and its kept pairs are the transient of the pair search: on 2x10^4 replicated
@@ -408,6 +413,8 @@ class IssueClusterer:
     n_keywords : c-TF-IDF keywords in a label.
     n_jobs : tokenizer processes.
     variant_sim : grievance cosine two spellings of a place name need to be merged as one name.
+    rejoin_sim : grievance cosine two parts of a split component need to be one issue again, when
+        one part's letters name the other's place (`rejoin_parts`); None = never rejoin.
     heat_weights : overrides of `pipeline.heat.DEFAULT_HEAT_WEIGHTS` (letters, writers, votes,
         recency, half_life_days, burst, burst_min_letters, persistence, persistence_months), e.g.
         `{"persistence": 0.25}` for an office that ranks chronic problems higher. None = defaults.
@@ -428,6 +435,7 @@ class IssueClusterer:
         n_jobs: int = 2,
         heat_weights: dict | None = None,
         variant_sim: float = 0.3,
+        rejoin_sim: float | None = 0.2,
         tokenizer=None,
         progress: bool = False,
     ):
@@ -444,6 +452,7 @@ class IssueClusterer:
         self.n_jobs = n_jobs
         self.heat_weights = heat_weights
         self.variant_sim = variant_sim
+        self.rejoin_sim = rejoin_sim
         _check_heat_weights(heat_weights)  # fail at construction, not after an expensive fit
         self.tokenizer = tokenizer
         self.progress = progress
@@ -929,8 +938,51 @@ class IssueClusterer:
                                                                              districts, upper)))
             if condensed.max() > self.split_distance:
                 parts = fcluster(linkage(condensed, method="average"), t=self.split_distance, criterion="distance")
-                groups = [np.flatnonzero(parts == p) for p in np.unique(parts)]
+                groups = self.rejoin_parts([np.flatnonzero(parts == p) for p in np.unique(parts)], G, place_full)
         return [g for g in groups if self._big_enough(weights[g], doc_writers[g])]
+
+    def rejoin_parts(self, groups: list[np.ndarray], G, place_full) -> list[np.ndarray]:
+        """Join again the parts of a split component that are one issue named in several ways.
+
+        Average linkage splits where pairs of letters are, on average, far apart; one issue whose
+        letters name the transfer station, the village beside it or only "our village", or the estate
+        and only the road it is on, has many such pairs, and came out as three or four parts of a
+        few letters each (on two corpora written by other hands, about half of an issue's letters
+        sat outside its main part, and small parts were dropped as too small). Two parts are joined
+        when their grievance centroids agree (cosine >= `rejoin_sim`) and at least half of one
+        part's letters (`REJOIN_NAMED_SHARE`) name a place that a third of the other part's letters
+        name: the estate's heating and the same estate's parking fee differ in grievance, and two
+        estates' heating name no common place. A writer's letters about several places of one
+        district share wording, not places, and stay apart. Parts joined through a third are one.
+        Arguments are the component's (its letters' grievance rows and places); the parts come back
+        in the order of their first letter."""
+        if self.rejoin_sim is None or len(groups) < 2:
+            return groups
+        centroids = normalize(sparse.csr_matrix(np.vstack([np.asarray(G[g].sum(axis=0)) for g in groups])))
+        agree = (centroids @ centroids.T).toarray() >= self.rejoin_sim
+        named = [[place_full[m] for m in g] for g in groups]
+        common = [{p for p, k in Counter(p for ps in names for p in ps).items() if k >= UNIT_MIN_SHARE * len(names)}
+                  for names in named]
+
+        def names_place_of(a: int, b: int) -> bool:
+            """At least half of part b's letters name a place of part a."""
+            return bool(common[a]) and sum(bool(ps & common[a]) for ps in named[b]) >= REJOIN_NAMED_SHARE * len(named[b])
+
+        parent = list(range(len(groups)))
+
+        def root(x: int) -> int:
+            while parent[x] != x:
+                x = parent[x]
+            return x
+
+        for a in range(len(groups)):
+            for b in range(a + 1, len(groups)):
+                if agree[a, b] and (names_place_of(a, b) or names_place_of(b, a)):
+                    parent[max(root(a), root(b))] = min(root(a), root(b))
+        joined: dict[int, list[np.ndarray]] = {}
+        for k, g in enumerate(groups):
+            joined.setdefault(root(k), []).append(g)
+        return [np.sort(np.concatenate(parts)) for _, parts in sorted(joined.items())]
 
     def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
         """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance
@@ -1393,7 +1445,8 @@ class IssueClusterer:
     def get_params(self, deep: bool = False) -> dict:
         return {k: getattr(self, k) for k in (
             "min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
-            "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs", "heat_weights", "variant_sim")}
+            "max_place_share", "assign_sim", "title_weight", "n_keywords", "n_jobs", "heat_weights", "variant_sim",
+            "rejoin_sim")}
 
     def save(self, path: str | Path) -> Path:
         """Write the fitted state (vocabulary, idf, centroids, ids, places) atomically."""

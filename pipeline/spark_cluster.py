@@ -50,7 +50,7 @@ from pipeline.calls import spark_filter
 from pipeline.spark_session import INPUT_ORDER
 
 _PARAMS = ("min_letters", "near_dup_sim", "same_place_sim", "weak_place_sim", "no_place_sim", "split_distance",
-           "max_place_share", "assign_sim", "title_weight", "n_keywords", "heat_weights", "variant_sim")
+           "max_place_share", "assign_sim", "title_weight", "n_keywords", "heat_weights", "variant_sim", "rejoin_sim")
 _TOKENIZER = None  # one jieba per Python worker, however many tasks it runs
 
 
