@@ -1,6 +1,6 @@
 """Benchmark the issue clusterer on every shared source: gold issues, name variants, top issues, speed.
 
-    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river board prov]
+    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river board prov hotline]
                                             [--code DIR] [--skip-robustness]
 
 (`python benchmarks/hotspots.py` works too.)
@@ -194,6 +194,9 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
     if key == "prov":
         return ("province_synthetic (a province's leaders'-board posts, written by another hand)",
                 read_letters([PROVINCE / "posts.csv"]).letters)
+    if key == "hotline":
+        return ("hotline_synthetic (a southern city's 12345 export, operator-written, a fourth hand)",
+                read_letters([HOTLINE / "letters.csv"]).letters)
     if key == "qd":
         path = MORE / "qingdao12345_two_callers.xlsx"
         letters = read_letters([path]).letters
@@ -222,6 +225,8 @@ def pairwise(truth: list[str], found: list[str]) -> tuple[float, float, float]:
 
 BOARD = HERE / "board_synthetic"
 PROVINCE = HERE / "province_synthetic"
+HOTLINE = HERE / "hotline_synthetic"
+KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE}  # synthetic files with a key.csv
 
 
 def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
@@ -287,7 +292,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
@@ -320,8 +325,8 @@ def main(argv=None) -> int:
                 print(robustness(model, letters, gold).to_string(index=False))
         if key == "river":
             print(river_scores(model, letters))
-        if key in ("board", "prov"):
-            print(key_scores(model, letters, BOARD if key == "board" else PROVINCE))
+        if key in KEYED:
+            print(key_scores(model, letters, KEYED[key]))
         print(f"\n-- top 10 issues, {name}")
         print(top_checks(model).to_string(index=False))
         base = name.split(" ")[0]
