@@ -110,6 +110,24 @@ def name_fragments(pattern, docs) -> frozenset[str]:
     return frozenset(name[i:j] for name in names for i in range(len(name)) for j in range(i + 2, len(name) + 1))
 
 
+def place_pieces(place: str, docs, words) -> frozenset[str]:
+    """Words (of `words`, the issue's tokens) that straddle the issue's place where its letters write
+    them: 沙溪涌上沙段 is cut 沙溪/涌上/沙段, and 涌上 said nothing of the grievance. A word counts
+    when at least half of the letters that write it write it across the place's edge."""
+    if not place:
+        return frozenset()
+    out = set()
+    for w in {w for w in words if len(w) >= 2 and w not in place}:
+        joins = [place + w[k:] for k in range(1, len(w)) if place.endswith(w[:k])] + \
+                [w[:-k] + place for k in range(1, len(w)) if place.startswith(w[-k:])]
+        if not joins:
+            continue
+        holding = [d for d in docs if w in d]
+        if holding and 2 * sum(any(j in d for j in joins) for d in holding) >= len(holding):
+            out.add(w)
+    return frozenset(out)
+
+
 def garbled_spans(doc: str) -> list[tuple[int, int]]:
     """The stretches of `doc` that are text decoded with the wrong code page (start, end): the
     clauses around a run of garble characters (`_GARBLE`, each within GARBLE_GAP of the next) that
@@ -165,6 +183,9 @@ def _bare(text: str) -> str:
     it (describe_places' support and title_concreteness, one rule)."""
     return text.replace("·", "").replace(".", "")
 COPY_SIM = 0.97  # cosine of a literal copy: links letters whatever their places say
+# Roads that are one of their name in a city (a tunnel, an expressway, a railway): their spellings
+# are judged as an estate's, not as a street's (`IssueClusterer.variants_agree`)
+ONE_OF_A_KIND_ROADS = ("隧道", "立交桥", "高速", "铁路", "城铁")
 # `IssueClusterer.rejoin_parts`: the share of one part's letters that must name a place of the
 # other part (a place a third of that part's letters name) for the two to be one issue again
 REJOIN_NAMED_SHARE = 0.5
@@ -209,6 +230,8 @@ _GENERIC_WORDS = frozenset(
 # negated modal (没能)
 _NO_MATTER = re.compile(r"[我你他她它咱][\u4e00-\u9fff]|[\u4e00-\u9fff][过了着在]"
                         r"|[一两几][个道条次些件种下座栋块位名家处所辆台片间层]|[没不未][能会要想敢]")
+# A caller as an operator addresses them (陈女士, 王先生, 李阿姨): a person, never a label word
+_ADDRESSED = re.compile(r"[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|阿姨|师傅|大爷|大妈|老伯)")
 # Words of the office's handling and follow-up register: who called back, which unit is to answer
 # within how many working days, that nobody has replied yet. They describe the process, never the
 # grievance, and are left out of labels only (they still count as words when letters are compared).
@@ -379,6 +402,17 @@ def _top(counts: Counter) -> str:
 
 def _mean_direction(G: sparse.csr_matrix, rows) -> sparse.csr_matrix:
     return normalize(sparse.csr_matrix(G[rows].mean(axis=0)))
+
+
+def _trimmed(place: str, named: Counter) -> str:
+    """`trim_place`, unless what it would cut begins another name the issue's letters write: 启明 of
+    启明实验学校 is tagged a verb, but the letters also write 启明学校, so it is the name's, not a
+    clause's (呼吁 of 呼吁长株潭城铁 begins no name)."""
+    rest = trim_place(place)
+    head = place[: len(place) - len(rest)]
+    if head and any(other != place and other.startswith(head) for other in named):
+        return place
+    return rest
 
 
 def cluster_docs(titles, texts, title_weight: int) -> list[str]:
@@ -774,11 +808,13 @@ class IssueClusterer:
         - neither names a district: a long name (6+ characters).
         Roads and towns, which many real names share across a district, need the same district
         and a rare spelling (at most three letters, the other at least twice as many) or near-copy
-        letters (cosine >= near_dup_sim), never a swap alone (滨湖路 / 湖滨路 may both exist)."""
+        letters (cosine >= near_dup_sim), never a swap alone (滨湖路 / 湖滨路 may both exist). A
+        tunnel, an expressway or a railway (`ONE_OF_A_KIND_ROADS`) is one of its name in a city, as
+        an estate is: 石岗隧道 / 石冈隧道 / 石刚隧道 are one tunnel when their letters share the grievance."""
         district = getattr(self, "variant_districts_", {}).get((a, b), "none")
         fa, fb = freq.get(a, 0), freq.get(b, 0)
         rare, known = min(fa, fb), max(fa, fb)
-        if is_weak(a) and is_weak(b) and kind_of(a) in ("road", "town", "community"):
+        if is_weak(a) and is_weak(b) and kind_of(a) in ("road", "town", "community") and not a.endswith(ONE_OF_A_KIND_ROADS):
             typo = kind != "swap" and rare <= 3 and known >= 2 * rare
             return district == "same" and (typo or sim >= self.near_dup_sim)
         if sim >= self.variant_sim or district == "same":
@@ -951,7 +987,7 @@ class IssueClusterer:
         sat outside its main part, and small parts were dropped as too small). Two parts are joined
         when their grievance centroids agree (cosine >= `rejoin_sim`) and at least half of one
         part's letters (`REJOIN_NAMED_SHARE`) name a place that a third of the other part's letters
-        name: the estate's heating and the same estate's parking fee differ in grievance, and two
+        name (a road, town or company many places share needs 1.5 x `rejoin_sim`): the estate's heating and the same estate's parking fee differ in grievance, and two
         estates' heating name no common place. A writer's letters about several places of one
         district share wording, not places, and stay apart. Parts joined through a third are one.
         Arguments are the component's (its letters' grievance rows and places); the parts come back
@@ -959,14 +995,24 @@ class IssueClusterer:
         if self.rejoin_sim is None or len(groups) < 2:
             return groups
         centroids = normalize(sparse.csr_matrix(np.vstack([np.asarray(G[g].sum(axis=0)) for g in groups])))
-        agree = (centroids @ centroids.T).toarray() >= self.rejoin_sim
+        sims = (centroids @ centroids.T).toarray()
         named = [[place_full[m] for m in g] for g in groups]
         common = [{p for p, k in Counter(p for ps in names for p in ps).items() if k >= UNIT_MIN_SHARE * len(names)}
                   for names in named]
 
-        def names_place_of(a: int, b: int) -> bool:
-            """At least half of part b's letters name a place of part a."""
-            return bool(common[a]) and sum(bool(ps & common[a]) for ps in named[b]) >= REJOIN_NAMED_SHARE * len(named[b])
+        def names_place_of(a: int, b: int, weak: bool) -> bool:
+            """At least half of part b's letters name a place of part a (a weak one too when `weak`)."""
+            places = common[a] if weak else {p for p in common[a] if not is_weak(p)}
+            return bool(places) and sum(bool(ps & places) for ps in named[b]) >= REJOIN_NAMED_SHARE * len(named[b])
+
+        def one_issue(a: int, b: int) -> bool:
+            """A specific place (an estate, a village, a station) shared with the grievance, or a weak one
+            (a road, a town, a company: 中燃燃气公司 serves towns in many cities) with half as much
+            agreement again (on the national gas board, three letters from two cities about that
+            company's quotas were joined at rejoin_sim)."""
+            if sims[a, b] >= 1.5 * self.rejoin_sim and (names_place_of(a, b, True) or names_place_of(b, a, True)):
+                return True
+            return sims[a, b] >= self.rejoin_sim and (names_place_of(a, b, False) or names_place_of(b, a, False))
 
         parent = list(range(len(groups)))
 
@@ -977,7 +1023,7 @@ class IssueClusterer:
 
         for a in range(len(groups)):
             for b in range(a + 1, len(groups)):
-                if agree[a, b] and (names_place_of(a, b) or names_place_of(b, a)):
+                if one_issue(a, b):
                     parent[max(root(a), root(b))] = min(root(a), root(b))
         joined: dict[int, list[np.ndarray]] = {}
         for k, g in enumerate(groups):
@@ -1024,7 +1070,7 @@ class IssueClusterer:
             return sum(any(place in q or q in place and not is_weak(q) for q in names) or any(f in doc for f in forms)
                        for names, doc in zip(named, plain))
 
-        places = [p for p in (trim_place(q) for q in dominant_places(cnt)) if support(p) >= need]
+        places = [p for p in (_trimmed(q, cnt) for q in dominant_places(cnt)) if support(p) >= need]
         if not places and getattr(self, "spot_names_", None):
             # the extractor finds a name by its suffix; a letter that writes it bare (我在滨江一品做过小工)
             # has none, and an issue of such letters was labelled by its words alone
@@ -1032,7 +1078,7 @@ class IssueClusterer:
             for names, doc in zip(named, plain):
                 names.extend(sorted({n for n in scan.found(doc) or () if n not in names and reads_as_name(n)}))
             cnt = Counter(p for names in named for p in set(names))
-            places = [p for p in (trim_place(q) for q in dominant_places(cnt)) if support(p) >= need]
+            places = [p for p in (_trimmed(q, cnt) for q in dominant_places(cnt)) if support(p) >= need]
         district = min(codes, key=lambda code: (-codes[code], code)) if codes else ""
         if district and not places and sum(district in c for c in coded) < need:
             district = ""
@@ -1079,7 +1125,7 @@ class IssueClusterer:
             ranked = inv[row.indices[np.argsort(-row.data)]]
             for t in ranked:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in _HANDLING_WORDS or t in names \
-                        or (len(t) == 2 and _NO_MATTER.fullmatch(t)) \
+                        or (len(t) == 2 and _NO_MATTER.fullmatch(t)) or _ADDRESSED.fullmatch(t) \
                         or any(t in w or w in t for w in words) or _names_no_grievance(t, vocabulary):
                     continue
                 if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
@@ -1117,9 +1163,11 @@ class IssueClusterer:
                                                  titles, texts))
         tokens = feats["tokens"].tolist()
         hidden = []  # per issue: pieces of its writers' names, and words only its garbled text holds
-        for ds in members:
+        for (places, _, _), ds in zip(described, members):
             docs = [titles[d] + "。" + texts[d] for d in ds]
-            hidden.append(name_fragments(names, docs) | unreadable_words(docs, [tokens[d] for d in ds]))
+            words = [tokens[d] for d in ds]
+            hidden.append(name_fragments(names, docs) | unreadable_words(docs, words)
+                          | place_pieces(places[0] if places else "", docs, {w for ws in words for w in ws}))
         del titles, texts, names, tokens
         give_back()  # the texts read again for the labels, as after the features
         self.__dict__.pop("_spot_scan_of", None)  # rebuilt on demand; a saved model does not carry it

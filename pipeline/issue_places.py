@@ -422,7 +422,7 @@ def full_chain(chain: list[str], columns: list[tuple[str, str]]) -> list[str]:
 
 # Endings of a river or channel (not a lake, which often names an area: 梅溪湖, 青竹湖); a river's name is
 # short (新塘支河, 龙王港): a long one is a clause swept in (地铁3号线成功穿越京港)
-RIVER_ENDINGS = ("河", "港", "浦", "渠", "溪", "浜", "泾", "河道")
+RIVER_ENDINGS = ("河", "港", "浦", "渠", "溪", "浜", "泾", "涌", "河道")
 
 
 def place_label(chain: list[str], places: list[str]) -> str:

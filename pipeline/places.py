@@ -53,7 +53,7 @@ def split_codes(text: str) -> list[str]:
 # ------------------------------------------------------------------ kinds of places
 # kind -> name endings. Order inside a kind does not matter; the longest ending wins.
 KIND_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "water": ("支河", "内河", "河", "溪", "港", "湖", "渠", "浦", "浜", "泾", "水库", "河道"),
+    "water": ("支河", "内河", "河", "溪", "港", "湖", "渠", "浦", "浜", "泾", "涌", "河涌", "水库", "河道"),
     "bridge": ("大桥", "桥"),
     "park": ("公园", "湿地公园", "绿道"),
     "road": ("路段", "大道", "路", "街", "巷", "高速", "隧道", "铁路", "城际铁路", "城铁", "立交桥"),
@@ -78,10 +78,10 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # ending (某某河河道), but 湖南, 渠道, 桥梁, 港口 … are not places ending in 湖/渠/桥/港; nor is the
 # 河 of a town named for its river (流沙河镇, 青竹湖镇: the town, then its village, not 镇广胜村).
 _NOT_AFTER = {"河": "水流边堤岸畔床面口镇乡沙", "湖": "南北泊水面边镇乡", "渠": "道", "桥": "梁头镇乡", "港": "口澳台币湾镇乡",
-             "溪": "流谷湖镇乡", "浦": "东镇乡", "泾": "渭", "组": "织长成建合员",
+             "溪": "流谷湖镇乡", "浦": "东镇乡", "泾": "渭", "涌": "入现出动来进向起泉", "组": "织长成建合员",
              "村": "民委里内长干组局厅", "城": "市", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
 # and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
-_NOT_BEFORE = {"贷": "房网信借利路园额费学款小"}
+_NOT_BEFORE = {"贷": "房网信借利路园额费学款小", "涌": "汹泉奔翻蜂喷", "路": "线思退走迷带让修封"}
 _SUFFIX_RE = re.compile("|".join(
     (f"(?<![{_NOT_BEFORE[s]}])" if s in _NOT_BEFORE else "") + re.escape(s)
     + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
@@ -115,7 +115,11 @@ _BREAKERS = (
     "公开 招工 旁 隔壁 政策 知青 "
     # an operator's 其系 (其系柳河镇西岗村村民: the caller is of), what lies beside (西岗村挨着石桥垃圾中转站),
     # 跟 joining two roads (东风北路跟兴业街路口), and what is asked of a place (请管一管青石镇…)
-    "其系 其为 挨着 紧挨着 紧邻 毗邻 邻近 靠着 跟 管一管"
+    "其系 其为 挨着 紧挨着 紧邻 毗邻 邻近 靠着 跟 管一管 "
+    # a bus that no longer stops at a village (236路公交调线后水荫村, 不停水荫村站, 撤掉水荫村站)
+    "不停 调线后 改线后 撤掉 撤了 坐 乘坐 搭乘 坐落于 坐落在 坐落 坐标 有一所 一所 封路 修路 "
+    # what happens at a place or when, as callers say it (整改石冈隧道, 暴雨隧道积水, 每天开车经过石冈隧道, 那个下穿隧道)
+    "整改 暴雨 大雨 下雨天 下雨 雨天 傍晚 凌晨 中午 早上 经过 路过 开车 每天 每次 那个 这个 哪个 之后 以后 好几支 好几个 好几家 好几条"
 ).split()
 # What an operator asks an office to do, right before the office (尽快处理西城区市场监督管理局…): a
 # break, except where a name goes on with it (污水处理厂, 垃圾处理场, 处理站)
@@ -178,7 +182,7 @@ _LEVEL_RE = {
     "省": re.compile(rf"{_CODE_AT}省|{_HAN}{{2,3}}?省"),
     # not a market (顺河路夜市, 超市, 菜市, 集市) nor 股市, 门市
     "市": re.compile(rf"{_CODE_AT}市|{_HAN}{{1,3}}?[^\W夜超菜集股闹门黑早0-9A-Za-z_]市(?![场民委政区长级属直容貌])"),
-    "区县": re.compile(rf"{_CODE_AT}(?:区|县)|{_HAN}{{1,3}}?[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖去到回进往赴0-9A-Za-z_](?:区|县|旗)(?![委政城长级里内域间别])"),
+    "区县": re.compile(rf"{_CODE_AT}(?:区|县)|{_HAN}{{1,3}}?[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖去到回进往赴货0-9A-Za-z_](?:区|县|旗)(?![委政城长级里内域间别])"),
     "镇街": re.compile(rf"{_CODE_AT}(?:镇|乡)|{_HAN}{{1,4}}?[^\W城乡小集0-9A-Za-z_](?:镇|街道|乡)(?![村下长政里民镇])"),
     "村社区": re.compile(rf"{_HAN}{{1,5}}?[^\W农乡山小本我全该各0-9A-Za-z_](?:村|社区)(?![民委里内长干组])"),
     # a group is named by a number (五组, 3组) or, right after its village, by a word (金鼎村七里组)
@@ -466,6 +470,10 @@ def _find_places(text: str) -> tuple[Place, ...]:
     return tuple(_scan_places(text))
 
 
+# a bus route: its number and 路, not a crossing, a section or a house number (12路口, 3路段, 5路号)
+_BUS_ROUTE = re.compile(r"(?<![0-9A-Za-z.])[0-9]{1,3}路(?![口段号边旁面灯由过])")
+
+
 def _scan_places(text: str, every_segment: bool = False) -> list[Place]:
     """The places of a text, stretch by stretch between its breaks.
 
@@ -514,7 +522,42 @@ def _scan_places(text: str, every_segment: bool = False) -> list[Place]:
         if org_context and (not names or names[0].start > position + skip):
             names = _context_org(text[position + skip:position + skip + 16], len(segment) - skip, position + skip) + names
         found.extend(names)
-    return found
+    # a bus route is named by its number (16路撤线, 坐236路), which the name endings never read as a
+    # name; a route a name already covers (青龙镇16路) is that name's
+    for m in _BUS_ROUTE.finditer(text):
+        if not any(p.start <= m.start() < p.end for p in found):
+            found.append(Place(m.group(), "road", m.start(), m.end()))
+    # where along a water the letter means (沙溪涌上沙段, 沙溪涌(上沙村段)): a section, read as a road
+    # section is (the label shows it beside the water: 沙溪涌(上沙段))
+    for p in [p for p in found if p.kind == "water"]:
+        m = _SECTION.match(text, p.end)
+        if m and not any(q.start <= m.start(1) < q.end for q in found if q is not p):
+            found.append(Place(m.group(1), "road", m.start(1), m.end(1)))
+    # 十六路 is 16路: one route, however the letter writes its number
+    found = [Place(f"{_cn_number(p.name[:-1])}路", p.kind, p.start, p.end) if _CN_ROUTE.fullmatch(p.name) else p
+             for p in found]
+    return sorted(found, key=lambda p: p.start) if found else found
+
+
+# a section named right after a water: two to four characters and 段, not a stage or a time (阶段, 时段,
+# 这一段) nor a works lot (二标段)
+_SECTION = re.compile(r"[（(]?((?![这那该此全整一每各本某标时阶地手])[\u4e00-\u9fff]{2,3}(?<![标路河])段)")
+# with 十 or 百 only: 五一路 and 八一路 are roads, not routes 51 and 81
+_CN_ROUTE = re.compile(r"[一二三四五六七八九两]?[十百][一二三四五六七八九十零]{0,3}路")
+_CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _cn_number(numeral: str) -> int:
+    """A route number written in characters (十六 16, 二十 20, 一百零八 108)."""
+    total, digit = 0, 0
+    for c in numeral:
+        if c == "百":
+            total, digit = total + (digit or 1) * 100, 0
+        elif c == "十":
+            total, digit = total + (digit or 1) * 10, 0
+        else:
+            digit = _CN_DIGIT[c]
+    return total + digit
 
 
 @lru_cache(maxsize=4)

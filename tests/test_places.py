@@ -414,3 +414,35 @@ def test_what_is_asked_of_a_place_or_said_beside_it_is_no_name():
     assert extract_places("县农业农村局的复查意见说我们的承包地已确权") == []
     assert extract_places("人社局说公司提供的劳动合同有问题") == []
     assert "美丽传说温泉度假酒店" in extract_places("美丽传说温泉度假酒店夜间噪音扰民")
+
+
+def test_a_southern_city_s_chung_is_a_water_and_its_section_is_where_along_it():
+    """涌 (河涌) is how a southern city names its rivers: 沙溪涌 is a water, and 上沙段 right after it
+    is the section the letter means; 汹涌, 涌入 and 涌泉 are no water, 二标段 is a works lot."""
+    assert extract_places("沙溪涌上沙段在搞清淤，挖出来的黑泥就堆在岸边晒") == ["沙溪涌", "上沙段"]
+    assert extract_places("沙溪涌(上沙段)工程拖了几个月还没完工") == ["沙溪涌", "上沙段"]
+    assert extract_places("沙溪涌二标段夜间施工") == ["沙溪涌"]
+    assert extract_places("人潮汹涌，游客涌入景区") == []
+    assert not any(p.endswith("涌") for p in extract_places("我认识涌泉派出所的人"))
+
+
+def test_a_bus_route_is_named_by_its_number_however_it_is_written():
+    """16路撤线 names route 16, and 十六路 is the same route; 五一路 is a road (no 十 or 百), and a
+    crossing or a house number (12路口) is no route."""
+    assert extract_places("反映16路撤线后无替代公交") == ["16路"]
+    assert extract_places("以前坐十六路到医院门口") == ["16路"]
+    assert extract_places("五一路两边的门面") == ["五一路"]
+    assert extract_places("12路口红绿灯坏了") == []
+
+
+def test_what_a_caller_says_of_a_place_is_no_part_of_its_name():
+    """A road closed (施工封路), a place one passes (每天开车经过石冈隧道), the rain (暴雨隧道积水),
+    a count (有一所小学, 好几支广场舞队) and a bus that no longer stops (不停水荫村站) are cut off the
+    name; 线路 and 修路 end no road."""
+    assert extract_places("河涌施工封路，出行不便") == []
+    assert extract_places("每天开车经过石冈隧道") == ["石冈隧道"]
+    assert extract_places("暴雨隧道积水，车辆熄火") == []
+    assert extract_places("附近有一所小学，孩子上下学都要经过") == []
+    assert extract_places("236改线后不停水荫村站了") == ["水荫村"]
+    assert extract_places("交通部门重新评估线路调整") == []
+    assert "坐落于常荫路" not in extract_places("质疑坐落于常荫路的项目") and "常荫路" in extract_places("质疑坐落于常荫路的项目")
