@@ -1,6 +1,6 @@
 """Benchmark the issue clusterer on every shared source: gold issues, name variants, top issues, speed.
 
-    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river board prov hotline]
+    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river board prov hotline river2 national]
                                             [--code DIR] [--skip-robustness]
 
 (`python benchmarks/hotspots.py` works too.)
@@ -197,6 +197,12 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
     if key == "hotline":
         return ("hotline_synthetic (a southern city's 12345 export, operator-written, a fourth hand)",
                 read_letters([HOTLINE / "letters.csv"]).letters)
+    if key == "river2":
+        return ("river2_synthetic (a city's river and river-works complaints, a fifth hand)",
+                read_letters([RIVER2 / "letters.csv"]).letters)
+    if key == "national":
+        return ("national_synthetic (a national leaders' board, 15 provinces' issues, a sixth hand)",
+                read_letters([NATIONAL / "posts.csv"]).letters)
     if key == "qd":
         path = MORE / "qingdao12345_two_callers.xlsx"
         letters = read_letters([path]).letters
@@ -226,7 +232,9 @@ def pairwise(truth: list[str], found: list[str]) -> tuple[float, float, float]:
 BOARD = HERE / "board_synthetic"
 PROVINCE = HERE / "province_synthetic"
 HOTLINE = HERE / "hotline_synthetic"
-KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE}  # synthetic files with a key.csv
+RIVER2 = HERE / "river2_synthetic"
+NATIONAL = HERE / "national_synthetic"
+KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL}  # synthetic files with a key.csv
 
 
 def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
@@ -269,19 +277,24 @@ def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> st
             f"{stray} of {int((key['issue'] == '').sum())} letters of no issue clustered")
 
 
-def river_scores(model: IssueClusterer, letters: pd.DataFrame) -> str:
-    """The held-out river file's measure on the synthetic one (corpora/hotspots/river_synthetic): which
-    of its five most-complained waters a top-15 label names, and pairwise precision / recall of the
-    issues against the key's groups (same water, problem and spot) over the river letters."""
-    key = pd.read_csv(RIVER / "river_key.csv", dtype=str).fillna("")
+def river_scores(model: IssueClusterer, letters: pd.DataFrame, key_path: Path | None = None,
+                 waters: tuple[str, ...] | None = RIVER_TOP_WATERS) -> str:
+    """The held-out river file's measure on a synthetic one (corpora/hotspots/river_synthetic, or
+    `key_path`: a key of letter id, water, problem, spot): which of its five most-complained waters
+    (`waters`, else the key's five largest) a top-15 label names, and pairwise precision / recall of
+    the issues against the key's groups (same water, problem and spot) over the river letters."""
+    key = pd.read_csv(key_path or RIVER / "river_key.csv", dtype=str).fillna("")
+    id_col = key.columns[0]
+    if waters is None:
+        waters = tuple(key.loc[key["water"] != "", "water"].value_counts().index[:5])
     info = model.get_issue_info()
     top = info.sort_values("heat_rank").head(15)["label"].tolist()
-    named = [w for w in RIVER_TOP_WATERS if any(w in label for label in top)]
+    named = [w for w in waters if any(w in label for label in top)]
     found_letters = model.get_issue_letters()
     issue_of = dict(zip(found_letters["letter_id"].astype(str), found_letters["issue_id"]))
     river = key[key["water"] != ""]
     truth = (river["water"] + "|" + river["problem"] + "|" + river["spot"]).tolist()
-    found = [issue_of.get(k, "") for k in river["工单编号"]]
+    found = [issue_of.get(k, "") for k in river[id_col]]
     p, r, f = pairwise(truth, found)
     return (f"five most-complained waters named in a top-15 label: {len(named)}/5 ({', '.join(named) or 'none'}); "
             f"issues against the key (same water, problem, spot): pairwise precision {p:.3f}, recall {r:.3f}, "
@@ -292,7 +305,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
@@ -325,6 +338,8 @@ def main(argv=None) -> int:
                 print(robustness(model, letters, gold).to_string(index=False))
         if key == "river":
             print(river_scores(model, letters))
+        if key == "river2":
+            print(river_scores(model, letters, RIVER2 / "key.csv", waters=None))
         if key in KEYED:
             print(key_scores(model, letters, KEYED[key]))
         print(f"\n-- top 10 issues, {name}")
