@@ -72,8 +72,9 @@ MODIFIER_EFFECTS = {
     # required context: self-harm of nobody in particular (可能引起自杀, 彩民服毒自杀) is not a threat
     "亲身": (frozenset({"自伤威胁"}), "require"),
     "法条": (THREAT | EVENT, "drop"),
-    # near the cue (NOW_DISTANCE): the letter says it is happening now; undemoted events and violence become 紧急
-    "即时": (frozenset({"安全险情", "暴力威胁"}), "promote"),
+    # near the cue (NOW_DISTANCE): the letter says it is happening now; undemoted events, violence and a
+    # group's action (约30人目前正在路口堵路) become 紧急
+    "即时": (frozenset({"安全险情", "暴力威胁", "群体行动"}), "promote"),
     # sentence-level, before the cue: a dated or narrated past (2016年9月27日, 当时, 那天)
     "往事": ((THREAT | EVENT) - {"自伤威胁"}, "demote"),
     # sentence-level, before the cue: 如果 / 若 / 一旦 ... an event in a supposition
@@ -126,6 +127,8 @@ AFTERMATH = 30
 # callback sections come after the first call).
 LATER_WINDOWS = {"解除": 160, "防患": 160, "撤回": 320}
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
+# just before a 即时 word: the letter asks for it now (要求立即停止), it does not say it is happening
+_ASKED = re.compile(r"要求|请求?|希望|建议|恳请|呼吁")
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…: a condition on the office, not a negated threat).
 NOT_NEGATORS = re.compile(r"要不然|不然|(实在|真的|再)不行|不行(?=[，, ]?(我|俺|就|的话|再|那))|不得已|不惜|不服|忍无可忍|无可奈何|走投无路|无路可走|[告诉访申]无门|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
@@ -870,7 +873,7 @@ class UrgencyGrader:
         layout = None  # clauses, sentences and quotes: worked out only when a threat or event needs reading
         # where the letter says it is happening now (刚才, 还在对峙): only events near it are promoted
         # (found when a 较急 cue first asks: a scan of every letter for it was ~0.8 s of a run's 10^4 letters)
-        now_at = None
+        now_at = told_at = None
         # per category: {phrase: (weight, level)}; repeated phrases count once
         hits: dict[str, dict[str, tuple[float, str]]] = {}
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
@@ -928,8 +931,13 @@ class UrgencyGrader:
                     continue
                 if level == "较急" and not tags and cue.category in MODIFIER_EFFECTS["即时"][0]:
                     if now_at is None:
-                        now_at = [m.start() for m in self.modifiers_["即时"].finditer(text)] if "即时" in self.modifiers_ else []
-                    near_now = now_at and min(abs(p - match.start()) for p in now_at) <= NOW_DISTANCE
+                        found_now = list(self.modifiers_["即时"].finditer(text)) if "即时" in self.modifiers_ else []
+                        now_at = [m.start() for m in found_now]
+                        # a group's action is under way when the letter says it is, not when it asks
+                        # for something at once (要求立即停止无证办学, beside 488名业主联名)
+                        told_at = [m.start() for m in found_now if not _ASKED.search(text[max(0, m.start() - 4):m.start()])]
+                    at = told_at if cue.category == "群体行动" else now_at
+                    near_now = at and min(abs(p - match.start()) for p in at) <= NOW_DISTANCE
                 else:
                     near_now = False
                 if near_now:
