@@ -987,7 +987,9 @@ class IssueClusterer:
         sat outside its main part, and small parts were dropped as too small). Two parts are joined
         when their grievance centroids agree (cosine >= `rejoin_sim`) and at least half of one
         part's letters (`REJOIN_NAMED_SHARE`) name a place that a third of the other part's letters
-        name (a road, town or company many places share needs 1.5 x `rejoin_sim`): the estate's heating and the same estate's parking fee differ in grievance, and two
+        name (a road, town or company many places share needs 1.5 x `rejoin_sim`; a river or lake is
+        no evidence at all: its spots are the issues, and joining the parts that named only the river
+        put black water at three spots and two rivers into one issue on river2_synthetic): the estate's heating and the same estate's parking fee differ in grievance, and two
         estates' heating name no common place. A writer's letters about several places of one
         district share wording, not places, and stay apart. Parts joined through a third are one.
         Arguments are the component's (its letters' grievance rows and places); the parts come back
@@ -1001,8 +1003,9 @@ class IssueClusterer:
                   for names in named]
 
         def names_place_of(a: int, b: int, weak: bool) -> bool:
-            """At least half of part b's letters name a place of part a (a weak one too when `weak`)."""
-            places = common[a] if weak else {p for p in common[a] if not is_weak(p)}
+            """At least half of part b's letters name a place of part a (a weak one too when `weak`; a
+            water never)."""
+            places = {p for p in common[a] if kind_of(p) != "water" and (weak or not is_weak(p))}
             return bool(places) and sum(bool(ps & places) for ps in named[b]) >= REJOIN_NAMED_SHARE * len(named[b])
 
         def one_issue(a: int, b: int) -> bool:
