@@ -893,6 +893,17 @@ PROBE_ROUNDS = {
     43: (33, 2, {}),
     44: (33, 4, {}),
     45: (27, 1, {}),
+    46: (22, 3, {
+        "p46-18": "sewer wells smelling of rotten eggs: last week's gas alarm ruled out (燃气公司来测过，说不是燃气) inside "
+                  "the frame's own span, where a later 解除 is not looked for",
+        "p46-23": "schoolchildren jumping on a lake's ice that is black and cracked in March: no word class reads 化得发黑 "
+                  "with 跳着玩 as people on thawing ice",
+        "p46-29": "fine cracks in a flood wall's footpath with nobody living by it: the building frame reads 堤顶步道 "
+                  "as a structure and 住户 inside 附近没住户 as occupied",
+        "p46-51": "children in a river over old sand-mining pits, one just floundered out: a danger told only as "
+                  "深坑 and 扑腾了一下自己爬上来了, with no word of a barrier or of someone in trouble now",
+    }),
+    47: (25, 2, {}),
 }
 
 
