@@ -851,7 +851,6 @@ PROBE_ROUNDS = {
         "p13-17": "a threat in the title (放贷人威胁人身安全) with the nightly visits told 80 characters on: in the review band",
         "p13-29": "a jump threat made last year and settled: a dated or 曾 past does not demote self-harm, by design",
         "p13-32": "a gas smell last night, the repair told 80 characters later, beyond the 了结 window",
-        "p13-47": "a railing removed on a 3 m riverbank; the children using the path are a sentence away: in the review band",
     }),
     14: (27, 6, {}),
     15: (29, 2, {
@@ -904,6 +903,8 @@ PROBE_ROUNDS = {
                   "深坑 and 扑腾了一下自己爬上来了, with no word of a barrier or of someone in trouble now",
     }),
     47: (25, 2, {}),
+    48: (30, 5, {}),
+    49: (28, 0, {}),
 }
 
 
