@@ -848,9 +848,9 @@ PROBE_ROUNDS = {
     }),
     12: (31, 2, {}),
     13: (19, 3, {
-        "p13-17": "a threat in the title (放贷人威胁人身安全) with the nightly visits told 80 characters on: in the review band",
         "p13-29": "a jump threat made last year and settled: a dated or 曾 past does not demote self-harm, by design",
         "p13-32": "a gas smell last night, the repair told 80 characters later, beyond the 了结 window",
+        "p13-47": "a railing removed on a 3 m riverbank; the children using the path are a sentence away: in the review band",
     }),
     14: (27, 6, {}),
     15: (29, 2, {
