@@ -1,6 +1,6 @@
 """Benchmark the issue clusterer on every shared source: gold issues, name variants, top issues, speed.
 
-    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river board prov hotline river2 national]
+    .venv/bin/python -m benchmarks.hotspots [--data DIR] [--scale 10 100] [--sources hot unl bj gas gasmap qd river board prov hotline river2 national county]
                                             [--code DIR] [--skip-robustness]
 
 (`python benchmarks/hotspots.py` works too.)
@@ -200,6 +200,11 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
     if key == "river2":
         return ("river2_synthetic (a city's river and river-works complaints, a fifth hand)",
                 read_letters([RIVER2 / "letters.csv"]).letters)
+    if key == "county":
+        letters = read_letters([COUNTY / "letters.csv"]).letters
+        if "信访件编号" in letters.columns:  # the reader of 2026-12-05 did not take this column as the id
+            letters = letters.assign(letter_id=letters["信访件编号"].astype(str))
+        return ("county_synthetic (a county petition bureau's letters and visit records, a seventh hand)", letters)
     if key == "national":
         return ("national_synthetic (a national leaders' board, 15 provinces' issues, a sixth hand)",
                 read_letters([NATIONAL / "posts.csv"]).letters)
@@ -234,7 +239,8 @@ PROVINCE = HERE / "province_synthetic"
 HOTLINE = HERE / "hotline_synthetic"
 RIVER2 = HERE / "river2_synthetic"
 NATIONAL = HERE / "national_synthetic"
-KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL}  # synthetic files with a key.csv
+COUNTY = HERE / "county_synthetic"
+KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY}  # synthetic files with a key.csv
 
 
 def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
@@ -305,7 +311,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
