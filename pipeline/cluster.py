@@ -253,6 +253,16 @@ _QUANTITY = re.compile(r"第[一二三四五六七八九十\d]+|[一二三四五
                        r"(?:天|日|月|年|周|星期|小时|分钟|次|户|人|起|栋|号|元|块|多)多?")
 
 
+def _reads_as_person(word: str) -> bool:
+    """A word of three or four characters that starts with a surname and is no dictionary word
+    (孙国强, 赵长林, 陈德明家): a person the letters name without any cue the masker reads (a
+    neighbour, an accused cadre), never a label word: labels go on every list and into the report."""
+    from pipeline.identity import looks_like_name
+    from pipeline.tokenize import is_dictionary_word
+
+    return len(word) in (3, 4) and looks_like_name(word) and not is_dictionary_word(word)
+
+
 def _names_no_grievance(word: str, vocabulary: set[str]) -> bool:
     """A word a label leaves out (`IssueClusterer.keywords`): a company at large, a quantity or
     duration, a city, province or county (武汉市; not a 区: 居民区 and 别墅区 parse as districts), or
@@ -1128,7 +1138,7 @@ class IssueClusterer:
             ranked = inv[row.indices[np.argsort(-row.data)]]
             for t in ranked:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in _HANDLING_WORDS or t in names \
-                        or (len(t) == 2 and _NO_MATTER.fullmatch(t)) or _ADDRESSED.fullmatch(t) \
+                        or (len(t) == 2 and _NO_MATTER.fullmatch(t)) or _ADDRESSED.fullmatch(t) or _reads_as_person(t) \
                         or any(t in w or w in t for w in words) or _names_no_grievance(t, vocabulary):
                     continue
                 if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
