@@ -848,7 +848,9 @@ class UrgencyGrader:
             q0 = max(q0 for q0, q1 in quotes if q0 <= start and end <= q1)
             if self._modifier("引述", text[max(0, q0 - LOOKBACK["引述"]):q0]):
                 found.append("引述")
-        elif self._modifier("引述", before[-LOOKBACK["引述"]:]):
+        # one character before the clause too: an operator's 称 after a comma (…多次反映未解决，称再解决不了就去
+        # 北京上访) goes on reporting the caller, and the 引述 rows see that comma
+        elif self._modifier("引述", text[max(0, clause[0] - 1):start][-(LOOKBACK["引述"] + 1):]):
             found.append("引述")
         return found
 

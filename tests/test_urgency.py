@@ -895,8 +895,6 @@ PROBE_ROUNDS = {
     46: (22, 3, {
         "p46-18": "sewer wells smelling of rotten eggs: last week's gas alarm ruled out (燃气公司来测过，说不是燃气) inside "
                   "the frame's own span, where a later 解除 is not looked for",
-        "p46-23": "schoolchildren jumping on a lake's ice that is black and cracked in March: no word class reads 化得发黑 "
-                  "with 跳着玩 as people on thawing ice",
         "p46-29": "fine cracks in a flood wall's footpath with nobody living by it: the building frame reads 堤顶步道 "
                   "as a structure and 住户 inside 附近没住户 as occupied",
         "p46-51": "children in a river over old sand-mining pits, one just floundered out: a danger told only as "
@@ -905,6 +903,11 @@ PROBE_ROUNDS = {
     47: (25, 2, {}),
     48: (30, 5, {}),
     49: (28, 0, {}),
+    50: (27, 0, {}),
+    51: (27, 2, {
+        "p51-16": "no warning sign on a riverbank where a child drowned last summer and children play daily: the "
+                  "unguarded-site frame reads the bank as a site; the writer asks for a sign, a hazard within days",
+    }),
 }
 
 
