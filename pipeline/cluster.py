@@ -117,16 +117,21 @@ _PERSON_BEFORE = re.compile(r"(?:老板|负责人|法人|经理|董事长|总经
 
 
 def person_words(docs, words) -> frozenset[str]:
-    """Two-character words (of `words`, an issue's tokens) that start with a surname, are no
-    dictionary word, and that the issue's letters use as a person at least a third of the times they
-    write them (`_PERSON_AFTER`, `_PERSON_BEFORE`): 夏庭 of hot_messages' fraud issue (夏庭卷了我,
-    夏庭还钱) labelled it; 房本, 支河 and 柳浦 are words a surname begins, and stay."""
+    """Words (of `words`, an issue's tokens) that name a person, never a label word (labels go on
+    every list and into the report): a word of three or four characters that starts with a surname
+    and is no dictionary word (孙国强, 赵长林, 陈德明家: people letters name without any cue the masker
+    reads), and a two-character one that the issue's letters also use as a person at least a third of
+    the times they write it (`_PERSON_AFTER`, `_PERSON_BEFORE`): 夏庭 of hot_messages' fraud issue
+    (夏庭卷了我, 夏庭还钱) labelled it, while 房本, 支河 and 柳浦 are words a surname begins, and stay."""
     from pipeline.identity import looks_like_name
     from pipeline.tokenize import is_dictionary_word
 
     out = set()
-    for w in {w for w in words if len(w) == 2 and looks_like_name(w)}:
+    for w in {w for w in words if 2 <= len(w) <= 4 and looks_like_name(w)}:
         if is_dictionary_word(w):
+            continue
+        if len(w) > 2:
+            out.add(w)
             continue
         seen = used = 0
         for doc in docs:
@@ -279,16 +284,6 @@ _LABEL_NOISE = frozenset("公司 有限公司 有限责任公司 集团公司 �
 # (numerals alone stay: 三一 is a company, 十一 a holiday)
 _QUANTITY = re.compile(r"第[一二三四五六七八九十\d]+|[一二三四五六七八九十百千万两几半多\d]+(?:个)?多?"
                        r"(?:天|日|月|年|周|星期|小时|分钟|次|户|人|起|栋|号|元|块|多)多?")
-
-
-def _reads_as_person(word: str) -> bool:
-    """A word of three or four characters that starts with a surname and is no dictionary word
-    (孙国强, 赵长林, 陈德明家): a person the letters name without any cue the masker reads (a
-    neighbour, an accused cadre), never a label word: labels go on every list and into the report."""
-    from pipeline.identity import looks_like_name
-    from pipeline.tokenize import is_dictionary_word
-
-    return len(word) in (3, 4) and looks_like_name(word) and not is_dictionary_word(word)
 
 
 def _names_no_grievance(word: str, vocabulary: set[str]) -> bool:
@@ -1027,8 +1022,9 @@ class IssueClusterer:
         part's letters (`REJOIN_NAMED_SHARE`) name a place that a third of the other part's letters
         name (a road, town or company many places share needs 1.5 x `rejoin_sim`; a river or lake is
         no evidence at all: its spots are the issues, and joining the parts that named only the river
-        put black water at three spots and two rivers into one issue on river2_synthetic): the estate's heating and the same estate's parking fee differ in grievance, and two
-        estates' heating name no common place. A writer's letters about several places of one
+        put black water at three spots and two rivers into one issue on river2_synthetic): the
+        estate's heating and the same estate's parking fee differ in grievance, and two estates'
+        heating name no common place. A writer's letters about several places of one
         district share wording, not places, and stay apart. Parts joined through a third are one.
         Arguments are the component's (its letters' grievance rows and places); the parts come back
         in the order of their first letter."""
@@ -1166,7 +1162,7 @@ class IssueClusterer:
             ranked = inv[row.indices[np.argsort(-row.data)]]
             for t in ranked:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in _HANDLING_WORDS or t in names \
-                        or (len(t) == 2 and _NO_MATTER.fullmatch(t)) or _ADDRESSED.fullmatch(t) or _reads_as_person(t) \
+                        or (len(t) == 2 and _NO_MATTER.fullmatch(t)) or _ADDRESSED.fullmatch(t) \
                         or any(t in w or w in t for w in words) or _names_no_grievance(t, vocabulary):
                     continue
                 if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
@@ -1207,9 +1203,9 @@ class IssueClusterer:
         for (places, _, _), ds in zip(described, members):
             docs = [titles[d] + "。" + texts[d] for d in ds]
             words = [tokens[d] for d in ds]
+            distinct = {w for ws in words for w in ws}
             hidden.append(name_fragments(names, docs) | unreadable_words(docs, words)
-                          | place_pieces(places[0] if places else "", docs, {w for ws in words for w in ws})
-                          | person_words(docs, {w for ws in words for w in ws}))
+                          | place_pieces(places[0] if places else "", docs, distinct) | person_words(docs, distinct))
         del titles, texts, names, tokens
         give_back()  # the texts read again for the labels, as after the features
         self.__dict__.pop("_spot_scan_of", None)  # rebuilt on demand; a saved model does not carry it

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from contextlib import contextmanager
 from functools import lru_cache
 
+from pipeline.numbers import parse_number
 from pipeline.prefilter import Prefilter
 
 # ------------------------------------------------------------------ masked codes
@@ -534,9 +535,9 @@ def _scan_places(text: str, every_segment: bool = False) -> list[Place]:
         if m and not any(q.start <= m.start(1) < q.end for q in found if q is not p):
             found.append(Place(m.group(1), "road", m.start(1), m.end(1)))
     # 十六路 is 16路: one route, however the letter writes its number
-    found = [Place(f"{_cn_number(p.name[:-1])}路", p.kind, p.start, p.end) if _CN_ROUTE.fullmatch(p.name) else p
+    found = [Place(f"{parse_number(p.name[:-1]):.0f}路", p.kind, p.start, p.end) if _CN_ROUTE.fullmatch(p.name) else p
              for p in found]
-    return sorted(found, key=lambda p: p.start) if found else found
+    return sorted(found, key=lambda p: p.start)
 
 
 # a section named right after a water: two to four characters and 段, not a stage or a time (阶段, 时段,
@@ -544,20 +545,6 @@ def _scan_places(text: str, every_segment: bool = False) -> list[Place]:
 _SECTION = re.compile(r"[（(]?((?![这那该此全整一每各本某标时阶地手])[\u4e00-\u9fff]{2,3}(?<![标路河])段)")
 # with 十 or 百 only: 五一路 and 八一路 are roads, not routes 51 and 81
 _CN_ROUTE = re.compile(r"[一二三四五六七八九两]?[十百][一二三四五六七八九十零]{0,3}路")
-_CN_DIGIT = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def _cn_number(numeral: str) -> int:
-    """A route number written in characters (十六 16, 二十 20, 一百零八 108)."""
-    total, digit = 0, 0
-    for c in numeral:
-        if c == "百":
-            total, digit = total + (digit or 1) * 100, 0
-        elif c == "十":
-            total, digit = total + (digit or 1) * 10, 0
-        else:
-            digit = _CN_DIGIT[c]
-    return total + digit
 
 
 @lru_cache(maxsize=4)

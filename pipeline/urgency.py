@@ -41,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import PetitionError
+from pipeline.numbers import parse_number  # noqa: F401  (importable from here, as before)
 from pipeline.prefilter import Prefilter, WordScan, may_match_found, reach, required_words, search_near
 from pipeline.paths import CORPORA_DIR
 
@@ -136,36 +137,8 @@ CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+|…{2,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
 
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-              "八": 8, "九": 9, "几": 3, "数": 3, "上": 1, "成": 1}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _NUM_RE = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万几数上成]+)"
 _NUM_MACRO = re.compile(r"\{NUM:(\d*)-(\d*)\}")
-
-
-def parse_number(token: str) -> float | None:
-    """Value of 300 / 三百 / 二十多 / 几十 / 上百 / 十几 (几 and 数 count as 3, 上/成 as 1)."""
-    token = token.strip()
-    if not token:
-        return None
-    if re.fullmatch(r"\d+(?:\.\d+)?", token):
-        return float(token)
-    total, section, digit = 0, 0, None
-    for ch in token:
-        if ch in _CN_DIGITS:
-            digit = _CN_DIGITS[ch]
-        elif ch in _CN_UNITS:
-            unit = _CN_UNITS[ch]
-            value = (1 if digit is None else digit) * unit
-            if unit == 10000:
-                total = (total + section + (digit or 0)) * unit if digit is None else (total + section + value)
-                section = 0
-            else:
-                section += value
-            digit = None
-        else:
-            return None
-    return float(total + section + (digit or 0))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.errors import PetitionError
 from pipeline.paths import CORPORA_DIR, SHARED_DATA_DIR
-from pipeline.urgency import OUTPUT_COLUMNS, PressingRefiner, UrgencyGrader, load_lexicon, parse_number
+from pipeline.urgency import OUTPUT_COLUMNS, PressingRefiner, UrgencyGrader, load_lexicon
 
 requires_shared_data = pytest.mark.skipif(not (SHARED_DATA_DIR / "hot_messages.xlsx").exists(),
                                           reason=f"real letters not found at {SHARED_DATA_DIR}")
@@ -82,12 +82,6 @@ def test_people_and_duration_counts(grader):
     # a date or a room number is not a duration or a head count
     out = grader.grade("2017年3月我在5栋2902户门口看到通知。")
     assert "久拖" not in out["urgency_cues"] and "涉及人数" not in out["urgency_cues"]
-
-
-@pytest.mark.parametrize("token, value", [("300", 300), ("三百", 300), ("几十", 30), ("上百", 100),
-                                          ("十几", 13), ("一百五十", 150), ("两千", 2000), ("三", 3)])
-def test_parse_number(token, value):
-    assert parse_number(token) == value
 
 
 # ---- context modifiers: negation, prevention, risk, history, quotes, suggestions ---------------
