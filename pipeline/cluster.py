@@ -31,7 +31,9 @@ d. `component_issues`: a connected component of the linked pairs that is large o
    so chains of links cannot merge unrelated problems; then `rejoin_parts` joins parts again whose
    grievance agrees when one part's letters name the other's place (one issue written as the
    station, the village beside it and "our village" is one issue, not four); groups under
-   `min_letters` stay unclustered (-1). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
+   `min_letters` stay unclustered (-1). `join_groups` then joins issues of different components
+   that are one problem (`pipeline.issue_merge`: a project's unpaid wages written by its name, its
+   contractor and bare; a plant's dust and its night noise). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
    dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段) · 黑臭 …`, the spelling most
    letters use; a place or unit only when a third of the issue's letters name it) and describe it
    (writers, dates, votes, representative letter, issue-type / urgency mix when those columns
@@ -62,6 +64,7 @@ from sklearn.preprocessing import normalize
 
 from pipeline.errors import PetitionError
 from pipeline.issue_letters import IssueLetters
+from pipeline.issue_merge import IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
@@ -606,8 +609,7 @@ class IssueClusterer:
         i, j = self.linked_pairs(X, G, place_full, place_head, districts)                  # c
         _, comp = connected_components(                                                     # d
             sparse.coo_matrix((np.ones(len(i)), (i, j)), shape=(n, n)), directed=False)
-        labels_doc = np.full(n, -1)
-        next_label = 0
+        groups = []
         order = np.argsort(comp, kind="stable")
         for members in np.split(order, np.flatnonzero(np.diff(comp[order])) + 1):
             if not self._big_enough(weights[members], doc_writers[members]):
@@ -615,8 +617,12 @@ class IssueClusterer:
             for group in self.component_issues(X[members], G[members], [place_full[m] for m in members],
                                                [place_head[m] for m in members], [districts[m] for m in members],
                                                weights[members], doc_writers[members]):
-                labels_doc[members[group]] = next_label
-                next_label += 1
+                groups.append(members[group])
+        docs = [t + "。" + x for t, x in zip(df["title"].iloc[first], df["text"].iloc[first])]   # e
+        labels_doc = np.full(n, -1)
+        for label, group in enumerate(self.join_groups(groups, G, place_full, docs)):
+            labels_doc[group] = label
+        del docs
         # labelling reads neither the grievance rows nor the raw TF-IDF rows, only their normalised
         # copy: each is let go before the next is made (at 10^5 letters about 100 MB each)
         del G, districts
@@ -747,6 +753,8 @@ class IssueClusterer:
         freq = {p: weights[ds].sum() for p, ds in docs.items()}
         self.place_variants_ = self.merge_variants(pairs, sims, freq)
         self.spot_names_ = spot_names(freq)
+        self.company_names_ = company_names(freq)
+        self.name_kinds_ = batch_name_kinds(Counter(q for pa in features["places"] for q in pa))
         named = [{self._canon(q) for q in pa} for pa in features["places"]]
         doc_freq = Counter(p for ps in named for p in ps)
         over = self.too_common(doc_freq, len(features))
@@ -1067,6 +1075,22 @@ class IssueClusterer:
             joined.setdefault(root(k), []).append(g)
         return [np.sort(np.concatenate(parts)) for _, parts in sorted(joined.items())]
 
+    def join_groups(self, groups: list[np.ndarray], G, place_full, docs) -> list[np.ndarray]:
+        """The batch's issues (rows of each) with those that are one problem joined
+        (`pipeline.issue_merge`), in the order of their first issue."""
+        evidence = [self.issue_evidence(G[g], [place_full[d] for d in g], [docs[d] for d in g]) for g in groups]
+        joined = join_issues(evidence, self.rejoin_sim, getattr(self, "name_kinds_", {}))
+        return [np.sort(np.concatenate([groups[c] for c in cs])) for cs in joined]
+
+    def issue_evidence(self, G, place_full, docs) -> IssueEvidence:
+        """One issue's `IssueEvidence` from its distinct letters (grievance rows, places, title + text)."""
+        bare = tuple(getattr(self, "spot_names_", ())) + tuple(getattr(self, "company_names_", ()))
+        kept = getattr(self, "_bare_scan_of", None)
+        if kept is None or kept[0] != bare:
+            self._bare_scan_of = kept = (bare, WordScan([bare]))
+        names = [evidence_names(ps, _bare(doc), self._canon, kept[1], bare) for ps, doc in zip(place_full, docs)]
+        return issue_evidence(G, names, getattr(self, "name_kinds_", {}))
+
     def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
         """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance
         cosines g (`PairRules`: the rule decided once per pair of place signatures)."""
@@ -1209,6 +1233,7 @@ class IssueClusterer:
         del titles, texts, names, tokens
         give_back()  # the texts read again for the labels, as after the features
         self.__dict__.pop("_spot_scan_of", None)  # rebuilt on demand; a saved model does not carry it
+        self.__dict__.pop("_bare_scan_of", None)
         self.issue_places_ = [p for p, _, _ in described]
         self.issue_districts_ = [d for _, d, _ in described]
         self.issue_chains_ = [c for _, _, c in described]

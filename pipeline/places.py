@@ -649,6 +649,32 @@ def short_name(name: str) -> str:
     return core if len(core) >= 3 and core not in GENERIC_STEMS and stem(core) not in GENERIC_STEMS else ""
 
 
+_FORM_WORD_AT_END = re.compile(
+    "(?:(?:股份|责任)?有限(?:责任)?公司|公司|集团|商务|信息|服务|咨询|投资|科技|网络|实业|发展|贸易|管理|"
+    "资产|金融|电子|互联网|置业|地产|房地产|开发|建设|工程|企业|控股|文化|传播|传媒|教育|培训)$")
+
+
+_LEGAL_FORM = re.compile("公司|集团|置业|地产")
+
+
+def company_key(name: str) -> str:
+    """The shortest form letters write a company by, its form words taken off one at a time while
+    three or more characters of name are left (`湘远建设工程有限公司` -> `湘远建设`: 湘远 alone is too
+    short to tell companies apart; `宏盛纺织有限公司` -> `宏盛纺织`; `恒晟置业` stays): every longer
+    form contains it, so a letter that writes any of them writes it. '' for a form without a name
+    (物业公司), a generic one, or a name without a legal or property-business form (公司, 集团,
+    置业, 地产): a suffix rule reads 小区绿化建设 and 经济技术开发 as companies."""
+    if not _LEGAL_FORM.search(name):
+        return ""
+    key = name
+    while (m := _FORM_WORD_AT_END.search(key)) and m.start() >= 3:
+        key = key[:m.start()]
+    if key == name and not _FORM_WORD_AT_END.search(name):
+        return ""
+    return key if len(key) >= 3 and key not in GENERIC_STEMS and stem(key) not in GENERIC_STEMS \
+        and not _NOT_ORG.search(key) else ""
+
+
 # function words that also occur inside organisation names
 # a town's own school, clinic or market keeps the town in its name (白马桥镇中心小学)
 _TOWN_OWN = ("school", "hospital", "market")

@@ -19,8 +19,9 @@ c. candidate pairs come from blocks instead of the all-pairs sparse product: let
    letters' full vectors (two shuffles of fat rows), which made this step 60% of the engine's
    time on 10^4 letters and ran a 1 GB driver out of memory;
 d. connected components of the linked pairs (`pipeline.spark_graph.connected_components`),
-   then per component `component_issues` (`applyInPandas`, dense only inside a component), per
-   issue `describe_places`, the centroid, the representative text and word counts, and per
+   then per component `component_issues` (`applyInPandas`, dense only inside a component); per
+   part its `issue_evidence`, and the parts that are one problem joined on the driver
+   (`pipeline.issue_merge.join_issues`, one row per part); per issue `describe_places`, the centroid, the representative text and word counts, and per
    issue `issue_row` over its letters; `keywords` runs on the driver over the issues' counts;
 e. `rank` (heat) on the issue table, one row per issue.
 
@@ -43,6 +44,7 @@ from pipeline.cluster import (
     MAX_DF, MAX_DF_MIN_DOCS, WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, name_fragments, person_names,
     row_cosines, unreadable_words,
 )
+from pipeline.issue_merge import IssueEvidence, batch_name_kinds, company_names, join_issues
 from pipeline.issue_places import batch_constants, canonical, spot_names
 from pipeline.places import COLUMN_LEVELS
 from pipeline.mask import known_names_pattern
@@ -225,6 +227,9 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     model.place_variants_ = {}
     model.place_variants_ = model.merge_variants(pairs, sims, freq)
     model.spot_names_ = spot_names(freq)
+    model.company_names_ = company_names(freq)
+    written = feats.select(F.explode("places").alias("raw")).groupBy("raw").count().collect()
+    model.name_kinds_ = batch_name_kinds(Counter({r["raw"]: r["count"] for r in written}))
     bc = spark.sparkContext.broadcast(model)
     canon_v = F.udf(lambda ps: sorted({bc.value._canon(p) for p in ps}), strings)
     named = feats.select("doc", F.explode(canon_v("places")).alias("item"))
@@ -304,11 +309,33 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         return pd.DataFrame(out, columns=["doc", "component", "part"])
 
     parts = todo.groupBy("component").applyInPandas(split, "doc long, component long, part int").localCheckpoint()
-    sizes = parts.join(docs.select("doc", "weight"), "doc").groupBy("component", "part").agg(F.sum("weight").alias("n")).collect()
-    # issue numbers as the local engine gives them: by size, then by component and part order
-    order = sorted(sizes, key=lambda r: (-r["n"], r["component"], r["part"]))
+
+    # e. parts that are one problem (`pipeline.issue_merge`): each part's evidence, joined on the driver
+    def evidence(pdf):
+        m = _worker_model(bc)
+        pdf = pdf.sort_values("doc")
+        e = m.issue_evidence(_csr(pdf["gi"], pdf["gv"], V), _sets(pdf["full"]), (pdf["title"] + "。" + pdf["text"]).tolist())
+        return pd.DataFrame([{"component": int(pdf["component"].iloc[0]), "part": int(pdf["part"].iloc[0]),
+                              "n": e.n_letters, "gi": e.grievance.indices.tolist(), "gv": e.grievance.data.tolist(),
+                              "names": list(e.names), "counts": list(e.names.values())}])
+
+    found = sorted(parts.join(rows.select("doc", "gi", "gv", "full"), "doc").join(docs.select("doc", "title", "text"), "doc")
+                   .groupBy("component", "part").applyInPandas(
+                       evidence, "component long, part int, n int, gi array<int>, gv array<double>, names array<string>, "
+                                 "counts array<int>").collect(), key=lambda r: (r["component"], r["part"]))
+    joined = join_issues([IssueEvidence(_csr([r["gi"]], [r["gv"]], V), r["n"], Counter(dict(zip(r["names"], r["counts"]))))
+                          for r in found], model.rejoin_sim, model.name_kinds_)
+    head = {(found[c]["component"], found[c]["part"]): (found[g[0]]["component"], found[g[0]]["part"])
+            for g in joined for c in g}
+    sizes = Counter()
+    for r in parts.join(docs.select("doc", "weight"), "doc").groupBy("component", "part").agg(F.sum("weight").alias("n")).collect():
+        sizes[head[(r["component"], r["part"])]] += r["n"]
+    # issue numbers as the local engine gives them: by size, then by the component and part order of
+    # the joined parts' first
+    order = sorted(sizes, key=lambda h: (-sizes[h], h))
     k = len(order)
-    number = spark.createDataFrame([(r["component"], r["part"], c) for c, r in enumerate(order)],
+    number_of = {h: c for c, h in enumerate(order)}
+    number = spark.createDataFrame([(cp[0], cp[1], number_of[h]) for cp, h in sorted(head.items())],
                                    "component long, part int, issue int")
     doc_issue = parts.join(number, ["component", "part"]).select("doc", "issue").localCheckpoint()
 

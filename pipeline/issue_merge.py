@@ -1,0 +1,164 @@
+"""One problem found as several issues: the batch-level join of issues that name the same thing.
+
+Issues are made inside connected components of linked letters (`IssueClusterer.component_issues`,
+which already rejoins the parts of one component). A problem written about in several ways can
+leave no letter link between its groups at all: on the bundled corpus the wage arrears of one
+building project came out as six issues (the project named in some, the contractor's short name
+in others, bare without a suffix in others: 我在滨江一品做过小工), and a mixing plant's dust and its
+night noise beside one estate as two, so the same problem stood at #3, #8, #11 … of a leader's list.
+
+Two issues are one when a name is shared by both (a third of each one's letters, half of one's:
+the rule `rejoin_parts` applies inside a component) and their grievances agree. How much agreement
+depends on what the name is:
+- a factory, works, project or specific company (`OBJECT`): the thing complained about, so its
+  dust and its noise, its unpaid wages and the request for an IOU, are one problem
+  (0.5 x `rejoin_sim`);
+- an estate, village, school, park or other spot (`SPOT`): where the problem is, and one estate
+  has many problems (heating, parking fees), so as much as inside a component (`rejoin_sim`);
+- a utility that serves a whole city (`UTILITY`): 1.5 x `rejoin_sim`;
+- waters, roads, towns and districts: never (a river's spots are its issues; a road or town is
+  shared by unrelated problems).
+Letters count a name whether the extractor found it or the letter writes it bare: the batch's
+specific names (`spot_names`) and companies by their shortest written form (`company_key`).
+Both engines call `issue_evidence` per issue and `join_issues` on the evidence of all issues
+(bounded by the issues, not the letters).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+from scipy import sparse
+from sklearn.preprocessing import normalize
+
+from pipeline.issue_places import UNIT_MIN_SHARE, canonical, pos_tags, reads_as_name
+from pipeline.places import GENERIC_STEMS, company_key, is_weak, kind_of, stem
+from pipeline.prefilter import WordScan
+
+OBJECT, SPOT, UTILITY = "object", "spot", "utility"
+# grievance agreement each kind of shared name asks, in units of rejoin_sim
+NEED = {OBJECT: 0.5, SPOT: 1.0, UTILITY: 1.5}
+# share of one issue's letters that must name the shared name (a third of the other's must too)
+NAMED_SHARE = 0.5
+_PART = re.compile(r"[0-9一二三四五六七八九十东西南北]")  # what names a phase, block or side after an estate's name
+_SPOT_KINDS = ("estate", "village", "community", "school", "hospital", "mall", "market", "park", "bridge")
+_UTILITY_WORDS = ("燃气", "天然气", "热力", "供热", "供暖", "供水", "自来水", "水务", "电力", "供电", "电网",
+                  "物业", "银行", "移动", "电信", "联通", "保险", "公交", "地铁")
+
+
+class IssueEvidence(NamedTuple):
+    """What `join_issues` needs of one issue: its grievance rows summed, its distinct letters, and
+    per shared-able name (`name_kind`) the letters naming it."""
+    grievance: sparse.csr_matrix
+    n_letters: int
+    names: Counter
+
+
+def name_kind(name: str, kinds: dict[str, str]) -> str | None:
+    """OBJECT, SPOT, UTILITY or None (no evidence) for a name as `evidence_names` gives it; `kinds`:
+    the batch's kind of each canonical name from its written forms (`batch_name_kinds`: 滨江一品 is
+    the 项目 of 滨江一品项目, an object)."""
+    if len(name) < 3 or stem(name) in GENERIC_STEMS or name in GENERIC_STEMS:
+        return None
+    kind = kinds.get(name) or kind_of(name)
+    if kind == "company" and (kinds.get(name) != "company" or _common_words(name)):
+        return None  # a company is evidence by its `company_key` only, and one that is a name
+    if kind in ("factory", "company"):
+        return UTILITY if any(w in name for w in _UTILITY_WORDS) else OBJECT
+    if kind in _SPOT_KINDS and not is_weak(name):
+        return SPOT
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _common_words(name: str) -> bool:
+    """Whether a company key is common words only (小区绿化 of 小区绿化置业, 经济技术 of
+    经济技术开发集团: a suffix rule's catch, or a company named by what it does), not a name
+    (湘远建设, 宏盛纺织, 恒暖热力)."""
+    return all(w.flag in ("n", "vn", "v") and len(w.word) >= 2 for w in pos_tags(name))
+
+
+def batch_name_kinds(raw_counts: Counter) -> dict[str, str]:
+    """Name -> the kind most of its written forms have, from the batch's places as written (each
+    form -> the letters writing it): the canonical form drops 小区/社区/项目, and with them what the
+    name is; a company is known by its `company_key` (湘远建设 of 湘远建设工程有限公司)."""
+    votes: dict[str, Counter] = {}
+    for raw, count in raw_counts.items():
+        k = kind_of(raw)
+        if k == "company":
+            if key := company_key(raw):
+                votes.setdefault(key, Counter())[k] += count
+        elif k:
+            votes.setdefault(canonical(raw), Counter())[k] += count
+    return {c: min(v, key=lambda k: (-v[k], k)) for c, v in votes.items()}
+
+
+def company_names(freq: dict[str, float]) -> tuple[str, ...]:
+    """The batch's companies by their shortest written form (`company_key`), for a company two or
+    more letters name: 湘远建设 of 湘远建设工程有限公司, which letters write as 湘远建设的项目部."""
+    keys = Counter()
+    for place, w in freq.items():
+        if kind_of(place) == "company" and (key := company_key(place)):
+            keys[key] += w
+    return tuple(sorted(k for k, w in keys.items() if w >= 2))
+
+
+def evidence_names(places, doc: str, canon, scan: WordScan | None, bare: tuple[str, ...]) -> set[str]:
+    """The names one letter gives as evidence: its places (`canon`: the clusterer's compared form,
+    a company by its `company_key`) and the batch's `bare` names it writes without a suffix; an
+    estate's name is not counted beside its own phase or block (辉煌国际城 beside 辉煌国际城二期)."""
+    names = {company_key(p) if kind_of(p) == "company" else canon(p) for p in places} - {""}
+    found = scan.found(doc) if scan is not None else None
+    if found is None:
+        found = {n for n in bare if n in doc}
+    names |= {n for n in found if reads_as_name(n)}
+    # 辉煌国际城 before 辉煌国际城二期 is that phase, not a third place both phases share
+    return {n for n in names if not any(m != n and m.startswith(n) and _PART.match(m, len(n)) for m in names)}
+
+
+def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str, str]) -> IssueEvidence:
+    """One issue's evidence from its distinct letters' grievance rows and `evidence_names`."""
+    counts = Counter(n for ns in names for n in ns if name_kind(n, kinds))
+    return IssueEvidence(sparse.csr_matrix(np.ones((1, G.shape[0]))) @ G, len(names), counts)  # sparse: V is wide
+
+
+def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: dict[str, str]) -> list[list[int]]:
+    """Groups of issue numbers that are one problem (see the module docstring), each sorted, in the
+    order of their first issue; issues joined through a third are one."""
+    k = len(evidence)
+    if rejoin_sim is None or k < 2:
+        return [[c] for c in range(k)]
+    holders: dict[str, list[int]] = {}
+    for c, e in enumerate(evidence):
+        for name, count in e.names.items():
+            if count >= UNIT_MIN_SHARE * e.n_letters:
+                holders.setdefault(name, []).append(c)
+    shared = {name: cs for name, cs in sorted(holders.items()) if len(cs) >= 2}
+    parent = list(range(k))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    if shared:
+        wanted = sorted({c for cs in shared.values() for c in cs})
+        at = {c: i for i, c in enumerate(wanted)}
+        rows = normalize(sparse.vstack([evidence[c].grievance for c in wanted]).tocsr())
+        for name, cs in shared.items():
+            need = NEED[name_kind(name, kinds)] * rejoin_sim
+            sims = (rows[[at[c] for c in cs]] @ rows[[at[c] for c in cs]].T).toarray()
+            share = np.array([evidence[c].names[name] / evidence[c].n_letters for c in cs])
+            for x in range(len(cs)):
+                for y in range(x + 1, len(cs)):
+                    if sims[x, y] >= need and max(share[x], share[y]) >= NAMED_SHARE:
+                        a, b = root(cs[x]), root(cs[y])
+                        parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for c in range(k):
+        groups.setdefault(root(c), []).append(c)
+    return [groups[r] for r in sorted(groups)]

@@ -1,0 +1,117 @@
+"""pipeline.issue_merge: issues of different components that are one problem, joined."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from pipeline.cluster import IssueClusterer
+from pipeline.issue_merge import OBJECT, SPOT, UTILITY, IssueEvidence, batch_name_kinds, company_names, join_issues, \
+    name_kind
+from pipeline.places import company_key
+
+
+@pytest.fixture(scope="module")
+def sample_fit(sample_dir):
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters
+    truth = pd.read_csv(sample_dir / "truth.csv", dtype=str).fillna("")
+    return IssueClusterer(n_jobs=1).fit(letters), truth
+
+
+def _issues_of(fit, issue_key):
+    model, truth = fit
+    members = set(truth.loc[truth["issue_key"] == issue_key, "source_id"])
+    issued = model.get_issue_letters()
+    return len(members), issued.loc[issued["letter_id"].astype(str).isin(members), "issue_id"].value_counts()
+
+
+def test_a_projects_unpaid_wages_written_by_project_contractor_and_bare_name_is_one_issue(sample_fit):
+    """The bundled corpus's wage arrears at one building project: letters name the project (滨江一品项目),
+    write it bare (我在滨江一品做过小工), or name only its contractor (湘远建设的项目部, 湘远建设工程有限公司).
+    Their wording differs (a request for an IOU, a question about arbitration, a New Year not home),
+    so no letter links them and they came out as six issues ranked #3 to #21; joined, one issue
+    holds all 38 letters."""
+    total, counts = _issues_of(sample_fit, "ISS-湘远建设-欠薪")
+    assert counts.iloc[0] == total == 38, counts
+    model, truth = sample_fit
+    label = model.get_issue_info().set_index("issue_id").at[counts.index[0], "label"]
+    assert "滨江一品" in label and "欠薪" in label, label
+
+
+def test_without_the_join_the_same_letters_are_split(sample_dir):
+    """rejoin_sim=None turns the join off: the largest part holds under half of the 38."""
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir]).letters
+    truth = pd.read_csv(sample_dir / "truth.csv", dtype=str).fillna("")
+    total, counts = _issues_of((IssueClusterer(n_jobs=1, rejoin_sim=None).fit(letters), truth), "ISS-湘远建设-欠薪")
+    assert counts.iloc[0] < total / 2, counts
+
+
+def test_a_plants_dust_and_its_night_noise_beside_one_estate_are_one_issue(sample_fit):
+    """金桂园's letters about the mixing plant (dust, plans to move it) and the letters that name only
+    宏达搅拌站 (its trucks at night) were two issues, #4 and #6; the plant is what they complain of."""
+    total, counts = _issues_of(sample_fit, "ISS-金桂园-搅拌站")
+    assert counts.iloc[0] >= total - 2, counts
+
+
+def test_other_issues_of_the_corpus_are_not_pulled_in(sample_fit):
+    """Each joined issue holds letters of its own problem only."""
+    model, truth = sample_fit
+    key = dict(zip(truth["source_id"], truth["issue_key"]))
+    issued = model.get_issue_letters()
+    for issue_key in ("ISS-湘远建设-欠薪", "ISS-金桂园-搅拌站"):
+        _, counts = _issues_of(sample_fit, issue_key)
+        inside = issued.loc[issued["issue_id"] == counts.index[0], "letter_id"].astype(str)
+        assert {key.get(i, "") for i in inside} == {issue_key}
+
+
+def _evidence(direction, n, names):
+    return IssueEvidence(sparse.csr_matrix(np.asarray(direction, dtype=float)), n, Counter(names))
+
+
+def test_a_spot_asks_as_much_agreement_as_inside_a_component_and_an_object_half():
+    """Two issues at one estate whose grievances barely agree (cosine 0.15: its heating and its
+    parking fees) stay two; the same agreement about one named plant joins them."""
+    a, b = [1.0, 0.0], [0.15, np.sqrt(1 - 0.15 ** 2)]
+    kinds = {"金桂园": "estate", "宏达搅拌站": "factory"}
+    assert join_issues([_evidence(a, 6, {"金桂园": 6}), _evidence(b, 4, {"金桂园": 4})], 0.2, kinds) == [[0], [1]]
+    assert join_issues([_evidence(a, 6, {"宏达搅拌站": 6}), _evidence(b, 4, {"宏达搅拌站": 4})], 0.2, kinds) == [[0, 1]]
+    assert join_issues([_evidence(a, 6, {"宏达搅拌站": 6}), _evidence(b, 4, {"宏达搅拌站": 4})], None, kinds) == [[0], [1]]
+
+
+def test_a_name_few_letters_of_each_issue_write_is_no_evidence():
+    """Half of one issue's letters and a third of the other's must name it (the rule inside a
+    component): a plant two of nine letters mention in passing joins nothing."""
+    a = b = [1.0, 0.0]
+    kinds = {"宏达搅拌站": "factory"}
+    assert join_issues([_evidence(a, 9, {"宏达搅拌站": 2}), _evidence(b, 4, {"宏达搅拌站": 4})], 0.2, kinds) == [[0], [1]]
+    assert join_issues([_evidence(a, 9, {"宏达搅拌站": 4}), _evidence(b, 4, {"宏达搅拌站": 1})], 0.2, kinds) == [[0], [1]]
+    assert join_issues([_evidence(a, 9, {"宏达搅拌站": 3}), _evidence(b, 4, {"宏达搅拌站": 2})], 0.2, kinds) == [[0, 1]]
+
+
+def test_kinds_of_names():
+    kinds = batch_name_kinds(Counter({"滨江一品项目": 3, "湘远建设工程有限公司": 2, "小区绿化置业": 4,
+                                      "金桂园小区": 5, "恒暖热力有限公司": 6, "清水河": 9, "劳动东路": 3}))
+    assert name_kind("滨江一品", kinds) == OBJECT          # the project of 滨江一品项目
+    assert name_kind("湘远建设", kinds) == OBJECT          # a company by its shortest written form
+    assert name_kind("金桂园", kinds) == SPOT
+    assert name_kind("恒暖热力", kinds) == UTILITY         # serves a whole county
+    assert name_kind("小区绿化", kinds) is None            # common words, not a company's name
+    assert name_kind("清水河", kinds) is None              # a river's spots are its issues
+    assert name_kind("劳动东路", kinds) is None
+    assert name_kind("湘远建设工程有限公司", kinds) is None  # a company counts by its key only
+
+
+def test_company_keys_and_the_batchs_companies():
+    assert company_key("湘远建设工程有限公司") == "湘远建设"
+    assert company_key("宏盛纺织有限公司") == "宏盛纺织"
+    assert company_key("恒晟置业") == "恒晟置业"
+    assert company_key("物业公司") == ""
+    assert company_key("小区绿化建设") == ""  # no legal form: a suffix rule's catch
+    assert company_names({"湘远建设工程有限公司": 3.0, "宏盛纺织有限公司": 1.0}) == ("湘远建设",)
