@@ -205,6 +205,14 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
         if "信访件编号" in letters.columns:  # the reader of 2026-12-05 did not take this column as the id
             letters = letters.assign(letter_id=letters["信访件编号"].astype(str))
         return ("county_synthetic (a county petition bureau's letters and visit records, a seventh hand)", letters)
+    if key == "city":
+        return ("city_synthetic (a city's 问政 board and 12345 orders, one problem named many ways, a ninth hand)",
+                read_letters([CITY / "letters.csv"]).letters)
+    if key == "grid":
+        letters = read_letters([GRID / "letters.csv"]).letters
+        if "事件编号" in letters.columns:  # the reader of 2026-12-05 did not take this column as the id
+            letters = letters.assign(letter_id=letters["事件编号"].astype(str))
+        return ("grid_synthetic (an urban district's grid events: grid workers' and residents' reports, an eighth hand)", letters)
     if key == "national":
         return ("national_synthetic (a national leaders' board, 15 provinces' issues, a sixth hand)",
                 read_letters([NATIONAL / "posts.csv"]).letters)
@@ -240,7 +248,10 @@ HOTLINE = HERE / "hotline_synthetic"
 RIVER2 = HERE / "river2_synthetic"
 NATIONAL = HERE / "national_synthetic"
 COUNTY = HERE / "county_synthetic"
-KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY}  # synthetic files with a key.csv
+GRID = HERE / "grid_synthetic"
+CITY = HERE / "city_synthetic"
+KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY, "grid": GRID,
+         "city": CITY}  # synthetic files with a key.csv
 
 
 def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
@@ -311,7 +322,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
