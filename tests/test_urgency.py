@@ -902,6 +902,24 @@ PROBE_ROUNDS = {
         "p51-16": "no warning sign on a riverbank where a child drowned last summer and children play daily: the "
                   "unguarded-site frame reads the bank as a site; the writer asks for a sign, a hazard within days",
     }),
+    52: (27, 1, {
+        "p52-45": "an old house on a slope, cracked, empty for ten years (以经十几年没住人了): the crack-and-home frame "
+                  "reads 住人 and nothing reads the house as empty",
+    }),
+    53: (26, 4, {
+        "p53-17": "a caller's neighbour threatened to jump last month and has been paid since: 曾扬言跳楼 told of "
+                  "someone else, and 他人 does not see 其邻居",
+        "p53-18": "a caller who saw news of a block collapsing in another province asks how to get his own old block "
+                  "checked: the collapse is elsewhere, read as here",
+    }),
+    54: (29, 7, {
+        "p54-06": "a kindergarten's diarrhoea last month, every child discharged; the parents want the report: "
+                  "the children-ill frame reads 孩子们还在那个食堂吃饭 as now",
+        "p54-27": "a writer who said last winter he would drink poison, helped since, asks what the review needs: "
+                  "说了要喝药的话 is words told of the past, and self-harm takes no 往事",
+        "p54-59": "a hit-and-run driver not found a year on, a family asking about relief funds: 到现在没找到 reads as "
+                  "someone missing now",
+    }),
 }
 
 
