@@ -74,8 +74,8 @@ from pipeline.issue_places import (
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
-    COLUMN_LEVELS, GENERIC_STEMS, PLACE_CODE, admin_chain, extract_places, is_spot, is_weak, kind_of, letter_place_names,
-    short_name, stem, variant_candidates,
+    COLUMN_LEVELS, GENERIC_STEMS, PLACE_CODE, UNKNOWN_PLACE, admin_chain, extract_places, is_spot, is_weak, kind_of,
+    letter_place_names, short_name, stem, variant_candidates,
 )
 from pipeline.prefilter import WordScan
 from pipeline.timing import give_back
@@ -415,6 +415,30 @@ def dedupe_key(title: str, text: str) -> str:
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def office_units(letters: pd.DataFrame) -> list | None:
+    """Each letter's finest unit in the office's own place columns: its street or town
+    (place_town: a grid platform's 街道) where the file has one, else its district or county
+    (place_county); None when the file has neither column."""
+    cols = [c for c in ("place_town", "place_county") if c in letters.columns]
+    if not cols:
+        return None
+    cells = letters[cols].astype("string").apply(lambda col: col.str.strip()).mask(lambda t: t.isin(UNKNOWN_PLACE) | (t == ""))
+    return cells.bfill(axis=1).iloc[:, 0].astype(object).where(lambda c: c.notna(), None).tolist()
+
+
+def letter_districts(office, title_districts) -> list[str]:
+    """Each distinct letter's district for `pipeline.issue_merge`: the office's own unit
+    (`office_units`) where it has one, else the one district its title names, else ''."""
+    out = []
+    for k, named in enumerate(title_districts):
+        cell = office[k] if office is not None else None
+        if isinstance(cell, str) and cell.strip() and cell.strip() not in UNKNOWN_PLACE:
+            out.append(cell.strip())
+        else:
+            out.append(next(iter(named)) if len(named) == 1 else "")
+    return out
+
+
 def first_rows(doc: pd.Series) -> np.ndarray:
     """Row position of each distinct text's first letter, in `doc` order: `doc` numbers texts in
     the order they first occur (`pd.factorize`), so these are the rows of
@@ -619,10 +643,11 @@ class IssueClusterer:
                                                weights[members], doc_writers[members]):
                 groups.append(members[group])
         docs = [t + "。" + x for t, x in zip(df["title"].iloc[first], df["text"].iloc[first])]   # e
+        office = office_units(df.iloc[first])
         labels_doc = np.full(n, -1)
-        for label, group in enumerate(self.join_groups(groups, G, place_full, docs)):
+        for label, group in enumerate(self.join_groups(groups, G, place_full, docs, letter_districts(office, districts))):
             labels_doc[group] = label
-        del docs
+        del docs, office
         # labelling reads neither the grievance rows nor the raw TF-IDF rows, only their normalised
         # copy: each is let go before the next is made (at 10^5 letters about 100 MB each)
         del G, districts
@@ -1075,21 +1100,25 @@ class IssueClusterer:
             joined.setdefault(root(k), []).append(g)
         return [np.sort(np.concatenate(parts)) for _, parts in sorted(joined.items())]
 
-    def join_groups(self, groups: list[np.ndarray], G, place_full, docs) -> list[np.ndarray]:
+    def join_groups(self, groups: list[np.ndarray], G, place_full, docs, districts) -> list[np.ndarray]:
         """The batch's issues (rows of each) with those that are one problem joined
-        (`pipeline.issue_merge`), in the order of their first issue."""
-        evidence = [self.issue_evidence(G[g], [place_full[d] for d in g], [docs[d] for d in g]) for g in groups]
+        (`pipeline.issue_merge`), in the order of their first issue. `districts`: each letter's
+        (`letter_districts`)."""
+        evidence = [self.issue_evidence(G[g], [place_full[d] for d in g], [docs[d] for d in g], [districts[d] for d in g])
+                    for g in groups]
         joined = join_issues(evidence, self.rejoin_sim, getattr(self, "name_kinds_", {}))
         return [np.sort(np.concatenate([groups[c] for c in cs])) for cs in joined]
 
-    def issue_evidence(self, G, place_full, docs) -> IssueEvidence:
-        """One issue's `IssueEvidence` from its distinct letters (grievance rows, places, title + text)."""
+    def issue_evidence(self, G, place_full, docs, districts) -> IssueEvidence:
+        """One issue's `IssueEvidence` from its distinct letters (grievance rows, places, title + text,
+        district)."""
         bare = tuple(getattr(self, "spot_names_", ())) + tuple(getattr(self, "company_names_", ()))
         kept = getattr(self, "_bare_scan_of", None)
         if kept is None or kept[0] != bare:
             self._bare_scan_of = kept = (bare, WordScan([bare]))
         names = [evidence_names(ps, _bare(doc), self._canon, kept[1], bare) for ps, doc in zip(place_full, docs)]
-        return issue_evidence(G, names, getattr(self, "name_kinds_", {}))
+        waters = [any(kind_of(p) == "water" for p in ps) for ps in place_full]
+        return issue_evidence(G, names, getattr(self, "name_kinds_", {}), districts, waters)
 
     def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
         """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance

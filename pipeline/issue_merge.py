@@ -20,6 +20,15 @@ depends on what the name is:
   shared by unrelated problems).
 Letters count a name whether the extractor found it or the letter writes it bare: the batch's
 specific names (`spot_names`) and companies by their shortest written form (`company_key`).
+
+Without a shared name, two issues of one district (`issue_district`: the office's own column, else
+the district a title names, for half of the letters) are one when their grievances agree strongly
+(`NEED[DISTRICT]` = 2.25 x `rejoin_sim`): a stalled estate written as its marketing name, its
+registered name, its developer's project and its street number (city_synthetic: four issues of
+15, 13, 6 and 3 letters) shares no string, only its district and what the letters ask. Issues a
+water places (a third of their letters name one) never join this way: on two river corpora the
+same district held black water at several spots of one river, which are issues of their own. Nor
+do two issues whose main names differ only in a number or direction (一期/二期, 东/西).
 Both engines call `issue_evidence` per issue and `join_issues` on the evidence of all issues
 (bounded by the issues, not the letters).
 """
@@ -34,13 +43,14 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-from pipeline.issue_places import UNIT_MIN_SHARE, canonical, pos_tags, reads_as_name
+from pipeline.issue_places import UNIT_MIN_SHARE, canonical, numbered_apart, pos_tags, reads_as_name
 from pipeline.places import GENERIC_STEMS, company_key, is_weak, kind_of, stem
 from pipeline.prefilter import WordScan
 
-OBJECT, SPOT, UTILITY = "object", "spot", "utility"
-# grievance agreement each kind of shared name asks, in units of rejoin_sim
-NEED = {OBJECT: 0.5, SPOT: 1.0, UTILITY: 1.5}
+OBJECT, SPOT, UTILITY, DISTRICT = "object", "spot", "utility", "district"
+# grievance agreement each kind of shared name asks, in units of rejoin_sim; DISTRICT: no shared name,
+# the same district only
+NEED = {OBJECT: 0.5, SPOT: 1.0, UTILITY: 1.5, DISTRICT: 2.25}
 # share of one issue's letters that must name the shared name (a third of the other's must too)
 NAMED_SHARE = 0.5
 _PART = re.compile(r"[0-9一二三四五六七八九十东西南北]")  # what names a phase, block or side after an estate's name
@@ -50,19 +60,22 @@ _UTILITY_WORDS = ("燃气", "天然气", "热力", "供热", "供暖", "供水",
 
 
 class IssueEvidence(NamedTuple):
-    """What `join_issues` needs of one issue: its grievance rows summed, its distinct letters, and
-    per shared-able name (`name_kind`) the letters naming it."""
+    """What `join_issues` needs of one issue: its grievance rows summed, its distinct letters, per
+    shared-able name (`name_kind`) the letters naming it, its district (`issue_district`) and the
+    share of its letters that name a water."""
     grievance: sparse.csr_matrix
     n_letters: int
     names: Counter
+    district: str = ""
+    water_share: float = 0.0
 
 
 def name_kind(name: str, kinds: dict[str, str]) -> str | None:
     """OBJECT, SPOT, UTILITY or None (no evidence) for a name as `evidence_names` gives it; `kinds`:
     the batch's kind of each canonical name from its written forms (`batch_name_kinds`: 滨江一品 is
     the 项目 of 滨江一品项目, an object)."""
-    if len(name) < 3 or stem(name) in GENERIC_STEMS or name in GENERIC_STEMS:
-        return None
+    if len(name) < 3 or stem(name) in GENERIC_STEMS or name in GENERIC_STEMS or name.endswith("政府"):
+        return None  # 人民政府 ends as an estate (华府) does
     kind = kinds.get(name) or kind_of(name)
     if kind == "company" and (kinds.get(name) != "company" or _common_words(name)):
         return None  # a company is evidence by its `company_key` only, and one that is a name
@@ -119,10 +132,23 @@ def evidence_names(places, doc: str, canon, scan: WordScan | None, bare: tuple[s
     return {n for n in names if not any(m != n and m.startswith(n) and _PART.match(m, len(n)) for m in names)}
 
 
-def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str, str]) -> IssueEvidence:
-    """One issue's evidence from its distinct letters' grievance rows and `evidence_names`."""
+def issue_district(districts: list[str]) -> str:
+    """The district at least half of an issue's letters give (each letter's: the office's column,
+    else the one district its title names; '' for none), else ''."""
+    counts = Counter(d for d in districts if d)
+    if not counts:
+        return ""
+    district, count = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return district if count >= 0.5 * len(districts) else ""
+
+
+def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str, str],
+                   districts: list[str] | None = None, waters: list[bool] | None = None) -> IssueEvidence:
+    """One issue's evidence from its distinct letters' grievance rows, `evidence_names`, districts
+    and whether each names a water."""
     counts = Counter(n for ns in names for n in ns if name_kind(n, kinds))
-    return IssueEvidence(sparse.csr_matrix(np.ones((1, G.shape[0]))) @ G, len(names), counts)  # sparse: V is wide
+    return IssueEvidence(sparse.csr_matrix(np.ones((1, G.shape[0]))) @ G, len(names), counts,  # sparse: V is wide
+                         issue_district(districts or []), sum(waters) / len(names) if waters and names else 0.0)
 
 
 def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: dict[str, str]) -> list[list[int]]:
@@ -137,6 +163,11 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
             if count >= UNIT_MIN_SHARE * e.n_letters:
                 holders.setdefault(name, []).append(c)
     shared = {name: cs for name, cs in sorted(holders.items()) if len(cs) >= 2}
+    # issues of one district that a water does not place (a river's spots are its issues)
+    placed: dict[str, list[int]] = {}
+    for c, e in enumerate(evidence):
+        if e.district and e.water_share < UNIT_MIN_SHARE:
+            placed.setdefault(e.district, []).append(c)
     parent = list(range(k))
 
     def root(x: int) -> int:
@@ -145,19 +176,29 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
             x = parent[x]
         return x
 
-    if shared:
-        wanted = sorted({c for cs in shared.values() for c in cs})
-        at = {c: i for i, c in enumerate(wanted)}
-        rows = normalize(sparse.vstack([evidence[c].grievance for c in wanted]).tocsr())
-        for name, cs in shared.items():
-            need = NEED[name_kind(name, kinds)] * rejoin_sim
-            sims = (rows[[at[c] for c in cs]] @ rows[[at[c] for c in cs]].T).toarray()
-            share = np.array([evidence[c].names[name] / evidence[c].n_letters for c in cs])
-            for x in range(len(cs)):
-                for y in range(x + 1, len(cs)):
-                    if sims[x, y] >= need and max(share[x], share[y]) >= NAMED_SHARE:
-                        a, b = root(cs[x]), root(cs[y])
-                        parent[max(a, b)] = min(a, b)
+    def join(a: int, b: int) -> None:
+        a, b = root(a), root(b)
+        parent[max(a, b)] = min(a, b)
+
+    rows = normalize(sparse.vstack([e.grievance for e in evidence]).tocsr())
+    for name, cs in shared.items():
+        need = NEED[name_kind(name, kinds)] * rejoin_sim
+        sims = (rows[cs] @ rows[cs].T).toarray()
+        share = np.array([evidence[c].names[name] / evidence[c].n_letters for c in cs])
+        for x in range(len(cs)):
+            for y in range(x + 1, len(cs)):
+                if sims[x, y] >= need and max(share[x], share[y]) >= NAMED_SHARE:
+                    join(cs[x], cs[y])
+    for district, cs in sorted(placed.items()):
+        if len(cs) < 2:
+            continue
+        sims = (rows[cs] @ rows[cs].T).toarray()
+        main = [frozenset(n for n, v in evidence[c].names.items() if v >= NAMED_SHARE * evidence[c].n_letters) for c in cs]
+        for x in range(len(cs)):
+            for y in range(x + 1, len(cs)):
+                # 辉煌国际城一期 / 二期: two real places, whatever their lifts have in common
+                if sims[x, y] >= NEED[DISTRICT] * rejoin_sim and not numbered_apart(main[x], main[y]):
+                    join(cs[x], cs[y])
     groups: dict[int, list[int]] = {}
     for c in range(k):
         groups.setdefault(root(c), []).append(c)

@@ -80,7 +80,7 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 # 河 of a town named for its river (流沙河镇, 青竹湖镇: the town, then its village, not 镇广胜村).
 _NOT_AFTER = {"河": "水流边堤岸畔床面口镇乡沙", "湖": "南北泊水面边镇乡", "渠": "道", "桥": "梁头镇乡", "港": "口澳台币湾镇乡",
              "溪": "流谷湖镇乡", "浦": "东镇乡", "泾": "渭", "涌": "入现出动来进向起泉", "组": "织长成建合员",
-             "村": "民委里内长干组局厅", "城": "市", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
+             "村": "民委里内长干组局厅", "城": "市管", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
 # and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
 _NOT_BEFORE = {"贷": "房网信借利路园额费学款小", "涌": "汹泉奔翻蜂喷", "路": "线思退走迷带让修封"}
 _SUFFIX_RE = re.compile("|".join(
@@ -120,7 +120,9 @@ _BREAKERS = (
     # a bus that no longer stops at a village (236路公交调线后水荫村, 不停水荫村站, 撤掉水荫村站)
     "不停 调线后 改线后 撤掉 撤了 坐 乘坐 搭乘 坐落于 坐落在 坐落 坐标 有一所 一所 封路 修路 "
     # what happens at a place or when, as callers say it (整改石冈隧道, 暴雨隧道积水, 每天开车经过石冈隧道, 那个下穿隧道)
-    "整改 暴雨 大雨 下雨天 下雨 雨天 傍晚 凌晨 中午 早上 经过 路过 开车 每天 每次 那个 这个 哪个 之后 以后 好几支 好几个 好几家 好几条"
+    "整改 暴雨 大雨 下雨天 下雨 雨天 傍晚 凌晨 中午 早上 经过 路过 开车 每天 每次 那个 这个 哪个 之后 以后 好几支 好几个 好几家 好几条 "
+    # a grid worker's record (巡查发现：供销社旧宿舍…, 复查：…): the record's own words
+    "巡查发现 巡查 复查 上报 "
 ).split()
 # What an operator asks an office to do, right before the office (尽快处理西城区市场监督管理局…): a
 # break, except where a name goes on with it (污水处理厂, 垃圾处理场, 处理站)
@@ -472,6 +474,10 @@ def _find_places(text: str) -> tuple[Place, ...]:
 
 
 # a bus route: its number and 路, not a crossing, a section or a house number (12路口, 3路段, 5路号)
+# a station named before its lettered exit, or after 地铁 (地铁望山站B口, 望山站B出口, 地铁望山站)
+_STATION_CHAR = r"(?:(?![某出的线路号口在到去从坐乘经过])[\u4e00-\u9fff])"
+_STATION_EXIT = re.compile(rf"(?:地铁|轻轨)?({_STATION_CHAR}{{2,4}}站)(?=[A-Z][0-9]?(?:出口|口|出入口))"
+                           rf"|(?<=地铁)({_STATION_CHAR}{{2,4}}站)")
 _BUS_ROUTE = re.compile(r"(?<![0-9A-Za-z.])[0-9]{1,3}路(?![口段号边旁面灯由过])")
 
 
@@ -528,6 +534,13 @@ def _scan_places(text: str, every_segment: bool = False) -> list[Place]:
     for m in _BUS_ROUTE.finditer(text):
         if not any(p.start <= m.start() < p.end for p in found):
             found.append(Place(m.group(), "road", m.start(), m.end()))
+    # a metro station by its exit (地铁望山站B口, 望山站B出口): a spot the name endings never read
+    for m in _STATION_EXIT.finditer(text):
+        g = 1 if m.group(1) else 2
+        if m.group(g)[:-1] in ("公交", "地铁", "汽车", "火车", "高铁", "客运", "轻轨"):
+            continue  # a kind of station, not one
+        if not any(p.start <= m.start(g) < p.end for p in found):
+            found.append(Place(m.group(g), "station", m.start(g), m.end(g)))
     # where along a water the letter means (沙溪涌上沙段, 沙溪涌(上沙村段)): a section, read as a road
     # section is (the label shows it beside the water: 沙溪涌(上沙段))
     for p in [p for p in found if p.kind == "water"]:

@@ -47,8 +47,8 @@ TEXT_FIELDS = ("title", "text", "reply_text", "address", *PLACE_FIELDS)
 # Source column names (after stripping spaces and NFKC) → canonical field.
 ALIASES: dict[str, str] = {}
 for _field, _names in {
-    "letter_id": "留言编号 信件编号 来信编号 编号 工单编号 工单号 信访编号 信访件编号 信访件号 登记编号 案件编号 件号 留言ID 工单ID 信件ID 受理编号 流水号 id letter_id replyID",
-    "received_at": "留言时间 来信日期 来信时间 受理时间 信访日期 登记日期 登记时间 来电时间 提交时间 日期 时间 留言日期 投诉日期 投诉时间 来电日期 受理日期 反映时间 发布时间 date received_at replyDate",
+    "letter_id": "留言编号 信件编号 来信编号 编号 工单编号 工单号 信访编号 信访件编号 信访件号 登记编号 案件编号 事件编号 件号 留言ID 工单ID 信件ID 受理编号 流水号 id letter_id replyID",
+    "received_at": "留言时间 来信日期 来信时间 受理时间 信访日期 登记日期 登记时间 来电时间 提交时间 日期 时间 留言日期 投诉日期 投诉时间 来电日期 受理日期 反映时间 发布时间 上报时间 上报日期 发现时间 date received_at replyDate",
     "title": "留言主题 标题 主题 诉求标题 信件标题 事项标题 留言标题 工单标题 投诉标题 来信标题 问题标题 title subject",
     "text": "留言详情 主要内容 投诉件内容 来信内容 信件内容 诉求内容 反映内容 内容 详情 正文 问题描述 留言内容 工单内容 投诉内容 来电内容 事项内容 诉求描述 事件描述 text content body replyContentMain replyContent",
     "writer_id": "留言用户 用户id 用户编号 writer_id user_id",
@@ -57,18 +57,18 @@ for _field, _names in {
     "phone": "联系电话 电话 手机 手机号 手机号码 联系方式 来电号码 来电人电话 来电人电话/账号 phone mobile",
     "address": "住址 地址 家庭住址 诉求地址 联系地址 通讯地址 address",
     "channel": "信访形式 来源 渠道 来信渠道 信访渠道 受理渠道 channel",
-    "label": "一级分类 分类 类别 问题分类 内容分类 诉求类型 事项类别 问题类别 诉求类别 投诉类别 label category",
+    "label": "一级分类 分类 类别 问题分类 内容分类 诉求类型 事项类别 问题类别 诉求类别 投诉类别 事件类型 label category",
     "up_votes": "点赞数 支持数 up_votes",
     "down_votes": "反对数 down_votes",
     "reply_text": "答复意见 回复内容 答复内容 办理结果 reply_text handleContent",
     "replied_at": "答复时间 答复日期 回复时间 办结时间 办结日期 replied_at handleTime",
-    "status": "办理状态 状态 处理状态 工单状态 status stateInfo",
+    "status": "办理状态 状态 处理状态 处置状态 工单状态 status stateInfo",
     "head_count": "人数 信访人数 head_count",
     "call_type": "来电类别 来电类型 来电性质 工单类别 call_type",
     "place_province": "问题属地省 事发省份 省份 所在省 province",
     "place_city": "问题属地市 事发城市 城市 所在市 所在城市 地市 city",
     "place_county": "被反映区 被反映区县 问题属地区县 事发区县 所属区县 所在区 所在区县 所属区 区县 地区 所属地区 区域 所属区域 county",
-    "place_town": "被反映街乡镇 被反映街道 问题属地街镇 事发街道 所属街道 所属街镇 所在街道 所在乡镇 所在街镇",
+    "place_town": "被反映街乡镇 被反映街道 问题属地街镇 事发街道 所属街道 所属街镇 所在街道 所在乡镇 所在街镇 街道 乡镇街道",
 }.items():
     for _name in _names.split():
         ALIASES[_name.lower()] = _field

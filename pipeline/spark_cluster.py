@@ -41,12 +41,12 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from pipeline.cluster import (
-    MAX_DF, MAX_DF_MIN_DOCS, WRITER_COLUMNS, IssueClusterer, dedupe_key, most_typical, name_fragments, person_names,
-    row_cosines, unreadable_words,
+    MAX_DF, MAX_DF_MIN_DOCS, WRITER_COLUMNS, IssueClusterer, dedupe_key, letter_districts, most_typical, name_fragments,
+    person_names, row_cosines, unreadable_words,
 )
 from pipeline.issue_merge import IssueEvidence, batch_name_kinds, company_names, join_issues
 from pipeline.issue_places import batch_constants, canonical, spot_names
-from pipeline.places import COLUMN_LEVELS
+from pipeline.places import COLUMN_LEVELS, UNKNOWN_PLACE
 from pipeline.mask import known_names_pattern
 from pipeline.calls import spark_filter
 from pipeline.spark_session import INPUT_ORDER
@@ -145,10 +145,16 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     # a distinct text is known by its first letter's row number (the local engine's order)
     who = F.coalesce(F.col(writer_col).cast("string"), F.concat(F.lit("§row"), F.col("_row").cast("string"))) \
         if writer_col else F.col("_row").cast("string")
+    # the office's own unit of the first letter (`pipeline.issue_merge`, `office_units`): its street or town,
+    # else its district, where the file has the columns
+    units = [F.nullif(F.trim(F.col(c).cast("string")), F.lit("")) for c in ("place_town", "place_county") if c in cols]
+    units = [F.when(~u.isin(*sorted(UNKNOWN_PLACE)), u) for u in units]
+    office = F.coalesce(*units) if units else F.lit(None).cast("string")
     docs = letters.groupBy("_key").agg(
-        F.min_by(F.struct("_row", "title", "text"), "_row").alias("first"), F.count("*").alias("weight"),
-        F.countDistinct(who).alias("writers"))
-    docs = docs.select(F.col("first._row").alias("doc"), "first.title", "first.text", "weight", "writers", "_key")
+        F.min_by(F.struct("_row", "title", "text", office.alias("office")), "_row").alias("first"),
+        F.count("*").alias("weight"), F.countDistinct(who).alias("writers"))
+    docs = docs.select(F.col("first._row").alias("doc"), "first.title", "first.text", "first.office", "weight", "writers",
+                       "_key")
     letters = letters.join(docs.select("_key", F.col("doc").alias("_doc")), "_key").drop("_key").localCheckpoint()
     docs = docs.drop("_key").localCheckpoint()
     n = docs.count()
@@ -314,17 +320,22 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     def evidence(pdf):
         m = _worker_model(bc)
         pdf = pdf.sort_values("doc")
-        e = m.issue_evidence(_csr(pdf["gi"], pdf["gv"], V), _sets(pdf["full"]), (pdf["title"] + "。" + pdf["text"]).tolist())
+        office = pdf["office"].tolist() if pdf["office"].notna().any() else None
+        e = m.issue_evidence(_csr(pdf["gi"], pdf["gv"], V), _sets(pdf["full"]), (pdf["title"] + "。" + pdf["text"]).tolist(),
+                             letter_districts(office, _sets(pdf["districts"])))
         return pd.DataFrame([{"component": int(pdf["component"].iloc[0]), "part": int(pdf["part"].iloc[0]),
                               "n": e.n_letters, "gi": e.grievance.indices.tolist(), "gv": e.grievance.data.tolist(),
-                              "names": list(e.names), "counts": list(e.names.values())}])
+                              "names": list(e.names), "counts": list(e.names.values()), "district": e.district,
+                              "water_share": e.water_share}])
 
-    found = sorted(parts.join(rows.select("doc", "gi", "gv", "full"), "doc").join(docs.select("doc", "title", "text"), "doc")
+    found = sorted(parts.join(rows.select("doc", "gi", "gv", "full", "districts"), "doc")
+                   .join(docs.select("doc", "title", "text", "office"), "doc")
                    .groupBy("component", "part").applyInPandas(
                        evidence, "component long, part int, n int, gi array<int>, gv array<double>, names array<string>, "
-                                 "counts array<int>").collect(), key=lambda r: (r["component"], r["part"]))
-    joined = join_issues([IssueEvidence(_csr([r["gi"]], [r["gv"]], V), r["n"], Counter(dict(zip(r["names"], r["counts"]))))
-                          for r in found], model.rejoin_sim, model.name_kinds_)
+                                 "counts array<int>, district string, water_share double").collect(),
+                   key=lambda r: (r["component"], r["part"]))
+    joined = join_issues([IssueEvidence(_csr([r["gi"]], [r["gv"]], V), r["n"], Counter(dict(zip(r["names"], r["counts"]))),
+                                        r["district"], r["water_share"]) for r in found], model.rejoin_sim, model.name_kinds_)
     head = {(found[c]["component"], found[c]["part"]): (found[g[0]]["component"], found[g[0]]["part"])
             for g in joined for c in g}
     sizes = Counter()

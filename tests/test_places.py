@@ -446,3 +446,21 @@ def test_what_a_caller_says_of_a_place_is_no_part_of_its_name():
     assert extract_places("236改线后不停水荫村站了") == ["水荫村"]
     assert extract_places("交通部门重新评估线路调整") == []
     assert "坐落于常荫路" not in extract_places("质疑坐落于常荫路的项目") and "常荫路" in extract_places("质疑坐落于常荫路的项目")
+
+
+def test_a_grid_record_s_words_and_the_city_s_urban_management_are_no_place():
+    """A grid worker's 巡查发现 / 复查 open the record, not the name (巡查供销社旧宿舍 was a label);
+    城管 (urban management) after a time word is no estate ending in 城 (上周城, 感谢城 were places of
+    the bundled corpus)."""
+    assert extract_places("巡查发现：供销社旧宿舍1、2号楼墙体开裂") == ["供销社旧宿舍"]
+    assert extract_places("上周城管和环保联合夜查，宏达搅拌站晚上停了几天") == ["宏达搅拌站"]
+    assert extract_places("感谢城管夜查") == []
+
+
+def test_a_metro_station_is_named_by_its_exit_or_after_the_line():
+    """地铁望山站B口 and 望山站B出口 name one station; a kind of station (地铁站, 公交站) is none, and
+    neither is a station one rides to (坐地铁到望山站下车: where the writer went, not where the problem is)."""
+    assert extract_places("巡查发现:地铁望山站B口共享单车乱停乱放约92辆") == ["望山站"]
+    assert extract_places("望山站B出口单车堆积") == ["望山站"]
+    assert extract_places("3号线地铁站B口") == []
+    assert extract_places("坐地铁到望山站下车") == []

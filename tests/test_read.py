@@ -346,3 +346,20 @@ def test_an_office_s_own_headers_below_a_sheet_title_are_found_and_guessed(tmp_p
     assert_invariant(result)
     assert result.letters["text"].tolist() == frame["来电内容"].map(clean_text).tolist()
     assert result.rejects["reason"].tolist() == ["above the header row (row 2): a sheet title or note, not a letter"]
+
+
+def test_a_grid_platform_s_event_export_is_read_by_its_own_headers(tmp_path):
+    """A district grid platform's events (网格事件): 事件编号 is the id, 上报时间 the date, 事件描述 the
+    text, 事件类型 the office's class, 处置状态 the status and 街道 the street office the problem is in."""
+    path = tmp_path / "grid.csv"
+    pd.DataFrame({"事件编号": ["WG202403040010", "WG202403040031"], "上报时间": ["2024-03-04 10:21", "2024-03-04 17:18"],
+                  "街道": ["青禾街道", "临江街道"], "社区": ["禾丰社区", "滨河社区"], "网格编码": ["JQ010302", "JQ050108"],
+                  "事件类型": ["城市管理", "消防安全"], "事件描述": ["巡查发现：门前摆放桌椅占用人行道。", "消防通道有私家车长期停放。"],
+                  "处置状态": ["已办结", "已转派"], "上报人类型": ["网格员", "网格员"]}).to_csv(path, index=False)
+    letters = read_letters([path]).letters
+    assert letters["letter_id"].tolist() == ["WG202403040010", "WG202403040031"]
+    assert letters["received_at"].iloc[0] == pd.Timestamp("2024-03-04 10:21")
+    assert letters["label"].tolist() == ["城市管理", "消防安全"]
+    assert letters["status"].tolist() == ["已办结", "已转派"]
+    assert letters["place_town"].tolist() == ["青禾街道", "临江街道"]
+    assert letters["text"].iloc[1] == "消防通道有私家车长期停放。"

@@ -149,3 +149,27 @@ def test_blocks_gathered_in_one_product_give_each_blocks_own_cosines_bit_for_bit
         assert np.array_equal(alone[column].to_numpy(), together[column].to_numpy())
     keys = rows.groupby("doc")["key"].agg(set)
     assert all(keys[a] & keys[b] for a, b in zip(together["a"], together["b"]))
+
+
+def test_issues_joined_by_district_and_grievance_are_joined_on_spark_too(spark):
+    """city_synthetic (corpora/hotspots): a stalled estate written as its marketing name, its registered
+    name and its developer's project came out as four issues of one district (G3区, the office's 区县
+    column) with one grievance; `pipeline.issue_merge` joins them on both engines, from each part's
+    evidence (the office's district of its letters, its grievance)."""
+    from pipeline.paths import CORPORA_DIR
+    from pipeline.spark_cluster import cluster_issues
+
+    letters = read_letters([CORPORA_DIR / "hotspots" / "city_synthetic" / "letters.csv"]).letters
+    local = IssueClusterer(n_jobs=1).fit(letters)
+    keep = ["letter_id", "title", "text", "received_at", "place_county"]
+    pdf = letters[keep].astype({c: object for c in keep if c != "received_at"})
+    pdf = pdf.where(pdf.notna(), None)
+    out, issues = cluster_issues(spark, spark.createDataFrame(pdf), None)
+    out = out.toPandas()
+    mine = local.get_issue_letters()
+    a = same_issue_pairs(mine["letter_id"], mine["issue_id"])
+    b = same_issue_pairs(out["letter_id"], out["issue_id"])
+    assert a == b
+    stalled = out[out["text"].str.contains("天悦府") & out["text"].str.contains("交房")]
+    assert len(stalled) >= 8 and stalled["issue_id"].nunique() == 1
+    assert len(out[out["issue_id"] == stalled["issue_id"].iloc[0]]) >= 30

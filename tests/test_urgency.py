@@ -920,6 +920,21 @@ PROBE_ROUNDS = {
         "p54-59": "a hit-and-run driver not found a year on, a family asking about relief funds: 到现在没找到 reads as "
                   "someone missing now",
     }),
+    55: (26, 5, {
+        "p55-41": "a lift that dropped four floors this morning with a pregnant woman inside, the property's note says "
+                  "it runs normally again: the rubric keeps it 紧急 (still running), the 解除 rows read it as repaired",
+        "p55-43": "a neighbour's joke in a group chat (再钻我就跳楼[捂脸], answered with 哈哈哈): the emoji and the "
+                  "laughter after the cue are not read",
+        "p55-55": "这楼要塌了吧哈哈 about an air conditioner's hum: laughter after the cue is not read",
+        "p55-57": "a boss's dare in a chat (老板-邹总 20:35：你去北京告我我也不怕): a speaker's label is not read as "
+                  "someone else's words",
+    }),
+    56: (24, 2, {
+        "p56-05": "news of a flooded mine in another province, a proposal for inspections: the trapped miners are read "
+                  "as here",
+        "p56-30": "a foreman's words quoted (有本事去跳楼，跳了我就给钱): a foreman is not among the officials whose "
+                  "quoted words the 引述 rows know, and self-harm in another's mouth is read as the writer's",
+    }),
 }
 
 
