@@ -33,7 +33,8 @@ d. `component_issues`: a connected component of the linked pairs that is large o
    station, the village beside it and "our village" is one issue, not four); groups under
    `min_letters` stay unclustered (-1). `join_groups` then joins issues of different components
    that are one problem (`pipeline.issue_merge`: a project's unpaid wages written by its name, its
-   contractor and bare; a plant's dust and its night noise). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
+   contractor and bare; a plant's dust and its night noise; an estate written by four names in one
+   office unit with one grievance). `describe_places`, `keywords` and `issue_row` then label each issue `place chain +
    dominant place · c-TF-IDF keywords` (`A3区 新塘支河(东风路路段) · 黑臭 …`, the spelling most
    letters use; a place or unit only when a third of the issue's letters name it) and describe it
    (writers, dates, votes, representative letter, issue-type / urgency mix when those columns
