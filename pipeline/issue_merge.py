@@ -143,10 +143,18 @@ def issue_district(districts: list[str]) -> str:
 
 
 def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str, str],
-                   districts: list[str] | None = None, waters: list[bool] | None = None) -> IssueEvidence:
+                   districts: list[str] | None = None, waters: list[bool] | None = None,
+                   memo: dict[str, str | None] | None = None) -> IssueEvidence:
     """One issue's evidence from its distinct letters' grievance rows, `evidence_names`, districts
-    and whether each names a water."""
-    counts = Counter(n for ns in names for n in ns if name_kind(n, kinds))
+    and whether each names a water. `memo`: `name_kind` per name, kept across a batch's issues."""
+    memo = {} if memo is None else memo
+    counts = Counter()
+    for ns in names:
+        for n in ns:
+            if n not in memo:
+                memo[n] = name_kind(n, kinds)
+            if memo[n]:
+                counts[n] += 1
     return IssueEvidence(sparse.csr_matrix(np.ones((1, G.shape[0]))) @ G, len(names), counts,  # sparse: V is wide
                          issue_district(districts or []), sum(waters) / len(names) if waters and names else 0.0)
 

@@ -316,13 +316,21 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
 
     parts = todo.groupBy("component").applyInPandas(split, "doc long, component long, part int").localCheckpoint()
 
-    # e. parts that are one problem (`pipeline.issue_merge`): each part's evidence, joined on the driver
+    # e. parts that are one problem (`pipeline.issue_merge`): the names some part's letters give (its
+    # anchors), then each part's evidence, joined on the driver
+    def anchors_of(pdf):
+        return pd.DataFrame({"name": sorted(_worker_model(bc).part_anchors(_sets(pdf["full"])))}, dtype=object)
+
+    named = parts.join(rows.select("doc", "full"), "doc").groupBy("component", "part") \
+        .applyInPandas(anchors_of, "name string").distinct().collect()
+    anchors_bc = spark.sparkContext.broadcast(frozenset(r["name"] for r in named))
+
     def evidence(pdf):
         m = _worker_model(bc)
         pdf = pdf.sort_values("doc")
         office = pdf["office"].tolist() if pdf["office"].notna().any() else None
         e = m.issue_evidence(_csr(pdf["gi"], pdf["gv"], V), _sets(pdf["full"]), (pdf["title"] + "。" + pdf["text"]).tolist(),
-                             letter_districts(office, _sets(pdf["districts"])))
+                             letter_districts(office, _sets(pdf["districts"])), anchors_bc.value)
         return pd.DataFrame([{"component": int(pdf["component"].iloc[0]), "part": int(pdf["part"].iloc[0]),
                               "n": e.n_letters, "gi": e.grievance.indices.tolist(), "gv": e.grievance.data.tolist(),
                               "names": list(e.names), "counts": list(e.names.values()), "district": e.district,

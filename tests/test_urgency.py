@@ -837,13 +837,13 @@ PROBE_ROUNDS = {
     }),
     10: (23, 0, {
         "p10-A54": "the writer's 就 stands 27 characters before 省城; a 30-character window flagged a past trip and a smell 到了省人社厅 in the shared letters",
-    }),    11: (27, 4, {
+    }),
+    11: (27, 4, {
         "p11-25": "a threat to jump made last winter (曾在项目部楼顶要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
     }),
     12: (31, 2, {}),
     13: (19, 3, {
         "p13-29": "a jump threat made last year and settled: a dated or 曾 past does not demote self-harm, by design",
-        "p13-32": "a gas smell last night, the repair told 80 characters later, beyond the 了结 window",
         "p13-47": "a railing removed on a 3 m riverbank; the children using the path are a sentence away: in the review band",
     }),
     14: (27, 6, {}),
@@ -934,6 +934,13 @@ PROBE_ROUNDS = {
                   "as here",
         "p56-30": "a foreman's words quoted (有本事去跳楼，跳了我就给钱): a foreman is not among the officials whose "
                   "quoted words the 引述 rows know, and self-harm in another's mouth is read as the writer's",
+    }),
+    57: (28, 1, {}),
+    58: (26, 2, {
+        "p58-02": "a restaurant owner passing on diners' talk of villagers 串联 to go to the county: the rumour's 听…说 is "
+                  "a clause before the cue, which the 引述 rows do not reach",
+        "p58-35": "气得我真想从那个烂尾楼上跳下去: the nuisance's degree stands more characters before the jump than "
+                  "the 夸张 rows look back",
     }),
 }
 
