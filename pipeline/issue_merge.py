@@ -18,8 +18,9 @@ depends on what the name is:
 - a utility that serves a whole city (`UTILITY`): 1.5 x `rejoin_sim`;
 - waters, roads, towns and districts: never (a river's spots are its issues; a road or town is
   shared by unrelated problems).
-Letters count a name whether the extractor found it or the letter writes it bare: the batch's
-specific names (`spot_names`) and companies by their shortest written form (`company_key`).
+Letters count a name whether the extractor found it or the letter writes it bare, where some
+issue's letters give it by the extractor (`IssueClusterer.part_anchors`): the batch's specific names
+(`spot_names`) and companies by their shortest written form (`company_key`).
 
 Without a shared name, two issues of one district (`issue_district`: the office's own column, else
 the district a title names, for half of the letters) are one when their grievances agree strongly
