@@ -431,15 +431,10 @@ def office_units(letters: pd.DataFrame) -> list | None:
 
 def letter_districts(office, title_districts) -> list[str]:
     """Each distinct letter's district for `pipeline.issue_merge`: the office's own unit
-    (`office_units`) where it has one, else the one district its title names, else ''."""
-    out = []
-    for k, named in enumerate(title_districts):
-        cell = office[k] if office is not None else None
-        if isinstance(cell, str) and cell.strip() and cell.strip() not in UNKNOWN_PLACE:
-            out.append(cell.strip())
-        else:
-            out.append(next(iter(named)) if len(named) == 1 else "")
-    return out
+    (`office_units` locally; the same cells cleaned in SQL on Spark) where it has one, else the one
+    district its title names, else ''."""
+    cells = office if office is not None else [None] * len(title_districts)
+    return [cell if cell else next(iter(named)) if len(named) == 1 else "" for cell, named in zip(cells, title_districts)]
 
 
 def first_rows(doc: pd.Series) -> np.ndarray:

@@ -190,24 +190,25 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
         parent[max(a, b)] = min(a, b)
 
     rows = normalize(sparse.vstack([e.grievance for e in evidence]).tocsr())
-    for name, cs in shared.items():
-        need = NEED[name_kind(name, kinds)] * rejoin_sim
+
+    def agreeing(cs: list[int], need: float):
+        """Pairs (x, y), x < y, of positions in `cs` whose issues' grievances agree at `need`."""
         sims = (rows[cs] @ rows[cs].T).toarray()
-        share = np.array([evidence[c].names[name] / evidence[c].n_letters for c in cs])
-        for x in range(len(cs)):
-            for y in range(x + 1, len(cs)):
-                if sims[x, y] >= need and max(share[x], share[y]) >= NAMED_SHARE:
-                    join(cs[x], cs[y])
+        return zip(*np.nonzero(np.triu(sims >= need, 1)))
+
+    for name, cs in shared.items():
+        share = [evidence[c].names[name] / evidence[c].n_letters for c in cs]
+        for x, y in agreeing(cs, NEED[name_kind(name, kinds)] * rejoin_sim):
+            if max(share[x], share[y]) >= NAMED_SHARE:
+                join(cs[x], cs[y])
     for district, cs in sorted(placed.items()):
         if len(cs) < 2:
             continue
-        sims = (rows[cs] @ rows[cs].T).toarray()
         main = [frozenset(n for n, v in evidence[c].names.items() if v >= NAMED_SHARE * evidence[c].n_letters) for c in cs]
-        for x in range(len(cs)):
-            for y in range(x + 1, len(cs)):
-                # 辉煌国际城一期 / 二期: two real places, whatever their lifts have in common
-                if sims[x, y] >= NEED[DISTRICT] * rejoin_sim and not numbered_apart(main[x], main[y]):
-                    join(cs[x], cs[y])
+        for x, y in agreeing(cs, NEED[DISTRICT] * rejoin_sim):
+            # 辉煌国际城一期 / 二期: two real places, whatever their lifts have in common
+            if not numbered_apart(main[x], main[y]):
+                join(cs[x], cs[y])
     groups: dict[int, list[int]] = {}
     for c in range(k):
         groups.setdefault(root(c), []).append(c)

@@ -633,9 +633,9 @@ _NOT_ORG = re.compile("有人|网友|政府|部门|相关|单位|个人|一些|�
 _UTILITY = re.compile("燃气|天然气|热力|供热|供暖|供水|自来水|水务|电力|供电|电网|物业|银行|移动|电信|联通|保险|公交|地铁|燃")
 # Words of a company's business or legal form, after its own name (富惠天下商务有限公司 -> 富惠天下):
 # letters name a company by its core as often as in full, and misspell the core.
-_COMPANY_FORM = re.compile(
-    "(?:(?:股份|责任)?有限(?:责任)?公司|公司|集团|商务|信息|服务|咨询|投资|科技|网络|实业|发展|贸易|管理|"
-    "资产|金融|电子|互联网|置业|地产|房地产|开发|建设|工程|企业|控股|文化|传播|传媒|教育|培训|实业发展)+$")
+_FORM_WORDS = ("(?:股份|责任)?有限(?:责任)?公司|公司|集团|商务|信息|服务|咨询|投资|科技|网络|实业|发展|贸易|管理|"
+               "资产|金融|电子|互联网|置业|地产|房地产|开发|建设|工程|企业|控股|文化|传播|传媒|教育|培训")
+_COMPANY_FORM = re.compile(f"(?:{_FORM_WORDS}|实业发展)+$")
 
 
 def company_core(name: str) -> str:
@@ -662,9 +662,7 @@ def short_name(name: str) -> str:
     return core if len(core) >= 3 and core not in GENERIC_STEMS and stem(core) not in GENERIC_STEMS else ""
 
 
-_FORM_WORD_AT_END = re.compile(
-    "(?:(?:股份|责任)?有限(?:责任)?公司|公司|集团|商务|信息|服务|咨询|投资|科技|网络|实业|发展|贸易|管理|"
-    "资产|金融|电子|互联网|置业|地产|房地产|开发|建设|工程|企业|控股|文化|传播|传媒|教育|培训)$")
+_FORM_WORD_AT_END = re.compile(f"(?:{_FORM_WORDS})$")  # one form word (company_key takes them off one by one)
 
 
 _LEGAL_FORM = re.compile("公司|集团|置业|地产")
