@@ -71,9 +71,9 @@ from pipeline.issue_merge import (
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
-    UNIT_MIN_SHARE, batch_constants, canonical, cell_units, district_units, districts_conflict,
+    UNIT_MIN_SHARE, batch_constants, canonical, cell_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, matching_pairs, numbered_apart, place_label,
-    places_match, reads_as_name, spot_names, title_districts, trim_place,
+    places_match, reads_as_name, site_districts, spot_names, title_districts, trim_place,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
@@ -1140,7 +1140,9 @@ class IssueClusterer:
     def describe_places(self, place_full, place_head, titles, texts) -> tuple[list[str], str, list[str]]:
         """An issue's places (most named first, fuller names preferred), district and administrative
         chain, from its distinct letters. The title says where the problem is; the opening may say
-        where the writer lives, so title districts count twice.
+        where the writer lives or comes from, so title districts count twice, a district written
+        right before the issue's place twice too, and the writer's home county (从K9县过来的)
+        not at all (`site_districts`).
 
         A place is the issue's only when at least a third of its letters name it (`UNIT_MIN_SHARE`,
         the share `issue_chain` asks of every level of the chain): twenty letters titled 供暖不达标
@@ -1150,16 +1152,12 @@ class IssueClusterer:
         letters that name the place without a district do not contradict it). When the extractor
         gives no place a third of the letters name, the letters are read again for the batch's
         `spot_names_`, the names other letters write with their suffix (滨江一品 of 滨江一品项目)."""
-        cnt, codes = Counter(), Counter()
-        named, coded = [], []
-        for full, head, title, text in zip(place_full, place_head, titles, texts):
+        cnt = Counter()
+        named = []
+        for full, head in zip(place_full, place_head):
             names = sorted({self.name_canon(p) for p in (head or full)})
             cnt.update(names)
             named.append(names)
-            in_title, in_text = title_districts(title), set(district_units(text[:200]))
-            codes.update({code: 2 for code in in_title})
-            codes.update(in_text)
-            coded.append(in_title | in_text)
         need = UNIT_MIN_SHARE * len(titles)
         plain = [_bare(t + "。" + x) for t, x in zip(titles, texts)]
 
@@ -1180,6 +1178,12 @@ class IssueClusterer:
                 names.extend(sorted({n for n in scan.found(doc) or () if n not in names and reads_as_name(n)}))
             cnt = Counter(p for names in named for p in set(names))
             places = [p for p in (_trimmed(q, cnt) for q in dominant_places(cnt)) if support(p) >= need]
+        codes, coded = Counter(), []
+        for title, text in zip(titles, texts):
+            in_title, in_text = title_districts(title), site_districts(text[:200], places)
+            codes.update({code: 2 for code in in_title})
+            codes.update(in_text)
+            coded.append(in_title | set(in_text))
         district = min(codes, key=lambda code: (-codes[code], code)) if codes else ""
         if district and not places and sum(district in c for c in coded) < need:
             district = ""

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline.places import (
     COLUMN_LEVELS, DISTINCT_CHARS, GENERIC_STEMS, LEVELS, PLACE_CODE, admin_chain, admin_units, is_weak, kind_of,
-    leading_water, place_columns, stem,
+    leading_water, normalise_codes, place_columns, stem,
 )
 
 
@@ -329,6 +329,31 @@ _WRITER_ADDRESS = re.compile(
 def without_writer_address(doc: str) -> str:
     """The text without the clause that says where the writer lives."""
     return _WRITER_ADDRESS.sub("", doc)
+
+
+# Where the writer comes from (我是泥工，从K9县过来的 / 来自K9县 / 老家是A9县): a migrant worker's home
+# county, not where the site is. 从 only before a verb of coming (从A5区政府门口经过 is a route).
+_WRITER_ORIGIN = re.compile(
+    r"从[A-Z]?[0-9]{0,2}[\u4e00-\u9fff]{0,4}?[市区县](?=过来|来的|来到|来此|出来)"
+    r"|(?:来自|老家(?:是|在)?|籍贯(?:是|为)?)[A-Z]?[0-9]{0,2}[\u4e00-\u9fff]{0,4}?[省市区县]"
+)
+
+
+def site_districts(text: str, places: list[str] = ()) -> Counter:
+    """The districts a letter's words give as where its problem is, with their weight: none for
+    the writer's home county (从K9县过来的), two (as a title's) where it stands right before one of
+    `places` (A4区滨江一品项目), else one. Seven letters of workers from K9县 about a site in A4区
+    labelled their wages issue K9县. The writer's address counts: a household's own flat, shop or
+    estate is often the problem (住A2区育才巷… about 育才巷's demolition)."""
+    doc = _WRITER_ORIGIN.sub("", normalise_codes(text))
+    out: Counter = Counter()
+    for unit in admin_units(doc):
+        if unit.kind != "区县" or unit.name.startswith(("A区", "A县")):
+            continue
+        after = doc[unit.end:unit.end + 16]
+        weight = 2 if any(after.lstrip("的 ").startswith(p) for p in places) else 1
+        out[unit.name] = max(out[unit.name], weight)
+    return out
 
 
 def issue_chain(docs: list[str], district: str = "", min_share: float = UNIT_MIN_SHARE) -> list[str]:

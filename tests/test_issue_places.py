@@ -105,6 +105,20 @@ def test_a_writers_address_is_not_the_issues_chain():
     village = ["住址:K9县青山铺镇白沙村。白沙村的化工厂往清水河排污", "K9县青山铺镇白沙村化工厂排污,鱼都死了"]
     assert issue_chain(village) == ["K9县", "青山铺镇", "白沙村"]
 
+def test_a_writers_home_county_is_not_where_the_site_is():
+    """Migrant workers write where they come from (我是泥工，从K9县过来的) and where the site is
+    (我在A4区滨江一品项目做木工): the site's district weighs twice (it stands before the issue's
+    place), the home county not at all. A route (从A5区政府门口经过) and an address are still places
+    the letter names: a household's own flat is often its problem."""
+    from pipeline.issue_places import site_districts
+
+    assert site_districts("我是泥工,从K9县过来的。我在A4区滨江一品项目做木工,被欠了三万", ["滨江一品"]) == {"A4区": 2}
+    assert site_districts("来自K9县的工人，老家是A9县的也有", ["滨江一品"]) == {}
+    assert site_districts("每天从A5区政府门口经过，东风路路面塌陷", ["东风路"]) == {"A5区": 1}
+    assert site_districts("本人住A2区育才巷12号，对门面评估结果有异议", ["育才巷"]) == {"A2区": 2}
+    assert site_districts("是R5区三联村的新河涌，不是R4区的新河", ["三联村"]) == {"R5区": 2, "R4区": 1}
+
+
 @requires_shared_data
 def test_national_board_issue_labels_say_the_province_and_city(shared_dir):
     """The People's Daily board's letters come from every province and name their county or village
