@@ -211,6 +211,9 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
     if key == "district":
         return ("district_synthetic (a northern city's two districts over a heating season, many estates with one kind of "
                 "problem each, a tenth hand)", read_letters([DISTRICT / "letters.csv"]).letters)
+    if key == "cities":
+        return ("cities_synthetic (a province's 12345 platform and governor's mailbox over five cities, same estate "
+                "names in several cities, an eleventh hand)", read_letters([CITIES / "letters.csv"]).letters)
     if key == "grid":
         letters = read_letters([GRID / "letters.csv"]).letters
         if "事件编号" in letters.columns:  # the reader of 2026-12-05 did not take this column as the id
@@ -254,8 +257,9 @@ COUNTY = HERE / "county_synthetic"
 GRID = HERE / "grid_synthetic"
 CITY = HERE / "city_synthetic"
 DISTRICT = HERE / "district_synthetic"
+CITIES = HERE / "cities_synthetic"
 KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY, "grid": GRID,
-         "city": CITY, "district": DISTRICT}  # synthetic files with a key.csv
+         "city": CITY, "district": DISTRICT, "cities": CITIES}  # synthetic files with a key.csv
 
 
 def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
@@ -326,7 +330,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
