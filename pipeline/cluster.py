@@ -25,7 +25,9 @@ c. `candidate_pairs` (pairwise): pairs over the lowest similarity any rule uses,
    shares grievance words, or, when neither letter names a place, when it is very similar. Letters
    whose headline places differ are never linked by wording alone (one complaint text sent about
    two estates is two issues), nor letters whose titles name different districts (二中 in B7县 is
-   not 二中 in L3县).
+   not 二中 in L3县), nor, when a batch holds several cities, letters the office filed under
+   different cities (its 所属市 column: 阳光花园 in 澄州市 is not 阳光花园 in 青阳市); parts and
+   issues of different cities are not joined again either, unless one company names both.
 d. `component_issues`: a connected component of the linked pairs that is large or loose is split
    by average-linkage clustering with a distance threshold (dense, but only inside the component),
    so chains of links cannot merge unrelated problems; then `rejoin_parts` joins parts again whose
@@ -73,7 +75,8 @@ from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
     UNIT_MIN_SHARE, batch_constants, canonical, cell_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, matching_pairs, numbered_apart, place_label,
-    places_match, reads_as_name, site_districts, spot_names, title_districts, trim_place,
+    places_match, reads_as_name, site_districts, spot_names, title_districts, trim_place, with_office_cities,
+    without_cities, majority_city, office_city,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
@@ -429,12 +432,22 @@ def office_units(letters: pd.DataFrame) -> list | None:
     return cells.bfill(axis=1).iloc[:, 0].astype(object).where(lambda c: c.notna(), None).tolist()
 
 
+def office_cities(letters: pd.DataFrame) -> list | None:
+    """Each letter's city in the office's own columns (place_city), None where blank; None when the
+    file has no such column."""
+    if "place_city" not in letters.columns:
+        return None
+    cells = letters["place_city"].astype("string").str.strip().mask(lambda t: t.isin(UNKNOWN_PLACE) | (t == ""))
+    return cells.astype(object).where(cells.notna(), None).tolist()
+
+
 def letter_districts(office, title_districts) -> list[str]:
     """Each distinct letter's district for `pipeline.issue_merge`: the office's own unit
     (`office_units` locally; the same cells cleaned in SQL on Spark) where it has one, else the one
     district its title names, else ''."""
     cells = office if office is not None else [None] * len(title_districts)
-    return [cell if cell else next(iter(named)) if len(named) == 1 else "" for cell, named in zip(cells, title_districts)]
+    named = [without_cities(d) for d in title_districts]
+    return [cell if cell else next(iter(d)) if len(d) == 1 else "" for cell, d in zip(cells, named)]
 
 
 def first_rows(doc: pd.Series) -> np.ndarray:
@@ -625,6 +638,7 @@ class IssueClusterer:
         self.fit_vocabulary(doc_freq, n, writer_frequencies(feats["tokens"], self.common_words(doc_freq, n), writers),
                             writers.shape[1])
         del doc_freq
+        feats["districts"] = with_office_cities(feats["districts"].tolist(), office_cities(df.iloc[first]))
         X, G = self.vectors(feats)
         place_full, place_head = self.fit_places(feats, G, weights, writers)
         districts = feats["districts"].tolist()
@@ -643,7 +657,8 @@ class IssueClusterer:
         docs = [t + "。" + x for t, x in zip(df["title"].iloc[first], df["text"].iloc[first])]   # e
         office = office_units(df.iloc[first])
         labels_doc = np.full(n, -1)
-        for label, group in enumerate(self.join_groups(groups, G, place_full, docs, letter_districts(office, districts))):
+        for label, group in enumerate(self.join_groups(groups, G, place_full, docs, letter_districts(office, districts),
+                                                       [office_city(d) for d in districts])):
             labels_doc[group] = label
         del docs, office
         # labelling reads neither the grievance rows nor the raw TF-IDF rows, only their normalised
@@ -768,7 +783,7 @@ class IssueClusterer:
                 docs.setdefault(p, []).append(d)
         districts = features["districts"].tolist()
         self.place_variants_ = {}
-        pairs = self.variant_pairs({p: Counter(x for d in ds for x in districts[d]) for p, ds in docs.items()})
+        pairs = self.variant_pairs({p: Counter(x for d in ds for x in without_cities(districts[d])) for p, ds in docs.items()})
         # a place in many pairs: its mean direction once
         directions = {p: _mean_direction(G, docs[p]) for p in {q for a, b, _ in pairs for q in (a, b)}}
         sims = [float(directions[a].multiply(directions[b]).sum()) for a, b, _ in pairs]
@@ -1038,10 +1053,11 @@ class IssueClusterer:
                                                                              districts, upper)))
             if condensed.max() > self.split_distance:
                 parts = fcluster(linkage(condensed, method="average"), t=self.split_distance, criterion="distance")
-                groups = self.rejoin_parts([np.flatnonzero(parts == p) for p in np.unique(parts)], G, place_full)
+                groups = self.rejoin_parts([np.flatnonzero(parts == p) for p in np.unique(parts)], G, place_full,
+                                           districts)
         return [g for g in groups if self._big_enough(weights[g], doc_writers[g])]
 
-    def rejoin_parts(self, groups: list[np.ndarray], G, place_full) -> list[np.ndarray]:
+    def rejoin_parts(self, groups: list[np.ndarray], G, place_full, districts=None) -> list[np.ndarray]:
         """Join again the parts of a split component that are one issue named in several ways.
 
         Average linkage splits where pairs of letters are, on average, far apart; one issue whose
@@ -1056,11 +1072,13 @@ class IssueClusterer:
         put black water at three spots and two rivers into one issue on river2_synthetic): the
         estate's heating and the same estate's parking fee differ in grievance, and two estates'
         heating name no common place. A writer's letters about several places of one
-        district share wording, not places, and stay apart. Parts joined through a third are one.
-        Arguments are the component's (its letters' grievance rows and places); the parts come back
-        in the order of their first letter."""
+        district share wording, not places, and stay apart; so do parts the office filed under
+        different cities (`districts`' office cities: 阳光花园 in two cities is two estates). Parts
+        joined through a third are one. Arguments are the component's (its letters' grievance rows,
+        places and districts); the parts come back in the order of their first letter."""
         if self.rejoin_sim is None or len(groups) < 2:
             return groups
+        cities = [majority_city([office_city(districts[m]) for m in g]) if districts is not None else "" for g in groups]
         centroids = normalize(sparse.csr_matrix(np.vstack([np.asarray(G[g].sum(axis=0)) for g in groups])))
         sims = (centroids @ centroids.T).toarray()
         named = [[place_full[m] for m in g] for g in groups]
@@ -1078,6 +1096,8 @@ class IssueClusterer:
             (a road, a town, a company: 中燃燃气公司 serves towns in many cities) with half as much
             agreement again (on the national gas board, three letters from two cities about that
             company's quotas were joined at rejoin_sim)."""
+            if cities[a] and cities[b] and cities[a] != cities[b]:
+                return False
             if sims[a, b] >= 1.5 * self.rejoin_sim and (names_place_of(a, b, True) or names_place_of(b, a, True)):
                 return True
             return sims[a, b] >= self.rejoin_sim and (names_place_of(a, b, False) or names_place_of(b, a, False))
@@ -1098,13 +1118,13 @@ class IssueClusterer:
             joined.setdefault(root(k), []).append(g)
         return [np.sort(np.concatenate(parts)) for _, parts in sorted(joined.items())]
 
-    def join_groups(self, groups: list[np.ndarray], G, place_full, docs, districts) -> list[np.ndarray]:
+    def join_groups(self, groups: list[np.ndarray], G, place_full, docs, districts, cities=None) -> list[np.ndarray]:
         """The batch's issues (rows of each) with those that are one problem joined
         (`pipeline.issue_merge`), in the order of their first issue. `districts`: each letter's
-        (`letter_districts`)."""
+        (`letter_districts`); `cities`: each letter's office city ('' for none)."""
         anchors = frozenset().union(*(self.part_anchors([place_full[d] for d in g]) for g in groups))
         evidence = [self.issue_evidence(G[g], [place_full[d] for d in g], [docs[d] for d in g], [districts[d] for d in g],
-                                        anchors) for g in groups]
+                                        anchors, None if cities is None else [cities[d] for d in g]) for g in groups]
         joined = join_issues(evidence, self.rejoin_sim, getattr(self, "name_kinds_", {}))
         return [np.sort(np.concatenate([groups[c] for c in cs])) for cs in joined]
 
@@ -1117,7 +1137,8 @@ class IssueClusterer:
         counts = Counter(n for ps in place_full for n in evidence_names(ps, "", self._canon, None, ()))
         return frozenset(n for n, k in counts.items() if k >= UNIT_MIN_SHARE * len(place_full))
 
-    def issue_evidence(self, G, place_full, docs, districts, anchors: frozenset[str] = frozenset()) -> IssueEvidence:
+    def issue_evidence(self, G, place_full, docs, districts, anchors: frozenset[str] = frozenset(),
+                       cities: list[str] | None = None) -> IssueEvidence:
         """One issue's `IssueEvidence` from its distinct letters (grievance rows, places, title + text,
         district); letters are read for the batch's specific names that are `anchors` (`part_anchors`
         of all issues), written bare."""
@@ -1129,7 +1150,7 @@ class IssueClusterer:
             self._bare_scan_of = kept = (batch, bare, WordScan([bare]), {})
         names = [evidence_names(ps, _bare(doc), self._canon, kept[2], kept[1]) for ps, doc in zip(place_full, docs)]
         waters = [any(kind_of(p) == "water" for p in ps) for ps in place_full]
-        return issue_evidence(G, names, kinds, districts, waters, memo=kept[3])
+        return issue_evidence(G, names, kinds, districts, waters, memo=kept[3], cities=cities)
 
     def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
         """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance

@@ -44,7 +44,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-from pipeline.issue_places import UNIT_MIN_SHARE, canonical, numbered_apart, pos_tags, reads_as_name
+from pipeline.issue_places import UNIT_MIN_SHARE, canonical, majority_city, numbered_apart, pos_tags, reads_as_name
 from pipeline.places import GENERIC_STEMS, company_key, is_weak, kind_of, stem
 from pipeline.prefilter import WordScan
 
@@ -62,13 +62,15 @@ _UTILITY_WORDS = ("燃气", "天然气", "热力", "供热", "供暖", "供水",
 
 class IssueEvidence(NamedTuple):
     """What `join_issues` needs of one issue: its grievance rows summed, its distinct letters, per
-    shared-able name (`name_kind`) the letters naming it, its district (`issue_district`) and the
-    share of its letters that name a water."""
+    shared-able name (`name_kind`) the letters naming it, its district (`issue_district`), the
+    share of its letters that name a water, and the office city half its letters were filed under
+    (`pipeline.issue_places.majority_city`; '' when the file has no city column or one city)."""
     grievance: sparse.csr_matrix
     n_letters: int
     names: Counter
     district: str = ""
     water_share: float = 0.0
+    city: str = ""
 
 
 def name_kind(name: str, kinds: dict[str, str]) -> str | None:
@@ -145,9 +147,10 @@ def issue_district(districts: list[str]) -> str:
 
 def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str, str],
                    districts: list[str] | None = None, waters: list[bool] | None = None,
-                   memo: dict[str, str | None] | None = None) -> IssueEvidence:
-    """One issue's evidence from its distinct letters' grievance rows, `evidence_names`, districts
-    and whether each names a water. `memo`: `name_kind` per name, kept across a batch's issues."""
+                   memo: dict[str, str | None] | None = None, cities: list[str] | None = None) -> IssueEvidence:
+    """One issue's evidence from its distinct letters' grievance rows, `evidence_names`, districts,
+    whether each names a water, and office cities. `memo`: `name_kind` per name, kept across a
+    batch's issues."""
     memo = {} if memo is None else memo
     counts = Counter()
     for ns in names:
@@ -157,7 +160,8 @@ def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str,
             if memo[n]:
                 counts[n] += 1
     return IssueEvidence(sparse.csr_matrix(np.ones((1, G.shape[0]))) @ G, len(names), counts,  # sparse: V is wide
-                         issue_district(districts or []), sum(waters) / len(names) if waters and names else 0.0)
+                         issue_district(districts or []), sum(waters) / len(names) if waters and names else 0.0,
+                         majority_city(cities or []))
 
 
 def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: dict[str, str]) -> list[list[int]]:
@@ -196,10 +200,15 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
         sims = (rows[cs] @ rows[cs].T).toarray()
         return zip(*np.nonzero(np.triu(sims >= need, 1)))
 
+    def apart(a: int, b: int) -> bool:
+        """Filed under different cities: a 阳光花园 in each is two estates."""
+        return bool(evidence[a].city and evidence[b].city and evidence[a].city != evidence[b].city)
+
     for name, cs in shared.items():
         share = [evidence[c].names[name] / evidence[c].n_letters for c in cs]
+        chain = kinds.get(name) == "company"  # one company's stores in many cities may be one problem
         for x, y in agreeing(cs, NEED[name_kind(name, kinds)] * rejoin_sim):
-            if max(share[x], share[y]) >= NAMED_SHARE:
+            if max(share[x], share[y]) >= NAMED_SHARE and (chain or not apart(cs[x], cs[y])):
                 join(cs[x], cs[y])
     for district, cs in sorted(placed.items()):
         if len(cs) < 2:
@@ -207,7 +216,7 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
         main = [frozenset(n for n, v in evidence[c].names.items() if v >= NAMED_SHARE * evidence[c].n_letters) for c in cs]
         for x, y in agreeing(cs, NEED[DISTRICT] * rejoin_sim):
             # 辉煌国际城一期 / 二期: two real places, whatever their lifts have in common
-            if not numbered_apart(main[x], main[y]):
+            if not numbered_apart(main[x], main[y]) and not apart(cs[x], cs[y]):
                 join(cs[x], cs[y])
     groups: dict[int, list[int]] = {}
     for c in range(k):

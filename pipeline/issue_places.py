@@ -485,10 +485,47 @@ def dates_in(text: str) -> list[pd.Timestamp]:
     return out
 
 
+# A letter's office city (`with_office_cities`) rides in its set of districts under this mark.
+CITY_MARK = "§市:"
+
+
+def with_office_cities(districts: list[frozenset[str]], cities: list | None) -> list[frozenset[str]]:
+    """Each letter's districts with its office city (the file's 所属市 cell) added under
+    `CITY_MARK`, when the batch's letters come from more than one city: a province's platform
+    holds a 阳光花园 in two cities whose lifts trap people, and the letters rarely write the city."""
+    if cities is None or len({c for c in cities if c}) < 2:
+        return districts
+    return [d | {CITY_MARK + c} if c else d for d, c in zip(districts, cities)]
+
+
+def without_cities(districts) -> frozenset[str]:
+    return frozenset(d for d in districts if not d.startswith(CITY_MARK))
+
+
+def office_city(districts) -> str:
+    """The office city a letter's districts carry (`with_office_cities`), '' for none."""
+    return next((d[len(CITY_MARK):] for d in sorted(districts) if d.startswith(CITY_MARK)), "")
+
+
+def majority_city(cities: list[str]) -> str:
+    """The city at least half of a group's letters were filed under, else ''."""
+    counts = Counter(c for c in cities if c)
+    if not counts:
+        return ""
+    city, count = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return city if count >= 0.5 * len(cities) else ""
+
+
 def districts_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Two letters name different districts. Masked codes (A5区) are compared with codes and real
-    names (渌口区) with real names: a board that masks most names leaves some real ones, and B5县 may
-    be 渌口区."""
+    """Two letters name different districts, or the office filed them under different cities.
+    Masked codes (A5区) are compared with codes and real names (渌口区) with real names: a board
+    that masks most names leaves some real ones, and B5县 may be 渌口区."""
+    if not a or not b:
+        return False
+    city_a, city_b = a - without_cities(a), b - without_cities(b)
+    if city_a and city_b and city_a.isdisjoint(city_b):
+        return True
+    a, b = a - city_a, b - city_b
     if not a or not b or not a.isdisjoint(b):
         return False
     codes_a = {d for d in a if PLACE_CODE.fullmatch(d)}

@@ -45,7 +45,7 @@ from pipeline.cluster import (
     person_names, row_cosines, unreadable_words,
 )
 from pipeline.issue_merge import IssueEvidence, batch_name_kinds, company_names, join_issues
-from pipeline.issue_places import batch_constants, canonical, spot_names
+from pipeline.issue_places import CITY_MARK, batch_constants, canonical, office_city, spot_names
 from pipeline.places import COLUMN_LEVELS, UNKNOWN_PLACE
 from pipeline.mask import known_names_pattern
 from pipeline.calls import spark_filter
@@ -150,11 +150,14 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     units = [F.nullif(F.trim(F.col(c).cast("string")), F.lit("")) for c in ("place_town", "place_county") if c in cols]
     units = [F.when(~u.isin(*sorted(UNKNOWN_PLACE)), u) for u in units]
     office = F.coalesce(*units) if units else F.lit(None).cast("string")
+    # and its city (`office_cities`), which vetoes links and joins when the batch holds several
+    city = F.nullif(F.trim(F.col("place_city").cast("string")), F.lit("")) if "place_city" in cols else None
+    city = F.when(~city.isin(*sorted(UNKNOWN_PLACE)), city) if city is not None else F.lit(None).cast("string")
     docs = letters.groupBy("_key").agg(
-        F.min_by(F.struct("_row", "title", "text", office.alias("office")), "_row").alias("first"),
+        F.min_by(F.struct("_row", "title", "text", office.alias("office"), city.alias("city")), "_row").alias("first"),
         F.count("*").alias("weight"), F.countDistinct(who).alias("writers"))
-    docs = docs.select(F.col("first._row").alias("doc"), "first.title", "first.text", "first.office", "weight", "writers",
-                       "_key")
+    docs = docs.select(F.col("first._row").alias("doc"), "first.title", "first.text", "first.office", "first.city",
+                       "weight", "writers", "_key")
     letters = letters.join(docs.select("_key", F.col("doc").alias("_doc")), "_key").drop("_key").localCheckpoint()
     docs = docs.drop("_key").localCheckpoint()
     n = docs.count()
@@ -165,14 +168,18 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     feat_schema = T.StructType([T.StructField("doc", T.LongType())] + [
         T.StructField(c, strings) for c in ("tokens", "grievance", "places", "title_places", "districts")])
 
+    several_cities = docs.select("city").where(F.col("city").isNotNull()).distinct().limit(2).count() >= 2
+
     def features(batches):
         m = _worker_model(bc)
         for b in batches:
             f = m.letter_features(b["title"].tolist(), b["text"].tolist(), n_jobs=1)
+            if several_cities:  # `with_office_cities`, told by the driver that the batch has two or more
+                f["districts"] = [d | {CITY_MARK + c} if isinstance(c, str) else d for d, c in zip(f["districts"], b["city"])]
             f["districts"] = [sorted(d) for d in f["districts"]]
             yield f.assign(doc=b["doc"].to_numpy())[["doc", "tokens", "grievance", "places", "title_places", "districts"]]
 
-    feats = docs.select("doc", "title", "text").mapInPandas(features, feat_schema).localCheckpoint()
+    feats = docs.select("doc", "title", "text", "city").mapInPandas(features, feat_schema).localCheckpoint()
 
     # b. vocabulary: document frequencies aggregated here, the (bounded) vocabulary fitted on the driver;
     # the few words over the cap are counted in writers too (`IssueClusterer.common_words`)
@@ -211,7 +218,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     place_districts: dict[str, Counter] = {}
     for r in place_rows:
         c = place_districts.setdefault(r["place"], Counter())
-        if r["district"] is not None:
+        if r["district"] is not None and not r["district"].startswith(CITY_MARK):  # as `without_cities`
             c[r["district"]] += r["n"]
     freq = {r["place"]: float(r["w"]) for r in per_place.groupBy("place").agg(F.sum("weight").alias("w")).collect()}
     pairs = model.variant_pairs(place_districts)
@@ -329,21 +336,23 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         m = _worker_model(bc)
         pdf = pdf.sort_values("doc")
         office = pdf["office"].tolist() if pdf["office"].notna().any() else None
+        districts = _sets(pdf["districts"])
         e = m.issue_evidence(_csr(pdf["gi"], pdf["gv"], V), _sets(pdf["full"]), (pdf["title"] + "。" + pdf["text"]).tolist(),
-                             letter_districts(office, _sets(pdf["districts"])), anchors_bc.value)
+                             letter_districts(office, districts), anchors_bc.value, [office_city(d) for d in districts])
         return pd.DataFrame([{"component": int(pdf["component"].iloc[0]), "part": int(pdf["part"].iloc[0]),
                               "n": e.n_letters, "gi": e.grievance.indices.tolist(), "gv": e.grievance.data.tolist(),
                               "names": list(e.names), "counts": list(e.names.values()), "district": e.district,
-                              "water_share": e.water_share}])
+                              "water_share": e.water_share, "city": e.city}])
 
     found = sorted(parts.join(rows.select("doc", "gi", "gv", "full", "districts"), "doc")
                    .join(docs.select("doc", "title", "text", "office"), "doc")
                    .groupBy("component", "part").applyInPandas(
                        evidence, "component long, part int, n int, gi array<int>, gv array<double>, names array<string>, "
-                                 "counts array<int>, district string, water_share double").collect(),
+                                 "counts array<int>, district string, water_share double, city string").collect(),
                    key=lambda r: (r["component"], r["part"]))
     joined = join_issues([IssueEvidence(_csr([r["gi"]], [r["gv"]], V), r["n"], Counter(dict(zip(r["names"], r["counts"]))),
-                                        r["district"], r["water_share"]) for r in found], model.rejoin_sim, model.name_kinds_)
+                                        r["district"], r["water_share"], r["city"]) for r in found], model.rejoin_sim,
+                                          model.name_kinds_)
     head = {(found[c]["component"], found[c]["part"]): (found[g[0]]["component"], found[g[0]]["part"])
             for g in joined for c in g}
     sizes = Counter()

@@ -158,3 +158,29 @@ def test_an_issues_district_is_the_one_half_its_letters_give():
     assert issue_district(["G3区", "G3区", "", "G2区"]) == "G3区"
     assert issue_district(["G3区", "", "", "G2区"]) == ""
     assert issue_district([]) == ""
+
+
+def test_same_estate_name_in_two_cities_is_two_issues():
+    """cities_synthetic (corpora/hotspots): a province's platform holds a 阳光花园 in 澄州市 and one in
+    青阳市, each with lifts that trap people, and a 幸福里 in 云岭市 and 北渠市, each cold; the letters
+    rarely write the city, the office's 所属市 column does. Each estate's letters are one issue of
+    their own city, labelled with it; the city column does not split one city's estate."""
+    from pipeline.cluster import IssueClusterer
+    from pipeline.paths import CORPORA_DIR
+    from pipeline.read import read_letters
+
+    letters = read_letters([CORPORA_DIR / "hotspots" / "cities_synthetic" / "letters.csv"]).letters
+    assert "place_city" in letters.columns  # 所属市 is the office's city column
+    model = IssueClusterer(n_jobs=1).fit(letters)
+    found = model.get_issue_letters()
+    info = model.get_issue_info().set_index("issue_id")
+    for estate, grievance, cities in (("阳光花园", "电梯", ("澄州市", "青阳市")), ("幸福里", "暖气", ("云岭市", "北渠市"))):
+        rows = found[found["text"].str.contains(estate) & found["text"].str.contains(grievance)]
+        main = {}
+        for city in cities:
+            ids = rows.loc[rows["place_city"] == city, "issue_id"].dropna()
+            assert len(ids) >= 8, (estate, city, len(ids))
+            main[city] = ids.mode().iloc[0]
+            assert (ids == main[city]).mean() >= 0.75, (estate, city)
+            assert info.loc[main[city], "label"].startswith(city), info.loc[main[city], "label"]
+        assert main[cities[0]] != main[cities[1]], (estate, main)

@@ -173,3 +173,23 @@ def test_issues_joined_by_district_and_grievance_are_joined_on_spark_too(spark):
     stalled = out[out["text"].str.contains("天悦府") & out["text"].str.contains("交房")]
     assert len(stalled) >= 8 and stalled["issue_id"].nunique() == 1
     assert len(out[out["issue_id"] == stalled["issue_id"].iloc[0]]) >= 30
+
+
+def test_same_estate_in_two_cities_stays_two_issues_on_spark_too(spark):
+    """cities_synthetic: the office's city column (place_city) keeps 阳光花园's lifts in 澄州市 and in
+    青阳市 apart on Spark as locally: the same pairs of letters share an issue on both engines."""
+    from pipeline.paths import CORPORA_DIR
+    from pipeline.spark_cluster import cluster_issues
+
+    letters = read_letters([CORPORA_DIR / "hotspots" / "cities_synthetic" / "letters.csv"]).letters
+    local = IssueClusterer(n_jobs=1).fit(letters)
+    keep = ["letter_id", "title", "text", "received_at", "place_city", "place_county"]
+    pdf = letters[keep].astype({c: object for c in keep if c != "received_at"})
+    pdf = pdf.where(pdf.notna(), None)
+    out, _ = cluster_issues(spark, spark.createDataFrame(pdf), None)
+    out = out.toPandas()
+    mine = local.get_issue_letters()
+    assert same_issue_pairs(mine["letter_id"], mine["issue_id"]) == same_issue_pairs(out["letter_id"], out["issue_id"])
+    lifts = out[out["text"].str.contains("阳光花园") & out["text"].str.contains("电梯")]
+    by_city = lifts.dropna(subset=["issue_id"]).groupby("place_city")["issue_id"].agg(lambda s: s.mode().iloc[0])
+    assert by_city["澄州市"] != by_city["青阳市"]
