@@ -111,7 +111,7 @@ import time  # noqa: E402
 import pandas as pd  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
-from pipeline.normalise import clean_text  # noqa: E402
+from pipeline.normalise import clean_text, to_simplified  # noqa: E402
 from pipeline.read import parse_date  # noqa: E402
 from pipeline.paths import CORPORA_DIR, PROJECT_DIR, SHARED_DATA_DIR  # noqa: E402
 from pipeline.urgency import LEVELS, PressingRefiner, UrgencyGrader  # noqa: E402
@@ -353,7 +353,9 @@ def probe_rounds(grader: UrgencyGrader) -> None:
     for path in sorted(CORPORA_DIR.joinpath("urgency").glob("probes*.csv"), key=lambda p: int(p.stem[6:])):
         probes = pd.read_csv(path, dtype=str, keep_default_na=False)
         urgent = probes["urgency"] == "紧急"
-        now = pd.Series([grader.grade_rules(t + "。" + x)["urgency"] for t, x in zip(probes["title"], probes["text"])])
+        # as the reader hands letters over (Traditional folded: round 64), as its first look was taken
+        now = pd.Series([grader.grade_rules(to_simplified(t) + "。" + to_simplified(x))["urgency"]
+                         for t, x in zip(probes["title"], probes["text"])])
         first = probes["first_look"] == "紧急"
         print(f"   {path.stem:<8} 紧急 found: first look {int((first & urgent).sum())}/{int(urgent.sum())}, "
               f"now {int(((now == '紧急') & urgent).sum())}/{int(urgent.sum())}; look-alikes flagged: first look "

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import PetitionError
+from pipeline.normalise import to_simplified
 from pipeline.paths import CORPORA_DIR, SHARED_DATA_DIR
 from pipeline.urgency import OUTPUT_COLUMNS, PressingRefiner, UrgencyGrader, load_lexicon
 
@@ -942,6 +943,73 @@ PROBE_ROUNDS = {
         "p58-35": "气得我真想从那个烂尾楼上跳下去: the nuisance's degree stands more characters before the jump than "
                   "the 夸张 rows look back",
     }),
+    # stop 53: kinds not read yet, left as found (the writer's kind of each)
+    59: (26, 5, {
+        "p59-03": "still flagged: 陷阱·上周持刀事件已处置",
+        "p59-06": "still missed: 房屋鼓胀·自建房 妇孺居住",
+        "p59-08": "still flagged: 陷阱·跳楼价 促销喇叭",
+        "p59-16": "still missed: 赴省上访·本周五去省城（尾部）",
+        "p59-30": "still flagged: 陷阱·过去的自伤说法 已解决",
+        "p59-35": "still missed: 自伤风险·人在桥上 间接表达",
+        "p59-46": "still flagged: 陷阱·走失的是宠物",
+        "p59-52": "still flagged: 陷阱·学生作业询问群体反映渠道",
+    }),
+    60: (24, 3, {
+        "p60-10": "still flagged: 陷阱：房屋倒塌后的政策咨询",
+        "p60-13": "still missed: 寒冬停暖、家有卧床老人",
+        "p60-25": "still missed: 断桥无警示、夜间有人通行",
+        "p60-26": "still missed: 台风登陆前人员被阻未撤离",
+        "p60-35": "still missed: 已买票赴省上访",
+        "p60-38": "still missed: 无围挡积水深坑、儿童在旁玩耍",
+        "p60-43": "still missed: 暴雪被困山路、车上有婴儿老人",
+        "p60-52": "still flagged: 陷阱：已结束的宴席食物中毒",
+        "p60-53": "still flagged: 陷阱：过去的轻生言论、已平复",
+    }),
+    61: (19, 5, {
+        "p61-01": "still flagged: 假设性提问（燃气报警器）",
+        "p61-04": "still flagged: 燃气泄漏已处置完毕（事后费用）",
+        "p61-05": "still missed: 冬季停气（独居心脏病老人）",
+        "p61-20": "still missed: 儿童走失（疑被陌生人带走）",
+        "p61-29": "still flagged: 已围挡的塌陷井盖（非即时危险）",
+        "p61-32": "still flagged: 楼上空房漏水（无人身危险）",
+        "p61-45": "still missed: 房东冬季断水断暖（家有术后病人）",
+        "p61-48": "still missed: 临街建筑外墙脱落（行人下方通行）",
+        "p61-52": "still missed: 地下车库进水（有人被困）",
+        "p61-53": "still flagged: 独居老人虚惊一场（已确认平安）+建议",
+    }),
+    62: (25, 2, {
+        "p62-02": "still flagged: 病危抢救已过去、病情稳定",
+        "p62-11": "still missed: 举报人正遭威胁恐吓",
+        "p62-15": "still missed: 隐晦的诀别式自杀暗示",
+        "p62-19": "still missed: 精神病人走失未找到",
+        "p62-24": "still missed: 正在发生的家庭暴力与拘禁",
+        "p62-30": "still missed: 条件式进京上访",
+        "p62-35": "still flagged: 小品台词中的跳下去（玩笑/虚构）",
+        "p62-45": "still missed: 液化气罐正在漏气",
+        "p62-46": "still missed: 自伤威胁（附期限的条件式）",
+        "p62-50": "still missed: 已商定次日拦路的群体行动",
+    }),
+    63: (25, 2, {
+        "p63-14": "still missed: 严重超员接送车当日运行",
+        "p63-20": "still flagged: 陷阱:工友跳楼风波已平息",
+        "p63-29": "still flagged: 陷阱:墙体裂缝经鉴定安全",
+        "p63-49": "still missed: 举报超载后遭车队威胁",
+        "p63-51": "still missed: 群体堵路(已约定时间)",
+        "p63-54": "still missed: 仓库复燃且楼上住人",
+        "p63-56": "still missed: 渡船严重超载正在航行",
+    }),
+    64: (21, 2, {
+        "p64-10": "still missed: 临街大厦外墙坠落",
+        "p64-20": "still missed: 自伤威胁（附条件）",
+        "p64-21": "still missed: 电梯坠落后仍运行",
+        "p64-30": "still missed: 冬季停暖且有心脏病老人",
+        "p64-33": "still missed: 临街建筑倾斜坠物",
+        "p64-37": "still missed: 无围挡深水坑有儿童出入",
+        "p64-42": "still flagged: 无人处险的建筑隐患",
+        "p64-47": "still flagged: 被指“非法聚集”的合法业主大会",
+        "p64-54": "still missed: 电梯反复困人仍运行",
+    }),
+
 }
 
 
@@ -959,7 +1027,8 @@ def _probe_params():
 @pytest.mark.parametrize("round_, probe_id", list(_probe_params()))
 def test_probe_graded_as_its_writer_labelled_it(grader, round_, probe_id):
     row = _probes(round_).set_index("probe_id").loc[probe_id]
-    graded = grader.grade(row["title"] + "。" + row["text"])
+    # as the reader hands letters over: Traditional characters folded (round 64's Hong Kong and Taiwan writers)
+    graded = grader.grade(to_simplified(row["title"]) + "。" + to_simplified(row["text"]))
     assert (graded["urgency"] == "紧急") == (row["urgency"] == "紧急"), (row["reason"], graded)
 
 
