@@ -68,7 +68,7 @@ from sklearn.preprocessing import normalize
 from pipeline.errors import PetitionError
 from pipeline.issue_letters import IssueLetters
 from pipeline.issue_merge import (
-    IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues, name_kind,
+    IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues, join_notes, name_kind,
 )
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
@@ -1125,7 +1125,9 @@ class IssueClusterer:
         anchors = frozenset().union(*(self.part_anchors([place_full[d] for d in g]) for g in groups))
         evidence = [self.issue_evidence(G[g], [place_full[d] for d in g], [docs[d] for d in g], [districts[d] for d in g],
                                         anchors, None if cities is None else [cities[d] for d in g]) for g in groups]
-        joined = join_issues(evidence, self.rejoin_sim, getattr(self, "name_kinds_", {}))
+        why: dict[tuple[int, int], str] = {}
+        joined = join_issues(evidence, self.rejoin_sim, getattr(self, "name_kinds_", {}), why)
+        self._join_notes = join_notes(joined, why)  # one per joined group, read by `_finish`
         return [np.sort(np.concatenate([groups[c] for c in cs])) for cs in joined]
 
     def part_anchors(self, place_full) -> frozenset[str]:
@@ -1277,6 +1279,10 @@ class IssueClusterer:
         k = len(order)
         self.issue_ids_ = [f"I{c + 1:04d}" for c in range(k)]
         self.next_issue_ = k + 1
+        notes = self.__dict__.pop("_join_notes", None) or []
+        self.issue_join_notes_ = [""] * k
+        for old, new in order.items():
+            self.issue_join_notes_[new] = notes[old] if old < len(notes) else ""
         members = [np.flatnonzero(labels_doc == c) for c in range(k)]
         M = sparse.csr_matrix((np.ones(int((labels_doc >= 0).sum())), (labels_doc[labels_doc >= 0],
                                np.flatnonzero(labels_doc >= 0))), shape=(k, Xn.shape[0]))
@@ -1329,6 +1335,7 @@ class IssueClusterer:
         shown = place_label(chain, places)
         first, last = letters.date_range(pos)
         rep = letters.representative(pos, self.rep_doc_[c])
+        notes = getattr(self, "issue_join_notes_", ())  # a model loaded from a state file has none
         row = {
             "issue_id": self.issue_ids_[c],
             "label": (shown or PLACELESS) + " · " + " ".join(self.keywords_[c][: self.n_keywords]),
@@ -1348,6 +1355,8 @@ class IssueClusterer:
             "representative_id": letters.letter_id[rep],
             "representative_title": letters.title[rep],
             "representative_text": letters.text[rep][:300],
+            # which rows the batch-level join made one, and why (`pipeline.issue_merge.join_notes`)
+            "join_note": notes[c] if c < len(notes) else "",
         }
         # 主要类别: the office file's class where a letter has one, else the classifier's: Qingdao's
         # 243 calls about a police station are 公安政法类 in the file and were shown as the model's

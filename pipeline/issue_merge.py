@@ -29,9 +29,12 @@ registered name, its developer's project and its street number (city_synthetic: 
 15, 13, 6 and 3 letters) shares no string, only its district and what the letters ask. Issues a
 water places (a third of their letters name one) never join this way: on two river corpora the
 same district held black water at several spots of one river, which are issues of their own. Nor
-do two issues whose main names differ only in a number or direction (一期/二期, 东/西).
+do two issues whose main names differ only in a number or direction (一期/二期, 东/西), nor, when
+the office's file holds several cities, issues filed under different cities (a 阳光花园 in each is
+two estates), unless the name they share is a company's (a chain's collapse in every city).
 Both engines call `issue_evidence` per issue and `join_issues` on the evidence of all issues
-(bounded by the issues, not the letters).
+(bounded by the issues, not the letters). `join_notes` says, per joined row, how many rows it was
+made of and why (the 热点问题 sheet's 合并依据): an analyst who doubts a join can check it.
 """
 from __future__ import annotations
 
@@ -164,9 +167,11 @@ def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str,
                          majority_city(cities or []))
 
 
-def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: dict[str, str]) -> list[list[int]]:
+def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: dict[str, str],
+                why: dict[tuple[int, int], str] | None = None) -> list[list[int]]:
     """Groups of issue numbers that are one problem (see the module docstring), each sorted, in the
-    order of their first issue; issues joined through a third are one."""
+    order of their first issue; issues joined through a third are one. `why`, when given, receives
+    the reason of each pair joined ((a, b) -> 同名「…」 or 同属… , for `join_notes`)."""
     k = len(evidence)
     if rejoin_sim is None or k < 2:
         return [[c] for c in range(k)]
@@ -189,7 +194,9 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
             x = parent[x]
         return x
 
-    def join(a: int, b: int) -> None:
+    def join(a: int, b: int, reason: str) -> None:
+        if why is not None:
+            why.setdefault((min(a, b), max(a, b)), reason)
         a, b = root(a), root(b)
         parent[max(a, b)] = min(a, b)
 
@@ -209,7 +216,7 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
         chain = kinds.get(name) == "company"  # one company's stores in many cities may be one problem
         for x, y in agreeing(cs, NEED[name_kind(name, kinds)] * rejoin_sim):
             if max(share[x], share[y]) >= NAMED_SHARE and (chain or not apart(cs[x], cs[y])):
-                join(cs[x], cs[y])
+                join(cs[x], cs[y], f"同名「{name}」且诉求相近")
     for district, cs in sorted(placed.items()):
         if len(cs) < 2:
             continue
@@ -217,8 +224,22 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
         for x, y in agreeing(cs, NEED[DISTRICT] * rejoin_sim):
             # 辉煌国际城一期 / 二期: two real places, whatever their lifts have in common
             if not numbered_apart(main[x], main[y]) and not apart(cs[x], cs[y]):
-                join(cs[x], cs[y])
+                join(cs[x], cs[y], f"同属{district}且诉求很相近")
     groups: dict[int, list[int]] = {}
     for c in range(k):
         groups.setdefault(root(c), []).append(c)
     return [groups[r] for r in sorted(groups)]
+
+
+def join_notes(groups: list[list[int]], why: dict[tuple[int, int], str]) -> list[str]:
+    """What an analyst reads in 合并依据: for each group of joined issues, how many rows it was and
+    why they are one (the distinct reasons of its joined pairs); '' for an issue joined to none."""
+    notes = []
+    for group in groups:
+        if len(group) < 2:
+            notes.append("")
+            continue
+        members = set(group)
+        reasons = dict.fromkeys(r for (a, b), r in sorted(why.items()) if a in members and b in members)
+        notes.append(f"由{len(group)}行合并：" + "；".join(reasons))
+    return notes

@@ -55,7 +55,7 @@ HEADERS_EN = {
     "地点/人群": "place", "问题描述": "description", "是否深层次问题": "deep_seated", "问题标签": "label",
     "留言数": "n_letters", "留言人数": "n_writers", "单人反复": "single_writer", "点赞数": "up_votes", "反对数": "down_votes",
     "深层次依据": "deep_evidence", "排名区间": "rank_range", "代表留言编号": "representative_id", "主要类别": "top_issue_type",
-    "紧急程度分布": "urgency_mix", "留言编号": "letter_id", "留言用户": "writer_id", "留言主题": "title",
+    "紧急程度分布": "urgency_mix", "合并依据": "join_note", "留言编号": "letter_id", "留言用户": "writer_id", "留言主题": "title",
     "留言时间": "received_at", "留言详情": "text",
 }
 
@@ -108,6 +108,8 @@ def issue_table(info: pd.DataFrame) -> pd.DataFrame:
         "深层次依据": info["deep_evidence"],
         "代表留言编号": info["representative_id"],
     })
+    if "join_note" in info.columns:  # rows the batch-level join made one, and why
+        out["合并依据"] = info["join_note"].fillna("")
     for src, dst in (("top_issue_type", "主要类别"), ("urgency_mix", "紧急程度分布")):
         if src in info.columns:
             out[dst] = info[src]

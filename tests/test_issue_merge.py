@@ -184,3 +184,24 @@ def test_same_estate_name_in_two_cities_is_two_issues():
             assert (ids == main[city]).mean() >= 0.75, (estate, city)
             assert info.loc[main[city], "label"].startswith(city), info.loc[main[city], "label"]
         assert main[cities[0]] != main[cities[1]], (estate, main)
+
+
+def test_a_joined_row_says_which_rows_it_was_made_of_and_why():
+    """The bundled corpus: the wage arrears at 滨江一品 came out as several rows (the project, the
+    contractor 湘远建设, the project written bare) that the join made one; its row says so in
+    合并依据, naming the shared names, and a row no join touched says nothing. The 热点问题 sheet
+    carries the column."""
+    from pipeline.paths import CORPORA_DIR
+    from pipeline.read import read_letters
+    from pipeline.sheets import issue_table
+
+    letters = read_letters([CORPORA_DIR / "sample"]).letters
+    model = IssueClusterer(n_jobs=1).fit(letters)
+    info = model.get_issue_info()
+    wage = info[info["label"].str.contains("滨江一品")].iloc[0]
+    assert wage["join_note"].startswith("由") and "行合并" in wage["join_note"], wage["join_note"]
+    assert "同名「滨江一品」" in wage["join_note"] or "同名「湘远建设」" in wage["join_note"], wage["join_note"]
+    school = info[info["label"].str.contains("育英学校")].iloc[0]
+    assert school["join_note"] == ""
+    table = issue_table(info)
+    assert list(table.loc[table["问题ID"] == wage["issue_id"], "合并依据"]) == [wage["join_note"]]

@@ -170,6 +170,10 @@ def test_issues_joined_by_district_and_grievance_are_joined_on_spark_too(spark):
     a = same_issue_pairs(mine["letter_id"], mine["issue_id"])
     b = same_issue_pairs(out["letter_id"], out["issue_id"])
     assert a == b
+    # the joined rows say so alike on both engines
+    spark_notes = {(int(r["n_letters"]), r["join_note"]) for _, r in issues.iterrows()}
+    local_notes = {(int(r["n_letters"]), r["join_note"]) for _, r in local.get_issue_info().iterrows()}
+    assert spark_notes == local_notes and any(note for _, note in local_notes)
     stalled = out[out["text"].str.contains("天悦府") & out["text"].str.contains("交房")]
     assert len(stalled) >= 8 and stalled["issue_id"].nunique() == 1
     assert len(out[out["issue_id"] == stalled["issue_id"].iloc[0]]) >= 30
