@@ -983,7 +983,6 @@ PROBE_ROUNDS = {
         "p62-15": "still missed: 隐晦的诀别式自杀暗示",
         "p62-19": "still missed: 精神病人走失未找到",
         "p62-24": "still missed: 正在发生的家庭暴力与拘禁",
-        "p62-30": "still missed: 条件式进京上访",
         "p62-35": "still flagged: 小品台词中的跳下去（玩笑/虚构）",
         "p62-45": "still missed: 液化气罐正在漏气",
         "p62-46": "still missed: 自伤威胁（附期限的条件式）",
@@ -1008,6 +1007,20 @@ PROBE_ROUNDS = {
         "p64-42": "still flagged: 无人处险的建筑隐患",
         "p64-47": "still flagged: 被指“非法聚集”的合法业主大会",
         "p64-54": "still missed: 电梯反复困人仍运行",
+    }),
+    65: (18, 5, {
+        "p65-05": "still flagged: trap: quotes an official's words about jumping",
+        "p65-07": "still missed: child taken during custody appeal, missing with heart condition",
+        "p65-08": "still flagged: trap: violent facts of a past crime in a defence request",
+        "p65-19": "still flagged: trap: past self-harm threat, matter resolved",
+        "p65-23": "still missed: landlord cut water and power in midwinter, bedridden elder",
+        "p65-31": "still flagged: trap: hypothetical death threat in a legal question",
+        "p65-50": "still missed: detainee with heart disease denied hospital",
+        "p65-51": "still missed: self-harm threat (conditional on auction)",
+        "p65-60": "still flagged: trap: someone else's news of self-immolation attempt",
+    }),
+    66: (24, 1, {
+        "p66-33": "still flagged: trap: gas leak already repaired",
     }),
 
 }
