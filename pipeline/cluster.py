@@ -475,14 +475,20 @@ def _mean_direction(G: sparse.csr_matrix, rows) -> sparse.csr_matrix:
     return normalize(sparse.csr_matrix(G[rows].mean(axis=0)))
 
 
-def _trimmed(place: str, named: Counter) -> str:
+def _trimmed(place: str, named: Counter, docs=()) -> str:
     """`trim_place`, unless what it would cut begins another name the issue's letters write: 启明 of
     启明实验学校 is tagged a verb, but the letters also write 启明学校, so it is the name's, not a
-    clause's (呼吁 of 呼吁长株潭城铁 begins no name)."""
+    clause's (呼吁 of 呼吁长株潭城铁 begins no name). Nor when the letters (`docs`) write the cut
+    part with the next character in another place (启智星教育, 启智星高新校区 beside 启智星培训学校):
+    启智 is a rare verb and 启智星 a training school's name, which the label showed as 星培训学校."""
     rest = trim_place(place)
     head = place[: len(place) - len(rest)]
     if head and any(other != place and other.startswith(head) for other in named):
         return place
+    if len(head) >= 2 and rest:  # a word cut off (启智), not a preposition or a verb of one character (至, 办)
+        stem_ = head + rest[0]
+        if any(stem_ in doc.replace(place, "") for doc in docs):
+            return place
     return rest
 
 
@@ -1192,7 +1198,7 @@ class IssueClusterer:
             return sum(any(place in q or q in place and not is_weak(q) for q in names) or any(f in doc for f in forms)
                        for names, doc in zip(named, plain))
 
-        places = [p for p in (_trimmed(q, cnt) for q in dominant_places(cnt)) if support(p) >= need]
+        places = [p for p in (_trimmed(q, cnt, plain) for q in dominant_places(cnt)) if support(p) >= need]
         if not places and getattr(self, "spot_names_", None):
             # the extractor finds a name by its suffix; a letter that writes it bare (我在滨江一品做过小工)
             # has none, and an issue of such letters was labelled by its words alone
@@ -1200,7 +1206,7 @@ class IssueClusterer:
             for names, doc in zip(named, plain):
                 names.extend(sorted({n for n in scan.found(doc) or () if n not in names and reads_as_name(n)}))
             cnt = Counter(p for names in named for p in set(names))
-            places = [p for p in (_trimmed(q, cnt) for q in dominant_places(cnt)) if support(p) >= need]
+            places = [p for p in (_trimmed(q, cnt, plain) for q in dominant_places(cnt)) if support(p) >= need]
         codes, coded = Counter(), []
         for title, text in zip(titles, texts):
             in_title, in_text = title_districts(title), site_districts(text[:200], places)

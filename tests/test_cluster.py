@@ -1,6 +1,8 @@
 """IssueClusterer and the `petition hotspots` command, on real letter text (the heat index: test_heat.py)."""
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import pytest
 
@@ -1087,6 +1089,18 @@ def test_a_tunnel_spelt_three_ways_is_one_issue(hotline_fit):
     held, row = _issue_of_key(model, key, "H02")
     assert held >= 22, held
     assert "石岗" in row["label"]
+
+
+def test_a_name_that_begins_with_a_rare_verb_is_not_clipped():
+    """schools_synthetic: a training school's letters write 启智星培训学校, 启智星教育 and 启智星高新校区;
+    jieba tags 启智 a verb, and the label showed 星培训学校. The letters write 启智星 in other names, so
+    the label keeps it whole; a clause's verb (呼吁长株潭城铁) that begins nothing else is still cut."""
+    from pipeline.cluster import _trimmed
+
+    docs = ["反映启智星培训学校停课不退费", "启智星教育停课退费问题", "启智星高新校区停课退费问题"]
+    assert _trimmed("启智星培训学校", Counter({"启智星培训学校": 3}), docs) == "启智星培训学校"
+    assert _trimmed("启智星培训学校", Counter({"启智星培训学校": 3}), docs[:1]) == "星培训学校"
+    assert _trimmed("呼吁长株潭城铁", Counter({"呼吁长株潭城铁": 2}), ["呼吁长株潭城铁早日开通"]) == "长株潭城铁"
 
 
 def test_labels_keep_a_school_s_own_name_and_leave_out_callers_and_pieces_of_the_place(hotline_fit):
