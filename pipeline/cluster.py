@@ -75,8 +75,8 @@ from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
     UNIT_MIN_SHARE, batch_constants, canonical, cell_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, matching_pairs, numbered_apart, place_label,
-    places_match, reads_as_name, site_districts, spot_names, title_districts, trim_place, with_office_cities,
-    without_cities, majority_city, office_city,
+    majority_city, office_city, places_match, reads_as_name, site_districts, spot_names, title_districts, trim_place,
+    with_office_cities, without_cities,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
@@ -421,24 +421,27 @@ def dedupe_key(title: str, text: str) -> str:
     return hashlib.blake2b(norm.encode("utf-8"), digest_size=12).hexdigest()
 
 
-def office_units(letters: pd.DataFrame) -> list | None:
-    """Each letter's finest unit in the office's own place columns: its street or town
-    (place_town: a grid platform's 街道) where the file has one, else its district or county
-    (place_county); None when the file has neither column."""
-    cols = [c for c in ("place_town", "place_county") if c in letters.columns]
+def office_cells(letters: pd.DataFrame, columns: tuple[str, ...]) -> list | None:
+    """Each letter's first filled cell among the office's own place `columns` (blank, 不详, 无 …
+    are empty), None where all are empty; None when the file has none of the columns."""
+    cols = [c for c in columns if c in letters.columns]
     if not cols:
         return None
     cells = letters[cols].astype("string").apply(lambda col: col.str.strip()).mask(lambda t: t.isin(UNKNOWN_PLACE) | (t == ""))
     return cells.bfill(axis=1).iloc[:, 0].astype(object).where(lambda c: c.notna(), None).tolist()
 
 
+def office_units(letters: pd.DataFrame) -> list | None:
+    """Each letter's finest unit in the office's own place columns: its street or town
+    (place_town: a grid platform's 街道) where the file has one, else its district or county
+    (place_county); None when the file has neither column."""
+    return office_cells(letters, ("place_town", "place_county"))
+
+
 def office_cities(letters: pd.DataFrame) -> list | None:
     """Each letter's city in the office's own columns (place_city), None where blank; None when the
     file has no such column."""
-    if "place_city" not in letters.columns:
-        return None
-    cells = letters["place_city"].astype("string").str.strip().mask(lambda t: t.isin(UNKNOWN_PLACE) | (t == ""))
-    return cells.astype(object).where(cells.notna(), None).tolist()
+    return office_cells(letters, ("place_city",))
 
 
 def letter_districts(office, title_districts) -> list[str]:

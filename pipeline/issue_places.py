@@ -20,9 +20,15 @@ from pipeline.places import (
 )
 
 
+def district_places(text: str) -> list:
+    """The districts / counties (A5区, 上党区, K9县) a text names, in order, as `Place`s (with
+    where they stand); 'A区' and 'A县' are words (a district, a county), not names."""
+    return [u for u in admin_units(text) if u.kind == "区县" and not u.name.startswith(("A区", "A县"))]
+
+
 def district_units(text: str) -> list[str]:
     """The districts / counties (A5区, 上党区, K9县) a text names, in order."""
-    return [u.name for u in admin_units(text) if u.kind == "区县" and not u.name.startswith(("A区", "A县"))]
+    return [u.name for u in district_places(text)]
 
 
 def dominant_places(counts: Counter, n: int = 3) -> list[str]:
@@ -347,9 +353,7 @@ def site_districts(text: str, places: list[str] = ()) -> Counter:
     estate is often the problem (住A2区育才巷… about 育才巷's demolition)."""
     doc = _WRITER_ORIGIN.sub("", normalise_codes(text))
     out: Counter = Counter()
-    for unit in admin_units(doc):
-        if unit.kind != "区县" or unit.name.startswith(("A区", "A县")):
-            continue
+    for unit in district_places(doc):
         after = doc[unit.end:unit.end + 16]
         weight = 2 if any(after.lstrip("的 ").startswith(p) for p in places) else 1
         out[unit.name] = max(out[unit.name], weight)
