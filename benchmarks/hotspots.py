@@ -221,6 +221,10 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
         return ("transport_synthetic (a city's 12345, transport bureau board and metro mailbox: numbered routes, lines, exits "
                 "and works phases, junctions named by either road, a fourteenth hand)",
                 read_letters([TRANSPORT / "letters.csv"]).letters)
+    if key == "chains":
+        return ("chains_synthetic (a city's 12345, consumer-complaint platform and housing board: brands with several "
+                "branches, one property company's estates, one developer's projects, a thirteenth hand)",
+                read_letters([CHAINS / "letters.csv"]).letters)
     if key == "grid":
         letters = read_letters([GRID / "letters.csv"]).letters
         if "事件编号" in letters.columns:  # the reader of 2026-12-05 did not take this column as the id
@@ -267,9 +271,10 @@ DISTRICT = HERE / "district_synthetic"
 CITIES = HERE / "cities_synthetic"
 SCHOOLS = HERE / "schools_synthetic"
 TRANSPORT = HERE / "transport_synthetic"
+CHAINS = HERE / "chains_synthetic"
 KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY, "grid": GRID,
          "city": CITY, "district": DISTRICT, "cities": CITIES,
-         "schools": SCHOOLS, "transport": TRANSPORT}  # synthetic files with a key.csv
+         "schools": SCHOOLS, "transport": TRANSPORT, "chains": CHAINS}  # synthetic files with a key.csv
 
 
 def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
@@ -340,7 +345,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport", "chains"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
