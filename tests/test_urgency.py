@@ -833,7 +833,6 @@ PROBE_ROUNDS = {
     }),
     9: (30, 6, {
         "p9-12": "the caller's quote follows an official's quoted answer (领导答复“…”) within the 引述 window",
-        "p9-17": "a gas pipe scraped 前天 and still hissing: the date reads it as history (in the band)",
         "p9-38": "lifts that trapped people last year, replaced since: the replacement is sentences later",
     }),
     10: (23, 0, {
@@ -1021,6 +1020,33 @@ PROBE_ROUNDS = {
     }),
     66: (24, 1, {
         "p66-33": "still flagged: trap: gas leak already repaired",
+    }),
+    67: (21, 2, {
+        "p67-07": "still flagged: 陷阱：否定式表态（不会堵路不会上访）",
+        "p67-15": "still flagged: 陷阱：过去的自伤威胁，项目已复工",
+        "p67-33": "still missed: 无防护险地：烂尾楼无护栏孩子爬上楼顶",
+    }),
+    68: (23, 2, {
+        "p68-03": "still flagged: 转述他人的威胁（已结束）",
+        "p68-16": "still missed: 候车厅雨棚倾斜仍在开放",
+        "p68-17": "still missed: 冬季高速滞留（婴儿、老人）",
+        "p68-57": "still flagged: 已处置的燃气险情（要求排查）",
+    }),
+    69: (26, 4, {
+        "p69-01": "still missed: 亲属报告其兄持斧欲寻仇",
+        "p69-02": "still flagged: 陷阱：危房已围挡、无人居住通行",
+        "p69-04": "still flagged: 陷阱：引用老板“去北京告”，本人否定",
+        "p69-14": "still missed: 宣称两会期间进京（票已买）",
+        "p69-17": "still missed: 有条件的群体行动警告（国庆前）",
+        "p69-23": "still flagged: 陷阱：去年的跳楼威胁已了结，本次无威胁",
+        "p69-28": "still flagged: 陷阱：漏气已修复，仅核对费用",
+        "p69-49": "still missed: 冬季断水，留守老人挑水摔伤",
+    }),
+    70: (24, 1, {
+        "p70-10": "still missed: 燃气泄漏（气味持续两天未处置）",
+        "p70-19": "still flagged: 陷阱：去年的跳楼威胁已结束，现为欠薪",
+        "p70-22": "still missed: 无围挡危险地点（路口深坑已致伤）",
+        "p70-44": "still missed: 冬季停水（九旬瘫痪老人）",
     }),
 
 }
