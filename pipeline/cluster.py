@@ -68,7 +68,7 @@ from sklearn.preprocessing import normalize
 from pipeline.errors import PetitionError
 from pipeline.issue_letters import IssueLetters
 from pipeline.issue_merge import (
-    IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues, join_notes, name_kind,
+    IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues, join_notes, name_kind, part_name,
 )
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
@@ -667,7 +667,7 @@ class IssueClusterer:
         office = office_units(df.iloc[first])
         labels_doc = np.full(n, -1)
         for label, group in enumerate(self.join_groups(groups, G, place_full, docs, letter_districts(office, districts),
-                                                       [office_city(d) for d in districts])):
+                                                       [office_city(d) for d in districts], weights)):
             labels_doc[group] = label
         del docs, office
         # labelling reads neither the grievance rows nor the raw TF-IDF rows, only their normalised
@@ -956,6 +956,7 @@ class IssueClusterer:
         for group in range(0, n, PAIR_BLOCK_ROWS):
             # converted once per group, not per block; the first group takes every column, and
             # slicing them all first copied the whole of X before the conversion copied it again
+            XTg = None  # the last group's columns go first: at 10^5 letters both were held at once
             XTg = XT[:, group:].tocsr() if group else XT.tocsr()
             for start in range(group, min(group + PAIR_BLOCK_ROWS, n), step):
                 S = X[start:min(start + step, group + PAIR_BLOCK_ROWS)] @ XTg
@@ -1127,16 +1128,19 @@ class IssueClusterer:
             joined.setdefault(root(k), []).append(g)
         return [np.sort(np.concatenate(parts)) for _, parts in sorted(joined.items())]
 
-    def join_groups(self, groups: list[np.ndarray], G, place_full, docs, districts, cities=None) -> list[np.ndarray]:
+    def join_groups(self, groups: list[np.ndarray], G, place_full, docs, districts, cities=None,
+                    weights=None) -> list[np.ndarray]:
         """The batch's issues (rows of each) with those that are one problem joined
         (`pipeline.issue_merge`), in the order of their first issue. `districts`: each letter's
-        (`letter_districts`); `cities`: each letter's office city ('' for none)."""
+        (`letter_districts`); `cities`: each letter's office city ('' for none); `weights`: the
+        letters each row stands for (1 each when not given), for 合并依据."""
         anchors = frozenset().union(*(self.part_anchors([place_full[d] for d in g]) for g in groups))
         evidence = [self.issue_evidence(G[g], [place_full[d] for d in g], [docs[d] for d in g], [districts[d] for d in g],
                                         anchors, None if cities is None else [cities[d] for d in g]) for g in groups]
         why: dict[tuple[int, int], str] = {}
         joined = join_issues(evidence, self.rejoin_sim, getattr(self, "name_kinds_", {}), why)
-        self._join_notes = join_notes(joined, why)  # one per joined group, read by `_finish`
+        letters = [int(weights[g].sum()) if weights is not None else len(g) for g in groups]
+        self._join_notes = join_notes(joined, why, [(part_name(e), n) for e, n in zip(evidence, letters)])  # one per joined group, read by `_finish`
         return [np.sort(np.concatenate([groups[c] for c in cs])) for cs in joined]
 
     def part_anchors(self, place_full) -> frozenset[str]:

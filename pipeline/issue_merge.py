@@ -231,9 +231,12 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
     return [groups[r] for r in sorted(groups)]
 
 
-def join_notes(groups: list[list[int]], why: dict[tuple[int, int], str]) -> list[str]:
-    """What an analyst reads in 合并依据: for each group of joined issues, how many rows it was and
-    why they are one (the distinct reasons of its joined pairs); '' for an issue joined to none."""
+def join_notes(groups: list[list[int]], why: dict[tuple[int, int], str],
+               parts: list[tuple[str, int]] | None = None) -> list[str]:
+    """What an analyst reads in 合并依据: for each group of joined issues, how many rows it was, the
+    rows by name with their letters (with `parts`, each issue's `part_name` and letters: 「滨江一品
+    23封2行、湘远建设 15封4行」, so they can be found again in letters.csv by those names), and why they
+    are one (the distinct reasons of its joined pairs); '' for an issue joined to none."""
     notes = []
     for group in groups:
         if len(group) < 2:
@@ -241,5 +244,23 @@ def join_notes(groups: list[list[int]], why: dict[tuple[int, int], str]) -> list
             continue
         members = set(group)
         reasons = dict.fromkeys(r for (a, b), r in sorted(why.items()) if a in members and b in members)
-        notes.append(f"由{len(group)}行合并：" + "；".join(reasons))
+        named = ""
+        if parts is not None:
+            rows, letters = Counter(), Counter()
+            for k in group:
+                rows[parts[k][0]] += 1
+                letters[parts[k][0]] += parts[k][1]
+            shown = sorted(letters, key=lambda n: (-letters[n], n))
+            named = "（" + "、".join(f"{n} {letters[n]}封" + (f"{rows[n]}行" if rows[n] > 1 else "")
+                                    for n in shown[:PARTS_SHOWN]) + ("等" if len(shown) > PARTS_SHOWN else "") + "）"
+        notes.append(f"由{len(group)}行合并{named}：" + "；".join(reasons))
     return notes
+
+
+PARTS_SHOWN = 5  # a row joined under more names shows the five with most letters, then 等
+
+
+def part_name(part: IssueEvidence) -> str:
+    """The name a joined row goes by: its most-named place (ties: the first in character order, as
+    either engine counts them), else its district."""
+    return min(part.names, key=lambda n: (-part.names[n], n), default="") or part.district or "无地名"

@@ -44,7 +44,7 @@ from pipeline.cluster import (
     MAX_DF, MAX_DF_MIN_DOCS, WRITER_COLUMNS, IssueClusterer, dedupe_key, letter_districts, most_typical, name_fragments,
     person_names, row_cosines, unreadable_words,
 )
-from pipeline.issue_merge import IssueEvidence, batch_name_kinds, company_names, join_issues, join_notes
+from pipeline.issue_merge import IssueEvidence, batch_name_kinds, company_names, join_issues, join_notes, part_name
 from pipeline.issue_places import CITY_MARK, batch_constants, canonical, office_city, spot_names
 from pipeline.places import COLUMN_LEVELS, UNKNOWN_PLACE
 from pipeline.mask import known_names_pattern
@@ -351,19 +351,21 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
                                  "counts array<int>, district string, water_share double, city string").collect(),
                    key=lambda r: (r["component"], r["part"]))
     why: dict[tuple[int, int], str] = {}
-    joined = join_issues([IssueEvidence(_csr([r["gi"]], [r["gv"]], V), r["n"], Counter(dict(zip(r["names"], r["counts"]))),
-                                        r["district"], r["water_share"], r["city"]) for r in found], model.rejoin_sim,
-                                          model.name_kinds_, why)
+    evidence = [IssueEvidence(_csr([r["gi"]], [r["gv"]], V), r["n"], Counter(dict(zip(r["names"], r["counts"]))),
+                              r["district"], r["water_share"], r["city"]) for r in found]
+    joined = join_issues(evidence, model.rejoin_sim, model.name_kinds_, why)
     head = {(found[c]["component"], found[c]["part"]): (found[g[0]]["component"], found[g[0]]["part"])
             for g in joined for c in g}
-    sizes = Counter()
+    sizes, part_letters = Counter(), {}
     for r in parts.join(docs.select("doc", "weight"), "doc").groupBy("component", "part").agg(F.sum("weight").alias("n")).collect():
         sizes[head[(r["component"], r["part"])]] += r["n"]
+        part_letters[(r["component"], r["part"])] = int(r["n"])
     # issue numbers as the local engine gives them: by size, then by the component and part order of
     # the joined parts' first
     order = sorted(sizes, key=lambda h: (-sizes[h], h))
     k = len(order)
-    note_of = {(found[g[0]]["component"], found[g[0]]["part"]): note for g, note in zip(joined, join_notes(joined, why))}
+    note_of = {(found[g[0]]["component"], found[g[0]]["part"]): note for g, note in zip(joined, join_notes(
+        joined, why, [(part_name(e), part_letters[(r["component"], r["part"])]) for e, r in zip(evidence, found)]))}
     model.issue_join_notes_ = [note_of[h] for h in order]
     number_of = {h: c for c, h in enumerate(order)}
     number = spark.createDataFrame([(cp[0], cp[1], number_of[h]) for cp, h in sorted(head.items())],

@@ -1,6 +1,8 @@
 """pipeline.issue_merge: issues of different components that are one problem, joined."""
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 
 import numpy as np
@@ -189,7 +191,8 @@ def test_same_estate_name_in_two_cities_is_two_issues():
 def test_a_joined_row_says_which_rows_it_was_made_of_and_why():
     """The bundled corpus: the wage arrears at 滨江一品 came out as several rows (the project, the
     contractor 湘远建设, the project written bare) that the join made one; its row says so in
-    合并依据, naming the shared names, and a row no join touched says nothing. The 热点问题 sheet
+    合并依据, naming the rows it was made of with their letters and the shared names, and a row no
+    join touched says nothing. The 热点问题 sheet
     carries the column."""
     from pipeline.paths import CORPORA_DIR
     from pipeline.read import read_letters
@@ -201,6 +204,10 @@ def test_a_joined_row_says_which_rows_it_was_made_of_and_why():
     wage = info[info["label"].str.contains("滨江一品")].iloc[0]
     assert wage["join_note"].startswith("由") and "行合并" in wage["join_note"], wage["join_note"]
     assert "同名「滨江一品」" in wage["join_note"] or "同名「湘远建设」" in wage["join_note"], wage["join_note"]
+    # the rows it was made of, by name, with their letters: every letter of the row is in one of them
+    named = re.findall(r"([^（、）\s]+) (\d+)封", wage["join_note"])
+    assert {"滨江一品", "湘远建设"} <= {name for name, _ in named}, wage["join_note"]
+    assert sum(int(n) for _, n in named) == wage["n_letters"], wage["join_note"]
     school = info[info["label"].str.contains("育英学校")].iloc[0]
     assert school["join_note"] == ""
     table = issue_table(info)
