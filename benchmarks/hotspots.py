@@ -293,9 +293,10 @@ def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> st
 
     def names(place: str) -> list[str]:
         """锦绣华庭小区 -> 锦绣华庭; 和平里小区12号楼 -> 和平里; 北辰建工集团·滨河名苑二期项目 -> 北辰建工, 滨河名苑二期;
-        a bracket's units too."""
+        澜州市-高新区-软件园街道-小鹿出行平台 -> 小鹿出行平台; a bracket's units too."""
         head, _, rest = place.partition("（")
-        parts = head.split("·") + rest.rstrip("）").replace("，", "、").replace("—", "、").split("、")
+        # a key that writes the chain with dashes (澜州市-高新区-软件园街道-小鹿出行平台) by its last unit
+        parts = [p.split("-")[-1] for p in head.split("·")] + rest.rstrip("）").replace("，", "、").replace("—", "、").split("、")
         out = []
         for part in (re.split(r"小区|公司|集团|项目", p)[0] for p in parts if p and p != "市区"):
             # a key that writes the chain (E5市E52区桐林镇柳塘村) is named by its most specific unit

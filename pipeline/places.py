@@ -81,8 +81,8 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 _NOT_AFTER = {"河": "水流边堤岸畔床面口镇乡沙", "湖": "南北泊水面边镇乡", "渠": "道", "桥": "梁头镇乡", "港": "口澳台币湾镇乡",
              "溪": "流谷湖镇乡", "浦": "东镇乡", "泾": "渭", "涌": "入现出动来进向起泉", "组": "织长成建合员",
              "村": "民委里内长干组局厅", "城": "市管", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
-# and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms
-_NOT_BEFORE = {"贷": "房网信借利路园额费学款小", "涌": "汹泉奔翻蜂喷", "路": "线思退走迷带让修封"}
+# and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms; 停路边 is parking, 马路 any road
+_NOT_BEFORE = {"贷": "房网信借利路园额费学款小", "涌": "汹泉奔翻蜂喷", "路": "线思退走迷带让修封停马"}
 _SUFFIX_RE = re.compile("|".join(
     (f"(?<![{_NOT_BEFORE[s]}])" if s in _NOT_BEFORE else "") + re.escape(s)
     + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
@@ -123,6 +123,10 @@ _BREAKERS = (
     "整改 暴雨 大雨 下雨天 下雨 雨天 傍晚 凌晨 中午 早上 经过 路过 开车 每天 每次 那个 这个 哪个 之后 以后 好几支 好几个 好几家 好几条 "
     # a grid worker's record (巡查发现：供销社旧宿舍…, 复查：…): the record's own words
     "巡查发现 巡查 复查 上报 "
+    # what a caller asks done, or must do, before the place (建议清理地铁人民路站, 中间还要过两次马路)
+    "清理 要过 "
+    # how many, before the kind of place (很多老小区没有车位): no name holds them
+    "很多 许多 好多 不少 好些 "
 ).split()
 # What an operator asks an office to do, right before the office (尽快处理西城区市场监督管理局…): a
 # break, except where a name goes on with it (污水处理厂, 垃圾处理场, 处理站)
@@ -179,13 +183,14 @@ def place_columns(letters) -> "pd.DataFrame":
     return out
 _HAN = r"[\u4e00-\u9fff]"
 # One unit per level; stems are short (长治市, 上党区, 郝家庄镇, 岭上村), and endings that are not
-# administrative (小区, 园区, 景区, 城镇, 农村, 社区 after 小) are excluded by the character before them.
+# administrative (小区, 园区, 景区, 城镇, 农村, 社区 after 小; 停放区, 候车区, 服务区) are excluded by the
+# character before them.
 _CODE_AT = r"[A-Z][0-9]{0,2}"
 _LEVEL_RE = {
     "省": re.compile(rf"{_CODE_AT}省|{_HAN}{{2,3}}?省"),
     # not a market (顺河路夜市, 超市, 菜市, 集市) nor 股市, 门市
     "市": re.compile(rf"{_CODE_AT}市|{_HAN}{{1,3}}?[^\W夜超菜集股闹门黑早0-9A-Za-z_]市(?![场民委政区长级属直容貌])"),
-    "区县": re.compile(rf"{_CODE_AT}(?:区|县)|{_HAN}{{1,3}}?[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖去到回进往赴货0-9A-Za-z_](?:区|县|旗)(?![委政城长级里内域间别])"),
+    "区县": re.compile(rf"{_CODE_AT}(?:区|县)|{_HAN}{{1,3}}?[^\W小社园景片校厂矿营新开发科工业试验库省市区分筑宅活办学商住军灾保护施禁辖去到回进往赴货放车候烟务客0-9A-Za-z_](?:区|县|旗)(?![委政城长级里内域间别])"),
     "镇街": re.compile(rf"{_CODE_AT}(?:镇|乡)|{_HAN}{{1,4}}?[^\W城乡小集0-9A-Za-z_](?:镇|街道|乡)(?![村下长政里民镇])"),
     "村社区": re.compile(rf"{_HAN}{{1,5}}?[^\W农乡山小本我全该各0-9A-Za-z_](?:村|社区)(?![民委里内长干组])"),
     # a group is named by a number (五组, 3组) or, right after its village, by a word (金鼎村七里组)
@@ -629,7 +634,9 @@ _FUNCTION_CHARS = frozenset("的在是了对把被给从到向由为将就都也
 # words that make a stretch a description, not a name (有人, 网友, 政府, 相关, 部门 …)
 _NOT_ORG = re.compile("有人|网友|政府|部门|相关|单位|个人|一些|很多|多家|公安|法院|领导|人员|干部|村民|居民|业主|"
                       "群众|百姓|市民|老人|学生|家长|员工|工人|他人|别人|不法|犯罪|嫌疑|网络|电信|非法|违法|平台|公司|以|为|其|某|"
-                      "男|女|对方|一名|一位|一个|邻居|朋友|亲戚|儿子|女儿|父亲|母亲|丈夫|妻子|老公|老婆")
+                      "男|女|对方|一名|一位|一个|邻居|朋友|亲戚|儿子|女儿|父亲|母亲|丈夫|妻子|老公|老婆|"
+                      # a kind of shop and what happened to it, not a shop's name (美容院闭店跑路, 健身房换老板)
+                      "闭店|关门|倒闭|停业|换$|^(?:健身房|健身馆|美容院|美容店|理发店|游泳馆|培训班|托管班|机构|商家|门店|店铺)")
 _UTILITY = re.compile("燃气|天然气|热力|供热|供暖|供水|自来水|水务|电力|供电|电网|物业|银行|移动|电信|联通|保险|公交|地铁|燃")
 # Words of a company's business or legal form, after its own name (富惠天下商务有限公司 -> 富惠天下):
 # letters name a company by its core as often as in full, and misspell the core.
@@ -944,10 +951,31 @@ def variant_kind(a: str, b: str) -> str | None:
 
 @lru_cache(maxsize=65536)
 def _pinyin(char: str) -> frozenset[str]:
-    """Every toneless reading of a character (多音字 have several)."""
-    from pypinyin import Style, pinyin
+    """Every toneless reading of a character (多音字 have several), as pypinyin's Style.NORMAL
+    writes it (ü as v)."""
+    readings = _reading_table().get(ord(char))
+    if not readings:
+        return frozenset({char})  # pypinyin gives a character it cannot read back as itself
+    return frozenset(_toneless(r) for r in readings.split(","))
 
-    return frozenset(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+
+@lru_cache(maxsize=1)
+def _reading_table() -> dict[int, str]:
+    """pypinyin's table of each character's readings, read from its file: importing pypinyin loads
+    its phrase table too (some 40 MB in memory at 10^5 letters), which single characters never use."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    folder = Path(importlib.util.find_spec("pypinyin").origin).parent
+    return {int(k): v for k, v in json.loads((folder / "pinyin_dict.json").read_text(encoding="utf-8")).items()}
+
+
+def _toneless(reading: str) -> str:
+    import unicodedata
+
+    bare = unicodedata.normalize("NFD", reading).replace("u\u0308", "v").replace("e\u0302", "ê")
+    return "".join(c for c in bare if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)

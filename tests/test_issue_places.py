@@ -32,7 +32,7 @@ def test_pos_tags_on_jieba_rs_route_are_posseg_tags(sample_dir):
         texts.update(extract_places(f"{title} {text}"))
         texts.add(title[:12])
     texts |= {"呼吁长株潭城铁", "个宜居城", "A5区劳动东路魅力之城小区", "58车贷", "QQ群3.5万人", "J10县城关镇", "", "长株潭"}
-    assert len(texts) > 900
+    assert len(texts) > 850  # 897 since stop 54 (fewer junk names: 很多老小区, 只能停路)
     guessed = 0
     for text in sorted(texts):
         ours = _pos_tags_on_route(text, rust, posseg.dt)

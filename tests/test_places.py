@@ -464,3 +464,19 @@ def test_a_metro_station_is_named_by_its_exit_or_after_the_line():
     assert extract_places("望山站B出口单车堆积") == ["望山站"]
     assert extract_places("3号线地铁站B口") == []
     assert extract_places("坐地铁到望山站下车") == []
+
+
+def test_readings_come_from_pypinyin_s_table_without_its_phrases():
+    """Homophone variants compare characters' toneless readings. They are read from pypinyin's
+    character table, not through `pypinyin.pinyin` (whose import loads the phrase table too, some
+    40 MB held to the end of a run): every character of the basic CJK block reads as pypinyin reads it
+    (绿 as lv and lu, 欸 with ê), and a character it has no reading for reads as itself."""
+    from pypinyin import Style, pinyin
+
+    from pipeline.places import _pinyin
+
+    assert _pinyin("绿") == {"lv", "lu"} and "ê" in _pinyin("欸")
+    differ = [chr(o) for o in range(0x4E00, 0xA000)
+              if _pinyin(chr(o)) != frozenset(pinyin(chr(o), style=Style.NORMAL, heteronym=True)[0])]
+    assert differ == []
+    assert _pinyin("A") == {"A"}
