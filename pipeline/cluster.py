@@ -68,7 +68,8 @@ from sklearn.preprocessing import normalize
 from pipeline.errors import PetitionError
 from pipeline.issue_letters import IssueLetters
 from pipeline.issue_merge import (
-    IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues, join_notes, name_kind, part_name,
+    IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues, join_notes, name_kind,
+    part_name,
 )
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
@@ -1139,8 +1140,9 @@ class IssueClusterer:
                                         anchors, None if cities is None else [cities[d] for d in g]) for g in groups]
         why: dict[tuple[int, int], str] = {}
         joined = join_issues(evidence, self.rejoin_sim, getattr(self, "name_kinds_", {}), why)
-        letters = [int(weights[g].sum()) if weights is not None else len(g) for g in groups]
-        self._join_notes = join_notes(joined, why, [(part_name(e), n) for e, n in zip(evidence, letters)])  # one per joined group, read by `_finish`
+        sizes = [int(weights[g].sum()) if weights is not None else len(g) for g in groups]
+        # one per joined group, read by `_finish`
+        self._join_notes = join_notes(joined, why, [(part_name(e), n) for e, n in zip(evidence, sizes)])
         return [np.sort(np.concatenate([groups[c] for c in cs])) for cs in joined]
 
     def part_anchors(self, place_full) -> frozenset[str]:

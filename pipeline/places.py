@@ -19,6 +19,7 @@ place is the same thing everywhere.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from contextlib import contextmanager
@@ -972,8 +973,7 @@ def _reading_table() -> dict[int, str]:
 
 
 def _toneless(reading: str) -> str:
-    import unicodedata
-
+    """A reading without its tone marks, ü as v and ê kept, as pypinyin's Style.NORMAL writes it."""
     bare = unicodedata.normalize("NFD", reading).replace("u\u0308", "v").replace("e\u0302", "ê")
     return "".join(c for c in bare if not unicodedata.combining(c))
 
