@@ -962,7 +962,6 @@ PROBE_ROUNDS = {
         "p60-38": "still missed: 无围挡积水深坑、儿童在旁玩耍",
         "p60-43": "still missed: 暴雪被困山路、车上有婴儿老人",
         "p60-52": "still flagged: 陷阱：已结束的宴席食物中毒",
-        "p60-53": "still flagged: 陷阱：过去的轻生言论、已平复",
     }),
     61: (19, 5, {
         "p61-01": "still flagged: 假设性提问（燃气报警器）",
@@ -1023,7 +1022,6 @@ PROBE_ROUNDS = {
     }),
     67: (21, 2, {
         "p67-07": "still flagged: 陷阱：否定式表态（不会堵路不会上访）",
-        "p67-15": "still flagged: 陷阱：过去的自伤威胁，项目已复工",
         "p67-33": "still missed: 无防护险地：烂尾楼无护栏孩子爬上楼顶",
     }),
     68: (23, 2, {
@@ -1038,7 +1036,6 @@ PROBE_ROUNDS = {
         "p69-04": "still flagged: 陷阱：引用老板“去北京告”，本人否定",
         "p69-14": "still missed: 宣称两会期间进京（票已买）",
         "p69-17": "still missed: 有条件的群体行动警告（国庆前）",
-        "p69-23": "still flagged: 陷阱：去年的跳楼威胁已了结，本次无威胁",
         "p69-28": "still flagged: 陷阱：漏气已修复，仅核对费用",
         "p69-49": "still missed: 冬季断水，留守老人挑水摔伤",
     }),
