@@ -965,7 +965,6 @@ PROBE_ROUNDS = {
     }),
     61: (19, 5, {
         "p61-01": "still flagged: 假设性提问（燃气报警器）",
-        "p61-04": "still flagged: 燃气泄漏已处置完毕（事后费用）",
         "p61-05": "still missed: 冬季停气（独居心脏病老人）",
         "p61-20": "still missed: 儿童走失（疑被陌生人带走）",
         "p61-29": "still flagged: 已围挡的塌陷井盖（非即时危险）",
@@ -1018,17 +1017,14 @@ PROBE_ROUNDS = {
         "p65-60": "still flagged: trap: someone else's news of self-immolation attempt",
     }),
     66: (24, 1, {
-        "p66-33": "still flagged: trap: gas leak already repaired",
     }),
     67: (21, 2, {
         "p67-07": "still flagged: 陷阱：否定式表态（不会堵路不会上访）",
         "p67-33": "still missed: 无防护险地：烂尾楼无护栏孩子爬上楼顶",
     }),
     68: (23, 2, {
-        "p68-03": "still flagged: 转述他人的威胁（已结束）",
         "p68-16": "still missed: 候车厅雨棚倾斜仍在开放",
         "p68-17": "still missed: 冬季高速滞留（婴儿、老人）",
-        "p68-57": "still flagged: 已处置的燃气险情（要求排查）",
     }),
     69: (26, 4, {
         "p69-01": "still missed: 亲属报告其兄持斧欲寻仇",
@@ -1036,7 +1032,6 @@ PROBE_ROUNDS = {
         "p69-04": "still flagged: 陷阱：引用老板“去北京告”，本人否定",
         "p69-14": "still missed: 宣称两会期间进京（票已买）",
         "p69-17": "still missed: 有条件的群体行动警告（国庆前）",
-        "p69-28": "still flagged: 陷阱：漏气已修复，仅核对费用",
         "p69-49": "still missed: 冬季断水，留守老人挑水摔伤",
     }),
     70: (24, 1, {
@@ -1046,13 +1041,10 @@ PROBE_ROUNDS = {
         "p70-44": "still missed: 冬季停水（九旬瘫痪老人）",
     }),
     71: (25, 3, {
-        "p71-06": "still flagged: 陷阱：过去的报复言论已调解，现为履约催办",
         "p71-26": "still missed: 准备带材料赴国家卫健委",
         "p71-33": "still flagged: 陷阱：他人匿名帖中的横幅言论，来电为程序咨询",
-        "p71-45": "still flagged: 陷阱：夸张修辞（急得想跳窗）",
     }),
     72: (28, 3, {
-        "p72-30": "still flagged: 陷阱：已处置完毕的泄漏 询问数据",
         "p72-35": "still flagged: 陷阱：疑似燃气泄漏经查系污水厂硫化氢",
         "p72-42": "still missed: 放炮致在用教室开裂",
         "p72-46": "still flagged: 陷阱：尾矿库渗水但已闭库无人在下游",
@@ -1065,8 +1057,6 @@ PROBE_ROUNDS = {
     74: (21, 3, {
         "p74-04": "still missed: 家长以自伤相要挟(附期限)",
         "p74-22": "still flagged: 陷阱:假设持刀伤人询问预案",
-        "p74-30": "still flagged: 陷阱:危房已拆除,询问新楼进度",
-        "p74-48": "still flagged: 陷阱:燃气泄漏已当天修复",
         "p74-56": "still missed: 学生遭网贷催收人员当面威胁",
     }),
 
