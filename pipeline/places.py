@@ -82,8 +82,9 @@ SUFFIXES = tuple(sorted(_KIND_OF, key=len, reverse=True))
 _NOT_AFTER = {"河": "水流边堤岸畔床面口镇乡沙", "湖": "南北泊水面边镇乡", "渠": "道", "桥": "梁头镇乡", "港": "口澳台币湾镇乡",
              "溪": "流谷湖镇乡", "浦": "东镇乡", "泾": "渭", "涌": "入现出动来进向起泉", "组": "织长成建合员",
              "村": "民委里内长干组局厅", "城": "市管", "贷": "款", "财富": "的", "路": "面灯费况由名牌标", "镇": "长政里民", "乡": "长政里民下亲"}
-# and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms; 停路边 is parking, 马路 any road
-_NOT_BEFORE = {"贷": "房网信借利路园额费学款小", "涌": "汹泉奔翻蜂喷", "路": "线思退走迷带让修封停马"}
+# and one preceded by these is a common word: 房贷, 网贷, 高利贷 are loans, not lending platforms; 停路边 is parking, 马路 any road, and
+# 长河路路边 is 长河路 and its side
+_NOT_BEFORE = {"贷": "房网信借利路园额费学款小", "涌": "汹泉奔翻蜂喷", "路": "线思退走迷带让修封停马路"}
 _SUFFIX_RE = re.compile("|".join(
     (f"(?<![{_NOT_BEFORE[s]}])" if s in _NOT_BEFORE else "") + re.escape(s)
     + (f"(?![{_NOT_AFTER[s]}])" if s in _NOT_AFTER else "") for s in SUFFIXES))
