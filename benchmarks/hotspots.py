@@ -229,6 +229,10 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
         return ("pollution_synthetic (a city's 12345, environment bureau board and leaders' mailbox: one source smelt "
                 "at many estates, several sources at one estate, a fifteenth hand)",
                 read_letters([POLLUTION / "letters.csv"]).letters)
+    if key == "township":
+        return ("township_synthetic (a county's petition bureau, 12345 and leaders' board on land, demolition and "
+                "village affairs: towns, villages and groups, one highway through five villages, a sixteenth hand)",
+                read_letters([TOWNSHIP / "letters.csv"]).letters)
     if key == "grid":
         letters = read_letters([GRID / "letters.csv"]).letters
         if "事件编号" in letters.columns:  # the reader of 2026-12-05 did not take this column as the id
@@ -277,9 +281,10 @@ SCHOOLS = HERE / "schools_synthetic"
 TRANSPORT = HERE / "transport_synthetic"
 CHAINS = HERE / "chains_synthetic"
 POLLUTION = HERE / "pollution_synthetic"
+TOWNSHIP = HERE / "township_synthetic"
 KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY, "grid": GRID,
          "city": CITY, "district": DISTRICT, "cities": CITIES,
-         "schools": SCHOOLS, "transport": TRANSPORT, "chains": CHAINS, "pollution": POLLUTION}  # synthetic files with a key.csv
+         "schools": SCHOOLS, "transport": TRANSPORT, "chains": CHAINS, "pollution": POLLUTION, "township": TOWNSHIP}  # synthetic files with a key.csv
 
 
 def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
@@ -351,7 +356,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport", "chains", "pollution"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport", "chains", "pollution", "township"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
