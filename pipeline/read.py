@@ -68,7 +68,7 @@ for _field, _names in {
     "place_province": "问题属地省 事发省份 省份 所在省 province",
     "place_city": "问题属地市 事发城市 城市 所在市 所在城市 所属市 所属城市 所属地市 地市 city",
     "place_county": "被反映区 被反映区县 问题属地区县 事发区县 所属区县 所在区 所在区县 所属区 区县 地区 所属地区 区域 所属区域 county",
-    "place_town": "被反映街乡镇 被反映街道 问题属地街镇 事发街道 所属街道 所属街镇 所在街道 所在乡镇 所在街镇 街道 乡镇街道",
+    "place_town": "被反映街乡镇 被反映街道 问题属地街镇 事发街道 所属街道 所属街镇 所属乡镇 所属镇街 所在街道 所在乡镇 所在街镇 街道 乡镇 乡镇街道",
 }.items():
     for _name in _names.split():
         ALIASES[_name.lower()] = _field
