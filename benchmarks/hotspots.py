@@ -194,45 +194,14 @@ def read_source(key: str, data: Path) -> tuple[str, pd.DataFrame]:
     if key == "prov":
         return ("province_synthetic (a province's leaders'-board posts, written by another hand)",
                 read_letters([PROVINCE / "posts.csv"]).letters)
-    if key == "hotline":
-        return ("hotline_synthetic (a southern city's 12345 export, operator-written, a fourth hand)",
-                read_letters([HOTLINE / "letters.csv"]).letters)
-    if key == "river2":
-        return ("river2_synthetic (a city's river and river-works complaints, a fifth hand)",
-                read_letters([RIVER2 / "letters.csv"]).letters)
+    if key in PLAIN:  # a synthetic file read as it is: (folder, what it is)
+        folder, what = PLAIN[key]
+        return what, read_letters([folder / "letters.csv"]).letters
     if key == "county":
         letters = read_letters([COUNTY / "letters.csv"]).letters
         if "信访件编号" in letters.columns:  # the reader of 2026-12-05 did not take this column as the id
             letters = letters.assign(letter_id=letters["信访件编号"].astype(str))
         return ("county_synthetic (a county petition bureau's letters and visit records, a seventh hand)", letters)
-    if key == "city":
-        return ("city_synthetic (a city's 问政 board and 12345 orders, one problem named many ways, a ninth hand)",
-                read_letters([CITY / "letters.csv"]).letters)
-    if key == "district":
-        return ("district_synthetic (a northern city's two districts over a heating season, many estates with one kind of "
-                "problem each, a tenth hand)", read_letters([DISTRICT / "letters.csv"]).letters)
-    if key == "cities":
-        return ("cities_synthetic (a province's 12345 platform and governor's mailbox over five cities, same estate "
-                "names in several cities, an eleventh hand)", read_letters([CITIES / "letters.csv"]).letters)
-    if key == "schools":
-        return ("schools_synthetic (a city's 12345, education bureau mailbox and health board: schools with numbered "
-                "names and campuses, hospitals with branches, a twelfth hand)", read_letters([SCHOOLS / "letters.csv"]).letters)
-    if key == "transport":
-        return ("transport_synthetic (a city's 12345, transport bureau board and metro mailbox: numbered routes, lines, exits "
-                "and works phases, junctions named by either road, a fourteenth hand)",
-                read_letters([TRANSPORT / "letters.csv"]).letters)
-    if key == "chains":
-        return ("chains_synthetic (a city's 12345, consumer-complaint platform and housing board: brands with several "
-                "branches, one property company's estates, one developer's projects, a thirteenth hand)",
-                read_letters([CHAINS / "letters.csv"]).letters)
-    if key == "pollution":
-        return ("pollution_synthetic (a city's 12345, environment bureau board and leaders' mailbox: one source smelt "
-                "at many estates, several sources at one estate, a fifteenth hand)",
-                read_letters([POLLUTION / "letters.csv"]).letters)
-    if key == "township":
-        return ("township_synthetic (a county's petition bureau, 12345 and leaders' board on land, demolition and "
-                "village affairs: towns, villages and groups, one highway through five villages, a sixteenth hand)",
-                read_letters([TOWNSHIP / "letters.csv"]).letters)
     if key == "grid":
         letters = read_letters([GRID / "letters.csv"]).letters
         if "事件编号" in letters.columns:  # the reader of 2026-12-05 did not take this column as the id
@@ -285,6 +254,37 @@ TOWNSHIP = HERE / "township_synthetic"
 KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY, "grid": GRID,
          "city": CITY, "district": DISTRICT, "cities": CITIES,
          "schools": SCHOOLS, "transport": TRANSPORT, "chains": CHAINS, "pollution": POLLUTION, "township": TOWNSHIP}  # synthetic files with a key.csv
+
+# Synthetic files read as they are (letters.csv): their folder and what each is.
+PLAIN = {
+    "hotline": (HOTLINE,
+        "hotline_synthetic (a southern city's 12345 export, operator-written, a fourth hand)"),
+    "river2": (RIVER2,
+        "river2_synthetic (a city's river and river-works complaints, a fifth hand)"),
+    "city": (CITY,
+        "city_synthetic (a city's 问政 board and 12345 orders, one problem named many ways, a ninth hand)"),
+    "district": (DISTRICT,
+        "district_synthetic (a northern city's two districts over a heating season, many estates with one "
+        "kind of problem each, a tenth hand)"),
+    "cities": (CITIES,
+        "cities_synthetic (a province's 12345 platform and governor's mailbox over five cities, same estate "
+        "names in several cities, an eleventh hand)"),
+    "schools": (SCHOOLS,
+        "schools_synthetic (a city's 12345, education bureau mailbox and health board: schools with numbered "
+        "names and campuses, hospitals with branches, a twelfth hand)"),
+    "transport": (TRANSPORT,
+        "transport_synthetic (a city's 12345, transport bureau board and metro mailbox: numbered routes, "
+        "lines, exits and works phases, junctions named by either road, a fourteenth hand)"),
+    "chains": (CHAINS,
+        "chains_synthetic (a city's 12345, consumer-complaint platform and housing board: brands with several"
+        " branches, one property company's estates, one developer's projects, a thirteenth hand)"),
+    "pollution": (POLLUTION,
+        "pollution_synthetic (a city's 12345, environment bureau board and leaders' mailbox: one source smelt"
+        " at many estates, several sources at one estate, a fifteenth hand)"),
+    "township": (TOWNSHIP,
+        "township_synthetic (a county's petition bureau, 12345 and leaders' board on land, demolition and "
+        "village affairs: towns, villages and groups, one highway through five villages, a sixteenth hand)"),
+}
 
 
 def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
