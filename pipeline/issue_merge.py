@@ -238,12 +238,13 @@ def join_notes(groups: list[list[int]], why: dict[tuple[int, int], str],
     23封2行、湘远建设 15封4行」, so they can be found again in letters.csv by those names), and why they
     are one (the distinct reasons of its joined pairs); '' for an issue joined to none."""
     notes = []
+    pairs = sorted(why.items())  # once, not per group: a batch of 10^5 letters has thousands of issues
     for group in groups:
         if len(group) < 2:
             notes.append("")
             continue
         members = set(group)
-        reasons = dict.fromkeys(r for (a, b), r in sorted(why.items()) if a in members and b in members)
+        reasons = dict.fromkeys(r for (a, b), r in pairs if a in members and b in members)
         named = ""
         if parts is not None:
             rows, letters = Counter(), Counter()
