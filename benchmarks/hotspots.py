@@ -251,9 +251,12 @@ TRANSPORT = HERE / "transport_synthetic"
 CHAINS = HERE / "chains_synthetic"
 POLLUTION = HERE / "pollution_synthetic"
 TOWNSHIP = HERE / "township_synthetic"
+HEATING = HERE / "heating_synthetic"
+WAGES = HERE / "wages_synthetic"
 KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY, "grid": GRID,
          "city": CITY, "district": DISTRICT, "cities": CITIES,
-         "schools": SCHOOLS, "transport": TRANSPORT, "chains": CHAINS, "pollution": POLLUTION, "township": TOWNSHIP}  # synthetic files with a key.csv
+         "schools": SCHOOLS, "transport": TRANSPORT, "chains": CHAINS, "pollution": POLLUTION, "township": TOWNSHIP,
+         "heating": HEATING, "wages": WAGES}  # synthetic files with a key.csv
 
 # Synthetic files read as they are (letters.csv): their folder and what each is.
 PLAIN = {
@@ -284,6 +287,14 @@ PLAIN = {
     "township": (TOWNSHIP,
         "township_synthetic (a county's petition bureau, 12345 and leaders' board on land, demolition and "
         "village affairs: towns, villages and groups, one highway through five villages, a sixteenth hand)"),
+    "heating": (HEATING,
+        "heating_synthetic (a northern city's 12345, heating office board and mayor's mailbox over a heating "
+        "season and the summer after: heat, water, gas and power; one station or main feeding several estates, "
+        "a seventeenth hand)"),
+    "wages": (WAGES,
+        "wages_synthetic (a city's 12345, labour inspection board and housing complaint line on unpaid wages "
+        "and building sites: projects, lots and sections, contractors and foremen, a Spring Festival wave, an "
+        "eighteenth hand)"),
 }
 
 
@@ -356,7 +367,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport", "chains", "pollution", "township"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport", "chains", "pollution", "township", "heating", "wages"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
