@@ -68,8 +68,8 @@ from sklearn.preprocessing import normalize
 from pipeline.errors import PetitionError
 from pipeline.issue_letters import IssueLetters
 from pipeline.issue_merge import (
-    IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues, join_notes, name_kind,
-    part_name,
+    RULE_WORDS, IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues, join_notes,
+    name_kind, part_name,
 )
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
@@ -1167,7 +1167,8 @@ class IssueClusterer:
             self._bare_scan_of = kept = (batch, bare, WordScan([bare]), {})
         names = [evidence_names(ps, _bare(doc), self._canon, kept[2], kept[1]) for ps, doc in zip(place_full, docs)]
         waters = [any(kind_of(p) == "water" for p in ps) for ps in place_full]
-        return issue_evidence(G, names, kinds, districts, waters, memo=kept[3], cities=cities)
+        return issue_evidence(G, names, kinds, districts, waters, memo=kept[3], cities=cities,
+                              rules=[RULE_WORDS.search(doc) is not None for doc in docs])
 
     def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
         """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance

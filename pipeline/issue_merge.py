@@ -32,6 +32,13 @@ same district held black water at several spots of one river, which are issues o
 do two issues whose main names differ only in a number or direction (一期/二期, 东/西), nor, when
 the office's file holds several cities, issues filed under different cities (a 阳光花园 in each is
 two estates), unless the name they share is a company's (a chain's collapse in every city).
+A rule or tariff a whole city's letters object to (a new metered heating charge, a wage-deposit
+rule) is written from each writer's own estate or firm, so its letters come out as an issue per
+estate with no name or district in common. Two issues each of whose letters mostly name a rule
+(`RULE_WORDS`: 规定, 细则, 阶梯, 计量收费…; `RULE_SHARE` of them) are one when their grievances agree
+as strongly as a district's (`NEED[RULE]`), wherever they are, unless filed under different cities.
+And an issue about a rule never joins an issue that is not on the district rule alone: a tariff
+and a pressure failure of one gas company in one district are two problems.
 Both engines call `issue_evidence` per issue and `join_issues` on the evidence of all issues
 (bounded by the issues, not the letters). `join_notes` says, per joined row, how many rows it was
 made of and why (the 热点问题 sheet's 合并依据): an analyst who doubts a join can check it.
@@ -51,10 +58,15 @@ from pipeline.issue_places import UNIT_MIN_SHARE, canonical, majority_city, numb
 from pipeline.places import GENERIC_STEMS, company_key, is_weak, kind_of, stem
 from pipeline.prefilter import WordScan
 
-OBJECT, SPOT, UTILITY, DISTRICT = "object", "spot", "utility", "district"
+OBJECT, SPOT, UTILITY, DISTRICT, RULE = "object", "spot", "utility", "district", "rule"
 # grievance agreement each kind of shared name asks, in units of rejoin_sim; DISTRICT: no shared name,
-# the same district only
-NEED = {OBJECT: 0.5, SPOT: 1.0, UTILITY: 1.5, DISTRICT: 2.25}
+# the same district only; RULE: no shared name or district, both about a rule
+NEED = {OBJECT: 0.5, SPOT: 1.0, UTILITY: 1.5, DISTRICT: 2.25, RULE: 2.25}
+# what a letter objecting to a rule or tariff writes: a new or named rule, not 按规定 or 按政策 (a
+# cold home's letter cites the rule on room heat) nor 标准 alone (不达标 is a complaint of heat)
+RULE_WORDS = re.compile(r"新规|细则|实施办法|收费标准|收费办法|计量收费|阶梯|出台|一刀切|新政|新办法|新标准|新的收费|"
+                        r"新的?规定|新的?政策|(这|该|此)(项|个|条)?(规定|政策)|规定要求|政策规定")
+RULE_SHARE = 0.5  # share of an issue's letters that name a rule for the issue to be about one
 # share of one issue's letters that must name the shared name (a third of the other's must too)
 NAMED_SHARE = 0.5
 _PART = re.compile(r"[0-9一二三四五六七八九十东西南北]")  # what names a phase, block or side after an estate's name
@@ -66,14 +78,20 @@ _UTILITY_WORDS = ("燃气", "天然气", "热力", "供热", "供暖", "供水",
 class IssueEvidence(NamedTuple):
     """What `join_issues` needs of one issue: its grievance rows summed, its distinct letters, per
     shared-able name (`name_kind`) the letters naming it, its district (`issue_district`), the
-    share of its letters that name a water, and the office city half its letters were filed under
-    (`pipeline.issue_places.majority_city`; '' when the file has no city column or one city)."""
+    share of its letters that name a water, the office city half its letters were filed under
+    (`pipeline.issue_places.majority_city`; '' when the file has no city column or one city), and the
+    share of its letters that name a rule."""
     grievance: sparse.csr_matrix
     n_letters: int
     names: Counter
     district: str = ""
     water_share: float = 0.0
     city: str = ""
+    rule_share: float = 0.0  # share of its letters that name a rule (`RULE_WORDS`)
+
+    @property
+    def about_rule(self) -> bool:
+        return self.rule_share >= RULE_SHARE
 
 
 def name_kind(name: str, kinds: dict[str, str]) -> str | None:
@@ -150,10 +168,11 @@ def issue_district(districts: list[str]) -> str:
 
 def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str, str],
                    districts: list[str] | None = None, waters: list[bool] | None = None,
-                   memo: dict[str, str | None] | None = None, cities: list[str] | None = None) -> IssueEvidence:
+                   memo: dict[str, str | None] | None = None, cities: list[str] | None = None,
+                   rules: list[bool] | None = None) -> IssueEvidence:
     """One issue's evidence from its distinct letters' grievance rows, `evidence_names`, districts,
-    whether each names a water, and office cities. `memo`: `name_kind` per name, kept across a
-    batch's issues."""
+    whether each names a water, office cities, and whether each names a rule. `memo`: `name_kind`
+    per name, kept across a batch's issues."""
     memo = {} if memo is None else memo
     counts = Counter()
     for ns in names:
@@ -164,7 +183,7 @@ def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str,
                 counts[n] += 1
     return IssueEvidence(sparse.csr_matrix(np.ones((1, G.shape[0]))) @ G, len(names), counts,  # sparse: V is wide
                          issue_district(districts or []), sum(waters) / len(names) if waters and names else 0.0,
-                         majority_city(cities or []))
+                         majority_city(cities or []), sum(rules) / len(names) if rules and names else 0.0)
 
 
 def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: dict[str, str],
@@ -223,8 +242,14 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
         main = [frozenset(n for n, v in evidence[c].names.items() if v >= NAMED_SHARE * evidence[c].n_letters) for c in cs]
         for x, y in agreeing(cs, NEED[DISTRICT] * rejoin_sim):
             # 辉煌国际城一期 / 二期: two real places, whatever their lifts have in common
-            if not numbered_apart(main[x], main[y]) and not apart(cs[x], cs[y]):
+            if not numbered_apart(main[x], main[y]) and not apart(cs[x], cs[y]) \
+                    and evidence[cs[x]].about_rule == evidence[cs[y]].about_rule:
                 join(cs[x], cs[y], f"同属{district}且诉求很相近")
+    ruled = [c for c, e in enumerate(evidence) if e.about_rule and e.water_share < UNIT_MIN_SHARE]
+    if len(ruled) >= 2:
+        for x, y in agreeing(ruled, NEED[RULE] * rejoin_sim):
+            if not apart(ruled[x], ruled[y]):
+                join(ruled[x], ruled[y], "都针对同一规定且诉求很相近")
     groups: dict[int, list[int]] = {}
     for c in range(k):
         groups.setdefault(root(c), []).append(c)

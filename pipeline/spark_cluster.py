@@ -342,17 +342,17 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         return pd.DataFrame([{"component": int(pdf["component"].iloc[0]), "part": int(pdf["part"].iloc[0]),
                               "n": e.n_letters, "gi": e.grievance.indices.tolist(), "gv": e.grievance.data.tolist(),
                               "names": list(e.names), "counts": list(e.names.values()), "district": e.district,
-                              "water_share": e.water_share, "city": e.city}])
+                              "water_share": e.water_share, "city": e.city, "rule_share": e.rule_share}])
 
     found = sorted(parts.join(rows.select("doc", "gi", "gv", "full", "districts"), "doc")
                    .join(docs.select("doc", "title", "text", "office"), "doc")
                    .groupBy("component", "part").applyInPandas(
                        evidence, "component long, part int, n int, gi array<int>, gv array<double>, names array<string>, "
-                                 "counts array<int>, district string, water_share double, city string").collect(),
+                                 "counts array<int>, district string, water_share double, city string, rule_share double").collect(),
                    key=lambda r: (r["component"], r["part"]))
     why: dict[tuple[int, int], str] = {}
     evidence = [IssueEvidence(_csr([r["gi"]], [r["gv"]], V), r["n"], Counter(dict(zip(r["names"], r["counts"]))),
-                              r["district"], r["water_share"], r["city"]) for r in found]
+                              r["district"], r["water_share"], r["city"], r["rule_share"]) for r in found]
     joined = join_issues(evidence, model.rejoin_sim, model.name_kinds_, why)
     head = {(found[c]["component"], found[c]["part"]): (found[g[0]]["component"], found[g[0]]["part"])
             for g in joined for c in g}
