@@ -129,6 +129,8 @@ _BREAKERS = (
     "清理 要过 "
     # how many, before the kind of place (很多老小区没有车位): no name holds them
     "很多 许多 好多 不少 好些 "
+    # what a rule says of a place (细则规定项目竣工后满12个月): the rule's words, never a name
+    "规定 细则 "
 ).split()
 # What an operator asks an office to do, right before the office (尽快处理西城区市场监督管理局…): a
 # break, except where a name goes on with it (污水处理厂, 垃圾处理场, 处理站)
@@ -369,7 +371,7 @@ def _chain_starts(text: str):
 
 # a unit never begins with a clause word: 希望东城区 is 希望 + 东城区
 _NOT_UNIT_START = re.compile("|".join(sorted((re.escape(b) for b in _BREAKERS if len(b) > 1), key=len, reverse=True))
-                             + "|[的在是了对把被给从到向由为将就都也还又但而或这那该此我你您他她它请]")
+                             + "|[的在是了对把被给从到向由为将就都也还又但而或这那该此我你您他她它请说]")
 
 
 def _unit(level: str, text: str, position: int):
@@ -609,7 +611,9 @@ def _name_segments(text: str, starts: list[int], ends: list[int], org_context: b
 
 # What is said of an organisation (its staff, its boss, a fraud, a platform): a name without a
 # company ending right before these is an organisation (西地省惠伏天下工作人员涉嫌诈骗, 聚利网平台).
-_ORG_WORDS = (r"工作人员|涉嫌|老板|实控人|实际控制人|董事长|(?<=网)平台|跑路|非法集资|诈骗|"
+# 老板 after a surname is a person (安装队周老板: the crew's boss Zhou), not an organisation's boss
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范廖贾夏韦付邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤"
+_ORG_WORDS = (rf"工作人员|涉嫌|(?<![{_SURNAMES}])老板|实控人|实际控制人|董事长|(?<=网)平台|跑路|非法集资|诈骗|"
               r"骗取|卷款|不兑付|未兑付|还未兑付|暴雷|爆雷|出借人|投资人|受害人|受害者|[\u4e00-\u9fff]某(?![\u4e00-\u9fff]某)")
 _ORG_CONTEXT = re.compile(rf"([\u4e00-\u9fff]{{3,6}}?)(?:{_ORG_WORDS})")
 # where a context word begins (its lookarounds read no further than `_context_org`'s window does)

@@ -480,3 +480,17 @@ def test_readings_come_from_pypinyin_s_table_without_its_phrases():
               if _pinyin(chr(o)) != frozenset(pinyin(chr(o), style=Style.NORMAL, heteronym=True)[0])]
     assert differ == []
     assert _pinyin("A") == {"A"}
+
+
+def test_a_building_s_zone_a_rule_s_words_and_a_boss_s_surname_are_no_place():
+    """heating_synthetic and wages_synthetic (read after their blind first looks): 物业说高区加压泵
+    (the high zone's pump) and 说台区变压器 (the power supply area) labelled issues 说高区 and 说台区;
+    细则规定项目竣工后 made a project of the rule's words; 安装队周老板 (the crew's boss Zhou) a
+    company 安装队周. A district written after 说 still reads in a chain; a company before 老板 still
+    reads."""
+    assert admin_chain("师傅来看过，说高区的加压泵没开") == {}
+    assert admin_chain("找供电公司，说台区变压器太小") == {}
+    assert admin_chain("他们说朝阳区不管") == {"区县": "朝阳区"}
+    assert extract_places("我们公司的财务负责人，细则规定项目竣工后要满12个月") == []
+    assert extract_places("跟的是安装队周老板，安装队周老板称开发商停付") == []
+    assert extract_places("富惠天下老板跑路了") == ["富惠天下"]
