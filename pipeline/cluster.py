@@ -76,8 +76,8 @@ from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
     UNIT_MIN_SHARE, batch_constants, canonical, cell_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, matching_pairs, numbered_apart, place_label,
-    majority_city, office_city, places_match, reads_as_name, site_districts, spot_names, title_districts, trim_place,
-    with_office_cities, without_cities,
+    letter_group, main_group, majority_city, office_city, places_match, reads_as_name, site_districts, spot_names,
+    title_districts, title_groups, trim_place, with_office_cities, without_marks,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
@@ -450,7 +450,7 @@ def letter_districts(office, title_districts) -> list[str]:
     (`office_units` locally; the same cells cleaned in SQL on Spark) where it has one, else the one
     district its title names, else ''."""
     cells = office if office is not None else [None] * len(title_districts)
-    named = [without_cities(d) for d in title_districts]
+    named = [without_marks(d) for d in title_districts]
     return [cell if cell else next(iter(d)) if len(d) == 1 else "" for cell, d in zip(cells, named)]
 
 
@@ -668,7 +668,8 @@ class IssueClusterer:
         office = office_units(df.iloc[first])
         labels_doc = np.full(n, -1)
         for label, group in enumerate(self.join_groups(groups, G, place_full, docs, letter_districts(office, districts),
-                                                       [office_city(d) for d in districts], weights)):
+                                                       [office_city(d) for d in districts], weights,
+                                                       [letter_group(d) for d in districts])):
             labels_doc[group] = label
         del docs, office
         # labelling reads neither the grievance rows nor the raw TF-IDF rows, only their normalised
@@ -709,7 +710,7 @@ class IssueClusterer:
         features.update({
             "places": places,
             "title_places": [[names.setdefault(p, p) for p in extract_places(t)] for t in titles],
-            "districts": [title_districts(t) for t in titles],
+            "districts": [title_districts(t) | title_groups(t) for t in titles],
         })
         return pd.DataFrame(features, columns=list(features))
 
@@ -793,7 +794,7 @@ class IssueClusterer:
                 docs.setdefault(p, []).append(d)
         districts = features["districts"].tolist()
         self.place_variants_ = {}
-        pairs = self.variant_pairs({p: Counter(x for d in ds for x in without_cities(districts[d])) for p, ds in docs.items()})
+        pairs = self.variant_pairs({p: Counter(x for d in ds for x in without_marks(districts[d])) for p, ds in docs.items()})
         # a place in many pairs: its mean direction once
         directions = {p: _mean_direction(G, docs[p]) for p in {q for a, b, _ in pairs for q in (a, b)}}
         sims = [float(directions[a].multiply(directions[b]).sum()) for a, b, _ in pairs]
@@ -1090,6 +1091,7 @@ class IssueClusterer:
         if self.rejoin_sim is None or len(groups) < 2:
             return groups
         cities = [majority_city([office_city(districts[m]) for m in g]) if districts is not None else "" for g in groups]
+        village_groups = [main_group([letter_group(districts[m]) for m in g]) if districts is not None else "" for g in groups]
         centroids = normalize(sparse.csr_matrix(np.vstack([np.asarray(G[g].sum(axis=0)) for g in groups])))
         sims = (centroids @ centroids.T).toarray()
         named = [[place_full[m] for m in g] for g in groups]
@@ -1109,6 +1111,8 @@ class IssueClusterer:
             company's quotas were joined at rejoin_sim)."""
             if cities[a] and cities[b] and cities[a] != cities[b]:
                 return False
+            if village_groups[a] and village_groups[b] and village_groups[a] != village_groups[b]:
+                return False  # 下湾村三组 and 四组: two groups' disputes
             if sims[a, b] >= 1.5 * self.rejoin_sim and (names_place_of(a, b, True) or names_place_of(b, a, True)):
                 return True
             return sims[a, b] >= self.rejoin_sim and (names_place_of(a, b, False) or names_place_of(b, a, False))
@@ -1130,14 +1134,16 @@ class IssueClusterer:
         return [np.sort(np.concatenate(parts)) for _, parts in sorted(joined.items())]
 
     def join_groups(self, groups: list[np.ndarray], G, place_full, docs, districts, cities=None,
-                    weights=None) -> list[np.ndarray]:
+                    weights=None, groups_of=None) -> list[np.ndarray]:
         """The batch's issues (rows of each) with those that are one problem joined
         (`pipeline.issue_merge`), in the order of their first issue. `districts`: each letter's
         (`letter_districts`); `cities`: each letter's office city ('' for none); `weights`: the
-        letters each row stands for (1 each when not given), for 合并依据."""
+        letters each row stands for (1 each when not given), for 合并依据; `groups_of`: each letter's
+        village group (`letter_group`, '' for none)."""
         anchors = frozenset().union(*(self.part_anchors([place_full[d] for d in g]) for g in groups))
         evidence = [self.issue_evidence(G[g], [place_full[d] for d in g], [docs[d] for d in g], [districts[d] for d in g],
-                                        anchors, None if cities is None else [cities[d] for d in g]) for g in groups]
+                                        anchors, None if cities is None else [cities[d] for d in g],
+                                        None if groups_of is None else [groups_of[d] for d in g]) for g in groups]
         why: dict[tuple[int, int], str] = {}
         joined = join_issues(evidence, self.rejoin_sim, getattr(self, "name_kinds_", {}), why)
         sizes = [int(weights[g].sum()) if weights is not None else len(g) for g in groups]
@@ -1155,7 +1161,7 @@ class IssueClusterer:
         return frozenset(n for n, k in counts.items() if k >= UNIT_MIN_SHARE * len(place_full))
 
     def issue_evidence(self, G, place_full, docs, districts, anchors: frozenset[str] = frozenset(),
-                       cities: list[str] | None = None) -> IssueEvidence:
+                       cities: list[str] | None = None, groups: list[str] | None = None) -> IssueEvidence:
         """One issue's `IssueEvidence` from its distinct letters (grievance rows, places, title + text,
         district); letters are read for the batch's specific names that are `anchors` (`part_anchors`
         of all issues), written bare."""
@@ -1168,7 +1174,7 @@ class IssueClusterer:
         names = [evidence_names(ps, _bare(doc), self._canon, kept[2], kept[1]) for ps, doc in zip(place_full, docs)]
         waters = [any(kind_of(p) == "water" for p in ps) for ps in place_full]
         return issue_evidence(G, names, kinds, districts, waters, memo=kept[3], cities=cities,
-                              rules=[RULE_WORDS.search(doc) is not None for doc in docs])
+                              rules=[RULE_WORDS.search(doc) is not None for doc in docs], groups=groups)
 
     def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
         """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance

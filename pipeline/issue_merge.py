@@ -54,7 +54,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import normalize
 
-from pipeline.issue_places import UNIT_MIN_SHARE, canonical, majority_city, numbered_apart, pos_tags, reads_as_name
+from pipeline.issue_places import UNIT_MIN_SHARE, canonical, main_group, majority_city, numbered_apart, pos_tags, reads_as_name
 from pipeline.places import GENERIC_STEMS, company_key, is_weak, kind_of, stem
 from pipeline.prefilter import WordScan
 
@@ -88,6 +88,7 @@ class IssueEvidence(NamedTuple):
     water_share: float = 0.0
     city: str = ""
     rule_share: float = 0.0  # share of its letters that name a rule (`RULE_WORDS`)
+    group: str = ""  # the village group its letters' titles name (`pipeline.issue_places.main_group`)
 
     @property
     def about_rule(self) -> bool:
@@ -169,10 +170,10 @@ def issue_district(districts: list[str]) -> str:
 def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str, str],
                    districts: list[str] | None = None, waters: list[bool] | None = None,
                    memo: dict[str, str | None] | None = None, cities: list[str] | None = None,
-                   rules: list[bool] | None = None) -> IssueEvidence:
+                   rules: list[bool] | None = None, groups: list[str] | None = None) -> IssueEvidence:
     """One issue's evidence from its distinct letters' grievance rows, `evidence_names`, districts,
-    whether each names a water, office cities, and whether each names a rule. `memo`: `name_kind`
-    per name, kept across a batch's issues."""
+    whether each names a water, office cities, whether each names a rule, and village groups.
+    `memo`: `name_kind` per name, kept across a batch's issues."""
     memo = {} if memo is None else memo
     counts = Counter()
     for ns in names:
@@ -183,7 +184,8 @@ def issue_evidence(G: sparse.csr_matrix, names: list[set[str]], kinds: dict[str,
                 counts[n] += 1
     return IssueEvidence(sparse.csr_matrix(np.ones((1, G.shape[0]))) @ G, len(names), counts,  # sparse: V is wide
                          issue_district(districts or []), sum(waters) / len(names) if waters and names else 0.0,
-                         majority_city(cities or []), sum(rules) / len(names) if rules and names else 0.0)
+                         majority_city(cities or []), sum(rules) / len(names) if rules and names else 0.0,
+                         main_group(groups or []))
 
 
 def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: dict[str, str],
@@ -227,8 +229,10 @@ def join_issues(evidence: list[IssueEvidence], rejoin_sim: float | None, kinds: 
         return zip(*np.nonzero(np.triu(sims >= need, 1)))
 
     def apart(a: int, b: int) -> bool:
-        """Filed under different cities: a 阳光花园 in each is two estates."""
-        return bool(evidence[a].city and evidence[b].city and evidence[a].city != evidence[b].city)
+        """Filed under different cities (a 阳光花园 in each is two estates), or of two groups of a
+        village (下湾村三组 and 四组)."""
+        ea, eb = evidence[a], evidence[b]
+        return bool(ea.city and eb.city and ea.city != eb.city or ea.group and eb.group and ea.group != eb.group)
 
     for name, cs in shared.items():
         share = [evidence[c].names[name] / evidence[c].n_letters for c in cs]

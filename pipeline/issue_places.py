@@ -502,8 +502,49 @@ def with_office_cities(districts: list[frozenset[str]], cities: list | None) -> 
     return [d | {CITY_MARK + c} if c else d for d, c in zip(districts, cities)]
 
 
-def without_cities(districts) -> frozenset[str]:
-    return frozenset(d for d in districts if not d.startswith(CITY_MARK))
+# A village group (村民小组) a letter's title names rides there too, under this mark: 下湾村三组 and
+# 四组 are two groups of one village with two compensation disputes, and their letters share every
+# other word (township_synthetic).
+GROUP_MARK = "§组:"
+MARKS = "§"  # what both marks start with
+_GROUP = re.compile(r"(?:第)?([一二三四五六七八九十]{1,3}|[0-9]{1,2})(?:村民小组|村民组|组|队)(?![织长成建合员件])")
+_NUMERALS = {c: k for k, c in enumerate("一二三四五六七八九十", 1)}
+
+
+def title_groups(title: str) -> frozenset[str]:
+    """The village groups a title names (下湾三组, 4组, 第四村民小组, 三队), each as `GROUP_MARK` and its
+    number (三组 and 3组 are one)."""
+    return frozenset(GROUP_MARK + str(_group_number(m.group(1))) for m in _GROUP.finditer(title or ""))
+
+
+def _group_number(n: str) -> int:
+    if n.isdigit():
+        return int(n)
+    if "十" not in n:
+        return int("".join(str(_NUMERALS[c]) for c in n))
+    tens, _, ones = n.partition("十")
+    return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0)
+
+
+def without_marks(districts) -> frozenset[str]:
+    """The districts proper: without the office city's and the village groups' marks."""
+    return frozenset(d for d in districts if not d.startswith(MARKS))
+
+
+def letter_group(districts) -> str:
+    """The one village group a letter's title names ('' for none or several)."""
+    groups = [d for d in districts if d.startswith(GROUP_MARK)]
+    return groups[0][len(GROUP_MARK):] if len(groups) == 1 else ""
+
+
+def main_group(groups: list[str]) -> str:
+    """The village group of a group of letters: the one a third of them name, more than any other
+    ('' for none): most letters of a group's dispute do not write its number."""
+    counts = Counter(g for g in groups if g)
+    if not counts:
+        return ""
+    (group, count), *rest = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return group if count >= UNIT_MIN_SHARE * len(groups) and (not rest or rest[0][1] < count) else ""
 
 
 def office_city(districts) -> str:
@@ -521,15 +562,19 @@ def majority_city(cities: list[str]) -> str:
 
 
 def districts_conflict(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Two letters name different districts, or the office filed them under different cities.
+    """Two letters name different districts or village groups, or the office filed them under
+    different cities.
     Masked codes (A5区) are compared with codes and real names (渌口区) with real names: a board
     that masks most names leaves some real ones, and B5县 may be 渌口区."""
     if not a or not b:
         return False
-    city_a, city_b = a - without_cities(a), b - without_cities(b)
+    city_a, city_b = {d for d in a if d.startswith(CITY_MARK)}, {d for d in b if d.startswith(CITY_MARK)}
     if city_a and city_b and city_a.isdisjoint(city_b):
         return True
-    a, b = a - city_a, b - city_b
+    group_a, group_b = {d for d in a if d.startswith(GROUP_MARK)}, {d for d in b if d.startswith(GROUP_MARK)}
+    if group_a and group_b and group_a.isdisjoint(group_b):
+        return True
+    a, b = without_marks(a), without_marks(b)
     if not a or not b or not a.isdisjoint(b):
         return False
     codes_a = {d for d in a if PLACE_CODE.fullmatch(d)}

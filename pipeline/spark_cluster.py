@@ -45,7 +45,7 @@ from pipeline.cluster import (
     person_names, row_cosines, unreadable_words,
 )
 from pipeline.issue_merge import IssueEvidence, batch_name_kinds, company_names, join_issues, join_notes, part_name
-from pipeline.issue_places import CITY_MARK, batch_constants, canonical, office_city, spot_names
+from pipeline.issue_places import CITY_MARK, MARKS, batch_constants, canonical, letter_group, office_city, spot_names
 from pipeline.places import COLUMN_LEVELS, UNKNOWN_PLACE
 from pipeline.mask import known_names_pattern
 from pipeline.calls import spark_filter
@@ -218,7 +218,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     place_districts: dict[str, Counter] = {}
     for r in place_rows:
         c = place_districts.setdefault(r["place"], Counter())
-        if r["district"] is not None and not r["district"].startswith(CITY_MARK):  # as `without_cities`
+        if r["district"] is not None and not r["district"].startswith(MARKS):  # as `without_marks`
             c[r["district"]] += r["n"]
     freq = {r["place"]: float(r["w"]) for r in per_place.groupBy("place").agg(F.sum("weight").alias("w")).collect()}
     pairs = model.variant_pairs(place_districts)
@@ -338,21 +338,22 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         office = pdf["office"].tolist() if pdf["office"].notna().any() else None
         districts = _sets(pdf["districts"])
         e = m.issue_evidence(_csr(pdf["gi"], pdf["gv"], V), _sets(pdf["full"]), (pdf["title"] + "。" + pdf["text"]).tolist(),
-                             letter_districts(office, districts), anchors_bc.value, [office_city(d) for d in districts])
+                             letter_districts(office, districts), anchors_bc.value, [office_city(d) for d in districts],
+                             [letter_group(d) for d in districts])
         return pd.DataFrame([{"component": int(pdf["component"].iloc[0]), "part": int(pdf["part"].iloc[0]),
                               "n": e.n_letters, "gi": e.grievance.indices.tolist(), "gv": e.grievance.data.tolist(),
                               "names": list(e.names), "counts": list(e.names.values()), "district": e.district,
-                              "water_share": e.water_share, "city": e.city, "rule_share": e.rule_share}])
+                              "water_share": e.water_share, "city": e.city, "rule_share": e.rule_share, "village_group": e.group}])
 
     found = sorted(parts.join(rows.select("doc", "gi", "gv", "full", "districts"), "doc")
                    .join(docs.select("doc", "title", "text", "office"), "doc")
                    .groupBy("component", "part").applyInPandas(
                        evidence, "component long, part int, n int, gi array<int>, gv array<double>, names array<string>, "
-                                 "counts array<int>, district string, water_share double, city string, rule_share double").collect(),
+                                 "counts array<int>, district string, water_share double, city string, rule_share double, village_group string").collect(),
                    key=lambda r: (r["component"], r["part"]))
     why: dict[tuple[int, int], str] = {}
     evidence = [IssueEvidence(_csr([r["gi"]], [r["gv"]], V), r["n"], Counter(dict(zip(r["names"], r["counts"]))),
-                              r["district"], r["water_share"], r["city"], r["rule_share"]) for r in found]
+                              r["district"], r["water_share"], r["city"], r["rule_share"], r["village_group"]) for r in found]
     joined = join_issues(evidence, model.rejoin_sim, model.name_kinds_, why)
     head = {(found[c]["component"], found[c]["part"]): (found[g[0]]["component"], found[g[0]]["part"])
             for g in joined for c in g}

@@ -178,6 +178,31 @@ def test_issues_about_one_rule_join_wherever_they_are_and_a_rule_never_joins_a_f
     assert why == {(0, 1): "都针对同一规定且诉求很相近"}
 
 
+def test_two_groups_of_a_village_are_two_issues():
+    """township_synthetic (corpora/hotspots; read after its blind looks): 下湾村三组's compensation paid
+    only in part (E01, 26 letters) and 四组's withheld by the village (E02, 20 letters) came out as
+    one issue; their titles' group numbers keep them two. Issues of two groups never join on a
+    shared name or district."""
+    from pipeline.paths import CORPORA_DIR
+    from pipeline.read import read_letters
+
+    a = [1.0, 0.0]
+    pair = [_evidence(a, 6, {"下湾村": 6})._replace(district="青石镇"), _evidence(a, 4, {"下湾村": 4})._replace(district="青石镇")]
+    assert join_issues(pair, 0.2, {"下湾村": "village"}) == [[0, 1]]
+    assert join_issues([pair[0]._replace(group="3"), pair[1]._replace(group="4")], 0.2, {"下湾村": "village"}) == [[0], [1]]
+    folder = CORPORA_DIR / "hotspots" / "township_synthetic"
+    letters = read_letters([folder / "letters.csv"]).letters
+    key = pd.read_csv(folder / "key.csv", dtype=str).fillna("")
+    issued = IssueClusterer(n_jobs=1).fit(letters).get_issue_letters()
+    main = {}
+    for issue in ("E01", "E02"):
+        ids = set(key.loc[key["issue"] == issue, key.columns[0]])
+        counts = issued.loc[issued["letter_id"].astype(str).isin(ids), "issue_id"].value_counts()
+        assert counts.iloc[0] >= 0.8 * len(ids), (issue, counts)
+        main[issue] = counts.index[0]
+    assert main["E01"] != main["E02"]
+
+
 def test_a_rule_letter_names_a_new_or_named_rule_not_a_rule_cited():
     from pipeline.issue_merge import RULE_WORDS
 
