@@ -35,7 +35,7 @@ two estates), unless the name they share is a company's (a chain's collapse in e
 A rule or tariff a whole city's letters object to (a new metered heating charge, a wage-deposit
 rule) is written from each writer's own estate or firm, so its letters come out as an issue per
 estate with no name or district in common. Two issues each of whose letters mostly name a rule
-(`RULE_WORDS`: 规定, 细则, 阶梯, 计量收费…; `RULE_SHARE` of them) are one when their grievances agree
+(`RULE_WORDS`: 新规, 细则, 阶梯, 计量收费, 这项规定…; `RULE_SHARE` of them) are one when their grievances agree
 as strongly as a district's (`NEED[RULE]`), wherever they are, unless filed under different cities.
 And an issue about a rule never joins an issue that is not on the district rule alone: a tariff
 and a pressure failure of one gas company in one district are two problems.
