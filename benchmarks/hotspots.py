@@ -253,10 +253,13 @@ POLLUTION = HERE / "pollution_synthetic"
 TOWNSHIP = HERE / "township_synthetic"
 HEATING = HERE / "heating_synthetic"
 WAGES = HERE / "wages_synthetic"
+RIVER3 = HERE / "river3_synthetic"
+SUMMARIES = HERE / "summaries_synthetic"
 KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY, "grid": GRID,
          "city": CITY, "district": DISTRICT, "cities": CITIES,
          "schools": SCHOOLS, "transport": TRANSPORT, "chains": CHAINS, "pollution": POLLUTION, "township": TOWNSHIP,
-         "heating": HEATING, "wages": WAGES}  # synthetic files with a key.csv
+         "heating": HEATING, "wages": WAGES,
+         "river3": RIVER3, "summaries": SUMMARIES}  # synthetic files with a key.csv
 
 # Synthetic files read as they are (letters.csv): their folder and what each is.
 PLAIN = {
@@ -295,6 +298,13 @@ PLAIN = {
         "wages_synthetic (a city's 12345, labour inspection board and housing complaint line on unpaid wages "
         "and building sites: projects, lots and sections, contractors and foremen, a Spring Festival wave, an "
         "eighteenth hand)"),
+    "river3": (RIVER3,
+        "river3_synthetic (a city's river-chief platform, 12345 water orders, environment board and patrol notes: "
+        "one river's sections with separate problems, one polluter smelt along it, look-alike river names, a "
+        "nineteenth hand)"),
+    "summaries": (SUMMARIES,
+        "summaries_synthetic (a county-level city's 12345 orders as operators summarise calls: terse, abbreviated "
+        "places, shop signs, repeat callers and callbacks, a twentieth hand)"),
 }
 
 
@@ -367,7 +377,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport", "chains", "pollution", "township", "heating", "wages"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport", "chains", "pollution", "township", "heating", "wages", "river3", "summaries"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
