@@ -77,7 +77,7 @@ from pipeline.issue_places import (
     UNIT_MIN_SHARE, batch_constants, canonical, cell_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, matching_pairs, numbered_apart, place_label,
     letter_group, main_group, majority_city, office_city, places_match, reads_as_name, site_districts, spot_names,
-    title_districts, title_groups, trim_place, with_office_cities, without_marks,
+    title_districts, title_groups, trim_place, with_office_cities, without_marks, RULE_MARK,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
 from pipeline.places import (  # noqa: F401
@@ -373,8 +373,15 @@ def writer_frequencies(items, wanted, doc_writers: sparse.csr_matrix) -> dict[st
 
 # The rules of `IssueClusterer.score_pair`, as `pair_rule` names them: a literal copy only (places
 # or districts in conflict), a near-copy (a headline place on one side), `no_place_sim` (no headline
-# place), the grievance cosine (a shared specific place), it or a near-copy (a shared weak place).
-RULE_COPY, RULE_HEADED, RULE_NO_PLACE, RULE_SAME_PLACE, RULE_WEAK_PLACE = range(5)
+# place), the grievance cosine (a shared specific place), it or a near-copy (a shared weak place),
+# a strong grievance cosine (no shared place, both letters about a rule: `SAME_RULE_SIM`).
+RULE_COPY, RULE_HEADED, RULE_NO_PLACE, RULE_SAME_PLACE, RULE_WEAK_PLACE, RULE_SAME_RULE = range(6)
+# A city-wide rule (a parking-fee rule named from 21 roads) is written from each caller's own
+# place: two letters that both name a rule (`RULE_WORDS`) and share no place link on a grievance
+# cosine as strong as the district join asks of two issues (2.25 x rejoin_sim), not on a near-copy.
+SAME_RULE_SIM = 0.45
+_RULE, _NONE = frozenset([RULE_MARK]), frozenset()
+RULE_PAIR_FLOOR = 0.15  # the cosine a pair of rule letters needs to be scored at all
 
 
 class PairRules:
@@ -688,7 +695,8 @@ class IssueClusterer:
         generic words dropped: places are compared separately; title character bigrams added),
         `grievance` (the tokens not inside a named place; left out with grievance=False, for
         `vectors` to make), `places` (named in title or text), `title_places` and `districts`
-        (those the title names). Any partition gives the same rows."""
+        (those the title names, its village groups, and `RULE_MARK` when title or text names a
+        rule). Any partition gives the same rows."""
         # title + " " + text as routing reads it (a space and 。 are the same break); a run hands
         # over its tokenize stage's scan (`places`), which routing read too
         places = letter_place_names(titles, texts, places)
@@ -710,7 +718,9 @@ class IssueClusterer:
         features.update({
             "places": places,
             "title_places": [[names.setdefault(p, p) for p in extract_places(t)] for t in titles],
-            "districts": [title_districts(t) | title_groups(t) for t in titles],
+            # a title's districts and village groups, and whether the letter is about a rule
+            "districts": [title_districts(t) | title_groups(t) | (_RULE if RULE_WORDS.search(t) or RULE_WORDS.search(x) else _NONE)
+                          for t, x in zip(titles, texts)],
         })
         return pd.DataFrame(features, columns=list(features))
 
@@ -984,9 +994,12 @@ class IssueClusterer:
         s_min = min(self.near_dup_sim, self.no_place_sim, COPY_SIM) - eps
         g_min = min(self.same_place_sim, self.weak_place_sim) - eps
         rules = PairRules(self, place_full, place_head, districts)
+        ruled = np.array([RULE_MARK in d for d in districts], bool)  # letters about a rule
         keep_i, keep_j = [], []
         for i, j, s in self.pair_blocks(X):
             wordy = s >= s_min
+            if ruled.any():
+                wordy = wordy | (ruled[i] & ruled[j] & (s >= RULE_PAIR_FLOOR))
             key = i * n + j
             at = np.minimum(np.searchsorted(placed, key), max(len(placed) - 1, 0))
             ask = wordy | (placed[at] == key) if len(placed) else wordy
@@ -1017,6 +1030,8 @@ class IssueClusterer:
         strength = max(match_strength(ha, pb), match_strength(hb, pa))
         if strength:
             return RULE_SAME_PLACE if strength == 2 else RULE_WEAK_PLACE
+        if RULE_MARK in da and RULE_MARK in db:
+            return RULE_SAME_RULE
         if ha and hb and not places_match(pa, pb):
             return RULE_COPY
         return RULE_HEADED if (ha or hb) else RULE_NO_PLACE
@@ -1027,11 +1042,13 @@ class IssueClusterer:
         combined = np.where(rule == RULE_COPY, s - 0.3, s)
         combined = np.where(rule == RULE_SAME_PLACE, 0.5 * s + 0.5 * g + 0.2, combined)
         combined = np.where(rule == RULE_WEAK_PLACE, 0.5 * s + 0.5 * g + 0.05, combined)
+        combined = np.where(rule == RULE_SAME_RULE, 0.5 * s + 0.5 * g, combined)
         thresholds = np.select([rule == RULE_COPY, rule == RULE_HEADED, rule == RULE_NO_PLACE],
                                [COPY_SIM, self.near_dup_sim, self.no_place_sim], self.near_dup_sim)
         link = s >= thresholds
         link = np.where(rule == RULE_SAME_PLACE, g >= self.same_place_sim, link)
         link = np.where(rule == RULE_WEAK_PLACE, (g >= self.weak_place_sim) | link, link)
+        link = np.where(rule == RULE_SAME_RULE, g >= SAME_RULE_SIM, link)
         return combined, link
 
     def score_pair(self, s: float, g: float, pa, ha, pb, hb, da=frozenset(), db=frozenset()) -> tuple[float, bool]:

@@ -506,7 +506,9 @@ def with_office_cities(districts: list[frozenset[str]], cities: list | None) -> 
 # 四组 are two groups of one village with two compensation disputes, and their letters share every
 # other word (township_synthetic).
 GROUP_MARK = "§组:"
-MARKS = "§"  # what both marks start with
+# And whether the letter is about a rule (`pipeline.issue_merge.RULE_WORDS`): such letters link across places.
+RULE_MARK = "§规"
+MARKS = "§"  # what the marks start with
 _GROUP = re.compile(r"(?<![0-9一二三四五六七八九十])(?:第)?([一二三四五六七八九十]{1,3}|[0-9]{1,2})(?:村民小组|村民组|组|队)(?![织长成建合员件])")
 _NUMERALS = {c: k for k, c in enumerate("一二三四五六七八九十", 1)}
 

@@ -531,8 +531,8 @@ def test_pairs_decided_block_by_block_are_those_accepted_over_all_candidates(sam
 def _score_pair_as_written(model, s, g, pa, ha, pb, hb, da, db):
     """`score_pair` as it was written before its rules were vectorised (stop 47), one pair at a
     time: the reference the vectorised rules must reproduce."""
-    from pipeline.cluster import COPY_SIM
-    from pipeline.issue_places import districts_conflict, match_strength, numbered_apart, places_match
+    from pipeline.cluster import COPY_SIM, SAME_RULE_SIM
+    from pipeline.issue_places import RULE_MARK, districts_conflict, match_strength, numbered_apart, places_match
 
     if districts_conflict(da, db) or numbered_apart(ha, pb) or numbered_apart(hb, pa):
         return s - 0.3, s >= COPY_SIM
@@ -541,6 +541,8 @@ def _score_pair_as_written(model, s, g, pa, ha, pb, hb, da, db):
         return 0.5 * s + 0.5 * g + 0.2, g >= model.same_place_sim
     if strength == 1:
         return 0.5 * s + 0.5 * g + 0.05, g >= model.weak_place_sim or s >= model.near_dup_sim
+    if RULE_MARK in da and RULE_MARK in db:  # both about a rule (stop 55)
+        return 0.5 * s + 0.5 * g, g >= SAME_RULE_SIM
     if ha and hb and not places_match(pa, pb):
         return s - 0.3, s >= COPY_SIM
     if ha or hb:
@@ -574,7 +576,7 @@ def test_pair_rules_decided_per_signature_are_the_rules_pair_by_pair(sample_dir)
            for k, (x, y) in enumerate(zip(*pairs)) if k % 97 == 0]
     assert [(float(c), ok) for c, ok in one] == [(float(c), bool(ok)) for c, ok in expected[::97]]
     rules = {model.pair_rule(full[x], head[x], full[y], head[y], districts[x], districts[y]) for x, y in zip(*pairs)}
-    assert rules == set(range(5))
+    assert rules == set(range(6))
 
 
 def test_issue_word_counts_gathered_in_parts_are_the_whole_batchs(sample_dir, monkeypatch):
@@ -1166,3 +1168,40 @@ def test_a_two_character_name_the_letters_use_as_a_person_is_no_label_word(hot_m
     assert used_as_person  # the letters do use a two-character name as a person
     assert not words & used_as_person
     assert person_words(["我家的房本还没办下来", "支河里的水发黑"], {"房本", "支河"}) == frozenset()
+
+
+def test_letters_about_a_rule_link_across_places_only_on_a_strong_grievance():
+    """A city-wide rule is written from each caller's own road or estate: two letters that both name
+    a rule and share no place link when their grievances agree as strongly as the district join
+    asks of two issues (0.45), not on a near-copy cosine; a letter not about a rule keeps the old
+    rule (different headline places: a literal copy only)."""
+    from pipeline.cluster import RULE_COPY, RULE_SAME_RULE
+    from pipeline.issue_places import RULE_MARK
+
+    model = IssueClusterer()
+    a, b = frozenset({"文化路"}), frozenset({"东湖路"})
+    rule = frozenset({RULE_MARK})
+    assert model.pair_rule(a, a, b, b, rule, rule) == RULE_SAME_RULE
+    assert model.pair_rule(a, a, b, b, rule, frozenset()) == RULE_COPY
+    assert model.score_pair(0.3, 0.5, a, a, b, b, rule, rule)[1]
+    assert not model.score_pair(0.9, 0.4, a, a, b, b, rule, rule)[1]
+
+
+def test_a_parking_fee_rule_named_from_many_roads_is_one_issue():
+    """transport_synthetic (corpora/hotspots; read after its blind first look): a new roadside
+    parking-fee rule (E10, 35 letters) named from the writers' own roads came out as street rows of
+    a few letters (F1 0.40); its letters now link on the rule and make one row."""
+    import pandas as pd
+
+    from pipeline.paths import CORPORA_DIR
+    from pipeline.read import read_letters
+
+    folder = CORPORA_DIR / "hotspots" / "transport_synthetic"
+    letters = read_letters([folder / "letters.csv"]).letters
+    key = pd.read_csv(folder / "key.csv", dtype=str).fillna("")
+    fee = set(key.loc[key["issue"] == "E10", key.columns[0]])
+    issued = IssueClusterer(n_jobs=1).fit(letters).get_issue_letters()
+    counts = issued.loc[issued["letter_id"].astype(str).isin(fee), "issue_id"].value_counts()
+    assert counts.iloc[0] >= 0.8 * len(fee), counts
+    inside = set(issued.loc[issued["issue_id"] == counts.index[0], "letter_id"].astype(str))
+    assert len(inside - fee) <= 2

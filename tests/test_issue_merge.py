@@ -216,7 +216,8 @@ def test_a_rule_letter_names_a_new_or_named_rule_not_a_rule_cited():
 def test_a_city_wide_charge_written_from_many_schools_is_one_row():
     """schools_synthetic (corpora/hotspots; read after its blind first look): a new after-school
     service charge (课后服务收费新规, E08, 34 letters) written from many schools and districts came
-    out as rows of a few letters per school (F1 0.33); about a rule, the rows are one."""
+    out as rows of a few letters per school (F1 0.33); about a rule, its letters link across schools
+    and its rows join: one row with most of its letters."""
     from pipeline.paths import CORPORA_DIR
     from pipeline.read import read_letters
 
@@ -227,11 +228,9 @@ def test_a_city_wide_charge_written_from_many_schools_is_one_row():
     model = IssueClusterer(n_jobs=1).fit(letters)
     issued = model.get_issue_letters()
     counts = issued.loc[issued["letter_id"].astype(str).isin(charge), "issue_id"].value_counts()
-    assert counts.iloc[0] >= 20, counts
+    assert counts.iloc[0] >= 25, counts
     inside = set(issued.loc[issued["issue_id"] == counts.index[0], "letter_id"].astype(str))
     assert len(inside - charge) <= 2
-    note = model.get_issue_info().set_index("issue_id").loc[counts.index[0], "join_note"]
-    assert "都针对同一规定且诉求很相近" in note, note
 
 
 def test_an_issues_district_is_the_one_half_its_letters_give():
