@@ -363,3 +363,20 @@ def test_a_grid_platform_s_event_export_is_read_by_its_own_headers(tmp_path):
     assert letters["status"].tolist() == ["已办结", "已转派"]
     assert letters["place_town"].tolist() == ["青禾街道", "临江街道"]
     assert letters["text"].iloc[1] == "消防通道有私家车长期停放。"
+
+
+def test_a_petition_bureau_register_s_content_column_is_the_text(tmp_path):
+    """A county bureau's register writes the letter under 信访内容 (or a visit's 来访事由), not 诉求内容:
+    without the alias every such letter was rejected as having no text."""
+    import pandas as pd
+
+    from pipeline.read import read_letters
+
+    path = tmp_path / "register.csv"
+    pd.DataFrame({"信访编号": ["XF1", "XF2"], "信访形式": ["来信", "来访"], "登记时间": ["2024-03-05 09:12", "2024-03-06 10:00"],
+                  "标题": ["征地补偿款未兑付", "宅基地纠纷"], "信访内容": ["下湾村三组的征地补偿款只发了六成。", "邻居占了我家宅基地。"],
+                  "所属乡镇": ["青石镇", "柳河镇"]}).to_csv(path, index=False)
+    ingest = read_letters([path])
+    assert list(ingest.letters["text"]) == ["下湾村三组的征地补偿款只发了六成。", "邻居占了我家宅基地。"]
+    assert list(ingest.letters["place_town"]) == ["青石镇", "柳河镇"]
+    assert ingest.rejects.empty
