@@ -516,15 +516,20 @@ _NUMERALS = {c: k for k, c in enumerate("一二三四五六七八九十", 1)}
 def title_groups(title: str) -> frozenset[str]:
     """The village groups a title names (下湾三组, 4组, 第四村民小组, 三队), each as `GROUP_MARK` and its
     number (三组 and 3组 are one)."""
-    return frozenset(GROUP_MARK + str(_group_number(m.group(1))) for m in _GROUP.finditer(title or ""))
+    numbers = (_group_number(m.group(1)) for m in _GROUP.finditer(title or ""))
+    return frozenset(GROUP_MARK + str(n) for n in numbers if n is not None)
 
 
-def _group_number(n: str) -> int:
+def _group_number(n: str) -> int | None:
+    """三 -> 3, 十二 -> 12, 二十一 -> 21, 12 -> 12; None for what is no one number (二三组: groups two
+    and three, 十十)."""
     if n.isdigit():
         return int(n)
-    if "十" not in n:
-        return int("".join(str(_NUMERALS[c]) for c in n))
-    tens, _, ones = n.partition("十")
+    if len(n) == 1:
+        return _NUMERALS[n]
+    tens, ten, ones = n.partition("十")
+    if not ten or len(tens) > 1 or len(ones) > 1 or "十" in ones or tens == "十":
+        return None
     return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0)
 
 
