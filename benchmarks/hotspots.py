@@ -255,11 +255,14 @@ HEATING = HERE / "heating_synthetic"
 WAGES = HERE / "wages_synthetic"
 RIVER3 = HERE / "river3_synthetic"
 SUMMARIES = HERE / "summaries_synthetic"
+ESTATES = HERE / "estates_synthetic"
+BUREAU = HERE / "bureau_synthetic"
 KEYED = {"board": BOARD, "prov": PROVINCE, "hotline": HOTLINE, "national": NATIONAL, "county": COUNTY, "grid": GRID,
          "city": CITY, "district": DISTRICT, "cities": CITIES,
          "schools": SCHOOLS, "transport": TRANSPORT, "chains": CHAINS, "pollution": POLLUTION, "township": TOWNSHIP,
          "heating": HEATING, "wages": WAGES,
-         "river3": RIVER3, "summaries": SUMMARIES}  # synthetic files with a key.csv
+         "river3": RIVER3, "summaries": SUMMARIES,
+         "estates": ESTATES, "bureau": BUREAU}  # synthetic files with a key.csv
 
 # Synthetic files read as they are (letters.csv): their folder and what each is.
 PLAIN = {
@@ -305,6 +308,14 @@ PLAIN = {
     "summaries": (SUMMARIES,
         "summaries_synthetic (a county-level city's 12345 orders as operators summarise calls: terse, abbreviated "
         "places, shop signs, repeat callers and callbacks, a twentieth hand)"),
+    "estates": (ESTATES,
+        "estates_synthetic (a city's housing board, 12345 property orders and mayor's mailbox: one property "
+        "company's six estates with a company-wide fee rise and their own issues, a city fee guidance, a "
+        "twenty-first hand)"),
+    "bureau": (BUREAU,
+        "bureau_synthetic (a county letters-and-visits bureau's register over two years: petitioners' long "
+        "letters, visit records, repeat petitioners and joint letters, two county-wide policies, two 王庄村, a "
+        "twenty-second hand)"),
 }
 
 
@@ -377,7 +388,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(SHARED_DATA_DIR))
     parser.add_argument("--scale", type=int, nargs="*", default=[10, 100])
-    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport", "chains", "pollution", "township", "heating", "wages", "river3", "summaries"])
+    parser.add_argument("--sources", nargs="*", default=["hot", "unl", "rep", "bj", "gas", "gasmap", "qd", "river", "board", "prov", "hotline", "river2", "national", "county", "grid", "city", "district", "cities", "schools", "transport", "chains", "pollution", "township", "heating", "wages", "river3", "summaries", "estates", "bureau"])
     parser.add_argument("--code", help="import pipeline from this checkout (blind first look)")
     parser.add_argument("--skip-robustness", action="store_true")
     parser.add_argument("--skip-unlabeled", action="store_true", help="(old flag) same as leaving unl out of --sources")
