@@ -68,8 +68,8 @@ from sklearn.preprocessing import normalize
 from pipeline.errors import PetitionError
 from pipeline.issue_letters import IssueLetters
 from pipeline.issue_merge import (
-    RULE_WORDS, IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues, join_notes,
-    name_kind, part_name,
+    RULE_SHARE, RULE_WORDS, IssueEvidence, batch_name_kinds, company_names, evidence_names, issue_evidence, join_issues,
+    join_notes, name_kind, part_name,
 )
 from pipeline.mask import known_names_pattern
 from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
@@ -94,6 +94,9 @@ NO_WORDS = "(无具体内容)"
 # of its letters would name it, `describe_places`): many letters asking how to claim wages, or
 # twenty cities' heating, are one matter but no one place, and a bare list of words read as a spot
 PLACELESS = "无共同地点"
+# the label's place for an issue with no common place whose letters mostly name a rule or tariff
+# (`RULE_WORDS`): one concrete matter written from many places, not a kind of request
+PLACELESS_RULE = "多地同一规定"
 
 
 def person_names(names, titles, texts) -> set[str]:
@@ -1372,6 +1375,9 @@ class IssueClusterer:
             cells = {column: [values[p] for p in pos] for column, values in letters.place_cells.items()}
             chain = full_chain(chain, cell_units(cells, getattr(self, "place_constants_", frozenset())))
         shown = place_label(chain, places)
+        if not shown:
+            ruled = sum(RULE_WORDS.search(f"{letters.title[p]}。{letters.text[p]}") is not None for p in pos)
+            shown = PLACELESS_RULE if ruled >= RULE_SHARE * len(pos) else ""
         first, last = letters.date_range(pos)
         rep = letters.representative(pos, self.rep_doc_[c])
         notes = getattr(self, "issue_join_notes_", ())  # a model loaded from a state file has none
