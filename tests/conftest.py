@@ -89,3 +89,23 @@ def qingdao_linked(shared_dir):
     calls = read_letters([path]).letters
     calls = calls[calls["call_type"].fillna("") != "无效"].reset_index(drop=True)
     return PetitionerLinker().link(calls)
+
+
+def keyed_issue(corpus: str, issue: str):
+    """A keyed hot corpus (corpora/hotspots/CORPUS_synthetic) clustered, and one key issue's letters:
+    (the fitted model, the issue's letter ids, its letters' count per found issue, most first, and
+    the ids of the found issue holding most of them)."""
+    import pandas as pd
+
+    from pipeline.cluster import IssueClusterer
+    from pipeline.paths import CORPORA_DIR
+    from pipeline.read import read_letters
+
+    folder = CORPORA_DIR / "hotspots" / f"{corpus}_synthetic"
+    key = pd.read_csv(folder / "key.csv", dtype=str).fillna("")
+    ids = set(key.loc[key["issue"] == issue, key.columns[0]])
+    model = IssueClusterer(n_jobs=1).fit(read_letters([folder / "letters.csv"]).letters)
+    issued = model.get_issue_letters()
+    counts = issued.loc[issued["letter_id"].astype(str).isin(ids), "issue_id"].value_counts()
+    inside = set(issued.loc[issued["issue_id"] == counts.index[0], "letter_id"].astype(str)) if len(counts) else set()
+    return model, ids, counts, inside

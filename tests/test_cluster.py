@@ -1192,20 +1192,10 @@ def test_a_parking_fee_rule_named_from_many_roads_is_one_issue():
     parking-fee rule (E10, 35 letters) named from the writers' own roads came out as street rows of
     a few letters (F1 0.40); its letters now link on the rule and make one row, labelled as one rule
     written from many places (多地同一规定), not as a kind of request (无共同地点)."""
-    import pandas as pd
+    from tests.conftest import keyed_issue
 
-    from pipeline.paths import CORPORA_DIR
-    from pipeline.read import read_letters
-
-    folder = CORPORA_DIR / "hotspots" / "transport_synthetic"
-    letters = read_letters([folder / "letters.csv"]).letters
-    key = pd.read_csv(folder / "key.csv", dtype=str).fillna("")
-    fee = set(key.loc[key["issue"] == "E10", key.columns[0]])
-    model = IssueClusterer(n_jobs=1).fit(letters)
-    issued = model.get_issue_letters()
-    counts = issued.loc[issued["letter_id"].astype(str).isin(fee), "issue_id"].value_counts()
+    model, fee, counts, inside = keyed_issue("transport", "E10")
     assert counts.iloc[0] >= 0.8 * len(fee), counts
-    inside = set(issued.loc[issued["issue_id"] == counts.index[0], "letter_id"].astype(str))
     assert len(inside - fee) <= 2
     label = model.get_issue_info().set_index("issue_id").loc[counts.index[0], "label"]
     assert label.startswith("多地同一规定 · "), label

@@ -218,18 +218,10 @@ def test_a_city_wide_charge_written_from_many_schools_is_one_row():
     service charge (课后服务收费新规, E08, 34 letters) written from many schools and districts came
     out as rows of a few letters per school (F1 0.33); about a rule, its letters link across schools
     and its rows join: one row with most of its letters."""
-    from pipeline.paths import CORPORA_DIR
-    from pipeline.read import read_letters
+    from tests.conftest import keyed_issue
 
-    folder = CORPORA_DIR / "hotspots" / "schools_synthetic"
-    letters = read_letters([folder / "letters.csv"]).letters
-    key = pd.read_csv(folder / "key.csv", dtype=str).fillna("")
-    charge = set(key.loc[key["issue"] == "E08", key.columns[0]])
-    model = IssueClusterer(n_jobs=1).fit(letters)
-    issued = model.get_issue_letters()
-    counts = issued.loc[issued["letter_id"].astype(str).isin(charge), "issue_id"].value_counts()
+    _, charge, counts, inside = keyed_issue("schools", "E08")
     assert counts.iloc[0] >= 25, counts
-    inside = set(issued.loc[issued["issue_id"] == counts.index[0], "letter_id"].astype(str))
     assert len(inside - charge) <= 2
 
 
