@@ -384,6 +384,11 @@ RULE_COPY, RULE_HEADED, RULE_NO_PLACE, RULE_SAME_PLACE, RULE_WEAK_PLACE, RULE_SA
 # cosine as strong as the district join asks of two issues (2.25 x rejoin_sim), not on a near-copy.
 SAME_RULE_SIM = 0.45
 _RULE, _NONE = frozenset([RULE_MARK]), frozenset()
+
+
+def _rule_mark(title: str, text: str) -> frozenset[str]:
+    """{RULE_MARK} for a letter whose title or text names a rule, else empty (found once per letter)."""
+    return _RULE if RULE_WORDS.search(title) or RULE_WORDS.search(text) else _NONE
 RULE_PAIR_FLOOR = 0.15  # the cosine a pair of rule letters needs to be scored at all
 
 
@@ -679,7 +684,8 @@ class IssueClusterer:
         labels_doc = np.full(n, -1)
         for label, group in enumerate(self.join_groups(groups, G, place_full, docs, letter_districts(office, districts),
                                                        [office_city(d) for d in districts], weights,
-                                                       [letter_group(d) for d in districts])):
+                                                       [letter_group(d) for d in districts],
+                                                       [RULE_MARK in d for d in districts])):
             labels_doc[group] = label
         del docs, office
         # labelling reads neither the grievance rows nor the raw TF-IDF rows, only their normalised
@@ -722,8 +728,7 @@ class IssueClusterer:
             "places": places,
             "title_places": [[names.setdefault(p, p) for p in extract_places(t)] for t in titles],
             # a title's districts and village groups, and whether the letter is about a rule
-            "districts": [title_districts(t) | title_groups(t) | (_RULE if RULE_WORDS.search(t) or RULE_WORDS.search(x) else _NONE)
-                          for t, x in zip(titles, texts)],
+            "districts": [title_districts(t) | title_groups(t) | _rule_mark(t, x) for t, x in zip(titles, texts)],
         })
         return pd.DataFrame(features, columns=list(features))
 
@@ -1154,16 +1159,18 @@ class IssueClusterer:
         return [np.sort(np.concatenate(parts)) for _, parts in sorted(joined.items())]
 
     def join_groups(self, groups: list[np.ndarray], G, place_full, docs, districts, cities=None,
-                    weights=None, groups_of=None) -> list[np.ndarray]:
+                    weights=None, groups_of=None, rules_of=None) -> list[np.ndarray]:
         """The batch's issues (rows of each) with those that are one problem joined
         (`pipeline.issue_merge`), in the order of their first issue. `districts`: each letter's
         (`letter_districts`); `cities`: each letter's office city ('' for none); `weights`: the
         letters each row stands for (1 each when not given), for 合并依据; `groups_of`: each letter's
-        village group (`letter_group`, '' for none)."""
+        village group (`letter_group`, '' for none); `rules_of`: whether each names a rule (`RULE_MARK`
+        among its districts, found once by `letter_features`)."""
         anchors = frozenset().union(*(self.part_anchors([place_full[d] for d in g]) for g in groups))
         evidence = [self.issue_evidence(G[g], [place_full[d] for d in g], [docs[d] for d in g], [districts[d] for d in g],
                                         anchors, None if cities is None else [cities[d] for d in g],
-                                        None if groups_of is None else [groups_of[d] for d in g]) for g in groups]
+                                        None if groups_of is None else [groups_of[d] for d in g],
+                                        None if rules_of is None else [rules_of[d] for d in g]) for g in groups]
         why: dict[tuple[int, int], str] = {}
         joined = join_issues(evidence, self.rejoin_sim, getattr(self, "name_kinds_", {}), why)
         sizes = [int(weights[g].sum()) if weights is not None else len(g) for g in groups]
@@ -1181,10 +1188,11 @@ class IssueClusterer:
         return frozenset(n for n, k in counts.items() if k >= UNIT_MIN_SHARE * len(place_full))
 
     def issue_evidence(self, G, place_full, docs, districts, anchors: frozenset[str] = frozenset(),
-                       cities: list[str] | None = None, groups: list[str] | None = None) -> IssueEvidence:
+                       cities: list[str] | None = None, groups: list[str] | None = None,
+                       rules: list[bool] | None = None) -> IssueEvidence:
         """One issue's `IssueEvidence` from its distinct letters (grievance rows, places, title + text,
-        district); letters are read for the batch's specific names that are `anchors` (`part_anchors`
-        of all issues), written bare."""
+        district, office city, village group, whether each names a rule); letters are read for the
+        batch's specific names that are `anchors` (`part_anchors` of all issues), written bare."""
         kinds = getattr(self, "name_kinds_", {})
         batch = (getattr(self, "spot_names_", ()), getattr(self, "company_names_", ()), anchors)
         kept = getattr(self, "_bare_scan_of", None)
@@ -1193,8 +1201,7 @@ class IssueClusterer:
             self._bare_scan_of = kept = (batch, bare, WordScan([bare]), {})
         names = [evidence_names(ps, _bare(doc), self._canon, kept[2], kept[1]) for ps, doc in zip(place_full, docs)]
         waters = [any(kind_of(p) == "water" for p in ps) for ps in place_full]
-        return issue_evidence(G, names, kinds, districts, waters, memo=kept[3], cities=cities,
-                              rules=[RULE_WORDS.search(doc) is not None for doc in docs], groups=groups)
+        return issue_evidence(G, names, kinds, districts, waters, memo=kept[3], cities=cities, rules=rules, groups=groups)
 
     def combined(self, s, g, place_full, place_head, districts, pairs) -> np.ndarray:
         """`score_pair`'s combined similarity of many pairs (x, y) = `pairs`, cosines s and grievance

@@ -611,7 +611,9 @@ def _name_segments(text: str, starts: list[int], ends: list[int], org_context: b
 
 # What is said of an organisation (its staff, its boss, a fraud, a platform): a name without a
 # company ending right before these is an organisation (西地省惠伏天下工作人员涉嫌诈骗, 聚利网平台).
-# 老板 after a surname is a person (安装队周老板: the crew's boss Zhou), not an organisation's boss
+# 老板 after a surname is a person (安装队周老板: the crew's boss Zhou), not an organisation's boss. The
+# commonest surnames only (`pipeline.identity.SURNAMES` has ~300, which imports this module, and
+# characters such as 金, 华 or 龙 also end a company's own name: 鑫金老板 is that shop's boss)
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范廖贾夏韦付邹孟熊秦邱尹薛闫段雷侯史陶黎贺顾毛郝龚邵钱严覃戴莫孔汤"
 _ORG_WORDS = (rf"工作人员|涉嫌|(?<![{_SURNAMES}])老板|实控人|实际控制人|董事长|(?<=网)平台|跑路|非法集资|诈骗|"
               r"骗取|卷款|不兑付|未兑付|还未兑付|暴雷|爆雷|出借人|投资人|受害人|受害者|[\u4e00-\u9fff]某(?![\u4e00-\u9fff]某)")

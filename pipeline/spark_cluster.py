@@ -45,7 +45,7 @@ from pipeline.cluster import (
     person_names, row_cosines, unreadable_words,
 )
 from pipeline.issue_merge import IssueEvidence, batch_name_kinds, company_names, join_issues, join_notes, part_name
-from pipeline.issue_places import CITY_MARK, MARKS, batch_constants, canonical, letter_group, office_city, spot_names
+from pipeline.issue_places import CITY_MARK, MARKS, RULE_MARK, batch_constants, canonical, letter_group, office_city, spot_names
 from pipeline.places import COLUMN_LEVELS, UNKNOWN_PLACE
 from pipeline.mask import known_names_pattern
 from pipeline.calls import spark_filter
@@ -339,7 +339,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         districts = _sets(pdf["districts"])
         e = m.issue_evidence(_csr(pdf["gi"], pdf["gv"], V), _sets(pdf["full"]), (pdf["title"] + "。" + pdf["text"]).tolist(),
                              letter_districts(office, districts), anchors_bc.value, [office_city(d) for d in districts],
-                             [letter_group(d) for d in districts])
+                             [letter_group(d) for d in districts], [RULE_MARK in d for d in districts])
         return pd.DataFrame([{"component": int(pdf["component"].iloc[0]), "part": int(pdf["part"].iloc[0]),
                               "n": e.n_letters, "gi": e.grievance.indices.tolist(), "gv": e.grievance.data.tolist(),
                               "names": list(e.names), "counts": list(e.names.values()), "district": e.district,
