@@ -160,19 +160,19 @@ class GradeStage(Stage):
         return self.conform(self._grader().transform(letters))
 
     def release(self) -> None:
-        """The grader (its cues, compiled patterns and the refiner's gram tables, ~11 MB of them)
+        """The grader (its cues, compiled patterns and the refiner's and sieve's gram tables)
         is freed once the batch is graded; `version` reads the cue files, not the grader."""
         self.__dict__.pop("_fitted", None)
 
     def version(self) -> str | None:
-        """`cues <hash>` of the cue data the grader read (lexicon, compositional frames, refiner):
+        """`cues <hash>` of the cue data the grader read (lexicon, compositional frames, refiner, sieve):
         an office that extends them gets a new version in run.json and the case store."""
         import hashlib
 
-        from pipeline.urgency import COMPOSE_PATH, REFINER_PATH
+        from pipeline.urgency import COMPOSE_PATH, REFINER_PATH, SIEVE_PATH
 
         digest = hashlib.sha256()
-        for path in (Path(self.lexicon), COMPOSE_PATH, REFINER_PATH):
+        for path in (Path(self.lexicon), COMPOSE_PATH, REFINER_PATH, SIEVE_PATH):
             digest.update(path.read_bytes() if path.exists() else b"")
         return f"cues {digest.hexdigest()[:12]}"
 

@@ -18,7 +18,10 @@ a cue like any other, read in the same context.
 紧急 is the rules' alone (a character model fitted on several offices' labels did not transfer
 to an office left out: corpora/urgency/README.md). Letters the rules are unsure of — a 紧急 cue
 demoted by a reading that may be wrong, a frame lacking only its review slot, half the 紧急
-weight — are flagged `urgency_review`: a person reads them today. Between 较急 and 一般, where
+weight — are flagged `urgency_review`: a person reads them today. So are letters a second
+reader, `UrgentSieve` (character grams, fitted on the rubric-labelled probe rounds, shipped in
+`corpora/urgency/sieve.json`), is sure are 紧急 when the rules are not: it reads registers the
+phrase rows have never met, and it never sets a level. Between 较急 and 一般, where
 summed cue weight is a blunt instrument, a small learned model (`PressingRefiner`, shipped in
 `corpora/urgency/refiner.json`) overrules the rules when it is sure, and says so in the evidence.
 
@@ -48,6 +51,7 @@ from pipeline.paths import CORPORA_DIR
 LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
 COMPOSE_PATH = CORPORA_DIR / "urgency" / "compose.csv"
 REFINER_PATH = CORPORA_DIR / "urgency" / "refiner.json"
+SIEVE_PATH = CORPORA_DIR / "urgency" / "sieve.json"
 LEVELS = ("紧急", "较急", "一般")
 OUTPUT_COLUMNS = ("urgency", "urgency_score", "urgency_cues", "urgency_evidence", "urgency_review")
 
@@ -499,7 +503,77 @@ def char_grams(text: str, maxlen: int = 1000) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)} | {text[i:i + 3] for i in range(len(text) - 2)}
 
 
-class PressingRefiner:
+class _GramScorer:
+    """An idf-weighted linear score over the character grams of a letter's opening (`char_grams`),
+    L2-normalised: the text half of both learned models here. `grams_` maps gram -> (idf, weight).
+
+    `_sums(texts)` gives, per text, the sum of idf x weight and of idf^2 over the grams it holds,
+    each summed with the exact `math.fsum`, so neither the order of a set (string hashing differs
+    between processes) nor the batch a letter comes in can move the last bits of a score.
+    """
+
+    maxlen: int
+    grams_: dict
+
+    def _forget_tables(self) -> None:
+        for derived in ("_terms", "_table", "_columns"):
+            self.__dict__.pop(derived, None)
+
+    def _sum(self, text: str) -> tuple[float, float]:
+        if not hasattr(self, "_terms"):  # idf * weight and idf², per gram: the loop below is the hot path
+            self._terms = {g: (idf * w, idf * idf) for g, (idf, w) in self.grams_.items()}
+        terms = self._terms
+        present = [terms[g] for g in char_grams(text, self.maxlen) if g in terms]
+        return math.fsum(t[0] for t in present), math.fsum(t[1] for t in present)
+
+    def _sums(self, texts: list[str]) -> list[tuple[float, float]]:
+        """`_sum` of many texts at once, the same floats: their grams are found by
+        `pipeline.gram_lookup.GramTable` without making a string per gram (the per-letter way was
+        2-3 s of the run's grade stage)."""
+        if not hasattr(self, "_table"):
+            from pipeline.gram_lookup import GramTable
+
+            grams = sorted(self.grams_)
+            try:
+                self._table = GramTable(grams)
+            except ValueError:  # a vocabulary of other lengths or too many characters: letter by letter
+                self._table = None
+            self._columns = ([self.grams_[g][0] * self.grams_[g][1] for g in grams],
+                             [self.grams_[g][0] * self.grams_[g][0] for g in grams])
+        if self._table is None:
+            return [self._sum(t) for t in texts]
+        weights, norms = self._columns
+        openings = [_SPACES.sub(" ", t[:self.maxlen]) for t in texts]  # what `char_grams` reads
+        return [(math.fsum(map(weights.__getitem__, found)), math.fsum(map(norms.__getitem__, found)))
+                for found in self._table.present(openings)]
+
+    def _fit_grams(self, texts: list[str], labels: list, max_features: int, C: float, rules=None,
+                   max_iter: int = 2000):
+        """Fit the logistic regression on the texts' grams (and `rules`, extra columns); keep the
+        grams' idf and weight. Returns the weights of the extra columns and the intercept, signed
+        so that a positive score means `labels`' second class in sorted order."""
+        import scipy.sparse as sp
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        # sorted: a set's order changes with string hashing, and with it max_features' ties and the fit's last bits
+        vectorizer = TfidfVectorizer(analyzer=lambda t: sorted(char_grams(t, self.maxlen)), min_df=2, binary=True,
+                                     max_features=max_features)
+        grams = vectorizer.fit_transform(texts)
+        features = grams if rules is None else sp.hstack([grams, sp.csr_matrix(rules)]).tocsr()
+        model = LogisticRegression(C=C, max_iter=max_iter, class_weight="balanced")
+        model.fit(features, labels)
+        weights, vocabulary = model.coef_[0], vectorizer.vocabulary_
+        self.grams_ = {g: (float(vectorizer.idf_[j]), float(weights[j])) for g, j in vocabulary.items()}
+        self._forget_tables()
+        return [float(w) for w in weights[len(vocabulary):]], float(model.intercept_[0]), model.classes_
+
+    @staticmethod
+    def _rounded(grams: dict) -> dict:
+        return {g: [round(v[0], 5), round(v[1], 5)] for g, v in sorted(grams.items())}
+
+
+class PressingRefiner(_GramScorer):
     """Learned 较急 / 一般 decision for letters with cues that the rules do not grade 紧急.
 
     Summed cue weight cannot tell a concrete harm from a passing 安全 or 尽快: that boundary is
@@ -525,61 +599,28 @@ class PressingRefiner:
     def fit(self, texts: list[str], graded: list[dict], labels: list[str]) -> "PressingRefiner":
         """Fit on letters the rules grade below 紧急 and people labelled 较急 or 一般."""
         import numpy as np
-        import scipy.sparse as sp
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
 
         keep = [i for i, (g, y) in enumerate(zip(graded, labels))
                 if g["urgency"] != "紧急" and g["urgency_cues"] and y in ("较急", "一般")]
         if len({labels[i] for i in keep}) < 2:
             raise PetitionError("the urgency refiner needs letters labelled both 较急 and 一般")
         self.categories_ = sorted({c for i in keep for c in graded[i]["urgency_cues"].split(";") if c})
-        vectorizer = TfidfVectorizer(analyzer=lambda t: list(char_grams(t, self.maxlen)), min_df=2, binary=True,
-                                     max_features=self.max_features)
-        grams = vectorizer.fit_transform([texts[i] for i in keep])
-        rules = sp.csr_matrix(np.array([self._rule_features(graded[i]) for i in keep]))
-        model = LogisticRegression(C=self.C, max_iter=2000, class_weight="balanced")
-        model.fit(sp.hstack([grams, rules]).tocsr(), [labels[i] for i in keep])
-        sign = 1.0 if model.classes_[1] == "较急" else -1.0
-        weights = sign * model.coef_[0]
-        vocabulary = vectorizer.vocabulary_
-        self.grams_ = {g: (float(vectorizer.idf_[j]), float(weights[j])) for g, j in vocabulary.items()}
-        for derived in ("_terms", "_table", "_columns"):
-            self.__dict__.pop(derived, None)
-        self.rule_weights_ = [float(w) for w in weights[len(vocabulary):]]
-        self.intercept_ = float(sign * model.intercept_[0])
+        rules = np.array([self._rule_features(graded[i]) for i in keep])
+        rule_weights, intercept, classes = self._fit_grams([texts[i] for i in keep], [labels[i] for i in keep],
+                                                           self.max_features, self.C, rules)
+        sign = 1.0 if classes[1] == "较急" else -1.0  # P(较急), whichever way the classes sort
+        self.grams_ = {g: (idf, sign * w) for g, (idf, w) in self.grams_.items()}
+        self.rule_weights_ = [sign * w for w in rule_weights]
+        self.intercept_ = sign * intercept
         return self
 
     def probability(self, text: str, graded: dict) -> float:
         """P(较急) for one letter already graded by the rules."""
-        if not hasattr(self, "_terms"):  # idf * weight and idf², per gram: the loop below is the hot path
-            self._terms = {g: (idf * w, idf * idf) for g, (idf, w) in self.grams_.items()}
-        terms = self._terms
-        present = [terms[g] for g in char_grams(text, self.maxlen) if g in terms]
-        # fsum: exact, so the order of the set (string hashing differs between processes) cannot
-        # move the last bits of p, nor a letter across the 0.4 / 0.6 lines from one run to the next
-        return self._p(math.fsum(t[0] for t in present), math.fsum(t[1] for t in present), graded)
+        return self._p(*self._sum(text), graded)
 
     def probabilities(self, texts: list[str], graded: list[dict]) -> list[float]:
-        """`probability` of many letters at once, the same floats: their grams are found by
-        `pipeline.gram_lookup.GramTable` without making a string per gram (the per-letter way was
-        2-3 s of the run's grade stage), and summed with the same exact `fsum`."""
-        if not hasattr(self, "_table"):
-            from pipeline.gram_lookup import GramTable
-
-            grams = sorted(self.grams_)
-            try:
-                self._table = GramTable(grams)
-            except ValueError:  # a vocabulary of other lengths: letter by letter
-                self._table = None
-            self._columns = ([self.grams_[g][0] * self.grams_[g][1] for g in grams],
-                             [self.grams_[g][0] * self.grams_[g][0] for g in grams])
-        if self._table is None:
-            return [self.probability(t, g) for t, g in zip(texts, graded)]
-        weights, norms = self._columns
-        openings = [_SPACES.sub(" ", t[:self.maxlen]) for t in texts]  # what `char_grams` reads
-        return [self._p(math.fsum(map(weights.__getitem__, found)), math.fsum(map(norms.__getitem__, found)), g)
-                for found, g in zip(self._table.present(openings), graded)]
+        """`probability` of many letters at once, the same floats (`_GramScorer._sums`)."""
+        return [self._p(w, n, g) for (w, n), g in zip(self._sums(texts), graded)]
 
     def _p(self, weighted: float, norm: float, graded: dict) -> float:
         z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0)
@@ -610,7 +651,7 @@ class PressingRefiner:
     def save(self, path: str | Path = REFINER_PATH) -> None:
         state = {"maxlen": self.maxlen, "max_features": self.max_features, "C": self.C, "margin": self.margin,
                  "categories": self.categories_, "intercept": self.intercept_, "rule_weights": self.rule_weights_,
-                 "grams": {g: [round(v[0], 5), round(v[1], 5)] for g, v in sorted(self.grams_.items())}}
+                 "grams": self._rounded(self.grams_)}
         Path(path).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
     @classmethod
@@ -622,6 +663,65 @@ class PressingRefiner:
         refiner.grams_ = {g: (v[0], v[1]) for g, v in state["grams"].items()}
         return refiner
 
+
+
+class UrgentSieve(_GramScorer):
+    """A second reader for the review band: P(紧急) from a letter's character grams alone.
+
+    Phrase rows written for one register's wordings carry almost nothing to the next (six waves
+    of probe rounds: corpora/urgency/README.md), while a character model fitted on thousands of
+    rubric-labelled letters in many registers reads a new register's emergencies far better: on
+    rounds 87-90, unread when it was fitted on rounds 5-86, it was sure (p >= 0.8) of 30 of the 46
+    紧急 letters the rules missed and of none of their look-alikes. On real letters it finds none
+    of the rules' misses and, at that line, marks a handful of the 20,617 shared letters: it has
+    learned how emergencies are written in the probe rounds, not every office's letters. So it never
+    sets 紧急: a letter it is sure of that the rules grade lower goes to the review band, where a
+    person reads it today (`UrgencyGrader`, evidence 模型复核). Texts shorter than `min_chars`
+    are not read (a two-word call summary, 来电骂人, gives a few grams and an extreme score).
+    """
+
+    def __init__(self, maxlen: int = 1000, max_features: int = 50000, C: float = 4.0, threshold: float = 0.8,
+                 min_chars: int = 15):
+        self.maxlen, self.max_features, self.C, self.threshold, self.min_chars = maxlen, max_features, C, threshold, min_chars
+
+    def fit(self, texts: list[str], urgent: list[bool]) -> "UrgentSieve":
+        if len(set(map(bool, urgent))) < 2:
+            raise PetitionError("the urgency sieve needs letters labelled 紧急 and letters that are not")
+        _, intercept, classes = self._fit_grams(list(texts), [bool(u) for u in urgent], self.max_features, self.C,
+                                                max_iter=3000)
+        self.intercept_ = intercept  # classes sort False, True: a positive score means 紧急
+        return self
+
+    def probabilities(self, texts: list[str]) -> list[float]:
+        """P(紧急) per text; None for a text shorter than `min_chars` (not read)."""
+        shown = [i for i, t in enumerate(texts) if len(t.strip()) >= self.min_chars]
+        found = self._sums([texts[i] for i in shown])
+        out: list[float | None] = [None] * len(texts)
+        for i, (weighted, norm) in zip(shown, found):
+            z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0)
+            out[i] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return out
+
+    def review(self, graded: dict, p: float | None) -> dict:
+        """The verdict, put in the review band when the sieve is sure of a letter the rules grade
+        below 紧急 and do not already send there; level and score are left as they are."""
+        if p is None or p < self.threshold or graded["urgency"] == "紧急" or graded["urgency_review"]:
+            return graded
+        return dict(graded, urgency_review=True,
+                    urgency_evidence=_with_doubts(graded["urgency_evidence"], [f"模型复核(p={p:.2f})"]))
+
+    def save(self, path: str | Path = SIEVE_PATH) -> None:
+        state = {"maxlen": self.maxlen, "max_features": self.max_features, "C": self.C, "threshold": self.threshold,
+                 "min_chars": self.min_chars, "intercept": self.intercept_, "grams": self._rounded(self.grams_)}
+        Path(path).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path = SIEVE_PATH) -> "UrgentSieve":
+        state = json.loads(Path(path).read_text(encoding="utf-8"))
+        sieve = cls(state["maxlen"], state["max_features"], state["C"], state["threshold"], state["min_chars"])
+        sieve.intercept_ = state["intercept"]
+        sieve.grams_ = {g: (v[0], v[1]) for g, v in state["grams"].items()}
+        return sieve
 
 
 def _count_signals(signals: dict, cue: Cue, level: str | None, tags: list[str]) -> None:
@@ -646,6 +746,8 @@ class UrgencyGrader:
     text_columns : columns read from the letters table (title first, then body).
     refiner : "default" (the learned 较急/一般 model shipped in corpora/urgency/refiner.json, if
         present), None (rules only), a path, or a fitted PressingRefiner. 紧急 is always rules-only.
+    sieve : "default" (the review-band reader shipped in corpora/urgency/sieve.json, if present),
+        None, a path, or a fitted UrgentSieve. It only adds letters to the review band.
     cold_months : months in which a letter's date (`date_column`) stands for the cold in frames with a
         `season` slot (停气 × 老人 in January is a winter outage without the word 冷). The default is the
         northern heating season; an office where winter is mild sets ().
@@ -655,7 +757,7 @@ class UrgencyGrader:
                  pressing_threshold: float = 1.0, text_columns: tuple[str, ...] = ("title", "text"),
                  refiner: "str | Path | PressingRefiner | None" = "default",
                  compose: str | Path | None = "default", cold_months: tuple[int, ...] = (11, 12, 1, 2, 3),
-                 date_column: str = "received_at"):
+                 date_column: str = "received_at", sieve: "str | Path | UrgentSieve | None" = "default"):
         self.lexicon = lexicon
         self.compose = compose
         self.urgent_threshold = urgent_threshold
@@ -664,6 +766,7 @@ class UrgencyGrader:
         self.refiner = refiner
         self.cold_months = tuple(cold_months)
         self.date_column = date_column
+        self.sieve = sieve
 
     def fit(self, letters_df: pd.DataFrame | None = None, y=None) -> "UrgencyGrader":
         """Load the lexicon (errors surface early); with labels `y` (紧急/较急/一般 per letter), also
@@ -685,6 +788,15 @@ class UrgencyGrader:
                 self.refiner_ = PressingRefiner.load(path)
             elif self.refiner != "default":
                 raise PetitionError(f"urgency refiner not found: {path}")
+        self.sieve_ = None
+        if isinstance(self.sieve, UrgentSieve):
+            self.sieve_ = self.sieve
+        elif self.sieve is not None:
+            path = SIEVE_PATH if self.sieve == "default" else Path(self.sieve)
+            if path.exists():
+                self.sieve_ = UrgentSieve.load(path)
+            elif self.sieve != "default":
+                raise PetitionError(f"urgency sieve not found: {path}")
         return self
 
     def _ensure_fitted(self) -> None:
@@ -831,8 +943,11 @@ class UrgencyGrader:
         """Grade one letter's text (title and body joined): level, score, cue categories, evidence.
         `winter`: the letter is dated in the cold months (see `cold_months`)."""
         graded = self.grade_rules(text, winter=winter)
+        text = "" if not isinstance(text, str) else text
         if self.refiner_ is not None:
-            graded = self.refiner_.refine("" if not isinstance(text, str) else text, graded)
+            graded = self.refiner_.refine(text, graded)
+        if self.sieve_ is not None:
+            graded = self.sieve_.review(graded, self.sieve_.probabilities([text])[0])
         return graded
 
     def grade_rules(self, text: str, signals: dict | None = None, winter: bool = False) -> dict:
@@ -1017,6 +1132,10 @@ class UrgencyGrader:
             found = self.refiner_.probabilities([texts[i] for i in scored], [graded[i] for i in scored])
             for i, p in zip(scored, found):
                 graded[i] = self.refiner_.refine(texts[i], graded[i], p)
+        if self.sieve_ is not None:  # only letters it could move: below 紧急 and not yet in the band
+            read = [i for i, g in enumerate(graded) if g["urgency"] != "紧急" and not g["urgency_review"]]
+            for i, p in zip(read, self.sieve_.probabilities([texts[i] for i in read])):
+                graded[i] = self.sieve_.review(graded[i], p)
         out = letters_df.copy()
         for column in OUTPUT_COLUMNS:
             values = [g[column] for g in graded]

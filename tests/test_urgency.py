@@ -256,6 +256,52 @@ def test_fit_with_labels_trains_a_refiner(tmp_path):
         UrgencyGrader(refiner=tmp_path / "missing.json").fit()
 
 
+# ---- the review band's second reader (UrgentSieve) ------------------------------------------------
+def _probe_text(probe_id: str) -> str:
+    round_ = int(probe_id[1:].split("-")[0])
+    row = _probes(round_).set_index("probe_id").loc[probe_id]
+    return to_simplified(row["title"]) + "。" + to_simplified(row["text"])
+
+
+@pytest.mark.parametrize("probe_id", ["p63-56", "p61-52", "p64-54"])
+def test_the_sieve_sends_an_emergency_the_rules_miss_to_the_review_band(shipped, probe_id):
+    """An overloaded ferry crossing now, people in a flooding car park, a lift that keeps trapping
+    people (in Cantonese): no phrase row reads them, the sieve is sure, a person reads them today."""
+    text = _probe_text(probe_id)
+    rules = UrgencyGrader(sieve=None).fit().grade(text)
+    out = shipped.grade(text)
+    assert rules["urgency"] != "紧急" and not rules["urgency_review"], rules
+    assert out["urgency_review"] and "模型复核" in out["urgency_evidence"], out
+    assert (out["urgency"], out["urgency_score"]) == (rules["urgency"], rules["urgency_score"])  # level untouched
+
+
+def test_the_sieve_never_sets_urgent_and_leaves_plain_and_short_letters_alone(shipped):
+    assert shipped.sieve_ is not None
+    for text in ["我们将集体到北京上访。", "楼道里煤气泄漏，家里有八十岁的老人。"]:
+        assert shipped.grade(text)["urgency"] == "紧急" and "模型复核" not in shipped.grade(text)["urgency_evidence"]
+    for text in ["请问公积金异地贷款需要带哪些材料？", "建议增开一条公交线路，方便老人出行。"]:
+        assert shipped.grade(text)["urgency_review"] is False, shipped.grade(text)
+    # a two-word call summary gives a few grams and an extreme score: not read at all
+    assert shipped.sieve_.probabilities(["来电骂人。", "无声电话"]) == [None, None]
+
+
+def test_the_shipped_sieve_is_what_fit_sieve_makes_from_the_probe_rounds(tmp_path):
+    """`corpora/urgency/fit_sieve.py` rebuilds sieve.json from rounds 5-86 alone, bit for bit
+    after rounding: the file is data anyone can remake, and it never saw a real letter."""
+    import importlib.util
+
+    from pipeline.urgency import SIEVE_PATH, UrgentSieve
+
+    spec = importlib.util.spec_from_file_location("fit_sieve", CORPORA_DIR / "urgency" / "fit_sieve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    letters = module.probe_letters(86)
+    assert len(letters) == 82 * 60 and int(letters["urgent"].sum()) == 82 * 36
+    refit = UrgentSieve().fit(list(letters["text"]), list(letters["urgent"]))
+    refit.save(tmp_path / "sieve.json")
+    assert (tmp_path / "sieve.json").read_text(encoding="utf-8") == SIEVE_PATH.read_text(encoding="utf-8")
+
+
 # ---- table API, lexicon as data, CLI -----------------------------------------------------------
 def test_transform_adds_columns_and_keeps_rows(grader):
     letters = pd.DataFrame({"letter_id": ["1", "2", "3"], "title": ["求助", None, "建议"],
