@@ -15,13 +15,14 @@ action, level, danger, exposure, outage, vulnerable, cold …) and frames that n
 near each other (只能 × 省委 × 反映; 停气 × 老人 × 冷; an occupied building × 开裂). A frame match is
 a cue like any other, read in the same context.
 
-紧急 is the rules' alone (a character model fitted on several offices' labels did not transfer
-to an office left out: corpora/urgency/README.md). Letters the rules are unsure of — a 紧急 cue
+紧急 is the rules' (a character model fitted on several offices' labels did not transfer to an
+office left out: corpora/urgency/README.md), but for one case below. Letters the rules are unsure of — a 紧急 cue
 demoted by a reading that may be wrong, a frame lacking only its review slot, half the 紧急
 weight — are flagged `urgency_review`: a person reads them today. So are letters a second
 reader, `UrgentSieve` (character grams, fitted on the rubric-labelled probe rounds, shipped in
 `corpora/urgency/sieve.json`), is sure are 紧急 when the rules are not: it reads registers the
-phrase rows have never met, and it never sets a level. Between 较急 and 一般, where
+phrase rows have never met. Only where it is surer than it ever is on a real letter of the shared
+sources does it grade a letter 紧急 itself. Between 较急 and 一般, where
 summed cue weight is a blunt instrument, a small learned model (`PressingRefiner`, shipped in
 `corpora/urgency/refiner.json`) overrules the rules when it is sure, and says so in the evidence.
 
@@ -674,15 +675,19 @@ class UrgentSieve(_GramScorer):
     rounds 87-90, unread when it was fitted on rounds 5-86, it was sure (p >= 0.8) of 30 of the 46
     紧急 letters the rules missed and of none of their look-alikes. On real letters it finds none
     of the rules' misses and, at that line, marks a handful of the 20,617 shared letters: it has
-    learned how emergencies are written in the probe rounds, not every office's letters. So it never
-    sets 紧急: a letter it is sure of that the rules grade lower goes to the review band, where a
-    person reads it today (`UrgencyGrader`, evidence 模型复核). Texts shorter than `min_chars`
-    are not read (a two-word call summary, 来电骂人, gives a few grams and an extreme score).
+    learned how emergencies are written in the probe rounds, not every office's letters. So a letter
+    it is sure of (p >= `threshold`) that the rules grade lower goes to the review band, where a
+    person reads it today (evidence 模型复核); only above `urgent_threshold`, a line no shared letter
+    reaches (their highest score is 0.82), is it graded 紧急 (模型紧急), and only in a text of
+    `urgent_min_chars` or more. Short texts give few grams and extreme scores: shorter than
+    `min_chars` they are not read at all (a two-word call summary, 来电骂人), and a one-line
+    look-alike (谁敢在我家门口乱停车，我就报警) scores 0.92.
     """
 
     def __init__(self, maxlen: int = 1000, max_features: int = 50000, C: float = 4.0, threshold: float = 0.8,
-                 min_chars: int = 15):
+                 min_chars: int = 15, urgent_threshold: float = 0.9, urgent_min_chars: int = 40):
         self.maxlen, self.max_features, self.C, self.threshold, self.min_chars = maxlen, max_features, C, threshold, min_chars
+        self.urgent_threshold, self.urgent_min_chars = urgent_threshold, urgent_min_chars
 
     def fit(self, texts: list[str], urgent: list[bool]) -> "UrgentSieve":
         if len(set(map(bool, urgent))) < 2:
@@ -702,23 +707,33 @@ class UrgentSieve(_GramScorer):
             out[i] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         return out
 
-    def review(self, graded: dict, p: float | None) -> dict:
-        """The verdict, put in the review band when the sieve is sure of a letter the rules grade
-        below 紧急 and do not already send there; level and score are left as they are."""
-        if p is None or p < self.threshold or graded["urgency"] == "紧急" or graded["urgency_review"]:
+    def apply(self, graded: dict, p: float | None, text: str = "") -> dict:
+        """The rules' verdict of a letter below 紧急, with the sieve's say: 紧急 at or above
+        `urgent_threshold` in a `text` of `urgent_min_chars` or more (the score low in the 紧急
+        band), else the review band at or above
+        `threshold` (level and score left as they are), else unchanged."""
+        if p is None or p < self.threshold or graded["urgency"] == "紧急":
+            return graded
+        if p >= self.urgent_threshold and len(text.strip()) >= self.urgent_min_chars:
+            evidence = ";".join(e for e in (graded["urgency_evidence"], f"模型紧急(p={p:.2f})") if e)
+            return dict(graded, urgency="紧急", urgency_score=0.7, urgency_review=False, urgency_evidence=evidence)
+        if graded["urgency_review"]:
             return graded
         return dict(graded, urgency_review=True,
                     urgency_evidence=_with_doubts(graded["urgency_evidence"], [f"模型复核(p={p:.2f})"]))
 
     def save(self, path: str | Path = SIEVE_PATH) -> None:
         state = {"maxlen": self.maxlen, "max_features": self.max_features, "C": self.C, "threshold": self.threshold,
-                 "min_chars": self.min_chars, "intercept": self.intercept_, "grams": self._rounded(self.grams_)}
+                 "urgent_threshold": self.urgent_threshold, "min_chars": self.min_chars,
+                 "urgent_min_chars": self.urgent_min_chars, "intercept": self.intercept_,
+                 "grams": self._rounded(self.grams_)}
         Path(path).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path = SIEVE_PATH) -> "UrgentSieve":
         state = json.loads(Path(path).read_text(encoding="utf-8"))
-        sieve = cls(state["maxlen"], state["max_features"], state["C"], state["threshold"], state["min_chars"])
+        sieve = cls(state["maxlen"], state["max_features"], state["C"], state["threshold"], state["min_chars"],
+                    state["urgent_threshold"], state["urgent_min_chars"])
         sieve.intercept_ = state["intercept"]
         sieve.grams_ = {g: (v[0], v[1]) for g, v in state["grams"].items()}
         return sieve
@@ -947,7 +962,7 @@ class UrgencyGrader:
         if self.refiner_ is not None:
             graded = self.refiner_.refine(text, graded)
         if self.sieve_ is not None:
-            graded = self.sieve_.review(graded, self.sieve_.probabilities([text])[0])
+            graded = self.sieve_.apply(graded, self.sieve_.probabilities([text])[0], text)
         return graded
 
     def grade_rules(self, text: str, signals: dict | None = None, winter: bool = False) -> dict:
@@ -1132,10 +1147,10 @@ class UrgencyGrader:
             found = self.refiner_.probabilities([texts[i] for i in scored], [graded[i] for i in scored])
             for i, p in zip(scored, found):
                 graded[i] = self.refiner_.refine(texts[i], graded[i], p)
-        if self.sieve_ is not None:  # only letters it could move: below 紧急 and not yet in the band
-            read = [i for i, g in enumerate(graded) if g["urgency"] != "紧急" and not g["urgency_review"]]
+        if self.sieve_ is not None:  # only letters it could move: below 紧急
+            read = [i for i, g in enumerate(graded) if g["urgency"] != "紧急"]
             for i, p in zip(read, self.sieve_.probabilities([texts[i] for i in read])):
-                graded[i] = self.sieve_.review(graded[i], p)
+                graded[i] = self.sieve_.apply(graded[i], p, texts[i])
         out = letters_df.copy()
         for column in OUTPUT_COLUMNS:
             values = [g[column] for g in graded]

@@ -263,10 +263,11 @@ def _probe_text(probe_id: str) -> str:
     return to_simplified(row["title"]) + "。" + to_simplified(row["text"])
 
 
-@pytest.mark.parametrize("probe_id", ["p63-56", "p61-52", "p64-54"])
+@pytest.mark.parametrize("probe_id", ["p63-56", "p64-54", "p63-49"])
 def test_the_sieve_sends_an_emergency_the_rules_miss_to_the_review_band(shipped, probe_id):
-    """An overloaded ferry crossing now, people in a flooding car park, a lift that keeps trapping
-    people (in Cantonese): no phrase row reads them, the sieve is sure, a person reads them today."""
+    """An overloaded ferry crossing now, a lift that keeps trapping people (in Cantonese), a driver
+    threatened with an 'accident': no phrase row reads them, the sieve is sure (0.8-0.9), a person
+    reads them today."""
     text = _probe_text(probe_id)
     rules = UrgencyGrader(sieve=None).fit().grade(text)
     out = shipped.grade(text)
@@ -275,10 +276,21 @@ def test_the_sieve_sends_an_emergency_the_rules_miss_to_the_review_band(shipped,
     assert (out["urgency"], out["urgency_score"]) == (rules["urgency"], rules["urgency_score"])  # level untouched
 
 
-def test_the_sieve_never_sets_urgent_and_leaves_plain_and_short_letters_alone(shipped):
+@pytest.mark.parametrize("probe_id", ["p61-52", "p60-26"])
+def test_the_sieve_grades_urgent_only_when_surer_than_on_any_real_letter(shipped, probe_id):
+    """People in a flooding car park, fish-farm workers left in a shed as a typhoon lands: p >= 0.9,
+    a line none of the 20,617 shared letters reaches, so 紧急, and the evidence says the model did it."""
+    text = _probe_text(probe_id)
+    assert UrgencyGrader(sieve=None).fit().grade(text)["urgency"] != "紧急"
+    out = shipped.grade(text)
+    assert out["urgency"] == "紧急" and out["urgency_score"] == 0.7 and "模型紧急" in out["urgency_evidence"], out
+    assert out["urgency_review"] is False
+
+
+def test_the_sieve_leaves_rule_verdicts_plain_letters_and_short_texts_alone(shipped):
     assert shipped.sieve_ is not None
     for text in ["我们将集体到北京上访。", "楼道里煤气泄漏，家里有八十岁的老人。"]:
-        assert shipped.grade(text)["urgency"] == "紧急" and "模型复核" not in shipped.grade(text)["urgency_evidence"]
+        assert shipped.grade(text)["urgency"] == "紧急" and "模型" not in shipped.grade(text)["urgency_evidence"]
     for text in ["请问公积金异地贷款需要带哪些材料？", "建议增开一条公交线路，方便老人出行。"]:
         assert shipped.grade(text)["urgency_review"] is False, shipped.grade(text)
     # a two-word call summary gives a few grams and an extreme score: not read at all
@@ -875,7 +887,6 @@ PROBE_ROUNDS = {
         "p7-C15": "others in a chat group talk of a banner; the writer declines in the next clause",
     }),
     8: (19, 3, {
-        "p8-53": "fireworks stored under homes: a hazard the writer labels 紧急, no fire or smell named",
     }),
     9: (30, 6, {
         "p9-12": "the caller's quote follows an official's quoted answer (领导答复“…”) within the 引述 window",
@@ -923,7 +934,6 @@ PROBE_ROUNDS = {
     37: (23, 0, {}),
     38: (20, 2, {}),
     39: (20, 2, {
-        "p39-31": "a riverside road sunk half a metre that buses still use: 从昨天开始往下陷 is read as history (既往) "
                   "before the row that says the buses still pass",
     }),
     40: (27, 1, {}),
@@ -1000,12 +1010,9 @@ PROBE_ROUNDS = {
     }),
     60: (24, 3, {
         "p60-10": "still flagged: 陷阱：房屋倒塌后的政策咨询",
-        "p60-13": "still missed: 寒冬停暖、家有卧床老人",
         "p60-25": "still missed: 断桥无警示、夜间有人通行",
-        "p60-26": "still missed: 台风登陆前人员被阻未撤离",
         "p60-35": "still missed: 已买票赴省上访",
         "p60-38": "still missed: 无围挡积水深坑、儿童在旁玩耍",
-        "p60-43": "still missed: 暴雪被困山路、车上有婴儿老人",
         "p60-52": "still flagged: 陷阱：已结束的宴席食物中毒",
     }),
     61: (19, 5, {
@@ -1015,7 +1022,6 @@ PROBE_ROUNDS = {
         "p61-29": "still flagged: 已围挡的塌陷井盖（非即时危险）",
         "p61-32": "still flagged: 楼上空房漏水（无人身危险）",
         "p61-45": "still missed: 房东冬季断水断暖（家有术后病人）",
-        "p61-52": "still missed: 地下车库进水（有人被困）",
         "p61-53": "still flagged: 独居老人虚惊一场（已确认平安）+建议",
     }),
     62: (25, 2, {
@@ -1023,10 +1029,8 @@ PROBE_ROUNDS = {
         "p62-11": "still missed: 举报人正遭威胁恐吓",
         "p62-15": "still missed: 隐晦的诀别式自杀暗示",
         "p62-19": "still missed: 精神病人走失未找到",
-        "p62-24": "still missed: 正在发生的家庭暴力与拘禁",
         "p62-35": "still flagged: 小品台词中的跳下去（玩笑/虚构）",
         "p62-45": "still missed: 液化气罐正在漏气",
-        "p62-46": "still missed: 自伤威胁（附期限的条件式）",
         "p62-50": "still missed: 已商定次日拦路的群体行动",
     }),
     63: (25, 2, {
@@ -1043,7 +1047,6 @@ PROBE_ROUNDS = {
         "p64-20": "still missed: 自伤威胁（附条件）",
         "p64-21": "still missed: 电梯坠落后仍运行",
         "p64-30": "still missed: 冬季停暖且有心脏病老人",
-        "p64-33": "still missed: 临街建筑倾斜坠物",
         "p64-37": "still missed: 无围挡深水坑有儿童出入",
         "p64-42": "still flagged: 无人处险的建筑隐患",
         "p64-47": "still flagged: 被指“非法聚集”的合法业主大会",
@@ -1051,10 +1054,8 @@ PROBE_ROUNDS = {
     }),
     65: (18, 5, {
         "p65-05": "still flagged: trap: quotes an official's words about jumping",
-        "p65-07": "still missed: child taken during custody appeal, missing with heart condition",
         "p65-08": "still flagged: trap: violent facts of a past crime in a defence request",
         "p65-19": "still flagged: trap: past self-harm threat, matter resolved",
-        "p65-23": "still missed: landlord cut water and power in midwinter, bedridden elder",
         "p65-31": "still flagged: trap: hypothetical death threat in a legal question",
         "p65-50": "still missed: detainee with heart disease denied hospital",
         "p65-51": "still missed: self-harm threat (conditional on auction)",
@@ -1068,7 +1069,6 @@ PROBE_ROUNDS = {
     }),
     68: (23, 2, {
         "p68-16": "still missed: 候车厅雨棚倾斜仍在开放",
-        "p68-17": "still missed: 冬季高速滞留（婴儿、老人）",
     }),
     69: (26, 4, {
         "p69-01": "still missed: 亲属报告其兄持斧欲寻仇",
@@ -1079,10 +1079,7 @@ PROBE_ROUNDS = {
         "p69-49": "still missed: 冬季断水，留守老人挑水摔伤",
     }),
     70: (24, 1, {
-        "p70-10": "still missed: 燃气泄漏（气味持续两天未处置）",
         "p70-19": "still flagged: 陷阱：去年的跳楼威胁已结束，现为欠薪",
-        "p70-22": "still missed: 无围挡危险地点（路口深坑已致伤）",
-        "p70-44": "still missed: 冬季停水（九旬瘫痪老人）",
     }),
     71: (25, 3, {
         "p71-26": "still missed: 准备带材料赴国家卫健委",
@@ -1098,21 +1095,16 @@ PROBE_ROUNDS = {
         "p73-51": "still flagged: 陷阱：租房押金纠纷，有明确期限",
     }),
     74: (21, 3, {
-        "p74-04": "still missed: 家长以自伤相要挟(附期限)",
         "p74-22": "still flagged: 陷阱:假设持刀伤人询问预案",
-        "p74-56": "still missed: 学生遭网贷催收人员当面威胁",
     }),
     75: (26, 0, {
-        "p75-17": "still missed: 住人房屋裂缝扩大",
     }),
     76: (20, 1, {
         "p76-34": "still flagged: 陷阱:已隔离无人的垮塌",
         "p76-42": "still missed: 条件式群体警告(拉条幅)",
     }),
     77: (29, 1, {
-        "p77-05": "still missed: 写信人遭工地人员上门威胁",
         "p77-16": "still flagged: 陷阱：转述他人“要往下跳”，已当场平息",
-        "p77-51": "still missed: 高温被物业断电：心脏病老人",
     }),
     78: (30, 2, {
         "p78-22": "still flagged: 陷阱：过去的自伤言论已撤回",
@@ -1127,9 +1119,7 @@ PROBE_ROUNDS = {
         "p80-30": "still flagged: 燃气味事件已修复",
     }),
     81: (25, 3, {
-        "p81-01": "still missed: self-harm threat posted online, one item in a routine report",
         "p81-39": "still flagged: trap: road-blocking video turned out to be old, elsewhere",
-        "p81-43": "still missed: missing 7-year-old near a swollen river",
         "p81-48": "still missed: trip to provincial inspection team after a closed case",
         "p81-52": "still flagged: trap: collapse news elsewhere, question about own old block",
         "p81-55": "still flagged: trap: gas alarm, checked, no leak, closed",
@@ -1154,22 +1144,16 @@ PROBE_ROUNDS = {
     }),
     86: (26, 4, {
         "p86-03": "still flagged: villagers going together to the town government with a banner to thank it",
-        "p86-14": "still missed (in the review band): the parents' group trip is quoted from their leader",
-        "p86-30": "still missed (in the review band): a client on a crane, told by his lawyer (someone else's threat)",
         "p86-35": "still flagged: 恨不得拿脑袋撞墙 is a patient's rhetoric about night noise",
         "p86-40": "still flagged: a social worker's proposal, 轻生 named only to say nobody spoke of it",
         "p86-43": "still flagged: old people's group trip to Beijing to see the flag-raising",
     }),
     87: (25, 4, {
-        "p87-01": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-09": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-13": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-17": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p87-18": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-19": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p87-34": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-38": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p87-40": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-42": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p87-43": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-44": "still missed (first look only: the round's texts are kept unread for a later blind look)",
@@ -1187,11 +1171,8 @@ PROBE_ROUNDS = {
         "p88-25": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-28": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-31": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p88-33": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-34": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
-        "p88-39": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-41": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p88-44": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-47": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-51": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-56": "still missed (first look only: the round's texts are kept unread for a later blind look)",
@@ -1202,17 +1183,12 @@ PROBE_ROUNDS = {
         "p89-07": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p89-10": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p89-21": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
-        "p89-26": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p89-32": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p89-33": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p89-39": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p89-45": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p89-47": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
-        "p89-55": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p89-56": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
     }),
     90: (25, 1, {
-        "p90-01": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-03": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-08": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-19": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
@@ -1220,7 +1196,6 @@ PROBE_ROUNDS = {
         "p90-24": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-32": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-33": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p90-43": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-53": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-57": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-60": "still missed (first look only: the round's texts are kept unread for a later blind look)",
