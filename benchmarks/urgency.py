@@ -80,10 +80,11 @@ Columns printed for each source:
   their labels were complete); for tipdm_gold the frozen code was fitted to these letters, so it is
   not blind.
 - `LOSO`: everything learned (the 较急/一般 refiner) fitted on all other offices (the TipDM splits are
-  one office), scored on this one.
+  one office), scored on this one; then the sieve (`UrgentSieve`, fitted on probe rounds only, so
+  out of sample for every office), as the shipped grader applies it.
   The hand-written cues (lexicon.csv, compose.csv) were revised after the blind looks while reading
   the errors of every source: for them, LOSO is a development figure too; only the first look is blind.
-- `dev fit`: the refiner fitted on all sources, scored on this one (in sample).
+- `dev fit`: the refiner fitted on all sources, scored on this one (in sample), then the sieve.
 - `rules`: today's lexicon and frames read in context, no refiner (nothing learned).
 - `keyword`: any 紧急 pattern or frame of today's cues, with no context -> 紧急, else any 较急 -> 较急.
 - `family model LOSO`: tried, not shipped: a learned 紧急 decision over cue-family counts with a
@@ -348,18 +349,21 @@ def family_model_loso(grader: UrgencyGrader, texts: list[str], truth: list[str],
 def probe_rounds(grader: UrgencyGrader) -> None:
     """Wording probe rounds 5+ (corpora/urgency/probes<N>.csv): letters in styles the shared data lacks,
     written and labelled by another hand from the rubric. `first_look` is the frozen grader's verdict,
-    stored before the round's errors were read; `now` is the rules as they are (a development fit)."""
+    stored before the round's errors were read; `now` is the shipped grader as it is (a development fit
+    for rounds whose errors were read; the sieve was fitted on rounds 5-86)."""
     print("\n== wording probes (self-made letters in unseen styles; first look = blind to the round, now = development)")
     for path in sorted(CORPORA_DIR.joinpath("urgency").glob("probes*.csv"), key=lambda p: int(p.stem[6:])):
         probes = pd.read_csv(path, dtype=str, keep_default_na=False)
         urgent = probes["urgency"] == "紧急"
         # as the reader hands letters over (Traditional folded: round 64), as its first look was taken
-        now = pd.Series([grader.grade_rules(to_simplified(t) + "。" + to_simplified(x))["urgency"]
-                         for t, x in zip(probes["title"], probes["text"])])
+        graded = [grader.grade(to_simplified(t) + "。" + to_simplified(x)) for t, x in zip(probes["title"], probes["text"])]
+        now = pd.Series([g["urgency"] for g in graded])
+        in_band = pd.Series([g["urgency_review"] for g in graded])
         first = probes["first_look"] == "紧急"
         print(f"   {path.stem:<8} 紧急 found: first look {int((first & urgent).sum())}/{int(urgent.sum())}, "
               f"now {int(((now == '紧急') & urgent).sum())}/{int(urgent.sum())}; look-alikes flagged: first look "
-              f"{int((first & ~urgent).sum())}/{int((~urgent).sum())}, now {int(((now == '紧急') & ~urgent).sum())}/{int((~urgent).sum())}")
+              f"{int((first & ~urgent).sum())}/{int((~urgent).sum())}, now {int(((now == '紧急') & ~urgent).sum())}/{int((~urgent).sum())}; "
+              f"now in the review band: {int((in_band & urgent).sum())} 紧急, {int((in_band & ~urgent).sum())} look-alikes")
 
 
 # each census source's file as an office hands it over, and its gold split
@@ -401,21 +405,25 @@ def main(argv: list[str] | None = None) -> int:
     truth, splits, offices = list(gold["urgency"]), list(gold["source"]), list(gold["office"])
     winters = grader.winter_flags(gold)  # the letter's date in the cold months stands for the cold
     rules = [grader.grade_rules(t, winter=w) for t, w in zip(texts, winters)]
-    review = [r["urgency_review"] for r in rules]
+    # the sieve, last as in the shipped grader (probe-fitted: no labelled letter was seen by it)
+    sieve_p = grader.sieve_.probabilities(texts) if grader.sieve_ is not None else [None] * len(texts)
+    sieve = (lambda graded, i: grader.sieve_.apply(graded, sieve_p[i], texts[i])) if grader.sieve_ is not None \
+        else (lambda graded, i: graded)
+    review = [sieve(r, i)["urgency_review"] for i, r in enumerate(rules)]
     frozen = frozen_levels(Path(args.frozen), texts)
     # blind2's first look was taken with this branch's code frozen before its labels were read (README)
     first = [level or None for level in gold.get("first_look", pd.Series([""] * len(gold))).fillna("")]
     if frozen is not None:
         first = [f if s in STORED_FIRST_LOOK else z for f, z, s in zip(first, frozen, splits)]
     dev_refiner = PressingRefiner().fit(texts, rules, truth)
-    dev = [dev_refiner.refine(t, r)["urgency"] for t, r in zip(texts, rules)]
-    loso = [r["urgency"] for r in rules]
+    dev = [sieve(dev_refiner.refine(t, r), i)["urgency"] for i, (t, r) in enumerate(zip(texts, rules))]
+    loso = [sieve(r, i)["urgency"] for i, r in enumerate(rules)]
     for held in sorted(set(offices)):
         train = [i for i, o in enumerate(offices) if o != held]
         refiner = PressingRefiner().fit([texts[i] for i in train], [rules[i] for i in train], [truth[i] for i in train])
         for i, o in enumerate(offices):
             if o == held:
-                loso[i] = refiner.refine(texts[i], rules[i])["urgency"]
+                loso[i] = sieve(refiner.refine(texts[i], rules[i]), i)["urgency"]
     keyword = [baseline.predict_text(t) for t in texts]
     family = family_model_loso(grader, texts, truth, offices, winters)
 
