@@ -551,8 +551,8 @@ class _GramScorer:
     def _fit_grams(self, texts: list[str], labels: list, max_features: int, C: float, rules=None,
                    max_iter: int = 2000):
         """Fit the logistic regression on the texts' grams (and `rules`, extra columns); keep the
-        grams' idf and weight. Returns the weights of the extra columns and the intercept, signed
-        so that a positive score means `labels`' second class in sorted order."""
+        grams' idf and weight. Returns the extra columns' weights, the intercept and the classes:
+        a positive score means the second of the sorted classes."""
         import scipy.sparse as sp
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -667,13 +667,13 @@ class PressingRefiner(_GramScorer):
 
 
 class UrgentSieve(_GramScorer):
-    """A second reader for the review band: P(紧急) from a letter's character grams alone.
+    """A second reader of the letters the rules grade below 紧急: P(紧急) from character grams alone.
 
     Phrase rows written for one register's wordings carry almost nothing to the next (six waves
     of probe rounds: corpora/urgency/README.md), while a character model fitted on thousands of
     rubric-labelled letters in many registers reads a new register's emergencies far better: on
-    rounds 87-90, unread when it was fitted on rounds 5-86, it was sure (p >= 0.8) of 30 of the 46
-    紧急 letters the rules missed and of none of their look-alikes. On real letters it finds none
+    rounds 87-90, unread when it was fitted on rounds 5-86, it was sure (p >= 0.8) of 26 of the 37
+    紧急 letters the rules neither found nor sent to the review band, and of none of their look-alikes. On real letters it finds none
     of the rules' misses and, at that line, marks a handful of the 20,617 shared letters: it has
     learned how emergencies are written in the probe rounds, not every office's letters. So a letter
     it is sure of (p >= `threshold`) that the rules grade lower goes to the review band, where a
@@ -739,6 +739,19 @@ class UrgentSieve(_GramScorer):
         return sieve
 
 
+
+def _learned(setting, kind: type, shipped: Path, name: str):
+    """A learned part of the grader from its setting: a fitted `kind` as it is, None for none,
+    "default" for the shipped file (none when it is absent), or a path (which must exist)."""
+    if setting is None or isinstance(setting, kind):
+        return setting
+    path = shipped if setting == "default" else Path(setting)
+    if path.exists():
+        return kind.load(path)
+    if setting != "default":
+        raise PetitionError(f"urgency {name} not found: {path}")
+    return None
+
 def _count_signals(signals: dict, cue: Cue, level: str | None, tags: list[str]) -> None:
     """One 紧急 cue match, counted by family: what survived, what was demoted or dropped and why."""
     name = f"frame:{cue.pattern.name}" if isinstance(cue.pattern, FramePattern) else f"cue:{cue.category}"
@@ -795,23 +808,9 @@ class UrgencyGrader:
         if y is not None and letters_df is not None:
             texts = self.letter_texts(letters_df)
             self.refiner_ = PressingRefiner().fit(texts, [self.grade_rules(t) for t in texts], [str(v) for v in y])
-        elif isinstance(self.refiner, PressingRefiner):
-            self.refiner_ = self.refiner
-        elif self.refiner is not None:
-            path = REFINER_PATH if self.refiner == "default" else Path(self.refiner)
-            if path.exists():
-                self.refiner_ = PressingRefiner.load(path)
-            elif self.refiner != "default":
-                raise PetitionError(f"urgency refiner not found: {path}")
-        self.sieve_ = None
-        if isinstance(self.sieve, UrgentSieve):
-            self.sieve_ = self.sieve
-        elif self.sieve is not None:
-            path = SIEVE_PATH if self.sieve == "default" else Path(self.sieve)
-            if path.exists():
-                self.sieve_ = UrgentSieve.load(path)
-            elif self.sieve != "default":
-                raise PetitionError(f"urgency sieve not found: {path}")
+        else:
+            self.refiner_ = _learned(self.refiner, PressingRefiner, REFINER_PATH, "refiner")
+        self.sieve_ = _learned(self.sieve, UrgentSieve, SIEVE_PATH, "sieve")
         return self
 
     def _ensure_fitted(self) -> None:
