@@ -53,6 +53,11 @@ LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
 COMPOSE_PATH = CORPORA_DIR / "urgency" / "compose.csv"
 REFINER_PATH = CORPORA_DIR / "urgency" / "refiner.json"
 SIEVE_PATH = CORPORA_DIR / "urgency" / "sieve.json"
+# the cue category of a letter the sieve grades 紧急 (no rule's category fired)
+MODEL_CUE = "模型判断"
+# characters that separate an evidence cell's parts (phrases; tags in []; readings /), kept out of a quoted clause
+_NOT_IN_EVIDENCE = re.compile(r"[;\[\]/「」]")
+_CONTACT = re.compile(r"电话|号码|手机|联系方式|\d{4}|\*{3}")
 LEVELS = ("紧急", "较急", "一般")
 OUTPUT_COLUMNS = ("urgency", "urgency_score", "urgency_cues", "urgency_evidence", "urgency_review")
 
@@ -715,12 +720,27 @@ class UrgentSieve(_GramScorer):
         if p is None or p < self.threshold or graded["urgency"] == "紧急":
             return graded
         if p >= self.urgent_threshold and len(text.strip()) >= self.urgent_min_chars:
-            evidence = ";".join(e for e in (graded["urgency_evidence"], f"模型紧急(p={p:.2f})") if e)
-            return dict(graded, urgency="紧急", urgency_score=0.7, urgency_review=False, urgency_evidence=evidence)
+            evidence = ";".join(e for e in (graded["urgency_evidence"], f"模型紧急(p={p:.2f}){self.why(text)}") if e)
+            cues = ";".join(c for c in (graded["urgency_cues"], MODEL_CUE) if c)
+            return dict(graded, urgency="紧急", urgency_score=0.7, urgency_review=False, urgency_cues=cues,
+                        urgency_evidence=evidence)
         if graded["urgency_review"]:
             return graded
         return dict(graded, urgency_review=True,
-                    urgency_evidence=_with_doubts(graded["urgency_evidence"], [f"模型复核(p={p:.2f})"]))
+                    urgency_evidence=_with_doubts(graded["urgency_evidence"], [f"模型复核(p={p:.2f}){self.why(text)}"]))
+
+    def why(self, text: str) -> str:
+        """The clause that weighs most towards 紧急, in 「」 (40 characters at most): what a reviewer
+        reads first, since no cue of the rules points into the letter. '' when no clause has weight."""
+        best, weight = "", 0.0
+        for clause in CLAUSE_SPLIT.split(text[:self.maxlen]):
+            clause = _NOT_IN_EVIDENCE.sub(" ", clause).strip()
+            if len(clause) < 4 or _CONTACT.search(clause):
+                continue  # a caller's number says nothing a reviewer needs, and is theirs
+            found = self._sum(clause)[0]
+            if found > weight:
+                best, weight = clause, found
+        return f"「{best[:40]}{'…' if len(best) > 40 else ''}」" if best else ""
 
     def save(self, path: str | Path = SIEVE_PATH) -> None:
         state = {"maxlen": self.maxlen, "max_features": self.max_features, "C": self.C, "threshold": self.threshold,

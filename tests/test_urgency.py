@@ -284,7 +284,15 @@ def test_the_sieve_grades_urgent_only_when_surer_than_on_any_real_letter(shipped
     assert UrgencyGrader(sieve=None).fit().grade(text)["urgency"] != "紧急"
     out = shipped.grade(text)
     assert out["urgency"] == "紧急" and out["urgency_score"] == 0.7 and "模型紧急" in out["urgency_evidence"], out
-    assert out["urgency_review"] is False
+    assert out["urgency_review"] is False and out["urgency_cues"].split(";")[-1] == "模型判断"
+
+
+def test_the_sieve_quotes_the_clause_that_weighs_most_and_never_a_phone_number(shipped):
+    """A reviewer gets a place to start reading: the car park letter's clause about people still
+    down there, not its caller's number (the fish-farm letter's heaviest clause was its 来电号码)."""
+    assert "「很多人还在下面挪车」" in shipped.grade(_probe_text("p61-52"))["urgency_evidence"]
+    evidence = shipped.grade(_probe_text("p60-26"))["urgency_evidence"]
+    assert "「" in evidence and "来电号码" not in evidence and "****" not in evidence, evidence
 
 
 def test_the_sieve_leaves_rule_verdicts_plain_letters_and_short_texts_alone(shipped):
