@@ -574,6 +574,12 @@ class _GramScorer:
         self._forget_tables()
         return [float(w) for w in weights[len(vocabulary):]], float(model.intercept_[0]), model.classes_
 
+    def _probability(self, weighted: float, norm: float, extra: float = 0.0) -> float:
+        """The logistic of the intercept, the normalised gram score (`_sums`) and `extra` (what
+        other columns add), kept away from overflow."""
+        z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0) + extra
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
     @staticmethod
     def _rounded(grams: dict) -> dict:
         return {g: [round(v[0], 5), round(v[1], 5)] for g, v in sorted(grams.items())}
@@ -629,9 +635,7 @@ class PressingRefiner(_GramScorer):
         return [self._p(w, n, g) for (w, n), g in zip(self._sums(texts), graded)]
 
     def _p(self, weighted: float, norm: float, graded: dict) -> float:
-        z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0)
-        z += sum(w * x for w, x in zip(self.rule_weights_, self._rule_features(graded)))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return self._probability(weighted, norm, sum(w * x for w, x in zip(self.rule_weights_, self._rule_features(graded))))
 
     @staticmethod
     def scores(graded: dict) -> bool:
@@ -697,8 +701,8 @@ class UrgentSieve(_GramScorer):
     def fit(self, texts: list[str], urgent: list[bool]) -> "UrgentSieve":
         if len(set(map(bool, urgent))) < 2:
             raise PetitionError("the urgency sieve needs letters labelled 紧急 and letters that are not")
-        _, intercept, classes = self._fit_grams(list(texts), [bool(u) for u in urgent], self.max_features, self.C,
-                                                max_iter=3000)
+        _, intercept, _ = self._fit_grams(list(texts), [bool(u) for u in urgent], self.max_features, self.C,
+                                          max_iter=3000)
         self.intercept_ = intercept  # classes sort False, True: a positive score means 紧急
         return self
 
@@ -708,8 +712,7 @@ class UrgentSieve(_GramScorer):
         found = self._sums([texts[i] for i in shown])
         out: list[float | None] = [None] * len(texts)
         for i, (weighted, norm) in zip(shown, found):
-            z = self.intercept_ + (weighted / math.sqrt(norm) if norm else 0.0)
-            out[i] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+            out[i] = self._probability(weighted, norm)
         return out
 
     def apply(self, graded: dict, p: float | None, text: str = "") -> dict:
