@@ -25,8 +25,9 @@ run: install  ## the main job on the bundled corpus: triage lists and report in 
 # Java on the machine: `make test` installs the spark extra too, so the Spark engine's equivalence test runs
 HAVE_JAVA := $(shell { [ -n "$$JAVA_HOME" ] || command -v java >/dev/null 2>&1; } && echo yes)
 
+# one pytest worker per core (at most 4), a test file per worker: its module fixtures are built once
 test: install $(if $(HAVE_JAVA),$(BIN)/.installed-spark)  ## every test (real-letter tests skip without ../shared/data; Spark's without Java)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile
 
 test-spark: $(BIN)/.installed-spark  ## the Spark engine's slower tests too: graph, linking, clustering (minutes on 2 cores; needs Java 17)
 	PETITION_SPARK_TESTS=1 $(BIN)/python -m pytest -q tests/test_spark_graph.py tests/test_spark_engine.py tests/test_spark_link.py tests/test_spark_cluster.py
