@@ -263,11 +263,10 @@ def _probe_text(probe_id: str) -> str:
     return to_simplified(row["title"]) + "。" + to_simplified(row["text"])
 
 
-@pytest.mark.parametrize("probe_id", ["p63-56", "p64-54", "p63-49"])
+@pytest.mark.parametrize("probe_id", ["p64-54", "p63-49"])
 def test_the_sieve_sends_an_emergency_the_rules_miss_to_the_review_band(shipped, probe_id):
-    """An overloaded ferry crossing now, a lift that keeps trapping people (in Cantonese), a driver
-    threatened with an 'accident': no phrase row reads them, the sieve is sure (0.8-0.9), a person
-    reads them today."""
+    """A lift that keeps trapping people (in Cantonese), a driver threatened with an 'accident': no
+    phrase row reads them, the sieve is sure (0.8-0.92), a person reads them today."""
     text = _probe_text(probe_id)
     rules = UrgencyGrader(sieve=None).fit().grade(text)
     out = shipped.grade(text)
@@ -276,10 +275,11 @@ def test_the_sieve_sends_an_emergency_the_rules_miss_to_the_review_band(shipped,
     assert (out["urgency"], out["urgency_score"]) == (rules["urgency"], rules["urgency_score"])  # level untouched
 
 
-@pytest.mark.parametrize("probe_id", ["p61-52", "p60-26"])
+@pytest.mark.parametrize("probe_id", ["p61-52", "p60-26", "p63-56"])
 def test_the_sieve_grades_urgent_only_when_surer_than_on_any_real_letter(shipped, probe_id):
-    """People in a flooding car park, fish-farm workers left in a shed as a typhoon lands: p >= 0.9,
-    a line none of the 20,617 shared letters reaches, so 紧急, and the evidence says the model did it."""
+    """People in a flooding car park, fish-farm workers left in a shed as a typhoon lands, an
+    overloaded ferry crossing now: p >= 0.92, a line none of the 20,617 shared letters reaches (nor
+    the 8,545 labelled ones), so 紧急, and the evidence says the model did it."""
     text = _probe_text(probe_id)
     assert UrgencyGrader(sieve=None).fit().grade(text)["urgency"] != "紧急"
     out = shipped.grade(text)
@@ -306,7 +306,7 @@ def test_the_sieve_leaves_rule_verdicts_plain_letters_and_short_texts_alone(ship
 
 
 def test_the_shipped_sieve_is_what_fit_sieve_makes_from_the_probe_rounds(tmp_path):
-    """`corpora/urgency/fit_sieve.py` rebuilds sieve.json from rounds 5-86 alone, bit for bit
+    """`corpora/urgency/fit_sieve.py` rebuilds sieve.json from rounds 5-94 alone, bit for bit
     after rounding: the file is data anyone can remake, and it never saw a real letter."""
     import importlib.util
 
@@ -315,8 +315,8 @@ def test_the_shipped_sieve_is_what_fit_sieve_makes_from_the_probe_rounds(tmp_pat
     spec = importlib.util.spec_from_file_location("fit_sieve", CORPORA_DIR / "urgency" / "fit_sieve.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    letters = module.probe_letters(86)
-    assert len(letters) == 82 * 60 and int(letters["urgent"].sum()) == 82 * 36
+    letters = module.probe_letters(94)
+    assert len(letters) == 90 * 60 and int(letters["urgent"].sum()) == 90 * 36
     refit = UrgentSieve().fit(list(letters["text"]), list(letters["urgent"]))
     refit.save(tmp_path / "sieve.json")
     assert (tmp_path / "sieve.json").read_text(encoding="utf-8") == SIEVE_PATH.read_text(encoding="utf-8")
@@ -897,7 +897,6 @@ PROBE_ROUNDS = {
     8: (19, 3, {
     }),
     9: (30, 6, {
-        "p9-12": "the caller's quote follows an official's quoted answer (领导答复“…”) within the 引述 window",
         "p9-38": "lifts that trapped people last year, replaced since: the replacement is sentences later",
     }),
     10: (23, 0, {
@@ -935,8 +934,6 @@ PROBE_ROUNDS = {
     33: (19, 1, {}),
     34: (18, 0, {}),
     35: (28, 0, {
-        "p35-58": "owners collecting contracts to take to the city party committee (准备统一带到市委反映), asking for an answer "
-                  "before they set out: a trip to the city level needs a condition before it, and this one comes after",
     }),
     36: (24, 1, {}),
     37: (23, 0, {}),
@@ -955,8 +952,6 @@ PROBE_ROUNDS = {
                   "the frame's own span, where a later 解除 is not looked for",
         "p46-29": "fine cracks in a flood wall's footpath with nobody living by it: the building frame reads 堤顶步道 "
                   "as a structure and 住户 inside 附近没住户 as occupied",
-        "p46-51": "children in a river over old sand-mining pits, one just floundered out: a danger told only as "
-                  "深坑 and 扑腾了一下自己爬上来了, with no word of a barrier or of someone in trouble now",
     }),
     47: (25, 2, {}),
     48: (30, 5, {}),
@@ -1012,34 +1007,26 @@ PROBE_ROUNDS = {
         "p59-08": "still flagged: 陷阱·跳楼价 促销喇叭",
         "p59-16": "still missed: 赴省上访·本周五去省城（尾部）",
         "p59-30": "still flagged: 陷阱·过去的自伤说法 已解决",
-        "p59-35": "still missed: 自伤风险·人在桥上 间接表达",
         "p59-46": "still flagged: 陷阱·走失的是宠物",
         "p59-52": "still flagged: 陷阱·学生作业询问群体反映渠道",
     }),
     60: (24, 3, {
         "p60-10": "still flagged: 陷阱：房屋倒塌后的政策咨询",
-        "p60-25": "still missed: 断桥无警示、夜间有人通行",
-        "p60-35": "still missed: 已买票赴省上访",
-        "p60-38": "still missed: 无围挡积水深坑、儿童在旁玩耍",
         "p60-52": "still flagged: 陷阱：已结束的宴席食物中毒",
     }),
     61: (19, 5, {
         "p61-01": "still flagged: 假设性提问（燃气报警器）",
-        "p61-05": "still missed: 冬季停气（独居心脏病老人）",
         "p61-20": "still missed: 儿童走失（疑被陌生人带走）",
         "p61-29": "still flagged: 已围挡的塌陷井盖（非即时危险）",
         "p61-32": "still flagged: 楼上空房漏水（无人身危险）",
-        "p61-45": "still missed: 房东冬季断水断暖（家有术后病人）",
         "p61-53": "still flagged: 独居老人虚惊一场（已确认平安）+建议",
     }),
     62: (25, 2, {
         "p62-02": "still flagged: 病危抢救已过去、病情稳定",
-        "p62-11": "still missed: 举报人正遭威胁恐吓",
         "p62-15": "still missed: 隐晦的诀别式自杀暗示",
         "p62-19": "still missed: 精神病人走失未找到",
         "p62-35": "still flagged: 小品台词中的跳下去（玩笑/虚构）",
         "p62-45": "still missed: 液化气罐正在漏气",
-        "p62-50": "still missed: 已商定次日拦路的群体行动",
     }),
     63: (25, 2, {
         "p63-14": "still missed: 严重超员接送车当日运行",
@@ -1048,7 +1035,6 @@ PROBE_ROUNDS = {
         "p63-49": "still missed: 举报超载后遭车队威胁",
         "p63-51": "still missed: 群体堵路(已约定时间)",
         "p63-54": "still missed: 仓库复燃且楼上住人",
-        "p63-56": "still missed: 渡船严重超载正在航行",
     }),
     64: (21, 2, {
         "p64-10": "still missed: 临街大厦外墙坠落",
@@ -1066,14 +1052,12 @@ PROBE_ROUNDS = {
         "p65-19": "still flagged: trap: past self-harm threat, matter resolved",
         "p65-31": "still flagged: trap: hypothetical death threat in a legal question",
         "p65-50": "still missed: detainee with heart disease denied hospital",
-        "p65-51": "still missed: self-harm threat (conditional on auction)",
         "p65-60": "still flagged: trap: someone else's news of self-immolation attempt",
     }),
     66: (24, 1, {
     }),
     67: (21, 2, {
         "p67-07": "still flagged: 陷阱：否定式表态（不会堵路不会上访）",
-        "p67-33": "still missed: 无防护险地：烂尾楼无护栏孩子爬上楼顶",
     }),
     68: (23, 2, {
         "p68-16": "still missed: 候车厅雨棚倾斜仍在开放",
@@ -1082,8 +1066,6 @@ PROBE_ROUNDS = {
         "p69-01": "still missed: 亲属报告其兄持斧欲寻仇",
         "p69-02": "still flagged: 陷阱：危房已围挡、无人居住通行",
         "p69-04": "still flagged: 陷阱：引用老板“去北京告”，本人否定",
-        "p69-14": "still missed: 宣称两会期间进京（票已买）",
-        "p69-17": "still missed: 有条件的群体行动警告（国庆前）",
         "p69-49": "still missed: 冬季断水，留守老人挑水摔伤",
     }),
     70: (24, 1, {
@@ -1147,7 +1129,6 @@ PROBE_ROUNDS = {
         "p84-53": "still flagged: a gas smell in a closed shop, the valve shut and nobody inside",
     }),
     85: (22, 0, {
-        "p85-28": "still missed: a child separated in a crowd, 至今未找到 told two sentences after 走散",
         "p85-37": "still missed: a cliff platform leaning out and still open (倾斜 with 仍在开放): too common a pair in real letters",
     }),
     86: (26, 4, {
@@ -1157,103 +1138,74 @@ PROBE_ROUNDS = {
         "p86-43": "still flagged: old people's group trip to Beijing to see the flag-raising",
     }),
     87: (25, 4, {
-        "p87-09": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-13": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-17": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p87-19": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-38": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-42": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
-        "p87-43": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-44": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p87-47": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p87-48": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p87-57": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
     }),
     88: (22, 3, {
-        "p88-01": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-08": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-11": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-12": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p88-13": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p88-14": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p88-25": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p88-28": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-31": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-34": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p88-41": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p88-47": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p88-51": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p88-56": "still missed (first look only: the round's texts are kept unread for a later blind look)",
     }),
     89: (26, 3, {
         "p89-02": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p89-05": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p89-07": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p89-10": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p89-21": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p89-33": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p89-45": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p89-47": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p89-56": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
     }),
     90: (25, 1, {
-        "p90-03": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-08": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-19": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p90-23": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p90-24": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-32": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p90-33": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p90-53": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p90-57": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p90-60": "still missed (first look only: the round's texts are kept unread for a later blind look)",
     }),
     91: (25, 0, {
         "p91-10": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p91-14": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p91-17": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p91-20": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p91-21": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p91-31": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p91-37": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p91-45": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p91-48": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p91-51": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p91-53": "still missed (first look only: the round's texts are kept unread for a later blind look)",
     }),
     92: (24, 1, {
-        "p92-04": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p92-07": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p92-17": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p92-18": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p92-28": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p92-32": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p92-36": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p92-38": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p92-46": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p92-47": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p92-50": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p92-51": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p92-60": "still missed (first look only: the round's texts are kept unread for a later blind look)",
     }),
     93: (23, 4, {
-        "p93-04": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p93-09": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p93-12": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p93-17": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p93-20": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p93-27": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p93-28": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p93-29": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p93-30": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p93-31": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p93-35": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p93-41": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p93-42": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p93-43": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p93-45": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p93-52": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
-        "p93-55": "still missed (first look only: the round's texts are kept unread for a later blind look)",
     }),
     94: (22, 1, {
         "p94-04": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
@@ -1261,28 +1213,19 @@ PROBE_ROUNDS = {
         "p94-08": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p94-09": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p94-10": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p94-25": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p94-29": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p94-31": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p94-33": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p94-36": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p94-39": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p94-40": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p94-42": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p94-50": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p94-60": "still missed (first look only: the round's texts are kept unread for a later blind look)",
     }),
     95: (29, 3, {
         "p95-04": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p95-15": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p95-19": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p95-21": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p95-25": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p95-30": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p95-36": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p95-51": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p95-53": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
-        "p95-54": "still missed (first look only: the round's texts are kept unread for a later blind look)",
     }),
     96: (26, 2, {
         "p96-08": "still missed (first look only: the round's texts are kept unread for a later blind look)",
@@ -1292,15 +1235,12 @@ PROBE_ROUNDS = {
         "p96-20": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p96-23": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p96-28": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p96-40": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p96-47": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p96-49": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p96-51": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p96-60": "still missed (first look only: the round's texts are kept unread for a later blind look)",
     }),
     97: (26, 2, {
         "p97-01": "still missed (first look only: the round's texts are kept unread for a later blind look)",
-        "p97-02": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p97-09": "still missed (first look only: the round's texts are kept unread for a later blind look)",
         "p97-16": "still flagged (first look only: the round's texts are kept unread for a later blind look)",
         "p97-23": "still missed (first look only: the round's texts are kept unread for a later blind look)",
