@@ -693,9 +693,9 @@ class UrgentSieve(_GramScorer):
     来电骂人), and a one-line look-alike (谁敢在我家门口乱停车，我就报警) scores 0.95 (15 characters: in the band, never 紧急).
 
     `C` = 8 was chosen on waves of probe rounds held out in turn (71-74 … 91-94, each fitted on the
-    other rounds): against 4 it makes 42 of their 120 紧急 letters the rules miss sure enough for
-    紧急 (above the real letters' highest score by the same kind of margin), not 30, at a cost of
-    18 more of the 20,617 shared letters in the review band (`corpora/urgency/README.md`).
+    other rounds; `corpora/urgency/sieve_waves.py`): against 4 it makes 41 of their 113 紧急 letters
+    the rules miss sure enough for 紧急 (above the real letters' highest score by the same kind of
+    margin), not 30, at a cost of 18 more of the 20,617 shared letters in the review band.
     """
 
     def __init__(self, maxlen: int = 1000, max_features: int = 50000, C: float = 8.0, threshold: float = 0.8,
