@@ -10,7 +10,7 @@ of 5-LAST: the highest score among the real letters the rules grade below 紧急
 40+ characters), which each line must stay above.
 
 Run: `.venv/bin/python corpora/urgency/sieve_waves.py [LAST] [C:LINE ...]`
-(default 94 and 2:0.9 4:0.9 8:0.92 16:0.94 32:0.96; about ten minutes on 2 cores; needs ../shared/data).
+(default 94 and 2:0.9 4:0.9 8:0.92 16:0.94 32:0.96; about five minutes on 2 cores; needs ../shared/data).
 """
 from __future__ import annotations
 
@@ -43,12 +43,15 @@ def main(argv: list[str]) -> int:
     assert len(rounds) == len(letters), "a probe round without 60 letters"
     rules = UrgencyGrader(sieve=None).fit()
     below = np.array([rules.grade(t)["urgency"] != "紧急" for t in letters["text"]])
-    urgent, long_ = letters["urgent"].to_numpy(), letters["text"].str.strip().str.len().to_numpy() >= 40
+    shipped = UrgentSieve()  # its review line and the shortest text it grades 紧急, as the grader uses them
+    urgent = letters["urgent"].to_numpy()
+    long_ = letters["text"].str.strip().str.len().to_numpy() >= shipped.urgent_min_chars
     real_texts = []
     for frame in (load_gold(), all_shared_letters()):
         graded = rules.transform(frame)
         texts = rules.letter_texts(frame)
-        real_texts += [t for t, u in zip(texts, graded["urgency"]) if u != "紧急" and len(t.strip()) >= 40]
+        real_texts += [t for t, u in zip(texts, graded["urgency"])
+                       if u != "紧急" and len(t.strip()) >= shipped.urgent_min_chars]
     waves = [range(a, a + 4) for a in range(71, last - 2, 4)]
     missed = sum(int((urgent & below & np.isin(rounds, list(w))).sum()) for w in waves)
     print(f"waves {waves[0].start}-{waves[-1].stop - 1} held out in turn: {missed} 紧急 letters the rules miss")
@@ -62,7 +65,7 @@ def main(argv: list[str]) -> int:
             p = scores(sieve, list(letters["text"][out]))
             u, b, n = urgent[out], below[out], long_[out]
             found += int((u & b & n & (p >= line)).sum())
-            review += int((u & b & (p >= 0.8)).sum())
+            review += int((u & b & (p >= shipped.threshold)).sum())
             false += int((~u & b & n & (p >= line)).sum())
         top = np.nanmax(scores(UrgentSieve(C=c).fit(list(letters["text"]), list(urgent)), real_texts))
         print(f"{c:<6g} {line:<5g} {found:>12} {review:>7} {false:>24} {top:>12.3f}")
