@@ -21,6 +21,7 @@ from pipeline.config import Settings
 from pipeline.heat import (DEEP_MAX_PEAK_SHARE, DEEP_MIN_ACTIVE_MONTHS, DEEP_MIN_LETTERS, DEEP_MIN_SPAN_DAYS,
                            DEEP_MIN_WRITERS, RANK_RANGE_CHANGE, heat_weights)
 from pipeline.rank import TODAY_EARLIER, TODAY_NEW, TODAY_REVIEW, TODAY_URGENT
+from pipeline.urgency import UrgentSieve
 
 # The grader's first looks, frozen before each split's labels were read, pooled over blind4 to
 # blind32 (corpora/urgency/README.md, "Stop 36"). "clear" and "borderline" follow the readers' own
@@ -124,6 +125,12 @@ def column_notes(settings: Settings) -> dict[str, dict[str, str]]:
     deep = (f"是: 来信持续至少{DEEP_MIN_SPAN_DAYS}天、至少{DEEP_MIN_ACTIVE_MONTHS}个月有来信且分两波以上、至少"
             f"{DEEP_MIN_LETTERS}封, 没有哪30天集中了{DEEP_MAX_PEAK_SHARE:.0%}以上的来信, 并且至少{DEEP_MIN_WRITERS}人来信"
             "或有人反复来信。依据见「深层次依据」列。")
+    sieve = UrgentSieve()  # the review and 紧急 lines the shipped second reader is fitted with
+    # two learned readers write into the same cell as the rules' phrases: a reviewer must tell them apart
+    evidence = ("线索在来信中的原文片段, 供核对。「模型较急/模型一般(p=…)」是在较急与一般之间复判的模型改了规则的判定"
+                "(p为判为较急的把握); 「模型复核/模型紧急(p=…)」是按字词读紧急的第二读者(p为紧急的把握): "
+                f"p≥{sieve.threshold:g}送人工复核, p≥{sieve.urgent_threshold:g}且来信{sieve.urgent_min_chars}字以上判为紧急, "
+                "「」内是它最看重的一句, 从那里读起。两者可同在一格: 前者只定较急还是一般, 后者只说要不要今天请人看。")
     return {
         EVERY_SHEET: {
             "问题类型": "模型按来信内容自动判定的问题类型。",
@@ -135,7 +142,7 @@ def column_notes(settings: Settings) -> dict[str, dict[str, str]]:
             "紧急程度": ("按紧急程度规则自动判定(紧急/较急/一般)。自动判定会漏判紧急来信, "
                      "见「今日紧急」表的提示; 「一般」不等于已确认不急。"),
             "紧急线索": "判定所依据的线索类别; 方括号内是线索被降级的原因, 如[往事]读作过去的事, [条件/假设]读作假设。",
-            "依据原文": "线索在来信中的原文片段, 供核对。",
+            "依据原文": evidence,
             "责任部门": ("按问题类型和路由表(或历史承办模型)分派" + (
                 "; 来信原带分类(如一级分类)且该分类在路由表中时, 按原分类分派, 分派依据写明原分类与模型所判"
                 if settings.get("routing", "file_class", True) else "") + "。检举控告公职人员或单位的来信只派纪检监察, "

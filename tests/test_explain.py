@@ -52,6 +52,17 @@ def test_the_notes_follow_the_config(tmp_path):
     assert notes_for("积案", default)["优先分"] == default["*"]["优先分"]
 
 
+def test_the_evidence_note_tells_the_two_learned_readers_apart_at_the_sieve_s_own_lines():
+    """模型一般(p=0.30);待复核:模型复核(p=0.88) in one cell: two models with opposite-looking p's. The
+    note says which is which and gives the second reader's lines as the shipped sieve has them."""
+    from pipeline.urgency import UrgentSieve
+
+    note = column_notes(load_settings())["*"]["依据原文"]
+    shipped = UrgentSieve.load()
+    assert "模型较急/模型一般" in note and "模型复核/模型紧急" in note
+    assert f"p≥{shipped.threshold:g}送人工复核" in note and f"p≥{shipped.urgent_threshold:g}且来信{shipped.urgent_min_chars}字以上" in note
+
+
 def test_the_guide_sheet_names_every_sheet_and_the_derived_columns():
     guide = guide_sheet(load_settings())
     described = set(guide.loc[guide["列名"] == "(整表)", "工作表"])
