@@ -42,6 +42,10 @@ d. `component_issues`: a connected component of the linked pairs that is large o
    (writers, dates, votes, representative letter, issue-type / urgency mix when those columns
    exist, deep-seated evidence).
 e. `rank` (one row per issue): the heat index (`pipeline.heat`) and heat_rank.
+f. `absorb`: each distinct text left out of every issue joins the issue its wording alone fits
+   (`transform`'s rule without its same-place half: a letter naming no place, 附近河涌, or a spelling
+   no other letter uses, 砂溪涌, agrees with no one letter enough to link, yet reads like the whole
+   issue), and the issues are numbered and labelled again.
 
 `transform` assigns new letters to the fitted issues (nearest centroid, same-place rule), so an
 issue keeps its id across batches; `update` does that and opens new issues, with fresh ids, from
@@ -273,9 +277,9 @@ _GENERIC_WORDS = frozenset(
 )
 # Two-character words that carry no matter of their own, for labels: a pronoun with a verb (我测),
 # a verb with its aspect particle or 在 (做过, 放在), a number with its measure word (一道, 一座), a
-# negated modal (没能)
+# negated modal (没能), someone coming or going to look (来测, 去查: a follow-up asking for a visit)
 _NO_MATTER = re.compile(r"[我你他她它咱][\u4e00-\u9fff]|[\u4e00-\u9fff][过了着在]"
-                        r"|[一两几][个道条次些件种下座栋块位名家处所辆台片间层]|[没不未][能会要想敢]")
+                        r"|[一两几][个道条次些件种下座栋块位名家处所辆台片间层]|[没不未][能会要想敢]|[来去][测查看找]")
 # A caller as an operator addresses them (陈女士, 王先生, 李阿姨): a person, never a label word
 _ADDRESSED = re.compile(r"[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|阿姨|师傅|大爷|大妈|老伯)")
 # Words of the office's handling and follow-up register: who called back, which unit is to answer
@@ -537,8 +541,8 @@ class IssueClusterer:
     no_place_sim : cosine needed to link letters when neither names a specific place.
     split_distance : average-linkage distance threshold used to split a loose component.
     max_place_share : a "place" named in more than this share of letters is too generic to key on.
-    assign_sim : cosine to an issue centroid needed by `transform` (same-place letters need
-        `same_place_sim` instead).
+    assign_sim : cosine to an issue centroid needed by `transform` and `absorb` (same-place letters
+        need `same_place_sim` + 0.1 instead, in `transform` only).
     title_weight : how many times the title counts in the text.
     n_keywords : c-TF-IDF keywords in a label.
     n_jobs : tokenizer processes.
@@ -690,10 +694,15 @@ class IssueClusterer:
         del docs, office
         # labelling reads neither the grievance rows nor the raw TF-IDF rows, only their normalised
         # copy: each is let go before the next is made (at 10^5 letters about 100 MB each)
-        del G, districts
+        del G
         Xn = normalize(X)
         del X
         self._finish(df, labels_doc, Xn, feats, place_full, place_head)
+        joined = self.absorb(self.labels_[first], Xn, feats, districts)                    # f
+        del districts
+        if joined is not None:
+            self._join_notes = self.issue_join_notes_
+            self._finish(df, joined, Xn, feats, place_full, place_head)
         return self.labels_
 
     # -------------------------------------------------------------- a. per-letter features (row-wise)
@@ -1588,21 +1597,49 @@ class IssueClusterer:
         feats = self.letter_features(titles, texts, tokens=tokens, grievance=False)
         X = normalize(self.vectorizer_.transform(list(feats["tokens"])))
         S = (X @ self.centroids_.T).toarray()
-        out = np.full(len(titles), -1)
-        for r, (places, title_places, districts) in enumerate(feats[["places", "title_places", "districts"]].itertuples(index=False)):
-            heads = frozenset(self._canon(p) for p in (title_places or places[:1]))
-            full = frozenset(self._canon(p) for p in places)
-            order = np.argsort(-S[r])[:5]
-            for c in order:
-                if districts_conflict(districts, frozenset([self.issue_districts_[c]]) - {""}):
-                    continue  # another district's issue (属地): never assigned by wording alone
-                ip = frozenset(self.issue_places_[c])
-                same = places_match(heads, ip) or (not heads and places_match(full, ip))
-                conflict = bool(heads) and bool(ip) and not places_match(full, ip)
-                if (same and S[r, c] >= self.same_place_sim + 0.1) or (not conflict and S[r, c] >= self.assign_sim):
-                    out[r] = c
-                    break
-        return out
+        return np.array([self.fitting_issue(S[r], places, title_places, districts)
+                         for r, (places, title_places, districts)
+                         in enumerate(feats[["places", "title_places", "districts"]].itertuples(index=False))], int)
+
+    def fitting_issue(self, sims: np.ndarray, places, title_places, districts, same_place: bool = True) -> int:
+        """The issue (number) one letter fits, -1 for none, from its cosines to the issue centroids
+        (`sims`) and its places: the first of its five nearest issues of no other district (属地)
+        that names the letter's headline place with a cosine of `same_place_sim` + 0.1 (only when
+        `same_place`), or that names no place in conflict with it with a cosine of `assign_sim`."""
+        heads = frozenset(self._canon(p) for p in (title_places or places[:1]))
+        full = frozenset(self._canon(p) for p in places)
+        for c in np.argsort(-sims)[:5]:
+            if districts_conflict(districts, frozenset([self.issue_districts_[c]]) - {""}):
+                continue  # another district's issue (属地): never assigned by wording alone
+            ip = frozenset(self.issue_places_[c])
+            same = places_match(heads, ip) or (not heads and places_match(full, ip))
+            conflict = bool(heads) and bool(ip) and not places_match(full, ip)
+            if (same_place and same and sims[c] >= self.same_place_sim + 0.1) or \
+                    (not conflict and sims[c] >= self.assign_sim):
+                return int(c)
+        return -1
+
+    def absorb(self, labels_doc: np.ndarray, Xn: sparse.csr_matrix, feats: pd.DataFrame, districts) -> np.ndarray | None:
+        """Each distinct text left out of every issue joins the issue its wording alone fits
+        (`fitting_issue` without the same-place rule), as a letter of the next batch would; the new
+        issue number of every distinct text, or None when none joins.
+
+        Linking asks a pair of letters to agree; a letter that names no place (附近河涌, 家旁边的市场)
+        or a spelling no other letter uses (砂溪涌, 东市场) agrees with no single letter enough, yet
+        its words sit close to the whole issue's. On the twenty keyed synthetic files of
+        `benchmarks/hotspots.py` this joins 239 letters: 186 to their own issue, 49 that belong to
+        none, 4 to another. The same-place rule, tried on them too, would add mostly letters of none
+        (94 of 109 under a cosine of 0.35: another grievance at the same estate), so it is left to
+        `transform`."""
+        left = np.flatnonzero(labels_doc < 0)
+        if not len(left) or self.centroids_.shape[0] == 0:
+            return None
+        S = (Xn[left] @ self.centroids_.T).toarray()
+        cols = feats[["places", "title_places"]].to_numpy()
+        joined = labels_doc.copy()
+        for r, d in enumerate(left):
+            joined[d] = self.fitting_issue(S[r], cols[d][0], cols[d][1], districts[d], same_place=False)
+        return joined if (joined != labels_doc).any() else None
 
     def transform_ids(self, letters: pd.DataFrame, tokens=None) -> list[str | None]:
         """Like `transform`, but the persistent issue ids (None when unassigned)."""

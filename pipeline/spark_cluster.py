@@ -393,20 +393,50 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
                               "ti": list(terms), "tc": list(terms.values()),
                               "hidden": sorted(name_fragments(names_bc.value, docs) | unreadable_words(docs, pdf["tokens"]))}])
 
-    described = doc_issue.join(rows.select("doc", "xi", "xv", "full", "head"), "doc").join(
-        docs.select("doc", "title", "text"), "doc").join(feats.select("doc", "tokens"), "doc") \
-        .groupBy("issue").applyInPandas(describe, desc_schema).collect()
-    described = sorted(described, key=lambda r: r["issue"])
-    model.issue_ids_ = [f"I{c + 1:04d}" for c in range(k)]
-    model.next_issue_ = k + 1
-    model.issue_places_ = [list(r["places"]) for r in described]
-    model.issue_districts_ = [r["district"] for r in described]
-    model.issue_chains_ = [list(r["chain"]) for r in described]
-    model.rep_doc_ = {r["issue"]: r["rep"] for r in described}
-    model.centroids_ = _csr([r["ci"] for r in described], [r["cv"] for r in described], V) if k \
-        else sparse.csr_matrix((0, V))
-    C = sparse.csr_matrix(_csr([r["ti"] for r in described], [r["tc"] for r in described], V), dtype=float)
-    model.keywords_ = model.keywords(C, [frozenset(r["hidden"]) for r in described])
+    def describe_issues(doc_issue):
+        """The fitted state of the issues `doc_issue` numbers (their places, district, chain,
+        representative text, centroid and keywords), set on `model` as the local `_finish` does."""
+        described = doc_issue.join(rows.select("doc", "xi", "xv", "full", "head"), "doc").join(
+            docs.select("doc", "title", "text"), "doc").join(feats.select("doc", "tokens"), "doc") \
+            .groupBy("issue").applyInPandas(describe, desc_schema).collect()
+        described = sorted(described, key=lambda r: r["issue"])
+        model.issue_ids_ = [f"I{c + 1:04d}" for c in range(k)]
+        model.next_issue_ = k + 1
+        model.issue_places_ = [list(r["places"]) for r in described]
+        model.issue_districts_ = [r["district"] for r in described]
+        model.issue_chains_ = [list(r["chain"]) for r in described]
+        model.rep_doc_ = {r["issue"]: r["rep"] for r in described}
+        model.centroids_ = _csr([r["ci"] for r in described], [r["cv"] for r in described], V) if k \
+            else sparse.csr_matrix((0, V))
+        C = sparse.csr_matrix(_csr([r["ti"] for r in described], [r["tc"] for r in described], V), dtype=float)
+        model.keywords_ = model.keywords(C, [frozenset(r["hidden"]) for r in described])
+
+    describe_issues(doc_issue)
+    # f. texts left out of every issue join the one their wording alone fits (`IssueClusterer.absorb`);
+    # the issues are then numbered by size again and described again, as the local engine does
+    if k:
+        abc = spark.sparkContext.broadcast(model)
+
+        def absorb(batches):
+            m = _worker_model(abc)
+            for b in batches:
+                S = (normalize(_csr(b["xi"], b["xv"], V)) @ m.centroids_.T).toarray()
+                yield pd.DataFrame({"doc": b["doc"], "issue": [
+                    m.fitting_issue(S[r], list(p), list(t), frozenset(d), same_place=False)
+                    for r, (p, t, d) in enumerate(zip(b["places"], b["title_places"], b["districts"]))]})
+
+        left = rows.select("doc", "xi", "xv", "districts").join(doc_issue.select("doc"), "doc", "left_anti") \
+            .join(feats.select("doc", "places", "title_places"), "doc")
+        extra = left.mapInPandas(absorb, "doc long, issue int").where(F.col("issue") >= 0).localCheckpoint()
+        if extra.limit(1).count():
+            doc_issue = doc_issue.union(extra)
+            now = dict(doc_issue.join(docs.select("doc", "weight"), "doc").groupBy("issue")
+                       .agg(F.sum("weight").alias("n")).collect())
+            again = sorted(range(k), key=lambda c: (-now[c], c))
+            model.issue_join_notes_ = [model.issue_join_notes_[c] for c in again]
+            renumber = spark.createDataFrame([(c, new) for new, c in enumerate(again)], "issue int, new int")
+            doc_issue = doc_issue.join(renumber, "issue").select("doc", F.col("new").alias("issue")).localCheckpoint()
+            describe_issues(doc_issue)
     # the office's place columns: the province and city every letter writes are left out of labels
     # (distinct pairs are few: a country's cities)
     place_cols = [c for c, _ in COLUMN_LEVELS if c in letters.columns]
