@@ -43,11 +43,11 @@ d. `component_issues`: a connected component of the linked pairs that is large o
    exist, deep-seated evidence).
 e. `rank` (one row per issue): the heat index (`pipeline.heat`) and heat_rank.
 f. `absorb`: each distinct text left out of every issue joins the issue its wording alone fits
-   (`transform`'s rule without its same-place half: a letter naming no place, 附近河涌, or a spelling
+   (`transform`'s rule, `fitting_issue`: a letter naming no place, 附近河涌, or a spelling
    no other letter uses, 砂溪涌, agrees with no one letter enough to link, yet reads like the whole
    issue), and the issues are numbered and labelled again.
 
-`transform` assigns new letters to the fitted issues (nearest centroid, same-place rule), so an
+`transform` assigns new letters to the fitted issues (nearest centroid, no place in conflict), so an
 issue keeps its id across batches; `update` does that and opens new issues, with fresh ids, from
 what is left. `save` / `load` keep the state in one file the case store can hold.
 """
@@ -541,8 +541,7 @@ class IssueClusterer:
     no_place_sim : cosine needed to link letters when neither names a specific place.
     split_distance : average-linkage distance threshold used to split a loose component.
     max_place_share : a "place" named in more than this share of letters is too generic to key on.
-    assign_sim : cosine to an issue centroid needed by `transform` and `absorb` (same-place letters
-        need `same_place_sim` + 0.1 instead, in `transform` only).
+    assign_sim : cosine to an issue centroid needed by `transform` and `absorb`.
     title_weight : how many times the title counts in the text.
     n_keywords : c-TF-IDF keywords in a label.
     n_jobs : tokenizer processes.
@@ -1601,36 +1600,38 @@ class IssueClusterer:
                          for r, (places, title_places, districts)
                          in enumerate(feats[["places", "title_places", "districts"]].itertuples(index=False))], int)
 
-    def fitting_issue(self, sims: np.ndarray, places, title_places, districts, same_place: bool = True) -> int:
+    def fitting_issue(self, sims: np.ndarray, places, title_places, districts) -> int:
         """The issue (number) one letter fits, -1 for none, from its cosines to the issue centroids
         (`sims`) and its places: the first of its five nearest issues of no other district (属地)
-        that names the letter's headline place with a cosine of `same_place_sim` + 0.1 (only when
-        `same_place`), or that names no place in conflict with it with a cosine of `assign_sim`."""
+        whose places do not conflict with the letter's headline place, with a cosine of `assign_sim`.
+
+        A shared place alone does not assign: an issue is a place and a grievance. Until stop 58 a
+        letter naming the issue's place joined at a cosine of `same_place_sim` + 0.1 (0.22); fitted
+        on the earlier 70% of each of the twenty keyed synthetic files and given the rest, that rule
+        put 75 letters the place-free rule had not, 16 of them in their own issue, 38 of no issue
+        and 21 in another grievance at the same estate (the place-free rule: 655, 56 and 20)."""
         heads = frozenset(self._canon(p) for p in (title_places or places[:1]))
         full = frozenset(self._canon(p) for p in places)
         for c in np.argsort(-sims)[:5]:
             if districts_conflict(districts, frozenset([self.issue_districts_[c]]) - {""}):
                 continue  # another district's issue (属地): never assigned by wording alone
             ip = frozenset(self.issue_places_[c])
-            same = places_match(heads, ip) or (not heads and places_match(full, ip))
             conflict = bool(heads) and bool(ip) and not places_match(full, ip)
-            if (same_place and same and sims[c] >= self.same_place_sim + 0.1) or \
-                    (not conflict and sims[c] >= self.assign_sim):
+            if not conflict and sims[c] >= self.assign_sim:
                 return int(c)
         return -1
 
     def absorb(self, labels_doc: np.ndarray, Xn: sparse.csr_matrix, feats: pd.DataFrame, districts) -> np.ndarray | None:
-        """Each distinct text left out of every issue joins the issue its wording alone fits
-        (`fitting_issue` without the same-place rule), as a letter of the next batch would; the new
-        issue number of every distinct text, or None when none joins.
+        """Each distinct text left out of every issue joins the issue its wording fits
+        (`fitting_issue`), as a letter of the next batch would; the new issue number of every
+        distinct text, or None when none joins.
 
         Linking asks a pair of letters to agree; a letter that names no place (附近河涌, 家旁边的市场)
         or a spelling no other letter uses (砂溪涌, 东市场) agrees with no single letter enough, yet
         its words sit close to the whole issue's. On the twenty keyed synthetic files of
         `benchmarks/hotspots.py` this joins 239 letters: 186 to their own issue, 49 that belong to
-        none, 4 to another. The same-place rule, tried on them too, would add mostly letters of none
-        (94 of 109 under a cosine of 0.35: another grievance at the same estate), so it is left to
-        `transform`."""
+        none, 4 to another. A shared place alone would add mostly letters of none (94 of 109 under
+        a cosine of 0.35: another grievance at the same estate)."""
         left = np.flatnonzero(labels_doc < 0)
         if not len(left) or self.centroids_.shape[0] == 0:
             return None
@@ -1638,7 +1639,7 @@ class IssueClusterer:
         cols = feats[["places", "title_places"]].to_numpy()
         joined = labels_doc.copy()
         for r, d in enumerate(left):
-            joined[d] = self.fitting_issue(S[r], cols[d][0], cols[d][1], districts[d], same_place=False)
+            joined[d] = self.fitting_issue(S[r], cols[d][0], cols[d][1], districts[d])
         return joined if (joined != labels_doc).any() else None
 
     def transform_ids(self, letters: pd.DataFrame, tokens=None) -> list[str | None]:

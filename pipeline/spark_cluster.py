@@ -422,7 +422,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
             for b in batches:
                 S = (normalize(_csr(b["xi"], b["xv"], V)) @ m.centroids_.T).toarray()
                 yield pd.DataFrame({"doc": b["doc"], "issue": [
-                    m.fitting_issue(S[r], list(p), list(t), frozenset(d), same_place=False)
+                    m.fitting_issue(S[r], list(p), list(t), frozenset(d))
                     for r, (p, t, d) in enumerate(zip(b["places"], b["title_places"], b["districts"]))]})
 
         left = rows.select("doc", "xi", "xv", "districts").join(doc_issue.select("doc"), "doc", "left_anti") \
