@@ -420,10 +420,9 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         def absorb(batches):
             m = _worker_model(abc)
             for b in batches:
-                S = (normalize(_csr(b["xi"], b["xv"], V)) @ m.centroids_.T).toarray()
-                yield pd.DataFrame({"doc": b["doc"], "issue": [
-                    m.fitting_issue(S[r], list(p), list(t), frozenset(d))
-                    for r, (p, t, d) in enumerate(zip(b["places"], b["title_places"], b["districts"]))]})
+                yield pd.DataFrame({"doc": b["doc"], "issue": m.fitting_issues(
+                    normalize(_csr(b["xi"], b["xv"], V)), [list(p) for p in b["places"]],
+                    [list(t) for t in b["title_places"]], [frozenset(d) for d in b["districts"]])})
 
         left = rows.select("doc", "xi", "xv", "districts").join(doc_issue.select("doc"), "doc", "left_anti") \
             .join(feats.select("doc", "places", "title_places"), "doc")
