@@ -1201,3 +1201,37 @@ def test_a_parking_fee_rule_named_from_many_roads_is_one_issue():
     assert len(inside - fee) <= 2
     label = model.get_issue_info().set_index("issue_id").loc[counts.index[0], "label"]
     assert label.startswith("多地同一规定 · "), label
+
+
+def test_follow_up_calls_that_name_no_place_join_the_issue_their_words_fit(sample_fit, sample_dir, monkeypatch):
+    """Bundled corpus: two calls disputing a daytime noise measurement (变电站噪音监测结果有疑问) name
+    no estate, so they link to no single letter of 碧水蓝湾's substation issue; their words fit the
+    issue as a whole, and `absorb` puts them in it. Without that step they are left out."""
+    from pipeline.read import read_letters
+
+    found = sample_fit.get_issue_letters()
+    calls = found[found["title"] == "变电站噪音监测结果有疑问"]
+    letters = found[found["title"] == "小区旁变电站噪音"]
+    assert len(calls) == 2 and not calls["text"].str.contains("碧水蓝湾").any()
+    assert set(calls["issue_id"]) == set(letters["issue_id"]) and letters["issue_id"].notna().all()
+    assert sample_fit.get_issue_info().set_index("issue_id").loc[letters["issue_id"].iloc[0], "label"].startswith("碧水蓝湾 · ")
+    monkeypatch.setattr(IssueClusterer, "absorb", lambda self, *args: None)
+    apart = IssueClusterer(n_jobs=1).fit(read_letters([sample_dir]).letters).get_issue_letters()
+    assert apart.loc[apart["title"] == "变电站噪音监测结果有疑问", "issue_id"].isna().all()
+
+
+def test_a_later_letter_naming_an_issue_s_estate_about_another_matter_is_not_assigned_to_it(sample_fit):
+    """An issue is a place and a grievance: new letters about a barbecue stall's night noise and a
+    square dance's loudspeakers at 碧水蓝湾 do not join the estate's substation-noise issue (the
+    same-place rule put both there, at a cosine of 0.22, until stop 58), while a new letter about
+    the substation's hum does."""
+    found = sample_fit.get_issue_letters()
+    noise = found.loc[found["title"] == "小区旁变电站噪音", "issue_id"].iloc[0]
+    new = pd.DataFrame({
+        "letter_id": ["n1", "n2", "n3"],
+        "title": ["碧水蓝湾小区门口烧烤摊噪音", "碧水蓝湾小区广场舞噪音", "变电站噪音还是没人管"],
+        "text": ["碧水蓝湾6栋楼下新开的烧烤摊每天晚上营业到凌晨两点，油烟和吆喝声很大，晚上睡不着。",
+                 "碧水蓝湾小区中心花园每天晚上广场舞音响声音很大，噪音超过六十分贝，晚上孩子写作业都受影响。",
+                 "隔壁变电站的变压器晚上嗡嗡响，环保部门来测过一次是白天，晚上十一点以后还是吵得睡不着。"],
+        "received_at": pd.to_datetime(["2026-11-20", "2026-11-21", "2026-11-21"])})
+    assert sample_fit.transform_ids(new) == [None, None, noise]
