@@ -696,12 +696,14 @@ class IssueClusterer:
         del G
         Xn = normalize(X)
         del X
-        self._finish(df, labels_doc, Xn, feats, place_full, place_head)
-        joined = self.absorb(self.labels_[first], Xn, feats, districts)                    # f
+        # f. the issues numbered by size and placed (centroids, places, districts: what `absorb`
+        # asks), then the texts left out join the issue their wording fits; labelled once, after
+        labels_doc = self._by_size(df["_doc"].to_numpy(), labels_doc)
+        placed = {}  # an issue's places, by its members: those absorb leaves alone are not read twice
+        self._issue_geometry(labels_doc, Xn, place_full, place_head, df.iloc[first], placed)
+        labels_doc = self.absorb(labels_doc, Xn, feats, districts)
         del districts
-        if joined is not None:
-            self._join_notes = self.issue_join_notes_
-            self._finish(df, joined, Xn, feats, place_full, place_head)
+        self._finish(df, labels_doc, Xn, feats, place_full, place_head, placed)
         return self.labels_
 
     # -------------------------------------------------------------- a. per-letter features (row-wise)
@@ -1325,29 +1327,55 @@ class IssueClusterer:
             out.append(words)
         return out
 
-    def _finish(self, df, labels_doc, Xn, feats, place_full, place_head):
-        """Issue numbers by size (I0001 = largest at fit time), centroids, places, keywords, the
-        table. `Xn`: the letters' TF-IDF rows, normalised."""
-        doc_of = df["_doc"].to_numpy()
+    def _by_size(self, doc_of: np.ndarray, labels_doc: np.ndarray) -> np.ndarray:
+        """Issue numbers by size in letters (duplicates counted; ties by the number they had), -1
+        kept; `_join_notes` (one per old number) follow their issues."""
         sizes = Counter(l for l in labels_doc[doc_of] if l >= 0)
         order = {old: new for new, (old, _) in enumerate(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])))}
-        labels_doc = np.array([order.get(l, -1) for l in range(labels_doc.max() + 1)] + [-1])[labels_doc]
-        self.labels_ = labels_doc[doc_of]
-        k = len(order)
-        self.issue_ids_ = [f"I{c + 1:04d}" for c in range(k)]
-        self.next_issue_ = k + 1
-        notes = self.__dict__.pop("_join_notes", None) or []
-        self.issue_join_notes_ = [""] * k
-        for old, new in order.items():
-            self.issue_join_notes_[new] = notes[old] if old < len(notes) else ""
+        notes = self.__dict__.pop("_join_notes", None)
+        if notes is not None:
+            self._join_notes = [""] * len(order)
+            for old, new in order.items():
+                self._join_notes[new] = notes[old] if old < len(notes) else ""
+        return np.array([order.get(l, -1) for l in range(labels_doc.max() + 1)] + [-1])[labels_doc]
+
+    def _issue_geometry(self, labels_doc, Xn, place_full, place_head, firsts: pd.DataFrame, placed: dict | None = None):
+        """Each issue's members (distinct-text rows), and the state `transform` and `absorb` read:
+        its centroid (the normalised mean of its letters' rows of `Xn`), places, district and chain
+        (`describe_places`). `firsts`: the first letter of each distinct text; `placed`: places
+        already described, by the members' bytes (read and filled). Returns (members, described)."""
+        k = int(labels_doc.max()) + 1
         members = [np.flatnonzero(labels_doc == c) for c in range(k)]
         M = sparse.csr_matrix((np.ones(int((labels_doc >= 0).sum())), (labels_doc[labels_doc >= 0],
                                np.flatnonzero(labels_doc >= 0))), shape=(k, Xn.shape[0]))
         self.centroids_ = normalize(M @ Xn) if k else sparse.csr_matrix((0, Xn.shape[1]))
+        titles, texts = firsts["title"].tolist(), firsts["text"].tolist()
+        placed = {} if placed is None else placed
+        described = []
+        for ds in members:
+            key = ds.tobytes()
+            if key not in placed:
+                placed[key] = self.describe_places([place_full[d] for d in ds], [place_head[d] for d in ds],
+                                                   [titles[d] for d in ds], [texts[d] for d in ds])
+            described.append(placed[key])
+        self.issue_places_ = [p for p, _, _ in described]
+        self.issue_districts_ = [d for _, d, _ in described]
+        self.issue_chains_ = [c for _, _, c in described]
+        return members, described
+
+    def _finish(self, df, labels_doc, Xn, feats, place_full, place_head, placed: dict | None = None):
+        """Issue numbers by size (I0001 = largest at fit time), centroids, places, keywords, the
+        table. `Xn`: the letters' TF-IDF rows, normalised."""
+        doc_of = df["_doc"].to_numpy()
+        labels_doc = self._by_size(doc_of, labels_doc)
+        self.labels_ = labels_doc[doc_of]
+        k = int(labels_doc.max()) + 1
+        self.issue_ids_ = [f"I{c + 1:04d}" for c in range(k)]
+        self.next_issue_ = k + 1
+        self.issue_join_notes_ = (self.__dict__.pop("_join_notes", None) or [""] * k)[:k]
         first = first_rows(df["_doc"])
+        members, described = self._issue_geometry(labels_doc, Xn, place_full, place_head, df.iloc[first], placed)
         titles, texts = df["title"].iloc[first].tolist(), df["text"].iloc[first].tolist()
-        described = [self.describe_places([place_full[d] for d in ds], [place_head[d] for d in ds],
-                                          [titles[d] for d in ds], [texts[d] for d in ds]) for ds in members]
         names = known_names_pattern(person_names(df["name"].dropna().tolist() if "name" in df.columns else [],
                                                  titles, texts))
         tokens = feats["tokens"].tolist()
@@ -1362,9 +1390,6 @@ class IssueClusterer:
         give_back()  # the texts read again for the labels, as after the features
         self.__dict__.pop("_spot_scan_of", None)  # rebuilt on demand; a saved model does not carry it
         self.__dict__.pop("_bare_scan_of", None)
-        self.issue_places_ = [p for p, _, _ in described]
-        self.issue_districts_ = [d for _, d, _ in described]
-        self.issue_chains_ = [c for _, _, c in described]
         self.keywords_ = self.keywords(self.term_counts(labels_doc, feats["tokens"], k), hidden)
         del hidden
         # representative: the distinct text closest to the centroid (most typical wording)
@@ -1630,10 +1655,10 @@ class IssueClusterer:
                 return int(c)
         return -1
 
-    def absorb(self, labels_doc: np.ndarray, Xn: sparse.csr_matrix, feats: pd.DataFrame, districts) -> np.ndarray | None:
+    def absorb(self, labels_doc: np.ndarray, Xn: sparse.csr_matrix, feats: pd.DataFrame, districts) -> np.ndarray:
         """Each distinct text left out of every issue joins the issue its wording fits
-        (`fitting_issue`), as a letter of the next batch would; the new issue number of every
-        distinct text, or None when none joins.
+        (`fitting_issue`), as a letter of the next batch would: the issue number of every distinct
+        text. Reads the issues' centroids, places and districts (`_issue_geometry`).
 
         Linking asks a pair of letters to agree; a letter that names no place (附近河涌, 家旁边的市场)
         or a spelling no other letter uses (砂溪涌, 东市场) agrees with no single letter enough, yet
@@ -1643,12 +1668,12 @@ class IssueClusterer:
         a cosine of 0.35: another grievance at the same estate)."""
         left = np.flatnonzero(labels_doc < 0)
         if not len(left) or self.centroids_.shape[0] == 0:
-            return None
+            return labels_doc
         places, title_places = feats["places"].tolist(), feats["title_places"].tolist()
         joined = labels_doc.copy()
         joined[left] = self.fitting_issues(Xn[left], [places[d] for d in left], [title_places[d] for d in left],
                                            [districts[d] for d in left])
-        return joined if (joined != labels_doc).any() else None
+        return joined
 
     def transform_ids(self, letters: pd.DataFrame, tokens=None) -> list[str | None]:
         """Like `transform`, but the persistent issue ids (None when unassigned)."""

@@ -1215,7 +1215,7 @@ def test_follow_up_calls_that_name_no_place_join_the_issue_their_words_fit(sampl
     assert len(calls) == 2 and not calls["text"].str.contains("碧水蓝湾").any()
     assert set(calls["issue_id"]) == set(letters["issue_id"]) and letters["issue_id"].notna().all()
     assert sample_fit.get_issue_info().set_index("issue_id").loc[letters["issue_id"].iloc[0], "label"].startswith("碧水蓝湾 · ")
-    monkeypatch.setattr(IssueClusterer, "absorb", lambda self, *args: None)
+    monkeypatch.setattr(IssueClusterer, "absorb", lambda self, labels_doc, *args: labels_doc)
     apart = IssueClusterer(n_jobs=1).fit(read_letters([sample_dir]).letters).get_issue_letters()
     assert apart.loc[apart["title"] == "变电站噪音监测结果有疑问", "issue_id"].isna().all()
 
