@@ -1629,7 +1629,8 @@ class IssueClusterer:
         out = np.full(Xn.shape[0], -1)
         for start in range(0, Xn.shape[0], TRANSFORM_ROWS):
             S = (Xn[start:start + TRANSFORM_ROWS] @ self.centroids_.T).toarray()
-            for r in range(S.shape[0]):
+            # most letters come near no issue: only rows reaching `assign_sim` somewhere are read
+            for r in np.flatnonzero(S.max(axis=1) >= self.assign_sim):
                 k = start + r
                 out[k] = self.fitting_issue(S[r], places[k], title_places[k], districts[k])
         return out
@@ -1646,12 +1647,14 @@ class IssueClusterer:
         and 21 in another grievance at the same estate (the place-free rule: 655, 56 and 20)."""
         heads = frozenset(self._canon(p) for p in (title_places or places[:1]))
         full = frozenset(self._canon(p) for p in places)
-        for c in np.argsort(-sims)[:5]:
+        top = np.argpartition(-sims, 4)[:5] if len(sims) > 5 else np.arange(len(sims))
+        for c in top[np.argsort(-sims[top], kind="stable")]:
+            if sims[c] < self.assign_sim:
+                break  # the rest are further still
             if districts_conflict(districts, frozenset([self.issue_districts_[c]]) - {""}):
                 continue  # another district's issue (属地): never assigned by wording alone
             ip = frozenset(self.issue_places_[c])
-            conflict = bool(heads) and bool(ip) and not places_match(full, ip)
-            if not conflict and sims[c] >= self.assign_sim:
+            if not (heads and ip and not places_match(full, ip)):
                 return int(c)
         return -1
 
