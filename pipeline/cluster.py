@@ -701,8 +701,10 @@ class IssueClusterer:
         labels_doc = self._by_size(df["_doc"].to_numpy(), labels_doc)
         placed = {}  # an issue's places, by its members: those absorb leaves alone are not read twice
         self._issue_geometry(labels_doc, Xn, place_full, place_head, df.iloc[first], placed)
+        left_out = labels_doc < 0
         labels_doc = self.absorb(labels_doc, Xn, feats, districts)
         del districts
+        df["_worded"] = (left_out & (labels_doc >= 0))[df["_doc"].to_numpy()]  # joined by wording alone
         self._finish(df, labels_doc, Xn, feats, place_full, place_head, placed)
         return self.labels_
 
@@ -1394,7 +1396,10 @@ class IssueClusterer:
         del hidden
         # representative: the distinct text closest to the centroid (most typical wording)
         self.rep_doc_ = {c: int(ds[most_typical(Xn[ds], self.centroids_[c])]) for c, ds in enumerate(members)}
-        self.letters_ = df.drop(columns=["_doc"]).assign(issue=self.labels_)
+        self.letters_ = df.drop(columns=["_doc", "_worded"], errors="ignore").assign(issue=self.labels_)
+        # a letter that joined its issue by its wording alone (`absorb`), no pair of letters agreeing:
+        # the analyst checks these first when an issue looks mixed
+        self.letters_["issue_by_wording"] = df["_worded"].to_numpy() if "_worded" in df else False
         self.letters_["issue_id"] = [self.issue_ids_[l] if l >= 0 else None for l in self.labels_]
         self.place_constants_ = batch_constants(df)
         letters = IssueLetters(df, writer_column(self.letters_))
@@ -1431,6 +1436,7 @@ class IssueClusterer:
             "keywords": " ".join(self.keywords_[c]),
             "n_letters": len(pos),
             "n_distinct_texts": len(set(letters.doc[pos].tolist())),
+            "n_by_wording": int(letters.worded[pos].sum()),
             "n_writers": letters.n_writers(pos),
             "n_contacts": letters.n_contacts(pos),
             "title_concreteness": self.title_concreteness([letters.title[p] for p in pos], places[0] if places else ""),

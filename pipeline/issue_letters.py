@@ -27,7 +27,7 @@ class IssueLetters:
     """The columns of a batch's clustered letters that the issue table reads, one entry per letter.
 
     `frame` needs letter_id, title, text, received_at and `_doc` (the distinct-text number);
-    writer, votes, label / issue_type, urgency and the office's place columns are read when
+    `_worded`, writer, votes, label / issue_type, urgency and the office's place columns are read when
     present. `writer_col` is the
     column that says who wrote (`cluster.writer_column`), None when no letter says."""
 
@@ -37,6 +37,8 @@ class IssueLetters:
         self.title = frame["title"].tolist()
         self.text = frame["text"].tolist()
         self.doc = frame["_doc"].to_numpy()
+        # `_worded`: the letter joined its issue by its wording alone (`IssueClusterer.absorb`)
+        self.worded = frame["_worded"].to_numpy(bool) if "_worded" in cols else np.zeros(len(frame), bool)
         received = frame["received_at"]
         self.dates = received.to_numpy()
         # a letter's writer as a string, None without one; for contacts a letter without a writer

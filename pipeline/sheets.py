@@ -56,8 +56,9 @@ HEADERS_EN = {
     "留言数": "n_letters", "留言人数": "n_writers", "单人反复": "single_writer", "点赞数": "up_votes", "反对数": "down_votes",
     "深层次依据": "deep_evidence", "排名区间": "rank_range", "代表留言编号": "representative_id", "主要类别": "top_issue_type",
     "紧急程度分布": "urgency_mix", "合并依据": "join_note", "留言编号": "letter_id", "留言用户": "writer_id", "留言主题": "title",
-    "留言时间": "received_at", "留言详情": "text",
+    "留言时间": "received_at", "留言详情": "text", "按措辞归入": "n_by_wording", "归入方式": "joined_by",
 }
+BY_WORDING = "按措辞归入"  # hot_issue_letters' 归入方式 of a letter `IssueClusterer.absorb` joined
 
 
 def mask_writer(value) -> str:
@@ -100,6 +101,9 @@ def issue_table(info: pd.DataFrame) -> pd.DataFrame:
         "问题标签": info["label"],
         "留言数": info["n_letters"],
         "留言人数": info["n_writers"],
+        # letters that joined by their wording alone (no pair of letters agreeing): where a mixed issue
+        # is checked first (hot_issue_letters marks each)
+        "按措辞归入": info["n_by_wording"].astype(int) if "n_by_wording" in info else 0,
         # one writer's many letters are a repeat petition (重复信访人), not many people's problem: a hotline's
         # heaviest caller can fill a hot issue alone (Qingdao: 245 calls), and 留言人数 = 1 is easy to miss
         "单人反复": ((info["n_writers"] == 1) & (info["n_letters"] > 1)).map({True: "是", False: "否"}),
@@ -135,6 +139,7 @@ def letter_table(letters: pd.DataFrame, info: pd.DataFrame) -> pd.DataFrame:
         "留言详情": sub["text"],
         "点赞数": pd.to_numeric(col("up_votes", 0), errors="coerce").fillna(0).astype(int),
         "反对数": pd.to_numeric(col("down_votes", 0), errors="coerce").fillna(0).astype(int),
+        "归入方式": col("issue_by_wording", False).fillna(False).astype(bool).map({True: BY_WORDING, False: ""}),
     }).reset_index(drop=True)
 
 

@@ -119,7 +119,7 @@ def _sets(column) -> list[frozenset]:
 
 def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | None = None,
                    max_block: int = 100, model: IssueClusterer | None = None):
-    """(letters with issue_id, hot_issue_label, deep_seated; the issue table as pandas), as
+    """(letters with issue_id, hot_issue_label, deep_seated, issue_by_wording; the issue table as pandas), as
     `PetitionRun.cluster` gives them locally. `letters_sdf` needs letter_id and title or text."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -412,6 +412,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         model.keywords_ = model.keywords(C, [frozenset(r["hidden"]) for r in described])
 
     describe_issues(doc_issue)
+    worded = None  # the texts `absorb` joined (by their wording alone), marked on their letters
     # f. texts left out of every issue join the one their wording alone fits (`IssueClusterer.absorb`);
     # the issues are then numbered by size again and described again, as the local engine does
     if k:
@@ -428,6 +429,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
             .join(feats.select("doc", "places", "title_places"), "doc")
         extra = left.mapInPandas(absorb, "doc long, issue int").where(F.col("issue") >= 0).localCheckpoint()
         if extra.limit(1).count():
+            worded = extra.select(F.col("doc").alias("_doc"), F.lit(True).alias("_worded"))
             doc_issue = doc_issue.union(extra)
             now = dict(doc_issue.join(docs.select("doc", "weight"), "doc").groupBy("issue")
                        .agg(F.sum("weight").alias("n")).collect())
@@ -447,6 +449,8 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     keep_cols = [c for c in ("letter_id", "title", "text", "received_at", writer_col, "up_votes", "down_votes",
                              "issue_type", "label", "urgency", *place_cols) if c and c in letters.columns]
     clustered = letters.select(*keep_cols, "_doc", "_row").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc")
+    clustered = clustered.join(worded, "_doc", "left") if worded is not None else clustered.withColumn("_worded", F.lit(None))
+    clustered = clustered.withColumn("_worded", F.coalesce(F.col("_worded").cast("boolean"), F.lit(False)))
 
     def issue_rows(pdf):
         m = _worker_model(bc)
@@ -498,8 +502,14 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         "issue int, issue_id string, hot_issue_label string, deep_seated boolean")
     out = base
     ids = letters.select("_row", "_doc").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc").join(table, "issue")
-    out = out.join(ids.select("_row", "issue_id", "hot_issue_label", "deep_seated"), "_row", "left") \
-        .withColumn("deep_seated", F.coalesce("deep_seated", F.lit(False))).drop("_row")
+    if worded is not None:
+        ids = ids.join(worded, "_doc", "left")
+    else:
+        ids = ids.withColumn("_worded", F.lit(None).cast("boolean"))
+    out = out.join(ids.select("_row", "issue_id", "hot_issue_label", "deep_seated",
+                              F.col("_worded").alias("issue_by_wording")), "_row", "left") \
+        .withColumn("deep_seated", F.coalesce("deep_seated", F.lit(False))) \
+        .withColumn("issue_by_wording", F.coalesce("issue_by_wording", F.lit(False))).drop("_row")
     return out, issues
 
 

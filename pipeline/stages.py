@@ -297,7 +297,7 @@ class ClusterStage(Stage):
                    state_path, progress)
 
     def output_schema(self) -> dict[str, str]:
-        return {"issue_id": STRING, "hot_issue_label": STRING, "deep_seated": BOOL}
+        return {"issue_id": STRING, "hot_issue_label": STRING, "deep_seated": BOOL, "issue_by_wording": BOOL}
 
     def clusterer(self):
         from pipeline.cluster import IssueClusterer
@@ -341,7 +341,7 @@ class ClusterStage(Stage):
         read = [c for c in (*LETTER_COLUMNS, CLUSTER_TOKENS, LETTER_PLACES) if c in letters.columns]
         invalid = no_request(letters)  # calls with no request (来电类别 无效, 未反映具体问题) form no issue
         members, self.issues_ = self.cluster(letters.loc[~invalid, read] if invalid.any() else letters[read],
-                                             columns=["letter_id", "issue_id"])  # all attach_issues reads
+                                             columns=["letter_id", "issue_id", "issue_by_wording"])  # all attach_issues reads
         return self.conform(attach_issues(letters, members, self.issues_))
 
 
@@ -353,16 +353,21 @@ def _cut_by(clusterer) -> tuple:
 
 
 def attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    """Issue id, label and deep-seated flag on each letter that belongs to an issue."""
+    """Issue id, label and deep-seated flag on each letter that belongs to an issue, and whether it
+    joined by its wording alone (`issue_by_wording`: the letters to check first in a mixed issue)."""
     out = letters.copy()
     if members is None or members.empty:
         out["issue_id"], out["hot_issue_label"], out["deep_seated"] = None, None, False
+        out["issue_by_wording"] = False
         return out
-    lookup = members[["letter_id", "issue_id"]].drop_duplicates("letter_id")
+    lookup = members[["letter_id", "issue_id", *(["issue_by_wording"] if "issue_by_wording" in members else [])]] \
+        .drop_duplicates("letter_id")
     out = out.merge(lookup, on="letter_id", how="left")
     labels = issues.set_index("issue_id")
     out["hot_issue_label"] = out["issue_id"].map(labels["label"]) if "label" in labels else out["issue_id"]
     out["deep_seated"] = out["issue_id"].map(labels["deep_seated"]).fillna(False).astype(bool) if "deep_seated" in labels else False
+    # after the deep-seated flag, as the Spark engine's letters have it
+    out["issue_by_wording"] = out.pop("issue_by_wording").fillna(False).astype(bool) if "issue_by_wording" in out else False
     return out
 
 

@@ -101,6 +101,7 @@ HEADERS_ZH = {
     "issue_id": "问题ID",
     "hot_issue_label": "所属热点问题",
     "deep_seated": "深层次问题",
+    "issue_by_wording": "按措辞归入问题",
     "is_closed": "已办结",
     "is_open": "未办结",
     "days_open": "已等待天数",

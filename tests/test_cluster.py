@@ -241,8 +241,11 @@ def test_hotspots_command_writes_tables(tmp_path):
     assert types[True] in {"环境保护", "城乡建设"}
     assert issues["紧急程度分布"].str.match(r"^(紧急|较急|一般):\d+").all()
     letters_out = pd.read_csv(out / "hot_issue_letters.csv", dtype=str)
-    assert list(letters_out.columns) == ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"]
+    # the TipDM layout's eight columns first, then how each letter joined (blank: a pair of letters agreed)
+    assert list(letters_out.columns) == ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数",
+                                         "归入方式"]
     assert len(letters_out) == len(MIXING) + len(FUMES)
+    assert set(letters_out["归入方式"].fillna("")) <= {"", "按措辞归入"}
     assert not letters_out["留言用户"].isin(letters["writer_id"]).any()  # masked
     assert (out / "hot_issues.xlsx").exists() and (out / "hot_issues_monthly.png").exists()
     # second run with the state keeps the ids
@@ -1215,9 +1218,17 @@ def test_follow_up_calls_that_name_no_place_join_the_issue_their_words_fit(sampl
     assert len(calls) == 2 and not calls["text"].str.contains("碧水蓝湾").any()
     assert set(calls["issue_id"]) == set(letters["issue_id"]) and letters["issue_id"].notna().all()
     assert sample_fit.get_issue_info().set_index("issue_id").loc[letters["issue_id"].iloc[0], "label"].startswith("碧水蓝湾 · ")
+    # each letter says how it joined, and the issue counts those that joined by wording alone: the
+    # analyst checks these first when an issue looks mixed
+    assert calls["issue_by_wording"].all() and not letters["issue_by_wording"].any()
+    info = sample_fit.get_issue_info().set_index("issue_id")
+    by_issue = found.groupby("issue_id")["issue_by_wording"].sum()
+    assert (info.loc[by_issue.index, "n_by_wording"] == by_issue).all()
+    assert info.loc[letters["issue_id"].iloc[0], "n_by_wording"] >= 2
     monkeypatch.setattr(IssueClusterer, "absorb", lambda self, labels_doc, *args: labels_doc)
     apart = IssueClusterer(n_jobs=1).fit(read_letters([sample_dir]).letters).get_issue_letters()
     assert apart.loc[apart["title"] == "变电站噪音监测结果有疑问", "issue_id"].isna().all()
+    assert not apart["issue_by_wording"].any() and (apart.groupby("issue_id").size() > 0).all()
 
 
 def test_a_later_letter_naming_an_issue_s_estate_about_another_matter_is_not_assigned_to_it(sample_fit):

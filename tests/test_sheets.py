@@ -153,3 +153,18 @@ def test_a_caller_s_empty_calls_are_never_a_case_for_a_leader():
     assert cases.iloc[0]["matter"] == NO_REQUEST_MATTER
     shown = _leader_cases(cases, 20)
     assert shown["事项"].tolist() == ["城乡建设"]
+
+
+def test_the_hot_issue_sheet_counts_the_letters_each_issue_took_by_wording_alone(sample_run):
+    """The bundled run: letters.csv marks each letter that joined its issue by its wording alone
+    (the two no-place calls about 碧水蓝湾's substation among them), and the 热点问题 sheet's
+    按措辞归入 is their count per issue, so a mixed-looking issue shows where to check first."""
+    written = pd.read_csv(sample_run.out_dir / "letters.csv", dtype={"问题ID": str})
+    marked = written[written["按措辞归入问题"]]
+    assert len(marked) >= 2 and marked["问题ID"].notna().all()
+    assert (written.loc[written["问题ID"].isna(), "按措辞归入问题"] == False).all()  # noqa: E712
+    sheet = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="热点问题", dtype={"问题ID": str})
+    counts = marked.groupby("问题ID").size()
+    shown = sheet.set_index("问题ID")["按措辞归入"]
+    assert shown.sum() == len(marked)
+    assert (shown.reindex(counts.index) == counts).all()
