@@ -5,7 +5,7 @@ labelled from the rubric by other hands, 36 紧急 and 24 look-alikes a round), 
 labelled letters, so every figure on real letters (gold, the shared letters, the benchmark's
 leave-one-source-out) is out of sample, and rounds after LAST stay blind to it.
 
-Run: `.venv/bin/python corpora/urgency/fit_sieve.py [LAST]` (default 94: rounds 95 on are unseen).
+Run: `.venv/bin/python corpora/urgency/fit_sieve.py [LAST]` (default 106: rounds 107 on are unseen).
 Deterministic: the same rounds give the same file.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ def probe_letters(last: int) -> pd.DataFrame:
 
 
 def main(argv: list[str]) -> int:
-    last = int(argv[0]) if argv else 94
+    last = int(argv[0]) if argv else 106
     letters = probe_letters(last)
     sieve = UrgentSieve().fit(list(letters["text"]), list(letters["urgent"]))
     sieve.save(SIEVE_PATH)
