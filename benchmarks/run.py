@@ -92,6 +92,8 @@ def compare(sizes: list[str], as_of: str, work: Path) -> None:
               f"{job.cpu:.1f} s CPU: {letters / job.wall:.0f} letters/s")
         print(f"  stages (s): {stage_line(info)}")
         print(f"  peak memory: {job.memory()}")
+        print(f"  stage peak MB (the run's own, main process): "
+              f"{', '.join(f'{s} {mb:,.0f}' for s, mb in info.get('stage_peak_mb', {}).items())}")
         counted, jieba_wall, jieba_cpu = plain_jieba(inputs)
         print(f"  plain jieba.lcut, 1 process: {counted:,} letters in {jieba_wall:.1f} s wall, {jieba_cpu:.1f} s CPU")
         rows.append((size, letters, job, jieba_wall, jieba_cpu))
