@@ -1556,16 +1556,18 @@ class IssueClusterer:
 
     def get_issue_letters(self, issue_id: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
         """Letters with their issue_id (all clustered letters, or those of one issue); `columns`:
-        only those, in the same order (a run attaching issue ids needs two columns, and copying the
+        only those the model has, in the same order (a run attaching issue ids needs three, and copying the
         texts of 10^5 letters to drop them cost ~200 MB at the cluster stage's end)."""
         self._fitted()
         order = ["issue_id", "received_at"]
+        if columns is not None:  # a state saved before a column existed (issue_by_wording) lacks it
+            columns = [c for c in columns if c in self.letters_.columns]
         kept = self.letters_ if columns is None else self.letters_[list(dict.fromkeys([*columns, "issue", *order]))]
         out = kept[kept["issue"] >= 0]
         if issue_id is not None:
             out = out[out["issue_id"] == issue_id]
         out = out.sort_values(order)
-        return (out if columns is None else out[list(columns)]).copy()
+        return (out if columns is None else out[columns]).copy()
 
     def monthly_counts(self, top_n: int = 10) -> pd.DataFrame:
         """Letters per month (rows) for the `top_n` hottest issues (columns)."""

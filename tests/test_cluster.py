@@ -1,6 +1,7 @@
 """IssueClusterer and the `petition hotspots` command, on real letter text (the heat index: test_heat.py)."""
 from __future__ import annotations
 
+import copy
 from collections import Counter
 
 import pandas as pd
@@ -1246,3 +1247,18 @@ def test_a_later_letter_naming_an_issue_s_estate_about_another_matter_is_not_ass
                  "隔壁变电站的变压器晚上嗡嗡响，环保部门来测过一次是白天，晚上十一点以后还是吵得睡不着。"],
         "received_at": pd.to_datetime(["2026-11-20", "2026-11-21", "2026-11-21"])})
     assert sample_fit.transform_ids(new) == [None, None, noise]
+
+
+def test_a_model_saved_before_issue_by_wording_still_hands_over_its_letters(sample_fit):
+    """A state file written before stop 59 has no issue_by_wording column: asking for it gives the
+    letters without it, and attaching them marks no letter as joined by wording."""
+    from pipeline.stages import attach_issues
+
+    old = copy.copy(sample_fit)
+    old.letters_ = sample_fit.letters_.drop(columns=["issue_by_wording"])
+    members = old.get_issue_letters(columns=["letter_id", "issue_id", "issue_by_wording"])
+    assert list(members.columns) == ["letter_id", "issue_id"] and len(members) > 100
+    letters = sample_fit.letters_[["letter_id", "title"]]
+    out = attach_issues(letters, members, old.get_issue_info())
+    assert out["issue_id"].notna().sum() == len(members) and not out["issue_by_wording"].any()
+    assert out["issue_by_wording"].dtype == bool
