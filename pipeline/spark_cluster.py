@@ -412,7 +412,8 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         model.keywords_ = model.keywords(C, [frozenset(r["hidden"]) for r in described])
 
     describe_issues(doc_issue)
-    worded = None  # the texts `absorb` joined (by their wording alone), marked on their letters
+    # the texts `absorb` joins (by their wording alone), marked on their letters; none until it runs
+    worded = spark.createDataFrame([], "_doc long, _worded boolean")
     # f. texts left out of every issue join the one their wording alone fits (`IssueClusterer.absorb`);
     # the issues are then numbered by size again and described again, as the local engine does
     if k:
@@ -449,8 +450,7 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
     keep_cols = [c for c in ("letter_id", "title", "text", "received_at", writer_col, "up_votes", "down_votes",
                              "issue_type", "label", "urgency", *place_cols) if c and c in letters.columns]
     clustered = letters.select(*keep_cols, "_doc", "_row").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc")
-    clustered = clustered.join(worded, "_doc", "left") if worded is not None else clustered.withColumn("_worded", F.lit(None))
-    clustered = clustered.withColumn("_worded", F.coalesce(F.col("_worded").cast("boolean"), F.lit(False)))
+    clustered = clustered.join(worded, "_doc", "left").withColumn("_worded", F.coalesce("_worded", F.lit(False)))
 
     def issue_rows(pdf):
         m = _worker_model(bc)
@@ -501,11 +501,8 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         [(c, i, str(by_id.at[i, "label"]), bool(by_id.at[i, "deep_seated"])) for c, i in enumerate(model.issue_ids_)],
         "issue int, issue_id string, hot_issue_label string, deep_seated boolean")
     out = base
-    ids = letters.select("_row", "_doc").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc").join(table, "issue")
-    if worded is not None:
-        ids = ids.join(worded, "_doc", "left")
-    else:
-        ids = ids.withColumn("_worded", F.lit(None).cast("boolean"))
+    ids = letters.select("_row", "_doc").join(doc_issue.withColumnRenamed("doc", "_doc"), "_doc").join(table, "issue") \
+        .join(worded, "_doc", "left")
     out = out.join(ids.select("_row", "issue_id", "hot_issue_label", "deep_seated",
                               F.col("_worded").alias("issue_by_wording")), "_row", "left") \
         .withColumn("deep_seated", F.coalesce("deep_seated", F.lit(False))) \

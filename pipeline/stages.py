@@ -360,14 +360,14 @@ def attach_issues(letters: pd.DataFrame, members: pd.DataFrame, issues: pd.DataF
         out["issue_id"], out["hot_issue_label"], out["deep_seated"] = None, None, False
         out["issue_by_wording"] = False
         return out
-    lookup = members[["letter_id", "issue_id", *(["issue_by_wording"] if "issue_by_wording" in members else [])]] \
-        .drop_duplicates("letter_id")
+    # (a model saved before issue_by_wording existed hands over no such column: no letter is marked)
+    lookup = members.reindex(columns=["letter_id", "issue_id", "issue_by_wording"]).drop_duplicates("letter_id")
     out = out.merge(lookup, on="letter_id", how="left")
     labels = issues.set_index("issue_id")
     out["hot_issue_label"] = out["issue_id"].map(labels["label"]) if "label" in labels else out["issue_id"]
     out["deep_seated"] = out["issue_id"].map(labels["deep_seated"]).fillna(False).astype(bool) if "deep_seated" in labels else False
     # after the deep-seated flag, as the Spark engine's letters have it
-    out["issue_by_wording"] = out.pop("issue_by_wording").fillna(False).astype(bool) if "issue_by_wording" in out else False
+    out["issue_by_wording"] = out.pop("issue_by_wording").astype("boolean").fillna(False).astype(bool)
     return out
 
 
