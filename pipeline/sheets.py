@@ -3,7 +3,7 @@
 Two families of tables live here, so that the main job (`pipeline.run`) and the commands
 (`pipeline.commands.hotspots`) share them and no stage imports the CLI:
 - the triage workbook of `petition run` (`triage_sheets`): 今日紧急, 各部门待办, 领导包案建议,
-  重复信访人, 热点问题, 积案, 需人工复核, 说明 (what each sheet and derived column means,
+  重复信访人, 热点问题, 热点问题来信, 集中问题, 积案, 需人工复核, 说明 (what each sheet and derived column means,
   `pipeline.explain`), then one 待办-<部门> list per department; `workbook_notes` puts the same
   explanations on the header cells, and the 今日紧急 queue's measured misses under its last row;
 - the hot-issue tables in the TipDM layout (`issue_table`, `letter_table`, `write_tables`).
@@ -13,7 +13,8 @@ Confidentiality: route decides which letters are accusations against an official
 that decision (`department_lists`). A confidential letter appears in the discipline department's
 list only, whatever its `department` cell says by then, and only that list carries the writers'
 identity (姓名, 联系电话, 信访人编号): the law forbids passing an accuser's identity to the unit
-accused, and a department needs the matter, not the person, to act.
+accused, and a department needs the matter, not the person, to act. 热点问题来信, the sheet handed
+to the departments a hot issue concerns, carries no identity either.
 
 `write_outputs` takes tables, not a run object: letters, cases, issues, persons, rejects and the
 counts, so another engine can call it with tables it aggregated itself.
@@ -34,7 +35,7 @@ from pipeline.calls import no_request
 from pipeline.heat import rank_range_text
 from pipeline.rank import leader_list
 
-SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "集中问题", "积案", "需人工复核", "说明")
+SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "热点问题来信", "集中问题", "积案", "需人工复核", "说明")
 # What a department list never carries unless it is the discipline department's.
 IDENTITY_COLUMNS = ("name", "phone", "person_id")
 
@@ -236,6 +237,32 @@ def _department_load(letters: pd.DataFrame) -> pd.DataFrame:
         "待办", ascending=False).reset_index().rename(columns={"department": "责任部门"})
 
 
+def hot_issue_letters_sheet(letters: pd.DataFrame, issues: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """热点问题来信: the letters of the `limit` hottest issues, hottest issue first, each issue's
+    letters oldest first, each marked whether it joined by its wording alone (按措辞归入 是/否).
+
+    Why in the workbook: the 热点问题 sheet counts the letters that joined by wording (the ones a
+    mixed issue is checked by first), and an analyst who opens only triage.xlsx could not see which
+    they were. The writers' identity is dropped, as on a department's list: this is the sheet a
+    leader hands to the departments a hot issue concerns."""
+    columns = {k: v for k, v in LETTER_COLUMNS.items() if k not in IDENTITY_COLUMNS}
+    present = [c for c in columns if c in letters.columns]
+    head = ["热度排名", "问题ID", "按措辞归入"]
+    if issues.empty or "issue_id" not in letters.columns:
+        return pd.DataFrame(columns=head + [columns[c] for c in present])
+    top = issues.sort_values("heat_rank", kind="stable").head(limit)
+    rank = letters["issue_id"].map(dict(zip(top["issue_id"], top["heat_rank"])))
+    keys = pd.DataFrame({"rank": rank.to_numpy(), "at": letters["received_at"].to_numpy()})
+    order = keys[keys["rank"].notna()].sort_values(["rank", "at"], kind="stable").index.to_numpy()
+    rows = letters.iloc[order]
+    worded = rows["issue_by_wording"] if "issue_by_wording" in rows else pd.Series(False, index=rows.index)
+    out = rows.loc[:, present].rename(columns=columns)
+    out.insert(0, "热度排名", rank.iloc[order].astype(int).to_numpy())
+    out.insert(1, "问题ID", rows["issue_id"].to_numpy())
+    out.insert(2, "按措辞归入", worded.astype("boolean").fillna(False).map({True: "是", False: "否"}).to_numpy())
+    return out.reset_index(drop=True)
+
+
 def _leader_cases(cases: pd.DataFrame, leader: int) -> pd.DataFrame:
     top = leader_list(cases, leader)
     if "confidential" in top:  # 是/否, as 是否深层次问题 reads: a leader's sheet, not a script's True/False
@@ -307,6 +334,7 @@ def triage_sheet_builders(letters: pd.DataFrame, cases: pd.DataFrame, issues: pd
         "领导包案建议": partial(_leader_cases, cases, leader),
         "重复信访人": partial(_repeaters, persons),
         "热点问题": partial(issue_table, issues),
+        "热点问题来信": partial(hot_issue_letters_sheet, letters, issues, settings.get("lists", "hot_issue_letters", 30)),
         "集中问题": lambda: concentrated_sheet(concentrated_table(letters, settings) if concentrated is None else concentrated,
                                            settings.get("lists", "concentrated", 30)),
         "积案": lambda: _letters_sheet(letters, rows=letters["is_backlog"]),

@@ -29,6 +29,7 @@ DEPARTMENT_LIMIT = 1_000     # each department's 待办 list, by priority
 REPORT_BACKLOG = 20          # the report's oldest open letters
 CASES_LIMIT = 100            # cases, by case priority (the sheet shows [lists] leader_cases)
 PERSONS_LIMIT = 2_000        # repeat writers shown, by letter count (all their letters are collected)
+HOT_LETTERS_LIMIT = 5_000    # 热点问题来信: the hottest issues' letters, by heat rank then date
 
 CASE_SCHEMA = {"case_id": "str", "person_id": "str", "writers": "Int64", "matter": "str", "letters": "Int64", "open_letters": "Int64",
                "first_letter": "datetime64[ns]", "last_letter": "datetime64[ns]", "urgency": "str",
@@ -88,13 +89,14 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
               "no_request": letters.where(~spark_filter(letters.columns)).count()}
     concentrated = concentrations(masked, settings.get("lists", "concentrated_min_writers", 5))  # titles masked
     caveat = concentrated_note(concentrated, concentration_outline(masked), settings)
-    sheets = triage_sheets_bounded(letters, shown, cases, issues, persons, settings, concentrated)
+    hot = hot_issue_letters(masked, issues, settings.get("lists", "hot_issue_letters", 30))
+    sheets = triage_sheets_bounded(letters, shown, cases, issues, persons, settings, concentrated, hot)
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(sheets, temporary, **workbook_notes(settings, caveat))
     report = build_report(shown, cases, issues, persons, counts, date.fromisoformat(info["as_of"]),
                           settings.get("backlog", "limit_days", 60), settings.get("lists", "today_new_days", 7),
                           notes=column_notes(settings), concentrated=concentrated, concentrated_note=caveat)
-    report = report.replace("<main>", "<main>" + coverage_note(coverage(letters, shown, n_cases, persons),
+    report = report.replace("<main>", "<main>" + coverage_note(coverage(letters, shown, n_cases, persons, hot),
                                                                counts.get("letters")), 1)
     with atomic_path(out / "report.html") as temporary:
         temporary.write_text(report, encoding="utf-8")
@@ -116,7 +118,8 @@ def _in_today_queue(frame):
     return ((F.col("urgency") == "紧急") | flag("urgency_review")) & ~flag("is_closed")
 
 
-def coverage(letters, shown: pd.DataFrame, n_cases: int, persons: pd.DataFrame) -> list[tuple[str, int, int]]:
+def coverage(letters, shown: pd.DataFrame, n_cases: int, persons: pd.DataFrame,
+             hot: pd.DataFrame) -> list[tuple[str, int, int]]:
     """(list, how many the batch holds, its bound) for each bounded table of the report and
     triage.xlsx: one aggregate over the letters, so the report can say whether a list is whole."""
     from pyspark.sql import functions as F
@@ -133,7 +136,8 @@ def coverage(letters, shown: pd.DataFrame, n_cases: int, persons: pd.DataFrame) 
             ("需人工复核", int(totals["review"] or 0), LIST_LIMIT),
             ("每个责任部门的待办(最多的部门)", int(open_most or 0), DEPARTMENT_LIMIT),
             ("领导包案建议的案件", int(n_cases), CASES_LIMIT),
-            ("重复信访人", len(persons), PERSONS_LIMIT)]
+            ("重复信访人", len(persons), PERSONS_LIMIT),
+            ("热点问题来信", int(hot.attrs.get("total", len(hot))), HOT_LETTERS_LIMIT)]
 
 
 def coverage_note(rows: list[tuple[str, int, int]], n_letters: int | None) -> str:
@@ -190,15 +194,32 @@ def shown_letters(masked) -> pd.DataFrame:
     return frame.sort_values(["received_at", "letter_id"], kind="stable").reset_index(drop=True)
 
 
-def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, settings, concentrated) -> dict:
-    """`sheets.triage_sheets` on the shown letters, with the department counts (and the order of the
-    department sheets) taken over every letter in Spark, and 集中问题 from `concentrated`
-    (`concentrations` over every letter)."""
+def hot_issue_letters(masked, issues: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The letters of the `limit` hottest issues (热点问题来信), at most HOT_LETTERS_LIMIT of them
+    (hottest issue first, then the oldest letter); `attrs["total"]` says how many there were."""
     from pyspark.sql import functions as F
 
-    from pipeline.sheets import triage_sheets
+    if issues.empty or "issue_id" not in masked.columns:
+        return masked.limit(0).toPandas()
+    top = issues.sort_values("heat_rank", kind="stable").head(limit)
+    rank = F.create_map(*[F.lit(v) for pair in zip(top["issue_id"], top["heat_rank"].astype(int)) for v in pair])
+    members = masked.where(F.col("issue_id").isin(list(top["issue_id"]))).withColumn("_rank", rank[F.col("issue_id")])
+    frame = members.orderBy("_rank", "received_at", "letter_id").limit(HOT_LETTERS_LIMIT).drop("_rank").toPandas()
+    frame.attrs["total"] = members.count()
+    return frame
+
+
+def triage_sheets_bounded(letters, shown: pd.DataFrame, cases, issues, persons, settings, concentrated,
+                          hot: pd.DataFrame) -> dict:
+    """`sheets.triage_sheets` on the shown letters, with the department counts (and the order of the
+    department sheets) taken over every letter in Spark, 集中问题 from `concentrated`
+    (`concentrations` over every letter) and 热点问题来信 from `hot` (`hot_issue_letters`)."""
+    from pyspark.sql import functions as F
+
+    from pipeline.sheets import hot_issue_letters_sheet, triage_sheets
 
     sheets = triage_sheets(shown, cases, issues, persons, settings, concentrated)
+    sheets["热点问题来信"] = hot_issue_letters_sheet(hot, issues, settings.get("lists", "hot_issue_letters", 30))
     load = letters.groupBy("department").agg(
         F.sum((~F.col("is_closed")).cast("long")).alias("待办"), F.count("*").alias("全部"),
         F.sum((F.col("urgency") == "紧急").cast("long")).alias("紧急"),

@@ -168,3 +168,27 @@ def test_the_hot_issue_sheet_counts_the_letters_each_issue_took_by_wording_alone
     shown = sheet.set_index("问题ID")["按措辞归入"]
     assert shown.sum() == len(marked)
     assert (shown.reindex(counts.index) == counts).all()
+
+
+def test_the_hot_issue_letters_sheet_shows_which_letters_joined_by_wording_without_identity(sample_run):
+    """triage.xlsx's 热点问题来信: the letters of the hottest issues, hottest first, each issue's
+    letters oldest first, with 按措辞归入 是 exactly where letters.csv marks 按措辞归入问题, so an
+    analyst who opens only the workbook can read a mixed issue's doubtful letters; no identity, as
+    on a department's list."""
+    written = pd.read_csv(sample_run.out_dir / "letters.csv", dtype={"问题ID": str, "信件编号": str})
+    sheet = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="热点问题来信",
+                          dtype={"问题ID": str, "信件编号": str})
+    issues = pd.read_excel(sample_run.out_dir / "triage.xlsx", sheet_name="热点问题", dtype={"问题ID": str})
+    limit = load_settings().get("lists", "hot_issue_letters", 30)
+    top = set(issues.loc[issues["热度排名"] <= limit, "问题ID"])
+    members = written[written["问题ID"].isin(top)]
+    assert len(sheet) == len(members) > 100
+    assert set(sheet["信件编号"]) == set(members["信件编号"])
+    assert sheet["热度排名"].is_monotonic_increasing
+    for _, rows in sheet.groupby("热度排名"):
+        assert pd.to_datetime(rows["来信时间"]).is_monotonic_increasing
+    worded = set(members.loc[members["按措辞归入问题"], "信件编号"])
+    assert len(worded) >= 2
+    assert set(sheet.loc[sheet["按措辞归入"] == "是", "信件编号"]) == worded
+    assert set(sheet["按措辞归入"]) == {"是", "否"}
+    assert not _identity_headers() & set(sheet.columns)
