@@ -243,8 +243,11 @@ REJOIN_NAMED_SHARE = 0.5
 # PAIR_BLOCK_ENTRIES row x column products per block (about half are non-zero, 12 bytes each).
 # The blocks' product and its kept pairs are the transient of the pair search: on 2x10^4 replicated
 # letters 20M products a block peaked 140 MB over the search's start, 5M 89 MB, in less CPU
-# (8.1 -> 6.8 s: smaller products stay in cache); the pairs and their order are the same.
-PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES = 2000, 5_000_000
+# (8.1 -> 6.8 s: smaller products stay in cache); the pairs and their values are the same.
+# The columns are taken PAIR_BLOCK_COLUMNS letters at a time: the product needs them transposed,
+# and transposing all of them at once was a copy of the whole matrix (66 MB at 10^5 letters, the
+# largest part of the cluster stage's peak).
+PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES, PAIR_BLOCK_COLUMNS = 2000, 5_000_000, 10_000
 # columns that say who wrote, best first: the linker's person_id, else the source's writer id, else the name
 WRITER_COLUMNS = ("person_id", "writer_id", "name", "phone", "id_number")
 # Every column `fit` reads (the issues and the issue table depend on no other): a run passes only
@@ -632,14 +635,19 @@ class IssueClusterer:
         return getattr(self, "name_variants_", {}).get(c, self._canon(place))
 
     # -------------------------------------------------------------- fit: the steps in order
-    def fit(self, letters: pd.DataFrame, y=None, tokens=None, places=None):
-        self.fit_transform(letters, tokens=tokens, places=places)
+    def fit(self, letters: pd.DataFrame, y=None, tokens=None, places=None, release_tokens: bool = False):
+        self.fit_transform(letters, tokens=tokens, places=places, release_tokens=release_tokens)
         return self
 
-    def fit_transform(self, letters: pd.DataFrame, y=None, tokens=None, places=None) -> np.ndarray:
+    def fit_transform(self, letters: pd.DataFrame, y=None, tokens=None, places=None,
+                      release_tokens: bool = False) -> np.ndarray:
         """Cluster `letters`; returns one issue number per letter (-1 = unclustered). `tokens`: each
         letter's cut of `cluster_docs` (a run's one tokenization pass), instead of cutting here;
-        `places`: each letter's `pipeline.places.letter_places`, instead of scanning here."""
+        `places`: each letter's `pipeline.places.letter_places`, instead of scanning here.
+        `release_tokens`: the caller hands the token lists over, and each is emptied once the
+        features are made from it. A run's token column is read by no one after this stage, but
+        its frame holds the lists through the whole fit (about 200 MB at 10^5 letters, under the
+        cluster stage's peak)."""
         df = self._check(letters)
         df["_doc"] = pd.factorize(pd.Series([dedupe_key(a, b) for a, b in zip(df["title"], df["text"])]))[0]
         first = first_rows(df["_doc"])
@@ -658,6 +666,9 @@ class IssueClusterer:
                                      tokens=given, grievance=False,  # grievance made part by part in `vectors`
                                      places=named)
         del given, named
+        if release_tokens and tokens is not None:
+            for toks in tokens:
+                toks.clear()
         # the batch's texts, read as Python strings for the features (~260 MB at 10^5 letters), are
         # freed now; glibc keeps freed blocks unless handed back, and what follows (the vectors, the
         # pair blocks) is fresh large arrays that do not reuse them: the stage's peak carried both
@@ -972,33 +983,36 @@ class IssueClusterer:
         return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
     def pair_blocks(self, X: sparse.csr_matrix):
-        """`candidate_pairs` one block of rows at a time, in the same order and with the same values.
+        """`candidate_pairs` one block of rows against one chunk of columns at a time.
 
         Most pairs of letters share some word, so a block's product holds about half of its rows
-        times the batch: 2,000 rows of a 100,000-letter batch made a 6 GB product. The rows per
-        block shrink as the batch grows (`PAIR_BLOCK_ENTRIES` row x column products at most). Only
-        the columns from the block's group of `PAIR_BLOCK_ROWS` rows on are multiplied: pairs below
-        the diagonal are never kept. Each cosine is summed over the same terms in the same order
-        whatever the block (a row of X times the transposed columns), so the values do not depend
-        on the block size."""
+        times its columns: 2,000 rows of a 100,000-letter batch made a 6 GB product. The rows of a
+        group of `PAIR_BLOCK_ROWS` are multiplied with the columns from the group on (pairs below
+        the diagonal are never kept), `PAIR_BLOCK_COLUMNS` columns at a time, in blocks of rows
+        small enough for `PAIR_BLOCK_ENTRIES` products. Each cosine is summed over the same terms
+        in the same order whatever the block or chunk (a row of X times a transposed column), so
+        the pairs and their values do not depend on the sizes; their order does (a batch of at most
+        `PAIR_BLOCK_COLUMNS` letters is one chunk), and no caller reads it: the links only make
+        connected components."""
         X = X.tocsr()
         n = X.shape[0]
-        XT = X.T.tocsc()
-        step = max(16, min(PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES // max(n, 1)))
+        XT = X.T  # X's own arrays read by column: no copy
         for group in range(0, n, PAIR_BLOCK_ROWS):
-            # converted once per group, not per block; the first group takes every column, and
-            # slicing them all first copied the whole of X before the conversion copied it again
-            XTg = None  # the last group's columns go first: at 10^5 letters both were held at once
-            XTg = XT[:, group:].tocsr() if group else XT.tocsr()
-            for start in range(group, min(group + PAIR_BLOCK_ROWS, n), step):
-                S = X[start:min(start + step, group + PAIR_BLOCK_ROWS)] @ XTg
-                found = np.flatnonzero(S.data >= self.pair_floor)
-                r = np.searchsorted(S.indptr, found, side="right") - 1 + start
-                c = S.indices[found].astype(np.int64) + group
-                v = S.data[found]
-                del S
-                upper = c > r
-                yield r[upper], c[upper], v[upper]
+            end = min(group + PAIR_BLOCK_ROWS, n)
+            for first in range(group, n, PAIR_BLOCK_COLUMNS):
+                # one chunk's columns transposed for the product, converted once for the group's blocks
+                XTc = None  # the last chunk's copy goes first
+                XTc = XT[:, first:first + PAIR_BLOCK_COLUMNS].tocsr()
+                step = max(16, min(PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES // XTc.shape[1]))
+                for start in range(group, end, step):
+                    S = X[start:min(start + step, end)] @ XTc
+                    found = np.flatnonzero(S.data >= self.pair_floor)
+                    r = np.searchsorted(S.indptr, found, side="right") - 1 + start
+                    c = S.indices[found].astype(np.int64) + first
+                    v = S.data[found]
+                    del S
+                    upper = c > r
+                    yield r[upper], c[upper], v[upper]
 
     def linked_pairs(self, X, G, place_full, place_head, districts) -> tuple[np.ndarray, np.ndarray]:
         """(i, j) of the candidate pairs `accept_pairs` links, decided block by block, so a batch's

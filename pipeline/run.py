@@ -116,8 +116,8 @@ class PetitionRun(StageTimer):
         just before linking, as a second run waits for it there)."""
         if name == "link":
             return {"store": self._open_store(out)}
-        if name == "cluster":
-            return {"state_path": self._issue_state(out)}
+        if name == "cluster":  # the run drops the token column after clustering: it hands the lists over
+            return {"state_path": self._issue_state(out), "release_tokens": True}
         if name == "write":
             return {"out_dir": out, "writer": write_outputs}
         if name == "classify":  # the one stage whose work pays for workers (tokenize: see TokenizeStage)

@@ -280,21 +280,27 @@ class LinkStage(Stage):
 class ClusterStage(Stage):
     """Issues (热点问题): letters about one concrete problem grouped, labelled, ranked by heat
     (`IssueClusterer`, `[cluster]` and `[heat]`). With an issue-state file, issues seen before keep
-    their ids and the new state is saved. The issues table is kept as `issues_`."""
+    their ids and the new state is saved. The issues table is kept as `issues_`.
+
+    `release_tokens`: the caller hands the letters' token lists (`cluster_tokens`) over, and they
+    are emptied once read (`IssueClusterer.fit_transform`), unless an earlier state's ids are to be
+    kept (relabelling reads them again). A run sets it: it drops the column after this stage. Off
+    by default: a notebook that clusters one tokenized frame twice needs its tokens twice."""
 
     params: dict = field(default_factory=dict)
     heat: dict = field(default_factory=dict)
     n_jobs: int = 2
     state_path: Path | None = None
     progress: bool = False
+    release_tokens: bool = False
     name: ClassVar[str] = "cluster"
     kind: ClassVar[str] = "batch"
 
     @classmethod
     def from_settings(cls, settings: Settings, state_path: Path | None = None, progress: bool = False,
-                      **_) -> "ClusterStage":
+                      release_tokens: bool = False, **_) -> "ClusterStage":
         return cls(settings.section("cluster"), settings.section("heat"), settings.get("run", "n_jobs", 2),
-                   state_path, progress)
+                   state_path, progress, release_tokens)
 
     def output_schema(self) -> dict[str, str]:
         return {"issue_id": STRING, "hot_issue_label": STRING, "deep_seated": BOOL, "issue_by_wording": BOOL}
@@ -316,8 +322,9 @@ class ClusterStage(Stage):
             tokens = None  # cut with another title weight: cut here instead
         places = letters[LETTER_PLACES].tolist() if LETTER_PLACES in letters.columns else None
         letters = letters.drop(columns=[CLUSTER_TOKENS, LETTER_PLACES], errors="ignore")  # handed over
-        clusterer.fit(letters, tokens=tokens, places=places)
-        if self.state_path is not None and Path(self.state_path).exists():
+        relabel = self.state_path is not None and Path(self.state_path).exists()
+        clusterer.fit(letters, tokens=tokens, places=places, release_tokens=self.release_tokens and not relabel)
+        if relabel:
             previous = IssueClusterer.load(self.state_path)
             same_cut = previous.title_weight == clusterer.title_weight and _cut_by(previous) == _cut_by(clusterer)
             clusterer.relabel_from(previous.transform_ids(letters, tokens if same_cut else None), previous)

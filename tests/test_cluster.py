@@ -506,10 +506,11 @@ def _pair_inputs(letters, model):
 
 
 def test_pairs_decided_block_by_block_are_those_accepted_over_all_candidates(sample_dir, monkeypatch):
-    """`linked_pairs` (small blocks, pairs no rule can link left unscored) links exactly the pairs
-    `accept_pairs` links over every candidate pair, in the same order; the candidates themselves do
-    not depend on the block size. Among the links are pairs joined by a shared place below the
-    place-free thresholds, the ones the shortcut must not drop."""
+    """`linked_pairs` (small blocks and column chunks, pairs no rule can link left unscored) links
+    exactly the pairs `accept_pairs` links over every candidate pair; the candidates and their
+    cosines, bit for bit, do not depend on the block or chunk size (only their order does, which
+    no caller reads). Among the links are pairs joined by a shared place below the place-free
+    thresholds, the ones the shortcut must not drop."""
     import numpy as np
 
     import pipeline.cluster as cluster
@@ -521,13 +522,22 @@ def test_pairs_decided_block_by_block_are_those_accepted_over_all_candidates(sam
     X, G, full, head, districts = _pair_inputs(letters, model)
     i, j, s = model.candidate_pairs(X)
     link, _ = model.accept_pairs(i, j, s, row_cosines(G[i], G[j]), full, head, districts)
+    assert X.shape[0] <= cluster.PAIR_BLOCK_COLUMNS  # the whole batch is one chunk of columns
     monkeypatch.setattr(cluster, "PAIR_BLOCK_ROWS", 100)
-    monkeypatch.setattr(cluster, "PAIR_BLOCK_ENTRIES", 40 * X.shape[0])  # blocks of 40 rows in groups of 100
+    monkeypatch.setattr(cluster, "PAIR_BLOCK_COLUMNS", 150)  # groups of 100 rows, chunks of 150 columns ...
+    monkeypatch.setattr(cluster, "PAIR_BLOCK_ENTRIES", 40 * 150)  # ... in blocks of 40 rows
     monkeypatch.setattr(cluster, "COSINE_CHUNK", 7)  # a block's grievance cosines 7 pairs at a time
     small = model.candidate_pairs(X)
-    assert all(np.array_equal(a, b) for a, b in zip((i, j, s), small))
+    n = X.shape[0]
+
+    def by_pair(rows, cols, *values):
+        order = np.argsort(rows * n + cols, kind="stable")
+        return [a[order] for a in (rows, cols, *values)]
+
+    assert len(small[0]) == len(i) and len(np.unique(small[0] * n + small[1])) == len(i)
+    assert all(np.array_equal(a, b) for a, b in zip(by_pair(i, j, s), by_pair(*small)))
     a, b = model.linked_pairs(X, G, full, head, districts)
-    assert np.array_equal(a, i[link]) and np.array_equal(b, j[link])
+    assert all(np.array_equal(x, y) for x, y in zip(by_pair(a, b), by_pair(i[link], j[link])))
     place_free = min(model.near_dup_sim, model.no_place_sim)
     assert link.sum() > 20 and (s[link] < place_free).sum() > 5
 

@@ -275,6 +275,23 @@ def test_the_cluster_stage_unloads_the_tagger_once_run_and_a_later_fit_labels_th
     pd.testing.assert_frame_equal(again.issues_, stage.issues_)
 
 
+def test_a_run_s_cluster_stage_empties_the_token_lists_it_was_handed_and_finds_the_same_issues(chain, settings):
+    """A run hands the token column over (`release_tokens`, issue 19: its frame held the lists
+    through the whole fit): each list is emptied once read, and the issues are those found with the
+    lists kept. By default nothing is emptied: a notebook may cluster one frame twice."""
+    letters = chain["cluster"][0]
+    kept = letters.assign(cluster_tokens=[list(t) for t in letters["cluster_tokens"]])
+    handed = letters.assign(cluster_tokens=[list(t) for t in letters["cluster_tokens"]])
+    assert sum(map(len, kept["cluster_tokens"])) > 1000
+    by_default = STAGES["cluster"].from_settings(settings).transform(kept)
+    assert list(map(len, kept["cluster_tokens"])) == list(map(len, letters["cluster_tokens"]))
+    released = STAGES["cluster"].from_settings(settings, release_tokens=True).transform(handed)
+    assert not any(map(len, handed["cluster_tokens"]))
+    columns = ["letter_id", "issue_id", "hot_issue_label", "deep_seated", "issue_by_wording"]
+    pd.testing.assert_frame_equal(released[columns], by_default[columns])
+    assert by_default["issue_id"].notna().sum() > 20
+
+
 def test_the_link_stage_drops_the_linker_s_inspection_results_and_the_store_saves_the_same(chain, settings, tmp_path):
     """`LinkStage.release`, which a run calls once the batch is linked, drops the linker's pairs,
     near-duplicate pairs and timeline (no later stage reads them) and keeps what the store's save
