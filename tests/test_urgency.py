@@ -263,10 +263,12 @@ def _probe_text(probe_id: str) -> str:
     return to_simplified(row["title"]) + "。" + to_simplified(row["text"])
 
 
-@pytest.mark.parametrize("probe_id", ["p64-54", "p63-49"])
+@pytest.mark.parametrize("probe_id", ["p64-10", "p88-14"])
 def test_the_sieve_sends_an_emergency_the_rules_miss_to_the_review_band(shipped, probe_id):
-    """A lift that keeps trapping people (in Cantonese), a driver threatened with an 'accident': no
-    phrase row reads them, the sieve is sure (0.8-0.92), a person reads them today."""
+    """Concrete falling off a tower block onto a bus stop (in Cantonese), a clan threatening lives
+    over a grave: no phrase row reads them, the sieve is sure (0.8-0.92), a person reads them today.
+    (A trapped-lift letter and a threatened driver were examples here until the stop-60 refit made
+    them sure enough for 紧急.)"""
     text = _probe_text(probe_id)
     rules = UrgencyGrader(sieve=None).fit().grade(text)
     out = shipped.grade(text)
@@ -288,9 +290,9 @@ def test_the_sieve_grades_urgent_only_when_surer_than_on_any_real_letter(shipped
 
 
 def test_the_sieve_quotes_the_clause_that_weighs_most_and_never_a_phone_number(shipped):
-    """A reviewer gets a place to start reading: the car park letter's clause about people still
-    down there, not its caller's number (the fish-farm letter's heaviest clause was its 来电号码)."""
-    assert "「很多人还在下面挪车」" in shipped.grade(_probe_text("p61-52"))["urgency_evidence"]
+    """A reviewer gets a place to start reading: the car park letter's clause about the water
+    still rising, not its caller's number (the fish-farm letter's heaviest clause was its 来电号码)."""
+    assert "「现在已经到膝盖了还在涨」" in shipped.grade(_probe_text("p61-52"))["urgency_evidence"]
     evidence = shipped.grade(_probe_text("p60-26"))["urgency_evidence"]
     assert "「" in evidence and "来电号码" not in evidence and "****" not in evidence, evidence
 
@@ -305,9 +307,12 @@ def test_the_sieve_leaves_rule_verdicts_plain_letters_and_short_texts_alone(ship
     assert shipped.sieve_.probabilities(["来电骂人。", "无声电话"]) == [None, None]
 
 
-def test_the_shipped_sieve_is_what_fit_sieve_makes_from_the_probe_rounds(tmp_path):
-    """`corpora/urgency/fit_sieve.py` rebuilds sieve.json from rounds 5-106 alone, bit for bit
-    after rounding: the file is data anyone can remake, and it never saw a real letter."""
+@requires_shared_data
+def test_the_shipped_sieve_is_what_fit_sieve_makes_from_the_probe_rounds_and_the_real_letters(tmp_path):
+    """`corpora/urgency/fit_sieve.py` rebuilds sieve.json from probe rounds 5-110 and the real
+    letters (every labelled one with its label, the drawn shared ones as not 紧急), bit for bit after
+    rounding: the file is data anyone with ../shared can remake. The drawn letters are none the
+    labels cover and none the rules call 紧急 (an unlabelled letter the rules call 紧急 may be)."""
     import importlib.util
 
     from pipeline.urgency import SIEVE_PATH, UrgentSieve
@@ -315,11 +320,20 @@ def test_the_shipped_sieve_is_what_fit_sieve_makes_from_the_probe_rounds(tmp_pat
     spec = importlib.util.spec_from_file_location("fit_sieve", CORPORA_DIR / "urgency" / "fit_sieve.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    letters = module.probe_letters(106)
-    assert len(letters) == 102 * 60 and int(letters["urgent"].sum()) == 102 * 36
+    probes = module.probe_letters(110)
+    assert len(probes) == 106 * 60 and int(probes["urgent"].sum()) == 106 * 36
+    real = module.real_letters()
+    drawn = real.iloc[-len(pd.read_csv(module.NEGATIVES)):]
+    assert not drawn["urgent"].any() and set(drawn["office"]) == {"tipdm", "qingdao12345"}
+    assert not any(UrgencyGrader(sieve=None).fit().grade(t)["urgency"] == "紧急" for t in drawn["text"].head(300))
+    assert int(real["urgent"].sum()) > 400 and set(real["office"]) == {"tipdm", "peoples_gas", "beijing12345", "qingdao12345"}
+    letters = module.training_letters()
+    assert len(letters) == len(probes) + len(real)
     refit = UrgentSieve().fit(list(letters["text"]), list(letters["urgent"]))
     refit.save(tmp_path / "sieve.json")
     assert (tmp_path / "sieve.json").read_text(encoding="utf-8") == SIEVE_PATH.read_text(encoding="utf-8")
+    # a figure on labelled letters is honest only with their office left out (benchmarks/urgency.py)
+    assert not (module.training_letters(exclude_office="beijing12345")["text"].isin(set(real.loc[real["office"] == "beijing12345", "text"]))).any()
 
 
 # ---- table API, lexicon as data, CLI -----------------------------------------------------------
@@ -900,7 +914,6 @@ PROBE_ROUNDS = {
         "p9-38": "lifts that trapped people last year, replaced since: the replacement is sentences later",
     }),
     10: (23, 0, {
-        "p10-A54": "the writer's 就 stands 27 characters before 省城; a 30-character window flagged a past trip and a smell 到了省人社厅 in the shared letters",
     }),
     11: (27, 4, {
         "p11-25": "a threat to jump made last winter (曾在项目部楼顶要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
@@ -908,7 +921,6 @@ PROBE_ROUNDS = {
     12: (31, 2, {}),
     13: (19, 3, {
         "p13-29": "a jump threat made last year and settled: a dated or 曾 past does not demote self-harm, by design",
-        "p13-47": "a railing removed on a 3 m riverbank; the children using the path are a sentence away: in the review band",
     }),
     14: (27, 6, {}),
     15: (29, 2, {
@@ -938,9 +950,7 @@ PROBE_ROUNDS = {
     36: (24, 1, {}),
     37: (23, 0, {}),
     38: (20, 2, {}),
-    39: (20, 2, {
-                  "before the row that says the buses still pass",
-    }),
+    39: (20, 2, {}),
     40: (27, 1, {}),
     41: (31, 4, {}),
     42: (25, 0, {}),
@@ -1015,7 +1025,6 @@ PROBE_ROUNDS = {
     }),
     61: (19, 5, {
         "p61-01": "still flagged: 假设性提问（燃气报警器）",
-        "p61-20": "still missed: 儿童走失（疑被陌生人带走）",
         "p61-29": "still flagged: 已围挡的塌陷井盖（非即时危险）",
         "p61-32": "still flagged: 楼上空房漏水（无人身危险）",
         "p61-53": "still flagged: 独居老人虚惊一场（已确认平安）+建议",
@@ -1023,45 +1032,33 @@ PROBE_ROUNDS = {
     62: (25, 2, {
         "p62-02": "still flagged: 病危抢救已过去、病情稳定",
         "p62-15": "still missed: 隐晦的诀别式自杀暗示",
-        "p62-19": "still missed: 精神病人走失未找到",
         "p62-35": "still flagged: 小品台词中的跳下去（玩笑/虚构）",
-        "p62-45": "still missed: 液化气罐正在漏气",
     }),
     63: (25, 2, {
         "p63-20": "still flagged: 陷阱:工友跳楼风波已平息",
         "p63-29": "still flagged: 陷阱:墙体裂缝经鉴定安全",
-        "p63-49": "still missed: 举报超载后遭车队威胁",
-        "p63-51": "still missed: 群体堵路(已约定时间)",
-        "p63-54": "still missed: 仓库复燃且楼上住人",
     }),
     64: (21, 2, {
         "p64-10": "still missed: 临街大厦外墙坠落",
-        "p64-20": "still missed: 自伤威胁（附条件）",
-        "p64-21": "still missed: 电梯坠落后仍运行",
-        "p64-37": "still missed: 无围挡深水坑有儿童出入",
         "p64-42": "still flagged: 无人处险的建筑隐患",
         "p64-47": "still flagged: 被指“非法聚集”的合法业主大会",
-        "p64-54": "still missed: 电梯反复困人仍运行",
     }),
     65: (18, 5, {
         "p65-05": "still flagged: trap: quotes an official's words about jumping",
         "p65-08": "still flagged: trap: violent facts of a past crime in a defence request",
         "p65-19": "still flagged: trap: past self-harm threat, matter resolved",
         "p65-31": "still flagged: trap: hypothetical death threat in a legal question",
-        "p65-50": "still missed: detainee with heart disease denied hospital",
         "p65-60": "still flagged: trap: someone else's news of self-immolation attempt",
     }),
     66: (24, 1, {
     }),
     67: (21, 2, {
-        "p67-33": "the sieve refitted on rounds 5-106 (stop 59) is no longer sure enough of it for 紧急; in the review band",
         "p67-07": "still flagged: 陷阱：否定式表态（不会堵路不会上访）",
     }),
     68: (23, 2, {
         "p68-16": "still missed: 候车厅雨棚倾斜仍在开放",
     }),
     69: (26, 4, {
-        "p69-01": "still missed: 亲属报告其兄持斧欲寻仇",
         "p69-02": "still flagged: 陷阱：危房已围挡、无人居住通行",
         "p69-04": "still flagged: 陷阱：引用老板“去北京告”，本人否定",
     }),
@@ -1074,7 +1071,6 @@ PROBE_ROUNDS = {
     }),
     72: (28, 3, {
         "p72-35": "still flagged: 陷阱：疑似燃气泄漏经查系污水厂硫化氢",
-        "p72-42": "still missed: 放炮致在用教室开裂",
         "p72-46": "still flagged: 陷阱：尾矿库渗水但已闭库无人在下游",
     }),
     73: (30, 2, {
@@ -1088,7 +1084,6 @@ PROBE_ROUNDS = {
     }),
     76: (20, 1, {
         "p76-34": "still flagged: 陷阱:已隔离无人的垮塌",
-        "p76-42": "still missed: 条件式群体警告(拉条幅)",
     }),
     77: (29, 1, {
         "p77-16": "still flagged: 陷阱：转述他人“要往下跳”，已当场平息",
@@ -1126,7 +1121,6 @@ PROBE_ROUNDS = {
         "p84-53": "still flagged: a gas smell in a closed shop, the valve shut and nobody inside",
     }),
     85: (22, 0, {
-        "p85-37": "still missed: a cliff platform leaning out and still open (倾斜 with 仍在开放): too common a pair in real letters",
     }),
     86: (26, 4, {
         "p86-03": "still flagged: villagers going together to the town government with a banner to thank it",
@@ -1135,63 +1129,37 @@ PROBE_ROUNDS = {
         "p86-43": "still flagged: old people's group trip to Beijing to see the flag-raising",
     }),
     87: (25, 4, {
-        "p87-19": "the sieve refitted on rounds 5-106 (stop 59) is no longer sure enough of it for 紧急; in the review band",
-        "p87-13": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p87-17": "still missed (the round was read at stop 57; what its rows still miss)",
         "p87-38": "still missed (the round was read at stop 57; what its rows still miss)",
         "p87-42": "still flagged (the round was read at stop 57; what its rows still miss)",
-        "p87-44": "still missed (the round was read at stop 57; what its rows still miss)",
         "p87-47": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p87-48": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p87-57": "still flagged (the round was read at stop 57; what its rows still miss)",
     }),
     88: (22, 3, {
-        "p88-08": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p88-11": "still missed (the round was read at stop 57; what its rows still miss)",
         "p88-12": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p88-13": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p88-14": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p88-31": "still missed (the round was read at stop 57; what its rows still miss)",
         "p88-34": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p88-51": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     89: (26, 3, {
-        "p89-02": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p89-05": "still missed (the round was read at stop 57; what its rows still miss)",
         "p89-21": "still flagged (the round was read at stop 57; what its rows still miss)",
-        "p89-33": "still missed (the round was read at stop 57; what its rows still miss)",
         "p89-47": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p89-56": "still flagged (the round was read at stop 57; what its rows still miss)",
     }),
     90: (25, 1, {
-        "p90-08": "still missed (the round was read at stop 57; what its rows still miss)",
         "p90-19": "still flagged (the round was read at stop 57; what its rows still miss)",
-        "p90-23": "still missed (the round was read at stop 57; what its rows still miss)",
         "p90-32": "still missed (the round was read at stop 57; what its rows still miss)",
         "p90-57": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     91: (25, 0, {
-        "p91-10": "still missed (the round was read at stop 57; what its rows still miss)",
         "p91-14": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p91-31": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p91-37": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p91-45": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p91-51": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     92: (24, 1, {
-        "p92-07": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p92-28": "still missed (the round was read at stop 57; what its rows still miss)",
         "p92-36": "still flagged (the round was read at stop 57; what its rows still miss)",
-        "p92-46": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p92-47": "still missed (the round was read at stop 57; what its rows still miss)",
         "p92-51": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     93: (23, 4, {
-        "p93-55": "the sieve refitted on rounds 5-106 (stop 59) is no longer sure enough of it for 紧急; in the review band",
-        "p93-20": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p93-27": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p93-28": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p93-29": "still missed (the round was read at stop 57; what its rows still miss)",
         "p93-30": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p93-31": "still missed (the round was read at stop 57; what its rows still miss)",
         "p93-41": "still flagged (the round was read at stop 57; what its rows still miss)",
@@ -1202,11 +1170,7 @@ PROBE_ROUNDS = {
     }),
     94: (22, 1, {
         "p94-04": "still flagged (the round was read at stop 57; what its rows still miss)",
-        "p94-05": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p94-09": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p94-10": "still missed (the round was read at stop 57; what its rows still miss)",
         "p94-31": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p94-39": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     95: (29, 3, {
         "p95-04": "still flagged (the round was read at stop 58; what its rows still miss)",
@@ -1222,17 +1186,16 @@ PROBE_ROUNDS = {
     97: (26, 2, {
         "p97-16": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p97-46": "still flagged (the round was read at stop 58; what its rows still miss)",
+        "p97-42": "the second reader refitted on probe rounds 5-110 and the real letters (stop 60) is no longer sure enough of it for 紧急",
     }),
     98: (25, 1, {
         "p98-14": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     99: (29, 2, {
         "p99-02": "still flagged (the round was read at stop 58; what its rows still miss)",
-        "p99-51": "still missed (the round was read at stop 58; what its rows still miss)",
         "p99-55": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     100: (29, 3, {
-        "p100-06": "still missed (the round was read at stop 58; what its rows still miss)",
         "p100-30": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p100-42": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p100-57": "still flagged (the round was read at stop 58; what its rows still miss)",
@@ -1262,51 +1225,26 @@ PROBE_ROUNDS = {
         "p105-43": "a colleague's joke about standing on the bureau's roof, quoted (read at stop 59, left)",
     }),
     106: (30, 2, {
-        "p106-02": "a gas smell 'still there after the valve was shut': 关了 reads the leak as past; in the review band (read at stop 59, left)",
         "p106-19": "a landlord's taunt '有本事你们去北京告我', the tenants decline (read at stop 59, left)",
         "p106-36": "a hose that leaked last week, replaced and tested: who pays (read at stop 59, left)",
     }),
     107: (27, 0, {
-        "p107-05": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p107-08": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p107-23": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p107-27": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p107-40": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p107-43": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p107-47": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p107-50": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p107-53": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     108: (26, 2, {
-        "p108-29": "the sieve refitted on rounds 5-106 (stop 59) is no longer sure enough of it for 紧急; in the review band",
-        "p108-04": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p108-15": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p108-18": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-33": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p108-38": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-40": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-42": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p108-45": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-49": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-51": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-59": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     109: (29, 0, {
-        "p109-25": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p109-27": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p109-51": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p109-60": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     110: (29, 2, {
         "p110-04": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p110-07": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p110-18": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p110-25": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p110-26": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p110-30": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p110-35": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p110-42": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p110-54": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     111: (32, 4, {
         "p111-08": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
@@ -1325,10 +1263,7 @@ PROBE_ROUNDS = {
         "p112-16": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-27": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-32": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p112-33": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-43": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p112-46": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p112-52": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-59": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     113: (25, 0, {
@@ -1336,19 +1271,12 @@ PROBE_ROUNDS = {
         "p113-07": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p113-14": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p113-19": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p113-28": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p113-30": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p113-32": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p113-35": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p113-37": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p113-51": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p113-53": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     114: (27, 3, {
-        "p114-02": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-06": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-15": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p114-25": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-28": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-34": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-35": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
@@ -1356,55 +1284,38 @@ PROBE_ROUNDS = {
         "p114-39": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-45": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-46": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p114-60": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     115: (30, 3, {
-        "p115-09": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p115-22": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p115-26": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p115-31": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p115-45": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p115-47": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p115-56": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p115-58": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p115-60": "flagged at the first look (stop 59: the round's texts are kept unread)",
     }),
     116: (24, 3, {
-        "p116-03": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p116-04": "flagged at the first look (stop 59: the round's texts are kept unread)",
-        "p116-08": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p116-16": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p116-18": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p116-22": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p116-30": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p116-37": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p116-39": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p116-44": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p116-48": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p116-49": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p116-55": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p116-57": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p116-58": "flagged at the first look (stop 59: the round's texts are kept unread)",
     }),
     117: (32, 0, {
-        "p117-28": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p117-41": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p117-42": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p117-45": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     118: (28, 1, {
         "p118-09": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p118-22": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p118-30": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p118-40": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p118-45": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p118-51": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p118-55": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p118-57": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p118-58": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     119: (25, 2, {
-        "p119-02": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p119-04": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p119-09": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p119-18": "missed at the first look (stop 59: the round's texts are kept unread)",
@@ -1412,87 +1323,65 @@ PROBE_ROUNDS = {
         "p119-25": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p119-33": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p119-39": "flagged at the first look (stop 59: the round's texts are kept unread)",
-        "p119-41": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p119-42": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p119-45": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p119-50": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p119-52": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     120: (26, 2, {
         "p120-01": "flagged at the first look (stop 59: the round's texts are kept unread)",
-        "p120-13": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-16": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-21": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p120-27": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-29": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-31": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-37": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p120-40": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-43": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-45": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p120-48": "missed at the first look (stop 59: the round's texts are kept unread)",
+        "p120-35": "the second reader refitted on probe rounds 5-110 and the real letters (stop 60) grades this look-alike 紧急 (the round's texts are kept unread)",
     }),
     121: (28, 5, {
         "p121-02": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p121-04": "flagged at the first look (stop 59: the round's texts are kept unread)",
-        "p121-13": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p121-16": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p121-17": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p121-19": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p121-21": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p121-25": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p121-33": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p121-36": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p121-42": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p121-52": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p121-57": "flagged at the first look (stop 59: the round's texts are kept unread)",
     }),
     122: (27, 5, {
-        "p122-04": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p122-07": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p122-11": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p122-12": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p122-16": "flagged at the first look (stop 59: the round's texts are kept unread)",
-        "p122-25": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p122-31": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p122-37": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p122-40": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p122-47": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p122-49": "flagged at the first look (stop 59: the round's texts are kept unread)",
-        "p122-50": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p122-56": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p122-59": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     123: (28, 1, {
-        "p123-02": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p123-07": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p123-17": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p123-21": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p123-23": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p123-24": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p123-32": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p123-55": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p123-58": "missed at the first look (stop 60: the round's texts are kept unread)",
+        "p123-39": "the second reader refitted on probe rounds 5-110 and the real letters (stop 60) is no longer sure enough of it for 紧急 (the round's texts are kept unread)",
+        "p123-59": "the second reader refitted on probe rounds 5-110 and the real letters (stop 60) is no longer sure enough of it for 紧急 (the round's texts are kept unread)",
     }),
     124: (30, 1, {
         "p124-03": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p124-12": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p124-19": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p124-25": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p124-32": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p124-44": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p124-47": "missed at the first look (stop 60: the round's texts are kept unread)",
     }),
     125: (28, 4, {
-        "p125-01": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p125-03": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p125-05": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p125-07": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p125-17": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p125-21": "flagged at the first look (stop 60: the round's texts are kept unread)",
-        "p125-24": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p125-26": "flagged at the first look (stop 60: the round's texts are kept unread)",
-        "p125-37": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p125-46": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p125-49": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p125-52": "flagged at the first look (stop 60: the round's texts are kept unread)",
@@ -1501,11 +1390,8 @@ PROBE_ROUNDS = {
         "p126-01": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p126-17": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p126-24": "flagged at the first look (stop 60: the round's texts are kept unread)",
-        "p126-29": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p126-30": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p126-41": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p126-44": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p126-47": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p126-56": "missed at the first look (stop 60: the round's texts are kept unread)",
     }),
 }
