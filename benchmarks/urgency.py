@@ -80,9 +80,10 @@ Columns printed for each source:
   their labels were complete); for tipdm_gold the frozen code was fitted to these letters, so it is
   not blind.
 - `LOSO`: everything learned fitted on all other offices (the TipDM splits are one office), scored on
-  this one: the 较急/一般 refiner, then the second reader (`UrgentSieve`, which learns from the
-  probe rounds and, since stop 60, the real letters: refitted here without the office's letters,
-  `fit_sieve.training_letters(exclude_office=...)`), as the shipped grader applies them.
+  this one: the 较急/一般 refiner, then the second readers (`EitherSieve`: the one that learns from
+  the probe rounds and, since stop 60, the real letters, refitted here without the office's letters,
+  `fit_sieve.training_letters(exclude_office=...)`; the probe-only one as shipped), as the shipped
+  grader applies them.
   The hand-written cues (lexicon.csv, compose.csv) were revised after the blind looks while reading
   the errors of every source: for them, LOSO is a development figure too; only the first look is blind.
 - `dev fit`: the refiner fitted on all sources, scored on this one (in sample), then the sieve.
@@ -263,17 +264,18 @@ class KeywordBaseline:
 
 
 def office_reader(office: str):
-    """The second reader fitted as `corpora/urgency/fit_sieve.py` fits the shipped one, without
-    `office`'s letters (its labelled letters and its drawn shared ones)."""
+    """The shipped second readers (`EitherSieve`) with the one that read real letters refitted as
+    `corpora/urgency/fit_sieve.py` fits it, without `office`'s letters (its labelled letters and its
+    drawn shared ones); the probe-only one saw no real letter and is used as shipped."""
     import importlib.util
 
-    from pipeline.urgency import UrgentSieve
+    from pipeline.urgency import PROBE_SIEVE_PATH, EitherSieve, UrgentSieve
 
     spec = importlib.util.spec_from_file_location("fit_sieve", GOLD_DIR / "fit_sieve.py")
     fit_sieve = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(fit_sieve)
     letters = fit_sieve.training_letters(exclude_office=office)
-    return UrgentSieve().fit(list(letters["text"]), list(letters["urgent"]))
+    return EitherSieve([UrgentSieve().fit(list(letters["text"]), list(letters["urgent"])), UrgentSieve.load(PROBE_SIEVE_PATH)])
 
 
 def out_of_fold(grader: UrgencyGrader, texts: list[str], truth: list[str], folds: int = 5, seed: int = 0) -> list[str]:

@@ -169,10 +169,10 @@ class GradeStage(Stage):
         an office that extends them gets a new version in run.json and the case store."""
         import hashlib
 
-        from pipeline.urgency import COMPOSE_PATH, REFINER_PATH, SIEVE_PATH
+        from pipeline.urgency import COMPOSE_PATH, PROBE_SIEVE_PATH, REFINER_PATH, SIEVE_PATH
 
         digest = hashlib.sha256()
-        for path in (Path(self.lexicon), COMPOSE_PATH, REFINER_PATH, SIEVE_PATH):
+        for path in (Path(self.lexicon), COMPOSE_PATH, REFINER_PATH, SIEVE_PATH, PROBE_SIEVE_PATH):
             digest.update(path.read_bytes() if path.exists() else b"")
         return f"cues {digest.hexdigest()[:12]}"
 

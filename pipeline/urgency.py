@@ -19,10 +19,12 @@ a cue like any other, read in the same context.
 office left out: corpora/urgency/README.md), but for one case below. Letters the rules are unsure of — a 紧急 cue
 demoted by a reading that may be wrong, a frame lacking only its review slot, half the 紧急
 weight — are flagged `urgency_review`: a person reads them today. So are letters a second
-reader, `UrgentSieve` (character grams, fitted on the rubric-labelled probe rounds, shipped in
-`corpora/urgency/sieve.json`), is sure are 紧急 when the rules are not: it reads registers the
-phrase rows have never met. Only where it is surer than it ever is on a real letter of the shared
-sources does it grade a letter 紧急 itself. Between 较急 and 一般, where
+reader is sure are 紧急 when the rules are not: two `UrgentSieve`s (character grams; one fitted on
+the rubric-labelled probe rounds and the real letters, `corpora/urgency/sieve.json`, one on the
+probe rounds alone, `sieve_probes.json`; either sure is enough, `EitherSieve`): they read
+registers the phrase rows have never met. Only where one is surer than it is on any real letter of
+the shared sources (each office left out, for the one that read them) does it grade a letter 紧急
+itself. Between 较急 and 一般, where
 summed cue weight is a blunt instrument, a small learned model (`PressingRefiner`, shipped in
 `corpora/urgency/refiner.json`) overrules the rules when it is sure, and says so in the evidence.
 
@@ -53,6 +55,8 @@ LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
 COMPOSE_PATH = CORPORA_DIR / "urgency" / "compose.csv"
 REFINER_PATH = CORPORA_DIR / "urgency" / "refiner.json"
 SIEVE_PATH = CORPORA_DIR / "urgency" / "sieve.json"
+# the reader fitted on probe rounds alone (5-106, stop 59), kept beside the one that also read real letters
+PROBE_SIEVE_PATH = CORPORA_DIR / "urgency" / "sieve_probes.json"
 # the cue category of a letter the sieve grades 紧急 (no rule's category fired)
 MODEL_CUE = "模型判断"
 # characters that separate an evidence cell's parts (phrases; tags in []; readings /), kept out of a quoted clause
@@ -690,17 +694,19 @@ class UrgentSieve(_GramScorer):
     `min_chars` they are not read at all (a two-word call summary, 来电骂人), and a one-line
     look-alike (谁敢在我家门口乱停车，我就报警) scores 0.95 (15 characters: in the band, never 紧急).
 
-    What it learns from (`corpora/urgency/fit_sieve.py`): probe rounds 5-110, and since stop 60 the
-    real letters (the 8,545 labelled ones with their labels, 4,792 unlabelled shared ones the rules
-    grade below 紧急 as not 紧急). Fitted on probes alone, it scored real letters close to its line
-    (0.89 at best below 紧急), and each refit on more rounds came closer, so the refits could not be
-    shipped; it found none of the real letters' 紧急 the rules miss. With real letters, an office
-    left out in turn (`corpora/urgency/sieve_real_loso.py`), it still finds none of them, sends
-    fewer of the office's letters to the review band, and its highest score on them below 紧急 is
-    lower on three offices of four and 0.91 on TipDM's; on probe rounds 111-126, unread, the shipped
-    grader's 紧急 went from 442 to 498 of 576 (0.77 -> 0.86), 553 with the review band, look-alikes
-    graded 紧急 38 -> 39 of 384. Figures on labelled letters are honest only with their office left
-    out: `benchmarks/urgency.py` refits it so.
+    What it learns from (`corpora/urgency/fit_sieve.py`): the probe rounds, and since stop 60 the
+    real letters too. Fitted on probe rounds alone, it scored real letters close to its line (0.89
+    at best below 紧急, rounds 5-106), each refit on more rounds came closer, so the refits could not
+    be shipped, and it found none of the real letters' 紧急 the rules miss. Fitted on rounds 5-110
+    and the real letters (the 8,545 labelled ones with their labels, 4,792 unlabelled shared ones
+    the rules grade below 紧急 as not 紧急), an office left out in turn
+    (`corpora/urgency/sieve_real_loso.py`), it still finds none of them, sends fewer of the office's
+    letters to the review band, and its highest score on them below 紧急 is lower on three offices
+    of four (0.91 on TipDM's). But it also reads a letter that sounds like an ordinary complaint as
+    one (`EitherSieve`), so the grader keeps both readers: the shipped pair took the grader's 紧急
+    on probe rounds 111-126, unread, from 442 to 500 of 576 (0.77 -> 0.87), look-alikes graded 紧急
+    38 -> 39 of 384. Figures on labelled letters are honest only with their office left out:
+    `benchmarks/urgency.py` refits the first reader so.
 
     `C` = 8 was chosen on waves of probe rounds held out in turn (71-74 … 91-94, each fitted on the
     other rounds; `corpora/urgency/sieve_waves.py`): against 4 it makes 41 of their 113 紧急 letters
@@ -778,6 +784,39 @@ class UrgentSieve(_GramScorer):
 
 
 
+class EitherSieve:
+    """Two second readers, either sure enough is enough: P(紧急) is the higher of their scores,
+    and the one that gave it says why.
+
+    Why two (stop 60): the reader that also learnt from real letters (`SIEVE_PATH`) is sure of
+    more of the probe rounds' emergencies and sends fewer real letters to the review band, but it
+    reads a letter that sounds like an ordinary complaint as one: on the bundled corpus, which
+    neither reader saw, it scores a kindergarten letter (a teacher pricking children with needles,
+    the footage being deleted) 0.57, where the probe-only reader (`PROBE_SIEVE_PATH`) is sure
+    enough for 紧急. Missing that is the worst failure the grader can have; a few more letters in
+    the review band is not. Both keep every real letter below 紧急 under the 0.92 line (each
+    office left out for the first, `benchmarks/urgency.py`). Same interface as `UrgentSieve`."""
+
+    def __init__(self, readers: list[UrgentSieve]):
+        self.readers = list(readers)
+        first = self.readers[0]
+        self.threshold, self.urgent_threshold = first.threshold, first.urgent_threshold
+        self.min_chars, self.urgent_min_chars = first.min_chars, first.urgent_min_chars
+        if any((r.threshold, r.urgent_threshold, r.min_chars, r.urgent_min_chars)
+               != (self.threshold, self.urgent_threshold, self.min_chars, self.urgent_min_chars) for r in self.readers):
+            raise PetitionError("the urgency readers must share their lines (threshold, urgent_threshold, lengths)")
+
+    def probabilities(self, texts: list[str]) -> list[float | None]:
+        scores = [r.probabilities(texts) for r in self.readers]
+        return [max((p for p in ps if p is not None), default=None) for ps in zip(*scores)]
+
+    def apply(self, graded: dict, p: float | None, text: str = "") -> dict:
+        if p is None or p < self.threshold or graded["urgency"] == "紧急":
+            return graded
+        surest = max(self.readers, key=lambda r: r.probabilities([text])[0] or 0.0)
+        return surest.apply(graded, p, text)
+
+
 def _learned(setting, kind: type, shipped: Path, name: str):
     """A learned part of the grader from its setting: a fitted `kind` as it is, None for none,
     "default" for the shipped file (none when it is absent), or a path (which must exist)."""
@@ -789,6 +828,13 @@ def _learned(setting, kind: type, shipped: Path, name: str):
     if setting != "default":
         raise PetitionError(f"urgency {name} not found: {path}")
     return None
+
+def _shipped_sieves() -> "EitherSieve | UrgentSieve | None":
+    """The shipped second readers (`EitherSieve`): the one that read real letters and the
+    probe-only one, whichever of the two files exists (none when neither does)."""
+    readers = [UrgentSieve.load(path) for path in (SIEVE_PATH, PROBE_SIEVE_PATH) if path.exists()]
+    return EitherSieve(readers) if len(readers) == 2 else (readers[0] if readers else None)
+
 
 def _count_signals(signals: dict, cue: Cue, level: str | None, tags: list[str]) -> None:
     """One 紧急 cue match, counted by family: what survived, what was demoted or dropped and why."""
@@ -812,8 +858,9 @@ class UrgencyGrader:
     text_columns : columns read from the letters table (title first, then body).
     refiner : "default" (the learned 较急/一般 model shipped in corpora/urgency/refiner.json, if
         present), None (rules only), a path, or a fitted PressingRefiner. 紧急 is always rules-only.
-    sieve : "default" (the review-band reader shipped in corpora/urgency/sieve.json, if present),
-        None, a path, or a fitted UrgentSieve. It only adds letters to the review band.
+    sieve : "default" (the two second readers shipped in corpora/urgency, sieve.json and
+        sieve_probes.json, as one `EitherSieve`; those present), None, a path, or a fitted UrgentSieve
+        or EitherSieve. It sends letters below 紧急 to the review band, or grades them 紧急 where sure.
     cold_months : months in which a letter's date (`date_column`) stands for the cold in frames with a
         `season` slot (停气 × 老人 in January is a winter outage without the word 冷). The default is the
         northern heating season; an office where winter is mild sets ().
@@ -823,7 +870,7 @@ class UrgencyGrader:
                  pressing_threshold: float = 1.0, text_columns: tuple[str, ...] = ("title", "text"),
                  refiner: "str | Path | PressingRefiner | None" = "default",
                  compose: str | Path | None = "default", cold_months: tuple[int, ...] = (11, 12, 1, 2, 3),
-                 date_column: str = "received_at", sieve: "str | Path | UrgentSieve | None" = "default"):
+                 date_column: str = "received_at", sieve: "str | Path | UrgentSieve | EitherSieve | None" = "default"):
         self.lexicon = lexicon
         self.compose = compose
         self.urgent_threshold = urgent_threshold
@@ -848,7 +895,8 @@ class UrgencyGrader:
             self.refiner_ = PressingRefiner().fit(texts, [self.grade_rules(t) for t in texts], [str(v) for v in y])
         else:
             self.refiner_ = _learned(self.refiner, PressingRefiner, REFINER_PATH, "refiner")
-        self.sieve_ = _learned(self.sieve, UrgentSieve, SIEVE_PATH, "sieve")
+        self.sieve_ = _shipped_sieves() if self.sieve == "default" else \
+            self.sieve if isinstance(self.sieve, EitherSieve) else _learned(self.sieve, UrgentSieve, SIEVE_PATH, "sieve")
         return self
 
     def _ensure_fitted(self) -> None:

@@ -336,6 +336,47 @@ def test_the_shipped_sieve_is_what_fit_sieve_makes_from_the_probe_rounds_and_the
     assert not (module.training_letters(exclude_office="beijing12345")["text"].isin(set(real.loc[real["office"] == "beijing12345", "text"]))).any()
 
 
+def test_the_probe_only_reader_is_what_fit_sieve_makes_from_rounds_5_to_106(tmp_path):
+    """`fit_sieve.py 106 --probes-only` rebuilds sieve_probes.json (stop 59's reader) bit for bit:
+    it never saw a real letter, so every figure on real letters is out of sample for it."""
+    import importlib.util
+
+    from pipeline.urgency import PROBE_SIEVE_PATH, UrgentSieve
+
+    spec = importlib.util.spec_from_file_location("fit_sieve", CORPORA_DIR / "urgency" / "fit_sieve.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    letters = module.training_letters(106, probes_only=True)
+    assert len(letters) == 102 * 60 and int(letters["urgent"].sum()) == 102 * 36
+    UrgentSieve().fit(list(letters["text"]), list(letters["urgent"])).save(tmp_path / "sieve.json")
+    assert (tmp_path / "sieve.json").read_text(encoding="utf-8") == PROBE_SIEVE_PATH.read_text(encoding="utf-8")
+
+
+def test_either_reader_sure_is_enough_so_the_kindergarten_letter_stays_urgent(sample_dir):
+    """The bundled corpus's letter about a kindergarten teacher pricking children with needles
+    (紧急 in its truth; no rule reads it): the reader that also learnt from real letters scores it
+    below the review band, the probe-only one is sure enough for 紧急, and the shipped grader
+    (`EitherSieve`) takes the surer. Letters neither reader is sure of are left as the rules say."""
+    from pipeline.read import read_letters
+    from pipeline.urgency import PROBE_SIEVE_PATH, SIEVE_PATH, EitherSieve, UrgentSieve
+
+    letters = read_letters([sample_dir / "letters_xinfang.csv"]).letters
+    letter = letters[letters["letter_id"] == "XF2026-000304"]
+    assert "针扎" in letter["title"].iloc[0]
+    rules = UrgencyGrader(sieve=None).fit()
+    text = rules.letter_texts(letter)[0]
+    assert rules.transform(letter)["urgency"].iloc[0] != "紧急"
+    real, probes = UrgentSieve.load(SIEVE_PATH), UrgentSieve.load(PROBE_SIEVE_PATH)
+    assert real.probabilities([text])[0] < real.threshold <= probes.urgent_threshold <= probes.probabilities([text])[0]
+    graded = UrgencyGrader().fit().transform(letter).iloc[0]
+    assert isinstance(UrgencyGrader().fit().sieve_, EitherSieve)
+    assert graded["urgency"] == "紧急" and "模型紧急" in graded["urgency_evidence"]
+    both = EitherSieve([real, probes])
+    assert both.probabilities(["请问公积金异地贷款需要带哪些材料？", "来电骂人。"])[1] is None
+    with pytest.raises(PetitionError, match="share their lines"):
+        EitherSieve([real, UrgentSieve(threshold=0.7)])
+
+
 # ---- table API, lexicon as data, CLI -----------------------------------------------------------
 def test_transform_adds_columns_and_keeps_rows(grader):
     letters = pd.DataFrame({"letter_id": ["1", "2", "3"], "title": ["求助", None, "建议"],
@@ -1186,7 +1227,6 @@ PROBE_ROUNDS = {
     97: (26, 2, {
         "p97-16": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p97-46": "still flagged (the round was read at stop 58; what its rows still miss)",
-        "p97-42": "the second reader refitted on probe rounds 5-110 and the real letters (stop 60) is no longer sure enough of it for 紧急",
     }),
     98: (25, 1, {
         "p98-14": "still flagged (the round was read at stop 58; what its rows still miss)",
@@ -1366,8 +1406,6 @@ PROBE_ROUNDS = {
         "p123-32": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p123-55": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p123-58": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p123-39": "the second reader refitted on probe rounds 5-110 and the real letters (stop 60) is no longer sure enough of it for 紧急 (the round's texts are kept unread)",
-        "p123-59": "the second reader refitted on probe rounds 5-110 and the real letters (stop 60) is no longer sure enough of it for 紧急 (the round's texts are kept unread)",
     }),
     124: (30, 1, {
         "p124-03": "missed at the first look (stop 60: the round's texts are kept unread)",

@@ -1,6 +1,7 @@
-"""Fit the review band's second reader (`pipeline.urgency.UrgentSieve`) and write `sieve.json`.
+"""Fit the review band's second readers (`pipeline.urgency.UrgentSieve`): `sieve.json` and `sieve_probes.json`.
 
-It learns from two kinds of letters (`training_letters`):
+The grader reads with both (`EitherSieve`: either sure is enough). `sieve.json` learns from two
+kinds of letters (`training_letters`):
 - the probe rounds 5-LAST (`probes5.csv` …: letters written and labelled from the rubric by other
   hands, 36 紧急 and 24 look-alikes a round); rounds after LAST stay blind to it;
 - real letters (stop 60): every labelled letter with its label (`benchmarks.urgency.load_gold`), and
@@ -11,9 +12,13 @@ It learns from two kinds of letters (`training_letters`):
   their office left out: `benchmarks/urgency.py` refits it per office (`exclude_office`), and
   `sieve_real_loso.py` measures the choice.
 
+`sieve_probes.json` is the reader as stop 59 shipped it, from probe rounds 5-106 alone
+(`--probes-only 106`): it is surer than the first of letters that sound like an ordinary complaint.
+
 Run: `.venv/bin/python corpora/urgency/fit_sieve.py [LAST] [--hold A-B] [--probes-only]` (default
 110: rounds 111 on are unseen; `--hold` leaves a block of rounds out as well, kept for a blind look;
-`--probes-only` as before stop 60). Needs ../shared/data for the real letters.
+`--probes-only` writes `sieve_probes.json` from the probe rounds alone). Needs ../shared/data for
+the real letters.
 `--draw-negatives` rewrites sieve_negatives.csv (the rules of the day decide which letters qualify).
 Deterministic: the same rounds and letters give the same file.
 """
@@ -27,7 +32,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from pipeline.normalise import to_simplified  # noqa: E402
-from pipeline.urgency import SIEVE_PATH, UrgencyGrader, UrgentSieve  # noqa: E402
+from pipeline.urgency import PROBE_SIEVE_PATH, SIEVE_PATH, UrgencyGrader, UrgentSieve  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 NEGATIVES = HERE / "sieve_negatives.csv"
@@ -112,11 +117,12 @@ def main(argv: list[str]) -> int:
     last = int(argv[0]) if argv else LAST
     letters = training_letters(last, held, probes_only=probes_only)
     sieve = UrgentSieve().fit(list(letters["text"]), list(letters["urgent"]))
-    sieve.save(SIEVE_PATH)
+    path = PROBE_SIEVE_PATH if probes_only else SIEVE_PATH
+    sieve.save(path)
     print(f"{len(letters)} letters (probe rounds up to {last}"
           + (f", {held.start}-{held.stop - 1} held out" if held else "")
           + ("" if probes_only else ", then the real letters") + f"; {int(letters['urgent'].sum())} 紧急): "
-          f"{len(sieve.grams_)} grams -> {SIEVE_PATH} ({SIEVE_PATH.stat().st_size / 1e6:.1f} MB)")
+          f"{len(sieve.grams_)} grams -> {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0
 
 
