@@ -245,8 +245,8 @@ REJOIN_NAMED_SHARE = 0.5
 # letters 20M products a block peaked 140 MB over the search's start, 5M 89 MB, in less CPU
 # (8.1 -> 6.8 s: smaller products stay in cache); the pairs and their values are the same.
 # The columns are taken PAIR_BLOCK_COLUMNS letters at a time: the product needs them transposed,
-# and transposing all of them at once was a copy of the whole matrix (66 MB at 10^5 letters, the
-# largest part of the cluster stage's peak).
+# and transposing all of them at once was a copy of the whole matrix (66 MB at 10^5 letters, held at
+# the pair search's peak: 163 MB over its start, 137 MB with the chunks, the same 755,478 links).
 PAIR_BLOCK_ROWS, PAIR_BLOCK_ENTRIES, PAIR_BLOCK_COLUMNS = 2000, 5_000_000, 10_000
 # columns that say who wrote, best first: the linker's person_id, else the source's writer id, else the name
 WRITER_COLUMNS = ("person_id", "writer_id", "name", "phone", "id_number")

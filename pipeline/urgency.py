@@ -702,8 +702,8 @@ class UrgentSieve(_GramScorer):
     the rules grade below 紧急 as not 紧急), an office left out in turn
     (`corpora/urgency/sieve_real_loso.py`), it still finds none of them, sends fewer of the office's
     letters to the review band, and its highest score on them below 紧急 is lower on three offices
-    of four (0.91 on TipDM's). But it also reads a letter that sounds like an ordinary complaint as
-    one (`EitherSieve`), so the grader keeps both readers: the shipped pair took the grader's 紧急
+    of four (0.91 on TipDM's). But it takes an emergency written like an ordinary complaint for one
+    (the bundled kindergarten letter, `EitherSieve`), so the grader keeps both readers: the shipped pair took the grader's 紧急
     on probe rounds 111-126, unread, from 442 to 500 of 576 (0.77 -> 0.87), look-alikes graded 紧急
     38 -> 39 of 384. Figures on labelled letters are honest only with their office left out:
     `benchmarks/urgency.py` refits the first reader so.

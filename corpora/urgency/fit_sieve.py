@@ -13,7 +13,7 @@ kinds of letters (`training_letters`):
   `sieve_real_loso.py` measures the choice.
 
 `sieve_probes.json` is the reader as stop 59 shipped it, from probe rounds 5-106 alone
-(`--probes-only 106`): it is surer than the first of letters that sound like an ordinary complaint.
+(`--probes-only 106`): it is surer than the first of emergencies written like an ordinary complaint.
 
 Run: `.venv/bin/python corpora/urgency/fit_sieve.py [LAST] [--hold A-B] [--probes-only]` (default
 110: rounds 111 on are unseen; `--hold` leaves a block of rounds out as well, kept for a blind look;
