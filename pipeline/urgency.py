@@ -704,7 +704,7 @@ class UrgentSieve(_GramScorer):
     letters to the review band, and its highest score on them below 紧急 is lower on three offices
     of four (0.91 on TipDM's). But it takes an emergency written like an ordinary complaint for one
     (the bundled kindergarten letter, `EitherSieve`), so the grader keeps both readers: the shipped pair took the grader's 紧急
-    on probe rounds 111-126, unread, from 442 to 500 of 576 (0.77 -> 0.87), look-alikes graded 紧急
+    on probe rounds 111-126, unread, from 446 to 501 of 576 (0.77 -> 0.87), look-alikes graded 紧急
     38 -> 39 of 384. Figures on labelled letters are honest only with their office left out:
     `benchmarks/urgency.py` refits the first reader so.
 
