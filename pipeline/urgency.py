@@ -513,6 +513,9 @@ def char_grams(text: str, maxlen: int = 1000) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)} | {text[i:i + 3] for i in range(len(text) - 2)}
 
 
+SUMS_CHUNK = 1000  # letters whose grams `_GramScorer._sums` finds at once
+
+
 class _GramScorer:
     """An idf-weighted linear score over the character grams of a letter's opening (`char_grams`),
     L2-normalised: the text half of both learned models here. `grams_` maps gram -> (idf, weight).
@@ -553,9 +556,14 @@ class _GramScorer:
         if self._table is None:
             return [self._sum(t) for t in texts]
         weights, norms = self._columns
-        openings = [_SPACES.sub(" ", t[:self.maxlen]) for t in texts]  # what `char_grams` reads
-        return [(math.fsum(map(weights.__getitem__, found)), math.fsum(map(norms.__getitem__, found)))
-                for found in self._table.present(openings)]
+        sums = []
+        # a thousand letters at a time: each letter's found grams are a list of Python ints, and a
+        # reader fitted on real letters finds hundreds in each (20,000 letters held ~100 MB of them)
+        for start in range(0, len(texts), SUMS_CHUNK):
+            openings = [_SPACES.sub(" ", t[:self.maxlen]) for t in texts[start:start + SUMS_CHUNK]]  # what `char_grams` reads
+            sums.extend((math.fsum(map(weights.__getitem__, found)), math.fsum(map(norms.__getitem__, found)))
+                        for found in self._table.present(openings))
+        return sums
 
     def _fit_grams(self, texts: list[str], labels: list, max_features: int, C: float, rules=None,
                    max_iter: int = 2000):
@@ -807,13 +815,20 @@ class EitherSieve:
             raise PetitionError("the urgency readers must share their lines (threshold, urgent_threshold, lengths)")
 
     def probabilities(self, texts: list[str]) -> list[float | None]:
-        scores = [r.probabilities(texts) for r in self.readers]
+        """Each reader in turn, its gram table (`_GramScorer._sums`: about 120 MB for a reader of
+        50,000 grams) let go before the next is built: two tables at once were the grade stage's
+        peak."""
+        scores = []
+        for reader in self.readers:
+            scores.append(reader.probabilities(texts))
+            reader._forget_tables()
         return [max((p for p in ps if p is not None), default=None) for ps in zip(*scores)]
 
     def apply(self, graded: dict, p: float | None, text: str = "") -> dict:
         if p is None or p < self.threshold or graded["urgency"] == "紧急":
             return graded
-        surest = max(self.readers, key=lambda r: r.probabilities([text])[0] or 0.0)
+        # which reader was surer, letter by letter (`_sum`: the same floats as the table, no table)
+        surest = max(self.readers, key=lambda r: r._probability(*r._sum(text)))
         return surest.apply(graded, p, text)
 
 
