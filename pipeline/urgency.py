@@ -514,6 +514,9 @@ def char_grams(text: str, maxlen: int = 1000) -> set[str]:
 
 
 SUMS_CHUNK = 1000  # letters whose grams `_GramScorer._sums` finds at once
+# fewer letters than this are summed one by one (`_GramScorer._sum`): building a reader's gram table
+# costs ~0.2 s and ~120 MB, and grading letter by letter (`UrgencyGrader.grade`) rebuilt it each time
+TABLE_MIN_TEXTS = 200
 
 
 class _GramScorer:
@@ -529,7 +532,13 @@ class _GramScorer:
     grams_: dict
 
     def _forget_tables(self) -> None:
+        """Drop everything derived from `grams_` (a refit changes it)."""
         for derived in ("_terms", "_table", "_columns"):
+            self.__dict__.pop(derived, None)
+
+    def _forget_batch_table(self) -> None:
+        """Drop the batch table `_sums` builds (the large part); `_sum`'s dict of terms stays."""
+        for derived in ("_table", "_columns"):
             self.__dict__.pop(derived, None)
 
     def _sum(self, text: str) -> tuple[float, float]:
@@ -542,7 +551,9 @@ class _GramScorer:
     def _sums(self, texts: list[str]) -> list[tuple[float, float]]:
         """`_sum` of many texts at once, the same floats: their grams are found by
         `pipeline.gram_lookup.GramTable` without making a string per gram (the per-letter way was
-        2-3 s of the run's grade stage)."""
+        2-3 s of the run's grade stage). A few letters are summed one by one (`TABLE_MIN_TEXTS`)."""
+        if len(texts) < TABLE_MIN_TEXTS and not hasattr(self, "_table"):
+            return [self._sum(t) for t in texts]
         if not hasattr(self, "_table"):
             from pipeline.gram_lookup import GramTable
 
@@ -821,7 +832,7 @@ class EitherSieve:
         scores = []
         for reader in self.readers:
             scores.append(reader.probabilities(texts))
-            reader._forget_tables()
+            reader._forget_batch_table()
         return [max((p for p in ps if p is not None), default=None) for ps in zip(*scores)]
 
     def apply(self, graded: dict, p: float | None, text: str = "") -> dict:

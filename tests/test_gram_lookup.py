@@ -68,14 +68,34 @@ def test_refiner_batch_is_the_per_letter_probability_on_shared_letters(shared_di
     _batch_equals_per_letter(read_letters([shared_dir / "replies.xlsx"]).letters)
 
 
-def test_refitting_drops_the_batch_table():
+def test_refitting_drops_the_batch_table(monkeypatch):
+    import pipeline.urgency as urgency
+
+    monkeypatch.setattr(urgency, "TABLE_MIN_TEXTS", 1)
     refiner = PressingRefiner.load()
     refiner.probabilities(["小区停气三天了"], [{"urgency": "较急", "urgency_cues": "安全险情", "urgency_score": 0.4}])
     assert hasattr(refiner, "_table")
     texts = ["停气三天老人受冻", "噪音扰民", "停水一周", "工地夜间施工"] * 3
     graded = [{"urgency": "较急", "urgency_cues": "安全险情", "urgency_score": 0.4}] * len(texts)
     refiner.fit(texts, graded, ["较急", "一般"] * 6)
-    assert not hasattr(refiner, "_table")
+    assert not hasattr(refiner, "_table") and not hasattr(refiner, "_terms")
+
+
+def test_a_few_letters_are_summed_without_a_table(sample_dir):
+    """Grading letter by letter must not build a reader's gram table per letter (it was 0.4 s each),
+    and the one-by-one sums are the table's floats bit for bit."""
+    from pipeline.read import read_letters
+    from pipeline.urgency import TABLE_MIN_TEXTS, UrgencyGrader
+
+    grader = UrgencyGrader().fit()
+    texts = grader.letter_texts(read_letters([sample_dir / "letters_xinfang.csv"]).letters)
+    assert len(texts) >= TABLE_MIN_TEXTS
+    for reader in grader.sieve_.readers:
+        few = reader._sums(texts[:3])
+        assert not hasattr(reader, "_table")
+        batch = reader._sums(texts)
+        assert hasattr(reader, "_table")
+        assert batch[:3] == few and batch == [reader._sum(t) for t in texts]
 
 
 def test_too_many_characters_are_refused(monkeypatch):
