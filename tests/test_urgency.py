@@ -1432,6 +1432,29 @@ PROBE_ROUNDS = {
         "p126-44": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p126-56": "missed at the first look (stop 60: the round's texts are kept unread)",
     }),
+    127: (34, 1, {
+        "p127-13": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p127-34": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p127-52": "flagged at the first look (stop 61: the round's texts are kept unread)",
+    }),
+    128: (36, 2, {
+        "p128-23": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p128-46": "flagged at the first look (stop 61: the round's texts are kept unread)",
+    }),
+    129: (33, 4, {
+        "p129-02": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p129-11": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p129-23": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p129-27": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p129-31": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p129-37": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p129-46": "missed at the first look (stop 61: the round's texts are kept unread)",
+    }),
+    130: (33, 0, {
+        "p130-01": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p130-41": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p130-60": "missed at the first look (stop 61: the round's texts are kept unread)",
+    }),
 }
 
 
