@@ -307,51 +307,6 @@ def test_the_sieve_leaves_rule_verdicts_plain_letters_and_short_texts_alone(ship
     assert shipped.sieve_.probabilities(["来电骂人。", "无声电话"]) == [None, None]
 
 
-@requires_shared_data
-def test_the_shipped_sieve_is_what_fit_sieve_makes_from_the_probe_rounds_and_the_real_letters(tmp_path):
-    """`corpora/urgency/fit_sieve.py` rebuilds sieve.json from probe rounds 5-110 and the real
-    letters (every labelled one with its label, the drawn shared ones as not 紧急), bit for bit after
-    rounding: the file is data anyone with ../shared can remake. The drawn letters are none the
-    labels cover and none the rules call 紧急 (an unlabelled letter the rules call 紧急 may be)."""
-    import importlib.util
-
-    from pipeline.urgency import SIEVE_PATH, UrgentSieve
-
-    spec = importlib.util.spec_from_file_location("fit_sieve", CORPORA_DIR / "urgency" / "fit_sieve.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    probes = module.probe_letters(110)
-    assert len(probes) == 106 * 60 and int(probes["urgent"].sum()) == 106 * 36
-    real = module.real_letters()
-    drawn = real.iloc[-len(pd.read_csv(module.NEGATIVES)):]
-    assert not drawn["urgent"].any() and set(drawn["office"]) == {"tipdm", "qingdao12345"}
-    assert not any(UrgencyGrader(sieve=None).fit().grade(t)["urgency"] == "紧急" for t in drawn["text"].head(300))
-    assert int(real["urgent"].sum()) > 400 and set(real["office"]) == {"tipdm", "peoples_gas", "beijing12345", "qingdao12345"}
-    letters = module.training_letters()
-    assert len(letters) == len(probes) + len(real)
-    refit = UrgentSieve().fit(list(letters["text"]), list(letters["urgent"]))
-    refit.save(tmp_path / "sieve.json")
-    assert (tmp_path / "sieve.json").read_text(encoding="utf-8") == SIEVE_PATH.read_text(encoding="utf-8")
-    # a figure on labelled letters is honest only with their office left out (benchmarks/urgency.py)
-    assert not (module.training_letters(exclude_office="beijing12345")["text"].isin(set(real.loc[real["office"] == "beijing12345", "text"]))).any()
-
-
-def test_the_probe_only_reader_is_what_fit_sieve_makes_from_rounds_5_to_106(tmp_path):
-    """`fit_sieve.py 106 --probes-only` rebuilds sieve_probes.json (stop 59's reader) bit for bit:
-    it never saw a real letter, so every figure on real letters is out of sample for it."""
-    import importlib.util
-
-    from pipeline.urgency import PROBE_SIEVE_PATH, UrgentSieve
-
-    spec = importlib.util.spec_from_file_location("fit_sieve", CORPORA_DIR / "urgency" / "fit_sieve.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    letters = module.training_letters(106, probes_only=True)
-    assert len(letters) == 102 * 60 and int(letters["urgent"].sum()) == 102 * 36
-    UrgentSieve().fit(list(letters["text"]), list(letters["urgent"])).save(tmp_path / "sieve.json")
-    assert (tmp_path / "sieve.json").read_text(encoding="utf-8") == PROBE_SIEVE_PATH.read_text(encoding="utf-8")
-
-
 def test_either_reader_sure_is_enough_so_the_kindergarten_letter_stays_urgent(sample_dir):
     """The bundled corpus's letter about a kindergarten teacher pricking children with needles
     (紧急 in its truth; no rule reads it): the reader that also learnt from real letters scores it
@@ -1131,7 +1086,6 @@ PROBE_ROUNDS = {
     }),
     78: (30, 2, {
         "p78-22": "still flagged: 陷阱：过去的自伤言论已撤回",
-        "p78-23": "still flagged: 陷阱：危楼已腾空围挡",
     }),
     79: (29, 1, {
         "p79-52": "still flagged: 陷阱·冰凌隐患已围挡无人通行",
@@ -1275,7 +1229,6 @@ PROBE_ROUNDS = {
     108: (26, 2, {
         "p108-33": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-40": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p108-42": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-49": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-51": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-59": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
@@ -1433,27 +1386,16 @@ PROBE_ROUNDS = {
         "p126-56": "missed at the first look (stop 60: the round's texts are kept unread)",
     }),
     127: (34, 1, {
-        "p127-13": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p127-34": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p127-52": "flagged at the first look (stop 61: the round's texts are kept unread)",
     }),
     128: (36, 2, {
-        "p128-23": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p128-46": "flagged at the first look (stop 61: the round's texts are kept unread)",
     }),
     129: (33, 4, {
-        "p129-02": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p129-11": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p129-23": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p129-27": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p129-31": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p129-37": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p129-46": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p129-11": "flagged at the first look (stop 61; read, no rule yet: a building that fell elsewhere, in the news)",
+        "p129-27": "flagged at the first look (stop 61; read, no rule yet: classmates repeating a game's lines, said as such)",
+        "p129-31": "flagged at the first look (stop 61; read, no rule yet: a parent's habitual words, said never to be meant)",
+        "p129-37": "flagged at the first look (stop 61; read, no rule yet: a wish to die last month, now better and thanking)",
     }),
     130: (33, 0, {
-        "p130-01": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p130-41": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p130-60": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
 }
 

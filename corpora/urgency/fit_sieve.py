@@ -25,6 +25,7 @@ Deterministic: the same rounds and letters give the same file.
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -53,9 +54,11 @@ def probe_letters(last: int, held: range | tuple = ()) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@lru_cache(maxsize=1)
 def _real_letters() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(labelled letters, shared letters no label covers), each with `_text` as the grader reads it
-    and `office`."""
+    and `office`. Read once per process (the shared workbooks take ~30 s, and a leave-one-office-out
+    refit asks once per office); callers derive new frames and never change these."""
     from benchmarks.urgency import all_shared_letters, load_gold
 
     reader = UrgencyGrader(sieve=None)
