@@ -237,6 +237,12 @@ def _department_load(letters: pd.DataFrame) -> pd.DataFrame:
         "待办", ascending=False).reset_index().rename(columns={"department": "责任部门"})
 
 
+def hottest_issues(issues: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The `limit` hottest issues, by heat rank: the issues whose letters 热点问题来信 lists (both
+    engines pick them here, so the sheet names the same issues whichever wrote it)."""
+    return issues.sort_values("heat_rank", kind="stable").head(limit)
+
+
 def hot_issue_letters_sheet(letters: pd.DataFrame, issues: pd.DataFrame, limit: int) -> pd.DataFrame:
     """热点问题来信: the letters of the `limit` hottest issues, hottest issue first, each issue's
     letters oldest first, each marked whether it joined by its wording alone (按措辞归入 是/否).
@@ -250,7 +256,7 @@ def hot_issue_letters_sheet(letters: pd.DataFrame, issues: pd.DataFrame, limit: 
     head = ["热度排名", "问题ID", "按措辞归入"]
     if issues.empty or "issue_id" not in letters.columns:
         return pd.DataFrame(columns=head + [columns[c] for c in present])
-    top = issues.sort_values("heat_rank", kind="stable").head(limit)
+    top = hottest_issues(issues, limit)
     rank = letters["issue_id"].map(dict(zip(top["issue_id"], top["heat_rank"])))
     keys = pd.DataFrame({"rank": rank.to_numpy(), "at": letters["received_at"].to_numpy()})
     order = keys[keys["rank"].notna()].sort_values(["rank", "at"], kind="stable").index.to_numpy()

@@ -199,9 +199,11 @@ def hot_issue_letters(masked, issues: pd.DataFrame, limit: int) -> pd.DataFrame:
     (hottest issue first, then the oldest letter); `attrs["total"]` says how many there were."""
     from pyspark.sql import functions as F
 
+    from pipeline.sheets import hottest_issues
+
     if issues.empty or "issue_id" not in masked.columns:
         return masked.limit(0).toPandas()
-    top = issues.sort_values("heat_rank", kind="stable").head(limit)
+    top = hottest_issues(issues, limit)
     rank = F.create_map(*[F.lit(v) for pair in zip(top["issue_id"], top["heat_rank"].astype(int)) for v in pair])
     members = masked.where(F.col("issue_id").isin(list(top["issue_id"]))).withColumn("_rank", rank[F.col("issue_id")])
     frame = members.orderBy("_rank", "received_at", "letter_id").limit(HOT_LETTERS_LIMIT).drop("_rank").toPandas()
