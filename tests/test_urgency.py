@@ -1397,6 +1397,29 @@ PROBE_ROUNDS = {
     }),
     130: (33, 0, {
     }),
+    131: (34, 1, {
+        "p131-39": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p131-43": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p131-57": "missed at the first look (stop 61: the round's texts are kept unread)",
+    }),
+    132: (31, 0, {
+        "p132-01": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p132-15": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p132-26": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p132-41": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p132-50": "missed at the first look (stop 61: the round's texts are kept unread)",
+    }),
+    133: (35, 0, {
+        "p133-35": "missed at the first look (stop 61: the round's texts are kept unread)",
+    }),
+    134: (32, 2, {
+        "p134-19": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p134-30": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p134-33": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p134-36": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p134-48": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p134-56": "missed at the first look (stop 61: the round's texts are kept unread)",
+    }),
 }
 
 
