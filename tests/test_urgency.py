@@ -1420,6 +1420,30 @@ PROBE_ROUNDS = {
         "p134-48": "missed at the first look (stop 61: the round's texts are kept unread)",
         "p134-56": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
+    135: (34, 2, {
+        "p135-15": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p135-28": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p135-35": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p135-36": "flagged at the first look (stop 61: the round's texts are kept unread)",
+    }),
+    136: (35, 1, {
+        "p136-54": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p136-57": "missed at the first look (stop 61: the round's texts are kept unread)",
+    }),
+    137: (30, 3, {
+        "p137-05": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p137-14": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p137-17": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p137-21": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p137-26": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p137-50": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p137-51": "flagged at the first look (stop 61: the round's texts are kept unread)",
+        "p137-54": "missed at the first look (stop 61: the round's texts are kept unread)",
+        "p137-56": "missed at the first look (stop 61: the round's texts are kept unread)",
+    }),
+    138: (35, 0, {
+        "p138-36": "missed at the first look (stop 61: the round's texts are kept unread)",
+    }),
 }
 
 
