@@ -551,20 +551,10 @@ class _GramScorer:
     def _sums(self, texts: list[str]) -> list[tuple[float, float]]:
         """`_sum` of many texts at once, the same floats: their grams are found by
         `pipeline.gram_lookup.GramTable` without making a string per gram (the per-letter way was
-        2-3 s of the run's grade stage). A few letters are summed one by one (`TABLE_MIN_TEXTS`)."""
-        if len(texts) < TABLE_MIN_TEXTS and not hasattr(self, "_table"):
-            return [self._sum(t) for t in texts]
-        if not hasattr(self, "_table"):
-            from pipeline.gram_lookup import GramTable
-
-            grams = sorted(self.grams_)
-            try:
-                self._table = GramTable(grams)
-            except ValueError:  # a vocabulary of other lengths or too many characters: letter by letter
-                self._table = None
-            self._columns = ([self.grams_[g][0] * self.grams_[g][1] for g in grams],
-                             [self.grams_[g][0] * self.grams_[g][0] for g in grams])
-        if self._table is None:
+        2-3 s of the run's grade stage). A few letters are summed one by one (`TABLE_MIN_TEXTS`), and
+        every letter is when the vocabulary cannot make a table."""
+        few = len(texts) < TABLE_MIN_TEXTS and not hasattr(self, "_table")
+        if few or self._batch_table() is None:
             return [self._sum(t) for t in texts]
         weights, norms = self._columns
         sums = []
@@ -575,6 +565,21 @@ class _GramScorer:
             sums.extend((math.fsum(map(weights.__getitem__, found)), math.fsum(map(norms.__getitem__, found)))
                         for found in self._table.present(openings))
         return sums
+
+    def _batch_table(self):
+        """The `GramTable` of the vocabulary and its weight and norm columns, built once; None for
+        a vocabulary of other lengths or too many characters (then `_sums` goes letter by letter)."""
+        if not hasattr(self, "_table"):
+            from pipeline.gram_lookup import GramTable
+
+            grams = sorted(self.grams_)
+            try:
+                self._table = GramTable(grams)
+            except ValueError:
+                self._table = None
+            self._columns = ([self.grams_[g][0] * self.grams_[g][1] for g in grams],
+                             [self.grams_[g][0] * self.grams_[g][0] for g in grams])
+        return self._table
 
     def _fit_grams(self, texts: list[str], labels: list, max_features: int, C: float, rules=None,
                    max_iter: int = 2000):
