@@ -1444,6 +1444,34 @@ PROBE_ROUNDS = {
     138: (35, 0, {
         "p138-36": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
+    139: (32, 4, {
+        "p139-03": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p139-08": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p139-17": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p139-18": "flagged at the first look (stop 62: the round's texts are kept unread)",
+        "p139-31": "flagged at the first look (stop 62: the round's texts are kept unread)",
+        "p139-32": "flagged at the first look (stop 62: the round's texts are kept unread)",
+        "p139-39": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p139-53": "flagged at the first look (stop 62: the round's texts are kept unread)",
+    }),
+    140: (31, 2, {
+        "p140-08": "flagged at the first look (stop 62: the round's texts are kept unread)",
+        "p140-15": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p140-20": "flagged at the first look (stop 62: the round's texts are kept unread)",
+        "p140-33": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p140-40": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p140-42": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p140-52": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
+    141: (34, 0, {
+        "p141-26": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p141-60": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
+    142: (33, 0, {
+        "p142-17": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p142-35": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p142-56": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
 }
 
 
