@@ -1231,7 +1231,6 @@ PROBE_ROUNDS = {
         "p108-40": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-49": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p108-51": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p108-59": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     109: (29, 0, {
     }),
@@ -1280,7 +1279,6 @@ PROBE_ROUNDS = {
     }),
     115: (30, 3, {
         "p115-31": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p115-45": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p115-47": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p115-56": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p115-60": "flagged at the first look (stop 59: the round's texts are kept unread)",
@@ -1350,7 +1348,6 @@ PROBE_ROUNDS = {
         "p122-47": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p122-49": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p122-56": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p122-59": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     123: (28, 1, {
         "p123-07": "missed at the first look (stop 60: the round's texts are kept unread)",
@@ -1398,32 +1395,16 @@ PROBE_ROUNDS = {
     130: (33, 0, {
     }),
     131: (34, 1, {
-        "p131-39": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p131-43": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p131-57": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
     132: (31, 0, {
-        "p132-01": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p132-15": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p132-26": "missed at the first look (stop 61: the round's texts are kept unread)",
         "p132-41": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p132-50": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
     133: (35, 0, {
-        "p133-35": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
     134: (32, 2, {
-        "p134-19": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p134-30": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p134-33": "missed at the first look (stop 61: the round's texts are kept unread)",
         "p134-36": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p134-48": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p134-56": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
     135: (34, 2, {
-        "p135-15": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p135-28": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p135-35": "flagged at the first look (stop 61: the round's texts are kept unread)",
         "p135-36": "flagged at the first look (stop 61: the round's texts are kept unread)",
     }),
     136: (35, 1, {
@@ -1433,16 +1414,11 @@ PROBE_ROUNDS = {
     137: (30, 3, {
         "p137-05": "missed at the first look (stop 61: the round's texts are kept unread)",
         "p137-14": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p137-17": "missed at the first look (stop 61: the round's texts are kept unread)",
         "p137-21": "flagged at the first look (stop 61: the round's texts are kept unread)",
         "p137-26": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p137-50": "missed at the first look (stop 61: the round's texts are kept unread)",
         "p137-51": "flagged at the first look (stop 61: the round's texts are kept unread)",
-        "p137-54": "missed at the first look (stop 61: the round's texts are kept unread)",
-        "p137-56": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
     138: (35, 0, {
-        "p138-36": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
     139: (32, 4, {
         "p139-03": "missed at the first look (stop 62: the round's texts are kept unread)",
