@@ -1448,6 +1448,28 @@ PROBE_ROUNDS = {
         "p142-35": "missed at the first look (stop 62: the round's texts are kept unread)",
         "p142-56": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
+    143: (34, 1, {
+        "p143-23": "flagged at the first look (stop 62: the round's texts are kept unread)",
+        "p143-37": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p143-48": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
+    144: (34, 2, {
+        "p144-01": "flagged at the first look (stop 62: the round's texts are kept unread)",
+        "p144-31": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p144-33": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p144-50": "flagged at the first look (stop 62: the round's texts are kept unread)",
+    }),
+    145: (34, 1, {
+        "p145-04": "flagged at the first look (stop 62: the round's texts are kept unread)",
+        "p145-20": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p145-41": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
+    146: (32, 0, {
+        "p146-01": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p146-13": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p146-16": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p146-33": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
 }
 
 
