@@ -116,6 +116,14 @@ class WorkerPool:
             self._executor = None
             self._in_workers = {}
 
+    def forget(self, key: Hashable) -> None:
+        """Drop what was shared under `key` once no stage needs it: workers that inherited it are
+        stopped (the next map forks afresh), so the parent's copy can be freed when its owner lets go."""
+        if key in self._in_workers:
+            self._stop()
+        _SHARED.pop((id(self), key), None)
+        self._keys.discard(key)
+
     def close(self) -> None:
         """Stop the workers and drop what was shared (the parent keeps no model alive for them)."""
         self._stop()

@@ -205,6 +205,27 @@ def test_grade_releases_its_grader_keeps_its_version_and_grades_the_same_after(s
     assert stage.transform(letters).equals(out)
 
 
+def test_grade_in_the_run_s_workers_gives_the_same_columns_as_in_one_process(sample_dir):
+    """Lent a pool, the grade stage grades slices of a batch in forked workers (the run's slowest
+    stage, pure Python): every letter's grade is its own, so the columns are the same to the float,
+    and the workers let the grader go once the batch is graded."""
+    from pipeline.stages import STAGES
+    from pipeline.workers import _SHARED, WorkerPool
+
+    letters = read_letters([sample_dir]).letters
+    alone = STAGES["grade"].from_settings(load_settings()).transform(letters)
+    with WorkerPool(n_jobs=2) as pool:
+        if pool.jobs < 2:
+            pytest.skip("needs two cores and fork")
+        stage = STAGES["grade"].from_settings(load_settings(), pool=pool)
+        stage.min_parallel = 100  # the bundled batch (about 1,200 letters) is under the run's threshold
+        shared = stage.transform(letters)
+        assert pool.forks == 1  # it did go to the workers
+        assert not any(k == (id(pool), "grade") for k in _SHARED)  # and let the grader go
+    assert (alone["urgency"] == "紧急").sum() > 0 and alone["urgency_review"].sum() > 0  # a batch with something to grade
+    pd.testing.assert_frame_equal(shared, alone)
+
+
 class _Held:
     """A cell value whose life a weak reference can watch."""
 

@@ -71,3 +71,17 @@ def test_tokenizer_and_classifier_use_a_lent_pool_without_closing_it():
         assert tokenizer.cut_all(texts, pool=pool) == tokenizer.cut_all(texts, n_jobs=1)
         assert tokenizer.cut_all(texts, pool=pool) == [tokenizer.cut(t) for t in texts]
         assert pool.forks == 1  # the second call reused the workers the first forked
+
+
+def test_a_forgotten_key_is_dropped_and_its_workers_stopped():
+    """What a stage shared is let go once it is done (`forget`): the parent keeps no copy alive for
+    the workers, and a later map forks afresh with what is still shared."""
+    tokenizer = Tokenizer(hmm=False)
+    with WorkerPool(n_jobs=2) as pool:
+        if pool.jobs < 2:
+            pytest.skip("needs two cores and fork")
+        first = pool.map(_cut, [TEXTS[:2], TEXTS[2:]], key="grade", obj=tokenizer)
+        pool.forget("grade")
+        assert (id(pool), "grade") not in _SHARED and pool._executor is None
+        again = pool.map(_cut, [TEXTS[:2], TEXTS[2:]], key="classify", obj=tokenizer)
+        assert pool.forks == 2 and [t for t, _ in again] == [t for t, _ in first]
