@@ -11,6 +11,7 @@ import pytest
 from pipeline.config import load_settings
 from pipeline.paths import PROJECT_DIR
 from pipeline.read import read_letters
+from pipeline.places import LETTER_PLACES
 from pipeline.stages import STAGES, Stage, build_stages
 
 RUN_ORDER = ["tokenize", "classify", "grade", "route", "link", "cluster", "rank", "write"]
@@ -224,6 +225,29 @@ def test_grade_in_the_run_s_workers_gives_the_same_columns_as_in_one_process(sam
         assert not any(k == (id(pool), "grade") for k in _SHARED)  # and let the grader go
     assert (alone["urgency"] == "紧急").sum() > 0 and alone["urgency_review"].sum() > 0  # a batch with something to grade
     pd.testing.assert_frame_equal(shared, alone)
+
+
+def test_the_tokenize_pass_in_the_run_s_workers_cuts_and_scans_places_as_in_one_process(sample_dir, settings):
+    """Lent a pool, the tokenize stage also scans each letter's places in the workers, with no fork
+    of its own (shared before the tokenizers fork them): the same columns as in one process."""
+    from pipeline.stages import STAGES, TOKENS
+    from pipeline.workers import _SHARED, WorkerPool
+
+    letters = read_letters([sample_dir]).letters
+    alone = STAGES["tokenize"].from_settings(settings).transform(letters)
+    with WorkerPool(n_jobs=2) as pool:
+        if pool.jobs < 2:
+            pytest.skip("needs two cores and fork")
+        stage = STAGES["tokenize"].from_settings(settings, pool=pool)
+        stage.min_parallel = 100
+        shared = stage.transform(letters)
+        forks = pool.forks
+        assert not any(k == (id(pool), "places") for k in _SHARED)
+    # the two tokenizers fork the workers as before (one each); the places scan adds none
+    assert forks == 2
+    assert sum(map(len, alone[LETTER_PLACES])) > len(letters) // 2  # letters that name places
+    for column in (TOKENS, LETTER_PLACES):
+        assert shared[column].tolist() == alone[column].tolist()
 
 
 class _Held:
