@@ -1470,6 +1470,25 @@ PROBE_ROUNDS = {
         "p146-16": "missed at the first look (stop 62: the round's texts are kept unread)",
         "p146-33": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
+    147: (33, 0, {
+        "p147-19": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p147-36": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p147-44": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
+    148: (33, 1, {
+        "p148-03": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p148-08": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p148-31": "flagged at the first look (stop 62: the round's texts are kept unread)",
+        "p148-49": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
+    149: (34, 0, {
+        "p149-16": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p149-49": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
+    150: (34, 0, {
+        "p150-46": "missed at the first look (stop 62: the round's texts are kept unread)",
+        "p150-59": "missed at the first look (stop 62: the round's texts are kept unread)",
+    }),
 }
 
 
