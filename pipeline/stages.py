@@ -147,6 +147,7 @@ class GradeStage(Stage):
     cold_months: tuple[int, ...] = (11, 12, 1, 2, 3)
     pool: Any = field(default=None, repr=False)
     min_parallel: int = 1000  # fewer letters are graded in this process: forking costs more than it saves
+    slice_letters: int = 5000
     name: ClassVar[str] = "grade"
 
     @classmethod
@@ -173,9 +174,11 @@ class GradeStage(Stage):
         from pipeline.urgency import OUTPUT_COLUMNS
 
         read = letters[[c for c in (*grader.text_columns, grader.date_column) if c in letters.columns]]
-        # one slice per worker, dealt like cards (letter i to slice i mod n): long and short letters
-        # come in runs (a file of one source, then another), so contiguous slices finish unevenly
-        n = pool.jobs
+        # slices dealt like cards (letter i to slice i mod n): long and short letters come in runs (a
+        # file of one source, then another), so contiguous slices finish unevenly. At most
+        # `slice_letters` a slice: a worker's transient (the readers' tables, the graded rows) is a
+        # slice's, not half the batch's (at 10^5 letters, half a batch held ~0.6 GB a worker)
+        n = max(pool.jobs, -(-len(letters) // self.slice_letters))
         parts = pool.map(_grade_slice, [read.iloc[j::n] for j in range(n)], key="grade", obj=grader, desc="grading")
         pool.forget("grade")  # the workers' copy of the grader goes with them; the parent's with `release`
         graded = pd.concat(parts, ignore_index=True)
@@ -545,19 +548,22 @@ class TokenizeStage(Stage):
         from pipeline.tokenize import letter_tokens, tokenize_docs
 
         hmm = getattr(load_classifier(self.model), "hmm", False)
-        scan = self.pool is not None and self.pool.parallel(len(letters), self.min_parallel) and caching()
+        # a batch larger than the places memo is one where memory binds (`pipeline.places.caching`):
+        # there it cuts in this process, as each worker's segmenter memo (up to ~0.5 GB) would add to
+        # the run's peak; its own memo is dropped by `release`
+        pool, n_jobs = (self.pool, self.n_jobs) if caching() else (None, 1)
+        scan = pool is not None and pool.parallel(len(letters), self.min_parallel)
         if scan:  # shared before the tokenizers fork the workers, so scanning places forks none
-            self.pool.share("places", letter_places)
+            pool.share("places", letter_places)
         out = letters.copy()
-        out[TOKENS] = letter_tokens(letters, hmm=hmm, n_jobs=self.n_jobs, pool=self.pool)
+        out[TOKENS] = letter_tokens(letters, hmm=hmm, n_jobs=n_jobs, pool=pool)
         titles, texts = (_text_column(letters, c) for c in ("title", "text"))
-        out[CLUSTER_TOKENS] = tokenize_docs(cluster_docs(titles, texts, self.title_weight), n_jobs=self.n_jobs,
-                                            pool=self.pool)
+        out[CLUSTER_TOKENS] = tokenize_docs(cluster_docs(titles, texts, self.title_weight), n_jobs=n_jobs, pool=pool)
         if scan:  # pure Python, one letter at a time: a third of the stage in one process
-            size = -(-len(titles) // (self.pool.jobs * 4))
-            parts = self.pool.map(_scan_places, [(titles[i:i + size], texts[i:i + size]) for i in range(0, len(titles), size)],
-                                  key="places", obj=letter_places, desc="places")
-            self.pool.forget("places")
+            size = -(-len(titles) // (pool.jobs * 4))
+            parts = pool.map(_scan_places, [(titles[i:i + size], texts[i:i + size]) for i in range(0, len(titles), size)],
+                             key="places", obj=letter_places, desc="places")
+            pool.forget("places")
             out[LETTER_PLACES] = [found for part in parts for found in part]
         elif caching():  # not for a batch larger than the places memo (`pipeline.places.caching`)
             out[LETTER_PLACES] = letter_places(titles, texts)

@@ -220,6 +220,7 @@ def test_grade_in_the_run_s_workers_gives_the_same_columns_as_in_one_process(sam
             pytest.skip("needs two cores and fork")
         stage = STAGES["grade"].from_settings(load_settings(), pool=pool)
         stage.min_parallel = 100  # the bundled batch (about 1,200 letters) is under the run's threshold
+        stage.slice_letters = 300  # more slices than workers, as a batch of 10^5 letters is dealt
         shared = stage.transform(letters)
         assert pool.forks == 1  # it did go to the workers
         assert not any(k == (id(pool), "grade") for k in _SHARED)  # and let the grader go
