@@ -510,7 +510,9 @@ class TokenizeStage(Stage):
 
     Lent the run's pool, it cuts in the workers and scans places there too (pure Python, a third
     of the stage in one process; the scan's function is shared before the tokenizers fork, so it
-    forks nothing of its own). The classifier's model and the grader re-fork the workers after.
+    forks nothing of its own), except in a batch larger than the places memo, where it cuts here
+    (each worker's segmenter memo took a 10^5 run's process tree from ~2 to 3.2 GB). The
+    classifier's model and the grader re-fork the workers after.
     Measured on the 9,943 shared letters (`benchmarks/run.py`): 16.2 s in one process, 12.6 s lent
     the pool. Earlier, on cutting alone: both streams of the
     9,943 shared letters cost 12.2 s CPU in one process, 8.8 s (4.0 main + 4.8 workers, 9.3 s
