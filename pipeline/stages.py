@@ -177,7 +177,8 @@ class GradeStage(Stage):
         # slices dealt like cards (letter i to slice i mod n): long and short letters come in runs (a
         # file of one source, then another), so contiguous slices finish unevenly. At most
         # `slice_letters` a slice: a worker's transient (the readers' tables, the graded rows) is a
-        # slice's, not half the batch's (at 10^5 letters, half a batch held ~0.6 GB a worker)
+        # slice's, not half the batch's (50,000 letters in two halves: workers peaked at 523 MB RSS;
+        # in 5,000-letter slices, 467 MB)
         n = max(pool.jobs, -(-len(letters) // self.slice_letters))
         parts = pool.map(_grade_slice, [read.iloc[j::n] for j in range(n)], key="grade", obj=grader, desc="grading")
         pool.forget("grade")  # the workers' copy of the grader goes with them; the parent's with `release`
@@ -510,8 +511,10 @@ class TokenizeStage(Stage):
 
     Lent the run's pool, it cuts in the workers and scans places there too (pure Python, a third
     of the stage in one process; the scan's function is shared before the tokenizers fork, so it
-    forks nothing of its own), except in a batch larger than the places memo, where it cuts here
-    (each worker's segmenter memo took a 10^5 run's process tree from ~2 to 3.2 GB). The
+    forks nothing of its own), except in a batch larger than the places memo, where it cuts here:
+    at 10^5 letters, cutting in the workers (each keeping its segmenter's memo) with grading in
+    half-batches took the run's process tree to 3.2 GB PSS; cutting here, with bounded grade
+    slices, to 2.05 GB, where stop 61 was (1.9). The
     classifier's model and the grader re-fork the workers after.
     Measured on the 9,943 shared letters (`benchmarks/run.py`): 16.2 s in one process, 12.6 s lent
     the pool. Earlier, on cutting alone: both streams of the
