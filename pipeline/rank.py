@@ -95,7 +95,9 @@ class PriorityRanker:
             tracked = source.isin(set(tracked_files))
         out["is_closed"] = closed
         out["is_open"] = ~closed & tracked
-        out["days_open"] = np.where(out["is_open"], (as_of - received).dt.days, np.nan)
+        # whole days since receipt; a letter received on the as-of day itself (after its midnight)
+        # has waited 0 days, not -1 (the workbook's 已等待天数 showed -1 for today's letters)
+        out["days_open"] = np.where(out["is_open"], np.maximum((as_of - received).dt.days, 0), np.nan)
         out["response_days"] = ((replied - received).dt.total_seconds() / 86400.0).round(1)
         out["is_backlog"] = out["is_open"] & (out["days_open"] > self.limit_days)
 

@@ -52,6 +52,16 @@ def test_backlog_is_open_past_the_limit_and_replies_close_letters(ranker):
     assert out.loc["a", "days_open"] == 116
 
 
+def test_a_letter_received_on_the_as_of_day_has_waited_no_days(ranker):
+    """已等待天数 read -1 for a letter received at 09:30 on the as-of day (midnight minus 09:30)."""
+    out = ranker.transform(make([
+        {"letter_id": "today", "received_at": "2026-11-25 09:30"},
+        {"letter_id": "yesterday", "received_at": "2026-11-24 09:30"},
+    ])).set_index("letter_id")
+    assert out["days_open"].to_dict() == {"today": 0, "yesterday": 0}
+    assert "积案" not in out.loc["today", "priority_reasons"]
+
+
 def test_cases_group_a_persons_letters_on_one_matter(ranker):
     letters = ranker.transform(make([
         {"letter_id": "1", "person_id": "P1", "received_at": "2025-01-05", "issue_id": "I1", "hot_issue_label": "宅基地纠纷"},
