@@ -1134,7 +1134,6 @@ PROBE_ROUNDS = {
         "p88-12": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p88-13": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p88-14": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p88-34": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p88-51": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     89: (26, 3, {
@@ -1179,7 +1178,6 @@ PROBE_ROUNDS = {
         "p96-51": "still missed (the round was read at stop 58; what its rows still miss)",
     }),
     97: (26, 2, {
-        "p97-16": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p97-46": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     98: (25, 1, {
@@ -1209,7 +1207,6 @@ PROBE_ROUNDS = {
         "p103-26": "a gas hose that leaked last month, replaced the same day: the repair is a clause after the cue (read at stop 59, left)",
         "p103-27": "a cold flat at 15-16 degrees with a child but no one at risk: heating cues read it as an outage (read at stop 59, left)",
         "p103-55": "a parent asks for a youth hotline, quoting a teacher's warning about '不想活了' (read at stop 59, left)",
-        "p103-57": "hairline cracks a year old that have not grown, asked about a renovation quota (read at stop 59, left)",
     }),
     104: (29, 2, {
         "p104-07": "others shouting about 进京告状, the writer stays out of it: the refusal is not read (read at stop 59, left)",
@@ -1354,7 +1351,6 @@ PROBE_ROUNDS = {
         "p123-17": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p123-21": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p123-32": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p123-55": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p123-58": "missed at the first look (stop 60: the round's texts are kept unread)",
     }),
     124: (30, 1, {
@@ -1370,7 +1366,6 @@ PROBE_ROUNDS = {
         "p125-17": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p125-21": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p125-26": "flagged at the first look (stop 60: the round's texts are kept unread)",
-        "p125-46": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p125-49": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p125-52": "flagged at the first look (stop 60: the round's texts are kept unread)",
     }),
@@ -1421,73 +1416,28 @@ PROBE_ROUNDS = {
     138: (35, 0, {
     }),
     139: (32, 4, {
-        "p139-03": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p139-08": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p139-17": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p139-18": "flagged at the first look (stop 62: the round's texts are kept unread)",
-        "p139-31": "flagged at the first look (stop 62: the round's texts are kept unread)",
-        "p139-32": "flagged at the first look (stop 62: the round's texts are kept unread)",
-        "p139-39": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p139-53": "flagged at the first look (stop 62: the round's texts are kept unread)",
     }),
     140: (31, 2, {
-        "p140-08": "flagged at the first look (stop 62: the round's texts are kept unread)",
-        "p140-15": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p140-20": "flagged at the first look (stop 62: the round's texts are kept unread)",
-        "p140-33": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p140-40": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p140-42": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p140-52": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
     141: (34, 0, {
-        "p141-26": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p141-60": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
     142: (33, 0, {
-        "p142-17": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p142-35": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p142-56": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
     143: (34, 1, {
-        "p143-23": "flagged at the first look (stop 62: the round's texts are kept unread)",
-        "p143-37": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p143-48": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
     144: (34, 2, {
-        "p144-01": "flagged at the first look (stop 62: the round's texts are kept unread)",
-        "p144-31": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p144-33": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p144-50": "flagged at the first look (stop 62: the round's texts are kept unread)",
     }),
     145: (34, 1, {
-        "p145-04": "flagged at the first look (stop 62: the round's texts are kept unread)",
-        "p145-20": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p145-41": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
     146: (32, 0, {
-        "p146-01": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p146-13": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p146-16": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p146-33": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
     147: (33, 0, {
-        "p147-19": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p147-36": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p147-44": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
     148: (33, 1, {
-        "p148-03": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p148-08": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p148-31": "flagged at the first look (stop 62: the round's texts are kept unread)",
-        "p148-49": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
     149: (34, 0, {
-        "p149-16": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p149-49": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
     150: (34, 0, {
-        "p150-46": "missed at the first look (stop 62: the round's texts are kept unread)",
-        "p150-59": "missed at the first look (stop 62: the round's texts are kept unread)",
     }),
 }
 
