@@ -1439,6 +1439,35 @@ PROBE_ROUNDS = {
     }),
     150: (34, 0, {
     }),
+    151: (30, 2, {
+        "p151-04": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p151-25": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p151-27": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p151-39": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p151-41": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p151-44": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p151-45": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p151-50": "missed at the first look (stop 63: the round's texts are kept unread)",
+    }),
+    152: (33, 2, {
+        "p152-11": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p152-22": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p152-27": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p152-56": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p152-58": "flagged at the first look (stop 63: the round's texts are kept unread)",
+    }),
+    153: (34, 2, {
+        "p153-18": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p153-24": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p153-35": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p153-58": "missed at the first look (stop 63: the round's texts are kept unread)",
+    }),
+    154: (33, 1, {
+        "p154-17": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p154-18": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p154-38": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p154-49": "missed at the first look (stop 63: the round's texts are kept unread)",
+    }),
 }
 
 
