@@ -367,7 +367,7 @@ def probe_rounds(grader: UrgencyGrader) -> None:
     """Wording probe rounds 5+ (corpora/urgency/probes<N>.csv): letters in styles the shared data lacks,
     written and labelled by another hand from the rubric. `first_look` is the frozen grader's verdict,
     stored before the round's errors were read; `now` is the shipped grader as it is (a development fit
-    for rounds whose errors were read; the sieve was fitted on rounds 5-110, so rounds 111 on are blind to it)."""
+    for rounds whose errors were read; the sieve is fitted on rounds 5-150 since stop 63 (5-110 before), so rounds 151 on are blind to it)."""
     print("\n== wording probes (self-made letters in unseen styles; first look = blind to the round, now = development)")
     for path in sorted(CORPORA_DIR.joinpath("urgency").glob("probes*.csv"), key=lambda p: int(p.stem[6:])):
         probes = pd.read_csv(path, dtype=str, keep_default_na=False)

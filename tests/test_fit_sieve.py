@@ -22,15 +22,15 @@ def _fit_sieve():
 
 @requires_shared_data
 def test_the_shipped_sieve_is_what_fit_sieve_makes_from_the_probe_rounds_and_the_real_letters(tmp_path):
-    """`corpora/urgency/fit_sieve.py` rebuilds sieve.json from probe rounds 5-110 and the real
+    """`corpora/urgency/fit_sieve.py` rebuilds sieve.json from probe rounds 5-150 and the real
     letters (every labelled one with its label, the drawn shared ones as not 紧急), bit for bit after
     rounding: the file is data anyone with ../shared can remake. The drawn letters are none the
     labels cover and none the rules call 紧急 (an unlabelled letter the rules call 紧急 may be)."""
     from pipeline.urgency import SIEVE_PATH, UrgentSieve
 
     module = _fit_sieve()
-    probes = module.probe_letters(110)
-    assert len(probes) == 106 * 60 and int(probes["urgent"].sum()) == 106 * 36
+    probes = module.probe_letters(150)
+    assert len(probes) == 146 * 60 and int(probes["urgent"].sum()) == 146 * 36
     real = module.real_letters()
     drawn = real.iloc[-len(pd.read_csv(module.NEGATIVES)):]
     assert not drawn["urgent"].any() and set(drawn["office"]) == {"tipdm", "qingdao12345"}

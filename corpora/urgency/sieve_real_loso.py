@@ -51,8 +51,8 @@ def held_rounds(grader: UrgencyGrader, first: int, last: int) -> pd.DataFrame:
         probes = pd.read_csv(Path(__file__).with_name(f"probes{n}.csv"), dtype=str, keep_default_na=False)
         rows += [(to_simplified(t) + "。" + to_simplified(x), u == "紧急") for t, x, u in
                  zip(probes["title"], probes["text"], probes["urgency"])]
-    held = pd.DataFrame(rows, columns=["text", "urgent"])
-    held["rules"] = [grader.grade(t)["urgency"] == "紧急" for t in held["text"]]
+    held = pd.DataFrame(rows, columns=["text", "urgent"]).astype({"urgent": bool})  # none held: LAST = BLIND
+    held["rules"] = pd.Series([grader.grade(t)["urgency"] == "紧急" for t in held["text"]], dtype=bool)
     return held
 
 
