@@ -1031,7 +1031,6 @@ PROBE_ROUNDS = {
         "p62-35": "still flagged: 小品台词中的跳下去（玩笑/虚构）",
     }),
     63: (25, 2, {
-        "p63-20": "still flagged: 陷阱:工友跳楼风波已平息",
         "p63-29": "still flagged: 陷阱:墙体裂缝经鉴定安全",
     }),
     64: (21, 2, {
@@ -1364,7 +1363,6 @@ PROBE_ROUNDS = {
         "p136-57": "missed at the first look (stop 61: the round's texts are kept unread)",
     }),
     137: (30, 3, {
-        "p137-14": "flagged at the first look (stop 61: the round's texts are kept unread)",
         "p137-21": "flagged at the first look (stop 61: the round's texts are kept unread)",
         "p137-51": "flagged at the first look (stop 61: the round's texts are kept unread)",
     }),
@@ -1395,31 +1393,14 @@ PROBE_ROUNDS = {
     150: (34, 0, {
     }),
     151: (30, 2, {
-        "p151-25": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p151-27": "flagged at the first look (stop 63: the round's texts are kept unread)",
-        "p151-39": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p151-41": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p151-45": "flagged at the first look (stop 63: the round's texts are kept unread)",
-        "p151-50": "missed at the first look (stop 63: the round's texts are kept unread)",
     }),
     152: (33, 2, {
-        "p152-11": "flagged at the first look (stop 63: the round's texts are kept unread)",
-        "p152-22": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p152-27": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p152-58": "flagged at the first look (stop 63: the round's texts are kept unread)",
         "p152-21": "the stop 63 refit of sieve.json (rounds 5-150) lost it (the round's texts are kept unread)",
     }),
     153: (34, 2, {
-        "p153-18": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p153-24": "flagged at the first look (stop 63: the round's texts are kept unread)",
         "p153-35": "flagged at the first look (stop 63: the round's texts are kept unread)",
-        "p153-58": "missed at the first look (stop 63: the round's texts are kept unread)",
     }),
     154: (33, 1, {
-        "p154-17": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p154-18": "flagged at the first look (stop 63: the round's texts are kept unread)",
-        "p154-38": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p154-49": "missed at the first look (stop 63: the round's texts are kept unread)",
     }),
 }
 
