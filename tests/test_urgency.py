@@ -1402,6 +1402,26 @@ PROBE_ROUNDS = {
     }),
     154: (33, 1, {
     }),
+    155: (35, 0, {
+        "p155-58": "missed at the first look (stop 63: the round's texts are kept unread)",
+    }),
+    156: (34, 2, {
+        "p156-09": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p156-20": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p156-22": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p156-58": "flagged at the first look (stop 63: the round's texts are kept unread)",
+    }),
+    157: (33, 1, {
+        "p157-02": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p157-09": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p157-24": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p157-48": "missed at the first look (stop 63: the round's texts are kept unread)",
+    }),
+    158: (35, 2, {
+        "p158-12": "missed at the first look (stop 63: the round's texts are kept unread)",
+        "p158-41": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p158-54": "flagged at the first look (stop 63: the round's texts are kept unread)",
+    }),
 }
 
 
