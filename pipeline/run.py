@@ -120,7 +120,7 @@ class PetitionRun(StageTimer):
             return {"state_path": self._issue_state(out), "release_tokens": True}
         if name == "write":
             return {"out_dir": out, "writer": write_outputs}
-        if name in ("tokenize", "classify", "grade"):  # the stages whose work pays for workers
+        if name in ("tokenize", "classify", "grade", "route"):  # the stages whose work pays for workers
             return {"pool": self._pool}
         return {}
 

@@ -174,17 +174,7 @@ class GradeStage(Stage):
         from pipeline.urgency import OUTPUT_COLUMNS
 
         read = letters[[c for c in (*grader.text_columns, grader.date_column) if c in letters.columns]]
-        # slices dealt like cards (letter i to slice i mod n): long and short letters come in runs (a
-        # file of one source, then another), so contiguous slices finish unevenly. At most
-        # `slice_letters` a slice: a worker's transient (the readers' tables, the graded rows) is a
-        # slice's, not half the batch's (50,000 letters in two halves: workers peaked at 523 MB RSS;
-        # in 5,000-letter slices, 467 MB)
-        n = max(pool.jobs, -(-len(letters) // self.slice_letters))
-        parts = pool.map(_grade_slice, [read.iloc[j::n] for j in range(n)], key="grade", obj=grader, desc="grading")
-        pool.forget("grade")  # the workers' copy of the grader goes with them; the parent's with `release`
-        graded = pd.concat(parts, ignore_index=True)
-        graded.index = [i for j in range(n) for i in range(j, len(letters), n)]  # each letter's place in the batch
-        graded = graded.sort_index()
+        graded = deal(pool, _grade_slice, read, "grade", grader, self.slice_letters, "grading")
         out = letters.copy()
         for column in OUTPUT_COLUMNS:
             out[column] = graded[column].to_numpy()
@@ -210,11 +200,34 @@ class GradeStage(Stage):
     __getstate__ = ClassifyStage.__getstate__
 
 
+def deal(pool, fn, letters: pd.DataFrame, key: str, obj, slice_letters: int, desc: str) -> pd.DataFrame:
+    """`fn(obj, slice)` over slices of `letters` in the pool's workers, the rows back in the batch's
+    order (a row-wise stage's columns for every letter), and `obj` let go of in the workers after.
+
+    Slices are dealt like cards (letter i to slice i mod n): long and short letters come in runs (a
+    file of one source, then another), so contiguous slices finish unevenly. At most
+    `slice_letters` a slice: a worker's transient (the grade readers' tables, the rows it made) is
+    a slice's, not half the batch's (grading 50,000 letters in two halves: workers peaked at 523 MB
+    RSS; in 5,000-letter slices, 467 MB)."""
+    n = max(pool.jobs, -(-len(letters) // slice_letters))
+    parts = pool.map(fn, [letters.iloc[j::n] for j in range(n)], key=key, obj=obj, desc=desc)
+    pool.forget(key)  # the workers' copy goes with them; the parent's stays with the stage
+    done = pd.concat(parts, ignore_index=True)
+    done.index = [i for j in range(n) for i in range(j, len(letters), n)]  # each letter's place in the batch
+    return done.sort_index()
+
+
 def _grade_slice(grader, letters: pd.DataFrame) -> pd.DataFrame:
     """One slice of a batch graded in a worker: the grade columns only (the rest stays in the parent)."""
     from pipeline.urgency import OUTPUT_COLUMNS
 
     return grader.transform(letters)[list(OUTPUT_COLUMNS)]
+
+
+# the route stage's columns (its output schema), in the order the router writes them
+_ROUTED = {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING, "area": STRING,
+           "area_city": STRING, "routed_type": STRING, "routed_term": STRING, "routed_term_named": BOOL,
+           "purpose": STRING, "no_request": BOOL}
 
 
 @dataclass
@@ -228,22 +241,22 @@ class RouteStage(Stage):
     model: Path | None = None
     file_class: bool = True
     taxonomy: Path | None = None
+    pool: Any = field(default=None, repr=False)
+    min_parallel: int = 1000  # as the grade stage: fewer letters are routed in this process
+    slice_letters: int = 5000
     name: ClassVar[str] = "route"
 
     @classmethod
-    def from_settings(cls, settings: Settings, **_) -> "RouteStage":
+    def from_settings(cls, settings: Settings, pool=None, **_) -> "RouteStage":
         routing = settings.section("routing")
         return cls(settings.path("routing", "table"), routing.get("fallback_department", "信访局综合科"),
                    routing.get("discipline_department", "纪检监察"),
                    settings.path("routing", "model") if routing.get("model") else None,
                    bool(routing.get("file_class", True)),
-                   settings.path("classify", "taxonomy") if settings.get("classify", "taxonomy") else None)
+                   settings.path("classify", "taxonomy") if settings.get("classify", "taxonomy") else None, pool)
 
     def output_schema(self) -> dict[str, str]:
-        return {"department": STRING, "routing_reason": STRING, "confidential": BOOL, "place": STRING, "area": STRING,
-                "area_city": STRING,
-                "routed_type": STRING, "routed_term": STRING, "routed_term_named": BOOL, "purpose": STRING,
-                "no_request": BOOL}
+        return dict(_ROUTED)
 
     def _router(self):
         if not hasattr(self, "_fitted"):
@@ -254,9 +267,28 @@ class RouteStage(Stage):
         return self._fitted
 
     def transform(self, letters: pd.DataFrame) -> pd.DataFrame:
-        return self.conform(self._router().transform(letters))
+        """Lent the run's pool, a large batch is routed in the workers, in slices, as the grade stage
+        grades: each letter's department, place and purpose are its own (the 属地 scan, the
+        department model, the table), and routing was the run's largest row-wise stage left in one
+        process. Every column but the token columns travels; only the columns routing writes come back."""
+        router, pool = self._router(), self.pool
+        if pool is None or not pool.parallel(len(letters), self.min_parallel):
+            return self.conform(router.transform(letters))
+        written = [*self.output_schema(), *(["needs_review"] if "needs_review" in letters else [])]
+        sent = letters.drop(columns=[c for c in (TOKENS, CLUSTER_TOKENS) if c in letters.columns])
+        routed = deal(pool, _route_slice, sent, "route", router, self.slice_letters, "routing")
+        out = letters.copy()
+        for column in written:
+            out[column] = routed[column].to_numpy()
+        return self.conform(out)
 
     __getstate__ = ClassifyStage.__getstate__
+
+
+def _route_slice(router, letters: pd.DataFrame) -> pd.DataFrame:
+    """One slice of a batch routed in a worker: the columns routing writes only."""
+    out = router.transform(letters)
+    return out[[c for c in (*_ROUTED, "needs_review") if c in out.columns]]
 
 
 ROW_STAGES: dict[str, type[Stage]] = {s.name: s for s in (ClassifyStage, GradeStage, RouteStage)}

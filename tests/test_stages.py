@@ -228,6 +228,31 @@ def test_grade_in_the_run_s_workers_gives_the_same_columns_as_in_one_process(sam
     pd.testing.assert_frame_equal(shared, alone)
 
 
+def test_route_in_the_run_s_workers_gives_the_same_columns_as_in_one_process(sample_dir, settings):
+    """Lent a pool, the route stage routes slices of a batch in forked workers: each letter's
+    department, 属地 and purpose are its own, so the columns are the same, and the workers let the
+    router go once the batch is routed. Routed after tokenizing and classifying, as a run routes."""
+    from pipeline.stages import STAGES
+    from pipeline.workers import _SHARED, WorkerPool
+
+    letters = read_letters([sample_dir]).letters
+    for name in ("tokenize", "classify", "grade"):
+        letters = STAGES[name].from_settings(settings).transform(letters)
+    alone = STAGES["route"].from_settings(settings).transform(letters)
+    with WorkerPool(n_jobs=2) as pool:
+        if pool.jobs < 2:
+            pytest.skip("needs two cores and fork")
+        stage = STAGES["route"].from_settings(settings, pool=pool)
+        stage.min_parallel = 100  # the bundled batch (about 1,200 letters) is under the run's threshold
+        stage.slice_letters = 300  # more slices than workers
+        shared = stage.transform(letters)
+        assert pool.forks == 1  # it did go to the workers
+        assert not any(k == (id(pool), "route") for k in _SHARED)  # and let the router go
+    assert alone["department"].nunique() > 10 and alone["confidential"].sum() > 0  # a batch with somewhere to go
+    assert alone["needs_review"].tolist() != letters["needs_review"].tolist()  # routing changed some: they came back too
+    pd.testing.assert_frame_equal(shared, alone)
+
+
 def test_the_tokenize_pass_in_the_run_s_workers_cuts_and_scans_places_as_in_one_process(sample_dir, settings):
     """Lent a pool, the tokenize stage also scans each letter's places in the workers, with no fork
     of its own (shared before the tokenizers fork them): the same columns as in one process."""
