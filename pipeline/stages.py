@@ -274,11 +274,10 @@ class RouteStage(Stage):
         router, pool = self._router(), self.pool
         if pool is None or not pool.parallel(len(letters), self.min_parallel):
             return self.conform(router.transform(letters))
-        written = [*self.output_schema(), *(["needs_review"] if "needs_review" in letters else [])]
         sent = letters.drop(columns=[c for c in (TOKENS, CLUSTER_TOKENS) if c in letters.columns])
         routed = deal(pool, _route_slice, sent, "route", router, self.slice_letters, "routing")
         out = letters.copy()
-        for column in written:
+        for column in routed.columns:
             out[column] = routed[column].to_numpy()
         return self.conform(out)
 
@@ -286,7 +285,8 @@ class RouteStage(Stage):
 
 
 def _route_slice(router, letters: pd.DataFrame) -> pd.DataFrame:
-    """One slice of a batch routed in a worker: the columns routing writes only."""
+    """One slice of a batch routed in a worker: the columns routing writes only (its schema's, and
+    `needs_review` where the batch has it: routing clears it for letters the office's file classed)."""
     out = router.transform(letters)
     return out[[c for c in (*_ROUTED, "needs_review") if c in out.columns]]
 

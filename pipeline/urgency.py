@@ -722,7 +722,7 @@ class UrgentSieve(_GramScorer):
     real letters too. Fitted on probe rounds alone, it scored real letters close to its line (0.89
     at best below 紧急, rounds 5-106), each refit on more rounds came closer, so the refits could not
     be shipped, and it found none of the real letters' 紧急 the rules miss. Fitted on rounds 5-110
-    (5-150 since stop 63: each office left out stayed further under the line, 0.907 at most)
+    (5-150 since stop 63: each office left out stayed under the line, 0.907 at most)
     and the real letters (the 8,545 labelled ones with their labels, 4,792 unlabelled shared ones
     the rules grade below 紧急 as not 紧急), an office left out in turn
     (`corpora/urgency/sieve_real_loso.py`), it still finds none of them, sends fewer of the office's
