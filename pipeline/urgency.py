@@ -207,7 +207,7 @@ def load_lexicon(path: str | Path = LEXICON_PATH) -> tuple[list[Cue], dict[str, 
                 continue
             _check_fields(path, row_number, row)
             if level == "修饰":
-                if category not in MODIFIER_EFFECTS and category not in ("风险", "复位", "计划开头", "当下", "远期句"):
+                if category not in MODIFIER_EFFECTS and category not in ("风险", "复位", "计划开头", "当下", "远期句", "结案"):
                     raise PetitionError(f"{path} row {row_number}: unknown modifier category {category!r}; known: {', '.join(MODIFIER_EFFECTS)}")
                 _compile(pattern, row_number)
                 modifier_parts.setdefault(category, []).append(f"(?:{pattern})")
@@ -1043,7 +1043,11 @@ class UrgencyGrader:
                 found.append(name)
         if self._sentence_modifier("远期句", prefix) and "远期" not in found:
             found.append("远期")
-        if self._modifier("了结", rest[:AFTERMATH]):
+        # a cue that ends on its verb right before 过 (去省里上访|过) is read with its last characters in
+        # front, as the cue that stops short of the verb is (去省里|上访过): both say 上访过, done before
+        done_before = text[end:end + 1] == "过"
+        if self._modifier("了结", rest[:AFTERMATH]) or (
+                done_before and self._modifier("了结", text[max(clause[0], end - 4):end] + rest[:AFTERMATH])):
             found.append("了结")
         for name, reach in LATER_WINDOWS.items():
             if self._modifier(name, text[end:end + reach]):
@@ -1058,7 +1062,7 @@ class UrgencyGrader:
         if "亲身" in self.modifiers_ and not self._modifier("亲身", sentence_text):
             found.append("非亲身")
 
-        if text[end:end + 1] == "过" or text[end:end + 2] in ("了过", "一次", "多次", "几次"):
+        if done_before or text[end:end + 2] in ("了过", "一次", "多次", "几次"):
             found.append("既往")
         quoted = any(q0 <= start and end <= q1 for q0, q1 in quotes)
         if quoted:
@@ -1176,14 +1180,17 @@ class UrgencyGrader:
             for category, found in hits.items():
                 signals[f"any:{category}"] = min(1.0, sum(w for w, _ in found.values()))
             signals["rules:紧急"] = float(graded["urgency"] == "紧急")
+        # the writer says the matter is settled and asks nothing more (问题已经解决了，不需要再处理; 特此来信感谢):
+        # a threat told as done before, or a frame short of its doubt, is no reason to read it today
+        settled = self._modifier("结案", text) is not None
         if graded["urgency"] != "紧急" or signals is not None:
             partial = self._partial_frames(text, matched_frames, signals, winter)
-            if graded["urgency"] != "紧急":
+            if graded["urgency"] != "紧急" and not settled:
                 doubts += partial
             urgent = sum(min(1.0, sum(w for w, lv in cat.values() if lv == "紧急")) for cat in hits.values())
             if urgent >= REVIEW_WEIGHT * self.urgent_threshold:
                 doubts.append("半数紧急线索")
-        if graded["urgency"] != "紧急" and not doubts and excluded:
+        if graded["urgency"] != "紧急" and not doubts and excluded and not settled:
             # a 紧急 cue read as defused (欲集体上访, 被劝下; 暖气冰凉, 一找就说没停气): right most of the
             # time, but a group held back once may go tomorrow, so a person glances at it today
             doubts.append(f"排除的紧急线索:{excluded[0]}")

@@ -436,7 +436,8 @@ def test_review_reasons_name_the_missing_class_in_chinese_and_show_each_phrase_o
     assert out["urgency_review"] is True, out
     evidence = out["urgency_evidence"]
     assert "缺:语气/意图" in evidence and "modality" not in evidence, evidence
-    assert evidence.count("去省里反映") == 1 and evidence.startswith("待复核:"), evidence
+    # the phrase read as done before (反映过: 了结) stands once, ahead of the doubt that asks for a reader
+    assert evidence.count("去省里反映") == 1 and "待复核:省里反映(缺:语气/意图)" in evidence, evidence
     # one phrase read two ways (a past leak, a feared one) is shown once with both readings
     out = grader.grade_rules("去年家里燃气管道漏气，当时报修了。担心以后还会漏气。")
     assert out["urgency_review"] is True, out
@@ -1253,7 +1254,6 @@ PROBE_ROUNDS = {
     113: (25, 0, {
     }),
     114: (27, 3, {
-        "p114-06": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-15": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-28": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-34": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
@@ -1270,7 +1270,6 @@ PROBE_ROUNDS = {
         "p116-16": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p116-22": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p116-49": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p116-58": "flagged at the first look (stop 59: the round's texts are kept unread)",
     }),
     117: (32, 0, {
         "p117-42": "missed at the first look (stop 59: the round's texts are kept unread)",
@@ -1301,7 +1300,6 @@ PROBE_ROUNDS = {
         "p121-19": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p121-25": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p121-42": "flagged at the first look (stop 59: the round's texts are kept unread)",
-        "p121-52": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p121-57": "flagged at the first look (stop 59: the round's texts are kept unread)",
     }),
     122: (27, 5, {
@@ -1395,32 +1393,21 @@ PROBE_ROUNDS = {
     151: (30, 2, {
     }),
     152: (33, 2, {
-        "p152-21": "the stop 63 refit of sieve.json (rounds 5-150) lost it (the round's texts are kept unread)",
+        "p152-21": "a beating planned for tonight whose verb stands in quotation marks (说晚上去把那老太太“收拾一顿”): a cue crossing a quote mark is dropped by design; only the second reader sends it to review",
     }),
     153: (34, 2, {
-        "p153-35": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p153-35": "old people queueing in a cold wind for free eggs (一排七八十个老人冻得直跺脚): the cold-and-elderly row reads it as people freezing now; a discomfort, the writer labelled 较急",
     }),
     154: (33, 1, {
     }),
     155: (35, 0, {
-        "p155-58": "missed at the first look (stop 63: the round's texts are kept unread)",
     }),
     156: (34, 2, {
-        "p156-09": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p156-20": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p156-22": "flagged at the first look (stop 63: the round's texts are kept unread)",
-        "p156-58": "flagged at the first look (stop 63: the round's texts are kept unread)",
+        "p156-58": "a tour guide's words quoted and denied (讲解员…说“这楼随时可能塌”…跳楼的事也是编的): the building cue reads the quote, and 跳楼的事 is read as a threat",
     }),
     157: (33, 1, {
-        "p157-02": "flagged at the first look (stop 63: the round's texts are kept unread)",
-        "p157-09": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p157-24": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p157-48": "missed at the first look (stop 63: the round's texts are kept unread)",
     }),
     158: (35, 2, {
-        "p158-12": "missed at the first look (stop 63: the round's texts are kept unread)",
-        "p158-41": "flagged at the first look (stop 63: the round's texts are kept unread)",
-        "p158-54": "flagged at the first look (stop 63: the round's texts are kept unread)",
     }),
 }
 
@@ -1490,3 +1477,20 @@ def test_an_event_made_safe_later_in_the_letter_is_not_for_today(grader):
     assert grader.grade(repaired)["urgency"] != "紧急"
     assert "[解除]" in grader.grade(repaired)["urgency_evidence"]
     assert grader.grade(leaking)["urgency"] == "紧急"
+
+
+def test_a_thank_you_for_a_settled_matter_is_not_for_review(grader):
+    """The bundled thank-you letters (XF2026-000690, XF2026-000296) sat in 今日紧急 as 待复核 for a trip
+    or a group visit told as done before. A trip read 上访|过 and one read 去省里|上访过 are now the
+    same sure reading, and a letter that says the matter is settled asks nobody to read it today. The
+    same past trip beside a new threat is still 紧急."""
+    thanks = ["感谢街道帮助解决积水(以前上访过,现已解决)。去年我们宿舍区一下雨就淹,我曾经和几个老邻居去省里上访过。"
+              "今年街道把排水管网全部重新改了,这个夏天下了几场大暴雨都没有积水。写这封信是为了感谢,问题已经解决了,不需要再处理。",
+              "工资已经补发 感谢劳动监察。今年上半年我们公司拖欠工资,当时几个同事说要集体去市政府讨说法,后来劳动监察大队介入,"
+              "两周内工资全部补发了。特此来信感谢,也希望以后多去企业检查,让工人不用走到那一步。"]
+    for text in thanks:
+        out = grader.grade(text)
+        assert out["urgency"] != "紧急" and out["urgency_review"] is False, out
+    assert "了结" in grader.grade("去年我们去省里上访过。")["urgency_evidence"]
+    again = "去年我们去省里上访过，回来答应年底解决，结果还是没动。这次再不解决，我们全村一起去北京。"
+    assert level(grader, again) == "紧急", grader.grade(again)
