@@ -1409,6 +1409,33 @@ PROBE_ROUNDS = {
     }),
     158: (35, 2, {
     }),
+    159: (33, 1, {
+        "p159-01": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p159-22": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p159-38": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p159-56": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    160: (35, 3, {
+        "p160-28": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p160-36": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p160-38": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p160-57": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    161: (32, 3, {
+        "p161-11": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p161-20": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p161-24": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p161-46": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p161-50": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p161-59": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p161-60": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    162: (34, 2, {
+        "p162-28": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p162-33": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p162-40": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p162-47": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
 }
 
 
