@@ -141,9 +141,12 @@ AFTERMATH = 30
 # 解除 and 防患 (a letter tells the leak, then the repair, then what it asks), 撤回 (a work order's
 # callback sections come after the first call).
 LATER_WINDOWS = {"解除": 160, "防患": 160, "撤回": 320}
-# A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
+# after a cue, in its sentence: the writer demands an answer (我现在在大厦顶上，你们到底有没有人管？): the
+# question mark asks the office, not whether the cue is so
+_DEMAND = re.compile(r"到底|究竟|有没有人管|管不管")
 # just before a 即时 word: the letter asks for it now (要求立即停止), it does not say it is happening
 _ASKED = re.compile(r"要求|请求?|希望|建议|恳请|呼吁")
+# A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…: a condition on the office, not a negated threat).
 NOT_NEGATORS = re.compile(r"要不然|不然|(实在|真的|再)不行|不行(?=[，, ]?(我|俺|就|的话|再|那))|不得已|不惜|不服|忍无可忍|无可奈何|走投无路|无路可走|[告诉访申]无门|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
@@ -1014,6 +1017,8 @@ class UrgencyGrader:
             return False
         if name in RESETTABLE and self._says_now(cue):
             return False
+        if name == "往事" and self._modifier("假设", prefix[:last.start()]):
+            return False  # 如果开学前还没有…，九月一号当天就把…: a date inside a supposition is when it would be
         return name not in RESETTABLE or not self._modifier("复位", prefix[last.end():])
 
     def _context(self, text: str, start: int, end: int, clause: tuple[int, int], quotes: list[tuple[int, int]],
@@ -1056,7 +1061,8 @@ class UrgencyGrader:
             found.append("已故")
         # 非得逼我们集体去闹吗？ is a warning, not a question
         warning = "逼" in text[max(clause[0], start - 6):end]
-        if text[sentence[1]:sentence[1] + 1] in ("？", "?") and sentence[1] - end <= AFTERMATH and not warning:
+        demand = _DEMAND.search(text[end:sentence[1]]) is not None
+        if text[sentence[1]:sentence[1] + 1] in ("？", "?") and sentence[1] - end <= AFTERMATH and not (warning or demand):
             found.append("问句")
         sentence_text = text[sentence[0]:end + 8]
         if "亲身" in self.modifiers_ and not self._modifier("亲身", sentence_text):

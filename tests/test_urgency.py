@@ -1127,7 +1127,6 @@ PROBE_ROUNDS = {
         "p87-42": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p87-47": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p87-48": "still flagged (the round was read at stop 57; what its rows still miss)",
-        "p87-57": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p87-44": "the stop 63 refit of sieve.json (rounds 5-150) lost it",
     }),
     88: (22, 3, {
@@ -1185,7 +1184,6 @@ PROBE_ROUNDS = {
     }),
     99: (29, 2, {
         "p99-02": "still flagged (the round was read at stop 58; what its rows still miss)",
-        "p99-55": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     100: (29, 3, {
         "p100-30": "still flagged (the round was read at stop 58; what its rows still miss)",
@@ -1329,7 +1327,6 @@ PROBE_ROUNDS = {
         "p126-01": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p126-24": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p126-30": "missed at the first look (stop 60: the round's texts are kept unread)",
-        "p126-44": "missed at the first look (stop 60: the round's texts are kept unread)",
     }),
     127: (34, 1, {
     }),
@@ -1410,31 +1407,14 @@ PROBE_ROUNDS = {
     158: (35, 2, {
     }),
     159: (33, 1, {
-        "p159-01": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p159-22": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p159-38": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p159-56": "missed at the first look (stop 64: the round's texts are kept unread)",
     }),
     160: (35, 3, {
-        "p160-28": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p160-36": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p160-38": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p160-57": "missed at the first look (stop 64: the round's texts are kept unread)",
     }),
     161: (32, 3, {
-        "p161-11": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p161-20": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p161-24": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p161-46": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p161-50": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p161-59": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p161-60": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p161-11": "an old man's vow to sit in the county petition office every day until his grandson's points are added: the rules read 较急 (the same level, no group); the second reader grades it 紧急",
+        "p161-59": "parents' plan to block the roads on 1 September 'if the school does not open' (再不开学，那天早上大家就一起把…路口都占上): 那天 after 再不 reads as a narrated past; only 如果-type suppositions free a date",
     }),
     162: (34, 2, {
-        "p162-28": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p162-33": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p162-40": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p162-47": "missed at the first look (stop 64: the round's texts are kept unread)",
     }),
 }
 
@@ -1521,3 +1501,21 @@ def test_a_thank_you_for_a_settled_matter_is_not_for_review(grader):
     assert "了结" in grader.grade("去年我们去省里上访过。")["urgency_evidence"]
     again = "去年我们去省里上访过，回来答应年底解决，结果还是没动。这次再不解决，我们全村一起去北京。"
     assert level(grader, again) == "紧急", grader.grade(again)
+
+
+def test_a_date_inside_a_supposition_is_when_the_plan_would_happen(grader):
+    """如果…，九月一号当天就把国道封住: the date belongs to the condition, so the blockade is a plan, not a
+    narrated past; the same blockade told as done on that date last year is history (probes161, stop 64)."""
+    plan = "家长们已经在群里约好，如果开学前还没有分流的地方，九月一号当天就把学校门口的国道封住。"
+    past = "去年九月一号当天，家长们就把学校门口的国道封住了，后来教育局出面协调。"
+    assert level(grader, plan) == "紧急", grader.grade(plan)
+    assert level(grader, past) != "紧急", grader.grade(past)
+
+
+def test_a_demand_put_as_a_question_does_not_question_the_danger(grader):
+    """我现在在大厦顶上，你们到底有没有人管？ asks the office for an answer; the writer on the roof is
+    no question (probes162, stop 64). A question about the cue itself still demotes it."""
+    roof = "办卡老板跑了，我八万块养老钱全在里面。我现在在XX大厦顶上，你们到底有没有人管？"
+    asked = "听说我现在在大厦顶上就能解决问题？"
+    assert level(grader, roof) == "紧急", grader.grade(roof)
+    assert level(grader, asked) != "紧急", grader.grade(asked)
