@@ -1416,6 +1416,42 @@ PROBE_ROUNDS = {
     }),
     162: (34, 2, {
     }),
+    163: (31, 3, {
+        "p163-02": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p163-07": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p163-21": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p163-22": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p163-28": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p163-37": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p163-50": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p163-57": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    164: (32, 4, {
+        "p164-07": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p164-22": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p164-32": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p164-41": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p164-42": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p164-49": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p164-51": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p164-53": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    165: (35, 5, {
+        "p165-21": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p165-26": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p165-37": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p165-39": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p165-46": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p165-51": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    166: (32, 2, {
+        "p166-06": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p166-08": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p166-15": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p166-22": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p166-41": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p166-45": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
 }
 
 
