@@ -903,7 +903,6 @@ PROBE_ROUNDS = {
     5: (18, 2, {}),
     6: (24, 4, {"p6-D15": "a thank-you letter telling a danger since removed: the resolution is sentences after the cue"}),
     7: (27, 3, {
-        "p7-C15": "others in a chat group talk of a banner; the writer declines in the next clause",
     }),
     8: (19, 3, {
     }),
@@ -975,8 +974,6 @@ PROBE_ROUNDS = {
     53: (26, 4, {
         "p53-17": "a caller's neighbour threatened to jump last month and has been paid since: 曾扬言跳楼 told of "
                   "someone else, and 他人 does not see 其邻居",
-        "p53-18": "a caller who saw news of a block collapsing in another province asks how to get his own old block "
-                  "checked: the collapse is elsewhere, read as here",
     }),
     54: (29, 7, {
         "p54-06": "a kindergarten's diarrhoea last month, every child discharged; the parents want the report: "
@@ -996,8 +993,6 @@ PROBE_ROUNDS = {
                   "someone else's words",
     }),
     56: (24, 2, {
-        "p56-05": "news of a flooded mine in another province, a proposal for inspections: the trapped miners are read "
-                  "as here",
         "p56-30": "a foreman's words quoted (有本事去跳楼，跳了我就给钱): a foreman is not among the officials whose "
                   "quoted words the 引述 rows know, and self-harm in another's mouth is read as the writer's",
     }),
@@ -1044,7 +1039,6 @@ PROBE_ROUNDS = {
         "p65-08": "still flagged: trap: violent facts of a past crime in a defence request",
         "p65-19": "still flagged: trap: past self-harm threat, matter resolved",
         "p65-31": "still flagged: trap: hypothetical death threat in a legal question",
-        "p65-60": "still flagged: trap: someone else's news of self-immolation attempt",
     }),
     66: (24, 1, {
     }),
@@ -1097,11 +1091,9 @@ PROBE_ROUNDS = {
     81: (25, 3, {
         "p81-39": "still flagged: trap: road-blocking video turned out to be old, elsewhere",
         "p81-48": "still missed: trip to provincial inspection team after a closed case",
-        "p81-52": "still flagged: trap: collapse news elsewhere, question about own old block",
         "p81-55": "still flagged: trap: gas alarm, checked, no leak, closed",
     }),
     82: (19, 4, {
-        "p82-01": "still flagged: 陷阱：转述外地新闻",
         "p82-13": "still flagged: 陷阱：戒毒康复机构欠薪",
         "p82-52": "still flagged: 陷阱：短剧台词中的轻生话语",
     }),
@@ -1149,7 +1141,6 @@ PROBE_ROUNDS = {
         "p91-14": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     92: (24, 1, {
-        "p92-36": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p92-51": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     93: (23, 4, {
@@ -1173,7 +1164,6 @@ PROBE_ROUNDS = {
     }),
     96: (26, 2, {
         "p96-17": "still flagged (the round was read at stop 58; what its rows still miss)",
-        "p96-23": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p96-51": "still missed (the round was read at stop 58; what its rows still miss)",
     }),
     97: (26, 2, {
@@ -1191,11 +1181,9 @@ PROBE_ROUNDS = {
         "p100-57": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     101: (30, 2, {
-        "p101-16": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p101-21": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     102: (31, 5, {
-        "p102-17": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p102-30": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p102-45": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p102-46": "still flagged (the round was read at stop 58; what its rows still miss)",
@@ -1417,40 +1405,15 @@ PROBE_ROUNDS = {
     162: (34, 2, {
     }),
     163: (31, 3, {
-        "p163-02": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p163-07": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p163-21": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p163-22": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p163-28": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p163-37": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p163-50": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p163-57": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p163-02": "a ski resort's dormitory at 7-8 degrees where several have colds: 感冒 reads as someone ill in the cold (the rubric's sick people); the writer labelled it 较急 (young workers, no one vulnerable named)",
+        "p163-57": "a thank-you letter: a son lost overnight on a mountain, found, 孩子只是冻着了: the cold-child row reads 孩子…冻 with 只是 unread",
     }),
     164: (32, 4, {
-        "p164-07": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p164-22": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p164-32": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p164-41": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p164-42": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p164-49": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p164-51": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p164-53": "missed at the first look (stop 64: the round's texts are kept unread)",
     }),
     165: (35, 5, {
-        "p165-21": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p165-26": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p165-37": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p165-39": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p165-46": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p165-51": "flagged at the first look (stop 64: the round's texts are kept unread)",
     }),
     166: (32, 2, {
-        "p166-06": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p166-08": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p166-15": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p166-22": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p166-41": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p166-45": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p166-06": "a rant: 真想把他们那个油锯扔河里去 (a chainsaw, not a person): the throw-in-the-river row does not look at what is thrown",
     }),
 }
 
