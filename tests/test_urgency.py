@@ -1415,6 +1415,30 @@ PROBE_ROUNDS = {
     166: (32, 2, {
         "p166-06": "a rant: 真想把他们那个油锯扔河里去 (a chainsaw, not a person): the throw-in-the-river row does not look at what is thrown",
     }),
+    167: (36, 4, {
+        "p167-02": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p167-08": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p167-22": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p167-47": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    168: (35, 3, {
+        "p168-13": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p168-19": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p168-23": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p168-39": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    169: (36, 2, {
+        "p169-35": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p169-51": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    170: (32, 2, {
+        "p170-16": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p170-18": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p170-32": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p170-33": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p170-37": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p170-45": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
 }
 
 
