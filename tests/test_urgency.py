@@ -1016,7 +1016,6 @@ PROBE_ROUNDS = {
         "p60-52": "still flagged: 陷阱：已结束的宴席食物中毒",
     }),
     61: (19, 5, {
-        "p61-01": "still flagged: 假设性提问（燃气报警器）",
         "p61-29": "still flagged: 已围挡的塌陷井盖（非即时危险）",
         "p61-32": "still flagged: 楼上空房漏水（无人身危险）",
         "p61-53": "still flagged: 独居老人虚惊一场（已确认平安）+建议",
@@ -1301,7 +1300,6 @@ PROBE_ROUNDS = {
         "p123-58": "missed at the first look (stop 60: the round's texts are kept unread)",
     }),
     124: (30, 1, {
-        "p124-12": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p124-19": "missed at the first look (stop 60: the round's texts are kept unread)",
     }),
     125: (28, 4, {
@@ -1416,28 +1414,14 @@ PROBE_ROUNDS = {
         "p166-06": "a rant: 真想把他们那个油锯扔河里去 (a chainsaw, not a person): the throw-in-the-river row does not look at what is thrown",
     }),
     167: (36, 4, {
-        "p167-02": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p167-08": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p167-22": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p167-47": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p167-02": "继续上访，天天去 with no level or group (将继续上访 in the title, 就继续上访 in the text): the same half cue said twice (title and text, or with 情绪激动) adds up to 紧急; counting a half cue once per letter was tried and lost two real 紧急 letters (tipdm_gold 105296, blind12 84683) and five probes, so repeats still add",
     }),
     168: (35, 3, {
-        "p168-13": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p168-19": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p168-23": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p168-39": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p168-13": "一直上访，天天来找你们 with no level or group (情绪激动 beside 就一直上访): the same half cue said twice (title and text, or with 情绪激动) adds up to 紧急; counting a half cue once per letter was tried and lost two real 紧急 letters (tipdm_gold 105296, blind12 84683) and five probes, so repeats still add",
     }),
     169: (36, 2, {
-        "p169-35": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p169-51": "flagged at the first look (stop 64: the round's texts are kept unread)",
     }),
     170: (32, 2, {
-        "p170-16": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p170-18": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p170-32": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p170-33": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p170-37": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p170-45": "missed at the first look (stop 64: the round's texts are kept unread)",
     }),
 }
 
