@@ -1423,6 +1423,26 @@ PROBE_ROUNDS = {
     }),
     170: (32, 2, {
     }),
+    171: (33, 3, {
+        "p171-04": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p171-09": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p171-32": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p171-34": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p171-53": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p171-57": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    172: (34, 0, {
+        "p172-14": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p172-29": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    173: (34, 0, {
+        "p173-20": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p173-27": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    174: (35, 1, {
+        "p174-38": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p174-58": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
 }
 
 
