@@ -1431,6 +1431,29 @@ PROBE_ROUNDS = {
     174: (35, 1, {
         "p174-38": "an e-bike fire put out, 无人员受伤, then 今天已有住户继续在里面充电: 受伤 is promoted by 今天 nearby; reading 无人员 as a negator was tried and turned a real 较急 letter (所幸无人员伤亡 beside a broken traffic light) to 一般, so it was not kept",
     }),
+    175: (34, 3, {
+        "p175-12": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p175-26": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p175-42": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p175-43": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p175-46": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    176: (35, 1, {
+        "p176-30": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p176-58": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    177: (35, 4, {
+        "p177-12": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p177-30": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p177-37": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p177-38": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p177-55": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    178: (36, 3, {
+        "p178-35": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p178-46": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p178-56": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
 }
 
 
