@@ -1004,7 +1004,8 @@ class UrgencyGrader:
         """True when `name` occurs in the sentence before the cue and no 复位 marker follows it.
         `opening`: the cue's first characters; a cue that opens with a plan (a 计划开头 phrase) is
         no history, whatever date the sentence told before it. `cue`: the cue's text; one that
-        says it is so now (a 当下 phrase: 井下干活，到现在都没上来) is no history either."""
+        says it is so now (a 当下 phrase: 井下干活，到现在都没上来) is no history either. A 往事 date told
+        after a supposition (如果开学前还没有…，九月一号当天就…) is the supposition's date: no history."""
         pattern = self.modifiers_.get(name)
         if pattern is None:
             return False
