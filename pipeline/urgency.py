@@ -589,21 +589,31 @@ class _GramScorer:
         """Fit the logistic regression on the texts' grams (and `rules`, extra columns); keep the
         grams' idf and weight. Returns the extra columns' weights, the intercept and the classes:
         a positive score means the second of the sorted classes."""
+        import numpy as np
         import scipy.sparse as sp
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
         from sklearn.linear_model import LogisticRegression
 
-        # sorted: a set's order changes with string hashing, and with it max_features' ties and the fit's last bits
-        vectorizer = TfidfVectorizer(analyzer=lambda t: sorted(char_grams(t, self.maxlen)), min_df=2, binary=True,
-                                     max_features=max_features)
-        grams = vectorizer.fit_transform(texts)
+        # sorted: a set's order changes with string hashing, and with it the fit's last bits
+        counts = CountVectorizer(analyzer=lambda t: sorted(char_grams(t, self.maxlen)), min_df=2, binary=True)
+        present = counts.fit_transform(texts)  # columns in the grams' sorted order
+        names = counts.get_feature_names_out()
+        if max_features and present.shape[1] > max_features:
+            # the most frequent grams, ties broken by the gram: TfidfVectorizer(max_features) breaks them with
+            # numpy's unstable argsort, whose order follows the CPU's sort instructions, so the same letters
+            # gave another model file on another machine (a fresh clone at stop 64)
+            frequency = np.asarray(present.sum(axis=0)).ravel()
+            keep = np.sort(np.argsort(-frequency, kind="stable")[:max_features])
+            present, names = present[:, keep], names[keep]
+        tfidf = TfidfTransformer()  # TfidfVectorizer's weighting: smooth idf, l2 rows over the kept grams
+        grams = tfidf.fit_transform(present)
         features = grams if rules is None else sp.hstack([grams, sp.csr_matrix(rules)]).tocsr()
         model = LogisticRegression(C=C, max_iter=max_iter, class_weight="balanced")
         model.fit(features, labels)
-        weights, vocabulary = model.coef_[0], vectorizer.vocabulary_
-        self.grams_ = {g: (float(vectorizer.idf_[j]), float(weights[j])) for g, j in vocabulary.items()}
+        weights = model.coef_[0]
+        self.grams_ = {str(g): (float(tfidf.idf_[j]), float(weights[j])) for j, g in enumerate(names)}
         self._forget_tables()
-        return [float(w) for w in weights[len(vocabulary):]], float(model.intercept_[0]), model.classes_
+        return [float(w) for w in weights[len(names):]], float(model.intercept_[0]), model.classes_
 
     def _probability(self, weighted: float, norm: float, extra: float = 0.0) -> float:
         """The logistic of the intercept, the normalised gram score (`_sums`) and `extra` (what

@@ -1136,7 +1136,6 @@ PROBE_ROUNDS = {
         "p90-57": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     91: (25, 0, {
-        "p91-14": "still missed (the round was read at stop 57; what its rows still miss)",
     }),
     92: (24, 1, {
         "p92-51": "still missed (the round was read at stop 57; what its rows still miss)",
@@ -1152,7 +1151,6 @@ PROBE_ROUNDS = {
     94: (22, 1, {
         "p94-04": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p94-31": "still missed (the round was read at stop 57; what its rows still miss)",
-        "p94-39": "the stop 63 refit of sieve.json (rounds 5-150) lost it",
     }),
     95: (29, 3, {
         "p95-04": "still flagged (the round was read at stop 58; what its rows still miss)",
@@ -1238,7 +1236,6 @@ PROBE_ROUNDS = {
     113: (25, 0, {
     }),
     114: (27, 3, {
-        "p114-15": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-28": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-34": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p114-35": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
@@ -1390,6 +1387,7 @@ PROBE_ROUNDS = {
     157: (33, 1, {
     }),
     158: (35, 2, {
+        "p158-27": "the stop 64 refit of both second readers (the same letters; ties at the 50,000-gram cut now broken by the gram, not by the CPU) lost it: the rules alone read it 较急, the refit sends it to review",
     }),
     159: (33, 1, {
     }),
@@ -1557,3 +1555,21 @@ def test_a_demand_put_as_a_question_does_not_question_the_danger(grader):
     asked = "听说我现在在大厦顶上就能解决问题？"
     assert level(grader, roof) == "紧急", grader.grade(roof)
     assert level(grader, asked) != "紧急", grader.grade(asked)
+
+
+def test_the_second_reader_keeps_the_same_grams_on_any_machine():
+    """At the max_features cut, grams of equal frequency are kept by the gram's order, not by numpy's
+    unstable argsort (whose order follows the CPU's sort instructions: a fresh clone on another
+    machine remade another sieve.json from the same letters, stop 64)."""
+    from pipeline.urgency import UrgentSieve, char_grams
+
+    texts = ["甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉", "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉"] * 2 + ["天地玄黄宇宙洪荒日月盈昃"] * 2
+    urgent = [True, True, False, False, True, False]
+    every = sorted(set().union(*(char_grams(t) for t in texts)))
+    frequency = {g: sum(g in char_grams(t) for t in texts) for g in every}
+    frequent = sum(frequency[g] == 4 for g in every)
+    cut = frequent + 10  # all of the long text's grams, then 10 of the short text's, all of frequency 2
+    assert sum(frequency[g] == 2 for g in every) > 10
+    sieve = UrgentSieve(max_features=cut).fit(texts, urgent)
+    expected = sorted(every, key=lambda g: (-frequency[g], g))[:cut]
+    assert sorted(sieve.grams_) == sorted(expected)

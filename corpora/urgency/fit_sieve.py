@@ -20,7 +20,8 @@ Run: `.venv/bin/python corpora/urgency/fit_sieve.py [LAST] [--hold A-B] [--probe
 `--probes-only` writes `sieve_probes.json` from the probe rounds alone). Needs ../shared/data for
 the real letters.
 `--draw-negatives` rewrites sieve_negatives.csv (the rules of the day decide which letters qualify).
-Deterministic: the same rounds and letters give the same file.
+Deterministic: the same rounds and letters give the same file, on any machine (since stop 64 the
+grams tied at the 50,000 cut are kept by their order, not by numpy's CPU-dependent sort).
 """
 from __future__ import annotations
 
