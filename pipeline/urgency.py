@@ -807,7 +807,9 @@ class UrgentSieve(_GramScorer):
     def save(self, path: str | Path = SIEVE_PATH) -> None:
         state = {"maxlen": self.maxlen, "max_features": self.max_features, "C": self.C, "threshold": self.threshold,
                  "urgent_threshold": self.urgent_threshold, "min_chars": self.min_chars,
-                 "urgent_min_chars": self.urgent_min_chars, "intercept": self.intercept_,
+                 # rounded as the grams are: the solver's last bits follow the BLAS threads (one thread
+                 # gave another intercept from the same letters at the 13th digit)
+                 "urgent_min_chars": self.urgent_min_chars, "intercept": round(self.intercept_, 8),
                  "grams": self._rounded(self.grams_)}
         Path(path).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
