@@ -1430,27 +1430,19 @@ PROBE_ROUNDS = {
         "p174-38": "an e-bike fire put out, 无人员受伤, then 今天已有住户继续在里面充电: 受伤 is promoted by 今天 nearby; reading 无人员 as a negator was tried and turned a real 较急 letter (所幸无人员伤亡 beside a broken traffic light) to 一般, so it was not kept",
     }),
     175: (34, 3, {
-        "p175-12": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p175-26": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p175-42": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p175-43": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p175-46": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p175-26": "a village committee's Double Ninth outing, 组织全村六十多位老人，集体包车到县里…吃重阳宴: the organised-group row reads a trip to the county with no word for what it is for",
+        "p175-46": "吵得我们全家都快疯了，真想从楼上跳下去算了: the figure sits in the next clause after the nuisance, out of the 夸张 window",
     }),
     176: (35, 1, {
-        "p176-30": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p176-58": "flagged at the first look (stop 64: the round's texts are kept unread)",
     }),
     177: (35, 4, {
-        "p177-12": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p177-30": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p177-37": "missed at the first look (stop 64: the round's texts are kept unread)",
-        "p177-38": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p177-55": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p177-12": "a hit-and-run driver 到现在没找到 beside a child hurt last week and home: the missing-person frame reads the driver as the one missing",
+        "p177-30": "pupils waiting in the cold for a late school bus (脸冻得通红): the cold-child frame; the writer labelled it 较急",
+        "p177-55": "a care centre's radiators at 15-16 degrees with children catching colds (暖气不热): read as no heating with children; the writer labelled it 较急",
     }),
     178: (36, 3, {
-        "p178-35": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p178-46": "flagged at the first look (stop 64: the round's texts are kept unread)",
-        "p178-56": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p178-35": "workers gathering downstairs for a weekend barbecue (很多工人聚在楼下…吃烧烤): the gathering row does not read what they gather for",
+        "p178-46": "急死人，救命啊 about a slow dormitory network: the 网 is before 救命, outside the row's look-ahead",
     }),
 }
 
