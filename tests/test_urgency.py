@@ -1444,6 +1444,36 @@ PROBE_ROUNDS = {
         "p178-35": "workers gathering downstairs for a weekend barbecue (很多工人聚在楼下…吃烧烤): the gathering row does not read what they gather for",
         "p178-46": "急死人，救命啊 about a slow dormitory network: the 网 is before 救命, outside the row's look-ahead",
     }),
+    179: (34, 5, {
+        "p179-04": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p179-27": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p179-32": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p179-34": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p179-36": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p179-48": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p179-53": "missed at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    180: (35, 7, {
+        "p180-10": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p180-17": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p180-18": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p180-28": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p180-30": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p180-53": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p180-56": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p180-58": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    181: (35, 2, {
+        "p181-02": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p181-12": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p181-41": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
+    182: (34, 2, {
+        "p182-01": "flagged at the first look (stop 64: the round's texts are kept unread)",
+        "p182-21": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p182-40": "missed at the first look (stop 64: the round's texts are kept unread)",
+        "p182-42": "flagged at the first look (stop 64: the round's texts are kept unread)",
+    }),
 }
 
 
