@@ -171,14 +171,8 @@ class GradeStage(Stage):
         grader, pool = self._grader(), self.pool
         if pool is None or not pool.parallel(len(letters), self.min_parallel):
             return self.conform(grader.transform(letters))
-        from pipeline.urgency import OUTPUT_COLUMNS
-
         read = letters[[c for c in (*grader.text_columns, grader.date_column) if c in letters.columns]]
-        graded = deal(pool, _grade_slice, read, "grade", grader, self.slice_letters, "grading")
-        out = letters.copy()
-        for column in OUTPUT_COLUMNS:
-            out[column] = graded[column].to_numpy()
-        return self.conform(out)
+        return self.conform(deal(pool, _grade_slice, read, "grade", grader, self.slice_letters, "grading", letters))
 
     def release(self) -> None:
         """The grader (its cues, compiled patterns and the refiner's and sieve's gram tables)
@@ -200,9 +194,11 @@ class GradeStage(Stage):
     __getstate__ = ClassifyStage.__getstate__
 
 
-def deal(pool, fn, letters: pd.DataFrame, key: str, obj, slice_letters: int, desc: str) -> pd.DataFrame:
-    """`fn(obj, slice)` over slices of `letters` in the pool's workers, the rows back in the batch's
-    order (a row-wise stage's columns for every letter), and `obj` let go of in the workers after.
+def deal(pool, fn, letters: pd.DataFrame, key: str, obj, slice_letters: int, desc: str,
+         batch: pd.DataFrame) -> pd.DataFrame:
+    """`fn(obj, slice)` over slices of `letters` (the columns the workers need) in the pool's workers,
+    and `batch` back with the columns `fn` returned set on it, each row in its place; `obj` is let
+    go of in the workers after.
 
     Slices are dealt like cards (letter i to slice i mod n): long and short letters come in runs (a
     file of one source, then another), so contiguous slices finish unevenly. At most
@@ -214,7 +210,10 @@ def deal(pool, fn, letters: pd.DataFrame, key: str, obj, slice_letters: int, des
     pool.forget(key)  # the workers' copy goes with them; the parent's stays with the stage
     done = pd.concat(parts, ignore_index=True)
     done.index = [i for j in range(n) for i in range(j, len(letters), n)]  # each letter's place in the batch
-    return done.sort_index()
+    done, out = done.sort_index(), batch.copy()
+    for column in done.columns:
+        out[column] = done[column].to_numpy()
+    return out
 
 
 def _grade_slice(grader, letters: pd.DataFrame) -> pd.DataFrame:
@@ -275,11 +274,7 @@ class RouteStage(Stage):
         if pool is None or not pool.parallel(len(letters), self.min_parallel):
             return self.conform(router.transform(letters))
         sent = letters.drop(columns=[c for c in (TOKENS, CLUSTER_TOKENS) if c in letters.columns])
-        routed = deal(pool, _route_slice, sent, "route", router, self.slice_letters, "routing")
-        out = letters.copy()
-        for column in routed.columns:
-            out[column] = routed[column].to_numpy()
-        return self.conform(out)
+        return self.conform(deal(pool, _route_slice, sent, "route", router, self.slice_letters, "routing", letters))
 
     __getstate__ = ClassifyStage.__getstate__
 
