@@ -1474,6 +1474,28 @@ PROBE_ROUNDS = {
         "p182-40": "missed at the first look (stop 64: the round's texts are kept unread)",
         "p182-42": "flagged at the first look (stop 64: the round's texts are kept unread)",
     }),
+    183: (36, 1, {
+        "p183-50": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    184: (34, 1, {
+        "p184-04": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p184-37": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p184-47": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    185: (34, 4, {
+        "p185-14": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p185-15": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p185-18": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p185-21": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p185-38": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p185-39": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    186: (35, 3, {
+        "p186-14": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p186-36": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p186-56": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p186-59": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
 }
 
 
