@@ -144,6 +144,10 @@ LATER_WINDOWS = {"解除": 160, "防患": 160, "撤回": 320}
 # after a cue, in its sentence: the writer demands an answer (我现在在大厦顶上，你们到底有没有人管？): the
 # question mark asks the office, not whether the cue is so
 _DEMAND = re.compile(r"到底|究竟|有没有人管|管不管")
+# just before quoted words: the writer is the one who spoke them, to an official (我跟镇里干部说了“再不解决
+# 我们全村就去北京上访”): the writer's own warning, not someone else's words quoted
+_WRITER_SPOKE = re.compile(r"(我|俺|咱)们?[^，。！？“”「」]{0,3}(跟|对|和|向|给|同)[^，。！？“”「」]{0,12}"
+                           r"(说|讲|表示|喊|提出|放话|撂下话)[了过]?[:：,，]?[“\"「『]?$")
 # just before a 即时 word: the letter asks for it now (要求立即停止), it does not say it is happening
 _ASKED = re.compile(r"要求|请求?|希望|建议|恳请|呼吁")
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
@@ -1085,14 +1089,21 @@ class UrgencyGrader:
             found.append("既往")
         quoted = any(q0 <= start and end <= q1 for q0, q1 in quotes)
         if quoted:
-            q0 = max(q0 for q0, q1 in quotes if q0 <= start and end <= q1)
-            if self._modifier("引述", text[max(0, q0 - LOOKBACK["引述"]):q0]):
+            if self._quoted_speech(text, start, end, quotes):
                 found.append("引述")
         # one character before the clause too: an operator's 称 after a comma (…多次反映未解决，称再解决不了就去
         # 北京上访) goes on reporting the caller, and the 引述 rows see that comma
         elif self._modifier("引述", text[max(0, clause[0] - 1):start][-(LOOKBACK["引述"] + 1):]):
             found.append("引述")
         return found
+
+    def _quoted_speech(self, text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> bool:
+        """Is text[start:end] inside quoted words that someone else is said to have spoken (他说“…”)?"""
+        inside = [q0 for q0, q1 in quotes if q0 <= start and end <= q1]
+        if not inside:
+            return False
+        before = text[max(0, max(inside) - LOOKBACK["引述"]):max(inside)]
+        return self._modifier("引述", before) is not None and not _WRITER_SPOKE.search(before)
 
     def grade(self, text: str, winter: bool = False) -> dict:
         """Grade one letter's text (title and body joined): level, score, cue categories, evidence.
@@ -1219,11 +1230,20 @@ class UrgencyGrader:
         return graded
 
     def _partial_frames(self, text: str, matched: set[str], signals: dict | None = None, winter: bool = False) -> list[str]:
-        """Frames that lack only their `review` slot (停气 × 老人 with no word for the cold): unsure."""
+        """Frames that lack only their `review` slot (停气 × 老人 with no word for the cold): unsure.
+
+        A part inside someone else's quoted words (村主任在会上说“谁去北京上访就取消谁家的低保”) raises no
+        doubt: the whole cue read there is dropped as 引述, so its fragment is no reason to read it today.
+        """
         found = []
+        quotes = None
         for frame in self.review_frames_:
             if frame.name not in matched:
                 span = frame.search_partial(text, winter)
+                if span is not None:
+                    quotes = [(m.start(1), m.end(1) + 1) for m in QUOTE_SPAN.finditer(text)] if quotes is None else quotes
+                    if self._quoted_speech(text, span.start(), span.end(), quotes):
+                        span = None
                 if span is not None:
                     found.append(f"{span.group()}(缺:{frame.review_label})")
                     if signals is not None:

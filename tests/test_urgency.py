@@ -1601,6 +1601,24 @@ def test_a_demand_put_as_a_question_does_not_question_the_danger(grader):
     assert level(grader, asked) != "紧急", grader.grade(asked)
 
 
+def test_a_cadres_quoted_threat_raises_no_doubt_but_the_writers_own_quoted_warning_is_urgent(grader, sample_dir):
+    """The bundled letter that quotes a village head (“谁去北京上访就取消谁家的低保”) and says 我不去上访 sat
+    in 今日紧急 as 待复核: the frame short of its intent looked inside the quote, where the whole cue is
+    read as someone else's words (stop 64's analyst). Words the writer says they spoke to an official
+    (我跟镇里干部说了“…”) are the writer's own warning, not a quote of the official."""
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir / "letters_xinfang.csv"]).letters
+    letter = letters[letters["letter_id"] == "XF2026-000221"]
+    assert "谁去北京上访" in letter["text"].iloc[0]
+    graded = UrgencyGrader().fit().transform(letter).iloc[0]
+    assert graded["urgency"] != "紧急" and not graded["urgency_review"], graded["urgency_evidence"]
+    own = "征地款三年没给。我跟镇里干部说了“再不给我们解决，我们全村就去北京上访”。"
+    theirs = "征地款三年没给。镇里干部说了“你们有本事就去北京上访”。"
+    assert level(grader, own) == "紧急", grader.grade(own)
+    assert level(grader, theirs) != "紧急", grader.grade(theirs)
+
+
 def test_the_second_reader_keeps_the_same_grams_on_any_machine():
     """At the max_features cut, grams of equal frequency are kept by the gram's order, not by numpy's
     unstable argsort (whose order follows the CPU's sort instructions: a fresh clone on another
