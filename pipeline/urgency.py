@@ -123,7 +123,7 @@ OPENING = 6
 RESETTABLE = frozenset({"往事", "远期句", "提议"})
 # How far back (characters, inside the clause) each modifier is looked for.
 LOOKBACK = {"否定": 6, "防范": 14, "建议": 30, "条件": 14, "既往": 14, "已然": 8, "引述": 30, "他人": 12, "远期": 14, "反问": 14, "法条": 20,
-            "夸张": 10}
+            "夸张": 14}
 LOOKAHEAD = 12
 # 即时 (刚才, 还在对峙) promotes events at most this many characters away: a long letter's 今天 says
 # nothing about an incident it recounts three paragraphs later.
