@@ -1476,6 +1476,28 @@ PROBE_ROUNDS = {
         "p186-56": "missed at the first look (stop 65: the round's texts are kept unread)",
         "p186-59": "flagged at the first look (stop 65: the round's texts are kept unread)",
     }),
+    187: (34, 0, {
+        "p187-24": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p187-33": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    188: (33, 4, {
+        "p188-08": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p188-09": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p188-24": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p188-29": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p188-35": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p188-40": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p188-57": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    189: (35, 1, {
+        "p189-34": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p189-55": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    190: (34, 1, {
+        "p190-05": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p190-50": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p190-60": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
 }
 
 
