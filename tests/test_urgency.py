@@ -1263,7 +1263,6 @@ PROBE_ROUNDS = {
         "p119-04": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p119-09": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p119-23": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p119-50": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     120: (26, 2, {
         "p120-01": "flagged at the first look (stop 59: the round's texts are kept unread)",
@@ -1455,26 +1454,15 @@ PROBE_ROUNDS = {
         "p182-42": "an activity room, not a home, cold for old singers (the writer's 较急) (read at stop 65)",
     }),
     183: (36, 1, {
-        "p183-50": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p183-50": "an escape room's poster (写着“你被困住了…救命”) read as people trapped now (read at stop 65)",
     }),
     184: (34, 1, {
-        "p184-04": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p184-37": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p184-47": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p184-37": "十五那天, a feast day to come, read as a day past: the stage on the county road stays in the review band (read at stop 65)",
     }),
     185: (34, 4, {
-        "p185-14": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p185-15": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p185-18": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p185-21": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p185-38": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p185-39": "missed at the first look (stop 65: the round's texts are kept unread)",
     }),
     186: (35, 3, {
-        "p186-14": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p186-36": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p186-56": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p186-59": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p186-14": "看着就像要塌了一样: a likeness read as a building about to fall (read at stop 65)",
     }),
     187: (34, 0, {
         "p187-24": "missed at the first look (stop 65: the round's texts are kept unread)",
