@@ -1465,26 +1465,15 @@ PROBE_ROUNDS = {
         "p186-14": "看着就像要塌了一样: a likeness read as a building about to fall (read at stop 65)",
     }),
     187: (34, 0, {
-        "p187-24": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p187-33": "missed at the first look (stop 65: the round's texts are kept unread)",
     }),
     188: (33, 4, {
-        "p188-08": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p188-09": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p188-24": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p188-29": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p188-35": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p188-40": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p188-57": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p188-24": "以免到时候发生溃坝事故, a frame over the whole letter whose 以免 stands before none of its parts' clauses (read at stop 65)",
+        "p188-40": "an explosives store broken open, told after 我觉得也应该说一下 (read as a proposal) (read at stop 65)",
     }),
     189: (35, 1, {
-        "p189-34": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p189-55": "flagged at the first look (stop 65: the round's texts are kept unread)",
     }),
     190: (34, 1, {
-        "p190-05": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p190-50": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p190-60": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p190-05": "a boatman's quoted threat yesterday, the family safely ashore: a violent threat quoted is read as said (read at stop 65)",
     }),
 }
 
