@@ -1475,6 +1475,33 @@ PROBE_ROUNDS = {
     190: (34, 1, {
         "p190-05": "a boatman's quoted threat yesterday, the family safely ashore: a violent threat quoted is read as said (read at stop 65)",
     }),
+    191: (30, 3, {
+        "p191-05": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p191-07": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p191-14": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p191-16": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p191-24": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p191-26": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p191-47": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p191-57": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p191-59": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    192: (34, 3, {
+        "p192-03": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p192-08": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p192-10": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p192-20": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p192-42": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    193: (34, 2, {
+        "p193-04": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p193-13": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p193-33": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p193-42": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    194: (35, 0, {
+        "p194-56": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
 }
 
 
