@@ -1090,7 +1090,9 @@ class UrgencyGrader:
         quoted = any(q0 <= start and end <= q1 for q0, q1 in quotes)
         if quoted:
             if self._quoted_speech(text, start, end, quotes):
-                found.append("引述")
+                # someone else's words: a threat or a trip they speak of is not the writer's, and self-harm
+                # in their mouth (带队老师说“不想干就去跳楼”) is a taunt, not a threat
+                found += ["引述", "他人"]
         # one character before the clause too: an operator's 称 after a comma (…多次反映未解决，称再解决不了就去
         # 北京上访) goes on reporting the caller, and the 引述 rows see that comma
         elif self._modifier("引述", text[max(0, clause[0] - 1):start][-(LOOKBACK["引述"] + 1):]):

@@ -992,8 +992,6 @@ PROBE_ROUNDS = {
                   "someone else's words",
     }),
     56: (24, 2, {
-        "p56-30": "a foreman's words quoted (有本事去跳楼，跳了我就给钱): a foreman is not among the officials whose "
-                  "quoted words the 引述 rows know, and self-harm in another's mouth is read as the writer's",
     }),
     57: (28, 1, {}),
     58: (26, 2, {
@@ -1091,7 +1089,6 @@ PROBE_ROUNDS = {
     }),
     82: (19, 4, {
         "p82-13": "still flagged: 陷阱：戒毒康复机构欠薪",
-        "p82-52": "still flagged: 陷阱：短剧台词中的轻生话语",
     }),
     83: (23, 2, {
         "p83-18": "still flagged: a sand pit that will fill with water next spring, told with 冻 and 娃 near it (a future risk)",
@@ -1186,14 +1183,12 @@ PROBE_ROUNDS = {
     103: (33, 4, {
         "p103-26": "a gas hose that leaked last month, replaced the same day: the repair is a clause after the cue (read at stop 59, left)",
         "p103-27": "a cold flat at 15-16 degrees with a child but no one at risk: heating cues read it as an outage (read at stop 59, left)",
-        "p103-55": "a parent asks for a youth hotline, quoting a teacher's warning about '不想活了' (read at stop 59, left)",
     }),
     104: (29, 2, {
         "p104-07": "others shouting about 进京告状, the writer stays out of it: the refusal is not read (read at stop 59, left)",
         "p104-38": "a bill that makes the writer 'want to jump off a building': hyperbole after 看到账单我都想 (read at stop 59, left)",
     }),
     105: (30, 1, {
-        "p105-43": "a colleague's joke about standing on the bureau's roof, quoted (read at stop 59, left)",
     }),
     106: (30, 2, {
         "p106-19": "a landlord's taunt '有本事你们去北京告我', the tenants decline (read at stop 59, left)",
@@ -1225,7 +1220,6 @@ PROBE_ROUNDS = {
         "p111-60": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     112: (27, 2, {
-        "p112-13": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-16": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-27": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-32": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
@@ -1248,7 +1242,6 @@ PROBE_ROUNDS = {
         "p116-04": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p116-16": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p116-22": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p116-49": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     117: (32, 0, {
         "p117-42": "missed at the first look (stop 59: the round's texts are kept unread)",
@@ -1268,7 +1261,6 @@ PROBE_ROUNDS = {
         "p120-01": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p120-16": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-31": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p120-37": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p120-40": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-45": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
@@ -1476,31 +1468,18 @@ PROBE_ROUNDS = {
         "p190-05": "a boatman's quoted threat yesterday, the family safely ashore: a violent threat quoted is read as said (read at stop 65)",
     }),
     191: (30, 3, {
-        "p191-05": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p191-07": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p191-14": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p191-16": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p191-24": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p191-26": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p191-47": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p191-57": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p191-59": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p191-05": "a question about what to do if papers are held, a frame that begins in the sentence before the supposition (read at stop 65)",
+        "p191-14": "a roof threat last year told beside a broker's phone now unreachable: the frame's end lies past what ended it (read at stop 65)",
+        "p191-59": "a girl of seventeen pressed to drink with clients tonight, the broker's car below: no row reads coercion (read at stop 65)",
     }),
     192: (34, 3, {
-        "p192-03": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p192-08": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p192-10": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p192-20": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p192-42": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p192-08": "a leaning wall already fenced off (设置硬质围挡…人员无法靠近): the structure frame has no fence exception (read at stop 65)",
+        "p192-20": "a block emptied and guarded, its families asking for housing: the collapse words outweigh the evacuation (read at stop 65)",
     }),
     193: (34, 2, {
-        "p193-04": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p193-13": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p193-33": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p193-42": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p193-13": "这样下去早晚要出人命, neighbours' foreboding, read as a threat (read at stop 65)",
     }),
     194: (35, 0, {
-        "p194-56": "missed at the first look (stop 65: the round's texts are kept unread)",
     }),
 }
 
@@ -1623,6 +1602,15 @@ def test_a_cadres_quoted_threat_raises_no_doubt_but_the_writers_own_quoted_warni
     theirs = "征地款三年没给。镇里干部说了“你们有本事就去北京上访”。"
     assert level(grader, own) == "紧急", grader.grade(own)
     assert level(grader, theirs) != "紧急", grader.grade(theirs)
+
+
+def test_self_harm_in_someone_elses_quoted_words_is_a_taunt_not_a_threat(grader):
+    """A teacher's taunt quoted (probes191, stop 65) is no threat of the writer's; an operator quoting
+    the caller (来电人称“…”) is the caller's own words and stays 紧急."""
+    taunt = "孩子说厂里经常要求连续加班到夜里十二点，带队老师当着全班的面说“不想干就去跳楼，没人拦着你”。"
+    caller = "来电人称“厂里再不发工资，我今天就从厂房顶上跳楼”。"
+    assert level(grader, taunt) != "紧急", grader.grade(taunt)
+    assert level(grader, caller) == "紧急", grader.grade(caller)
 
 
 def test_the_second_reader_keeps_the_same_grams_on_any_machine():
