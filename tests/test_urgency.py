@@ -1481,6 +1481,27 @@ PROBE_ROUNDS = {
     }),
     194: (35, 0, {
     }),
+    195: (35, 1, {
+        "p195-03": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p195-30": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    196: (35, 2, {
+        "p196-22": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p196-42": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p196-53": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    197: (34, 2, {
+        "p197-03": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p197-12": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p197-30": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p197-42": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    198: (34, 2, {
+        "p198-06": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p198-14": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p198-19": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p198-45": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
 }
 
 
