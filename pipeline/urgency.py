@@ -148,6 +148,8 @@ _DEMAND = re.compile(r"到底|究竟|有没有人管|管不管")
 # 我们全村就去北京上访”): the writer's own warning, not someone else's words quoted
 _WRITER_SPOKE = re.compile(r"(我|俺|咱)们?[^，。！？“”「」]{0,3}(跟|对|和|向|给|同)[^，。！？“”「」]{0,12}"
                            r"(说|讲|表示|喊|提出|放话|撂下话)[了过]?[:：,，]?[“\"「『]?$")
+# inside a cue: the verb already done (一起去过区政府), not 去过年 or 过来
+_WENT_BEFORE = re.compile(r"(去|到)过(?!年|节|来|去|日子)")
 # just before a 即时 word: the letter asks for it now (要求立即停止), it does not say it is happening
 _ASKED = re.compile(r"要求|请求?|希望|建议|恳请|呼吁")
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
@@ -1085,7 +1087,8 @@ class UrgencyGrader:
         if "亲身" in self.modifiers_ and not self._modifier("亲身", sentence_text):
             found.append("非亲身")
 
-        if done_before or text[end:end + 2] in ("了过", "一次", "多次", "几次"):
+        # 过 after the verb inside the cue (几十户回迁户一起去过区政府) says it too
+        if done_before or text[end:end + 2] in ("了过", "一次", "多次", "几次") or _WENT_BEFORE.search(text[start:end]):
             found.append("既往")
         quoted = any(q0 <= start and end <= q1 for q0, q1 in quotes)
         if quoted:

@@ -1482,25 +1482,41 @@ PROBE_ROUNDS = {
     194: (35, 0, {
     }),
     195: (35, 1, {
-        "p195-03": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p195-30": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p195-30": "bricks fallen on a parked e-bike in April, told as a frame of falling objects over a road (read at stop 65)",
     }),
     196: (35, 2, {
-        "p196-22": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p196-42": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p196-53": "missed at the first look (stop 65: the round's texts are kept unread)",
     }),
     197: (34, 2, {
-        "p197-03": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p197-12": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p197-30": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p197-42": "flagged at the first look (stop 65: the round's texts are kept unread)",
     }),
     198: (34, 2, {
-        "p198-06": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p198-14": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p198-19": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p198-45": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p198-06": "the second reader's 紧急: a joint report of a clerk drawing dead villagers' pensions (read at stop 65)",
+    }),
+    199: (31, 3, {
+        "p199-02": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p199-12": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p199-27": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p199-30": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p199-43": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p199-51": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p199-56": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p199-59": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    200: (36, 3, {
+        "p200-21": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p200-33": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p200-45": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    201: (35, 2, {
+        "p201-04": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p201-50": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p201-51": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    202: (35, 4, {
+        "p202-12": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p202-18": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p202-23": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p202-44": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p202-49": "missed at the first look (stop 65: the round's texts are kept unread)",
     }),
 }
 
@@ -1632,6 +1648,15 @@ def test_self_harm_in_someone_elses_quoted_words_is_a_taunt_not_a_threat(grader)
     caller = "来电人称“厂里再不发工资，我今天就从厂房顶上跳楼”。"
     assert level(grader, taunt) != "紧急", grader.grade(taunt)
     assert level(grader, caller) == "紧急", grader.grade(caller)
+
+
+def test_a_group_trip_with_its_verb_done_is_history(grader):
+    """过 inside the cue (几十户回迁户一起去过区政府) tells a trip made, as 过 after it does (probes196,
+    stop 65); the same group about to go is 紧急."""
+    done = "今年三月，我们小区几十户回迁户一起去过区政府，当时副区长接待了，说六月底前给书面答复。"
+    plan = "我们小区几十户回迁户商量好了，下周一一起去区政府，当面要个说法。"
+    assert level(grader, done) != "紧急", grader.grade(done)
+    assert level(grader, plan) == "紧急", grader.grade(plan)
 
 
 def test_the_second_reader_keeps_the_same_grams_on_any_machine():
