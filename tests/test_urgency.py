@@ -1518,6 +1518,28 @@ PROBE_ROUNDS = {
         "p202-44": "flagged at the first look (stop 65: the round's texts are kept unread)",
         "p202-49": "missed at the first look (stop 65: the round's texts are kept unread)",
     }),
+    203: (36, 2, {
+        "p203-16": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p203-57": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    204: (36, 2, {
+        "p204-27": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p204-33": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    205: (33, 1, {
+        "p205-12": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p205-16": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p205-18": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p205-39": "missed at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    206: (34, 4, {
+        "p206-06": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p206-20": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p206-27": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p206-38": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p206-43": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p206-57": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
 }
 
 
