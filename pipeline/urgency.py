@@ -1090,14 +1090,13 @@ class UrgencyGrader:
         # 过 after the verb inside the cue (几十户回迁户一起去过区政府) says it too
         if done_before or text[end:end + 2] in ("了过", "一次", "多次", "几次") or _WENT_BEFORE.search(text[start:end]):
             found.append("既往")
-        quoted = any(q0 <= start and end <= q1 for q0, q1 in quotes)
-        if quoted:
-            if self._quoted_speech(text, start, end, quotes):
-                # someone else's words: a threat or a trip they speak of is not the writer's, and self-harm
-                # in their mouth (带队老师说“不想干就去跳楼”) is a taunt, not a threat
-                found += ["引述", "他人"]
+        if self._quoted_speech(text, start, end, quotes):
+            # someone else's words: a threat or a trip they speak of is not the writer's, and self-harm
+            # in their mouth (带队老师说“不想干就去跳楼”) is a taunt, not a threat
+            found += ["引述", "他人"]
         # one character before the clause too: an operator's 称 after a comma (…多次反映未解决，称再解决不了就去
-        # 北京上访) goes on reporting the caller, and the 引述 rows see that comma
+        # 北京上访) goes on reporting the caller, and the 引述 rows see that comma; inside the caller's own
+        # quoted words too (称：“村里有人讲去北京上访就能拿到赔偿，我不信”)
         elif self._modifier("引述", text[max(0, clause[0] - 1):start][-(LOOKBACK["引述"] + 1):]):
             found.append("引述")
         return found

@@ -1043,7 +1043,6 @@ PROBE_ROUNDS = {
     }),
     69: (26, 4, {
         "p69-02": "still flagged: 陷阱：危房已围挡、无人居住通行",
-        "p69-04": "still flagged: 陷阱：引用老板“去北京告”，本人否定",
     }),
     70: (24, 1, {
         "p70-19": "still flagged: 陷阱：去年的跳楼威胁已结束，现为欠薪",
@@ -1191,7 +1190,6 @@ PROBE_ROUNDS = {
     105: (30, 1, {
     }),
     106: (30, 2, {
-        "p106-19": "a landlord's taunt '有本事你们去北京告我', the tenants decline (read at stop 59, left)",
         "p106-36": "a hose that leaked last week, replaced and tested: who pays (read at stop 59, left)",
     }),
     107: (27, 0, {
@@ -1492,31 +1490,21 @@ PROBE_ROUNDS = {
         "p198-06": "the second reader's 紧急: a joint report of a clerk drawing dead villagers' pensions (read at stop 65)",
     }),
     199: (31, 3, {
-        "p199-02": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p199-12": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p199-27": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p199-30": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p199-43": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p199-51": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p199-56": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p199-59": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p199-12": "a workmate's 跳楼 told as talked down and gone home, one of two 跳楼 cues left standing (read at stop 65)",
+        "p199-59": "the second reader's 紧急: an old scaffolder's 拼了这条老命 (read at stop 65)",
     }),
     200: (36, 3, {
-        "p200-21": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p200-33": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p200-45": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p200-21": "a locked fire exit with 万一着火 read as a frame of people exposed now (read at stop 65)",
+        "p200-33": "an ammonia leak last week, handled, told without a date the 往事 rows know (上周三) (read at stop 65)",
+        "p200-45": "a thank-you letter: 被困 promoted by a 即时 word, the rescue (救了出来) past the sentence's reach (read at stop 65)",
     }),
     201: (35, 2, {
-        "p201-04": "missed at the first look (stop 65: the round's texts are kept unread)",
-        "p201-50": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p201-51": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p201-51": "a shelter's outage with its keeper unreachable (联系不上) read as a person out of reach (read at stop 65)",
     }),
     202: (35, 4, {
-        "p202-12": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p202-18": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p202-23": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p202-44": "flagged at the first look (stop 65: the round's texts are kept unread)",
-        "p202-49": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p202-18": "就一直上访 / 继续上访 read by the higher-level row that takes 继续 and 就 (read at stop 65)",
+        "p202-23": "“天天被吵得想跳楼” inside the caller's quoted words, the figure not read there (read at stop 65)",
+        "p202-49": "animal traps by a park path: the trap slot found no passing slot in reach (read at stop 65)",
     }),
     203: (36, 2, {
         "p203-16": "flagged at the first look (stop 65: the round's texts are kept unread)",
@@ -1679,6 +1667,16 @@ def test_a_group_trip_with_its_verb_done_is_history(grader):
     plan = "我们小区几十户回迁户商量好了，下周一一起去区政府，当面要个说法。"
     assert level(grader, done) != "紧急", grader.grade(done)
     assert level(grader, plan) == "紧急", grader.grade(plan)
+
+
+def test_others_talk_inside_the_callers_own_quoted_words_is_still_others(grader):
+    """An operator quotes the caller (称：“…”), and the caller tells what others say (村里有人讲去北京上访
+    就能拿到赔偿): the trip is the others' talk (probes202, stop 65). The caller's own warning in the same
+    frame stays 紧急."""
+    others = "来电人系QQ村老人，称：“村里有人讲去北京上访就能拿到赔偿，我不信那一套，也不去。我就想问问补偿政策。”"
+    own = "来电人系QQ村老人，称：“野猪拱了三年花生没人管，再不赔偿，我就去北京上访。”"
+    assert level(grader, others) != "紧急", grader.grade(others)
+    assert level(grader, own) == "紧急", grader.grade(own)
 
 
 def test_the_second_reader_keeps_the_same_grams_on_any_machine():
