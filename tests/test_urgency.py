@@ -1528,6 +1528,29 @@ PROBE_ROUNDS = {
         "p206-43": "flagged at the first look (stop 65: the round's texts are kept unread)",
         "p206-57": "flagged at the first look (stop 65: the round's texts are kept unread)",
     }),
+    207: (35, 5, {
+        "p207-07": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p207-21": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p207-24": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p207-26": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p207-38": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p207-54": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    208: (36, 2, {
+        "p208-09": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p208-47": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    209: (36, 3, {
+        "p209-01": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p209-08": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p209-47": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
+    210: (34, 2, {
+        "p210-10": "flagged at the first look (stop 65: the round's texts are kept unread)",
+        "p210-14": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p210-47": "missed at the first look (stop 65: the round's texts are kept unread)",
+        "p210-59": "flagged at the first look (stop 65: the round's texts are kept unread)",
+    }),
 }
 
 
