@@ -492,6 +492,11 @@ def _sentence_bounds(text: str) -> list[tuple[int, int]]:
     return _spans_between(SENTENCE_SPLIT, text)
 
 
+def _quote_spans(text: str) -> list[tuple[int, int]]:
+    """Each quotation's words, from its first character to its closing mark."""
+    return [(m.start(1), m.end(1) + 1) for m in QUOTE_SPAN.finditer(text)]
+
+
 def _crosses_quote(phrase: str) -> bool:
     """True when a matched phrase opens or closes a quotation without the other (打出“还我家园”横幅 is fine)."""
     return phrase.count("“") + phrase.count("「") != phrase.count("”") + phrase.count("」")
@@ -504,7 +509,7 @@ class _Layout:
         self.clauses, self.sentences = _clause_bounds(text), _sentence_bounds(text)
         self.clause_starts = [b[0] for b in self.clauses]
         self.sentence_starts = [b[0] for b in self.sentences]
-        self.quotes = [(m.start(1), m.end(1) + 1) for m in QUOTE_SPAN.finditer(text)]
+        self.quotes = _quote_spans(text)
 
     def clause(self, position: int) -> tuple[int, int]:
         return self.clauses[bisect.bisect_right(self.clause_starts, position) - 1]
@@ -1103,10 +1108,10 @@ class UrgencyGrader:
 
     def _quoted_speech(self, text: str, start: int, end: int, quotes: list[tuple[int, int]]) -> bool:
         """Is text[start:end] inside quoted words that someone else is said to have spoken (他说“…”)?"""
-        inside = [q0 for q0, q1 in quotes if q0 <= start and end <= q1]
-        if not inside:
+        opened = max((q0 for q0, q1 in quotes if q0 <= start and end <= q1), default=None)
+        if opened is None:
             return False
-        before = text[max(0, max(inside) - LOOKBACK["引述"]):max(inside)]
+        before = text[max(0, opened - LOOKBACK["引述"]):opened]
         return self._modifier("引述", before) is not None and not _WRITER_SPOKE.search(before)
 
     def grade(self, text: str, winter: bool = False) -> dict:
@@ -1240,14 +1245,11 @@ class UrgencyGrader:
         doubt: the whole cue read there is dropped as 引述, so its fragment is no reason to read it today.
         """
         found = []
-        quotes = None
         for frame in self.review_frames_:
             if frame.name not in matched:
                 span = frame.search_partial(text, winter)
-                if span is not None:
-                    quotes = [(m.start(1), m.end(1) + 1) for m in QUOTE_SPAN.finditer(text)] if quotes is None else quotes
-                    if self._quoted_speech(text, span.start(), span.end(), quotes):
-                        span = None
+                if span is not None and self._quoted_speech(text, span.start(), span.end(), _quote_spans(text)):
+                    span = None
                 if span is not None:
                     found.append(f"{span.group()}(缺:{frame.review_label})")
                     if signals is not None:
