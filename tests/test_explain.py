@@ -63,6 +63,20 @@ def test_the_evidence_note_tells_the_two_learned_readers_apart_at_the_sieve_s_ow
     assert f"p≥{shipped.threshold:g}送人工复核" in note and f"p≥{shipped.urgent_threshold:g}且来信{shipped.urgent_min_chars}字以上" in note
 
 
+def test_the_evidence_note_explains_the_rules_own_review_reasons_a_bundled_letter_carries(sample_dir):
+    """The bundled hotline order 井盖缺失 sits in 今日紧急 as 待复核 with 井盖缺失(缺:有人经过): the note on
+    依据原文 says what (缺:…) means, and the other two reasons the rules write."""
+    from pipeline.read import read_letters
+    from pipeline.urgency import UrgencyGrader
+
+    letters = read_letters([sample_dir / "hotline_12345.xlsx"]).letters
+    letter = letters[letters["letter_id"] == "GD202602110442"]
+    graded = UrgencyGrader().fit().transform(letter).iloc[0]
+    assert graded["urgency_review"] and "(缺:有人经过)" in graded["urgency_evidence"]
+    note = column_notes(load_settings())["*"]["依据原文"]
+    assert "(缺:有人经过)" in note and "排除的紧急线索" in note and "半数紧急线索" in note
+
+
 def test_the_guide_sheet_names_every_sheet_and_the_derived_columns():
     guide = guide_sheet(load_settings())
     described = set(guide.loc[guide["列名"] == "(整表)", "工作表"])
