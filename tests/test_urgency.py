@@ -1551,6 +1551,30 @@ PROBE_ROUNDS = {
         "p210-47": "missed at the first look (stop 65: the round's texts are kept unread)",
         "p210-59": "flagged at the first look (stop 65: the round's texts are kept unread)",
     }),
+    211: (35, 2, {
+        "p211-28": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p211-42": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p211-51": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    212: (36, 2, {
+        "p212-35": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p212-59": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    213: (35, 3, {
+        "p213-07": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p213-20": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p213-37": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p213-54": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    214: (33, 4, {
+        "p214-03": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p214-12": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p214-13": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p214-30": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p214-41": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p214-53": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p214-55": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
 }
 
 
