@@ -125,28 +125,48 @@ def _reach(items: list) -> int | None:
     return total
 
 
+def near_windows(text: str, words: frozenset[str], where: dict, span: int) -> list[tuple[int, int]]:
+    """The stretches of `text` a pattern can match in: `span` characters either side of each place
+    one of its required `words` occurs (`where`: word -> end offsets, from `WordScan.positions`),
+    overlapping stretches merged, in order.
+
+    Every match holds one of the words and reads at most `span` characters with its lookarounds
+    (`reach`), so it lies, lookarounds and all, inside the stretch around that occurrence; and a
+    match found inside a stretch holds such an occurrence, whose own stretch holds what it reads,
+    so the stretch's end (a search's `endpos`) hides nothing from it. Searched stretch by stretch
+    (lookbehinds and word boundaries still see the text before a stretch), a pattern finds the same
+    matches as on the whole letter, reading a few dozen characters around its words instead of a
+    letter of several hundred."""
+    stretches = sorted((max(0, end + 1 - len(word) - span), min(len(text), end + 1 + span))
+                       for word in words if word in where for end in where[word])
+    merged: list[tuple[int, int]] = []
+    for low, high in stretches:
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
 def search_near(pattern: re.Pattern, text: str, words: frozenset[str] | None, where: dict | None,
                 span: int | None) -> bool:
-    """Whether `pattern` matches anywhere in `text`, searched only around the places its required
-    `words` occur (`where`: word -> end offsets, from `WordScan.positions`).
-
-    Every match holds one of the words and reads at most `span` characters (`reach`), so a match,
-    with its lookarounds, lies inside `span` characters either side of that occurrence: where no
-    window matches, the text cannot. A window's own match is confirmed on the whole text (the
-    window's end could have hidden what a lookahead reads). Without a bound, words or positions,
-    the whole text is searched."""
+    """Whether `pattern` matches anywhere in `text`, searched only in `near_windows`. Without a
+    bound, words or positions, the whole text is searched."""
     if span is None or words is None or where is None:
         return pattern.search(text) is not None
-    windows = sorted((max(0, end + 1 - len(word) - span), min(len(text), end + 1 + span))
-                     for word in words if word in where for end in where[word])
-    start = stop = -1
-    for low, high in windows + [(len(text) + 1, len(text) + 1)]:
-        if low > stop:
-            if stop > start and pattern.search(text, start, stop) is not None:
-                return pattern.search(text) is not None
-            start = low
-        stop = max(stop, high)
-    return False
+    return any(pattern.search(text, low, high) is not None for low, high in near_windows(text, words, where, span))
+
+
+def finditer_near(pattern: re.Pattern, text: str, words: frozenset[str] | None, where: dict | None,
+                  span: int | None):
+    """`pattern.finditer(text)`'s matches, in order, searched only in `near_windows`: the stretches
+    are apart, so no match of one could have overlapped a match of another. Without a bound, words
+    or positions, the whole text is searched."""
+    if span is None or words is None or where is None:
+        yield from pattern.finditer(text)
+        return
+    for low, high in near_windows(text, words, where, span):
+        yield from pattern.finditer(text, low, high)
 
 
 class Prefilter:

@@ -48,7 +48,7 @@ import pandas as pd
 
 from pipeline.errors import PetitionError
 from pipeline.numbers import parse_number  # noqa: F401  (importable from here, as before)
-from pipeline.prefilter import Prefilter, WordScan, may_match_found, reach, required_words, search_near
+from pipeline.prefilter import Prefilter, WordScan, finditer_near, may_match_found, reach, required_words, search_near
 from pipeline.paths import CORPORA_DIR
 
 LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
@@ -325,6 +325,13 @@ def _slot_in(slot: re.Pattern, text: str) -> bool:
     return found[key]
 
 
+def _slot_matches(slot: re.Pattern, text: str):
+    """`slot.finditer(text)`, read only around the class's required words where this letter's word
+    scan is known (`finditer_near`)."""
+    where = _SEEN.words if getattr(_SEEN, "text", None) is text else None
+    return finditer_near(slot, text, slot_words(slot), where, slot_reach(slot))
+
+
 class FramePattern:
     """A compositional cue: an anchor word class and the word classes that must be near it.
 
@@ -384,7 +391,7 @@ class FramePattern:
             return  # no anchor: the needed classes need not be looked for (most letters; cached per letter)
         if not all(_slot_in(slot, text) for name, slot, _, _ in self.need if name not in skipped):
             return  # a needed word class is nowhere in the letter: no anchor can have it near
-        for match in self.anchor.finditer(text):
+        for match in _slot_matches(self.anchor, text):
             start, end = match.start(), match.end()
             parts, span_start = [(start, end, match.group())], start
             for name, slot, before, after in self.need:
@@ -980,14 +987,16 @@ class UrgencyGrader:
                     always.append(index)
                 for word in words or ():
                     by_word.setdefault(word, []).append(index)
-            cached = self._filters = (self.cues_, filters, scan, tuple(always), by_word)
+            # how far each pattern's match reads (`reach`): it is searched only that far around its words
+            reaches = tuple(reach(c.pattern) if f is not None else None for c, f in zip(self.cues_, filters))
+            cached = self._filters = (self.cues_, filters, scan, tuple(always), by_word, reaches)
         return cached[1]
 
     def _cues_for(self, found: set[str] | None) -> list[int]:
         """Indices, in lexicon order, of the cues that may match a letter whose word scan is `found`:
         a cue none of whose required words (for a frame: its anchor's) is there cannot match."""
         self._cue_filters()
-        _, _, _, always, by_word = self._filters
+        always, by_word = self._filters[3:5]
         if found is None:
             return list(range(len(self.cues_)))
         woken = set(always)
@@ -1146,11 +1155,12 @@ class UrgencyGrader:
         matched_frames: set[str] = set()
         words = self._word_scan().positions(text)  # every cue's and word class's words in the letter, one pass
         _remember_words(text, words)
-        cues = self.cues_
+        cues, filters, reaches = self.cues_, self._cue_filters(), self._filters[5]
         for index in self._cues_for(words):  # the cues none of whose words is in the letter cannot match
             cue = cues[index]
             framed = isinstance(cue.pattern, FramePattern)
-            for match in (cue.pattern.finditer(text, winter=winter) if framed else cue.pattern.finditer(text)):
+            for match in (cue.pattern.finditer(text, winter=winter) if framed else
+                          finditer_near(cue.pattern, text, filters[index].words, words, reaches[index])):
                 if match.end() == match.start() or _crosses_quote(match.group()):
                     continue  # a cue never straddles a quotation mark: 会上说“谁去北京上访 is not 会…北京上访
                 if cue.ranges and not self._in_ranges(match, cue.ranges):

@@ -130,7 +130,39 @@ def test_searching_near_the_words_agrees_with_searching_the_whole_letter(sample_
             positives += whole
             windowed += slot_reach(slot) is not None and bool(slot_words(slot))
     assert positives > 100 and windowed > 0.5 * len(texts) * len(slots)
-    # a negative lookahead that a window's end would hide: the window finds 聚集, the whole text does not
+    # a negative lookahead read past the word: the window spans it (reach counts lookarounds), so
+    # 聚集 followed by 摊贩 within eight characters is no match near the word either
+    from pipeline.prefilter import reach
     gathered = re.compile("聚集(?![^，。]{0,8}摊贩)")
     text = "门口每天聚集" + "许多流动摊贩" + "。" * 3
-    assert search_near(gathered, text, frozenset({"聚集"}), {"聚集": [5]}, 2) is False
+    assert reach(gathered) == 12 and gathered.search(text) is None
+    assert search_near(gathered, text, frozenset({"聚集"}), {"聚集": [5]}, reach(gathered)) is False
+    assert search_near(gathered, "门口每天聚集许多人。", frozenset({"聚集"}), {"聚集": [5]}, reach(gathered)) is True
+
+
+def test_matches_near_the_words_are_the_whole_letters_matches(sample_dir):
+    """On every bundled letter, every lexicon cue and frame anchor of the grader: the matches found
+    only around the pattern's words are the whole letter's, in the same order, same spans."""
+    from pipeline.prefilter import finditer_near, reach
+    from pipeline.read import read_letters
+    from pipeline.urgency import FramePattern, UrgencyGrader, slot_reach, slot_words
+
+    grader = UrgencyGrader().fit()
+    texts = grader.letter_texts(read_letters([sample_dir]).letters)
+    scan, filters = grader._word_scan(), grader._cue_filters()
+    searched = [(c.pattern, f.words, reach(c.pattern)) for c, f in zip(grader.cues_, filters) if f is not None]
+    searched += [(c.pattern.anchor, slot_words(c.pattern.anchor), slot_reach(c.pattern.anchor))
+                 for c in grader.cues_ if isinstance(c.pattern, FramePattern)]
+    assert sum(span is not None and bool(words) for _, words, span in searched) > 0.8 * len(searched)
+    matches = 0
+    for text in texts:
+        where = scan.positions(text)
+        for pattern, words, span in searched:
+            whole = [(m.span(), m.group()) for m in pattern.finditer(text)]
+            near = [(m.span(), m.group()) for m in finditer_near(pattern, text, words, where, span)]
+            assert near == whole, (pattern.pattern[:30], text[:30])
+            matches += len(whole)
+    assert matches > 1000
+    # two words far apart: two stretches, each match found once, in order
+    assert [m.group() for m in finditer_near(re.compile("跳楼|上访"), "我要上访" + "。" * 40 + "我要跳楼",
+                                             frozenset({"跳楼", "上访"}), {"上访": [3], "跳楼": [47]}, 2)] == ["上访", "跳楼"]
