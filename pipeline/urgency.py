@@ -257,6 +257,8 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _SENTENCE_WINDOW = 30
 # how far past a window's edge a word class's lookahead may read (将(?!这|此|该|其|情况|问题…))
 _LOOK_PAST = 12
+# the verbs a clause opens on when it tells the consequence of the clause before (…，引起群体事件)
+_CONSEQUENCE = re.compile("引起|引发|造成|导致|酿成|以致|演变成|发展成")
 
 
 _TAGGED = re.compile(r"^(.*?)\[([^\[\]]*)\]$")
@@ -1064,6 +1066,10 @@ class UrgencyGrader:
             found.append("否定")
         for name in ("防范", "建议", "条件", "既往", "已然", "他人", "远期", "反问", "法条", "夸张"):
             window = before[-LOOKBACK[name]:]
+            if name == "防范" and _CONSEQUENCE.match(before):
+                # a clause that opens on the consequence goes on with the one before it: 防止事情闹大，
+                # 引起群体事件 prevents the mass incident as much as 防止引起群体事件 does
+                window = text[max(0, clause[0] - LOOKBACK[name]):start]
             if name == "既往" and self._says_now(text[start:end]):
                 continue
             if name == "已然":  # it sees the cue's first characters: 已经约好…拉横幅 is planned, 已经拉横幅 done
