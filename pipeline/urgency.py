@@ -43,6 +43,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -903,6 +904,18 @@ def _shipped_sieves() -> "EitherSieve | UrgentSieve | None":
     return EitherSieve(readers) if len(readers) == 2 else (readers[0] if readers else None)
 
 
+class _CueIndex(NamedTuple):
+    """What `UrgencyGrader._cue_filters` builds once per list of cues: each cue's `Prefilter` (None
+    for a frame), one `WordScan` over all their words, the cues no word can wake (`always`) and those
+    each word wakes (`by_word`), and how far each pattern's match reads (`reach`, None for a frame)."""
+    cues: list
+    filters: list
+    scan: WordScan
+    always: tuple
+    by_word: dict
+    reaches: tuple
+
+
 def _count_signals(signals: dict, cue: Cue, level: str | None, tags: list[str]) -> None:
     """One 紧急 cue match, counted by family: what survived, what was demoted or dropped and why."""
     name = f"frame:{cue.pattern.name}" if isinstance(cue.pattern, FramePattern) else f"cue:{cue.category}"
@@ -974,7 +987,7 @@ class UrgencyGrader:
         """A `pipeline.prefilter.Prefilter` per cue pattern (None for a frame), built once per list
         of cues: most letters hold none of most cues' words, and a pattern costs a full pass."""
         cached = getattr(self, "_filters", None)
-        if cached is None or cached[0] is not self.cues_:
+        if cached is None or cached.cues is not self.cues_:
             filters = [Prefilter(c.pattern) if isinstance(c.pattern, re.Pattern) else None for c in self.cues_]
             slots = {slot for c in self.cues_ if isinstance(c.pattern, FramePattern)
                      for slot in [c.pattern.anchor] + [s for _, s, _, _ in c.pattern.need + c.pattern.unless]}
@@ -991,14 +1004,14 @@ class UrgencyGrader:
                     by_word.setdefault(word, []).append(index)
             # how far each pattern's match reads (`reach`): it is searched only that far around its words
             reaches = tuple(reach(c.pattern) if f is not None else None for c, f in zip(self.cues_, filters))
-            cached = self._filters = (self.cues_, filters, scan, tuple(always), by_word, reaches)
-        return cached[1]
+            cached = self._filters = _CueIndex(self.cues_, filters, scan, tuple(always), by_word, reaches)
+        return cached.filters
 
     def _cues_for(self, found: set[str] | None) -> list[int]:
         """Indices, in lexicon order, of the cues that may match a letter whose word scan is `found`:
         a cue none of whose required words (for a frame: its anchor's) is there cannot match."""
         self._cue_filters()
-        always, by_word = self._filters[3:5]
+        always, by_word = self._filters.always, self._filters.by_word
         if found is None:
             return list(range(len(self.cues_)))
         woken = set(always)
@@ -1009,7 +1022,7 @@ class UrgencyGrader:
     def _word_scan(self) -> WordScan:
         """One automaton over every cue's and word class's required words, built with the filters."""
         self._cue_filters()
-        return self._filters[2]
+        return self._filters.scan
 
     # ---- one letter ---------------------------------------------------------------------
     def _modifier(self, name: str, text: str) -> re.Match | None:
@@ -1161,7 +1174,7 @@ class UrgencyGrader:
         matched_frames: set[str] = set()
         words = self._word_scan().positions(text)  # every cue's and word class's words in the letter, one pass
         _remember_words(text, words)
-        cues, filters, reaches = self.cues_, self._cue_filters(), self._filters[5]
+        cues, filters, reaches = self.cues_, self._cue_filters(), self._filters.reaches
         for index in self._cues_for(words):  # the cues none of whose words is in the letter cannot match
             cue = cues[index]
             framed = isinstance(cue.pattern, FramePattern)
