@@ -1562,6 +1562,28 @@ PROBE_ROUNDS = {
         "p214-53": "flagged at the first look; read at stop 66, left: 陷阱：“气得真想一头扎雪堆里”是气话修辞；雪已自行铲开，仅提意见",
         "p214-55": "flagged at the first look; read at stop 66, left: 陷阱：“一家子不知道怎么活”是困境感叹而非自伤表态；羊只冻死造成经济损失",
     }),
+    215: (34, 2, {
+        "p215-25": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p215-34": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p215-37": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p215-44": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    216: (35, 2, {
+        "p216-16": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p216-34": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p216-47": "missed at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    217: (33, 1, {
+        "p217-11": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p217-23": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p217-41": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p217-53": "missed at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    218: (34, 1, {
+        "p218-19": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p218-40": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p218-53": "missed at the first look (stop 66: the round's texts are kept unread)",
+    }),
 }
 
 
