@@ -1544,7 +1544,6 @@ PROBE_ROUNDS = {
         "p210-59": "flagged at the first look; read at stop 66, left: 陷阱：叙述老人上山看果园走失，但事情已过去、人已找回，是感谢信",
     }),
     211: (35, 2, {
-        "p211-42": "flagged at the first look; read at stop 66, left: 陷阱：提到燃气管被挖断，但当天已抢修，无泄漏；沟槽已围挡",
         "p211-51": "flagged at the first look; read at stop 66, left: 陷阱：“防止矛盾激化引发群体事件”是用作论据的假设，并无组织聚集",
     }),
     212: (36, 2, {
