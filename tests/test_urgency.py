@@ -1562,26 +1562,17 @@ PROBE_ROUNDS = {
         "p214-55": "flagged at the first look; read at stop 66, left: 陷阱：“一家子不知道怎么活”是困境感叹而非自伤表态；羊只冻死造成经济损失",
     }),
     215: (34, 2, {
-        "p215-25": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p215-34": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p215-37": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p215-44": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p215-25": "flagged at the first look; read at stop 66, left: 陷阱：有“走失”情节，但人已平安找回；实为防走失求助",
+        "p215-44": "flagged at the first look; read at stop 66, left: 陷阱：提到去年患者有轻生言行，但已稳定大半年；实为药品将断的限期诉求",
     }),
     216: (35, 2, {
-        "p216-16": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p216-34": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p216-47": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p216-16": "flagged at the first look; read at stop 66, left: 陷阱：钓鱼人被困河心洲，但已获救无人受伤，现咨询救援费用",
+        "p216-34": "flagged at the first look; read at stop 66, left: 陷阱：满篇山洪、泄洪、淹没、转移，但是一年前已结束的事件，本信为感谢信",
     }),
     217: (33, 1, {
-        "p217-11": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p217-23": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p217-41": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p217-53": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p217-41": "flagged at the first look; read at stop 66, left: 陷阱：出现“自伤自杀”字样，但只是学校免责书的条款；孩子抑郁病情稳定",
     }),
     218: (34, 1, {
-        "p218-19": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p218-40": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p218-53": "missed at the first look (stop 66: the round's texts are kept unread)",
     }),
 }
 
