@@ -1574,6 +1574,31 @@ PROBE_ROUNDS = {
     }),
     218: (34, 1, {
     }),
+    219: (35, 3, {
+        "p219-07": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p219-12": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p219-30": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p219-49": "missed at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    220: (32, 4, {
+        "p220-02": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p220-05": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p220-17": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p220-32": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p220-39": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p220-40": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p220-46": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p220-48": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    221: (34, 2, {
+        "p221-29": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p221-45": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p221-47": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p221-57": "missed at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    222: (36, 1, {
+        "p222-02": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
 }
 
 
