@@ -904,6 +904,22 @@ def _shipped_sieves() -> "EitherSieve | UrgentSieve | None":
     return EitherSieve(readers) if len(readers) == 2 else (readers[0] if readers else None)
 
 
+def _once_per_letter(cue: Cue, index: int, level: str, phrase: str, once: dict, hits: dict) -> bool:
+    """Whether a part-weight escalation cue's match adds nothing: an announced petition with no level
+    named is one reading, however many of its wordings a letter holds. 我还要上访 (title) and 我就一天
+    一天继续上访 are one such announcement, which the rubric calls 较急, not two halves of a 紧急. The
+    row's most urgent wording is kept (`once`: cue index -> (phrase, level)). Only escalation: two
+    wordings of a part-weight threat row (光棍一条 and 不惹事; 自己动手拆 and 后果我们概不承担) are two
+    signals, and real letters labelled 紧急 rest on such pairs."""
+    kept = once.get(index)
+    if kept is not None and LEVELS.index(kept[1]) <= LEVELS.index(level):
+        return True
+    if kept is not None:
+        hits.get(cue.category, {}).pop(kept[0], None)
+    once[index] = (phrase, level)
+    return False
+
+
 class _CueIndex(NamedTuple):
     """What `UrgencyGrader._cue_filters` builds once per list of cues: each cue's `Prefilter` (None
     for a frame), one `WordScan` over all their words, the cues no word can wake (`always`) and those
@@ -1172,6 +1188,7 @@ class UrgencyGrader:
         doubts: list[str] = []  # why a person should read it today when it is not graded 紧急
         excluded: list[str] = []  # 紧急 cues read as defused (被劝下, 暂缓, 已修复): the least sure of the sure readings
         matched_frames: set[str] = set()
+        once: dict[int, tuple[str, str]] = {}  # a part-weight cue's one phrase (`_once_per_letter`)
         words = self._word_scan().positions(text)  # every cue's and word class's words in the letter, one pass
         _remember_words(text, words)
         cues, filters, reaches = self.cues_, self._cue_filters(), self._filters.reaches
@@ -1239,6 +1256,8 @@ class UrgencyGrader:
                 phrase = match.group() + (f"[{'/'.join(dict.fromkeys(tags))}]" if tags else "")
                 if cue.level == "紧急" and level != "紧急" and not set(tags) & SURE_DEMOTIONS:
                     doubts.append(phrase)  # a threat or danger read as history or a supposition: the reading may be wrong
+                if cue.category == "越级上访" and cue.weight < 1.0 and _once_per_letter(cue, index, level, phrase, once, hits):
+                    continue
                 previous = hits.setdefault(cue.category, {}).get(match.group())
                 if previous is None or (LEVELS.index(level), -weight) < (LEVELS.index(previous[1]), -previous[0]):
                     hits[cue.category].pop(match.group(), None)

@@ -1397,7 +1397,6 @@ PROBE_ROUNDS = {
         "p166-06": "a rant: 真想把他们那个油锯扔河里去 (a chainsaw, not a person): the throw-in-the-river row does not look at what is thrown",
     }),
     167: (36, 4, {
-        "p167-02": "继续上访，天天去 with no level or group (将继续上访 in the title, 就继续上访 in the text): the same half cue said twice (title and text, or with 情绪激动) adds up to 紧急; counting a half cue once per letter was tried and lost two real 紧急 letters (tipdm_gold 105296, blind12 84683) and five probes, so repeats still add",
     }),
     168: (35, 3, {
         "p168-13": "一直上访，天天来找你们 with no level or group (情绪激动 beside 就一直上访): the same half cue said twice (title and text, or with 情绪激动) adds up to 紧急; counting a half cue once per letter was tried and lost two real 紧急 letters (tipdm_gold 105296, blind12 84683) and five probes, so repeats still add",
@@ -1502,7 +1501,6 @@ PROBE_ROUNDS = {
         "p201-51": "a shelter's outage with its keeper unreachable (联系不上) read as a person out of reach (read at stop 65)",
     }),
     202: (35, 4, {
-        "p202-18": "就一直上访 / 继续上访 read by the higher-level row that takes 继续 and 就 (read at stop 65)",
         "p202-23": "“天天被吵得想跳楼” inside the caller's quoted words, the figure not read there (read at stop 65)",
         "p202-49": "animal traps by a park path: the trap slot found no passing slot in reach (read at stop 65)",
     }),
@@ -1575,29 +1573,19 @@ PROBE_ROUNDS = {
     218: (34, 1, {
     }),
     219: (35, 3, {
-        "p219-07": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p219-12": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p219-30": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p219-49": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p219-12": "flagged at the first look; read at stop 66, left: 陷阱：提到“说过要喝药”，但那是去年的气话且已明确否定；现在只是补助停发",
+        "p219-30": "flagged at the first look; read at stop 66, left: 陷阱：上学路上深井无盖，但已于昨天盖好封好；现为一般隐患排查请求",
     }),
     220: (32, 4, {
-        "p220-02": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p220-05": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p220-17": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p220-32": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p220-39": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p220-40": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p220-46": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p220-48": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p220-17": "flagged at the first look; read at stop 66, left: 陷阱：提到'说过不想活了'，但那是前年的事，如今写感谢信",
+        "p220-40": "flagged at the first look; read at stop 66, left: 陷阱：有'燃气漏气'字样，但漏点已修复检测，只剩恢复供气",
+        "p220-46": "flagged at the first look; read at stop 66, left: 陷阱：'燃气漏气'是假设提问，并无漏气",
+        "p220-48": "flagged at the first look; read at stop 66, left: 陷阱：煤气中毒是邻村上月已获救的事，本信是一般性隐患建议",
     }),
     221: (34, 2, {
-        "p221-29": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p221-45": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p221-47": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p221-57": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p221-47": "flagged at the first look; read at stop 66, left: 陷阱：模仿进京上访——“去北京告”是引述老板的话，来电人本人只求工资",
     }),
     222: (36, 1, {
-        "p222-02": "flagged at the first look (stop 66: the round's texts are kept unread)",
     }),
 }
 
