@@ -1587,6 +1587,33 @@ PROBE_ROUNDS = {
     }),
     222: (36, 1, {
     }),
+    223: (34, 4, {
+        "p223-13": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p223-16": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p223-18": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p223-37": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p223-51": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p223-56": "missed at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    224: (36, 3, {
+        "p224-14": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p224-46": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p224-60": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    225: (34, 0, {
+        "p225-15": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p225-23": "missed at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    226: (30, 2, {
+        "p226-06": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p226-12": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p226-13": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p226-17": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p226-25": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p226-26": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p226-35": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p226-57": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
 }
 
 
