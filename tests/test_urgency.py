@@ -1588,31 +1588,22 @@ PROBE_ROUNDS = {
     222: (36, 1, {
     }),
     223: (34, 4, {
-        "p223-13": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p223-16": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p223-18": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p223-37": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p223-51": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p223-56": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p223-13": "flagged at the first look; read at stop 66, left: 陷阱：提及去年上楼顶的过往极端行为；现在只是咨询强制执行程序",
+        "p223-16": "flagged at the first look; read at stop 66, left: 陷阱：转述他人“再罚我就跳江”的气话，写信人明言是玩笑；实为罚款标准建议",
+        "p223-18": "flagged at the first look; read at stop 66, left: 陷阱：提到隔壁村有人串联去省里，但组织者不是写信人一方，写信人明确不参加",
+        "p223-51": "flagged at the first look; read at stop 66, left: 陷阱：提到老人在码头走失，但人已找到；只是建议加高护栏",
     }),
     224: (36, 3, {
-        "p224-14": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p224-46": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p224-60": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p224-14": "flagged at the first look; read at stop 66, left: 陷阱：模仿煤气中毒险情；说的是新闻里外地发生的事，本人提建议",
+        "p224-46": "flagged at the first look; read at stop 66, left: 陷阱：模仿燃气泄漏；泄漏已于昨晚修复，现仅要求排查老化管道",
+        "p224-60": "flagged at the first look; read at stop 66, left: 陷阱：模仿冬季停暖；现在尚未供暖，说的是去年的情况和对今年的担心",
     }),
     225: (34, 0, {
-        "p225-15": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p225-23": "missed at the first look (stop 66: the round's texts are kept unread)",
     }),
     226: (30, 2, {
-        "p226-06": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p226-12": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p226-13": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p226-17": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p226-25": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p226-26": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p226-35": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p226-57": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p226-13": "missed at the first look; read at stop 66, left: 长信中部宣布的集体赴市上访",
+        "p226-26": "flagged at the first look; read at stop 66, left: 陷阱：争议山林、“打架”字样，但明言不想打架，属正在发生的财产损失",
+        "p226-57": "flagged at the first look; read at stop 66, left: 陷阱：有围墙倒塌砸物的描述，但已围挡封闭、无人使用",
     }),
 }
 
