@@ -1605,6 +1605,32 @@ PROBE_ROUNDS = {
         "p226-26": "flagged at the first look; read at stop 66, left: 陷阱：争议山林、“打架”字样，但明言不想打架，属正在发生的财产损失",
         "p226-57": "flagged at the first look; read at stop 66, left: 陷阱：有围墙倒塌砸物的描述，但已围挡封闭、无人使用",
     }),
+    227: (34, 2, {
+        "p227-08": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p227-14": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p227-36": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p227-60": "missed at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    228: (36, 1, {
+        "p228-10": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    229: (32, 4, {
+        "p229-08": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p229-09": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p229-14": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p229-15": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p229-35": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p229-50": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p229-51": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p229-54": "missed at the first look (stop 66: the round's texts are kept unread)",
+    }),
+    230: (33, 2, {
+        "p230-17": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p230-21": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p230-28": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p230-37": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p230-41": "flagged at the first look (stop 66: the round's texts are kept unread)",
+    }),
 }
 
 
