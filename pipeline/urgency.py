@@ -70,6 +70,9 @@ OUTPUT_COLUMNS = ("urgency", "urgency_score", "urgency_cues", "urgency_evidence"
 THREAT = frozenset({"自伤威胁", "暴力威胁", "越级上访", "群体行动"})
 EVENT = frozenset({"安全险情", "群体事件"})
 ESCALATION = frozenset({"越级上访", "群体行动", "上访", "群体事件"})
+# categories whose part-weight rows count once per letter (`_once_per_letter`): an announced petition
+# with no level named is one announcement, however many of its wordings a letter holds
+ONCE_PER_LETTER = frozenset({"越级上访"})
 MODIFIER_EFFECTS = {
     # modifier: (cue categories it applies to, "drop" or "demote")
     "否定": (THREAT | EVENT, "drop"),
@@ -1256,7 +1259,7 @@ class UrgencyGrader:
                 phrase = match.group() + (f"[{'/'.join(dict.fromkeys(tags))}]" if tags else "")
                 if cue.level == "紧急" and level != "紧急" and not set(tags) & SURE_DEMOTIONS:
                     doubts.append(phrase)  # a threat or danger read as history or a supposition: the reading may be wrong
-                if cue.category == "越级上访" and cue.weight < 1.0 and _once_per_letter(cue, index, level, phrase, once, hits):
+                if cue.category in ONCE_PER_LETTER and cue.weight < 1.0 and _once_per_letter(cue, index, level, phrase, once, hits):
                     continue
                 previous = hits.setdefault(cue.category, {}).get(match.group())
                 if previous is None or (LEVELS.index(level), -weight) < (LEVELS.index(previous[1]), -previous[0]):
@@ -1292,12 +1295,14 @@ class UrgencyGrader:
         A part inside someone else's quoted words (村主任在会上说“谁去北京上访就取消谁家的低保”) raises no
         doubt: the whole cue read there is dropped as 引述, so its fragment is no reason to read it today.
         """
-        found = []
+        found, quotes = [], None
         for frame in self.review_frames_:
             if frame.name not in matched:
                 span = frame.search_partial(text, winter)
-                if span is not None and self._quoted_speech(text, span.start(), span.end(), _quote_spans(text)):
-                    span = None
+                if span is not None:
+                    quotes = _quote_spans(text) if quotes is None else quotes  # found once, when a frame asks
+                    if self._quoted_speech(text, span.start(), span.end(), quotes):
+                        span = None
                 if span is not None:
                     found.append(f"{span.group()}(缺:{frame.review_label})")
                     if signals is not None:
