@@ -1631,6 +1631,26 @@ PROBE_ROUNDS = {
         "p230-37": "flagged at the first look (stop 66: the round's texts are kept unread)",
         "p230-41": "flagged at the first look (stop 66: the round's texts are kept unread)",
     }),
+    231: (34, 2, {
+        "p231-10": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p231-37": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p231-45": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p231-48": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    232: (35, 2, {
+        "p232-26": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p232-29": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p232-57": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    233: (36, 1, {
+        "p233-41": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    234: (33, 1, {
+        "p234-18": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p234-35": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p234-41": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p234-42": "missed at the first look (stop 67: the round's texts are kept unread)",
+    }),
 }
 
 
