@@ -262,7 +262,7 @@ _SENTENCE_WINDOW = 30
 # how far past a window's edge a word class's lookahead may read (将(?!这|此|该|其|情况|问题…))
 _LOOK_PAST = 12
 # the verbs a clause opens on when it tells the consequence of the clause before (…，引起群体事件)
-_CONSEQUENCE = re.compile("引起|引发|造成|导致|酿成|以致|演变成|发展成")
+_CONSEQUENCE = re.compile("引起|引发|造成|导致|酿成|以致|演变成|发展成|发生")
 
 
 _TAGGED = re.compile(r"^(.*?)\[([^\[\]]*)\]$")

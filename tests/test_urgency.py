@@ -1221,7 +1221,6 @@ PROBE_ROUNDS = {
         "p112-16": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-27": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-32": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p112-59": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     113: (25, 0, {
     }),
@@ -1546,7 +1545,6 @@ PROBE_ROUNDS = {
     }),
     212: (36, 2, {
         "p212-35": "flagged at the first look; read at stop 66, left: 陷阱：模仿自伤威胁——“扬言跳楼”是去年他人所说，当事人已搬走，威胁已结束",
-        "p212-59": "flagged at the first look; read at stop 66, left: 陷阱：燃气管被挖破——但已抢修完毕、检测无残留泄漏，危险已消除",
     }),
     213: (35, 3, {
         "p213-20": "flagged at the first look; read at stop 66, left: 陷阱：仿受威胁——乘客的狠话是转述且已道歉，诉求是咨询处罚申诉",
@@ -1601,35 +1599,19 @@ PROBE_ROUNDS = {
     225: (34, 0, {
     }),
     226: (30, 2, {
-        "p226-13": "missed at the first look; read at stop 66, left: 长信中部宣布的集体赴市上访",
         "p226-26": "flagged at the first look; read at stop 66, left: 陷阱：争议山林、“打架”字样，但明言不想打架，属正在发生的财产损失",
         "p226-57": "flagged at the first look; read at stop 66, left: 陷阱：有围墙倒塌砸物的描述，但已围挡封闭、无人使用",
     }),
     227: (34, 2, {
-        "p227-08": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p227-14": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p227-36": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p227-60": "missed at the first look (stop 66: the round's texts are kept unread)",
     }),
     228: (36, 1, {
-        "p228-10": "flagged at the first look (stop 66: the round's texts are kept unread)",
     }),
     229: (32, 4, {
-        "p229-08": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p229-09": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p229-14": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p229-15": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p229-35": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p229-50": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p229-51": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p229-54": "missed at the first look (stop 66: the round's texts are kept unread)",
+        "p229-14": "flagged at the first look; read at stop 67, left: a road blocked this morning and cleared by half past ten, told with 无人员受伤 (受伤 read as now)",
+        "p229-50": "flagged at the first look; read at stop 67, left: a cracked building already sealed and fenced before the worry about children is told",
     }),
     230: (33, 2, {
-        "p230-17": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p230-21": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p230-28": "missed at the first look (stop 66: the round's texts are kept unread)",
-        "p230-37": "flagged at the first look (stop 66: the round's texts are kept unread)",
-        "p230-41": "flagged at the first look (stop 66: the round's texts are kept unread)",
+        "p230-37": "flagged at the first look; read at stop 67, left: a cousin's suicide three years ago told to ask about a policy clause (往事 does not cover self-harm)",
     }),
     231: (34, 2, {
         "p231-10": "missed at the first look (stop 67: the round's texts are kept unread)",
