@@ -1611,27 +1611,17 @@ PROBE_ROUNDS = {
         "p229-50": "flagged at the first look; read at stop 67, left: a cracked building already sealed and fenced before the worry about children is told",
     }),
     230: (33, 2, {
-        "p230-37": "flagged at the first look; read at stop 67, left: a cousin's suicide three years ago told to ask about a policy clause (往事 does not cover self-harm)",
     }),
     231: (34, 2, {
-        "p231-10": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p231-37": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p231-45": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p231-48": "flagged at the first look (stop 67: the round's texts are kept unread)",
     }),
     232: (35, 2, {
-        "p232-26": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p232-29": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p232-57": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p232-29": "flagged at the first look; read at stop 67, left: 全村人都得得肺病死光了 as a figure beside a child's asthma twice this month (the second reader's call)",
+        "p232-57": "flagged at the first look; read at stop 67, left: a missing mother found this morning, the letter then tells 走失 again near 今天早上",
     }),
     233: (36, 1, {
-        "p233-41": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p233-41": "flagged at the first look; read at stop 67, left: 实在是没活路了 as hardship, not a threat (the second reader's call)",
     }),
     234: (33, 1, {
-        "p234-18": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p234-35": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p234-41": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p234-42": "missed at the first look (stop 67: the round's texts are kept unread)",
     }),
 }
 
