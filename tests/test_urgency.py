@@ -1623,6 +1623,28 @@ PROBE_ROUNDS = {
     }),
     234: (33, 1, {
     }),
+    235: (34, 1, {
+        "p235-34": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p235-37": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p235-41": "missed at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    236: (35, 3, {
+        "p236-03": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p236-09": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p236-20": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p236-30": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    237: (36, 5, {
+        "p237-04": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p237-25": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p237-26": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p237-49": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p237-55": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    238: (36, 2, {
+        "p238-23": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p238-37": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
 }
 
 
