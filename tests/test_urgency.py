@@ -1065,7 +1065,6 @@ PROBE_ROUNDS = {
     75: (26, 0, {
     }),
     76: (20, 1, {
-        "p76-34": "still flagged: 陷阱:已隔离无人的垮塌",
     }),
     77: (29, 1, {
         "p77-16": "still flagged: 陷阱：转述他人“要往下跳”，已当场平息",
@@ -1624,26 +1623,17 @@ PROBE_ROUNDS = {
     234: (33, 1, {
     }),
     235: (34, 1, {
-        "p235-34": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p235-37": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p235-41": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p235-37": "flagged at the first look; read at stop 67, left: a trip to the province said last month, called off in the next sentence (不去省里了)",
     }),
     236: (35, 3, {
-        "p236-03": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p236-09": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p236-20": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p236-30": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p236-03": "flagged at the first look; read at stop 67, left: a title that says 被困在老宅里出不来 as a figure for not being allowed to move out",
+        "p236-09": "flagged at the first look; read at stop 67, left: a mother-in-law's catchphrase 不如死了算了, quoted, said for decades",
     }),
     237: (36, 5, {
-        "p237-04": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p237-25": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p237-26": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p237-49": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p237-55": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p237-49": "flagged at the first look; read at stop 67, left: someone else's drunken 大不了去北京 in a group chat, denied since",
     }),
     238: (36, 2, {
-        "p238-23": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p238-37": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p238-23": "flagged at the first look; read at stop 67, left: someone else's 大家周末一起去堵路 in a group chat, talked down",
     }),
 }
 
