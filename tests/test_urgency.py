@@ -1635,6 +1635,31 @@ PROBE_ROUNDS = {
     238: (36, 2, {
         "p238-23": "flagged at the first look; read at stop 67, left: someone else's 大家周末一起去堵路 in a group chat, talked down",
     }),
+    239: (33, 1, {
+        "p239-02": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p239-42": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p239-59": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p239-60": "missed at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    240: (34, 2, {
+        "p240-03": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p240-11": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p240-13": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p240-44": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    241: (36, 3, {
+        "p241-15": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p241-35": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p241-48": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    242: (34, 4, {
+        "p242-05": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p242-07": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p242-24": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p242-38": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p242-50": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p242-51": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
 }
 
 
