@@ -1469,7 +1469,6 @@ PROBE_ROUNDS = {
     }),
     192: (34, 3, {
         "p192-08": "a leaning wall already fenced off (设置硬质围挡…人员无法靠近): the structure frame has no fence exception (read at stop 65)",
-        "p192-20": "a block emptied and guarded, its families asking for housing: the collapse words outweigh the evacuation (read at stop 65)",
     }),
     193: (34, 2, {
         "p193-13": "这样下去早晚要出人命, neighbours' foreboding, read as a threat (read at stop 65)",
@@ -1636,29 +1635,19 @@ PROBE_ROUNDS = {
         "p238-23": "flagged at the first look; read at stop 67, left: someone else's 大家周末一起去堵路 in a group chat, talked down",
     }),
     239: (33, 1, {
-        "p239-02": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p239-42": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p239-59": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p239-60": "missed at the first look (stop 67: the round's texts are kept unread)",
     }),
     240: (34, 2, {
-        "p240-03": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p240-11": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p240-13": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p240-44": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p240-11": "flagged at the first look; read at stop 67, left: 我就一直来 at the same bureau, heated (the second reader's call)",
+        "p240-44": "flagged at the first look; read at stop 67, left: 真遇到拿刀的 as a supposed case (假设 does not demote threats)",
     }),
     241: (36, 3, {
-        "p241-15": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p241-35": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p241-48": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p241-15": "flagged at the first look; read at stop 67, left: a guest's review quoted, 再住这种破房子我就去跳河",
+        "p241-35": "flagged at the first look; read at stop 67, left: a child just out of hospital after food poisoning (刚出院 also opens real winter emergencies, so not read as an end)",
+        "p241-48": "flagged at the first look; read at stop 67, left: a title's 下周要去北京 whose text says it is a business trip",
     }),
     242: (34, 4, {
-        "p242-05": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p242-07": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p242-24": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p242-38": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p242-50": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p242-51": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p242-38": "flagged at the first look; read at stop 67, left: a road blocked two years ago, and diarrhoea from the village water now",
+        "p242-50": "flagged at the first look; read at stop 67, left: others' 不解决就去北京, talked down by the village secretary (the second reader's call)",
     }),
 }
 
