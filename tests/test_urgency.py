@@ -1649,6 +1649,34 @@ PROBE_ROUNDS = {
         "p242-38": "flagged at the first look; read at stop 67, left: a road blocked two years ago, and diarrhoea from the village water now",
         "p242-50": "flagged at the first look; read at stop 67, left: others' 不解决就去北京, talked down by the village secretary (the second reader's call)",
     }),
+    243: (36, 8, {
+        "p243-10": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p243-12": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p243-15": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p243-16": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p243-19": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p243-20": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p243-28": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p243-44": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    244: (34, 3, {
+        "p244-08": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p244-32": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p244-43": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p244-48": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p244-49": "missed at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    245: (33, 1, {
+        "p245-21": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p245-22": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p245-34": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p245-49": "missed at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    246: (36, 3, {
+        "p246-09": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p246-17": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p246-56": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
 }
 
 
