@@ -1021,7 +1021,6 @@ PROBE_ROUNDS = {
         "p62-35": "still flagged: 小品台词中的跳下去（玩笑/虚构）",
     }),
     63: (25, 2, {
-        "p63-29": "still flagged: 陷阱:墙体裂缝经鉴定安全",
     }),
     64: (21, 2, {
         "p64-10": "still missed: 临街大厦外墙坠落",
@@ -1037,7 +1036,6 @@ PROBE_ROUNDS = {
     66: (24, 1, {
     }),
     67: (21, 2, {
-        "p67-07": "still flagged: 陷阱：否定式表态（不会堵路不会上访）",
     }),
     68: (23, 2, {
     }),
@@ -1113,7 +1111,6 @@ PROBE_ROUNDS = {
         "p87-44": "the stop 63 refit of sieve.json (rounds 5-150) lost it",
     }),
     88: (22, 3, {
-        "p88-12": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p88-13": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p88-14": "still missed (the round was read at stop 57; what its rows still miss)",
         "p88-51": "still missed (the round was read at stop 57; what its rows still miss)",
@@ -1137,7 +1134,6 @@ PROBE_ROUNDS = {
         "p93-30": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p93-31": "still missed (the round was read at stop 57; what its rows still miss)",
         "p93-41": "still flagged (the round was read at stop 57; what its rows still miss)",
-        "p93-42": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p93-43": "still missed (the round was read at stop 57; what its rows still miss)",
         "p93-52": "still flagged (the round was read at stop 57; what its rows still miss)",
     }),
@@ -1213,7 +1209,6 @@ PROBE_ROUNDS = {
         "p111-19": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p111-35": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p111-37": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p111-48": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p111-60": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     112: (27, 2, {
@@ -1650,32 +1645,20 @@ PROBE_ROUNDS = {
         "p242-50": "flagged at the first look; read at stop 67, left: others' 不解决就去北京, talked down by the village secretary (the second reader's call)",
     }),
     243: (36, 8, {
-        "p243-10": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p243-12": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p243-15": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p243-16": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p243-19": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p243-20": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p243-28": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p243-44": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p243-16": "flagged at the first look; read at stop 67, left: a proposal about cracked homes in a mined-out area for three years (the structure frame reads the cracks as now)",
+        "p243-19": "flagged at the first look; read at stop 67, left: a notice of a collapse and evacuation drill (a long phrase row fires on its wording)",
+        "p243-28": "flagged at the first look; read at stop 67, left: a house cracked by piling two years ago and a vow to keep petitioning at the same level",
     }),
     244: (34, 3, {
-        "p244-08": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p244-32": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p244-43": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p244-48": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p244-49": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p244-08": "flagged at the first look; read at stop 67, left: a thank-you letter recalling a father on a bridge in 2015 (the second reader's call)",
+        "p244-32": "flagged at the first look; read at stop 67, left: 有一年…想一了百了, years ago (往事 does not cover self-harm)",
+        "p244-43": "missed at the first look; read at stop 67, left: a grid worker's report of a petitioner gathering thumbprints door to door, 人齐了就一起走 in quotes (the quote reading drops it)",
     }),
     245: (33, 1, {
-        "p245-21": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p245-22": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p245-34": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p245-49": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p245-22": "flagged at the first look; read at stop 67, left: a thank-you letter recalling 要是没人管俺就去北京 two years ago (往事 does not cover trips up)",
     }),
     246: (36, 3, {
-        "p246-09": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p246-17": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p246-56": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p246-17": "flagged at the first look; read at stop 67, left: news of villagers elsewhere going to Beijing, told in a proposal",
     }),
 }
 
