@@ -1660,6 +1660,29 @@ PROBE_ROUNDS = {
     246: (36, 3, {
         "p246-17": "flagged at the first look; read at stop 67, left: news of villagers elsewhere going to Beijing, told in a proposal",
     }),
+    247: (35, 3, {
+        "p247-05": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p247-09": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p247-14": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p247-38": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    248: (36, 4, {
+        "p248-05": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p248-32": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p248-46": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p248-53": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    249: (33, 2, {
+        "p249-13": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p249-19": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p249-30": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p249-33": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p249-49": "missed at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    250: (36, 2, {
+        "p250-13": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p250-32": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
 }
 
 
