@@ -967,8 +967,6 @@ PROBE_ROUNDS = {
                   "unguarded-site frame reads the bank as a site; the writer asks for a sign, a hazard within days",
     }),
     52: (27, 1, {
-        "p52-45": "an old house on a slope, cracked, empty for ten years (以经十几年没住人了): the crack-and-home frame "
-                  "reads 住人 and nothing reads the house as empty",
     }),
     53: (26, 4, {
         "p53-17": "a caller's neighbour threatened to jump last month and has been paid since: 曾扬言跳楼 told of "
@@ -1008,7 +1006,6 @@ PROBE_ROUNDS = {
     }),
     60: (24, 3, {
         "p60-10": "still flagged: 陷阱：房屋倒塌后的政策咨询",
-        "p60-52": "still flagged: 陷阱：已结束的宴席食物中毒",
     }),
     61: (19, 5, {
         "p61-29": "still flagged: 已围挡的塌陷井盖（非即时危险）",
@@ -1118,7 +1115,6 @@ PROBE_ROUNDS = {
     89: (26, 3, {
         "p89-21": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p89-47": "still flagged (the round was read at stop 57; what its rows still miss)",
-        "p89-56": "still flagged (the round was read at stop 57; what its rows still miss)",
     }),
     90: (25, 1, {
         "p90-19": "still flagged (the round was read at stop 57; what its rows still miss)",
@@ -1231,7 +1227,6 @@ PROBE_ROUNDS = {
     }),
     116: (24, 3, {
         "p116-04": "flagged at the first look (stop 59: the round's texts are kept unread)",
-        "p116-16": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p116-22": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     117: (32, 0, {
@@ -1505,7 +1500,6 @@ PROBE_ROUNDS = {
         "p204-33": "flagged at the first look; read at stop 66, left: 陷阱：带“这周再没人管”的最后通牒，但威胁的是找媒体曝光，不属上访升级；停暖者为独居成年租户",
     }),
     205: (33, 1, {
-        "p205-16": "flagged at the first look; read at stop 66, left: 陷阱：提到二十几户一起去过镇政府，但那是上个月已经结束的行动，本次只推一人写信",
     }),
     206: (34, 4, {
         "p206-27": "flagged at the first look; read at stop 66, left: 陷阱：提到上月四十多名环卫工在镇政府门口静坐，但已结束",
@@ -1661,27 +1655,17 @@ PROBE_ROUNDS = {
         "p246-17": "flagged at the first look; read at stop 67, left: news of villagers elsewhere going to Beijing, told in a proposal",
     }),
     247: (35, 3, {
-        "p247-05": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p247-09": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p247-14": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p247-38": "flagged at the first look (stop 67: the round's texts are kept unread)",
     }),
     248: (36, 4, {
-        "p248-05": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p248-32": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p248-46": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p248-53": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p248-05": "flagged at the first look; read at stop 67, left: a title's 老人要去北京 whose text says she goes to live with her son",
+        "p248-46": "flagged at the first look; read at stop 67, left: a title's 暖气停了一夜，老人冻得够呛 whose text says it came back the next morning",
+        "p248-53": "flagged at the first look; read at stop 67, left: a father found dead at home last month (a death told, not a danger now)",
     }),
     249: (33, 2, {
-        "p249-13": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p249-19": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p249-30": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p249-33": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p249-49": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p249-19": "flagged at the first look; read at stop 67, left: a brother who drank pesticide last year after a bride scam, saved since",
     }),
     250: (36, 2, {
-        "p250-13": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p250-32": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p250-13": "flagged at the first look; read at stop 67, left: a banner for a closing school's graduation, 拉横幅 read as a protest",
     }),
 }
 
