@@ -1668,26 +1668,17 @@ PROBE_ROUNDS = {
         "p250-13": "flagged at the first look; read at stop 67, left: a banner for a closing school's graduation, 拉横幅 read as a protest",
     }),
     251: (34, 1, {
-        "p251-10": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p251-11": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p251-47": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p251-11": "flagged at the first look; read at stop 67, left: a fall into an open manhole last month, the writer bedridden now (the second reader's call)",
     }),
     252: (33, 2, {
-        "p252-03": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p252-08": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p252-17": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p252-34": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p252-37": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p252-34": "flagged at the first look; read at stop 67, left: a day's power cut at a guesthouse village in the ice season, guests and no one vulnerable named",
+        "p252-37": "flagged at the first look; read at stop 67, left: a child who fell through the ice last year and was pulled out, told in a proposal",
     }),
     253: (34, 0, {
-        "p253-46": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p253-58": "missed at the first look (stop 67: the round's texts are kept unread)",
     }),
     254: (35, 3, {
-        "p254-06": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p254-22": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p254-33": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p254-45": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p254-22": "flagged at the first look; read at stop 67, left: 再不给就去北京 said last year and not done (往事 does not cover trips up)",
+        "p254-45": "flagged at the first look; read at stop 67, left: 我就一直上访，天天来镇上 at the same level, heated",
     }),
 }
 
