@@ -1680,6 +1680,34 @@ PROBE_ROUNDS = {
         "p254-22": "flagged at the first look; read at stop 67, left: 再不给就去北京 said last year and not done (往事 does not cover trips up)",
         "p254-45": "flagged at the first look; read at stop 67, left: 我就一直上访，天天来镇上 at the same level, heated",
     }),
+    255: (34, 1, {
+        "p255-26": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p255-46": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p255-47": "missed at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    256: (35, 4, {
+        "p256-28": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p256-42": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p256-49": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p256-51": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p256-59": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    257: (33, 2, {
+        "p257-11": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p257-12": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p257-15": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p257-19": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p257-21": "missed at the first look (stop 67: the round's texts are kept unread)",
+    }),
+    258: (32, 3, {
+        "p258-13": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p258-29": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p258-39": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p258-41": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p258-55": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p258-58": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p258-60": "flagged at the first look (stop 67: the round's texts are kept unread)",
+    }),
 }
 
 
