@@ -1387,7 +1387,6 @@ PROBE_ROUNDS = {
     167: (36, 4, {
     }),
     168: (35, 3, {
-        "p168-13": "一直上访，天天来找你们 with no level or group (情绪激动 beside 就一直上访): the same half cue said twice (title and text, or with 情绪激动) adds up to 紧急; counting a half cue once per letter was tried and lost two real 紧急 letters (tipdm_gold 105296, blind12 84683) and five probes, so repeats still add",
     }),
     169: (36, 2, {
     }),
