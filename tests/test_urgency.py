@@ -1707,6 +1707,30 @@ PROBE_ROUNDS = {
         "p258-58": "missed at the first look (stop 67: the round's texts are kept unread)",
         "p258-60": "flagged at the first look (stop 67: the round's texts are kept unread)",
     }),
+    259: (29, 3, {
+        "p259-02": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p259-03": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p259-09": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p259-15": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p259-16": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p259-43": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p259-44": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p259-45": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p259-56": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p259-60": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    260: (36, 1, {
+        "p260-43": "flagged at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    261: (35, 2, {
+        "p261-12": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p261-15": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p261-22": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    262: (35, 1, {
+        "p262-28": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p262-33": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
 }
 
 
