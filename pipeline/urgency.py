@@ -286,6 +286,25 @@ def _with_doubts(evidence: str, doubts: list[str]) -> str:
     return ";".join(cues + ["待复核:" + review])
 
 
+def _each_phrase_once(evidence: str) -> str:
+    """The evidence with no cue phrase another cue phrase already shows (再次 beside 再次反映; 就带着产权证去北京
+    beside 就带着产权证去北京,去国家信访局): an office reads one clause once, at its longest.
+
+    Only plain phrases go; a tagged one (走失[即时]) or a model's note keeps its place, and the
+    待复核 part is left as it is, since a doubted phrase is no longer a cue.
+    """
+    parts = [p for p in evidence.split(";") if p]
+    cut = next((i for i, p in enumerate(parts) if p.startswith("待复核:")), len(parts))
+    cues = list(dict.fromkeys(parts[:cut]))
+    shown = [_TAGGED.sub(r"\1", c) for c in cues if "(" not in c]
+
+    def plain(phrase: str) -> bool:
+        return "[" not in phrase and "(" not in phrase
+
+    kept = [c for c in cues if not (plain(c) and any(len(s) > len(c) and c in s for s in shown))]
+    return ";".join(kept + parts[cut:])
+
+
 _SEEN = threading.local()
 
 
@@ -1287,6 +1306,7 @@ class UrgencyGrader:
         graded["urgency_review"] = bool(doubts) and graded["urgency"] != "紧急"
         if graded["urgency_review"]:
             graded["urgency_evidence"] = _with_doubts(graded["urgency_evidence"], doubts)
+        graded["urgency_evidence"] = _each_phrase_once(graded["urgency_evidence"])
         return graded
 
     def _partial_frames(self, text: str, matched: set[str], signals: dict | None = None, winter: bool = False) -> list[str]:

@@ -297,6 +297,21 @@ def test_the_sieve_quotes_the_clause_that_weighs_most_and_never_a_phone_number(s
     assert "「" in evidence and "来电号码" not in evidence and "****" not in evidence, evidence
 
 
+def test_the_evidence_shows_each_clause_once_at_its_longest(grader, sample_dir):
+    """The bundled 再不解决我就进京上访 letter matched 就带着产权证去北京, …去国家信访 and …去国家信访局 and
+    listed all three: an office read one clause three times. Only the longest is shown now."""
+    from pipeline.read import read_letters
+
+    letters = read_letters([sample_dir / "letters_xinfang.csv"]).letters
+    letter = letters[letters["letter_id"] == "XF2026-000432"]
+    assert letter["title"].iloc[0] == "关于再不解决我就进京上访的问题"
+    graded = grader.grade(grader.letter_texts(letter)[0])
+    cues = graded["urgency_evidence"].split(";")
+    assert graded["urgency"] == "紧急"
+    assert any(c.endswith("去国家信访局") for c in cues), cues
+    assert not [(a, b) for a in cues for b in cues if a != b and a in b], cues
+
+
 def test_the_sieve_leaves_rule_verdicts_plain_letters_and_short_texts_alone(shipped):
     assert shipped.sieve_ is not None
     for text in ["我们将集体到北京上访。", "楼道里煤气泄漏，家里有八十岁的老人。"]:
