@@ -1475,7 +1475,6 @@ PROBE_ROUNDS = {
         "p192-08": "a leaning wall already fenced off (设置硬质围挡…人员无法靠近): the structure frame has no fence exception (read at stop 65)",
     }),
     193: (34, 2, {
-        "p193-13": "这样下去早晚要出人命, neighbours' foreboding, read as a threat (read at stop 65)",
     }),
     194: (35, 0, {
     }),
@@ -1695,32 +1694,21 @@ PROBE_ROUNDS = {
         "p254-45": "flagged at the first look; read at stop 67, left: 我就一直上访，天天来镇上 at the same level, heated",
     }),
     255: (34, 1, {
-        "p255-26": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p255-46": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p255-47": "missed at the first look (stop 67: the round's texts are kept unread)",
     }),
     256: (35, 4, {
-        "p256-28": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p256-42": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p256-49": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p256-51": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p256-59": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p256-28": "flagged at the first look; read at stop 68, left: a village secretary reporting villagers' 我们就去北京告你们 (read as the writer's side)",
+        "p256-42": "flagged at the first look; read at stop 68, left: a thank-you letter recalling last winter's outage (the frame does not read 去年冬天 as over)",
+        "p256-49": "missed at the first look; read at stop 68, left: 十六号早上我们就把村部围了: a date before the plan is read as a past date (往事)",
+        "p256-51": "flagged at the first look; read at stop 68, left: a missing old man found the next day: 走失 still read as now beside the 了结 reading",
     }),
     257: (33, 2, {
-        "p257-11": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p257-12": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p257-15": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p257-19": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p257-21": "missed at the first look (stop 67: the round's texts are kept unread)",
+        "p257-11": "flagged at the first look; read at stop 68, left: news of someone else's 跳楼 abroad: the title's 被逼跳楼 is read without the text's 看到新闻",
+        "p257-15": "flagged at the first look; read at stop 68, left: a gas leak repaired and checked (已修复, 经检测已无泄漏) not read as made safe",
     }),
     258: (32, 3, {
-        "p258-13": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p258-29": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p258-39": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p258-41": "flagged at the first look (stop 67: the round's texts are kept unread)",
-        "p258-55": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p258-58": "missed at the first look (stop 67: the round's texts are kept unread)",
-        "p258-60": "flagged at the first look (stop 67: the round's texts are kept unread)",
+        "p258-39": "flagged at the first look; read at stop 68, left: hot water off in October read as a cold-season outage",
+        "p258-41": "flagged at the first look; read at stop 68, left: a dormitory once declared 危房 and since pulled down (已经拆除) still read as standing",
+        "p258-60": "flagged at the first look; read at stop 68, left: a child missing for hours, found that night (孩子没事，已经接回家): 失联 still read as now",
     }),
     259: (29, 3, {
         "p259-02": "missed at the first look (stop 68: the round's texts are kept unread)",
@@ -1735,7 +1723,6 @@ PROBE_ROUNDS = {
         "p259-60": "missed at the first look (stop 68: the round's texts are kept unread)",
     }),
     260: (36, 1, {
-        "p260-43": "flagged at the first look (stop 68: the round's texts are kept unread)",
     }),
     261: (35, 2, {
         "p261-12": "flagged at the first look (stop 68: the round's texts are kept unread)",
