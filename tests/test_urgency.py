@@ -1576,7 +1576,6 @@ PROBE_ROUNDS = {
     }),
     220: (32, 4, {
         "p220-17": "flagged at the first look; read at stop 66, left: 陷阱：提到'说过不想活了'，但那是前年的事，如今写感谢信",
-        "p220-40": "flagged at the first look; read at stop 66, left: 陷阱：有'燃气漏气'字样，但漏点已修复检测，只剩恢复供气",
         "p220-46": "flagged at the first look; read at stop 66, left: 陷阱：'燃气漏气'是假设提问，并无漏气",
         "p220-48": "flagged at the first look; read at stop 66, left: 陷阱：煤气中毒是邻村上月已获救的事，本信是一般性隐患建议",
     }),
@@ -1711,27 +1710,16 @@ PROBE_ROUNDS = {
         "p258-60": "flagged at the first look; read at stop 68, left: a child missing for hours, found that night (孩子没事，已经接回家): 失联 still read as now",
     }),
     259: (29, 3, {
-        "p259-02": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p259-03": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p259-09": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p259-15": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p259-16": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p259-43": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p259-44": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p259-45": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p259-56": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p259-60": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p259-44": "missed at the first look; read at stop 68, left: 群主说登记满五百人就一起去: the group organiser's words are read as someone else's (引述)",
+        "p259-45": "flagged at the first look; read at stop 68, left: a streamer's sales patter quoted after 喊 (不下单我就死给你们看) read as the writer's threat",
     }),
     260: (36, 1, {
     }),
     261: (35, 2, {
-        "p261-12": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p261-15": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p261-22": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p261-15": "flagged at the first look; read at stop 68, left: a house that fell in last year's earthquake, the family rehoused: the house frame does not read 去年 inside its span",
     }),
     262: (35, 1, {
-        "p262-28": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p262-33": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p262-28": "flagged at the first look; read at stop 68, left: 我们不想闹 beside a colleague's angry words, talked down since",
     }),
 }
 
