@@ -1721,6 +1721,27 @@ PROBE_ROUNDS = {
     262: (35, 1, {
         "p262-28": "flagged at the first look; read at stop 68, left: 我们不想闹 beside a colleague's angry words, talked down since",
     }),
+    263: (35, 2, {
+        "p263-28": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p263-34": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p263-52": "flagged at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    264: (35, 2, {
+        "p264-01": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p264-02": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p264-46": "flagged at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    265: (36, 2, {
+        "p265-33": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p265-37": "flagged at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    266: (33, 2, {
+        "p266-04": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p266-06": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p266-23": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p266-35": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p266-47": "flagged at the first look (stop 68: the round's texts are kept unread)",
+    }),
 }
 
 
