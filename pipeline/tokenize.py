@@ -528,6 +528,12 @@ def is_segmented(text: str) -> bool:
     return han > 0 and gaps >= 0.2 * han
 
 
+def unsegmented(text: str) -> str:
+    """A pre-segmented text with the spaces between its Han characters taken out (不 想 活 了 ->
+    不想活了), for readers that match phrases as letters write them; a raw letter comes back as it is."""
+    return _HAN_GAP.sub("", text) if is_segmented(text) else text
+
+
 def column_strings(letters, column: str) -> list[str]:
     """A column of a letters frame as strings, "" where empty or absent (a file with no titles)."""
     if column not in letters:

@@ -51,6 +51,7 @@ from pipeline.errors import PetitionError
 from pipeline.numbers import parse_number  # noqa: F401  (importable from here, as before)
 from pipeline.prefilter import Prefilter, WordScan, finditer_near, may_match_found, reach, required_words, search_near
 from pipeline.paths import CORPORA_DIR
+from pipeline.tokenize import unsegmented
 
 LEXICON_PATH = CORPORA_DIR / "urgency" / "lexicon.csv"
 COMPOSE_PATH = CORPORA_DIR / "urgency" / "compose.csv"
@@ -1182,9 +1183,11 @@ class UrgencyGrader:
 
     def grade(self, text: str, winter: bool = False) -> dict:
         """Grade one letter's text (title and body joined): level, score, cue categories, evidence.
-        `winter`: the letter is dated in the cold months (see `cold_months`)."""
+        `winter`: the letter is dated in the cold months (see `cold_months`). A pre-segmented text
+        (words joined by spaces, as a sign-language user or a word-by-word export writes) is read
+        with its spaces taken out, since phrases are matched as letters write them."""
+        text = "" if not isinstance(text, str) else unsegmented(text)
         graded = self.grade_rules(text, winter=winter)
-        text = "" if not isinstance(text, str) else text
         if self.refiner_ is not None:
             graded = self.refiner_.refine(text, graded)
         if self.sieve_ is not None:
@@ -1365,7 +1368,7 @@ class UrgencyGrader:
         if not columns:
             raise PetitionError(f"letters table has none of the columns {', '.join(self.text_columns)} to grade")
         parts = letters_df[columns].astype("object").where(letters_df[columns].notna(), "")
-        return ["。".join(str(v) for v in row if str(v)) for row in parts.itertuples(index=False, name=None)]
+        return [unsegmented("。".join(str(v) for v in row if str(v))) for row in parts.itertuples(index=False, name=None)]
 
     def winter_flags(self, letters_df: pd.DataFrame) -> list[bool]:
         """Per letter: is it dated in `cold_months`? Undated letters (or no date column) are not."""

@@ -152,3 +152,16 @@ def test_kept_tokens_are_one_object_per_word_and_split_segmented_agrees(tokenize
     assert first.count("物业费") == 2 and first[first.index("物业费")] is second[0]
     segmented = "小区 业主 的 物业费 ， 123 问题"
     assert tokenizer.kept(segmented.split()) == split_segmented(segmented, tokenizer._stop)
+
+
+def test_unsegmented_joins_a_word_by_word_text_and_leaves_a_letter_alone():
+    """A deaf writer's text message puts a space between words; readers that match phrases as letters
+    write them (the urgency grader's 不想活了) need it joined. A raw letter with a stray space, and
+    the Latin words in it, stay as they are."""
+    from pipeline.tokenize import unsegmented
+
+    message = "残联 说 不 管 我 没 办法 了 今天 晚上 就 走 不 想 活 了 对不起 我 妈"
+    assert unsegmented(message) == "残联说不管我没办法了今天晚上就走不想活了对不起我妈"
+    letter = "我家住在XX小区 3栋，楼下的KTV每天夜里两点还在唱歌，孩子明天要考试。"
+    assert unsegmented(letter) == letter
+    assert unsegmented("微信 WeChat 群 里 说 明天 一起 去") == "微信 WeChat 群里说明天一起去"

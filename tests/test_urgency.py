@@ -1722,25 +1722,20 @@ PROBE_ROUNDS = {
         "p262-28": "flagged at the first look; read at stop 68, left: 我们不想闹 beside a colleague's angry words, talked down since",
     }),
     263: (35, 2, {
-        "p263-28": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p263-34": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p263-52": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p263-34": "flagged at the first look; read at stop 68, left: a father who 想不开离家出走 two years ago and was found: 想不开 read without 前年",
+        "p263-52": "flagged at the first look; read at stop 68, left: 以免将来发生中毒…事故 as a suggestion's reason, with the shop's mixed storage read as a hazard now",
     }),
     264: (35, 2, {
-        "p264-01": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p264-02": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p264-46": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p264-01": "flagged at the first look; read at stop 68, left: a gas-bottle fire put out, the bottle taken away: the long leak-and-fire clause read as now",
+        "p264-46": "flagged at the first look; read at stop 68, left: a thank-you letter for a knife fight stopped last Friday: 拿着刀打 read without 上周五",
     }),
     265: (36, 2, {
-        "p265-33": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p265-37": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p265-33": "flagged at the first look; read at stop 68, left: 去省城 for a hospital check-up named a sentence before (复查) read as a trip to petition",
+        "p265-37": "flagged at the first look; read at stop 68, left: news of a pupil's 跳楼 elsewhere (在网上看到外地…) read as the writer's",
     }),
     266: (33, 2, {
-        "p266-04": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p266-06": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p266-23": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p266-35": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p266-47": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p266-04": "flagged at the first look; read at stop 68, left: 救命啊 opening a question about renewing a disability card",
+        "p266-47": "flagged at the first look; read at stop 68, left: 万一漏气 beside 目前…无漏气情况: the second 漏气 not read as denied",
     }),
 }
 
