@@ -1737,6 +1737,24 @@ PROBE_ROUNDS = {
         "p266-04": "flagged at the first look; read at stop 68, left: 救命啊 opening a question about renewing a disability card",
         "p266-47": "flagged at the first look; read at stop 68, left: 万一漏气 beside 目前…无漏气情况: the second 漏气 not read as denied",
     }),
+    267: (35, 1, {
+        "p267-16": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p267-21": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    268: (34, 3, {
+        "p268-07": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p268-19": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p268-25": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p268-38": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p268-54": "flagged at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    269: (35, 0, {
+        "p269-55": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    270: (35, 1, {
+        "p270-04": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p270-15": "flagged at the first look (stop 68: the round's texts are kept unread)",
+    }),
 }
 
 
