@@ -1738,22 +1738,17 @@ PROBE_ROUNDS = {
         "p266-47": "flagged at the first look; read at stop 68, left: 万一漏气 beside 目前…无漏气情况: the second 漏气 not read as denied",
     }),
     267: (35, 1, {
-        "p267-16": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p267-21": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p267-16": "flagged at the first look; read at stop 68, left: years of low voltage read as a power cut endangering people",
     }),
     268: (34, 3, {
-        "p268-07": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p268-19": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p268-25": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p268-38": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p268-54": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p268-19": "flagged at the first look; read at stop 68, left: heating off with no one vulnerable named: a vulnerable word elsewhere in the long letter",
+        "p268-25": "flagged at the first look; read at stop 68, left: a group chat's talk of Beijing and banners, quoted and opposed by the writer",
+        "p268-54": "flagged at the first look; read at stop 68, left: 防止群体性事件 as a reason in a long letter",
     }),
     269: (35, 0, {
-        "p269-55": "missed at the first look (stop 68: the round's texts are kept unread)",
     }),
     270: (35, 1, {
-        "p270-04": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p270-15": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p270-15": "flagged at the first look; read at stop 68, left: a pit since filled and a past threat to go to the city",
     }),
 }
 
