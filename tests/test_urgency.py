@@ -1751,27 +1751,14 @@ PROBE_ROUNDS = {
         "p270-15": "flagged at the first look; read at stop 68, left: a pit since filled and a past threat to go to the city",
     }),
     271: (32, 0, {
-        "p271-01": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p271-29": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p271-33": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p271-42": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p271-29": "missed at the first look; read at stop 68, left: a letter written for a father, 他说过完年就上省里去反映: 他说 read as someone else's words",
     }),
     272: (33, 0, {
-        "p272-13": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p272-44": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p272-50": "missed at the first look (stop 68: the round's texts are kept unread)",
     }),
     273: (30, 0, {
-        "p273-22": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p273-24": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p273-37": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p273-41": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p273-45": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p273-55": "missed at the first look (stop 68: the round's texts are kept unread)",
     }),
     274: (35, 1, {
-        "p274-20": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p274-42": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p274-20": "flagged at the first look; read at stop 68, left: a comedy sketch titled 《进京上访》 read as a trip",
     }),
 }
 
