@@ -1761,35 +1761,15 @@ PROBE_ROUNDS = {
         "p274-20": "flagged at the first look; read at stop 68, left: a comedy sketch titled 《进京上访》 read as a trip",
     }),
     275: (30, 0, {
-        "p275-02": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p275-08": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p275-25": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p275-26": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p275-37": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p275-54": "missed at the first look (stop 68: the round's texts are kept unread)",
     }),
     276: (30, 0, {
-        "p276-04": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p276-05": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p276-06": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p276-12": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p276-26": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p276-48": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p276-06": "missed at the first look; read at stop 68, left: 算了，今晚就从XX大桥下去 with no subject in its sentence: read as not the writer's (非亲身); reading a short text's writer as its subject also made news of others' self-harm the writer's, so it was not kept",
     }),
     277: (30, 1, {
-        "p277-04": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p277-13": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p277-18": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p277-19": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p277-38": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p277-50": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p277-53": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p277-04": "flagged at the first look; read at stop 68, left: people trapped in a car last night and rescued: read as now",
     }),
     278: (33, 1, {
-        "p278-03": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p278-07": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p278-45": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p278-51": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p278-45": "flagged at the first look; read at stop 68, left: a customer's joke about smashing the shop, quoted",
     }),
 }
 
