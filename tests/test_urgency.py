@@ -1771,6 +1771,31 @@ PROBE_ROUNDS = {
     278: (33, 1, {
         "p278-45": "flagged at the first look; read at stop 68, left: a customer's joke about smashing the shop, quoted",
     }),
+    279: (33, 1, {
+        "p279-04": "flagged at the first look (stop 68: the round's texts are kept unread)",
+        "p279-36": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p279-38": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p279-53": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    280: (31, 0, {
+        "p280-05": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p280-37": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p280-39": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p280-47": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p280-59": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    281: (34, 0, {
+        "p281-06": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p281-49": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    282: (30, 0, {
+        "p282-01": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p282-03": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p282-07": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p282-08": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p282-17": "missed at the first look (stop 68: the round's texts are kept unread)",
+        "p282-21": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
 }
 
 
