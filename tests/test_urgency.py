@@ -127,6 +127,8 @@ def test_happening_now_is_urgent(grader, text):
     "难道一定要去省政府静坐、拉横幅，领导才会重视吗？",                # 反问: a rhetorical question
     "公务员不得组织或者参加罢工、游行、示威等活动。",                  # 法条: quoted rules
     "镇政府说我们重复上访、越级上访。",                                # 引述: an accusation, not a threat
+    "我每天开煤气做饭，气得我真想跳崖。",                              # cooking, and a figure of speech
+    "问题不解决我们也不会去北京上访。",                                # 不解决 as a condition, 不会 still denies
 ])
 def test_context_keeps_these_below_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
@@ -136,6 +138,13 @@ def test_context_keeps_these_below_urgent(grader, text):
     "如果再不解决，我们只能去北京上访。",        # a condition does not soften a threat
     "不给钱我就跳楼。",                          # 不 ... 就: a condition, not a negation
     "逼得我不得不去跳楼。",                       # 不得不 is not a negator
+    "本周内不解决将赴京上访。",                   # 不解决 is the office's condition, not a denied trip
+    "再不给我钱，我就跳崖。",                     # ways of ending one's life a row did not know before stop 68
+    "再不给我钱，我就吃老鼠药。",
+    "再不给我钱，我就开煤气。",
+    "再不给我钱，我就把命交代在这。",
+    "再不给我钱，我就拿命跟你们拼。",             # and of threatening violence
+    "再不给我钱，我就找人收拾他。",
 ])
 def test_threats_under_conditions_stay_urgent(grader, text):
     assert level(grader, text) == "紧急", grader.grade(text)
