@@ -129,6 +129,8 @@ def test_happening_now_is_urgent(grader, text):
     "镇政府说我们重复上访、越级上访。",                                # 引述: an accusation, not a threat
     "我每天开煤气做饭，气得我真想跳崖。",                              # cooking, and a figure of speech
     "问题不解决我们也不会去北京上访。",                                # 不解决 as a condition, 不会 still denies
+    "交警封路施工，绕行不便。",                                        # a road closed for works
+    "五十多名家长曾在学校门口聚集。",                                  # a crowd told of the past (曾)
 ])
 def test_context_keeps_these_below_urgent(grader, text):
     assert level(grader, text) != "紧急", grader.grade(text)
@@ -145,6 +147,12 @@ def test_context_keeps_these_below_urgent(grader, text):
     "再不给我钱，我就把命交代在这。",
     "再不给我钱，我就拿命跟你们拼。",             # and of threatening violence
     "再不给我钱，我就找人收拾他。",
+    "再不解决，我们就封路。",                     # and of a group action or a trip up
+    "我们已经约了五十多户明天去住建局。",
+    "今天上午三十多名村民在乡政府门口聚着不走。",
+    "再不解决，我就去天安门。",
+    "再不解决我就去找省长。",
+    "工地塌方了，下面有人。",                     # and of people in danger now
 ])
 def test_threats_under_conditions_stay_urgent(grader, text):
     assert level(grader, text) == "紧急", grader.grade(text)
