@@ -38,6 +38,22 @@ def test_the_measured_misses_are_the_pooled_first_looks_of_the_gold_files():
     assert f"{m['urgent']}封紧急来信中的{m['found']}封" in today_caveat()
 
 
+def test_the_short_text_caveat_is_the_stored_first_looks_of_its_rounds():
+    """The caveat's figures for short texts are the pooled first looks stored with probe rounds 271-282
+    (every text 15-60 characters) and 259-270 (mixed lengths), as `corpora/urgency/README.md` tells them."""
+    from pipeline.explain import SHORT_FIRST_LOOKS
+    from pipeline.paths import CORPORA_DIR
+
+    def pooled(rounds):
+        probes = pd.concat(pd.read_csv(CORPORA_DIR / "urgency" / f"probes{n}.csv", dtype=str) for n in rounds)
+        urgent = probes[probes["urgency"] == "紧急"]
+        return int((urgent["first_look"] == "紧急").sum()), len(urgent)
+
+    assert SHORT_FIRST_LOOKS["short"] == pooled(range(271, 283))
+    assert SHORT_FIRST_LOOKS["other"] == pooled(range(259, 271))
+    assert "短信式的判出88%, 其余96%" in today_caveat()
+
+
 def test_the_notes_follow_the_config(tmp_path):
     default = column_notes(load_settings())
     assert "紧急+100" in default["*"]["优先分"] and "超过60天成为积案再+25" in default["*"]["优先分"]
