@@ -146,9 +146,14 @@ AFTERMATH = 30
 # 解除 and 防患 (a letter tells the leak, then the repair, then what it asks), 撤回 (a work order's
 # callback sections come after the first call).
 LATER_WINDOWS = {"解除": 160, "防患": 160, "撤回": 320}
-# after a cue, in its sentence: the writer demands an answer (我现在在大厦顶上，你们到底有没有人管？): the
-# question mark asks the office, not whether the cue is so
-_DEMAND = re.compile(r"到底|究竟|有没有人管|管不管")
+# after a cue, in its sentence: the writer demands an answer (我现在在大厦顶上，你们到底有没有人管？) or asks
+# what to do (…说明天放学去接她聊聊，我该怎么办？): the question mark asks the office, not whether the cue is so
+_DEMAND = re.compile(r"到底|究竟|有没有人管|管不管|(我|我们|俺)(该|应该|要)?(怎么办|咋办)")
+# a letter written for someone (我替我爸写的：…他说过完年就上省里去反映): 他说 there reports the person the
+# letter speaks for, whose plan is the petition's, not a third party's words (村长他说, 他说有本事 still are)
+_PROXY = re.compile(r"(替|代|帮)我?的?(爸|妈|爹|娘|父亲|母亲|爷爷|奶奶|姥姥|姥爷|外公|外婆|公公|婆婆|岳父|岳母|丈夫|老公|"
+                    r"妻子|老婆|哥哥?|姐姐?|弟弟?|妹妹?|儿子|女儿|老人|亲戚|邻居)[^，。！？：:]{0,6}(写|反映|投诉|留言|发|打|代笔)")
+_PROXY_SAID = re.compile(r"(?<![长记任部导察管板])(他|她)[^。！？，,]{0,4}(说|讲|表示)(?![^，。！？]{0,8}有本事)[^，。！？]{0,8}$")
 # just before quoted words: the writer is the one who spoke them, to an official (我跟镇里干部说了“再不解决
 # 我们全村就去北京上访”): the writer's own warning, not someone else's words quoted
 _WRITER_SPOKE = re.compile(r"(我|俺|咱)们?[^，。！？“”「」]{0,3}(跟|对|和|向|给|同)[^，。！？“”「」]{0,12}"
@@ -160,8 +165,8 @@ _ASKED = re.compile(r"要求|请求?|希望|建议|恳请|呼吁")
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…, 本周内不解决将赴京上访: a condition on the office,
-# not a negated threat).
-NOT_NEGATORS = re.compile(r"要不然|不然|(实在|真的|再)不行|不行(?=[，, ]?(我|俺|就|的话|再|那))|不得已|不惜|不服|忍无可忍|无可奈何|走投无路|无路可走|[告诉访申]无门|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不(?=解决|处理|答复|回复|落实|兑现)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
+# not a negated threat; 沟没盖没围挡，一米多深: the missing cover is the hazard, not a denied one).
+NOT_NEGATORS = re.compile(r"要不然|不然|(实在|真的|再)不行|不行(?=[，, ]?(我|俺|就|的话|再|那))|不得已|不惜|不服|忍无可忍|无可奈何|走投无路|无路可走|[告诉访申]无门|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不(?=解决|处理|答复|回复|落实|兑现)|(没有|没|无|未)(设置?|任何)?(盖板?|盖子|遮挡|围挡|围栏|护栏|栏杆|防护|警示|井盖)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
 CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+|…{2,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
@@ -1157,7 +1162,9 @@ class UrgencyGrader:
         if text[sentence[1]:sentence[1] + 1] in ("？", "?") and sentence[1] - end <= AFTERMATH and not (warning or demand):
             found.append("问句")
         sentence_text = text[sentence[0]:end + 8]
-        if "亲身" in self.modifiers_ and not self._modifier("亲身", sentence_text):
+        said = text[max(0, clause[0] - 1):start][-(LOOKBACK["引述"] + 1):]
+        spoken_for = _PROXY_SAID.search(said) is not None and _PROXY.search(text) is not None
+        if "亲身" in self.modifiers_ and not self._modifier("亲身", sentence_text) and not spoken_for:
             found.append("非亲身")
 
         # 过 after the verb inside the cue (几十户回迁户一起去过区政府) says it too
@@ -1170,7 +1177,7 @@ class UrgencyGrader:
         # one character before the clause too: an operator's 称 after a comma (…多次反映未解决，称再解决不了就去
         # 北京上访) goes on reporting the caller, and the 引述 rows see that comma; inside the caller's own
         # quoted words too (称：“村里有人讲去北京上访就能拿到赔偿，我不信”)
-        elif self._modifier("引述", text[max(0, clause[0] - 1):start][-(LOOKBACK["引述"] + 1):]):
+        elif self._modifier("引述", said) and not spoken_for:
             found.append("引述")
         return found
 

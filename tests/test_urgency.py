@@ -158,6 +158,21 @@ def test_threats_under_conditions_stay_urgent(grader, text):
     assert level(grader, text) == "紧急", grader.grade(text)
 
 
+def test_a_letter_written_for_a_parent_reads_his_plan_as_the_petitioners(grader):
+    """他说 in a letter written for someone is that person speaking; elsewhere, and for an official, it is not."""
+    for_father = "我替我爸写的：话费纠纷县里一直不管，他说过完年就上省里去反映。"
+    assert level(grader, for_father) == "紧急", grader.grade(for_father)
+    assert level(grader, for_father.replace("我替我爸写的：", "")) != "紧急"
+    assert level(grader, "我替我爸写：村长他说有本事去北京告。") != "紧急"
+
+
+def test_a_missing_guard_does_not_negate_the_hazard(grader):
+    """没盖没围挡 says what makes the ditch dangerous; 没有 before an event (没有人跳楼) still negates it."""
+    ditch = "装太阳能挖的沟没盖没围挡，一米多深，就在幼儿园门口。"
+    assert level(grader, ditch) == "紧急", grader.grade(ditch)
+    assert level(grader, "这几年我们村没有人跳楼。") != "紧急"
+
+
 # ---- false-positive traps ----------------------------------------------------------------------
 @pytest.mark.parametrize("text", [
     "请问游乐场的跳楼机是否属于特种设备？",      # 跳楼机
@@ -1040,7 +1055,6 @@ PROBE_ROUNDS = {
         "p60-10": "still flagged: 陷阱：房屋倒塌后的政策咨询",
     }),
     61: (19, 5, {
-        "p61-29": "still flagged: 已围挡的塌陷井盖（非即时危险）",
         "p61-32": "still flagged: 楼上空房漏水（无人身危险）",
         "p61-53": "still flagged: 独居老人虚惊一场（已确认平安）+建议",
     }),
@@ -1136,7 +1150,6 @@ PROBE_ROUNDS = {
         "p87-38": "still missed (the round was read at stop 57; what its rows still miss)",
         "p87-42": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p87-47": "still flagged (the round was read at stop 57; what its rows still miss)",
-        "p87-48": "still flagged (the round was read at stop 57; what its rows still miss)",
         "p87-44": "the stop 63 refit of sieve.json (rounds 5-150) lost it",
     }),
     88: (22, 3, {
@@ -1176,7 +1189,6 @@ PROBE_ROUNDS = {
         "p95-53": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     96: (26, 2, {
-        "p96-17": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p96-51": "still missed (the round was read at stop 58; what its rows still miss)",
     }),
     97: (26, 2, {
@@ -1561,7 +1573,6 @@ PROBE_ROUNDS = {
         "p211-51": "flagged at the first look; read at stop 66, left: 陷阱：“防止矛盾激化引发群体事件”是用作论据的假设，并无组织聚集",
     }),
     212: (36, 2, {
-        "p212-35": "flagged at the first look; read at stop 66, left: 陷阱：模仿自伤威胁——“扬言跳楼”是去年他人所说，当事人已搬走，威胁已结束",
     }),
     213: (35, 3, {
         "p213-20": "flagged at the first look; read at stop 66, left: 陷阱：仿受威胁——乘客的狠话是转述且已道歉，诉求是咨询处罚申诉",
@@ -1605,7 +1616,6 @@ PROBE_ROUNDS = {
         "p223-13": "flagged at the first look; read at stop 66, left: 陷阱：提及去年上楼顶的过往极端行为；现在只是咨询强制执行程序",
         "p223-16": "flagged at the first look; read at stop 66, left: 陷阱：转述他人“再罚我就跳江”的气话，写信人明言是玩笑；实为罚款标准建议",
         "p223-18": "flagged at the first look; read at stop 66, left: 陷阱：提到隔壁村有人串联去省里，但组织者不是写信人一方，写信人明确不参加",
-        "p223-51": "flagged at the first look; read at stop 66, left: 陷阱：提到老人在码头走失，但人已找到；只是建议加高护栏",
     }),
     224: (36, 3, {
         "p224-14": "flagged at the first look; read at stop 66, left: 陷阱：模仿煤气中毒险情；说的是新闻里外地发生的事，本人提建议",
@@ -1715,7 +1725,6 @@ PROBE_ROUNDS = {
         "p256-28": "flagged at the first look; read at stop 68, left: a village secretary reporting villagers' 我们就去北京告你们 (read as the writer's side)",
         "p256-42": "flagged at the first look; read at stop 68, left: a thank-you letter recalling last winter's outage (the frame does not read 去年冬天 as over)",
         "p256-49": "missed at the first look; read at stop 68, left: 十六号早上我们就把村部围了: a date before the plan is read as a past date (往事)",
-        "p256-51": "flagged at the first look; read at stop 68, left: a missing old man found the next day: 走失 still read as now beside the 了结 reading",
     }),
     257: (33, 2, {
         "p257-11": "flagged at the first look; read at stop 68, left: news of someone else's 跳楼 abroad: the title's 被逼跳楼 is read without the text's 看到新闻",
@@ -1724,7 +1733,6 @@ PROBE_ROUNDS = {
     258: (32, 3, {
         "p258-39": "flagged at the first look; read at stop 68, left: hot water off in October read as a cold-season outage",
         "p258-41": "flagged at the first look; read at stop 68, left: a dormitory once declared 危房 and since pulled down (已经拆除) still read as standing",
-        "p258-60": "flagged at the first look; read at stop 68, left: a child missing for hours, found that night (孩子没事，已经接回家): 失联 still read as now",
     }),
     259: (29, 3, {
         "p259-44": "missed at the first look; read at stop 68, left: 群主说登记满五百人就一起去: the group organiser's words are read as someone else's (引述)",
@@ -1768,7 +1776,6 @@ PROBE_ROUNDS = {
         "p270-15": "flagged at the first look; read at stop 68, left: a pit since filled and a past threat to go to the city",
     }),
     271: (32, 0, {
-        "p271-29": "missed at the first look; read at stop 68, left: a letter written for a father, 他说过完年就上省里去反映: 他说 read as someone else's words",
     }),
     272: (33, 0, {
     }),
@@ -1789,29 +1796,24 @@ PROBE_ROUNDS = {
         "p278-45": "flagged at the first look; read at stop 68, left: a customer's joke about smashing the shop, quoted",
     }),
     279: (33, 1, {
-        "p279-04": "flagged at the first look (stop 68: the round's texts are kept unread)",
-        "p279-36": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p279-38": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p279-53": "missed at the first look (stop 68: the round's texts are kept unread)",
     }),
     280: (31, 0, {
-        "p280-05": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p280-37": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p280-39": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p280-47": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p280-59": "missed at the first look (stop 68: the round's texts are kept unread)",
     }),
     281: (34, 0, {
-        "p281-06": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p281-49": "missed at the first look (stop 68: the round's texts are kept unread)",
     }),
     282: (30, 0, {
-        "p282-01": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p282-03": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p282-07": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p282-08": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p282-17": "missed at the first look (stop 68: the round's texts are kept unread)",
-        "p282-21": "missed at the first look (stop 68: the round's texts are kept unread)",
+    }),
+    283: (27, 6, {
+        "p283-53": "flagged at the first look; read at stop 69, left: the learned sieve reads 请领导下周前给个说法 after a banner talk the writer stopped (已劝住) as 紧急; no rule fires",
+    }),
+    284: (33, 1, {
+    }),
+    285: (36, 3, {
+        "p285-01": "flagged at the first look; read at stop 69, left: 有家长要去学校拉横幅 told as a rumour the writer asks about; parents' plans told by a parent are the writer's side elsewhere",
+        "p285-16": "flagged at the first look; read at stop 69, left: the quoted 去北京告你 is now read as the other side's words, but the learned sieve still reads the letter as 紧急",
+    }),
+    286: (36, 1, {
+        "p286-12": "flagged at the first look; read at stop 69, left: the learned sieve reads village gossip quoted (迟早还要杀人) as 紧急; no rule fires",
     }),
 }
 
