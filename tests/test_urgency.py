@@ -204,6 +204,33 @@ def test_a_missing_guard_does_not_negate_the_hazard(grader):
     "有人在我家门口泼汽油，说要烧死我们。",
     "校车翻沟里了，孩子们还在车里。",
     "河里冰面上有小孩在玩，冰已经裂了。",
+    "来电人称今天不给结工资就从工地楼上跳下去。",
+    "来电人情绪激动，称已经写好遗书。",
+    "来电人称手里有刀，谁来拆房就跟谁拼了。",
+    "来电人称其丈夫正在家中砸东西，并扬言要杀了全家。",
+    "来电人称现在站在楼顶，要求见领导。",
+    "来电人称明天带全村人去市政府。",
+    "来电人称三天内不解决就去北京。",
+    "来电人称家中老人被困在二楼，水已经到一楼窗户了。",
+    "来电人称小区燃气管道被挖断，现在满街都是煤气味。",
+    "来电人称孩子被老师锁在教室里一下午了。",
+    "我活够了，明天就去镇政府门口喝药。",
+    "再拖我就把房子点了。",
+    "你们不管，我就带着孩子一起走。",
+    "钱要不回来我就死在你们办公室。",
+    "他说今晚来弄死我，我现在不敢回家。",
+    "放贷的把我堵在家里不让出门。",
+    "老公喝醉了拿菜刀，我和孩子躲在厕所里。",
+    "村里几十个人正在往镇上走，要去讨说法。",
+    "家长们都在学校门口，不让校车走。",
+    "工人们已经把老板的车扣下了。",
+    "下周一我们业主统一去住建局。",
+    "这事不解决，我们就去省委。",
+    "我婆婆八十多了，一个人在家，电话一直没人接，门也敲不开。",
+    "楼下饭店的煤气罐着了，火很大。",
+    "我们这停电两天了，我爸在家用制氧机。",
+    "危房里还住着一个瘫痪的老人，墙已经歪了。",
+    "公路上有个大坑，已经摔了好几个骑车的，没人管。",
 ])
 def test_scenes_told_in_a_line_are_urgent(grader, text):
     """An intake officer's everyday wordings of emergencies happening now (stop 69's sweep, not from a probe)."""
@@ -224,6 +251,13 @@ def test_scenes_told_in_a_line_are_urgent(grader, text):
     "上个月校车翻沟里了，孩子们还在车里的视频在网上传，我们家长很担心，请整顿校车。",
     "他喝醉了就说还要打他，其实都是气话，我们只是想离婚。",
     "电视上说外地有个大坝裂了道口子，在往外渗水，我们这的水库有没有检查过？",
+    "去年放贷的把我堵在家里三天，后来报警解决了，现在想问能不能起诉。",
+    "那次工人们把老板的车扣下了，后来工资发了，现在都好了。",
+    "我婆婆一个人在家，电话没人接，后来才知道是手机没电了，虚惊一场。",
+    "上个月家长们都在学校门口，不让校车走，后来教育局来协调了。",
+    "建议饭店的煤气罐定期检查，以免着了火伤人。",
+    "三年前孩子被老师锁在教室里一下午，现在想起来还生气。",
+    "小说里写到几十个村民正在往镇上走，想问一下这样写合不合适。",
 ])
 def test_the_same_scenes_told_as_past_or_supposed_are_not(grader, text):
     """The same scenes told as over, as a childhood, as news of elsewhere or as a supposition."""
@@ -1347,7 +1381,6 @@ PROBE_ROUNDS = {
     120: (26, 2, {
         "p120-01": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p120-16": "missed at the first look (stop 59: the round's texts are kept unread)",
-        "p120-31": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-40": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p120-45": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
@@ -1871,6 +1904,15 @@ PROBE_ROUNDS = {
     }),
     286: (36, 1, {
         "p286-12": "flagged at the first look; read at stop 69, left: the learned sieve reads village gossip quoted (迟早还要杀人) as 紧急; no rule fires",
+    }),
+    287: (35, 0, {
+    }),
+    288: (28, 1, {
+    }),
+    289: (33, 0, {
+    }),
+    290: (34, 1, {
+        "p290-44": "flagged at the first look; read at stop 69, left: 救命啊 as an opening word (as p-rounds before); a row for it would need to tell a cry from a habit",
     }),
 }
 
