@@ -51,9 +51,11 @@ CONCENTRATED_FIRST_LOOK = {"gold": ("concentrations_first_look3.csv", "concentra
                            "letters": 269, "belong": 248}
 
 # Probe rounds written from the rubric by helpers who saw nothing else, scored blind (corpora/urgency/README.md,
-# stop 68): the three waves of texts of 15-60 characters (271-282) found 381 of 432 紧急 texts; the three
-# waves of mixed length before them (259-270) 413 of 432. (found, 紧急 texts)
-SHORT_FIRST_LOOKS = {"short": (381, 432), "other": (413, 432)}
+# stops 68-69): the rounds of texts of 15-60 characters (271-284, 287-289) found 537 of 612 紧急 texts; the
+# rounds of mixed length (259-270, 285, 286, 290) 519 of 540. (found, 紧急 texts)
+SHORT_ROUNDS = (*range(271, 285), 287, 288, 289)
+MIXED_ROUNDS = (*range(259, 271), 285, 286, 290)
+SHORT_FIRST_LOOKS = {"short": (537, 612), "other": (519, 540)}
 
 GUIDE_SHEET = "说明"
 GUIDE_COLUMNS = ("工作表", "列名", "说明")

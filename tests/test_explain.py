@@ -41,7 +41,7 @@ def test_the_measured_misses_are_the_pooled_first_looks_of_the_gold_files():
 def test_the_short_text_caveat_is_the_stored_first_looks_of_its_rounds():
     """The caveat's figures for short texts are the pooled first looks stored with probe rounds 271-282
     (every text 15-60 characters) and 259-270 (mixed lengths), as `corpora/urgency/README.md` tells them."""
-    from pipeline.explain import SHORT_FIRST_LOOKS
+    from pipeline.explain import MIXED_ROUNDS, SHORT_FIRST_LOOKS, SHORT_ROUNDS
     from pipeline.paths import CORPORA_DIR
 
     def pooled(rounds):
@@ -49,8 +49,8 @@ def test_the_short_text_caveat_is_the_stored_first_looks_of_its_rounds():
         urgent = probes[probes["urgency"] == "紧急"]
         return int((urgent["first_look"] == "紧急").sum()), len(urgent)
 
-    assert SHORT_FIRST_LOOKS["short"] == pooled(range(271, 283))
-    assert SHORT_FIRST_LOOKS["other"] == pooled(range(259, 271))
+    assert SHORT_FIRST_LOOKS["short"] == pooled(SHORT_ROUNDS)
+    assert SHORT_FIRST_LOOKS["other"] == pooled(MIXED_ROUNDS)
     assert "短信式的判出88%, 其余96%" in today_caveat()
 
 
