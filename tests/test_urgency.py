@@ -258,6 +258,11 @@ def test_scenes_told_in_a_line_are_urgent(grader, text):
     "建议饭店的煤气罐定期检查，以免着了火伤人。",
     "三年前孩子被老师锁在教室里一下午，现在想起来还生气。",
     "小说里写到几十个村民正在往镇上走，想问一下这样写合不合适。",
+    "我是写小说的，想问人被压在车底下出不来一般怎么救。",
+    "邻居家老人晕倒了，我们赶紧叫了120，现在已经送到医院没事了。",
+    "小区消防演练说着火了楼上的人下不来怎么办，演练很有用，点赞。",
+    "我不会去跟院长拼命的，我只是想要个说法。",
+    "学校组织家长统一去体检中心给孩子体检。",
 ])
 def test_the_same_scenes_told_as_past_or_supposed_are_not(grader, text):
     """The same scenes told as over, as a childhood, as news of elsewhere or as a supposition."""
