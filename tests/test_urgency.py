@@ -1919,6 +1919,17 @@ PROBE_ROUNDS = {
     290: (34, 1, {
         "p290-44": "flagged at the first look; read at stop 69, left: 救命啊 as an opening word (as p-rounds before); a row for it would need to tell a cry from a habit",
     }),
+    291: (22, 3, {
+        "p291-32": "flagged at the first look; read at stop 69, left: 像漏气 explained away (司机解释是…榴莲); an explanation can as well confirm a leak, so no row reads it",
+        "p291-41": "flagged at the first look; read at stop 69, left: the title repeats the body's 打伤, and only the body's is read as settled (打人者已被派出所带走)",
+    }),
+    292: (36, 1, {
+    }),
+    293: (31, 0, {
+    }),
+    294: (33, 2, {
+        "p294-13": "flagged at the first look; read at stop 69, left: the learned sieve reads a thank-you for a pit filled in as 紧急; the rules demote every cue",
+    }),
 }
 
 
