@@ -1390,7 +1390,6 @@ PROBE_ROUNDS = {
         "p120-45": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     121: (28, 5, {
-        "p121-04": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p121-19": "missed at the first look (stop 59: the round's texts are kept unread)",
         "p121-25": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p121-42": "flagged at the first look (stop 59: the round's texts are kept unread)",
@@ -1929,6 +1928,14 @@ PROBE_ROUNDS = {
     }),
     294: (33, 2, {
         "p294-13": "flagged at the first look; read at stop 69, left: the learned sieve reads a thank-you for a pit filled in as 紧急; the rules demote every cue",
+    }),
+    295: (34, 0, {
+    }),
+    296: (34, 0, {
+    }),
+    297: (27, 2, {
+    }),
+    298: (31, 2, {
     }),
 }
 
