@@ -1937,6 +1937,18 @@ PROBE_ROUNDS = {
     }),
     298: (31, 2, {
     }),
+    299: (31, 2, {
+        "p299-21": "missed at the first look; read at stop 69, left: the missing-person frame matches (别找我 … 至今未归) but the grader keeps its partial reading; not traced this stop",
+        "p299-45": "flagged at the first look; read at stop 69, left: the learned sieve reads pupils cheated of pocket money, one crying, as 紧急",
+    }),
+    300: (32, 0, {
+    }),
+    301: (32, 2, {
+        "p301-58": "flagged at the first look; read at stop 69, left: the learned sieve reads a thank-you for a rescue from a hill fire as 紧急; the rules read it as past",
+    }),
+    302: (31, 2, {
+        "p302-31": "missed at the first look; read at stop 69, left: 我真不知道还活着干什么 at a letter's end is despair without a plan; in the review band",
+    }),
 }
 
 
