@@ -1949,6 +1949,38 @@ PROBE_ROUNDS = {
     302: (31, 2, {
         "p302-31": "missed at the first look; read at stop 69, left: 我真不知道还活着干什么 at a letter's end is despair without a plan; in the review band",
     }),
+    303: (32, 2, {
+        "p303-04": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p303-14": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p303-17": "flagged at the first look (stop 69: the round's texts are kept unread)",
+        "p303-36": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p303-42": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p303-45": "flagged at the first look (stop 69: the round's texts are kept unread)",
+    }),
+    304: (29, 0, {
+        "p304-18": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p304-27": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p304-29": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p304-30": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p304-41": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p304-58": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p304-60": "missed at the first look (stop 69: the round's texts are kept unread)",
+    }),
+    305: (35, 3, {
+        "p305-05": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p305-48": "flagged at the first look (stop 69: the round's texts are kept unread)",
+        "p305-49": "flagged at the first look (stop 69: the round's texts are kept unread)",
+        "p305-55": "flagged at the first look (stop 69: the round's texts are kept unread)",
+    }),
+    306: (29, 0, {
+        "p306-04": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p306-10": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p306-22": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p306-25": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p306-28": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p306-46": "missed at the first look (stop 69: the round's texts are kept unread)",
+        "p306-51": "missed at the first look (stop 69: the round's texts are kept unread)",
+    }),
 }
 
 
