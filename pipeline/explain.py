@@ -139,7 +139,8 @@ def column_notes(settings: Settings) -> dict[str, dict[str, str]]:
     # two learned readers write into the same cell as the rules' phrases: a reviewer must tell them apart
     evidence = ("线索在来信中的原文片段, 供核对。「模型较急/模型一般(p=…)」是在较急与一般之间复判的模型改了规则的判定"
                 "(p为判为较急的把握); 「模型复核/模型紧急(p=…)」是按字词读紧急的第二读者(p为紧急的把握): "
-                f"p≥{sieve.threshold:g}送人工复核, p≥{sieve.urgent_threshold:g}且来信{sieve.urgent_min_chars}字以上判为紧急, "
+                f"p≥{sieve.threshold:g}送人工复核, 来信{sieve.urgent_min_chars}字以上且p≥{sieve.urgent_threshold:g}"
+                f"(不足{sieve.short_chars}字的短信p≥{sieve.short_urgent_threshold:g})判为紧急, "
                 "「」内是它最看重的一句, 从那里读起。两者可同在一格: 前者只定较急还是一般, 后者只说要不要今天请人看。"
                 # the rules' own review reasons (UrgencyGrader.grade_rules) are read by people too
                 "「待复核:」后是要人读信的原因: 「…(缺:有人经过)」是只差括号里这一项的紧急线索(如写了井盖缺失, 没写有人经过), "

@@ -766,6 +766,18 @@ class PressingRefiner(_GramScorer):
 
 
 
+_TAGS = re.compile(r"\[([^\]]+)\]")
+
+
+def _read_as_settled(evidence: str) -> bool:
+    """Did the rules read a cue of this letter as negated, settled, quoted or a figure of speech
+    (a `SURE_DEMOTIONS` tag in its evidence: 晕倒了，赶紧叫了120，现在已经送到医院[解除])? A character
+    reader cannot read those, and overrules them rightly more often than not when it is sure (at
+    0.92, 58 probe letters, 56 of them 紧急, stop 70), so such a reading only keeps a short text
+    from the short line (`UrgentSieve.urgent_line`)."""
+    return any(set(tags.split("/")) & SURE_DEMOTIONS for tags in _TAGS.findall(evidence))
+
+
 class UrgentSieve(_GramScorer):
     """A second reader of the letters the rules grade below 紧急: P(紧急) from character grams alone.
 
@@ -779,7 +791,15 @@ class UrgentSieve(_GramScorer):
     letters below 紧急 stay under, is it graded 紧急 (模型紧急), and only in a text of
     `urgent_min_chars` or more. Short texts give few grams and extreme scores: shorter than
     `min_chars` they are not read at all (a two-word call summary, 来电骂人), and a one-line
-    look-alike (谁敢在我家门口乱停车，我就报警) scores 0.95 (15 characters: in the band, never 紧急).
+    look-alike (谁敢在我家门口乱停车，我就报警) scores 0.96 (16 characters: in the band, never 紧急).
+
+    Texts under `short_chars` have their own, lower line (`short_urgent_threshold`), kept by the
+    same rule as the long line: above every real letter below 紧急 of that length. Real letters
+    under 80 characters score at most 0.864 (all offices), longer ones up to 0.904; rounds 151-302,
+    which this reader never saw, missed 349 紧急 texts at their first looks, most of them one-liners
+    scoring 0.85-0.92 here. Until stop 70 the floor was 40 characters and one line (0.92) for all:
+    with 25 and 0.90 under 80 characters the reader would have found 43 more of those 349 and
+    promoted 2 more of their look-alikes, and no real letter (stop 70, `corpora/urgency/README.md`).
 
     What it learns from (`corpora/urgency/fit_sieve.py`): the probe rounds, and since stop 60 the
     real letters too. Fitted on probe rounds alone, it scored real letters close to its line (0.89
@@ -803,9 +823,28 @@ class UrgentSieve(_GramScorer):
     """
 
     def __init__(self, maxlen: int = 1000, max_features: int = 50000, C: float = 8.0, threshold: float = 0.8,
-                 min_chars: int = 15, urgent_threshold: float = 0.92, urgent_min_chars: int = 40):
+                 min_chars: int = 15, urgent_threshold: float = 0.92, urgent_min_chars: int = 25,
+                 short_chars: int = 80, short_urgent_threshold: float = 0.90):
         self.maxlen, self.max_features, self.C, self.threshold, self.min_chars = maxlen, max_features, C, threshold, min_chars
         self.urgent_threshold, self.urgent_min_chars = urgent_threshold, urgent_min_chars
+        self.short_chars, self.short_urgent_threshold = short_chars, short_urgent_threshold
+
+    def lines(self) -> tuple:
+        """Every line and length it grades by (readers used together must share them)."""
+        return (self.threshold, self.urgent_threshold, self.min_chars, self.urgent_min_chars,
+                self.short_chars, self.short_urgent_threshold)
+
+    def urgent_line(self, text: str, evidence: str = "") -> float | None:
+        """The score at which this text is graded 紧急: None (never) under `urgent_min_chars`, the
+        short line under `short_chars`, else `urgent_threshold`. A short text one of whose cues the
+        rules read as settled or negated (`evidence`, `_read_as_settled`) keeps the long line: in a
+        line or two the reader's few grams are the cue's own words (晕倒了…送到医院没事了 scores 0.91)."""
+        n = len(text.strip())
+        if n < self.urgent_min_chars:
+            return None
+        if n >= self.short_chars or _read_as_settled(evidence):
+            return self.urgent_threshold
+        return self.short_urgent_threshold
 
     def fit(self, texts: list[str], urgent: list[bool]) -> "UrgentSieve":
         if len(set(map(bool, urgent))) < 2:
@@ -826,12 +865,12 @@ class UrgentSieve(_GramScorer):
 
     def apply(self, graded: dict, p: float | None, text: str = "") -> dict:
         """The rules' verdict of a letter below 紧急, with the sieve's say: 紧急 at or above
-        `urgent_threshold` in a `text` of `urgent_min_chars` or more (the score low in the 紧急
-        band), else the review band at or above
+        the `text`'s `urgent_line` (the score low in the 紧急 band), else the review band at or above
         `threshold` (level and score left as they are), else unchanged."""
         if p is None or p < self.threshold or graded["urgency"] == "紧急":
             return graded
-        if p >= self.urgent_threshold and len(text.strip()) >= self.urgent_min_chars:
+        line = self.urgent_line(text, graded["urgency_evidence"])
+        if line is not None and p >= line:
             evidence = ";".join(e for e in (graded["urgency_evidence"], f"模型紧急(p={p:.2f}){self.why(text)}") if e)
             cues = ";".join(c for c in (graded["urgency_cues"], MODEL_CUE) if c)
             return dict(graded, urgency="紧急", urgency_score=0.7, urgency_review=False, urgency_cues=cues,
@@ -859,7 +898,8 @@ class UrgentSieve(_GramScorer):
                  "urgent_threshold": self.urgent_threshold, "min_chars": self.min_chars,
                  # rounded as the grams are: the solver's last bits follow the BLAS threads (one thread
                  # gave another intercept from the same letters at the 13th digit)
-                 "urgent_min_chars": self.urgent_min_chars, "intercept": round(self.intercept_, 8),
+                 "urgent_min_chars": self.urgent_min_chars, "short_chars": self.short_chars,
+                 "short_urgent_threshold": self.short_urgent_threshold, "intercept": round(self.intercept_, 8),
                  "grams": self._rounded(self.grams_)}
         Path(path).write_text(json.dumps(state, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
@@ -867,7 +907,9 @@ class UrgentSieve(_GramScorer):
     def load(cls, path: str | Path = SIEVE_PATH) -> "UrgentSieve":
         state = json.loads(Path(path).read_text(encoding="utf-8"))
         sieve = cls(state["maxlen"], state["max_features"], state["C"], state["threshold"], state["min_chars"],
-                    state["urgent_threshold"], state["urgent_min_chars"])
+                    state["urgent_threshold"], state["urgent_min_chars"],
+                    # a reader saved before stop 70 has one line for every length
+                    state.get("short_chars", 0), state.get("short_urgent_threshold", state["urgent_threshold"]))
         sieve.intercept_ = state["intercept"]
         sieve.grams_ = {g: (v[0], v[1]) for g, v in state["grams"].items()}
         return sieve
@@ -892,8 +934,8 @@ class EitherSieve:
         first = self.readers[0]
         self.threshold, self.urgent_threshold = first.threshold, first.urgent_threshold
         self.min_chars, self.urgent_min_chars = first.min_chars, first.urgent_min_chars
-        if any((r.threshold, r.urgent_threshold, r.min_chars, r.urgent_min_chars)
-               != (self.threshold, self.urgent_threshold, self.min_chars, self.urgent_min_chars) for r in self.readers):
+        self.short_chars, self.short_urgent_threshold = first.short_chars, first.short_urgent_threshold
+        if any(r.lines() != first.lines() for r in self.readers):
             raise PetitionError("the urgency readers must share their lines (threshold, urgent_threshold, lengths)")
 
     def probabilities(self, texts: list[str]) -> list[float | None]:
@@ -905,6 +947,9 @@ class EitherSieve:
             scores.append(reader.probabilities(texts))
             reader._forget_batch_table()
         return [max((p for p in ps if p is not None), default=None) for ps in zip(*scores)]
+
+    def urgent_line(self, text: str, evidence: str = "") -> float | None:
+        return self.readers[0].urgent_line(text, evidence)  # the readers share their lines
 
     def apply(self, graded: dict, p: float | None, text: str = "") -> dict:
         if p is None or p < self.threshold or graded["urgency"] == "紧急":

@@ -76,7 +76,9 @@ def test_the_evidence_note_tells_the_two_learned_readers_apart_at_the_sieve_s_ow
     note = column_notes(load_settings())["*"]["依据原文"]
     shipped = UrgentSieve.load()
     assert "模型较急/模型一般" in note and "模型复核/模型紧急" in note
-    assert f"p≥{shipped.threshold:g}送人工复核" in note and f"p≥{shipped.urgent_threshold:g}且来信{shipped.urgent_min_chars}字以上" in note
+    assert f"p≥{shipped.threshold:g}送人工复核" in note
+    assert (f"来信{shipped.urgent_min_chars}字以上且p≥{shipped.urgent_threshold:g}"
+            f"(不足{shipped.short_chars}字的短信p≥{shipped.short_urgent_threshold:g})判为紧急") in note
 
 
 def test_the_evidence_note_explains_the_rules_own_review_reasons_a_bundled_letter_carries(sample_dir):
