@@ -1996,6 +1996,32 @@ PROBE_ROUNDS = {
         "p306-28": "missed at the first look (stop 69: the round's texts are kept unread)",
         "p306-51": "missed at the first look (stop 69: the round's texts are kept unread)",
     }),
+    307: (35, 1, {
+        "p307-47": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p307-59": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
+    308: (35, 2, {
+        "p308-24": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p308-31": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p308-52": "flagged at the first look (stop 70: the round's texts are kept unread)",
+    }),
+    309: (26, 0, {
+        "p309-10": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p309-12": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p309-23": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p309-26": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p309-30": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p309-42": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p309-44": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p309-45": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p309-53": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p309-55": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
+    310: (35, 2, {
+        "p310-05": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p310-33": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p310-39": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
 }
 
 
