@@ -173,6 +173,15 @@ def test_a_missing_guard_does_not_negate_the_hazard(grader):
     assert level(grader, "这几年我们村没有人跳楼。") != "紧急"
 
 
+def test_a_failed_errand_is_the_condition_not_a_negation(grader):
+    """钱要不回来我也没打算活: 要不回来 is what the writer fears will fail, not a denial of the vow
+    (probe round 303's operator summary, stop 70); with 也 between them nothing blocked the 不 until
+    then. A plain denial (我可没打算死) stays below 紧急."""
+    assert level(grader, "钱要不回来我也没打算活。") == "紧急", grader.grade("钱要不回来我也没打算活。")
+    assert level(grader, "这事办不成我也没打算活了。") == "紧急"
+    assert level(grader, "我可没打算死，我还要照顾孙子。") != "紧急"
+
+
 @pytest.mark.parametrize("text", [
     "有人掉河里了，快来人！",
     "XX桥下有个小孩落水了，快！",
@@ -1970,31 +1979,15 @@ PROBE_ROUNDS = {
         "p302-31": "missed at the first look; read at stop 69, left: 我真不知道还活着干什么 at a letter's end is despair without a plan; in the review band",
     }),
     303: (32, 2, {
-        "p303-14": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p303-17": "flagged at the first look (stop 69: the round's texts are kept unread)",
-        "p303-45": "flagged at the first look (stop 69: the round's texts are kept unread)",
+        "p303-14": "missed at the first look; read at stop 70, left: 末尾说“这事办不成我也没打算活” is read as someone else's words (他人) in an operator's summary; in the review band",
+        "p303-17": "flagged at the first look; read at stop 70, left: the second reader (0.97, 42 characters, the long line) promotes a deadline at the month's end (限其本月底前搬走，否则断水断电) for a patient",
     }),
     304: (29, 0, {
-        "p304-18": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p304-27": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p304-29": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p304-41": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p304-58": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p304-60": "missed at the first look (stop 69: the round's texts are kept unread)",
     }),
     305: (35, 3, {
-        "p305-05": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p305-48": "flagged at the first look (stop 69: the round's texts are kept unread)",
-        "p305-49": "flagged at the first look (stop 69: the round's texts are kept unread)",
-        "p305-55": "flagged at the first look (stop 69: the round's texts are kept unread)",
+        "p305-55": "flagged at the first look; read at stop 70, left: a drinking game's shout quoted (谁不干了这杯就砍死谁) last weekend, read with a later general 现在 (现在农村酒席闹得太不像话)",
     }),
     306: (29, 0, {
-        "p306-04": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p306-10": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p306-22": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p306-25": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p306-28": "missed at the first look (stop 69: the round's texts are kept unread)",
-        "p306-51": "missed at the first look (stop 69: the round's texts are kept unread)",
     }),
     307: (35, 1, {
         "p307-47": "flagged at the first look (stop 70: the round's texts are kept unread)",
