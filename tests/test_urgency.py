@@ -2015,6 +2015,34 @@ PROBE_ROUNDS = {
         "p310-33": "flagged at the first look (stop 70: the round's texts are kept unread)",
         "p310-39": "missed at the first look (stop 70: the round's texts are kept unread)",
     }),
+    311: (30, 2, {
+        "p311-08": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p311-12": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p311-17": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p311-28": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p311-35": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p311-50": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p311-54": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p311-59": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
+    312: (31, 1, {
+        "p312-18": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p312-23": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p312-33": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p312-44": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p312-50": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p312-56": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
+    313: (32, 0, {
+        "p313-23": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p313-28": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p313-39": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p313-57": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
+    314: (35, 1, {
+        "p314-08": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p314-28": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
 }
 
 
