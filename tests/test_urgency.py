@@ -173,6 +173,19 @@ def test_a_missing_guard_does_not_negate_the_hazard(grader):
     assert level(grader, "这几年我们村没有人跳楼。") != "紧急"
 
 
+def test_a_note_quoted_before_the_absence_completes_the_missing_person_frame(grader):
+    """留下一封写着“对不起爸妈，别找我”的信后离校，至今未归 (probe p299-21): the frame's parts are the note's
+    words and the absence after it. The check that no cue straddles a quotation mark read the frame's
+    joined phrase (对不起爸妈，别找我”的信后…) as one and dropped the frame, leaving only its partial
+    reading; a frame keeps its parts apart itself where it must (escalation). Left at stop 69, traced
+    at stop 70."""
+    note = "XX中学班主任来电：初二学生赵某留下一封写着“对不起爸妈，别找我”的信后离校，至今未归。"
+    assert level(grader, note) == "紧急", grader.grade(note)
+    # a group's words inside someone's quotation still do not join the writer's own (quotes_apart)
+    rumour = "居民微信群里流传“有人要组织去市里上访”，我们不清楚真假。"
+    assert level(grader, rumour) != "紧急", grader.grade(rumour)
+
+
 def test_a_failed_errand_is_the_condition_not_a_negation(grader):
     """钱要不回来我也没打算活: 要不回来 is what the writer fears will fail, not a denial of the vow
     (probe round 303's operator summary, stop 70); with 也 between them nothing blocked the 不 until
@@ -1967,7 +1980,6 @@ PROBE_ROUNDS = {
     298: (31, 2, {
     }),
     299: (31, 2, {
-        "p299-21": "missed at the first look; read at stop 69, left: the missing-person frame matches (别找我 … 至今未归) but the grader keeps its partial reading; not traced this stop",
         "p299-45": "flagged at the first look; read at stop 69, left: the learned sieve reads pupils cheated of pocket money, one crying, as 紧急",
     }),
     300: (32, 0, {
