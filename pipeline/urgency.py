@@ -158,6 +158,12 @@ _PROXY_SAID = re.compile(r"(?<![长记任部导察管板])(他|她)[^。！？�
 # 我们全村就去北京上访”): the writer's own warning, not someone else's words quoted
 _WRITER_SPOKE = re.compile(r"(我|俺|咱)们?[^，。！？“”「」]{0,3}(跟|对|和|向|给|同)[^，。！？“”「」]{0,12}"
                            r"(说|讲|表示|喊|提出|放话|撂下话)[了过]?[:：,，]?[“\"「『]?$")
+# an operator's record: the caller is the one who speaks (来电人咨询押金退还流程，末尾说“这事办不成我也没打算活”),
+# unless someone else is named speaking between them (来电人称邻居说“…”); 说过“…” is words said before, read
+# as before (probe p292-21: 当时…在校长办公室说过“再不管我就从你们楼上跳下去”，事后已向学校道歉)
+_CALLER_SPOKE = re.compile(r"(来电人|来访人|来信人|诉求人|反映人|当事人)"
+                           r"(?:(?!邻居|对方|他们|他|她|老板|工头|包工头|领导|经理|干部|同事|工友|村长|书记|主任|别人|有人)"
+                           r"[^“”「」。！？]){0,24}(说|称|讲|表示|喊)道?[:：,，]?[“\"「『]?$")
 # inside a cue: the verb already done (一起去过区政府), not 去过年 or 过来
 _WENT_BEFORE = re.compile(r"(去|到)过(?!年|节|来|去|日子)")
 # just before a 即时 word: the letter asks for it now (要求立即停止), it does not say it is happening
@@ -1232,7 +1238,8 @@ class UrgencyGrader:
         if opened is None:
             return False
         before = text[max(0, opened - LOOKBACK["引述"]):opened]
-        return self._modifier("引述", before) is not None and not _WRITER_SPOKE.search(before)
+        return (self._modifier("引述", before) is not None and not _WRITER_SPOKE.search(before)
+                and not _CALLER_SPOKE.search(text[max(0, opened - 40):opened]))
 
     def grade(self, text: str, winter: bool = False) -> dict:
         """Grade one letter's text (title and body joined): level, score, cue categories, evidence.

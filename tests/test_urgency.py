@@ -186,6 +186,19 @@ def test_a_note_quoted_before_the_absence_completes_the_missing_person_frame(gra
     assert level(grader, rumour) != "紧急", grader.grade(rumour)
 
 
+def test_in_an_operator_s_record_the_caller_s_quoted_words_are_the_caller_s(grader):
+    """来电人咨询押金退还流程，末尾说“这事办不成我也没打算活” (probe p303-14): the operator names no speaker
+    before 说, so the quoted vow read as someone else's (他人). In a record whose subject is the caller,
+    the caller speaks; a named other speaker (来电人称邻居说“…”) and words said before (说过“…”，事后已道歉)
+    are read as before."""
+    caller = "来电人咨询押金退还流程，末尾说“这事办不成我也没打算活”，随即挂断。"
+    assert level(grader, caller) == "紧急", grader.grade(caller)
+    neighbour = "来电人称邻居说“这事办不成我也没打算活”。"
+    assert "他人" in grader.grade(neighbour)["urgency_evidence"] and level(grader, neighbour) != "紧急"
+    before = "当时来电人情绪失控，在校长办公室说过“再不管我就从你们楼上跳下去”，事后已向学校道歉。"
+    assert level(grader, before) != "紧急", grader.grade(before)
+
+
 def test_a_failed_errand_is_the_condition_not_a_negation(grader):
     """钱要不回来我也没打算活: 要不回来 is what the writer fears will fail, not a denial of the vow
     (probe round 303's operator summary, stop 70); with 也 between them nothing blocked the 不 until
@@ -1991,7 +2004,6 @@ PROBE_ROUNDS = {
         "p302-31": "missed at the first look; read at stop 69, left: 我真不知道还活着干什么 at a letter's end is despair without a plan; in the review band",
     }),
     303: (32, 2, {
-        "p303-14": "missed at the first look; read at stop 70, left: 末尾说“这事办不成我也没打算活” is read as someone else's words (他人) in an operator's summary; in the review band",
         "p303-17": "flagged at the first look; read at stop 70, left: the second reader (0.97, 42 characters, the long line) promotes a deadline at the month's end (限其本月底前搬走，否则断水断电) for a patient",
     }),
     304: (29, 0, {
