@@ -1282,9 +1282,10 @@ class UrgencyGrader:
             framed = isinstance(cue.pattern, FramePattern)
             for match in (cue.pattern.finditer(text, winter=winter) if framed else
                           finditer_near(cue.pattern, text, filters[index].words, words, reaches[index])):
+                # a cue never straddles a quotation mark: 会上说“谁去北京上访 is not 会…北京上访 (a frame's
+                # parts are kept apart by the frame itself where it must: `quotes_apart`)
                 if match.end() == match.start() or not framed and _crosses_quote(match.group()):
-                    continue  # a cue never straddles a quotation mark: 会上说“谁去北京上访 is not 会…北京上访
-                    # (a frame's parts are kept apart by the frame itself where it must: `quotes_apart`)
+                    continue
                 if cue.ranges and not self._in_ranges(match, cue.ranges):
                     continue
                 level, weight, tags = cue.level, cue.weight, []
