@@ -49,7 +49,7 @@ import pandas as pd
 
 from pipeline.errors import PetitionError
 from pipeline.numbers import parse_number  # noqa: F401  (importable from here, as before)
-from pipeline.prefilter import Prefilter, WordScan, finditer_near, may_match_found, reach, required_words, search_near
+from pipeline.prefilter import AnyOf, Prefilter, WordScan, finditer_near, may_match_found, reach, required_words
 from pipeline.paths import CORPORA_DIR
 from pipeline.tokenize import unsegmented
 
@@ -326,6 +326,7 @@ _SEEN = threading.local()
 # ~150,000 times per 10^4 letters (0.4 s of a run's grade stage keyed by the pattern itself).
 _SLOT_WORDS: dict = {}  # id(slot pattern) -> (pattern, its required words (pipeline.prefilter)), read once
 _SLOT_REACH: dict = {}  # id(slot pattern) -> (pattern, how far a match reads (pipeline.prefilter.reach)), read once
+_SLOT_ROWS: dict = {}  # id(slot pattern) -> (pattern, its rows asked one by one (pipeline.prefilter.AnyOf)), read once
 
 
 def slot_words(slot: re.Pattern) -> frozenset[str] | None:
@@ -342,6 +343,13 @@ def slot_reach(slot: re.Pattern) -> int | None:
     return known[1]
 
 
+def slot_rows(slot: re.Pattern) -> AnyOf:
+    known = _SLOT_ROWS.get(id(slot))
+    if known is None or known[0] is not slot:
+        known = _SLOT_ROWS[id(slot)] = (slot, AnyOf(slot))
+    return known[1]
+
+
 def _remember_words(text: str, words: dict | None) -> None:
     """The grader's one-pass word scan of this letter (`WordScan.positions`), for `_slot_in`."""
     _SEEN.text, _SEEN.found, _SEEN.words = text, {}, words
@@ -352,14 +360,16 @@ def _slot_in(slot: re.Pattern, text: str) -> bool:
     classes (老人 in three frames, 随时 in two), and each frame is also tried for its review slot.
     When the letter's word scan holds none of the class's required words, it is not searched; when
     it holds some, only the few characters around them are (most classes' words occur in letters
-    that do not hold the class: 房屋 without 开裂 near it), and the whole letter only to confirm."""
+    that do not hold the class: 房屋 without 开裂 near it), and the whole letter only to confirm.
+    A class is asked row by row (`slot_rows`): each row only around its own words, and a row whose
+    words or reach are unknown alone on the whole letter, not the whole class with it."""
     if getattr(_SEEN, "text", None) is not text:
         _SEEN.text, _SEEN.found, _SEEN.words = text, {}, None
     found = _SEEN.found
     key = id(slot)
     if key not in found:
         words, where = slot_words(slot), _SEEN.words
-        found[key] = may_match_found(words, where) and search_near(slot, text, words, where, slot_reach(slot))
+        found[key] = may_match_found(words, where) and slot_rows(slot).search_in(text, where)
     return found[key]
 
 
@@ -1087,7 +1097,8 @@ class UrgencyGrader:
             filters = [Prefilter(c.pattern) if isinstance(c.pattern, re.Pattern) else None for c in self.cues_]
             slots = {slot for c in self.cues_ if isinstance(c.pattern, FramePattern)
                      for slot in [c.pattern.anchor] + [s for _, s, _, _ in c.pattern.need + c.pattern.unless]}
-            scan = WordScan([f.words for f in filters if f is not None] + [slot_words(s) for s in slots])
+            scan = WordScan([f.words for f in filters if f is not None] + [slot_words(s) for s in slots]
+                            + [slot_rows(s).words for s in slots])  # `_slot_in` reads each row's words
             # which cues a found word can wake (a pattern's required words, a frame's anchor's): a
             # letter then visits only the cues whose words it holds, not all hundred-odd of them
             always, by_word = [], {}
@@ -1121,9 +1132,15 @@ class UrgencyGrader:
         return self._filters.scan
 
     # ---- one letter ---------------------------------------------------------------------
-    def _modifier(self, name: str, text: str) -> re.Match | None:
-        pattern = self.modifiers_.get(name)
-        return pattern.search(text) if pattern is not None and text else None
+    def _modifier(self, name: str, text: str) -> bool:
+        """Whether a `name` phrase occurs in `text`: `modifiers_[name].search(text)`, asked row by row
+        (`AnyOf`), as some categories hold a hundred-odd rows and are looked for 160-320 characters
+        after every event cue (解除, 撤回)."""
+        tests = getattr(self, "_modifier_rows", None)
+        if tests is None or tests[0] is not self.modifiers_:
+            tests = self._modifier_rows = (self.modifiers_, {n: AnyOf(p) for n, p in self.modifiers_.items()})
+        rows = tests[1].get(name)
+        return rows is not None and bool(text) and rows.search_in(text)
 
     def _negated(self, before: str, opening: str = "") -> bool:
         """A negator in the last few characters before a cue, not followed by a consequence word.
@@ -1141,7 +1158,7 @@ class UrgencyGrader:
     def _says_now(self, cue: str) -> bool:
         """The cue's own words say the danger is so now (a 当下 phrase: 当时在井下干活，到现在都没上来), so
         a date, 当时 or 曾 before it tells when it began, not that it is over."""
-        return self._modifier("当下", cue) is not None
+        return self._modifier("当下", cue)
 
     def _sentence_modifier(self, name: str, prefix: str, opening: str = "", cue: str = "") -> bool:
         """True when `name` occurs in the sentence before the cue and no 复位 marker follows it.
@@ -1185,7 +1202,7 @@ class UrgencyGrader:
                 pattern = self.modifiers_.get(name)
                 hit = pattern is not None and any(m.start() < len(window) for m in pattern.finditer(window + text[start:start + 3]))
             else:
-                hit = self._modifier(name, window) is not None
+                hit = self._modifier(name, window)
             if hit:
                 found.append(name)
         if self._modifier("风险", after):
@@ -1238,7 +1255,7 @@ class UrgencyGrader:
         if opened is None:
             return False
         before = text[max(0, opened - LOOKBACK["引述"]):opened]
-        return (self._modifier("引述", before) is not None and not _WRITER_SPOKE.search(before)
+        return (self._modifier("引述", before) and not _WRITER_SPOKE.search(before)
                 and not _CALLER_SPOKE.search(text[max(0, opened - 40):opened]))
 
     def grade(self, text: str, winter: bool = False) -> dict:
@@ -1356,7 +1373,7 @@ class UrgencyGrader:
             signals["rules:紧急"] = float(graded["urgency"] == "紧急")
         # the writer says the matter is settled and asks nothing more (问题已经解决了，不需要再处理; 特此来信感谢):
         # a threat told as done before, or a frame short of its doubt, is no reason to read it today
-        settled = self._modifier("结案", text) is not None
+        settled = self._modifier("结案", text)
         if graded["urgency"] != "紧急" or signals is not None:
             partial = self._partial_frames(text, matched_frames, signals, winter)
             if graded["urgency"] != "紧急" and not settled:

@@ -166,3 +166,33 @@ def test_matches_near_the_words_are_the_whole_letters_matches(sample_dir):
     # two words far apart: two stretches, each match found once, in order
     assert [m.group() for m in finditer_near(re.compile("跳楼|上访"), "我要上访" + "。" * 40 + "我要跳楼",
                                              frozenset({"跳楼", "上访"}), {"上访": [3], "跳楼": [47]}, 2)] == ["上访", "跳楼"]
+
+
+def test_an_alternation_asked_row_by_row_answers_as_the_whole(sample_dir):
+    """`alternatives` splits only at the top level; `AnyOf.search_in` gives `search(text) is not None`
+    for every frame word class (with the grader's letter scan) and modifier category (with its own)
+    on every bundled letter and stretches of it."""
+    from pipeline.prefilter import AnyOf, alternatives
+    from pipeline.read import read_letters
+    from pipeline.urgency import FramePattern, UrgencyGrader, slot_rows
+
+    split = [p.pattern for p in alternatives(re.compile(r"(?:a|b)|[|(]c|\|d|e(?=f|g)"))]
+    assert split == ["(?:a|b)", "[|(]c", r"\|d", "e(?=f|g)"]
+    assert len(alternatives(re.compile(r"(a)b|c\1"))) == 1  # a back-reference: not split
+    grader = UrgencyGrader().fit()
+    texts = grader.letter_texts(read_letters([sample_dir]).letters)
+    scan = grader._word_scan()
+    slots = {s for c in grader.cues_ if isinstance(c.pattern, FramePattern)
+             for s in [c.pattern.anchor] + [slot for _, slot, _, _ in c.pattern.need + c.pattern.unless]}
+    modifiers = {name: AnyOf(pattern) for name, pattern in grader.modifiers_.items()}
+    positives = 0
+    for text in texts:
+        where = scan.positions(text)
+        for slot in slots:
+            assert slot_rows(slot).search_in(text, where) == (slot.search(text) is not None), slot.pattern[:30]
+        for window in (text, text[-160:], text[5:35]):
+            for name, rows in modifiers.items():
+                whole = grader.modifiers_[name].search(window) is not None
+                assert rows.search_in(window) == whole, name
+                positives += whole
+    assert positives > 100
