@@ -51,7 +51,7 @@ def test_the_short_text_caveat_is_the_stored_first_looks_of_its_rounds():
 
     assert SHORT_FIRST_LOOKS["short"] == pooled(SHORT_ROUNDS)
     assert SHORT_FIRST_LOOKS["other"] == pooled(MIXED_ROUNDS)
-    assert "短信式的判出86%, 其余96%" in today_caveat()
+    assert "短信式的判出87%, 其余96%" in today_caveat()
 
 
 def test_the_notes_follow_the_config(tmp_path):

@@ -2067,6 +2067,26 @@ PROBE_ROUNDS = {
         "p314-08": "flagged at the first look (stop 70: the round's texts are kept unread)",
         "p314-28": "missed at the first look (stop 70: the round's texts are kept unread)",
     }),
+    315: (33, 0, {
+        "p315-29": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p315-48": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p315-51": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
+    316: (33, 0, {
+        "p316-02": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p316-17": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p316-23": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
+    317: (35, 1, {
+        "p317-03": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p317-23": "missed at the first look (stop 70: the round's texts are kept unread)",
+    }),
+    318: (35, 3, {
+        "p318-10": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p318-13": "missed at the first look (stop 70: the round's texts are kept unread)",
+        "p318-14": "flagged at the first look (stop 70: the round's texts are kept unread)",
+        "p318-54": "flagged at the first look (stop 70: the round's texts are kept unread)",
+    }),
 }
 
 
