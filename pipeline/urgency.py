@@ -329,25 +329,24 @@ _SLOT_REACH: dict = {}  # id(slot pattern) -> (pattern, how far a match reads (p
 _SLOT_ROWS: dict = {}  # id(slot pattern) -> (pattern, its rows asked one by one (pipeline.prefilter.AnyOf)), read once
 
 
-def slot_words(slot: re.Pattern) -> frozenset[str] | None:
-    known = _SLOT_WORDS.get(id(slot))
+def _per_slot(cache: dict, slot: re.Pattern, make):
+    """`make(slot)`, computed once per slot pattern and kept in `cache` (keyed as above)."""
+    known = cache.get(id(slot))
     if known is None or known[0] is not slot:
-        known = _SLOT_WORDS[id(slot)] = (slot, required_words(slot))
+        known = cache[id(slot)] = (slot, make(slot))
     return known[1]
+
+
+def slot_words(slot: re.Pattern) -> frozenset[str] | None:
+    return _per_slot(_SLOT_WORDS, slot, required_words)
 
 
 def slot_reach(slot: re.Pattern) -> int | None:
-    known = _SLOT_REACH.get(id(slot))
-    if known is None or known[0] is not slot:
-        known = _SLOT_REACH[id(slot)] = (slot, reach(slot))
-    return known[1]
+    return _per_slot(_SLOT_REACH, slot, reach)
 
 
 def slot_rows(slot: re.Pattern) -> AnyOf:
-    known = _SLOT_ROWS.get(id(slot))
-    if known is None or known[0] is not slot:
-        known = _SLOT_ROWS[id(slot)] = (slot, AnyOf(slot))
-    return known[1]
+    return _per_slot(_SLOT_ROWS, slot, AnyOf)
 
 
 def _remember_words(text: str, words: dict | None) -> None:
