@@ -2090,6 +2090,35 @@ PROBE_ROUNDS = {
         "p322-57": "flagged at the first look (stop 71: the round's texts are kept unread)",
         "p322-60": "flagged at the first look (stop 71: the round's texts are kept unread)",
     }),
+    323: (29, 1, {
+        "p323-17": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p323-20": "flagged at the first look (stop 71: the round's texts are kept unread)",
+        "p323-23": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p323-29": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p323-37": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p323-42": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p323-43": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p323-50": "missed at the first look (stop 71: the round's texts are kept unread)",
+    }),
+    324: (31, 1, {
+        "p324-03": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p324-09": "flagged at the first look (stop 71: the round's texts are kept unread)",
+        "p324-13": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p324-23": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p324-34": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p324-36": "missed at the first look (stop 71: the round's texts are kept unread)",
+    }),
+    325: (30, 0, {
+        "p325-05": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p325-26": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p325-37": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p325-53": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p325-56": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p325-60": "missed at the first look (stop 71: the round's texts are kept unread)",
+    }),
+    326: (35, 0, {
+        "p326-45": "missed at the first look (stop 71: the round's texts are kept unread)",
+    }),
 }
 
 
