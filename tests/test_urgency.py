@@ -457,14 +457,14 @@ def test_the_sieve_has_a_lower_line_for_a_text_of_a_line_or_two(shipped, probe_i
     """A live wire down at a bus stop with someone just shocked, thirty relatives sitting at a gate
     now (37 and 33 characters): no rule reads them, the reader scores them 0.92-0.98. Until stop 70
     no text under 40 characters could be 紧急 by the reader. Real letters under 80 characters stay
-    under 0.87, so the line there is 0.90, from 25 characters up."""
+    under 0.87, so the line there is 0.88 (0.90 at stop 70), from 25 characters up."""
     text = _probe_text(probe_id)
     assert 25 <= len(text) < 80
     assert UrgencyGrader(sieve=None).fit().grade(text)["urgency"] != "紧急"
     out = shipped.grade(text)
     assert out["urgency"] == "紧急" and "模型紧急" in out["urgency_evidence"], out
     sieve = shipped.sieve_
-    assert sieve.urgent_line(text) == 0.90 < sieve.urgent_line(text + "，" * 80) == sieve.urgent_threshold
+    assert sieve.urgent_line(text) == 0.88 < sieve.urgent_line(text + "，" * 80) == sieve.urgent_threshold
     assert sieve.urgent_line(text[:20]) is None
 
 
@@ -697,6 +697,24 @@ FLOORS = {"tipdm_gold": (0.72, 0.70), "peoples_gas": (0.82, 0.60), "beijing12345
 def test_gold_floor_per_source(gold_scores, source):
     recall, precision = FLOORS[source]
     assert gold_scores[source]["recall"] >= recall and gold_scores[source]["precision"] >= precision, gold_scores[source]
+
+
+@requires_shared_data
+@requires_more_sources
+def test_no_labelled_letter_of_a_line_or_two_below_urgent_reaches_the_short_line(shipped):
+    """The short line's rule (stops 70, 71): every real letter of 25-79 characters, labelled below 紧急
+    and graded below 紧急 by the rules, scores under it (0.864 at most, a 较急 letter; still 0.864
+    with each office left out of the reader's fit), so no such letter is made 紧急 by the reader."""
+    from benchmarks.urgency import load_gold
+
+    gold = load_gold()
+    rules = UrgencyGrader(sieve=None).fit()
+    texts, graded = rules.letter_texts(gold), rules.transform(gold)["urgency"]
+    short = [t for t, got, label in zip(texts, graded, gold["urgency"])
+             if 25 <= len(t.strip()) < 80 and got != "紧急" and label != "紧急"]
+    assert len(short) > 500
+    highest = max(shipped.sieve_.probabilities(short))
+    assert 0.8 < highest < shipped.sieve_.short_urgent_threshold, highest
 
 
 @requires_shared_data
@@ -1441,7 +1459,6 @@ PROBE_ROUNDS = {
     }),
     119: (25, 2, {
         "p119-04": "flagged at the first look (stop 59: the round's texts are kept unread)",
-        "p119-23": "missed at the first look (stop 59: the round's texts are kept unread)",
     }),
     120: (26, 2, {
         "p120-01": "flagged at the first look (stop 59: the round's texts are kept unread)",
@@ -1579,6 +1596,7 @@ PROBE_ROUNDS = {
     167: (36, 4, {
     }),
     168: (35, 3, {
+        "p168-50": "flagged since stop 71: the second reader's short line at 0.88 promotes a figure of speech (要我老命), 57 characters at p=0.885",
     }),
     169: (36, 2, {
     }),
@@ -1990,6 +2008,7 @@ PROBE_ROUNDS = {
     296: (34, 0, {
     }),
     297: (27, 2, {
+        "p297-41": "flagged since stop 71: the second reader's short line at 0.88 promotes pollution that keeps old people and children indoors, 42 characters at p=0.891",
     }),
     298: (31, 2, {
     }),
@@ -2015,6 +2034,7 @@ PROBE_ROUNDS = {
     306: (29, 0, {
     }),
     307: (35, 1, {
+        "p307-56": "flagged since stop 71: the second reader's short line at 0.88 promotes 一直上访 with no higher level and no group, 43 characters at p=0.883",
         "p307-47": "flagged at the first look; read at stop 71, left: the heating back since yesterday is not read against the elderly's cold told before it",
         "p307-59": "missed at the first look; read at stop 71, left: concrete fallen once on a passage with no cordon (the review band)",
     }),
@@ -2026,8 +2046,6 @@ PROBE_ROUNDS = {
         "p309-23": "missed at the first look; read at stop 71, left: life jackets locked on an overloaded ferry, after a suggestion",
         "p309-26": "missed at the first look; read at stop 71, left: a threat to keep the writer off the bridge, bricks thrown last night (the review band)",
         "p309-44": "missed at the first look; read at stop 71, left: a ferry adrift with six aboard (the review band)",
-        "p309-45": "missed at the first look; read at stop 71, left: an overloaded ferry in high waves now (the review band)",
-        "p309-53": "missed at the first look; read at stop 71, left: people crossing a flooded bridge (the review band)",
     }),
     310: (35, 2, {
         "p310-05": "flagged at the first look; read at stop 71, left: an ammonia leak closed overnight, everyone well",
@@ -2098,7 +2116,6 @@ PROBE_ROUNDS = {
         "p323-37": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p323-42": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p323-43": "missed at the first look (stop 71: the round's texts are kept unread)",
-        "p323-50": "missed at the first look (stop 71: the round's texts are kept unread)",
     }),
     324: (31, 1, {
         "p324-03": "missed at the first look (stop 71: the round's texts are kept unread)",
@@ -2109,7 +2126,6 @@ PROBE_ROUNDS = {
         "p324-36": "missed at the first look (stop 71: the round's texts are kept unread)",
     }),
     325: (30, 0, {
-        "p325-05": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p325-26": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p325-37": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p325-53": "missed at the first look (stop 71: the round's texts are kept unread)",
