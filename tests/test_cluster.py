@@ -1272,3 +1272,29 @@ def test_a_model_saved_before_issue_by_wording_still_hands_over_its_letters(samp
     out = attach_issues(letters, members, old.get_issue_info())
     assert out["issue_id"].notna().sum() == len(members) and not out["issue_by_wording"].any()
     assert out["issue_by_wording"].dtype == bool
+
+
+def _same_csr(a, b) -> bool:
+    """The same sparse matrix to the bit: type, shape, dtypes, structure and values."""
+    import numpy as np
+
+    return (type(a) is type(b) and a.shape == b.shape and a.dtype == b.dtype and a.indices.dtype == b.indices.dtype
+            and a.indptr.dtype == b.indptr.dtype and np.array_equal(a.indptr, b.indptr)
+            and np.array_equal(a.indices, b.indices) and a.data.tobytes() == b.data.tobytes())
+
+
+def test_tfidf_rows_is_the_vectorizers_transform_to_the_bit():
+    """The bulk count (`tfidf_rows`) gives sklearn's matrix: repeated words, unknown words, empty
+    letters."""
+    import numpy as np
+
+    from pipeline.cluster import document_frequencies, tfidf_rows
+
+    rng = np.random.default_rng(7)
+    words = [f"词{k}" for k in range(300)]
+    docs = [[words[int(w)] for w in rng.zipf(1.3, size=int(rng.integers(0, 60))) % 300] for _ in range(400)]
+    model = IssueClusterer()
+    model.fit_vocabulary(document_frequencies(docs), len(docs))
+    vectorizer = model.vectorizer_
+    for batch in (docs, [[], ["不在词表"], *docs[:7]], [d[::2] for d in docs]):
+        assert _same_csr(tfidf_rows(vectorizer, batch), vectorizer.transform(batch))
