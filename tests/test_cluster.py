@@ -1298,3 +1298,35 @@ def test_tfidf_rows_is_the_vectorizers_transform_to_the_bit():
     vectorizer = model.vectorizer_
     for batch in (docs, [[], ["不在词表"], *docs[:7]], [d[::2] for d in docs]):
         assert _same_csr(tfidf_rows(vectorizer, batch), vectorizer.transform(batch))
+
+
+def test_mean_directions_are_each_lists_mean_direction_to_the_bit():
+    """`_mean_directions` (one pass for many places) gives each row as `_mean_direction` alone:
+    the same float32 sums in the same order, the same norm."""
+    import numpy as np
+    from scipy import sparse
+    from sklearn.preprocessing import normalize
+
+    from pipeline.cluster import _mean_direction, _mean_directions
+
+    rng = np.random.default_rng(3)
+    for seed in range(6):
+        G = sparse.random(300, 2000, density=0.02 + 0.03 * seed, format="csr", dtype=np.float32, random_state=seed)
+        G.data = np.abs(G.data) + np.float32(1e-3)  # TF-IDF weights are positive
+        G = normalize(G)
+        lists = [sorted(rng.choice(300, size=int(rng.integers(1, 120)), replace=False).tolist()) for _ in range(25)]
+        means = _mean_directions(G, lists)
+        for k, rows in enumerate(lists):
+            assert _same_csr(means[k], _mean_direction(G, rows))
+
+
+def test_place_weights_are_the_sums_per_place():
+    import numpy as np
+
+    from pipeline.cluster import _place_weights
+
+    weights = np.array([1.0, 3.0, 2.0, 7.0, 1.0])
+    docs = {"甲小区": [0, 3], "乙路": [1], "丙村": [0, 1, 2, 3, 4]}
+    got = _place_weights(docs, weights)
+    assert list(got) == list(docs)
+    assert {p: (type(v), v) for p, v in got.items()} == {p: (type(weights[ds].sum()), weights[ds].sum()) for p, ds in docs.items()}
