@@ -90,7 +90,7 @@ from pipeline.places import (  # noqa: F401
     letter_place_names, short_name, stem, variant_candidates,
 )
 from pipeline.prefilter import WordScan
-from pipeline.timing import give_back
+from pipeline.timing import gc_paused, give_back
 
 STATE_VERSION = 1
 # the label of an issue whose letters write no word a label could show (only names, only characters)
@@ -904,7 +904,14 @@ class IssueClusterer:
         places a letter may write bare (`spot_names_`), drop places named by
         too many letters (物业公司, 开发区: not specific enough to key on; `too_common`, counted in
         writers too when `writers`, the `doc_writer_matrix`, is given) and return each letter's
-        places and headline places (`place_sets`)."""
+        places and headline places (`place_sets`). The collector is paused (`gc_paused`): each
+        place's letters and district counts, the spelling buckets and the place sets are some
+        100,000 containers on the shared letters, all living to the end, and set off full passes."""
+        with gc_paused():
+            return self._fit_places(features, G, weights, writers)
+
+    def _fit_places(self, features: pd.DataFrame, G, weights, writers: sparse.csr_matrix | None = None
+                    ) -> tuple[list[frozenset], list[frozenset]]:
         docs: dict[str, list[int]] = {}
         for d, pa in enumerate(features["places"]):
             for p in {canonical(q) for q in pa}:

@@ -494,3 +494,41 @@ def test_a_building_s_zone_a_rule_s_words_and_a_boss_s_surname_are_no_place():
     assert extract_places("我们公司的财务负责人，细则规定项目竣工后要满12个月") == []
     assert extract_places("跟的是安装队周老板，安装队周老板称开发商停付") == []
     assert extract_places("富惠天下老板跑路了") == ["富惠天下"]
+
+
+def _variant_candidates_reference(names):
+    """`variant_candidates` as first written: a list for every bucket key (the slim version keeps
+    lists only for buckets of 2 to 50 names)."""
+    from pipeline.places import variant_kind
+
+    names = sorted(set(n for n in names if len(n) >= 3))
+    buckets = {}
+    for name in names:
+        keys = [("sorted", "".join(sorted(name)))] + [("one", k, name[:k] + name[k + 1:]) for k in range(len(name))]
+        for key in keys:
+            buckets.setdefault(key, []).append(name)
+    seen, out = set(), []
+    for group in buckets.values():
+        if len(group) < 2 or len(group) > 50:
+            continue
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                if (a, b) not in seen:
+                    seen.add((a, b))
+                    kind = variant_kind(a, b)
+                    if kind:
+                        out.append((a, b, kind))
+    return out
+
+
+def test_variant_candidates_are_the_all_buckets_pairs_in_order():
+    from pipeline.places import variant_candidates
+
+    names = ["铁广小区", "广铁小区", "滨河苑小区", "滨和苑小区", "幸福花园", "幸福家园", "阳光城", "光阳城", "新塘支河", "新唐支河",
+             *(f"{c}岭花园" for c in "金银铜铁锡石木水火土山川日月星辰天地人和春夏秋冬梅兰竹菊松柏杨柳桃李杏梨"
+                                      "东西南北上下左右前后江湖海风雨雷电云"),  # one bucket of over 50 names: passed over
+             "金岭花苑", "银岭花苑"]
+    found = variant_candidates(names)
+    assert found == _variant_candidates_reference(names)
+    assert ("广铁小区", "铁广小区", "swap") in found
+    assert not any(a.endswith("岭花园") and b.endswith("岭花园") for a, b, _ in found)  # the bucket of 52

@@ -76,3 +76,25 @@ def test_forget_memos_keeps_the_chart_font_registration():
     name = plots.use_chinese_font()
     forget_memos()
     assert plots.use_chinese_font.cache_info().currsize == 1 and plots.use_chinese_font() == name
+
+
+def test_gc_paused_pauses_the_collector_and_restores_it():
+    import gc
+
+    from pipeline.timing import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with gc_paused():
+            raise RuntimeError("the collector comes back on an error too")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
