@@ -165,3 +165,19 @@ def test_unsegmented_joins_a_word_by_word_text_and_leaves_a_letter_alone():
     letter = "我家住在XX小区 3栋，楼下的KTV每天夜里两点还在唱歌，孩子明天要考试。"
     assert unsegmented(letter) == letter
     assert unsegmented("微信 WeChat 群 里 说 明天 一起 去") == "微信 WeChat 群里说明天一起去"
+
+
+def test_is_dictionary_word_asks_what_the_full_segmenter_knows():
+    """`is_dictionary_word` reads the bare jieba-rs dictionary and the user dictionary's words:
+    the same answers as the segmenter built with the user dictionary."""
+    pytest.importorskip("rjieba")
+    from pipeline.tokenize import USER_DICT, _rust_jieba, _userdict_entries, is_dictionary_word
+
+    full = _rust_jieba(str(USER_DICT))
+    if full is None:
+        pytest.skip("the segmenter is jieba's here")
+    added = [word for word, _, _ in _userdict_entries(str(USER_DICT))]
+    text = "市民反映小区物业费上涨问题，息诉罢访，实控人张某拖欠工资，负责人信息不明，经理明确答复"
+    strings = {text[k:k + n] for n in (1, 2, 3, 4) for k in range(len(text) - n + 1)}
+    for word in [*added, *strings, "不在任何词典里的词", "\x00\x01"]:
+        assert is_dictionary_word(word) == full.has_word(word), word
