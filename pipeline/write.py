@@ -163,6 +163,15 @@ def text_columns(frame: pd.DataFrame) -> list:
     return [c for i, c in enumerate(frame.columns) if _is_text(frame.iloc[:, i])]
 
 
+def _has_formula(values: pd.Series) -> bool:
+    """Whether any cell of a text column is `formula_like`. A string-dtype column holds only text
+    and missing cells, so its cells are tested in one Arrow call (`str.startswith`) instead of a
+    Python call per cell (0.17 s of the letters' CSV, 40 text columns)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return bool(values.str.startswith(FORMULA_STARTS).fillna(False).any())
+    return bool(values.map(formula_like).any())
+
+
 def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells and headers cannot start a formula (for CSV). Columns are taken by
     position: a file may carry two columns of one name. A shallow copy: the columns it changes are
@@ -171,7 +180,7 @@ def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy(deep=False)
     for i in range(out.shape[1]):
         values = out.iloc[:, i]
-        if _is_text(values) and values.map(formula_like).any():
+        if _is_text(values) and _has_formula(values):
             out.isetitem(i, values.astype(object).map(neutralise))
     out.columns = [neutralise(c) for c in out.columns]
     return out

@@ -145,3 +145,14 @@ def test_a_csv_written_in_chunks_is_the_csv_written_at_once(tmp_path, monkeypatc
     chunked = (tmp_path / "chunked.csv").read_bytes()
     assert chunked == (tmp_path / "whole.csv").read_bytes()
     assert chunked.count(b"\xef\xbb\xbf") == 1 and b"'=HYPERLINK" in chunked
+
+
+def test_has_formula_reads_string_columns_as_formula_like_reads_cells():
+    import pandas as pd
+
+    from pipeline.write import _has_formula, formula_like
+
+    for cells in (["a", "=1+1", None], ["a", "b", None], [None], ["+x"], ["-"], ["@a"], ["\t=x"], ["\r"], [" =x"], ["ｘ=1"]):
+        for dtype in ("str", pd.StringDtype("pyarrow"), pd.StringDtype("python"), object):
+            values = pd.Series(cells, dtype=dtype)
+            assert _has_formula(values) == bool(values.map(formula_like).any()), (cells, dtype)
