@@ -2135,6 +2135,31 @@ PROBE_ROUNDS = {
     326: (35, 0, {
         "p326-45": "missed at the first look (stop 71: the round's texts are kept unread)",
     }),
+    327: (33, 0, {
+        "p327-05": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p327-32": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p327-57": "missed at the first look (stop 71: the round's texts are kept unread)",
+    }),
+    328: (32, 2, {
+        "p328-04": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p328-25": "flagged at the first look (stop 71: the round's texts are kept unread)",
+        "p328-27": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p328-45": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p328-49": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p328-58": "flagged at the first look (stop 71: the round's texts are kept unread)",
+    }),
+    329: (31, 0, {
+        "p329-04": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p329-14": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p329-21": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p329-35": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p329-39": "missed at the first look (stop 71: the round's texts are kept unread)",
+    }),
+    330: (34, 1, {
+        "p330-04": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p330-51": "missed at the first look (stop 71: the round's texts are kept unread)",
+        "p330-52": "flagged at the first look (stop 71: the round's texts are kept unread)",
+    }),
 }
 
 
