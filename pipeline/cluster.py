@@ -367,11 +367,12 @@ def tfidf_rows(vectorizer: TfidfVectorizer, docs: list[list[str]]) -> sparse.csr
                           count=int(lengths.sum()))
     rows = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
     known = columns >= 0  # out-of-vocabulary words are left out, as sklearn leaves them
-    keys, counts = np.unique(rows[known] * max(n_cols, 1) + columns[known], return_counts=True)
+    width = max(n_cols, 1)  # (row, column) -> one key
+    keys, counts = np.unique(rows[known] * width + columns[known], return_counts=True)
     indptr = np.zeros(n_rows + 1, np.int64)
-    np.cumsum(np.bincount(keys // max(n_cols, 1), minlength=n_rows), out=indptr[1:])
+    np.cumsum(np.bincount(keys // width, minlength=n_rows), out=indptr[1:])
     index = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
-    X = sparse.csr_matrix((counts.astype(vectorizer.dtype), (keys % max(n_cols, 1)).astype(index),
+    X = sparse.csr_matrix((counts.astype(vectorizer.dtype), (keys % width).astype(index),
                            indptr.astype(index)), shape=(n_rows, n_cols))
     X.has_sorted_indices = True
     if vectorizer.sublinear_tf:
@@ -530,10 +531,6 @@ def _top(counts: Counter) -> str:
     return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
-def _mean_direction(G: sparse.csr_matrix, rows) -> sparse.csr_matrix:
-    return normalize(sparse.csr_matrix(G[rows].mean(axis=0)))
-
-
 def _place_weights(docs: dict[str, list[int]], weights: np.ndarray) -> dict[str, np.float64]:
     """{place: weights[rows].sum()} for every place's rows, in one `np.bincount` instead of a NumPy
     call per place (28,000 places on the shared letters). The weights are letter counts, whole
@@ -545,10 +542,11 @@ def _place_weights(docs: dict[str, list[int]], weights: np.ndarray) -> dict[str,
 
 
 def _mean_directions(G: sparse.csr_matrix, row_lists: list) -> sparse.csr_matrix:
-    """Row k is `_mean_direction(G, row_lists[k])`, the same bits, for many row lists at once.
+    """Row k is the normalised mean of `G[row_lists[k]]` (`normalize(csr_matrix(G[rows].mean(axis=0)))`),
+    the same bits, for many row lists at once.
 
     Why: fit_places asks the mean direction of every place in a variant pair (638 places on the
-    shared letters), and each `_mean_direction` made a dense row as wide as the vocabulary, turned
+    shared letters), and asking it place by place made a dense row as wide as the vocabulary, turned
     it back into a sparse one and normalised it alone, 0.7 s of the cluster stage. Here the rows'
     entries are gathered once and summed per (list, word) as scipy's mean sums them: each entry
     scaled first by 1/len(rows) in G's float32, then added in row order to a float32 zero

@@ -167,16 +167,24 @@ _CALLER_SPOKE = re.compile(r"(来电人|来访人|来信人|诉求人|反映人|
 # inside a cue: the verb already done (一起去过区政府), not 去过年 or 过来
 _WENT_BEFORE = re.compile(r"(去|到)过(?!年|节|来|去|日子)")
 # just before a 即时 word: the letter asks for it now (要求立即停止), it does not say it is happening
-_ASKED = re.compile(r"要求|请求?|希望|建议|恳请|呼吁")
+_ASKING = r"要求|请求?|希望|建议|恳请|呼吁"
+_ASKED = re.compile(_ASKING)
 # after a cue, what the letter asks for, to the clause's end: a repair asked for is no repair (居民现堵在桥头…
 # 要求先把便桥修好: probes309, stop 71)
-_ASKED_FOR = re.compile(r"(要求|请求?|希望|建议|恳请|呼吁)[^，。！？；,;!?]*")
+_ASKED_FOR = re.compile(rf"({_ASKING})[^，。！？；,;!?]*")
 # A negator followed by one of these before the cue is a condition, not a negation: 不给钱就跳楼.
 CONSEQUENCE = re.compile(r"就|才|便|则|的话|否则|只能|只好|只有|得|逼")
 # Words that contain 不/没/无 but negate nothing (再不处理我就…, 本周内不解决将赴京上访: a condition on the office,
 # not a negated threat; 沟没盖没围挡，一米多深: the missing cover is the hazard, not a denied one; 这钱再要不到…不想活了:
 # a verb's 不到/不回/不成 says it cannot be had, a condition).
 NOT_NEGATORS = re.compile(r"要不然|不然|(实在|真的|再)不行|不行(?=[，, ]?(我|俺|就|的话|再|那))|不得已|不惜|不服|忍无可忍|无可奈何|走投无路|无路可走|[告诉访申]无门|看不到(希望|出路|未来)|得不到(解决|答复|回应)|受不了|忍不住|再不(?!会|敢|想|去|要|愿)|还不(?=解决|处理|给|到位|管|落实|回复|答复|赔)|不(?=解决|处理|答复|回复|落实|兑现)|(办|弄|搞|谈|要|讨|拿|领|收|追|等|借)不(成|回来|回|到手|到|下来|着)|(没有|没|无|未)(设置?|任何)?(盖板?|盖子|遮挡|围挡|围栏|护栏|栏杆|防护|警示|井盖)|不定|不时|不少|不同|不正常|不够|不足|不便|不得不|不能不|不如|不了|不已|不断|不停|不堪|不满|不法|不良|不安|不顾|不公|不作为|无奈|无法|无辜|没办法|无论|不管")
+
+
+def _blanked(pattern: re.Pattern, text: str) -> str:
+    """`text` with `pattern`'s matches blanked out, its length and every position kept."""
+    return pattern.sub(lambda m: "＿" * len(m.group()), text)
+
+
 CLAUSE_SPLIT = re.compile(r"[，。！？；,;!?\n\u3000 ]+|…{1,}|\.{3,}")
 SENTENCE_SPLIT = re.compile(r"[。！？!?\n]+|…{2,}|\.{3,}")
 QUOTE_SPAN = re.compile(r"[“\"「『]([^”\"」』]{1,200})[”\"」』]")
@@ -1152,7 +1160,7 @@ class UrgencyGrader:
         """A negator in the last few characters before a cue, not followed by a consequence word.
         `opening`, the cue's first character, counts as following it: 再见不到钱我就…不活了 is a
         condition whose 就 opens the cue."""
-        window = NOT_NEGATORS.sub(lambda m: "＿" * len(m.group()), before[-LOOKBACK["否定"]:])
+        window = _blanked(NOT_NEGATORS, before[-LOOKBACK["否定"]:])
         last = None
         pattern = self.modifiers_.get("否定")
         if pattern is None:
@@ -1222,7 +1230,7 @@ class UrgencyGrader:
         # a cue that ends on its verb right before 过 (去省里上访|过) is read with its last characters in
         # front, as the cue that stops short of the verb is (去省里|上访过): both say 上访过, done before
         done_before = text[end:end + 1] == "过"
-        aftermath = _ASKED_FOR.sub(lambda m: "＿" * len(m.group()), rest[:AFTERMATH])
+        aftermath = _blanked(_ASKED_FOR, rest[:AFTERMATH])
         if self._modifier("了结", aftermath) or (
                 done_before and self._modifier("了结", text[max(clause[0], end - 4):end] + aftermath)):
             found.append("了结")

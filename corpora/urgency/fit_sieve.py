@@ -29,6 +29,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -92,6 +93,11 @@ def training_letters(last: int = LAST, held: range | tuple = (), exclude_office:
     if probes_only:
         return probes
     return pd.concat([probes, real_letters(exclude_office)[["text", "urgent"]]], ignore_index=True)
+
+
+def scores(sieve: UrgentSieve, texts) -> np.ndarray:
+    """P(紧急) per text, 0 for a text too short to read (for the scripts that left an office out)."""
+    return np.array([p if p is not None else 0.0 for p in sieve.probabilities(list(texts))])
 
 
 def draw_negatives(count: int = NEGATIVE_COUNT) -> pd.DataFrame:

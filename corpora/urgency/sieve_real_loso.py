@@ -37,12 +37,9 @@ from pipeline.urgency import UrgencyGrader, UrgentSieve  # noqa: E402
 _spec = importlib.util.spec_from_file_location("fit_sieve", Path(__file__).with_name("fit_sieve.py"))
 fit_sieve = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fit_sieve)
+scores = fit_sieve.scores
 
 OFFICES = ("beijing12345", "peoples_gas", "qingdao12345", "tipdm")
-
-
-def scores(sieve: UrgentSieve, texts) -> np.ndarray:
-    return np.array([p if p is not None else 0.0 for p in sieve.probabilities(list(texts))])
 
 
 def held_rounds(grader: UrgencyGrader, first: int, last: int) -> pd.DataFrame:

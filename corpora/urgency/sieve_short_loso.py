@@ -30,14 +30,11 @@ from pipeline.urgency import PROBE_SIEVE_PATH, UrgencyGrader, UrgentSieve  # noq
 _spec = importlib.util.spec_from_file_location("fit_sieve", Path(__file__).with_name("fit_sieve.py"))
 fit_sieve = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fit_sieve)
+scores = fit_sieve.scores
 
 OFFICES = ("beijing12345", "peoples_gas", "qingdao12345", "tipdm")
 LINES = (0.86, 0.87, 0.88, 0.90, 0.92)
 LENGTHS = ((25, 80), (80, None))
-
-
-def scores(sieve: UrgentSieve, texts) -> np.ndarray:
-    return np.array([p if p is not None else 0.0 for p in sieve.probabilities(list(texts))])
 
 
 def main() -> int:
