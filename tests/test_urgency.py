@@ -2160,6 +2160,32 @@ PROBE_ROUNDS = {
         "p330-51": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p330-52": "flagged at the first look (stop 71: the round's texts are kept unread)",
     }),
+    331: (35, 0, {
+        "p331-13": "missed at the first look (stop 72: the round's texts are kept unread)",
+    }),
+    332: (31, 1, {
+        "p332-08": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p332-10": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p332-33": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p332-37": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p332-39": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p332-55": "missed at the first look (stop 72: the round's texts are kept unread)",
+    }),
+    333: (29, 1, {
+        "p333-07": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p333-09": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p333-10": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p333-22": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p333-36": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p333-49": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p333-53": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p333-60": "missed at the first look (stop 72: the round's texts are kept unread)",
+    }),
+    334: (34, 1, {
+        "p334-07": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p334-10": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p334-28": "flagged at the first look (stop 72: the round's texts are kept unread)",
+    }),
 }
 
 
