@@ -293,18 +293,31 @@ _CONSEQUENCE = re.compile("引起|引发|造成|导致|酿成|以致|演变成|�
 _TAGGED = re.compile(r"^(.*?)\[([^\[\]]*)\]$")
 
 
+def _readings(cue: str) -> tuple[str, list[str]]:
+    """A cue phrase and its readings: 漏气[往事/条件] -> (漏气, [往事, 条件])."""
+    tagged = _TAGGED.match(cue)
+    return (tagged.group(1), tagged.group(2).split("/")) if tagged else (cue, [])
+
+
+def _held_by_longer(phrase: str, readings: set[str], shown: list[tuple[str, set[str]]]) -> bool:
+    """Does a longer shown phrase hold this one with each of its readings, so that showing it adds nothing?"""
+    return any(len(other) > len(phrase) and phrase in other and readings <= theirs for other, theirs in shown)
+
+
 def _with_doubts(evidence: str, doubts: list[str]) -> str:
     """The evidence an office reads, each phrase once: cues, then `待复核:` and the doubted phrases.
 
-    A doubted phrase is shown under 待复核 only, not also among the cues, and one phrase read
-    two ways (漏气[往事], 漏气[条件/假设]) is shown once with both readings (漏气[往事/条件/假设]).
+    A doubted phrase is shown under 待复核 only, not also among the cues, one phrase read two ways
+    (漏气[往事], 漏气[条件/假设]) is shown once with both readings (漏气[往事/条件/假设]), and a phrase a
+    longer doubted one holds with the same readings goes (去省里[既往] beside 我曾经…去省里上访[既往]).
     """
     readings: dict[str, list[str]] = {}
     for doubt in doubts:
-        tagged = _TAGGED.match(doubt)
-        phrase, tags = (tagged.group(1), tagged.group(2).split("/")) if tagged else (doubt, [])
+        phrase, tags = _readings(doubt)
         readings.setdefault(phrase, [])
         readings[phrase] += [t for t in tags if t not in readings[phrase]]
+    shown = [(p, set(t)) for p, t in readings.items() if "(" not in p]
+    readings = {p: t for p, t in readings.items() if "(" in p or not _held_by_longer(p, set(t), shown)}
     review = "/".join(p + (f"[{'/'.join(t)}]" if t else "") for p, t in readings.items())
     doubted = set(doubts)
     cues = [p for p in evidence.split(";") if p and p not in doubted]
@@ -315,19 +328,20 @@ def _each_phrase_once(evidence: str) -> str:
     """The evidence with no cue phrase another cue phrase already shows (再次 beside 再次反映; 就带着产权证去北京
     beside 就带着产权证去北京,去国家信访局): an office reads one clause once, at its longest.
 
-    Only plain phrases go; a tagged one (走失[即时]) or a model's note keeps its place, and the
-    待复核 part is left as it is, since a doubted phrase is no longer a cue.
+    A tagged phrase goes only beside a longer one that carries each of its readings (病危[了结] beside
+    病危通知[了结], not beside 病危通知[往事]), so no reading is lost; a model's note keeps its place, and
+    the 待复核 part is left as it is, since a doubted phrase is no longer a cue.
     """
     parts = [p for p in evidence.split(";") if p]
     cut = next((i for i, p in enumerate(parts) if p.startswith("待复核:")), len(parts))
     cues = list(dict.fromkeys(parts[:cut]))
-    shown = [_TAGGED.sub(r"\1", c) for c in cues if "(" not in c]
+    shown = [(phrase, set(tags)) for phrase, tags in map(_readings, cues) if "(" not in phrase]
 
-    def plain(phrase: str) -> bool:
-        return "[" not in phrase and "(" not in phrase
+    def repeated(cue: str) -> bool:
+        phrase, tags = _readings(cue)
+        return "(" not in cue and _held_by_longer(phrase, set(tags), shown)
 
-    kept = [c for c in cues if not (plain(c) and any(len(s) > len(c) and c in s for s in shown))]
-    return ";".join(kept + parts[cut:])
+    return ";".join([c for c in cues if not repeated(c)] + parts[cut:])
 
 
 _SEEN = threading.local()
@@ -1332,9 +1346,13 @@ class UrgencyGrader:
                     matched_frames.add(cue.pattern.name)
                     context = [m for m in context if m not in cue.pattern.ignore]  # a state told from its start date
                     for part_start, part_end in match.parts:  # 停气前应通知，以免影响老人: 以免 before a later slot
+                        # a trip's own clause tells when it was (一下大雨就淹，我曾经…去省里上访: 就 starts the frame
+                        # a clause earlier, 曾经 stands in the trip's clause); a danger's frame keeps its first reading
+                        told = ("既往",) if cue.category == "越级上访" and (part_start, part_end) == match.anchor \
+                            and layout.clause(part_start)[0] > match.start() else ()
                         context += [m for m in self._context(text, part_start, part_end, layout.clause(part_start),
                                                              layout.quotes, layout.sentence(part_start))
-                                    if m in DROPPING and m not in context]
+                                    if (m in DROPPING or m in told) and m not in context]
                     # a frame read from an earlier slot (每天…电梯停着没有困人) is negated at its anchor too
                     at = match.anchor[0]
                     if at > match.start() and "否定" not in context and self._negated(

@@ -652,6 +652,22 @@ def test_review_reasons_name_the_missing_class_in_chinese_and_show_each_phrase_o
     assert "往事" in out["urgency_evidence"] and "条件" in out["urgency_evidence"], out
 
 
+def test_a_clause_held_by_a_longer_one_with_the_same_readings_is_shown_once(grader):
+    # 病危[了结] says nothing 病危通知[了结] does not: one clause, at its longest, with each reading kept
+    evidence = grader.grade_rules("医院下了病危通知，后来抢救过来了，现在已经出院。")["urgency_evidence"]
+    assert evidence.split(";")[0] == "病危通知[了结/解除]" and "病危[" not in evidence, evidence
+    # and so in the 待复核 part: the trip told as past is shown once, not once per frame that read it
+    out = grader.grade_rules("一下大雨就淹，我曾经和几个老邻居去省里上访，后来区里答应给修。")
+    assert out["urgency_evidence"].count("去省里") == 1, out
+
+
+def test_a_trip_told_as_past_in_its_own_clause_is_no_threat_of_one(grader):
+    # 就 (of 就淹) opens the frame a clause before the trip; 曾经 stands in the trip's own clause
+    out = grader.grade_rules("一下大雨就淹，我曾经和几个老邻居去省里上访，后来区里答应给修。")
+    assert out["urgency"] != "紧急" and out["urgency_review"] is True, out
+    assert level(grader, "一下大雨就淹，再不解决我们几个老邻居就去省里上访。") == "紧急"
+
+
 def test_review_band_is_never_urgent_and_plain_letters_are_not_in_it(grader):
     letters = pd.DataFrame({"title": ["", "", ""], "text": ["我们将集体到北京上访。", "建议增开一条公交线路。",
                                                              "工地深夜施工噪音扰民，无法入睡。"]})
