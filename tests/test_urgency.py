@@ -2202,6 +2202,30 @@ PROBE_ROUNDS = {
         "p334-10": "missed at the first look (stop 72: the round's texts are kept unread)",
         "p334-28": "flagged at the first look (stop 72: the round's texts are kept unread)",
     }),
+    335: (35, 1, {
+        "p335-36": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p335-55": "missed at the first look (stop 72: the round's texts are kept unread)",
+    }),
+    336: (33, 2, {
+        "p336-01": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p336-12": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p336-13": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p336-43": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p336-46": "flagged at the first look (stop 72: the round's texts are kept unread)",
+    }),
+    337: (34, 2, {
+        "p337-01": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p337-13": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p337-23": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p337-56": "missed at the first look (stop 72: the round's texts are kept unread)",
+    }),
+    338: (35, 4, {
+        "p338-10": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p338-15": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p338-17": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p338-34": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p338-47": "flagged at the first look (stop 72: the round's texts are kept unread)",
+    }),
 }
 
 
