@@ -2226,6 +2226,31 @@ PROBE_ROUNDS = {
         "p338-34": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p338-47": "flagged at the first look (stop 72: the round's texts are kept unread)",
     }),
+    339: (32, 1, {
+        "p339-01": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p339-15": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p339-38": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p339-43": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p339-55": "missed at the first look (stop 72: the round's texts are kept unread)",
+    }),
+    340: (33, 0, {
+        "p340-19": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p340-35": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p340-60": "missed at the first look (stop 72: the round's texts are kept unread)",
+    }),
+    341: (32, 3, {
+        "p341-04": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p341-18": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p341-21": "missed at the first look (stop 72: the round's texts are kept unread)",
+        "p341-23": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p341-31": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p341-50": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p341-57": "missed at the first look (stop 72: the round's texts are kept unread)",
+    }),
+    342: (36, 2, {
+        "p342-12": "flagged at the first look (stop 72: the round's texts are kept unread)",
+        "p342-23": "flagged at the first look (stop 72: the round's texts are kept unread)",
+    }),
 }
 
 
