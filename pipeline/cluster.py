@@ -1393,8 +1393,8 @@ class IssueClusterer:
     def keywords(self, C: sparse.csr_matrix, hidden: list[frozenset[str]] | None = None) -> list[list[str]]:
         """Class-based TF-IDF (BERTopic) over the issues' word counts C: words frequent in the issue
         and rare across issues, not generic, not of the handling register (`_HANDLING_WORDS`: a
-        label says what the matter is, not that it awaits a reply), not the issue's place or chain,
-        not in `hidden[c]` (a piece of a person's name its letters write, `name_fragments`; a word
+        label says what the matter is, not that it awaits a reply), not the issue's place or chain
+        or a piece of another spelling of the place (惠富 of 惠富天下, for 富惠天下), not in `hidden[c]` (a piece of a person's name its letters write, `name_fragments`; a word
         only garbled text holds, `unreadable_words`). Needs issue_places_ and issue_chains_."""
         k = C.shape[0]
         if not k:
@@ -1405,17 +1405,23 @@ class IssueClusterer:
         inv = np.array(self.vectorizer_.get_feature_names_out())
         # a city or province named bare (武汉, 大连, 湖北) where the letters also write it with its suffix
         vocabulary = set(inv.tolist())
+        spellings: dict[str, list[str]] = {}  # a place -> its other spellings (惠富天下 of 富惠天下): no keyword either
+        for variant, place in getattr(self, "place_variants_", {}).items():
+            spellings.setdefault(place, []).append(variant)
         out = []
         for c in range(k):
             row = W.getrow(c)
             words, names = [], hidden[c] if hidden else frozenset()
+            head = self.issue_places_[c][:1]
+            spelt = [v for p in head for v in spellings.get(p, ())]
             ranked = inv[row.indices[np.argsort(-row.data)]]
             for t in ranked:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in _HANDLING_WORDS or t in names \
                         or (len(t) == 2 and _NO_MATTER.fullmatch(t)) or _ADDRESSED.fullmatch(t) \
                         or any(t in w or w in t for w in words) or _names_no_grievance(t, vocabulary):
                     continue
-                if any(t in p or p in t for p in self.issue_places_[c][:1]) or any(t in u for u in self.issue_chains_[c]):
+                if any(t in p or p in t for p in head) or any(t in u for u in self.issue_chains_[c]) \
+                        or any(t in v for v in spelt):
                     continue
                 words.append(t)
                 if len(words) == self.n_keywords:

@@ -314,6 +314,21 @@ def test_no_label_names_a_third_party_the_letters_name_after_a_role(hot_messages
 
 
 @requires_shared_data
+def test_no_label_keyword_is_a_piece_of_another_spelling_of_its_place(hot_messages_fit):
+    """富惠天下 is also written 惠富天下 (a swap), and the tokenizer cut the swapped form into 惠富 + 天下:
+    the label read 富惠天下 · 电邮 追要 惠富 手机, the company twice. A keyword is a grievance word, so no
+    piece of one of the place's spellings is one."""
+    _, _, model = hot_messages_fit
+    spelt = {}
+    for variant, place in model.place_variants_.items():
+        spelt.setdefault(place, []).append(variant)
+    assert spelt.get("富惠天下") == ["惠富天下"]
+    repeated = [(places[0], word) for places, words in zip(model.issue_places_, model.keywords_) if places
+                for word in words[: model.n_keywords] if any(word in v for v in spelt.get(places[0], ()))]
+    assert repeated == []
+
+
+@requires_shared_data
 def test_a_villager_raising_one_relocation_for_months_is_a_top_15_issue(hot_messages_fit):
     """茶场村五组: one villager asking in seven separate months when the relocation starts (重复信访
     past the 60-day reply limit, the gold set's chachang_relocation) is among the 15 hottest issues
