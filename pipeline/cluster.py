@@ -1394,8 +1394,9 @@ class IssueClusterer:
         """Class-based TF-IDF (BERTopic) over the issues' word counts C: words frequent in the issue
         and rare across issues, not generic, not of the handling register (`_HANDLING_WORDS`: a
         label says what the matter is, not that it awaits a reply), not the issue's place or chain
-        or a piece of another spelling of the place (惠富 of 惠富天下, for 富惠天下), not in `hidden[c]` (a piece of a person's name its letters write, `name_fragments`; a word
-        only garbled text holds, `unreadable_words`). Needs issue_places_ and issue_chains_."""
+        or a piece of another spelling of the place (惠富 of 惠富天下, for 富惠天下), not in `hidden[c]`
+        (a piece of a person's name its letters write, `name_fragments`; a word only garbled text
+        holds, `unreadable_words`). Needs issue_places_ and issue_chains_."""
         k = C.shape[0]
         if not k:
             return []
