@@ -2103,7 +2103,7 @@ PROBE_ROUNDS = {
         "p319-19": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p319-49": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p319-55": "missed at the first look (stop 71: the round's texts are kept unread)",
-        "p319-56": "flagged at the first look (stop 71: the round's texts are kept unread)",
+        "p319-56": "flagged at the first look, read at stop 72: a danger or threat told as past and settled in words no settled row holds (已处理拉走, 派出所已经处理, 别再发生, 开玩笑说); left, as rows do not carry",
     }),
     320: (32, 0, {
         "p320-09": "missed at the first look (stop 71: the round's texts are kept unread)",
@@ -2112,17 +2112,17 @@ PROBE_ROUNDS = {
         "p320-57": "missed at the first look (stop 71: the round's texts are kept unread)",
     }),
     321: (35, 2, {
-        "p321-07": "flagged at the first look (stop 71: the round's texts are kept unread)",
-        "p321-20": "flagged at the first look (stop 71: the round's texts are kept unread)",
+        "p321-07": "flagged at the first look, read at stop 72: a danger or threat told as past and settled in words no settled row holds (已处理拉走, 派出所已经处理, 别再发生, 开玩笑说); left, as rows do not carry",
+        "p321-20": "flagged at the first look, read at stop 72: a danger or threat told as past and settled in words no settled row holds (已处理拉走, 派出所已经处理, 别再发生, 开玩笑说); left, as rows do not carry",
         "p321-37": "missed at the first look (stop 71: the round's texts are kept unread)",
     }),
     322: (33, 3, {
         "p322-08": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p322-15": "missed at the first look (stop 71: the round's texts are kept unread)",
-        "p322-20": "flagged at the first look (stop 71: the round's texts are kept unread)",
+        "p322-20": "flagged at the first look, read at stop 72: the second reader sure (p=0.96) of a treatment put off to the next day, already arranged; left",
         "p322-33": "missed at the first look (stop 71: the round's texts are kept unread)",
-        "p322-57": "flagged at the first look (stop 71: the round's texts are kept unread)",
-        "p322-60": "flagged at the first look (stop 71: the round's texts are kept unread)",
+        "p322-57": "flagged at the first look, read at stop 72: a danger or threat told as past and settled in words no settled row holds (已处理拉走, 派出所已经处理, 别再发生, 开玩笑说); left, as rows do not carry",
+        "p322-60": "flagged at the first look, read at stop 72: a danger or threat told as past and settled in words no settled row holds (已处理拉走, 派出所已经处理, 别再发生, 开玩笑说); left, as rows do not carry",
     }),
     323: (29, 1, {
         "p323-17": "missed at the first look (stop 71: the round's texts are kept unread)",
