@@ -668,6 +668,15 @@ def test_a_trip_told_as_past_in_its_own_clause_is_no_threat_of_one(grader):
     assert level(grader, "一下大雨就淹，再不解决我们几个老邻居就去省里上访。") == "紧急"
 
 
+def test_a_threat_or_leak_an_authority_has_already_dealt_with_is_settled_unless_it_goes_on(grader):
+    # a threat the police handled months ago, a bottle the gas company took away: told, not happening
+    assert level(grader, "今年3月曾有患者家属因费用纠纷扬言要报复他，当时派出所已经处理，家属写了保证书。") != "紧急"
+    assert level(grader, "来电人反映废品站旧液化气罐昨天漏气，燃气公司已处理拉走，要求查处违规收购。") != "紧急"
+    # handled, and still going on: the threat and the leak stand
+    assert level(grader, "他扬言要杀我全家，派出所已经处理过，但他还是天天堵我家门口。") == "紧急"
+    assert level(grader, "楼道里燃气管漏气，物业已经处理了两次，现在又漏了，味道很大。") == "紧急"
+
+
 def test_review_band_is_never_urgent_and_plain_letters_are_not_in_it(grader):
     letters = pd.DataFrame({"title": ["", "", ""], "text": ["我们将集体到北京上访。", "建议增开一条公交线路。",
                                                              "工地深夜施工噪音扰民，无法入睡。"]})
@@ -1408,7 +1417,6 @@ PROBE_ROUNDS = {
         "p102-53": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     103: (33, 4, {
-        "p103-26": "a gas hose that leaked last month, replaced the same day: the repair is a clause after the cue (read at stop 59, left)",
         "p103-27": "a cold flat at 15-16 degrees with a child but no one at risk: heating cues read it as an outage (read at stop 59, left)",
     }),
     104: (29, 2, {
@@ -2103,7 +2111,6 @@ PROBE_ROUNDS = {
         "p319-19": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p319-49": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p319-55": "missed at the first look (stop 71: the round's texts are kept unread)",
-        "p319-56": "flagged at the first look, read at stop 72: a danger or threat told as past and settled in words no settled row holds (已处理拉走, 派出所已经处理, 别再发生, 开玩笑说); left, as rows do not carry",
     }),
     320: (32, 0, {
         "p320-09": "missed at the first look (stop 71: the round's texts are kept unread)",
@@ -2121,8 +2128,6 @@ PROBE_ROUNDS = {
         "p322-15": "missed at the first look (stop 71: the round's texts are kept unread)",
         "p322-20": "flagged at the first look, read at stop 72: the second reader sure (p=0.96) of a treatment put off to the next day, already arranged; left",
         "p322-33": "missed at the first look (stop 71: the round's texts are kept unread)",
-        "p322-57": "flagged at the first look, read at stop 72: a danger or threat told as past and settled in words no settled row holds (已处理拉走, 派出所已经处理, 别再发生, 开玩笑说); left, as rows do not carry",
-        "p322-60": "flagged at the first look, read at stop 72: a danger or threat told as past and settled in words no settled row holds (已处理拉走, 派出所已经处理, 别再发生, 开玩笑说); left, as rows do not carry",
     }),
     323: (29, 1, {
         "p323-17": "missed at the first look (stop 71: the round's texts are kept unread)",
