@@ -672,9 +672,11 @@ def test_a_threat_or_leak_an_authority_has_already_dealt_with_is_settled_unless_
     # a threat the police handled months ago, a bottle the gas company took away: told, not happening
     assert level(grader, "今年3月曾有患者家属因费用纠纷扬言要报复他，当时派出所已经处理，家属写了保证书。") != "紧急"
     assert level(grader, "来电人反映废品站旧液化气罐昨天漏气，燃气公司已处理拉走，要求查处违规收购。") != "紧急"
+    assert level(grader, "他们曾威胁要搞死我，后来被派出所处理了，现在没事了。") != "紧急"
     # handled, and still going on: the threat and the leak stand
     assert level(grader, "他扬言要杀我全家，派出所已经处理过，但他还是天天堵我家门口。") == "紧急"
     assert level(grader, "楼道里燃气管漏气，物业已经处理了两次，现在又漏了，味道很大。") == "紧急"
+    assert level(grader, "他扬言要砍死我，被派出所带走了，第二天又放回来了，现在又来闹。") == "紧急"
 
 
 def test_review_band_is_never_urgent_and_plain_letters_are_not_in_it(grader):
