@@ -44,27 +44,23 @@ def gold_sets(data: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     out = {}
     for key in ["hot", *hotspots.KEYED]:
         _, letters = hotspots.read_source(key, data)
-        if key == "hot":
-            gold = pd.read_csv(hotspots.GOLD, dtype={"letter_id": str})
-        else:
-            table = pd.read_csv(hotspots.KEYED[key] / "key.csv", dtype=str).fillna("")
-            gold = table[table["issue"] != ""].rename(columns={table.columns[0]: "letter_id", "issue": "gold_issue"})
+        gold = pd.read_csv(hotspots.GOLD, dtype={"letter_id": str}) if key == "hot" else hotspots.key_gold(hotspots.KEYED[key])[1]
         out[key] = (letters, gold)
     return out
 
 
 def score(table: pd.DataFrame) -> tuple[int, float]:
     """(key issues at F1 >= 0.8 within the top 15, summed F1) of a `hotspots.score_against_gold` table."""
-    return int(((table["f1"] >= 0.8) & (table["heat_rank"] <= 15)).sum()), float(table["f1"].fillna(0).sum())
+    return hotspots.found_in_top(table), float(table["f1"].fillna(0).sum())
 
 
-def loso(settings: list[dict], scores: dict[str, list[tuple[int, float]]]) -> pd.DataFrame:
-    """Per source: the default's score and the score of the setting best on the other sources."""
+def loso(settings: list[dict], scores: dict[str, list[tuple[int, float]]], sizes: dict[str, int]) -> pd.DataFrame:
+    """Per source: the default's score (settings[0]) and the score of the setting best on the other sources."""
     rows = []
     for key in scores:
         others = [tuple(sum(scores[k][i][m] for k in scores if k != key) for m in (0, 1)) for i in range(len(settings))]
         best = max(range(len(settings)), key=lambda i: (*others[i], i == 0))
-        rows.append({"source": key, "key_issues": None, "default": scores[key][0][0], "left_out": scores[key][best][0],
+        rows.append({"source": key, "key_issues": sizes[key], "default": scores[key][0][0], "left_out": scores[key][best][0],
                      "chosen_on_the_others": json.dumps(settings[best], ensure_ascii=False) if best else "default"})
     return pd.DataFrame(rows)
 
@@ -87,7 +83,7 @@ def main(argv=None) -> int:
             scores[key].append(score(hotspots.score_against_gold(letters, model, gold)))
             if not setting:
                 fitted[key] = model
-    table = loso(cluster_settings, scores).assign(key_issues=lambda t: t["source"].map(sizes))
+    table = loso(cluster_settings, scores, sizes)
     totals = {json.dumps(s, ensure_ascii=False) if s else "default": sum(scores[k][i][0] for k in scores)
               for i, s in enumerate(cluster_settings)}
     print(f"== clustering thresholds, each moved alone ({len(cluster_settings)} settings x {len(sources)} sources, "
@@ -108,8 +104,7 @@ def main(argv=None) -> int:
             scores[key].append(score(hotspots.score_against_gold(letters, model, gold)))
     for model in fitted.values():
         model.rerank(base)
-    table = loso([{k: round(v, 3) for k, v in s.items()} for s in heat_settings], scores)
-    table["key_issues"] = table["source"].map(sizes)
+    table = loso([{k: round(v, 3) for k, v in s.items()} for s in heat_settings], scores, sizes)
     print(f"\n== heat weights, each moved alone ({len(heat_settings)} settings, re-ranked without re-clustering)")
     print(table.to_string(index=False))
     print(f"all sources: default {table['default'].sum()}, each left out {table['left_out'].sum()} "

@@ -319,15 +319,26 @@ PLAIN = {
 }
 
 
+def key_gold(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A synthetic file's key (FOLDER/key.csv), and its letters of an issue as a gold set (letter_id, gold_issue)."""
+    key = pd.read_csv(folder / "key.csv", dtype=str).fillna("")
+    gold = key[key["issue"] != ""].rename(columns={key.columns[0]: "letter_id", "issue": "gold_issue"})
+    return key, gold
+
+
+def found_in_top(table: pd.DataFrame, top: int = 15) -> int:
+    """Gold issues found at F1 >= 0.8 within the `top` issues by heat (a `score_against_gold` table)."""
+    return int(((table["f1"] >= 0.8) & (table["heat_rank"] <= top)).sum())
+
+
 def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> str:
     """A synthetic file's key (FOLDER/key.csv: its first column the letter id, then issue, place and
     problem; an empty issue for letters of none): each issue's best-F1 found issue, its heat rank,
     and whether that issue's label names the key's place (its name before any bracket, or a unit in
     the bracket); then pairwise precision / recall over the issue letters. board_synthetic: ten
     issues and 70 letters of none; province_synthetic: nine issues and some 90 posts of none."""
-    key = pd.read_csv(folder / "key.csv", dtype=str).fillna("")
+    key, gold = key_gold(folder)
     id_col = key.columns[0]
-    gold = key[key["issue"] != ""].rename(columns={id_col: "letter_id", "issue": "gold_issue"})
     table = score_against_gold(letters, model, gold)
     info = model.get_issue_info()
     label_of = dict(zip(info["issue_id"], info["label"]))
@@ -350,7 +361,7 @@ def key_scores(model: IssueClusterer, letters: pd.DataFrame, folder: Path) -> st
     table["place_named"] = [any(n in str(label).replace(" ", "") for n in names(place_of[g]))
                             for g, label in zip(table["gold_issue"], table["found_label"])]
     print(table.to_string(index=False))
-    ok = ((table["f1"] >= 0.8) & (table["heat_rank"] <= 15)).sum()
+    ok = found_in_top(table)
     found_letters = model.get_issue_letters()
     issue_of = dict(zip(found_letters["letter_id"].astype(str), found_letters["issue_id"]))
     p, r, f = pairwise(gold["gold_issue"].tolist(), [issue_of.get(k, "") for k in gold["letter_id"]])
@@ -414,7 +425,7 @@ def main(argv=None) -> int:
             table = score_against_gold(letters, model, gold)
             table["found_label"] = table["found_issue"].map(dict(zip(info["issue_id"], info["label"])))
             print(table.to_string(index=False))
-            ok = ((table["f1"] >= 0.8) & (table["heat_rank"] <= 15)).sum()
+            ok = found_in_top(table)
             print(f"F1 >= 0.8: {(table['f1'] >= 0.8).sum()}/{len(table)}; F1 >= 0.8 and within top 15 by heat: {ok}/{len(table)}")
             if not args.skip_robustness:
                 print(f"\n-- robustness: each heat weight -20% / +20% (defaults {DEFAULT_HEAT_WEIGHTS})")
