@@ -2258,6 +2258,35 @@ PROBE_ROUNDS = {
         "p342-12": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p342-23": "flagged at the first look (stop 72: the round's texts are kept unread)",
     }),
+    343: (30, 1, {
+        "p343-21": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p343-28": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p343-31": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p343-48": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p343-49": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p343-55": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p343-58": "missed at the first look (stop 73: the round's texts are kept unread)",
+    }),
+    344: (32, 2, {
+        "p344-06": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p344-16": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p344-24": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p344-27": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p344-34": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p344-35": "missed at the first look (stop 73: the round's texts are kept unread)",
+    }),
+    345: (33, 1, {
+        "p345-26": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p345-37": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p345-39": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p345-43": "missed at the first look (stop 73: the round's texts are kept unread)",
+    }),
+    346: (36, 4, {
+        "p346-21": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p346-44": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p346-49": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p346-56": "flagged at the first look (stop 73: the round's texts are kept unread)",
+    }),
 }
 
 
