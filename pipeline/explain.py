@@ -20,6 +20,7 @@ import pandas as pd
 from pipeline.config import Settings
 from pipeline.heat import (DEEP_MAX_PEAK_SHARE, DEEP_MIN_ACTIVE_MONTHS, DEEP_MIN_LETTERS, DEEP_MIN_SPAN_DAYS,
                            DEEP_MIN_WRITERS, RANK_RANGE_CHANGE, heat_weights)
+from pipeline.quotes import REACH
 from pipeline.rank import TODAY_EARLIER, TODAY_NEW, TODAY_REVIEW, TODAY_URGENT
 from pipeline.urgency import UrgentSieve
 
@@ -138,14 +139,16 @@ def column_notes(settings: Settings) -> dict[str, dict[str, str]]:
             "或有人反复来信。依据见「深层次依据」列。")
     sieve = UrgentSieve()  # the review and 紧急 lines the shipped second reader is fitted with
     # two learned readers write into the same cell as the rules' phrases: a reviewer must tell them apart
-    evidence = ("线索在来信中的原文片段, 供核对。「模型较急/模型一般(p=…)」是在较急与一般之间复判的模型改了规则的判定"
+    evidence = ("线索所在的来信原句, 按来信顺序, 每句只列一次(句子过长时只取线索前后各"
+                f"{REACH}字, 以…标出), 供核对; 句后方括号是规则对该句的读法, 如[往事][条件/假设][即时]。线索的原始片段见"
+                " letters.csv 的「紧急依据」列。「模型较急/模型一般(p=…)」是在较急与一般之间复判的模型改了规则的判定"
                 "(p为判为较急的把握); 「模型复核/模型紧急(p=…)」是按字词读紧急的第二读者(p为紧急的把握): "
                 f"p≥{sieve.threshold:g}送人工复核, 来信{sieve.urgent_min_chars}字以上且p≥{sieve.urgent_threshold:g}"
                 f"(不足{sieve.short_chars}字的短信p≥{sieve.short_urgent_threshold:g})判为紧急, "
                 "「」内是它最看重的一句, 从那里读起。两者可同在一格: 前者只定较急还是一般, 后者只说要不要今天请人看。"
                 # the rules' own review reasons (UrgencyGrader.grade_rules) are read by people too
-                "「待复核:」后是要人读信的原因: 「…(缺:有人经过)」是只差括号里这一项的紧急线索(如写了井盖缺失, 没写有人经过), "
-                "请读信看那一项; 「排除的紧急线索:…」是读作已化解或已过去的紧急线索; 「半数紧急线索」是紧急线索分量过半、"
+                "「待复核:」后是要人读信的原因: 「…」(缺:有人经过)是只差括号里这一项的紧急线索(如写了井盖缺失, 没写有人经过), "
+                "请读信看那一项; 排除的紧急线索:「…」是读作已化解或已过去的紧急线索; 「半数紧急线索」是紧急线索分量过半、"
                 "未到紧急。")
     return {
         EVERY_SHEET: {

@@ -33,6 +33,7 @@ from pipeline.config import Settings
 from pipeline.explain import GUIDE_SHEET, column_notes, concentrated_caveat, guide_sheet, notes_for, today_caveat
 from pipeline.calls import no_request
 from pipeline.heat import rank_range_text
+from pipeline.quotes import quote_column
 from pipeline.rank import leader_list
 
 SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "热点问题来信", "集中问题", "积案", "需人工复核", "说明")
@@ -401,6 +402,9 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
     write_table(masked, out / "letters.csv", headers=headers)
     write_table(rejects, out / "rejects.csv", headers=headers)
     give_back()
+    if {"title", "text", "urgency_evidence"} <= set(masked.columns):
+        # people read the clauses behind each verdict (pipeline.quotes); the files for scripts keep the phrases
+        masked["urgency_evidence"] = quote_column(masked["title"], masked["text"], masked["urgency_evidence"])
     concentrated = concentrated_table(masked, settings)
     caveat = concentrated_note(concentrated, outline(masked), settings)
     with atomic_path(out / "triage.xlsx") as temporary:

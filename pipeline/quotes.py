@@ -1,0 +1,129 @@
+"""The letter's own clauses behind an urgency verdict, for the people who check it.
+
+The grader's evidence (`urgency_evidence`) is the list of phrases its cues matched: right for a
+script, hard for an office to read. Two cues often match overlapping stretches of one clause
+(`已经商量好,下周一全组` beside `商量好,下周一全组老老少少去市政府门口`), and a match may stop mid-word
+(`补偿款一分钱没`) or begin in the clause before. So the sheets and the report show, instead, the
+clauses those phrases sit in: each clause once, whole, in the letter's order, with the readings the
+grader gave them ([往事], [条件/假设], (缺:有人经过)) after it. letters.csv keeps the phrases.
+
+A phrase not found in the text (a model's note, or a label such as 半数紧急线索) is shown as it is, so
+nothing the evidence says is lost.
+"""
+from __future__ import annotations
+
+import re
+
+# where a clause ends; a space does not (operators write 挡土墙鼓包开裂 楼下住着 as one clause)
+_CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n]")
+# a clause longer than this on either side of its phrase is cut there, with …
+REACH = 30
+REVIEW = "待复核:"
+# readings ([往事/条件]) and notes ((缺:有人经过), (冬季来信)) at the end of a phrase
+_NOTES = re.compile(r"((?:\[[^\[\]]*\]|\([^()]*\))+)$")
+# a label before a phrase (排除的紧急线索:煤气泄漏[解除])
+_LABEL = re.compile(r"^(排除的紧急线索:)")
+
+
+def _split_outside(text: str, separator: str) -> list[str]:
+    """`text` split at `separator` where it stands outside brackets, parentheses and 「」 quotes."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "[(「（":
+            depth += 1
+        elif ch in "])」）":
+            depth = max(0, depth - 1)
+        elif ch == separator and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in parts if p]
+
+
+def _locate(text: str, phrase: str) -> list[tuple[int, int]] | None:
+    """Where each of the phrase's pieces (a frame's parts are joined by …) stands in the text, or None
+    when one is missing. Each piece is looked for after the one before, then anywhere (a frame may
+    name a later part first)."""
+    spans, at = [], 0
+    for piece in (p for p in phrase.split("…") if p):
+        found = text.find(piece, at)
+        found = text.find(piece) if found < 0 else found
+        if found < 0:
+            return None
+        spans.append((found, found + len(piece)))
+        at = found + len(piece)
+    return spans or None
+
+
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    """The clause(s) around text[start:end], at most `REACH` characters past it on either side."""
+    left = max(start - REACH, 0)
+    before = [m.end() for m in _CLAUSE_END.finditer(text, left, start)]
+    after = _CLAUSE_END.search(text, end, min(end + REACH, len(text)))
+    return (before[-1] if before else left, after.start() if after else min(end + REACH, len(text)))
+
+
+def _quote(text: str, span: tuple[int, int]) -> str:
+    start, end = span
+    body = text[start:end].strip()
+    cut_left = start > 0 and not _CLAUSE_END.match(text[start - 1])
+    cut_right = end < len(text) and not _CLAUSE_END.match(text[end])
+    return "「" + ("…" if cut_left else "") + body + ("…" if cut_right else "") + "」"
+
+
+def _notes(found: list[str]) -> str:
+    """An item's readings and notes after its clause: bracketed readings as one ([即时/条件]), then the rest."""
+    readings = [t for note in found for t in re.findall(r"\[([^\[\]]*)\]", note) for t in t.split("/")]
+    others = [n for note in found for n in re.findall(r"\([^()]*\)", note)]
+    tags = "/".join(dict.fromkeys(readings))
+    return ("[" + tags + "]" if tags else "") + "".join(dict.fromkeys(others))
+
+
+def _quoted(text: str, items: list[str]) -> str:
+    """Each item's clause, overlapping clauses merged, in the letter's order; unlocated items as they are."""
+    spans: list[list] = []  # [start, end, notes]
+    loose: list[str] = []
+    for item in items:
+        label = _LABEL.match(item)
+        head = label.group(1) if label else ""
+        body = item[len(head):]
+        notes = _NOTES.search(body)
+        phrase = body[:notes.start()] if notes else body
+        pieces = _locate(text, phrase) if phrase and not phrase.startswith("模型") else None
+        if pieces is None:
+            loose.append(item)
+            continue
+        # each piece's own clause: a frame's parts (今天…马上派人) often stand sentences apart; the
+        # readings go after the last
+        spans += [[*_clause(text, *piece), [], ""] for piece in pieces]
+        spans[-1][2:] = [[notes.group(1)] if notes else [], head]
+    merged: list[list] = []
+    for start, end, notes, head in sorted(spans, key=lambda s: s[:2]):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            merged[-1][2] += notes
+            merged[-1][3] = merged[-1][3] or head
+        else:
+            merged.append([start, end, list(notes), head])
+    quotes = "".join(head + _quote(text, (s, e)) + _notes(n) for s, e, n, head in merged)
+    return ";".join([quotes] + loose if quotes else loose)
+
+
+def quote_evidence(text: str, evidence: str) -> str:
+    """The clauses of `text` the evidence's phrases sit in (see the module's docstring): the cues'
+    clauses, the notes no clause holds (a model's), then the review reasons after `待复核:`, quoted
+    the same way."""
+    if not evidence or not text:
+        return evidence or ""
+    items = _split_outside(evidence, ";")
+    review = [doubt for item in items if item.startswith(REVIEW) for doubt in _split_outside(item[len(REVIEW):], "/")]
+    shown = [_quoted(text, [item for item in items if not item.startswith(REVIEW)])]
+    if review:
+        shown.append(REVIEW + _quoted(text, review))
+    return ";".join(part for part in shown if part)
+
+
+def quote_column(titles, texts, evidence) -> list[str]:
+    """`quote_evidence` per letter, on the text as the grader read it (title, then body)."""
+    return [quote_evidence("。".join(str(p) for p in (t, x) if isinstance(p, str) and p), e) if isinstance(e, str) and e else ""
+            for t, x, e in zip(titles, texts, evidence)]
