@@ -2250,6 +2250,38 @@ PROBE_ROUNDS = {
         "p346-49": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p346-56": "flagged at the first look (stop 73: the round's texts are kept unread)",
     }),
+    347: (32, 0, {
+        "p347-11": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p347-40": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p347-47": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p347-59": "missed at the first look (stop 73: the round's texts are kept unread)",
+    }),
+    348: (31, 0, {
+        "p348-17": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p348-20": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p348-21": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p348-31": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p348-33": "missed at the first look (stop 73: the round's texts are kept unread)",
+    }),
+    349: (30, 1, {
+        "p349-03": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p349-14": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p349-25": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p349-35": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p349-48": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p349-57": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p349-59": "missed at the first look (stop 73: the round's texts are kept unread)",
+    }),
+    350: (32, 4, {
+        "p350-04": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p350-12": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p350-16": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p350-27": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p350-48": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p350-54": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p350-57": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p350-60": "missed at the first look (stop 73: the round's texts are kept unread)",
+    }),
 }
 
 
