@@ -100,6 +100,8 @@ def test_phrases_after_benren_are_not_names():
     assert extract_identity("有证的话，本人认为这是审批有问题")["name"] is None
     assert extract_identity("尊敬的领导本人曾经是一名小微企业主")["name"] is None
     assert extract_identity("本人多次反映，无果")["name"] is None
+    # a shared letter's words: 房屋 became a name, and every 房屋 of the run's exports read 房*
+    assert extract_identity("2017年8月到至今本人房屋是空置的一个状态")["name"] is None
 
 
 def test_clean_identity_fills_only_missing_fields_from_text():
