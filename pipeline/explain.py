@@ -20,7 +20,7 @@ import pandas as pd
 from pipeline.config import Settings
 from pipeline.heat import (DEEP_MAX_PEAK_SHARE, DEEP_MIN_ACTIVE_MONTHS, DEEP_MIN_LETTERS, DEEP_MIN_SPAN_DAYS,
                            DEEP_MIN_WRITERS, RANK_RANGE_CHANGE, heat_weights)
-from pipeline.quotes import REACH
+from pipeline.quotes import BUDGET, REACH
 from pipeline.rank import TODAY_EARLIER, TODAY_NEW, TODAY_REVIEW, TODAY_URGENT
 from pipeline.urgency import UrgentSieve
 
@@ -140,7 +140,8 @@ def column_notes(settings: Settings) -> dict[str, dict[str, str]]:
     sieve = UrgentSieve()  # the review and 紧急 lines the shipped second reader is fitted with
     # two learned readers write into the same cell as the rules' phrases: a reviewer must tell them apart
     evidence = ("线索所在的来信原句, 按来信顺序, 每句只列一次(句子过长时只取线索前后各"
-                f"{REACH}字, 以…标出), 供核对; 句后方括号是规则对该句的读法, 如[往事][条件/假设][即时]。线索的原始片段见"
+                f"{REACH}字, 以…标出; 先列最紧急的线索, 约{BUDGET}字后其余只计句数, 如「(另2句)」), 供核对; 句后方括号是规则对该句的"
+                "读法, 如[往事][条件/假设][即时]。线索的原始片段见"
                 " letters.csv 的「紧急依据」列。「模型较急/模型一般(p=…)」是在较急与一般之间复判的模型改了规则的判定"
                 "(p为判为较急的把握); 「模型复核/模型紧急(p=…)」是按字词读紧急的第二读者(p为紧急的把握): "
                 f"p≥{sieve.threshold:g}送人工复核, 来信{sieve.urgent_min_chars}字以上且p≥{sieve.urgent_threshold:g}"

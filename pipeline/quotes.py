@@ -23,21 +23,26 @@ REVIEW = "待复核:"
 _NOTES = re.compile(r"((?:\[[^\[\]]*\]|\([^()]*\))+)$")
 # a label before a phrase (排除的紧急线索:煤气泄漏[解除])
 _LABEL = re.compile(r"^(排除的紧急线索:)")
+_OPENERS, _CLOSERS = "[(「（", "])」）"
+# the quoted clauses of a cell, about: past it, the least urgent cues' clauses are counted, not shown
+BUDGET = 160
 
 
 def _split_outside(text: str, separator: str) -> list[str]:
-    """`text` split at `separator` where it stands outside brackets, parentheses and 「」 quotes."""
-    parts, depth, start = [], 0, 0
+    """`text` split at `separator` where it stands outside a closed pair of brackets, parentheses or
+    「」 quotes. A phrase may hold an opening bracket the letter never closed (电梯经常出事(经常故障停车):
+    that one groups nothing."""
+    pairs, open_at = [], []
     for i, ch in enumerate(text):
-        if ch in "[(「（":
-            depth += 1
-        elif ch in "])」）":
-            depth = max(0, depth - 1)
-        elif ch == separator and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return [p for p in parts if p]
+        if ch in _OPENERS:
+            open_at.append(i)
+        elif ch in _CLOSERS and open_at:
+            pairs.append((open_at.pop(), i))
+    inside = [False] * len(text)
+    for start, end in pairs:
+        inside[start:end] = [True] * (end - start)
+    cuts = [i for i, ch in enumerate(text) if ch == separator and not inside[i]]
+    return [p for p in (text[i + 1:j] for i, j in zip([-1] + cuts, cuts + [len(text)])) if p]
 
 
 def _locate(text: str, phrase: str) -> list[tuple[int, int]] | None:
@@ -80,10 +85,11 @@ def _notes(found: list[str]) -> str:
 
 
 def _quoted(text: str, items: list[str]) -> str:
-    """Each item's clause, overlapping clauses merged, in the letter's order; unlocated items as they are."""
-    spans: list[list] = []  # [start, end, notes]
+    """Each item's clause, overlapping clauses merged, in the letter's order, up to `BUDGET` characters
+    (the first items' first: the evidence's order is most urgent first); unlocated items as they are."""
+    spans: list[list] = []  # [start, end, notes, head, rank]
     loose: list[str] = []
-    for item in items:
+    for rank, item in enumerate(items):
         label = _LABEL.match(item)
         head = label.group(1) if label else ""
         body = item[len(head):]
@@ -95,17 +101,27 @@ def _quoted(text: str, items: list[str]) -> str:
             continue
         # each piece's own clause: a frame's parts (今天…马上派人) often stand sentences apart; the
         # readings go after the last
-        spans += [[*_clause(text, *piece), [], ""] for piece in pieces]
-        spans[-1][2:] = [[notes.group(1)] if notes else [], head]
-    merged: list[list] = []
-    for start, end, notes, head in sorted(spans, key=lambda s: s[:2]):
+        spans += [[*_clause(text, *piece), [], "", rank] for piece in pieces]
+        spans[-1][2:4] = [[notes.group(1)] if notes else [], head]
+    merged: list[list] = []  # [start, end, notes, head, first item]
+    for start, end, notes, head, rank in sorted(spans, key=lambda s: s[:2]):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
             merged[-1][2] += notes
             merged[-1][3] = merged[-1][3] or head
+            merged[-1][4] = min(merged[-1][4], rank)
         else:
-            merged.append([start, end, list(notes), head])
-    quotes = "".join(head + _quote(text, (s, e)) + _notes(n) for s, e, n, head in merged)
+            merged.append([start, end, list(notes), head, rank])
+    # the evidence lists the most urgent cues first: their clauses are shown, up to the budget
+    shown, used = [], 0
+    for clause in sorted(merged, key=lambda m: m[4]):
+        if shown and used + clause[1] - clause[0] > BUDGET:
+            break
+        shown.append(clause)
+        used += clause[1] - clause[0]
+    more = len(merged) - len(shown)
+    quotes = "".join(head + _quote(text, (s, e)) + _notes(n) for s, e, n, head, _ in sorted(shown))
+    quotes += f"(另{more}句)" if more else ""
     return ";".join([quotes] + loose if quotes else loose)
 
 

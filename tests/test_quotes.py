@@ -67,3 +67,21 @@ def test_a_clause_with_no_punctuation_is_cut_at_the_reach_and_says_so():
 def test_the_column_reads_title_then_body_as_the_grader_did():
     title, body = MANHOLE.split("。", 1)
     assert quote_column([title, None], [body, "没有线索"], ["井盖;尽快", ""]) == ["「井盖缺失」「请尽快补上」", ""]
+
+
+def test_a_bracket_the_letter_never_closed_splits_nothing():
+    # a shared letter's phrase (电梯经常出事(经常故障停车…) swallowed every cue after it into one raw item
+    text = "电梯经常出事(经常故障停车,掉层。物业敷衍,多次反映无果,安全得不到保障。"
+    quoted = quote_evidence(text, "电梯经常出事(经常故障停车,掉层;敷衍;多次反映;无果;安全")
+    assert quoted == "「电梯经常出事(经常故障停车,掉层」「物业敷衍」「多次反映无果」「安全得不到保障」", quoted
+
+
+def test_a_long_letter_shows_its_most_urgent_clauses_first_and_counts_the_rest():
+    from pipeline.quotes import BUDGET
+
+    clauses = [f"第{i}件事已经反映了很多很多次还是没有任何结果" for i in range(12)]
+    text = "，".join(clauses) + "，我明天就去省里上访。"
+    evidence = ";".join(["明天就去省里上访"] + [f"第{i}件事已经反映" for i in range(12)])
+    quoted = quote_evidence(text, evidence)
+    assert "「我明天就去省里上访」" in quoted and quoted.endswith("句)"), quoted
+    assert len(quoted) < BUDGET + 40
