@@ -132,6 +132,9 @@ _BREAKERS = (
     "很多 许多 好多 不少 好些 "
     # what a rule says of a place (细则规定项目竣工后满12个月): the rule's words, never a name
     "规定 细则 "
+    # what a letter says it wants or does before a noun (要早餐,要升旗; 2、随着城中城…; 做好市…; 加上城市…;
+    # 像木莲中路; 分流香樟路): 要升旗 is no banner (旗) and 随着城 no estate
+    "要 随着 做好 加上 像 分流 "
 ).split()
 # What an operator asks an office to do, right before the office (尽快处理西城区市场监督管理局…): a
 # break, except where a name goes on with it (污水处理厂, 垃圾处理场, 处理站)
@@ -372,7 +375,7 @@ def _chain_starts(text: str):
 
 # a unit never begins with a clause word: 希望东城区 is 希望 + 东城区
 _NOT_UNIT_START = re.compile("|".join(sorted((re.escape(b) for b in _BREAKERS if len(b) > 1), key=len, reverse=True))
-                             + "|[的在是了对把被给从到向由为将就都也还又但而或这那该此我你您他她它请说]")
+                             + "|[的在是了对把被给从到向由为将就都也还又但而或这那该此我你您他她它请说要像]")
 
 
 def _unit(level: str, text: str, position: int):

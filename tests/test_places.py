@@ -1,6 +1,7 @@
 """One extractor for every place a letter names (rivers, roads, estates, villages, organisations,
 masked codes) and for the administrative chain 市 → 区/县 → 镇/街道/乡 → 村/社区 → 组."""
-from pipeline.places import admin_chain, extract_places, kind_of, normalise_codes, place_spans, split_codes, where
+from pipeline.places import (admin_chain, admin_units, extract_places, find_places, kind_of, normalise_codes, place_spans,
+                             split_codes, where)
 
 
 def test_rivers_branches_and_road_sections_are_whole_names():
@@ -532,3 +533,12 @@ def test_variant_candidates_are_the_all_buckets_pairs_in_order():
     assert found == _variant_candidates_reference(names)
     assert ("广铁小区", "铁广小区", "swap") in found
     assert not any(a.endswith("岭花园") and b.endswith("岭花园") for a, b, _ in found)  # the bucket of 52
+
+
+def test_what_a_letter_wants_or_does_before_a_noun_starts_no_place():
+    # a shared letter's words: 要升旗 became a county-level banner (旗), 随着城 an estate, and the two
+    # named a hot issue (要升旗 随着城 · 公交线路 …) in the 集中问题 sheet
+    text = "很多周边民营企业都是早上7:30之前必须到,要早餐,要升旗!2、随着城中城及郊区新道路的不断建成,像木莲中路这样的路"
+    assert [u.name for u in admin_units(text)] == []
+    names = [p.name for p in find_places(text)]
+    assert "随着城" not in names and "像木莲中路" not in names and "木莲中路" in names, names
