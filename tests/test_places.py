@@ -175,7 +175,7 @@ def test_breaks_are_those_of_the_plain_alternation(sample_dir):
 def test_a_texts_places_read_off_the_letters_scan_are_its_own(sample_dir):
     """Linking reads a text's places off the routing scan of title + text: the same places, at
     the same positions, as scanning the text alone; also where a masked code spans the space."""
-    from pipeline.places import find_places, places_of_text
+    from pipeline.places import places_of_text
     from pipeline.read import read_letters
 
     letters = read_letters([sample_dir]).letters
