@@ -2120,7 +2120,6 @@ PROBE_ROUNDS = {
     322: (33, 3, {
         "p322-08": "missed at the first look; read at stop 73: a gathering called in a quoted group message (碰头, “能来的都来”): quoted words are read as someone else's",
         "p322-20": "flagged at the first look, read at stop 72: the second reader sure (p=0.96) of a treatment put off to the next day, already arranged; left",
-        "p322-33": "missed at the first look; read at stop 73: a patient on a roof's edge told by the hospital: read as someone else's self-harm ([非亲身]), in the review band",
     }),
     323: (29, 1, {
         "p323-20": "flagged at the first look (stop 71: the round's texts are kept unread)",
