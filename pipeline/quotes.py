@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 
+from pipeline.tokenize import unsegmented
+
 # where a clause ends; a space does not (operators write 挡土墙鼓包开裂 楼下住着 as one clause)
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n]")
+_SPACED_MARK = re.compile(r"[ \t]*([，,。！？!?；;：:、])[ \t]*")
 # a clause longer than this on either side of its phrase is cut there, with …
 REACH = 30
 REVIEW = "待复核:"
@@ -70,7 +73,7 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _quote(text: str, span: tuple[int, int]) -> str:
     start, end = span
-    body = text[start:end].strip()
+    body = _SPACED_MARK.sub(r"\1", text[start:end].strip())  # 手上了 ， 他们 (a pre-segmented letter)
     cut_left = start > 0 and not _CLAUSE_END.match(text[start - 1])
     cut_right = end < len(text) and not _CLAUSE_END.match(text[end])
     return "「" + ("…" if cut_left else "") + body + ("…" if cut_right else "") + "」"
@@ -140,6 +143,7 @@ def quote_evidence(text: str, evidence: str) -> str:
 
 
 def quote_column(titles, texts, evidence) -> list[str]:
-    """`quote_evidence` per letter, on the text as the grader read it (title, then body)."""
-    return [quote_evidence("。".join(str(p) for p in (t, x) if isinstance(p, str) and p), e) if isinstance(e, str) and e else ""
-            for t, x, e in zip(titles, texts, evidence)]
+    """`quote_evidence` per letter, on the text as the grader read it: title, then body, a
+    pre-segmented letter's spaces taken out (`unsegmented`), as its phrases were matched."""
+    return [quote_evidence(unsegmented("。".join(str(p) for p in (t, x) if isinstance(p, str) and p)), e)
+            if isinstance(e, str) and e else "" for t, x, e in zip(titles, texts, evidence)]

@@ -85,3 +85,11 @@ def test_a_long_letter_shows_its_most_urgent_clauses_first_and_counts_the_rest()
     quoted = quote_evidence(text, evidence)
     assert "「我明天就去省里上访」" in quoted and quoted.endswith("句)"), quoted
     assert len(quoted) < BUDGET + 40
+
+
+def test_a_pre_segmented_letter_is_quoted_as_the_grader_read_it(grader):
+    # labeled_segmented.csv holds letters as words with spaces between them; the phrases have none
+    body = "今天 镇里 带 了 挖机 来 强拆 ， 我 已经 把 农药 瓶子 拿 在 手上 了 ， 他们 敢动 我 的 房子 我 就 当场 喝 下去 。"
+    evidence = grader.grade(body)["urgency_evidence"]  # the grader takes the spaces out itself
+    quoted = quote_column([""], [body], [evidence])[0]
+    assert quoted == "「今天镇里带了挖机来强拆」「我已经把农药瓶子拿在手上了，他们敢动我的房子我就当场喝下去」", quoted
