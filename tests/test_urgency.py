@@ -2281,6 +2281,24 @@ PROBE_ROUNDS = {
         "p350-57": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p350-60": "missed at the first look (stop 73: the round's texts are kept unread)",
     }),
+    351: (36, 0, {
+    }),
+    352: (36, 1, {
+        "p352-23": "flagged at the first look (stop 73: the round's texts are kept unread)",
+    }),
+    353: (33, 5, {
+        "p353-10": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p353-12": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p353-16": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p353-42": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p353-43": "flagged at the first look (stop 73: the round's texts are kept unread)",
+        "p353-54": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p353-56": "missed at the first look (stop 73: the round's texts are kept unread)",
+        "p353-58": "missed at the first look (stop 73: the round's texts are kept unread)",
+    }),
+    354: (36, 1, {
+        "p354-16": "flagged at the first look (stop 73: the round's texts are kept unread)",
+    }),
 }
 
 
