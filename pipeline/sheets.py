@@ -74,6 +74,15 @@ def mask_writer(value) -> str:
     return text[:keep + 1] + "*" * (len(text) - 2 * keep - 1) + text[-keep:]
 
 
+def quoted_evidence(letters: pd.DataFrame) -> pd.DataFrame:
+    """The letters with `urgency_evidence` as the sheets and the report show it (依据原文): the
+    clauses behind each verdict (`pipeline.quotes`), not the cue phrases letters.csv keeps for
+    scripts. Both engines call it on the masked letters their sheets are built from."""
+    if not {"title", "text", "urgency_evidence"} <= set(letters.columns):
+        return letters
+    return letters.assign(urgency_evidence=quote_column(letters["title"], letters["text"], letters["urgency_evidence"]))
+
+
 def _date(value) -> str:
     return "" if pd.isna(value) else pd.Timestamp(value).strftime("%Y/%m/%d")
 
@@ -402,9 +411,7 @@ def write_outputs(out_dir: str | Path, letters: pd.DataFrame, cases: pd.DataFram
     write_table(masked, out / "letters.csv", headers=headers)
     write_table(rejects, out / "rejects.csv", headers=headers)
     give_back()
-    if {"title", "text", "urgency_evidence"} <= set(masked.columns):
-        # people read the clauses behind each verdict (pipeline.quotes); the files for scripts keep the phrases
-        masked["urgency_evidence"] = quote_column(masked["title"], masked["text"], masked["urgency_evidence"])
+    masked = quoted_evidence(masked)
     concentrated = concentrated_table(masked, settings)
     caveat = concentrated_note(concentrated, outline(masked), settings)
     with atomic_path(out / "triage.xlsx") as temporary:

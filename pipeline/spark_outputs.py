@@ -60,7 +60,7 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     from pipeline.mask import mask_frame, names_to_mask
     from pipeline.report import build_report
     from pipeline.explain import column_notes
-    from pipeline.sheets import concentrated_note, workbook_notes
+    from pipeline.sheets import concentrated_note, quoted_evidence, workbook_notes
     from pipeline.spark_rows import apply_mask
     from pipeline.write import atomic_path, text_columns, write_sheets, write_table
 
@@ -82,14 +82,14 @@ def write_outputs(spark, letters, issues: pd.DataFrame, rejects: pd.DataFrame, s
     persons, n_persons = repeat_writers(letters, history)
     persons = scrub(persons)
     issues = scrub(issues)
-    shown = shown_letters(masked)
+    shown = quoted_evidence(shown_letters(masked))  # 依据原文 as the local engine's sheets show it
     counts = {**summary, "cases": n_cases, "issues": len(issues), "persons": n_persons,
               "urgent": letters.where(F.col("urgency") == "紧急").count(),
               "backlog": letters.where(F.col("is_backlog")).count(),
               "no_request": letters.where(~spark_filter(letters.columns)).count()}
     concentrated = concentrations(masked, settings.get("lists", "concentrated_min_writers", 5))  # titles masked
     caveat = concentrated_note(concentrated, concentration_outline(masked), settings)
-    hot = hot_issue_letters(masked, issues, settings.get("lists", "hot_issue_letters", 30))
+    hot = quoted_evidence(hot_issue_letters(masked, issues, settings.get("lists", "hot_issue_letters", 30)))
     sheets = triage_sheets_bounded(letters, shown, cases, issues, persons, settings, concentrated, hot)
     with atomic_path(out / "triage.xlsx") as temporary:
         write_sheets(sheets, temporary, **workbook_notes(settings, caveat))
