@@ -8,13 +8,12 @@ clauses those phrases sit in: each clause once, whole, in the letter's order, wi
 grader gave them ([往事], [条件/假设], (缺:有人经过)) after it. letters.csv keeps the phrases.
 
 A phrase not found in the text (a model's note, or a label such as 半数紧急线索) is shown as it is, so
-nothing the evidence says is lost.
+nothing the evidence says is lost. The text is the one the grader read (`UrgencyGrader.letter_texts`:
+title, then body, a pre-segmented letter's spaces taken out), so its phrases are found where they were.
 """
 from __future__ import annotations
 
 import re
-
-from pipeline.tokenize import unsegmented
 
 # where a clause ends; a space does not (operators write 挡土墙鼓包开裂 楼下住着 as one clause)
 _CLAUSE_END = re.compile(r"[，,。！？!?；;：:\n]")
@@ -141,9 +140,3 @@ def quote_evidence(text: str, evidence: str) -> str:
         shown.append(REVIEW + _quoted(text, review))
     return ";".join(part for part in shown if part)
 
-
-def quote_column(titles, texts, evidence) -> list[str]:
-    """`quote_evidence` per letter, on the text as the grader read it: title, then body, a
-    pre-segmented letter's spaces taken out (`unsegmented`), as its phrases were matched."""
-    return [quote_evidence(unsegmented("。".join(str(p) for p in (t, x) if isinstance(p, str) and p)), e)
-            if isinstance(e, str) and e else "" for t, x, e in zip(titles, texts, evidence)]

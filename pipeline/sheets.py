@@ -33,8 +33,9 @@ from pipeline.config import Settings
 from pipeline.explain import GUIDE_SHEET, column_notes, concentrated_caveat, guide_sheet, notes_for, today_caveat
 from pipeline.calls import no_request
 from pipeline.heat import rank_range_text
-from pipeline.quotes import quote_column
+from pipeline.quotes import quote_evidence
 from pipeline.rank import leader_list
+from pipeline.urgency import UrgencyGrader
 
 SHEETS = ("今日紧急", "各部门待办", "领导包案建议", "重复信访人", "热点问题", "热点问题来信", "集中问题", "积案", "需人工复核", "说明")
 # What a department list never carries unless it is the discipline department's.
@@ -80,7 +81,9 @@ def quoted_evidence(letters: pd.DataFrame) -> pd.DataFrame:
     scripts. Both engines call it on the masked letters their sheets are built from."""
     if not {"title", "text", "urgency_evidence"} <= set(letters.columns):
         return letters
-    return letters.assign(urgency_evidence=quote_column(letters["title"], letters["text"], letters["urgency_evidence"]))
+    texts = UrgencyGrader().letter_texts(letters)  # the text the phrases were matched in
+    return letters.assign(urgency_evidence=[quote_evidence(text, evidence) if isinstance(evidence, str) and evidence else ""
+                                            for text, evidence in zip(texts, letters["urgency_evidence"])])
 
 
 def _date(value) -> str:

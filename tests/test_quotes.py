@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.quotes import quote_column, quote_evidence
+from pipeline.quotes import quote_evidence
 from pipeline.urgency import UrgencyGrader
 
 GROUP = ("下周一组里十户人去市政府。我们杨柳村7组十户人的承包地被村里租掉两年了,租金一分没见到,复核也做完了,没有任何说法。"
@@ -64,11 +64,6 @@ def test_a_clause_with_no_punctuation_is_cut_at_the_reach_and_says_so():
     assert quoted.startswith("「…") and quoted.endswith("…」") and len(quoted) < 2 * 30 + 10, quoted
 
 
-def test_the_column_reads_title_then_body_as_the_grader_did():
-    title, body = MANHOLE.split("。", 1)
-    assert quote_column([title, None], [body, "没有线索"], ["井盖;尽快", ""]) == ["「井盖缺失」「请尽快补上」", ""]
-
-
 def test_a_bracket_the_letter_never_closed_splits_nothing():
     # a shared letter's phrase (电梯经常出事(经常故障停车…) swallowed every cue after it into one raw item
     text = "电梯经常出事(经常故障停车,掉层。物业敷衍,多次反映无果,安全得不到保障。"
@@ -85,11 +80,3 @@ def test_a_long_letter_shows_its_most_urgent_clauses_first_and_counts_the_rest()
     quoted = quote_evidence(text, evidence)
     assert "「我明天就去省里上访」" in quoted and quoted.endswith("句)"), quoted
     assert len(quoted) < BUDGET + 40
-
-
-def test_a_pre_segmented_letter_is_quoted_as_the_grader_read_it(grader):
-    # labeled_segmented.csv holds letters as words with spaces between them; the phrases have none
-    body = "今天 镇里 带 了 挖机 来 强拆 ， 我 已经 把 农药 瓶子 拿 在 手上 了 ， 他们 敢动 我 的 房子 我 就 当场 喝 下去 。"
-    evidence = grader.grade(body)["urgency_evidence"]  # the grader takes the spaces out itself
-    quoted = quote_column([""], [body], [evidence])[0]
-    assert quoted == "「今天镇里带了挖机来强拆」「我已经把农药瓶子拿在手上了，他们敢动我的房子我就当场喝下去」", quoted

@@ -6,7 +6,8 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.read import read_letters
-from pipeline.sheets import IDENTITY_COLUMNS, LETTER_COLUMNS, SHEETS, department_lists, mask_writer, triage_sheets
+from pipeline.sheets import (IDENTITY_COLUMNS, LETTER_COLUMNS, SHEETS, department_lists, mask_writer, quoted_evidence,
+                             triage_sheets)
 from pipeline.stages import RouteStage
 
 
@@ -192,3 +193,22 @@ def test_the_hot_issue_letters_sheet_shows_which_letters_joined_by_wording_witho
     assert set(sheet.loc[sheet["按措辞归入"] == "是", "信件编号"]) == worded
     assert set(sheet["按措辞归入"]) == {"是", "否"}
     assert not _identity_headers() & set(sheet.columns)
+
+
+def test_evidence_is_quoted_from_the_text_the_grader_read():
+    """依据原文 (`quoted_evidence`): title, then body, as `UrgencyGrader.letter_texts` joins them; a
+    letter without evidence stays empty."""
+
+    letters = pd.DataFrame({"title": ["井盖缺失", None], "text": ["来电人反映A5区圭塘街道万家丽路辅道有一个雨水井盖缺失,已有人用树枝插着做记号,请尽快补上。", "没有线索"],
+                            "urgency_evidence": ["井盖;尽快", ""]})
+    assert quoted_evidence(letters)["urgency_evidence"].tolist() == ["「井盖缺失」「请尽快补上」", ""]
+
+
+def test_a_pre_segmented_letter_is_quoted_as_the_grader_read_it():
+    # labeled_segmented.csv holds letters as words with spaces between them; the phrases have none
+    from pipeline.urgency import UrgencyGrader
+
+    body = "今天 镇里 带 了 挖机 来 强拆 ， 我 已经 把 农药 瓶子 拿 在 手上 了 ， 他们 敢动 我 的 房子 我 就 当场 喝 下去 。"
+    evidence = UrgencyGrader(refiner=None).fit().grade(body)["urgency_evidence"]  # the grader takes the spaces out itself
+    quoted = quoted_evidence(pd.DataFrame({"title": [""], "text": [body], "urgency_evidence": [evidence]}))["urgency_evidence"][0]
+    assert quoted == "「今天镇里带了挖机来强拆」「我已经把农药瓶子拿在手上了，他们敢动我的房子我就当场喝下去」", quoted
