@@ -2299,6 +2299,36 @@ PROBE_ROUNDS = {
     354: (36, 1, {
         "p354-16": "flagged at the first look (stop 73: the round's texts are kept unread)",
     }),
+    355: (32, 2, {
+        "p355-03": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p355-05": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p355-09": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p355-15": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p355-26": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p355-53": "flagged at the first look (stop 74: the round's texts are kept unread)",
+    }),
+    356: (29, 1, {
+        "p356-01": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p356-02": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p356-11": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p356-35": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p356-48": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p356-50": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p356-51": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p356-59": "missed at the first look (stop 74: the round's texts are kept unread)",
+    }),
+    357: (33, 2, {
+        "p357-12": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p357-27": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p357-48": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p357-49": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p357-59": "flagged at the first look (stop 74: the round's texts are kept unread)",
+    }),
+    358: (34, 1, {
+        "p358-09": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p358-11": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p358-26": "missed at the first look (stop 74: the round's texts are kept unread)",
+    }),
 }
 
 
