@@ -8,6 +8,7 @@ free text (phones, ID numbers, the name after 我叫…) for letters quoted in r
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pandas as pd
 
@@ -102,14 +103,20 @@ _NAME_IN_TEXT = re.compile(
 )
 
 
-# A third party the letter names by their role in a company it accuses (平台实控人张某, 法人代表王某某,
-# 老板张某): no export may show them either, and a name written once after its role is masked
-# wherever the letters write it. What may follow the name: punctuation, or a word that begins a clause.
+# A third party the letter names by their role (平台实控人张某, 法人代表王某某, 老板张某, and the
+# officials and cadres a complaint names: 村支书邝某某, 副乡长莫某, 办案民警毛某, 包工头黄某): no
+# export may show them either, and a name written once after its role is masked wherever the letters
+# write it. What may follow the name: punctuation, or a word that begins a clause.
 _ROLE_NAME = re.compile(
-    r"(?:实际控制人|实控人|控制人|法定代表人|法人代表|法人|董事长|总经理|经理|股东|老板|操纵人|负责人)[:：]?\s*"
-    r"([\u4e00-\u9fff]{2,3}?)"
-    r"(?=[,，。.、;；:：\s(（)）!！]|$|等|及|和|与|的|在|是|为|已|因|将|于|从|不|一直|多次|利用|通过|称|说|表示)"
+    r"(?:实际控制人|实控人|控制人|法定代表人|法人代表|法人|董事长|总经理|经理|股东|老板|操纵人|负责人|"
+    r"(?P<official>书记|支书|村长|主任|镇长|乡长|所长|局长|队长|组长|科长|股长|院长|校长|站长|厂长|区长|县长|"
+    r"市长|处长|审判长|庭长|法官|检察官|民警|警官|干部|工作人员|会计|出纳|包工头|工头))[:：]?\s*"
+    r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
+    r"(?=[,，。.、;；:：\s(（)）!！]|$|等|及|和|与|的|在|是|为|已|因|将|于|从|不|一直|多次|利用|通过|称|说|表示|"
+    r"带|把|让|叫|找|又|也|还|就|却|竟|对|向|给|伙同|串通|私自|擅自|强行)"
 )
+# what ends a place, a body or a thing after a role word (镇长安村: 镇 + 长安村; 会计师班, 物业费)
+_NOT_NAME_END = re.compile(r"[村组镇乡街路区县市局所站院校会部处科室队费班厂司店场楼栋号]$|^.[于的了在和与及是把被]")
 
 
 # A joint letter's signers: 联名人（共29人）：胡金凤、任月娥、… / 签名：张三，李四 / 联名村民(代表丁春燕):…
@@ -363,11 +370,61 @@ def role_names(text: str) -> set[str]:
         return set()
     found = set()
     for match in _ROLE_NAME.finditer(text):
-        name = match.group(1)
+        name = match.group("name")
         if looks_like_name(name) and name[0] not in _WORDLIKE_AFTER_ROLE \
-                and not re.search(r"某|先生|女士|总$|[我你他她们的了呢]$", name) and not is_dictionary_word(name):
+                and not re.search(r"某|先生|女士|总$|[我你他她们的了呢]$", name) and not _NOT_NAME_END.search(name) \
+                and not is_dictionary_word(name) and (not match.group("official") or _reads_as_person(text, match)):
             found.add(name)
     return found
+
+
+# How common a word must be (jieba's count) before a role word's last character and a "name"'s first
+# that spell it mean the role was never there (业主任何沟通: 任何), or before a "name" that opens
+# with it is read as that word (市长信箱上, 书记村长关系好).
+_COMMON_ACROSS, _COMMON_OPENING = 1000, 150
+
+
+def _reads_as_person(text: str, match: re.Match) -> bool:
+    """Whether the characters after an official's title (`_ROLE_NAME`) read as a person and not as
+    the words that follow a title (`_person_after_title`, asked once per title, name and the three
+    characters after it)."""
+    name, start = match.group("name"), match.start("name")
+    return _person_after_title(text[match.start():start], name, text[match.end():match.end() + 3])
+
+
+@lru_cache(maxsize=50_000)
+def _person_after_title(title: str, name: str, after: str) -> bool:
+    """A name found after a role is masked wherever the letters write it, so 管一下 (请易书记管一下)
+    or 关系好 taken for a name would star those words in every letter. The title and what follows
+    are cut into words with their parts of speech (`pos_tags`). A surname cut alone (王 + 举贤) is a
+    name. Otherwise the name must begin a word (业主任何沟通: 任何), not open with a common word (信箱,
+    关系: `dictionary_count`) or with a dictionary verb, adverb, pronoun or particle (原来, 谈谈),
+    and not end in one of two characters or more (管 + 一下)."""
+    from pipeline.issue_places import pos_tags
+    from pipeline.tokenize import dictionary_count
+
+    if dictionary_count(title[-1] + name[0]) >= _COMMON_ACROSS:
+        return False
+    at, end, words = len(title), len(title) + len(name), []
+    position = 0
+    for word in pos_tags(title + name + after):
+        first, position = position, position + len(word.word)
+        if position > at and first < end:
+            words.append((word, first, position))
+    if not words or words[0][1] != at:
+        return False
+    opening = words[0][0]
+    if opening.word == name[0] and opening.flag.startswith("nr"):
+        return True
+
+    def function_word(word, last):  # a dictionary word of two characters or more, not a name
+        return len(word.word) >= 2 and last <= end and word.flag[:1] in "dvrcpmf" \
+            and not word.flag.startswith("nr") and dictionary_count(word.word) > 0
+
+    if any(function_word(word, last) for word, _, last in (words[0], words[-1])):
+        return False
+    return not (len(opening.word) >= 2 and words[0][2] <= end and not opening.flag.startswith("nr")
+                and dictionary_count(opening.word) >= _COMMON_OPENING)
 
 
 def cued_names(columns) -> set[str]:

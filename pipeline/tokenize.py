@@ -373,6 +373,17 @@ def is_dictionary_word(word: str, user_dict: str | None = str(USER_DICT)) -> boo
     return _jieba(user_dict).FREQ.get(word, 0) > 0
 
 
+def dictionary_count(word: str) -> int:
+    """How often jieba's main dictionary counts `word` (0 if it is no word there): how common a
+    word is, for telling a name from the common words a rule swept into it (`pipeline.mask`).
+    Through jieba-rs when it is installed (its `suggest_freq` of a listed word is its count plus
+    one), else jieba's own table."""
+    rust = _rust_jieba(None)
+    if rust is not None:
+        return rust.suggest_freq(word) - 1 if rust.has_word(word) else 0
+    return _jieba(None).FREQ.get(word, 0)
+
+
 def forget_cuts() -> None:
     """Drop every segmenter this process made, with what it remembers of the texts it cut (each
     keeps up to `MAX_CACHE` cut blocks and as many HMM guesses: about 360,000 token lists, most

@@ -140,6 +140,26 @@ def test_a_company_s_controller_named_after_the_role_is_masked_wherever_mentione
     assert role_names("开发商法人代表及实际股东王德,因为个人原因已被拘捕") == {"王德"}
 
 
+def test_an_official_named_after_the_title_is_masked_wherever_mentioned():
+    """A complaint names the cadres it accuses after their titles (镇党委书记…, 村主任…, 办案民警…),
+    then by name alone: no export shows them. The words after a title that are no name (请易书记管一下,
+    市长信箱上, 与业主任何沟通, 和书记村长关系好的) stay as written, in every letter."""
+    from pipeline.mask import role_names
+
+    frame = pd.DataFrame({"text": [
+        "镇党委书记罗建平和村主任吴德胜等人强占村民土地,办案民警孔祥顺说他很忙",
+        "罗建平至今未答复,吴德胜还派人上门",
+        "我想请易书记管一下。本人在市长信箱上多次投诉,没有经过与业主任何沟通",
+        "平时和书记村长关系好的有钱人却得到救助,他现在还在局长位置上,该村支书原来本就是组长",
+    ]})
+    assert role_names(frame.loc[0, "text"]) == {"罗建平", "吴德胜", "孔祥顺"}
+    assert role_names(frame.loc[2, "text"]) | role_names(frame.loc[3, "text"]) == set()
+    out = mask_frame(frame)
+    assert out.loc[0, "text"] == "镇党委书记罗*平和村主任吴*胜等人强占村民土地,办案民警孔*顺说他很忙"
+    assert out.loc[1, "text"] == "罗*平至今未答复,吴*胜还派人上门"
+    assert out.loc[2:, "text"].tolist() == frame.loc[2:, "text"].tolist()
+
+
 @requires_shared_data
 def test_no_third_party_the_shared_letters_name_after_a_role_leaves_in_the_clear(shared_dir):
     """Over every TipDM hot-issue letter, each name written after a role (a platform's 实控人, a
