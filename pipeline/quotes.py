@@ -26,6 +26,7 @@ _NOTES = re.compile(r"((?:\[[^\[\]]*\]|\([^()]*\))+)$")
 # a label before a phrase (排除的紧急线索:煤气泄漏[解除])
 _LABEL = re.compile(r"^(排除的紧急线索:)")
 _OPENERS, _CLOSERS = "[(「（", "])」）"
+_CLOSER = re.compile("[" + re.escape(_CLOSERS) + "]")
 # the quoted clauses of a cell, about: past it, the least urgent cues' clauses are counted, not shown
 BUDGET = 160
 
@@ -63,18 +64,32 @@ def _locate(text: str, phrase: str) -> list[tuple[int, int]] | None:
 
 
 def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause(s) around text[start:end], at most `REACH` characters past it on either side."""
+    """The clause(s) around text[start:end], at most `REACH` characters past it on either side. A
+    clause that opens a bracket and ends inside it (联名村民(共27人：…) runs on to the bracket's close
+    when that is within reach, so no quote shows half a pair."""
     left = max(start - REACH, 0)
     before = [m.end() for m in _CLAUSE_END.finditer(text, left, start)]
     after = _CLAUSE_END.search(text, end, min(end + REACH, len(text)))
-    return (before[-1] if before else left, after.start() if after else min(end + REACH, len(text)))
+    first, last = (before[-1] if before else left, after.start() if after else min(end + REACH, len(text)))
+    if _unclosed(text[first:last]):
+        close = _CLOSER.search(text, last, min(last + REACH, len(text)))
+        if close:
+            last = close.end()
+    return first, last
+
+
+def _unclosed(clause: str) -> bool:
+    """Whether `clause` opens more brackets than it closes."""
+    return sum(clause.count(c) for c in _OPENERS) > sum(clause.count(c) for c in _CLOSERS)
 
 
 def _quote(text: str, span: tuple[int, int]) -> str:
     start, end = span
     body = _SPACED_MARK.sub(r"\1", text[start:end].strip())  # 手上了 ， 他们 (a pre-segmented letter)
     cut_left = start > 0 and not _CLAUSE_END.match(text[start - 1])
-    cut_right = end < len(text) and not _CLAUSE_END.match(text[end])
+    # a bracket closed further on than the reach: the clause is cut inside it (one the letter never
+    # closes is shown as written)
+    cut_right = end < len(text) and (not _CLAUSE_END.match(text[end]) or _unclosed(body) and _CLOSER.search(text, end))
     return "「" + ("…" if cut_left else "") + body + ("…" if cut_right else "") + "」"
 
 
@@ -86,9 +101,12 @@ def _notes(found: list[str]) -> str:
     return ("[" + tags + "]" if tags else "") + "".join(dict.fromkeys(others))
 
 
-def _quoted(text: str, items: list[str]) -> str:
+def _quoted(text: str, items: list[str], title_end: int = 0, earlier: frozenset = frozenset()) -> tuple[str, set]:
     """Each item's clause, overlapping clauses merged, in the letter's order, up to `BUDGET` characters
-    (the first items' first: the evidence's order is most urgent first); unlocated items as they are."""
+    (the first items' first: the evidence's order is most urgent first); unlocated items as they are.
+    A clause of the title (the text's first `title_end` characters) is shown as (见标题): the sheets
+    show the title beside it. One already quoted in `earlier` (the cues', for a review reason) is
+    shown as (同上). Returns the quotes and the clauses they show."""
     spans: list[list] = []  # [start, end, notes, head, rank]
     loose: list[str] = []
     for rank, item in enumerate(items):
@@ -122,21 +140,37 @@ def _quoted(text: str, items: list[str]) -> str:
         shown.append(clause)
         used += clause[1] - clause[0]
     more = len(merged) - len(shown)
-    quotes = "".join(head + _quote(text, (s, e)) + _notes(n) for s, e, n, head, _ in sorted(shown))
+
+    def quote(start: int, end: int) -> str:
+        if end <= title_end:
+            return "(见标题)"
+        return "(同上)" if (start, end) in earlier else _quote(text, (start, end))
+
+    parts = [(head, quote(s, e), n) for s, e, n, head, _ in sorted(shown)]
+    while len(parts) > 1 and parts[1][1] == parts[0][1] == "(见标题)":  # a title of two clauses is one title
+        parts[:2] = [(parts[0][0] or parts[1][0], "(见标题)", parts[0][2] + parts[1][2])]
+    quotes = "".join(head + shown_as + _notes(n) for head, shown_as, n in parts)
     quotes += f"(另{more}句)" if more else ""
-    return ";".join([quotes] + loose if quotes else loose)
+    return ";".join([quotes] + loose if quotes else loose), {(s, e) for s, e, *_ in shown}
 
 
-def quote_evidence(text: str, evidence: str) -> str:
+def quote_evidence(text: str, evidence: str, title_end: int = 0) -> str:
     """The clauses of `text` the evidence's phrases sit in (see the module's docstring): the cues'
     clauses, the notes no clause holds (a model's), then the review reasons after `待复核:`, quoted
-    the same way."""
+    the same way (a clause the cues showed already as (同上)). `title_end`: how many of the text's
+    first characters are the letter's title (`title_length`), whose clauses read (见标题)."""
     if not evidence or not text:
         return evidence or ""
     items = _split_outside(evidence, ";")
     review = [doubt for item in items if item.startswith(REVIEW) for doubt in _split_outside(item[len(REVIEW):], "/")]
-    shown = [_quoted(text, [item for item in items if not item.startswith(REVIEW)])]
+    cues, spans = _quoted(text, [item for item in items if not item.startswith(REVIEW)], title_end)
+    shown = [cues]
     if review:
-        shown.append(REVIEW + _quoted(text, review))
+        shown.append(REVIEW + _quoted(text, review, title_end, frozenset(spans))[0])
     return ";".join(part for part in shown if part)
+
+
+def title_length(text: str, title: str) -> int:
+    """How many of `text`'s first characters are `title` (the grader reads title。body), 0 if none."""
+    return len(title) if title and text.startswith(title) and text[len(title):len(title) + 1] in ("", "。") else 0
 

@@ -33,7 +33,8 @@ from pipeline.config import Settings
 from pipeline.explain import GUIDE_SHEET, column_notes, concentrated_caveat, guide_sheet, notes_for, today_caveat
 from pipeline.calls import no_request
 from pipeline.heat import rank_range_text
-from pipeline.quotes import quote_evidence
+from pipeline.quotes import quote_evidence, title_length
+from pipeline.tokenize import column_strings, unsegmented
 from pipeline.rank import leader_list
 from pipeline.urgency import UrgencyGrader
 
@@ -82,8 +83,10 @@ def quoted_evidence(letters: pd.DataFrame) -> pd.DataFrame:
     if not {"title", "text", "urgency_evidence"} <= set(letters.columns):
         return letters
     texts = UrgencyGrader().letter_texts(letters)  # the text the phrases were matched in
-    return letters.assign(urgency_evidence=[quote_evidence(text, evidence) if isinstance(evidence, str) and evidence else ""
-                                            for text, evidence in zip(texts, letters["urgency_evidence"])])
+    titles = [unsegmented(title) for title in column_strings(letters, "title")]
+    return letters.assign(urgency_evidence=[
+        quote_evidence(text, evidence, title_length(text, title)) if isinstance(evidence, str) and evidence else ""
+        for text, title, evidence in zip(texts, titles, letters["urgency_evidence"])])
 
 
 def _date(value) -> str:

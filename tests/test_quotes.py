@@ -48,7 +48,7 @@ def test_readings_and_review_reasons_stay_with_their_clause():
     quoted = quote_evidence(text, "倒塌[条件];联系不上[即时];上学走的路,随时可能倒下;墙体开裂")
     assert quoted == "「老屋墙体开裂随时可能倒塌」[条件]「墙下就是村里小孩上学走的路,随时可能倒下来」「村里说房主在外地联系不上」[即时]"
     review = quote_evidence(MANHOLE, "井盖;尽快;待复核:井盖缺失(缺:有人经过);模型一般(p=0.11)")
-    assert review == "「井盖缺失」「请尽快补上」;模型一般(p=0.11);待复核:「井盖缺失」(缺:有人经过)"
+    assert review == "「井盖缺失」「请尽快补上」;模型一般(p=0.11);待复核:(同上)(缺:有人经过)"
 
 
 def test_what_no_clause_holds_is_kept_as_it_is():
@@ -80,3 +80,22 @@ def test_a_long_letter_shows_its_most_urgent_clauses_first_and_counts_the_rest()
     quoted = quote_evidence(text, evidence)
     assert "「我明天就去省里上访」" in quoted and quoted.endswith("句)"), quoted
     assert len(quoted) < BUDGET + 40
+
+
+def test_a_title_clause_reads_see_the_title_and_a_review_reason_quoted_already_reads_as_above():
+    # the sheets show the title beside 依据原文; a review reason about a clause the cues quoted repeats nothing
+    assert quote_evidence(MANHOLE, "井盖;尽快;待复核:井盖缺失(缺:有人经过);模型一般(p=0.11)", title_end=4) == \
+        "(见标题)「请尽快补上」;模型一般(p=0.11);待复核:(见标题)(缺:有人经过)"
+    two = "井盖缺失,有人经过。" + MANHOLE[5:]
+    assert quote_evidence(two, "井盖[即时];有人经过[条件]", title_end=9) == "(见标题)[即时/条件]"
+    body = MANHOLE[5:]
+    assert quote_evidence(body, "井盖缺失;尽快;待复核:井盖缺失(缺:有人经过)/尽快") == \
+        "「来电人反映A5区圭塘街道万家丽路辅道有一个雨水井盖缺失」「请尽快补上」;待复核:(同上)(缺:有人经过)(同上)"
+
+
+def test_a_clause_that_ends_inside_a_bracket_runs_on_to_its_close():
+    # a joint letter's count and signers in brackets, a colon inside them: no quote shows half a pair
+    text = "联名村民(共27人:张某、李某等)要求下周一全组去市政府。"
+    assert quote_evidence(text, "联名村民") == "「联名村民(共27人:张某、李某等)…」"
+    far = "联名村民(共27人:" + "张某、" * 20 + "等)要求下周一去市政府。"
+    assert quote_evidence(far, "联名村民") == "「联名村民(共27人…」"

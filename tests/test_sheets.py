@@ -197,11 +197,15 @@ def test_the_hot_issue_letters_sheet_shows_which_letters_joined_by_wording_witho
 
 def test_evidence_is_quoted_from_the_text_the_grader_read():
     """依据原文 (`quoted_evidence`): title, then body, as `UrgencyGrader.letter_texts` joins them; a
-    letter without evidence stays empty."""
+    cue found in the title reads (见标题), as the 标题 column beside it shows it; a letter without
+    evidence stays empty."""
 
-    letters = pd.DataFrame({"title": ["井盖缺失", None], "text": ["来电人反映A5区圭塘街道万家丽路辅道有一个雨水井盖缺失,已有人用树枝插着做记号,请尽快补上。", "没有线索"],
-                            "urgency_evidence": ["井盖;尽快", ""]})
-    assert quoted_evidence(letters)["urgency_evidence"].tolist() == ["「井盖缺失」「请尽快补上」", ""]
+    letters = pd.DataFrame({"title": ["井盖缺失", None, "关于 井盖"],
+                            "text": ["来电人反映A5区圭塘街道万家丽路辅道有一个雨水井盖缺失,已有人用树枝插着做记号,请尽快补上。", "没有线索",
+                                     "辅道 井盖 缺失 , 请 尽快 补上"],
+                            "urgency_evidence": ["井盖;尽快", "", "井盖缺失;尽快"]})
+    assert quoted_evidence(letters)["urgency_evidence"].tolist() == [
+        "(见标题)「请尽快补上」", "", "「辅道井盖缺失」「请尽快补上」"]
 
 
 def test_a_pre_segmented_letter_is_quoted_as_the_grader_read_it():
