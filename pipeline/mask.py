@@ -103,20 +103,24 @@ _NAME_IN_TEXT = re.compile(
 )
 
 
-# A third party the letter names by their role (平台实控人张某, 法人代表王某某, 老板张某, and the
-# officials and cadres a complaint names: 村支书邝某某, 副乡长莫某, 办案民警毛某, 包工头黄某): no
-# export may show them either, and a name written once after its role is masked wherever the letters
-# write it. What may follow the name: punctuation, or a word that begins a clause.
+# A person the letter names by their role: in a company it accuses (平台实控人张某, 法人代表王某某,
+# 老板张某), an official or cadre (村支书邝某某, 副乡长莫某, 办案民警毛某, 包工头黄某), or a private party,
+# the writer included (我是…村民高某某, 业主孙某, 受害人王某, 被告伍某某): no export may show them either, and
+# a name written once after its role is masked wherever the letters write it. What may follow the
+# name: punctuation, or a word that begins a clause. After an official's or a private party's role
+# the words are cut before they count as a name (`_reads_as_person`).
 _ROLE_NAME = re.compile(
     r"(?:实际控制人|实控人|控制人|法定代表人|法人代表|法人|董事长|总经理|经理|股东|老板|操纵人|负责人|"
     r"(?P<official>书记|支书|村长|主任|镇长|乡长|所长|局长|队长|组长|科长|股长|院长|校长|站长|厂长|区长|县长|"
-    r"市长|处长|审判长|庭长|法官|检察官|民警|警官|干部|工作人员|会计|出纳|包工头|工头))[:：]?\s*"
+    r"市长|处长|审判长|庭长|法官|检察官|民警|警官|干部|工作人员|会计|出纳|包工头|工头)|"
+    r"(?P<person>受害人|当事人|被告人|被告|原告|犯罪嫌疑人|嫌疑人|证人|同事|村民|居民|业主|学生|司机|邻居|户主|员工|患者))"
+    r"[:：]?\s*"
     r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
     r"(?=[,，。.、;；:：\s(（)）!！]|$|等|及|和|与|的|在|是|为|已|因|将|于|从|不|一直|多次|利用|通过|称|说|表示|"
     r"带|把|让|叫|找|又|也|还|就|却|竟|对|向|给|伙同|串通|私自|擅自|强行)"
 )
 # what ends a place, a body or a thing after a role word (镇长安村: 镇 + 长安村; 会计师班, 物业费)
-_NOT_NAME_END = re.compile(r"[村组镇乡街路区县市局所站院校会部处科室队费班厂司店场楼栋号]$|^.[于的了在和与及是把被]")
+_NOT_NAME_END = re.compile(r"[村组镇乡街路区县市局所站院校会部处科室队费班厂司店场楼号]$|^.[于的了在和与及是把被]")
 
 
 # A joint letter's signers: 联名人（共29人）：胡金凤、任月娥、… / 签名：张三，李四 / 联名村民(代表丁春燕):…
@@ -373,7 +377,7 @@ def role_names(text: str) -> set[str]:
         name = match.group("name")
         if looks_like_name(name) and name[0] not in _WORDLIKE_AFTER_ROLE \
                 and not re.search(r"某|先生|女士|总$|[我你他她们的了呢]$", name) and not _NOT_NAME_END.search(name) \
-                and not is_dictionary_word(name) and (not match.group("official") or _reads_as_person(text, match)):
+                and not is_dictionary_word(name) and (not (match.group("official") or match.group("person")) or _reads_as_person(text, match)):
             found.add(name)
     return found
 
@@ -389,17 +393,23 @@ def _reads_as_person(text: str, match: re.Match) -> bool:
     the words that follow a title (`_person_after_title`, asked once per title, name and the three
     characters after it)."""
     name, start = match.group("name"), match.start("name")
-    return _person_after_title(text[match.start():start], name, text[match.end():match.end() + 3])
+    return _person_after_title(text[match.start():start], name, text[match.end():match.end() + 3],
+                               bool(match.group("person")))
 
 
 @lru_cache(maxsize=50_000)
-def _person_after_title(title: str, name: str, after: str) -> bool:
+def _person_after_title(title: str, name: str, after: str, strict: bool = False) -> bool:
     """A name found after a role is masked wherever the letters write it, so 管一下 (请易书记管一下)
     or 关系好 taken for a name would star those words in every letter. The title and what follows
     are cut into words with their parts of speech (`pos_tags`). A surname cut alone (王 + 举贤) is a
     name. Otherwise the name must begin a word (业主任何沟通: 任何), not open with a common word (信箱,
     关系: `dictionary_count`) or with a dictionary verb, adverb, pronoun or particle (原来, 谈谈),
-    and not end in one of two characters or more (管 + 一下)."""
+    and not end in one of two characters or more (管 + 一下).
+
+    After a private party's role (`strict`: 村民, 业主, 居民 are followed by every kind of word,
+    居民车拥量, 业主普遍认为, 业主安静祥和) the cut must also read a name somewhere in it, the name must
+    not run into the next word (何去何从) nor open with a one-character verb, adverb or pronoun (应拿):
+    a few real names stay unmasked (居民刘永光), rather than a phrase starred in every letter."""
     from pipeline.issue_places import pos_tags
     from pipeline.tokenize import dictionary_count
 
@@ -414,6 +424,9 @@ def _person_after_title(title: str, name: str, after: str) -> bool:
     if not words or words[0][1] != at:
         return False
     opening = words[0][0]
+    if strict and (words[-1][2] > end or len(opening.word) == 1 and opening.flag[:1] in "vdpcur"
+                   or not any(word.flag.startswith("nr") for word, _, _ in words)):
+        return False
     if opening.word == name[0] and opening.flag.startswith("nr"):
         return True
 

@@ -160,6 +160,19 @@ def test_an_official_named_after_the_title_is_masked_wherever_mentioned():
     assert out.loc[2:, "text"].tolist() == frame.loc[2:, "text"].tolist()
 
 
+def test_a_private_party_named_after_a_role_is_masked_and_the_words_after_a_role_are_not():
+    """我是…村民高某某, 业主孙某, 受害人王某: the writer and the people a letter tells of, named after who
+    they are; 村民何去何从, 业主普遍认为, 居民应享的权益 are words."""
+    from pipeline.mask import role_names
+
+    named = "我是石门镇柏树村三组村民曹德旺,受害人王焕英的父亲,被告伍国栋说没钱赔偿"
+    words = "村民何去何从?业主普遍认为物业费太高,还小区居民应享的权益,业主安静祥和的生活被打破"
+    assert role_names(named) == {"曹德旺", "王焕英", "伍国栋"}
+    assert role_names(words) == set()
+    out = mask_frame(pd.DataFrame({"text": [named, words, "伍国栋说没钱"]}))
+    assert out["text"].tolist() == ["我是石门镇柏树村三组村民曹*旺,受害人王*英的父亲,被告伍*栋说没钱赔偿", words, "伍*栋说没钱"]
+
+
 @requires_shared_data
 def test_no_third_party_the_shared_letters_name_after_a_role_leaves_in_the_clear(shared_dir):
     """Over every TipDM hot-issue letter, each name written after a role (a platform's 实控人, a
