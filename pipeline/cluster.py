@@ -284,6 +284,17 @@ _GENERIC_WORDS = frozenset(
 # negated modal (没能), someone coming or going to look (来测, 去查: a follow-up asking for a visit)
 _NO_MATTER = re.compile(r"[我你他她它咱][\u4e00-\u9fff]|[\u4e00-\u9fff][过了着在]"
                         r"|[一两几][个道条次些件种下座栋块位名家处所辆台片间层]|[没不未][能会要想敢]|[来去][测查看找]")
+# Words of pace, degree and attitude: how a letter feels about its matter, never what the matter is
+# (a board's 请加快体育强省建设力度 was labelled 力度、强省、加快、体育; 刻不容缓, 何年何月, 何去何从,
+# 置之不理 headed others), and pronoun-like pointers (该栋, 该校, 本组, 何方). Left out of labels only.
+_MANNER_WORDS = frozenset(
+    "加快 力度 步伐 刻不容缓 日益严重 置之不理 长期存在 常年 迟迟 按时 同样 正常 正好 好多 剩下 有损于 "
+    "办成 地处 缺少 优化 走不动 没拿到 太忙 好差 有利 踏实 之地 之风 何去何从 何年何月 何时能 何方 "
+    "有何 一批 进一步 尽早 早日 抓紧 务必 切实 一定 真正 完全 根本 始终 依然 仍然 越来越 非常 特别 "
+    "昔日 去往 里面 以北 以南 以东 以西 大自然 景致 海阔天空 不屑一顾 无法无天 有着落 懒得 数辆 "
+    "分钟 公斤 公顷 每平方 平方米".split()
+)
+_POINTER = re.compile(r"该[\u4e00-\u9fff]|本[组村栋楼户队]|何(?:时|去|年|方|处|在|日)[\u4e00-\u9fff]*")
 # A caller as an operator addresses them (陈女士, 王先生, 李阿姨): a person, never a label word
 _ADDRESSED = re.compile(r"[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|阿姨|师傅|大爷|大妈|老伯)")
 # Words of the office's handling and follow-up register: who called back, which unit is to answer
@@ -1393,7 +1404,8 @@ class IssueClusterer:
     def keywords(self, C: sparse.csr_matrix, hidden: list[frozenset[str]] | None = None) -> list[list[str]]:
         """Class-based TF-IDF (BERTopic) over the issues' word counts C: words frequent in the issue
         and rare across issues, not generic, not of the handling register (`_HANDLING_WORDS`: a
-        label says what the matter is, not that it awaits a reply), not the issue's place or chain
+        label says what the matter is, not that it awaits a reply) nor of pace and attitude
+        (`_MANNER_WORDS`, `_POINTER`: 加快, 力度, 何年何月, 该栋), not the issue's place or chain
         or a piece of another spelling of the place (惠富 of 惠富天下, for 富惠天下), not in `hidden[c]`
         (a piece of a person's name its letters write, `name_fragments`; a word only garbled text
         holds, `unreadable_words`). Needs issue_places_ and issue_chains_."""
@@ -1418,7 +1430,8 @@ class IssueClusterer:
             ranked = inv[row.indices[np.argsort(-row.data)]]
             for t in ranked:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in _HANDLING_WORDS or t in names \
-                        or (len(t) == 2 and _NO_MATTER.fullmatch(t)) or _ADDRESSED.fullmatch(t) \
+                        or t in _MANNER_WORDS or (len(t) == 2 and _NO_MATTER.fullmatch(t)) or _ADDRESSED.fullmatch(t) \
+                        or _POINTER.fullmatch(t) \
                         or any(t in w or w in t for w in words) or _names_no_grievance(t, vocabulary):
                     continue
                 if any(t in p or p in t for p in head) or any(t in u for u in self.issue_chains_[c]) \
