@@ -99,6 +99,9 @@ MODIFIER_EFFECTS = {
     "往事": ((THREAT | EVENT) - {"自伤威胁"}, "demote"),
     # sentence-level, before the cue: 如果 / 若 / 一旦 ... an event in a supposition
     "假设": (EVENT, "demote"),
+    # sentence-level, before the cue: something seen in the news or online (新闻里看到有人…去北京上访, 网上说
+    # B3区有罐车漏毒气): told of elsewhere, so to the review band, not 紧急 (look-alikes of 335-354, stop 74)
+    "传闻": (THREAT | EVENT | ESCALATION, "demote"),
     # sentence-level, before the cue: 第五十三条, 不得有下列行为 ...: a list of rules, not an act
     "条文": (THREAT | EVENT, "drop"),
     # sentence-level, before the cue: 我们建议 ..., a cue inside a proposal
@@ -119,7 +122,7 @@ MODIFIER_EFFECTS = {
 }
 CONTEXT_SENSITIVE = frozenset().union(*(scope for scope, _ in MODIFIER_EFFECTS.values()))
 # Modifiers looked for in the whole sentence before the cue (远期句 is 远期's sentence-level form).
-SENTENCE_LEVEL = ("往事", "假设", "条文", "提议")
+SENTENCE_LEVEL = ("往事", "假设", "条文", "提议", "传闻")
 # The first characters of a cue a 计划开头 phrase (the lexicon's) is looked for at: a cue that opens with
 # the writer's plan (将一级一级上访, a frame matched from 将) is no history, whatever date its sentence
 # told before.

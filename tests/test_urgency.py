@@ -166,6 +166,20 @@ def test_a_letter_written_for_a_parent_reads_his_plan_as_the_petitioners(grader)
     assert level(grader, "我替我爸写：村长他说有本事去北京告。") != "紧急"
 
 
+def test_what_the_news_told_goes_to_review_and_a_video_call_does_not(grader):
+    """A trip or a leak told from the news or online (新闻里看到…, 网上说…) happened elsewhere: to the review band,
+    not 紧急 (read look-alikes of rounds 335-354). A husband who says on a video call that he has pills saved is
+    the emergency itself, and a neighbour's post on her moments too."""
+    news = "来电人称新闻里看到有人讨执行款去北京上访，咨询本地有没有执行救助政策。"
+    graded = grader.grade(news)
+    assert graded["urgency"] != "紧急" and "[传闻]" in graded["urgency_evidence"], graded
+    assert level(grader, "市民来电称网上说B3区有罐车漏毒气，本人在A市未闻到异味，请求核实消息真假。") != "紧急"
+    call = "他这段时间状态很不好，昨晚跟我视频说不想活了，说安眠药已经攒了一瓶，这两天就吃了算了。"
+    assert level(grader, call) == "紧急", grader.grade(call)
+    post = "另外隔壁地下室的女孩刚发朋友圈说今晚就走了，还拍了一把安眠药。"
+    assert level(grader, post) == "紧急", grader.grade(post)
+
+
 def test_a_missing_guard_does_not_negate_the_hazard(grader):
     """没盖没围挡 says what makes the ditch dangerous; 没有 before an event (没有人跳楼) still negates it."""
     ditch = "装太阳能挖的沟没盖没围挡，一米多深，就在幼儿园门口。"
@@ -1164,7 +1178,6 @@ PROBE_ROUNDS = {
     10: (23, 0, {
     }),
     11: (27, 4, {
-        "p11-25": "a threat to jump made last winter (曾在项目部楼顶要跳楼) and over: a dated or 曾 past does not demote self-harm, by design",
     }),
     12: (31, 2, {}),
     13: (19, 3, {
@@ -1278,10 +1291,8 @@ PROBE_ROUNDS = {
         "p64-47": "still flagged: 被指“非法聚集”的合法业主大会",
     }),
     65: (18, 5, {
-        "p65-05": "still flagged: trap: quotes an official's words about jumping",
         "p65-08": "still flagged: trap: violent facts of a past crime in a defence request",
         "p65-19": "still flagged: trap: past self-harm threat, matter resolved",
-        "p65-31": "still flagged: trap: hypothetical death threat in a legal question",
     }),
     66: (24, 1, {
     }),
@@ -1391,7 +1402,6 @@ PROBE_ROUNDS = {
         "p95-04": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p95-15": "still flagged (the round was read at stop 58; what its rows still miss)",
         "p95-30": "still missed (the round was read at stop 58; what its rows still miss)",
-        "p95-53": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     96: (26, 2, {
         "p96-51": "still missed (the round was read at stop 58; what its rows still miss)",
@@ -1400,7 +1410,6 @@ PROBE_ROUNDS = {
         "p97-46": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     98: (25, 1, {
-        "p98-14": "still flagged (the round was read at stop 58; what its rows still miss)",
     }),
     99: (29, 2, {
         "p99-02": "still flagged (the round was read at stop 58; what its rows still miss)",
@@ -1422,7 +1431,6 @@ PROBE_ROUNDS = {
         "p103-27": "a cold flat at 15-16 degrees with a child but no one at risk: heating cues read it as an outage (read at stop 59, left)",
     }),
     104: (29, 2, {
-        "p104-07": "others shouting about 进京告状, the writer stays out of it: the refusal is not read (read at stop 59, left)",
         "p104-38": "a bill that makes the writer 'want to jump off a building': hyperbole after 看到账单我都想 (read at stop 59, left)",
     }),
     105: (30, 1, {
@@ -1443,20 +1451,17 @@ PROBE_ROUNDS = {
     109: (29, 0, {
     }),
     110: (29, 2, {
-        "p110-04": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p110-07": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     111: (32, 4, {
         "p111-08": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p111-19": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p111-35": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p111-37": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p111-60": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     112: (27, 2, {
         "p112-16": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
         "p112-27": "missed at the first look (stop 59: the round's texts are kept unread for a later blind look)",
-        "p112-32": "flagged at the first look (stop 59: the round's texts are kept unread for a later blind look)",
     }),
     113: (25, 0, {
     }),
@@ -1497,7 +1502,6 @@ PROBE_ROUNDS = {
         "p121-57": "flagged at the first look (stop 59: the round's texts are kept unread)",
     }),
     122: (27, 5, {
-        "p122-11": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p122-12": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p122-16": "flagged at the first look (stop 59: the round's texts are kept unread)",
         "p122-47": "flagged at the first look (stop 59: the round's texts are kept unread)",
@@ -1512,7 +1516,6 @@ PROBE_ROUNDS = {
     125: (28, 4, {
         "p125-17": "missed at the first look (stop 60: the round's texts are kept unread)",
         "p125-21": "flagged at the first look (stop 60: the round's texts are kept unread)",
-        "p125-26": "flagged at the first look (stop 60: the round's texts are kept unread)",
         "p125-52": "flagged at the first look (stop 60: the round's texts are kept unread)",
     }),
     126: (29, 2, {
@@ -1524,7 +1527,6 @@ PROBE_ROUNDS = {
     128: (36, 2, {
     }),
     129: (33, 4, {
-        "p129-11": "flagged at the first look (stop 61; read, no rule yet: a building that fell elsewhere, in the news)",
         "p129-27": "flagged at the first look (stop 61; read, no rule yet: classmates repeating a game's lines, said as such)",
         "p129-31": "flagged at the first look (stop 61; read, no rule yet: a parent's habitual words, said never to be meant)",
         "p129-37": "flagged at the first look (stop 61; read, no rule yet: a wish to die last month, now better and thanking)",
@@ -1657,7 +1659,6 @@ PROBE_ROUNDS = {
         "p179-34": "要去北京 in 写过要去北京上访的话, told in a thank-you letter: the short cue stops before 上访的话 (read at stop 65)",
     }),
     180: (35, 7, {
-        "p180-18": "news of elsewhere (看到新闻，外地有个独居老人…) read in the next sentence as a case here (read at stop 65)",
     }),
     181: (35, 2, {
     }),
@@ -1769,7 +1770,6 @@ PROBE_ROUNDS = {
     213: (35, 3, {
         "p213-20": "flagged at the first look; read at stop 66, left: 陷阱：仿受威胁——乘客的狠话是转述且已道歉，诉求是咨询处罚申诉",
         "p213-37": "flagged at the first look; read at stop 66, left: 陷阱：仿自伤——同事喝药是上月已被救回出院的事，现为罚款违规问题",
-        "p213-54": "flagged at the first look; read at stop 66, left: 陷阱：仿燃气泄漏——燃气公司已检测确认无泄漏，现为油烟串味咨询",
     }),
     214: (33, 4, {
         "p214-12": "flagged at the first look; read at stop 66, left: 陷阱：讲述父亲被困山中一夜，但已获救、无大碍，来信为表扬",
@@ -1806,12 +1806,10 @@ PROBE_ROUNDS = {
     222: (36, 1, {
     }),
     223: (34, 4, {
-        "p223-13": "flagged at the first look; read at stop 66, left: 陷阱：提及去年上楼顶的过往极端行为；现在只是咨询强制执行程序",
         "p223-16": "flagged at the first look; read at stop 66, left: 陷阱：转述他人“再罚我就跳江”的气话，写信人明言是玩笑；实为罚款标准建议",
         "p223-18": "flagged at the first look; read at stop 66, left: 陷阱：提到隔壁村有人串联去省里，但组织者不是写信人一方，写信人明确不参加",
     }),
     224: (36, 3, {
-        "p224-14": "flagged at the first look; read at stop 66, left: 陷阱：模仿煤气中毒险情；说的是新闻里外地发生的事，本人提建议",
         "p224-46": "flagged at the first look; read at stop 66, left: 陷阱：模仿燃气泄漏；泄漏已于昨晚修复，现仅要求排查老化管道",
         "p224-60": "flagged at the first look; read at stop 66, left: 陷阱：模仿冬季停暖；现在尚未供暖，说的是去年的情况和对今年的担心",
     }),
@@ -1843,7 +1841,6 @@ PROBE_ROUNDS = {
     234: (33, 1, {
     }),
     235: (34, 1, {
-        "p235-37": "flagged at the first look; read at stop 67, left: a trip to the province said last month, called off in the next sentence (不去省里了)",
     }),
     236: (35, 3, {
         "p236-03": "flagged at the first look; read at stop 67, left: a title that says 被困在老宅里出不来 as a figure for not being allowed to move out",
@@ -1884,7 +1881,6 @@ PROBE_ROUNDS = {
         "p245-22": "flagged at the first look; read at stop 67, left: a thank-you letter recalling 要是没人管俺就去北京 two years ago (往事 does not cover trips up)",
     }),
     246: (36, 3, {
-        "p246-17": "flagged at the first look; read at stop 67, left: news of villagers elsewhere going to Beijing, told in a proposal",
     }),
     247: (35, 3, {
     }),
@@ -1920,7 +1916,6 @@ PROBE_ROUNDS = {
         "p256-49": "missed at the first look; read at stop 68, left: 十六号早上我们就把村部围了: a date before the plan is read as a past date (往事)",
     }),
     257: (33, 2, {
-        "p257-11": "flagged at the first look; read at stop 68, left: news of someone else's 跳楼 abroad: the title's 被逼跳楼 is read without the text's 看到新闻",
         "p257-15": "flagged at the first look; read at stop 68, left: a gas leak repaired and checked (已修复, 经检测已无泄漏) not read as made safe",
     }),
     258: (32, 3, {
@@ -1949,7 +1944,6 @@ PROBE_ROUNDS = {
     }),
     265: (36, 2, {
         "p265-33": "flagged at the first look; read at stop 68, left: 去省城 for a hospital check-up named a sentence before (复查) read as a trip to petition",
-        "p265-37": "flagged at the first look; read at stop 68, left: news of a pupil's 跳楼 elsewhere (在网上看到外地…) read as the writer's",
     }),
     266: (33, 2, {
         "p266-04": "flagged at the first look; read at stop 68, left: 救命啊 opening a question about renewing a disability card",
@@ -1960,7 +1954,6 @@ PROBE_ROUNDS = {
     }),
     268: (34, 3, {
         "p268-19": "flagged at the first look; read at stop 68, left: heating off with no one vulnerable named: a vulnerable word elsewhere in the long letter",
-        "p268-25": "flagged at the first look; read at stop 68, left: a group chat's talk of Beijing and banners, quoted and opposed by the writer",
         "p268-54": "flagged at the first look; read at stop 68, left: 防止群体性事件 as a reason in a long letter",
     }),
     269: (35, 0, {
@@ -2066,7 +2059,6 @@ PROBE_ROUNDS = {
     }),
     308: (35, 2, {
         "p308-31": "flagged at the first look; read at stop 71, left: a room at sixteen or seventeen degrees read as a cold home",
-        "p308-52": "flagged at the first look; read at stop 71, left: a gas smell checked and found to be the drains",
     }),
     309: (26, 0, {
         "p309-23": "missed at the first look; read at stop 71, left: life jackets locked on an overloaded ferry, after a suggestion",
@@ -2172,27 +2164,21 @@ PROBE_ROUNDS = {
         "p334-28": "flagged at the first look (stop 72: the round's texts are kept unread)",
     }),
     335: (35, 1, {
-        "p335-36": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p335-55": "missed at the first look (stop 72: the round's texts are kept unread)",
     }),
     336: (33, 2, {
         "p336-01": "missed at the first look (stop 72: the round's texts are kept unread)",
         "p336-12": "missed at the first look (stop 72: the round's texts are kept unread)",
-        "p336-13": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p336-43": "missed at the first look (stop 72: the round's texts are kept unread)",
         "p336-46": "flagged at the first look (stop 72: the round's texts are kept unread)",
     }),
     337: (34, 2, {
-        "p337-01": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p337-13": "missed at the first look (stop 72: the round's texts are kept unread)",
-        "p337-23": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p337-56": "missed at the first look (stop 72: the round's texts are kept unread)",
     }),
     338: (35, 4, {
         "p338-10": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p338-15": "missed at the first look (stop 72: the round's texts are kept unread)",
-        "p338-17": "flagged at the first look (stop 72: the round's texts are kept unread)",
-        "p338-34": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p338-47": "flagged at the first look (stop 72: the round's texts are kept unread)",
     }),
     339: (32, 1, {
@@ -2211,14 +2197,10 @@ PROBE_ROUNDS = {
         "p341-04": "missed at the first look (stop 72: the round's texts are kept unread)",
         "p341-18": "missed at the first look (stop 72: the round's texts are kept unread)",
         "p341-21": "missed at the first look (stop 72: the round's texts are kept unread)",
-        "p341-23": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p341-31": "flagged at the first look (stop 72: the round's texts are kept unread)",
-        "p341-50": "flagged at the first look (stop 72: the round's texts are kept unread)",
         "p341-57": "missed at the first look (stop 72: the round's texts are kept unread)",
     }),
     342: (36, 2, {
-        "p342-12": "flagged at the first look (stop 72: the round's texts are kept unread)",
-        "p342-23": "flagged at the first look (stop 72: the round's texts are kept unread)",
     }),
     343: (30, 1, {
         "p343-21": "missed at the first look (stop 73: the round's texts are kept unread)",
@@ -2226,12 +2208,10 @@ PROBE_ROUNDS = {
         "p343-31": "missed at the first look (stop 73: the round's texts are kept unread)",
         "p343-48": "missed at the first look (stop 73: the round's texts are kept unread)",
         "p343-49": "missed at the first look (stop 73: the round's texts are kept unread)",
-        "p343-55": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p343-58": "missed at the first look (stop 73: the round's texts are kept unread)",
     }),
     344: (32, 2, {
         "p344-06": "missed at the first look (stop 73: the round's texts are kept unread)",
-        "p344-16": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p344-24": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p344-27": "missed at the first look (stop 73: the round's texts are kept unread)",
         "p344-34": "missed at the first look (stop 73: the round's texts are kept unread)",
@@ -2246,8 +2226,6 @@ PROBE_ROUNDS = {
     346: (36, 4, {
         "p346-21": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p346-44": "flagged at the first look (stop 73: the round's texts are kept unread)",
-        "p346-49": "flagged at the first look (stop 73: the round's texts are kept unread)",
-        "p346-56": "flagged at the first look (stop 73: the round's texts are kept unread)",
     }),
     347: (32, 0, {
         "p347-11": "missed at the first look (stop 73: the round's texts are kept unread)",
@@ -2275,10 +2253,7 @@ PROBE_ROUNDS = {
         "p350-04": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p350-12": "missed at the first look (stop 73: the round's texts are kept unread)",
         "p350-16": "missed at the first look (stop 73: the round's texts are kept unread)",
-        "p350-27": "flagged at the first look (stop 73: the round's texts are kept unread)",
-        "p350-48": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p350-54": "missed at the first look (stop 73: the round's texts are kept unread)",
-        "p350-57": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p350-60": "missed at the first look (stop 73: the round's texts are kept unread)",
     }),
     351: (36, 0, {
@@ -2287,24 +2262,18 @@ PROBE_ROUNDS = {
         "p352-23": "flagged at the first look (stop 73: the round's texts are kept unread)",
     }),
     353: (33, 5, {
-        "p353-10": "flagged at the first look (stop 73: the round's texts are kept unread)",
-        "p353-12": "flagged at the first look (stop 73: the round's texts are kept unread)",
-        "p353-16": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p353-42": "flagged at the first look (stop 73: the round's texts are kept unread)",
-        "p353-43": "flagged at the first look (stop 73: the round's texts are kept unread)",
         "p353-54": "missed at the first look (stop 73: the round's texts are kept unread)",
         "p353-56": "missed at the first look (stop 73: the round's texts are kept unread)",
         "p353-58": "missed at the first look (stop 73: the round's texts are kept unread)",
     }),
     354: (36, 1, {
-        "p354-16": "flagged at the first look (stop 73: the round's texts are kept unread)",
     }),
     355: (32, 2, {
         "p355-03": "missed at the first look (stop 74: the round's texts are kept unread)",
         "p355-05": "missed at the first look (stop 74: the round's texts are kept unread)",
         "p355-09": "missed at the first look (stop 74: the round's texts are kept unread)",
         "p355-15": "missed at the first look (stop 74: the round's texts are kept unread)",
-        "p355-26": "flagged at the first look (stop 74: the round's texts are kept unread)",
         "p355-53": "flagged at the first look (stop 74: the round's texts are kept unread)",
     }),
     356: (29, 1, {
@@ -2326,7 +2295,6 @@ PROBE_ROUNDS = {
     }),
     358: (34, 1, {
         "p358-09": "missed at the first look (stop 74: the round's texts are kept unread)",
-        "p358-11": "flagged at the first look (stop 74: the round's texts are kept unread)",
         "p358-26": "missed at the first look (stop 74: the round's texts are kept unread)",
     }),
 }
