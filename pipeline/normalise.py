@@ -15,6 +15,9 @@ _TAG = re.compile(r"<\s*/?\s*(?:br|p|div|span|font|b|strong|img)\b[^>]*>", re.IG
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
+# a line break that a spreadsheet export wrote out as its XML escape (_x000D_, and _x005F_x000D_ once
+# escaped again): TipDM's workbooks hold it literally in 217 letters, and every sheet showed it
+_EXCEL_BREAK = re.compile(r"(?:_x(?:005[Ff]_x)?000[DdAa9]_)+")
 
 
 def clean_text(value: object) -> str:
@@ -35,6 +38,8 @@ def clean_text(value: object) -> str:
             break
         text = html.unescape(text)
     text = _TAG.sub(" ", text)
+    if "_x0" in text:
+        text = _EXCEL_BREAK.sub("\n", text)
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _NEWLINES.sub(" ", text)

@@ -6,6 +6,8 @@ script, hard for an office to read. Two cues often match overlapping stretches o
 (`补偿款一分钱没`) or begin in the clause before. So the sheets and the report show, instead, the
 clauses those phrases sit in: each clause once, whole, in the letter's order, with the readings the
 grader gave them ([往事], [条件/假设], (缺:有人经过)) after it. letters.csv keeps the phrases.
+Nothing is shown twice: a clause of the title reads (见标题), since the sheets show the title beside
+it, and a review reason about a clause the cues quoted already reads (同上).
 
 A phrase not found in the text (a model's note, or a label such as 半数紧急线索) is shown as it is, so
 nothing the evidence says is lost. The text is the one the grader read (`UrgencyGrader.letter_texts`:
