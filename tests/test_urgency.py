@@ -1598,7 +1598,6 @@ PROBE_ROUNDS = {
     157: (33, 1, {
     }),
     158: (35, 2, {
-        "p158-27": "the stop 64 refit of both second readers (the same letters; ties at the 50,000-gram cut now broken by the gram, not by the CPU) lost it: the rules alone read it 较急, the refit sends it to review",
     }),
     159: (33, 1, {
     }),
@@ -1751,6 +1750,7 @@ PROBE_ROUNDS = {
     }),
     208: (36, 2, {
         "p208-09": "flagged at the first look; read at stop 66, left: 陷阱：“继续来反映”看似升级，但无更高层级、无群体",
+        "p208-34": "missed since stop 74's refit of the second reader (217 TipDM letters now read without the _x000D_ escape): in the review band; the same refit finds p158-27",
         "p208-47": "flagged at the first look; read at stop 66, left: 陷阱：出现“跳楼、堵门、上访”字样，但均为否定",
     }),
     209: (36, 3, {
