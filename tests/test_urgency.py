@@ -2297,6 +2297,37 @@ PROBE_ROUNDS = {
         "p358-09": "missed at the first look (stop 74: the round's texts are kept unread)",
         "p358-26": "missed at the first look (stop 74: the round's texts are kept unread)",
     }),
+    359: (33, 0, {
+        "p359-03": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p359-24": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p359-31": "missed at the first look (stop 74: the round's texts are kept unread)",
+    }),
+    360: (32, 4, {
+        "p360-03": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p360-06": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p360-07": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p360-40": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p360-44": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p360-54": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p360-55": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p360-57": "flagged at the first look (stop 74: the round's texts are kept unread)",
+    }),
+    361: (32, 3, {
+        "p361-05": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p361-08": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p361-12": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p361-13": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p361-23": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p361-24": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p361-27": "missed at the first look (stop 74: the round's texts are kept unread)",
+    }),
+    362: (35, 4, {
+        "p362-06": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p362-10": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p362-28": "missed at the first look (stop 74: the round's texts are kept unread)",
+        "p362-35": "flagged at the first look (stop 74: the round's texts are kept unread)",
+        "p362-51": "flagged at the first look (stop 74: the round's texts are kept unread)",
+    }),
 }
 
 
