@@ -375,9 +375,10 @@ def role_names(text: str) -> set[str]:
     found = set()
     for match in _ROLE_NAME.finditer(text):
         name = match.group("name")
+        company_role = not (match.group("official") or match.group("person"))  # no part-of-speech check
         if looks_like_name(name) and name[0] not in _WORDLIKE_AFTER_ROLE \
                 and not re.search(r"某|先生|女士|总$|[我你他她们的了呢]$", name) and not _NOT_NAME_END.search(name) \
-                and not is_dictionary_word(name) and (not (match.group("official") or match.group("person")) or _reads_as_person(text, match)):
+                and not is_dictionary_word(name) and (company_role or _reads_as_person(text, match)):
             found.add(name)
     return found
 
@@ -389,9 +390,9 @@ _COMMON_ACROSS, _COMMON_OPENING = 1000, 150
 
 
 def _reads_as_person(text: str, match: re.Match) -> bool:
-    """Whether the characters after an official's title (`_ROLE_NAME`) read as a person and not as
-    the words that follow a title (`_person_after_title`, asked once per title, name and the three
-    characters after it)."""
+    """Whether the characters after an official's title or a private party's role (`_ROLE_NAME`) read
+    as a person and not as the words that follow a title (`_person_after_title`, asked once per title,
+    name and the three characters after it)."""
     name, start = match.group("name"), match.start("name")
     return _person_after_title(text[match.start():start], name, text[match.end():match.end() + 3],
                                bool(match.group("person")))

@@ -1312,7 +1312,9 @@ class UrgencyGrader:
         """
         self._ensure_fitted()
         text = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
-        text = text.replace("_x000D_", "\n")  # spreadsheet line breaks end a sentence
+        # a spreadsheet's line break written out ends a sentence: in a text handed in raw (reading already
+        # turns it into a line break, `pipeline.normalise.clean_text`)
+        text = text.replace("_x000D_", "\n")
         layout = None  # clauses, sentences and quotes: worked out only when a threat or event needs reading
         # where the letter says it is happening now (刚才, 还在对峙): only events near it are promoted
         # (found when a 较急 cue first asks: a scan of every letter for it was ~0.8 s of a run's 10^4 letters)
