@@ -81,7 +81,8 @@ from pipeline.heat import heat_order, heat_scores, heat_weights, rank_range
 from pipeline.issue_places import (
     UNIT_MIN_SHARE, batch_constants, canonical, cell_units, districts_conflict,
     dominant_places, full_chain, issue_chain, match_strength, matching_pairs, numbered_apart, place_label,
-    letter_group, main_group, majority_city, office_city, places_match, reads_as_name, site_districts, spot_names,
+    letter_group, main_group, majority_city, office_city, places_match, pos_tags, reads_as_name, site_districts,
+    spot_names,
     title_districts, title_groups, trim_place, with_office_cities, without_marks, RULE_MARK,
 )
 # one place extractor for every stage; extract_places stays importable from here for old callers
@@ -177,6 +178,59 @@ def place_pieces(place: str, docs, words) -> frozenset[str]:
         if holding and 2 * sum(any(j in d for j in joins) for d in holding) >= len(holding):
             out.add(w)
     return frozenset(out)
+
+
+# Kinds of place that say where a letter's writer is or where the matter lies (an estate, village,
+# road, water, district), not what the matter is: a factory, school, market or company may be both
+LOCATING_KINDS = frozenset({"water", "bridge", "park", "road", "estate", "village", "community", "town",
+                            "省", "市", "区县", "镇街"})
+
+
+def located_words(doc_places, doc_words, chain=()) -> frozenset[str]:
+    """Words (two characters or more) that, in at least half of an issue's letters writing them, are
+    part of a locating place those letters name (`LOCATING_KINDS`) or of the issue's district and
+    chain: never a label word. Why: an issue with no common place was labelled by the estates its
+    writers live in (石埠区 · 港城 花园 锦绣 华庭, of 港城花园 and 锦绣华庭), and issues with one by the
+    pieces of their own district or a neighbouring road (青山区 绕城高速 · 青山 匝道, 光明桥 · 建设路 跃进桥).
+    A label's words say what is wrong; where it is stands in the place part. The pieces of a
+    factory, market or company stay (the 搅拌站 of 鑫达搅拌站 is the matter), and so does a word that
+    is no name (`_names_a_place`): the extractor sometimes sweeps a clause into a name (求审计上湾村,
+    采石场修复道路), and 审计 is what the letters ask for. `doc_places`: each letter's places;
+    `doc_words`: each letter's tokens."""
+    chain = [u for u in chain if u]
+    holding, inside = Counter(), Counter()
+    for places, words in zip(doc_places, doc_words):
+        locating = [p for p in places if kind_of(p) in LOCATING_KINDS] + chain
+        for w in {w for w in words if len(w) >= 2 and not w.startswith("§")}:
+            holding[w] += 1
+            inside[w] += any(w in p for p in locating)
+    return frozenset(w for w, n in inside.items() if n and 2 * n >= holding[w] and _names_a_place(w))
+
+
+# part-of-speech tags of the words that can be a piece of a place's name: nouns, names, idioms
+# (跃进桥 is tagged one) and words the tagger does not know; verbs, adjectives, adverbs, numbers and
+# distinguishing words (二期) are what a clause swept into a name, or tell two places apart
+_NAME_TAGS = ("n", "i", "j", "l", "x", "eng")
+
+
+def _names_a_place(word: str) -> bool:
+    """Whether a word can be a piece of a locating place's name: a noun or unknown run by its
+    tags, and not itself a factory, school, market or company (`kind_of`)."""
+    kind = kind_of(word)
+    if kind and kind not in LOCATING_KINDS:
+        return False
+    tags = pos_tags(word)
+    return len(tags) > 1 or tags[0].flag.startswith(_NAME_TAGS)
+
+
+def hidden_words(names, docs, words, doc_places, places, chain) -> frozenset[str]:
+    """The words never to label an issue with, from its letters (`docs`, their tokens `words` and
+    places `doc_places`) and its places and chain: pieces of people's names (`name_fragments`,
+    `person_words`), words only garbled text holds (`unreadable_words`), and pieces of places
+    (`place_pieces`, `located_words`). Both engines call it, so their labels agree."""
+    distinct = {w for ws in words for w in ws}
+    return (name_fragments(names, docs) | unreadable_words(docs, words) | person_words(docs, distinct)
+            | place_pieces(places[0] if places else "", docs, distinct) | located_words(doc_places, words, chain))
 
 
 def garbled_spans(doc: str) -> list[tuple[int, int]]:
@@ -1499,13 +1553,9 @@ class IssueClusterer:
         names = known_names_pattern(person_names(df["name"].dropna().tolist() if "name" in df.columns else [],
                                                  titles, texts))
         tokens = feats["tokens"].tolist()
-        hidden = []  # per issue: pieces of its writers' names, and words only its garbled text holds
-        for (places, _, _), ds in zip(described, members):
-            docs = [titles[d] + "。" + texts[d] for d in ds]
-            words = [tokens[d] for d in ds]
-            distinct = {w for ws in words for w in ws}
-            hidden.append(name_fragments(names, docs) | unreadable_words(docs, words)
-                          | place_pieces(places[0] if places else "", docs, distinct) | person_words(docs, distinct))
+        hidden = [hidden_words(names, [titles[d] + "。" + texts[d] for d in ds], [tokens[d] for d in ds],
+                               [place_full[d] for d in ds], places, [district, *chain])
+                  for (places, district, chain), ds in zip(described, members)]
         del titles, texts, names, tokens
         give_back()  # the texts read again for the labels, as after the features
         self.__dict__.pop("_spot_scan_of", None)  # rebuilt on demand; a saved model does not carry it

@@ -41,8 +41,8 @@ from scipy import sparse
 from sklearn.preprocessing import normalize
 
 from pipeline.cluster import (
-    MAX_DF, MAX_DF_MIN_DOCS, WRITER_COLUMNS, IssueClusterer, dedupe_key, letter_districts, most_typical, name_fragments,
-    person_names, row_cosines, unreadable_words,
+    MAX_DF, MAX_DF_MIN_DOCS, WRITER_COLUMNS, IssueClusterer, dedupe_key, hidden_words, letter_districts, most_typical,
+    person_names, row_cosines,
 )
 from pipeline.issue_merge import IssueEvidence, batch_name_kinds, company_names, join_issues, join_notes, part_name
 from pipeline.issue_places import CITY_MARK, MARKS, RULE_MARK, batch_constants, canonical, letter_group, office_city, spot_names
@@ -391,7 +391,8 @@ def cluster_issues(spark, letters_sdf, settings=None, state_path: str | Path | N
         return pd.DataFrame([{"issue": int(pdf["issue"].iloc[0]), "places": places, "district": district, "chain": chain,
                               "rep": rep, "ci": centroid.indices.tolist(), "cv": centroid.data.tolist(),
                               "ti": list(terms), "tc": list(terms.values()),
-                              "hidden": sorted(name_fragments(names_bc.value, docs) | unreadable_words(docs, pdf["tokens"]))}])
+                              "hidden": sorted(hidden_words(names_bc.value, docs, pdf["tokens"].tolist(), _sets(pdf["full"]),
+                                                            places, [district, *chain]))}])
 
     def describe_issues(doc_issue):
         """The fitted state of the issues `doc_issue` numbers (their places, district, chain,
