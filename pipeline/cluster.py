@@ -349,6 +349,14 @@ _MANNER_WORDS = frozenset(
     "分钟 公斤 公顷 每平方 平方米".split()
 )
 _POINTER = re.compile(r"该[\u4e00-\u9fff]|本[组村栋楼户队]|何(?:时|去|年|方|处|在|日)[\u4e00-\u9fff]*")
+# A run the segmenter cut across two words, no dictionary word (`_cut_across`): with a function
+# character in it (城到 of 深业城到站, 日至 of 8日至10日, 水是, 往河, 涌里, 那座), or two characters
+# of which one ends an office's name or a province's (建局 of 住房和城乡建设局, 管局, 强省, 省高); not
+# 区 or 市, which also make words the dictionary lacks (区片 of 区片综合地价, a building's 高区)
+_ACROSS_FUNCTION = re.compile(r"[到至是有得往里那这的把被从向]")
+_ACROSS_UNIT = re.compile(r"[局省所处科]")
+# A person an operator or a masked export names by surname alone (李某, 赵某某): never a label word
+_PSEUDONYM = re.compile(r"[\u4e00-\u9fff]某某?")
 # A caller as an operator addresses them (陈女士, 王先生, 李阿姨): a person, never a label word
 _ADDRESSED = re.compile(r"[\u4e00-\u9fff]{1,2}(?:先生|女士|小姐|阿姨|师傅|大爷|大妈|老伯)")
 # Words of the office's handling and follow-up register: who called back, which unit is to answer
@@ -370,6 +378,17 @@ _LABEL_NOISE = frozenset("公司 有限公司 有限责任公司 集团公司 �
 # (numerals alone stay: 三一 is a company, 十一 a holiday)
 _QUANTITY = re.compile(r"第[一二三四五六七八九十\d]+|[一二三四五六七八九十百千万两几半多\d]+(?:个)?多?"
                        r"(?:天|日|月|年|周|星期|小时|分钟|次|户|人|起|栋|号|元|块|多)多?")
+
+
+def _cut_across(word: str) -> bool:
+    """A keyword the segmenter made by cutting across two words, which says nothing to a leader
+    (`_ACROSS_FUNCTION`, `_ACROSS_UNIT`). Dictionary words stay (到期, 局长), and so do runs the
+    dictionary lacks that read as one word (停暖, 黑臭, 挖机, 泥头车, 110kv)."""
+    from pipeline.tokenize import is_dictionary_word
+
+    if is_dictionary_word(word):
+        return False
+    return bool(_ACROSS_FUNCTION.search(word)) or (len(word) == 2 and bool(_ACROSS_UNIT.search(word)))
 
 
 def _names_no_grievance(word: str, vocabulary: set[str]) -> bool:
@@ -1459,7 +1478,8 @@ class IssueClusterer:
         """Class-based TF-IDF (BERTopic) over the issues' word counts C: words frequent in the issue
         and rare across issues, not generic, not of the handling register (`_HANDLING_WORDS`: a
         label says what the matter is, not that it awaits a reply) nor of pace and attitude
-        (`_MANNER_WORDS`, `_POINTER`: 加快, 力度, 何年何月, 该栋), not the issue's place or chain
+        (`_MANNER_WORDS`, `_POINTER`: 加快, 力度, 何年何月, 该栋), not a person named by surname alone
+        (`_PSEUDONYM`: 李某) nor a run cut across two words (`_cut_across`: 城到, 建局), not the issue's place or chain
         or a piece of another spelling of the place (惠富 of 惠富天下, for 富惠天下), not in `hidden[c]`
         (a piece of a person's name its letters write, `name_fragments`; a word only garbled text
         holds, `unreadable_words`). Needs issue_places_ and issue_chains_."""
@@ -1485,8 +1505,9 @@ class IssueClusterer:
             for t in ranked:
                 if t.startswith("§") or len(t) < 2 or t in _GENERIC_WORDS or t in _HANDLING_WORDS or t in names \
                         or t in _MANNER_WORDS or (len(t) == 2 and _NO_MATTER.fullmatch(t)) or _ADDRESSED.fullmatch(t) \
-                        or _POINTER.fullmatch(t) \
-                        or any(t in w or w in t for w in words) or _names_no_grievance(t, vocabulary):
+                        or _POINTER.fullmatch(t) or _PSEUDONYM.fullmatch(t) \
+                        or any(t in w or w in t for w in words) or _names_no_grievance(t, vocabulary) \
+                        or _cut_across(t):
                     continue
                 if any(t in p or p in t for p in head) or any(t in u for u in self.issue_chains_[c]) \
                         or any(t in v for v in spelt):

@@ -53,6 +53,12 @@ TO_WHOM = re.compile(r"给|到|后|之后|以后|过|无果|未果|也|都|电�
 # ... and an official's title inside a business or an owners' body is not a public office
 # (业委会主任, 信用社工作人员): the words just before it say so
 NOT_PUBLIC = re.compile(r"(?:业委会|业主委员会|物业|公司|银行|信用社|商场|酒店|快递|驾校|医院)\w{0,3}$")
+# ... nor is the official the letter is written to (尊敬的胡书记, 沈书记您好, 再次向沈书记举报): a
+# board's letters to a party secretary about a company's 侵吞 accused no one in office
+ADDRESSED_BEFORE = re.compile(r"(?:尊敬的|敬爱的|致|向|给|请)[\u4e00-\u9fff]{0,3}$")
+ADDRESSED_AFTER = re.compile(r"[,，!！\s]?(?:您好|你好)|同志|阁下|[:：]")
+# the reporting verb's object ends with its sentence: 举报A7县某小区1栋违建。沈书记您好 accuses no 书记
+SENTENCE_END = re.compile(r"[。！？!?\n]")
 NO_REQUEST_REASON = "无具体诉求: 来电类别无效或话务员注明未反映具体问题, 留综合科存档, 不转办"
 
 
@@ -312,7 +318,7 @@ def is_accusation(text: str) -> bool:
     """An accusation names both a wrongdoing or reporting verb and an official or public unit."""
     if not text:
         return False
-    if MISCONDUCT.search(text) and OFFICIAL.search(text):
+    if MISCONDUCT.search(text) and _names_official(text):
         return True
     for match in MISCONDUCT_NEAR.finditer(text):
         if _names_official(text[max(0, match.start() - NEAR_OFFICIAL): match.end() + NEAR_OFFICIAL]):
@@ -320,15 +326,18 @@ def is_accusation(text: str) -> bool:
     for match in ACCUSATION.finditer(text):
         if TO_WHOM.match(text, match.end()):
             continue
-        accused = text[match.end(): match.end() + 25]  # who is accused follows the verb
+        accused = SENTENCE_END.split(text[match.end(): match.end() + 25], 1)[0]  # who is accused follows the verb
         if _names_official(accused):
             return True
     return False
 
 
 def _names_official(window: str) -> bool:
-    """`window` names an official or a public unit, not a business's or an owners' body's."""
-    return any(not NOT_PUBLIC.search(window, 0, found.start()) for found in OFFICIAL.finditer(window))
+    """`window` names an official or a public unit, not a business's or an owners' body's, nor the
+    official the letter is addressed to (`ADDRESSED_BEFORE`, `ADDRESSED_AFTER`)."""
+    return any(not NOT_PUBLIC.search(window, 0, found.start()) and not ADDRESSED_BEFORE.search(window, 0, found.start())
+               and not ADDRESSED_AFTER.match(window, found.end())
+               for found in OFFICIAL.finditer(window))
 
 
 def _clean(value) -> str | None:

@@ -1376,3 +1376,17 @@ def test_a_clause_swept_into_a_village_name_still_labels_the_issue():
     hidden = located_words(places, words, ["青石镇"])
     assert "上湾" in hidden
     assert not hidden & {"审计", "村支书", "鱼塘", "出租"}
+
+
+@pytest.mark.parametrize("word, across", [
+    ("城到", True), ("日至", True), ("水是", True), ("往河", True), ("那座", True), ("建局", True), ("强省", True),
+    ("停暖", False), ("黑臭", False), ("挖机", False), ("泥头车", False), ("区片", False), ("高区", False),
+    ("到期", False), ("局长", False),
+])
+def test_a_run_cut_across_two_words_is_no_label_word(word, across):
+    """Label words of the shared and keyed files' top-15 issues that the segmenter cut across two
+    words (深业城到站 gave 城到, 8日至10日 gave 日至, 住房和城乡建设局 gave 建局), against runs the
+    dictionary lacks that read as one word, and dictionary words."""
+    from pipeline.cluster import _cut_across
+
+    assert _cut_across(word) is across

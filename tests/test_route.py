@@ -556,6 +556,26 @@ def test_misconduct_beside_an_official_is_an_accusation(text):
     assert is_accusation(text)
 
 
+@pytest.mark.parametrize("text", [
+    # a board letter to a party secretary about a lending platform's 侵吞 (hot_messages: it went to 纪检监察)
+    "尊敬的胡华衡书记您好!十万火急!湖楚财富平台的实控人及大股东借政策性关停之名,行侵吞百姓钱财之实",
+    # the title's 举报 runs into the salutation: 沈书记 is written to, the building reported
+    "举报A7县星沙镇星沙派1栋违建。沈书记您好!本月15日举报星沙镇星沙派小区1栋违法违建的事实后,收到县住建局回复",
+    "现再次向沈书记举报该栋违法违建严重改变主体结构",
+])
+def test_the_official_a_letter_is_written_to_is_not_accused(text):
+    assert not is_accusation(text)
+
+
+@pytest.mark.parametrize("text", [
+    "向镇长反映村干部贪污问题",             # 镇长 is written to, 村干部 accused
+    "举报村支书, 他贪污集体的征地款",
+    "尊敬的李书记: 我实名举报王家村村主任挪用扶贫款",
+])
+def test_an_official_accused_in_a_letter_to_another_is_an_accusation(text):
+    assert is_accusation(text)
+
+
 # letters stop 44's rows move, as the blind readers of its moved sets sent them
 # (corpora/routing/gold_routing_moved44*.csv: read after each round was frozen); the old route in comments
 READERS_SENT_44 = {
