@@ -38,14 +38,17 @@ DEFAULT_TABLE = CORPORA_DIR / "routing" / "routing.csv"
 ACCUSATION = re.compile(r"检举|控告|揭发|举报|实名举报|贪污|受贿|索贿|挪用|侵吞|截留|私分|以权谋私|滥用职权|违纪")
 OFFICIAL = re.compile(
     r"书记|村支书|支书|村主任|主任|镇长|乡长|县长|市长|区长|局长|科长|所长|站长|队长|院长|校长|干部|公职人员|"
-    r"工作人员|村委会?|居委会|党支部|[镇乡区县市]政府|街道办|派出所|城管|执法人员|民警|辅警|村干部"
+    r"工作人员|村委会?|居委会|党支部|[镇乡区县市]政府|街道办|派出所|城管|执法人员|民警|辅警|村干部|"
+    r"拆迁办|征收办|国土局|国土所|工商所|税务所|财政所|规划局|住建局|房管局|国资委|管委会|[区县园]管理委员会|法官|"
+    r"村账务|村财务"
 )
 # Misconduct words strong enough alone when an official is named: 贪污 needs no 举报 to be an accusation.
 MISCONDUCT = re.compile(r"贪污|受贿|索贿|挪用|侵吞|截留|私分|以权谋私|滥用职权|吃拿卡要|违纪违法")
 # Misconduct words that also name what others do (开发商包庇, a bus company's 渎职 in a passing
 # remark): an accusation only with an official within NEAR_OFFICIAL characters (派出所徇私枉法,
-# 村支书骗取国家征收款: routing readers sent such letters to 纪检监察; stop 43, golds 1-8)
-MISCONDUCT_NEAR = re.compile(r"徇私枉法|包庇|渎职|骗取国家")
+# 村支书骗取国家征收款: routing readers sent such letters to 纪检监察; stop 43, golds 1-8); so do
+# 套取 (a company's 套取 of subsidies, a headmaster's of school funds) and 打击报复
+MISCONDUCT_NEAR = re.compile(r"徇私枉法|包庇|渎职|骗取国家|套取|权钱交易|官商勾结|打击报复")
 NEAR_OFFICIAL = 15
 # After a reporting verb, these say the official named next is who heard the report, not who is
 # accused (举报给城管队, 举报后社区工作人员来协调, 举报之后科室工作人员回复, 举报无果)
@@ -53,9 +56,10 @@ TO_WHOM = re.compile(r"给|到|后|之后|以后|过|无果|未果|也|都|电�
 # ... and an official's title inside a business or an owners' body is not a public office
 # (业委会主任, 信用社工作人员): the words just before it say so
 NOT_PUBLIC = re.compile(r"(?:业委会|业主委员会|物业|公司|银行|信用社|商场|酒店|快递|驾校|医院)\w{0,3}$")
-# ... nor is the official the letter is written to (尊敬的胡书记, 沈书记您好, 再次向沈书记举报): a
-# board's letters to a party secretary about a company's 侵吞 accused no one in office
-ADDRESSED_BEFORE = re.compile(r"(?:尊敬的|敬爱的|致|向|给|请)[\u4e00-\u9fff]{0,3}$")
+# ... nor is the official the letter is written to (尊敬的胡书记, 沈书记您好, 再次向沈书记举报) or who
+# answered it (收到县住建局回复): a board's letters to a party secretary about a company's 侵吞
+# accused no one in office
+ADDRESSED_BEFORE = re.compile(r"(?:尊敬的|敬爱的|致|向|给|请|收到)[\u4e00-\u9fff]{0,3}$")
 ADDRESSED_AFTER = re.compile(r"[,，!！\s]?(?:您好|你好)|同志|阁下|[:：]")
 # the reporting verb's object ends with its sentence: 举报A7县某小区1栋违建。沈书记您好 accuses no 书记
 SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -327,6 +331,8 @@ def is_accusation(text: str) -> bool:
         if TO_WHOM.match(text, match.end()):
             continue
         accused = SENTENCE_END.split(text[match.end(): match.end() + 25], 1)[0]  # who is accused follows the verb
+        if text.startswith("的", max(0, match.start() - 1)):  # 关于某某工商所集体不上班的举报: it precedes
+            accused = SENTENCE_END.split(text[max(0, match.start() - 25): match.start()])[-1]
         if _names_official(accused):
             return True
     return False
