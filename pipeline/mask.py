@@ -117,8 +117,20 @@ _ROLE_NAME = re.compile(
     r"[:：]?\s*"
     r"(?P<name>[\u4e00-\u9fff]{2,3}?)"
     r"(?=[,，。.、;；:：\s(（)）!！]|$|等|及|和|与|的|在|是|为|已|因|将|于|从|不|一直|多次|利用|通过|称|说|表示|"
-    r"带|把|让|叫|找|又|也|还|就|却|竟|对|向|给|伙同|串通|私自|擅自|强行)"
+    r"带|把|让|叫|找|又|也|还|就|却|竟|对|向|给|伙同|串通|私自|擅自|强行|同志)"
 )
+# An official named before their title, where a letter is addressed or a cadre sent (尊敬的彭某国书记、
+# 赵某应市长; 魏书记才指派李某文主任): the name follows a break or a verb of sending and jieba reads
+# it as a person (`_names_before_title`); 常务副市长 or 区委书记 are no names
+_NAME_TITLE = re.compile(
+    r"(?:(?<=[的、，,：:。！!\s致])|(?<=指派|委派|派了|安排|陪同|带领)|^)(?P<name>[\u4e00-\u9fff]{2,3})"
+    r"(?=(?:书记|市长|县长|区长|镇长|乡长|局长|主任|厅长|省长|部长|处长|科长|所长|院长|校长)"
+    r"(?:[,，、：:!！\s。]|您好|你好|同志|和|与|及|$))"
+)
+# A list the letter writes with 、 in which one item is a name already found: its other items of two
+# or three characters that read as names are names too (钟某风、陈某课、朱某岳、退休干部罗某升)
+_LIST_BREAK = re.compile(r"[，,。；;：:！!？?\n（(）)]")
+_TITLE_END = re.compile(r"(?:书记|主任|[局县市区镇乡村队科处所院校厂组]长|老师|师傅|经理|总)$")  # 邬书记, 陈局长: a title, not a name
 # what ends a place, a body or a thing after a role word (镇长安村: 镇 + 长安村; 会计师班, 物业费)
 _NOT_NAME_END = re.compile(r"[村组镇乡街路区县市局所站院校会部处科室队费班厂司店场楼号]$|^.[于的了在和与及是把被]")
 
@@ -383,6 +395,56 @@ def role_names(text: str) -> set[str]:
     return found
 
 
+def _names_before_title(text: str) -> set[str]:
+    """Officials named before their title (`_NAME_TITLE`): no dictionary word, a name's shape, and
+    the part-of-speech tagger reads a person, or a surname cut alone, first (彭甫国书记, 赵云应市长,
+    彭立国书记: nr; 常务副市长: not)."""
+    from pipeline.issue_places import pos_tags
+    from pipeline.tokenize import is_dictionary_word
+
+    found = set()
+    for match in _NAME_TITLE.finditer(text):
+        name = match.group("name")
+        if name.endswith("副"):  # 黄熊副书记: the deputy's title begins at 副 (唐副县长: a surname alone)
+            name = name[:-1] if len(name) == 3 else ""
+        if not name or name.startswith(("谢谢", "祝")) or name.endswith("姓") or not looks_like_name(name) or name[0] in _WORDLIKE_SURNAMES or is_dictionary_word(name) \
+                or _NOT_NAME_END.search(name) or re.search(r"某|[我你他她们的了]", name):
+            continue
+        first = pos_tags(name)[0]  # 彭甫国 is one person; 赵云应 is cut 赵云 + 应, 彭立国 彭 + 立国: a person first
+        if first.flag.startswith("nr"):
+            found.add(name)
+    return found
+
+
+def listed_with(known: re.Pattern | None, text: str) -> set[str]:
+    """The other people of a 、-list in `text` that names someone in `known` (`known_names_pattern`):
+    items of two or three characters, the last one's first word when the sentence runs on after it
+    (蒋某爱、唐四姑在离我住房一米办养猪场), that read as a name and are no dictionary word. A list of
+    people is written item by item; one item known to be a person makes the others people too."""
+    from pipeline.issue_places import pos_tags
+    from pipeline.tokenize import is_dictionary_word
+
+    if known is None or "、" not in text:
+        return set()
+    found = set()
+    for match in known.finditer(text):
+        start = max((m.end() for m in _LIST_BREAK.finditer(text, 0, match.start())), default=0)
+        end = _LIST_BREAK.search(text, match.end())
+        items = text[start:end.start() if end else len(text)].split("、")
+        if len(items) < 2:
+            continue
+        for k, item in enumerate(items):
+            item = item.strip()
+            if k == len(items) - 1 and len(item) > 3:  # the list's last item and the words after it
+                words = pos_tags(item[:6])
+                item = words[0].word if words and words[0].flag.startswith("nr") else ""
+            if 2 <= len(item) <= 3 and looks_like_name(item) and item[0] not in _WORDLIKE_SURNAMES \
+                    and not is_dictionary_word(item) and not _NOT_NAME_END.search(item) and "某" not in item \
+                    and not _TITLE_END.search(item):
+                found.add(item)
+    return found
+
+
 # How common a word must be (jieba's count) before a role word's last character and a "name"'s first
 # that spell it mean the role was never there (业主任何沟通: 任何), or before a "name" that opens
 # with it is read as that word (市长信箱上, 书记村长关系好).
@@ -453,7 +515,7 @@ def cued_names(columns) -> set[str]:
             if not isinstance(text, str) or not text:
                 continue
             found.update(name for name in signer_names(text) if looks_like_name(name))
-            found |= role_names(text)
+            found |= role_names(text) | _names_before_title(text)
             for match in _NAME_IN_TEXT.finditer(text):
                 name = match.group(3)
                 if len(name) == 3 and looks_like_name(name) and name[0] not in _WORDLIKE_SURNAMES \
@@ -481,7 +543,11 @@ def names_to_mask(frame: pd.DataFrame, text_columns=("title", "text", "reply_tex
     columns = _free_text_columns(frame, text_columns, _maskers(frame))
     own = pd.concat([frame[c] for c in ("name", "name_clean") if c in frame.columns]
                     + [pd.Series(dtype=object)]).dropna()
-    return sorted({str(n) for n in own} | cued_names(_distinct(frame[c]) for c in columns))
+    names = {str(n) for n in own} | cued_names(_distinct(frame[c]) for c in columns)
+    # the others of a list that names one of them (钟某风、陈某课、朱某岳): once, over the texts with a 、
+    known = known_names_pattern(names)
+    listed = {n for c in columns for text in _distinct(frame[c]) for n in listed_with(known, text)}
+    return sorted(names | listed)
 
 
 def _distinct(values, rows: int = 5_000):

@@ -473,3 +473,60 @@ def test_an_account_or_e_mail_in_the_letters_phone_column_is_masked_too(tmp_path
     assert main(["grade", str(tmp_path / "calls.csv"), "--out", str(tmp_path / "g.csv")]) == 0
     graded = pd.read_csv(tmp_path / "g.csv", dtype=str, encoding="utf-8-sig")
     assert graded["联系电话"].tolist() == ["zh***********om", "wa*******24"]
+
+
+def test_an_official_named_before_the_title_is_masked_and_a_title_alone_is_not():
+    """Letters open on their addressee (尊敬的…书记、…市长) and name the cadre a leader sent
+    (指派…主任): the name before an official's title is a name; 常务副市长, 区委书记 and 谢谢龙县长
+    (thanks, not a name) are not."""
+    from pipeline.mask import names_to_mask
+
+    frame = pd.DataFrame({"title": ["修路", "补偿", "道谢"], "text": [
+        "尊敬的彭立国书记、赵云应市长: 我们村的路至今未修。",
+        "路面硬化在即, 魏书记才指派李成文主任与公司负责人协商。",
+        "尊敬的常务副市长您好, 我们的区委书记来过。问题解决了, 谢谢龙县长!",
+    ]})
+    names = set(names_to_mask(frame))
+    assert {"彭立国", "赵云应", "李成文"} <= names
+    assert not names & {"常务副", "区委", "谢谢龙", "谢谢"}
+    out = mask_frame(frame, names=sorted(names))["text"].tolist()
+    assert "彭*国书记、赵*应市长" in out[0] and "李*文主任" in out[1] and "常务副市长" in out[2]
+
+
+def test_the_others_of_a_list_that_names_a_known_person_are_masked():
+    """A list written with 、 in which one item is a person the letters name after a role: its other
+    items that read as names are people too (the first and last items around it, and the last one's
+    name where the sentence runs on), while a list of places or things stays as written."""
+    from pipeline.mask import names_to_mask
+
+    frame = pd.DataFrame({"title": ["举报", "养猪", "道路"], "text": [
+        "县水务局干部钟临凤、陈凡果、朱斌乐、退休干部罗大升等人侵占集体土地。",
+        "夫妇业主蒋秀爱、唐四妹在离我住房一米办养猪场。",
+        "星沙路、开元路、东三路都在施工, 业主蒋秀爱反映多次。",
+    ]})
+    names = set(names_to_mask(frame))
+    assert {"钟临凤", "罗大升", "蒋秀爱"} <= names  # after a role
+    assert {"陈凡果", "朱斌乐", "唐四妹"} <= names  # beside them in a list
+    assert not names & {"星沙路", "开元路", "东三路"}
+    out = " ".join(mask_frame(frame, names=sorted(names))["text"])
+    assert not any(n in out for n in ("陈凡果", "朱斌乐", "唐四妹"))
+
+
+@requires_shared_data
+def test_the_shared_letters_officials_before_their_titles_and_listed_people_leave_masked(shared_dir):
+    """unlabeled_messages.xlsx: a letter listing a water bureau's cadres (78379) and one addressed to
+    a party secretary and a mayor by name (124486) leave with every such name starred."""
+    from pipeline.mask import _names_before_title, listed_with, known_names_pattern, names_to_mask
+    from pipeline.read import read_letters
+
+    letters = read_letters([shared_dir / "unlabeled_messages.xlsx"]).letters
+    names = names_to_mask(letters)
+    chosen = letters[letters["letter_id"].astype(str).isin(["78379", "124486"])]
+    assert len(chosen) == 2
+    text = dict(zip(chosen["letter_id"].astype(str), chosen["text"]))
+    addressed = _names_before_title(text["124486"][:40])
+    listed = listed_with(known_names_pattern(names), text["78379"]) - addressed
+    assert len(addressed) >= 2 and len(listed) >= 3
+    out = mask_frame(chosen, names=names)
+    masked = " ".join(out["text"])
+    assert not any(n in masked for n in addressed | listed)
