@@ -2554,3 +2554,13 @@ def test_the_second_reader_keeps_the_same_grams_on_any_machine():
     sieve = UrgentSieve(max_features=cut).fit(texts, urgent)
     expected = sorted(every, key=lambda g: (-frequency[g], g))[:cut]
     assert sorted(sieve.grams_) == sorted(expected)
+
+
+def test_a_heart_gone_cold_is_no_home_without_heating(grader):
+    """hot_messages 198090 (labelled 较急): a veteran cheated of his savings, ill and alone, writes
+    "我心感冰凉"; the winter-outage frame read it as a cold home. Hands gone cold still are one."""
+    cold_heart = ("恳请追回被卷钱款。我是退伍的老兵,今年都七十岁了,伤了病了都自己扛。"
+                  "叫我孤独一人干等,如此循环,我心感冰凉,就像人掉到海里捞不到救命稻草一样。")
+    assert grader.grade(cold_heart)["urgency"] != "紧急"
+    cold_home = "小区停气三天了,家里八十岁的老母亲卧病在床,手脚冰凉发紫,屋里只有几度。"
+    assert grader.grade(cold_home)["urgency"] == "紧急"
