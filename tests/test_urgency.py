@@ -1755,7 +1755,6 @@ PROBE_ROUNDS = {
     }),
     209: (36, 3, {
         "p209-01": "flagged at the first look; read at stop 66, left: 陷阱：燃气管破裂漏气，但已由燃气公司关阀换管、危险已排除",
-        "p209-08": "flagged at the first look; read at stop 66, left: 陷阱：转述他村有人喊“一起去县里上访”，写信人一方明确不参与",
         "p209-47": "flagged at the first look; read at stop 66, left: 陷阱：像“冬季老人无取暖”，但尚未入冬，是对一个月后的担忧",
     }),
     210: (34, 2, {
@@ -1807,7 +1806,6 @@ PROBE_ROUNDS = {
     }),
     223: (34, 4, {
         "p223-16": "flagged at the first look; read at stop 66, left: 陷阱：转述他人“再罚我就跳江”的气话，写信人明言是玩笑；实为罚款标准建议",
-        "p223-18": "flagged at the first look; read at stop 66, left: 陷阱：提到隔壁村有人串联去省里，但组织者不是写信人一方，写信人明确不参加",
     }),
     224: (36, 3, {
         "p224-46": "flagged at the first look; read at stop 66, left: 陷阱：模仿燃气泄漏；泄漏已于昨晚修复，现仅要求排查老化管道",
@@ -2339,29 +2337,20 @@ PROBE_ROUNDS = {
     }),
     364: (33, 3, {
         "p364-18": "missed at the first look (stop 75: the round's texts are kept unread)",
-        "p364-30": "flagged at the first look (stop 75: the round's texts are kept unread)",
-        "p364-39": "flagged at the first look (stop 75: the round's texts are kept unread)",
         "p364-41": "missed at the first look (stop 75: the round's texts are kept unread)",
         "p364-46": "missed at the first look (stop 75: the round's texts are kept unread)",
-        "p364-57": "flagged at the first look (stop 75: the round's texts are kept unread)",
     }),
     365: (33, 1, {
         "p365-06": "missed at the first look (stop 75: the round's texts are kept unread)",
         "p365-16": "missed at the first look (stop 75: the round's texts are kept unread)",
         "p365-26": "missed at the first look (stop 75: the round's texts are kept unread)",
-        "p365-40": "flagged at the first look (stop 75: the round's texts are kept unread)",
     }),
     366: (36, 3, {
-        "p366-03": "flagged at the first look (stop 75: the round's texts are kept unread)",
-        "p366-22": "flagged at the first look (stop 75: the round's texts are kept unread)",
-        "p366-49": "flagged at the first look (stop 75: the round's texts are kept unread)",
     }),
     367: (33, 2, {
         "p367-22": "missed at the first look (stop 75: the round's texts are kept unread)",
-        "p367-24": "flagged at the first look (stop 75: the round's texts are kept unread)",
         "p367-43": "missed at the first look (stop 75: the round's texts are kept unread)",
         "p367-44": "missed at the first look (stop 75: the round's texts are kept unread)",
-        "p367-56": "flagged at the first look (stop 75: the round's texts are kept unread)",
     }),
     368: (31, 3, {
         "p368-20": "missed at the first look (stop 75: the round's texts are kept unread)",
@@ -2375,14 +2364,12 @@ PROBE_ROUNDS = {
     }),
     369: (31, 1, {
         "p369-02": "missed at the first look (stop 75: the round's texts are kept unread)",
-        "p369-06": "flagged at the first look (stop 75: the round's texts are kept unread)",
         "p369-09": "missed at the first look (stop 75: the round's texts are kept unread)",
         "p369-43": "missed at the first look (stop 75: the round's texts are kept unread)",
         "p369-46": "missed at the first look (stop 75: the round's texts are kept unread)",
         "p369-53": "missed at the first look (stop 75: the round's texts are kept unread)",
     }),
     370: (34, 2, {
-        "p370-19": "flagged at the first look (stop 75: the round's texts are kept unread)",
         "p370-37": "missed at the first look (stop 75: the round's texts are kept unread)",
         "p370-42": "flagged at the first look (stop 75: the round's texts are kept unread)",
         "p370-46": "missed at the first look (stop 75: the round's texts are kept unread)",
