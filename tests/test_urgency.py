@@ -2374,6 +2374,36 @@ PROBE_ROUNDS = {
         "p370-42": "flagged at the first look (stop 75: the round's texts are kept unread)",
         "p370-46": "missed at the first look (stop 75: the round's texts are kept unread)",
     }),
+    371: (28, 4, {
+        "p371-08": "missed at the first look (stop 75: the round's texts are kept unread)",
+        "p371-09": "flagged at the first look (stop 75: the round's texts are kept unread)",
+        "p371-11": "flagged at the first look (stop 75: the round's texts are kept unread)",
+        "p371-20": "missed at the first look (stop 75: the round's texts are kept unread)",
+        "p371-21": "flagged at the first look (stop 75: the round's texts are kept unread)",
+        "p371-22": "missed at the first look (stop 75: the round's texts are kept unread)",
+        "p371-28": "missed at the first look (stop 75: the round's texts are kept unread)",
+        "p371-37": "missed at the first look (stop 75: the round's texts are kept unread)",
+        "p371-40": "flagged at the first look (stop 75: the round's texts are kept unread)",
+        "p371-42": "missed at the first look (stop 75: the round's texts are kept unread)",
+        "p371-51": "missed at the first look (stop 75: the round's texts are kept unread)",
+        "p371-53": "missed at the first look (stop 75: the round's texts are kept unread)",
+    }),
+    372: (34, 2, {
+        "p372-05": "flagged at the first look (stop 75: the round's texts are kept unread)",
+        "p372-13": "missed at the first look (stop 75: the round's texts are kept unread)",
+        "p372-48": "flagged at the first look (stop 75: the round's texts are kept unread)",
+        "p372-50": "missed at the first look (stop 75: the round's texts are kept unread)",
+    }),
+    373: (34, 1, {
+        "p373-30": "flagged at the first look (stop 75: the round's texts are kept unread)",
+        "p373-33": "missed at the first look (stop 75: the round's texts are kept unread)",
+        "p373-47": "missed at the first look (stop 75: the round's texts are kept unread)",
+    }),
+    374: (36, 3, {
+        "p374-16": "flagged at the first look (stop 75: the round's texts are kept unread)",
+        "p374-31": "flagged at the first look (stop 75: the round's texts are kept unread)",
+        "p374-53": "flagged at the first look (stop 75: the round's texts are kept unread)",
+    }),
 }
 
 
