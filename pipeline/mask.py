@@ -407,8 +407,9 @@ def _names_before_title(text: str) -> set[str]:
         name = match.group("name")
         if name.endswith("副"):  # 黄熊副书记: the deputy's title begins at 副 (唐副县长: a surname alone)
             name = name[:-1] if len(name) == 3 else ""
-        if not name or name.startswith(("谢谢", "祝")) or name.endswith("姓") or not looks_like_name(name) or name[0] in _WORDLIKE_SURNAMES or is_dictionary_word(name) \
-                or _NOT_NAME_END.search(name) or re.search(r"某|[我你他她们的了]", name):
+        if not name or name.startswith(("谢谢", "祝")) or name.endswith("姓") or not looks_like_name(name) \
+                or name[0] in _WORDLIKE_SURNAMES or is_dictionary_word(name) or _NOT_NAME_END.search(name) \
+                or re.search(r"某|[我你他她们的了]", name):
             continue
         first = pos_tags(name)[0]  # 彭甫国 is one person; 赵云应 is cut 赵云 + 应, 彭立国 彭 + 立国: a person first
         if first.flag.startswith("nr"):
@@ -427,12 +428,11 @@ def listed_with(known: re.Pattern | None, text: str) -> set[str]:
     if known is None or "、" not in text:
         return set()
     found = set()
-    for match in known.finditer(text):
-        start = max((m.end() for m in _LIST_BREAK.finditer(text, 0, match.start())), default=0)
-        end = _LIST_BREAK.search(text, match.end())
-        items = text[start:end.start() if end else len(text)].split("、")
-        if len(items) < 2:
+    # each stretch between breaks once: a list holding two known names is read once, not twice
+    for stretch in _LIST_BREAK.split(text):
+        if "、" not in stretch or not known.search(stretch):
             continue
+        items = stretch.split("、")
         for k, item in enumerate(items):
             item = item.strip()
             if k == len(items) - 1 and len(item) > 3:  # the list's last item and the words after it

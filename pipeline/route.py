@@ -338,12 +338,21 @@ def is_accusation(text: str) -> bool:
     return False
 
 
+# The longest run NOT_PUBLIC and ADDRESSED_BEFORE read before an official (业主委员会 + 3): each
+# official is checked against these characters only, not the whole text before it
+BEFORE_OFFICIAL = 8
+
+
 def _names_official(window: str) -> bool:
     """`window` names an official or a public unit, not a business's or an owners' body's, nor the
     official the letter is addressed to (`ADDRESSED_BEFORE`, `ADDRESSED_AFTER`)."""
-    return any(not NOT_PUBLIC.search(window, 0, found.start()) and not ADDRESSED_BEFORE.search(window, 0, found.start())
-               and not ADDRESSED_AFTER.match(window, found.end())
-               for found in OFFICIAL.finditer(window))
+    for found in OFFICIAL.finditer(window):
+        before = max(0, found.start() - BEFORE_OFFICIAL)
+        if not NOT_PUBLIC.search(window, before, found.start()) \
+                and not ADDRESSED_BEFORE.search(window, before, found.start()) \
+                and not ADDRESSED_AFTER.match(window, found.end()):
+            return True
+    return False
 
 
 def _clean(value) -> str | None:
